@@ -1,0 +1,3 @@
+from govdata.cli import main
+
+main()

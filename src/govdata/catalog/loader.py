@@ -1,0 +1,201 @@
+"""Loading catalog.yaml and the dataset descriptors into the typed model.
+
+Loading never raises on a bad *dataset*: problems become findings so that one
+broken submission cannot hide the others. Only a missing or unreadable
+``catalog.yaml`` aborts (:class:`CatalogError`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+from govdata.catalog.model import Catalog, Dataset, License, Publisher, Resource, Theme
+from govdata.catalog.paths import PathRefused, resolve_inside
+from govdata.catalog.safeyaml import line_of, load_descriptor
+from govdata.errors import CatalogError, UnsafeInputError
+from govdata.findings import Finding
+
+DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
+SCHEMA_DIR = Path(__file__).parent / "jsonschema"
+CATALOG_SCHEMA_VERSION = "1.0"
+DATASET_SCHEMA_VERSION = "1.0"
+_SHARED = re.compile(r"^shared:([a-z0-9][a-z0-9_-]*)$")
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    version = CATALOG_SCHEMA_VERSION if kind == "catalog" else DATASET_SCHEMA_VERSION
+    return json.loads((SCHEMA_DIR / f"{kind}-{version}.json").read_text("utf-8"))
+
+
+def find_root(start: Path) -> Path:
+    """The repository root: the nearest folder at or above ``start`` with catalog.yaml."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "catalog.yaml").is_file():
+            return folder
+    raise CatalogError(f"no catalog.yaml found at or above {start}")
+
+
+def _flatten_publishers(items: list[dict], parent: str | None, ancestors: list[str], out: dict) -> None:
+    for item in items or []:
+        pub = Publisher(
+            id=item["id"], code=str(item["code"]), level=item["level"], name=item["name"],
+            name_en=item["name_en"], contact=item.get("contact") or {}, parent=parent,
+            homepage=item.get("homepage"), ancestors=list(ancestors),
+        )
+        out[pub.id] = pub
+        _flatten_publishers(item.get("children") or [], pub.id, ancestors + [pub.id], out)
+
+
+def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
+    path = root / "catalog.yaml"
+    try:
+        raw, lines = load_descriptor(path)
+    except FileNotFoundError:
+        raise CatalogError(f"{path} not found") from None
+    except (UnsafeInputError, yaml.YAMLError) as exc:
+        raise CatalogError(f"catalog.yaml cannot be read: {exc}") from None
+    if not isinstance(raw, dict):
+        raise CatalogError("catalog.yaml must be a mapping")
+    findings = []
+    validator = jsonschema.Draft202012Validator(json_schema("catalog"), format_checker=jsonschema.FormatChecker())
+    for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+        key = ".".join(str(p) for p in err.absolute_path)
+        findings.append(Finding("catalog-error", f"{key or '(top)'}: {err.message}", file="catalog.yaml",
+                                key=key or None, line=line_of(lines, tuple(err.absolute_path))))
+    if findings:
+        raise CatalogError("catalog.yaml is invalid:\n" + "\n".join(f"  {f.location()}: {f.message}" for f in findings))
+    publishers: dict[str, Publisher] = {}
+    _flatten_publishers(raw["publishers"], None, [], publishers)
+    catalog = Catalog(
+        root=root, site=raw["site"], publishers=publishers,
+        themes={t["id"]: Theme(t["id"], t["title"], t["title_en"], t.get("eu_theme")) for t in raw["themes"]},
+        licenses={lic["id"]: License(lic["id"], lic["title"], lic["url"], bool(lic["open"])) for lic in raw["licenses"]},
+        raw=raw, lines=lines,
+    )
+    return catalog, findings
+
+
+def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
+    """Descriptor files under datasets/<publisher>/<dataset>/, optionally limited to ``only`` paths."""
+    base = root / "datasets"
+    found = []
+    if base.is_dir():
+        for pub_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for ds_dir in sorted(p for p in pub_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                for name in DESCRIPTOR_NAMES:
+                    if (ds_dir / name).is_file():
+                        found.append(ds_dir / name)
+                        break
+                else:
+                    found.append(ds_dir / DESCRIPTOR_NAMES[0])  # reported as missing
+    if only:
+        wanted = [Path(p).resolve() for p in only]
+        found = [
+            f for f in found
+            if any(w == f.parent.resolve() or w in f.parent.resolve().parents or f.parent.resolve() in w.parents
+                   or w == f.resolve() for w in wanted)
+        ]
+    return found
+
+
+def load_shared_schema(root: Path, name: str) -> dict[str, Any]:
+    for ext in (".yaml", ".yml", ".json"):
+        path = root / "schemas" / f"{name}{ext}"
+        if path.is_file():
+            data, _ = load_descriptor(path)
+            if not isinstance(data, dict):
+                raise ValueError(f"schemas/{name}{ext} is not a mapping")
+            return data
+    raise FileNotFoundError(f"shared schema {name!r} not found in schemas/")
+
+
+def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list[Finding]) -> Resource | None:
+    where = dict(file=ds.rel_file, dataset=ds.name)
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+        return None  # reported by the metadata check
+    res = Resource(name=raw["name"], raw=raw, index=index, pipeline=raw.get("pipeline"))
+    schema = raw.get("schema")
+    if isinstance(schema, dict):
+        res.schema = schema
+    elif isinstance(schema, str):
+        res.schema_ref = schema
+        match = _SHARED.match(schema)
+        try:
+            if match:
+                res.schema = load_shared_schema(root, match.group(1))
+            else:
+                path = resolve_inside(ds.dir, schema, root)
+                data, _ = load_descriptor(path)
+                res.schema = data if isinstance(data, dict) else None
+        except PathRefused as exc:
+            findings.append(Finding(exc.code, f"resource {res.name}: schema {exc}", resource=res.name,
+                                    key=f"resources.{index}.schema", line=ds.line("resources", index, "schema"), **where))
+        except (FileNotFoundError, UnsafeInputError, ValueError, yaml.YAMLError) as exc:
+            findings.append(Finding("schema-error", f"resource {res.name}: schema {schema!r} cannot be loaded: {exc}",
+                                    resource=res.name, key=f"resources.{index}.schema",
+                                    line=ds.line("resources", index, "schema"), **where))
+    path = raw.get("path")
+    if path is not None:
+        try:
+            if not isinstance(path, str):
+                raise PathRefused("path-unsafe", "path must be a single relative path (multipart paths are not supported)")
+            res.source = resolve_inside(ds.dir, path, root)
+            if not res.source.is_file():
+                findings.append(Finding("file-missing", f"resource {res.name}: {path} does not exist",
+                                        resource=res.name, key=f"resources.{index}.path",
+                                        line=ds.line("resources", index, "path"), **where))
+                res.source = None
+        except PathRefused as exc:
+            findings.append(Finding(exc.code, f"resource {res.name}: {exc}", resource=res.name,
+                                    key=f"resources.{index}.path", line=ds.line("resources", index, "path"), **where))
+    return res
+
+
+def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, list[Finding]]:
+    rel = descriptor_file.relative_to(root).as_posix()
+    ds_dir = descriptor_file.parent
+    findings: list[Finding] = []
+    if not descriptor_file.is_file():
+        return None, [Finding("file-missing", f"{ds_dir.relative_to(root).as_posix()}/ has no datapackage.yaml", file=rel)]
+    try:
+        resolve_inside(ds_dir, descriptor_file.name, root)
+        data, lines = load_descriptor(descriptor_file)
+    except PathRefused as exc:
+        return None, [Finding(exc.code, str(exc), file=rel)]
+    except UnsafeInputError as exc:
+        return None, [Finding("yaml-unsafe", str(exc), file=rel)]
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
+        return None, [Finding("descriptor-parse-error", str(exc).splitlines()[0][:200], file=rel, line=line)]
+    if not isinstance(data, dict):
+        return None, [Finding("descriptor-parse-error", "the descriptor must be a mapping of keys", file=rel)]
+    name = data.get("name") if isinstance(data.get("name"), str) else ds_dir.name
+    ds = Dataset(name=name, folder=ds_dir.name, publisher_folder=ds_dir.parent.name, dir=ds_dir,
+                 descriptor_file=descriptor_file, rel_file=rel, descriptor=data, lines=lines)
+    resources = data.get("resources")
+    if isinstance(resources, list):
+        for i, raw in enumerate(resources):
+            res = _load_resource(root, ds, i, raw, findings)
+            if res is not None:
+                ds.resources.append(res)
+    return ds, findings
+
+
+def load(root: Path, only: Iterable[Path] | None = None) -> tuple[Catalog, list[Finding]]:
+    """Load the catalogue at ``root``: (catalog, loading findings)."""
+    root = root.resolve()
+    catalog, findings = load_catalog_file(root)
+    for descriptor in discover(root, only):
+        ds, ds_findings = load_dataset(root, descriptor)
+        findings.extend(ds_findings)
+        if ds is not None:
+            catalog.datasets.append(ds)
+    return catalog, findings

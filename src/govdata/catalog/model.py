@@ -1,0 +1,123 @@
+"""Typed model of the catalogue: catalog.yaml plus one descriptor per dataset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govdata.catalog.safeyaml import LineMap, line_of
+
+LEVELS = ("province", "city", "county", "township", "village")
+LEVEL_ZH = {"province": "省", "city": "市", "county": "县", "township": "乡", "village": "村"}
+
+
+@dataclass
+class Publisher:
+    id: str
+    code: str
+    level: str
+    name: str
+    name_en: str
+    contact: dict[str, str]
+    parent: str | None = None
+    homepage: str | None = None
+    ancestors: list[str] = field(default_factory=list)  # root first
+
+
+@dataclass
+class Theme:
+    id: str
+    title: str
+    title_en: str
+    eu_theme: str | None = None
+
+
+@dataclass
+class License:
+    id: str
+    title: str
+    url: str
+    open: bool
+
+
+@dataclass
+class Resource:
+    name: str
+    raw: dict[str, Any]
+    index: int
+    schema: dict[str, Any] | None = None
+    schema_ref: str | None = None  # "shared:<name>" or a relative path, when not inline
+    source: Path | None = None  # the committed file, when the resource has a path
+    pipeline: str | None = None
+
+    @property
+    def fields(self) -> list[dict[str, Any]]:
+        return list((self.schema or {}).get("fields") or [])
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.get("name") for f in self.fields]
+
+    @property
+    def format(self) -> str:
+        fmt = self.raw.get("format")
+        if fmt:
+            return str(fmt).lower()
+        if self.source is not None and self.source.suffix.lower() in (".xlsx", ".xls"):
+            return self.source.suffix.lower()[1:]
+        return "csv"
+
+
+@dataclass
+class Dataset:
+    name: str
+    folder: str  # datasets/<publisher>/<folder>
+    publisher_folder: str
+    dir: Path
+    descriptor_file: Path
+    rel_file: str  # repository-relative descriptor path, as findings print it
+    descriptor: dict[str, Any]
+    lines: LineMap
+    resources: list[Resource] = field(default_factory=list)
+
+    @property
+    def open_type(self) -> str:
+        oc = self.descriptor.get("open_condition") or {}
+        return oc.get("type", "unconditional") if isinstance(oc, dict) else "unconditional"
+
+    @property
+    def publishes_data(self) -> bool:
+        """Only unconditional datasets have public downloads and tables."""
+        return self.open_type == "unconditional"
+
+    def line(self, *key_path: Any) -> int | None:
+        return line_of(self.lines, key_path)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.descriptor.get(key, default)
+
+
+@dataclass
+class Catalog:
+    root: Path
+    site: dict[str, Any]
+    publishers: dict[str, Publisher]
+    themes: dict[str, Theme]
+    licenses: dict[str, License]
+    raw: dict[str, Any]
+    lines: LineMap
+    datasets: list[Dataset] = field(default_factory=list)
+
+    def dataset(self, name: str) -> Dataset | None:
+        for ds in self.datasets:
+            if ds.name == name:
+                return ds
+        return None
+
+    def publisher_chain(self, publisher_id: str) -> list[Publisher]:
+        """The publisher and its ancestors, root first."""
+        pub = self.publishers.get(publisher_id)
+        if pub is None:
+            return []
+        return [self.publishers[a] for a in pub.ancestors] + [pub]

@@ -1,0 +1,47 @@
+"""Resolving paths named in descriptors without ever leaving the repository.
+
+Refused: absolute paths, ``~``, ``$VARS``, URLs and other schemes (``file:``,
+``http:``), backslashes, NUL, and anything whose *resolved* path (symlinks
+followed) is outside the allowed folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class PathRefused(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def resolve_inside(base: Path, rel: str, root: Path) -> Path:
+    """Resolve ``rel`` against ``base``; it must stay inside ``root``.
+
+    Raises :class:`PathRefused` with code ``path-remote`` or ``path-unsafe``.
+    """
+    if not isinstance(rel, str) or not rel.strip():
+        raise PathRefused("path-unsafe", f"path must be a non-empty string, got {rel!r}")
+    lowered = rel.strip().lower()
+    if lowered.startswith(("http:", "https:", "ftp:", "ftps:", "s3:", "//")):
+        raise PathRefused("path-remote", f"remote path {rel[:80]!r} refused: checks never use the network")
+    if _SCHEME.match(rel) and not re.match(r"^[A-Za-z]:[\\/]", rel):
+        raise PathRefused("path-unsafe", f"path {rel[:80]!r} has a scheme; only relative paths are allowed")
+    if "\x00" in rel or "\\" in rel:
+        raise PathRefused("path-unsafe", f"path {rel[:80]!r} contains a backslash or NUL")
+    if rel.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", rel):
+        raise PathRefused("path-unsafe", f"absolute path {rel[:80]!r} refused")
+    if "$" in rel or "%" in rel:
+        raise PathRefused("path-unsafe", f"path {rel[:80]!r} contains a variable")
+    if any(part == ".." for part in Path(rel).parts):
+        raise PathRefused("path-unsafe", f"path {rel[:80]!r} leaves its folder ('..')")
+    candidate = base / rel
+    resolved = candidate.resolve()
+    root_resolved = root.resolve()
+    if resolved != root_resolved and root_resolved not in resolved.parents:
+        raise PathRefused("path-unsafe", f"path {rel[:80]!r} resolves outside the repository (symlink?)")
+    return candidate

@@ -1,0 +1,85 @@
+"""Reading descriptor files safely.
+
+YAML is refused *before* it is parsed into objects when it is over the size cap
+or uses anchors/aliases (the "billion laughs" alias bomb costs seconds and GBs
+in a naive loader). The parse keeps the line of every key so that findings can
+point at ``file:line``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govdata.errors import UnsafeInputError
+
+MAX_DESCRIPTOR_BYTES = 1_000_000
+
+try:  # the C loader is much faster and is what pyyaml wheels ship
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+LineMap = dict[tuple, int]
+
+
+def _walk(node: yaml.Node, path: tuple, lines: LineMap) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _walk(value_node, path + (key,), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, path + (i,), lines) for i, item in enumerate(node.value)]
+    return None
+
+
+def read_text_capped(path: Path, cap: int = MAX_DESCRIPTOR_BYTES) -> str:
+    size = path.stat().st_size
+    if size > cap:
+        raise UnsafeInputError(f"{path.name}: {size} bytes, over the {cap}-byte cap for descriptors")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise UnsafeInputError(f"{path.name}: contains NUL bytes")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnsafeInputError(f"{path.name}: not UTF-8 at byte {exc.start}") from None
+
+
+def loads_yaml(text: str, name: str = "<yaml>") -> tuple[Any, LineMap]:
+    """Parse YAML text with no aliases; return (data, {key path: line})."""
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            line = event.start_mark.line + 1
+            raise UnsafeInputError(f"{name}:{line}: YAML anchors and aliases are not allowed")
+    data = yaml.load(text, Loader=_Loader)
+    lines: LineMap = {}
+    node = yaml.compose(text, Loader=_Loader)
+    if node is not None:
+        _walk(node, (), lines)
+    return data, lines
+
+
+def load_descriptor(path: Path) -> tuple[Any, LineMap]:
+    """Load a .yaml/.yml/.json descriptor safely. Raises UnsafeInputError or ValueError."""
+    text = read_text_capped(path)
+    if path.suffix == ".json":
+        return json.loads(text), {}
+    return loads_yaml(text, path.name)
+
+
+def line_of(lines: LineMap, key_path: tuple) -> int | None:
+    """The line of a key path, or of its nearest ancestor that has one."""
+    path = tuple(key_path)
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return lines.get(())

@@ -1,0 +1,200 @@
+"""Descriptor checks: the catalogue's JSON Schema, Frictionless metadata rules, and
+cross-references into catalog.yaml (publisher tree, themes, licences, pipelines)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import Counter
+from typing import Any, Iterator
+
+import jsonschema
+from frictionless import FrictionlessException, Package, Schema
+
+from govdata.catalog.loader import json_schema
+from govdata.catalog.model import Catalog, Dataset
+from govdata.findings import Finding
+
+_VALIDATOR_CODES = {
+    "required": "metadata-required",
+    "type": "metadata-type",
+    "enum": "metadata-enum",
+    "const": "metadata-enum",
+    "format": "metadata-format",
+    "pattern": "metadata-format",
+}
+
+_dataset_validator: jsonschema.Draft202012Validator | None = None
+
+
+def dataset_validator() -> jsonschema.Draft202012Validator:
+    global _dataset_validator
+    if _dataset_validator is None:
+        _dataset_validator = jsonschema.Draft202012Validator(
+            json_schema("dataset"), format_checker=jsonschema.FormatChecker()
+        )
+    return _dataset_validator
+
+
+def _at(ds: Dataset, code: str, message: str, key_path: tuple = (), **extra: Any) -> Finding:
+    key = ".".join(str(p) for p in key_path) or None
+    return Finding(code, message, file=ds.rel_file, dataset=ds.name, key=key, line=ds.line(*key_path), **extra)
+
+
+def _leaf_errors(error: jsonschema.ValidationError) -> Iterator[jsonschema.ValidationError]:
+    # if/then and allOf wrap the useful error; report the leaves
+    if error.context:
+        for sub in error.context:
+            yield from _leaf_errors(sub)
+    else:
+        yield error
+
+
+def check_json_schema(ds: Dataset) -> list[Finding]:
+    out = []
+    errors = sorted(dataset_validator().iter_errors(ds.descriptor), key=lambda e: [str(p) for p in e.absolute_path])
+    for top in errors:
+        for err in _leaf_errors(top):
+            path = tuple(err.absolute_path)
+            code = _VALIDATOR_CODES.get(err.validator, "metadata-invalid")
+            message = err.message
+            if err.validator == "required":
+                missing = message.split("'")[1] if "'" in message else message
+                path_to = path + (missing,)
+                if missing == "review" or (path and path[0] == "review"):
+                    code = "review-missing"
+                message = f"required key '{'.'.join(map(str, path_to))}' is missing"
+                out.append(_at(ds, code, message, path_to))
+                continue
+            if len(message) > 200:
+                message = message[:200] + "…"
+            where = ".".join(map(str, path)) or "(top)"
+            out.append(_at(ds, code, f"{where}: {message}", path))
+    return out
+
+
+def frictionless_view(ds: Dataset) -> dict[str, Any]:
+    """The descriptor as Frictionless sees it: schemas resolved and normalised."""
+    desc = copy.deepcopy(ds.descriptor)
+    resources = []
+    for res in ds.resources:
+        raw = copy.deepcopy(res.raw)
+        raw["schema"] = normalise_schema(res.schema) if res.schema else {"fields": []}
+        if not raw.get("path"):
+            raw["path"] = f"{res.name}.csv"  # pipeline outputs and not_open resources
+        raw.pop("hash", None)  # checked against the bytes by the table checks
+        resources.append(raw)
+    desc["resources"] = resources
+    return desc
+
+
+def normalise_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """Table Schema with single-string keys turned into lists (v2 allows both)."""
+    schema = copy.deepcopy(schema)
+    if isinstance(schema.get("primaryKey"), str):
+        schema["primaryKey"] = [schema["primaryKey"]]
+    for fk in schema.get("foreignKeys") or []:
+        if isinstance(fk, dict):
+            if isinstance(fk.get("fields"), str):
+                fk["fields"] = [fk["fields"]]
+            ref = fk.get("reference")
+            if isinstance(ref, dict) and isinstance(ref.get("fields"), str):
+                ref["fields"] = [ref["fields"]]
+    return schema
+
+
+def check_frictionless(ds: Dataset) -> list[Finding]:
+    out = []
+    for res in ds.resources:
+        if res.schema is None:
+            if res.schema_ref is None:
+                out.append(_at(ds, "schema-error", f"resource {res.name}: no schema", ("resources", res.index),
+                               resource=res.name))
+            continue
+        try:
+            errors = list(Schema.metadata_validate(normalise_schema(res.schema)))
+        except FrictionlessException as exc:
+            errors = [exc.error]
+        for err in errors:
+            out.append(_at(ds, "schema-error", f"resource {res.name}: {err.note or err.message}",
+                           ("resources", res.index, "schema"), resource=res.name))
+    if out:
+        return out
+    try:
+        errors = list(Package.metadata_validate(frictionless_view(ds)))
+    except FrictionlessException as exc:
+        errors = [exc.error]
+    for err in errors:
+        code = err.type if err.type in ("package-error", "resource-error", "schema-error") else "package-error"
+        out.append(_at(ds, code, err.note or err.message))
+    return out
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
+    out = []
+    d = ds.descriptor
+    if isinstance(d.get("name"), str) and d["name"] != ds.folder:
+        out.append(_at(ds, "dataset-name-mismatch", f"name '{d['name']}' differs from its folder '{ds.folder}'", ("name",)))
+    publisher = d.get("publisher")
+    if isinstance(publisher, str):
+        if publisher not in catalog.publishers:
+            out.append(_at(ds, "unknown-publisher", f"publisher '{publisher}' is not in catalog.yaml", ("publisher",)))
+        elif publisher != ds.publisher_folder:
+            out.append(_at(ds, "unknown-publisher",
+                           f"publisher '{publisher}' differs from the folder datasets/{ds.publisher_folder}/", ("publisher",)))
+    for i, theme in enumerate(d.get("themes") or []):
+        if isinstance(theme, str) and theme not in catalog.themes:
+            out.append(_at(ds, "unknown-theme", f"theme '{theme}' is not in the taxonomy", ("themes", i)))
+    for i, lic in enumerate(d.get("licenses") or []):
+        name = lic.get("name") if isinstance(lic, dict) else None
+        if isinstance(name, str) and name not in catalog.licenses:
+            out.append(_at(ds, "unknown-license", f"licence '{name}' is not allowed by catalog.yaml", ("licenses", i, "name")))
+    issued, modified = _date(d.get("issued")), _date(d.get("modified"))
+    if issued and modified and modified < issued:
+        out.append(_at(ds, "date-order", f"modified {modified} is before issued {issued}", ("modified",)))
+    temporal = d.get("temporal") if isinstance(d.get("temporal"), dict) else {}
+    start, end = _date(temporal.get("start")), _date(temporal.get("end"))
+    if start and end and end < start:
+        out.append(_at(ds, "date-order", f"temporal.end {end} is before temporal.start {start}", ("temporal", "end")))
+    if ds.open_type == "not_open":
+        for res in ds.resources:
+            if res.raw.get("path") or res.raw.get("pipeline"):
+                out.append(_at(ds, "open-condition-error",
+                               f"resource {res.name}: a not_open dataset must not carry data (remove path/pipeline)",
+                               ("resources", res.index), resource=res.name))
+    else:
+        for res in ds.resources:
+            if not res.raw.get("path") and not res.raw.get("pipeline"):
+                out.append(_at(ds, "resource-error", f"resource {res.name}: needs a path or a pipeline",
+                               ("resources", res.index), resource=res.name))
+    for res in ds.resources:
+        names = set(res.field_names)
+        for key in ("filterable", "facets"):
+            for i, fname in enumerate(res.raw.get(key) or []):
+                if fname not in names:
+                    out.append(_at(ds, "filter-unknown-field", f"resource {res.name}: {key} names unknown field '{fname}'",
+                                   ("resources", res.index, key, i), resource=res.name))
+        if res.pipeline and not any((catalog.root / "pipelines" / f"{res.pipeline}{ext}").is_file()
+                                    for ext in (".yaml", ".yml")):
+            out.append(_at(ds, "pipeline-unknown", f"resource {res.name}: pipeline '{res.pipeline}' not in pipelines/",
+                           ("resources", res.index, "pipeline"), resource=res.name))
+    return out
+
+
+def check_duplicates(catalog: Catalog) -> list[Finding]:
+    counts = Counter(ds.name for ds in catalog.datasets)
+    return [
+        _at(ds, "dataset-name-duplicate", f"dataset name '{ds.name}' is used {counts[ds.name]} times", ("name",))
+        for ds in catalog.datasets if counts[ds.name] > 1
+    ]
+
+
+def check_dataset_metadata(catalog: Catalog, ds: Dataset) -> list[Finding]:
+    return check_json_schema(ds) + check_frictionless(ds) + check_references(catalog, ds)

@@ -1,0 +1,352 @@
+"""Turning a committed data file into a clean UTF-8 CSV the table checks can read.
+
+Steps, each reporting findings rather than raising:
+
+1. size cap, declared ``bytes`` and ``hash``;
+2. encoding: UTF-8 is used as is; a BOM, UTF-16 and GB18030/GBK (detected with
+   charset-normalizer) are normalised to UTF-8 and reported; anything else is an
+   ``encoding-error`` at its line. NUL bytes are an error at their line;
+3. Excel (``.xlsx``/``.xls``) is read with python-calamine (declared ``sheet`` and
+   ``header_row``) and written out as CSV;
+4. structure: one strict pass of Python's csv reader finds blank, short and long
+   rows, unterminated quotes, huge cells and bad headers, with row numbers. Rows
+   that cannot be loaded are reported and left out of a cleaned copy, with a map
+   from the copy's rows back to the original row numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govdata.findings import Finding
+
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_CELL_CHARS = 100_000
+CHUNK = 1 << 20
+ACCEPTED = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030",
+            "hz": None, "big5": "big5", "big5hkscs": "big5hkscs", "utf_16": "utf-16",
+            "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be", "utf_8": "utf-8"}
+
+
+@dataclass
+class Prepared:
+    """A resource's data as a clean UTF-8 CSV plus what was learned reading it."""
+
+    path: Path | None  # None when the data could not be read at all
+    header: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    bad_rows: set[int] = field(default_factory=set)  # row numbers reported by the structure pass
+    row_map: list[int] | None = None  # cleaned-copy row i -> original row number (None: i + 2)
+    findings: list[Finding] = field(default_factory=list)
+    encoding: str = "utf-8"
+    sha256: str = ""
+    bytes: int = 0
+
+    def row_number(self, index: int) -> int:
+        return self.row_map[index] if self.row_map is not None else index + 2
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def _line_at(path: Path, offset: int) -> int:
+    line = 1
+    done = 0
+    with path.open("rb") as fh:
+        while done < offset:
+            chunk = fh.read(min(CHUNK, offset - done))
+            if not chunk:
+                break
+            line += chunk.count(b"\n")
+            done += len(chunk)
+    return line
+
+
+def _first_nul(path: Path) -> int | None:
+    done = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            pos = chunk.find(b"\x00")
+            if pos >= 0:
+                return done + pos
+            done += len(chunk)
+    return None
+
+
+def _utf8_error_offset(path: Path) -> int | None:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    done = 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return done + exc.start - len(decoder.getstate()[0]) if exc.start >= 0 else done
+            if not chunk:
+                return None
+            done += len(chunk)
+
+
+def _detect(path: Path) -> str | None:
+    from charset_normalizer import from_bytes
+
+    with path.open("rb") as fh:
+        sample = fh.read(4 * CHUNK)
+    best = from_bytes(sample, cp_isolation=["utf_8", "gb18030", "big5", "utf_16"]).best()
+    return best.encoding if best else None
+
+
+def _transcode(src: Path, dst: Path, encoding: str) -> int | None:
+    """Decode ``src`` strictly and write UTF-8; return the line of the first bad byte, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    line = 1
+    with src.open("rb") as fin, dst.open("w", encoding="utf-8", newline="") as fout:
+        first = True
+        while True:
+            chunk = fin.read(CHUNK)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                good = chunk[: max(exc.start, 0)]
+                try:
+                    line += good.decode(encoding, errors="ignore").count("\n")
+                except LookupError:  # pragma: no cover
+                    pass
+                return line
+            if first and text.startswith("\ufeff"):
+                text = text[1:]
+            first = False
+            line += text.count("\n")
+            fout.write(text)
+            if not chunk:
+                return None
+
+
+def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: dict) -> tuple[Path | None, str, list[Finding]]:
+    """Return (UTF-8 path, source encoding, findings)."""
+    with src.open("rb") as fh:
+        head = fh.read(4)
+    dst = workdir / (src.stem + ".utf8.csv")
+    if declared:
+        enc = declared.lower().replace("-", "_")
+        target = ACCEPTED.get(enc, declared)
+    elif head.startswith(codecs.BOM_UTF8):
+        target = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        target = "utf-16"
+    else:
+        bad = _utf8_error_offset(src)
+        if bad is None:
+            return src, "utf-8", []
+        detected = (_detect(src) or "").lower()
+        target = ACCEPTED.get(detected)
+        if not target or target == "utf-8":
+            line = _line_at(src, bad)
+            with src.open("rb") as fh:
+                fh.seek(bad)
+                snippet = fh.read(4).hex(" ")
+            return None, "unknown", [Finding(
+                "encoding-error",
+                f"not valid UTF-8 at line {line} (bytes {snippet}) and not a recognised GB18030/GBK/UTF-16 file"
+                + (f" (looks like {detected})" if detected else ""), row=line, **where)]
+    try:
+        bad_line = _transcode(src, dst, target)
+    except LookupError:
+        return None, declared or target, [Finding("encoding-error", f"unknown encoding {declared!r}", **where)]
+    if bad_line is not None:
+        return None, target, [Finding("encoding-error", f"bytes at line {bad_line} cannot be decoded as {target}",
+                                      row=bad_line, **where)]
+    if target in ("utf-8", "utf_8"):
+        return src, "utf-8", []
+    return dst, target, [Finding("encoding-normalised", f"read as {target} and normalised to UTF-8", **where)]
+
+
+def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, header_row: int, where: dict) -> tuple[Path | None, list[Finding]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(src))
+        names = wb.sheet_names
+        if sheet is None:
+            target = names[0]
+        elif isinstance(sheet, int):
+            target = names[sheet - 1] if 0 < sheet <= len(names) else None
+        else:
+            target = sheet if sheet in names else None
+        if target is None:
+            return None, [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)]
+        rows = wb.get_sheet_by_name(target).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
+        return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)]
+    dst = workdir / (src.stem + ".xlsx.csv")
+    with dst.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        for row in rows[header_row - 1:]:
+            writer.writerow(["" if v is None else _excel_cell(v) for v in row])
+    return dst, []
+
+
+def _excel_cell(value: object) -> str:
+    import datetime as dt
+
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat() if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) -> Prepared:
+    """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells."""
+    prep = Prepared(path=path)
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    clean_path = workdir / (path.stem + ".clean.csv")
+    kept: list[int] = []
+    dropped = False
+    with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
+        reader = csv.reader(fh, strict=True)
+        writer = csv.writer(out, lineterminator="\n")
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            prep.findings.append(Finding("source-error", f"header cannot be parsed: {exc}", row=1, **where))
+            prep.path = None
+            return prep
+        if header is None:
+            prep.findings.append(Finding("source-error", "the file is empty (no header row)", row=1, **where))
+            prep.path = None
+            return prep
+        prep.header = header
+        prep.findings.extend(check_header(header, expected, where))
+        writer.writerow(header)
+        width = len(header)
+        row_number = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                row_number += 1
+                prep.rows_read += 1
+                prep.bad_rows.add(row_number)
+                text = str(exc)
+                code = "cell-too-large" if "field larger" in text else "source-error"
+                if "unexpected end of data" in text or "EOF" in text:
+                    text = "unterminated quote: the rest of the file was swallowed into one cell"
+                prep.findings.append(Finding(code, f"row {row_number} (line {reader.line_num}): {text}",
+                                             row=row_number, **where))
+                dropped = True
+                if code == "source-error":
+                    break
+                continue
+            row_number += 1
+            prep.rows_read += 1
+            if not row or all(c == "" for c in row):
+                prep.bad_rows.add(row_number)
+                prep.findings.append(Finding("blank-row", f"row {row_number} is blank", row=row_number, **where))
+                dropped = True
+                continue
+            if len(row) != width:
+                prep.bad_rows.add(row_number)
+                if len(row) > width:
+                    prep.findings.append(Finding("extra-cell", f"row {row_number} has {len(row)} cells, the header {width}",
+                                                 row=row_number, field_number=width + 1, cell=row[width], **where))
+                else:
+                    missing = header[len(row)] if len(row) < len(header) else None
+                    prep.findings.append(Finding("missing-cell", f"row {row_number} has {len(row)} cells, the header {width}",
+                                                 row=row_number, field=missing, field_number=len(row) + 1, **where))
+                dropped = True
+                continue
+            writer.writerow(row)
+            kept.append(row_number)
+    if dropped:
+        prep.path = clean_path
+        prep.row_map = kept
+    else:
+        clean_path.unlink()
+    return prep
+
+
+def check_header(header: list[str], expected: list[str], where: dict) -> list[Finding]:
+    out = []
+    seen: set[str] = set()
+    for i, label in enumerate(header, start=1):
+        if label.strip() == "":
+            out.append(Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, **where))
+        elif label in seen:
+            out.append(Finding("duplicate-label", f"column {i} repeats the header '{label}'", row=1, field_number=i,
+                               field=label, **where))
+        seen.add(label)
+    if expected and not out:
+        for i, name in enumerate(expected, start=1):
+            if i > len(header):
+                out.append(Finding("missing-label", f"column {i} '{name}' is missing", row=1, field=name, field_number=i, **where))
+            elif header[i - 1] != name:
+                out.append(Finding("incorrect-label", f"column {i} is '{header[i - 1]}', the schema expects '{name}'",
+                                   row=1, field=name, field_number=i, cell=header[i - 1], **where))
+        for i in range(len(expected) + 1, len(header) + 1):
+            out.append(Finding("extra-label", f"column {i} '{header[i - 1]}' is not in the schema", row=1,
+                               field_number=i, cell=header[i - 1], **where))
+    return out
+
+
+def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dict) -> Prepared:
+    """All of the above for one resource file."""
+    sha, size = file_digest(src) if src.stat().st_size <= MAX_FILE_BYTES else ("", src.stat().st_size)
+    if size > MAX_FILE_BYTES:
+        return Prepared(path=None, bytes=size, findings=[Finding(
+            "file-too-large", f"{size} bytes, over the {MAX_FILE_BYTES}-byte cap", **where)])
+    findings = []
+    declared_hash = raw.get("hash")
+    if isinstance(declared_hash, str):
+        algo, _, value = declared_hash.rpartition(":")
+        if algo in ("", "md5") and len(value) == 32:
+            actual = hashlib.md5(src.read_bytes()).hexdigest()
+        else:
+            actual = sha
+        if value.lower() != actual:
+            findings.append(Finding("hash-count", f"declared hash {declared_hash[:80]} but the file's is {actual}", **where))
+    if isinstance(raw.get("bytes"), int) and raw["bytes"] != size:
+        findings.append(Finding("byte-count", f"declared bytes {raw['bytes']} but the file has {size}", **where))
+    fmt = (raw.get("format") or src.suffix.lstrip(".")).lower()
+    if fmt in ("xlsx", "xls"):
+        from govdata.checks.excel_guard import guard_workbook
+
+        guard = guard_workbook(src, where)
+        if guard:
+            return Prepared(path=None, findings=findings + guard, sha256=sha, bytes=size)
+        utf8, excel_findings = excel_to_csv(src, workdir, raw.get("sheet"), int(raw.get("header_row") or 1), where)
+        encoding = "xlsx"
+        findings.extend(excel_findings)
+    else:
+        nul = _first_nul(src)
+        with src.open("rb") as fh:
+            utf16 = fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        if nul is not None and not utf16:
+            line = _line_at(src, nul)
+            return Prepared(path=None, sha256=sha, bytes=size, findings=findings + [Finding(
+                "nul-byte", f"NUL byte at line {line} (byte {nul})", row=line, **where)])
+        utf8, encoding, enc_findings = normalise_encoding(src, workdir, raw.get("encoding"), where)
+        findings.extend(enc_findings)
+    if utf8 is None:
+        return Prepared(path=None, findings=findings, sha256=sha, bytes=size, encoding=encoding)
+    prep = scan_structure(utf8, workdir, expected, where)
+    prep.findings[:0] = findings
+    prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
+    return prep

@@ -1,0 +1,167 @@
+"""Table Schema field semantics as DuckDB SQL.
+
+For each field: the DuckDB type it loads as, a SQL condition that is true when a
+(non-missing) raw cell is *not* a valid value of the type, and the expression
+that casts a valid raw cell to its typed value. DuckDB's own casts are looser
+than Table Schema (``2023/5/1`` is a date to DuckDB), so every type is guarded
+by a regular expression first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DUCKDB_TYPES = {
+    "string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
+    "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER",
+    "yearmonth": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
+    "geojson": "JSON", "duration": "VARCHAR", "any": "VARCHAR", "list": "VARCHAR",
+}
+
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+
+_RE = {
+    "integer": r"[+-]?[0-9]+",
+    "number": r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|inf|Infinity)",
+    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    "datetime": r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?",
+    "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?",
+    "year": r"[0-9]{4}",
+    "yearmonth": r"[0-9]{4}-(0[1-9]|1[0-2])",
+    "duration": r"P(?:[0-9]+(?:\.[0-9]+)?Y)?(?:[0-9]+(?:\.[0-9]+)?M)?(?:[0-9]+(?:\.[0-9]+)?W)?(?:[0-9]+(?:\.[0-9]+)?D)?(?:T(?:[0-9]+(?:\.[0-9]+)?H)?(?:[0-9]+(?:\.[0-9]+)?M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?",
+    "geopoint": r"\s*[+-]?[0-9]+(\.[0-9]+)?\s*,\s*[+-]?[0-9]+(\.[0-9]+)?\s*",
+    "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
+    "uri": r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+",
+    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+}
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class FieldSQL:
+    """SQL pieces for one field over a raw VARCHAR column."""
+
+    def __init__(self, field: dict[str, Any], missing_values: list[str]):
+        self.field = field
+        self.name: str = field["name"]
+        self.type: str = field.get("type", "any") or "any"
+        self.format: str = field.get("format", "default") or "default"
+        self.col = ident(self.name)
+        extra_missing = [m for m in missing_values if m != ""]
+        if extra_missing:
+            self.value = f"(CASE WHEN {self.col} IN ({', '.join(lit(m) for m in extra_missing)}) THEN NULL ELSE {self.col} END)"
+        else:
+            self.value = f"NULLIF({self.col}, '')"
+        self.duckdb_type = DUCKDB_TYPES.get(self.type, "VARCHAR")
+
+    def _num_text(self) -> str:
+        v = self.value
+        group, dec = self.field.get("groupChar"), self.field.get("decimalChar")
+        if group:
+            v = f"replace({v}, {lit(group)}, '')"
+        if dec and dec != ".":
+            v = f"replace({v}, {lit(dec)}, '.')"
+        return v
+
+    def invalid(self) -> str | None:
+        """Condition (on a non-null value) that the cell is not of the field's type."""
+        v, t = self.value, self.type
+        if t == "integer":
+            return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['integer'])}) OR TRY_CAST({self._num_text()} AS BIGINT) IS NULL"
+        if t == "number":
+            return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['number'])})"
+        if t == "boolean":
+            values = (self.field.get("trueValues") or TRUE_VALUES) + (self.field.get("falseValues") or FALSE_VALUES)
+            return f"{v} NOT IN ({', '.join(lit(x) for x in values)})"
+        if t in ("date", "datetime", "time"):
+            fmt = self.format
+            if fmt == "any":
+                return f"TRY_CAST({v} AS {self.duckdb_type}) IS NULL"
+            if fmt != "default":
+                return f"try_strptime({v}, {lit(fmt)}) IS NULL"
+            return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR TRY_CAST({self._iso(v)} AS {self.duckdb_type}) IS NULL"
+        if t in ("year", "yearmonth", "duration", "geopoint"):
+            return f"NOT regexp_full_match({v}, {lit(_RE[t])})"
+        if t in ("object", "array", "geojson"):
+            want = "ARRAY" if t == "array" else "OBJECT"
+            return f"NOT json_valid({v}) OR json_type({v}) != '{want}'"
+        if t == "string" and self.format in ("email", "uri", "uuid"):
+            return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
+        return None
+
+    @staticmethod
+    def _iso(v: str) -> str:
+        return f"regexp_replace({v}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$', '')"
+
+    def typed(self) -> str:
+        """Typed value of a valid cell (NULL for missing)."""
+        v, t = self.value, self.type
+        if t == "integer":
+            return f"TRY_CAST({self._num_text()} AS BIGINT)"
+        if t == "number":
+            return f"TRY_CAST({self._num_text()} AS DOUBLE)"
+        if t == "boolean":
+            trues = self.field.get("trueValues") or TRUE_VALUES
+            falses = self.field.get("falseValues") or FALSE_VALUES
+            return (f"(CASE WHEN {v} IN ({', '.join(lit(x) for x in trues)}) THEN TRUE "
+                    f"WHEN {v} IN ({', '.join(lit(x) for x in falses)}) THEN FALSE END)")
+        if t in ("date", "datetime", "time"):
+            if self.format not in ("default", "any"):
+                cast = f"try_strptime({v}, {lit(self.format)})"
+                return f"CAST({cast} AS {self.duckdb_type})"
+            return f"TRY_CAST({self._iso(v)} AS {self.duckdb_type})"
+        if t == "year":
+            return f"TRY_CAST({v} AS INTEGER)"
+        if t in ("object", "array", "geojson"):
+            return f"TRY_CAST({v} AS JSON)"
+        return v
+
+    def constraints(self, required: bool) -> list[tuple[str, str]]:
+        """(note, SQL condition that the constraint fails) for each constraint."""
+        c = self.field.get("constraints") or {}
+        v, typed = self.value, self.typed()
+        out: list[tuple[str, str]] = []
+        if required or c.get("required"):
+            out.append(('constraint "required" is "True"', f"{v} IS NULL"))
+        invalid = self.invalid()
+        ok = f"{v} IS NOT NULL" + (f" AND NOT ({invalid})" if invalid else "")
+        length_expr = f"length({v})" if self.type in ("string", "any") else (
+            f"json_array_length({v})" if self.type == "array" else None)
+        if length_expr:
+            if "minLength" in c:
+                out.append((f'constraint "minLength" is "{c["minLength"]}"', f"{ok} AND {length_expr} < {int(c['minLength'])}"))
+            if "maxLength" in c:
+                out.append((f'constraint "maxLength" is "{c["maxLength"]}"', f"{ok} AND {length_expr} > {int(c['maxLength'])}"))
+        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+        for key, op in bounds.items():
+            if key in c and self.type in ("integer", "number", "date", "datetime", "time", "year"):
+                bound = self._typed_literal(c[key])
+                out.append((f'constraint "{key}" is "{c[key]}"', f"{ok} AND {typed} {op} {bound}"))
+        if "pattern" in c:
+            out.append((f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_full_match({v}, {lit(c['pattern'])})"))
+        if "enum" in c and isinstance(c["enum"], list):
+            if self.type in ("string", "any", "yearmonth") or not c["enum"]:
+                values = ", ".join(lit(str(x)) for x in c["enum"]) or "NULL"
+                out.append((f'constraint "enum" is "{c["enum"]}"', f"{ok} AND {v} NOT IN ({values})"))
+            else:
+                values = ", ".join(self._typed_literal(x) for x in c["enum"])
+                out.append((f'constraint "enum" is "{c["enum"]}"', f"{ok} AND {typed} NOT IN ({values})"))
+        return out
+
+    def _typed_literal(self, value: Any) -> str:
+        if self.type in ("integer", "number", "year") and isinstance(value, (int, float)):
+            return lit(value)
+        return f"CAST({lit(str(value))} AS {self.duckdb_type})"

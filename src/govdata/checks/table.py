@@ -1,0 +1,174 @@
+"""Vectorised data checks in DuckDB: one scan per check over the whole file.
+
+Each resource is read once (every column as VARCHAR, strict CSV) into a scratch
+table; type and constraint checks, unique and primary keys and foreign keys are
+SQL statements over it that insert findings into a findings table. The builder
+later casts the same scratch table into the warehouse, so a build reads each
+file once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from govdata.checks.source import Prepared
+from govdata.checks.sqltypes import FieldSQL, ident, lit
+from govdata.findings import Finding
+
+MAX_FINDINGS_PER_RESOURCE = 1000
+
+
+@dataclass
+class LoadedTable:
+    """A resource read into DuckDB: the scratch table and how to name its rows."""
+
+    dataset: str
+    resource: str
+    file: str
+    table: str
+    schema: dict[str, Any]
+    prep: Prepared
+    fields: list[FieldSQL] = field(default_factory=list)
+    findings_table: str = ""
+
+    @property
+    def where(self) -> dict[str, str]:
+        return {"file": self.file, "dataset": self.dataset, "resource": self.resource}
+
+    def field_sql(self, name: str) -> FieldSQL | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def typed_select(self) -> str:
+        cols = ", ".join(f"{f.typed()} AS {ident(f.name)}" for f in self.fields)
+        return f"SELECT {cols} FROM {self.table} ORDER BY rowid"
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+class TableChecks:
+    """Holds the scratch DuckDB connection and every loaded resource of a run."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.tables: dict[tuple[str, str], LoadedTable] = {}
+        self._n = 0
+
+    def load(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable | None:
+        fields = list(schema.get("fields") or [])
+        self._n += 1
+        lt = LoadedTable(dataset, resource, file, f"raw_{self._n}", schema, prep,
+                         findings_table=f"findings_{self._n}")
+        missing = schema.get("missingValues", [""])
+        lt.fields = [FieldSQL(f, missing) for f in fields]
+        columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
+        path = str(prep.path).replace("'", "''")
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * FROM read_csv('{path}', columns={columns}, "
+                "header=true, delim=',', quote='\"', escape='\"', strict_mode=true, auto_detect=false, "
+                "null_padding=false, all_varchar=true)"
+            )
+        except duckdb.Error as exc:
+            prep.findings.append(Finding("source-error", f"the file cannot be loaded: {str(exc).splitlines()[0][:200]}",
+                                         **lt.where))
+            return None
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {lt.findings_table} (r BIGINT, fn INTEGER, field VARCHAR, code VARCHAR, "
+            "note VARCHAR, cell VARCHAR)"
+        )
+        self.tables[(dataset, resource)] = lt
+        return lt
+
+    def _insert(self, lt: LoadedTable, select: str) -> None:
+        self.con.execute(f"INSERT INTO {lt.findings_table} {select}")
+
+    def check_cells(self, lt: LoadedTable) -> None:
+        pk = _as_list(lt.schema.get("primaryKey"))
+        for number, f in enumerate(lt.fields, start=1):
+            common = f"rowid, {number}, {lit(f.name)}"
+            invalid = f.invalid()
+            if invalid:
+                note = f"type is \"{f.type}/{f.format}\""
+                self._insert(lt, f"SELECT {common}, 'type-error', {lit(note)}, {f.col} FROM {lt.table} "
+                                 f"WHERE {f.value} IS NOT NULL AND ({invalid})")
+            for note, condition in f.constraints(required=f.name in pk):
+                self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {lt.table} "
+                                 f"WHERE {condition}")
+            if (f.field.get("constraints") or {}).get("unique") and pk != [f.name]:
+                self._duplicates(lt, [f], "unique-error", number, f.name)
+        if pk:
+            pk_fields = [lt.field_sql(name) for name in pk]
+            if all(pk_fields):
+                self._duplicates(lt, pk_fields, "primary-key", None, None)
+
+    def _duplicates(self, lt: LoadedTable, fields: list[FieldSQL], code: str, number: int | None, name: str | None) -> None:
+        typed = ", ".join(f.typed() for f in fields)
+        not_null = " AND ".join(f"{f.typed()} IS NOT NULL" for f in fields)
+        cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in fields)
+        note = f"the same as a row above in {', '.join(f.name for f in fields)}"
+        self._insert(lt, f"SELECT r, {lit(number)}, {lit(name)}, '{code}', {lit(note)}, cells FROM ("
+                         f"SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} ORDER BY rowid) AS n "
+                         f"FROM {lt.table} WHERE {not_null}) WHERE n > 1")
+
+    def check_foreign_keys(self, lt: LoadedTable, resolve) -> list[Finding]:
+        """``resolve(reference) -> (LoadedTable | None, message)`` finds the target table."""
+        problems = []
+        for fk in lt.schema.get("foreignKeys") or []:
+            local = _as_list(fk.get("fields"))
+            ref = fk.get("reference") or {}
+            remote = _as_list(ref.get("fields"))
+            target, message = resolve(ref)
+            if target is None:
+                problems.append(Finding("foreign-key", f"foreign key {local} cannot be checked: {message}",
+                                        field=local[0] if local else None, **lt.where))
+                continue
+            lf = [lt.field_sql(n) for n in local]
+            rf = [target.field_sql(n) for n in remote]
+            if not all(lf) or not all(rf) or len(lf) != len(rf):
+                problems.append(Finding("foreign-key", f"foreign key {local} -> {remote}: fields not found",
+                                        field=local[0] if local else None, **lt.where))
+                continue
+            key = " AND ".join(f"t.{ident('k%d' % i)} = {lf[i].value}" for i in range(len(lf)))
+            keys = ", ".join(f"{rf[i].value} AS {ident('k%d' % i)}" for i in range(len(rf)))
+            not_null = " AND ".join(f"{f.value} IS NOT NULL" for f in lf)
+            cells = " || ', ' || ".join(f.col for f in lf)
+            number = lt.fields.index(lf[0]) + 1
+            ref_name = ".".join(x for x in (ref.get("dataset"), ref.get("resource") or lt.resource) if x)
+            note = f"not found in {ref_name} ({', '.join(remote)})"
+            self._insert(lt, f"SELECT rowid, {number}, {lit(local[0])}, 'foreign-key', {lit(note)}, {cells} "
+                             f"FROM {lt.table} WHERE {not_null} AND NOT EXISTS "
+                             f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.table}) t WHERE {key})")
+        return problems
+
+    def collect(self, lt: LoadedTable) -> tuple[list[Finding], int]:
+        """Findings (capped) and the number of distinct rows with findings."""
+        bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table}").fetchone()[0]
+        rows = self.con.execute(
+            f"SELECT r, fn, field, code, note, cell FROM {lt.findings_table} ORDER BY r, fn NULLS FIRST, code "
+            f"LIMIT {MAX_FINDINGS_PER_RESOURCE}"
+        ).fetchall()
+        total = self.con.execute(f"SELECT count(*) FROM {lt.findings_table}").fetchone()[0]
+        out = []
+        for r, fn, name, code, note, cell in rows:
+            row = lt.prep.row_number(r)
+            shown = "" if cell is None else f" '{cell if len(cell) <= 40 else cell[:40] + '…'}'"
+            label = f"field {name}" if name else "row"
+            out.append(Finding(code, f"row {row}, {label}:{shown} {note}", row=row, field=name,
+                               field_number=fn, cell=cell, **lt.where))
+        if total > len(rows):
+            out.append(Finding(rows[-1][3] if rows else "constraint-error",
+                               f"{total - len(rows)} more findings not shown (first {len(rows)} listed)", **lt.where))
+        return out, bad_rows
+
+    def row_count(self, lt: LoadedTable) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {lt.table}").fetchone()[0]

