@@ -19,9 +19,19 @@ from govdata.errors import UnsafeInputError
 MAX_DESCRIPTOR_BYTES = 1_000_000
 
 try:  # the C loader is much faster and is what pyyaml wheels ship
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe loader that keeps dates as the strings the agency wrote (2024-01-02)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
 
 LineMap = dict[tuple, int]
 

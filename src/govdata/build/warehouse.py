@@ -1,0 +1,37 @@
+"""The DuckDB warehouse: one schema per dataset, one typed table per resource,
+with table and column comments from the descriptors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from govdata.catalog.model import Dataset
+from govdata.checks.sqltypes import ident, lit
+from govdata.checks.table import LoadedTable
+
+
+def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    con.execute(f"ATTACH '{path}' AS wh")
+
+
+def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, lt: LoadedTable, title: str | None,
+                  description: str | None) -> int:
+    schema_name, table = ident(ds.name), ident(lt.resource)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS wh.{schema_name}")
+    columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
+    con.execute(f"CREATE TABLE wh.{schema_name}.{table} ({columns})")
+    con.execute(f"INSERT INTO wh.{schema_name}.{table} {lt.typed_select()}")
+    comment = " — ".join(x for x in (title, description) if x)
+    if comment:
+        con.execute(f"COMMENT ON TABLE wh.{schema_name}.{table} IS {lit(comment)}")
+    for f in lt.fields:
+        text = " — ".join(x for x in (f.field.get("title"), f.field.get("description")) if x)
+        if text:
+            con.execute(f"COMMENT ON COLUMN wh.{schema_name}.{table}.{ident(f.name)} IS {lit(text)}")
+    return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
+
+
+def qualified(ds_name: str, resource: str) -> str:
+    return f"wh.{ident(ds_name)}.{ident(resource)}"

@@ -1,0 +1,176 @@
+"""``govdata check``: the whole gate over a catalogue, as a library call.
+
+catalogue files → load → metadata checks → pipelines → source preparation →
+DuckDB table checks → foreign keys → report. The scratch DuckDB connection and
+its loaded tables are handed to the builder, so a build reads each file once.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import duckdb
+
+from govdata.catalog.loader import load
+from govdata.catalog.model import Catalog, Dataset, Resource
+from govdata.checks.metadata import check_dataset_metadata, check_duplicates, normalise_schema
+from govdata.checks.source import prepare
+from govdata.checks.table import LoadedTable, TableChecks
+from govdata.findings import Finding, Report, ResourceStats
+from govdata.pipelines import PipelineError, run_pipeline
+
+
+@dataclass
+class CheckRun:
+    catalog: Catalog
+    report: Report
+    tables: TableChecks
+    workdir: Path
+    selected: list[Dataset] = field(default_factory=list)
+    _tmp: tempfile.TemporaryDirectory | None = None
+
+    def close(self) -> None:
+        try:
+            self.tables.con.close()
+        finally:
+            if self._tmp is not None:
+                self._tmp.cleanup()
+
+
+def connect_scratch(workdir: Path, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    spill = workdir / "duckdb-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute(f"SET temp_directory='{spill}'")
+    con.execute(f"SET memory_limit='{memory_limit}'")
+    con.execute("SET preserve_insertion_order=true")
+    return con
+
+
+def _fk_datasets(ds: Dataset) -> set[str]:
+    names = set()
+    for res in ds.resources:
+        for fk in (res.schema or {}).get("foreignKeys") or []:
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            if isinstance(ref, dict) and isinstance(ref.get("dataset"), str):
+                names.add(ref["dataset"])
+    return names
+
+
+def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: dict) -> tuple[Path | None, list[Finding]]:
+    if res.pipeline:
+        out_dir = workdir / "pipelines" / ds.name
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"{res.name}.csv"
+        try:
+            run_pipeline(root, res.pipeline, ds.dir, out, res.raw.get("pipeline_params"))
+        except PipelineError as exc:
+            return None, [Finding("pipeline-error", str(exc), key=f"resources.{res.index}.pipeline",
+                                  line=ds.line("resources", res.index, "pipeline"), **where)]
+        return out, []
+    return res.source, []
+
+
+def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None) -> CheckRun:
+    """Check the catalogue at ``root`` (only datasets under ``paths`` when given)."""
+    catalog, load_findings = load(root)
+    tmp = None
+    if workdir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
+        workdir = Path(tmp.name)
+    workdir.mkdir(parents=True, exist_ok=True)
+    report = Report()
+    tables = TableChecks(connect_scratch(workdir))
+    run = CheckRun(catalog, report, tables, workdir, _tmp=tmp)
+
+    paths = [Path(p).resolve() for p in paths or []]
+    def selected(ds: Dataset) -> bool:
+        d = ds.dir.resolve()
+        return not paths or any(p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve()
+                                for p in paths)
+
+    run.selected = [ds for ds in catalog.datasets if selected(ds)]
+    selected_names = {ds.name for ds in run.selected}
+    selected_files = {ds.rel_file for ds in run.selected}
+    report.datasets_checked = sorted(selected_names)
+    report.extend(f for f in load_findings
+                  if not paths or f.file in selected_files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths))
+    report.extend(f for f in check_duplicates(catalog) if f.dataset in selected_names)
+
+    # datasets whose data is read: the selection plus the targets of its foreign keys
+    wanted = set(selected_names)
+    for ds in run.selected:
+        wanted |= _fk_datasets(ds)
+    broken_schema: set[tuple[str, str]] = set()
+    for ds in catalog.datasets:
+        if ds.name not in wanted:
+            continue
+        meta = check_dataset_metadata(catalog, ds)
+        for f in meta:
+            if f.code == "schema-error" and f.resource:
+                broken_schema.add((ds.name, f.resource))
+        if ds.name in selected_names:
+            report.extend(meta)
+
+    loaded: list[tuple[LoadedTable, ResourceStats, bool]] = []
+    for ds in catalog.datasets:
+        if ds.name not in wanted or ds.open_type == "not_open":
+            continue
+        report_it = ds.name in selected_names
+        for res in ds.resources:
+            if res.schema is None or (ds.name, res.name) in broken_schema:
+                continue
+            where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
+            src, findings = _source_for(catalog.root, ds, res, workdir, where)
+            if src is None:
+                if report_it:
+                    report.extend(findings)
+                continue
+            data_file = (src.relative_to(catalog.root).as_posix() if src.is_relative_to(catalog.root)
+                         else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>")
+            where["file"] = data_file
+            schema = normalise_schema(res.schema)
+            res_dir = workdir / "sources" / ds.name / res.name
+            res_dir.mkdir(parents=True, exist_ok=True)
+            prep = prepare(src, res_dir, res.raw, [f["name"] for f in schema.get("fields", [])], where)
+            stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read,
+                                  rows_with_findings=len(prep.bad_rows))
+            label_problem = any(f.code in ("blank-label", "duplicate-label", "missing-label", "extra-label",
+                                           "incorrect-label") for f in prep.findings)
+            lt = None
+            if prep.path is not None and not label_problem:
+                lt = tables.load(ds.name, res.name, data_file, schema, prep)
+            if report_it:
+                report.extend(findings + prep.findings)
+            if lt is None:
+                stats.rows_with_findings = stats.rows_read
+                if report_it:
+                    report.stats.append(stats)
+                continue
+            tables.check_cells(lt)
+            loaded.append((lt, stats, report_it))
+
+    def resolver(owner: LoadedTable):
+        def resolve(ref: dict):
+            dataset = ref.get("dataset") or owner.dataset
+            resource = ref.get("resource") or owner.resource
+            target_ds = catalog.dataset(dataset)
+            if target_ds is None:
+                return None, f"dataset '{dataset}' is not in the catalogue"
+            target = tables.tables.get((dataset, resource))
+            if target is None:
+                return None, f"{dataset}/{resource} has no readable data"
+            return target, ""
+        return resolve
+
+    for lt, stats, report_it in loaded:
+        problems = tables.check_foreign_keys(lt, resolver(lt))
+        findings, bad = tables.collect(lt)
+        stats.rows_with_findings += bad
+        if report_it:
+            report.extend(problems + findings)
+            report.stats.append(stats)
+    return run
