@@ -162,7 +162,7 @@ class TableChecks:
         for r, fn, name, code, note, cell in rows:
             row = lt.prep.row_number(r)
             shown = "" if cell is None else f" '{cell if len(cell) <= 40 else cell[:40] + '…'}'"
-            label = f"field {name}" if name else "row"
+            label = f"field {name}" if name else ("primary key" if code == "primary-key" else "row")
             out.append(Finding(code, f"row {row}, {label}:{shown} {note}", row=row, field=name,
                                field_number=fn, cell=cell, **lt.where))
         if total > len(rows):

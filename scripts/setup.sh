@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up the project on a machine that has Python 3.11 and the package registries:
+# a virtual environment in .venv with the exact versions of uv.lock.
+#   scripts/setup.sh            runtime only
+#   scripts/setup.sh --test     plus test tools (and Debian's chromium for browser tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null 2>&1 || PY=python3
+if [ ! -x .venv/bin/uv ]; then
+  "$PY" -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+fi
+export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
+extras=()
+if [ "${1:-}" = "--test" ]; then
+  extras=(--extra test --extra bench)
+  if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "warning: could not install chromium; browser tests will be skipped" >&2
+  fi
+fi
+.venv/bin/uv sync --locked --inexact "${extras[@]}" --quiet

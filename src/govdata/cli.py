@@ -1,0 +1,106 @@
+"""The ``govdata`` command: a thin layer over the library. Each command parses its
+options, calls one library function, renders the result and picks the exit code
+(0 clean, 1 findings/errors, 2 usage)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from govdata import __version__, render
+from govdata.errors import GovdataError
+
+DEFAULT_OUT = "_build"
+
+
+def _root(path: str | None) -> Path:
+    from govdata.catalog.loader import find_root
+
+    return find_root(Path(path or "."))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="govdata")
+def cli() -> None:
+    """Open government data platform: check, build and serve a catalogue."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--root", type=click.Path(file_okay=False), help="Repository root (default: nearest catalog.yaml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of text output.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool) -> None:
+    """Check the catalogue (or only the datasets under PATHS)."""
+    from govdata.checks.runner import run_checks
+
+    repo = _root(root or (paths[0] if paths else None))
+    run = run_checks(repo, [Path(p) for p in paths] or None)
+    try:
+        report = run.report.strict() if strict else run.report
+    finally:
+        run.close()
+    output = {"text": lambda: render.text(report, lang), "json": report.to_json,
+              "github": lambda: render.github(report, lang), "markdown": lambda: render.markdown(report, lang)}[fmt]()
+    click.echo(output)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.option("--root", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
+@click.option("--quiet", is_flag=True)
+def build(root: str | None, out: str, quiet: bool) -> None:
+    """Check and build the catalogue into OUT; the live build changes only on success."""
+    from govdata.build.builder import build as do_build
+
+    repo = _root(root)
+    log = (lambda s: None) if quiet else (lambda s: click.echo(s, err=True))
+    result = do_build(repo, repo / out if not Path(out).is_absolute() else Path(out), log)
+    click.echo(f"built {len(result.datasets)} datasets, {sum(result.tables.values())} rows → {result.path}")
+
+
+@cli.command()
+@click.option("--root", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(root: str | None, out: str, host: str, port: int) -> None:
+    """Serve the last good build read-only with Datasette."""
+    from govdata.serve.app import serve as do_serve
+
+    repo = _root(root)
+    target = Path(out) if Path(out).is_absolute() else repo / out
+    click.echo(f"serving {target}/current at http://{host}:{port}/", err=True)
+    do_serve(target, host, port)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
+def codes(fmt: str) -> None:
+    """List every finding code with its meaning and fix."""
+    from govdata.codes import CODES, markdown_table
+
+    if fmt == "markdown":
+        click.echo(markdown_table(), nl=False)
+        return
+    for c in CODES.values():
+        click.echo(f"{c.code:24} {c.severity:8} {c.title_zh} / {c.title_en}")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except GovdataError as exc:
+        click.echo(f"govdata: {exc}", err=True)
+        sys.exit(1)
+    except SystemExit:
+        raise

@@ -1,0 +1,68 @@
+"""The Datasette plugin of the platform (registered as the ``govdata`` entry point).
+It is inert unless the metadata's plugin config names a build directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+from govdata.serve import hardening, pages
+
+
+def build_dir(datasette) -> Path | None:
+    config = datasette.plugin_config("govdata") or {}
+    value = config.get("build_dir")
+    return Path(value) if value else None
+
+
+def _json_file(path: Path) -> Response:
+    if not path.is_file():
+        return Response.json({"ok": False, "error": "not found"}, status=404)
+    return Response(path.read_text("utf-8"), content_type="application/json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
+
+
+async def data_json(datasette, request):
+    root = build_dir(datasette)
+    return _json_file(root / "directory" / "data.json") if root else Response.text("not configured", status=404)
+
+
+async def dataset_page(datasette, request):
+    root = build_dir(datasette)
+    name = request.url_vars["name"]
+    if root is None or "/" in name or name.startswith("."):
+        return Response.text("not found", status=404)
+    dp = root / "downloads" / name / "datapackage.json"
+    if not dp.is_file():
+        return Response.html("<h1>404</h1><p>没有这个数据集 / no such dataset</p>", status=404)
+    return Response.html(pages.dataset_html(json.loads(dp.read_text("utf-8")), datasette))
+
+
+async def datasets_index(datasette, request):
+    root = build_dir(datasette)
+    if root is None:
+        return Response.text("not configured", status=404)
+    data = json.loads((root / "directory" / "data.json").read_text("utf-8"))
+    return Response.html(pages.index_html(data))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/data\.json$", data_json),
+        (r"^/datasets/?$", datasets_index),
+        (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", dataset_page),
+    ]
+
+
+@hookimpl
+def prepare_connection(conn):
+    hardening.limit_connection(conn)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    return hardening.wrap

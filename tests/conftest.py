@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("GOVDATA_SHARED", REPO.parent / "shared"))
+GOVDATA = [sys.executable, "-m", "govdata"]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    if not (SHARED / "standards").is_dir():
+        pytest.fail(f"../shared/standards not found at {SHARED} (set GOVDATA_SHARED)")
+    return SHARED
+
+
+def copy_catalog(dest: Path, datasets: list[str] | None = None) -> Path:
+    """A copy of the repository's catalogue (all datasets, or only the named ones)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "catalog.yaml", dest / "catalog.yaml")
+    for folder in ("schemas", "pipelines"):
+        shutil.copytree(REPO / folder, dest / folder)
+    for descriptor in sorted((REPO / "datasets").glob("*/*/datapackage.*")):
+        ds_dir = descriptor.parent
+        if datasets is None or ds_dir.name in datasets:
+            shutil.copytree(ds_dir, dest / "datasets" / ds_dir.parent.name / ds_dir.name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The repository's catalogue built once for the session; returns the live build folder."""
+    from govdata.build.builder import build
+
+    out = tmp_path_factory.mktemp("build-out")
+    build(REPO, out)
+    return (out / "current").resolve()
+
+
+@pytest.fixture(scope="session")
+def datasette_app(built):
+    from govdata.serve.app import make_datasette
+
+    return make_datasette(built)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(root: Path, out: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(root), "--out", str(out), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stdout.read().decode())
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+@pytest.fixture
+def server_factory():
+    procs = []
+
+    def start(root: Path, out: Path) -> str:
+        port = free_port()
+        procs.append(start_server(root, out, port))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()

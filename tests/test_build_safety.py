@@ -1,0 +1,32 @@
+"""A failing build never replaces the live build."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from govdata.build.builder import build, current_build
+from govdata.errors import BuildError
+from tests.conftest import copy_catalog
+
+
+def test_failed_build_leaves_previous_build_serving(tmp_path, server_factory):
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar"])
+    out = root / "_build"
+    first = build(root, out).path
+    base = server_factory(root, out)
+    assert httpx.get(f"{base}/zj-admin-divisions/divisions.json?_shape=array&_size=1").status_code == 200
+
+    descriptor = root / "datasets/zj-gov/zj-admin-divisions/datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("pattern: '^\\d{6}$'", "pattern: '^\\d{5}$'", 1),
+                          encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(root, out)
+    assert current_build(out) == first.resolve()
+    # the running server still serves the good build, and a restarted one serves it too
+    assert httpx.get(f"{base}/zj-admin-divisions/divisions.json?_shape=array&_size=1").status_code == 200
+    base2 = server_factory(root, out)
+    rows = httpx.get(f"{base2}/zj-admin-divisions/divisions.json?_shape=array&code=330106").json()
+    assert rows[0]["name"] == "西湖区"
+    failed = [p for p in (out / "builds").iterdir() if (p / "FAILED").exists()]
+    assert len(failed) == 1 and (failed[0] / "report.json").is_file()

@@ -1,0 +1,66 @@
+"""Datasette serving the build: JSON API in-process, and one real server over a port."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+
+
+
+def _get(app, path):
+    import asyncio
+
+    return asyncio.run(app.client.get(path))
+
+
+def test_json_api_answers_for_a_sample_table(datasette_app):
+    r = _get(datasette_app, "/zj-holiday-calendar/days.json?_shape=array&day_type=makeup_workday&_size=5")
+    assert r.status_code == 200
+    rows = r.json()
+    assert len(rows) == 5 and all(row["day_type"] == "makeup_workday" for row in rows)
+    assert rows[0]["date"] == "2004-01-17"
+
+
+def test_directory_routes(datasette_app):
+    data = _get(datasette_app, "/data.json")
+    assert data.status_code == 200 and data.json()["conformsTo"].endswith("/v1.1/schema")
+    page = _get(datasette_app, "/datasets/zj-admin-divisions")
+    assert page.status_code == 200 and "全国行政区划代码" in page.text
+    assert _get(datasette_app, "/datasets/no-such-thing").status_code == 404
+
+
+def test_security_headers_and_backslash_refused(datasette_app):
+    r = _get(datasette_app, "/")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert _get(datasette_app, "/%5cexample.com/").status_code == 400
+
+
+def test_huge_blob_queries_are_refused(datasette_app):
+    r = _get(datasette_app, "/zj-admin-divisions.json?sql=select+length(randomblob(900000000))")
+    assert r.status_code in (400, 500)
+    assert "too big" in r.text or "toobig" in r.text.lower() or "error" in r.text.lower()
+
+
+def test_writes_are_refused(datasette_app):
+    r = _get(datasette_app, "/zj-admin-divisions.json?sql=attach+database+%27x.db%27+as+x")
+    assert r.status_code == 400
+
+
+def test_real_server_over_a_port(repo, tmp_path, server_factory):
+    from govdata.build.builder import build
+    from tests.conftest import copy_catalog
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar"])
+    build(root, root / "_build")
+    base = server_factory(root, root / "_build")
+    r = httpx.get(f"{base}/zj-admin-divisions/divisions.json", params={"code": "330106", "_shape": "array"})
+    assert r.status_code == 200
+    assert r.json()[0]["name"] == "西湖区"
+    csv = httpx.get(f"{base}/downloads/zj-admin-divisions/divisions.csv")
+    assert csv.status_code == 200 and csv.text.startswith("code,name,level")
+    dp = httpx.get(f"{base}/downloads/zj-admin-divisions/datapackage.json").json()
+    assert dp["resources"][0]["bytes"] == len(csv.content)
