@@ -111,6 +111,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     stats: list[ResourceStats] = field(default_factory=list)
     datasets_checked: list[str] = field(default_factory=list)
+    completeness: dict[str, float] = field(default_factory=dict)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
@@ -136,7 +137,7 @@ class Report:
             dataclasses.replace(f, severity="error") if f.severity == "warning" else f
             for f in self.findings
         ]
-        return Report(promoted, self.stats, self.datasets_checked)
+        return Report(promoted, self.stats, self.datasets_checked, self.completeness)
 
     def flatten(self, keys: Iterable[str] = ("row", "field", "code")) -> list[list[Any]]:
         keys = list(keys)
@@ -153,6 +154,7 @@ class Report:
             "datasets": self.datasets_checked,
             "findings": [f.to_dict() for f in self.findings],
             "resources": [s.to_dict() for s in self.stats],
+            "completeness": self.completeness,
         }
 
     def to_json(self) -> str:

@@ -196,5 +196,37 @@ def check_duplicates(catalog: Catalog) -> list[Finding]:
     ]
 
 
+REQUIRED_KEYS = ("name", "title", "description", "version", "publisher", "themes", "licenses", "open_condition",
+                 "update_frequency", "issued", "modified", "contact", "resources")
+RECOMMENDED_KEYS = ("title_en", "description_en", "keywords", "temporal", "spatial", "sources")
+MIN_DESCRIPTION = 30
+
+
+def completeness(ds: Dataset) -> float:
+    """Share of required and recommended keys present (0–1), plus field titles and descriptions."""
+    d = ds.descriptor
+    keys = REQUIRED_KEYS + RECOMMENDED_KEYS
+    present = sum(1 for k in keys if d.get(k) not in (None, "", [], {}))
+    fields = [f for res in ds.resources for f in res.fields]
+    documented = sum(1 for f in fields if f.get("title") and f.get("description"))
+    score = present / len(keys)
+    if fields:
+        score = 0.8 * score + 0.2 * documented / len(fields)
+    return round(score, 3)
+
+
+def check_quality(ds: Dataset) -> list[Finding]:
+    d = ds.descriptor
+    out = []
+    for key in RECOMMENDED_KEYS:
+        if d.get(key) in (None, "", [], {}):
+            out.append(_at(ds, "metadata-recommended", f"recommended key '{key}' is missing", (key,)))
+    desc = d.get("description")
+    if isinstance(desc, str) and len("".join(desc.split())) < MIN_DESCRIPTION:
+        out.append(_at(ds, "description-short", f"description has {len(''.join(desc.split()))} characters; "
+                       f"at least {MIN_DESCRIPTION} are expected", ("description",)))
+    return out
+
+
 def check_dataset_metadata(catalog: Catalog, ds: Dataset) -> list[Finding]:
-    return check_json_schema(ds) + check_frictionless(ds) + check_references(catalog, ds)
+    return check_json_schema(ds) + check_frictionless(ds) + check_references(catalog, ds) + check_quality(ds)

@@ -16,7 +16,8 @@ import duckdb
 
 from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
-from govdata.checks.metadata import check_dataset_metadata, check_duplicates, normalise_schema
+from govdata.checks.metadata import check_dataset_metadata, check_duplicates, completeness, normalise_schema
+from govdata.checks.privacy import check_privacy
 from govdata.checks.source import prepare
 from govdata.checks.table import LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
@@ -114,6 +115,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
                 broken_schema.add((ds.name, f.resource))
         if ds.name in selected_names:
             report.extend(meta)
+            report.completeness[ds.name] = completeness(ds)
 
     loaded: list[tuple[LoadedTable, ResourceStats, bool]] = []
     for ds in catalog.datasets:
@@ -151,6 +153,8 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
                     report.stats.append(stats)
                 continue
             tables.check_cells(lt)
+            if report_it:
+                report.extend(check_privacy(tables, lt, catalog.raw.get("negative_list") or []))
             loaded.append((lt, stats, report_it))
 
     def resolver(owner: LoadedTable):

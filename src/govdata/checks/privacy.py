@@ -1,0 +1,108 @@
+"""Confidentiality review (保密审查) of the data itself.
+
+* Fields on the catalogue's negative list (负面清单), by name or title, must be declared
+  ``personal: <kind>`` with ``masked: true``.
+* Every published text column is scanned in DuckDB for resident identity-card numbers
+  (GB 11643: valid check character and birth date, via python-stdnum), mobile numbers,
+  bank-card numbers (Luhn, via python-stdnum) and e-mail addresses. Content found in an
+  undeclared column blocks publication.
+* A declared masked column is verified on every value against its masking pattern
+  (e.g. ``110105********002X``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stdnum import luhn
+from stdnum.cn import ric
+
+from govdata.checks.sqltypes import lit
+from govdata.checks.table import LoadedTable, TableChecks
+from govdata.findings import Finding
+
+# candidate patterns (RE2); candidates are then validated in Python
+CANDIDATES = {
+    "id_card": r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",
+    "mobile": r"1[3-9][0-9]{9}",
+    "bank_card": r"[3-6][0-9]{15,18}",
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+}
+# a masked value: what a declared column must look like on every row
+MASKED = {
+    "id_card": r"[1-9][0-9]{5}\*{8}[0-9]{3}[0-9Xx]|[1-9][0-9]{5}\*{12}",
+    "mobile": r"1[3-9][0-9]\*{4}[0-9]{4}",
+    "bank_card": r"[0-9]{4,6}\*{6,}[0-9]{4}",
+    "email": r"[^@\s]{0,2}\*+@[A-Za-z0-9.-]+",
+    "default": r".*\*.*",
+}
+SAMPLE = 200
+
+
+def _valid(kind: str, value: str) -> bool:
+    if kind == "id_card":
+        try:
+            ric.validate(value.upper())
+            return True
+        except Exception:  # stdnum raises ValidationError subclasses
+            return False
+    if kind == "bank_card":
+        return luhn.is_valid(value)
+    return True
+
+
+def _declared(field: dict[str, Any]) -> tuple[str | None, bool]:
+    kind = field.get("personal")
+    return (kind if isinstance(kind, str) else None), bool(field.get("masked"))
+
+
+def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, Any]]) -> dict | None:
+    text = f"{field.get('name', '')} {field.get('title', '')}".lower()
+    for item in negative_list:
+        if any(p.lower() in text for p in item.get("name_patterns") or []):
+            return item
+    return None
+
+
+def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
+    out: list[Finding] = []
+    con = tables.con
+    for number, f in enumerate(lt.fields, start=1):
+        kind, masked = _declared(f.field)
+        where = dict(field=f.name, field_number=number, **lt.where)
+        listed = _matches_negative_list(f.field, negative_list)
+        if listed and not (kind and masked):
+            out.append(Finding("negative-list-field",
+                               f"field {f.name} looks like {listed['title']} (负面清单 '{listed['id']}'): "
+                               f"declare personal: {listed['id']} and masked: true, and mask every value", **where))
+        if kind and masked:
+            pattern = MASKED.get(kind, MASKED["default"])
+            rows = con.execute(
+                f"SELECT rowid, {f.col} FROM {lt.table} WHERE {f.value} IS NOT NULL AND NOT "
+                f"regexp_full_match({f.value}, {lit(pattern)}) ORDER BY rowid LIMIT 1"
+            ).fetchall()
+            total = con.execute(f"SELECT count(*) FROM {lt.table} WHERE {f.value} IS NOT NULL AND NOT "
+                                f"regexp_full_match({f.value}, {lit(pattern)})").fetchone()[0]
+            if rows:
+                row = lt.prep.row_number(rows[0][0])
+                out.append(Finding("masking-error",
+                                   f"field {f.name} is declared masked ({kind}) but {total} value(s) are not masked; "
+                                   f"first at row {row}", row=row, cell=None, **where))
+            continue  # a verified masked column is not scanned further
+        if f.type not in ("string", "any", "integer", "number"):
+            continue
+        for content, pattern in CANDIDATES.items():
+            bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if content != "email" else pattern
+            rows = con.execute(
+                f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.table} "
+                f"WHERE regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
+            ).fetchall()
+            hits = [(r, v) for r, v in rows if v and _valid(content, v)]
+            if hits:
+                row = lt.prep.row_number(hits[0][0])
+                label = {"id_card": "居民身份证号码 identity-card numbers", "mobile": "手机号码 mobile numbers",
+                         "bank_card": "银行卡号 bank-card numbers", "email": "电子邮箱 e-mail addresses"}[content]
+                out.append(Finding("personal-data",
+                                   f"field {f.name} contains {label} (first at row {row}); mask them and declare "
+                                   f"personal: {content}, masked: true — or remove the column", row=row, **where))
+    return out
