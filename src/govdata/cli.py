@@ -33,12 +33,19 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of text output.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool) -> None:
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Pull-request mode: check only what changed since this git ref, and breaking changes.")
+def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool, changed_since: str | None) -> None:
     """Check the catalogue (or only the datasets under PATHS)."""
-    from govdata.checks.runner import run_checks
+    from govdata.checks.runner import run_changed, run_checks
 
     repo = _root(root or (paths[0] if paths else None))
-    run = run_checks(repo, [Path(p) for p in paths] or None)
+    if changed_since:
+        if paths:
+            raise click.UsageError("give either PATHS or --changed-since, not both")
+        run = run_changed(repo, changed_since)
+    else:
+        run = run_checks(repo, [Path(p) for p in paths] or None)
     try:
         report = run.report.strict() if strict else run.report
     finally:
@@ -100,7 +107,9 @@ def main() -> None:
         exc.show()
         sys.exit(2)
     except GovdataError as exc:
+        from govdata.checks.changes import GitError
+
         click.echo(f"govdata: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(2 if isinstance(exc, GitError) else 1)
     except SystemExit:
         raise

@@ -98,6 +98,14 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
      "Negative-list information is never published in the clear: remove the column or mask it and declare it."),
     ("masking-error", "error", "脱敏不完整", "Masking incomplete",
      "声明为脱敏的列中每个值都必须已脱敏：检查所指行。", "Every value of a masked column must be masked: fix the rows named."),
+    # --- pull requests ------------------------------------------------------
+    ("breaking-change", "error", "不兼容的结构变更", "Breaking schema change",
+     "删除、改名、改类型或改主键会影响下游用户：恢复原字段，或把 version 升级到新的主版本号。",
+     "Dropped, renamed or re-typed fields and changed keys break users: restore them or bump version to a new major."),
+    ("breaking-change-versioned", "info", "已升级主版本的结构变更", "Breaking change with a new major version",
+     "无需处理；请在描述中说明变更。", "Nothing to do; describe the change in the dataset description."),
+    ("change-too-large", "error", "变更过大", "Pull request too large",
+     "把变更拆成几个 Pull Request，或联系平台管理员。", "Split the change into several pull requests, or ask the platform team."),
     # --- pipelines ---------------------------------------------------------
     ("pipeline-unknown", "error", "处理流程不存在", "Pipeline not found",
      "pipeline 须为 pipelines/ 目录中的文件名（不含扩展名）。", "pipeline must name a file in pipelines/ (without extension)."),

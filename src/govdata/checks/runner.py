@@ -75,7 +75,24 @@ def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: di
     return res.source, []
 
 
-def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None) -> CheckRun:
+def run_changed(root: Path, ref: str, workdir: Path | None = None) -> CheckRun:
+    """Pull-request mode: check only the datasets a change since ``ref`` affects, plus breaking changes."""
+    from govdata.checks.breaking import check_breaking
+    from govdata.checks.changes import MAX_CHANGE_BYTES, affected, changed_paths
+
+    catalog, _ = load(root)
+    change = affected(catalog, changed_paths(catalog.root, ref))
+    run = run_checks(root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets)
+    for ds in run.selected:
+        run.report.extend(check_breaking(run.catalog.root, ref, ds))
+    if change.bytes > MAX_CHANGE_BYTES:
+        run.report.add(Finding("change-too-large", f"the change adds {change.bytes} bytes, over the "
+                                                   f"{MAX_CHANGE_BYTES}-byte cap per pull request"))
+    return run
+
+
+def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
+               select_none: bool = False) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given)."""
     catalog, load_findings = load(root)
     tmp = None
@@ -93,12 +110,12 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
         return not paths or any(p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve()
                                 for p in paths)
 
-    run.selected = [ds for ds in catalog.datasets if selected(ds)]
+    run.selected = [] if select_none else [ds for ds in catalog.datasets if selected(ds)]
     selected_names = {ds.name for ds in run.selected}
     selected_files = {ds.rel_file for ds in run.selected}
     report.datasets_checked = sorted(selected_names)
-    report.extend(f for f in load_findings
-                  if not paths or f.file in selected_files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths))
+    report.extend(f for f in load_findings if not select_none and (
+        not paths or f.file in selected_files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths)))
     report.extend(f for f in check_duplicates(catalog) if f.dataset in selected_names)
 
     # datasets whose data is read: the selection plus the targets of its foreign keys
