@@ -86,6 +86,23 @@ def serve(root: str | None, out: str, host: str, port: int) -> None:
 
 
 @cli.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--publisher", required=True, help="Publisher id from catalog.yaml.")
+@click.option("--name", required=True, help="Dataset name (lower-case, hyphens), unique in the catalogue.")
+@click.option("--root", type=click.Path(file_okay=False))
+def new(source: str, publisher: str, name: str, root: str | None) -> None:
+    """Scaffold datasets/PUBLISHER/NAME from a CSV or Excel file, with TODOs to fill in."""
+    from govdata.catalog.loader import load_catalog_file
+    from govdata.scaffold import scaffold
+
+    repo = _root(root)
+    catalog, _ = load_catalog_file(repo)
+    target = scaffold(catalog, Path(source).resolve(), publisher, name)
+    rel = target.relative_to(repo)
+    click.echo(f"created {rel}/datapackage.yaml — fill in the TODOs, then run: govdata check {rel}")
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
 def codes(fmt: str) -> None:
     """List every finding code with its meaning and fix."""

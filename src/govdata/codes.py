@@ -81,6 +81,8 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("date-order", "error", "日期先后矛盾", "Dates out of order",
      "modified 不能早于 issued；temporal.end 不能早于 temporal.start。",
      "modified cannot precede issued; temporal.end cannot precede temporal.start."),
+    ("metadata-todo", "error", "还有待填写的内容", "TODO left in the descriptor",
+     "把 TODO 换成真实内容（govdata new 生成的占位）。", "Replace the TODO placeholder (left by govdata new) with the real value."),
     ("metadata-recommended", "warning", "缺少推荐元数据", "Recommended metadata missing",
      "补充该键可提高元数据完整度得分（英文标题、关键词、时空范围等）。",
      "Adding the key raises the completeness score (English title, keywords, coverage…)."),

@@ -215,9 +215,27 @@ def completeness(ds: Dataset) -> float:
     return round(score, 3)
 
 
+def _todos(value: Any, path: tuple) -> Iterator[tuple]:
+    if isinstance(value, str) and value.strip().startswith("TODO"):
+        yield path
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _todos(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _todos(v, path + (i,))
+
+
 def check_quality(ds: Dataset) -> list[Finding]:
     d = ds.descriptor
-    out = []
+    out = [_at(ds, "metadata-todo", f"{'.'.join(map(str, p))} is still TODO", p) for p in _todos(d, ())]
+    for res in ds.resources:
+        if res.schema_ref is None:
+            continue
+        for i, f in enumerate(res.fields):
+            for p in _todos(f, ()):
+                out.append(_at(ds, "metadata-todo", f"resource {res.name}: field {f.get('name')} {'.'.join(map(str, p))} "
+                               "is still TODO", ("resources", res.index, "schema"), resource=res.name))
     for key in RECOMMENDED_KEYS:
         if d.get(key) in (None, "", [], {}):
             out.append(_at(ds, "metadata-recommended", f"recommended key '{key}' is missing", (key,)))
