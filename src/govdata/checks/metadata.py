@@ -80,8 +80,8 @@ def frictionless_view(ds: Dataset) -> dict[str, Any]:
     for res in ds.resources:
         raw = copy.deepcopy(res.raw)
         raw["schema"] = normalise_schema(res.schema) if res.schema else {"fields": []}
-        if not raw.get("path"):
-            raw["path"] = f"{res.name}.csv"  # pipeline outputs and not_open resources
+        # paths are checked by govdata.catalog.paths (repository containment, no URLs)
+        raw["path"] = f"{res.name}.{res.format}"
         raw.pop("hash", None)  # checked against the bytes by the table checks
         resources.append(raw)
     desc["resources"] = resources
