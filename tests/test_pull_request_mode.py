@@ -1,0 +1,106 @@
+"""`govdata check --changed-since`: only affected datasets, breaking changes, output formats."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import copy_catalog
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+def git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def check(root, *args):
+    result = subprocess.run([sys.executable, "-m", "govdata", "check", "--root", str(root), *args],
+                            capture_output=True, text=True)
+    return result
+
+
+@pytest.fixture
+def repo_with_history(tmp_path):
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar"])
+    for name in ("one", "two"):
+        target = root / "datasets" / "hz-amr" / name
+        shutil.copytree(CORPUS / "clean", target)
+        (target / "expected.yaml").unlink()
+        d = target / "datapackage.yaml"
+        d.write_text(d.read_text(encoding="utf-8").replace("name: clean", f"name: {name}"), encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "add", "-A")
+    git(root, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "base")
+    return root
+
+
+def _report(result):
+    return json.loads(result.stdout)
+
+
+def test_only_the_changed_dataset_is_checked(repo_with_history):
+    root = repo_with_history
+    csv = root / "datasets/hz-amr/one/data/items.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("250.5", "abc"), encoding="utf-8")
+    result = check(root, "--changed-since", "HEAD", "--format", "json")
+    report = _report(result)
+    assert result.returncode == 1
+    assert report["datasets"] == ["one"]
+    assert [(f["code"], f["rowNumber"]) for f in report["findings"] if f["severity"] == "error"] == [("type-error", 3)]
+
+
+def test_nothing_changed_checks_nothing(repo_with_history):
+    result = check(repo_with_history, "--changed-since", "HEAD", "--format", "json")
+    assert result.returncode == 0 and _report(result)["datasets"] == []
+
+
+def test_a_changed_foreign_key_target_rechecks_its_dependents(repo_with_history):
+    root = repo_with_history
+    d = root / "datasets/zj-gov/zj-admin-divisions/datapackage.yaml"
+    d.write_text(d.read_text(encoding="utf-8").replace("modified: 2025-01-06", "modified: 2025-01-07"), encoding="utf-8")
+    report = _report(check(root, "--changed-since", "HEAD", "--format", "json"))
+    assert report["datasets"] == ["one", "two", "zj-admin-divisions"]
+
+
+def test_breaking_change_needs_a_major_version(repo_with_history):
+    root = repo_with_history
+    d = root / "datasets/hz-amr/two/datapackage.yaml"
+    data = yaml.safe_load(d.read_text(encoding="utf-8"))
+    data["resources"][0]["schema"]["fields"][4]["type"] = "integer"   # amount: number -> integer
+    d.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    csv = root / "datasets/hz-amr/two/data/items.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("250.5", "250"), encoding="utf-8")
+    result = check(root, "--changed-since", "HEAD", "--format", "json")
+    codes = [f["code"] for f in _report(result)["findings"] if f["severity"] == "error"]
+    assert codes == ["breaking-change"] and result.returncode == 1
+    data["version"] = "2.0.0"
+    d.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = check(root, "--changed-since", "HEAD", "--format", "json")
+    assert result.returncode == 0
+    assert [f["code"] for f in _report(result)["findings"] if f["severity"] == "info"] == ["breaking-change-versioned"]
+
+
+def test_output_formats(repo_with_history):
+    root = repo_with_history
+    csv = root / "datasets/hz-amr/one/data/items.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("250.5", "-1"), encoding="utf-8")
+    gh = check(root, "--changed-since", "HEAD", "--format", "github").stdout
+    assert gh.startswith("::error file=datasets/hz-amr/one/data/items.csv,line=3,title=constraint-error")
+    md = check(root, "--changed-since", "HEAD", "--format", "markdown", "--lang", "en").stdout
+    assert "## Data check ❌" in md and "| error | `constraint-error` |" in md
+    assert check(root, "--changed-since", "no-such-ref").returncode == 2
+
+
+def test_strict_promotes_warnings(repo_with_history):
+    root = repo_with_history
+    d = root / "datasets/hz-amr/one/datapackage.yaml"
+    d.write_text(d.read_text(encoding="utf-8").replace("title_en: Test dataset\n", ""), encoding="utf-8")
+    assert check(root, "--changed-since", "HEAD").returncode == 0
+    assert check(root, "--changed-since", "HEAD", "--strict").returncode == 1
