@@ -31,7 +31,7 @@ from govdata.build import sqlite as sqlite_mod
 from govdata.build import warehouse
 from govdata.checks.metadata import normalise_schema
 from govdata.checks.runner import run_checks
-from govdata.directory import datajson, datapackage
+from govdata.directory import ckan, datajson, datapackage
 from govdata.directory.record import build_record
 from govdata.errors import BuildError
 from govdata.findings import Report
@@ -147,6 +147,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         con.execute("DETACH wh")
         base = catalog.site["base_url"]
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
+        _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
         _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published))
         _write_json(site_dir / "settings.json", site_mod.SETTINGS)
         _write_json(site_dir / "inspect-data.json", inspect)

@@ -9,7 +9,19 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from govdata.serve import hardening, pages
+from govdata.serve import ckan, hardening, pages
+
+_directories: dict[str, ckan.Directory] = {}
+
+
+async def ckan_action(datasette, request):
+    root = build_dir(datasette)
+    if root is None:
+        return Response.text("not configured", status=404)
+    key = str(root)
+    if key not in _directories:
+        _directories[key] = ckan.Directory.load(root)
+    return await ckan.handle(datasette, request, _directories[key])
 
 
 def build_dir(datasette) -> Path | None:
@@ -55,7 +67,15 @@ def register_routes():
         (r"^/data\.json$", data_json),
         (r"^/datasets/?$", datasets_index),
         (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", dataset_page),
+        (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
+        (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),
     ]
+
+
+@hookimpl
+def skip_csrf(scope):
+    # the CKAN API is read-only and takes JSON POSTs from API clients without cookies
+    return scope["path"].startswith(("/api/3/action/", "/api/action/"))
 
 
 @hookimpl

@@ -1,0 +1,375 @@
+"""A read-only CKAN action API (``/api/3/action/<name>`` and ``/api/action/<name>``).
+
+It answers like CKAN 2.10 so that existing clients (the ``ckanapi`` package, harvesters)
+work unchanged: GET with query parameters or POST with a JSON body, never a redirect,
+the ``{help, success, result}`` envelope and CKAN's error shapes and statuses. The
+catalogue comes from ``directory/ckan.json`` written by the build; ``datastore_search``
+reads the published SQLite tables through Datasette (same time limit and row cap).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from datasette.utils.asgi import Response
+
+MAX_ROWS = 1000  # package_search rows
+DATASTORE_MAX = 1000  # same cap as the Datasette JSON API (max_returned_rows)
+FACET_FIELDS = {"organization": "owner_org", "owner_org": "owner_org", "groups": "groups", "tags": "tags",
+                "res_format": "res_format", "license_id": "license_id"}
+
+
+class ActionError(Exception):
+    def __init__(self, kind: str, message: Any, status: int):
+        super().__init__(str(message))
+        self.kind, self.message, self.status = kind, message, status
+
+
+def not_found(what: str) -> ActionError:
+    return ActionError("Not Found Error", f"{what} not found", 404)
+
+
+def invalid(field: str, message: str) -> ActionError:
+    return ActionError("Validation Error", {field: [message]}, 409)
+
+
+def _int(params: dict, key: str, default: int, lo: int = 0, hi: int | None = None) -> int:
+    value = params.get(key, default)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise invalid(key, "Invalid integer") from None
+    if number < lo or (hi is not None and number > hi):
+        raise invalid(key, f"Must be between {lo} and {hi}" if hi is not None else f"Must be at least {lo}")
+    return number
+
+
+def _bool(params: dict, key: str, default: bool) -> bool:
+    value = params.get(key, default)
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("true", "1", "yes", "on")
+
+
+def _json_param(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class Directory:
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.packages = {p["name"]: p for p in data["packages"]}
+        self.orgs = {o["name"]: o for o in data["organizations"]}
+        self.groups = {g["name"]: g for g in data["groups"]}
+        self.resources = {r["id"]: (p, r) for p in data["packages"] for r in p["resources"]}
+
+    @classmethod
+    def load(cls, build: Path) -> "Directory":
+        return cls(json.loads((build / "directory" / "ckan.json").read_text("utf-8")))
+
+
+# ---- search ------------------------------------------------------------------
+
+def _values(pkg: dict, field: str) -> list[str]:
+    if field == "owner_org":
+        return [pkg["owner_org"]]
+    if field == "groups":
+        return [g["name"] for g in pkg["groups"]]
+    if field == "tags":
+        return [t["name"] for t in pkg["tags"]]
+    if field == "res_format":
+        return sorted({r["format"] for r in pkg["resources"]})
+    if field in ("license_id", "name", "id", "state", "type", "version"):
+        return [str(pkg.get(field, ""))]
+    return [e["value"] for e in pkg.get("extras", []) if e["key"] == field]
+
+
+_TERM = re.compile(r'([+-]?)([\w.]+):("([^"]*)"|\[[^\]]*\]|\S+)')
+
+
+def _filters(text: str) -> tuple[list[tuple[bool, str, str]], str]:
+    """fq / q with field:value terms → ([(negated, field, value)], remaining text)."""
+    out = []
+    def take(m: re.Match) -> str:
+        field = FACET_FIELDS.get(m.group(2), m.group(2))
+        value = m.group(4) if m.group(4) is not None else m.group(3)
+        out.append((m.group(1) == "-", field, value))
+        return " "
+    rest = _TERM.sub(take, text or "")
+    rest = re.sub(r"\b(AND|OR)\b", " ", rest)
+    return out, rest.strip()
+
+
+def _haystack(pkg: dict) -> str:
+    parts = [pkg["name"], pkg["title"], pkg.get("notes") or "", pkg["organization"]["title"],
+             *[t["name"] for t in pkg["tags"]], *[g["title"] for g in pkg["groups"]],
+             *[e["value"] for e in pkg["extras"] if e["key"] in ("title_en", "spatial")],
+             *[r["name"] for r in pkg["resources"]]]
+    return " ".join(parts).lower()
+
+
+def package_search(d: Directory, params: dict) -> dict:
+    rows = _int(params, "rows", 10, 0, MAX_ROWS)
+    start = _int(params, "start", 0, 0)
+    q = params.get("q") or ""
+    if q.strip() in ("*:*", "*"):
+        q = ""
+    filters, text = _filters(q)
+    fq_filters, _ = _filters(params.get("fq") or "")
+    for fq in params.get("fq_list") or []:
+        fq_filters += _filters(fq)[0]
+    terms = [t.lower() for t in text.split() if t not in ("*",)]
+    results = []
+    for pkg in d.packages.values():
+        ok = all((value in _values(pkg, field)) != neg for neg, field, value in filters + fq_filters)
+        if ok and terms:
+            hay = _haystack(pkg)
+            ok = all(t in hay for t in terms)
+        if ok:
+            results.append(pkg)
+    sort = params.get("sort") or ("score desc, metadata_modified desc" if terms else "score desc, name asc")
+    for clause in reversed([c.strip() for c in str(sort).split(",") if c.strip()]):
+        field, _, direction = clause.partition(" ")
+        field = {"title_string": "title"}.get(field, field)
+        if field == "score":
+            continue
+        if field not in ("name", "title", "metadata_modified", "metadata_created", "id"):
+            raise invalid("sort", f"Cannot sort by field `{field}`")
+        results.sort(key=lambda p: p.get(field) or "", reverse=direction.strip().lower() == "desc")
+    facet_fields = _json_param(params.get("facet.field") or [])
+    if isinstance(facet_fields, str):
+        facet_fields = [facet_fields]
+    limit = _int(params, "facet.limit", 50, -1)
+    facets, search_facets = {}, {}
+    for name in facet_fields:
+        field = FACET_FIELDS.get(name, name)
+        counts: dict[str, int] = {}
+        for pkg in results:
+            for v in _values(pkg, field):
+                counts[v] = counts.get(v, 0) + 1
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if limit >= 0:
+            ordered = ordered[:limit]
+        facets[name] = dict(ordered)
+        def display(value: str) -> str:
+            if field == "owner_org" and value in d.orgs:
+                return d.orgs[value]["title"]
+            if field == "groups" and value in d.groups:
+                return d.groups[value]["title"]
+            return value
+        search_facets[name] = {"title": name, "items": [{"name": v, "display_name": display(v), "count": c}
+                                                        for v, c in ordered]}
+    return {"count": len(results), "results": results[start:start + rows], "sort": sort,
+            "facets": facets, "search_facets": search_facets}
+
+
+# ---- simple actions ----------------------------------------------------------
+
+def _id(params: dict, key: str = "id") -> str:
+    value = params.get(key) or (params.get("name") if key == "id" else None)
+    if not value:
+        raise invalid(key, "Missing value")
+    return str(value)
+
+
+def package_show(d: Directory, params: dict) -> dict:
+    name = _id(params)
+    if name not in d.packages:
+        raise not_found("Dataset")
+    return d.packages[name]
+
+
+def package_list(d: Directory, params: dict) -> list:
+    names = sorted(d.packages)
+    limit = params.get("limit")
+    offset = _int(params, "offset", 0, 0)
+    return names[offset:offset + _int(params, "limit", len(names), 0)] if limit is not None else names[offset:]
+
+
+def _listing(items: dict[str, dict], params: dict) -> list:
+    values = list(items.values())
+    sort = str(params.get("sort") or "title asc")
+    field, _, direction = sort.partition(" ")
+    key = {"name": "name", "title": "title", "package_count": "package_count"}.get(field, "title")
+    values.sort(key=lambda x: x.get(key) or "", reverse=direction.strip() == "desc")
+    q = params.get("q")
+    if q:
+        values = [v for v in values if q.lower() in (v["name"] + v["title"] + v.get("description", "")).lower()]
+    offset = _int(params, "offset", 0, 0)
+    limit = _int(params, "limit", 1000, 0, 1000)
+    values = values[offset:offset + limit]
+    return values if _bool(params, "all_fields", False) else [v["name"] for v in values]
+
+
+def _show(items: dict[str, dict], d: Directory, params: dict, what: str, field: str) -> dict:
+    name = _id(params)
+    if name not in items:
+        raise not_found(what)
+    out = dict(items[name])
+    if _bool(params, "include_datasets", False):
+        out["packages"] = [p for p in d.packages.values() if name in _values(p, field)]
+    if what == "Organization":
+        out["users"] = []
+        children = [o["name"] for o in d.orgs.values() if {"name": name, "capacity": "public"} in o.get("groups", [])]
+        out["children"] = children
+    return out
+
+
+def tag_list(d: Directory, params: dict) -> list:
+    tags = sorted({t["name"] for p in d.packages.values() for t in p["tags"]})
+    query = params.get("query") or params.get("q")
+    if query:
+        tags = [t for t in tags if str(query).lower() in t.lower()]
+    if _bool(params, "all_fields", False):
+        return [{"id": t, "name": t, "vocabulary_id": None} for t in tags]
+    return tags
+
+
+def resource_show(d: Directory, params: dict) -> dict:
+    rid = _id(params)
+    if rid not in d.resources:
+        raise not_found("Resource")
+    return d.resources[rid][1]
+
+
+def status_show(d: Directory, params: dict) -> dict:
+    return {"ckan_version": d.data["ckan_version"], "site_title": d.data["site_title"], "site_url": d.data["site_url"],
+            "site_description": d.data["site_description"], "error_emails_to": None, "locale_default": "zh_Hans_CN",
+            "extensions": ["datastore", "govdata"]}
+
+
+# ---- datastore -----------------------------------------------------------------
+
+CKAN_TYPES = {"INTEGER": "int", "REAL": "numeric", "TEXT": "text"}
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def datastore_search(d: Directory, params: dict, datasette) -> dict:
+    rid = _id(params, "resource_id")
+    if rid not in d.resources:
+        raise not_found("Resource")
+    pkg, res = d.resources[rid]
+    if not res.get("datastore_active"):
+        raise not_found("Resource")
+    db = datasette.get_database(pkg["name"])
+    table = res["table"]
+    info = (await db.execute(f"PRAGMA table_info({_quote(table)})")).rows
+    columns = {row["name"]: CKAN_TYPES.get((row["type"] or "TEXT").upper(), "text") for row in info}
+    limit = _int(params, "limit", 100, 0, DATASTORE_MAX)
+    offset = _int(params, "offset", 0, 0)
+    fields = _json_param(params.get("fields"))
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    fields = fields or list(columns)
+    for f in fields:
+        if f not in columns and f != "_id":
+            raise invalid("fields", f'field "{f}" not in table')
+    where, args = [], {}
+    filters = _json_param(params.get("filters")) or {}
+    if not isinstance(filters, dict):
+        raise invalid("filters", "Not a JSON object")
+    for i, (col, value) in enumerate(filters.items()):
+        if col not in columns:
+            raise invalid("filters", f'field "{col}" not in table')
+        values = value if isinstance(value, list) else [value]
+        names = []
+        for j, v in enumerate(values):
+            args[f"f{i}_{j}"] = v
+            names.append(f":f{i}_{j}")
+        where.append(f"{_quote(col)} IN ({', '.join(names)})")
+    q = _json_param(params.get("q"))
+    if q:
+        text_cols = [c for c, t in columns.items() if t == "text"] or list(columns)
+        items = q.items() if isinstance(q, dict) else [(None, q)]
+        for k, (col, text) in enumerate(items):
+            if col is not None and col not in columns:
+                raise invalid("q", f'field "{col}" not in table')
+            for m, term in enumerate(str(text).split()):
+                args[f"q{k}_{m}"] = f"%{term}%"
+                targets = [col] if col else text_cols
+                where.append("(" + " OR ".join(f"CAST({_quote(c)} AS TEXT) LIKE :q{k}_{m}" for c in targets) + ")")
+    order = "rowid"
+    sort = params.get("sort")
+    if sort:
+        parts = []
+        for clause in str(sort).split(","):
+            col, _, direction = clause.strip().partition(" ")
+            col = col.strip('"')
+            if col not in columns and col != "_id":
+                raise invalid("sort", f'field "{col}" not in table')
+            direction = direction.strip().lower()
+            if direction not in ("", "asc", "desc"):
+                raise invalid("sort", f"bad direction {direction!r}")
+            parts.append(f"{'rowid' if col == '_id' else _quote(col)} {direction or 'asc'}")
+        order = ", ".join(parts)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    select = ", ".join("rowid AS _id" if f == "_id" else _quote(f) for f in ["_id", *[f for f in fields if f != "_id"]])
+    rows = (await db.execute(f"SELECT {select} FROM {_quote(table)}{clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+                             args)).rows
+    out = {
+        "resource_id": rid,
+        "fields": [{"id": "_id", "type": "int"}] + [{"id": f, "type": columns[f]} for f in fields if f != "_id"],
+        "records": [dict(r) for r in rows],
+        "limit": limit, "offset": offset,
+        "_links": {"start": f"/api/3/action/datastore_search?resource_id={rid}",
+                   "next": f"/api/3/action/datastore_search?resource_id={rid}&offset={offset + limit}"},
+    }
+    if _bool(params, "include_total", True):
+        out["total"] = (await db.execute(f"SELECT count(*) FROM {_quote(table)}{clause}", args)).rows[0][0]
+        out["total_was_estimated"] = False
+    return out
+
+
+ACTIONS = {
+    "status_show": status_show, "package_list": package_list, "package_show": package_show,
+    "package_search": package_search, "tag_list": tag_list, "resource_show": resource_show,
+    "organization_list": lambda d, p: _listing(d.orgs, p),
+    "organization_show": lambda d, p: _show(d.orgs, d, p, "Organization", "owner_org"),
+    "group_list": lambda d, p: _listing(d.groups, p),
+    "group_show": lambda d, p: _show(d.groups, d, p, "Group", "groups"),
+    "license_list": lambda d, p: d.data["licenses"],
+}
+
+
+async def handle(datasette, request, directory: Directory) -> Response:
+    action = request.url_vars["action"]
+    base = str(datasette.absolute_url(request, "/api/3/action/help_show"))
+    help_url = f"{base}?name={action}"
+    try:
+        if request.method == "POST":
+            body = await request.post_body()
+            try:
+                params = json.loads(body or b"{}")
+            except ValueError:
+                raise ActionError("Validation Error", "JSON Error: the body is not valid JSON", 400) from None
+            if not isinstance(params, dict):
+                raise ActionError("Validation Error", "JSON Error: the body must be an object", 400)
+        else:
+            params = {}
+            for key in request.args.keys():
+                values = request.args.getlist(key)
+                params[key] = values if key == "fq_list" else values[-1]
+        if action == "datastore_search":
+            result = await datastore_search(directory, params, datasette)
+        elif action in ACTIONS:
+            result = ACTIONS[action](directory, params)
+        else:
+            raise ActionError("Not Found Error", f"Action name not known: {action}", 400)
+        return Response.json({"help": help_url, "success": True, "result": result},
+                             headers={"Access-Control-Allow-Origin": "*"})
+    except ActionError as exc:
+        return Response.json({"help": help_url, "success": False,
+                              "error": {"__type": exc.kind, "message": exc.message} if not isinstance(exc.message, dict)
+                              else {"__type": exc.kind, **exc.message}},
+                             status=exc.status, headers={"Access-Control-Allow-Origin": "*"})
