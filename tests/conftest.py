@@ -97,3 +97,16 @@ def server_factory():
             p.wait(timeout=10)
         except subprocess.TimeoutExpired:
             p.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(built):
+    """A real `govdata serve` of the session build on a loopback port."""
+    port = free_port()
+    proc = start_server(REPO, built.parent.parent, port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -31,7 +31,7 @@ from govdata.build import sqlite as sqlite_mod
 from govdata.build import warehouse
 from govdata.checks.metadata import normalise_schema
 from govdata.checks.runner import run_checks
-from govdata.directory import ckan, datajson, datapackage
+from govdata.directory import ckan, cncatalog, datajson, datapackage, dcatap, schemaorg
 from govdata.directory.record import build_record
 from govdata.errors import BuildError
 from govdata.findings import Report
@@ -74,6 +74,25 @@ def _prune(out: Path, keep: Path) -> None:
     for old in builds[:-KEEP_BUILDS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_directory(catalog, records, staging: Path) -> None:
+    """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump."""
+    directory = staging / "directory"
+    jsonld, turtle = dcatap.serialize(dcatap.build_graph(catalog, records))
+    (directory / "dcat-ap.jsonld").write_text(jsonld, encoding="utf-8")
+    (directory / "dcat-ap.ttl").write_text(turtle, encoding="utf-8")
+    for rec in records:
+        one, _ = dcatap.serialize(dcatap.build_graph(catalog, [rec]))
+        (staging / "downloads" / rec.id / "dcat-ap.jsonld").write_text(one, encoding="utf-8")
+        _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
+    cn = cncatalog.document(records)
+    _write_json(directory / "catalog-cn.json", cn)
+    (directory / "catalog-cn.csv").write_text(cncatalog.to_csv(cn), encoding="utf-8-sig")
+    dump = {"format": "govdata-catalogue-dump", "format_version": "1.0", "site": catalog.site,
+            "datasets": [json.loads((staging / "downloads" / r.id / "datapackage.json").read_text("utf-8"))
+                         for r in records]}
+    _write_json(directory / "catalog-dump.json", dump)
 
 
 def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None) -> BuildResult:
@@ -148,6 +167,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         base = catalog.site["base_url"]
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
         _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
+        _write_directory(catalog, records, staging)
         _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published))
         _write_json(site_dir / "settings.json", site_mod.SETTINGS)
         _write_json(site_dir / "inspect-data.json", inspect)

@@ -28,11 +28,19 @@ def index_html(data: dict[str, Any]) -> str:
             + f"<table><tr><th>名称</th><th>提供方</th><th>开放属性</th><th>更新</th></tr>{rows}</table></body></html>")
 
 
-def dataset_html(dp: dict[str, Any], datasette=None) -> str:
+def _jsonld(data: dict[str, Any]) -> str:
+    import json
+
+    text = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    return f'<script type="application/ld+json">{text}</script>'
+
+
+def dataset_html(dp: dict[str, Any], schema_org: dict[str, Any] | None = None) -> str:
     name = dp["name"]
     oc = dp.get("open_condition", {})
-    parts = [HEAD.format(title=_e(dp["title"]),
-                         extra=f'<link rel="alternate" type="application/json" href="/downloads/{_e(name)}/datapackage.json">'),
+    links = (f'<link rel="alternate" type="application/json" href="/downloads/{_e(name)}/datapackage.json">'
+             f'<link rel="alternate" type="application/ld+json" href="/downloads/{_e(name)}/dcat-ap.jsonld">')
+    parts = [HEAD.format(title=_e(dp["title"]), extra=links + (_jsonld(schema_org) if schema_org else "")),
              f"<h1>{_e(dp['title'])}</h1>"]
     if dp.get("title_en"):
         parts.append(f"<p><em>{_e(dp['title_en'])}</em></p>")

@@ -37,9 +37,24 @@ def _json_file(path: Path) -> Response:
                     headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
 
 
-async def data_json(datasette, request):
+DIRECTORY_FILES = {
+    "data.json": ("data.json", "application/json; charset=utf-8"),
+    "catalog.jsonld": ("dcat-ap.jsonld", "application/ld+json; charset=utf-8"),
+    "catalog.ttl": ("dcat-ap.ttl", "text/turtle; charset=utf-8"),
+    "catalog-cn.json": ("catalog-cn.json", "application/json; charset=utf-8"),
+    "catalog-cn.csv": ("catalog-cn.csv", "text/csv; charset=utf-8"),
+    "catalog-dump.json": ("catalog-dump.json", "application/json; charset=utf-8"),
+}
+
+
+async def directory_file(datasette, request):
     root = build_dir(datasette)
-    return _json_file(root / "directory" / "data.json") if root else Response.text("not configured", status=404)
+    name, content_type = DIRECTORY_FILES[request.url_vars["file"]]
+    path = root / "directory" / name if root else None
+    if path is None or not path.is_file():
+        return Response.text("not found", status=404)
+    return Response(path.read_text("utf-8-sig"), content_type=content_type,
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
 
 
 async def dataset_page(datasette, request):
@@ -50,7 +65,9 @@ async def dataset_page(datasette, request):
     dp = root / "downloads" / name / "datapackage.json"
     if not dp.is_file():
         return Response.html("<h1>404</h1><p>没有这个数据集 / no such dataset</p>", status=404)
-    return Response.html(pages.dataset_html(json.loads(dp.read_text("utf-8")), datasette))
+    schema_org = dp.parent / "schema-org.json"
+    ld = json.loads(schema_org.read_text("utf-8")) if schema_org.is_file() else None
+    return Response.html(pages.dataset_html(json.loads(dp.read_text("utf-8")), ld))
 
 
 async def datasets_index(datasette, request):
@@ -64,7 +81,8 @@ async def datasets_index(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/data\.json$", data_json),
+        (r"^/(?P<file>data\.json|catalog\.jsonld|catalog\.ttl|catalog-cn\.json|catalog-cn\.csv|catalog-dump\.json)$",
+         directory_file),
         (r"^/datasets/?$", datasets_index),
         (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", dataset_page),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),

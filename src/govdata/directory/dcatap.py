@@ -1,0 +1,163 @@
+"""DCAT-AP 3.0 of the catalogue (one graph; JSON-LD and Turtle), built with rdflib.
+
+Free text is language-tagged (zh, en); every download is a dcat:Distribution with its
+licence, media type, byte size and SPDX sha256 checksum; the JSON API is a
+dcat:DataService; frequency, access rights, themes and languages use the EU vocabularies.
+Referenced vocabulary concepts are typed in the graph, as the DCAT-AP range shapes expect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+
+from govdata.catalog.model import Catalog
+from govdata.directory.record import ACCESS_EU, FREQUENCY_EU, Record
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+EU_FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+EU_ACCESS = Namespace("http://publications.europa.eu/resource/authority/access-right/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_LANG = Namespace("http://publications.europa.eu/resource/authority/language/")
+EU_FILE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+IANA = Namespace("https://www.iana.org/assignments/media-types/")
+FORMAT_VERSION = "1.0"
+DCAT_AP = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/"
+CONTEXT = {"dcat": str(DCAT), "dct": str(DCTERMS), "foaf": str(FOAF), "vcard": str(VCARD), "spdx": str(SPDX),
+           "skos": str(SKOS), "adms": str(ADMS), "xsd": str(XSD), "rdfs": str(RDFS)}
+
+
+def serialize(g: Graph) -> tuple[str, str]:
+    """(JSON-LD, Turtle) of a graph."""
+    return g.serialize(format="json-ld", context=CONTEXT, auto_compact=True), g.serialize(format="turtle")
+
+
+def _typed(g: Graph, node: URIRef, cls: URIRef, label: str | None = None) -> URIRef:
+    g.add((node, RDF.type, cls))
+    if cls == SKOS.Concept or label:
+        g.add((node, SKOS.prefLabel, Literal(label or str(node).rstrip("/").rsplit("/", 1)[-1], lang="en")))
+    return node
+
+
+def _text(g: Graph, node, prop, zh: str | None, en: str | None) -> None:
+    if zh:
+        g.add((node, prop, Literal(zh, lang="zh")))
+    if en:
+        g.add((node, prop, Literal(en, lang="en")))
+
+
+def _agent(g: Graph, base: str, pub: dict[str, Any]) -> URIRef:
+    node = URIRef(f"{base}/organizations/{pub['id']}")
+    g.add((node, RDF.type, FOAF.Agent))
+    g.add((node, RDF.type, FOAF.Organization))
+    _text(g, node, FOAF.name, pub["name"], pub.get("name_en"))
+    g.add((node, DCTERMS.identifier, Literal(pub["code"])))
+    return node
+
+
+def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
+    base = catalog.site["base_url"].rstrip("/")
+    g = Graph()
+    for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("spdx", SPDX),
+                       ("skos", SKOS), ("adms", ADMS)):
+        g.bind(prefix, ns)
+    cat = URIRef(f"{base}/catalog")
+    g.add((cat, RDF.type, DCAT.Catalog))
+    _text(g, cat, DCTERMS.title, catalog.site["title"], catalog.site.get("title_en"))
+    _text(g, cat, DCTERMS.description, " ".join(catalog.site["description"].split()),
+          " ".join(catalog.site.get("description_en", "").split()) or None)
+    root_pub = next(p for p in catalog.publishers.values() if p.parent is None)
+    g.add((cat, DCTERMS.publisher, _agent(g, base, {"id": root_pub.id, "name": root_pub.name,
+                                                   "name_en": root_pub.name_en, "code": root_pub.code})))
+    g.add((cat, FOAF.homepage, _typed(g, URIRef(f"{base}/"), FOAF.Document)))
+    g.add((cat, DCTERMS.conformsTo, _typed(g, URIRef(DCAT_AP), DCTERMS.Standard)))
+    g.add((cat, DCTERMS.modified, Literal(max((r.modified for r in records), default="2024-01-01"), datatype=XSD.date)))
+    g.add((cat, DCTERMS.language, _typed(g, EU_LANG.ZHO, DCTERMS.LinguisticSystem)))
+    g.add((cat, DCTERMS.language, _typed(g, EU_LANG.ENG, DCTERMS.LinguisticSystem)))
+    taxonomy = URIRef(f"{base}/themes")
+    g.add((taxonomy, RDF.type, SKOS.ConceptScheme))
+    _text(g, taxonomy, DCTERMS.title, "主题分类", "Theme taxonomy")
+    g.add((cat, DCAT.themeTaxonomy, taxonomy))
+    for theme in catalog.themes.values():
+        node = URIRef(f"{base}/themes/{theme.id}")
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.inScheme, taxonomy))
+        _text(g, node, SKOS.prefLabel, theme.title, theme.title_en)
+    service = URIRef(f"{base}/api")
+    g.add((service, RDF.type, DCAT.DataService))
+    _text(g, service, DCTERMS.title, "数据查询 JSON API（Datasette）", "JSON query API (Datasette)")
+    g.add((service, DCAT.endpointURL, _typed(g, URIRef(f"{base}/"), RDFS.Resource)))
+    g.add((service, DCAT.endpointDescription, _typed(g, URIRef(f"{base}/openapi.json"), RDFS.Resource)))
+    g.add((cat, DCAT.service, service))
+    for rec in records:
+        ds = URIRef(rec.landing_page)
+        g.add((cat, DCAT.dataset, ds))
+        add_dataset(g, base, rec, ds, service)
+    return g
+
+
+def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -> None:
+    g.add((ds, RDF.type, DCAT.Dataset))
+    _text(g, ds, DCTERMS.title, rec.title, rec.title_en)
+    _text(g, ds, DCTERMS.description, rec.description, rec.description_en)
+    g.add((ds, DCTERMS.identifier, Literal(rec.id)))
+    g.add((ds, DCTERMS.publisher, _agent(g, base, rec.publisher[-1])))
+    contact = URIRef(f"{base}/datasets/{rec.id}#contact")
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, VCARD.fn, Literal(rec.contact["name"], lang="zh")))
+    g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{rec.contact['email']}")))
+    g.add((ds, DCAT.contactPoint, contact))
+    for kw in rec.keywords:
+        g.add((ds, DCAT.keyword, Literal(kw, lang="zh")))
+    for theme in rec.themes:
+        g.add((ds, DCAT.theme, URIRef(f"{base}/themes/{theme['id']}")))
+        if theme.get("eu_theme"):
+            g.add((ds, DCAT.theme, _typed(g, EU_THEME[theme["eu_theme"]], SKOS.Concept)))
+    g.add((ds, DCTERMS.accessRights, _typed(g, EU_ACCESS[ACCESS_EU[rec.open_condition]], DCTERMS.RightsStatement)))
+    g.add((ds, DCTERMS.accrualPeriodicity, _typed(g, EU_FREQ[FREQUENCY_EU[rec.frequency]], DCTERMS.Frequency)))
+    g.add((ds, DCTERMS.issued, Literal(rec.issued, datatype=XSD.date)))
+    g.add((ds, DCTERMS.modified, Literal(rec.modified, datatype=XSD.date)))
+    g.add((ds, DCTERMS.language, EU_LANG.ZHO))
+    g.add((ds, URIRef(str(DCAT) + "version"), Literal(rec.version)))
+    g.add((ds, DCAT.landingPage, _typed(g, URIRef(rec.landing_page), FOAF.Document)))
+    g.add((ds, FOAF.page, _typed(g, URIRef(rec.datapackage_url), FOAF.Document)))
+    if rec.temporal and rec.temporal.get("start"):
+        period = BNode()
+        g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        g.add((period, DCAT.startDate, Literal(rec.temporal["start"], datatype=XSD.date)))
+        if rec.temporal.get("end"):
+            g.add((period, DCAT.endDate, Literal(rec.temporal["end"], datatype=XSD.date)))
+        g.add((ds, DCTERMS.temporal, period))
+    if rec.spatial:
+        place = URIRef(f"{base}/divisions/{rec.spatial['code']}")
+        g.add((place, RDF.type, DCTERMS.Location))
+        g.add((place, SKOS.prefLabel, Literal(rec.spatial["name"], lang="zh")))
+        g.add((ds, DCTERMS.spatial, place))
+    if rec.rights:
+        g.add((ds, ADMS.versionNotes, Literal(rec.rights, lang="zh")))
+    for d in rec.distributions:
+        dist = URIRef(f"{rec.landing_page}/distributions/{d.resource}.{d.format.lower()}")
+        g.add((ds, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        _text(g, dist, DCTERMS.title, d.title, None)
+        g.add((dist, DCAT.accessURL, URIRef(rec.landing_page)))
+        g.add((dist, DCAT.downloadURL, URIRef(d.url)))
+        g.add((dist, DCAT.mediaType, _typed(g, IANA[d.media_type], DCTERMS.MediaType)))
+        g.add((dist, DCTERMS.format, _typed(g, EU_FILE[d.format], DCTERMS.MediaTypeOrExtent)))
+        g.add((dist, DCAT.byteSize, Literal(d.bytes, datatype=XSD.nonNegativeInteger)))
+        checksum = BNode()
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, _typed(g, SPDX.checksumAlgorithm_sha256, SPDX.ChecksumAlgorithm)))
+        g.add((checksum, SPDX.checksumValue, Literal(d.sha256, datatype=XSD.hexBinary)))
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((dist, DCTERMS.conformsTo, _typed(g, URIRef(d.schema_url), DCTERMS.Standard)))
+        g.add((dist, DCAT.accessService, service))
+        g.add((dist, DCTERMS.modified, Literal(rec.modified, datatype=XSD.date)))
+        if rec.license:
+            lic = _typed(g, URIRef(rec.license["url"]), DCTERMS.LicenseDocument)
+            g.add((lic, RDFS.label, Literal(rec.license["title"])))
+            g.add((dist, DCTERMS.license, lic))
