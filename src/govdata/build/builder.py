@@ -168,7 +168,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
         _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
         _write_directory(catalog, records, staging)
-        _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published))
+        _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))
         _write_json(site_dir / "settings.json", site_mod.SETTINGS)
         _write_json(site_dir / "inspect-data.json", inspect)
         _write_json(staging / "manifest.json", {

@@ -26,7 +26,10 @@ SETTINGS = {
 }
 
 
-def _table_meta(ds: Dataset, res_name: str) -> dict[str, Any]:
+FACET_ROW_LIMIT = 100_000  # default facets only where they are cheap
+
+
+def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
     res = next(r for r in ds.resources if r.name == res_name)
     columns = {}
     for f in res.fields:
@@ -38,7 +41,7 @@ def _table_meta(ds: Dataset, res_name: str) -> dict[str, Any]:
         "description": res.raw.get("description") or "",
         "columns": columns,
     }
-    if res.raw.get("facets"):
+    if res.raw.get("facets") and rows <= FACET_ROW_LIMIT:
         meta["facets"] = list(res.raw["facets"])
     pk = (res.schema or {}).get("primaryKey")
     if pk:
@@ -46,7 +49,9 @@ def _table_meta(ds: Dataset, res_name: str) -> dict[str, Any]:
     return meta
 
 
-def metadata(catalog: Catalog, datasets: list[Dataset], published: dict[str, list[str]]) -> dict[str, Any]:
+def metadata(catalog: Catalog, datasets: list[Dataset], published: dict[str, list[str]],
+             rows: dict[str, int] | None = None) -> dict[str, Any]:
+    rows = rows or {}
     site = catalog.site
     first = catalog.licenses[next(iter(catalog.licenses))]
     dbs: dict[str, Any] = {}
@@ -72,7 +77,7 @@ def metadata(catalog: Catalog, datasets: list[Dataset], published: dict[str, lis
         entry: dict[str, Any] = {
             "title": d["title"] + (f" / {d['title_en']}" if d.get("title_en") else ""),
             "description_html": desc,
-            "tables": {r: _table_meta(ds, r) for r in published[ds.name]},
+            "tables": {r: _table_meta(ds, r, rows.get(f"{ds.name}/{r}", 0)) for r in published[ds.name]},
         }
         if lic:
             entry["license"], entry["license_url"] = lic.id, lic.url

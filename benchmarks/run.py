@@ -1,0 +1,228 @@
+"""One command, one run: the platform against the obvious alternatives on the same file.
+
+    python -m benchmarks.run --rows 1000000 [--repeat 3] [--serve-seconds 15] [--skip frictionless,...]
+
+Steps (each a subprocess, wall time and peak RSS measured with wait4):
+  floor    wc -l; DuckDB's own typed CSV load into a table
+  validate govdata check  vs  frictionless validate --schema
+  load     govdata build (validate, warehouse, Parquet, CSV, SQLite with indexes)  vs  sqlite-utils insert --csv
+  serve    govdata serve  vs  default `datasette serve --immutable` on the same SQLite file:
+           8 concurrent clients on loopback, table page JSON and an indexed filter; req/s, p50, p99
+Prints a table of medians and ratios and writes benchmarks/results/<rows>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+
+from benchmarks.generate import generate
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of a command."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as sink:  # frictionless exits 1 when stdout is /dev/null
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=sink, stderr=sink)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def median_run(cmd, repeat, cwd=None, env=None, ok_codes=(0,)) -> dict:
+    walls, rss = [], []
+    for _ in range(repeat):
+        wall, peak, code = measure(cmd, cwd, env)
+        if code not in ok_codes:
+            raise SystemExit(f"{' '.join(map(str, cmd))} exited {code}")
+        walls.append(wall)
+        rss.append(peak)
+    return {"seconds": statistics.median(walls), "runs": walls, "peak_rss_mb": max(rss)}
+
+
+def make_catalogue(root: Path, csv_path: Path, schema_path: Path) -> Path:
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "catalog.yaml", root / "catalog.yaml")
+    (root / "schemas").mkdir()
+    (root / "pipelines").mkdir()
+    ds = root / "datasets" / "hz-amr" / "bench-penalties"
+    (ds / "data").mkdir(parents=True)
+    try:
+        os.link(csv_path, ds / "data" / "penalties.csv")
+    except OSError:
+        shutil.copy(csv_path, ds / "data" / "penalties.csv")
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    descriptor = {
+        "name": "bench-penalties", "title": "基准测试：行政处罚", "title_en": "Benchmark penalties",
+        "description": "基准测试用的合成行政处罚数据（合成数据，仅供演示），由 benchmarks/generate.py 生成。",
+        "version": "1.0.0", "publisher": "hz-amr", "themes": ["credit"], "keywords": ["基准"],
+        "licenses": [{"name": "CC-BY-4.0"}], "open_condition": {"type": "unconditional"},
+        "update_frequency": "daily", "issued": "2024-01-01", "modified": "2024-01-02",
+        "contact": {"name": "法规处", "email": "fagui@amr.hz.example.gov.cn"},
+        "review": {"reviewer": "基准", "date": "2024-01-01", "basis": "合成数据"},
+        "resources": [{"name": "penalties", "path": "data/penalties.csv", "schema": schema,
+                       "filterable": ["region_code", "category"], "facets": ["category"]}],
+    }
+    (ds / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+DUCKDB_FLOOR = """
+import duckdb, json, sys
+schema = json.load(open(sys.argv[2]))
+types = {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "string": "VARCHAR"}
+cols = "{" + ", ".join(f"'{f['name']}': '{types[f['type']]}'" for f in schema["fields"]) + "}"
+con = duckdb.connect(sys.argv[3])
+con.execute(f"CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('{sys.argv[1]}', columns={cols}, header=true)")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {proc.stderr.read().decode()[:500]}")
+        time.sleep(0.3)
+    raise SystemExit(f"server at {url} did not start")
+
+
+async def load(url: str, seconds: float, clients: int = 8) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            try:
+                r = await client.get(url)
+                if r.status_code != 200:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - t)
+
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=clients)) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    latencies.sort()
+    pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed, "p50_ms": pct(0.5),
+            "p99_ms": pct(0.99)}
+
+
+def serve_bench(root: Path, seconds: float) -> dict:
+    build = (root / "_build" / "current").resolve()
+    db = build / "site" / "bench-penalties.db"
+    out = {}
+    servers = {
+        "govdata serve": [str(BIN / "govdata"), "serve", "--root", str(root), "--out", str(root / "_build")],
+        "datasette default": [str(BIN / "datasette"), "serve", "--immutable", str(db)],
+    }
+    for name, cmd in servers.items():
+        port = free_port()
+        proc = subprocess.Popen(cmd + ["--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_up(f"{base}/-/versions.json", proc)
+            for label, path in (("table page", "/bench-penalties/penalties.json"),
+                                ("indexed filter", "/bench-penalties/penalties.json?region_code=330106")):
+                httpx.get(base + path, timeout=120)  # warm up
+                out[f"{name}: {label}"] = asyncio.run(load(base + path, seconds))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--serve-seconds", type=float, default=15)
+    parser.add_argument("--skip", default="", help="comma-separated: frictionless,sqlite-utils,serve")
+    parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "data")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    csv_path, schema_path = generate(args.rows, args.work)
+    root = make_catalogue(args.work / f"catalogue-{args.rows}", csv_path, schema_path)
+    py = sys.executable
+    results: dict[str, dict] = {}
+    r = args.repeat
+    print(f"{args.rows:,} rows, {csv_path.stat().st_size / 1e6:.0f} MB CSV; median of {r} runs", flush=True)
+    results["wc -l"] = median_run(["wc", "-l", str(csv_path)], r)
+    results["DuckDB typed load"] = median_run([py, "-c", DUCKDB_FLOOR, str(csv_path), str(schema_path),
+                                               str(args.work / "floor.duckdb")], r)
+    results["govdata check"] = median_run([py, "-m", "govdata", "check", "--root", str(root), "--format", "json"], r)
+    if "frictionless" not in skip:
+        results["frictionless validate"] = median_run(
+            [str(BIN / "frictionless"), "validate", "--schema", schema_path.name, csv_path.name], 1, cwd=csv_path.parent)
+    results["govdata build"] = median_run([py, "-m", "govdata", "build", "--root", str(root), "--out",
+                                           str(root / "_build"), "--quiet"], r)
+    if "sqlite-utils" not in skip:
+        target = args.work / "sqlite-utils.db"
+        target.unlink(missing_ok=True)
+        results["sqlite-utils insert"] = median_run(
+            ["sh", "-c", f"rm -f {target} && {BIN / 'sqlite-utils'} insert {target} t {csv_path} --csv --no-detect-types"], 1)
+    serving = {} if "serve" in skip else serve_bench(root, args.serve_seconds)
+    ratios = {}
+    if "frictionless validate" in results:
+        ratios["validation speed-up vs frictionless"] = results["frictionless validate"]["seconds"] / results["govdata check"]["seconds"]
+    ratios["build / DuckDB typed load"] = results["govdata build"]["seconds"] / results["DuckDB typed load"]["seconds"]
+    if "sqlite-utils insert" in results:
+        ratios["sqlite-utils / govdata build"] = results["sqlite-utils insert"]["seconds"] / results["govdata build"]["seconds"]
+    if serving:
+        ratios["table page throughput vs default Datasette"] = (
+            serving["govdata serve: table page"]["rps"] / max(serving["datasette default: table page"]["rps"], 1e-9))
+    print(f"\n{'step':32} {'median s':>10} {'rows/s':>12} {'peak RSS MB':>12}")
+    for name, res in results.items():
+        print(f"{name:32} {res['seconds']:10.2f} {args.rows / res['seconds']:12,.0f} {res['peak_rss_mb']:12.0f}")
+    if serving:
+        print(f"\n{'serving (8 clients)':42} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for name, res in serving.items():
+            print(f"{name:42} {res['rps']:8.1f} {res['p50_ms']:8.1f} {res['p99_ms']:8.1f} {res['errors']:7d}")
+    print()
+    for name, value in ratios.items():
+        print(f"{name:48} {value:8.1f}×")
+    out = REPO / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{args.rows}.json").write_text(json.dumps(
+        {"rows": args.rows, "csv_bytes": csv_path.stat().st_size, "steps": results, "serving": serving, "ratios": ratios},
+        indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
