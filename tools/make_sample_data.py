@@ -69,7 +69,7 @@ for _code in HZ_CODES + ZJ_PREFECTURES:
 # --------------------------------------------------------------------------
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"(?<![0-9A-Z])1[3-9]\d{9}(?![0-9A-Z])")
 _ID_CARD = re.compile(r"(?<![0-9A-Z])\d{17}[\dX](?![0-9A-Z])")
 _MOBILE_BOUNDED = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -164,7 +164,10 @@ def round_money(x: float) -> int:
 ZIHAO = ["云帆", "恒信", "华辰", "瑞丰", "博远", "睿达", "嘉禾", "鼎盛", "安泰", "启航", "汇通", "明德",
          "兴业", "联创", "天成", "鸿运", "卓越", "众合", "新源", "宏图", "锦程", "森茂", "远景", "立方",
          "星河", "晨光", "蓝海", "青禾", "海纳", "智联", "优品", "正和", "德润", "永盛", "和煦", "朗清",
-         "万象", "泓源", "聚能", "益康", "思创", "百川", "润泽", "同舟", "致远", "丰禾", "峰汇", "澜庭"]
+         "万象", "泓源", "聚能", "益康", "思创", "百川", "润泽", "同舟", "致远", "丰禾", "峰汇", "澜庭",
+         "禾田", "金穗", "银帆", "翔宇", "凯瑞", "铭泰", "华岳", "诚汇", "嘉信", "沃野", "泰和", "奥宇",
+         "朗峰", "弘毅", "昊天", "秋实", "景行", "祥和", "亿联", "匠心", "博纳", "凌云", "清源", "如意",
+         "中禾", "普瑞", "欣悦", "旭日", "长风", "望舒", "知行", "晶科", "易达", "乐活", "安澜", "悦享"]
 INDUSTRY = ["科技", "贸易", "食品", "餐饮管理", "机械制造", "建材", "物业管理", "电子商务", "医药",
             "化工", "纺织", "印刷", "汽车服务", "农业开发", "环保科技", "建筑工程", "家居用品", "服饰",
             "商贸", "信息技术", "电器", "文化传媒", "供应链管理", "物流", "生物科技", "眼镜", "酒店管理"]
@@ -204,7 +207,9 @@ def make_companies(rng: random.Random, regions: dict, n: int, used: set[str]) ->
     out = []
     codes = list(regions)
     weights = [regions[c][2] for c in codes]
-    while len(out) < n:
+    for _attempt in range(100 * n):
+        if len(out) >= n:
+            break
         code = rng.choices(codes, weights=weights)[0]
         city = regions[code][0]
         name = f"{city}示例{rng.choice(ZIHAO)}{rng.choice(INDUSTRY)}有限公司"
@@ -212,6 +217,8 @@ def make_companies(rng: random.Random, regions: dict, n: int, used: set[str]) ->
             continue
         names.add(name)
         out.append({"name": name, "uscc": make_uscc(rng, "91", code, used), "region": code})
+    else:
+        raise RuntimeError("ran out of company names")
     return out
 
 
@@ -319,7 +326,7 @@ LICENCE_TYPES = {
 def gen_hz_shuanggongshi(check: bool) -> bool:
     rng = random.Random(20250702)
     used: set[str] = set()
-    companies = make_companies(rng, HZ_AREA, 1500, used)
+    companies = make_companies(rng, HZ_AREA, 1300, used)
     authorities = make_authorities(rng, {code: hz_authority(code) for code in HZ_CODES}, used)
 
     pen_companies = companies[:700]
@@ -327,7 +334,7 @@ def gen_hz_shuanggongshi(check: bool) -> bool:
                           lambda key: HZ_AREA[key][1], dt.date(2024, 1, 1), dt.date(2025, 6, 30))
     ok = write_csv(DATASETS / "hz-amr/hz-shuanggongshi/data/penalties.csv", PENALTY_FIELDS, rows, check)
 
-    lic_companies = companies[400:]
+    lic_companies = companies[350:]
     drafts = []
     for _ in range(1200):
         company = rng.choice(lic_companies)
@@ -343,7 +350,9 @@ def gen_hz_shuanggongshi(check: bool) -> bool:
         if lname in ("食品生产许可证", "检验检测机构资质认定证书", "计量标准考核证书", "食盐定点批发企业证书") \
                 and region not in ("330122", "330127", "330182"):
             auth_key = "330100"  # city-level competence in the urban districts
-        key = (lname, auth_key, date.year)
+        # numbering scope: what the number format itself distinguishes
+        scope = region if lname in ("食品经营许可证", "食品生产许可证") else auth_key if lname == "营业执照" else ""
+        key = (lname, scope, date.year)
         seq[key] = seq.get(key, 0) + 1
         n = seq[key]
         abbr = HZ_AREA[auth_key][1]
@@ -633,12 +642,12 @@ def gen_hz_air(check: bool) -> bool:
             doy = day.timetuple().tm_yday
             winter = math.cos(2 * math.pi * (doy - 15) / 365)      # +1 mid-January, -1 mid-July
             spring = math.cos(2 * math.pi * (doy - 150) / 365)     # +1 end of May
-            pm25 = max(4, 38 * (1 + 0.45 * winter) * pm_fs[d] * urban * rng.lognormvariate(0, 0.12))
+            pm25 = max(4, 29 * (1 + 0.4 * winter) * pm_fs[d] * urban * rng.lognormvariate(0, 0.12))
             pm10 = pm25 * rng.uniform(1.35, 1.85)
-            no2 = max(5, 34 * (1 + 0.3 * winter) * urban ** 1.5 * math.sqrt(pm_fs[d]) * rng.lognormvariate(0, 0.15))
+            no2 = max(5, 30 * (1 + 0.3 * winter) * urban ** 1.5 * math.sqrt(pm_fs[d]) * rng.lognormvariate(0, 0.15))
             so2 = max(2, 6 * (1 + 0.2 * winter) * rng.lognormvariate(0, 0.2))
             co = max(0.2, 0.7 * (1 + 0.25 * winter) * math.sqrt(pm_fs[d]) * rng.lognormvariate(0, 0.12))
-            o3 = max(15, 105 * (1 + 0.38 * spring) * o3_fs[d] * (2 - urban) ** 0.3 * rng.lognormvariate(0, 0.1))
+            o3 = max(15, 86 * (1 + 0.35 * spring) * o3_fs[d] * (2 - urban) ** 0.3 * rng.lognormvariate(0, 0.1))
             values = {"PM2.5": round(pm25), "PM10": round(pm10), "O3": round(o3), "NO2": round(no2),
                       "SO2": round(so2), "CO": round(co, 1)}
             sub = {p: iaqi(p, v) for p, v in values.items()}
@@ -689,9 +698,9 @@ def gen_xh_schools(check: bool) -> bool:
     for stype, (count, suffix, (slo, shi), (rlo, rhi), private) in SCHOOL_TYPES.items():
         for _ in range(count):
             ownership = "民办" if rng.random() < private else "公办"
-            while True:
+            for _attempt in range(1000):
                 word = rng.choice(SCHOOL_WORDS)
-                if stype == "小学" and rng.random() < 0.3:
+                if stype in ("小学", "幼儿园") and rng.random() < 0.35:
                     word += rng.choice(["第一", "第二", "实验"])
                 prefix = "杭州市西湖区" if stype in ("幼儿园", "小学") else "杭州市"
                 name = f"{prefix}{word}{suffix}"
@@ -699,6 +708,8 @@ def gen_xh_schools(check: bool) -> bool:
                     name = f"杭州{word}外国语{suffix}" if stype != "职业高中" else f"杭州{word}职业学校"
                 if name not in names:
                     break
+            else:
+                raise RuntimeError("ran out of school names")
             names.add(name)
             students = rng.randint(slo, shi)
             founded = rng.randint(1952, 2022) if stype != "幼儿园" else rng.randint(1985, 2023)
@@ -725,7 +736,8 @@ VILLAGE_INCOME = {
     "集体资产租赁收入": ((180000, 420000), 1.0), "村级组织运转经费补助": ((60000, 110000), 1.0),
     "集体物业经营收入": ((40000, 120000), 0.9), "土地流转服务收入": ((8000, 30000), 0.6),
     "投资收益": ((20000, 90000), 0.4), "存款利息收入": ((600, 3500), 1.0),
-    "上级专项补助收入": ((30000, 200000), 0.5), "其他收入": ((1000, 15000), 0.5),
+    "上级专项补助收入": ((30000, 200000), 0.5), "停车场管理收入": ((5000, 20000), 0.7),
+    "其他收入": ((1000, 15000), 0.5),
 }
 VILLAGE_EXPENSE = {
     "村道维修": ((20000, 160000), 0.6), "保洁费": ((30000, 62000), 1.0), "绿化养护": ((8000, 40000), 0.9),
@@ -733,6 +745,7 @@ VILLAGE_EXPENSE = {
     "路灯维护": ((1500, 15000), 0.6), "文化活动经费": ((3000, 25000), 0.7), "居家养老服务站运营补贴": ((15000, 40000), 0.8),
     "河道保洁": ((10000, 30000), 0.9), "垃圾分类宣传及设施": ((2000, 20000), 0.6), "防汛物资采购": ((5000, 25000), 0.4),
     "消防设施维护": ((2000, 12000), 0.5), "监控设备维护": ((2000, 18000), 0.5), "党建活动经费": ((2000, 10000), 0.7),
+    "农田水利设施维护": ((5000, 40000), 0.6), "会议及培训费": ((1000, 6000), 0.8), "网格化管理工作经费": ((3000, 12000), 0.6),
 }
 VILLAGE_NOTES = {
     "集体资产租赁收入": ["按租赁合同按季收取", "含厂房及店面租金"], "上级专项补助收入": ["美丽乡村建设专项补助"],
