@@ -172,3 +172,37 @@ def test_the_gate_makes_no_network_connection(base_catalog, tmp_path, monkeypatc
         _rename(case, target)
         _check(root, target)
     assert attempts == []
+
+
+def _big_case(base_catalog, tmp_path, mutate):
+    """A > 8 MB file, so the fast path (DuckDB's strict read, no Python structure pass) is taken."""
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    rows = ["id,company,region_code,decided,amount"]
+    rows += [f"{i},杭州示例{i}号科技有限公司备注备注备注备注备注备注备注备注备注,330106,2024-01-05,{i}.5" for i in range(1, 120_001)]
+    mutate(rows)
+    (target / "data" / "items.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert (target / "data" / "items.csv").stat().st_size > 8 * 1024 * 1024
+    return _check(root, target)
+
+
+def test_big_file_fast_path_keeps_row_numbers(base_catalog, tmp_path):
+    def plant(rows):
+        rows[50_000] = rows[50_000].replace(",2024-01-05,", ",2024-13-05,")
+        rows[100_000] = rows[100_000].replace("330106", "339999")
+        rows[110_000] = rows[110_000].replace("科技", "长" * 150_000)
+    report = _big_case(base_catalog, tmp_path, plant)
+    assert _got(report) == [["cell-too-large", 110_001, "company"], ["foreign-key", 100_001, "region_code"],
+                            ["type-error", 50_001, "decided"]]
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_with_findings) == (120_000, 3)
+
+
+def test_big_file_with_a_ragged_row_falls_back_to_the_precise_pass(base_catalog, tmp_path):
+    def plant(rows):
+        rows[70_000] += ",extra"
+        rows[90_000] = rows[90_000].replace(",2024-01-05,", ",yesterday,")
+    report = _big_case(base_catalog, tmp_path, plant)
+    assert _got(report) == [["extra-cell", 70_001, None], ["type-error", 90_001, "decided"]]
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_valid) == (120_000, 119_998)

@@ -64,9 +64,25 @@ def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, 
     return None
 
 
+PREFILTER = r"[0-9]{11}|@"  # every candidate above has 11+ digits in a row, or an @
+
+
+def _suspects(tables: TableChecks, lt: LoadedTable) -> set[str]:
+    """Columns with any cell that could hold personal data: one scan for the whole table."""
+    scanned = [f for f in lt.fields if f.type in ("string", "any", "integer", "number")
+               and not all(_declared(f.field))]
+    if not scanned:
+        return set()
+    counts = tables.con.execute(
+        "SELECT " + ", ".join(f"count_if(regexp_matches({f.col}, {lit(PREFILTER)}))" for f in scanned)
+        + f" FROM {lt.table}").fetchone()
+    return {f.name for f, n in zip(scanned, counts) if n}
+
+
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
     out: list[Finding] = []
     con = tables.con
+    suspects = _suspects(tables, lt)
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
         where = dict(field=f.name, field_number=number, **lt.where)
@@ -89,7 +105,7 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
                                    f"field {f.name} is declared masked ({kind}) but {total} value(s) are not masked; "
                                    f"first at row {row}", row=row, cell=None, **where))
             continue  # a verified masked column is not scanned further
-        if f.type not in ("string", "any", "integer", "number"):
+        if f.name not in suspects:
             continue
         for content, pattern in CANDIDATES.items():
             bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if content != "email" else pattern

@@ -18,7 +18,7 @@ from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks.metadata import check_dataset_metadata, check_duplicates, completeness, normalise_schema
 from govdata.checks.privacy import check_privacy
-from govdata.checks.source import prepare
+from govdata.checks.source import prepare, scan_structure
 from govdata.checks.table import LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
@@ -162,6 +162,20 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
             lt = None
             if prep.path is not None and not label_problem:
                 lt = tables.load(ds.name, res.name, data_file, schema, prep)
+                if not prep.scanned:
+                    if lt is None:  # DuckDB's strict read refused it: find out exactly where
+                        prep.findings = [f for f in prep.findings if f.code != "source-error"]
+                        scanned = scan_structure(prep.path, res_dir, [f["name"] for f in schema.get("fields", [])], where)
+                        scanned.findings[:0] = prep.findings
+                        scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
+                        prep = scanned
+                        stats.rows_with_findings = len(prep.bad_rows)
+                        if prep.path is not None:
+                            lt = tables.load(ds.name, res.name, data_file, schema, prep)
+                    else:
+                        tables.check_cell_size(lt)
+                    stats.rows_read = prep.rows_read if lt is None else (
+                        tables.row_count(lt) + len(prep.bad_rows))
             if report_it:
                 report.extend(findings + prep.findings)
             if lt is None:

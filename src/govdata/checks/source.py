@@ -27,6 +27,7 @@ from govdata.findings import Finding
 
 MAX_FILE_BYTES = 2 * 1024**3
 MAX_CELL_CHARS = 100_000
+QUICK_SCAN_BYTES = 8 * 1024**2  # below this the precise Python structure pass always runs
 CHUNK = 1 << 20
 ACCEPTED = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030",
             "hz": None, "big5": "big5", "big5hkscs": "big5hkscs", "utf_16": "utf-16",
@@ -46,6 +47,7 @@ class Prepared:
     encoding: str = "utf-8"
     sha256: str = ""
     bytes: int = 0
+    scanned: bool = True  # False: the structure pass was skipped (DuckDB's strict read stands in)
 
     def row_number(self, index: int) -> int:
         return self.row_map[index] if self.row_map is not None else index + 2
@@ -59,6 +61,45 @@ def file_digest(path: Path) -> tuple[str, int]:
             h.update(chunk)
             size += len(chunk)
     return h.hexdigest(), size
+
+
+@dataclass
+class ByteFacts:
+    sha256: str
+    size: int
+    nul: int | None  # offset of the first NUL byte
+    utf8_error: int | None  # offset of the first byte that is not UTF-8
+    blank_line: bool  # an empty line somewhere (needs the precise structure pass)
+
+
+def byte_pass(path: Path) -> ByteFacts:
+    """One read of the file: sha256, size, first NUL, first non-UTF-8 byte, blank lines."""
+    h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    size, nul, bad, blank, tail = 0, None, None, False, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+            if nul is None:
+                pos = chunk.find(b"\x00")
+                if pos >= 0:
+                    nul = size + pos
+            if bad is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad = size + max(exc.start - len(decoder.getstate()[0]), 0)
+            if not blank:
+                probe = tail + chunk
+                blank = b"\n\n" in probe or b"\n\r\n" in probe
+                tail = chunk[-2:]
+            size += len(chunk)
+    if bad is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad = size
+    return ByteFacts(h.hexdigest(), size, nul, bad, blank)
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -135,8 +176,9 @@ def _transcode(src: Path, dst: Path, encoding: str) -> int | None:
                 return None
 
 
-def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: dict) -> tuple[Path | None, str, list[Finding]]:
-    """Return (UTF-8 path, source encoding, findings)."""
+def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: dict,
+                       utf8_error: int | None | bool = False) -> tuple[Path | None, str, list[Finding]]:
+    """Return (UTF-8 path, source encoding, findings). ``utf8_error``: known offset (None: valid UTF-8)."""
     with src.open("rb") as fh:
         head = fh.read(4)
     dst = workdir / (src.stem + ".utf8.csv")
@@ -148,7 +190,7 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         target = "utf-16"
     else:
-        bad = _utf8_error_offset(src)
+        bad = _utf8_error_offset(src) if utf8_error is False else utf8_error
         if bad is None:
             return src, "utf-8", []
         detected = (_detect(src) or "").lower()
@@ -216,11 +258,9 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
     prep = Prepared(path=path)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     clean_path = workdir / (path.stem + ".clean.csv")
-    kept: list[int] = []
     dropped = False
-    with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
+    with path.open("r", encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, strict=True)
-        writer = csv.writer(out, lineterminator="\n")
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -233,7 +273,6 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
             return prep
         prep.header = header
         prep.findings.extend(check_header(header, expected, where))
-        writer.writerow(header)
         width = len(header)
         row_number = 1
         while True:
@@ -273,14 +312,31 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
                                                  row=row_number, field=missing, field_number=len(row) + 1, **where))
                 dropped = True
                 continue
+    if dropped:
+        prep.path, prep.row_map = clean_path, _write_clean(path, clean_path, prep.bad_rows)
+    return prep
+
+
+def _write_clean(path: Path, clean_path: Path, bad_rows: set[int]) -> list[int]:
+    """Copy the rows the structure pass accepted; return their original row numbers."""
+    kept: list[int] = []
+    last_bad = max(bad_rows) if bad_rows else 0
+    with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
+        reader = csv.reader(fh, strict=True)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(next(reader))
+        row_number = 1
+        while True:
+            try:
+                row = next(reader)
+            except (StopIteration, csv.Error):
+                break
+            row_number += 1
+            if row_number in bad_rows:
+                continue
             writer.writerow(row)
             kept.append(row_number)
-    if dropped:
-        prep.path = clean_path
-        prep.row_map = kept
-    else:
-        clean_path.unlink()
-    return prep
+    return kept
 
 
 def check_header(header: list[str], expected: list[str], where: dict) -> list[Finding]:
@@ -307,11 +363,15 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
 
 
 def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dict) -> Prepared:
-    """All of the above for one resource file."""
-    sha, size = file_digest(src) if src.stat().st_size <= MAX_FILE_BYTES else ("", src.stat().st_size)
+    """All of the above for one resource file. The Python structure pass runs on small files,
+    transcoded files and files with blank lines; otherwise DuckDB's strict CSV read stands in
+    for it and the runner falls back to it only if that read fails."""
+    size = src.stat().st_size
     if size > MAX_FILE_BYTES:
         return Prepared(path=None, bytes=size, findings=[Finding(
             "file-too-large", f"{size} bytes, over the {MAX_FILE_BYTES}-byte cap", **where)])
+    facts = byte_pass(src)
+    sha = facts.sha256
     findings = []
     declared_hash = raw.get("hash")
     if isinstance(declared_hash, str):
@@ -335,18 +395,24 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
         encoding = "xlsx"
         findings.extend(excel_findings)
     else:
-        nul = _first_nul(src)
+        nul = facts.nul
         with src.open("rb") as fh:
             utf16 = fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         if nul is not None and not utf16:
             line = _line_at(src, nul)
             return Prepared(path=None, sha256=sha, bytes=size, findings=findings + [Finding(
                 "nul-byte", f"NUL byte at line {line} (byte {nul})", row=line, **where)])
-        utf8, encoding, enc_findings = normalise_encoding(src, workdir, raw.get("encoding"), where)
+        utf8, encoding, enc_findings = normalise_encoding(src, workdir, raw.get("encoding"), where, facts.utf8_error)
         findings.extend(enc_findings)
     if utf8 is None:
         return Prepared(path=None, findings=findings, sha256=sha, bytes=size, encoding=encoding)
-    prep = scan_structure(utf8, workdir, expected, where)
+    if utf8 == src and not facts.blank_line and size > QUICK_SCAN_BYTES:
+        prep = Prepared(path=src, scanned=False)
+        with src.open("r", encoding="utf-8-sig", newline="") as fh:
+            prep.header = next(csv.reader(fh), [])
+        prep.findings = check_header(prep.header, expected, where)
+    else:
+        prep = scan_structure(utf8, workdir, expected, where)
     prep.findings[:0] = findings
     prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
     return prep

@@ -92,6 +92,15 @@ class TableChecks:
     def _insert(self, lt: LoadedTable, select: str) -> None:
         self.con.execute(f"INSERT INTO {lt.findings_table} {select}")
 
+    def check_cell_size(self, lt: LoadedTable) -> None:
+        """Huge cells, when the Python structure pass (which caps them) did not run."""
+        from govdata.checks.source import MAX_CELL_CHARS
+
+        for number, f in enumerate(lt.fields, start=1):
+            self._insert(lt, f"SELECT rowid, {number}, {lit(f.name)}, 'cell-too-large', "
+                             f"'longer than {MAX_CELL_CHARS} characters', NULL FROM {lt.table} "
+                             f"WHERE length({f.col}) > {MAX_CELL_CHARS}")
+
     def check_cells(self, lt: LoadedTable) -> None:
         pk = _as_list(lt.schema.get("primaryKey"))
         for number, f in enumerate(lt.fields, start=1):
