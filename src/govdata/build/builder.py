@@ -134,7 +134,6 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         for ds in catalog.datasets:
             exports: dict[str, dict[str, Any]] = {}
             rows: dict[str, int] = {}
-            db = None
             if ds.open_type != "not_open":
                 log(f"building {ds.name}")
             for res in ds.resources:
@@ -148,14 +147,12 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                 source = warehouse.qualified(ds.name, res.name)
                 exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}")
                                      for e in exports_mod.export_resource(con, source, downloads / ds.name, res.name)}
-                if db is None:
-                    db = sqlite_mod.open_db(site_dir / f"{ds.name}.db")
                 schema = normalise_schema(res.schema or {})
                 indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
-                sqlite_mod.write_table(con, source, db, lt, indexed, list(schema.get("primaryKey") or []))
+                sqlite_mod.write_table(con, source, site_dir / f"{ds.name}.db", lt, indexed,
+                                       list(schema.get("primaryKey") or []))
                 published.setdefault(ds.name, []).append(res.name)
-            if db is not None:
-                sqlite_mod.finish_db(db)
+            if ds.name in published:
                 db_path = site_dir / f"{ds.name}.db"
                 inspect[ds.name] = {"hash": exports_mod.file_digest(db_path)[0], "size": db_path.stat().st_size,
                                     "file": db_path.name,

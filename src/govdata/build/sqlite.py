@@ -1,5 +1,5 @@
-"""The serving SQLite database of a dataset: typed tables fed from DuckDB Arrow
-batches, indexes on the declared filter and facet columns, ANALYZE, read-only."""
+"""The serving SQLite database of a dataset: typed tables bulk-loaded with ADBC from DuckDB
+Arrow batches, indexes on the declared filter and facet columns, ANALYZE, read-only."""
 
 from __future__ import annotations
 
@@ -15,35 +15,45 @@ SQLITE_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "DOUBLE": "REAL", "BO
 BATCH = 50_000
 
 
-def _convert(duck_type: str):
-    if duck_type in ("DATE", "TIMESTAMP", "TIME"):
-        return lambda v: None if v is None else v.isoformat()
-    if duck_type == "BOOLEAN":
-        return lambda v: None if v is None else int(v)
-    return None
+def _select(lt: LoadedTable, source: str) -> str:
+    """Columns as SQLite stores them: dates and times as ISO text, booleans as 0/1, JSON as text."""
+    cols = []
+    for f in lt.fields:
+        c = ident(f.name)
+        if f.duckdb_type == "DATE":
+            cols.append(f"strftime({c}, '%Y-%m-%d') AS {c}")
+        elif f.duckdb_type in ("TIMESTAMP", "TIME", "JSON"):
+            cols.append(f"CAST({c} AS VARCHAR) AS {c}")
+        elif f.duckdb_type == "BOOLEAN":
+            cols.append(f"CAST({c} AS BIGINT) AS {c}")
+        else:
+            cols.append(c)
+    return f"SELECT {', '.join(cols)} FROM {source}"
 
 
-def write_table(con: duckdb.DuckDBPyConnection, source: str, db: sqlite3.Connection, lt: LoadedTable,
+def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: LoadedTable,
                 indexed: list[str], primary_key: list[str]) -> int:
+    """Create the typed table, bulk-load it with ADBC from a DuckDB Arrow stream (no per-row
+    Python work), then index the declared filter and facet columns."""
+    import adbc_driver_sqlite.dbapi as adbc
+
     table = ident(lt.resource)
     cols = ", ".join(f"{ident(f.name)} {SQLITE_TYPES.get(f.duckdb_type, 'TEXT')}" for f in lt.fields)
     pk = f", PRIMARY KEY ({', '.join(ident(c) for c in primary_key)})" if primary_key else ""
+    db = open_db(path)
     db.execute(f"CREATE TABLE {table} ({cols}{pk})")
-    converters = [_convert(f.duckdb_type) for f in lt.fields]
-    placeholders = ", ".join("?" for _ in lt.fields)
-    insert = f"INSERT INTO {table} VALUES ({placeholders})"
-    reader = con.sql(f"SELECT * FROM {source}").to_arrow_reader(BATCH)
-    count = 0
-    for batch in reader:
-        columns = []
-        for i, conv in enumerate(converters):
-            values = batch.column(i).to_pylist()
-            columns.append([conv(v) for v in values] if conv else values)
-        db.executemany(insert, zip(*columns))
-        count += batch.num_rows
+    db.commit()
+    db.close()
+    reader = con.sql(_select(lt, source)).to_arrow_reader(BATCH)
+    with adbc.connect(str(path)) as conn:
+        with conn.cursor() as cur:
+            count = cur.adbc_ingest(lt.resource, reader, mode="append")
+        conn.commit()
+    db = open_db(path)
     for column in dict.fromkeys(indexed):
         if [column] != primary_key[:1] or len(primary_key) > 1:
             db.execute(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
+    finish_db(db)
     return count
 
 
