@@ -206,3 +206,36 @@ def test_big_file_with_a_ragged_row_falls_back_to_the_precise_pass(base_catalog,
     assert _got(report) == [["extra-cell", 70_001, None], ["type-error", 90_001, "decided"]]
     (stats,) = report.stats
     assert (stats.rows_read, stats.rows_valid) == (120_000, 119_998)
+
+
+@pytest.mark.parametrize("case, words", [("chinese-date", "normalize_chinese_dates"),
+                                         ("fullwidth-digits", "normalize_fullwidth"),
+                                         ("thousands-separator", "strip_thousands_separators")])
+def test_agency_forms_are_reported_with_the_declared_fix(case, words, base_catalog, tmp_path):
+    root, target = _world(base_catalog, tmp_path, CORPUS / case)
+    _rename(case, target)
+    (finding,) = [f for f in _check(root, target).findings if f.code == "type-error"]
+    assert words in finding.message
+
+
+def test_declared_pipeline_normalises_chinese_forms(base_catalog, tmp_path):
+    from govdata.build.builder import build
+
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    path = target / "data" / "items.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2024-01-05", "2024年1月5日")
+                    .replace(",1000\n", ',"１,０００"\n'), encoding="utf-8")
+    (root / "pipelines" / "clean-items.yaml").write_text(
+        "title: normalise\nsteps:\n  - {step: read_csv, path: data/items.csv}\n"
+        "  - {step: normalize_fullwidth, fields: [amount]}\n  - {step: strip_thousands_separators, fields: [amount]}\n"
+        "  - {step: normalize_chinese_dates, fields: [decided]}\n", encoding="utf-8")
+    descriptor = target / "datapackage.yaml"
+    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    data["resources"][0].pop("path")
+    data["resources"][0]["pipeline"] = "clean-items"
+    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert _got(_check(root, target)) == []
+    build(root, root / "_build")
+    out = (root / "_build" / "current" / "downloads" / "case" / "items.csv").read_text(encoding="utf-8")
+    assert "2024-01-05,1000.0" in out

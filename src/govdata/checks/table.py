@@ -9,6 +9,7 @@ file once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,25 @@ class LoadedTable:
     def typed_select(self) -> str:
         cols = ", ".join(f"{f.typed()} AS {ident(f.name)}" for f in self.fields)
         return f"SELECT {cols} FROM {self.table} ORDER BY rowid"
+
+
+_HINTS = [
+    (re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?\s*$"),
+     "a Chinese date form (2020年9月17日): write 2020-09-17, or declare the pipeline step normalize_chinese_dates"),
+    (re.compile(r"[０-９．，]"),
+     "full-width digits (１２３): write ASCII digits, or declare the pipeline step normalize_fullwidth"),
+    (re.compile(r"^\s*[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?\s*$"),
+     "thousands separators (1,234): remove them, or declare the pipeline step strip_thousands_separators"),
+    (re.compile(r"^\s*\d{4}[/.]\d{1,2}[/.]\d{1,2}\s*$"),
+     "a slashed date (2020/9/17): write 2020-09-17, or declare the pipeline step normalize_chinese_dates"),
+]
+
+
+def _normalisation_hint(cell: str) -> str:
+    for pattern, hint in _HINTS:
+        if pattern.search(cell):
+            return f" — looks like {hint}"
+    return ""
 
 
 def _as_list(value: Any) -> list[str]:
@@ -169,6 +189,8 @@ class TableChecks:
         total = self.con.execute(f"SELECT count(*) FROM {lt.findings_table}").fetchone()[0]
         out = []
         for r, fn, name, code, note, cell in rows:
+            if code == "type-error" and cell:
+                note += _normalisation_hint(cell)
             row = lt.prep.row_number(r)
             shown = "" if cell is None else f" '{cell if len(cell) <= 40 else cell[:40] + '…'}'"
             label = f"field {name}" if name else ("primary key" if code == "primary-key" else "row")
