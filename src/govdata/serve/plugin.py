@@ -47,6 +47,14 @@ DIRECTORY_FILES = {
 }
 
 
+async def openapi_json(datasette, request):
+    from govdata.serve.openapi import spec
+
+    base = str(datasette.absolute_url(request, "/")).rstrip("/")
+    return Response.json(spec(base, datasette.metadata("title") or "govdata"),
+                         headers={"Access-Control-Allow-Origin": "*"})
+
+
 async def directory_file(datasette, request):
     root = build_dir(datasette)
     name, content_type = DIRECTORY_FILES[request.url_vars["file"]]
@@ -85,6 +93,7 @@ def register_routes():
          directory_file),
         (r"^/datasets/?$", datasets_index),
         (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", dataset_page),
+        (r"^/openapi\.json$", openapi_json),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
         (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),
     ]
