@@ -127,6 +127,8 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str) -> Path:
                                 "description": f"{TODO}: 一句话说明每行是什么", "path": f"data/{data_name}"}
     if raw:
         resource.update({"format": fmt, "sheet": 1, "header_row": 1})
+    if any(f["name"] != f["title"] for f in fields):
+        resource["header_labels"] = "titles"  # the file keeps its Chinese headers; they are the field titles
     if prep.encoding not in ("utf-8", "xlsx"):
         resource["encoding"] = prep.encoding
     resource["schema"] = schema

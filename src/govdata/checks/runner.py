@@ -154,7 +154,9 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
             schema = normalise_schema(res.schema)
             res_dir = workdir / "sources" / ds.name / res.name
             res_dir.mkdir(parents=True, exist_ok=True)
-            prep = prepare(src, res_dir, res.raw, [f["name"] for f in schema.get("fields", [])], where)
+            label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
+            expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
+            prep = prepare(src, res_dir, res.raw, expected, where)
             stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read,
                                   rows_with_findings=len(prep.bad_rows))
             label_problem = any(f.code in ("blank-label", "duplicate-label", "missing-label", "extra-label",
@@ -165,7 +167,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
                 if not prep.scanned:
                     if lt is None:  # DuckDB's strict read refused it: find out exactly where
                         prep.findings = [f for f in prep.findings if f.code != "source-error"]
-                        scanned = scan_structure(prep.path, res_dir, [f["name"] for f in schema.get("fields", [])], where)
+                        scanned = scan_structure(prep.path, res_dir, expected, where)
                         scanned.findings[:0] = prep.findings
                         scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
                         prep = scanned
