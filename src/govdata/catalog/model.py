@@ -91,6 +91,16 @@ class Dataset:
         """Only unconditional datasets have public downloads and tables."""
         return self.open_type == "unconditional"
 
+    def foreign_datasets(self) -> set[str]:
+        """Names of other datasets this one's foreign keys point into."""
+        names = set()
+        for res in self.resources:
+            for fk in (res.schema or {}).get("foreignKeys") or []:
+                ref = fk.get("reference") if isinstance(fk, dict) else None
+                if isinstance(ref, dict) and isinstance(ref.get("dataset"), str):
+                    names.add(ref["dataset"])
+        return names
+
     def line(self, *key_path: Any) -> int | None:
         return line_of(self.lines, key_path)
 

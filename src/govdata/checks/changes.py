@@ -59,16 +59,6 @@ def _uses(ds: Dataset, kind: str, name: str) -> bool:
     return False
 
 
-def _fk_targets(ds: Dataset) -> set[str]:
-    out = set()
-    for res in ds.resources:
-        for fk in (res.schema or {}).get("foreignKeys") or []:
-            ref = fk.get("reference") if isinstance(fk, dict) else None
-            if isinstance(ref, dict) and isinstance(ref.get("dataset"), str):
-                out.add(ref["dataset"])
-    return out
-
-
 @dataclass
 class ChangeSet:
     paths: list[str]
@@ -98,7 +88,7 @@ def affected(catalog: Catalog, paths: list[str]) -> ChangeSet:
     # datasets whose foreign keys point into an affected dataset
     grew = True
     while grew:
-        extra = {ds.name for ds in catalog.datasets if ds.name not in names and _fk_targets(ds) & names}
+        extra = {ds.name for ds in catalog.datasets if ds.name not in names and ds.foreign_datasets() & names}
         grew = bool(extra)
         names |= extra
     change.datasets = [ds for ds in catalog.datasets if ds.name in names]

@@ -51,16 +51,6 @@ def connect_scratch(workdir: Path, memory_limit: str = "1GB") -> duckdb.DuckDBPy
     return con
 
 
-def _fk_datasets(ds: Dataset) -> set[str]:
-    names = set()
-    for res in ds.resources:
-        for fk in (res.schema or {}).get("foreignKeys") or []:
-            ref = fk.get("reference") if isinstance(fk, dict) else None
-            if isinstance(ref, dict) and isinstance(ref.get("dataset"), str):
-                names.add(ref["dataset"])
-    return names
-
-
 def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: dict) -> tuple[Path | None, list[Finding]]:
     if res.pipeline:
         out_dir = workdir / "pipelines" / ds.name
@@ -121,7 +111,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
     # datasets whose data is read: the selection plus the targets of its foreign keys
     wanted = set(selected_names)
     for ds in run.selected:
-        wanted |= _fk_datasets(ds)
+        wanted |= ds.foreign_datasets()
     broken_schema: set[tuple[str, str]] = set()
     for ds in catalog.datasets:
         if ds.name not in wanted:
