@@ -60,14 +60,17 @@ def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict:
 @click.option("--root", type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
 @click.option("--quiet", is_flag=True)
-def build(root: str | None, out: str, quiet: bool) -> None:
-    """Check and build the catalogue into OUT; the live build changes only on success."""
+@click.option("--force", is_flag=True, help="Rebuild every dataset, even unchanged ones.")
+def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
+    """Check and build the catalogue into OUT; the live build changes only on success.
+    Unchanged datasets are reused from the live build."""
     from govdata.build.builder import build as do_build
 
     repo = _root(root)
     log = (lambda s: None) if quiet else (lambda s: click.echo(s, err=True))
-    result = do_build(repo, repo / out if not Path(out).is_absolute() else Path(out), log)
-    click.echo(f"built {len(result.datasets)} datasets, {sum(result.tables.values())} rows → {result.path}")
+    result = do_build(repo, repo / out if not Path(out).is_absolute() else Path(out), log, force=force)
+    click.echo(f"built {len(result.datasets)} datasets ({len(result.reused)} reused), "
+               f"{sum(result.tables.values())} rows → {result.path}")
 
 
 @cli.command()

@@ -20,23 +20,20 @@ import datetime as dt
 import json
 import os
 import shutil
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from govdata import __version__
-from govdata.build import exports as exports_mod
-from govdata.build import site as site_mod
-from govdata.build import sqlite as sqlite_mod
-from govdata.build import warehouse
-from govdata.checks.metadata import normalise_schema
-from govdata.checks.runner import run_checks
-from govdata.directory import ckan, cncatalog, datajson, datapackage, dcatap, schemaorg
-from govdata.directory.record import build_record
+from govdata.build.incremental import dataset_keys, link_file, link_tree
+from govdata.catalog.loader import load
 from govdata.errors import BuildError
 from govdata.findings import Report
 
 KEEP_BUILDS = 3
+# The heavy stages (DuckDB, frictionless, rdflib, pyarrow) are imported only when a build
+# actually has work to do, so that a no-op rebuild stays well under a second.
 
 
 @dataclass
@@ -45,6 +42,7 @@ class BuildResult:
     report: Report
     datasets: list[str]
     tables: dict[str, int]
+    reused: list[str] = field(default_factory=list)
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -78,6 +76,8 @@ def _prune(out: Path, keep: Path) -> None:
 
 def _write_directory(catalog, records, staging: Path) -> None:
     """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump."""
+    from govdata.directory import cncatalog, dcatap, schemaorg
+
     directory = staging / "directory"
     jsonld, turtle = dcatap.serialize(dcatap.build_graph(catalog, records))
     (directory / "dcat-ap.jsonld").write_text(jsonld, encoding="utf-8")
@@ -95,16 +95,38 @@ def _write_directory(catalog, records, staging: Path) -> None:
     _write_json(directory / "catalog-dump.json", dump)
 
 
-def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None) -> BuildResult:
-    """Build the catalogue at ``root`` into ``out``; raise BuildError and leave ``current`` alone on failure."""
+def _manifest(build_dir: Path | None) -> dict[str, Any]:
+    if build_dir is None:
+        return {}
+    try:
+        return json.loads((build_dir / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, force: bool = False) -> BuildResult:
+    """Build the catalogue at ``root`` into ``out``; raise BuildError and leave ``current`` alone on failure.
+
+    Datasets whose key (see :mod:`govdata.build.incremental`) matches the live build are reused;
+    when nothing changed the live build stays as it is. ``force`` rebuilds everything.
+    """
     root = root.resolve()
     out = out.resolve()
+    catalog, load_findings = load(root)
+    keys = dataset_keys(catalog)
+    previous = current_build(out)
+    prev = {} if force or any(f.is_error for f in load_findings) else _manifest(previous)
+    if prev and previous is not None and prev.get("keys") == keys:
+        log("nothing changed: the live build is up to date")
+        return BuildResult(previous, Report(), list(prev.get("datasets", [])), dict(prev.get("tables", {})),
+                           reused=sorted(keys))
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     staging = out / "builds" / stamp
     staging.mkdir(parents=True)
     work = staging / "work"
+    reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
     try:
-        result = _build_into(root, staging, work, log)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
@@ -119,47 +141,56 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None) ->
     return result
 
 
-def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None]) -> BuildResult:
-    log("checking the catalogue")
-    run = run_checks(root, workdir=work)
+def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
+                reuse: set[str], previous: Path | None, prev: dict[str, Any]) -> BuildResult:
+    from govdata.build import site as site_mod
+    from govdata.build import warehouse
+    from govdata.checks.runner import run_checks
+    from govdata.directory import ckan, datajson, datapackage
+    from govdata.directory.record import build_record
+
+    catalog, _ = load(root)
+    changed = [ds for ds in catalog.datasets if ds.name not in reuse]
+    log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
+    run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed)
     try:
         _write_json(staging / "report.json", run.report.to_dict())
         if not run.report.ok:
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog, con = run.catalog, run.tables.con
         warehouse.attach(con, staging / "warehouse.duckdb")
+        if reuse and previous is not None:
+            con.execute(f"ATTACH '{previous / 'warehouse.duckdb'}' AS previous (READ_ONLY)")
         site_dir, downloads = staging / "site", staging / "downloads"
         site_dir.mkdir()
-        records, published, inspect, table_rows = [], {}, {}, {}
+        records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
         for ds in catalog.datasets:
-            exports: dict[str, dict[str, Any]] = {}
-            rows: dict[str, int] = {}
-            if ds.open_type != "not_open":
-                log(f"building {ds.name}")
-            for res in ds.resources:
-                lt = run.tables.tables.get((ds.name, res.name))
-                if lt is None:
-                    continue
-                rows[res.name] = warehouse.load_resource(con, ds, lt, res.raw.get("title"), res.raw.get("description"))
-                table_rows[f"{ds.name}/{res.name}"] = rows[res.name]
-                if not ds.publishes_data:
-                    continue  # conditional data stays in the warehouse
-                source = warehouse.qualified(ds.name, res.name)
-                exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}")
-                                     for e in exports_mod.export_resource(con, source, downloads / ds.name, res.name)}
-                schema = normalise_schema(res.schema or {})
-                indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
-                sqlite_mod.write_table(con, source, site_dir / f"{ds.name}.db", lt, indexed,
-                                       list(schema.get("primaryKey") or []))
-                published.setdefault(ds.name, []).append(res.name)
-            if ds.name in published:
-                db_path = site_dir / f"{ds.name}.db"
-                inspect[ds.name] = {"hash": exports_mod.file_digest(db_path)[0], "size": db_path.stat().st_size,
-                                    "file": db_path.name,
-                                    "tables": {r: {"count": rows[r]} for r in published[ds.name]}}
+            started = time.perf_counter()
+            if ds.name in reuse:
+                entry = prev["entries"][ds.name]
+                for res in ds.resources:
+                    if f"{ds.name}/{res.name}" in prev.get("tables", {}):
+                        warehouse.copy_resource(con, ds, res, "previous")
+                if (previous / "site" / f"{ds.name}.db").is_file():
+                    link_file(previous / "site" / f"{ds.name}.db", site_dir / f"{ds.name}.db")
+                link_tree(previous / "downloads" / ds.name, downloads / ds.name)
+            else:
+                entry = _build_dataset(con, run, ds, site_dir, downloads)
+            entries[ds.name] = entry
+            exports, rows = entry["exports"], entry["rows"]
+            table_rows.update({f"{ds.name}/{r}": n for r, n in rows.items()})
+            if entry["published"]:
+                published[ds.name] = entry["published"]
+                inspect[ds.name] = entry["inspect"]
             rec = build_record(catalog, ds, exports, rows)
             records.append(rec)
             _write_json(downloads / ds.name / "datapackage.json", datapackage.datapackage(ds, rec, exports))
+            if ds.open_type != "not_open":
+                total = sum(rows.values())
+                log(f"{'reused' if ds.name in reuse else 'built'} {ds.name}: {total:,} rows "
+                    f"in {time.perf_counter() - started:.1f}s")
+        if reuse and previous is not None:
+            con.execute("DETACH previous")
         con.execute("DETACH wh")
         base = catalog.site["base_url"]
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
@@ -171,7 +202,40 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         _write_json(staging / "manifest.json", {
             "govdata_version": __version__, "built_at": staging.name, "root": str(root),
             "datasets": [r.id for r in records], "published": published, "tables": table_rows,
+            "keys": keys, "entries": entries, "reused": sorted(reuse),
         })
-        return BuildResult(staging, run.report, [r.id for r in records], table_rows)
+        return BuildResult(staging, run.report, [r.id for r in records], table_rows, reused=sorted(reuse))
     finally:
         run.close()
+
+
+def _build_dataset(con, run, ds, site_dir: Path, downloads: Path) -> dict[str, Any]:
+    """Warehouse tables, exports and the serving database of one checked dataset."""
+    from govdata.build import exports as exports_mod
+    from govdata.build import sqlite as sqlite_mod
+    from govdata.build import warehouse
+    from govdata.checks.metadata import normalise_schema
+
+    exports: dict[str, dict[str, Any]] = {}
+    rows: dict[str, int] = {}
+    published: list[str] = []
+    for res in ds.resources:
+        lt = run.tables.tables.get((ds.name, res.name))
+        if lt is None:
+            continue
+        rows[res.name] = warehouse.load_resource(con, ds, lt, res.raw.get("title"), res.raw.get("description"))
+        if not ds.publishes_data:
+            continue  # conditional data stays in the warehouse
+        source = warehouse.qualified(ds.name, res.name)
+        exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}")
+                             for e in exports_mod.export_resource(con, source, downloads / ds.name, res.name)}
+        schema = normalise_schema(res.schema or {})
+        indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
+        sqlite_mod.write_table(con, source, site_dir / f"{ds.name}.db", lt, indexed, list(schema.get("primaryKey") or []))
+        published.append(res.name)
+    inspect = None
+    if published:
+        db_path = site_dir / f"{ds.name}.db"
+        inspect = {"hash": exports_mod.file_digest(db_path)[0], "size": db_path.stat().st_size, "file": db_path.name,
+                   "tables": {r: {"count": rows[r]} for r in published}}
+    return {"exports": exports, "rows": rows, "published": published, "inspect": inspect}

@@ -23,14 +23,30 @@ def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, lt: LoadedTable, 
     columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
     con.execute(f"CREATE TABLE wh.{schema_name}.{table} ({columns})")
     con.execute(f"INSERT INTO wh.{schema_name}.{table} {lt.typed_select()}")
+    comment_table(con, ds.name, lt.resource, title, description, [f.field for f in lt.fields])
+    return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
+
+
+def comment_table(con: duckdb.DuckDBPyConnection, ds_name: str, resource: str, title: str | None,
+                  description: str | None, fields: list[dict]) -> None:
+    target = qualified(ds_name, resource)
     comment = " — ".join(x for x in (title, description) if x)
     if comment:
-        con.execute(f"COMMENT ON TABLE wh.{schema_name}.{table} IS {lit(comment)}")
-    for f in lt.fields:
-        text = " — ".join(x for x in (f.field.get("title"), f.field.get("description")) if x)
+        con.execute(f"COMMENT ON TABLE {target} IS {lit(comment)}")
+    for f in fields:
+        text = " — ".join(x for x in (f.get("title"), f.get("description")) if x)
         if text:
-            con.execute(f"COMMENT ON COLUMN wh.{schema_name}.{table}.{ident(f.name)} IS {lit(text)}")
-    return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
+            con.execute(f"COMMENT ON COLUMN {target}.{ident(f['name'])} IS {lit(text)}")
+
+
+def copy_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, resource, previous: str) -> int:
+    """Reuse a table of the previous build's warehouse (attached as ``previous``)."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS wh.{ident(ds.name)}")
+    con.execute(f"CREATE TABLE {qualified(ds.name, resource.name)} AS "
+                f"SELECT * FROM {previous}.{ident(ds.name)}.{ident(resource.name)}")
+    comment_table(con, ds.name, resource.name, resource.raw.get("title"), resource.raw.get("description"),
+                  resource.fields)
+    return con.execute(f"SELECT count(*) FROM {qualified(ds.name, resource.name)}").fetchone()[0]
 
 
 def qualified(ds_name: str, resource: str) -> str:
