@@ -41,7 +41,7 @@ class CheckRun:
                 self._tmp.cleanup()
 
 
-def connect_scratch(workdir: Path, memory_limit: str = "1GB") -> duckdb.DuckDBPyConnection:
+def connect_scratch(workdir: Path, memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     spill = workdir / "duckdb-spill"
     spill.mkdir(parents=True, exist_ok=True)
