@@ -67,7 +67,9 @@ def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
     from govdata.build.builder import build as do_build
 
     repo = _root(root)
-    log = (lambda s: None) if quiet else (lambda s: click.echo(s, err=True))
+    # progress lines on a terminal; CI logs (not a terminal) get only the summary
+    chatty = not quiet and sys.stderr.isatty()
+    log = (lambda s: click.echo(s, err=True)) if chatty else (lambda s: None)
     result = do_build(repo, repo / out if not Path(out).is_absolute() else Path(out), log, force=force)
     click.echo(f"built {len(result.datasets)} datasets ({len(result.reused)} reused), "
                f"{sum(result.tables.values())} rows → {result.path}")

@@ -164,6 +164,10 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         site_dir, downloads = staging / "site", staging / "downloads"
         site_dir.mkdir()
         records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
+        sizes = {ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())
+                 for ds in catalog.datasets}
+        todo_bytes = sum(sizes[ds.name] for ds in changed) or 1
+        done_bytes, build_started = 0, time.perf_counter()
         for ds in catalog.datasets:
             started = time.perf_counter()
             if ds.name in reuse:
@@ -186,9 +190,15 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             records.append(rec)
             _write_json(downloads / ds.name / "datapackage.json", datapackage.datapackage(ds, rec, exports))
             if ds.open_type != "not_open":
-                total = sum(rows.values())
-                log(f"{'reused' if ds.name in reuse else 'built'} {ds.name}: {total:,} rows "
-                    f"in {time.perf_counter() - started:.1f}s")
+                total, took = sum(rows.values()), time.perf_counter() - started
+                if ds.name in reuse:
+                    log(f"reused {ds.name}: {total:,} rows")
+                else:
+                    done_bytes += sizes[ds.name]
+                    rate = done_bytes / max(time.perf_counter() - build_started, 1e-6)
+                    eta = (todo_bytes - done_bytes) / rate if rate else 0
+                    log(f"built {ds.name}: {total:,} rows, {sizes[ds.name] / 1e6:.1f} MB in {took:.1f}s "
+                        f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
         if reuse and previous is not None:
             con.execute("DETACH previous")
         con.execute("DETACH wh")
