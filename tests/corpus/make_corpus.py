@@ -54,12 +54,12 @@ case("out-of-range", [["constraint-error", 4, "amount"]], csv=CSV.replace(",0\n"
 case("duplicate-primary-key", [["primary-key", 4, None]], csv=CSV.replace("3,杭州远景", "2,杭州远景"))
 case("missing-fk-target", [["foreign-key", 2, "region_code"]], csv=CSV.replace("330106", "339999"))
 case("required-missing", [["constraint-error", 3, "company"]], csv=CSV.replace("杭州青禾食品有限公司", ""))
-case("ragged-rows", [["extra-cell", 3, None], ["missing-cell", 4, "decided"]],
+case("ragged-rows", [["extra-cell", 3, None], ["missing-cell", 4, "decided"], ["missing-cell", 4, "amount"]],
      csv=CSV.replace("250.5", "250.5,extra").replace("330108,2024-03-20,0", "330108"))
 case("blank-row", [["blank-row", 3, None]], csv=CSV.replace("\n2,", "\n\n2,"))
 case("unterminated-quote", [["source-error", 3, None]], csv=CSV.replace("2,杭州青禾", '2,"杭州青禾'))
-case("blank-header", [["blank-label", 1, None]], csv=CSV.replace("id,company", "id,"))
-case("duplicate-header", [["duplicate-label", 1, "company"]], csv=CSV.replace("region_code", "company"))
+case("blank-header", [["blank-label", 1, "company"]], csv=CSV.replace("id,company", "id,"))
+case("duplicate-header", [["duplicate-label", 1, "region_code"]], csv=CSV.replace("region_code", "company"))
 case("chinese-date", [["type-error", 2, "decided"]], csv=CSV.replace("2024-01-05", "2024年1月5日"))
 case("fullwidth-digits", [["type-error", 2, "amount"]], csv=CSV.replace(",1000\n", ",１０００\n"))
 case("thousands-separator", [["type-error", 2, "amount"]], csv=CSV.replace(",1000\n", ',"1,000"\n'))

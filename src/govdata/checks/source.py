@@ -303,13 +303,14 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
                 continue
             if len(row) != width:
                 prep.bad_rows.add(row_number)
-                if len(row) > width:
+                # one finding per extra or missing cell, as Frictionless reports them
+                for i in range(width, len(row)):
                     prep.findings.append(Finding("extra-cell", f"row {row_number} has {len(row)} cells, the header {width}",
-                                                 row=row_number, field_number=width + 1, cell=row[width], **where))
-                else:
-                    missing = header[len(row)] if len(row) < len(header) else None
+                                                 row=row_number, field_number=i + 1, cell=row[i], **where))
+                for i in range(len(row), width):
+                    name = expected[i] if i < len(expected) else header[i]
                     prep.findings.append(Finding("missing-cell", f"row {row_number} has {len(row)} cells, the header {width}",
-                                                 row=row_number, field=missing, field_number=len(row) + 1, **where))
+                                                 row=row_number, field=name, field_number=i + 1, **where))
                 dropped = True
                 continue
     if dropped:
@@ -343,11 +344,13 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
     out = []
     seen: set[str] = set()
     for i, label in enumerate(header, start=1):
+        name = expected[i - 1] if i <= len(expected) else None  # the schema field at this position
         if label.strip() == "":
-            out.append(Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, **where))
+            out.append(Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, field=name,
+                               **where))
         elif label in seen:
             out.append(Finding("duplicate-label", f"column {i} repeats the header '{label}'", row=1, field_number=i,
-                               field=label, **where))
+                               field=name or label, cell=label, **where))
         seen.add(label)
     if expected and not out:
         for i, name in enumerate(expected, start=1):
