@@ -64,19 +64,24 @@ def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, 
     return None
 
 
-PREFILTER = r"[0-9]{11}|@"  # every candidate above has 11+ digits in a row, or an @
+DIGITS = r"[0-9]{11}"  # every number candidate has 11+ digits in a row; e-mails have an @
 
 
-def _suspects(tables: TableChecks, lt: LoadedTable) -> set[str]:
-    """Columns with any cell that could hold personal data: one scan for the whole table."""
+def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, set[str]]:
+    """Per column, the kinds of personal data it could hold: one scan for the whole table."""
     scanned = [f for f in lt.fields if f.type in ("string", "any", "integer", "number")
                and not all(_declared(f.field))]
     if not scanned:
-        return set()
+        return {}
     counts = tables.con.execute(
-        "SELECT " + ", ".join(f"count_if(regexp_matches({f.col}, {lit(PREFILTER)}))" for f in scanned)
-        + f" FROM {lt.table}").fetchone()
-    return {f.name for f, n in zip(scanned, counts) if n}
+        "SELECT " + ", ".join(f"count_if(regexp_matches({f.col}, {lit(DIGITS)})), count_if(contains({f.col}, '@'))"
+                              for f in scanned) + f" FROM {lt.table}").fetchone()
+    out: dict[str, set[str]] = {}
+    for i, f in enumerate(scanned):
+        kinds = ({"id_card", "mobile", "bank_card"} if counts[2 * i] else set()) | ({"email"} if counts[2 * i + 1] else set())
+        if kinds:
+            out[f.name] = kinds
+    return out
 
 
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
@@ -108,10 +113,13 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
         if f.name not in suspects:
             continue
         for content, pattern in CANDIDATES.items():
+            if content not in suspects[f.name]:
+                continue
             bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if content != "email" else pattern
             rows = con.execute(
                 f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.table} "
-                f"WHERE regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
+                f"WHERE {'contains(' + f.value + ', ' + lit('@') + ')' if content == 'email' else 'regexp_matches(' + f.value + ', ' + lit(DIGITS) + ')'} "
+                f"AND regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
             ).fetchall()
             hits = [(r, v) for r, v in rows if v and _valid(content, v)]
             if hits:

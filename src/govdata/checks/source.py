@@ -72,14 +72,15 @@ class ByteFacts:
     blank_line: bool  # an empty line somewhere (needs the precise structure pass)
 
 
-def byte_pass(path: Path) -> ByteFacts:
-    """One read of the file: sha256, size, first NUL, first non-UTF-8 byte, blank lines."""
-    h = hashlib.sha256()
+def byte_pass(path: Path, digest: bool = True) -> ByteFacts:
+    """One read of the file: sha256 (when asked), size, first NUL, first non-UTF-8 byte, blank lines."""
+    h = hashlib.sha256() if digest else None
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     size, nul, bad, blank, tail = 0, None, None, False, b"\n"
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
-            h.update(chunk)
+            if h is not None:
+                h.update(chunk)
             if nul is None:
                 pos = chunk.find(b"\x00")
                 if pos >= 0:
@@ -99,7 +100,7 @@ def byte_pass(path: Path) -> ByteFacts:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             bad = size
-    return ByteFacts(h.hexdigest(), size, nul, bad, blank)
+    return ByteFacts(h.hexdigest() if h is not None else "", size, nul, bad, blank)
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -373,7 +374,7 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
     if size > MAX_FILE_BYTES:
         return Prepared(path=None, bytes=size, findings=[Finding(
             "file-too-large", f"{size} bytes, over the {MAX_FILE_BYTES}-byte cap", **where)])
-    facts = byte_pass(src)
+    facts = byte_pass(src, digest=isinstance(raw.get("hash"), str))
     sha = facts.sha256
     findings = []
     declared_hash = raw.get("hash")
