@@ -82,6 +82,16 @@ case("negative-list-field", [["negative-list-field", None, "id_card"], ["persona
 case("masking-incomplete", [["masking-error", 3, "id_card"]], add_idcard(True), csv=PERSON)
 case("masking-complete", [], add_idcard(True), csv=PERSON.replace("11010519491231002X", "110105********002X"), note="valid")
 
+def schema_of(d):
+    return d["resources"][0]["schema"]
+case("schema-bad-regex", [["schema-error", None, "company"]],
+     lambda d: schema_of(d)["fields"][1]["constraints"].__setitem__("pattern", "[abc"))
+case("schema-enum-wrong-type", [["schema-error", None, "id"]],
+     lambda d: schema_of(d)["fields"][0].__setitem__("constraints", {"enum": [1, "two"]}))
+case("schema-fields-not-a-list", [["schema-error", None, None]], lambda d: schema_of(d).__setitem__("fields", "id,company"))
+case("tab-delimited", [["incorrect-label", 1, "id"], ["missing-label", 1, "company"], ["missing-label", 1, "region_code"],
+                       ["missing-label", 1, "decided"], ["missing-label", 1, "amount"]], csv=CSV.replace(",", "\t"))
+
 for name, (d, csv, raw, expected, note) in cases.items():
     folder = ROOT / name
     (folder / "data").mkdir(parents=True, exist_ok=True)

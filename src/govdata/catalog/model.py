@@ -53,7 +53,8 @@ class Resource:
 
     @property
     def fields(self) -> list[dict[str, Any]]:
-        return list((self.schema or {}).get("fields") or [])
+        fields = (self.schema or {}).get("fields") if isinstance(self.schema, dict) else None
+        return [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
 
     @property
     def field_names(self) -> list[str]:

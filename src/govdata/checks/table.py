@@ -34,6 +34,7 @@ class LoadedTable:
     prep: Prepared
     fields: list[FieldSQL] = field(default_factory=list)
     findings_table: str = ""
+    problems: list[Finding] = field(default_factory=list)  # schema constraints SQL could not evaluate
 
     @property
     def where(self) -> dict[str, str]:
@@ -109,8 +110,15 @@ class TableChecks:
         self.tables[(dataset, resource)] = lt
         return lt
 
-    def _insert(self, lt: LoadedTable, select: str) -> None:
-        self.con.execute(f"INSERT INTO {lt.findings_table} {select}")
+    def _insert(self, lt: LoadedTable, select: str, field: str | None = None, what: str = "") -> None:
+        try:
+            self.con.execute(f"INSERT INTO {lt.findings_table} {select}")
+        except duckdb.Error as exc:
+            # a constraint the schema declares but that cannot be applied (bad regex, an enum or bound
+            # of the wrong type): the schema is wrong, say so instead of failing
+            detail = str(exc).splitlines()[0][:200]
+            lt.problems.append(Finding("schema-error", f"field {field}: {what} cannot be applied: {detail}",
+                                       field=field, **lt.where))
 
     def check_cell_size(self, lt: LoadedTable) -> None:
         """Huge cells, when the Python structure pass (which caps them) did not run."""
@@ -129,10 +137,10 @@ class TableChecks:
             if invalid:
                 note = f"type is \"{f.type}/{f.format}\""
                 self._insert(lt, f"SELECT {common}, 'type-error', {lit(note)}, {f.col} FROM {lt.table} "
-                                 f"WHERE {f.value} IS NOT NULL AND ({invalid})")
+                                 f"WHERE {f.value} IS NOT NULL AND ({invalid})", f.name, f"type {f.type}/{f.format}")
             for note, condition in f.constraints(required=f.name in pk):
                 self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {lt.table} "
-                                 f"WHERE {condition}")
+                                 f"WHERE {condition}", f.name, note)
             if (f.field.get("constraints") or {}).get("unique") and pk != [f.name]:
                 self._duplicates(lt, [f], "unique-error", number, f.name)
         if pk:
@@ -199,7 +207,7 @@ class TableChecks:
         if total > len(rows):
             out.append(Finding(rows[-1][3] if rows else "constraint-error",
                                f"{total - len(rows)} more findings not shown (first {len(rows)} listed)", **lt.where))
-        return out, bad_rows
+        return lt.problems + out, bad_rows
 
     def row_count(self, lt: LoadedTable) -> int:
         return self.con.execute(f"SELECT count(*) FROM {lt.table}").fetchone()[0]
