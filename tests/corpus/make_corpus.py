@@ -68,6 +68,8 @@ case("latin1-bytes", [["encoding-error", 3, None]], raw=CSV.encode("utf-8").repl
 case("gb18030", [["encoding-normalised", None, None]], raw=CSV.encode("gb18030"), note="valid: content intact")
 case("utf8-bom", [["encoding-normalised", None, None]], raw=codecs.BOM_UTF8 + CSV.encode("utf-8"), note="valid")
 case("utf16", [["encoding-normalised", None, None]], raw=CSV.encode("utf-16"), note="valid")
+case("declared-encoding-mismatch", [["encoding-error", None, None]],
+     lambda d: d["resources"][0].__setitem__("encoding", "gb18030"))
 case("wrong-hash", [["hash-count", None, None], ["byte-count", None, None]],
      lambda d: d["resources"][0].update({"hash": "sha256:" + "0" * 64, "bytes": 1}))
 case("personal-data-in-text", [["personal-data", 3, "company"]], csv=CSV.replace("杭州青禾食品有限公司", "联系13812345678"))

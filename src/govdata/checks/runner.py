@@ -7,6 +7,7 @@ its loaded tables are handed to the builder, so a build reads each file once.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks.metadata import check_dataset_metadata, check_duplicates, completeness, normalise_schema
 from govdata.checks.privacy import check_privacy
 from govdata.checks.source import prepare, scan_structure
-from govdata.checks.table import LoadedTable, TableChecks
+from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
@@ -63,6 +64,14 @@ def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: di
                                   line=ds.line("resources", res.index, "pipeline"), **where)]
         return out, []
     return res.source, []
+
+
+def _capped(findings: list[Finding], limit: int = MAX_FINDINGS_PER_RESOURCE) -> list[Finding]:
+    if len(findings) <= limit:
+        return findings
+    rest = dataclasses.replace(findings[limit], message=f"{len(findings) - limit} more findings not shown "
+                               f"(first {limit} listed)", row=None, field=None, field_number=None, cell=None, line=None)
+    return findings[:limit] + [rest]
 
 
 def run_changed(root: Path, ref: str, workdir: Path | None = None) -> CheckRun:
@@ -169,7 +178,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
                     stats.rows_read = prep.rows_read if lt is None else (
                         tables.row_count(lt) + len(prep.bad_rows))
             if report_it:
-                report.extend(findings + prep.findings)
+                report.extend(_capped(findings + prep.findings))
             if lt is None:
                 stats.rows_with_findings = stats.rows_read
                 if report_it:

@@ -142,6 +142,14 @@ def _utf8_error_offset(path: Path) -> int | None:
             done += len(chunk)
 
 
+def _has_non_ascii(path: Path) -> bool:
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if not chunk.isascii():
+                return True
+    return False
+
+
 def _detect(path: Path) -> str | None:
     from charset_normalizer import from_bytes
 
@@ -186,6 +194,11 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
     if declared:
         enc = declared.lower().replace("-", "_")
         target = ACCEPTED.get(enc, declared)
+        if target not in ("utf-8", "utf_8", "utf-8-sig") and utf8_error is None and _has_non_ascii(src):
+            # valid UTF-8 read as GB18030 (or another declared encoding) gives silent mojibake
+            return None, target, [Finding("encoding-error", f"encoding is declared as {declared!r} but the file is valid "
+                                          "UTF-8: remove the encoding key (or save the file in the declared encoding)",
+                                          **where)]
     elif head.startswith(codecs.BOM_UTF8):
         target = "utf-8-sig"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
