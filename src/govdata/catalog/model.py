@@ -9,7 +9,6 @@ from typing import Any
 from govdata.catalog.safeyaml import LineMap, line_of
 
 LEVELS = ("province", "city", "county", "township", "village")
-LEVEL_ZH = {"province": "省", "city": "市", "county": "县", "township": "乡", "village": "村"}
 
 
 @dataclass

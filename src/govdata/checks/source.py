@@ -116,17 +116,6 @@ def _line_at(path: Path, offset: int) -> int:
     return line
 
 
-def _first_nul(path: Path) -> int | None:
-    done = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            pos = chunk.find(b"\x00")
-            if pos >= 0:
-                return done + pos
-            done += len(chunk)
-    return None
-
-
 def _utf8_error_offset(path: Path) -> int | None:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     done = 0

@@ -30,13 +30,6 @@ def build_dir(datasette) -> Path | None:
     return Path(value) if value else None
 
 
-def _json_file(path: Path) -> Response:
-    if not path.is_file():
-        return Response.json({"ok": False, "error": "not found"}, status=404)
-    return Response(path.read_text("utf-8"), content_type="application/json; charset=utf-8",
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
-
-
 DIRECTORY_FILES = {
     "data.json": ("data.json", "application/json; charset=utf-8"),
     "catalog.jsonld": ("dcat-ap.jsonld", "application/ld+json; charset=utf-8"),
