@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -113,9 +114,11 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
     root = root.resolve()
     out = out.resolve()
     catalog, load_findings = load(root)
-    keys = dataset_keys(catalog)
     previous = current_build(out)
-    prev = {} if force or any(f.is_error for f in load_findings) else _manifest(previous)
+    known = _manifest(previous)
+    file_hashes = dict(known.get("file_hashes") or {})
+    keys = dataset_keys(catalog, file_hashes)
+    prev = {} if force or any(f.is_error for f in load_findings) else known
     if prev and previous is not None and prev.get("keys") == keys:
         log("nothing changed: the live build is up to date")
         return BuildResult(previous, Report(), list(prev.get("datasets", [])), dict(prev.get("tables", {})),
@@ -126,7 +129,7 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
     work = staging / "work"
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
@@ -142,7 +145,7 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
 
 
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
-                reuse: set[str], previous: Path | None, prev: dict[str, Any]) -> BuildResult:
+                reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list]) -> BuildResult:
     from govdata.build import site as site_mod
     from govdata.build import warehouse
     from govdata.checks.runner import run_checks
@@ -153,6 +156,8 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed)
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-build")
+    hashes = {path: entry[3] for path, entry in file_hashes.items()}
     try:
         _write_json(staging / "report.json", run.report.to_dict())
         if not run.report.ok:
@@ -179,7 +184,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     link_file(previous / "site" / f"{ds.name}.db", site_dir / f"{ds.name}.db")
                 link_tree(previous / "downloads" / ds.name, downloads / ds.name)
             else:
-                entry = _build_dataset(con, run, ds, site_dir, downloads)
+                entry = _build_dataset(con, run, ds, site_dir, downloads, pool, keys[ds.name], hashes)
             entries[ds.name] = entry
             exports, rows = entry["exports"], entry["rows"]
             table_rows.update({f"{ds.name}/{r}": n for r, n in rows.items()})
@@ -212,15 +217,18 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         _write_json(staging / "manifest.json", {
             "govdata_version": __version__, "built_at": staging.name, "root": str(root),
             "datasets": [r.id for r in records], "published": published, "tables": table_rows,
-            "keys": keys, "entries": entries, "reused": sorted(reuse),
+            "keys": keys, "entries": entries, "reused": sorted(reuse), "file_hashes": file_hashes,
         })
         return BuildResult(staging, run.report, [r.id for r in records], table_rows, reused=sorted(reuse))
     finally:
+        pool.shutdown()
         run.close()
 
 
-def _build_dataset(con, run, ds, site_dir: Path, downloads: Path) -> dict[str, Any]:
-    """Warehouse tables, exports and the serving database of one checked dataset."""
+def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPoolExecutor, key: str,
+                   hashes: dict[str, str]) -> dict[str, Any]:
+    """Warehouse tables, exports and the serving database of one checked dataset. Per resource the
+    SQLite load runs in a thread (on a DuckDB cursor) while the main thread writes the downloads."""
     from govdata.build import exports as exports_mod
     from govdata.build import sqlite as sqlite_mod
     from govdata.build import warehouse
@@ -237,15 +245,25 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path) -> dict[str, A
         if not ds.publishes_data:
             continue  # conditional data stays in the warehouse
         source = warehouse.qualified(ds.name, res.name)
-        exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}")
-                             for e in exports_mod.export_resource(con, source, downloads / ds.name, res.name)}
         schema = normalise_schema(res.schema or {})
         indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
-        sqlite_mod.write_table(con, source, site_dir / f"{ds.name}.db", lt, indexed, list(schema.get("primaryKey") or []))
+        cursor = con.cursor()
+        try:
+            serving = pool.submit(sqlite_mod.write_table, cursor, source, site_dir / f"{ds.name}.db", lt, indexed,
+                                  list(schema.get("primaryKey") or []))
+            canonical = exports_mod.source_is_canonical(res.raw, schema, lt.prep.path, res.source, lt.prep.header)
+            files = exports_mod.export_resource(con, source, downloads / ds.name, res.name, pool,
+                                                res.source if canonical else None,
+                                                hashes.get(str(res.source), "") if canonical else "")
+            serving.result()
+        finally:
+            cursor.close()
+        exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}") for e in files}
         published.append(res.name)
     inspect = None
     if published:
         db_path = site_dir / f"{ds.name}.db"
-        inspect = {"hash": exports_mod.file_digest(db_path)[0], "size": db_path.stat().st_size, "file": db_path.name,
+        # the dataset's build key identifies the database's content (Datasette uses it as an ETag)
+        inspect = {"hash": key, "size": db_path.stat().st_size, "file": db_path.name,
                    "tables": {r: {"count": rows[r]} for r in published}}
     return {"exports": exports, "rows": rows, "published": published, "inspect": inspect}

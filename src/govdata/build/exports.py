@@ -1,13 +1,25 @@
-"""Per-resource downloads: Parquet (zstd) and UTF-8 CSV, with byte size and sha256."""
+"""Per-resource downloads: Parquet (zstd) and UTF-8 CSV, with byte size and sha256.
+
+The CSV download is the registered file itself (byte for byte, so its hash is the one the
+agency declared) when that file already is what the export would be: UTF-8 without BOM, the
+schema's field names as header, empty cells as the only missing value and no field options
+that change how values are written. Otherwise DuckDB writes it from the warehouse table.
+"""
 
 from __future__ import annotations
 
+import shutil
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from govdata.checks.source import file_digest
+
+# field options under which the source text differs from how the typed export writes values
+_REWRITING_KEYS = ("groupChar", "decimalChar", "bareNumber", "trueValues", "falseValues")
 
 
 @dataclass
@@ -23,14 +35,35 @@ class Export:
                 "mediatype": self.media_type, "file": self.path.name}
 
 
-def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str) -> list[Export]:
+def source_is_canonical(raw: dict[str, Any], schema: dict[str, Any], prepared_path: Path | None,
+                        source: Path | None, header: list[str]) -> bool:
+    """Can the registered CSV be published as it is?"""
+    fields = schema.get("fields") or []
+    return (source is not None and prepared_path == source and not raw.get("pipeline")
+            and (raw.get("format") or source.suffix.lstrip(".")).lower() == "csv"
+            and header == [f.get("name") for f in fields]
+            and schema.get("missingValues", [""]) == [""]
+            and not any(k in f for f in fields for k in _REWRITING_KEYS)
+            and all((f.get("format") or "default") == "default" for f in fields
+                    if f.get("type") in ("date", "datetime", "time")))
+
+
+def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str,
+                    pool: Executor, source: Path | None = None, source_sha: str = "") -> list[Export]:
+    """Write Parquet with DuckDB and the CSV (a copy of ``source`` when given); the sha256 of each
+    file is computed in ``pool`` (hashlib releases the GIL) while the next file is written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     parquet = out_dir / f"{name}.parquet"
     csv = out_dir / f"{name}.csv"
+    if source is not None:
+        shutil.copyfile(source, csv)
+    else:
+        con.execute(f"COPY (SELECT * FROM {table}) TO '{csv}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
+    csv_digest = pool.submit(lambda: (source_sha, csv.stat().st_size) if source_sha else file_digest(csv))
     con.execute(f"COPY (SELECT * FROM {table}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
-    con.execute(f"COPY (SELECT * FROM {table}) TO '{csv}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
     out = []
-    for fmt, path, media in (("csv", csv, "text/csv"), ("parquet", parquet, "application/vnd.apache.parquet")):
-        sha, size = file_digest(path)
+    for fmt, path, media, digest in (("csv", csv, "text/csv", csv_digest.result()),
+                                     ("parquet", parquet, "application/vnd.apache.parquet", file_digest(parquet))):
+        sha, size = digest
         out.append(Export(fmt, path, size, sha, media))
     return out

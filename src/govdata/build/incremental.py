@@ -30,24 +30,28 @@ def platform_key() -> str:
     return h.hexdigest()
 
 
-def _file_hash(path: Path, cache: dict[tuple, str]) -> str:
+def _file_hash(path: Path, cache: dict[str, list]) -> str:
+    """sha256 of a file; ``cache`` maps a path to [size, mtime_ns, inode, sha256] (like git's index,
+    a file whose size, mtime and inode are unchanged is not read again)."""
     st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in cache:
+    stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+    known = cache.get(str(path))
+    if not (isinstance(known, list) and len(known) == 4 and known[:3] == stamp):
         h = hashlib.sha256()
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
-        cache[key] = h.hexdigest()
-    return cache[key]
+        cache[str(path)] = stamp + [h.hexdigest()]
+    return cache[str(path)][3]
 
 
 def catalog_key(catalog: Catalog) -> str:
     return hashlib.sha256((catalog.root / "catalog.yaml").read_bytes() + platform_key().encode()).hexdigest()
 
 
-def dataset_keys(catalog: Catalog) -> dict[str, str]:
-    cache: dict[tuple, str] = {}
+def dataset_keys(catalog: Catalog, file_hashes: dict[str, list] | None = None) -> dict[str, str]:
+    """Build keys; ``file_hashes`` (see ``_file_hash``) is used and updated when given."""
+    cache: dict[str, list] = {} if file_hashes is None else file_hashes
     own: dict[str, str] = {}
     for ds in catalog.datasets:
         h = hashlib.sha256(catalog_key(catalog).encode())

@@ -34,7 +34,8 @@ def _select(lt: LoadedTable, source: str) -> str:
 def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: LoadedTable,
                 indexed: list[str], primary_key: list[str]) -> int:
     """Create the typed table, bulk-load it with ADBC from a DuckDB Arrow stream (no per-row
-    Python work), then index the declared filter and facet columns."""
+    Python work), then index the declared filter and facet columns. ``con`` may be a cursor of
+    the build's connection: the builder runs this in a thread beside the exports."""
     import adbc_driver_sqlite.dbapi as adbc
 
     table = ident(lt.resource)
@@ -50,6 +51,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
             count = cur.adbc_ingest(lt.resource, reader, mode="append")
         conn.commit()
     db = open_db(path)
+    db.execute("PRAGMA cache_size=-131072")  # 128 MB for the index sorts
     for column in dict.fromkeys(indexed):
         if [column] != primary_key[:1] or len(primary_key) > 1:
             db.execute(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
@@ -67,6 +69,7 @@ def open_db(path: Path) -> sqlite3.Connection:
 
 def finish_db(db: sqlite3.Connection) -> None:
     db.commit()
+    db.execute("PRAGMA analysis_limit=1000")  # sampled statistics: enough for the planner, fast on big tables
     db.execute("ANALYZE")
     db.commit()
     db.close()

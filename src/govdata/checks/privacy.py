@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from stdnum import luhn
@@ -65,23 +66,82 @@ def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, 
 
 
 DIGITS = r"[0-9]{11}"  # every number candidate has 11+ digits in a row; e-mails have an @
+CANDIDATE_ROWS = 200_000  # up to this many candidate cells per column are validated in Python; beyond, SQL per kind
+LABELS = {"id_card": "居民身份证号码 identity-card numbers", "mobile": "手机号码 mobile numbers",
+          "bank_card": "银行卡号 bank-card numbers", "email": "电子邮箱 e-mail addresses"}
+_BOUNDED = {kind: re.compile(pattern if kind == "email" else f"(?<![0-9A-Za-z]){pattern}(?![0-9A-Za-z])")
+            for kind, pattern in CANDIDATES.items()}
 
 
-def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, set[str]]:
-    """Per column, the kinds of personal data it could hold: one scan for the whole table."""
+def _enum_only(f) -> bool:
+    """A column held to a declared enum: its possible values are in the schema, no need to scan rows."""
+    enum = (f.field.get("constraints") or {}).get("enum")
+    return isinstance(enum, list) and bool(enum)
+
+
+def _digits_test(f) -> str:
+    # strlen is stored with the string: a cheap guard before the regular expression
+    return f"strlen({f.col}) >= 11 AND regexp_matches({f.col}, {lit(DIGITS)})"
+
+
+def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:
+    """Per column, the kinds of personal data it could hold and how many cells are candidates:
+    one scan for the whole table."""
     scanned = [f for f in lt.fields if f.type in ("string", "any", "integer", "number")
-               and not all(_declared(f.field))]
+               and not all(_declared(f.field)) and not _enum_only(f)]
     if not scanned:
         return {}
     counts = tables.con.execute(
-        "SELECT " + ", ".join(f"count_if(regexp_matches({f.col}, {lit(DIGITS)})), count_if(contains({f.col}, '@'))"
+        "SELECT " + ", ".join(f"count_if({_digits_test(f)}), count_if(contains({f.col}, '@'))"
                               for f in scanned) + f" FROM {lt.table}").fetchone()
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, int]] = {}
     for i, f in enumerate(scanned):
-        kinds = ({"id_card", "mobile", "bank_card"} if counts[2 * i] else set()) | ({"email"} if counts[2 * i + 1] else set())
+        kinds = {k: counts[2 * i] for k in ("id_card", "mobile", "bank_card") if counts[2 * i]}
+        kinds.update({"email": counts[2 * i + 1]} if counts[2 * i + 1] else {})
         if kinds:
             out[f.name] = kinds
     return out
+
+
+def _first_hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dict[str, int]:
+    """Row index of the first valid value of each kind in column ``f``: the candidate cells are
+    validated in Python when there are not too many, otherwise SQL looks for each kind."""
+    hits: dict[str, int] = {}
+    for group in (("id_card", "mobile", "bank_card"), ("email",)):
+        wanted = [k for k in group if k in kinds]
+        if not wanted:
+            continue
+        if kinds[wanted[0]] > CANDIDATE_ROWS:
+            for kind in wanted:
+                found = _sql_hit(tables, lt, f, kind)
+                if found is not None:
+                    hits[kind] = found
+            continue
+        test = _digits_test(f) if group[0] != "email" else f"contains({f.col}, '@')"
+        rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.table} WHERE {test}").fetchall())
+        for kind in wanted:
+            for rowid, value in rows:
+                if any(_valid(kind, m.group(0)) for m in _BOUNDED[kind].finditer(value)):
+                    hits[kind] = rowid
+                    break
+    return hits
+
+
+def _sql_hit(tables: TableChecks, lt: LoadedTable, f, kind: str) -> int | None:
+    pattern = CANDIDATES[kind]
+    bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if kind != "email" else pattern
+    prefilter = f"contains({f.value}, '@')" if kind == "email" else _digits_test(f)
+    rows = tables.con.execute(
+        f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.table} "
+        f"WHERE {prefilter} AND regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
+    ).fetchall()
+    return next((r for r, v in rows if v and _valid(kind, v)), None)
+
+
+def _enum_hits(f) -> set[str]:
+    values = [str(v) for v in (f.field.get("constraints") or {}).get("enum") or []]
+    return {kind for kind, rx in _BOUNDED.items()
+            if any(_valid(kind, m.group(0)) for v in values for m in rx.finditer(v))}
 
 
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
@@ -110,23 +170,18 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
                                    f"field {f.name} is declared masked ({kind}) but {total} value(s) are not masked; "
                                    f"first at row {row}", row=row, cell=None, **where))
             continue  # a verified masked column is not scanned further
+        if _enum_only(f):
+            for content in sorted(_enum_hits(f)):
+                out.append(Finding("personal-data", f"field {f.name}: its enum lists {LABELS[content]}; mask them and "
+                                   f"declare personal: {content}, masked: true — or remove the column", **where))
+            continue
         if f.name not in suspects:
             continue
-        for content, pattern in CANDIDATES.items():
-            if content not in suspects[f.name]:
-                continue
-            bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if content != "email" else pattern
-            rows = con.execute(
-                f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.table} "
-                f"WHERE {'contains(' + f.value + ', ' + lit('@') + ')' if content == 'email' else 'regexp_matches(' + f.value + ', ' + lit(DIGITS) + ')'} "
-                f"AND regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
-            ).fetchall()
-            hits = [(r, v) for r, v in rows if v and _valid(content, v)]
-            if hits:
-                row = lt.prep.row_number(hits[0][0])
-                label = {"id_card": "居民身份证号码 identity-card numbers", "mobile": "手机号码 mobile numbers",
-                         "bank_card": "银行卡号 bank-card numbers", "email": "电子邮箱 e-mail addresses"}[content]
+        hits = _first_hits(tables, lt, f, suspects[f.name])
+        for content in CANDIDATES:
+            if content in hits:
+                row = lt.prep.row_number(hits[content])
                 out.append(Finding("personal-data",
-                                   f"field {f.name} contains {label} (first at row {row}); mask them and declare "
+                                   f"field {f.name} contains {LABELS[content]} (first at row {row}); mask them and declare "
                                    f"personal: {content}, masked: true — or remove the column", row=row, **where))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -17,9 +18,11 @@ import duckdb
 
 from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
-from govdata.checks.metadata import check_dataset_metadata, check_duplicates, completeness, normalise_schema
+from govdata.checks.metadata import (check_dataset_metadata, check_duplicates, check_frictionless, completeness,
+                                     normalise_schema)
 from govdata.checks.privacy import check_privacy
-from govdata.checks.source import prepare, scan_structure
+from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
+                                   quick_facts, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
@@ -90,6 +93,84 @@ def run_changed(root: Path, ref: str, workdir: Path | None = None) -> CheckRun:
     return run
 
 
+@dataclass
+class _Checked:
+    """What the data checks found for one resource (reported once the descriptor checks agree)."""
+
+    dataset: str
+    resource: str
+    report_it: bool
+    findings: list[Finding] = field(default_factory=list)
+    stats: ResourceStats | None = None
+    table: LoadedTable | None = None
+
+
+def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: dict, expected: list[str],
+               where: dict, ds: Dataset, res: Resource, schema: dict) -> tuple[Prepared | None, LoadedTable | None]:
+    """Big plain UTF-8 CSV: DuckDB reads it while the byte pass (NUL, blank lines, hash) runs in a
+    thread. Returns (None, None) when anything is off, and the precise path takes over."""
+    prep = fast_header(src, expected, where)
+    if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
+        return None, None
+    facts = pool.submit(quick_facts, src, isinstance(raw.get("hash"), str))
+    lt = tables.load(ds.name, res.name, where["file"], schema, prep)
+    facts = facts.result()
+    if lt is None or facts.nul is not None or facts.blank_line:
+        if lt is not None:
+            tables.drop(lt)
+        return None, None
+    prep.findings[:0] = declared_findings(src, raw, facts.sha256, facts.size, where)
+    prep.sha256, prep.bytes = facts.sha256, facts.size
+    return prep, lt
+
+
+def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecutor, ds: Dataset, res: Resource,
+                    workdir: Path, report_it: bool) -> _Checked:
+    out = _Checked(ds.name, res.name, report_it)
+    where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
+    src, findings = _source_for(catalog.root, ds, res, workdir, where)
+    if src is None:
+        out.findings = findings
+        return out
+    data_file = (src.relative_to(catalog.root).as_posix() if src.is_relative_to(catalog.root)
+                 else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>")
+    where["file"] = data_file
+    schema = normalise_schema(res.schema)
+    res_dir = workdir / "sources" / ds.name / res.name
+    res_dir.mkdir(parents=True, exist_ok=True)
+    label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
+    expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
+    prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema)
+                if not res.pipeline and fast_path(src, res.raw) else (None, None))
+    if prep is None:
+        prep = prepare(src, res_dir, res.raw, expected, where)
+        label_problem = any(f.code in LABEL_CODES for f in prep.findings)
+        if prep.path is not None and not label_problem:
+            lt = tables.load(ds.name, res.name, data_file, schema, prep)
+            if not prep.scanned and lt is None:  # DuckDB's strict read refused it: find out exactly where
+                prep.findings = [f for f in prep.findings if f.code != "source-error"]
+                scanned = scan_structure(prep.path, res_dir, expected, where)
+                scanned.findings[:0] = prep.findings
+                scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
+                prep = scanned
+                if prep.path is not None:
+                    lt = tables.load(ds.name, res.name, data_file, schema, prep)
+    stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
+    if lt is not None and not prep.scanned:
+        tables.check_cell_size(lt)
+        stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
+    out.findings = _capped(findings + prep.findings)
+    out.stats = stats
+    if lt is None:
+        stats.rows_with_findings = stats.rows_read
+        return out
+    tables.check_cells(lt)
+    if report_it:
+        out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
+    out.table = lt
+    return out
+
+
 def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
                select_none: bool = False) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given)."""
@@ -121,73 +202,50 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
     wanted = set(selected_names)
     for ds in run.selected:
         wanted |= ds.foreign_datasets()
-    broken_schema: set[tuple[str, str]] = set()
-    for ds in catalog.datasets:
-        if ds.name not in wanted:
-            continue
-        meta = check_dataset_metadata(catalog, ds)
-        for f in meta:
-            if f.code == "schema-error" and f.resource:
-                broken_schema.add((ds.name, f.resource))
-        if ds.name in selected_names:
-            report.extend(meta)
-            report.completeness[ds.name] = completeness(ds)
+    wanted_ds = [ds for ds in catalog.datasets if ds.name in wanted]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-check") as pool:
+        # Frictionless's verdict on the descriptors (a slow import) is computed beside the data
+        # checks; the data findings of a resource whose schema it rejects are then dropped.
+        verdict = pool.submit(lambda: {ds.name: check_frictionless(ds) for ds in wanted_ds})
+        for ds in wanted_ds:
+            if ds.name in selected_names:
+                report.extend(check_dataset_metadata(catalog, ds, frictionless=False))
+                report.completeness[ds.name] = completeness(ds)
 
-    loaded: list[tuple[LoadedTable, ResourceStats, bool]] = []
-    for ds in catalog.datasets:
-        if ds.name not in wanted or ds.open_type == "not_open":
+        def broken_schema() -> set[tuple[str, str]]:
+            return {(name, f.resource) for name, found in verdict.result().items()
+                    for f in found if f.code == "schema-error" and f.resource}
+
+        checked: list[_Checked] = []
+        for ds in wanted_ds:
+            if ds.open_type == "not_open":
+                continue
+            for res in ds.resources:
+                if res.schema is None:
+                    continue
+                try:
+                    checked.append(_check_resource(catalog, tables, pool, ds, res, workdir, ds.name in selected_names))
+                except Exception:
+                    if (ds.name, res.name) not in broken_schema():
+                        raise
+        broken = broken_schema()
+        for name, found in verdict.result().items():
+            if name in selected_names:
+                report.extend(found)
+
+    loaded: list[_Checked] = []
+    for c in checked:
+        if (c.dataset, c.resource) in broken:
+            if c.table is not None:
+                tables.drop(c.table)
             continue
-        report_it = ds.name in selected_names
-        for res in ds.resources:
-            if res.schema is None or (ds.name, res.name) in broken_schema:
-                continue
-            where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
-            src, findings = _source_for(catalog.root, ds, res, workdir, where)
-            if src is None:
-                if report_it:
-                    report.extend(findings)
-                continue
-            data_file = (src.relative_to(catalog.root).as_posix() if src.is_relative_to(catalog.root)
-                         else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>")
-            where["file"] = data_file
-            schema = normalise_schema(res.schema)
-            res_dir = workdir / "sources" / ds.name / res.name
-            res_dir.mkdir(parents=True, exist_ok=True)
-            label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
-            expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
-            prep = prepare(src, res_dir, res.raw, expected, where)
-            stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read,
-                                  rows_with_findings=len(prep.bad_rows))
-            label_problem = any(f.code in ("blank-label", "duplicate-label", "missing-label", "extra-label",
-                                           "incorrect-label") for f in prep.findings)
-            lt = None
-            if prep.path is not None and not label_problem:
-                lt = tables.load(ds.name, res.name, data_file, schema, prep)
-                if not prep.scanned:
-                    if lt is None:  # DuckDB's strict read refused it: find out exactly where
-                        prep.findings = [f for f in prep.findings if f.code != "source-error"]
-                        scanned = scan_structure(prep.path, res_dir, expected, where)
-                        scanned.findings[:0] = prep.findings
-                        scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-                        prep = scanned
-                        stats.rows_with_findings = len(prep.bad_rows)
-                        if prep.path is not None:
-                            lt = tables.load(ds.name, res.name, data_file, schema, prep)
-                    else:
-                        tables.check_cell_size(lt)
-                    stats.rows_read = prep.rows_read if lt is None else (
-                        tables.row_count(lt) + len(prep.bad_rows))
-            if report_it:
-                report.extend(_capped(findings + prep.findings))
-            if lt is None:
-                stats.rows_with_findings = stats.rows_read
-                if report_it:
-                    report.stats.append(stats)
-                continue
-            tables.check_cells(lt)
-            if report_it:
-                report.extend(check_privacy(tables, lt, catalog.raw.get("negative_list") or []))
-            loaded.append((lt, stats, report_it))
+        if c.report_it:
+            report.extend(c.findings)
+        if c.table is None:
+            if c.report_it and c.stats is not None:
+                report.stats.append(c.stats)
+        else:
+            loaded.append(c)
 
     def resolver(owner: LoadedTable):
         def resolve(ref: dict):
@@ -202,11 +260,11 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
             return target, ""
         return resolve
 
-    for lt, stats, report_it in loaded:
-        problems = tables.check_foreign_keys(lt, resolver(lt))
-        findings, bad = tables.collect(lt)
-        stats.rows_with_findings += bad
-        if report_it:
+    for c in loaded:
+        problems = tables.check_foreign_keys(c.table, resolver(c.table))
+        findings, bad = tables.collect(c.table)
+        c.stats.rows_with_findings += bad
+        if c.report_it:
             report.extend(problems + findings)
-            report.stats.append(stats)
+            report.stats.append(c.stats)
     return run

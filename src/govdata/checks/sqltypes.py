@@ -102,8 +102,9 @@ class FieldSQL:
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
 
-    @staticmethod
-    def _iso(v: str) -> str:
+    def _iso(self, v: str) -> str:
+        if self.type == "date":  # the date pattern has no time-zone suffix to strip
+            return v
         return f"regexp_replace({v}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$', '')"
 
     def typed(self) -> str:

@@ -47,8 +47,10 @@ class LoadedTable:
         return None
 
     def typed_select(self) -> str:
+        # no ORDER BY: the scratch connection preserves insertion order, and sorting a big
+        # table by rowid would cost more than the cast itself
         cols = ", ".join(f"{f.typed()} AS {ident(f.name)}" for f in self.fields)
-        return f"SELECT {cols} FROM {self.table} ORDER BY rowid"
+        return f"SELECT {cols} FROM {self.table}"
 
 
 _HINTS = [
@@ -109,6 +111,12 @@ class TableChecks:
         )
         self.tables[(dataset, resource)] = lt
         return lt
+
+    def drop(self, lt: LoadedTable) -> None:
+        """Forget a loaded resource (the fast path's read was not the one to keep)."""
+        self.tables.pop((lt.dataset, lt.resource), None)
+        self.con.execute(f"DROP TABLE IF EXISTS {lt.table}")
+        self.con.execute(f"DROP TABLE IF EXISTS {lt.findings_table}")
 
     def _insert(self, lt: LoadedTable, select: str, field: str | None = None, what: str = "") -> None:
         try:
