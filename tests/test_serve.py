@@ -64,3 +64,31 @@ def test_real_server_over_a_port(repo, tmp_path, server_factory):
     assert csv.status_code == 200 and csv.text.startswith("code,name,level")
     dp = httpx.get(f"{base}/downloads/zj-admin-divisions/datapackage.json").json()
     assert dp["resources"][0]["bytes"] == len(csv.content)
+
+
+def test_cached_filtered_counts_equal_sqlite_counts(datasette_app, built):
+    """Filtered counts come from the build's counts.json, and they are the counts SQLite gives."""
+    import sqlite3
+
+    counts = json.loads((built / "site" / "counts.json").read_text("utf-8"))
+    values = counts["hz-shuanggongshi"]["penalties"]["region_code"]
+    assert len(values) > 1
+    db = sqlite3.connect(built / "site" / "hz-shuanggongshi.db")
+    for value in [*list(values)[:3], "999999", "0330106"]:
+        expected = db.execute("select count(*) from penalties where region_code = ?", [value]).fetchone()[0]
+        r = _get(datasette_app, f"/hz-shuanggongshi/penalties.json?region_code={value}&_size=1")
+        assert r.status_code == 200
+        assert r.json()["filtered_table_rows_count"] == expected, value
+    # the cache answers, not SQLite: a wrapped execute serves the count statement
+    from govdata.serve.counts import count_statement
+
+    stmt = count_statement("penalties", "region_code")
+    first = next(iter(values))
+    import asyncio
+
+    result = asyncio.run(datasette_app.databases["hz-shuanggongshi"].execute(stmt, {"p0": first}))
+    assert result.rows == [(values[first],)] and result.rows[0] != ()
+    # other statements still reach SQLite
+    rows = asyncio.run(datasette_app.databases["hz-shuanggongshi"].execute(
+        "select count(*) from penalties where region_code = :p0 and 1=1", {"p0": first})).rows
+    assert rows[0][0] == values[first]

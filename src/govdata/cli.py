@@ -80,14 +80,16 @@ def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(root: str | None, out: str, host: str, port: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Server processes (default: one per core, at most 4).")
+def serve(root: str | None, out: str, host: str, port: int, workers: int | None) -> None:
     """Serve the last good build read-only with Datasette."""
     from govdata.serve.app import serve as do_serve
 
     repo = _root(root)
     target = Path(out) if Path(out).is_absolute() else repo / out
     click.echo(f"serving {target}/current at http://{host}:{port}/", err=True)
-    do_serve(target, host, port)
+    do_serve(target, host, port, workers)
 
 
 @cli.command()

@@ -7,6 +7,7 @@
         site/metadata.json        Datasette metadata
         site/settings.json        Datasette settings
         site/inspect-data.json    cached table counts
+        site/counts.json          cached filtered counts per value of filter/facet columns
         downloads/<dataset>/      <resource>.csv, <resource>.parquet, datapackage.json
         directory/data.json       DCAT-US 1.1
         warehouse.duckdb          typed tables, every checked dataset
@@ -214,6 +215,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))
         _write_json(site_dir / "settings.json", site_mod.SETTINGS)
         _write_json(site_dir / "inspect-data.json", inspect)
+        _write_json(site_dir / "counts.json", {name: entries[name].get("counts") or {} for name in published})
         _write_json(staging / "manifest.json", {
             "govdata_version": __version__, "built_at": staging.name, "root": str(root),
             "datasets": [r.id for r in records], "published": published, "tables": table_rows,
@@ -235,6 +237,7 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
     from govdata.checks.metadata import normalise_schema
 
     exports: dict[str, dict[str, Any]] = {}
+    counts: dict[str, dict[str, dict[str, int]]] = {}
     rows: dict[str, int] = {}
     published: list[str] = []
     for res in ds.resources:
@@ -258,6 +261,9 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
             serving.result()
         finally:
             cursor.close()
+        types = {f.name: sqlite_mod.SQLITE_TYPES.get(f.duckdb_type, "TEXT") for f in lt.fields}
+        counts[res.name] = sqlite_mod.value_counts(con, source,
+                                                 [(c, types[c]) for c in dict.fromkeys(indexed) if c in types])
         exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}") for e in files}
         published.append(res.name)
     inspect = None
@@ -266,4 +272,4 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
         # the dataset's build key identifies the database's content (Datasette uses it as an ETag)
         inspect = {"hash": key, "size": db_path.stat().st_size, "file": db_path.name,
                    "tables": {r: {"count": rows[r]} for r in published}}
-    return {"exports": exports, "rows": rows, "published": published, "inspect": inspect}
+    return {"exports": exports, "rows": rows, "published": published, "inspect": inspect, "counts": counts}

@@ -13,6 +13,7 @@ from govdata.checks.table import LoadedTable
 
 SQLITE_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "DOUBLE": "REAL", "BOOLEAN": "INTEGER"}
 BATCH = 50_000
+MAX_COUNTED_VALUES = 10_000
 
 
 def _select(lt: LoadedTable, source: str) -> str:
@@ -73,3 +74,18 @@ def finish_db(db: sqlite3.Connection) -> None:
     db.execute("ANALYZE")
     db.commit()
     db.close()
+
+
+def value_counts(con, source: str, columns: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Per column (name, SQLite type): {value: rows} from the DuckDB warehouse table ``source``, for the
+    serving layer's cached filtered counts (see :mod:`govdata.serve.counts`)."""
+    out: dict[str, dict[str, int]] = {}
+    for name, sqlite_type in columns:
+        if sqlite_type != "TEXT":
+            continue  # integer/real filters compare with numeric affinity: leave them to SQLite
+        col = ident(name)
+        rows = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL GROUP BY {col} "
+                           f"LIMIT {MAX_COUNTED_VALUES + 1}").fetchall()
+        if len(rows) <= MAX_COUNTED_VALUES:
+            out[name] = {str(value): n for value, n in rows}
+    return out

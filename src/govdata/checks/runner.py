@@ -158,6 +158,10 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
     if lt is not None and not prep.scanned:
         tables.check_cell_size(lt)
+        for row in tables.remove_blank_rows(lt):
+            prep.bad_rows.add(row)
+            prep.findings.append(Finding("blank-row", f"row {row} is blank", row=row, **where))
+        stats.rows_with_findings = len(prep.bad_rows)
         stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
     out.findings = _capped(findings + prep.findings)
     out.stats = stats

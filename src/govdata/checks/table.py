@@ -137,6 +137,17 @@ class TableChecks:
                              f"'longer than {MAX_CELL_CHARS} characters', NULL FROM {lt.table} "
                              f"WHERE length({f.col}) > {MAX_CELL_CHARS}")
 
+    def remove_blank_rows(self, lt: LoadedTable) -> list[int]:
+        """Rows whose cells are all empty (``,,,``) are blank rows, as the Python structure pass and
+        Frictionless see them: reported once and kept out of the other checks. Returns row numbers."""
+        if not lt.fields:
+            return []
+        blank = " AND ".join(f"coalesce({f.col}, '') = ''" for f in lt.fields)
+        found = [r for (r,) in self.con.execute(f"SELECT rowid FROM {lt.table} WHERE {blank} ORDER BY rowid").fetchall()]
+        if found:
+            self.con.execute(f"DELETE FROM {lt.table} WHERE {blank}")
+        return [lt.prep.row_number(r) for r in found]
+
     def check_cells(self, lt: LoadedTable) -> None:
         pk = _as_list(lt.schema.get("primaryKey"))
         for number, f in enumerate(lt.fields, start=1):

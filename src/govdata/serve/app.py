@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from datasette.app import Datasette
 
 from govdata.build.builder import current_build
 from govdata.errors import ServeError
+from govdata.serve import counts
 
 
 def make_datasette(build: Path) -> Datasette:
@@ -18,7 +20,7 @@ def make_datasette(build: Path) -> Datasette:
     settings = json.loads((site / "settings.json").read_text("utf-8"))
     inspect = json.loads((site / "inspect-data.json").read_text("utf-8"))
     dbs = [str(site / info["file"]) for info in inspect.values()]
-    return Datasette(
+    ds = Datasette(
         immutables=dbs,
         metadata=metadata,
         settings=settings,
@@ -26,6 +28,10 @@ def make_datasette(build: Path) -> Datasette:
         static_mounts=[("downloads", str(build / "downloads"))],
         cors=True,
     )
+    counts_file = site / "counts.json"
+    if counts_file.is_file():
+        counts.install(ds, json.loads(counts_file.read_text("utf-8")))
+    return ds
 
 
 def resolve_build(out: Path) -> Path:
@@ -35,9 +41,25 @@ def resolve_build(out: Path) -> Path:
     return build
 
 
-def serve(out: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+def app_from_environment():
+    """ASGI factory for uvicorn's worker processes: the build folder comes from GOVDATA_BUILD."""
+    return make_datasette(Path(os.environ["GOVDATA_BUILD"])).app()
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | None = None) -> None:
+    """Serve the live build. The files are immutable and every request is read-only, so several
+    worker processes (one per core by default) share the port without sharing any state."""
     import uvicorn
 
     build = resolve_build(out)
-    ds = make_datasette(build)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    workers = workers or default_workers()
+    if workers == 1:
+        uvicorn.run(make_datasette(build).app(), host=host, port=port, log_level="warning")
+        return
+    os.environ["GOVDATA_BUILD"] = str(build)
+    uvicorn.run("govdata.serve.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                log_level="warning")
