@@ -69,3 +69,55 @@ def base_catalog(tmp_path_factory):
     from tests.conftest import copy_catalog
 
     return copy_catalog(tmp_path_factory.mktemp("conformance") / "base", ["zj-admin-divisions"])
+
+
+# Broken files written inline (schema of the corpus's "clean" case: id integer PK, company required,
+# region_code pattern, decided date, amount number >= 0): the same findings as Frictionless.
+HEADER = "id,company,region_code,decided,amount\n"
+INLINE = {
+    "extra cell plus type error": HEADER + "1,甲,330106,2024-13-01,5,多余\n2,乙,330102,2024-01-01,1\n",
+    "extra cell plus constraint error": HEADER + "1,甲,330106,2024-01-01,-5,多余\n",
+    "extra cell plus required missing": HEADER + "1,,330106,2024-01-01,1,多余\n",
+    "missing cells are empty": HEADER + "1,甲\n2,,330102,2024-01-01,1\n",
+    "missing cells plus type error": HEADER + "x,甲,33\n",
+    "ragged row in primary key": HEADER + "1,甲,330106,2024-01-01,1\n1,乙,330102\n",
+    "header reordered": "decided,id,company,region_code,amount\n1,甲,330106,2024-01-01,1\n",
+    "header extra column": HEADER.strip() + ",备注\n1,甲,330106,2024-13-01,1,x\n",
+    "header missing column": "id,company,region_code,decided\n1,甲,330106,bad\n",
+    "header wrong names": "编号,企业,区划,日期,金额\n1,甲,3301,2024-01-01,-1\n",
+    "duplicate header": "id,company,company,decided,amount\n1,甲,330106,2024-01-01,x\n",
+    "blank header": "id,,region_code,decided,amount\n1,甲,330106,2024-01-01,1\n",
+    "constraint errors everywhere": HEADER + "0,甲,33010,2024-02-30,-0.5\n-1,乙,３３０１０６,2023-12-31,1e3\n+2,丙,330106,2024-1-5,.5\n",
+    "empty primary key": HEADER + ",甲,330106,2024-01-01,1\n2,乙,330102,2024-01-01,1\n",
+    "integer and number forms": HEADER + " 7 ,甲,330106,2024-01-01, 1.5 \n1_000,乙,330106,2024-01-01,1_0.5\n"
+                                "1__0,丙,330106,2024-01-01,5.\n0x1F,丁,330106,2024-01-01,Infinity\n"
+                                "9,戊,330106,2024-01-01,nan\n12,己,330106,2024-01-01,1e\n",
+    "date forms": HEADER + "1,甲,330106,2024-1-5,1\n2,乙,330106,2024/01/05,1\n3,丙,330106,20240105,1\n"
+                  "4,丁,330106,2024-01-05T00:00:00,1\n5,戊,330106,2023-02-29,1\n",
+    "pattern with unicode digits": HEADER + "1,甲,３３０１０６,2024-01-01,1\n2,乙,33010a,2024-01-01,1\n",
+    "empty strings and quotes": HEADER + '3,"",330106,2024-01-01,1\n4," ",330106,2024-01-01,1\n',
+}
+
+
+@pytest.mark.parametrize("case", list(INLINE))
+def test_inline_broken_files_same_findings(case, tmp_path, base_catalog):
+    (tmp_path / "fl").mkdir()
+    (tmp_path / "fl" / "items.csv").write_text(INLINE[case], encoding="utf-8")
+    d = yaml.safe_load((CORPUS / "clean" / "datapackage.yaml").read_text(encoding="utf-8"))
+    schema = normalise_schema(d["resources"][0]["schema"])
+    schema.pop("foreignKeys", None)
+    cwd = os.getcwd()
+    os.chdir(tmp_path / "fl")
+    try:
+        report = Resource(path="items.csv", schema=Schema.from_descriptor(schema)).validate()
+    finally:
+        os.chdir(cwd)
+    expected = {(1 if code in LABEL_ERRORS else row, field or None, code)
+                for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    (target / "data" / "items.csv").write_text(INLINE[case], encoding="utf-8")
+    # the foreign key into the divisions is govdata's extension; Frictionless does not see it
+    ours = {(f.row, f.field, f.code) for f in _check(root, target).findings
+            if f.severity == "error" and f.code != "foreign-key"}
+    assert expected == ours

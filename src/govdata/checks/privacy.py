@@ -80,8 +80,10 @@ def _enum_only(f) -> bool:
 
 
 def _digits_test(f) -> str:
-    # strlen is stored with the string: a cheap guard before the regular expression
-    return f"strlen({f.col}) >= 11 AND regexp_matches({f.col}, {lit(DIGITS)})"
+    # cheap necessary conditions first (strlen is stored with the string; contains is a memchr),
+    # then the regular expression
+    any_digit = " OR ".join(f"contains({f.col}, '{d}')" for d in "0123456789")
+    return f"strlen({f.col}) >= 11 AND ({any_digit}) AND regexp_matches({f.col}, {lit(DIGITS)})"
 
 
 def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:

@@ -144,8 +144,15 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                 if not res.pipeline and fast_path(src, res.raw) else (None, None))
     if prep is None:
         prep = prepare(src, res_dir, res.raw, expected, where)
-        label_problem = any(f.code in LABEL_CODES for f in prep.findings)
-        if prep.path is not None and not label_problem:
+        if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
+            # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
+            scanned = scan_structure(prep.path, res_dir, expected, where)
+            scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
+            scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
+            prep = scanned
+        if len(prep.header) == 1 < len(expected) and any(f.code in LABEL_CODES for f in prep.findings):
+            prep.path = None  # one column where the schema has several: another delimiter; rows would be noise
+        if prep.path is not None:
             lt = tables.load(ds.name, res.name, data_file, schema, prep)
             if not prep.scanned and lt is None:  # DuckDB's strict read refused it: find out exactly where
                 prep.findings = [f for f in prep.findings if f.code != "source-error"]

@@ -44,6 +44,7 @@ class Prepared:
     rows_read: int = 0
     bad_rows: set[int] = field(default_factory=set)  # row numbers reported by the structure pass
     row_map: list[int] | None = None  # cleaned-copy row i -> original row number (None: i + 2)
+    kept_bad: list[int] = field(default_factory=list)  # cleaned-copy rows that are also in bad_rows (ragged rows)
     findings: list[Finding] = field(default_factory=list)
     encoding: str = "utf-8"
     sha256: str = ""
@@ -258,11 +259,15 @@ def _excel_cell(value: object) -> str:
 
 
 def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) -> Prepared:
-    """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells."""
+    """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells.
+
+    As in Frictionless, a ragged row is still a row: its extra cells are reported and left out,
+    its missing cells are reported and read as empty, and its other cells are checked like any
+    row's. Cells map to the schema's fields by position, also when the header is wrong. Blank
+    rows and rows after an unterminated quote are left out. When anything is left out or the
+    widths differ, the checks read a cleaned copy with one column per schema field."""
     prep = Prepared(path=path)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
-    clean_path = workdir / (path.stem + ".clean.csv")
-    dropped = False
     with path.open("r", encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, strict=True)
         try:
@@ -278,6 +283,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
         prep.header = header
         prep.findings.extend(check_header(header, expected, where))
         width = len(header)
+        rewrite = bool(expected) and width != len(expected)
         row_number = 1
         while True:
             try:
@@ -294,7 +300,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
                     text = "unterminated quote: the rest of the file was swallowed into one cell"
                 prep.findings.append(Finding(code, f"row {row_number} (line {reader.line_num}): {text}",
                                              row=row_number, **where))
-                dropped = True
+                rewrite = True
                 if code == "source-error":
                     break
                 continue
@@ -303,7 +309,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
             if not row or all(c == "" for c in row):
                 prep.bad_rows.add(row_number)
                 prep.findings.append(Finding("blank-row", f"row {row_number} is blank", row=row_number, **where))
-                dropped = True
+                rewrite = True
                 continue
             if len(row) != width:
                 prep.bad_rows.add(row_number)
@@ -315,21 +321,25 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
                     name = expected[i] if i < len(expected) else header[i]
                     prep.findings.append(Finding("missing-cell", f"row {row_number} has {len(row)} cells, the header {width}",
                                                  row=row_number, field=name, field_number=i + 1, **where))
-                dropped = True
-                continue
-    if dropped:
-        prep.path, prep.row_map = clean_path, _write_clean(path, clean_path, prep.bad_rows)
+                rewrite = True
+    if rewrite:
+        prep.path = workdir / (path.stem + ".clean.csv")
+        prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width)
     return prep
 
 
-def _write_clean(path: Path, clean_path: Path, bad_rows: set[int]) -> list[int]:
-    """Copy the rows the structure pass accepted; return their original row numbers."""
+def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[str], width: int) -> tuple[list[int], list[int]]:
+    """Copy the rows the checks read, one cell per schema field (ragged rows cut to the header's
+    width, then padded or cut to the schema's); return their original row numbers and the copy's
+    indices of the ragged rows kept."""
     kept: list[int] = []
-    last_bad = max(bad_rows) if bad_rows else 0
+    kept_bad: list[int] = []
+    n = len(names)
     with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
         reader = csv.reader(fh, strict=True)
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(next(reader))
+        next(reader)
+        writer.writerow(names)
         row_number = 1
         while True:
             try:
@@ -338,10 +348,13 @@ def _write_clean(path: Path, clean_path: Path, bad_rows: set[int]) -> list[int]:
                 break
             row_number += 1
             if row_number in bad_rows:
-                continue
-            writer.writerow(row)
+                if not row or all(c == "" for c in row) or len(row) == width:
+                    continue  # blank rows (and rows the csv module could not read) stay out
+                kept_bad.append(len(kept))
+            row = row[:width]
+            writer.writerow((row + [""] * n)[:n])
             kept.append(row_number)
-    return kept
+    return kept, kept_bad
 
 
 def check_header(header: list[str], expected: list[str], where: dict) -> list[Finding]:

@@ -22,9 +22,12 @@ TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
 _RE = {
-    "integer": r"[+-]?[0-9]+",
-    "number": r"[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?|NaN|INF|inf|Infinity)",
-    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    # what Python's int() and Decimal() accept after strip(), as Frictionless reads them (ASCII digits)
+    "integer": r"\s*[+-]?[0-9]+(_[0-9]+)*\s*",
+    "number": r"\s*[+-]?(([0-9]+(_[0-9]+)*\.?([0-9]+(_[0-9]+)*)?|\.[0-9]+(_[0-9]+)*)([eE][+-]?[0-9]+)?"
+              r"|(?i:nan|inf|infinity))\s*",
+    # datetime.strptime(cell, "%Y-%m-%d"): one- or two-digit month and day
+    "date": r"[0-9]{4}-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])",
     "datetime": r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?",
     "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?",
     "year": r"[0-9]{4}",
@@ -35,6 +38,44 @@ _RE = {
     "uri": r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+",
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 }
+
+
+def python_regex(pattern: str) -> str:
+    """A Table Schema ``pattern`` (Python ``re`` semantics in Frictionless, XML Schema in the spec)
+    for RE2: ``\\d`` and ``\\w`` match Unicode digits and word characters there, ASCII only in RE2."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            e = pattern[i + 1]
+            if e == "d":
+                out.append(r"\p{Nd}")
+            elif e == "D" and not in_class:
+                out.append(r"\P{Nd}")
+            elif e == "w":
+                out.append(r"\p{L}\p{N}_" if in_class else r"[\p{L}\p{N}_]")
+            elif e == "W" and not in_class:
+                out.append(r"[^\p{L}\p{N}_]")
+            else:
+                out.append(c + e)
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+            out.append(c)
+            if pattern[i + 1:i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1:i + 2] == "]":  # a literal ] first in the class
+                out.append("]")
+                i += 1
+        elif c == "]" and in_class:
+            in_class = False
+            out.append(c)
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def ident(name: str) -> str:
@@ -130,7 +171,7 @@ class FieldSQL:
             return f"TRY_CAST({v} AS JSON)"
         return v
 
-    def constraints(self, required: bool) -> list[tuple[str, str]]:
+    def constraints(self, required: bool = False) -> list[tuple[str, str]]:
         """(note, SQL condition that the constraint fails) for each constraint."""
         c = self.field.get("constraints") or {}
         v, typed = self.value, self.typed()
@@ -150,9 +191,12 @@ class FieldSQL:
         for key, op in bounds.items():
             if key in c and self.type in ("integer", "number", "date", "datetime", "time", "year"):
                 bound = self._typed_literal(c[key])
-                out.append((f'constraint "{key}" is "{c[key]}"', f"{ok} AND {typed} {op} {bound}"))
+                # NaN fails every bound, as Decimal comparisons do in Frictionless
+                nan = f"isnan({typed}) OR " if self.type == "number" else ""
+                out.append((f'constraint "{key}" is "{c[key]}"', f"{ok} AND ({nan}{typed} {op} {bound})"))
         if "pattern" in c:
-            out.append((f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_full_match({v}, {lit(c['pattern'])})"))
+            pattern = python_regex(str(c["pattern"]))
+            out.append((f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_full_match({v}, {lit(pattern)})"))
         if "enum" in c and isinstance(c["enum"], list):
             if self.type in ("string", "any", "yearmonth") or not c["enum"]:
                 values = ", ".join(lit(str(x)) for x in c["enum"]) or "NULL"

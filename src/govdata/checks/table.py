@@ -132,7 +132,14 @@ class TableChecks:
         """Huge cells, when the Python structure pass (which caps them) did not run."""
         from govdata.checks.source import MAX_CELL_CHARS
 
+        if not lt.fields:
+            return
+        # byte length bounds character length: one cheap scan decides whether to look closer
+        longest = self.con.execute("SELECT " + ", ".join(f"max(strlen({f.col}))" for f in lt.fields)
+                                   + f" FROM {lt.table}").fetchone()
         for number, f in enumerate(lt.fields, start=1):
+            if (longest[number - 1] or 0) <= MAX_CELL_CHARS:
+                continue
             self._insert(lt, f"SELECT rowid, {number}, {lit(f.name)}, 'cell-too-large', "
                              f"'longer than {MAX_CELL_CHARS} characters', NULL FROM {lt.table} "
                              f"WHERE length({f.col}) > {MAX_CELL_CHARS}")
@@ -157,7 +164,7 @@ class TableChecks:
                 note = f"type is \"{f.type}/{f.format}\""
                 self._insert(lt, f"SELECT {common}, 'type-error', {lit(note)}, {f.col} FROM {lt.table} "
                                  f"WHERE {f.value} IS NOT NULL AND ({invalid})", f.name, f"type {f.type}/{f.format}")
-            for note, condition in f.constraints(required=f.name in pk):
+            for note, condition in f.constraints():
                 self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {lt.table} "
                                  f"WHERE {condition}", f.name, note)
             if (f.field.get("constraints") or {}).get("unique") and pk != [f.name]:
@@ -166,10 +173,22 @@ class TableChecks:
             pk_fields = [lt.field_sql(name) for name in pk]
             if all(pk_fields):
                 self._duplicates(lt, pk_fields, "primary-key", None, None)
+                # as Frictionless: a row whose key cells are all missing or invalid has no key
+                none = " AND ".join(f"({f.value} IS NULL" + (f" OR {f.invalid()})" if f.invalid() else ")")
+                                    for f in pk_fields)
+                self._insert(lt, f"SELECT rowid, NULL, NULL, 'primary-key', 'cells composing the primary key are all "
+                                 f"missing or invalid', NULL FROM {lt.table} WHERE {none}")
 
     def _duplicates(self, lt: LoadedTable, fields: list[FieldSQL], code: str, number: int | None, name: str | None) -> None:
         typed = ", ".join(f.typed() for f in fields)
         not_null = " AND ".join(f"{f.typed()} IS NOT NULL" for f in fields)
+        try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
+            keys = f"({typed})" if len(fields) > 1 else typed
+            if self.con.execute(f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.table} "
+                                f"WHERE {not_null}").fetchone()[0]:
+                return
+        except duckdb.Error:
+            pass  # the window query below reports what is wrong
         cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in fields)
         note = f"the same as a row above in {', '.join(f.name for f in fields)}"
         self._insert(lt, f"SELECT r, {lit(number)}, {lit(name)}, '{code}', {lit(note)}, cells FROM ("
@@ -208,7 +227,9 @@ class TableChecks:
 
     def collect(self, lt: LoadedTable) -> tuple[list[Finding], int]:
         """Findings (capped) and the number of distinct rows with findings."""
-        bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table}").fetchone()[0]
+        # ragged rows are counted by the structure pass already
+        bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
+                                    "WHERE NOT list_contains(?::BIGINT[], r)", [lt.prep.kept_bad]).fetchone()[0]
         rows = self.con.execute(
             f"SELECT r, fn, field, code, note, cell FROM {lt.findings_table} ORDER BY r, fn NULLS FIRST, code "
             f"LIMIT {MAX_FINDINGS_PER_RESOURCE}"
