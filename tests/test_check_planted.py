@@ -61,6 +61,7 @@ def test_planted_errors_are_reported_exactly(tmp_path):
         ("type-error", 4, "fine_amount", None),
         ("constraint-error", 6, "fine_amount", None),
         ("primary-key", 8, None, None),
+        ("unique-error", 8, "decision_no", None),  # the key field is also declared unique (as Frictionless)
         ("foreign-key", 10, "region_code", None),
     ])
     for f in errors:

@@ -121,3 +121,39 @@ def test_inline_broken_files_same_findings(case, tmp_path, base_catalog):
     ours = {(f.row, f.field, f.code) for f in _check(root, target).findings
             if f.severity == "error" and f.code != "foreign-key"}
     assert expected == ours
+
+
+# (schema fields, primary key, CSV) written inline: cases found by differential fuzzing
+SCHEMAS = {
+    "unique on the key field": ([{"name": "id", "type": "integer", "constraints": {"unique": True}},
+                                 {"name": "s", "type": "string"}], ["id"], "id,s\n1,x\n1,y\n"),
+    "array length and a cell that is not JSON": ([{"name": "id", "type": "integer"},
+                                                  {"name": "a", "type": "array", "constraints": {"maxLength": 2}}],
+                                                 ["id"], 'id,a\n1,"[1,2,3]"\n2,x\n'),
+    "special date words": ([{"name": "id", "type": "integer"}, {"name": "d", "type": "date", "format": "%d/%m/%Y"},
+                            {"name": "t", "type": "time", "format": "any"}], ["id"],
+                           "id,d,t\n1,infinity,epoch\n2,01/02/2024,10:00:00\n"),
+}
+
+
+@pytest.mark.parametrize("case", list(SCHEMAS))
+def test_inline_schemas_same_findings(case, tmp_path, base_catalog):
+    fields, pk, text = SCHEMAS[case]
+    schema = {"fields": fields, "primaryKey": pk}
+    (tmp_path / "fl").mkdir()
+    (tmp_path / "fl" / "items.csv").write_text(text, encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(tmp_path / "fl")
+    try:
+        report = Resource(path="items.csv", schema=Schema.from_descriptor(schema)).validate()
+    finally:
+        os.chdir(cwd)
+    expected = {(row, field or None, code) for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    d = yaml.safe_load((target / "datapackage.yaml").read_text(encoding="utf-8"))
+    d["resources"][0]["schema"] = {**schema, "fields": [{**f, "title": f["name"], "description": f["name"]} for f in fields]}
+    (target / "datapackage.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    (target / "data" / "items.csv").write_text(text, encoding="utf-8")
+    ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
+    assert expected and expected == ours

@@ -129,16 +129,18 @@ class FieldSQL:
             return f"{v} NOT IN ({', '.join(lit(x) for x in values)})"
         if t in ("date", "datetime", "time"):
             fmt = self.format
+            # DuckDB's casts read 'infinity' and 'epoch' as dates and times; Table Schema does not
+            special = f"regexp_full_match(trim({v}), '(?i)[+-]?(inf|infinity|epoch)') OR "
             if fmt == "any":
-                return f"TRY_CAST({v} AS {self.duckdb_type}) IS NULL"
+                return f"{special}TRY_CAST({v} AS {self.duckdb_type}) IS NULL"
             if fmt != "default":
-                return f"try_strptime({v}, {lit(fmt)}) IS NULL"
+                return f"{special}try_strptime({v}, {lit(fmt)}) IS NULL"
             return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR TRY_CAST({self._iso(v)} AS {self.duckdb_type}) IS NULL"
         if t in ("year", "yearmonth", "duration", "geopoint"):
             return f"NOT regexp_full_match({v}, {lit(_RE[t])})"
         if t in ("object", "array", "geojson"):
             want = "ARRAY" if t == "array" else "OBJECT"
-            return f"NOT json_valid({v}) OR json_type({v}) != '{want}'"
+            return f"NOT json_valid({v}) OR (CASE WHEN json_valid({v}) THEN json_type({v}) END) != '{want}'"
         if t == "string" and self.format in ("email", "uri", "uuid"):
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
@@ -181,7 +183,7 @@ class FieldSQL:
         invalid = self.invalid()
         ok = f"{v} IS NOT NULL" + (f" AND NOT ({invalid})" if invalid else "")
         length_expr = f"length({v})" if self.type in ("string", "any") else (
-            f"json_array_length({v})" if self.type == "array" else None)
+            f"(CASE WHEN json_valid({v}) THEN json_array_length({v}) END)" if self.type == "array" else None)
         if length_expr:
             if "minLength" in c:
                 out.append((f'constraint "minLength" is "{c["minLength"]}"', f"{ok} AND {length_expr} < {int(c['minLength'])}"))

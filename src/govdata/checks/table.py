@@ -167,7 +167,7 @@ class TableChecks:
             for note, condition in f.constraints():
                 self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {lt.table} "
                                  f"WHERE {condition}", f.name, note)
-            if (f.field.get("constraints") or {}).get("unique") and pk != [f.name]:
+            if (f.field.get("constraints") or {}).get("unique"):  # also on the key field, as Frictionless
                 self._duplicates(lt, [f], "unique-error", number, f.name)
         if pk:
             pk_fields = [lt.field_sql(name) for name in pk]
