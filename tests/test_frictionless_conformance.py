@@ -5,7 +5,6 @@ of the corpus. Deliberate differences are listed in DIFFERENCES and in docs/arch
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -32,23 +31,33 @@ CASES = ["clean", "wrong-type", "out-of-range", "duplicate-primary-key", "requir
          "unterminated-quote", "masking-complete"]
 
 
-def _frictionless(case: str, tmp_path: Path) -> set[tuple]:
-    d = yaml.safe_load((CORPUS / case / "datapackage.yaml").read_text(encoding="utf-8"))
+def _clean_schema() -> dict:
+    d = yaml.safe_load((CORPUS / "clean" / "datapackage.yaml").read_text(encoding="utf-8"))
     schema = normalise_schema(d["resources"][0]["schema"])
     schema.pop("foreignKeys", None)  # cross-dataset references are govdata's extension
-    shutil.copy(CORPUS / case / "data" / "items.csv", tmp_path / "items.csv")
+    return schema
+
+
+def _validate(schema: dict, data: bytes, tmp_path: Path) -> set[tuple]:
+    """Frictionless's findings (row, field, type) for ``data`` as items.csv under ``schema``."""
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "items.csv").write_bytes(data)
     cwd = os.getcwd()
-    os.chdir(tmp_path)
+    os.chdir(tmp_path)  # frictionless refuses absolute paths
     try:
         report = Resource(path="items.csv", schema=Schema.from_descriptor(schema)).validate()
     finally:
         os.chdir(cwd)
-    out = set()
-    for row, field, code in report.flatten(["rowNumber", "fieldName", "type"]):
-        if code in LABEL_ERRORS:
-            row = 1  # govdata puts header findings on line 1
-        out.add((row, field or None, code))
-    return out
+    # govdata puts header findings on line 1
+    return {(1 if code in LABEL_ERRORS else row, field or None, code)
+            for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+
+
+def _frictionless(case: str, tmp_path: Path) -> set[tuple]:
+    d = yaml.safe_load((CORPUS / case / "datapackage.yaml").read_text(encoding="utf-8"))
+    schema = normalise_schema(d["resources"][0]["schema"])
+    schema.pop("foreignKeys", None)
+    return _validate(schema, (CORPUS / case / "data" / "items.csv").read_bytes(), tmp_path)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -101,19 +110,7 @@ INLINE = {
 
 @pytest.mark.parametrize("case", list(INLINE))
 def test_inline_broken_files_same_findings(case, tmp_path, base_catalog):
-    (tmp_path / "fl").mkdir()
-    (tmp_path / "fl" / "items.csv").write_text(INLINE[case], encoding="utf-8")
-    d = yaml.safe_load((CORPUS / "clean" / "datapackage.yaml").read_text(encoding="utf-8"))
-    schema = normalise_schema(d["resources"][0]["schema"])
-    schema.pop("foreignKeys", None)
-    cwd = os.getcwd()
-    os.chdir(tmp_path / "fl")
-    try:
-        report = Resource(path="items.csv", schema=Schema.from_descriptor(schema)).validate()
-    finally:
-        os.chdir(cwd)
-    expected = {(1 if code in LABEL_ERRORS else row, field or None, code)
-                for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+    expected = _validate(_clean_schema(), INLINE[case].encode(), tmp_path / "fl")
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     (target / "data" / "items.csv").write_text(INLINE[case], encoding="utf-8")
@@ -140,15 +137,7 @@ SCHEMAS = {
 def test_inline_schemas_same_findings(case, tmp_path, base_catalog):
     fields, pk, text = SCHEMAS[case]
     schema = {"fields": fields, "primaryKey": pk}
-    (tmp_path / "fl").mkdir()
-    (tmp_path / "fl" / "items.csv").write_text(text, encoding="utf-8")
-    cwd = os.getcwd()
-    os.chdir(tmp_path / "fl")
-    try:
-        report = Resource(path="items.csv", schema=Schema.from_descriptor(schema)).validate()
-    finally:
-        os.chdir(cwd)
-    expected = {(row, field or None, code) for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+    expected = _validate(schema, text.encode(), tmp_path / "fl")
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     d = yaml.safe_load((target / "datapackage.yaml").read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from govdata.checks.metadata import (check_dataset_metadata, check_duplicates, c
                                      normalise_schema)
 from govdata.checks.privacy import check_privacy
 from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
-                                   quick_facts, scan_structure)
+                                   byte_pass, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
@@ -112,7 +112,7 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
     prep = fast_header(src, expected, where)
     if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
         return None, None
-    facts = pool.submit(quick_facts, src, isinstance(raw.get("hash"), str))
+    facts = pool.submit(byte_pass, src, isinstance(raw.get("hash"), str), utf8=False)
     lt = tables.load(ds.name, res.name, where["file"], schema, prep)
     facts = facts.result()
     if lt is None or facts.nul is not None or facts.blank_line:

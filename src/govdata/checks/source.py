@@ -74,30 +74,31 @@ class ByteFacts:
     blank_line: bool  # an empty line somewhere (needs the precise structure pass)
 
 
-def byte_pass(path: Path, digest: bool = True) -> ByteFacts:
-    """One read of the file: sha256 (when asked), size, first NUL, first non-UTF-8 byte, blank lines."""
+def byte_pass(path: Path, digest: bool = True, utf8: bool = True) -> ByteFacts:
+    """One read of the file: sha256 (when asked), size, first NUL, first non-UTF-8 byte (when
+    ``utf8``; the fast path leaves that to DuckDB's strict read), blank lines."""
     h = hashlib.sha256() if digest else None
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    decoder = codecs.getincrementaldecoder("utf-8")("strict") if utf8 else None
     size, nul, bad, blank, tail = 0, None, None, False, b"\n"
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
+    with path.open("rb", buffering=0) as fh:
+        while chunk := fh.read(8 * CHUNK):
             if h is not None:
                 h.update(chunk)
             if nul is None:
                 pos = chunk.find(b"\x00")
                 if pos >= 0:
                     nul = size + pos
-            if bad is None:
+            if decoder is not None and bad is None:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
                     bad = size + max(exc.start - len(decoder.getstate()[0]), 0)
             if not blank:
-                probe = tail + chunk
-                blank = b"\n\n" in probe or b"\n\r\n" in probe
+                edge = tail + chunk[:2]  # a blank line across the chunk boundary
+                blank = any(p in c for c in (chunk, edge) for p in (b"\n\n", b"\n\r\n"))
                 tail = chunk[-2:]
             size += len(chunk)
-    if bad is None:
+    if decoder is not None and bad is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -410,29 +411,6 @@ def fast_path(src: Path, raw: dict) -> bool:
         return False
     return (QUICK_SCAN_BYTES < size <= MAX_FILE_BYTES and fmt == "csv" and declared == "utf-8"
             and not head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
-
-
-def quick_facts(path: Path, digest: bool) -> ByteFacts:
-    """The byte pass without UTF-8 decoding, for the fast path: DuckDB's strict read rejects
-    invalid UTF-8 itself, and ``prepare`` runs the full pass whenever anything is off."""
-    h = hashlib.sha256() if digest else None
-    size, nul, blank, tail = 0, None, False, b"\n"
-    with path.open("rb", buffering=0) as fh:
-        while chunk := fh.read(8 * CHUNK):
-            if h is not None:
-                h.update(chunk)
-            if nul is None:
-                pos = chunk.find(b"\x00")
-                if pos >= 0:
-                    nul = size + pos
-            if not blank:
-                blank = b"\n\n" in chunk or b"\n\r\n" in chunk
-                if not blank:
-                    edge = tail + chunk[:2]
-                    blank = b"\n\n" in edge or b"\n\r\n" in edge
-                tail = chunk[-2:]
-            size += len(chunk)
-    return ByteFacts(h.hexdigest() if h is not None else "", size, nul, None, blank)
 
 
 def fast_header(src: Path, expected: list[str], where: dict) -> Prepared | None:
