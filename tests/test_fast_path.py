@@ -8,7 +8,11 @@ import shutil
 
 import pytest
 
-from govdata.checks import source
+import duckdb
+
+from govdata.checks import privacy, runner, source
+from govdata.checks.proof import prove
+from govdata.checks.table import TableChecks
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 from tests.test_gate_corpus import base_catalog  # noqa: F401  (fixture)
 
@@ -36,31 +40,83 @@ CASES = {
     "unterminated quote": {75_000: b'74999,"x,330106,2024-01-05,1\n'},
     "CRLF blank line": {20_000: b"\r\n"},
     "personal data": {60_000: "59999,联系人身份证330106199003070022,330106,2024-01-05,1\n".encode()},
+    "digit runs that are not personal data": {10: "9,编号91330106123456789X公司,330106,2024-01-05,1\n".encode(),
+                                              11: "10,电话10012345678,330106,2024-01-05,1\n".encode()},
+    "mobile number": {70_000: "69999,联系电话13812345678,330106,2024-01-05,1\n".encode()},
+    "e-mail address": {70_000: "69999,联系 a.b@example.com,330106,2024-01-05,1\n".encode()},
+    "quoted cell with personal data": {70_000: '69999,"电话,13812345678",330106,2024-01-05,1\n'.encode()},
+    "quoted clean cell": {70_000: '69999,"云帆,公司",330106,2024-01-05,1\n'.encode()},
+    "mobile in the last line without a newline": {ROWS + 1: f"{ROWS},电话13812345678,330106,2024-01-05,1".encode()},
 }
+CLEAN = {"clean", "digit runs that are not personal data", "quoted clean cell"}
 
 
-def _findings(base_catalog, tmp_path, data: bytes, quick: int, monkeypatch) -> list[tuple]:
+def _findings(base_catalog, tmp_path, data: bytes, quick: int, monkeypatch, foreign_key: bool) -> list[tuple]:
     monkeypatch.setattr(source, "QUICK_SCAN_BYTES", quick)
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
+    if not foreign_key:  # without one the fast path may prove the file clean in one streaming pass
+        descriptor = target / "datapackage.yaml"
+        text = descriptor.read_text(encoding="utf-8")
+        descriptor.write_text(text[:text.index("    foreignKeys:")], encoding="utf-8")
     (target / "data" / "items.csv").write_bytes(data)
     report = _check(root, target)
     shutil.rmtree(root)
     return sorted((f.code, f.row, f.field, f.severity) for f in report.findings), report.stats
 
 
+@pytest.mark.parametrize("foreign_key", [True, False], ids=["materialised", "streamed"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_fast_path_equals_precise_path(case, base_catalog, tmp_path, monkeypatch):
+def test_fast_path_equals_precise_path(case, foreign_key, base_catalog, tmp_path, monkeypatch):
     data = _big(CASES[case])
     assert len(data) > 4 * 1024**2
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    fast, fast_stats = _findings(base_catalog, tmp_path / "a", data, 1024**2, monkeypatch)
-    precise, precise_stats = _findings(base_catalog, tmp_path / "b", data, 1024**3, monkeypatch)
+    proofs = []
+
+    def recording(*args, **kwargs):
+        proofs.append(prove(*args, **kwargs))
+        return proofs[-1]
+
+    monkeypatch.setattr(runner, "prove", recording)
+    fast, fast_stats = _findings(base_catalog, tmp_path / "a", data, 1024**2, monkeypatch, foreign_key)
+    precise, precise_stats = _findings(base_catalog, tmp_path / "b", data, 1024**3, monkeypatch, foreign_key)
     assert fast == precise
     assert [(s.rows_read, s.rows_with_findings) for s in fast_stats] == \
         [(s.rows_read, s.rows_with_findings) for s in precise_stats]
-    if case == "clean":
+    if case in CLEAN:
         assert not [f for f in fast if f[3] == "error"]
+        # the streamed flavour must really have been proven clean in one pass, not materialised
+        assert [p.clean for p in proofs] == ([] if foreign_key else [True])
     else:
         assert [f for f in fast if f[3] == "error"], "the planted problem must be found"
+
+
+def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
+    """Fed in tiny chunks (rows across chunk boundaries, CRLF line ends), the byte-level scanner keeps
+    exactly the cells DuckDB's prefilter selects, per scanned column."""
+    rows = [["1", "电话13812345678", "a@b.cn", "x"], ["2", "12345678901234567890", "无", "13812345678"],
+            ["3", "普通文本", "", ""], ["4", "前1234567890后", "c@d", "99999999999"], ["5", "x@y.z 13912345678", "k", "m"]]
+    text = "id,name,contact,unscanned\r\n" + "\r\n".join(",".join(r) for r in rows)
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode())
+    con = duckdb.connect()
+    tables = TableChecks(con)
+    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
+              {"name": "contact", "type": "string"}, {"name": "unscanned", "type": "string", "constraints": {"enum": ["x", "13812345678", "", "99999999999", "m"]}}]
+    lt = tables.stream("d", "r", "t.csv", {"fields": fields}, source.Prepared(path=path))
+    scanner = privacy.scanner_for(lt)
+    assert set(scanner.columns.values()) == {"id", "name", "contact"}
+    for i in range(0, len(text.encode()), 7):
+        scanner.feed(text.encode()[i:i + 7])
+    scanner.finish()
+    assert scanner.usable
+    for f in lt.fields[:3]:
+        digits = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {privacy._digits_test(f)}").fetchall()]
+        emails = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE contains({f.col}, '@')").fetchall()]
+        assert scanner.digits[f.name] == digits
+        assert scanner.emails[f.name] == emails
+    assert not scanner.hold_none()
+    quoted = privacy.scanner_for(lt)
+    quoted.feed(b'id,name\n1,"a"\n')
+    assert not quoted.usable

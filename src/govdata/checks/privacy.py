@@ -80,29 +80,149 @@ def _enum_only(f) -> bool:
 
 
 def _digits_test(f) -> str:
-    # cheap necessary conditions first (strlen is stored with the string; contains is a memchr),
-    # then the regular expression
-    any_digit = " OR ".join(f"contains({f.col}, '{d}')" for d in "0123456789")
-    return f"strlen({f.col}) >= 11 AND ({any_digit}) AND regexp_matches({f.col}, {lit(DIGITS)})"
+    # strlen is stored with the string; one RE2 search beats ten memchr passes over text without digits
+    return f"strlen({f.col}) >= 11 AND regexp_matches({f.col}, {lit(DIGITS)})"
+
+
+def scanned_fields(lt: LoadedTable) -> list:
+    """The columns whose content is scanned: text and numbers not declared masked, not held to an enum."""
+    return [f for f in lt.fields if f.type in ("string", "any", "integer", "number")
+            and not all(_declared(f.field)) and not _enum_only(f)]
+
+
+def candidate_counts(lt: LoadedTable) -> list[tuple[str, str]]:
+    """(label, aggregate) pairs counting candidate cells of each scanned column: number-like and e-mail-like."""
+    out = []
+    for f in scanned_fields(lt):
+        out += [(f"digits:{f.name}", f"count_if({_digits_test(f)})"), (f"email:{f.name}", f"count_if(contains({f.col}, '@'))")]
+    return out
+
+
+def masked_counts(lt: LoadedTable) -> list[tuple[str, str]]:
+    """(label, aggregate) pairs counting the values of declared masked columns that are not masked."""
+    out = []
+    for f in lt.fields:
+        kind, masked = _declared(f.field)
+        if kind and masked and lt.streamed:
+            continue
+        if kind and masked:
+            pattern = MASKED.get(kind, MASKED["default"])
+            out.append((f"masked:{f.name}",
+                        f"count_if({f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)}))"))
+    return out
+
+
+def _kinds(counts: dict[str, int], name: str) -> dict[str, int]:
+    digits, email = counts.get(f"digits:{name}", 0), counts.get(f"email:{name}", 0)
+    kinds = {k: digits for k in ("id_card", "mobile", "bank_card") if digits}
+    kinds.update({"email": email} if email else {})
+    return kinds
 
 
 def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:
     """Per column, the kinds of personal data it could hold and how many cells are candidates:
     one scan for the whole table."""
-    scanned = [f for f in lt.fields if f.type in ("string", "any", "integer", "number")
-               and not all(_declared(f.field)) and not _enum_only(f)]
-    if not scanned:
+    aggregates = candidate_counts(lt)
+    if not aggregates:
         return {}
-    counts = tables.con.execute(
-        "SELECT " + ", ".join(f"count_if({_digits_test(f)}), count_if(contains({f.col}, '@'))"
-                              for f in scanned) + f" FROM {lt.table}").fetchone()
-    out: dict[str, dict[str, int]] = {}
-    for i, f in enumerate(scanned):
-        kinds = {k: counts[2 * i] for k in ("id_card", "mobile", "bank_card") if counts[2 * i]}
-        kinds.update({"email": counts[2 * i + 1]} if counts[2 * i + 1] else {})
-        if kinds:
-            out[f.name] = kinds
-    return out
+    row = tables.con.execute("SELECT " + ", ".join(a for _, a in aggregates) + f" FROM {lt.table}").fetchone()
+    counts = {label: n for (label, _), n in zip(aggregates, row)}
+    return {f.name: kinds for f in scanned_fields(lt) if (kinds := _kinds(counts, f.name))}
+
+
+_DIGIT_MAP = bytes(0x31 if 0x30 <= b <= 0x39 else 0x30 for b in range(256))  # digits -> "1", the rest -> "0"
+_RUN = b"1" * 11
+_MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
+
+
+def scanner_for(lt: LoadedTable) -> "CellScanner":
+    positions = {f.name: i for i, f in enumerate(lt.fields)}
+    return CellScanner({positions[f.name]: f.name for f in scanned_fields(lt)})
+
+
+class CellScanner:
+    """The personal-data prefilter straight from a CSV's bytes, fed chunk by chunk by the byte pass
+    (:func:`govdata.checks.source.byte_pass`) while DuckDB checks the same file.
+
+    In a file without quotes and with ``\\n`` line ends every line is a row and every comma a cell
+    boundary, so each cell with a run of 11 ASCII digits or an ``@`` (the SQL prefilter's
+    conditions) is found with one ``bytes.translate`` and a few ``find`` calls per chunk, and
+    kept for validation. Anything else (quotes, bare ``\\r``, too many candidates) sets
+    ``usable`` to False and the SQL prefilter runs instead."""
+
+    def __init__(self, columns: dict[int, str]):
+        self.columns = columns  # position -> field name of the scanned columns
+        self.digits: dict[str, list[str]] = {name: [] for name in columns.values()}
+        self.emails: dict[str, list[str]] = {name: [] for name in columns.values()}
+        self.usable = True
+        self._tail = b""
+        self._header = True
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.usable:
+            return
+        data = self._tail + chunk
+        end = data.rfind(b"\n") + 1
+        self._tail, data = data[end:], data[:end]
+        if b'"' in chunk or len(self._tail) > _MAX_LINE or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+            self.usable, self._tail = False, b""
+            return
+        if self._header and end:
+            data, self._header = data[data.find(b"\n") + 1:], False
+        if data and not self._header:
+            self._scan(data)
+
+    def finish(self) -> None:
+        if b"\r" in self._tail.rstrip(b"\r"):
+            self.usable = False
+        if self.usable and self._tail and not self._header:
+            self._scan(self._tail)
+        self._tail = b""
+
+    def _scan(self, data: bytes) -> None:
+        marks = data.translate(_DIGIT_MAP)
+        for needle, haystack, found in ((_RUN, marks, self.digits), (b"@", data, self.emails)):
+            pos = haystack.find(needle)
+            while pos >= 0:
+                start = data.rfind(b"\n", 0, pos) + 1
+                stop = data.find(b"\n", pos)
+                stop = len(data) if stop < 0 else stop
+                offset = start
+                for index, cell in enumerate(data[start:stop].rstrip(b"\r").split(b",")):
+                    name = self.columns.get(index)
+                    if name is not None and needle in haystack[offset:offset + len(cell)]:
+                        found[name].append(cell.decode("utf-8", "replace"))
+                        if len(found[name]) > CANDIDATE_ROWS:
+                            self.usable = False
+                            return
+                    offset += len(cell) + 1
+                pos = haystack.find(needle, stop)
+
+    def hold_none(self) -> bool:
+        """Do the candidate cells hold no valid personal data (as the precise path validates them)?"""
+        for cells, kinds in ((self.digits, ("id_card", "mobile", "bank_card")), (self.emails, ("email",))):
+            for values in cells.values():
+                if any(_valid(kind, m.group(0)) for value in values for kind in kinds
+                       for m in _BOUNDED[kind].finditer(value)):
+                    return False
+        return True
+
+
+def candidates_hold_none(tables: TableChecks, lt: LoadedTable, counts: dict[str, int]) -> bool:
+    """For a streamed table: do the candidate cells counted in ``counts`` hold no valid personal data?
+    (Validated in Python; too many candidates answer False and the precise path takes over.)"""
+    for f in scanned_fields(lt):
+        kinds = _kinds(counts, f.name)
+        for group, test in ((("id_card", "mobile", "bank_card"), _digits_test(f)), (("email",), f"contains({f.col}, '@')")):
+            wanted = [k for k in group if k in kinds]
+            if not wanted:
+                continue
+            if kinds[wanted[0]] > CANDIDATE_ROWS:
+                return False
+            for (value,) in tables.con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {test}").fetchall():
+                if any(_valid(kind, m.group(0)) for kind in wanted for m in _BOUNDED[kind].finditer(value)):
+                    return False
+    return True
 
 
 def _first_hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dict[str, int]:
@@ -149,7 +269,8 @@ def _enum_hits(f) -> set[str]:
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
     out: list[Finding] = []
     con = tables.con
-    suspects = _suspects(tables, lt)
+    # a streamed table was proven free of unmasked values and personal data in its one pass
+    suspects = {} if lt.streamed else _suspects(tables, lt)
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
         where = dict(field=f.name, field_number=number, **lt.where)
@@ -158,6 +279,8 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
             out.append(Finding("negative-list-field",
                                f"field {f.name} looks like {listed['title']} (负面清单 '{listed['id']}'): "
                                f"declare personal: {listed['id']} and masked: true, and mask every value", **where))
+        if kind and masked and lt.streamed:
+            continue
         if kind and masked:
             pattern = MASKED.get(kind, MASKED["default"])
             rows = con.execute(

@@ -20,7 +20,8 @@ from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks.metadata import (check_dataset_metadata, check_duplicates, check_frictionless, completeness,
                                      normalise_schema)
-from govdata.checks.privacy import check_privacy
+from govdata.checks.privacy import check_privacy, scanner_for
+from govdata.checks.proof import prove
 from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, LoadedTable, TableChecks
@@ -106,14 +107,40 @@ class _Checked:
 
 
 def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: dict, expected: list[str],
-               where: dict, ds: Dataset, res: Resource, schema: dict) -> tuple[Prepared | None, LoadedTable | None]:
+               where: dict, ds: Dataset, res: Resource, schema: dict, report_it: bool
+               ) -> tuple[Prepared | None, LoadedTable | None]:
     """Big plain UTF-8 CSV: DuckDB reads it while the byte pass (NUL, blank lines, hash) runs in a
-    thread. Returns (None, None) when anything is off, and the precise path takes over."""
+    thread. A file with nothing to report is proven so in one streaming pass (proof.py); any other
+    is materialised for the precise statements. Returns (None, None) when anything is off, and
+    the precise path (Python structure pass) takes over."""
     prep = fast_header(src, expected, where)
     if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
         return None, None
-    facts = pool.submit(byte_pass, src, isinstance(raw.get("hash"), str), utf8=False)
-    lt = tables.load(ds.name, res.name, where["file"], schema, prep)
+    digest = isinstance(raw.get("hash"), str)
+    lt = None
+    if schema.get("foreignKeys"):  # foreign-key findings need row numbers: always materialised
+        facts = pool.submit(byte_pass, src, digest, utf8=False)
+    else:
+        streamed = tables.stream(ds.name, res.name, where["file"], schema, prep)
+        scanner = scanner_for(streamed) if report_it else None
+
+        def read_bytes():
+            found = byte_pass(src, digest, utf8=False, feed=scanner.feed if scanner else None)
+            if scanner is not None:
+                scanner.finish()
+            return found
+
+        facts = pool.submit(read_bytes)
+        try:
+            proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1])
+        except duckdb.Error:
+            proof = None
+        if proof is not None and proof.clean:
+            streamed.rows = proof.rows
+            tables.keep(streamed)
+            lt = streamed
+    if lt is None:
+        lt = tables.load(ds.name, res.name, where["file"], schema, prep)
     facts = facts.result()
     if lt is None or facts.nul is not None or facts.blank_line:
         if lt is not None:
@@ -140,7 +167,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     res_dir.mkdir(parents=True, exist_ok=True)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
-    prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema)
+    prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
                 if not res.pipeline and fast_path(src, res.raw) else (None, None))
     if prep is None:
         prep = prepare(src, res_dir, res.raw, expected, where)
@@ -164,10 +191,11 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                     lt = tables.load(ds.name, res.name, data_file, schema, prep)
     stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
     if lt is not None and not prep.scanned:
-        tables.check_cell_size(lt)
-        for row in tables.remove_blank_rows(lt):
-            prep.bad_rows.add(row)
-            prep.findings.append(Finding("blank-row", f"row {row} is blank", row=row, **where))
+        if not lt.streamed:  # a streamed table was proven to have neither
+            tables.check_cell_size(lt)
+            for row in tables.remove_blank_rows(lt):
+                prep.bad_rows.add(row)
+                prep.findings.append(Finding("blank-row", f"row {row} is blank", row=row, **where))
         stats.rows_with_findings = len(prep.bad_rows)
         stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
     out.findings = _capped(findings + prep.findings)

@@ -20,8 +20,10 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from govdata.findings import Finding
 
@@ -74,9 +76,13 @@ class ByteFacts:
     blank_line: bool  # an empty line somewhere (needs the precise structure pass)
 
 
-def byte_pass(path: Path, digest: bool = True, utf8: bool = True) -> ByteFacts:
+_BLANK_LINE = re.compile(rb"\n\r?\n")  # one regex search beats two substring searches
+
+
+def byte_pass(path: Path, digest: bool = True, utf8: bool = True, feed: Callable[[bytes], None] | None = None) -> ByteFacts:
     """One read of the file: sha256 (when asked), size, first NUL, first non-UTF-8 byte (when
-    ``utf8``; the fast path leaves that to DuckDB's strict read), blank lines."""
+    ``utf8``; the fast path leaves that to DuckDB's strict read), blank lines. ``feed`` sees every
+    chunk (the personal-data scan of :class:`govdata.checks.privacy.CellScanner`)."""
     h = hashlib.sha256() if digest else None
     decoder = codecs.getincrementaldecoder("utf-8")("strict") if utf8 else None
     size, nul, bad, blank, tail = 0, None, None, False, b"\n"
@@ -95,8 +101,10 @@ def byte_pass(path: Path, digest: bool = True, utf8: bool = True) -> ByteFacts:
                     bad = size + max(exc.start - len(decoder.getstate()[0]), 0)
             if not blank:
                 edge = tail + chunk[:2]  # a blank line across the chunk boundary
-                blank = any(p in c for c in (chunk, edge) for p in (b"\n\n", b"\n\r\n"))
+                blank = bool(_BLANK_LINE.search(chunk) or _BLANK_LINE.search(edge))
                 tail = chunk[-2:]
+            if feed is not None:
+                feed(chunk)
             size += len(chunk)
     if decoder is not None and bad is None:
         try:

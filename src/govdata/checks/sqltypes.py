@@ -173,14 +173,15 @@ class FieldSQL:
             return f"TRY_CAST({v} AS JSON)"
         return v
 
-    def constraints(self, required: bool = False) -> list[tuple[str, str]]:
-        """(note, SQL condition that the constraint fails) for each constraint."""
+    def constraints(self, required: bool = False, assume_valid: bool = False) -> list[tuple[str, str]]:
+        """(note, SQL condition that the constraint fails) for each constraint. ``assume_valid``:
+        leave out the type guard (for a pass that fails anyway when any value is invalid)."""
         c = self.field.get("constraints") or {}
         v, typed = self.value, self.typed()
         out: list[tuple[str, str]] = []
         if required or c.get("required"):
             out.append(('constraint "required" is "True"', f"{v} IS NULL"))
-        invalid = self.invalid()
+        invalid = None if assume_valid else self.invalid()
         ok = f"{v} IS NOT NULL" + (f" AND NOT ({invalid})" if invalid else "")
         length_expr = f"length({v})" if self.type in ("string", "any") else (
             f"(CASE WHEN json_valid({v}) THEN json_array_length({v}) END)" if self.type == "array" else None)
