@@ -8,9 +8,15 @@ import shutil
 
 import pytest
 
-import duckdb
+import sqlite3
 
+import duckdb
+import yaml
+
+from govdata.build.builder import build
+from govdata.build.speculative import Speculation
 from govdata.checks import privacy, runner, source
+from govdata.errors import BuildError
 from govdata.checks.proof import prove
 from govdata.checks.table import TableChecks
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
@@ -120,3 +126,44 @@ def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
     quoted = privacy.scanner_for(lt)
     quoted.feed(b'id,name\n1,"a"\n')
     assert not quoted.usable
+
+
+def _big_world(base_catalog, tmp_path, data: bytes):
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    descriptor = target / "datapackage.yaml"
+    spec = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    res = spec["resources"][0]
+    res["schema"].pop("foreignKeys")
+    res["filterable"] = ["region_code"]
+    descriptor.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (target / "data" / "items.csv").write_bytes(data)
+    return root
+
+
+def test_big_clean_file_is_served_from_the_load_started_beside_the_checks(base_catalog, tmp_path, monkeypatch):
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 1024**2)
+    root = _big_world(base_catalog, tmp_path, _big({}))
+    taken = []
+    original = Speculation.take
+    monkeypatch.setattr(Speculation, "take", lambda self, lt: taken.append((lt.dataset, original(self, lt))) or taken[-1][1])
+    result = build(root, tmp_path / "out")
+    assert [(name, t is not None) for name, t in taken if name == "case"] == [("case", True)], \
+        "the speculative SQLite load must be the one kept"
+    db = sqlite3.connect(result.path / "site" / "case.db")
+    assert db.execute("SELECT count(*), sum(amount), count(DISTINCT region_code) FROM items").fetchone() == \
+        (ROWS, sum(i % 977 for i in range(1, ROWS + 1)), 1)
+    assert db.execute("SELECT id, company, decided FROM items WHERE id = 12345").fetchone() == \
+        (12345, "杭州云帆科技有限公司第12345分公司", "2024-01-05")
+    assert "idx_items_region_code" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
+    assert wh.execute('SELECT count(*), sum(amount) FROM "case".items').fetchone() == (ROWS, sum(i % 977 for i in range(1, ROWS + 1)))
+
+
+def test_big_file_with_an_error_fails_and_its_speculative_database_never_goes_live(base_catalog, tmp_path, monkeypatch):
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 1024**2)
+    root = _big_world(base_catalog, tmp_path, _big({70_000: b"69999,x,330106,2024-13-01,1\n"}))
+    with pytest.raises(BuildError):
+        build(root, tmp_path / "out")
+    assert not (tmp_path / "out" / "current").exists()
+    assert not list((tmp_path / "out" / "builds").glob("*/site/case.db"))

@@ -149,6 +149,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                 reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list]) -> BuildResult:
     from govdata.build import site as site_mod
     from govdata.build import warehouse
+    from govdata.build.speculative import Speculation
     from govdata.checks.runner import run_checks
     from govdata.directory import ckan, datajson, datapackage
     from govdata.directory.record import build_record
@@ -156,7 +157,13 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     catalog, _ = load(root)
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
-    run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed)
+    site_dir, downloads = staging / "site", staging / "downloads"
+    speculation = Speculation(changed, site_dir)  # big clean files: SQLite loads beside the checks
+    try:
+        run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed)
+    except BaseException:
+        speculation.close()
+        raise
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-build")
     hashes = {path: entry[3] for path, entry in file_hashes.items()}
     try:
@@ -167,8 +174,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         warehouse.attach(con, staging / "warehouse.duckdb")
         if reuse and previous is not None:
             con.execute(f"ATTACH '{previous / 'warehouse.duckdb'}' AS previous (READ_ONLY)")
-        site_dir, downloads = staging / "site", staging / "downloads"
-        site_dir.mkdir()
+        site_dir.mkdir(exist_ok=True)
         records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
         sizes = {ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())
                  for ds in catalog.datasets}
@@ -185,7 +191,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     link_file(previous / "site" / f"{ds.name}.db", site_dir / f"{ds.name}.db")
                 link_tree(previous / "downloads" / ds.name, downloads / ds.name)
             else:
-                entry = _build_dataset(con, run, ds, site_dir, downloads, pool, keys[ds.name], hashes)
+                entry = _build_dataset(con, run, ds, site_dir, downloads, pool, keys[ds.name], hashes, speculation)
             entries[ds.name] = entry
             exports, rows = entry["exports"], entry["rows"]
             table_rows.update({f"{ds.name}/{r}": n for r, n in rows.items()})
@@ -223,12 +229,13 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         })
         return BuildResult(staging, run.report, [r.id for r in records], table_rows, reused=sorted(reuse))
     finally:
+        speculation.close()
         pool.shutdown()
         run.close()
 
 
 def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPoolExecutor, key: str,
-                   hashes: dict[str, str]) -> dict[str, Any]:
+                   hashes: dict[str, str], speculation) -> dict[str, Any]:
     """Warehouse tables, exports and the serving database of one checked dataset. Per resource the
     SQLite load runs in a thread (on a DuckDB cursor) while the main thread writes the downloads."""
     from govdata.build import exports as exports_mod
@@ -252,8 +259,9 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
         indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
         cursor = con.cursor()
         try:
-            serving = pool.submit(sqlite_mod.write_table, cursor, source, site_dir / f"{ds.name}.db", lt, indexed,
-                                  list(schema.get("primaryKey") or []))
+            serving = speculation.take(lt) or pool.submit(
+                sqlite_mod.write_table, cursor, source, site_dir / f"{ds.name}.db", lt, indexed,
+                list(schema.get("primaryKey") or []))
             canonical = exports_mod.source_is_canonical(res.raw, schema, lt.prep.path, res.source, lt.prep.header)
             files = exports_mod.export_resource(con, source, downloads / ds.name, res.name, pool,
                                                 res.source if canonical else None,

@@ -3,7 +3,9 @@ Arrow batches, indexes on the declared filter and facet columns, ANALYZE, read-o
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 from pathlib import Path
 
 import duckdb
@@ -32,11 +34,41 @@ def _select(lt: LoadedTable, source: str) -> str:
     return f"SELECT {', '.join(cols)} FROM {source}"
 
 
+def _prefetched(reader, depth: int = 4):
+    """The batches of ``reader`` produced in a thread (DuckDB releases the GIL while it reads and
+    casts) while SQLite inserts the previous ones."""
+    import pyarrow as pa
+
+    batches: queue.Queue = queue.Queue(maxsize=depth)
+    failure: list[BaseException] = []
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                batches.put(batch)
+        except BaseException as exc:  # handed to the consumer below
+            failure.append(exc)
+        finally:
+            batches.put(None)
+
+    threading.Thread(target=produce, name="govdata-arrow", daemon=True).start()
+
+    def consume():
+        while (batch := batches.get()) is not None:
+            yield batch
+        if failure:
+            raise failure[0]
+
+    return pa.RecordBatchReader.from_batches(reader.schema, consume())
+
+
 def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: LoadedTable,
                 indexed: list[str], primary_key: list[str]) -> int:
     """Create the typed table, bulk-load it with ADBC from a DuckDB Arrow stream (no per-row
-    Python work), then index the declared filter and facet columns. ``con`` may be a cursor of
-    the build's connection: the builder runs this in a thread beside the exports."""
+    Python work; DuckDB produces the next batches in a thread while SQLite inserts), then index
+    the declared filter and facet columns on the same connection, whose page cache still holds
+    the table. ``con`` may be a cursor of the build's connection: the builder runs this in a
+    thread beside the exports."""
     import adbc_driver_sqlite.dbapi as adbc
 
     table = ident(lt.resource)
@@ -46,17 +78,18 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
     db.execute(f"CREATE TABLE {table} ({cols}{pk})")
     db.commit()
     db.close()
-    reader = con.sql(_select(lt, source)).to_arrow_reader(BATCH)
+    reader = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
     with adbc.connect(str(path)) as conn:
         with conn.cursor() as cur:
+            cur.execute("PRAGMA cache_size=-131072")  # 128 MB: the index sorts read the table from it
             count = cur.adbc_ingest(lt.resource, reader, mode="append")
         conn.commit()
-    db = open_db(path)
-    db.execute("PRAGMA cache_size=-131072")  # 128 MB for the index sorts
-    for column in dict.fromkeys(indexed):
-        if [column] != primary_key[:1] or len(primary_key) > 1:
-            db.execute(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
-    finish_db(db)
+        with conn.cursor() as cur:
+            for column in dict.fromkeys(indexed):
+                if [column] != primary_key[:1] or len(primary_key) > 1:
+                    cur.execute(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
+        conn.commit()
+    finish_db(open_db(path))
     return count
 
 

@@ -4,8 +4,13 @@ cross-references into catalog.yaml (publisher tree, themes, licences, pipelines)
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import hashlib
+import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Any, Iterator
 
 import jsonschema
@@ -131,6 +136,47 @@ def check_frictionless(ds: Dataset) -> list[Finding]:
         code = err.type if err.type in ("package-error", "resource-error", "schema-error") else "package-error"
         out.append(_at(ds, code, err.note or err.message))
     return out
+
+
+def verdict_cache_dir(root: Path) -> Path | None:
+    """Where Frictionless's verdicts are kept between runs (``GOVDATA_NO_CACHE=1``: nowhere)."""
+    return None if os.environ.get("GOVDATA_NO_CACHE") else root / "_build" / "cache" / "frictionless"
+
+
+def _verdict_key(ds: Dataset) -> str:
+    """Everything a verdict depends on: the descriptor's bytes (its findings carry line numbers),
+    its path, the resolved schemas, and the Frictionless and platform versions."""
+    from importlib.metadata import version
+
+    from govdata import __version__
+
+    h = hashlib.sha256()
+    for part in (version("frictionless"), __version__, ds.rel_file):
+        h.update(part.encode() + b"\0")
+    h.update(ds.descriptor_file.read_bytes() + b"\0")
+    h.update(json.dumps([res.schema for res in ds.resources], sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def cached_frictionless(ds: Dataset, cache_dir: Path | None) -> list[Finding]:
+    """:func:`check_frictionless`, memoised on disk. Its verdict is a pure function of the key
+    above, and importing Frictionless alone costs half a second of CPU on every run."""
+    if cache_dir is None:
+        return check_frictionless(ds)
+    try:
+        path = cache_dir / f"{_verdict_key(ds)}.json"
+        return [Finding(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass
+    found = check_frictionless(ds)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([dataclasses.asdict(f) for f in found], ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout: no cache, same verdict
+    return found
 
 
 def _date(value: Any) -> dt.date | None:

@@ -18,8 +18,8 @@ import duckdb
 
 from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
-from govdata.checks.metadata import (check_dataset_metadata, check_duplicates, check_frictionless, completeness,
-                                     normalise_schema)
+from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata, check_duplicates, completeness,
+                                     normalise_schema, verdict_cache_dir)
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
@@ -245,7 +245,8 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-check") as pool:
         # Frictionless's verdict on the descriptors (a slow import) is computed beside the data
         # checks; the data findings of a resource whose schema it rejects are then dropped.
-        verdict = pool.submit(lambda: {ds.name: check_frictionless(ds) for ds in wanted_ds})
+        cache = verdict_cache_dir(catalog.root)
+        verdict = pool.submit(lambda: {ds.name: cached_frictionless(ds, cache) for ds in wanted_ds})
         for ds in wanted_ds:
             if ds.name in selected_names:
                 report.extend(check_dataset_metadata(catalog, ds, frictionless=False))
