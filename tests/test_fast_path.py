@@ -117,11 +117,15 @@ def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
         scanner.feed(text.encode()[i:i + 7])
     scanner.finish()
     assert scanner.usable
+    expected, candidates = set(), 0
     for f in lt.fields[:3]:
-        digits = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {privacy._digits_test(f)}").fetchall()]
-        emails = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE contains({f.col}, '@')").fetchall()]
-        assert scanner.digits[f.name] == digits
-        assert scanner.emails[f.name] == emails
+        for group, test in ((("id_card", "mobile", "bank_card"), privacy._digits_test(f)), (("email",), f"contains({f.col}, '@')")):
+            values = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {test}").fetchall()]
+            candidates += len(values)
+            expected |= {(f.name, kind) for kind in group for v in values
+                         if any(privacy._valid(kind, m.group(0)) for m in privacy._BOUNDED[kind].finditer(v))}
+    assert scanner.candidates == candidates == 6
+    assert scanner.found == expected == {("name", "mobile"), ("contact", "email")}
     assert not scanner.hold_none()
     quoted = privacy.scanner_for(lt)
     quoted.feed(b'id,name\n1,"a"\n')

@@ -39,7 +39,7 @@ def _eligible(ds: Dataset):
 class Speculation:
     """SQLite loads started in a thread for the eligible datasets of ``datasets``."""
 
-    def __init__(self, datasets: list[Dataset], site_dir: Path, memory_limit: str = "256MB"):
+    def __init__(self, datasets: list[Dataset], site_dir: Path, memory_limit: str = "128MB"):
         self.con = duckdb.connect(config={"autoinstall_known_extensions": False,
                                           "autoload_known_extensions": False, "threads": 1})
         self.con.execute(f"SET memory_limit='{memory_limit}'")

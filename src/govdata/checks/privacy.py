@@ -141,19 +141,20 @@ def scanner_for(lt: LoadedTable) -> "CellScanner":
 
 
 class CellScanner:
-    """The personal-data prefilter straight from a CSV's bytes, fed chunk by chunk by the byte pass
+    """The personal-data scan straight from a CSV's bytes, fed chunk by chunk by the byte pass
     (:func:`govdata.checks.source.byte_pass`) while DuckDB checks the same file.
 
     In a file without quotes and with ``\\n`` line ends every line is a row and every comma a cell
     boundary, so each cell with a run of 11 ASCII digits or an ``@`` (the SQL prefilter's
     conditions) is found with one ``bytes.translate`` and a few ``find`` calls per chunk, and
-    kept for validation. Anything else (quotes, bare ``\\r``, too many candidates) sets
-    ``usable`` to False and the SQL prefilter runs instead."""
+    validated at once as the precise path validates candidates (so memory stays flat however
+    many there are). Anything else (quotes, bare ``\\r``, a huge line) sets ``usable`` to False
+    and the SQL prefilter runs instead. ``found`` holds the (field, kind) pairs of valid values."""
 
     def __init__(self, columns: dict[int, str]):
         self.columns = columns  # position -> field name of the scanned columns
-        self.digits: dict[str, list[str]] = {name: [] for name in columns.values()}
-        self.emails: dict[str, list[str]] = {name: [] for name in columns.values()}
+        self.found: set[tuple[str, str]] = set()
+        self.candidates = 0
         self.usable = True
         self._tail = b""
         self._header = True
@@ -181,7 +182,7 @@ class CellScanner:
 
     def _scan(self, data: bytes) -> None:
         marks = data.translate(_DIGIT_MAP)
-        for needle, haystack, found in ((_RUN, marks, self.digits), (b"@", data, self.emails)):
+        for needle, haystack, kinds in ((_RUN, marks, ("id_card", "mobile", "bank_card")), (b"@", data, ("email",))):
             pos = haystack.find(needle)
             while pos >= 0:
                 start = data.rfind(b"\n", 0, pos) + 1
@@ -191,21 +192,16 @@ class CellScanner:
                 for index, cell in enumerate(data[start:stop].rstrip(b"\r").split(b",")):
                     name = self.columns.get(index)
                     if name is not None and needle in haystack[offset:offset + len(cell)]:
-                        found[name].append(cell.decode("utf-8", "replace"))
-                        if len(found[name]) > CANDIDATE_ROWS:
-                            self.usable = False
-                            return
+                        self.candidates += 1
+                        value = cell.decode("utf-8", "replace")
+                        self.found.update((name, kind) for kind in kinds
+                                          if any(_valid(kind, m.group(0)) for m in _BOUNDED[kind].finditer(value)))
                     offset += len(cell) + 1
                 pos = haystack.find(needle, stop)
 
     def hold_none(self) -> bool:
         """Do the candidate cells hold no valid personal data (as the precise path validates them)?"""
-        for cells, kinds in ((self.digits, ("id_card", "mobile", "bank_card")), (self.emails, ("email",))):
-            for values in cells.values():
-                if any(_valid(kind, m.group(0)) for value in values for kind in kinds
-                       for m in _BOUNDED[kind].finditer(value)):
-                    return False
-        return True
+        return not self.found
 
 
 def candidates_hold_none(tables: TableChecks, lt: LoadedTable, counts: dict[str, int]) -> bool:
