@@ -40,6 +40,11 @@ MASKED = {
 SAMPLE = 200
 
 
+def _holds(kind: str, value: str) -> bool:
+    """Does the cell ``value`` hold a valid ``kind`` (a bounded candidate that passes its checksum)?"""
+    return any(_valid(kind, m.group(0)) for m in _BOUNDED[kind].finditer(value))
+
+
 def _valid(kind: str, value: str) -> bool:
     if kind == "id_card":
         try:
@@ -122,11 +127,7 @@ def _kinds(counts: dict[str, int], name: str) -> dict[str, int]:
 def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:
     """Per column, the kinds of personal data it could hold and how many cells are candidates:
     one scan for the whole table."""
-    aggregates = candidate_counts(lt)
-    if not aggregates:
-        return {}
-    row = tables.con.execute("SELECT " + ", ".join(a for _, a in aggregates) + f" FROM {lt.table}").fetchone()
-    counts = {label: n for (label, _), n in zip(aggregates, row)}
+    counts = tables.counts(lt, candidate_counts(lt))
     return {f.name: kinds for f in scanned_fields(lt) if (kinds := _kinds(counts, f.name))}
 
 
@@ -194,8 +195,7 @@ class CellScanner:
                     if name is not None and needle in haystack[offset:offset + len(cell)]:
                         self.candidates += 1
                         value = cell.decode("utf-8", "replace")
-                        self.found.update((name, kind) for kind in kinds
-                                          if any(_valid(kind, m.group(0)) for m in _BOUNDED[kind].finditer(value)))
+                        self.found.update((name, kind) for kind in kinds if _holds(kind, value))
                     offset += len(cell) + 1
                 pos = haystack.find(needle, stop)
 
@@ -216,7 +216,7 @@ def candidates_hold_none(tables: TableChecks, lt: LoadedTable, counts: dict[str,
             if kinds[wanted[0]] > CANDIDATE_ROWS:
                 return False
             for (value,) in tables.con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {test}").fetchall():
-                if any(_valid(kind, m.group(0)) for kind in wanted for m in _BOUNDED[kind].finditer(value)):
+                if any(_holds(kind, value) for kind in wanted):
                     return False
     return True
 
@@ -239,7 +239,7 @@ def _first_hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) 
         rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.table} WHERE {test}").fetchall())
         for kind in wanted:
             for rowid, value in rows:
-                if any(_valid(kind, m.group(0)) for m in _BOUNDED[kind].finditer(value)):
+                if _holds(kind, value):
                     hits[kind] = rowid
                     break
     return hits
@@ -258,8 +258,7 @@ def _sql_hit(tables: TableChecks, lt: LoadedTable, f, kind: str) -> int | None:
 
 def _enum_hits(f) -> set[str]:
     values = [str(v) for v in (f.field.get("constraints") or {}).get("enum") or []]
-    return {kind for kind, rx in _BOUNDED.items()
-            if any(_valid(kind, m.group(0)) for v in values for m in rx.finditer(v))}
+    return {kind for kind in _BOUNDED if any(_holds(kind, v) for v in values)}
 
 
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:

@@ -76,9 +76,7 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
     personal-data candidates; when it has none to give, a second aggregate finds them in SQL.
     Raises ``duckdb.Error`` when the file cannot be read strictly or a declared constraint cannot
     be evaluated: the precise path then reports what is wrong."""
-    pairs = [("rows", "count(*)")] + aggregates(lt, privacy)
-    row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}").fetchone()
-    counts = {label: n or 0 for (label, _), n in zip(pairs, row)}
+    counts = tables.counts(lt, [("rows", "count(*)")] + aggregates(lt, privacy))
     proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"])
     if not privacy or not proof.clean:
         return proof
@@ -86,9 +84,7 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
     if scanner is not None and scanner.usable:
         held = scanner.hold_none()
     else:
-        pairs = candidate_counts(lt)
-        row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}").fetchone() if pairs else []
-        candidates = {label: n or 0 for (label, _), n in zip(pairs, row)}
+        candidates = tables.counts(lt, candidate_counts(lt))
         held = not any(candidates.values()) or candidates_hold_none(tables, lt, candidates)
     if not held:
         proof.failed.append("personal-data")

@@ -270,6 +270,13 @@ class TableChecks:
                                f"{total - len(rows)} more findings not shown (first {len(rows)} listed)", **lt.where))
         return lt.problems + out, bad_rows
 
+    def counts(self, lt: LoadedTable, pairs: list[tuple[str, str]]) -> dict[str, int]:
+        """Run (label, aggregate) pairs as one scan of ``lt``; {label: value, NULL read as 0}."""
+        if not pairs:
+            return {}
+        row = self.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}").fetchone()
+        return {label: n or 0 for (label, _), n in zip(pairs, row)}
+
     def row_count(self, lt: LoadedTable) -> int:
         if lt.streamed:
             return lt.rows
