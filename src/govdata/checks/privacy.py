@@ -131,8 +131,11 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
     return {f.name: kinds for f in scanned_fields(lt) if (kinds := _kinds(counts, f.name))}
 
 
-_DIGIT_MAP = bytes(0x31 if 0x30 <= b <= 0x39 else 0x30 for b in range(256))  # digits -> "1", the rest -> "0"
+# digits -> "1", X/x -> "X" (an identity card's check character), other ASCII letters -> "A", the rest -> "0"
+_MARKS = bytes(0x31 if 0x30 <= b <= 0x39 else 0x58 if b in b"Xx" else 0x41 if chr(b).isascii() and chr(b).isalpha()
+               else 0x30 for b in range(256))
 _RUN = b"1" * 11
+_NOT_DIGIT = re.compile(rb"[^1]")
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
 
@@ -182,22 +185,30 @@ class CellScanner:
         self._tail = b""
 
     def _scan(self, data: bytes) -> None:
-        marks = data.translate(_DIGIT_MAP)
-        for needle, haystack, kinds in ((_RUN, marks, ("id_card", "mobile", "bank_card")), (b"@", data, ("email",))):
-            pos = haystack.find(needle)
-            while pos >= 0:
-                start = data.rfind(b"\n", 0, pos) + 1
-                stop = data.find(b"\n", pos)
-                stop = len(data) if stop < 0 else stop
-                offset = start
-                for index, cell in enumerate(data[start:stop].rstrip(b"\r").split(b",")):
-                    name = self.columns.get(index)
-                    if name is not None and needle in haystack[offset:offset + len(cell)]:
-                        self.candidates += 1
-                        value = cell.decode("utf-8", "replace")
-                        self.found.update((name, kind) for kind in kinds if _holds(kind, value))
-                    offset += len(cell) + 1
-                pos = haystack.find(needle, stop)
+        marks = data.translate(_MARKS)
+        size = len(marks)
+        pos = marks.find(_RUN)
+        while pos >= 0:  # a run of 11+ digits; every number pattern is bounded by non-alphanumerics (_BOUNDED)
+            end = (m.start() if (m := _NOT_DIGIT.search(marks, pos + 11)) else size)
+            after = marks[end:end + 2]
+            if marks[pos - 1:pos] not in (b"A", b"X") and after[:1] != b"A" and not (after[:1] == b"X" and after[1:2] in (b"1", b"A", b"X")):
+                end = self._cell(data, pos, ("id_card", "mobile", "bank_card"))
+            pos = marks.find(_RUN, end)
+        pos = data.find(b"@")
+        while pos >= 0:
+            pos = data.find(b"@", self._cell(data, pos, ("email",)))
+
+    def _cell(self, data: bytes, pos: int, kinds: tuple[str, ...]) -> int:
+        """Validate the cell around offset ``pos`` when its column is scanned; returns the cell's end."""
+        line = data.rfind(b"\n", 0, pos) + 1
+        start = data.rfind(b",", line, pos) + 1 or line
+        stop = min(x for x in (data.find(b",", pos), data.find(b"\n", pos), len(data)) if x >= 0)
+        name = self.columns.get(data.count(b",", line, pos))
+        if name is not None:
+            self.candidates += 1
+            value = data[start:stop].rstrip(b"\r").decode("utf-8", "replace")
+            self.found.update((name, kind) for kind in kinds if _holds(kind, value))
+        return stop
 
     def hold_none(self) -> bool:
         """Do the candidate cells hold no valid personal data (as the precise path validates them)?"""

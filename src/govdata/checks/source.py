@@ -87,7 +87,7 @@ def byte_pass(path: Path, digest: bool = True, utf8: bool = True, feed: Callable
     decoder = codecs.getincrementaldecoder("utf-8")("strict") if utf8 else None
     size, nul, bad, blank, tail = 0, None, None, False, b"\n"
     with path.open("rb", buffering=0) as fh:
-        while chunk := fh.read(8 * CHUNK):
+        while chunk := fh.read(CHUNK):  # 1 MB: every pass over a chunk stays in cache
             if h is not None:
                 h.update(chunk)
             if nul is None:
