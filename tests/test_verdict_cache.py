@@ -41,3 +41,32 @@ def test_verdicts_are_cached_and_invalidated_by_any_change(tmp_path, monkeypatch
     monkeypatch.setenv("GOVDATA_NO_CACHE", "1")
     assert _findings(root) == changed
     assert len(calls) == 3
+
+
+def test_json_schema_verdicts_are_cached_and_invalidated(tmp_path, monkeypatch):
+    """catalog.yaml's and each descriptor's JSON Schema verdicts are memoised the same way: a warm
+    run neither validates again nor imports jsonschema's validators, and any change is judged anew."""
+    from govdata.catalog import loader
+
+    root = copy_catalog(tmp_path / "repo", ["hz-air-quality-daily"])
+    calls = []
+    real_ds, real_cat = metadata._json_schema_findings, loader._catalog_errors
+    monkeypatch.setattr(metadata, "_json_schema_findings", lambda ds: calls.append(ds.name) or real_ds(ds))
+    monkeypatch.setattr(loader, "_catalog_errors", lambda raw, lines: calls.append("catalog.yaml") or real_cat(raw, lines))
+
+    first = _findings(root)
+    assert sorted(calls) == ["catalog.yaml", "hz-air-quality-daily"]
+    assert len(list((root / "_build" / "cache" / "jsonschema").glob("*.json"))) == 2
+    assert _findings(root) == first and len(calls) == 2
+
+    descriptor = next((root / "datasets").glob("*/hz-air-quality-daily/datapackage.yaml"))
+    text = descriptor.read_text(encoding="utf-8")
+    descriptor.write_text(text.replace("update_frequency:", "update_frequency: hourly\nx_unused:", 1), encoding="utf-8")
+    changed = _findings(root)
+    assert calls[2:] == ["hz-air-quality-daily"]  # catalog.yaml unchanged: still cached
+    assert {code for code, *_ in changed} - {code for code, *_ in first}, "the new descriptor's problem is found"
+    assert _findings(root) == changed and len(calls) == 3
+
+    catalog_file = root / "catalog.yaml"
+    catalog_file.write_text(catalog_file.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    assert _findings(root) == changed and calls[3:] == ["catalog.yaml"]

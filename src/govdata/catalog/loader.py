@@ -12,13 +12,13 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-import jsonschema
 import yaml
 
 from govdata.catalog.model import Catalog, Dataset, License, Publisher, Resource, Theme
 from govdata.catalog.paths import PathRefused, resolve_inside
 from govdata.catalog.safeyaml import line_of, load_descriptor
 from govdata.errors import CatalogError, UnsafeInputError
+from govdata import verdicts
 from govdata.findings import Finding
 
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.yml", "datapackage.json")
@@ -28,9 +28,12 @@ DATASET_SCHEMA_VERSION = "1.0"
 _SHARED = re.compile(r"^shared:([a-z0-9][a-z0-9_-]*)$")
 
 
+def json_schema_path(kind: str) -> Path:
+    return SCHEMA_DIR / f"{kind}-{CATALOG_SCHEMA_VERSION if kind == 'catalog' else DATASET_SCHEMA_VERSION}.json"
+
+
 def json_schema(kind: str) -> dict[str, Any]:
-    version = CATALOG_SCHEMA_VERSION if kind == "catalog" else DATASET_SCHEMA_VERSION
-    return json.loads((SCHEMA_DIR / f"{kind}-{version}.json").read_text("utf-8"))
+    return json.loads(json_schema_path(kind).read_text("utf-8"))
 
 
 def find_root(start: Path) -> Path:
@@ -63,12 +66,8 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
         raise CatalogError(f"catalog.yaml cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise CatalogError("catalog.yaml must be a mapping")
-    findings = []
-    validator = jsonschema.Draft202012Validator(json_schema("catalog"), format_checker=jsonschema.FormatChecker())
-    for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
-        key = ".".join(str(p) for p in err.absolute_path)
-        findings.append(Finding("catalog-error", f"{key or '(top)'}: {err.message}", file="catalog.yaml",
-                                key=key or None, line=line_of(lines, tuple(err.absolute_path))))
+    digest = verdicts.key(verdicts.version("jsonschema"), path.read_bytes(), json_schema_path("catalog").read_bytes())
+    findings = verdicts.memoised(verdicts.cache_dir(root, "jsonschema"), digest, lambda: _catalog_errors(raw, lines))
     if findings:
         raise CatalogError("catalog.yaml is invalid:\n" + "\n".join(f"  {f.location()}: {f.message}" for f in findings))
     publishers: dict[str, Publisher] = {}
@@ -80,6 +79,18 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
         raw=raw, lines=lines,
     )
     return catalog, findings
+
+
+def _catalog_errors(raw: dict, lines) -> list[Finding]:
+    import jsonschema  # only when the verdict is not cached (govdata.verdicts)
+
+    validator = jsonschema.Draft202012Validator(json_schema("catalog"), format_checker=jsonschema.FormatChecker())
+    findings = []
+    for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
+        key = ".".join(str(p) for p in err.absolute_path)
+        findings.append(Finding("catalog-error", f"{key or '(top)'}: {err.message}", file="catalog.yaml",
+                                key=key or None, line=line_of(lines, tuple(err.absolute_path))))
+    return findings
 
 
 def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:

@@ -4,19 +4,15 @@ cross-references into catalog.yaml (publisher tree, themes, licences, pipelines)
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
-import hashlib
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
-import jsonschema
-
-from govdata.catalog.loader import json_schema
+from govdata.catalog.loader import json_schema, json_schema_path
 from govdata.catalog.model import Catalog, Dataset
+from govdata import verdicts
 from govdata.findings import Finding
 
 _VALIDATOR_CODES = {
@@ -28,12 +24,15 @@ _VALIDATOR_CODES = {
     "pattern": "metadata-format",
 }
 
-_dataset_validator: jsonschema.Draft202012Validator | None = None
+_dataset_validator = None
 
 
-def dataset_validator() -> jsonschema.Draft202012Validator:
+def dataset_validator():
+    """The descriptor's JSON Schema validator (``jsonschema`` is imported only when a verdict is not cached)."""
     global _dataset_validator
     if _dataset_validator is None:
+        import jsonschema
+
         _dataset_validator = jsonschema.Draft202012Validator(
             json_schema("dataset"), format_checker=jsonschema.FormatChecker()
         )
@@ -45,7 +44,7 @@ def _at(ds: Dataset, code: str, message: str, key_path: tuple = (), **extra: Any
     return Finding(code, message, file=ds.rel_file, dataset=ds.name, key=key, line=ds.line(*key_path), **extra)
 
 
-def _leaf_errors(error: jsonschema.ValidationError) -> Iterator[jsonschema.ValidationError]:
+def _leaf_errors(error) -> Iterator:
     # if/then and allOf wrap the useful error; report the leaves
     if error.context:
         for sub in error.context:
@@ -54,7 +53,17 @@ def _leaf_errors(error: jsonschema.ValidationError) -> Iterator[jsonschema.Valid
         yield error
 
 
-def check_json_schema(ds: Dataset) -> list[Finding]:
+def check_json_schema(ds: Dataset, root: Path | None = None) -> list[Finding]:
+    """The descriptor against the platform's JSON Schema, memoised under ``root`` when given
+    (:mod:`govdata.verdicts`)."""
+    directory = verdicts.cache_dir(root, "jsonschema") if root is not None else None
+    digest = verdicts.key(verdicts.version("jsonschema"), ds.rel_file, ds.descriptor_file.read_bytes(),
+                          json.dumps(ds.descriptor, sort_keys=True, default=str),
+                          json_schema_path("dataset").read_bytes()) if directory else ""
+    return verdicts.memoised(directory, digest, lambda: _json_schema_findings(ds))
+
+
+def _json_schema_findings(ds: Dataset) -> list[Finding]:
     out = []
     errors = sorted(dataset_validator().iter_errors(ds.descriptor), key=lambda e: [str(p) for p in e.absolute_path])
     for top in errors:
@@ -140,43 +149,19 @@ def check_frictionless(ds: Dataset) -> list[Finding]:
 
 def verdict_cache_dir(root: Path) -> Path | None:
     """Where Frictionless's verdicts are kept between runs (``GOVDATA_NO_CACHE=1``: nowhere)."""
-    return None if os.environ.get("GOVDATA_NO_CACHE") else root / "_build" / "cache" / "frictionless"
+    return verdicts.cache_dir(root, "frictionless")
 
 
 def _verdict_key(ds: Dataset) -> str:
     """Everything a verdict depends on: the descriptor's bytes (its findings carry line numbers),
     its path, the resolved schemas, and the Frictionless and platform versions."""
-    from importlib.metadata import version
-
-    from govdata import __version__
-
-    h = hashlib.sha256()
-    for part in (version("frictionless"), __version__, ds.rel_file):
-        h.update(part.encode() + b"\0")
-    h.update(ds.descriptor_file.read_bytes() + b"\0")
-    h.update(json.dumps([res.schema for res in ds.resources], sort_keys=True, default=str).encode())
-    return h.hexdigest()
+    return verdicts.key(verdicts.version("frictionless"), ds.rel_file, ds.descriptor_file.read_bytes(),
+                        json.dumps([res.schema for res in ds.resources], sort_keys=True, default=str))
 
 
 def cached_frictionless(ds: Dataset, cache_dir: Path | None) -> list[Finding]:
-    """:func:`check_frictionless`, memoised on disk. Its verdict is a pure function of the key
-    above, and importing Frictionless alone costs half a second of CPU on every run."""
-    if cache_dir is None:
-        return check_frictionless(ds)
-    try:
-        path = cache_dir / f"{_verdict_key(ds)}.json"
-        return [Finding(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
-    except (OSError, ValueError, TypeError):
-        pass
-    found = check_frictionless(ds)
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps([dataclasses.asdict(f) for f in found], ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only checkout: no cache, same verdict
-    return found
+    """:func:`check_frictionless`, memoised on disk (:mod:`govdata.verdicts`)."""
+    return verdicts.memoised(cache_dir, _verdict_key(ds) if cache_dir else "", lambda: check_frictionless(ds))
 
 
 def _date(value: Any) -> dt.date | None:
@@ -296,5 +281,5 @@ def check_quality(ds: Dataset) -> list[Finding]:
 
 
 def check_dataset_metadata(catalog: Catalog, ds: Dataset, frictionless: bool = True) -> list[Finding]:
-    return (check_json_schema(ds) + (check_frictionless(ds) if frictionless else [])
+    return (check_json_schema(ds, catalog.root) + (check_frictionless(ds) if frictionless else [])
             + check_references(catalog, ds) + check_quality(ds))

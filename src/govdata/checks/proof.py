@@ -63,11 +63,12 @@ def aggregates(lt: LoadedTable, privacy: bool) -> list[tuple[str, str]]:
     pk = [lt.field_sql(name) for name in _as_list(lt.schema.get("primaryKey"))]
     if pk and all(pk):
         out.append(("primary-key", _key_duplicates(pk)))
-        none = " AND ".join(f"({f.value} IS NULL" + (f" OR {f.invalid()})" if f.invalid() else ")") for f in pk)
-        out.append(("primary-key:missing", f"count_if({none})"))
+        # as for constraints, an invalid key value has already failed the type count
+        out.append(("primary-key:missing", "count_if(" + " AND ".join(f"{f.value} IS NULL" for f in pk) + ")"))
     if privacy:
         out += masked_counts(lt)
-    return out
+    seen: set[str] = set()  # one aggregate per condition (a required key column is counted once)
+    return [(label, sql) for label, sql in out if not (sql in seen or seen.add(sql))]
 
 
 def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
