@@ -20,4 +20,6 @@ if [ "${1:-}" = "--test" ]; then
       || echo "warning: could not install chromium; browser tests will be skipped" >&2
   fi
 fi
-.venv/bin/uv sync --locked --inexact "${extras[@]}" --quiet
+# bytecode compiled once here: a CLI run then never compiles a library on import
+.venv/bin/uv sync --locked --inexact "${extras[@]}" --quiet --compile-bytecode
+.venv/bin/python -m compileall -q src

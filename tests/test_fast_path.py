@@ -17,6 +17,7 @@ from govdata.build.builder import build
 from govdata.build.speculative import Speculation
 from govdata.checks import privacy, runner, source
 from govdata.errors import BuildError
+from govdata.checks import proof as proof_mod
 from govdata.checks.proof import prove
 from govdata.checks.table import TableChecks
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
@@ -165,6 +166,51 @@ def test_big_clean_file_is_served_from_the_load_started_beside_the_checks(base_c
     assert "idx_items_region_code" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
     assert wh.execute('SELECT count(*), sum(amount) FROM "case".items').fetchone() == (ROWS, sum(i % 977 for i in range(1, ROWS + 1)))
+
+
+def _spy_fused(monkeypatch) -> list[tuple[str, dict, str]]:
+    """(dataset, counts, warehouse table kept) for every fused proof-and-load of a build."""
+    seen = []
+    real = proof_mod._load_and_count
+    monkeypatch.setattr(proof_mod, "_load_and_count", lambda tables, lt, privacy, into: seen.append(
+        (lt.dataset, real(tables, lt, privacy, into), lt.warehoused)) or seen[-1][1])
+    return seen
+
+
+def test_big_clean_file_is_proven_and_warehoused_in_one_read(base_catalog, tmp_path, monkeypatch):
+    """In a build the proof's pass also writes the typed warehouse table (plus a flag column,
+    dropped once counted): the table is the one published, typed like the precise path's."""
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 1024**2)
+    root = _big_world(base_catalog, tmp_path, _big({}))
+    seen = _spy_fused(monkeypatch)
+    result = build(root, tmp_path / "out")
+    assert [(name, counts["rows"], kept) for name, counts, kept in seen if name == "case"] == \
+        [("case", ROWS, 'wh."case"."items"')]
+    assert not any(n for label, n in seen[-1][1].items() if label != "rows")
+    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
+    assert [(c, t) for c, t, *_ in wh.execute('DESCRIBE "case".items').fetchall()] == [
+        ("id", "BIGINT"), ("company", "VARCHAR"), ("region_code", "VARCHAR"), ("decided", "DATE"), ("amount", "DOUBLE")]
+    assert wh.execute('SELECT decided, amount FROM "case".items WHERE id = 12345').fetchone() == \
+        (__import__("datetime").date(2024, 1, 5), 12345 % 977)
+    # the CSV download was copied at the start of the build (builder._start_early_work), byte for byte
+    data = next((root / "datasets").glob("*/case/data/items.csv")).read_bytes()
+    assert (result.path / "downloads" / "case" / "items.csv").read_bytes() == data
+
+
+def test_failed_proof_drops_the_fused_table_and_the_precise_path_loads_it(base_catalog, tmp_path, monkeypatch):
+    """A cell over the size limit in bytes but not in characters fails the proof (it counts bytes);
+    the precise path finds nothing, so the build goes on and loads the warehouse from its own table."""
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 1024**2)
+    long_text = "长" * 40_000  # 120,000 bytes, 40,000 characters: under the 100,000-character limit
+    root = _big_world(base_catalog, tmp_path, _big({500: f"499,{long_text},330106,2024-01-05,1\n".encode()}))
+    seen = _spy_fused(monkeypatch)
+    result = build(root, tmp_path / "out")
+    assert [(name, counts["row-checks"] > 0, kept) for name, counts, kept in seen if name == "case"] == \
+        [("case", True, "")]
+    assert result.report.ok
+    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
+    assert wh.execute('SELECT count(*), max(length(company)) FROM "case".items').fetchone() == (ROWS, 40_000)
+    assert proof_mod.FLAG not in {c for c, *_ in wh.execute('DESCRIBE "case".items').fetchall()}
 
 
 def test_big_file_with_an_error_fails_and_its_speculative_database_never_goes_live(base_catalog, tmp_path, monkeypatch):

@@ -22,7 +22,8 @@ import json
 import os
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -69,11 +70,33 @@ def _switch(out: Path, new: Path) -> None:
     os.replace(tmp_link, out / "current")  # atomic on POSIX
 
 
-def _prune(out: Path, keep: Path) -> None:
+def _prune(out: Path, keep: Path | None, builds_kept: int = KEEP_BUILDS) -> None:
     builds = sorted((p for p in (out / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
-    for old in builds[:-KEEP_BUILDS]:
+    for old in builds[:-builds_kept]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list) -> Future:
+    """Kernel-bound chores started at once in a thread, while the build imports its libraries on
+    the other core: removing the builds the new one will push out (the live build is kept) and
+    copying big CSVs that will likely be published as they are (build.exports.early_copies)."""
+    from govdata.build.exports import early_copies
+
+    def chores() -> list[Path]:
+        _prune(out, live, KEEP_BUILDS)  # counts the new (staging) build
+        return early_copies(changed, staging / "downloads")
+
+    future: Future = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(chores())
+        except BaseException as exc:  # handed to whoever waits
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="govdata-early", daemon=True).start()
+    return future
 
 
 def _write_directory(catalog, records, staging: Path) -> None:
@@ -129,13 +152,15 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
     staging.mkdir(parents=True)
     work = staging / "work"
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
+    early = _start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse])
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
         raise
     except BaseException:
+        early.exception()  # the copies land in staging: let them finish before it goes
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(work, ignore_errors=True)
@@ -146,11 +171,12 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
 
 
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
-                reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list]) -> BuildResult:
+                reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
+                early: Future) -> BuildResult:
     from govdata.build import site as site_mod
     from govdata.build import warehouse
     from govdata.build.speculative import Speculation
-    from govdata.checks.runner import run_checks
+    from govdata.checks.runner import connect_scratch, run_checks
     from govdata.directory import ckan, datajson, datapackage
     from govdata.directory.record import build_record
 
@@ -159,19 +185,30 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     site_dir, downloads = staging / "site", staging / "downloads"
     speculation = Speculation(changed, site_dir)  # big clean files: SQLite loads beside the checks
+    con = None
     try:
-        run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed)
+        # the warehouse is attached before the checks: a big file proven clean is loaded in the same pass
+        con = connect_scratch(work)
+        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        if speculation.running:  # the serving load has a core of its own; the checks take the rest
+            con.execute(f"SET threads={max(1, threads - 1)}")
+        warehouse.attach(con, staging / "warehouse.duckdb")
+        building = {ds.name for ds in changed}
+        run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed, con=con,
+                         load_into=lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None)
     except BaseException:
         speculation.close()
+        if con is not None:
+            con.close()
         raise
+    con.execute(f"SET threads={threads}")
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-build")
     hashes = {path: entry[3] for path, entry in file_hashes.items()}
     try:
         _write_json(staging / "report.json", run.report.to_dict())
         if not run.report.ok:
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
-        catalog, con = run.catalog, run.tables.con
-        warehouse.attach(con, staging / "warehouse.duckdb")
+        catalog = run.catalog
         if reuse and previous is not None:
             con.execute(f"ATTACH '{previous / 'warehouse.duckdb'}' AS previous (READ_ONLY)")
         site_dir.mkdir(exist_ok=True)
@@ -191,7 +228,8 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     link_file(previous / "site" / f"{ds.name}.db", site_dir / f"{ds.name}.db")
                 link_tree(previous / "downloads" / ds.name, downloads / ds.name)
             else:
-                entry = _build_dataset(con, run, ds, site_dir, downloads, pool, keys[ds.name], hashes, speculation)
+                entry = _build_dataset(con, run, ds, site_dir, downloads, pool, keys[ds.name], hashes, speculation,
+                                       early.result())
             entries[ds.name] = entry
             exports, rows = entry["exports"], entry["rows"]
             table_rows.update({f"{ds.name}/{r}": n for r, n in rows.items()})
@@ -235,7 +273,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
 
 
 def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPoolExecutor, key: str,
-                   hashes: dict[str, str], speculation) -> dict[str, Any]:
+                   hashes: dict[str, str], speculation, copied: list[Path]) -> dict[str, Any]:
     """Warehouse tables, exports and the serving database of one checked dataset. Per resource the
     SQLite load runs in a thread (on a DuckDB cursor) while the main thread writes the downloads."""
     from govdata.build import exports as exports_mod
@@ -265,7 +303,8 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
             canonical = exports_mod.source_is_canonical(res.raw, schema, lt.prep.path, res.source, lt.prep.header)
             files = exports_mod.export_resource(con, source, downloads / ds.name, res.name, pool,
                                                 res.source if canonical else None,
-                                                hashes.get(str(res.source), "") if canonical else "")
+                                                hashes.get(str(res.source), "") if canonical else "",
+                                                copied=downloads / ds.name / f"{res.name}.csv" in copied)
             serving.result()
         finally:
             cursor.close()

@@ -12,11 +12,12 @@ import shutil
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from govdata.checks.source import file_digest
+
+if TYPE_CHECKING:  # importing DuckDB is left to the build proper (early_copies runs before it)
+    import duckdb
 
 # field options under which the source text differs from how the typed export writes values
 _REWRITING_KEYS = ("groupChar", "decimalChar", "bareNumber", "trueValues", "falseValues")
@@ -48,17 +49,41 @@ def source_is_canonical(raw: dict[str, Any], schema: dict[str, Any], prepared_pa
                     if f.get("type") in ("date", "datetime", "time")))
 
 
+def early_copies(datasets, downloads: Path) -> list[Path]:
+    """Copy, before anything else runs, the big registered CSVs that look publishable as they are
+    (a copy is kernel work, done while the build is still importing its libraries on one core).
+    :func:`export_resource` decides later from the checked header; a copy it does not want is
+    overwritten. Returns the copies made."""
+    from govdata.checks.metadata import normalise_schema
+    from govdata.checks.source import fast_path
+
+    made = []
+    for ds in datasets:
+        for res in ds.resources if ds.publishes_data else []:
+            if res.source is None or res.schema is None or res.pipeline or not fast_path(res.source, res.raw):
+                continue
+            with res.source.open("r", encoding="utf-8", errors="replace", newline="") as fh:
+                header = fh.readline().rstrip("\r\n").split(",")
+            if source_is_canonical(res.raw, normalise_schema(res.schema), res.source, res.source, header):
+                (downloads / ds.name).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(res.source, downloads / ds.name / f"{res.name}.csv")
+                made.append(downloads / ds.name / f"{res.name}.csv")
+    return made
+
+
 def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str,
-                    pool: Executor, source: Path | None = None, source_sha: str = "") -> list[Export]:
-    """Write Parquet with DuckDB and the CSV (a copy of ``source`` when given); the sha256 of each
-    file is computed in ``pool`` (hashlib releases the GIL) while the next file is written."""
+                    pool: Executor, source: Path | None = None, source_sha: str = "",
+                    copied: bool = False) -> list[Export]:
+    """Write Parquet with DuckDB and the CSV (a copy of ``source`` when given, unless ``copied``
+    already by :func:`early_copies`); the sha256 of each file is computed in ``pool`` (hashlib
+    releases the GIL) while the next file is written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     parquet = out_dir / f"{name}.parquet"
     csv = out_dir / f"{name}.csv"
-    if source is not None:
-        shutil.copyfile(source, csv)
-    else:
+    if source is None:
         con.execute(f"COPY (SELECT * FROM {table}) TO '{csv}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
+    elif not copied:
+        shutil.copyfile(source, csv)
     csv_digest = pool.submit(lambda: (source_sha, csv.stat().st_size) if source_sha else file_digest(csv))
     con.execute(f"COPY (SELECT * FROM {table}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
     out = []

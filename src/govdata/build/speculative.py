@@ -62,6 +62,10 @@ class Speculation:
         # the one thread is the connection's only user, so close() can interrupt it
         return sqlite_mod.write_table(self.con, f"({lt.typed_select()})", path, lt, indexed, primary_key)
 
+    @property
+    def running(self) -> bool:
+        return any(not future.done() for future, _ in self.futures.values())
+
     def take(self, lt: LoadedTable) -> Future | None:
         """The running load of ``lt``'s serving table when the checks proved its file clean;
         otherwise None (any speculative database is removed and the builder loads it from the

@@ -16,13 +16,22 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.execute(f"ATTACH '{path}' AS wh")
 
 
+def target(con: duckdb.DuckDBPyConnection, ds_name: str, resource: str) -> str:
+    """The (not yet created) table of a resource, its dataset's schema created."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS wh.{ident(ds_name)}")
+    return qualified(ds_name, resource)
+
+
 def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, lt: LoadedTable, title: str | None,
                   description: str | None) -> int:
+    """The typed table of a checked resource (already written when the checks proved its file clean
+    while loading it, see :mod:`govdata.checks.proof`)."""
     schema_name, table = ident(ds.name), ident(lt.resource)
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS wh.{schema_name}")
-    columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
-    con.execute(f"CREATE TABLE wh.{schema_name}.{table} ({columns})")
-    con.execute(f"INSERT INTO wh.{schema_name}.{table} {lt.typed_select()}")
+    if lt.warehoused != qualified(ds.name, lt.resource):
+        target(con, ds.name, lt.resource)
+        columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
+        con.execute(f"CREATE TABLE wh.{schema_name}.{table} ({columns})")
+        con.execute(f"INSERT INTO wh.{schema_name}.{table} {lt.typed_select()}")
     comment_table(con, ds.name, lt.resource, title, description, [f.field for f in lt.fields])
     return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
 

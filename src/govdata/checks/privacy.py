@@ -103,8 +103,8 @@ def candidate_counts(lt: LoadedTable) -> list[tuple[str, str]]:
     return out
 
 
-def masked_counts(lt: LoadedTable) -> list[tuple[str, str]]:
-    """(label, aggregate) pairs counting the values of declared masked columns that are not masked."""
+def masked_conditions(lt: LoadedTable) -> list[tuple[str, str]]:
+    """(label, row condition) for the values of declared masked columns that are not masked."""
     out = []
     for f in lt.fields:
         kind, masked = _declared(f.field)
@@ -112,8 +112,7 @@ def masked_counts(lt: LoadedTable) -> list[tuple[str, str]]:
             continue
         if kind and masked:
             pattern = MASKED.get(kind, MASKED["default"])
-            out.append((f"masked:{f.name}",
-                        f"count_if({f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)}))"))
+            out.append((f"masked:{f.name}", f"{f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)})"))
     return out
 
 

@@ -12,7 +12,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import duckdb
 
@@ -131,8 +131,9 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
             return found
 
         facts = pool.submit(read_bytes)
+        into = tables.load_into(ds.name, res.name) if tables.load_into else None
         try:
-            proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1])
+            proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1], into)
         except duckdb.Error:
             proof = None
         if proof is not None and proof.clean:
@@ -211,8 +212,13 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
 
 
 def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
-               select_none: bool = False) -> CheckRun:
-    """Check the catalogue at ``root`` (only datasets under ``paths`` when given)."""
+               select_none: bool = False, con: duckdb.DuckDBPyConnection | None = None,
+               load_into: Callable[[str, str], str | None] | None = None) -> CheckRun:
+    """Check the catalogue at ``root`` (only datasets under ``paths`` when given).
+
+    A build passes its own scratch connection ``con`` (the warehouse attached) and ``load_into``:
+    (dataset, resource) → the warehouse table to write while a big file is proven clean, or None
+    (see :func:`govdata.checks.proof.prove`)."""
     catalog, load_findings = load(root)
     tmp = None
     if workdir is None:
@@ -220,7 +226,8 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
     report = Report()
-    tables = TableChecks(connect_scratch(workdir))
+    tables = TableChecks(con if con is not None else connect_scratch(workdir))
+    tables.load_into = load_into
     run = CheckRun(catalog, report, tables, workdir, _tmp=tmp)
 
     paths = [Path(p).resolve() for p in paths or []]

@@ -37,6 +37,7 @@ class LoadedTable:
     problems: list[Finding] = field(default_factory=list)  # schema constraints SQL could not evaluate
     streamed: bool = False  # ``table`` is the file's read_csv() relation, proven clean in one pass (proof.py)
     rows: int = 0  # rows of a streamed table
+    warehoused: str = ""  # the warehouse table a build's fused proof already wrote (proof.py), if any
 
     @property
     def where(self) -> dict[str, str]:
@@ -95,6 +96,7 @@ class TableChecks:
         self.con = con
         self.tables: dict[tuple[str, str], LoadedTable] = {}
         self._n = 0
+        self.load_into = None  # a build's (dataset, resource) -> warehouse table for fused proofs (runner.py)
 
     def stream(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable:
         """A resource read straight from its file (nothing materialised): for the one-pass proof."""
@@ -127,9 +129,16 @@ class TableChecks:
         self.tables[(dataset, resource)] = lt
         return lt
 
+    def unload(self, lt: LoadedTable) -> None:
+        """Remove the warehouse table a fused proof wrote (the file is not to be published as read)."""
+        if lt.warehoused:
+            self.con.execute(f"DROP TABLE IF EXISTS {lt.warehoused}")
+            lt.warehoused = ""
+
     def drop(self, lt: LoadedTable) -> None:
         """Forget a loaded resource (the fast path's read was not the one to keep)."""
         self.tables.pop((lt.dataset, lt.resource), None)
+        self.unload(lt)
         if lt.streamed:
             return
         self.con.execute(f"DROP TABLE IF EXISTS {lt.table}")
