@@ -130,13 +130,44 @@ SCHEMAS = {
     "special date words": ([{"name": "id", "type": "integer"}, {"name": "d", "type": "date", "format": "%d/%m/%Y"},
                             {"name": "t", "type": "time", "format": "any"}], ["id"],
                            "id,d,t\n1,infinity,epoch\n2,01/02/2024,10:00:00\n"),
+    # missingValues without "": an empty cell is a value (a type error for an integer), "NA" is missing
+    "missing values without the empty string": (
+        [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
+         {"name": "s", "type": "string", "constraints": {"required": True}}], ["id"],
+        "id,n,s\n1,,x\n2,NA,\n3,5,NA\n", {"missingValues": ["NA"]}),
+    "nothing missing": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "number"},
+                         {"name": "s", "type": "string", "constraints": {"required": True, "minLength": 1}}], ["id"],
+                        "id,n,s\n1,,x\n2,1,\n3,2,y\n", {"missingValues": []}),
+    # dateutil's isoparse: any separator, "," fractions, zones Z/+08/+0800/+08:00, 24:00:00
+    "datetime and time forms": ([{"name": "id", "type": "integer"}, {"name": "t", "type": "datetime"},
+                                 {"name": "h", "type": "time"}], ["id"],
+                                "id,t,h\n1,2024-01-01T10:00:00Z,10:00:00Z\n2,2024-01-01 10:00:00+08,24:00:00\n"
+                                "3,2024-01-01x10:00:00,24:00:01\n4,2024-1-01T10:00:00,10:00:00-0530\n"
+                                "5,2024-02-30T10:00:00,10:00\n6,2024-01-01T10:00:00+0800,10:00:00.5\n"),
+    "yearmonth and duration forms": ([{"name": "id", "type": "integer"}, {"name": "m", "type": "yearmonth"},
+                                      {"name": "d", "type": "duration"}], ["id"],
+                                     "id,m,d\n1, 2024 - 01 ,P1.5D\n2,2024-00,P1,5D\n3,2024-1_2,P\n4,24-5,PT\n"
+                                     "5,2024-05-01,-P1D\n6,2024-1,p1d\n"),
+    "numbers that are not bare": ([{"name": "id", "type": "integer"},
+                                   {"name": "n", "type": "number", "bareNumber": False},
+                                   {"name": "i", "type": "integer", "bareNumber": False, "groupChar": ","}], ["id"],
+                                  'id,n,i\n1,$100,5%\n2,100%,"1,000元"\n3,EUR 1.5,-5%\n4,x,abc\n'),
+    "lists and geopoints": ([{"name": "id", "type": "integer"}, {"name": "l", "type": "list", "itemType": "integer"},
+                             {"name": "ld", "type": "list", "itemType": "date", "delimiter": ";"},
+                             {"name": "g", "type": "geopoint"}, {"name": "ga", "type": "geopoint", "format": "array"}],
+                            ["id"], 'id,l,ld,g,ga\n1,"1, 2",2024-01-01;2024-1-2,"120.1, 30.2","[120, 30]"\n'
+                                    '2,"a,b",2024-01-01;x,"200,10","[1,2,3]"\n3,7,;,x,x\n'),
+    # Frictionless matches re.compile(f"^{pattern}$") from the start: "a|b" is "^a" or "b$"
+    "pattern with an alternation": ([{"name": "id", "type": "integer"},
+                                     {"name": "s", "type": "string", "constraints": {"pattern": "a|b"}}], ["id"],
+                                    "id,s\n1,a\n2,ab\n3,cb\n4,b\n"),
 }
 
 
 @pytest.mark.parametrize("case", list(SCHEMAS))
 def test_inline_schemas_same_findings(case, tmp_path, base_catalog):
-    fields, pk, text = SCHEMAS[case]
-    schema = {"fields": fields, "primaryKey": pk}
+    fields, pk, text, *extra = SCHEMAS[case]
+    schema = {"fields": fields, "primaryKey": pk, **(extra[0] if extra else {})}
     expected = _validate(schema, text.encode(), tmp_path / "fl")
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)

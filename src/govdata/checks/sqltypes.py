@@ -28,12 +28,17 @@ _RE = {
               r"|(?i:nan|inf|infinity))\s*",
     # datetime.strptime(cell, "%Y-%m-%d"): one- or two-digit month and day
     "date": r"[0-9]{4}-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])",
-    "datetime": r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?",
-    "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?",
+    # dateutil's isoparse(), as Frictionless reads datetimes and times: any one separator between
+    # date and time, a fraction after "." or ",", a zone "Z", "+08", "+0800" or "+08:00"
+    "datetime": r"[0-9]{4}-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
+    "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
     "year": r"[0-9]{4}",
-    "yearmonth": r"[0-9]{4}-(0[1-9]|1[0-2])",
-    "duration": r"P(?:[0-9]+(?:\.[0-9]+)?Y)?(?:[0-9]+(?:\.[0-9]+)?M)?(?:[0-9]+(?:\.[0-9]+)?W)?(?:[0-9]+(?:\.[0-9]+)?D)?(?:T(?:[0-9]+(?:\.[0-9]+)?H)?(?:[0-9]+(?:\.[0-9]+)?M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?",
-    "geopoint": r"\s*[+-]?[0-9]+(\.[0-9]+)?\s*,\s*[+-]?[0-9]+(\.[0-9]+)?\s*",
+    # year, month = cell.split("-"); int(year); int(month) in 1..12 (the month is checked apart)
+    "yearmonth": r"\s*\+?[0-9]+(_[0-9]+)*\s*-\s*\+?[0-9]+(_[0-9]+)*\s*",
+    # isodate's ISO8601_PERIOD_REGEX: a sign, "." or "," fractions (the bare "P" is refused apart)
+    "duration": r"[+-]?P(?:[0-9]+(?:[,.][0-9]+)?Y)?(?:[0-9]+(?:[,.][0-9]+)?M)?(?:[0-9]+(?:[,.][0-9]+)?W)?(?:[0-9]+(?:[,.][0-9]+)?D)?(?:T(?:[0-9]+(?:[,.][0-9]+)?H)?(?:[0-9]+(?:[,.][0-9]+)?M)?(?:[0-9]+(?:[,.][0-9]+)?S)?)?",
+    # lon, lat = cell.split(","), each a Decimal (ranges are checked apart)
+    "geopoint": r"[^,]*,[^,]*",
     "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
     "uri": r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+",
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
@@ -101,15 +106,22 @@ class FieldSQL:
         self.type: str = field.get("type", "any") or "any"
         self.format: str = field.get("format", "default") or "default"
         self.col = ident(self.name)
-        extra_missing = [m for m in missing_values if m != ""]
+        missing = [str(m) for m in missing_values]
+        extra_missing = [m for m in missing if m != ""]
         if extra_missing:
             self.value = f"(CASE WHEN {self.col} IN ({', '.join(lit(m) for m in extra_missing)}) THEN NULL ELSE {self.col} END)"
-        else:
+        elif "" in missing:
             self.value = f"NULLIF({self.col}, '')"
+        else:  # nothing is missing: an empty cell is the empty string
+            self.value = self.col
         self.duckdb_type = DUCKDB_TYPES.get(self.type, "VARCHAR")
 
     def _num_text(self) -> str:
         v = self.value
+        if self.field.get("bareNumber") is False:  # as Frictionless: strip leading and trailing non-digits
+            v = f"regexp_replace({v}, '^[^-\\p{{Nd}}]*|\\P{{Nd}}*$', '', 'g')"
+        if self.type != "number":  # Frictionless reads groupChar and decimalChar on numbers only
+            return v
         group, dec = self.field.get("groupChar"), self.field.get("decimalChar")
         if group:
             v = f"replace({v}, {lit(group)}, '')"
@@ -136,7 +148,17 @@ class FieldSQL:
             if fmt != "default":
                 return f"{special}try_strptime({v}, {lit(fmt)}) IS NULL"
             return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR TRY_CAST({self._iso(v)} AS {self.duckdb_type}) IS NULL"
-        if t in ("year", "yearmonth", "duration", "geopoint"):
+        if t == "yearmonth":
+            month = f"regexp_replace(split_part({v}, '-', 2), '[\\s_+]', '', 'g')"
+            return (f"NOT regexp_full_match({v}, {lit(_RE[t])}) "
+                    f"OR NOT coalesce(TRY_CAST({month} AS BIGINT) BETWEEN 1 AND 12, false)")
+        if t == "duration":
+            return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR regexp_full_match({v}, '[+-]?P')"
+        if t == "geopoint":
+            return self._geopoint_invalid(v)
+        if t == "list":
+            return self._list_invalid(v)
+        if t == "year":
             return f"NOT regexp_full_match({v}, {lit(_RE[t])})"
         if t in ("object", "array", "geojson"):
             want = "ARRAY" if t == "array" else "OBJECT"
@@ -145,10 +167,37 @@ class FieldSQL:
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
 
+    def _geopoint_invalid(self, v: str) -> str:
+        if self.format == "array":
+            return f"coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = 'ARRAY' THEN json_array_length({v}) END, 0) != 2"
+        if self.format == "object":
+            return (f"NOT coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = 'OBJECT' THEN len(json_keys({v})) = 2 "
+                    f"AND json_exists({v}, '$.lon') AND json_exists({v}, '$.lat') END, false)")
+        number = lit(_RE["number"])
+        lon, lat = f"split_part({v}, ',', 1)", f"split_part({v}, ',', 2)"
+        return (f"NOT regexp_full_match({v}, {lit(_RE['geopoint'])}) OR NOT regexp_full_match({lon}, {number}) "
+                f"OR NOT regexp_full_match({lat}, {number}) "
+                f"OR NOT coalesce(TRY_CAST({lon} AS DOUBLE) BETWEEN -180 AND 180, false) "
+                f"OR NOT coalesce(TRY_CAST({lat} AS DOUBLE) BETWEEN -90 AND 90, false)")
+
+    def _list_invalid(self, v: str) -> str | None:
+        """A list is invalid when any item (split on the delimiter) is not of ``itemType``."""
+        item = FieldSQL({"name": "_item", "type": self.field.get("itemType") or "string"}, [""])
+        item.value = item.col = "_item"  # the lambda's parameter
+        bad = item.invalid()
+        if bad is None:
+            return None
+        delimiter = lit(self.field.get("delimiter") or ",")
+        return f"list_bool_or(list_transform(string_split({v}, {delimiter}), lambda _item: coalesce({bad}, true)))"
+
     def _iso(self, v: str) -> str:
+        """A valid date, datetime or time as DuckDB casts it: the zone left out, "." for the fraction,
+        "T" between date and time."""
         if self.type == "date":  # the date pattern has no time-zone suffix to strip
             return v
-        return f"regexp_replace({v}, '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$', '')"
+        if self.type == "datetime":
+            v = f"(substr({v}, 1, 10) || 'T' || substr({v}, 12))"
+        return f"replace(regexp_replace({v}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$', ''), ',', '.')"
 
     def typed(self) -> str:
         """Typed value of a valid cell (NULL for missing)."""
@@ -198,8 +247,9 @@ class FieldSQL:
                 nan = f"isnan({typed}) OR " if self.type == "number" else ""
                 out.append((f'constraint "{key}" is "{c[key]}"', f"{ok} AND ({nan}{typed} {op} {bound})"))
         if "pattern" in c:
-            pattern = python_regex(str(c["pattern"]))
-            out.append((f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_full_match({v}, {lit(pattern)})"))
+            # Frictionless: re.compile(f"^{pattern}$").match(cell), so "a|b" reads as "^a" or "b$" from the start
+            pattern = "^(?:^" + python_regex(str(c["pattern"])) + "$)"
+            out.append((f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_matches({v}, {lit(pattern)})"))
         if "enum" in c and isinstance(c["enum"], list):
             if self.type in ("string", "any", "yearmonth") or not c["enum"]:
                 values = ", ".join(lit(str(x)) for x in c["enum"]) or "NULL"

@@ -75,12 +75,19 @@ def _normalisation_hint(cell: str) -> str:
     return ""
 
 
-def csv_relation(path, fields: list[dict[str, Any]]) -> str:
-    """DuckDB's strict read of a clean UTF-8 CSV, every schema field a VARCHAR column."""
+_NOTHING_MISSING = "\x01govdata: no missing value\x01"  # a null string no cell is
+
+
+def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] | None = None) -> str:
+    """DuckDB's strict read of a clean UTF-8 CSV, every schema field a VARCHAR column. An empty
+    cell reads as NULL unless the schema's ``missingValues`` leave "" out: then it stays "" (a
+    value, as in Frictionless) and only the declared missing values read as NULL."""
     columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
     path = str(path).replace("'", "''")
+    missing = [""] if missing_values is None else [str(m) for m in missing_values]
+    nulls = "" if "" in missing else f", nullstr=[{', '.join(lit(m) for m in missing or [_NOTHING_MISSING])}]"
     return (f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
-            "strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true)")
+            f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{nulls})")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -101,8 +108,8 @@ class TableChecks:
     def stream(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable:
         """A resource read straight from its file (nothing materialised): for the one-pass proof."""
         self._n += 1
-        lt = LoadedTable(dataset, resource, file, csv_relation(prep.path, schema.get("fields") or []), schema, prep,
-                         streamed=True)
+        lt = LoadedTable(dataset, resource, file, csv_relation(prep.path, schema.get("fields") or [],
+                                                               schema.get("missingValues")), schema, prep, streamed=True)
         lt.fields = [FieldSQL(f, schema.get("missingValues", [""])) for f in schema.get("fields") or []]
         return lt
 
@@ -117,7 +124,8 @@ class TableChecks:
         missing = schema.get("missingValues", [""])
         lt.fields = [FieldSQL(f, missing) for f in fields]
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * FROM {csv_relation(prep.path, fields)}")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * "
+                             f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'))}")
         except duckdb.Error as exc:
             prep.findings.append(Finding("source-error", f"the file cannot be loaded: {str(exc).splitlines()[0][:200]}",
                                          **lt.where))
