@@ -157,6 +157,43 @@ SCHEMAS = {
                              {"name": "g", "type": "geopoint"}, {"name": "ga", "type": "geopoint", "format": "array"}],
                             ["id"], 'id,l,ld,g,ga\n1,"1, 2",2024-01-01;2024-1-2,"120.1, 30.2","[120, 30]"\n'
                                     '2,"a,b",2024-01-01;x,"200,10","[1,2,3]"\n3,7,;,x,x\n'),
+    # found by differential fuzzing (session 4): Unicode spaces around numbers, keys with a missing or
+    # invalid part, zones, year 0, custom formats and their bounds, lengths of objects and lists,
+    # geopoint objects, URIs with spaces, \u escapes, \s, {,n}, short rows under missingValues, labels
+    "unicode spaces around numbers": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
+                                       {"name": "x", "type": "number"}], ["id"],
+                                      "id,n,x\n1,100\u00a0,1.5\u3000\n2,\u3000200, 2.5\n3,300\u2003,x\n"),
+    "composite key with a missing or invalid part": (
+        [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}], ["a", "b"],
+        "a,b\n1,\n1,\n2,x\n2,y\n3,3\n"),
+    "datetimes with zones": ([{"name": "t", "type": "datetime",
+                               "constraints": {"minimum": "2024-01-01T00:00:00+08:00"}},
+                              {"name": "s", "type": "string"}], ["t"],
+                             "t,s\n2024-01-01T10:00:00+08:00,a\n2024-01-01T02:00:00Z,b\n2023-12-31T15:00:00Z,c\n"
+                             "0000-01-01T00:00:00Z,d\n2024-01-01T10:00:00+24:00,e\n"),
+    "custom date formats and their bounds": (
+        [{"name": "id", "type": "integer"}, {"name": "d", "type": "date", "format": "%Y/%m/%d"},
+         {"name": "c", "type": "date", "format": "%Y年%m月%d日", "constraints": {"minimum": "2024年01月01日"}},
+         {"name": "i", "type": "date"}], ["id"],
+        "id,d,c,i\n1,2024/01/05,2023年12月31日,0000-01-01\n2,24/01/05,2024年1月1日,0001-01-01\n"
+        "3, 2024/01/05,2024年01月01号,2024-01-01\n4,2024/02/30,2024年02月01日,2024-02-30\n"),
+    "lengths of objects and lists, geopoint objects": (
+        [{"name": "id", "type": "integer"}, {"name": "o", "type": "object", "constraints": {"minLength": 1, "maxLength": 2}},
+         {"name": "l", "type": "list", "constraints": {"minLength": 2, "maxLength": 3}},
+         {"name": "g", "type": "geopoint", "format": "object"}], ["id"],
+        'id,o,l,g\n1,{},a,"{""lon"":200,""lat"":10}"\n2,"{""a"":1,""b"":2,""c"":3}","a,b,c,d","{""lon"":""a"",""lat"":1}"\n'
+        '3,"{""a"":1}","a,b","{""lat"":30,""lon"":120}"\n'),
+    "uris and patterns": ([{"name": "id", "type": "integer"}, {"name": "u", "type": "string", "format": "uri"},
+                           {"name": "h", "type": "string", "constraints": {"pattern": "[\\u4e00-\\u9fa5]{2,4}"}},
+                           {"name": "w", "type": "string", "constraints": {"pattern": "\\S+\\s\\S+"}},
+                           {"name": "q", "type": "string", "constraints": {"pattern": "a{,3}"}}], ["id"],
+                          "id,u,h,w,q\n1,http://www.x.gov.cn/文件 2024.pdf,张三,张\u3000三,aa\n2,http:,ab,张三,aaaa\n"
+                          "3,www.gov.cn,张三丰,张\u00a0三,a{,3}\n"),
+    "short rows under missingValues": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
+                                        {"name": "s", "type": "string", "constraints": {"required": True}}], ["id"],
+                                       "id,n,s\n1\n2,5\n3,,x\n", {"missingValues": ["NA"]}),
+    "labels with spaces around them": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
+                                        {"name": "s", "type": "string"}], ["id"], " id, n, S\n1, 5, a\n2, x, b\n"),
     # Frictionless matches re.compile(f"^{pattern}$") from the start: "a|b" is "^a" or "b$"
     "pattern with an alternation": ([{"name": "id", "type": "integer"},
                                      {"name": "s", "type": "string", "constraints": {"pattern": "a|b"}}], ["id"],

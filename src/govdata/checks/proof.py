@@ -40,7 +40,7 @@ class Proof:
 
 def _key_duplicates(keys: list[str]) -> str:
     """Non-missing keys minus distinct keys: zero when no key repeats (``keys``: typed expressions)."""
-    not_null = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    not_null = " OR ".join(f"{k} IS NOT NULL" for k in keys)  # as table.TableChecks._duplicates
     key = keys[0] if len(keys) == 1 else f"({', '.join(keys)})"
     return f"count_if({not_null}) - count(DISTINCT {key}) FILTER (WHERE {not_null})"
 
@@ -52,7 +52,7 @@ def conditions(lt: LoadedTable, privacy: bool) -> tuple[list[tuple[str, str]], l
 
     if not lt.fields:
         return [], []
-    rows = [("blank-row", " AND ".join(f"coalesce({f.col}, '') = ''" for f in lt.fields)),
+    rows = [("blank-row", " AND ".join(f"{f.value} IS NULL" for f in lt.fields)),
             # bytes bound characters: a count here sends the file to the precise path, which measures characters
             ("cell-too-large", " OR ".join(f"strlen({f.col}) > {MAX_CELL_CHARS}" for f in lt.fields))]
     keys: list[tuple[str, list[FieldSQL]]] = []

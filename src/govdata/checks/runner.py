@@ -171,10 +171,11 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
                 if not res.pipeline and fast_path(src, res.raw) else (None, None))
     if prep is None:
-        prep = prepare(src, res_dir, res.raw, expected, where)
+        missing = [str(m) for m in schema.get("missingValues", [""])]
+        prep = prepare(src, res_dir, res.raw, expected, where, missing)
         if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
             # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
-            scanned = scan_structure(prep.path, res_dir, expected, where)
+            scanned = scan_structure(prep.path, res_dir, expected, where, missing)
             scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
             scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
             prep = scanned
@@ -184,7 +185,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
             lt = tables.load(ds.name, res.name, data_file, schema, prep)
             if not prep.scanned and lt is None:  # DuckDB's strict read refused it: find out exactly where
                 prep.findings = [f for f in prep.findings if f.code != "source-error"]
-                scanned = scan_structure(prep.path, res_dir, expected, where)
+                scanned = scan_structure(prep.path, res_dir, expected, where, missing)
                 scanned.findings[:0] = prep.findings
                 scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
                 prep = scanned

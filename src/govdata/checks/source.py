@@ -23,7 +23,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from govdata.findings import Finding
 
@@ -76,6 +76,7 @@ class ByteFacts:
     blank_line: bool  # an empty line somewhere (needs the precise structure pass)
 
 
+MISSING_CELL = "\x01govdata: missing cell\x01"  # pads short rows in the cleaned copy; read back as NULL
 _BLANK_LINE = re.compile(rb"\n\r?\n")  # one regex search beats two substring searches
 
 
@@ -267,7 +268,8 @@ def _excel_cell(value: object) -> str:
     return str(value)
 
 
-def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) -> Prepared:
+def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
+                   missing: Sequence[str] = ("",)) -> Prepared:
     """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells.
 
     As in Frictionless, a ragged row is still a row: its extra cells are reported and left out,
@@ -315,7 +317,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
                 continue
             row_number += 1
             prep.rows_read += 1
-            if not row or all(c == "" for c in row):
+            if _blank(row, missing):
                 prep.bad_rows.add(row_number)
                 prep.findings.append(Finding("blank-row", f"row {row_number} is blank", row=row_number, **where))
                 rewrite = True
@@ -333,11 +335,17 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict) 
                 rewrite = True
     if rewrite:
         prep.path = workdir / (path.stem + ".clean.csv")
-        prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width)
+        prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width, missing)
     return prep
 
 
-def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[str], width: int) -> tuple[list[int], list[int]]:
+def _blank(row: list[str], missing: Sequence[str]) -> bool:
+    """A row whose every cell is a missing value (the schema's ``missingValues``), as Frictionless sees it."""
+    return not row or all(c in missing for c in row)
+
+
+def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[str], width: int,
+                 missing: Sequence[str] = ("",)) -> tuple[list[int], list[int]]:
     """Copy the rows the checks read, one cell per schema field (ragged rows cut to the header's
     width, then padded or cut to the schema's); return their original row numbers and the copy's
     indices of the ragged rows kept."""
@@ -357,11 +365,11 @@ def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[s
                 break
             row_number += 1
             if row_number in bad_rows:
-                if not row or all(c == "" for c in row) or len(row) == width:
+                if _blank(row, missing) or len(row) == width:
                     continue  # blank rows (and rows the csv module could not read) stay out
                 kept_bad.append(len(kept))
             row = row[:width]
-            writer.writerow((row + [""] * n)[:n])
+            writer.writerow((row + [MISSING_CELL] * n)[:n])  # a cell the row lacks is missing, whatever missingValues say
             kept.append(row_number)
     return kept, kept_bad
 
@@ -374,15 +382,15 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
         if label.strip() == "":
             out.append(Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, field=name,
                                **where))
-        elif label in seen:
+        elif label.strip() in seen:
             out.append(Finding("duplicate-label", f"column {i} repeats the header '{label}'", row=1, field_number=i,
                                field=name or label, cell=label, **where))
-        seen.add(label)
+        seen.add(label.strip())  # Frictionless strips labels before comparing them
     if expected and not out:
         for i, name in enumerate(expected, start=1):
             if i > len(header):
                 out.append(Finding("missing-label", f"column {i} '{name}' is missing", row=1, field=name, field_number=i, **where))
-            elif header[i - 1] != name:
+            elif header[i - 1].strip() != name:
                 out.append(Finding("incorrect-label", f"column {i} is '{header[i - 1]}', the schema expects '{name}'",
                                    row=1, field=name, field_number=i, cell=header[i - 1], **where))
         for i in range(len(expected) + 1, len(header) + 1):
@@ -433,7 +441,8 @@ def fast_header(src: Path, expected: list[str], where: dict) -> Prepared | None:
     return prep
 
 
-def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dict) -> Prepared:
+def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dict,
+            missing: Sequence[str] = ("",)) -> Prepared:
     """All of the above for one resource file. The Python structure pass runs on small files,
     transcoded files and files with blank lines; otherwise DuckDB's strict CSV read stands in
     for it and the runner falls back to it only if that read fails."""
@@ -472,7 +481,7 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
             prep.header = next(csv.reader(fh), [])
         prep.findings = check_header(prep.header, expected, where)
     else:
-        prep = scan_structure(utf8, workdir, expected, where)
+        prep = scan_structure(utf8, workdir, expected, where, missing)
     prep.findings[:0] = findings
     prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
     return prep

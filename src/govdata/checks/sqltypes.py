@@ -9,6 +9,7 @@ by a regular expression first.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 DUCKDB_TYPES = {
@@ -21,17 +22,23 @@ DUCKDB_TYPES = {
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
+# what Python's str.isspace() calls whitespace (strip() and \s in a str pattern): ASCII blanks, the
+# Unicode spaces and separators (no-break U+00A0, ideographic U+3000 …), U+001C–U+001F and U+0085
+_SPACE_CLASS = r"\s\p{Z}\x{1c}-\x{1f}\x{85}"
+_WS = f"[{_SPACE_CLASS}]*"
+
 _RE = {
     # what Python's int() and Decimal() accept after strip(), as Frictionless reads them (ASCII digits)
-    "integer": r"\s*[+-]?[0-9]+(_[0-9]+)*\s*",
-    "number": r"\s*[+-]?(([0-9]+(_[0-9]+)*\.?([0-9]+(_[0-9]+)*)?|\.[0-9]+(_[0-9]+)*)([eE][+-]?[0-9]+)?"
-              r"|(?i:nan|inf|infinity))\s*",
+    "integer": _WS + r"[+-]?[0-9]+(_[0-9]+)*" + _WS,
+    "number": _WS + r"[+-]?(([0-9]+(_[0-9]+)*\.?([0-9]+(_[0-9]+)*)?|\.[0-9]+(_[0-9]+)*)([eE][+-]?[0-9]+)?"
+              r"|(?i:nan|inf|infinity))" + _WS,
     # datetime.strptime(cell, "%Y-%m-%d"): one- or two-digit month and day
-    "date": r"[0-9]{4}-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])",
+    "date": r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])",
     # dateutil's isoparse(), as Frictionless reads datetimes and times: any one separator between
     # date and time, a fraction after "." or ",", a zone "Z", "+08", "+0800" or "+08:00"
-    "datetime": r"[0-9]{4}-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
-    "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?",
+    "datetime": r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}"
+                r"([.,][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?",
+    "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?",
     "year": r"[0-9]{4}",
     # year, month = cell.split("-"); int(year); int(month) in 1..12 (the month is checked apart)
     "yearmonth": r"\s*\+?[0-9]+(_[0-9]+)*\s*-\s*\+?[0-9]+(_[0-9]+)*\s*",
@@ -40,7 +47,7 @@ _RE = {
     # lon, lat = cell.split(","), each a Decimal (ranges are checked apart)
     "geopoint": r"[^,]*,[^,]*",
     "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
-    "uri": r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+",
+    "uri": r"(?s)[A-Za-z][A-Za-z0-9+.-]*:.*",  # Frictionless (rfc3986) requires a scheme, nothing more
     "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
 }
 
@@ -53,7 +60,16 @@ def python_regex(pattern: str) -> str:
         c = pattern[i]
         if c == "\\" and i + 1 < len(pattern):
             e = pattern[i + 1]
-            if e == "d":
+            if e in "uU" and _is_hex(pattern, i + 2, 4 if e == "u" else 8):  # \u4e00 (Python) -> \x{4e00} (RE2)
+                size = 4 if e == "u" else 8
+                out.append("\\x{" + pattern[i + 2:i + 2 + size] + "}")
+                i += 2 + size
+                continue
+            if e == "s":
+                out.append(_SPACE_CLASS if in_class else f"[{_SPACE_CLASS}]")
+            elif e == "S" and not in_class:
+                out.append(f"[^{_SPACE_CLASS}]")
+            elif e == "d":
                 out.append(r"\p{Nd}")
             elif e == "D" and not in_class:
                 out.append(r"\P{Nd}")
@@ -77,10 +93,28 @@ def python_regex(pattern: str) -> str:
         elif c == "]" and in_class:
             in_class = False
             out.append(c)
+        elif c == "{" and not in_class and pattern[i + 1:i + 2] == "," and re.match(r"\{,[0-9]+\}", pattern[i:]):
+            out.append("{0")  # {,n}: Python reads "0 to n", RE2 a literal
         else:
             out.append(c)
         i += 1
     return "".join(out)
+
+
+def _strptime_regex(fmt: str) -> str | None:
+    """The regular expression Python's ``datetime.strptime`` matches ``fmt`` with (Frictionless reads
+    custom date formats with it; DuckDB's strptime is looser: two-digit %Y, spaces), for RE2."""
+    import _strptime
+
+    try:
+        pattern = _strptime._TimeRE_cache.pattern(fmt)
+    except (KeyError, ValueError, re.error):
+        return None
+    return "(?i)" + python_regex(pattern)
+
+
+def _is_hex(text: str, start: int, size: int) -> bool:
+    return len(text) >= start + size and all(ch in "0123456789abcdefABCDEF" for ch in text[start:start + size])
 
 
 def ident(name: str) -> str:
@@ -129,11 +163,18 @@ class FieldSQL:
             v = f"replace({v}, {lit(dec)}, '.')"
         return v
 
+    def _cast(self, sql_type: str) -> str:
+        """The number cast; DuckDB trims ASCII blanks only, so a cell with Unicode spaces around it is
+        cast again with them stripped (evaluated only where the plain cast gave NULL)."""
+        text = self._num_text()
+        stripped = f"regexp_replace({text}, '^[{_SPACE_CLASS}]+|[{_SPACE_CLASS}]+$', '', 'g')"
+        return f"coalesce(TRY_CAST({text} AS {sql_type}), TRY_CAST({stripped} AS {sql_type}))"
+
     def invalid(self) -> str | None:
         """Condition (on a non-null value) that the cell is not of the field's type."""
         v, t = self.value, self.type
         if t == "integer":
-            return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['integer'])}) OR TRY_CAST({self._num_text()} AS BIGINT) IS NULL"
+            return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['integer'])}) OR {self._cast('BIGINT')} IS NULL"
         if t == "number":
             return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['number'])})"
         if t == "boolean":
@@ -146,7 +187,10 @@ class FieldSQL:
             if fmt == "any":
                 return f"{special}TRY_CAST({v} AS {self.duckdb_type}) IS NULL"
             if fmt != "default":
-                return f"{special}try_strptime({v}, {lit(fmt)}) IS NULL"
+                guard = _strptime_regex(fmt)
+                if guard is None:  # a directive Python's strptime does not know: no cell can be read
+                    return "true"
+                return f"NOT regexp_full_match({v}, {lit(guard)}) OR {special}try_strptime({v}, {lit(fmt)}) IS NULL"
             return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR TRY_CAST({self._iso(v)} AS {self.duckdb_type}) IS NULL"
         if t == "yearmonth":
             month = f"regexp_replace(split_part({v}, '-', 2), '[\\s_+]', '', 'g')"
@@ -168,11 +212,12 @@ class FieldSQL:
         return None
 
     def _geopoint_invalid(self, v: str) -> str:
-        if self.format == "array":
-            return f"coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = 'ARRAY' THEN json_array_length({v}) END, 0) != 2"
-        if self.format == "object":
-            return (f"NOT coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = 'OBJECT' THEN len(json_keys({v})) = 2 "
-                    f"AND json_exists({v}, '$.lon') AND json_exists({v}, '$.lat') END, false)")
+        if self.format in ("array", "object"):
+            kind, lon, lat = (("ARRAY", "$[0]", "$[1]") if self.format == "array" else ("OBJECT", "$.lon", "$.lat"))
+            size = f"json_array_length({v})" if kind == "ARRAY" else f"len(json_keys({v}))"
+            return (f"NOT coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = '{kind}' THEN {size} = 2 "
+                    f"AND TRY_CAST(json_extract_string({v}, '{lon}') AS DOUBLE) BETWEEN -180 AND 180 "
+                    f"AND TRY_CAST(json_extract_string({v}, '{lat}') AS DOUBLE) BETWEEN -90 AND 90 END, false)")
         number = lit(_RE["number"])
         lon, lat = f"split_part({v}, ',', 1)", f"split_part({v}, ',', 2)"
         return (f"NOT regexp_full_match({v}, {lit(_RE['geopoint'])}) OR NOT regexp_full_match({lon}, {number}) "
@@ -190,6 +235,12 @@ class FieldSQL:
         delimiter = lit(self.field.get("delimiter") or ",")
         return f"list_bool_or(list_transform(string_split({v}, {delimiter}), lambda _item: coalesce({bad}, true)))"
 
+    def _utc(self, v: str) -> str:
+        """A datetime with a zone (Z, +08, +0800, +08:00) as its UTC time; one without, as written."""
+        iso = f"(substr({v}, 1, 10) || 'T' || replace(substr({v}, 12), ',', '.'))"
+        return (f"(CASE WHEN regexp_matches({v}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
+                f"THEN timezone('UTC', TRY_CAST({iso} AS TIMESTAMPTZ)) ELSE TRY_CAST({self._iso(v)} AS TIMESTAMP) END)")
+
     def _iso(self, v: str) -> str:
         """A valid date, datetime or time as DuckDB casts it: the zone left out, "." for the fraction,
         "T" between date and time."""
@@ -203,9 +254,9 @@ class FieldSQL:
         """Typed value of a valid cell (NULL for missing)."""
         v, t = self.value, self.type
         if t == "integer":
-            return f"TRY_CAST({self._num_text()} AS BIGINT)"
+            return self._cast("BIGINT")
         if t == "number":
-            return f"TRY_CAST({self._num_text()} AS DOUBLE)"
+            return self._cast("DOUBLE")
         if t == "boolean":
             trues = self.field.get("trueValues") or TRUE_VALUES
             falses = self.field.get("falseValues") or FALSE_VALUES
@@ -215,6 +266,8 @@ class FieldSQL:
             if self.format not in ("default", "any"):
                 cast = f"try_strptime({v}, {lit(self.format)})"
                 return f"CAST({cast} AS {self.duckdb_type})"
+            if t == "datetime" and self.format == "default":
+                return self._utc(v)
             return f"TRY_CAST({self._iso(v)} AS {self.duckdb_type})"
         if t == "year":
             return f"TRY_CAST({v} AS INTEGER)"
@@ -232,8 +285,12 @@ class FieldSQL:
             out.append(('constraint "required" is "True"', f"{v} IS NULL"))
         invalid = None if assume_valid else self.invalid()
         ok = f"{v} IS NOT NULL" + (f" AND NOT ({invalid})" if invalid else "")
-        length_expr = f"length({v})" if self.type in ("string", "any") else (
-            f"(CASE WHEN json_valid({v}) THEN json_array_length({v}) END)" if self.type == "array" else None)
+        length_expr = {
+            "string": f"length({v})", "any": f"length({v})",
+            "array": f"(CASE WHEN json_valid({v}) THEN json_array_length({v}) END)",
+            "object": f"(CASE WHEN json_valid({v}) AND json_type({v}) = 'OBJECT' THEN len(json_keys({v})) END)",
+            "list": f"len(string_split({v}, {lit(self.field.get('delimiter') or ',')}))",
+        }.get(self.type)
         if length_expr:
             if "minLength" in c:
                 out.append((f'constraint "minLength" is "{c["minLength"]}"', f"{ok} AND {length_expr} < {int(c['minLength'])}"))
@@ -260,6 +317,12 @@ class FieldSQL:
         return out
 
     def _typed_literal(self, value: Any) -> str:
+        """A bound or enum value read as the field reads cells (Frictionless reads them with the
+        field's own reader: a custom date format, a zone)."""
         if self.type in ("integer", "number", "year") and isinstance(value, (int, float)):
             return lit(value)
+        if self.type in ("date", "datetime", "time") and self.format not in ("default", "any"):
+            return f"CAST(strptime({lit(str(value))}, {lit(self.format)}) AS {self.duckdb_type})"
+        if self.type == "datetime" and self.format == "default":
+            return self._utc(lit(str(value)))
         return f"CAST({lit(str(value))} AS {self.duckdb_type})"

@@ -75,19 +75,23 @@ def _normalisation_hint(cell: str) -> str:
     return ""
 
 
-_NOTHING_MISSING = "\x01govdata: no missing value\x01"  # a null string no cell is
-
-
-def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] | None = None) -> str:
+def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] | None = None,
+                 cleaned: bool = False) -> str:
     """DuckDB's strict read of a clean UTF-8 CSV, every schema field a VARCHAR column. An empty
     cell reads as NULL unless the schema's ``missingValues`` leave "" out: then it stays "" (a
-    value, as in Frictionless) and only the declared missing values read as NULL."""
+    value, as in Frictionless) and only the declared missing values read as NULL. In a copy
+    ``cleaned`` by the structure pass, the cells short rows lack read as NULL too."""
+    from govdata.checks.source import MISSING_CELL
+
     columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
     path = str(path).replace("'", "''")
-    missing = [""] if missing_values is None else [str(m) for m in missing_values]
-    nulls = "" if "" in missing else f", nullstr=[{', '.join(lit(m) for m in missing or [_NOTHING_MISSING])}]"
+    nulls = [""] if missing_values is None else [str(m) for m in missing_values]
+    if cleaned:
+        nulls.append(MISSING_CELL)
+    # DuckDB's default is [""]; an empty list is not allowed, so "nothing is missing" is a string no cell is
+    option = "" if nulls == [""] else f", nullstr=[{', '.join(lit(m) for m in nulls or [MISSING_CELL])}]"
     return (f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
-            f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{nulls})")
+            f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{option})")
 
 
 def _as_list(value: Any) -> list[str]:
@@ -125,7 +129,7 @@ class TableChecks:
         lt.fields = [FieldSQL(f, missing) for f in fields]
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * "
-                             f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'))}")
+                             f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}")
         except duckdb.Error as exc:
             prep.findings.append(Finding("source-error", f"the file cannot be loaded: {str(exc).splitlines()[0][:200]}",
                                          **lt.where))
@@ -183,7 +187,7 @@ class TableChecks:
         Frictionless see them: reported once and kept out of the other checks. Returns row numbers."""
         if not lt.fields:
             return []
-        blank = " AND ".join(f"coalesce({f.col}, '') = ''" for f in lt.fields)
+        blank = " AND ".join(f"{f.value} IS NULL" for f in lt.fields)
         found = [r for (r,) in self.con.execute(f"SELECT rowid FROM {lt.table} WHERE {blank} ORDER BY rowid").fetchall()]
         if found:
             self.con.execute(f"DELETE FROM {lt.table} WHERE {blank}")
@@ -217,7 +221,8 @@ class TableChecks:
 
     def _duplicates(self, lt: LoadedTable, fields: list[FieldSQL], code: str, number: int | None, name: str | None) -> None:
         typed = ", ".join(f.typed() for f in fields)
-        not_null = " AND ".join(f"{f.typed()} IS NOT NULL" for f in fields)
+        # a key takes part unless all its parts are missing (Frictionless compares tuples with None in them)
+        not_null = " OR ".join(f"{f.typed()} IS NOT NULL" for f in fields)
         try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
             keys = f"({typed})" if len(fields) > 1 else typed
             if self.con.execute(f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.table} "
