@@ -30,3 +30,29 @@ def test_failed_build_leaves_previous_build_serving(tmp_path, server_factory):
     assert rows[0]["name"] == "西湖区"
     failed = [p for p in (out / "builds").iterdir() if (p / "FAILED").exists()]
     assert len(failed) == 1 and (failed[0] / "report.json").is_file()
+
+
+def test_failed_builds_never_push_out_complete_ones(tmp_path):
+    """Pruning keeps the live build and the build in progress, the newest complete builds up to
+    KEEP_BUILDS, the newest failed build (its report); an abandoned folder older than a complete
+    build goes."""
+    from govdata.build.builder import KEEP_BUILDS, _prune
+
+    builds = tmp_path / "builds"
+    made = {}
+    for name, kind in [("01", "complete"), ("02", "complete"), ("03", "abandoned"), ("04", "complete"),
+                       ("05", "failed"), ("06", "failed"), ("07", "complete"), ("08", "failed"), ("09", "new")]:
+        (builds / name).mkdir(parents=True)
+        if kind == "complete":
+            (builds / name / "manifest.json").write_text("{}")
+        elif kind == "failed":
+            (builds / name / "FAILED").write_text("x")
+        made[name] = kind
+    live, staging = builds / "04", builds / "09"  # the live build need not be the newest complete one
+    _prune(tmp_path, [live, staging])
+    left = sorted(p.name for p in builds.iterdir())
+    assert KEEP_BUILDS == 3
+    assert left == ["04", "07", "08", "09"]  # live, one more complete, newest failed, in progress
+    (builds / "09" / "manifest.json").write_text("{}")  # the new build succeeded and went live
+    _prune(tmp_path, [staging])
+    assert sorted(p.name for p in builds.iterdir()) == ["04", "07", "08", "09"]

@@ -220,3 +220,62 @@ def test_big_file_with_an_error_fails_and_its_speculative_database_never_goes_li
         build(root, tmp_path / "out")
     assert not (tmp_path / "out" / "current").exists()
     assert not list((tmp_path / "out" / "builds").glob("*/site/case.db"))
+
+
+def _masked_world(base_catalog, tmp_path, bad_row: int | None):
+    """A big file with a phone column declared masked; ``bad_row`` holds an unmasked number."""
+    lines = [b"id,company,region_code,decided,amount,phone\n"]
+    for i in range(1, ROWS + 1):
+        phone = "13812345678" if i == bad_row else "138****5678"
+        lines.append(f"{i},c{i},330106,2024-01-05,{i % 977},{phone}\n".encode())
+    root = _big_world(base_catalog, tmp_path, b"".join(lines))
+    descriptor = next((root / "datasets").glob("*/case/datapackage.yaml"))
+    spec = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    spec["resources"][0]["schema"]["fields"].append({"name": "phone", "type": "string", "title": "联系电话",
+                                                     "description": "电话。", "personal": "mobile", "masked": True})
+    descriptor.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def test_unmasked_value_in_a_masked_column_is_found_on_the_fast_path(base_catalog, tmp_path, monkeypatch):
+    """The one-pass proof counts unmasked values of declared masked columns (check_privacy leaves
+    streamed tables to it): the fast path reports the row as the precise path does, and the build
+    fails instead of publishing the number."""
+    found = {}
+    for name, threshold in (("fast", 1024**2), ("precise", 1024**3)):
+        monkeypatch.setattr(source, "QUICK_SCAN_BYTES", threshold)
+        root = _masked_world(base_catalog, tmp_path / name, 501)
+        run = runner.run_checks(root)
+        try:
+            found[name] = sorted((f.code, f.row, f.field) for f in run.report.findings if f.dataset == "case")
+        finally:
+            run.close()
+    assert found["fast"] == found["precise"] and ("masking-error", 502, "phone") in found["fast"]
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 1024**2)
+    with pytest.raises(BuildError):
+        build(_masked_world(base_catalog, tmp_path / "build", 501), tmp_path / "out")
+    clean = build(_masked_world(base_catalog, tmp_path / "clean", None), tmp_path / "out2")
+    assert sqlite3.connect(clean.path / "site" / "case.db").execute(
+        "SELECT count(*) FROM items WHERE phone NOT LIKE '%*%'").fetchone() == (0,)
+
+
+def test_an_error_after_the_fused_load_leaves_no_table_behind(base_catalog, tmp_path, monkeypatch):
+    """When the personal-data step fails after the fused load kept its table, the table is dropped
+    and the precise path loads the warehouse itself (no "table already exists")."""
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 1024**2)
+    root = _big_world(base_catalog, tmp_path, _big({}))
+    calls = []
+
+    def failing_scan(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise duckdb.InvalidInputException("injected failure")
+        return original(*args, **kwargs)
+
+    original = proof_mod.candidate_counts
+    monkeypatch.setattr(proof_mod, "candidate_counts", lambda lt: failing_scan(lt))
+    monkeypatch.setattr(runner, "scanner_for", lambda lt: None)  # the SQL candidate count, not the byte scanner
+    result = build(root, tmp_path / "out")
+    assert calls, "the SQL candidate count must have run"
+    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
+    assert wh.execute('SELECT count(*) FROM "case".items').fetchone() == (ROWS,)

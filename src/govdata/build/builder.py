@@ -70,11 +70,23 @@ def _switch(out: Path, new: Path) -> None:
     os.replace(tmp_link, out / "current")  # atomic on POSIX
 
 
-def _prune(out: Path, keep: Path | None, builds_kept: int = KEEP_BUILDS) -> None:
+def _prune(out: Path, keep: list[Path]) -> None:
+    """Keep the builds in ``keep`` (the live one, the one in progress) and the newest other complete
+    builds up to KEEP_BUILDS in all, and the newest failed one (its report); remove the rest. Failed
+    builds never push out complete ones. A folder that is neither complete nor failed is left alone
+    unless a complete build is newer (then it was abandoned)."""
     builds = sorted((p for p in (out / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
-    for old in builds[:-builds_kept]:
-        if old != keep:
-            shutil.rmtree(old, ignore_errors=True)
+    kept = {p.resolve() for p in keep}
+    complete = [b for b in builds if (b / "manifest.json").is_file() and b.resolve() not in kept]
+    failed = [b for b in builds if (b / "FAILED").is_file()]
+    others = max(KEEP_BUILDS - len(kept), 0)
+    kept |= {b.resolve() for b in (complete[-others:] if others else []) + failed[-1:]}
+    newest_complete = complete[-1].name if complete else ""
+    for old in builds:
+        unknown = not (old / "manifest.json").is_file() and not (old / "FAILED").is_file()
+        if old.resolve() in kept or (unknown and old.name >= newest_complete):
+            continue
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list) -> Future:
@@ -84,7 +96,7 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
     from govdata.build.exports import early_copies
 
     def chores() -> list[Path]:
-        _prune(out, live, KEEP_BUILDS)  # counts the new (staging) build
+        _prune(out, [p for p in (live, staging) if p is not None])
         return early_copies(changed, staging / "downloads")
 
     future: Future = Future()
@@ -165,7 +177,7 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
         raise
     shutil.rmtree(work, ignore_errors=True)
     _switch(out, staging)
-    _prune(out, staging)
+    _prune(out, [staging])
     log(f"published {staging.relative_to(out)}")
     return result
 
@@ -177,6 +189,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     from govdata.build import warehouse
     from govdata.build.speculative import Speculation
     from govdata.checks.runner import connect_scratch, run_checks
+    from govdata.checks.sqltypes import lit
     from govdata.directory import ckan, datajson, datapackage
     from govdata.directory.record import build_record
 
@@ -210,7 +223,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
         if reuse and previous is not None:
-            con.execute(f"ATTACH '{previous / 'warehouse.duckdb'}' AS previous (READ_ONLY)")
+            con.execute(f"ATTACH {lit(str(previous / 'warehouse.duckdb'))} AS previous (READ_ONLY)")
         site_dir.mkdir(exist_ok=True)
         records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
         sizes = {ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())

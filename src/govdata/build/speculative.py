@@ -43,6 +43,7 @@ class Speculation:
         self.con = duckdb.connect(config={"autoinstall_known_extensions": False,
                                           "autoload_known_extensions": False, "threads": 1})
         self.con.execute(f"SET memory_limit='{memory_limit}'")
+        self.con.execute("SET TimeZone='UTC'")  # as the checks' connection (runner.connect_scratch)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdata-serving")
         self.futures: dict[tuple[str, str], tuple[Future, Path]] = {}
         tables = TableChecks(self.con)

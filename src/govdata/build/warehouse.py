@@ -13,7 +13,7 @@ from govdata.checks.table import LoadedTable
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    con.execute(f"ATTACH '{path}' AS wh")
+    con.execute(f"ATTACH {lit(str(path))} AS wh")
 
 
 def target(con: duckdb.DuckDBPyConnection, ds_name: str, resource: str) -> str:
@@ -30,7 +30,7 @@ def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, lt: LoadedTable, 
     if lt.warehoused != qualified(ds.name, lt.resource):
         target(con, ds.name, lt.resource)
         columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
-        con.execute(f"CREATE TABLE wh.{schema_name}.{table} ({columns})")
+        con.execute(f"CREATE OR REPLACE TABLE wh.{schema_name}.{table} ({columns})")
         con.execute(f"INSERT INTO wh.{schema_name}.{table} {lt.typed_select()}")
     comment_table(con, ds.name, lt.resource, title, description, [f.field for f in lt.fields])
     return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]

@@ -124,15 +124,19 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
     else:
         counts = _load_and_count(tables, lt, privacy, into)
     proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"])
-    if privacy and proof.clean:
-        scanner = scanned()
-        if scanner is not None and scanner.usable:
-            held = scanner.hold_none()
-        else:
-            candidates = tables.counts(lt, candidate_counts(lt))
-            held = not any(candidates.values()) or candidates_hold_none(tables, lt, candidates)
-        if not held:
-            proof.failed.append("personal-data")
-    if not proof.clean and lt.warehoused:
+    try:
+        if privacy and proof.clean:
+            scanner = scanned()
+            if scanner is not None and scanner.usable:
+                held = scanner.hold_none()
+            else:
+                candidates = tables.counts(lt, candidate_counts(lt))
+                held = not any(candidates.values()) or candidates_hold_none(tables, lt, candidates)
+            if not held:
+                proof.failed.append("personal-data")
+    except BaseException:
+        tables.unload(lt)  # the precise path loads the warehouse table itself
+        raise
+    if not proof.clean:
         tables.unload(lt)
     return proof

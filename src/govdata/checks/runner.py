@@ -53,6 +53,7 @@ def connect_scratch(workdir: Path, memory_limit: str = "512MB") -> duckdb.DuckDB
     con.execute(f"SET temp_directory='{spill}'")
     con.execute(f"SET memory_limit='{memory_limit}'")
     con.execute("SET preserve_insertion_order=true")
+    con.execute("SET TimeZone='UTC'")  # zoned values never depend on the build machine's zone
     return con
 
 
@@ -135,6 +136,7 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
         try:
             proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1], into)
         except duckdb.Error:
+            tables.unload(streamed)
             proof = None
         if proof is not None and proof.clean:
             streamed.rows = proof.rows

@@ -235,11 +235,12 @@ class FieldSQL:
         delimiter = lit(self.field.get("delimiter") or ",")
         return f"list_bool_or(list_transform(string_split({v}, {delimiter}), lambda _item: coalesce({bad}, true)))"
 
-    def _utc(self, v: str) -> str:
-        """A datetime with a zone (Z, +08, +0800, +08:00) as its UTC time; one without, as written."""
+    def _utc(self, v: str, cast: str = "TRY_CAST") -> str:
+        """A datetime with a zone (Z, +08, +0800, +08:00) as its UTC time; one without, as written.
+        ``cast="CAST"`` for a schema's own bound or enum value: an unreadable one is a schema error."""
         iso = f"(substr({v}, 1, 10) || 'T' || replace(substr({v}, 12), ',', '.'))"
         return (f"(CASE WHEN regexp_matches({v}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
-                f"THEN timezone('UTC', TRY_CAST({iso} AS TIMESTAMPTZ)) ELSE TRY_CAST({self._iso(v)} AS TIMESTAMP) END)")
+                f"THEN timezone('UTC', {cast}({iso} AS TIMESTAMPTZ)) ELSE {cast}({self._iso(v)} AS TIMESTAMP) END)")
 
     def _iso(self, v: str) -> str:
         """A valid date, datetime or time as DuckDB casts it: the zone left out, "." for the fraction,
@@ -265,6 +266,8 @@ class FieldSQL:
         if t in ("date", "datetime", "time"):
             if self.format not in ("default", "any"):
                 cast = f"try_strptime({v}, {lit(self.format)})"
+                if "%z" in self.format and t == "datetime":  # a zone read: the UTC time, as _utc gives
+                    return f"timezone('UTC', {cast})"
                 return f"CAST({cast} AS {self.duckdb_type})"
             if t == "datetime" and self.format == "default":
                 return self._utc(v)
@@ -322,7 +325,10 @@ class FieldSQL:
         if self.type in ("integer", "number", "year") and isinstance(value, (int, float)):
             return lit(value)
         if self.type in ("date", "datetime", "time") and self.format not in ("default", "any"):
-            return f"CAST(strptime({lit(str(value))}, {lit(self.format)}) AS {self.duckdb_type})"
+            parsed = f"strptime({lit(str(value))}, {lit(self.format)})"
+            if "%z" in self.format and self.type == "datetime":
+                return f"timezone('UTC', {parsed})"
+            return f"CAST({parsed} AS {self.duckdb_type})"
         if self.type == "datetime" and self.format == "default":
-            return self._utc(lit(str(value)))
+            return self._utc(lit(str(value)), cast="CAST")
         return f"CAST({lit(str(value))} AS {self.duckdb_type})"

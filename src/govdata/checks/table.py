@@ -85,10 +85,11 @@ def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] |
 
     columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
     path = str(path).replace("'", "''")
-    nulls = [""] if missing_values is None else [str(m) for m in missing_values]
-    if cleaned:
-        nulls.append(MISSING_CELL)
-    # DuckDB's default is [""]; an empty list is not allowed, so "nothing is missing" is a string no cell is
+    # only "" (when declared) and the padding sentinel are DuckDB null strings: the other declared
+    # missing values stay text and FieldSQL.value reads them as missing (DuckDB refuses a null
+    # string holding the delimiter or the quote, and an empty list)
+    missing = [""] if missing_values is None else [str(m) for m in missing_values]
+    nulls = ([""] if "" in missing else []) + ([MISSING_CELL] if cleaned else [])
     option = "" if nulls == [""] else f", nullstr=[{', '.join(lit(m) for m in nulls or [MISSING_CELL])}]"
     return (f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
             f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{option})")
