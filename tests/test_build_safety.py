@@ -56,3 +56,23 @@ def test_failed_builds_never_push_out_complete_ones(tmp_path):
     (builds / "09" / "manifest.json").write_text("{}")  # the new build succeeded and went live
     _prune(tmp_path, [staging])
     assert sorted(p.name for p in builds.iterdir()) == ["04", "07", "08", "09"]
+
+
+def test_the_arrow_producer_stops_when_sqlite_stops_reading():
+    """A failed SQLite ingest (the consumer) must not leave the DuckDB producer thread blocked."""
+    import threading
+    import time
+
+    import duckdb
+
+    from govdata.build.sqlite import _prefetched
+
+    reader, stop = _prefetched(duckdb.sql("SELECT range AS i FROM range(2000000)").to_arrow_reader(1000), depth=2)
+    next(iter(reader))  # SQLite read one batch, then failed
+    time.sleep(0.3)
+    assert any(t.name == "govdata-arrow" for t in threading.enumerate())  # blocked on the full queue
+    stop()
+    deadline = time.time() + 5
+    while any(t.name == "govdata-arrow" for t in threading.enumerate()) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not any(t.name == "govdata-arrow" for t in threading.enumerate())

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govdata.checks.source import file_digest
+from govdata.checks.sqltypes import lit
 
 if TYPE_CHECKING:  # importing DuckDB is left to the build proper (early_copies runs before it)
     import duckdb
@@ -81,11 +82,11 @@ def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, n
     parquet = out_dir / f"{name}.parquet"
     csv = out_dir / f"{name}.csv"
     if source is None:
-        con.execute(f"COPY (SELECT * FROM {table}) TO '{csv}' (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
+        con.execute(f"COPY (SELECT * FROM {table}) TO {lit(str(csv))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
     elif not copied:
         shutil.copyfile(source, csv)
     csv_digest = pool.submit(lambda: (source_sha, csv.stat().st_size) if source_sha else file_digest(csv))
-    con.execute(f"COPY (SELECT * FROM {table}) TO '{parquet}' (FORMAT parquet, COMPRESSION zstd)")
+    con.execute(f"COPY (SELECT * FROM {table}) TO {lit(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
     out = []
     for fmt, path, media, digest in (("csv", csv, "text/csv", csv_digest.result()),
                                      ("parquet", parquet, "application/vnd.apache.parquet", file_digest(parquet))):

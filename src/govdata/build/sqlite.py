@@ -36,20 +36,32 @@ def _select(lt: LoadedTable, source: str) -> str:
 
 def _prefetched(reader, depth: int = 4):
     """The batches of ``reader`` produced in a thread (DuckDB releases the GIL while it reads and
-    casts) while SQLite inserts the previous ones."""
+    casts) while SQLite inserts the previous ones. Returns the reader to hand to SQLite and a
+    function that stops the thread (call it when SQLite is done, whether it succeeded or not)."""
     import pyarrow as pa
 
     batches: queue.Queue = queue.Queue(maxsize=depth)
     failure: list[BaseException] = []
+    stopped = threading.Event()  # the consumer went away (SQLite failed): stop producing
+
+    def put(item) -> bool:
+        while not stopped.is_set():
+            try:
+                batches.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def produce() -> None:
         try:
             for batch in reader:
-                batches.put(batch)
+                if not put(batch):
+                    return
         except BaseException as exc:  # handed to the consumer below
             failure.append(exc)
         finally:
-            batches.put(None)
+            put(None)
 
     threading.Thread(target=produce, name="govdata-arrow", daemon=True).start()
 
@@ -59,7 +71,7 @@ def _prefetched(reader, depth: int = 4):
         if failure:
             raise failure[0]
 
-    return pa.RecordBatchReader.from_batches(reader.schema, consume())
+    return pa.RecordBatchReader.from_batches(reader.schema, consume()), stopped.set
 
 
 def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: LoadedTable,
@@ -80,7 +92,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
     db.execute(f"CREATE TABLE {table} ({cols}{pk})")
     db.commit()
     db.close()
-    reader = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
+    reader, stop = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
     with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn:
         def statement(sql: str | None = None, **options: str) -> int:
             with adbc.AdbcStatement(conn) as stmt:
@@ -94,7 +106,10 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
         # 64 MB: 64, 128 and 256 MB load and index a 1M-row table equally fast; less memory for 10M
         statement("PRAGMA cache_size=-65536")
         conn.set_autocommit(False)
-        count = statement(**{"adbc.ingest.target_table": lt.resource, "adbc.ingest.mode": "adbc.ingest.mode.append"})
+        try:
+            count = statement(**{"adbc.ingest.target_table": lt.resource, "adbc.ingest.mode": "adbc.ingest.mode.append"})
+        finally:
+            stop()
         conn.commit()
         for column in dict.fromkeys(indexed):
             if [column] != primary_key[:1] or len(primary_key) > 1:
