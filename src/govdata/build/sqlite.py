@@ -103,8 +103,10 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
                     stmt.set_sql_query(sql)
                 return stmt.execute_update()
 
-        # 64 MB: 64, 128 and 256 MB load and index a 1M-row table equally fast; less memory for 10M
-        statement("PRAGMA cache_size=-65536")
+        # 4 MB: the rows arrive in rowid order (only the B-tree's right edge is hot), and the index
+        # sorts run faster in cache-sized runs merged than as one big in-memory sort
+        # (1M rows, two indexes: 0.67 s at 4 MB, 0.95 s at 64 MB)
+        statement("PRAGMA cache_size=-4096")
         conn.set_autocommit(False)
         try:
             count = statement(**{"adbc.ingest.target_table": lt.resource, "adbc.ingest.mode": "adbc.ingest.mode.append"})
