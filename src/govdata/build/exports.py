@@ -66,9 +66,10 @@ def early_copies(datasets, downloads: Path) -> list[Path]:
             with res.source.open("r", encoding="utf-8", errors="replace", newline="") as fh:
                 header = fh.readline().rstrip("\r\n").split(",")
             if source_is_canonical(res.raw, normalise_schema(res.schema), res.source, res.source, header):
-                (downloads / ds.name).mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(res.source, downloads / ds.name / f"{res.name}.csv")
-                made.append(downloads / ds.name / f"{res.name}.csv")
+                target = downloads / ds.name / f"{res.name}.csv"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(res.source, target)
+                made.append(target)
     return made
 
 

@@ -26,6 +26,7 @@ FALSE_VALUES = ["false", "False", "FALSE", "0"]
 # Unicode spaces and separators (no-break U+00A0, ideographic U+3000 …), U+001C–U+001F and U+0085
 _SPACE_CLASS = r"\s\p{Z}\x{1c}-\x{1f}\x{85}"
 _WS = f"[{_SPACE_CLASS}]*"
+_ZONE = "(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"  # a zone suffix dateutil reads: Z, +08, +0800, +08:00
 
 _RE = {
     # what Python's int() and Decimal() accept after strip(), as Frictionless reads them (ASCII digits)
@@ -236,20 +237,29 @@ class FieldSQL:
         return f"list_bool_or(list_transform(string_split({v}, {delimiter}), lambda _item: coalesce({bad}, true)))"
 
     def _utc(self, v: str, cast: str = "TRY_CAST") -> str:
-        """A datetime with a zone (Z, +08, +0800, +08:00) as its UTC time; one without, as written.
-        ``cast="CAST"`` for a schema's own bound or enum value: an unreadable one is a schema error."""
-        iso = f"(substr({v}, 1, 10) || 'T' || replace(substr({v}, 12), ',', '.'))"
-        return (f"(CASE WHEN regexp_matches({v}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
-                f"THEN timezone('UTC', {cast}({iso} AS TIMESTAMPTZ)) ELSE {cast}({self._iso(v)} AS TIMESTAMP) END)")
+        """A datetime with a zone as its UTC time; one without, as written. ``cast="CAST"`` for a
+        schema's own bound or enum value: an unreadable one is a schema error, not a silent pass."""
+        return (f"(CASE WHEN regexp_matches({v}, {lit(_ZONE)}) THEN timezone('UTC', "
+                f"{cast}({self._iso(v, keep_zone=True)} AS TIMESTAMPTZ)) ELSE {cast}({self._iso(v)} AS TIMESTAMP) END)")
 
-    def _iso(self, v: str) -> str:
-        """A valid date, datetime or time as DuckDB casts it: the zone left out, "." for the fraction,
-        "T" between date and time."""
+    def _iso(self, v: str, keep_zone: bool = False) -> str:
+        """A valid date, datetime or time as DuckDB casts it: "T" between date and time, "." for the
+        fraction, the zone left out unless ``keep_zone``."""
         if self.type == "date":  # the date pattern has no time-zone suffix to strip
             return v
         if self.type == "datetime":
             v = f"(substr({v}, 1, 10) || 'T' || substr({v}, 12))"
-        return f"replace(regexp_replace({v}, '(Z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$', ''), ',', '.')"
+        if not keep_zone:
+            v = f"regexp_replace({v}, {lit(_ZONE)}, '')"
+        return f"replace({v}, ',', '.')"
+
+    def _parsed(self, text: str, function: str = "try_strptime") -> str:
+        """A cell (or, with ``strptime``, a schema value) in the field's custom format; a zone read
+        by %z gives the UTC time, as :meth:`_utc` does."""
+        parsed = f"{function}({text}, {lit(self.format)})"
+        if "%z" in self.format and self.type == "datetime":
+            return f"timezone('UTC', {parsed})"
+        return f"CAST({parsed} AS {self.duckdb_type})"
 
     def typed(self) -> str:
         """Typed value of a valid cell (NULL for missing)."""
@@ -265,10 +275,7 @@ class FieldSQL:
                     f"WHEN {v} IN ({', '.join(lit(x) for x in falses)}) THEN FALSE END)")
         if t in ("date", "datetime", "time"):
             if self.format not in ("default", "any"):
-                cast = f"try_strptime({v}, {lit(self.format)})"
-                if "%z" in self.format and t == "datetime":  # a zone read: the UTC time, as _utc gives
-                    return f"timezone('UTC', {cast})"
-                return f"CAST({cast} AS {self.duckdb_type})"
+                return self._parsed(v)
             if t == "datetime" and self.format == "default":
                 return self._utc(v)
             return f"TRY_CAST({self._iso(v)} AS {self.duckdb_type})"
@@ -325,10 +332,7 @@ class FieldSQL:
         if self.type in ("integer", "number", "year") and isinstance(value, (int, float)):
             return lit(value)
         if self.type in ("date", "datetime", "time") and self.format not in ("default", "any"):
-            parsed = f"strptime({lit(str(value))}, {lit(self.format)})"
-            if "%z" in self.format and self.type == "datetime":
-                return f"timezone('UTC', {parsed})"
-            return f"CAST({parsed} AS {self.duckdb_type})"
+            return self._parsed(lit(str(value)), "strptime")
         if self.type == "datetime" and self.format == "default":
             return self._utc(lit(str(value)), cast="CAST")
         return f"CAST({lit(str(value))} AS {self.duckdb_type})"
