@@ -15,9 +15,12 @@ export UV_PYTHON_DOWNLOADS=never UV_PROJECT_ENVIRONMENT=.venv
 extras=()
 if [ "${1:-}" = "--test" ]; then
   extras=(--extra test --extra bench)
-  if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "warning: could not install chromium; browser tests will be skipped" >&2
+  # Debian's chromium for the browser tests, and CJK fonts so that pages render (and are
+  # screenshotted) as Chinese readers see them
+  if { ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } \
+     && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+      || echo "warning: could not install chromium / fonts-noto-cjk; browser tests will be skipped" >&2
   fi
 fi
 # bytecode compiled once here: a CLI run then never compiles a library on import

@@ -28,13 +28,13 @@ def browser():
 
 
 def test_landing_page_in_chromium(browser, live_server, tmp_path):
-    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
     response = page.goto(f"{live_server}/datasets/hz-air-quality-daily")
     assert response.status == 200
     assert page.title().startswith("示例市")
     ld = json.loads(page.locator('script[type="application/ld+json"]').text_content())
     assert ld["@type"] == "Dataset"
-    page.get_by_role("link", name="浏览 Browse").first.click()
+    page.get_by_role("link", name="在线浏览和查询").first.click()
     page.wait_for_load_state()
     assert "/hz-air-quality-daily/" in page.url
     assert page.locator("table.rows-and-columns").count() == 1
@@ -43,7 +43,7 @@ def test_landing_page_in_chromium(browser, live_server, tmp_path):
 
 def test_dataset_index_lists_every_dataset(browser, live_server, built):
     data = json.loads((built / "directory" / "data.json").read_text())
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")
     page.goto(f"{live_server}/datasets")
-    links = page.locator("table a").all_text_contents()
+    links = page.locator(".cards h3 a").all_text_contents()
     assert len(links) == len(data["dataset"])

@@ -113,7 +113,7 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
 
 def _write_directory(catalog, records, staging: Path) -> None:
     """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump."""
-    from govdata.directory import cncatalog, dcatap, schemaorg
+    from govdata.directory import cncatalog, dcatap, portal, schemaorg
 
     directory = staging / "directory"
     jsonld, turtle = dcatap.serialize(dcatap.build_graph(catalog, records))
@@ -130,6 +130,7 @@ def _write_directory(catalog, records, staging: Path) -> None:
             "datasets": [json.loads((staging / "downloads" / r.id / "datapackage.json").read_text("utf-8"))
                          for r in records]}
     _write_json(directory / "catalog-dump.json", dump)
+    _write_json(directory / "portal.json", portal.document(catalog, records))
 
 
 def _manifest(build_dir: Path | None) -> dict[str, Any]:
@@ -318,6 +319,8 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
                                                 res.source if canonical else None,
                                                 hashes.get(str(res.source), "") if canonical else "",
                                                 copied=downloads / ds.name / f"{res.name}.csv" in copied)
+            files += exports_mod.export_spreadsheet(con, source, downloads / ds.name, res.name, schema.get("fields") or [],
+                                                    rows[res.name])
             serving.result()
         finally:
             cursor.close()

@@ -94,3 +94,63 @@ def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, n
         sha, size = digest
         out.append(Export(fmt, path, size, sha, media))
     return out
+
+
+# ---- spreadsheet-ready copies -------------------------------------------------------------
+
+FORMULA_START = "^[=+\\-@\t\r]"  # what Excel, LibreOffice and Sheets may execute (OWASP CSV injection)
+XLSX_MAX_CELLS = 500_000  # beyond this a workbook costs seconds per build: CSV and Parquet serve it
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _headers(fields: list[dict[str, Any]]) -> list[str]:
+    """Chinese column titles (the field name when there is none, or when two titles collide)."""
+    titles = [str(f.get("title") or f["name"]) for f in fields]
+    return [t if titles.count(t) == 1 else f"{t} ({f['name']})" for t, f in zip(titles, fields)]
+
+
+def _neutralised(fields: list[dict[str, Any]], headers: list[str]) -> str:
+    cols = []
+    for f, h in zip(fields, headers):
+        c = '"' + f["name"].replace('"', '""') + '"'
+        if (f.get("type") or "any") in ("string", "any"):
+            c = f"CASE WHEN regexp_matches({c}, {lit(FORMULA_START)}) THEN chr(39) || {c} ELSE {c} END"
+        cols.append(f"{c} AS " + '"' + h.replace('"', '""') + '"')
+    return ", ".join(cols)
+
+
+def export_spreadsheet(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str,
+                       fields: list[dict[str, Any]], rows: int) -> list[Export]:
+    """An Excel-ready CSV (UTF-8 with BOM, Chinese column titles, cells a spreadsheet would run
+    as formulas prefixed with ``'``) and, when the table has at most XLSX_MAX_CELLS cells, an
+    XLSX workbook written as text and numbers (never formulas). The canonical CSV is untouched."""
+    headers = _headers(fields)
+    select = f"SELECT {_neutralised(fields, headers)} FROM {table}"
+    target = out_dir / f"{name}.excel.csv"
+    tmp = out_dir / f".{name}.excel.tmp"
+    con.execute(f"COPY ({select}) TO {lit(str(tmp))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
+    with target.open("wb") as out, tmp.open("rb") as src:
+        out.write(b"\xef\xbb\xbf")
+        shutil.copyfileobj(src, out, 1 << 20)
+    tmp.unlink()
+    sha, size = file_digest(target)
+    made = [Export("excel-csv", target, size, sha, "text/csv")]
+    if rows * max(len(fields), 1) <= XLSX_MAX_CELLS:
+        import xlsxwriter
+
+        book_path = out_dir / f"{name}.xlsx"
+        book = xlsxwriter.Workbook(str(book_path), {"constant_memory": True, "strings_to_formulas": False,
+                                                    "strings_to_urls": False, "strings_to_numbers": False})
+        sheet = book.add_worksheet(name[:31])
+        sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
+        sheet.freeze_panes(1, 0)
+        result = con.execute(f"SELECT * FROM {table}")
+        r = 1
+        while batch := result.fetchmany(10_000):
+            for row in batch:
+                sheet.write_row(r, 0, [v if v is None or isinstance(v, (int, float, str)) else str(v) for v in row])
+                r += 1
+        book.close()
+        sha, size = file_digest(book_path)
+        made.append(Export("xlsx", book_path, size, sha, XLSX_MEDIA))
+    return made

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from govdata.build import searchindex
 from govdata.catalog.model import Catalog, Dataset
 from govdata.directory.record import FREQUENCY_ZH, OPEN_ZH
 
@@ -43,6 +44,8 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
     }
     if res.raw.get("facets") and rows <= FACET_ROW_LIMIT:
         meta["facets"] = list(res.raw["facets"])
+    if searchindex.text_columns(res.fields):
+        meta["fts_table"], meta["fts_pk"] = searchindex.fts_table(res.name), "rowid"
     pk = (res.schema or {}).get("primaryKey")
     if pk:
         meta["sort"] = pk if isinstance(pk, str) else pk[0]

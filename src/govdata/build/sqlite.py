@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from govdata.build import searchindex
 from govdata.checks.sqltypes import ident
 from govdata.checks.table import LoadedTable
 
@@ -117,6 +118,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
             if [column] != primary_key[:1] or len(primary_key) > 1:
                 statement(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
         conn.commit()
+    searchindex.write(path, lt.resource, searchindex.text_columns(lt.schema.get("fields") or []))
     finish_db(open_db(path))
     return count
 

@@ -37,6 +37,10 @@ def datapackage(ds: Dataset, rec: Record, exports: dict[str, dict[str, Any]]) ->
                         "bytes": exp["csv"]["bytes"], "hash": exp["csv"]["hash"], "type": "table"})
             out["x-parquet"] = {"path": exp["parquet"]["file"], "bytes": exp["parquet"]["bytes"],
                                 "hash": exp["parquet"]["hash"]}
+            for fmt, key in (("excel-csv", "x-excel-csv"), ("xlsx", "x-xlsx")):
+                if fmt in exp:  # spreadsheet-ready copies (build.exports.export_spreadsheet)
+                    out[key] = {"path": exp[fmt]["file"], "bytes": exp[fmt]["bytes"], "hash": exp[fmt]["hash"],
+                                "mediatype": exp[fmt]["mediatype"]}
         resources.append(out)
     d["resources"] = resources
     return d

@@ -26,6 +26,7 @@ def make_datasette(build: Path) -> Datasette:
         settings=settings,
         inspect_data=inspect,
         static_mounts=[("downloads", str(build / "downloads"))],
+        template_dir=str(Path(__file__).parent / "templates"),  # the portal's frame, also for Datasette's pages
         cors=True,
     )
     counts_file = site / "counts.json"

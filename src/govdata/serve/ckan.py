@@ -64,16 +64,17 @@ def _json_param(value: Any) -> Any:
 
 
 class Directory:
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], index: Any = None):
         self.data = data
+        self.index = index  # the catalogue search engine (govdata.serve.catalogsearch), shared with the portal
         self.packages = {p["name"]: p for p in data["packages"]}
         self.orgs = {o["name"]: o for o in data["organizations"]}
         self.groups = {g["name"]: g for g in data["groups"]}
         self.resources = {r["id"]: (p, r) for p in data["packages"] for r in p["resources"]}
 
     @classmethod
-    def load(cls, build: Path) -> "Directory":
-        return cls(json.loads((build / "directory" / "ckan.json").read_text("utf-8")))
+    def load(cls, build: Path, index: Any = None) -> "Directory":
+        return cls(json.loads((build / "directory" / "ckan.json").read_text("utf-8")), index)
 
 
 # ---- search ------------------------------------------------------------------
@@ -116,59 +117,113 @@ def _haystack(pkg: dict) -> str:
     return " ".join(parts).lower()
 
 
+# CKAN's facet and fq field names → the catalogue engine's (govdata.serve.catalogsearch); CKAN's own
+# keep their meaning (``organization`` is the owning publisher only), the platform adds
+# ``publisher`` (a publisher with everything under it in the tree), ``level``, ``theme``,
+# ``keyword``, ``open_condition``, ``frequency``, ``format``.
+CKAN_TO_INDEX = {"organization": "owner_org", "owner_org": "owner_org", "groups": "theme", "tags": "keyword",
+                 "res_format": "format", "license_id": "license", "publisher": "publisher", "level": "level",
+                 "theme": "theme", "keyword": "keyword", "open_condition": "open_condition",
+                 "frequency": "frequency", "format": "format", "license": "license"}
+SORT_FIELDS = {"score": "relevance", "metadata_modified": "modified", "title_string": "title", "title": "title",
+               "name": "name", "id": "name", "metadata_created": "modified"}
+MAX_QUERY = 1000  # characters of q / fq: longer is a validation error, not work
+
+
+def _text(params: dict, key: str) -> str:
+    value = params.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, (str, int, float)):
+        raise invalid(key, "Must be a string")
+    value = str(value)
+    if len(value) > MAX_QUERY:
+        raise invalid(key, f"Longer than {MAX_QUERY} characters")
+    return value
+
+
 def package_search(d: Directory, params: dict) -> dict:
+    """The portal's search (same matching and ranking as ``/datasets?q=``) in CKAN's shape."""
+    from govdata.serve.catalogsearch import parse_filters
+
+    ix = d.index
     rows = _int(params, "rows", 10, 0, MAX_ROWS)
-    start = _int(params, "start", 0, 0)
-    q = params.get("q") or ""
-    if q.strip() in ("*:*", "*"):
-        q = ""
-    filters, text = _filters(q)
-    fq_filters, _ = _filters(params.get("fq") or "")
-    for fq in params.get("fq_list") or []:
-        fq_filters += _filters(fq)[0]
-    terms = [t.lower() for t in text.split() if t not in ("*",)]
-    results = []
-    for pkg in d.packages.values():
-        ok = all((value in _values(pkg, field)) != neg for neg, field, value in filters + fq_filters)
-        if ok and terms:
-            hay = _haystack(pkg)
-            ok = all(t in hay for t in terms)
-        if ok:
-            results.append(pkg)
-    sort = params.get("sort") or ("score desc, metadata_modified desc" if terms else "score desc, name asc")
-    for clause in reversed([c.strip() for c in str(sort).split(",") if c.strip()]):
+    start = _int(params, "start", 0, 0, 10_000_000)
+    filters, text = parse_filters(_text(params, "q"))
+    fq_lists = params.get("fq_list") or []
+    if not isinstance(fq_lists, list) or not all(isinstance(x, str) for x in fq_lists):
+        raise invalid("fq_list", "Must be a list of strings")
+    for fq in [_text(params, "fq"), *fq_lists[:20]]:
+        filters += parse_filters(fq[:MAX_QUERY])[0]
+    indexed, other = [], []
+    for negated, field, value in filters:
+        key = CKAN_TO_INDEX.get(field)
+        (indexed if key else other).append((negated, key or field, value))
+    sort = _text(params, "sort") or ("score desc, metadata_modified desc" if text.strip() else "score desc, name asc")
+    clauses = []
+    for clause in [c.strip() for c in sort.split(",") if c.strip()][:5]:
         field, _, direction = clause.partition(" ")
-        field = {"title_string": "title"}.get(field, field)
-        if field == "score":
-            continue
-        if field not in ("name", "title", "metadata_modified", "metadata_created", "id"):
+        if field not in SORT_FIELDS:
             raise invalid("sort", f"Cannot sort by field `{field}`")
-        results.sort(key=lambda p: p.get(field) or "", reverse=direction.strip().lower() == "desc")
+        clauses.append((SORT_FIELDS[field], direction.strip().lower() == "desc"))
+    main = next((f for f, _ in clauses if f in ("relevance", "modified", "title")), "relevance")
+    result = ix.search(text, indexed, main if (main != "relevance" or text.strip()) else "modified",
+                       0, ix.n, facet_limit=-1)
+    names = [e["id"] for e in result.items if e["id"] in d.packages]
+    if other:
+        names = [n for n in names if all((value in _values(d.packages[n], field)) != neg for neg, field, value in other)]
+    if not text.strip() or main != "relevance":
+        for field, desc in reversed(clauses):
+            if field == "name":
+                names.sort(reverse=desc)
+            elif field == "title":
+                order = {e["id"]: k for k, e in enumerate(ix.search("", sort="title", rows=ix.n).items)}
+                names.sort(key=lambda n: order.get(n, 0), reverse=desc)
+            elif field == "modified":
+                names.sort(key=lambda n: d.packages[n].get("metadata_modified") or "", reverse=desc)
     facet_fields = _json_param(params.get("facet.field") or [])
     if isinstance(facet_fields, str):
         facet_fields = [facet_fields]
-    limit = _int(params, "facet.limit", 50, -1)
+    if not isinstance(facet_fields, list) or not all(isinstance(f, str) for f in facet_fields):
+        raise invalid("facet.field", "Must be a list of field names")
+    limit = _int(params, "facet.limit", 50, -1, 10_000)
     facets, search_facets = {}, {}
-    for name in facet_fields:
+    for name in facet_fields[:20]:
         field = FACET_FIELDS.get(name, name)
         counts: dict[str, int] = {}
-        for pkg in results:
-            for v in _values(pkg, field):
+        for n in names:
+            for v in _facet_values(d, name, n):
                 counts[v] = counts.get(v, 0) + 1
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         if limit >= 0:
             ordered = ordered[:limit]
         facets[name] = dict(ordered)
-        def display(value: str) -> str:
-            if field == "owner_org" and value in d.orgs:
-                return d.orgs[value]["title"]
-            if field == "groups" and value in d.groups:
-                return d.groups[value]["title"]
-            return value
-        search_facets[name] = {"title": name, "items": [{"name": v, "display_name": display(v), "count": c}
+        search_facets[name] = {"title": name, "items": [{"name": v, "display_name": _display(d, field, v), "count": c}
                                                         for v, c in ordered]}
-    return {"count": len(results), "results": results[start:start + rows], "sort": sort,
+    return {"count": len(names), "results": [d.packages[n] for n in names[start:start + rows]], "sort": sort,
             "facets": facets, "search_facets": search_facets}
+
+
+_ENTRY_KEYS = {"publisher": "publisher_chain", "level": "level", "theme": "themes", "keyword": "keywords",
+               "open_condition": "open_condition", "frequency": "frequency"}
+
+
+def _facet_values(d: Directory, name: str, package: str) -> list[str]:
+    """A package's values for a facet: CKAN's own fields from the package, the platform's from
+    the catalogue entry (``publisher`` lists the whole chain: a city counts its districts' datasets)."""
+    key = _ENTRY_KEYS.get(name)
+    if key is None:
+        return _values(d.packages[package], FACET_FIELDS.get(name, name))
+    value = d.index.datasets[d.index.by_id[package]].get(key)
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def _display(d: Directory, field: str, value: str) -> str:
+    if field in ("owner_org", "publisher") and value in d.orgs:
+        return d.orgs[value]["title"]
+    if field in ("groups", "theme") and value in d.groups:
+        return d.groups[value]["title"]
+    return value
 
 
 # ---- simple actions ----------------------------------------------------------
@@ -366,10 +421,14 @@ async def handle(datasette, request, directory: Directory) -> Response:
             result = ACTIONS[action](directory, params)
         else:
             raise ActionError("Not Found Error", f"Action name not known: {action}", 400)
-        return Response.json({"help": help_url, "success": True, "result": result},
-                             headers={"Access-Control-Allow-Origin": "*"})
+        return _json({"help": help_url, "success": True, "result": result})
     except ActionError as exc:
-        return Response.json({"help": help_url, "success": False,
-                              "error": {"__type": exc.kind, "message": exc.message} if not isinstance(exc.message, dict)
-                              else {"__type": exc.kind, **exc.message}},
-                             status=exc.status, headers={"Access-Control-Allow-Origin": "*"})
+        return _json({"help": help_url, "success": False,
+                      "error": {"__type": exc.kind, "message": exc.message} if not isinstance(exc.message, dict)
+                      else {"__type": exc.kind, **exc.message}}, exc.status)
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    """JSON with Chinese as UTF-8 text (CKAN itself writes UTF-8)."""
+    return Response(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*"})

@@ -9,7 +9,8 @@ from pathlib import Path
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from govdata.serve import ckan, hardening, pages
+from govdata import textsearch
+from govdata.serve import ckan, hardening, i18n, jsonutf8, portal
 
 _directories: dict[str, ckan.Directory] = {}
 
@@ -20,7 +21,7 @@ async def ckan_action(datasette, request):
         return Response.text("not configured", status=404)
     key = str(root)
     if key not in _directories:
-        _directories[key] = ckan.Directory.load(root)
+        _directories[key] = ckan.Directory.load(root, portal.catalogue(datasette))
     return await ckan.handle(datasette, request, _directories[key])
 
 
@@ -58,38 +59,45 @@ async def directory_file(datasette, request):
                     headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
 
 
-async def dataset_page(datasette, request):
-    root = build_dir(datasette)
-    name = request.url_vars["name"]
-    if root is None or "/" in name or name.startswith("."):
-        return Response.text("not found", status=404)
-    dp = root / "downloads" / name / "datapackage.json"
-    if not dp.is_file():
-        return Response.html("<h1>404</h1><p>没有这个数据集 / no such dataset</p>", status=404)
-    schema_org = dp.parent / "schema-org.json"
-    ld = json.loads(schema_org.read_text("utf-8")) if schema_org.is_file() else None
-    return Response.html(pages.dataset_html(json.loads(dp.read_text("utf-8")), ld))
-
-
-async def datasets_index(datasette, request):
-    root = build_dir(datasette)
-    if root is None:
-        return Response.text("not configured", status=404)
-    data = json.loads((root / "directory" / "data.json").read_text("utf-8"))
-    return Response.html(pages.index_html(data))
-
-
 @hookimpl
 def register_routes():
     return [
         (r"^/(?P<file>data\.json|catalog\.jsonld|catalog\.ttl|catalog-cn\.json|catalog-cn\.csv|catalog-dump\.json)$",
          directory_file),
-        (r"^/datasets/?$", datasets_index),
-        (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", dataset_page),
+        (r"^/$", portal.home),
+        (r"^/datasets/?$", portal.datasets),
+        (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", portal.dataset),
+        (r"^/publishers/?$", portal.publishers),
+        (r"^/publishers/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$", portal.publisher),
+        (r"^/themes/?$", portal.themes),
+        (r"^/themes/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$", portal.theme),
+        (r"^/-/lang$", portal.switch_language),
+        (r"^/-/portal\.css$", portal.stylesheet),
+        (r"^/downloads/(?P<name>[a-z0-9][a-z0-9-]*)/(?P<file>[A-Za-z0-9_][A-Za-z0-9_.-]*)$", portal.download),
         (r"^/openapi\.json$", openapi_json),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
         (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),
     ]
+
+
+@hookimpl
+def register_output_renderer(datasette):
+    # replaces Datasette's ASCII-only ``.json`` (same shapes and options), see serve/jsonutf8.py
+    return {"extension": "json", "render": jsonutf8.render_json}
+
+
+@hookimpl
+def startup(datasette):
+    # defaults for templates rendered without the hook below (Datasette's error pages)
+    datasette.jinja_env.globals.update(t=i18n.Translator("zh"), i18n=i18n, site={"title": datasette.metadata("title") or ""})
+
+
+@hookimpl
+def extra_template_vars(request, datasette):
+    """The interface language and the site for every page, Datasette's own included."""
+    ix = portal.catalogue(datasette)
+    return {"t": i18n.Translator(i18n.choose(request) if request is not None else "zh"), "i18n": i18n,
+            "site": ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""}}
 
 
 @hookimpl
@@ -98,9 +106,11 @@ def skip_csrf(scope):
     return scope["path"].startswith(("/api/3/action/", "/api/action/"))
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def prepare_connection(conn):
     hardening.limit_connection(conn)
+    # after Datasette's own sql_functions: ?_search= on a bigram index (govdata.textsearch)
+    conn.create_function("escape_fts", 1, textsearch.match_expression, deterministic=True)
 
 
 @hookimpl

@@ -1,0 +1,86 @@
+"""The full-text index of a served table, for Datasette's standard ``?_search=``.
+
+One contentless FTS5 table per table with text columns, ``<table>__search``, with one column
+``c<i>`` per text column holding its bigrams (see :mod:`govdata.textsearch`), keyed by the
+table's rowid. The rows are read back from the finished SQLite table (so the rowids are
+SQLite's own, whatever the load order was) in bounded chunks, bigrammed by DuckDB and
+inserted with ADBC; memory stays flat at any size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from govdata import textsearch
+
+CHUNK = 200_000
+
+
+def text_columns(fields: list[dict]) -> list[str]:
+    """The columns indexed for ``?_search=``: every field of type string (or untyped)."""
+    return [f["name"] for f in fields if (f.get("type") or "any") in ("string", "any")]
+
+
+def fts_table(table: str) -> str:
+    return f"{table}__search"
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def write(path: Path, table: str, columns: list[str]) -> int:
+    """Index ``columns`` of ``table`` in the SQLite file ``path``; returns the rows indexed."""
+    if not columns:
+        return 0
+    import adbc_driver_manager as adbc
+    import adbc_driver_sqlite
+    import duckdb
+    import pyarrow as pa
+
+    names = [f"c{i}" for i in range(len(columns))]
+    texts = ", ".join(f"{textsearch.duckdb_index_sql(n)} AS {n}" for n in names)
+    needs = " OR ".join(f"regexp_matches({n}, $cls)" for n in names)
+    cls = textsearch.needs_fold_class()
+    duck = duckdb.connect()
+    duck.execute("SET threads=1")  # the serving load of the next table may be running beside it
+    fts = _q(fts_table(table))
+    done = 0
+    with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn:
+        def run(sql: str) -> None:
+            with adbc.AdbcStatement(conn) as stmt:
+                stmt.set_sql_query(sql)
+                stmt.execute_update()
+
+        # one FTS column per text column: a phrase never spans two cells
+        run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0)")
+        conn.set_autocommit(False)
+        last = None
+        cols = ", ".join(f"CAST({_q(c)} AS TEXT) AS {n}" for c, n in zip(columns, names))
+        while True:
+            where = f"WHERE rowid > {last}" if last is not None else ""
+            with adbc.AdbcStatement(conn) as stmt:
+                stmt.set_sql_query(f"SELECT rowid AS rid, {cols} FROM {_q(table)} {where} ORDER BY rowid LIMIT {CHUNK}")
+                handle, _ = stmt.execute_query()
+                chunk = pa.RecordBatchReader._import_from_c(handle.address).read_all()
+            if chunk.num_rows == 0:
+                break
+            last = chunk.column("rid")[-1].as_py()
+            duck.register("chunk", chunk)
+            if duck.execute(f"SELECT bool_or({needs}) FROM chunk", {"cls": cls}).fetchall()[0][0]:
+                # traditional characters or full-width forms somewhere in the chunk: fold in Python
+                folded = [pa.array(textsearch.fold_many(chunk.column(n).to_pylist())) for n in names]
+                duck.unregister("chunk")
+                chunk = pa.table([chunk.column("rid"), *folded], names=["rid", *names])
+                duck.register("chunk", chunk)
+            out = duck.sql(f"SELECT rid, {texts} FROM chunk").to_arrow_table()
+            duck.unregister("chunk")
+            with adbc.AdbcStatement(conn) as stmt:
+                stmt.set_sql_query(f"INSERT INTO {fts}(rowid, {', '.join(names)}) VALUES (?{', ?' * len(names)})")
+                stmt.bind_stream(pa.RecordBatchReader.from_batches(out.schema, out.to_batches()))
+                stmt.execute_update()
+            done += chunk.num_rows
+        run(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+        conn.commit()
+    duck.close()
+    return done

@@ -1,0 +1,59 @@
+"""``directory/portal.json``: what the portal's pages and the catalogue search need, written once
+per build from the neutral records (one entry per dataset, no field lists: the dataset page
+reads the dataset's own ``datapackage.json``), plus the publisher tree, themes and licences.
+
+Pinyin of titles (full and initials, ``pypinyin``) is computed here, at build time, so that
+serving never imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govdata.catalog.model import Catalog
+from govdata.directory.record import Record
+
+FORMAT_VERSION = "1.0"
+
+
+def _pinyin(text: str) -> tuple[str, str]:
+    from pypinyin import Style, lazy_pinyin
+
+    han = "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff")
+    full = "".join(lazy_pinyin(han))
+    initials = "".join(lazy_pinyin(han, style=Style.FIRST_LETTER))
+    return full.lower(), initials.lower()
+
+
+def entry(rec: Record) -> dict[str, Any]:
+    full, initials = _pinyin(rec.title)
+    formats = sorted({d.format for d in rec.distributions})
+    return {
+        "id": rec.id, "title": rec.title, "title_en": rec.title_en, "description": rec.description,
+        "description_en": rec.description_en, "version": rec.version,
+        "publisher": rec.publisher[-1]["id"] if rec.publisher else None,
+        "publisher_chain": [p["id"] for p in rec.publisher],
+        "level": rec.publisher[-1]["level"] if rec.publisher else None,
+        "themes": [t["id"] for t in rec.themes], "keywords": rec.keywords,
+        "license": rec.license["id"] if rec.license else None,
+        "open_condition": rec.open_condition, "frequency": rec.frequency,
+        "issued": rec.issued, "modified": rec.modified, "formats": formats,
+        "rows": sum(r.get("rows") or 0 for r in rec.resources),
+        "resources": [{"name": r["name"], "title": r["title"]} for r in rec.resources],
+        "spatial": (rec.spatial or {}).get("name"), "pinyin": full, "initials": initials,
+    }
+
+
+def document(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
+    site = catalog.site
+    return {
+        "format": "govdata-portal", "format_version": FORMAT_VERSION,
+        "site": {k: site.get(k) for k in ("title", "title_en", "description", "description_en", "base_url", "contact")},
+        "publishers": [{"id": p.id, "name": p.name, "name_en": p.name_en, "code": p.code, "level": p.level,
+                        "parent": p.parent, "ancestors": list(p.ancestors), "contact": p.contact,
+                        "homepage": p.homepage} for p in catalog.publishers.values()],
+        "themes": [{"id": t.id, "title": t.title, "title_en": t.title_en} for t in catalog.themes.values()],
+        "licenses": [{"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open}
+                     for lic in catalog.licenses.values()],
+        "datasets": [entry(r) for r in records],
+    }

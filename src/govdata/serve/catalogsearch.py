@@ -1,0 +1,219 @@
+"""Catalogue search: one engine for the portal's ``/datasets?q=`` and CKAN's ``package_search``.
+
+Built once per build from ``directory/portal.json``. Matching is exact substring search on
+folded text (:mod:`govdata.textsearch`: traditional = simplified, full-width = ASCII, case-
+insensitive), so every dataset that *contains* what was typed is found; titles are also found
+by pinyin and initials. Every term must match somewhere. Relevance: a term found in the title
+counts more than one found in keywords, the publisher, themes, resource titles or the
+description (weights in ``GROUPS``); ties go to the most recently modified.
+
+Sets of datasets are Python integers used as bitsets: a facet count is ``(a & b).bit_count()``,
+so counting every facet value over 10,000 datasets takes about a millisecond.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from govdata.textsearch import fold, terms as query_terms
+
+FACETS = ("theme", "publisher", "level", "format", "open_condition", "license", "frequency", "keyword")
+SORTS = ("relevance", "modified", "title")
+LEVELS = ("province", "city", "county", "township", "village")
+
+# (name, weight, text of a dataset entry)
+GROUPS: list[tuple[str, int, Callable[[dict, "CatalogueIndex"], str]]] = [
+    ("title", 100, lambda d, ix: f"{d['title']}\n{d.get('title_en') or ''}"),
+    ("pinyin", 60, lambda d, ix: f"{d.get('pinyin') or ''}\n{d.get('initials') or ''}"),
+    ("keywords", 50, lambda d, ix: "\n".join(d.get("keywords") or [])),
+    ("publisher", 30, lambda d, ix: "\n".join(ix.publisher_names(d))),
+    ("themes", 30, lambda d, ix: "\n".join(ix.theme_names(d))),
+    ("resources", 20, lambda d, ix: "\n".join(r["title"] + "\n" + r["name"] for r in d.get("resources") or [])),
+    ("description", 10, lambda d, ix: f"{d.get('description') or ''}\n{d.get('description_en') or ''}\n"
+                                      f"{d.get('spatial') or ''}\n{d['id']}"),
+]
+
+
+def _mask(indices) -> int:
+    return functools.reduce(lambda acc, i: acc | (1 << i), indices, 0) if len(indices) < 64 else _bulk_mask(indices)
+
+
+def _bulk_mask(indices) -> int:
+    buf = bytearray((max(indices) >> 3) + 1 if indices else 0)
+    for i in indices:
+        buf[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buf, "little")
+
+
+def _bytes(mask: int, n: int) -> bytes:
+    return mask.to_bytes((n + 7) // 8, "little")
+
+
+@dataclass
+class Result:
+    count: int
+    items: list[dict[str, Any]]
+    facets: dict[str, list[tuple[str, int]]]
+    scores: dict[str, int] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list)
+
+
+class CatalogueIndex:
+    def __init__(self, doc: dict[str, Any]):
+        self.doc = doc
+        self.datasets: list[dict[str, Any]] = doc["datasets"]
+        self.n = len(self.datasets)
+        self.all = (1 << self.n) - 1
+        self.by_id = {d["id"]: i for i, d in enumerate(self.datasets)}
+        self.publishers = {p["id"]: p for p in doc["publishers"]}
+        self.themes = {t["id"]: t for t in doc["themes"]}
+        self.licenses = {lic["id"]: lic for lic in doc["licenses"]}
+        self.children: dict[str | None, list[str]] = {}
+        for p in doc["publishers"]:
+            self.children.setdefault(p.get("parent"), []).append(p["id"])
+        self.texts = {name: [fold(get(d, self)) for d in self.datasets] for name, _, get in GROUPS}
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in (*FACETS, "owner_org")}
+        for i, d in enumerate(self.datasets):
+            for facet, vals in (("theme", d.get("themes") or []), ("publisher", d.get("publisher_chain") or []),
+                                ("level", [d.get("level")]), ("format", d.get("formats") or []),
+                                ("open_condition", [d.get("open_condition")]), ("license", [d.get("license")]),
+                                ("frequency", [d.get("frequency")]), ("keyword", d.get("keywords") or []),
+                                ("owner_org", [d.get("publisher")])):
+                for v in vals:
+                    if v:
+                        values[facet].setdefault(v, []).append(i)
+        self.facet_masks = {f: {v: _mask(ix) for v, ix in vals.items()} for f, vals in values.items()}
+        self.order = {
+            "modified": sorted(range(self.n), key=lambda i: (self.datasets[i].get("modified") or "", self.datasets[i]["id"]),
+                               reverse=True),
+            "title": sorted(range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])),
+        }
+        self._term_cache: dict[str, list[int]] = {}
+
+    # ---- names ----------------------------------------------------------------
+    def publisher_names(self, d: dict) -> list[str]:
+        out = []
+        for pid in d.get("publisher_chain") or []:
+            p = self.publishers.get(pid)
+            if p:
+                out += [p["name"], p.get("name_en") or ""]
+        return out
+
+    def theme_names(self, d: dict) -> list[str]:
+        return [x for t in d.get("themes") or [] if t in self.themes
+                for x in (self.themes[t]["title"], self.themes[t].get("title_en") or "")]
+
+    def subtree(self, pid: str) -> list[str]:
+        out, todo = [], [pid]
+        while todo:
+            cur = todo.pop()
+            out.append(cur)
+            todo.extend(self.children.get(cur, []))
+        return out
+
+    # ---- matching -------------------------------------------------------------
+    def _term_scores(self, term: str) -> list[int]:
+        """Per dataset: the weight of the best group containing ``term`` (0: not found)."""
+        cached = self._term_cache.get(term)
+        if cached is not None:
+            return cached
+        best = [0] * self.n
+        for name, weight, _ in reversed(GROUPS):  # ascending weight: the best group is written last
+            for i, text in enumerate(self.texts[name]):
+                if term in text:
+                    best[i] = weight
+        if len(self._term_cache) > 2048:
+            self._term_cache.clear()
+        self._term_cache[term] = best
+        return best
+
+    def filter_mask(self, filters: list[tuple[bool, str, str]]) -> int:
+        """(negated, facet, value) → the datasets passing them all. ``publisher`` includes the
+        publisher's subtree (a dataset carries every publisher of its chain)."""
+        mask = self.all
+        for negated, facet, value in filters:
+            m = self.facet_masks.get(facet, {}).get(value, 0)
+            mask = mask & ~m if negated else mask & m
+        return mask
+
+    def search(self, q: str = "", filters: list[tuple[bool, str, str]] | None = None, sort: str = "relevance",
+               start: int = 0, rows: int = 20, facet_limit: int = 50) -> Result:
+        terms = query_terms(q)
+        mask = self.filter_mask(filters or [])
+        scores: dict[int, int] = {}
+        if terms:
+            per_term = [self._term_scores(t) for t in terms]
+            hits = [i for i, w in enumerate(per_term[0]) if w]
+            for other in per_term[1:]:
+                hits = [i for i in hits if other[i]]
+            if mask != self.all:
+                blob = _bytes(mask, self.n)
+                hits = [i for i in hits if blob[i >> 3] >> (i & 7) & 1]
+            scores = {i: sum(s[i] for s in per_term) for i in hits}
+            mask = _mask(hits)
+        count = mask.bit_count()
+        if sort == "relevance" and terms:
+            modified = self.order["modified"]
+            rank = {i: r for r, i in enumerate(modified)}
+            ordered = sorted(scores, key=lambda i: (-scores[i], rank[i]))
+        else:
+            key = "title" if sort == "title" else "modified"
+            blob = _bytes(mask, self.n)
+            ordered = [i for i in self.order[key] if blob[i >> 3] >> (i & 7) & 1] if mask != self.all \
+                else list(self.order[key])
+        page = [self.datasets[i] for i in ordered[start:start + rows]]
+        facets = {}
+        for facet in FACETS:
+            masks = self.facet_masks[facet]
+            counted = [(v, (m & mask).bit_count()) for v, m in masks.items()]
+            counted = sorted(((v, c) for v, c in counted if c), key=lambda vc: (-vc[1], vc[0]))
+            facets[facet] = counted if facet_limit < 0 else counted[:facet_limit]
+        return Result(count, page, facets, {self.datasets[i]["id"]: s for i, s in scores.items()}, terms)
+
+
+def parse_filters(text: str) -> tuple[list[tuple[bool, str, str]], str]:
+    """Solr-style ``field:value`` terms (``-field:value`` negated, ``field:"a b"`` quoted) out of a
+    CKAN ``q`` or ``fq``; the rest is free text. One linear scan, no backtracking."""
+    filters: list[tuple[bool, str, str]] = []
+    rest: list[str] = []
+    i, n = 0, len(text or "")
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        j = i
+        if text[j] == '"':  # a quoted phrase of free text
+            k = text.find('"', j + 1)
+            k = n if k < 0 else k
+            rest.append(text[j + 1:k])
+            i = k + 1
+            continue
+        while j < n and not text[j].isspace() and text[j] != ":":
+            j += 1
+        if j < n and text[j] == ":" and j > i:
+            name = text[i:j]
+            negated = name[0] in "+-" and name[0] == "-"
+            name = name.lstrip("+-")
+            k = j + 1
+            if k < n and text[k] == '"':
+                end = text.find('"', k + 1)
+                end = n if end < 0 else end
+                value, i = text[k + 1:end], end + 1
+            else:
+                end = k
+                while end < n and not text[end].isspace():
+                    end += 1
+                value, i = text[k:end], end
+            if name and value:
+                filters.append((negated, name, value))
+            continue
+        while j < n and not text[j].isspace():
+            j += 1
+        word = text[i:j]
+        if word not in ("AND", "OR", "*", "*:*"):
+            rest.append(word)
+        i = j
+    return filters, " ".join(rest)

@@ -1,0 +1,164 @@
+"""The interface's two languages. Chinese is the default; English is chosen by a visible switch
+(``/-/lang?to=en``, remembered in a cookie) or, without a cookie, by ``Accept-Language``.
+
+Every label the templates show is a key of ``LABELS``; status values (open conditions,
+frequencies, levels, types) have their own tables so that no raw ``unconditional`` or ``weekly``
+reaches a Chinese page. ``tests/test_portal.py`` checks both columns are filled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("zh", "en")
+COOKIE = "lang"
+
+OPEN = {"unconditional": ("无条件开放", "Open (unconditional)"), "conditional": ("有条件开放", "Conditional access"),
+        "not_open": ("不予开放", "Not open")}
+FREQUENCY = {"daily": ("每日", "Daily"), "weekly": ("每周", "Weekly"), "monthly": ("每月", "Monthly"),
+             "quarterly": ("每季度", "Quarterly"), "semiannual": ("每半年", "Every six months"),
+             "annual": ("每年", "Annual"), "irregular": ("不定期", "Irregular"),
+             "on_change": ("随时更新", "On change"), "never": ("不再更新", "No longer updated")}
+LEVEL = {"province": ("省级", "Province"), "city": ("市级", "City"), "county": ("县级", "County"),
+         "township": ("乡级", "Township"), "village": ("村级", "Village")}
+FIELD_TYPE = {"string": ("文本", "text"), "integer": ("整数", "integer"), "number": ("数值", "number"),
+              "boolean": ("布尔", "boolean"), "date": ("日期", "date"), "datetime": ("日期时间", "date-time"),
+              "time": ("时间", "time"), "year": ("年份", "year"), "yearmonth": ("年月", "year-month"),
+              "duration": ("时长", "duration"), "geopoint": ("坐标", "geo point"), "geojson": ("GeoJSON", "GeoJSON"),
+              "object": ("对象", "object"), "array": ("数组", "array"), "list": ("列表", "list"), "any": ("任意", "any")}
+FACET = {"theme": ("主题", "Theme"), "publisher": ("提供方", "Publisher"), "level": ("层级", "Level"),
+         "format": ("格式", "Format"), "open_condition": ("开放属性", "Access"), "license": ("许可协议", "Licence"),
+         "frequency": ("更新周期", "Update frequency"), "keyword": ("关键词", "Keyword")}
+CONSTRAINT = {"required": ("必填", "required"), "unique": ("唯一", "unique"), "enum": ("取值", "one of"),
+              "pattern": ("格式", "pattern"), "minimum": ("最小值", "minimum"), "maximum": ("最大值", "maximum"),
+              "minLength": ("最短", "min length"), "maxLength": ("最长", "max length"),
+              "exclusiveMinimum": ("大于", "greater than"), "exclusiveMaximum": ("小于", "less than")}
+SORT = {"relevance": ("相关度", "Relevance"), "modified": ("最近更新", "Last modified"), "title": ("名称", "Title")}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "skip": ("跳到正文", "Skip to content"),
+    "search_label": ("搜索数据集", "Search datasets"),
+    "search_placeholder": ("搜索：如 罚款、预算、学校", "Search, e.g. penalties, budget, schools"),
+    "search": ("搜索", "Search"),
+    "switch": ("English", "中文"),
+    "switch_label": ("Switch to English", "切换到中文"),
+    "home": ("首页", "Home"),
+    "datasets": ("数据目录", "Datasets"),
+    "publishers": ("提供方", "Publishers"),
+    "themes": ("主题", "Themes"),
+    "api": ("接口", "API"),
+    "recent": ("最近更新", "Recently updated"),
+    "machine": ("机器可读目录", "Machine-readable directory"),
+    "all_datasets": ("全部数据集", "All datasets"),
+    "results": ("个数据集", "datasets"),
+    "no_results": ("没有找到匹配的数据集。试试更短的词、去掉筛选条件，或浏览主题。",
+                   "No dataset matches. Try a shorter word, remove a filter, or browse the themes."),
+    "filters": ("筛选", "Filters"),
+    "remove_filter": ("移除筛选", "Remove filter"),
+    "clear_filters": ("清除全部筛选", "Clear all filters"),
+    "sort_by": ("排序", "Sort by"),
+    "apply": ("应用", "Apply"),
+    "page": ("页", "Page"),
+    "prev": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "publisher": ("提供方", "Publisher"),
+    "open_condition": ("开放属性", "Access"),
+    "license": ("许可协议", "Licence"),
+    "frequency": ("更新周期", "Update frequency"),
+    "issued": ("首次发布", "Issued"),
+    "modified": ("最近更新", "Last modified"),
+    "temporal": ("时间范围", "Temporal coverage"),
+    "spatial": ("空间范围", "Spatial coverage"),
+    "contact": ("联系方式", "Contact"),
+    "version": ("版本", "Version"),
+    "rows": ("行", "rows"),
+    "keywords": ("关键词", "Keywords"),
+    "themes_label": ("主题", "Themes"),
+    "about": ("基本信息", "About this dataset"),
+    "resources": ("数据资源", "Resources"),
+    "dictionary": ("数据字典", "Data dictionary"),
+    "field": ("字段", "Field"),
+    "field_title": ("中文名称", "Title"),
+    "type": ("类型", "Type"),
+    "constraints": ("约束", "Constraints"),
+    "description": ("说明", "Description"),
+    "preview": ("数据预览（前 5 行）", "Preview (first 5 rows)"),
+    "downloads": ("下载", "Downloads"),
+    "format": ("格式", "Format"),
+    "size": ("大小", "Size"),
+    "checksum": ("SHA-256 校验和", "SHA-256 checksum"),
+    "browse": ("在线浏览和查询", "Browse and query online"),
+    "api_snippets": ("接口调用示例", "API examples"),
+    "related": ("相关数据集", "Related datasets"),
+    "policies": ("相关政策文件", "Related policy documents"),
+    "how_to_apply": ("如何申请使用", "How to apply for access"),
+    "conditions": ("开放条件", "Conditions"),
+    "apply_contact": ("请联系以下部门，说明用途并提交申请材料：", "Contact the publisher below, stating your purpose, and send your application:"),
+    "legal_basis": ("不予开放的依据", "Legal basis for not opening"),
+    "no_data": ("本数据集不提供公开数据下载。", "This dataset has no public data to download."),
+    "canonical_csv": ("CSV（规范格式，UTF-8，字段名表头，与检查过的文件逐字节一致）",
+                      "CSV (canonical: UTF-8, field-name header, byte for byte what was checked)"),
+    "excel_csv": ("CSV（Excel 适用：带 BOM，中文表头，公式字符已转义）",
+                  "CSV for Excel (BOM, Chinese headers, formula characters neutralised)"),
+    "xlsx": ("Excel 工作簿（XLSX）", "Excel workbook (XLSX)"),
+    "parquet": ("Parquet（列式，适合分析）", "Parquet (columnar, for analysis)"),
+    "datapackage": ("数据包描述（datapackage.json）", "Data Package descriptor (datapackage.json)"),
+    "formula_note": ("规范 CSV 保留原始内容；以 = + - @ 开头的单元格在 Excel 中可能被当作公式执行，请使用“Excel 适用”版本。",
+                     "The canonical CSV keeps cells as published; cells starting with = + - @ may run as formulas in a spreadsheet: use the Excel version."),
+    "publisher_tree": ("提供方目录", "Publisher tree"),
+    "datasets_of": ("的数据集", "datasets"),
+    "including_sub": ("含下级单位", "including subordinate bodies"),
+    "level": ("层级", "Level"),
+    "code": ("行政区划代码", "Division code"),
+    "path": ("所在位置", "You are here"),
+    "not_found": ("没有找到该页面", "Page not found"),
+    "all_themes": ("全部主题", "All themes"),
+    "open_data_entry": ("开放数据入口", "Open-data entry points"),
+    "footer": ("政务数据开放平台 · 数据以 CSV、Parquet 和 JSON API 开放 · 示例数据为合成数据",
+               "Open government data platform · data as CSV, Parquet and a JSON API · sample data is synthetic"),
+    "capped": ("1,000+", "1,000+"),
+    "matched_in": ("匹配", "matched"),
+    "copy": ("复制", "Copy"),
+    "english_title": ("英文名称", "English title"),
+    "table": ("数据表", "Table"),
+    "columns": ("列", "columns"),
+    "more": ("更多", "more"),
+    "none": ("无", "none"),
+}
+
+
+def choose(request) -> str:
+    """The language of a request: ``?lang=``, then the cookie, then Accept-Language, then zh."""
+    asked = request.args.get("lang") if hasattr(request, "args") else None
+    if asked in LANGS:
+        return asked
+    cookie = (request.cookies or {}).get(COOKIE)
+    if cookie in LANGS:
+        return cookie
+    header = (request.headers.get("accept-language") or "").lower()
+    for part in header.split(","):
+        tag = part.split(";")[0].strip()
+        if tag.startswith("zh"):
+            return "zh"
+        if tag.startswith("en"):
+            return "en"
+    return "zh"
+
+
+class Translator:
+    def __init__(self, lang: str):
+        self.lang = lang if lang in LANGS else "zh"
+        self.i = LANGS.index(self.lang)
+        self.html_lang = "zh-CN" if self.lang == "zh" else "en"
+
+    def __call__(self, key: str) -> str:
+        pair = LABELS.get(key)
+        return pair[self.i] if pair else key
+
+    def of(self, table: dict[str, tuple[str, str]], value: Any) -> str:
+        pair = table.get(value) if value is not None else None
+        return pair[self.i] if pair else ("" if value is None else str(value))
+
+    def pick(self, zh: Any, en: Any) -> Any:
+        """The English text when the interface is English and one exists, else the Chinese."""
+        return en if self.lang == "en" and en else zh

@@ -1,0 +1,45 @@
+"""JSON as UTF-8: Chinese stays Chinese instead of ``\\uXXXX`` (half the bytes for Chinese text).
+
+Datasette 0.65's JSON renderer writes ASCII-only JSON. The platform registers its own ``json``
+renderer that calls Datasette's (same shapes, options and errors) and turns the escapes back
+into characters in one linear pass. An escaped backslash is consumed as a pair, so ``\\\\u4e2d``
+(a literal backslash-u in the data) is never touched; control characters, lone surrogates and
+U+2028/2029 stay escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_ESCAPE = re.compile(r"(\\\\)|\\u([0-9a-fA-F]{4})(?:\\u(d[c-fC-F][0-9a-fA-F]{2}))?")
+
+
+def _replace(m: re.Match) -> str:
+    if m.group(1):
+        return m.group(1)
+    cp = int(m.group(2), 16)
+    if 0xD800 <= cp <= 0xDBFF and m.group(3):
+        return chr(0x10000 + ((cp - 0xD800) << 10) + (int(m.group(3), 16) - 0xDC00))
+    if cp < 0x20 or 0xD800 <= cp <= 0xDFFF or cp in (0x2028, 0x2029):
+        return m.group(0)
+    return chr(cp) + (f"\\u{m.group(3)}" if m.group(3) else "")
+
+
+def unescape(text: str) -> str:
+    """ASCII-only JSON text → the same JSON with non-ASCII characters written as UTF-8 text."""
+    return _ESCAPE.sub(_replace, text) if "\\u" in text else text
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def render_json(args, data, view_name):
+    from datasette.renderer import json_renderer
+
+    response = json_renderer(args, data, view_name)
+    if isinstance(response.body, str):
+        response.body = unescape(response.body)
+    return response

@@ -1,0 +1,304 @@
+"""The portal's pages: home, catalogue search, dataset, publisher and theme pages, the language
+switch and the downloads. Each handler gathers data and renders a Jinja template of
+``serve/templates/`` through Datasette's own engine (the same ``base.html`` frames Datasette's
+pages); no HTML is assembled here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from datasette.utils.asgi import Response, asgi_send_file
+from markupsafe import Markup
+
+from govdata.serve import i18n
+from govdata.serve.catalogsearch import FACETS, LEVELS, SORTS, CatalogueIndex
+
+PAGE_SIZE = 20
+MAX_PAGE = 500  # deep pages of a search are refused: narrow the search instead
+MAX_Q = 200  # characters of a search query that are used
+MEDIA = {".csv": "text/csv; charset=utf-8", ".parquet": "application/vnd.apache.parquet",
+         ".json": "application/json; charset=utf-8", ".jsonld": "application/ld+json; charset=utf-8",
+         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+_indexes: dict[str, CatalogueIndex] = {}
+_md = None
+
+
+def build_dir(datasette) -> Path | None:
+    value = (datasette.plugin_config("govdata") or {}).get("build_dir")
+    return Path(value) if value else None
+
+
+def catalogue(datasette) -> CatalogueIndex | None:
+    root = build_dir(datasette)
+    if root is None:
+        return None
+    key = str(root)
+    if key not in _indexes:
+        path = root / "directory" / "portal.json"
+        if not path.is_file():
+            return None
+        _indexes[key] = CatalogueIndex(json.loads(path.read_text("utf-8")))
+    return _indexes[key]
+
+
+def markdown(text: str | None) -> Markup:
+    """Descriptions are Markdown: rendered without raw HTML, then sanitised by nh3."""
+    global _md
+    import nh3
+
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    return Markup(nh3.clean(_md.render(text or ""), link_rel="noopener nofollow"))
+
+
+def highlight(text: str | None, terms: list[str]) -> Markup:
+    """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
+    offsets, so the marks fall on the original characters)."""
+    from markupsafe import escape
+
+    from govdata.textsearch import fold
+
+    text = text or ""
+    folded = fold(text)
+    marks = [False] * len(text)
+    for term in terms:
+        start = folded.find(term)
+        while start >= 0:
+            for k in range(start, start + len(term)):
+                marks[k] = True
+            start = folded.find(term, start + 1)
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and marks[j] == marks[i]:
+            j += 1
+        piece = escape(text[i:j])
+        out.append(Markup(f"<mark>{piece}</mark>") if marks[i] else piece)
+        i = j
+    return Markup("").join(out)
+
+
+def size(n: int | None) -> str:
+    if n is None:
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def facet_label(ix: CatalogueIndex, t: i18n.Translator, facet: str, value: str) -> str:
+    """How a facet value reads in the interface's language (never a raw id or enum value)."""
+    if facet == "theme" and value in ix.themes:
+        return t.pick(ix.themes[value]["title"], ix.themes[value].get("title_en"))
+    if facet == "publisher" and value in ix.publishers:
+        return t.pick(ix.publishers[value]["name"], ix.publishers[value].get("name_en"))
+    if facet == "license" and value in ix.licenses:
+        return ix.licenses[value]["title"]
+    table = {"level": i18n.LEVEL, "open_condition": i18n.OPEN, "frequency": i18n.FREQUENCY}.get(facet)
+    return t.of(table, value) if table else value
+
+
+async def render(datasette, request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    t = i18n.Translator(i18n.choose(request))
+    ix = catalogue(datasette)
+    site = ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""}
+    base = {"t": t, "i18n": i18n, "site": site, "ix": ix, "q": "", "markdown": markdown, "size": size,
+            "portal_page": True, "facet_label": (lambda f, v: facet_label(ix, t, f, v)) if ix else None}
+    html = await datasette.render_template([template], {**base, **context}, request=request)
+    return Response.html(html, status=status, headers={"Vary": "Cookie, Accept-Language",
+                                                       "Content-Language": t.html_lang})
+
+
+async def not_found(datasette, request) -> Response:
+    return await render(datasette, request, "portal_404.html", {}, status=404)
+
+
+# ---- pages ----------------------------------------------------------------------------
+
+async def home(datasette, request):
+    ix = catalogue(datasette)
+    if ix is None:
+        return Response.text("not configured", status=404)
+    overview = ix.search("", rows=8, sort="modified", facet_limit=-1)
+    return await render(datasette, request, "portal_home.html", {
+        "recent": overview.items, "theme_counts": dict(overview.facets["theme"]),
+        "publisher_counts": dict(overview.facets["publisher"]), "total": overview.count,
+        "roots": ix.children.get(None, []),
+    })
+
+
+def _selected(request) -> list[tuple[str, str]]:
+    return [(f, v) for f in FACETS for v in request.args.getlist(f) if v][:20]
+
+
+def _link(request, add: tuple[str, str] | None = None, remove: tuple[str, str] | None = None, **changes: Any) -> str:
+    pairs = [(k, v) for k in request.args.keys() for v in request.args.getlist(k)
+             if k not in changes and k != "page" and (k, v) != remove]
+    if add and add not in pairs:
+        pairs.append(add)
+    pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
+    return "/datasets" + ("?" + urlencode(pairs) if pairs else "")
+
+
+async def datasets(datasette, request):
+    ix = catalogue(datasette)
+    if ix is None:
+        return Response.text("not configured", status=404)
+    q = (request.args.get("q") or "")[:MAX_Q]
+    sort = request.args.get("sort") or ("relevance" if q.strip() else "modified")
+    sort = sort if sort in SORTS else "modified"
+    try:
+        page = min(max(int(request.args.get("page") or 1), 1), MAX_PAGE)
+    except ValueError:
+        page = 1
+    selected = _selected(request)
+    result = ix.search(q, [(False, f, v) for f, v in selected], sort, (page - 1) * PAGE_SIZE, PAGE_SIZE, facet_limit=-1)
+    pages = max(1, math.ceil(result.count / PAGE_SIZE))
+    return await render(datasette, request, "portal_search.html", {
+        "q": q, "result": result, "sort": sort, "sorts": SORTS, "page": page, "pages": min(pages, MAX_PAGE),
+        "selected": selected, "facets": FACETS, "link": lambda **kw: _link(request, **kw),
+        "highlight": highlight, "levels": LEVELS,
+    })
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+async def _preview(datasette, name: str, table: str) -> tuple[list[str], list[list[Any]]]:
+    try:
+        db = datasette.get_database(name)
+    except KeyError:
+        return [], []
+    quoted = '"' + table.replace('"', '""') + '"'
+    try:
+        res = await db.execute(f"select * from {quoted} limit 5", custom_time_limit=200)
+    except Exception:  # a preview is a convenience: the page stands without it
+        return [], []
+    return list(res.columns), [list(r) for r in res.rows]
+
+
+async def dataset(datasette, request):
+    ix = catalogue(datasette)
+    name = request.url_vars["name"]
+    root = build_dir(datasette)
+    if ix is None or root is None or name not in ix.by_id:
+        return await not_found(datasette, request)
+    entry = ix.datasets[ix.by_id[name]]
+    dp = _read_json(root / "downloads" / name / "datapackage.json") or {"resources": []}
+    schema_org = _read_json(root / "downloads" / name / "schema-org.json")
+    previews = {}
+    for res in dp.get("resources", []):
+        if res.get("path"):
+            previews[res["name"]] = await _preview(datasette, name, res["name"])
+    base = str(datasette.absolute_url(request, "/")).rstrip("/")
+    jsonld = json.dumps(schema_org, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") if schema_org else ""
+    related = [ix.datasets[ix.by_id[r]] for r in dp.get("related") or [] if r in ix.by_id]
+    related += [d for d in ix.datasets if name in (d.get("related") or []) and d not in related][:10]
+    return await render(datasette, request, "portal_dataset.html", {
+        "d": entry, "dp": dp, "jsonld": Markup(jsonld), "previews": previews, "base": base,
+        "chain": [ix.publishers[p] for p in entry["publisher_chain"] if p in ix.publishers],
+        "themes": [ix.themes[t] for t in entry["themes"] if t in ix.themes],
+        "license": ix.licenses.get(entry.get("license")), "related": related,
+    })
+
+
+async def publishers(datasette, request):
+    ix = catalogue(datasette)
+    if ix is None:
+        return Response.text("not configured", status=404)
+    counts = dict(ix.search("", rows=0, facet_limit=-1).facets["publisher"])
+    return await render(datasette, request, "portal_publishers.html", {"counts": counts, "roots": ix.children.get(None, [])})
+
+
+async def publisher(datasette, request):
+    ix = catalogue(datasette)
+    pid = request.url_vars["id"]
+    if ix is None or pid not in ix.publishers:
+        return await not_found(datasette, request)
+    result = ix.search("", [(False, "publisher", pid)], "modified", 0, 50, facet_limit=-1)
+    p = ix.publishers[pid]
+    return await render(datasette, request, "portal_publisher.html", {
+        "p": p, "chain": [ix.publishers[a] for a in p.get("ancestors") or [] if a in ix.publishers],
+        "result": result, "counts": dict(result.facets["publisher"]), "own": ix.facet_masks["publisher"],
+        "children": ix.children.get(pid, []),
+    })
+
+
+async def themes(datasette, request):
+    ix = catalogue(datasette)
+    if ix is None:
+        return Response.text("not configured", status=404)
+    counts = dict(ix.search("", rows=0, facet_limit=-1).facets["theme"])
+    return await render(datasette, request, "portal_themes.html", {"counts": counts})
+
+
+async def theme(datasette, request):
+    ix = catalogue(datasette)
+    tid = request.url_vars["id"]
+    if ix is None or tid not in ix.themes:
+        return await not_found(datasette, request)
+    result = ix.search("", [(False, "theme", tid)], "modified", 0, 50)
+    return await render(datasette, request, "portal_theme.html", {"theme": ix.themes[tid], "result": result})
+
+
+async def switch_language(request):
+    lang = request.args.get("to")
+    target = request.args.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"  # never an open redirect
+    response = Response.redirect(target)
+    if lang in i18n.LANGS:
+        response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+STYLESHEET = Path(__file__).parent / "static" / "portal.css"
+
+
+async def stylesheet(request):
+    return Response(STYLESHEET.read_text("utf-8"), content_type="text/css; charset=utf-8",
+                    headers={"Cache-Control": "max-age=3600"})
+
+
+async def download(datasette, request, send):
+    """A published file with its real media type, a meaningful file name and its sha256 as ETag."""
+    root = build_dir(datasette)
+    name, file = request.url_vars["name"], request.url_vars["file"]
+    folder = root / "downloads" / name if root else None
+    path = folder / file if folder else None
+    if path is None or file.startswith(".") or not path.is_file():
+        return Response.text("not found / 没有这个文件", status=404)
+    suffix = path.suffix.lower()
+    media = MEDIA.get(suffix, "application/octet-stream")
+    headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"}
+    digest = _checksum(folder, file)
+    if digest:
+        headers["ETag"] = f'"{digest}"'
+        if request.headers.get("if-none-match") == f'"{digest}"':
+            return Response("", status=304, headers=headers)
+    filename = None
+    if suffix in (".csv", ".parquet", ".xlsx"):
+        filename = f"{name}-{file}"
+    await asgi_send_file(send, path, filename=filename, content_type=media, chunk_size=1 << 16, headers=headers)
+
+
+def _checksum(folder: Path, file: str) -> str | None:
+    dp = _read_json(folder / "datapackage.json") if file != "datapackage.json" else None
+    for res in (dp or {}).get("resources", []):
+        for entry in (res, res.get("x-parquet") or {}, res.get("x-excel-csv") or {}, res.get("x-xlsx") or {}):
+            if entry.get("path") == file and entry.get("hash"):
+                return entry["hash"].split(":", 1)[-1]
+    return None
