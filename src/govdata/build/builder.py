@@ -265,6 +265,9 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                         f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
         if reuse and previous is not None:
             con.execute("DETACH previous")
+        from govdata.build import labels
+
+        _write_json(site_dir / "labels.json", labels.compute(con, catalog, published))
         con.execute("DETACH wh")
         base = catalog.site["base_url"]
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))

@@ -41,6 +41,8 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
         "title": res.raw.get("title") or res.name,
         "description": res.raw.get("description") or "",
         "columns": columns,
+        # the Chinese title of each column, shown as its header by the portal's table template
+        "column_titles": {f["name"]: f["title"] for f in res.fields if f.get("title")},
     }
     if res.raw.get("facets") and rows <= FACET_ROW_LIMIT:
         meta["facets"] = list(res.raw["facets"])

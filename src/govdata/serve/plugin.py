@@ -8,6 +8,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
+from markupsafe import Markup, escape
 
 from govdata import textsearch
 from govdata.serve import ckan, hardening, i18n, jsonutf8, portal
@@ -78,6 +79,17 @@ def register_routes():
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
         (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),
     ]
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    """A code's name beside the code where the column has a foreign key into a named table."""
+    known = portal.labels(datasette)
+    which = known.get("columns", {}).get(database, {}).get(table or "", {}).get(column) if value is not None else None
+    name = known["maps"].get(which, {}).get(str(value)) if which else None
+    if name is None:
+        return None
+    return Markup(f'{escape(str(value))} <span class="fk-label">{escape(name)}</span>')
 
 
 @hookimpl

@@ -46,6 +46,20 @@ def catalogue(datasette) -> CatalogueIndex | None:
     return _indexes[key]
 
 
+_labels: dict[str, dict] = {}
+
+
+def labels(datasette) -> dict:
+    """``site/labels.json`` of the build (see build.labels), loaded once per build."""
+    root = build_dir(datasette)
+    if root is None:
+        return {}
+    key = str(root)
+    if key not in _labels:
+        _labels[key] = _read_json(root / "site" / "labels.json") or {}
+    return _labels[key]
+
+
 def markdown(text: str | None) -> Markup:
     """Descriptions are Markdown: rendered without raw HTML, then sanitised by nh3."""
     global _md

@@ -1,0 +1,175 @@
+"""The portal over real HTTP: every page type, the language switch, facets, downloads (media
+types, file names, checksums), spreadsheet-ready exports, UTF-8 JSON, code labels."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+
+import duckdb
+import httpx
+import pytest
+
+from govdata.serve import i18n
+
+PAGES = ["/", "/datasets", "/datasets?q=%E5%A4%84%E7%BD%9A", "/datasets/hz-shuanggongshi", "/datasets/xh-lyj-subsistence-stats",
+         "/datasets/xh-lyj-grid-visits", "/publishers", "/publishers/hz-gov", "/themes", "/themes/credit",
+         "/hz-shuanggongshi/penalties", "/hz-shuanggongshi", "/hz-shuanggongshi/penalties?_search=%E7%BD%9A%E6%AC%BE"]
+RAW_VALUES = ["unconditional", "not_open", "weekly", "monthly", "quarterly", "irregular", "on_change", "province",
+              "township", "Open (unconditional)", "Last modified"]
+
+
+def _visible(html: str) -> str:
+    html = re.sub(r"<(script|style|code|pre)[^>]*>.*?</\1>", " ", html, flags=re.S)  # identifiers are not labels
+    html = re.sub(r'<[^>]+>', " ", html)
+    return html
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_chinese_by_default_and_accessible_in_structure(live_server, path):
+    r = httpx.get(live_server + path, headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 200
+    html = r.text
+    assert '<html lang="zh-CN">' in html
+    assert 'class="skip-link" href="#main"' in html and 'id="main"' in html
+    assert '<label for="site-q"' in html or '<label for="home-q"' in html or '<label for="page-q"' in html
+    assert html.count("<h1") == 1
+    assert "<main" in html and "<footer" in html and 'role="search"' in html
+    text = _visible(html)
+    leaked = [v for v in RAW_VALUES if re.search(rf"(?<![\w/-]){re.escape(v)}(?![\w-])", text)]
+    assert not leaked, f"raw values on a Chinese page: {leaked}"
+
+
+def test_language_switch_sticks_and_accept_language(live_server):
+    with httpx.Client(base_url=live_server, follow_redirects=False) as client:
+        r = client.get("/-/lang", params={"to": "en", "next": "/datasets/hz-shuanggongshi"})
+        assert r.status_code == 302 and r.headers["location"] == "/datasets/hz-shuanggongshi"
+        assert "lang=en" in r.headers["set-cookie"]
+        page = client.get("/datasets/hz-shuanggongshi").text  # the cookie sticks
+        assert '<html lang="en">' in page and "About this dataset" in page and "Weekly" in page
+        assert 'lang="zh-CN"' in page  # the switch back, labelled in its own language
+        client.get("/-/lang", params={"to": "zh", "next": "/"})
+        assert '<html lang="zh-CN">' in client.get("/").text
+    assert '<html lang="en">' in httpx.get(live_server + "/", headers={"Accept-Language": "en-GB,en;q=0.8"}).text
+    assert '<html lang="zh-CN">' in httpx.get(live_server + "/", headers={"Accept-Language": "zh-TW,en;q=0.5"}).text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_language_switch_is_not_an_open_redirect(live_server, target):
+    r = httpx.get(live_server + "/-/lang", params={"to": "en", "next": target}, follow_redirects=False)
+    assert r.status_code in (302, 400) and r.headers.get("location", "/") == "/"
+
+
+def test_every_label_exists_in_both_languages():
+    for table in (i18n.LABELS, i18n.OPEN, i18n.FREQUENCY, i18n.LEVEL, i18n.FIELD_TYPE, i18n.FACET, i18n.SORT, i18n.CONSTRAINT):
+        for key, (zh, en) in table.items():
+            assert zh and en, key
+
+
+def test_facets_combine_and_publisher_includes_its_subtree(built, live_server):
+    portal = json.loads((built / "directory" / "portal.json").read_text())
+    sub = [d for d in portal["datasets"] if "hz-gov" in d["publisher_chain"]]
+    html = httpx.get(live_server + "/datasets", params={"publisher": "hz-gov"}).text
+    assert f">{len(sub):,} 个数据集" in html
+    both = [d for d in sub if "credit" in d["themes"]]
+    html = httpx.get(live_server + "/datasets", params=[("publisher", "hz-gov"), ("theme", "credit")]).text
+    assert f">{len(both):,} 个数据集" in html
+    for d in both:
+        assert f'href="/datasets/{d["id"]}"' in html
+    # every facet value is a link that adds itself to the current selection
+    assert re.search(r'href="/datasets\?publisher=hz-gov&amp;theme=credit&amp;level=city"', html)
+
+
+def test_search_page_sorts_and_paginates(live_server):
+    html = httpx.get(live_server + "/datasets", params={"sort": "title"}).text
+    assert '<option value="title" selected' in html
+    html = httpx.get(live_server + "/datasets", params={"page": "999999", "q": "x" * 5000}).text
+    assert "个数据集" in html  # bounded, not an error
+
+
+def test_conditional_dataset_says_how_to_apply(live_server):
+    html = httpx.get(live_server + "/datasets/xh-lyj-subsistence-stats").text
+    assert "如何申请使用" in html and "mailto:" in html
+    html = httpx.get(live_server + "/datasets/xh-lyj-grid-visits").text
+    assert "不予开放的依据" in html
+
+
+def test_dataset_page_answers_before_download(built, live_server):
+    html = httpx.get(live_server + "/datasets/hz-shuanggongshi").text
+    for needle in ("示例市市场监督管理局", "/publishers/hz-gov", "/themes/credit", "/datasets?keyword=", "creativecommons.org",
+                   "无条件开放", "每周", "2024-01-01", "杭州市", "fagui@amr.hz.example.gov.cn", "1.0.0",
+                   "数据字典", "行政处罚决定书文号", "数据预览", "application/ld+json", "RemoteCKAN", "read_parquet",
+                   "read.csv", "/datasets/zj-admin-penalties"):
+        assert needle in html, needle
+    dp = json.loads((built / "downloads" / "hz-shuanggongshi" / "datapackage.json").read_text())
+    for res in dp["resources"]:
+        assert res["hash"].split(":")[1] in html and res["x-parquet"]["hash"].split(":")[1] in html
+
+
+def test_markdown_descriptions_are_sanitised():
+    from govdata.serve.portal import markdown
+
+    out = str(markdown("**粗体** <script>alert(1)</script> [链接](javascript:alert(1)) [ok](https://example.gov.cn)"))
+    assert "<strong>粗体</strong>" in out and "<script>" not in out and 'href="javascript' not in out
+    assert 'href="https://example.gov.cn"' in out
+
+
+@pytest.mark.parametrize("file,media", [("penalties.csv", "text/csv; charset=utf-8"),
+                                        ("penalties.parquet", "application/vnd.apache.parquet"),
+                                        ("penalties.excel.csv", "text/csv; charset=utf-8"),
+                                        ("penalties.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                                        ("datapackage.json", "application/json; charset=utf-8")])
+def test_downloads_have_real_media_types_names_and_checksums(built, live_server, file, media):
+    r = httpx.get(f"{live_server}/downloads/hz-shuanggongshi/{file}")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == media
+    assert r.headers["x-content-type-options"] == "nosniff"
+    if file != "datapackage.json":
+        assert r.headers["content-disposition"] == f'attachment; filename="hz-shuanggongshi-{file}"'
+        digest = hashlib.sha256(r.content).hexdigest()
+        dp = json.loads((built / "downloads" / "hz-shuanggongshi" / "datapackage.json").read_text())
+        res = dp["resources"][0]
+        declared = {res["path"]: res["hash"], **{res[k]["path"]: res[k]["hash"] for k in ("x-parquet", "x-excel-csv", "x-xlsx")}}
+        assert declared[file] == f"sha256:{digest}"
+        assert r.headers["etag"] == f'"{digest}"'
+        again = httpx.get(f"{live_server}/downloads/hz-shuanggongshi/{file}", headers={"If-None-Match": f'"{digest}"'})
+        assert again.status_code == 304
+    for bad in ("..%2fmanifest.json", ".hidden", "nope.csv"):
+        assert httpx.get(f"{live_server}/downloads/hz-shuanggongshi/{bad}").status_code == 404
+
+
+def test_excel_csv_has_bom_chinese_headers_and_neutralised_formulas(tmp_path):
+    from govdata.build.exports import export_spreadsheet
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (name VARCHAR, amount DOUBLE)")
+    con.executemany("INSERT INTO t VALUES (?, ?)", [("=HYPERLINK(\"http://x\")", 1), ("+1+1", -2), ("-3", 3), ("@SUM(A1)", 4),
+                                                      ("\tx", 5), ("正常", 6), ("a=b", 7)])
+    fields = [{"name": "name", "type": "string", "title": "名称"}, {"name": "amount", "type": "number", "title": "金额"}]
+    made = {e.format: e for e in export_spreadsheet(con, "t", tmp_path, "t", fields, 7)}
+    raw = made["excel-csv"].path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == ["名称", "金额"]
+    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-3", "'@SUM(A1)", "'\tx", "正常", "a=b"]
+    assert rows[2][1] == "-2.0"  # numbers are numbers, never prefixed
+    from python_calamine import CalamineWorkbook
+
+    sheet = CalamineWorkbook.from_path(str(made["xlsx"].path)).get_sheet_by_index(0).to_python()
+    assert sheet[0] == ["名称", "金额"] and sheet[1][0] == '=HYPERLINK("http://x")' and sheet[2][1] == -2.0
+
+
+def test_json_keeps_chinese_as_utf8(live_server):
+    for url in ("/hz-shuanggongshi/penalties.json?_size=1", "/api/3/action/package_show?id=hz-shuanggongshi"):
+        body = httpx.get(live_server + url).text
+        assert "\\u" not in body and re.search(r"[\u4e00-\u9fff]", body)
+        json.loads(body)
+
+
+def test_table_page_shows_chinese_titles_and_division_names(live_server):
+    html = httpx.get(live_server + "/hz-shuanggongshi/penalties?_size=5").text
+    assert ">行政处罚决定书文号" in html and "行政区划代码" in html
+    assert re.search(r'33\d{4} <span class="fk-label">[\u4e00-\u9fff]+', html)
