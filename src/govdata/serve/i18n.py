@@ -169,6 +169,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "views": ("视图", "Views"),
     "hidden_tables": ("隐藏的表", "Hidden tables"),
     "download_db": ("下载 SQLite 数据库", "Download SQLite database"),
+    "custom_sql": ("自定义 SQL 查询（只读）", "Custom SQL query (read-only)"),
+    "sql_label": ("SQL 语句", "SQL statement"),
+    "format_sql": ("格式化 SQL", "Format SQL"),
+    "returning": ("返回", "returning"),
+    "more_than": ("超过", "more than"),
+    "query_params": ("查询参数", "Query parameters"),
+    "zero_results": ("没有结果", "0 results"),
+    "many_rows": ("行数很多", "Many rows"),
+    "hidden_n": ("个隐藏的表（全文索引等）", "hidden tables (full-text indexes and the like)"),
 }
 
 
