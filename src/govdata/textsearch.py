@@ -90,7 +90,8 @@ def match_expression(query: str) -> str:
 
 def terms(query: str) -> list[str]:
     """The folded terms of a query, for substring search in small collections (the catalogue)."""
-    return [t for t in (fold(w) for w in (query or "").split()) if SEGMENT.search(t)]
+    words = ("".join(ch for ch in w if ch >= " ") for w in (query or "").split())  # no control characters
+    return [t for t in (fold(w) for w in words) if SEGMENT.search(t)]
 
 
 # ---- the same in DuckDB, for building indexes over millions of rows -----------------------

@@ -47,7 +47,7 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
     if res.raw.get("facets") and rows <= FACET_ROW_LIMIT:
         meta["facets"] = list(res.raw["facets"])
     if searchindex.text_columns(res.fields):
-        meta["fts_table"], meta["fts_pk"] = searchindex.fts_table(res.name), "rowid"
+        meta["search_table"] = searchindex.fts_table(res.name)  # ?_search= (serve/search.py)
     pk = (res.schema or {}).get("primaryKey")
     if pk:
         meta["sort"] = pk if isinstance(pk, str) else pk[0]

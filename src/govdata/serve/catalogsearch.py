@@ -14,10 +14,11 @@ so counting every facet value over 10,000 datasets takes about a millisecond.
 from __future__ import annotations
 
 import functools
+import heapq
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from govdata.textsearch import fold, terms as query_terms
+from govdata.textsearch import fold_many, terms as query_terms
 
 FACETS = ("theme", "publisher", "level", "format", "open_condition", "license", "frequency", "keyword")
 SORTS = ("relevance", "modified", "title")
@@ -73,7 +74,7 @@ class CatalogueIndex:
         self.children: dict[str | None, list[str]] = {}
         for p in doc["publishers"]:
             self.children.setdefault(p.get("parent"), []).append(p["id"])
-        self.texts = {name: [fold(get(d, self)) for d in self.datasets] for name, _, get in GROUPS}
+        self._layout()
         values: dict[str, dict[str, list[int]]] = {f: {} for f in (*FACETS, "owner_org")}
         for i, d in enumerate(self.datasets):
             for facet, vals in (("theme", d.get("themes") or []), ("publisher", d.get("publisher_chain") or []),
@@ -90,7 +91,22 @@ class CatalogueIndex:
                                reverse=True),
             "title": sorted(range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])),
         }
-        self._term_cache: dict[str, list[int]] = {}
+        self.rank = {i: r for r, i in enumerate(self.order["modified"])}
+        self._term_cache: dict[str, dict[int, int]] = {}
+
+    def _layout(self) -> None:
+        """Per dataset its folded group texts (descending weight), and per character the set of
+        datasets whose text holds it (a bitset): a term's candidates are the AND of its
+        characters' sets, and only candidates are checked by substring search."""
+        per = len(GROUPS)
+        parts = [get(d, self) for d in self.datasets for _, _, get in GROUPS]
+        folded = fold_many(parts)
+        self.group_texts = [tuple(folded[i * per:(i + 1) * per]) for i in range(self.n)]
+        postings: dict[str, list[int]] = {}
+        for i, texts in enumerate(self.group_texts):
+            for ch in set("".join(texts)):
+                postings.setdefault(ch, []).append(i)
+        self.char_masks = {ch: _mask(ix) for ch, ix in postings.items()}
 
     # ---- names ----------------------------------------------------------------
     def publisher_names(self, d: dict) -> list[str]:
@@ -114,20 +130,29 @@ class CatalogueIndex:
         return out
 
     # ---- matching -------------------------------------------------------------
-    def _term_scores(self, term: str) -> list[int]:
-        """Per dataset: the weight of the best group containing ``term`` (0: not found)."""
+    def _term_scores(self, term: str) -> dict[int, int]:
+        """Dataset index → the weight of the best group containing ``term``."""
         cached = self._term_cache.get(term)
         if cached is not None:
             return cached
-        best = [0] * self.n
-        for name, weight, _ in reversed(GROUPS):  # ascending weight: the best group is written last
-            for i, text in enumerate(self.texts[name]):
-                if term in text:
-                    best[i] = weight
+        candidates = self.all
+        for ch in set(term):
+            candidates &= self.char_masks.get(ch, 0)
+            if not candidates:
+                break
+        found: dict[int, int] = {}
+        if candidates:
+            weights = [w for _, w, _ in GROUPS]
+            blob = _bytes(candidates, self.n)
+            for i in (i for i in range(self.n) if blob[i >> 3] >> (i & 7) & 1) if candidates != self.all else range(self.n):
+                for weight, text in zip(weights, self.group_texts[i]):
+                    if term in text:
+                        found[i] = weight
+                        break
         if len(self._term_cache) > 2048:
             self._term_cache.clear()
-        self._term_cache[term] = best
-        return best
+        self._term_cache[term] = found
+        return found
 
     def filter_mask(self, filters: list[tuple[bool, str, str]]) -> int:
         """(negated, facet, value) → the datasets passing them all. ``publisher`` includes the
@@ -145,19 +170,18 @@ class CatalogueIndex:
         scores: dict[int, int] = {}
         if terms:
             per_term = [self._term_scores(t) for t in terms]
-            hits = [i for i, w in enumerate(per_term[0]) if w]
+            hits = list(per_term[0])
             for other in per_term[1:]:
-                hits = [i for i in hits if other[i]]
+                hits = [i for i in hits if i in other]
             if mask != self.all:
                 blob = _bytes(mask, self.n)
                 hits = [i for i in hits if blob[i >> 3] >> (i & 7) & 1]
             scores = {i: sum(s[i] for s in per_term) for i in hits}
-            mask = _mask(hits)
+            mask = _mask(hits) if hits else 0
         count = mask.bit_count()
         if sort == "relevance" and terms:
-            modified = self.order["modified"]
-            rank = {i: r for r, i in enumerate(modified)}
-            ordered = sorted(scores, key=lambda i: (-scores[i], rank[i]))
+            rank = self.rank
+            ordered = heapq.nsmallest(start + rows, scores, key=lambda i: (-scores[i], rank[i]))
         else:
             key = "title" if sort == "title" else "modified"
             blob = _bytes(mask, self.n)

@@ -156,7 +156,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "search_matches": ("搜索", "search matches"),
     "sorted_by": ("排序", "sorted by"),
     "where": ("筛选", "where"),
-    "count_capped": ("超过 1,000 行（为保证速度不做精确计数）", "more than 1,000 rows (not counted exactly, to stay fast)"),
+    "more_than_rows": ("超过 {} 行（为保证速度不做精确计数）", "more than {} rows (not counted exactly, to stay fast)"),
     "count_unknown": ("行数统计超时", "row count timed out"),
     "tables": ("数据表", "Tables"),
     "links_from": ("其他表中引用本行的记录", "Links from other tables"),

@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from govdata import textsearch
-from govdata.serve import ckan, hardening, i18n, jsonutf8, portal
+from govdata.serve import ckan, hardening, i18n, jsonutf8, portal, search
 
 _directories: dict[str, ckan.Directory] = {}
 
@@ -98,8 +98,15 @@ def register_output_renderer(datasette):
     return {"extension": "json", "render": jsonutf8.render_json}
 
 
+@hookimpl(trylast=True)
+def filters_from_request(request, database, table, datasette):
+    # ?_search= over the bigram index (after Datasette's own filter, whose context it overrides)
+    return search.search_filter(request, database, table, datasette)
+
+
 @hookimpl
 def startup(datasette):
+    search.install(datasette)
     # defaults for templates rendered without the hook below (Datasette's error pages)
     datasette.jinja_env.globals.update(t=i18n.Translator("zh"), i18n=i18n, site={"title": datasette.metadata("title") or ""})
 
