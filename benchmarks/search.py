@@ -291,12 +291,12 @@ def main() -> None:
     parser.add_argument("--skip", default="")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    result: dict = {}
+    out = REPO / "benchmarks" / "results" / f"search-{args.rows}.json"
+    result: dict = json.loads(out.read_text()) if out.is_file() else {}  # a partial run keeps the other part
     if "table" not in skip:
         result["table"] = table_bench(args.rows, args.seconds)
     if "catalogue" not in skip:
         result["catalogue"] = catalogue_bench(args.datasets, args.seconds)
-    out = REPO / "benchmarks" / "results" / f"search-{args.rows}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     print(json.dumps(result, ensure_ascii=False, indent=1))
 

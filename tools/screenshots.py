@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 PAGES = {
     "home": "/", "search": "/datasets?q=%E8%99%95%E7%BD%B0", "dataset": "/datasets/hz-shuanggongshi",
     "conditional": "/datasets/xh-lyj-subsistence-stats", "publisher": "/publishers/hz-gov", "theme": "/themes/credit",
-    "table": "/hz-shuanggongshi/penalties?_search=%E6%83%A0%E6%B0%91",
+    "table": "/hz-shuanggongshi/penalties?_search=%E9%A3%9F%E5%93%81",
 }
 
 
