@@ -173,3 +173,15 @@ def test_table_page_shows_chinese_titles_and_division_names(live_server):
     html = httpx.get(live_server + "/hz-shuanggongshi/penalties?_size=5").text
     assert ">行政处罚决定书文号" in html and "行政区划代码" in html
     assert re.search(r'33\d{4} <span class="fk-label">[\u4e00-\u9fff]+', html)
+
+
+def test_policy_interpretation_links_both_ways(built, live_server):
+    import sqlite3
+
+    db = sqlite3.connect(built / "site" / "zj-policy-documents.db")
+    interp, policy = db.execute("SELECT doc_id, interprets FROM documents WHERE interprets IS NOT NULL LIMIT 1").fetchone()
+    title = db.execute("SELECT title FROM documents WHERE doc_id = ?", (policy,)).fetchone()[0]
+    listing = httpx.get(f"{live_server}/zj-policy-documents/documents", params={"doc_id": interp}).text
+    assert f'<a href="/zj-policy-documents/documents/{policy}">{title}</a>' in listing  # interpretation → policy
+    row = httpx.get(f"{live_server}/zj-policy-documents/documents/{policy}").text
+    assert "其他表中引用本行的记录" in row and f"interprets={policy}" in row  # policy → its interpretations

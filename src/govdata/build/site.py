@@ -48,6 +48,9 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
         meta["facets"] = list(res.raw["facets"])
     if searchindex.text_columns(res.fields):
         meta["search_table"] = searchindex.fts_table(res.name)  # ?_search= (serve/search.py)
+    label = next((f["name"] for f in res.fields if f.get("name") in ("title", "name", "名称")), None)
+    if label:
+        meta["label_column"] = label  # how a row is named where another row links to it
     pk = (res.schema or {}).get("primaryKey")
     if pk:
         meta["sort"] = pk if isinstance(pk, str) else pk[0]

@@ -90,7 +90,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
     cols = ", ".join(f"{ident(f.name)} {SQLITE_TYPES.get(f.duckdb_type, 'TEXT')}" for f in lt.fields)
     pk = f", PRIMARY KEY ({', '.join(ident(c) for c in primary_key)})" if primary_key else ""
     db = open_db(path)
-    db.execute(f"CREATE TABLE {table} ({cols}{pk})")
+    db.execute(f"CREATE TABLE {table} ({cols}{pk}{_foreign_keys(lt)})")
     db.commit()
     db.close()
     reader, stop = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
@@ -121,6 +121,24 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
     searchindex.write(path, lt.resource, searchindex.text_columns(lt.schema.get("fields") or []))
     finish_db(open_db(path))
     return count
+
+
+def _foreign_keys(lt: LoadedTable) -> str:
+    """Foreign keys within the dataset (one SQLite file) declared to SQLite, not enforced: Datasette
+    then links each value to the row it references and lists, on that row's page, the rows that
+    reference it (a policy's interpretations link to the policy and back)."""
+    out = []
+    for fk in lt.schema.get("foreignKeys") or []:
+        ref = fk.get("reference") or {}
+        fields, ref_fields = fk.get("fields"), ref.get("fields")
+        fields = [fields] if isinstance(fields, str) else fields or []
+        ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields or []
+        if ref.get("dataset") not in (None, "", lt.dataset) or not fields or len(fields) != len(ref_fields):
+            continue
+        target = ref.get("resource") or lt.resource
+        out.append(f", FOREIGN KEY ({', '.join(ident(f) for f in fields)}) "
+                   f"REFERENCES {ident(target)} ({', '.join(ident(f) for f in ref_fields)})")
+    return "".join(out)
 
 
 def open_db(path: Path) -> sqlite3.Connection:
