@@ -29,33 +29,59 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _bigrams(duck, chunk, names: list[str]):
+    """The bigram text of every column of an Arrow chunk (folding in Python only when needed)."""
+    import pyarrow as pa
+
+    needs = " OR ".join(f"regexp_matches({n}, $cls)" for n in names)
+    duck.register("chunk", chunk)
+    try:
+        if duck.execute(f"SELECT bool_or({needs}) FROM chunk", {"cls": textsearch.needs_fold_class()}).fetchall()[0][0]:
+            # traditional characters or full-width forms somewhere in the chunk: fold in Python
+            folded = [pa.array(textsearch.fold_many(chunk.column(n).to_pylist())) for n in names]
+            duck.unregister("chunk")
+            duck.register("chunk", pa.table([chunk.column("rid"), *folded], names=["rid", *names]))
+        texts = ", ".join(f"{textsearch.duckdb_index_sql(n)} AS {n}" for n in names)
+        return duck.sql(f"SELECT rid, {texts} FROM chunk").to_arrow_table()
+    finally:
+        duck.unregister("chunk")
+
+
 def write(path: Path, table: str, columns: list[str]) -> int:
-    """Index ``columns`` of ``table`` in the SQLite file ``path``; returns the rows indexed."""
+    """Index ``columns`` of ``table`` in the SQLite file ``path``; returns the rows indexed.
+    DuckDB bigrams chunk k in a thread while SQLite inserts chunk k-1 (both release the GIL)."""
     if not columns:
         return 0
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import adbc_driver_manager as adbc
     import adbc_driver_sqlite
     import duckdb
     import pyarrow as pa
 
     names = [f"c{i}" for i in range(len(columns))]
-    texts = ", ".join(f"{textsearch.duckdb_index_sql(n)} AS {n}" for n in names)
-    needs = " OR ".join(f"regexp_matches({n}, $cls)" for n in names)
-    cls = textsearch.needs_fold_class()
     duck = duckdb.connect()
-    duck.execute("SET threads=1")  # the serving load of the next table may be running beside it
+    duck.execute("SET threads=1")  # one core bigrams, the other inserts
     fts = _q(fts_table(table))
     done = 0
-    with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn:
+    with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn, \
+            ThreadPoolExecutor(1, thread_name_prefix="govdata-bigrams") as pool:
         def run(sql: str) -> None:
             with adbc.AdbcStatement(conn) as stmt:
                 stmt.set_sql_query(sql)
                 stmt.execute_update()
 
+        def insert(out) -> None:
+            with adbc.AdbcStatement(conn) as stmt:
+                stmt.set_sql_query(f"INSERT INTO {fts}(rowid, {', '.join(names)}) VALUES (?{', ?' * len(names)})")
+                stmt.bind_stream(pa.RecordBatchReader.from_batches(out.schema, out.to_batches()))
+                stmt.execute_update()
+
         # one FTS column per text column: a phrase never spans two cells
         run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0)")
         conn.set_autocommit(False)
-        last = None
+        last, pending = None, None
+        pending: Future | None
         cols = ", ".join(f"CAST({_q(c)} AS TEXT) AS {n}" for c, n in zip(columns, names))
         while True:
             where = f"WHERE rowid > {last}" if last is not None else ""
@@ -63,23 +89,17 @@ def write(path: Path, table: str, columns: list[str]) -> int:
                 stmt.set_sql_query(f"SELECT rowid AS rid, {cols} FROM {_q(table)} {where} ORDER BY rowid LIMIT {CHUNK}")
                 handle, _ = stmt.execute_query()
                 chunk = pa.RecordBatchReader._import_from_c(handle.address).read_all()
-            if chunk.num_rows == 0:
+            if chunk.num_rows:
+                last = chunk.column("rid")[-1].as_py()
+                done += chunk.num_rows
+                following = pool.submit(_bigrams, duck, chunk, names)
+            else:
+                following = None
+            if pending is not None:
+                insert(pending.result())
+            pending = following
+            if pending is None:
                 break
-            last = chunk.column("rid")[-1].as_py()
-            duck.register("chunk", chunk)
-            if duck.execute(f"SELECT bool_or({needs}) FROM chunk", {"cls": cls}).fetchall()[0][0]:
-                # traditional characters or full-width forms somewhere in the chunk: fold in Python
-                folded = [pa.array(textsearch.fold_many(chunk.column(n).to_pylist())) for n in names]
-                duck.unregister("chunk")
-                chunk = pa.table([chunk.column("rid"), *folded], names=["rid", *names])
-                duck.register("chunk", chunk)
-            out = duck.sql(f"SELECT rid, {texts} FROM chunk").to_arrow_table()
-            duck.unregister("chunk")
-            with adbc.AdbcStatement(conn) as stmt:
-                stmt.set_sql_query(f"INSERT INTO {fts}(rowid, {', '.join(names)}) VALUES (?{', ?' * len(names)})")
-                stmt.bind_stream(pa.RecordBatchReader.from_batches(out.schema, out.to_batches()))
-                stmt.execute_update()
-            done += chunk.num_rows
         run(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
         conn.commit()
     duck.close()
