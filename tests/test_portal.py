@@ -185,3 +185,11 @@ def test_policy_interpretation_links_both_ways(built, live_server):
     assert f'<a href="/zj-policy-documents/documents/{policy}">{title}</a>' in listing  # interpretation → policy
     row = httpx.get(f"{live_server}/zj-policy-documents/documents/{policy}").text
     assert "其他表中引用本行的记录" in row and f"interprets={policy}" in row  # policy → its interpretations
+
+
+def test_table_search_highlights_matches_and_only_then(live_server):
+    html = httpx.get(live_server + "/hz-shuanggongshi/penalties", params={"_search": "食品", "_size": 5}).text
+    assert "<mark>食品</mark>" in html
+    html = httpx.get(live_server + "/hz-shuanggongshi/penalties", params={"_search": "供應鏈", "_size": 5}).text
+    assert "<mark>供应链</mark>" in html  # a traditional query marks the simplified text it found
+    assert "<mark>" not in httpx.get(live_server + "/hz-shuanggongshi/penalties", params={"_size": 5}).text

@@ -83,13 +83,18 @@ def register_routes():
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
-    """A code's name beside the code where the column has a foreign key into a named table."""
-    known = portal.labels(datasette)
-    which = known.get("columns", {}).get(database, {}).get(table or "", {}).get(column) if value is not None else None
-    name = known["maps"].get(which, {}).get(str(value)) if which else None
-    if name is None:
+    """Search terms highlighted in text cells; a code's name beside the code where the column has
+    a foreign key into a named table."""
+    if value is None or not table:
         return None
-    return Markup(f'{escape(str(value))} <span class="fk-label">{escape(name)}</span>')
+    known = portal.labels(datasette)
+    which = known.get("columns", {}).get(database, {}).get(table, {}).get(column)
+    name = known["maps"].get(which, {}).get(str(value)) if which else None
+    terms = search.TERMS.get()
+    if name is None and not (terms and isinstance(value, str)):
+        return None
+    shown = portal.highlight(value, terms, lower=True) if terms and isinstance(value, str) else escape(str(value))
+    return Markup(f'{shown} <span class="fk-label">{escape(name)}</span>') if name else shown
 
 
 @hookimpl

@@ -72,7 +72,7 @@ def markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(_md.render(text or ""), link_rel="noopener nofollow"))
 
 
-def highlight(text: str | None, terms: list[str]) -> Markup:
+def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup:
     """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
     offsets, so the marks fall on the original characters)."""
     from markupsafe import escape
@@ -81,6 +81,8 @@ def highlight(text: str | None, terms: list[str]) -> Markup:
 
     text = text or ""
     folded = fold(text)
+    if lower and len(folded.lower()) == len(folded):
+        folded = folded.lower()
     marks = [False] * len(text)
     for term in terms:
         start = folded.find(term)

@@ -17,6 +17,7 @@ million (sqrt(51 · rows · 27): the cost of a probe is ~27× that of a listed r
 
 from __future__ import annotations
 
+import contextvars
 import math
 import sqlite3
 from typing import Any
@@ -29,6 +30,9 @@ from datasette.utils.asgi import BadRequest
 from govdata import textsearch
 
 DENSE = "/* govdata:dense-search */"
+# the folded terms of the request's ?_search=, for highlighting the cells of the page it renders
+# (render_cell has no request; the filter and the rendering run in the same task)
+TERMS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("govdata_search_terms", default=[])
 MIN_BOUND = 2_000
 
 
@@ -51,7 +55,9 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
     extra: dict[str, Any] = {"supports_search": True, "search": q}
     if not q:
         return FilterArguments([], extra_context=extra)
-    expr = q if request.args.get("_searchmode") == "raw" else textsearch.match_expression(q)
+    raw = request.args.get("_searchmode") == "raw"
+    expr = q if raw else textsearch.match_expression(q)
+    TERMS.set([] if raw else [t.lower() for t in textsearch.terms(q)])
     t = bound(_rows(datasette, database, table))
     quoted = escape_sqlite(fts)
     db = datasette.get_database(database)
