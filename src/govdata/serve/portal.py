@@ -42,6 +42,8 @@ def catalogue(datasette) -> CatalogueIndex | None:
         path = root / "directory" / "portal.json"
         if not path.is_file():
             return None
+        while len(_indexes) >= 2:  # the live build and one draining
+            _indexes.pop(next(iter(_indexes)))
         _indexes[key] = CatalogueIndex(json.loads(path.read_text("utf-8")))
     return _indexes[key]
 
@@ -56,6 +58,8 @@ def labels(datasette) -> dict:
         return {}
     key = str(root)
     if key not in _labels:
+        while len(_labels) >= 2:
+            _labels.pop(next(iter(_labels)))
         _labels[key] = _read_json(root / "site" / "labels.json") or {}
     return _labels[key]
 
