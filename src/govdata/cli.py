@@ -122,6 +122,35 @@ def codes(fmt: str) -> None:
         click.echo(f"{c.code:24} {c.severity:8} {c.title_zh} / {c.title_en}")
 
 
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
+@click.option("--today", help="The day to compute for (YYYY-MM-DD; default: GOVDATA_TODAY, else the clock).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def timeliness(out: str, today: str | None, fmt: str) -> None:
+    """Timeliness of every published dataset in Chinese working days, overdue first."""
+    import json
+
+    from govdata.oversight import timeliness as tl
+    from govdata.serve.app import resolve_build
+
+    day = tl.today(today)
+    doc = json.loads((resolve_build(Path(out)) / "directory" / "portal.json").read_text("utf-8"))
+    rows = tl.report(doc["datasets"], day)
+    if fmt == "json":
+        click.echo(json.dumps({"today": day.isoformat(), "datasets": [
+            {"id": e["id"], **(item.to_dict() if item else {"status": "not_applicable"})} for e, item in rows]},
+            ensure_ascii=False, indent=1))
+        return
+    for e, item in rows:
+        if item is None or item.status == "not_applicable":
+            click.echo(f"{e['id']:32} {'not_applicable':15} {e.get('frequency') or ''}")
+            continue
+        extra = (f"{item.working_days_overdue} working days overdue" if item.status == "overdue"
+                 else f"{item.working_days_left} working days left" if item.status == "due_soon" else "")
+        click.echo(f"{e['id']:32} {item.status:15} {item.frequency:10} last {item.last_update} "
+                   f"expected {item.expected} deadline {item.deadline} {extra}".rstrip())
+
+
 def main() -> None:
     try:
         cli(standalone_mode=False)

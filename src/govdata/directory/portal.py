@@ -3,7 +3,8 @@ per build from the neutral records (one entry per dataset, no field lists: the d
 reads the dataset's own ``datapackage.json``), plus the publisher tree, themes and licences.
 
 Pinyin of titles (full and initials, ``pypinyin``) is computed here, at build time, so that
-serving never imports it.
+serving never imports it; so is each dataset's last real update (``oversight.timeliness``), from
+which the portal computes timeliness for the day it serves.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ def _pinyin(text: str) -> tuple[str, str]:
     return full.lower(), initials.lower()
 
 
-def entry(rec: Record) -> dict[str, Any]:
+def entry(rec: Record, committed=None) -> dict[str, Any]:
+    from govdata.oversight.timeliness import last_update
+
     full, initials = _pinyin(rec.title)
+    updated, source = last_update(rec.modified, committed)
     formats = sorted({d.format for d in rec.distributions})
     return {
         "id": rec.id, "title": rec.title, "title_en": rec.title_en, "description": rec.description,
@@ -41,11 +45,16 @@ def entry(rec: Record) -> dict[str, Any]:
         "rows": sum(r.get("rows") or 0 for r in rec.resources),
         "resources": [{"name": r["name"], "title": r["title"]} for r in rec.resources],
         "spatial": (rec.spatial or {}).get("name"), "pinyin": full, "initials": initials,
+        "last_update": updated.isoformat() if updated else None, "last_update_source": source,
     }
 
 
 def document(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
+    from govdata.oversight.timeliness import data_updates
+
     site = catalog.site
+    folders = {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
+    updates = data_updates(catalog.root, sorted(set(folders.values())))
     return {
         "format": "govdata-portal", "format_version": FORMAT_VERSION,
         "site": {k: site.get(k) for k in ("title", "title_en", "description", "description_en", "base_url", "contact")},
@@ -55,5 +64,5 @@ def document(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
         "themes": [{"id": t.id, "title": t.title, "title_en": t.title_en} for t in catalog.themes.values()],
         "licenses": [{"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open}
                      for lic in catalog.licenses.values()],
-        "datasets": [entry(r) for r in records],
+        "datasets": [entry(r, updates.get(folders.get(r.id, ""))) for r in records],
     }

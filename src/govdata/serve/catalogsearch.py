@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from govdata.textsearch import fold_many, terms as query_terms
 
-FACETS = ("theme", "publisher", "level", "format", "open_condition", "license", "frequency", "keyword")
+FACETS = ("theme", "publisher", "level", "format", "open_condition", "license", "frequency", "freshness", "keyword")
 SORTS = ("relevance", "modified", "title")
 LEVELS = ("province", "city", "county", "township", "village")
 
@@ -75,7 +75,7 @@ class CatalogueIndex:
         for p in doc["publishers"]:
             self.children.setdefault(p.get("parent"), []).append(p["id"])
         self._layout()
-        values: dict[str, dict[str, list[int]]] = {f: {} for f in (*FACETS, "owner_org")}
+        values: dict[str, dict[str, list[int]]] = {f: {} for f in (*FACETS, "owner_org") if f != "freshness"}
         for i, d in enumerate(self.datasets):
             for facet, vals in (("theme", d.get("themes") or []), ("publisher", d.get("publisher_chain") or []),
                                 ("level", [d.get("level")]), ("format", d.get("formats") or []),
@@ -92,6 +92,7 @@ class CatalogueIndex:
             "title": sorted(range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])),
         }
         self.rank = {i: r for r, i in enumerate(self.order["modified"])}
+        self._fresh: dict[Any, tuple[list[Any], dict[str, int]]] = {}
         self._term_cache: dict[str, dict[int, int]] = {}
 
     def _layout(self) -> None:
@@ -154,19 +155,37 @@ class CatalogueIndex:
         self._term_cache[term] = found
         return found
 
-    def filter_mask(self, filters: list[tuple[bool, str, str]]) -> int:
+    def freshness(self, today) -> tuple[list[Any], dict[str, int]]:
+        """Timeliness of every dataset on ``today`` (govdata.oversight.timeliness) and the datasets
+        of each status; computed once a day."""
+        from govdata.oversight.timeliness import entry_timeliness
+
+        cached = self._fresh.get(today)
+        if cached is not None:
+            return cached
+        items, groups = [], {}
+        for i, d in enumerate(self.datasets):
+            item = entry_timeliness(d, today)
+            items.append(item)
+            groups.setdefault(item.status if item else "not_applicable", []).append(i)
+        self._fresh = {today: (items, {status: _mask(ix) for status, ix in groups.items()})}
+        return self._fresh[today]
+
+    def filter_mask(self, filters: list[tuple[bool, str, str]], today=None) -> int:
         """(negated, facet, value) → the datasets passing them all. ``publisher`` includes the
-        publisher's subtree (a dataset carries every publisher of its chain)."""
+        publisher's subtree (a dataset carries every publisher of its chain); ``freshness`` is
+        the timeliness status on ``today``."""
         mask = self.all
         for negated, facet, value in filters:
-            m = self.facet_masks.get(facet, {}).get(value, 0)
+            masks = self.freshness(today)[1] if facet == "freshness" and today else self.facet_masks.get(facet, {})
+            m = masks.get(value, 0)
             mask = mask & ~m if negated else mask & m
         return mask
 
     def search(self, q: str = "", filters: list[tuple[bool, str, str]] | None = None, sort: str = "relevance",
-               start: int = 0, rows: int = 20, facet_limit: int = 50) -> Result:
+               start: int = 0, rows: int = 20, facet_limit: int = 50, today=None) -> Result:
         terms = query_terms(q)
-        mask = self.filter_mask(filters or [])
+        mask = self.filter_mask(filters or [], today)
         scores: dict[int, int] = {}
         if terms:
             per_term = [self._term_scores(t) for t in terms]
@@ -190,7 +209,12 @@ class CatalogueIndex:
         page = [self.datasets[i] for i in ordered[start:start + rows]]
         facets = {}
         for facet in FACETS:
-            masks = self.facet_masks[facet]
+            if facet == "freshness":
+                if today is None:
+                    continue
+                masks = self.freshness(today)[1]
+            else:
+                masks = self.facet_masks[facet]
             counted = [(v, (m & mask).bit_count()) for v, m in masks.items()]
             counted = sorted(((v, c) for v, c in counted if c), key=lambda vc: (-vc[1], vc[0]))
             facets[facet] = counted if facet_limit < 0 else counted[:facet_limit]

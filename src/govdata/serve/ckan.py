@@ -124,7 +124,7 @@ def _haystack(pkg: dict) -> str:
 CKAN_TO_INDEX = {"organization": "owner_org", "owner_org": "owner_org", "groups": "theme", "tags": "keyword",
                  "res_format": "format", "license_id": "license", "publisher": "publisher", "level": "level",
                  "theme": "theme", "keyword": "keyword", "open_condition": "open_condition",
-                 "frequency": "frequency", "format": "format", "license": "license"}
+                 "frequency": "frequency", "format": "format", "license": "license", "freshness": "freshness"}
 SORT_FIELDS = {"score": "relevance", "metadata_modified": "modified", "title_string": "title", "title": "title",
                "name": "name", "id": "name", "metadata_created": "modified"}
 MAX_QUERY = 1000  # characters of q / fq: longer is a validation error, not work
@@ -167,8 +167,10 @@ def package_search(d: Directory, params: dict) -> dict:
             raise invalid("sort", f"Cannot sort by field `{field}`")
         clauses.append((SORT_FIELDS[field], direction.strip().lower() == "desc"))
     main = next((f for f, _ in clauses if f in ("relevance", "modified", "title")), "relevance")
+    from govdata.oversight.timeliness import today
+
     result = ix.search(text, indexed, main if (main != "relevance" or text.strip()) else "modified",
-                       0, ix.n, facet_limit=-1)
+                       0, ix.n, facet_limit=-1, today=today())
     names = [e["id"] for e in result.items if e["id"] in d.packages]
     if other:
         names = [n for n in names if all((value in _values(d.packages[n], field)) != neg for neg, field, value in other)]

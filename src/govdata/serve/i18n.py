@@ -28,7 +28,10 @@ FIELD_TYPE = {"string": ("文本", "text"), "integer": ("整数", "integer"), "n
               "object": ("对象", "object"), "array": ("数组", "array"), "list": ("列表", "list"), "any": ("任意", "any")}
 FACET = {"theme": ("主题", "Theme"), "publisher": ("提供方", "Publisher"), "level": ("层级", "Level"),
          "format": ("格式", "Format"), "open_condition": ("开放属性", "Access"), "license": ("许可协议", "Licence"),
-         "frequency": ("更新周期", "Update frequency"), "keyword": ("关键词", "Keyword")}
+         "frequency": ("更新周期", "Update frequency"), "freshness": ("时效", "Timeliness"),
+         "keyword": ("关键词", "Keyword")}
+FRESHNESS = {"on_time": ("按时更新", "On time"), "due_soon": ("应当更新", "Update due"),
+             "overdue": ("逾期未更新", "Overdue"), "not_applicable": ("不适用", "Not applicable")}
 CONSTRAINT = {"required": ("必填", "required"), "unique": ("唯一", "unique"), "enum": ("取值", "one of"),
               "pattern": ("格式", "pattern"), "minimum": ("最小值", "minimum"), "maximum": ("最大值", "maximum"),
               "minLength": ("最短", "min length"), "maxLength": ("最长", "max length"),
@@ -124,6 +127,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "columns": ("列", "columns"),
     "more": ("更多", "more"),
     "none": ("无", "none"),
+    "timeliness": ("时效", "Timeliness"),
+    "expected": ("下次应更新", "Next update expected"),
+    "deadline": ("最迟公开期限（20 个工作日）", "Deadline (20 working days)"),
+    "wd_left": ("距期限还有 {} 个工作日", "{} working days left"),
+    "wd_overdue": ("已逾期 {} 个工作日", "{} working days overdue"),
+    "last_update": ("最近一次更新", "Last update"),
+    "timeliness_page": ("数据更新时效", "Timeliness of updates"),
+    "timeliness_intro": ("按声明的更新周期和实际更新记录计算；期限按国务院节假日安排的工作日计算（含调休上班日），依据《政府信息公开条例》第二十六条（形成或变更之日起 20 个工作日内公开）。计算日期：",
+                         "Computed from each dataset's declared update frequency and its real updates; deadlines in working days of the State Council holiday schedule (make-up workdays included), under Article 26 of the Regulations on Open Government Information (published within 20 working days of being formed or changed). Computed for:"),
+    "not_official": ("（该年度节假日安排尚未发布，按周一至周五计）", "(that year's holiday schedule is not published yet: Monday to Friday counted)"),
     # Datasette's own pages
     "rows_n": ("行", "rows"),
     "search_table": ("在本表中搜索", "Search this table"),

@@ -73,6 +73,7 @@ def register_routes():
         (r"^/themes/?$", portal.themes),
         (r"^/themes/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$", portal.theme),
         (r"^/-/lang$", portal.switch_language),
+        (r"^/oversight/timeliness(\.(?P<format>json))?$", portal.timeliness_page),
         (r"^/-/portal\.css$", portal.stylesheet),
         (r"^/downloads/(?P<name>[a-z0-9][a-z0-9-]*)/(?P<file>[A-Za-z0-9_][A-Za-z0-9_.-]*)$", portal.download),
         (r"^/openapi\.json$", openapi_json),

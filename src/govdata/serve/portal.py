@@ -123,16 +123,27 @@ def facet_label(ix: CatalogueIndex, t: i18n.Translator, facet: str, value: str) 
         return t.pick(ix.publishers[value]["name"], ix.publishers[value].get("name_en"))
     if facet == "license" and value in ix.licenses:
         return ix.licenses[value]["title"]
-    table = {"level": i18n.LEVEL, "open_condition": i18n.OPEN, "frequency": i18n.FREQUENCY}.get(facet)
+    table = {"level": i18n.LEVEL, "open_condition": i18n.OPEN, "frequency": i18n.FREQUENCY,
+             "freshness": i18n.FRESHNESS}.get(facet)
     return t.of(table, value) if table else value
 
 
+def freshness_of(ix: CatalogueIndex, day):
+    """dataset entry → its Timeliness on ``day`` (None when it has no usable update date)."""
+    items = ix.freshness(day)[0]
+    return lambda d: items[ix.by_id[d["id"]]] if d.get("id") in ix.by_id else None
+
+
 async def render(datasette, request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+    from govdata.oversight import timeliness
+
     t = i18n.Translator(i18n.choose(request))
     ix = catalogue(datasette)
+    today = timeliness.today()
     site = ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""}
     base = {"t": t, "i18n": i18n, "site": site, "ix": ix, "q": "", "markdown": markdown, "size": size,
-            "portal_page": True, "facet_label": (lambda f, v: facet_label(ix, t, f, v)) if ix else None}
+            "portal_page": True, "facet_label": (lambda f, v: facet_label(ix, t, f, v)) if ix else None,
+            "today": today, "fresh": freshness_of(ix, today) if ix else (lambda d: None)}
     html = await datasette.render_template([template], {**base, **context}, request=request)
     return Response.html(html, status=status, headers={"Vary": "Cookie, Accept-Language",
                                                        "Content-Language": t.html_lang})
@@ -181,7 +192,10 @@ async def datasets(datasette, request):
     except ValueError:
         page = 1
     selected = _selected(request)
-    result = ix.search(q, [(False, f, v) for f, v in selected], sort, (page - 1) * PAGE_SIZE, PAGE_SIZE, facet_limit=-1)
+    from govdata.oversight import timeliness
+
+    result = ix.search(q, [(False, f, v) for f, v in selected], sort, (page - 1) * PAGE_SIZE, PAGE_SIZE, facet_limit=-1,
+                       today=timeliness.today())
     pages = max(1, math.ceil(result.count / PAGE_SIZE))
     return await render(datasette, request, "portal_search.html", {
         "q": q, "result": result, "sort": sort, "sorts": SORTS, "page": page, "pages": min(pages, MAX_PAGE),
@@ -272,6 +286,26 @@ async def theme(datasette, request):
         return await not_found(datasette, request)
     result = ix.search("", [(False, "theme", tid)], "modified", 0, 50)
     return await render(datasette, request, "portal_theme.html", {"theme": ix.themes[tid], "result": result})
+
+
+async def timeliness_page(datasette, request):
+    """Every dataset's timeliness on the day, overdue first (HTML, or JSON at ``.json``)."""
+    from govdata.oversight import timeliness
+
+    ix = catalogue(datasette)
+    if ix is None:
+        return Response.text("not configured", status=404)
+    today = timeliness.today()
+    rows = timeliness.report(ix.datasets, today, ix.freshness(today)[0])
+    if request.url_vars.get("format") == "json":
+        from govdata.serve.jsonutf8 import dumps
+
+        body = {"today": today.isoformat(), "rule": "政府信息公开条例 第二十六条: 20 working days",
+                "datasets": [{"id": d["id"], "title": d["title"], "publisher": d.get("publisher"),
+                              **(item.to_dict() if item else {"status": "not_applicable"})} for d, item in rows]}
+        return Response(dumps(body), content_type="application/json; charset=utf-8",
+                        headers={"Access-Control-Allow-Origin": "*"})
+    return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
 
 
 async def switch_language(request):

@@ -1,0 +1,2 @@
+"""Disclosure oversight: timeliness in Chinese working days (more measures to come: scorecards,
+annual-report tables)."""

@@ -1,0 +1,185 @@
+"""Is each dataset up to date? Measured as the policy measures it, in Chinese working days.
+
+A dataset declares how often it is updated. From its last real update (the later of the
+descriptor's ``modified`` and the last commit in the repository's history that changed one of its
+data files — a first publication is not an update) the next release is **expected** one period later (calendar: a day, a week, a month, a
+quarter, half a year, a year). What is formed must then be published within **20 working days**
+(《政府信息公开条例》第二十六条): that is the **deadline**. Working days follow the State Council
+schedule through ``chinese-calendar``: weekends and public holidays excluded, make-up workdays
+(调休上班) included. Years the calendar does not cover yet count Monday to Friday, and say so.
+
+Status on a given day (an input: ``--today`` or ``GOVDATA_TODAY``, so every figure is reproducible):
+
+- ``on_time``: the next release is not expected yet;
+- ``due_soon``: expected, and the deadline not passed (``working_days_left`` until it);
+- ``overdue``: the deadline passed ``working_days_overdue`` working days ago;
+- ``not_applicable``: ``irregular``, ``on_change`` (changes follow the 20-working-day rule per
+  change, not a calendar) and ``never``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+
+PERIOD = {"daily": relativedelta(days=1), "weekly": relativedelta(weeks=1), "monthly": relativedelta(months=1),
+          "quarterly": relativedelta(months=3), "semiannual": relativedelta(months=6), "annual": relativedelta(years=1)}
+LEGAL_WORKING_DAYS = 20  # 条例 第二十六条: within 20 working days of being formed or changed
+STATUSES = ("on_time", "due_soon", "overdue", "not_applicable")
+
+
+@functools.lru_cache(maxsize=128)
+def _year(year: int) -> tuple[tuple[int, ...], bool]:
+    """Working days of ``year`` before each of its days (cumulative), and whether the official
+    schedule covers the year (otherwise Monday to Friday)."""
+    import chinese_calendar
+
+    day, cumulative, count = dt.date(year, 1, 1), [], 0
+    try:
+        chinese_calendar.is_workday(day)
+        official = True
+    except NotImplementedError:  # a year the schedule does not cover yet
+        official = False
+    while day.year == year:
+        cumulative.append(count)
+        count += chinese_calendar.is_workday(day) if official else day.weekday() < 5
+        day += dt.timedelta(days=1)
+    cumulative.append(count)
+    return tuple(cumulative), official
+
+
+@functools.lru_cache(maxsize=64)
+def _before_year(year: int) -> int:
+    return 0 if year <= 2000 else _before_year(year - 1) + _year(year - 1)[0][-1]
+
+
+def _ordinal(day: dt.date) -> int:
+    """Working days from 2000-01-01 up to and including ``day``."""
+    cumulative, _ = _year(day.year)
+    k = day.timetuple().tm_yday
+    return _before_year(day.year) + cumulative[k]
+
+
+def is_workday(day: dt.date) -> tuple[bool, bool]:
+    """(is a working day, from the official schedule)."""
+    cumulative, official = _year(day.year)
+    k = day.timetuple().tm_yday
+    return cumulative[k] > cumulative[k - 1], official
+
+
+def add_working_days(start: dt.date, n: int) -> tuple[dt.date, bool]:
+    """The ``n``-th working day after ``start`` (and whether every day came from the schedule)."""
+    day, official, left = start, True, n
+    while left > 0:
+        day += dt.timedelta(days=1)
+        work, known = is_workday(day)
+        official &= known
+        left -= work
+    return day, official
+
+
+def working_days_between(after: dt.date, until: dt.date) -> int:
+    """Working days in (after, until]; negative when ``until`` is earlier."""
+    return _ordinal(until) - _ordinal(after)
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    frequency: str
+    last_update: str
+    expected: str | None
+    deadline: str | None
+    status: str
+    working_days_left: int | None = None
+    working_days_overdue: int | None = None
+    official_calendar: bool = True
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@functools.lru_cache(maxsize=65536)
+def assess(frequency: str, last_update: dt.date, today: dt.date) -> Timeliness:
+    period = PERIOD.get(frequency)
+    if period is None:
+        return Timeliness(frequency, last_update.isoformat(), None, None, "not_applicable")
+    expected = last_update + period
+    deadline, official = add_working_days(expected, LEGAL_WORKING_DAYS)
+    if today < expected:
+        status, left, late = "on_time", None, None
+    elif today <= deadline:
+        status, left, late = "due_soon", working_days_between(today, deadline), None
+    else:
+        status, left, late = "overdue", None, working_days_between(deadline, today)
+    return Timeliness(frequency, last_update.isoformat(), expected.isoformat(), deadline.isoformat(), status, left,
+                      late, official)
+
+
+def today(value: str | dt.date | None = None) -> dt.date:
+    """The day figures are computed for: ``value``, else ``GOVDATA_TODAY``, else the clock."""
+    value = value or os.environ.get("GOVDATA_TODAY")
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def data_updates(root: Path, folders: list[str]) -> dict[str, dt.date]:
+    """Per dataset folder (repository-relative), the date of the last commit that *changed* one of
+    its data files (status M: a later release, not the first publication; descriptors excluded),
+    from one ``git log``. Empty when ``root`` is not a git repository (a copy, an export)."""
+    try:
+        out = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-status", "--", *folders],
+                             capture_output=True, text=True, timeout=120, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    prefixes = {folder.rstrip("/") + "/": folder for folder in folders}
+    found: dict[str, dt.date] = {}
+    for block in out.split("\x00")[1:]:
+        lines = [line for line in block.splitlines() if line.strip()]
+        day = _date(lines[0]) if lines else None
+        for line in lines[1:]:
+            status, _, path = line.partition("\t")
+            if not status.startswith("M") or Path(path).name.startswith("datapackage."):
+                continue
+            for prefix, folder in prefixes.items():
+                if day and folder not in found and path.startswith(prefix):
+                    found[folder] = day  # git log is newest first
+    return found
+
+
+def last_update(modified, committed: dt.date | None) -> tuple[dt.date | None, str]:
+    """The later of the descriptor's ``modified`` and the last commit, and which one it was."""
+    declared = _date(modified)
+    if committed and (declared is None or committed > declared):
+        return committed, "repository"
+    return declared, "descriptor"
+
+
+ORDER = {"overdue": 0, "due_soon": 1, "on_time": 2, "not_applicable": 3}
+
+
+def entry_timeliness(entry: dict, day: dt.date) -> Timeliness | None:
+    """The timeliness of a portal entry (``directory/portal.json``) on ``day``."""
+    last = _date(entry.get("last_update") or entry.get("modified"))
+    return assess(entry.get("frequency") or "irregular", last, day) if last else None
+
+
+def report(entries: list[dict], day: dt.date, items: list[Timeliness | None] | None = None) -> list[tuple[dict, Timeliness | None]]:
+    """Every entry with its timeliness, the overdue list first (most working days overdue first)."""
+    items = items if items is not None else [entry_timeliness(e, day) for e in entries]
+    return sorted(zip(entries, items), key=lambda ei: (
+        ORDER[ei[1].status if ei[1] else "not_applicable"], -((ei[1].working_days_overdue or 0) if ei[1] else 0),
+        (ei[1].working_days_left or 0) if ei[1] else 0, ei[0]["id"]))
