@@ -13,14 +13,20 @@
         warehouse.duckdb          typed tables, every checked dataset
         report.json, manifest.json
       current -> builds/<stamp>   the live build (an atomic symlink switch)
+      leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
+      .build.lock                 held by the one build (or rollback) running; others wait
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
 import json
 import os
 import shutil
+import sys
 import time
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -71,22 +77,47 @@ def _switch(out: Path, new: Path) -> None:
 
 
 def _prune(out: Path, keep: list[Path]) -> None:
-    """Keep the builds in ``keep`` (the live one, the one in progress) and the newest other complete
-    builds up to KEEP_BUILDS in all, and the newest failed one (its report); remove the rest. Failed
-    builds never push out complete ones. A folder that is neither complete nor failed is left alone
-    unless a complete build is newer (then it was abandoned)."""
+    """Keep the builds in ``keep`` (the live one, the one in progress), the builds a serving worker
+    holds a fresh lease on (``serve/live.py``), the newest other complete builds up to KEEP_BUILDS
+    in all, and the newest failed one (its report); remove the rest. Failed builds never push out
+    complete ones. A folder that is neither complete nor failed is left alone unless a complete
+    build is newer (then it was abandoned)."""
     builds = sorted((p for p in (out / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
-    kept = {p.resolve() for p in keep}
+    live = current_build(out)
+    kept = {p.resolve() for p in keep + ([live] if live is not None else [])}
     complete = [b for b in builds if (b / "manifest.json").is_file() and b.resolve() not in kept]
     failed = [b for b in builds if (b / "FAILED").is_file()]
     others = max(KEEP_BUILDS - len(kept), 0)
     kept |= {b.resolve() for b in (complete[-others:] if others else []) + failed[-1:]}
+    kept |= {(out / "builds" / name).resolve() for name in leased_builds(out)}
     newest_complete = complete[-1].name if complete else ""
     for old in builds:
         unknown = not (old / "manifest.json").is_file() and not (old / "FAILED").is_file()
         if old.resolve() in kept or (unknown and old.name >= newest_complete):
             continue
         shutil.rmtree(old, ignore_errors=True)
+
+
+LEASE_TTL_S = 120.0  # a serving worker touches its lease every 10 s (serve/live.py)
+
+
+def leased_builds(out: Path, ttl: float = LEASE_TTL_S) -> set[str]:
+    """Names of the builds held by fresh leases of serving workers (``leases/*.lease``, one build
+    name a line); stale lease files (a worker that died) are removed."""
+    held: set[str] = set()
+    folder = out / "leases"
+    if not folder.is_dir():
+        return held
+    now = time.time()
+    for lease in folder.glob("*.lease"):
+        try:
+            if now - lease.stat().st_mtime > ttl:
+                lease.unlink(missing_ok=True)
+                continue
+            held.update(line.strip() for line in lease.read_text("utf-8").splitlines() if line.strip())
+        except OSError:
+            continue
+    return held
 
 
 def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list) -> Future:
@@ -141,14 +172,101 @@ def _manifest(build_dir: Path | None) -> dict[str, Any]:
         return {}
 
 
-def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, force: bool = False) -> BuildResult:
+def _notice(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def build_lock(out: Path, notice: Callable[[str], None] = _notice):
+    """One build (or rollback) at a time per output folder: an ``flock`` on ``out/.build.lock``
+    (released by the kernel if the process dies). A second one says so in one line and waits."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ".build.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            notice(f"govdata: another build is running in {out} ({holder}); waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now().strftime('%H:%M:%S')}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+_DISK_WORDS = ("No space left", "disk is full", "Read-only file system", "read-only database", "disk I/O error",
+               "Permission denied", "Disk quota")
+
+
+def _disk_error(exc: BaseException, out: Path) -> BuildError | None:
+    """A one-line BuildError naming the path for a failed write (full or read-only disk), else None."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM,
+                                                  errno.EDQUOT, errno.EIO):
+        where = exc.filename or out
+        return BuildError(f"cannot write {where}: {exc.strerror or exc}; nothing was published, "
+                          f"the live build is unchanged")
+    text = str(exc)
+    if any(w in text for w in _DISK_WORDS):
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        return BuildError(f"cannot write in {out}: {first[:300]}; nothing was published, the live build is unchanged")
+    return None
+
+
+def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, force: bool = False,
+          notice: Callable[[str], None] = _notice) -> BuildResult:
     """Build the catalogue at ``root`` into ``out``; raise BuildError and leave ``current`` alone on failure.
 
     Datasets whose key (see :mod:`govdata.build.incremental`) matches the live build are reused;
-    when nothing changed the live build stays as it is. ``force`` rebuilds everything.
+    when nothing changed the live build stays as it is. ``force`` rebuilds everything. Builds into
+    the same ``out`` are serialised (``build_lock``); a full or read-only disk is a BuildError
+    naming the path.
     """
     root = root.resolve()
     out = out.resolve()
+    try:
+        with build_lock(out, notice):
+            return _build_locked(root, out, log, force)
+    except BuildError:
+        raise
+    except Exception as exc:
+        disk = _disk_error(exc, out)
+        if disk is None:
+            raise
+        raise disk from None
+
+
+def rollback(out: Path, notice: Callable[[str], None] = _notice) -> tuple[Path, Path]:
+    """Switch ``current`` back to the newest good build older than the live one; return (was, now)."""
+    out = out.resolve()
+    try:
+        with build_lock(out, notice):
+            live = current_build(out)
+            if live is None:
+                raise BuildError(f"no live build in {out}: nothing to roll back")
+            builds = out / "builds"
+            good = sorted(b for b in builds.iterdir() if b.is_dir() and b.name < live.name
+                          and (b / "manifest.json").is_file() and not (b / "FAILED").exists())
+            if not good:
+                raise BuildError(f"no good build older than {live.name} in {builds}: nothing to roll back to")
+            _switch(out, good[-1])
+            return live, good[-1]
+    except BuildError:
+        raise
+    except Exception as exc:
+        disk = _disk_error(exc, out)
+        if disk is None:
+            raise
+        raise disk from None
+
+
+def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool) -> BuildResult:
     catalog, load_findings = load(root)
     previous = current_build(out)
     known = _manifest(previous)
@@ -169,7 +287,8 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
         result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
-        (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
+        with contextlib.suppress(OSError):
+            (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
         raise
     except BaseException:
         early.exception()  # the copies land in staging: let them finish before it goes

@@ -20,11 +20,15 @@ async def ckan_action(datasette, request):
         return Response.text("not configured", status=404)
     key = str(root)
     if key not in _directories:
+        while len(_directories) >= 2:  # the live build and one draining
+            _directories.pop(next(iter(_directories)))
         _directories[key] = ckan.Directory.load(root)
     return await ckan.handle(datasette, request, _directories[key])
 
 
 def build_dir(datasette) -> Path | None:
+    if getattr(datasette, "govdata_build", None) is not None:  # set by serve/app.py (not in the metadata)
+        return datasette.govdata_build
     config = datasette.plugin_config("govdata") or {}
     value = config.get("build_dir")
     return Path(value) if value else None
