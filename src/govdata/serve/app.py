@@ -175,6 +175,8 @@ def make_datasette(build: Path) -> Datasette:
         cors=True,
         build=build,
     )
+    if "_memory" in ds.databases:  # added by Datasette when it is given no files (they come next)
+        ds.remove_database("_memory")
     for name, info in inspect.items():
         ds.add_database(LazyDatabase(ds, str(site / info["file"]), is_mutable=False), name=name)
     counts_file = site / "counts.json"
