@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -54,9 +55,17 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)
 
 
-def _write_json(path: Path, data: Any) -> None:
+def _write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write through a new file and rename it into place: files of reused datasets are hard links
+    into the live build, and writing into them would change what a server is reading."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding=encoding)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def current_build(out: Path) -> Path | None:
@@ -148,15 +157,15 @@ def _write_directory(catalog, records, staging: Path) -> None:
 
     directory = staging / "directory"
     jsonld, turtle = dcatap.serialize(dcatap.build_graph(catalog, records))
-    (directory / "dcat-ap.jsonld").write_text(jsonld, encoding="utf-8")
-    (directory / "dcat-ap.ttl").write_text(turtle, encoding="utf-8")
+    _write_text(directory / "dcat-ap.jsonld", jsonld)
+    _write_text(directory / "dcat-ap.ttl", turtle)
     for rec in records:
         one, _ = dcatap.serialize(dcatap.build_graph(catalog, [rec]))
-        (staging / "downloads" / rec.id / "dcat-ap.jsonld").write_text(one, encoding="utf-8")
+        _write_text(staging / "downloads" / rec.id / "dcat-ap.jsonld", one)
         _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
     cn = cncatalog.document(records)
     _write_json(directory / "catalog-cn.json", cn)
-    (directory / "catalog-cn.csv").write_text(cncatalog.to_csv(cn), encoding="utf-8-sig")
+    _write_text(directory / "catalog-cn.csv", cncatalog.to_csv(cn), encoding="utf-8-sig")
     dump = {"format": "govdata-catalogue-dump", "format_version": "1.0", "site": catalog.site,
             "datasets": [json.loads((staging / "downloads" / r.id / "datapackage.json").read_text("utf-8"))
                          for r in records]}
@@ -266,10 +275,58 @@ def rollback(out: Path, notice: Callable[[str], None] = _notice) -> tuple[Path, 
         raise disk from None
 
 
+INPUT_FOLDERS = ("datasets", "schemas", "pipelines")
+
+
+def inputs_digest(root: Path, out: Path) -> str | None:
+    """A digest of the stamps (size, mtime, ctime, inode) of every file a build reads —
+    catalog.yaml and the files under datasets/, schemas/, pipelines/ — and of the platform's code.
+    Unchanged digest, unchanged inputs (as git's index assumes): a no-op build needs no parsing.
+    None when a symlink is met (its target's changes would not show)."""
+    from govdata.build.incremental import platform_key
+
+    h = hashlib.sha256(platform_key().encode())
+    skip = str(out)
+    stack = [str(root / f) for f in INPUT_FOLDERS]
+    files = [str(root / "catalog.yaml")]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for e in entries:
+            if e.is_symlink():
+                return None
+            if e.is_dir():
+                if e.path != skip:
+                    stack.append(e.path)
+            else:
+                files.append(e.path)
+    for path in sorted(files):
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            h.update(f"{path}\0-\n".encode())
+            continue
+        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+    return h.hexdigest()
+
+
+def _inputs_inside(root: Path, file_hashes: dict[str, list]) -> bool:
+    folders = [str(root / f) + os.sep for f in INPUT_FOLDERS]
+    return all(path.startswith(tuple(folders)) for path in file_hashes)
+
+
 def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool) -> BuildResult:
-    catalog, load_findings = load(root)
     previous = current_build(out)
     known = _manifest(previous)
+    inputs = inputs_digest(root, out)  # before anything is read: a change during the build shows next time
+    if not force and previous is not None and inputs is not None and known.get("inputs") == inputs:
+        log("nothing changed: the live build is up to date")
+        return BuildResult(previous, Report(), list(known.get("datasets", [])), dict(known.get("tables", {})),
+                           reused=sorted(known.get("keys", {})))
+    catalog, load_findings = load(root)
     file_hashes = dict(known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     prev = {} if force or any(f.is_error for f in load_findings) else known
@@ -284,7 +341,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
     early = _start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse])
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -303,7 +360,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
 
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
                 reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
-                early: Future) -> BuildResult:
+                early: Future, inputs: str | None = None) -> BuildResult:
     from govdata.build import site as site_mod
     from govdata.build import warehouse
     from govdata.build.speculative import Speculation
@@ -396,6 +453,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             "govdata_version": __version__, "built_at": staging.name, "root": str(root),
             "datasets": [r.id for r in records], "published": published, "tables": table_rows,
             "keys": keys, "entries": entries, "reused": sorted(reuse), "file_hashes": file_hashes,
+            "inputs": inputs if _inputs_inside(root, file_hashes) else None,
         })
         return BuildResult(staging, run.report, [r.id for r in records], table_rows, reused=sorted(reuse))
     finally:

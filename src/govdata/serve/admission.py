@@ -135,8 +135,12 @@ def guard(app, budget: Budget | None = None):
         scope = dict(scope)
         scope["govdata.request_id"] = rid
 
+        started_response = False
+
         async def send_with_id(message):
+            nonlocal started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 message = dict(message, headers=list(message.get("headers", [])) + [(b"x-request-id", rid.encode())])
             await send(message)
 
@@ -185,7 +189,8 @@ def guard(app, budget: Budget | None = None):
         try:
             await app(scope, receive_capped, send_with_id)
         except BodyTooLarge:
-            await refuse(413, f"请求体过大 / request body over {MAX_BODY} bytes")
+            if not started_response:
+                await refuse(413, f"请求体过大 / request body over {MAX_BODY} bytes")
         finally:
             EXPENSIVE.reset(token)
             if expensive:

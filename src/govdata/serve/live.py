@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -64,7 +65,24 @@ class LiveApp:
         self._checked = time.monotonic()
         self._touched = time.monotonic()
         self._loading: asyncio.Task | None = None
+        self._keeper: asyncio.Task | None = None
+        self._stop = threading.Event()
+        # the lease stays fresh even when no request comes and the event loop is busy
+        threading.Thread(target=self._touch_loop, name="govdata-lease", daemon=True).start()
         self.app = admission.guard(self._dispatch)
+
+    def _touch_loop(self) -> None:
+        while not self._stop.wait(TOUCH_S):
+            try:
+                os.utime(self.lease)
+            except OSError:
+                self._write_lease(self._held())
+
+    async def _keep(self) -> None:
+        """Follow ``current`` even when no request comes (started with the server's lifespan)."""
+        while True:
+            await asyncio.sleep(self.check_s)
+            self._check()
 
     # -- leases ---------------------------------------------------------------------------
     def _write_lease(self, names: list[str]) -> None:
@@ -125,12 +143,6 @@ class LiveApp:
         if now - self._checked < self.check_s:
             return
         self._checked = now
-        if now - self._touched > TOUCH_S:
-            try:
-                os.utime(self.lease)
-                self._touched = now
-            except OSError:
-                self._write_lease(self._held())
         if self._loading is not None and not self._loading.done():
             return
         try:
@@ -163,8 +175,12 @@ class LiveApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self._keeper = asyncio.get_running_loop().create_task(self._keep())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                self._stop.set()
+                if self._keeper is not None:
+                    self._keeper.cancel()
                 try:
                     self.lease.unlink(missing_ok=True)
                 except OSError:
@@ -173,6 +189,7 @@ class LiveApp:
                 return
 
     def close(self) -> None:
+        self._stop.set()
         for slot in self.slots:
             slot.close()
         try:
