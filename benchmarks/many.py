@@ -14,6 +14,10 @@ dataset is distinct. Steps (wall time, peak RSS of the process tree):
   serve       govdata serve until /-/versions.json answers; then the index page, a table's JSON, the
               last dataset's table JSON, the CKAN search, the portal's dataset page; RSS of the workers
 
+    python -m benchmarks.many --datasets 10000 --fake
+
+serves a ``fake_build`` of N one-table databases (no check, no build): start-up, pages, RSS.
+
 ``fake_build(out, n)`` makes a serving build folder of N one-table databases directly (no check,
 no warehouse), for tests of the serving side at scale.
 """
@@ -171,13 +175,71 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
             proc.kill()
 
 
+def serve_fake(n: int, dest: Path, port: int) -> dict:
+    """Serving alone at scale: ``fake_build`` of N databases, then ``govdata serve`` and browsing."""
+    out = dest / f"fake{n}"
+    if out.exists():
+        shutil.rmtree(out)
+    t = time.perf_counter()
+    fake_build(out, n)
+    made = time.perf_counter() - t
+    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(REPO), "--out", str(out), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - started > 600:
+                raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
+        result = {"databases": n, "fake_build_s": round(made, 1), "ready_s": round(time.perf_counter() - started, 2),
+                  "pages": {}}
+        pages = {"index": "/", "index page 50": "/?_page=50", "index json": "/.json",
+                 "first table": "/ds-00000/items.json?_shape=array",
+                 "last table": f"/ds-{n - 1:05d}/items.json?_shape=array&region_code=330106",
+                 "database page": f"/ds-{n // 2:05d}", "databases.json": "/-/databases.json"}
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for label, path in pages.items():
+                c.get(path)
+                t = time.perf_counter()
+                r = c.get(path)
+                result["pages"][label] = {"status": r.status_code, "ms": round((time.perf_counter() - t) * 1000, 1),
+                                          "bytes": len(r.content)}
+            failed, t = [], time.perf_counter()
+            step = max(1, n // 1000)
+            for i in range(0, n, step):
+                r = c.get(f"/ds-{i:05d}/items.json?_size=1")
+                if r.status_code != 200:
+                    failed.append((i, r.status_code))
+            result["distinct_tables"] = {"requests": len(range(0, n, step)), "failed": failed[:10],
+                                         "mean_ms": round((time.perf_counter() - t) * 1000 / len(range(0, n, step)), 1)}
+        result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
+        return result
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", type=int, default=1000)
     ap.add_argument("--dest", type=Path, default=Path("/tmp/govdata-many"))
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--skip", default="", help="comma-separated: check,build,noop,one,serve")
+    ap.add_argument("--fake", action="store_true", help="serving only, on fake_build(N) (no check, no build)")
     args = ap.parse_args()
+    if args.fake:
+        print(json.dumps(serve_fake(args.datasets, args.dest, args.port), ensure_ascii=False, indent=2))
+        return
     skip = set(filter(None, args.skip.split(",")))
     root = args.dest / f"n{args.datasets}"
     results: dict = {"datasets": args.datasets}

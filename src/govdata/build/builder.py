@@ -151,8 +151,10 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
     return future
 
 
-def _write_directory(catalog, records, staging: Path) -> None:
-    """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump."""
+def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozenset()) -> None:
+    """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump.
+    A reused dataset's own DCAT-AP and schema.org files came with its downloads (same key, same
+    catalogue: same content) and are not serialised again (rdflib takes ~0.1 s a dataset)."""
     from govdata.directory import cncatalog, dcatap, schemaorg
 
     directory = staging / "directory"
@@ -160,6 +162,9 @@ def _write_directory(catalog, records, staging: Path) -> None:
     _write_text(directory / "dcat-ap.jsonld", jsonld)
     _write_text(directory / "dcat-ap.ttl", turtle)
     for rec in records:
+        mine = staging / "downloads" / rec.id
+        if rec.id in reuse and (mine / "dcat-ap.jsonld").is_file() and (mine / "schema-org.json").is_file():
+            continue
         one, _ = dcatap.serialize(dcatap.build_graph(catalog, [rec]))
         _write_text(staging / "downloads" / rec.id / "dcat-ap.jsonld", one)
         _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
@@ -341,7 +346,8 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
     early = _start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse])
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs,
+                             catalog)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -360,16 +366,17 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
 
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
                 reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
-                early: Future, inputs: str | None = None) -> BuildResult:
+                early: Future, inputs: str | None = None, catalog=None) -> BuildResult:
     from govdata.build import site as site_mod
     from govdata.build import warehouse
     from govdata.build.speculative import Speculation
     from govdata.checks.runner import connect_scratch, run_checks
-    from govdata.checks.sqltypes import lit
+    from govdata.checks.sqltypes import ident, lit
     from govdata.directory import ckan, datajson, datapackage
     from govdata.directory.record import build_record
 
-    catalog, _ = load(root)
+    if catalog is None:
+        catalog, _ = load(root)
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     site_dir, downloads = staging / "site", staging / "downloads"
@@ -381,7 +388,19 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         if speculation.running:  # the serving load has a core of its own; the checks take the rest
             con.execute(f"SET threads={max(1, threads - 1)}")
+        # the previous warehouse is copied whole and the changed datasets' schemas dropped: a copy of
+        # the file costs far less than copying thousands of tables (and their comments) one by one
+        old_wh = previous / "warehouse.duckdb" if previous is not None else None
+        copied_wh = bool(reuse) and old_wh is not None and old_wh.is_file() and not old_wh.with_name(
+            old_wh.name + ".wal").exists()
+        if copied_wh:
+            shutil.copyfile(old_wh, staging / "warehouse.duckdb")
         warehouse.attach(con, staging / "warehouse.duckdb")
+        if copied_wh:
+            for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() "
+                                         "WHERE database_name = 'wh' AND NOT internal").fetchall():
+                if schema not in reuse and schema != "main":
+                    con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
         building = {ds.name for ds in changed}
         run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed, con=con,
                          load_into=lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None)
@@ -398,7 +417,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         if not run.report.ok:
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
-        if reuse and previous is not None:
+        if reuse and previous is not None and not copied_wh:
             con.execute(f"ATTACH {lit(str(previous / 'warehouse.duckdb'))} AS previous (READ_ONLY)")
         site_dir.mkdir(exist_ok=True)
         records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
@@ -410,7 +429,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             started = time.perf_counter()
             if ds.name in reuse:
                 entry = prev["entries"][ds.name]
-                for res in ds.resources:
+                for res in ds.resources if not copied_wh else ():
                     if f"{ds.name}/{res.name}" in prev.get("tables", {}):
                         warehouse.copy_resource(con, ds, res, "previous")
                 if (previous / "site" / f"{ds.name}.db").is_file():
@@ -438,13 +457,13 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     eta = (todo_bytes - done_bytes) / rate if rate else 0
                     log(f"built {ds.name}: {total:,} rows, {sizes[ds.name] / 1e6:.1f} MB in {took:.1f}s "
                         f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
-        if reuse and previous is not None:
+        if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
         con.execute("DETACH wh")
         base = catalog.site["base_url"]
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
         _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
-        _write_directory(catalog, records, staging)
+        _write_directory(catalog, records, staging, reuse)
         _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))
         _write_json(site_dir / "settings.json", site_mod.SETTINGS)
         _write_json(site_dir / "inspect-data.json", inspect)

@@ -79,6 +79,7 @@ def limit_connection(conn: sqlite3.Connection) -> None:
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CELL_START = re.compile(rb'(?:^|[,\n])"?[=+\-@\t\r]')
 
 
 def neutralise(cell: str) -> str:
@@ -111,7 +112,7 @@ class CsvNeutraliser:
 
     @staticmethod
     def _rewrite(block: bytes) -> bytes:
-        if not any(block.find(c) >= 0 for c in (b"=", b"+", b"-", b"@", b"\t", b"\r")):
+        if not _CELL_START.search(block):  # no cell starts with one of them: nothing to parse
             return block
         text = block.decode("utf-8", "surrogateescape")
         rows = list(csv.reader(io.StringIO(text, newline="")))
