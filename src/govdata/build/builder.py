@@ -151,6 +151,9 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
     return future
 
 
+PRETTY_TURTLE_MAX = 200  # datasets; above, the catalogue's Turtle is written as N-Triples
+
+
 def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozenset()) -> None:
     """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump.
     A reused dataset's own DCAT-AP and schema.org files came with its downloads (same key, same
@@ -158,7 +161,14 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
     from govdata.directory import cncatalog, dcatap, schemaorg
 
     directory = staging / "directory"
-    jsonld, turtle = dcatap.serialize(dcatap.build_graph(catalog, records))
+    graph = dcatap.build_graph(catalog, records)
+    if len(records) > PRETTY_TURTLE_MAX:
+        # rdflib's pretty Turtle grows faster than the graph (13 s for 1,000 datasets, minutes for
+        # 10,000); N-Triples is Turtle too, and linear (0.4 s for 1,000)
+        jsonld = graph.serialize(format="json-ld", context=dcatap.CONTEXT, auto_compact=True)
+        turtle = graph.serialize(format="nt")
+    else:
+        jsonld, turtle = dcatap.serialize(graph)
     _write_text(directory / "dcat-ap.jsonld", jsonld)
     _write_text(directory / "dcat-ap.ttl", turtle)
     for rec in records:
