@@ -147,6 +147,19 @@ class GovDatasette(Datasette):
     async def refresh_schemas(self):
         return None
 
+    def _metadata_sources(self, key, database, table):
+        """Metadata lookups for one database see only that database's entry: Datasette's table
+        permission check deep-copies whatever it is given, on every request (35 ms with 10,000)."""
+        if database is None:
+            yield from super()._metadata_sources(key, database, table)
+            return
+        for source in super()._metadata_sources(key, database, table):
+            if isinstance(source, dict) and isinstance(source.get("databases"), dict):
+                source = dict(source)
+                source["databases"] = ({database: source["databases"][database]}
+                                       if database in source["databases"] else {})
+            yield source
+
     def _routes(self):
         routes = super()._routes()
         from datasette.views.index import IndexView
@@ -177,8 +190,12 @@ def make_datasette(build: Path) -> Datasette:
     )
     if "_memory" in ds.databases:  # added by Datasette when it is given no files (they come next)
         ds.remove_database("_memory")
+    databases = collections.OrderedDict(ds.databases)  # add_database copies the dict each time: O(N²)
     for name, info in inspect.items():
-        ds.add_database(LazyDatabase(ds, str(site / info["file"]), is_mutable=False), name=name)
+        db = LazyDatabase(ds, os.path.join(site, info["file"]), is_mutable=False)
+        db.name = db.route = name
+        databases[name] = db
+    ds.databases = databases
     counts_file = site / "counts.json"
     if counts_file.is_file():
         counts.install(ds, json.loads(counts_file.read_text("utf-8")))
