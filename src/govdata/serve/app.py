@@ -209,11 +209,29 @@ def resolve_build(out: Path) -> Path:
     return build
 
 
+def _tcp_nodelay_for_inherited_sockets() -> None:
+    """uvicorn's workers serve a socket bound by the supervisor with ``proto=0``; asyncio then skips
+    TCP_NODELAY on every connection (it checks ``proto == IPPROTO_TCP``), and each keep-alive
+    response waits ~40 ms for a delayed ACK (Nagle). Set it whatever the proto says."""
+    import asyncio.base_events as base_events
+    import socket
+
+    def set_nodelay(sock):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
+
+    base_events._set_nodelay = set_nodelay
+
+
 def app_from_environment():
     """ASGI factory for uvicorn's worker processes: GOVDATA_OUT names the folder whose ``current``
     build is served (and followed); GOVDATA_BUILD pins one build folder."""
     from govdata.serve import live
 
+    _tcp_nodelay_for_inherited_sockets()
     if os.environ.get("GOVDATA_OUT"):
         return live.LiveApp(Path(os.environ["GOVDATA_OUT"]))
     return admission.guard(make_datasette(Path(os.environ["GOVDATA_BUILD"])).app())
