@@ -164,7 +164,8 @@ def main() -> None:
     try:
         port = free_port()
         proc = subprocess.Popen([sys.executable, "-m", "govdata", "serve", "--root", str(REPO), "--out", str(args.out),
-                                 "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 "--port", str(port)], stdout=subprocess.DEVNULL,
+                                stderr=open(REPO / "benchmarks" / "results" / "load-server.log", "w"))
         procs.append(proc)
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, proc)

@@ -82,6 +82,7 @@ class LazyDatabase(Database):
             if conn is None:
                 conn = self.connect()
                 self.ds._prepare_connection(conn, self.name)
+                conn.set_authorizer(hardening.authorize)
                 cache[key] = conn
                 while len(cache) > OPEN_PER_THREAD:
                     _, old = cache.popitem(last=False)
@@ -251,7 +252,9 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
 
     resolve_build(out)  # fail early, with one line, when there is nothing to serve
     workers = workers or default_workers()
-    options = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    # keep-alive longer than uvicorn's 5 s: fewer races between a client reusing a connection and
+    # the server closing it as idle
+    options = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5, timeout_keep_alive=30)
     if workers == 1:
         uvicorn.run(live.LiveApp(out), **options)
         return

@@ -54,14 +54,21 @@ SECURITY_HEADERS = [
 _heap_set = False
 
 
-def _authorize(action: int, arg1, arg2, db_name, trigger) -> int:
+def _authorize_functions(action: int, arg1, arg2, db_name, trigger) -> int:
     if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
-        return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in DENIED_PRAGMAS:
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_ATTACH:
         return sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK
+
+
+def authorize(action: int, arg1, arg2, db_name, trigger) -> int:
+    """The authorizer of ``govdata serve``'s connections: functions and pragmas. (A plain Datasette
+    with the plugin gets only the function rule: its database page reads ``PRAGMA database_list``,
+    which govdata's own databases answer without SQLite, see serve/app.py.)"""
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in DENIED_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return _authorize_functions(action, arg1, arg2, db_name, trigger)
 
 
 def limit_connection(conn: sqlite3.Connection) -> None:
@@ -72,7 +79,7 @@ def limit_connection(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA hard_heap_limit={HEAP_LIMIT}")
         _heap_set = True
     conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
-    conn.set_authorizer(_authorize)
+    conn.set_authorizer(_authorize_functions)
 
 
 # ---- spreadsheet-safe CSV ------------------------------------------------------------
