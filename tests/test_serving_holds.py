@@ -267,12 +267,21 @@ def test_request_limits_answer_cheaply_and_the_worker_lives(tmp_path, server_fac
 
 def _server_rss_mb(base: str) -> float:
     """RSS of the process listening on ``base``'s port and of its children (the workers)."""
-    port = int(base.rsplit(":", 1)[1])
-    out = subprocess.run(["ps", "-eo", "pid=,ppid=,rss=,args="], capture_output=True, text=True).stdout
-    procs = [line.split(None, 3) for line in out.splitlines()]
-    root = [p for p in procs if len(p) == 4 and "serve" in p[3] and f"--port {port}" in p[3]]
-    pids = {p[0] for p in root}
-    return sum(int(p[2]) for p in procs if p[0] in pids or p[1] in pids) / 1024
+    port = str(int(base.rsplit(":", 1)[1]))
+    info = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            status = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        info[proc.name] = ([a.decode("utf-8", "replace") for a in args], status.get("PPid", "").strip(),
+                           int(status.get("VmRSS", "0 kB").split()[0]))
+    roots = {pid for pid, (args, _, _) in info.items() if "serve" in args and "--port" in args
+             and args[args.index("--port") + 1:args.index("--port") + 2] == [port]}
+    return sum(rss for pid, (_, ppid, rss) in info.items() if pid in roots or ppid in roots) / 1024
 
 
 def test_ckan_term_pattern_is_linear():
