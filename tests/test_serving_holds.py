@@ -489,3 +489,13 @@ def test_noop_build_reads_only_file_stamps(tmp_path, monkeypatch):
         with pytest.raises(AssertionError, match="parsed"):
             builder.build(root, out)
     assert builder.build(root, out).path != first
+
+
+def test_downloads_are_served_whole_and_nothing_outside(datasette_app, built):
+    for path in ("/downloads/zj-holiday-calendar/days.csv", "/downloads/zj-holiday-calendar/days.parquet"):
+        r = _get(datasette_app, path)
+        assert r.status_code == 200
+        assert r.content == (built / path.lstrip("/")).read_bytes()
+    for path in ("/downloads/%2e%2e/manifest.json", "/downloads/zj-holiday-calendar/%2e%2e/%2e%2e/manifest.json",
+                 "/downloads/zj-holiday-calendar/", "/downloads/.hidden", "/downloads/nope.csv"):
+        assert _get(datasette_app, path).status_code == 404, path

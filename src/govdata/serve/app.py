@@ -189,7 +189,6 @@ def make_datasette(build: Path) -> Datasette:
         metadata=metadata,
         settings=settings,
         inspect_data=inspect,
-        static_mounts=[("downloads", str(build / "downloads"))],
         cors=True,
         build=build,
     )

@@ -12,9 +12,13 @@ cheap errors, a paged index page and introspection without file-system paths.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
+import stat
+from pathlib import Path
+from urllib.parse import unquote
 
 import datasette.handle_exception as _datasette_errors
 from datasette import hookimpl
@@ -83,9 +87,58 @@ async def databases_json(datasette, request):
     return Response.text(json.dumps(out, ensure_ascii=False, indent=2))
 
 
+DOWNLOAD_CHUNK = 1 << 20
+DOWNLOAD_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
+                  ".jsonld": "application/ld+json; charset=utf-8", ".parquet": "application/vnd.apache.parquet",
+                  ".ttl": "text/turtle; charset=utf-8", ".zip": "application/zip"}
+
+
+class FileResponse:
+    """A file of the build sent in 1 MB reads (Datasette's static handler sends 4 KB chunks, one
+    thread hop each: 80 for a 320 KB CSV, 50,000 for a 200 MB one)."""
+
+    def __init__(self, path, size: int, content_type: str, head: bool):
+        self.path, self.size, self.content_type, self.head = path, size, content_type, head
+
+    async def asgi_send(self, send):
+        headers = [(b"content-type", self.content_type.encode()), (b"content-length", str(self.size).encode()),
+                   (b"cache-control", b"public, max-age=300"), (b"access-control-allow-origin", b"*")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if self.head:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        with open(self.path, "rb") as fh:
+            while True:
+                chunk = fh.read(DOWNLOAD_CHUNK) if self.size <= 65536 else await asyncio.to_thread(fh.read, DOWNLOAD_CHUNK)
+                more = len(chunk) == DOWNLOAD_CHUNK
+                await send({"type": "http.response.body", "body": chunk, "more_body": more})
+                if not more:
+                    return
+
+
+async def downloads(datasette, request):
+    """``/downloads/<dataset>/<file>`` from the served build."""
+    build = getattr(datasette, "govdata_build", None)
+    rel = unquote(request.url_vars["path"])
+    parts = rel.split("/")
+    if build is None or any(p in ("", ".", "..") or p.startswith(".") or "\x00" in p or "\\" in p for p in parts):
+        return Response.text("404: not found", status=404)
+    root = Path(build) / "downloads"
+    path = root.joinpath(*parts)
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return Response.text("404: not found", status=404)
+    if not stat.S_ISREG(st.st_mode) or not path.resolve().is_relative_to(root.resolve()):
+        return Response.text("404: not found", status=404)
+    ctype = DOWNLOAD_TYPES.get(path.suffix.lower()) or "application/octet-stream"
+    return FileResponse(path, st.st_size, ctype, request.method == "HEAD")
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/databases(?P<format>\.json)?$", databases_json)]
+    return [(r"^/-/databases(?P<format>\.json)?$", databases_json),
+            (r"^/downloads/(?P<path>.+)$", downloads)]
 
 
 class IndexPage(BaseView):

@@ -88,7 +88,7 @@ class LiveApp:
     def _write_lease(self, names: list[str]) -> None:
         try:
             self.lease.parent.mkdir(exist_ok=True)
-            tmp = self.lease.with_suffix(".tmp")
+            tmp = self.lease.with_name(f".{self.lease.name}.{threading.get_ident()}.tmp")
             tmp.write_text("".join(f"{n}\n" for n in dict.fromkeys(names)), encoding="utf-8")
             os.replace(tmp, self.lease)
         except OSError as exc:  # a read-only build folder: serving goes on, pruning cannot see us
