@@ -83,13 +83,25 @@ def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Server processes (default: one per core, at most 4).")
 def serve(root: str | None, out: str, host: str, port: int, workers: int | None) -> None:
-    """Serve the last good build read-only with Datasette."""
+    """Serve the live build read-only with Datasette, following new builds and rollbacks without a restart."""
     from govdata.serve.app import serve as do_serve
 
     repo = _root(root)
     target = Path(out) if Path(out).is_absolute() else repo / out
     click.echo(f"serving {target}/current at http://{host}:{port}/", err=True)
     do_serve(target, host, port, workers)
+
+
+@cli.command()
+@click.option("--root", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
+def rollback(root: str | None, out: str) -> None:
+    """Switch the live build back to the previous good build (running servers follow within a second)."""
+    from govdata.build.builder import rollback as do_rollback
+
+    target = Path(out) if Path(out).is_absolute() else _root(root) / out
+    was, now = do_rollback(target)
+    click.echo(f"rolled back: current → builds/{now.name} (was builds/{was.name})")
 
 
 @cli.command()

@@ -13,14 +13,21 @@
         warehouse.duckdb          typed tables, every checked dataset
         report.json, manifest.json
       current -> builds/<stamp>   the live build (an atomic symlink switch)
+      leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
+      .build.lock                 held by the one build (or rollback) running; others wait
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
+import hashlib
 import json
 import os
 import shutil
+import sys
 import time
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -48,9 +55,17 @@ class BuildResult:
     reused: list[str] = field(default_factory=list)
 
 
-def _write_json(path: Path, data: Any) -> None:
+def _write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write through a new file and rename it into place: files of reused datasets are hard links
+    into the live build, and writing into them would change what a server is reading."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding=encoding)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    _write_text(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def current_build(out: Path) -> Path | None:
@@ -71,22 +86,47 @@ def _switch(out: Path, new: Path) -> None:
 
 
 def _prune(out: Path, keep: list[Path]) -> None:
-    """Keep the builds in ``keep`` (the live one, the one in progress) and the newest other complete
-    builds up to KEEP_BUILDS in all, and the newest failed one (its report); remove the rest. Failed
-    builds never push out complete ones. A folder that is neither complete nor failed is left alone
-    unless a complete build is newer (then it was abandoned)."""
+    """Keep the builds in ``keep`` (the live one, the one in progress), the builds a serving worker
+    holds a fresh lease on (``serve/live.py``), the newest other complete builds up to KEEP_BUILDS
+    in all, and the newest failed one (its report); remove the rest. Failed builds never push out
+    complete ones. A folder that is neither complete nor failed is left alone unless a complete
+    build is newer (then it was abandoned)."""
     builds = sorted((p for p in (out / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
-    kept = {p.resolve() for p in keep}
+    live = current_build(out)
+    kept = {p.resolve() for p in keep + ([live] if live is not None else [])}
     complete = [b for b in builds if (b / "manifest.json").is_file() and b.resolve() not in kept]
     failed = [b for b in builds if (b / "FAILED").is_file()]
     others = max(KEEP_BUILDS - len(kept), 0)
     kept |= {b.resolve() for b in (complete[-others:] if others else []) + failed[-1:]}
+    kept |= {(out / "builds" / name).resolve() for name in leased_builds(out)}
     newest_complete = complete[-1].name if complete else ""
     for old in builds:
         unknown = not (old / "manifest.json").is_file() and not (old / "FAILED").is_file()
         if old.resolve() in kept or (unknown and old.name >= newest_complete):
             continue
         shutil.rmtree(old, ignore_errors=True)
+
+
+LEASE_TTL_S = 120.0  # a serving worker touches its lease every 10 s (serve/live.py)
+
+
+def leased_builds(out: Path, ttl: float = LEASE_TTL_S) -> set[str]:
+    """Names of the builds held by fresh leases of serving workers (``leases/*.lease``, one build
+    name a line); stale lease files (a worker that died) are removed."""
+    held: set[str] = set()
+    folder = out / "leases"
+    if not folder.is_dir():
+        return held
+    now = time.time()
+    for lease in folder.glob("*.lease"):
+        try:
+            if now - lease.stat().st_mtime > ttl:
+                lease.unlink(missing_ok=True)
+                continue
+            held.update(line.strip() for line in lease.read_text("utf-8").splitlines() if line.strip())
+        except OSError:
+            continue
+    return held
 
 
 def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list) -> Future:
@@ -111,21 +151,36 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
     return future
 
 
-def _write_directory(catalog, records, staging: Path) -> None:
-    """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump."""
+PRETTY_TURTLE_MAX = 200  # datasets; above, the catalogue's Turtle is written as N-Triples
+
+
+def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozenset()) -> None:
+    """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump.
+    A reused dataset's own DCAT-AP and schema.org files came with its downloads (same key, same
+    catalogue: same content) and are not serialised again (rdflib takes ~0.1 s a dataset)."""
     from govdata.directory import cncatalog, dcatap, portal, schemaorg
 
     directory = staging / "directory"
-    jsonld, turtle = dcatap.serialize(dcatap.build_graph(catalog, records))
-    (directory / "dcat-ap.jsonld").write_text(jsonld, encoding="utf-8")
-    (directory / "dcat-ap.ttl").write_text(turtle, encoding="utf-8")
+    graph = dcatap.build_graph(catalog, records)
+    if len(records) > PRETTY_TURTLE_MAX:
+        # rdflib's pretty Turtle grows faster than the graph (13 s for 1,000 datasets, minutes for
+        # 10,000); N-Triples is Turtle too, and linear (0.4 s for 1,000)
+        jsonld = graph.serialize(format="json-ld", context=dcatap.CONTEXT, auto_compact=True)
+        turtle = graph.serialize(format="nt")
+    else:
+        jsonld, turtle = dcatap.serialize(graph)
+    _write_text(directory / "dcat-ap.jsonld", jsonld)
+    _write_text(directory / "dcat-ap.ttl", turtle)
     for rec in records:
+        mine = staging / "downloads" / rec.id
+        if rec.id in reuse and (mine / "dcat-ap.jsonld").is_file() and (mine / "schema-org.json").is_file():
+            continue
         one, _ = dcatap.serialize(dcatap.build_graph(catalog, [rec]))
-        (staging / "downloads" / rec.id / "dcat-ap.jsonld").write_text(one, encoding="utf-8")
+        _write_text(staging / "downloads" / rec.id / "dcat-ap.jsonld", one)
         _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
     cn = cncatalog.document(records)
     _write_json(directory / "catalog-cn.json", cn)
-    (directory / "catalog-cn.csv").write_text(cncatalog.to_csv(cn), encoding="utf-8-sig")
+    _write_text(directory / "catalog-cn.csv", cncatalog.to_csv(cn), encoding="utf-8-sig")
     dump = {"format": "govdata-catalogue-dump", "format_version": "1.0", "site": catalog.site,
             "datasets": [json.loads((staging / "downloads" / r.id / "datapackage.json").read_text("utf-8"))
                          for r in records]}
@@ -142,17 +197,152 @@ def _manifest(build_dir: Path | None) -> dict[str, Any]:
         return {}
 
 
-def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, force: bool = False) -> BuildResult:
+def _notice(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def build_lock(out: Path, notice: Callable[[str], None] = _notice):
+    """One build (or rollback) at a time per output folder: an ``flock`` on ``out/.build.lock``
+    (released by the kernel if the process dies). A second one says so in one line and waits."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ".build.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            notice(f"govdata: another build is running in {out} ({holder}); waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now().strftime('%H:%M:%S')}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+_DISK_WORDS = ("No space left", "disk is full", "Read-only file system", "read-only database", "disk I/O error",
+               "Permission denied", "Disk quota")
+
+
+def _disk_error(exc: BaseException, out: Path) -> BuildError | None:
+    """A one-line BuildError naming the path for a failed write (full or read-only disk), else None."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM,
+                                                  errno.EDQUOT, errno.EIO):
+        where = exc.filename or out
+        return BuildError(f"cannot write {where}: {exc.strerror or exc}; nothing was published, "
+                          f"the live build is unchanged")
+    text = str(exc)
+    if any(w in text for w in _DISK_WORDS):
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        return BuildError(f"cannot write in {out}: {first[:300]}; nothing was published, the live build is unchanged")
+    return None
+
+
+def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, force: bool = False,
+          notice: Callable[[str], None] = _notice) -> BuildResult:
     """Build the catalogue at ``root`` into ``out``; raise BuildError and leave ``current`` alone on failure.
 
     Datasets whose key (see :mod:`govdata.build.incremental`) matches the live build are reused;
-    when nothing changed the live build stays as it is. ``force`` rebuilds everything.
+    when nothing changed the live build stays as it is. ``force`` rebuilds everything. Builds into
+    the same ``out`` are serialised (``build_lock``); a full or read-only disk is a BuildError
+    naming the path.
     """
     root = root.resolve()
     out = out.resolve()
-    catalog, load_findings = load(root)
+    try:
+        with build_lock(out, notice):
+            return _build_locked(root, out, log, force)
+    except BuildError:
+        raise
+    except Exception as exc:
+        disk = _disk_error(exc, out)
+        if disk is None:
+            raise
+        raise disk from None
+
+
+def rollback(out: Path, notice: Callable[[str], None] = _notice) -> tuple[Path, Path]:
+    """Switch ``current`` back to the newest good build older than the live one; return (was, now)."""
+    out = out.resolve()
+    try:
+        with build_lock(out, notice):
+            live = current_build(out)
+            if live is None:
+                raise BuildError(f"no live build in {out}: nothing to roll back")
+            builds = out / "builds"
+            good = sorted(b for b in builds.iterdir() if b.is_dir() and b.name < live.name
+                          and (b / "manifest.json").is_file() and not (b / "FAILED").exists())
+            if not good:
+                raise BuildError(f"no good build older than {live.name} in {builds}: nothing to roll back to")
+            _switch(out, good[-1])
+            return live, good[-1]
+    except BuildError:
+        raise
+    except Exception as exc:
+        disk = _disk_error(exc, out)
+        if disk is None:
+            raise
+        raise disk from None
+
+
+INPUT_FOLDERS = ("datasets", "schemas", "pipelines")
+
+
+def inputs_digest(root: Path, out: Path) -> str | None:
+    """A digest of the stamps (size, mtime, ctime, inode) of every file a build reads —
+    catalog.yaml and the files under datasets/, schemas/, pipelines/ — and of the platform's code.
+    Unchanged digest, unchanged inputs (as git's index assumes): a no-op build needs no parsing.
+    None when a symlink is met (its target's changes would not show)."""
+    from govdata.build.incremental import platform_key
+
+    h = hashlib.sha256(platform_key().encode())
+    skip = str(out)
+    stack = [str(root / f) for f in INPUT_FOLDERS]
+    files = [str(root / "catalog.yaml")]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for e in entries:
+            if e.is_symlink():
+                return None
+            if e.is_dir():
+                if e.path != skip:
+                    stack.append(e.path)
+            else:
+                files.append(e.path)
+    for path in sorted(files):
+        try:
+            st = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            h.update(f"{path}\0-\n".encode())
+            continue
+        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+    return h.hexdigest()
+
+
+def _inputs_inside(root: Path, file_hashes: dict[str, list]) -> bool:
+    folders = [str(root / f) + os.sep for f in INPUT_FOLDERS]
+    return all(path.startswith(tuple(folders)) for path in file_hashes)
+
+
+def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool) -> BuildResult:
     previous = current_build(out)
     known = _manifest(previous)
+    inputs = inputs_digest(root, out)  # before anything is read: a change during the build shows next time
+    if not force and previous is not None and inputs is not None and known.get("inputs") == inputs:
+        log("nothing changed: the live build is up to date")
+        return BuildResult(previous, Report(), list(known.get("datasets", [])), dict(known.get("tables", {})),
+                           reused=sorted(known.get("keys", {})))
+    catalog, load_findings = load(root)
     file_hashes = dict(known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     prev = {} if force or any(f.is_error for f in load_findings) else known
@@ -167,10 +357,12 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
     early = _start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse])
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs,
+                             catalog)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
-        (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
+        with contextlib.suppress(OSError):
+            (staging / "FAILED").write_text("this build failed; see report.json\n", encoding="utf-8")
         raise
     except BaseException:
         early.exception()  # the copies land in staging: let them finish before it goes
@@ -185,16 +377,17 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
 
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
                 reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
-                early: Future) -> BuildResult:
+                early: Future, inputs: str | None = None, catalog=None) -> BuildResult:
     from govdata.build import site as site_mod
     from govdata.build import warehouse
     from govdata.build.speculative import Speculation
     from govdata.checks.runner import connect_scratch, run_checks
-    from govdata.checks.sqltypes import lit
+    from govdata.checks.sqltypes import ident, lit
     from govdata.directory import ckan, datajson, datapackage
     from govdata.directory.record import build_record
 
-    catalog, _ = load(root)
+    if catalog is None:
+        catalog, _ = load(root)
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     site_dir, downloads = staging / "site", staging / "downloads"
@@ -206,7 +399,19 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
         if speculation.running:  # the serving load has a core of its own; the checks take the rest
             con.execute(f"SET threads={max(1, threads - 1)}")
+        # the previous warehouse is copied whole and the changed datasets' schemas dropped: a copy of
+        # the file costs far less than copying thousands of tables (and their comments) one by one
+        old_wh = previous / "warehouse.duckdb" if previous is not None else None
+        copied_wh = bool(reuse) and old_wh is not None and old_wh.is_file() and not old_wh.with_name(
+            old_wh.name + ".wal").exists()
+        if copied_wh:
+            shutil.copyfile(old_wh, staging / "warehouse.duckdb")
         warehouse.attach(con, staging / "warehouse.duckdb")
+        if copied_wh:
+            for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() "
+                                         "WHERE database_name = 'wh' AND NOT internal").fetchall():
+                if schema not in reuse and schema != "main":
+                    con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
         building = {ds.name for ds in changed}
         run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed, con=con,
                          load_into=lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None)
@@ -223,7 +428,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         if not run.report.ok:
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
-        if reuse and previous is not None:
+        if reuse and previous is not None and not copied_wh:
             con.execute(f"ATTACH {lit(str(previous / 'warehouse.duckdb'))} AS previous (READ_ONLY)")
         site_dir.mkdir(exist_ok=True)
         records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
@@ -235,7 +440,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             started = time.perf_counter()
             if ds.name in reuse:
                 entry = prev["entries"][ds.name]
-                for res in ds.resources:
+                for res in ds.resources if not copied_wh else ():
                     if f"{ds.name}/{res.name}" in prev.get("tables", {}):
                         warehouse.copy_resource(con, ds, res, "previous")
                 if (previous / "site" / f"{ds.name}.db").is_file():
@@ -263,7 +468,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     eta = (todo_bytes - done_bytes) / rate if rate else 0
                     log(f"built {ds.name}: {total:,} rows, {sizes[ds.name] / 1e6:.1f} MB in {took:.1f}s "
                         f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
-        if reuse and previous is not None:
+        if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
         from govdata.build import labels
 
@@ -272,7 +477,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         base = catalog.site["base_url"]
         _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
         _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
-        _write_directory(catalog, records, staging)
+        _write_directory(catalog, records, staging, reuse)
         _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))
         _write_json(site_dir / "settings.json", site_mod.SETTINGS)
         _write_json(site_dir / "inspect-data.json", inspect)
@@ -281,6 +486,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             "govdata_version": __version__, "built_at": staging.name, "root": str(root),
             "datasets": [r.id for r in records], "published": published, "tables": table_rows,
             "keys": keys, "entries": entries, "reused": sorted(reuse), "file_hashes": file_hashes,
+            "inputs": inputs if _inputs_inside(root, file_hashes) else None,
         })
         return BuildResult(staging, run.report, [r.id for r in records], table_rows, reused=sorted(reuse))
     finally:

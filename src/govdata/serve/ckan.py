@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 
 MAX_ROWS = 1000  # package_search rows
@@ -36,12 +38,21 @@ def invalid(field: str, message: str) -> ActionError:
     return ActionError("Validation Error", {field: [message]}, 409)
 
 
+MAX_INT = 2**31 - 1  # offsets and limits beyond this are input errors (SQLite takes 64 bits, CKAN 32)
+MAX_Q = 2000  # characters of q / fq
+MAX_TERMS = 50  # whitespace-separated terms in q / fq
+MAX_LIKE_TERM = 90  # a datastore q term becomes a LIKE pattern (SQLite's LIKE_PATTERN_LENGTH is 100)
+
+
 def _int(params: dict, key: str, default: int, lo: int = 0, hi: int | None = None) -> int:
     value = params.get(key, default)
     try:
+        if isinstance(value, (dict, list)):
+            raise TypeError
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise invalid(key, "Invalid integer") from None
+    hi = MAX_INT if hi is None else hi
     if number < lo or (hi is not None and number > hi):
         raise invalid(key, f"Must be between {lo} and {hi}" if hi is not None else f"Must be at least {lo}")
     return number
@@ -93,30 +104,8 @@ def _values(pkg: dict, field: str) -> list[str]:
     return [e["value"] for e in pkg.get("extras", []) if e["key"] == field]
 
 
-_TERM = re.compile(r'([+-]?)([\w.]+):("([^"]*)"|\[[^\]]*\]|\S+)')
-
-
-def _filters(text: str) -> tuple[list[tuple[bool, str, str]], str]:
-    """fq / q with field:value terms → ([(negated, field, value)], remaining text)."""
-    out = []
-    def take(m: re.Match) -> str:
-        field = FACET_FIELDS.get(m.group(2), m.group(2))
-        value = m.group(4) if m.group(4) is not None else m.group(3)
-        out.append((m.group(1) == "-", field, value))
-        return " "
-    rest = _TERM.sub(take, text or "")
-    rest = re.sub(r"\b(AND|OR)\b", " ", rest)
-    return out, rest.strip()
-
-
-def _haystack(pkg: dict) -> str:
-    parts = [pkg["name"], pkg["title"], pkg.get("notes") or "", pkg["organization"]["title"],
-             *[t["name"] for t in pkg["tags"]], *[g["title"] for g in pkg["groups"]],
-             *[e["value"] for e in pkg["extras"] if e["key"] in ("title_en", "spatial")],
-             *[r["name"] for r in pkg["resources"]]]
-    return " ".join(parts).lower()
-
-
+# a term starts a token (the look-behind): without it the pattern is tried from every character of
+# a long word and fails at its end each time, which is quadratic (1.4 s for 20,000 characters)
 # CKAN's facet and fq field names → the catalogue engine's (govdata.serve.catalogsearch); CKAN's own
 # keep their meaning (``organization`` is the owning publisher only), the platform adds
 # ``publisher`` (a publisher with everything under it in the tree), ``level``, ``theme``,
@@ -147,6 +136,8 @@ def package_search(d: Directory, params: dict) -> dict:
     from govdata.serve.catalogsearch import parse_filters
 
     ix = d.index
+    if ix is None:
+        raise ActionError("Not Found Error", "the catalogue search index of this build is missing", 404)
     rows = _int(params, "rows", 10, 0, MAX_ROWS)
     start = _int(params, "start", 0, 0, 10_000_000)
     filters, text = parse_filters(_text(params, "q"))
@@ -328,6 +319,8 @@ async def datastore_search(d: Directory, params: dict, datasette) -> dict:
     fields = _json_param(params.get("fields"))
     if isinstance(fields, str):
         fields = [f.strip() for f in fields.split(",") if f.strip()]
+    if fields is not None and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
+        raise invalid("fields", "Must be a list of field names or a comma-separated string")
     fields = fields or list(columns)
     for f in fields:
         if f not in columns and f != "_id":
@@ -340,6 +333,10 @@ async def datastore_search(d: Directory, params: dict, datasette) -> dict:
         if col not in columns:
             raise invalid("filters", f'field "{col}" not in table')
         values = value if isinstance(value, list) else [value]
+        if not values or not all(v is None or isinstance(v, (str, int, float, bool)) for v in values):
+            raise invalid("filters", f'field "{col}": a value or a list of values')
+        if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**63 - 1 for v in values):
+            raise invalid("filters", f'field "{col}": integer out of range')
         names = []
         for j, v in enumerate(values):
             args[f"f{i}_{j}"] = v
@@ -352,12 +349,19 @@ async def datastore_search(d: Directory, params: dict, datasette) -> dict:
         for k, (col, text) in enumerate(items):
             if col is not None and col not in columns:
                 raise invalid("q", f'field "{col}" not in table')
-            for m, term in enumerate(str(text).split()):
+            if not isinstance(text, (str, int, float)) or len(str(text)) > MAX_Q:
+                raise invalid("q", "Must be a string (or an object of strings) of at most 2000 characters")
+            terms = str(text).split()
+            if len(terms) > MAX_TERMS or any(len(t) > MAX_LIKE_TERM for t in terms):
+                raise invalid("q", f"At most {MAX_TERMS} terms of at most {MAX_LIKE_TERM} characters")
+            for m, term in enumerate(terms):
                 args[f"q{k}_{m}"] = f"%{term}%"
                 targets = [col] if col else text_cols
                 where.append("(" + " OR ".join(f"CAST({_quote(c)} AS TEXT) LIKE :q{k}_{m}" for c in targets) + ")")
     order = "rowid"
     sort = params.get("sort")
+    if sort and not isinstance(sort, str):
+        raise invalid("sort", "Must be a string")
     if sort:
         parts = []
         for clause in str(sort).split(","):
@@ -399,6 +403,33 @@ ACTIONS = {
 }
 
 
+STRING_PARAMS = ("q", "fq", "sort", "id", "name", "resource_id", "query")
+
+
+def _check_params(action: str, params: dict) -> None:
+    """Types and sizes of the parameters every action reads, before any work (malformed input is a
+    409 Validation Error, never a 500)."""
+    for key, value in params.items():
+        if not isinstance(key, str):
+            raise invalid("body", "Keys must be strings")
+        if key == "fq_list":
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise invalid(key, "Must be a list of strings")
+            if sum(len(v) for v in value) > MAX_Q:
+                raise invalid(key, f"At most {MAX_Q} characters")
+        elif key == "facet.field":
+            value = _json_param(value)
+            if not (isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))):
+                raise invalid(key, "Must be a field name or a list of field names")
+        elif key in STRING_PARAMS and not (action == "datastore_search" and key == "q"):
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)) and value is not None:
+                raise invalid(key, "Must be a string")
+            if len(str(value)) > MAX_Q:
+                raise invalid(key, f"At most {MAX_Q} characters")
+            if key in ("q", "fq") and len(str(value).split()) > MAX_TERMS:
+                raise invalid(key, f"At most {MAX_TERMS} terms")
+
+
 async def handle(datasette, request, directory: Directory) -> Response:
     action = request.url_vars["action"]
     base = str(datasette.absolute_url(request, "/api/3/action/help_show"))
@@ -408,7 +439,7 @@ async def handle(datasette, request, directory: Directory) -> Response:
             body = await request.post_body()
             try:
                 params = json.loads(body or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise ActionError("Validation Error", "JSON Error: the body is not valid JSON", 400) from None
             if not isinstance(params, dict):
                 raise ActionError("Validation Error", "JSON Error: the body must be an object", 400)
@@ -417,6 +448,7 @@ async def handle(datasette, request, directory: Directory) -> Response:
             for key in request.args.keys():
                 values = request.args.getlist(key)
                 params[key] = values if key == "fq_list" else values[-1]
+        _check_params(action, params)
         if action == "datastore_search":
             result = await datastore_search(directory, params, datasette)
         elif action in ACTIONS:
@@ -424,6 +456,10 @@ async def handle(datasette, request, directory: Directory) -> Response:
         else:
             raise ActionError("Not Found Error", f"Action name not known: {action}", 400)
         return _json({"help": help_url, "success": True, "result": result})
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError, sqlite3.Error, QueryInterrupted) as exc:
+        # input no check above foresaw: still the caller's, still an envelope
+        exc = _input_error(exc)
+        return _json({"help": help_url, "success": False, "error": {"__type": exc.kind, **exc.message}}, exc.status)
     except ActionError as exc:
         return _json({"help": help_url, "success": False,
                       "error": {"__type": exc.kind, "message": exc.message} if not isinstance(exc.message, dict)
@@ -434,3 +470,9 @@ def _json(data: Any, status: int = 200) -> Response:
     """JSON with Chinese as UTF-8 text (CKAN itself writes UTF-8)."""
     return Response(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8",
                     headers={"Access-Control-Allow-Origin": "*"})
+
+
+def _input_error(exc: Exception) -> ActionError:
+    if isinstance(exc, QueryInterrupted):
+        return ActionError("Validation Error", {"query": ["Search took too long"]}, 409)
+    return ActionError("Validation Error", {"input": [f"Invalid input ({type(exc).__name__})"]}, 409)

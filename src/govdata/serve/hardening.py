@@ -1,8 +1,20 @@
-"""Holding a public SQL endpoint against the attacks in docs (security.md):
-SQLite limits on every connection, refused backslash paths, security headers."""
+"""Holding a public SQL endpoint against the attacks in docs (security.md).
+
+Per connection: SQLite limits, a small page cache and an authorizer that refuses functions and
+pragmas leaking process state (``fts3_tokenizer`` returns a memory address, ``database_list``
+file-system paths). Per Datasette app (``wrap``, installed by the plugin's ``asgi_wrapper``):
+refused backslash paths, security headers, a cap on response bytes (JSON and CSV; full tables
+are what ``/downloads/`` is for) and spreadsheet-safe CSV exports (cells starting with
+``= + - @ \\t \\r`` get a leading ``'``). Request-level limits and the admission budget live in
+``serve/admission.py``, in front of the app.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 import sqlite3
 
 LIMITS = {
@@ -15,7 +27,22 @@ LIMITS = {
     sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1000,
     sqlite3.SQLITE_LIMIT_ATTACHED: 0,
 }
-HEAP_LIMIT = 256 * 1024 * 1024
+# sqlite3_hard_heap_limit64 is process-wide: it bounds all connections of a worker together, so
+# it is set once per process (connections are few: see serve/app.py's per-thread LRU).
+HEAP_LIMIT = 512 * 1024 * 1024
+CACHE_KB = 512                     # page cache per connection (SQLite's default is 2 MB)
+
+# result cells a query may hand to the renderer, in characters (a JSON body is at most ~6× that)
+RESULT_CHARS = 2_000_000
+# bytes of one response body produced by Datasette (not /downloads/, which are static files)
+RESPONSE_BYTES = 16 * 1024 * 1024
+CSV_EXPORT_MB = 8                  # Datasette's max_csv_mb for streamed CSV exports
+
+DENIED_FUNCTIONS = frozenset({"fts3_tokenizer", "load_extension", "readfile", "writefile", "edit",
+                              "fts5_source_id"})
+DENIED_PRAGMAS = frozenset({"database_list",
+                            "data_store_directory", "temp_store_directory", "cache_spill", "mmap_size",
+                            "soft_heap_limit", "hard_heap_limit", "threads"})
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -24,15 +51,115 @@ SECURITY_HEADERS = [
     (b"content-security-policy", b"frame-ancestors 'none'"),
 ]
 
+_heap_set = False
+
+
+def _authorize_functions(action: int, arg1, arg2, db_name, trigger) -> int:
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_ATTACH:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def authorize(action: int, arg1, arg2, db_name, trigger) -> int:
+    """The authorizer of ``govdata serve``'s connections: functions and pragmas. (A plain Datasette
+    with the plugin gets only the function rule: its database page reads ``PRAGMA database_list``,
+    which govdata's own databases answer without SQLite, see serve/app.py.)"""
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in DENIED_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return _authorize_functions(action, arg1, arg2, db_name, trigger)
+
 
 def limit_connection(conn: sqlite3.Connection) -> None:
+    global _heap_set
     for limit, value in LIMITS.items():
         conn.setlimit(limit, value)
-    conn.execute(f"PRAGMA hard_heap_limit={HEAP_LIMIT}")
+    if not _heap_set:
+        conn.execute(f"PRAGMA hard_heap_limit={HEAP_LIMIT}")
+        _heap_set = True
+    conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
+    conn.set_authorizer(_authorize_functions)
+
+
+# ---- spreadsheet-safe CSV ------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CELL_START = re.compile(rb'(?:^|[,\n])"?[=+\-@\t\r]')
+
+
+def neutralise(cell: str) -> str:
+    """``'`` before a cell a spreadsheet would execute; plain numbers (``-5``, ``+1.5``) are data."""
+    if cell.startswith(FORMULA_START) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+class CsvNeutraliser:
+    """Rewrites a CSV byte stream record by record (records may span chunks and hold quoted
+    newlines: a record ends at a newline outside quotes, found from the parity of quotes)."""
+
+    def __init__(self) -> None:
+        self.pending = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> bytes:
+        data = self.pending + chunk
+        if final:
+            self.pending = b""
+            return self._rewrite(data) if data else b""
+        cut = data.rfind(b"\n")
+        while cut >= 0 and data.count(b'"', 0, cut) % 2:  # that newline is inside quotes
+            cut = data.rfind(b"\n", 0, cut)
+        if cut < 0:
+            self.pending = data
+            return b""
+        head, self.pending = data[:cut + 1], data[cut + 1:]
+        return self._rewrite(head)
+
+    @staticmethod
+    def _rewrite(block: bytes) -> bytes:
+        if not _CELL_START.search(block):  # no cell starts with one of them: nothing to parse
+            return block
+        text = block.decode("utf-8", "surrogateescape")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        if not any(c.startswith(FORMULA_START) for row in rows for c in row):
+            return block
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n" if "\r\n" in text else "\n")
+        for row in rows:
+            writer.writerow([neutralise(c) for c in row])
+        result = out.getvalue()
+        if not text.endswith(("\n", "\r")):
+            result = result.rstrip("\r\n")
+        return result.encode("utf-8", "surrogateescape")
+
+
+# ---- the per-app middleware ------------------------------------------------------------
+
+NOT_DATASETTE_CSV = ("/downloads/", "/catalog-cn.csv")
+
+
+class ResponseCut(Exception):
+    """Raised into the app when its response went over RESPONSE_BYTES (the stream was closed)."""
+
+
+def _is_export_csv(path: str) -> bool:
+    return path.endswith(".csv") and not path.startswith(NOT_DATASETTE_CSV)
+
+
+def too_large_body(path: str) -> tuple[bytes, bytes]:
+    message = (f"响应超过 {RESPONSE_BYTES // (1024 * 1024)} MB 上限，请缩小查询或使用 /downloads/ 下载整表 / "
+               f"response over {RESPONSE_BYTES // (1024 * 1024)} MB: narrow the query, or use /downloads/ for whole tables")
+    if path.endswith(".json"):
+        return (json.dumps({"ok": False, "error": message, "status": 400, "title": "Response too large"},
+                           ensure_ascii=False).encode(), b"application/json; charset=utf-8")
+    return (message + "\n").encode(), b"text/plain; charset=utf-8"
 
 
 def wrap(app):
-    """ASGI middleware: refuse paths with a backslash (open-redirect), add headers."""
+    """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
+    bytes, neutralise formulas in Datasette's CSV exports."""
 
     async def guarded(scope, receive, send):
         if scope["type"] != "http":
@@ -43,13 +170,52 @@ def wrap(app):
                         "headers": [(b"content-type", b"text/plain; charset=utf-8")] + SECURITY_HEADERS})
             await send({"type": "http.response.body", "body": b"Bad request: backslash in path\n"})
             return
+        path = scope.get("path", "")
+        capped = not path.startswith("/downloads/")
+        csv_safe = CsvNeutraliser() if _is_export_csv(path) else None
+        state = {"start": None, "sent": 0, "done": False}
 
-        async def send_with_headers(message):
+        async def send_guarded(message):
+            if state["done"]:
+                raise ResponseCut()
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(SECURITY_HEADERS)]
                 message = dict(message, headers=headers + SECURITY_HEADERS)
-            await send(message)
+                if capped or csv_safe:
+                    if csv_safe:  # the body changes length
+                        message["headers"] = [h for h in message["headers"] if h[0].lower() != b"content-length"]
+                    state["start"] = message  # held until the first body shows its size
+                    return
+                return await send(message)
+            if message["type"] != "http.response.body":
+                return await send(message)
+            body = message.get("body", b"")
+            more = message.get("more_body", False)
+            if csv_safe:
+                body = csv_safe.feed(body, final=not more)
+            state["sent"] += len(body)
+            start = state["start"]
+            if capped and state["sent"] > RESPONSE_BYTES:
+                state["done"] = True
+                note, ctype = too_large_body(path)
+                if start is not None:  # nothing sent yet: a clean refusal
+                    headers = [h for h in start["headers"] if h[0].lower() not in (b"content-type", b"content-length")]
+                    await send({"type": "http.response.start", "status": 400,
+                                "headers": headers + [(b"content-type", ctype)]})
+                    await send({"type": "http.response.body", "body": note})
+                else:  # a stream: end it with the reason, and stop the producer
+                    await send({"type": "http.response.body", "body": b"\n" + note, "more_body": False})
+                raise ResponseCut()
+            if start is not None:
+                state["start"] = None
+                await send(start)
+            await send(dict(message, body=body))
+            if not more:
+                state["done"] = True
 
-        return await app(scope, receive, send_with_headers)
+        try:
+            return await app(scope, receive, send_guarded)
+        except ResponseCut:
+            return
 
     return guarded

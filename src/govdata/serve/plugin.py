@@ -22,14 +22,13 @@ async def ckan_action(datasette, request):
         return Response.text("not configured", status=404)
     key = str(root)
     if key not in _directories:
+        while len(_directories) >= 2:  # the live build and one draining
+            _directories.pop(next(iter(_directories)))
         _directories[key] = ckan.Directory.load(root, portal.catalogue(datasette))
     return await ckan.handle(datasette, request, _directories[key])
 
 
-def build_dir(datasette) -> Path | None:
-    config = datasette.plugin_config("govdata") or {}
-    value = config.get("build_dir")
-    return Path(value) if value else None
+build_dir = portal.build_dir
 
 
 DIRECTORY_FILES = {
@@ -75,7 +74,6 @@ def register_routes():
         (r"^/-/lang$", portal.switch_language),
         (r"^/oversight/timeliness(\.(?P<format>json))?$", portal.timeliness_page),
         (r"^/-/portal\.css$", portal.stylesheet),
-        (r"^/downloads/(?P<name>[a-z0-9][a-z0-9-]*)/(?P<file>[A-Za-z0-9_][A-Za-z0-9_.-]*)$", portal.download),
         (r"^/openapi\.json$", openapi_json),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
         (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),

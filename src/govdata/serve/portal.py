@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from datasette.utils.asgi import Response, asgi_send_file
+from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from govdata.serve import i18n
@@ -21,14 +21,15 @@ from govdata.serve.catalogsearch import FACETS, LEVELS, SORTS, CatalogueIndex
 PAGE_SIZE = 20
 MAX_PAGE = 500  # deep pages of a search are refused: narrow the search instead
 MAX_Q = 200  # characters of a search query that are used
-MEDIA = {".csv": "text/csv; charset=utf-8", ".parquet": "application/vnd.apache.parquet",
-         ".json": "application/json; charset=utf-8", ".jsonld": "application/ld+json; charset=utf-8",
-         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 _indexes: dict[str, CatalogueIndex] = {}
 _md = None
 
 
 def build_dir(datasette) -> Path | None:
+    """The build folder served (set by serve/app.py, never shown in the metadata), or the one a
+    plain Datasette's plugin config names."""
+    if getattr(datasette, "govdata_build", None) is not None:
+        return datasette.govdata_build
     value = (datasette.plugin_config("govdata") or {}).get("build_dir")
     return Path(value) if value else None
 
@@ -327,29 +328,8 @@ async def stylesheet(request):
                     headers={"Cache-Control": "max-age=3600"})
 
 
-async def download(datasette, request, send):
-    """A published file with its real media type, a meaningful file name and its sha256 as ETag."""
-    root = build_dir(datasette)
-    name, file = request.url_vars["name"], request.url_vars["file"]
-    folder = root / "downloads" / name if root else None
-    path = folder / file if folder else None
-    if path is None or file.startswith(".") or not path.is_file():
-        return Response.text("not found / 没有这个文件", status=404)
-    suffix = path.suffix.lower()
-    media = MEDIA.get(suffix, "application/octet-stream")
-    headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"}
-    digest = _checksum(folder, file)
-    if digest:
-        headers["ETag"] = f'"{digest}"'
-        if request.headers.get("if-none-match") == f'"{digest}"':
-            return Response("", status=304, headers=headers)
-    filename = None
-    if suffix in (".csv", ".parquet", ".xlsx"):
-        filename = f"{name}-{file}"
-    await asgi_send_file(send, path, filename=filename, content_type=media, chunk_size=1 << 16, headers=headers)
-
-
-def _checksum(folder: Path, file: str) -> str | None:
+def published_checksum(folder: Path, file: str) -> str | None:
+    """The sha256 that the dataset's datapackage.json declares for one of its published files."""
     dp = _read_json(folder / "datapackage.json") if file != "datapackage.json" else None
     for res in (dp or {}).get("resources", []):
         for entry in (res, res.get("x-parquet") or {}, res.get("x-excel-csv") or {}, res.get("x-xlsx") or {}):

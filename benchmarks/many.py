@@ -1,0 +1,266 @@
+"""Many datasets: a generated catalogue of N small datasets, checked, built, served and browsed.
+
+    python -m benchmarks.many --datasets 1000 [--dest /tmp/many] [--skip check]
+
+The catalogue is the repository's ``catalog.yaml`` with the division table and N copies of the
+120-row school directory (``xh-schools``, which references the division table), as in
+``../shared/docs/scale.md``. Each copy has its own name and a different first row, so every
+dataset is distinct. Steps (wall time, peak RSS of the process tree):
+
+  check       govdata check (whole catalogue)
+  build       govdata build (fresh)
+  noop        govdata build again (nothing changed)
+  one         govdata build after one dataset changed
+  serve       govdata serve until /-/versions.json answers; then the index page, a table's JSON, the
+              last dataset's table JSON, the CKAN search, the portal's dataset page; RSS of the workers
+
+    python -m benchmarks.many --datasets 10000 --fake
+
+serves a ``fake_build`` of N one-table databases (no check, no build): start-up, pages, RSS.
+
+``fake_build(out, n)`` makes a serving build folder of N one-table databases directly (no check,
+no warehouse), for tests of the serving side at scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+GOVDATA = [sys.executable, "-m", "govdata"]
+
+
+def generate(dest: Path, n: int) -> Path:
+    """A catalogue at ``dest`` with the division table and ``n`` school directories."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    shutil.copy(REPO / "catalog.yaml", dest / "catalog.yaml")
+    for folder in ("schemas", "pipelines"):
+        shutil.copytree(REPO / folder, dest / folder)
+    shutil.copytree(REPO / "datasets/zj-gov/zj-admin-divisions", dest / "datasets/zj-gov/zj-admin-divisions")
+    src = REPO / "datasets/xh-edu/xh-schools"
+    descriptor = (src / "datapackage.yaml").read_text("utf-8")
+    lines = (src / "data/schools.csv").read_text("utf-8").splitlines(keepends=True)
+    for i in range(n):
+        name = f"xh-schools-{i:05d}"
+        target = dest / "datasets/xh-edu" / name
+        (target / "data").mkdir(parents=True)
+        text = re.sub(r"^name: xh-schools$", f"name: {name}", descriptor, count=1, flags=re.M)
+        text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}（{i}）", text, count=1, flags=re.M)
+        (target / "datapackage.yaml").write_text(text, "utf-8")
+        (target / "data/schools.csv").write_text("".join(lines), "utf-8")
+    return dest
+
+
+def change_one(dest: Path, i: int = 0) -> None:
+    dp = dest / "datasets/xh-edu" / f"xh-schools-{i:05d}" / "datapackage.yaml"
+    text = dp.read_text("utf-8")
+    dp.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}*", text, count=1, flags=re.M), "utf-8")
+
+
+def fake_build(out: Path, n: int) -> Path:
+    """A serving build folder (site/, downloads/, directory/, manifest.json) with ``n`` databases
+    ``ds-00000`` … of one 3-row table ``items`` each; returns the build folder (``out/current``)."""
+    build = out / "builds" / "20260101T000000000000Z"
+    site = build / "site"
+    site.mkdir(parents=True)
+    (build / "downloads").mkdir()
+    (build / "directory").mkdir()
+    template = site / "_template.db"
+    conn = sqlite3.connect(template)
+    conn.execute("create table items (id integer primary key, name text, region_code text)")
+    conn.executemany("insert into items values (?, ?, ?)", [(1, "甲", "330106"), (2, "乙", "330106"), (3, "丙", "330108")])
+    conn.commit()
+    conn.close()
+    data = template.read_bytes()
+    inspect, databases, packages = {}, {}, []
+    for i in range(n):
+        name = f"ds-{i:05d}"
+        (site / f"{name}.db").write_bytes(data)
+        inspect[name] = {"hash": f"{i:064x}", "size": len(data), "file": f"{name}.db", "tables": {"items": {"count": 3}}}
+        databases[name] = {"title": f"数据集 {i}", "tables": {"items": {"title": "条目"}}}
+    template.unlink()
+    (site / "metadata.json").write_text(json.dumps({"title": "many", "databases": databases}, ensure_ascii=False), "utf-8")
+    (site / "settings.json").write_text(json.dumps({"suggest_facets": False, "sql_time_limit_ms": 1000,
+                                                    "num_sql_threads": 3}), "utf-8")
+    (site / "inspect-data.json").write_text(json.dumps(inspect), "utf-8")
+    (build / "directory" / "data.json").write_text(json.dumps({"dataset": []}), "utf-8")
+    (build / "manifest.json").write_text(json.dumps({"datasets": list(inspect)}), "utf-8")
+    os.symlink(Path("builds") / build.name, out / "current")
+    return build
+
+
+# ---- measuring -------------------------------------------------------------------------------
+
+def _tree_rss_mb(pid: int) -> float:
+    total = 0
+    pids = [pid]
+    try:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+        pids += [int(p) for p in out.split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def timed(cmd: list[str], **kw) -> tuple[float, int]:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    took = time.perf_counter() - started
+    if proc.returncode not in (0, 1):
+        print(proc.stderr[-2000:], file=sys.stderr)
+    return took, proc.returncode
+
+
+def serve_and_browse(root: Path, port: int, n: int) -> dict:
+    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(root), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - started > 600:
+                raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
+        ready = time.perf_counter() - started
+        pages = {
+            "index": "/", "index json": "/.json", "table json": "/xh-schools-00000/schools.json?_size=50",
+            "last dataset": f"/xh-schools-{n - 1:05d}/schools.json?township=西溪街道",
+            "ckan search": "/api/3/action/package_search?q=学校&rows=10",
+            "dataset page": f"/datasets/xh-schools-{n // 2:05d}", "databases": "/-/databases.json",
+        }
+        result = {"ready_s": round(ready, 2), "pages": {}}
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for label, path in pages.items():
+                c.get(path)  # warm
+                t = time.perf_counter()
+                r = c.get(path)
+                result["pages"][label] = {"status": r.status_code, "ms": round((time.perf_counter() - t) * 1000, 1),
+                                          "bytes": len(r.content)}
+            for i in range(0, n, max(1, n // 200)):  # many distinct databases
+                r = c.get(f"/xh-schools-{i:05d}/schools.json?_size=1")
+                if r.status_code != 200:
+                    result.setdefault("failed", []).append((i, r.status_code))
+        result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
+        return result
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def serve_fake(n: int, dest: Path, port: int) -> dict:
+    """Serving alone at scale: ``fake_build`` of N databases, then ``govdata serve`` and browsing."""
+    out = dest / f"fake{n}"
+    if out.exists():
+        shutil.rmtree(out)
+    t = time.perf_counter()
+    fake_build(out, n)
+    made = time.perf_counter() - t
+    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(REPO), "--out", str(out), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/-/versions.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.perf_counter() - started > 600:
+                raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
+            time.sleep(0.1)
+        result = {"databases": n, "fake_build_s": round(made, 1), "ready_s": round(time.perf_counter() - started, 2),
+                  "pages": {}}
+        pages = {"index": "/", "index page 50": "/?_page=50", "index json": "/.json",
+                 "first table": "/ds-00000/items.json?_shape=array",
+                 "last table": f"/ds-{n - 1:05d}/items.json?_shape=array&region_code=330106",
+                 "database page": f"/ds-{n // 2:05d}", "databases.json": "/-/databases.json"}
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for label, path in pages.items():
+                c.get(path)
+                t = time.perf_counter()
+                r = c.get(path)
+                result["pages"][label] = {"status": r.status_code, "ms": round((time.perf_counter() - t) * 1000, 1),
+                                          "bytes": len(r.content)}
+            failed, t = [], time.perf_counter()
+            step = max(1, n // 1000)
+            for i in range(0, n, step):
+                r = c.get(f"/ds-{i:05d}/items.json?_size=1")
+                if r.status_code != 200:
+                    failed.append((i, r.status_code))
+            result["distinct_tables"] = {"requests": len(range(0, n, step)), "failed": failed[:10],
+                                         "mean_ms": round((time.perf_counter() - t) * 1000 / len(range(0, n, step)), 1)}
+        result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
+        return result
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--datasets", type=int, default=1000)
+    ap.add_argument("--dest", type=Path, default=Path("/tmp/govdata-many"))
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--skip", default="", help="comma-separated: check,build,noop,one,serve")
+    ap.add_argument("--fake", action="store_true", help="serving only, on fake_build(N) (no check, no build)")
+    args = ap.parse_args()
+    if args.fake:
+        print(json.dumps(serve_fake(args.datasets, args.dest, args.port), ensure_ascii=False, indent=2))
+        return
+    skip = set(filter(None, args.skip.split(",")))
+    root = args.dest / f"n{args.datasets}"
+    results: dict = {"datasets": args.datasets}
+    if "build" not in skip or not (root / "_build" / "current").exists():
+        t = time.perf_counter()
+        generate(root, args.datasets)
+        results["generate_s"] = round(time.perf_counter() - t, 1)
+    if "check" not in skip:
+        results["check_s"], _ = timed([*GOVDATA, "check", "--root", str(root), "--format", "json"])
+    if "build" not in skip:
+        results["build_s"], rc = timed([*GOVDATA, "build", "--root", str(root), "--quiet"])
+        results["build_rc"] = rc
+    if "noop" not in skip:
+        results["noop_build_s"], _ = timed([*GOVDATA, "build", "--root", str(root), "--quiet"])
+    if "one" not in skip:
+        change_one(root, args.datasets // 2)
+        results["one_changed_build_s"], _ = timed([*GOVDATA, "build", "--root", str(root), "--quiet"])
+    if "serve" not in skip:
+        results["serve"] = serve_and_browse(root, args.port, args.datasets)
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""Request-level limits and the admission budget, in front of every Datasette app of a worker.
+
+- A request id per request (``x-request-id`` on the response; the error log line carries it).
+- Cheap refusals before any work: query string over ``MAX_QUERY_STRING`` bytes → 414, request
+  body over ``MAX_BODY`` bytes (declared or streamed) → 413, more than ``MAX_FACETS`` facets → 400;
+  ``_facet_size`` above ``MAX_FACET_SIZE`` (or ``max``) is lowered to it.
+- Expensive work (arbitrary SQL ``?sql=``, facets, ``_search``, CSV exports, big pages, CKAN
+  ``datastore_search``) is admitted through a budget: at most ``PER_CLIENT`` such requests per
+  client address at once and ``GLOBAL`` per worker. A request over budget waits briefly
+  (``WAIT_S``) and is then answered 429 (its client is over budget) or 503 (the worker is), with
+  ``Retry-After``. Admitted expensive requests run their SQL on a separate low-priority thread
+  pool (``EXPENSIVE`` context flag, see ``serve/app.py``), so cheap pages keep their threads and
+  most of the CPU.
+
+Errors from here are CKAN envelopes under ``/api/``, JSON for ``.json`` paths, text otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import json
+import os
+import sys
+import time
+from urllib.parse import parse_qsl, urlencode
+
+MAX_QUERY_STRING = 16 * 1024
+MAX_BODY = 1024 * 1024
+MAX_FACETS = 5
+MAX_FACET_SIZE = 100
+PER_CLIENT = 2
+GLOBAL = 2
+WAIT_S = 2.0
+RETRY_AFTER = b"2"
+BIG_PAGE = 200
+
+EXPENSIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("govdata_expensive", default=False)
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("govdata_request_id", default="-")
+
+_ids = itertools.count(1)
+_prefix = f"{os.getpid():x}"
+
+FACET_KEYS = ("_facet", "_facet_array", "_facet_date")
+
+
+def log(line: str) -> None:
+    sys.stderr.write(line.replace("\n", " ")[:500] + "\n")
+    sys.stderr.flush()
+
+
+def is_expensive(path: str, params: list[tuple[str, str]]) -> bool:
+    if path.startswith("/downloads/") or path.startswith("/-/static"):
+        return False
+    if path.endswith(".csv") and not path.startswith("/catalog-cn"):
+        return True
+    if path.startswith(("/api/3/action/datastore_search", "/api/action/datastore_search")):
+        return True
+    for key, value in params:
+        if key in ("sql", "_search", "_stream", "_sort_by_desc") or key.startswith(("_search_", "_facet")):
+            return True
+        if key == "_size" and (value == "max" or (value.isdigit() and int(value) > BIG_PAGE)):
+            return True
+        if key.startswith("_") or "__" not in key:
+            continue
+        if key.endswith(("__contains", "__endswith", "__like", "__glob", "__notlike")):
+            return True
+    return False
+
+
+def _error(scope, status: int, message: str, extra: list | None = None):
+    path = scope.get("path", "")
+    if path.startswith("/api/"):
+        body = json.dumps({"help": "", "success": False,
+                           "error": {"__type": "Validation Error" if status < 429 else "Server Busy", "message": message}},
+                          ensure_ascii=False).encode()
+        ctype = b"application/json; charset=utf-8"
+    elif path.endswith(".json"):
+        body = json.dumps({"ok": False, "error": message, "status": status}, ensure_ascii=False).encode()
+        ctype = b"application/json; charset=utf-8"
+    else:
+        body, ctype = (message + "\n").encode(), b"text/plain; charset=utf-8"
+    headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-store")] + (extra or [])
+    return status, headers, body
+
+
+class Budget:
+    """Per-worker admission: a global count and per-client counts, woken by an asyncio.Condition."""
+
+    def __init__(self, per_client: int = PER_CLIENT, total: int = GLOBAL, wait_s: float = WAIT_S):
+        self.per_client, self.total, self.wait_s = per_client, total, wait_s
+        self.running = 0
+        self.clients: dict[str, int] = {}
+        self._cond: asyncio.Condition | None = None
+
+    def _free(self, client: str) -> bool:
+        return self.running < self.total and self.clients.get(client, 0) < self.per_client
+
+    async def acquire(self, client: str) -> int:
+        """0 when admitted, else the status to answer (429 client over budget, 503 worker busy)."""
+        if self._cond is None:
+            self._cond = asyncio.Condition()
+        async with self._cond:
+            if not self._free(client):
+                try:
+                    await asyncio.wait_for(self._cond.wait_for(lambda: self._free(client)), self.wait_s)
+                except asyncio.TimeoutError:
+                    return 429 if self.clients.get(client, 0) >= self.per_client else 503
+            self.running += 1
+            self.clients[client] = self.clients.get(client, 0) + 1
+            return 0
+
+    async def release(self, client: str) -> None:
+        async with self._cond:
+            self.running -= 1
+            left = self.clients.get(client, 1) - 1
+            if left:
+                self.clients[client] = left
+            else:
+                self.clients.pop(client, None)
+            self._cond.notify_all()
+
+
+def guard(app, budget: Budget | None = None):
+    """Wrap an ASGI app with the request-level limits and the admission budget."""
+    budget = budget or Budget()
+
+    async def guarded(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        rid = _request_id(scope)
+        REQUEST_ID.set(rid)
+        scope = dict(scope)
+        scope["govdata.request_id"] = rid
+
+        started_response = False
+
+        async def send_with_id(message):
+            nonlocal started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+                message = dict(message, headers=list(message.get("headers", [])) + [(b"x-request-id", rid.encode())])
+            await send(message)
+
+        async def refuse(status: int, message: str, extra: list | None = None):
+            status, headers, body = _error(scope, status, message, extra)
+            log(f"govdata rid={rid} {status} {scope.get('method')} {scope.get('path', '')[:200]}: {message[:200]}")
+            await send_with_id({"type": "http.response.start", "status": status, "headers": headers})
+            await send_with_id({"type": "http.response.body", "body": body})
+
+        qs = scope.get("query_string", b"")
+        if len(qs) > MAX_QUERY_STRING:
+            return await refuse(414, f"查询字符串过长 / query string over {MAX_QUERY_STRING} bytes")
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+            return await refuse(413, f"请求体过大 / request body over {MAX_BODY} bytes")
+        params = parse_qsl(qs.decode("latin-1"), keep_blank_values=True)
+        facets = sum(1 for k, _ in params if k in FACET_KEYS)
+        if facets > MAX_FACETS:
+            return await refuse(400, f"分面过多 / at most {MAX_FACETS} facets per request")
+        if any(k == "_facet_size" for k, _ in params):
+            fixed = [(k, _facet_size(v) if k == "_facet_size" else v) for k, v in params]
+            scope["query_string"] = urlencode(fixed).encode("latin-1", "replace")
+
+        received = 0
+
+        async def receive_capped():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY:
+                    raise BodyTooLarge()
+            return message
+
+        path = scope.get("path", "")
+        client = (scope.get("client") or ("?", 0))[0]
+        expensive = is_expensive(path, params)
+        if expensive:
+            status = await budget.acquire(client)
+            if status:
+                who = "this client has" if status == 429 else "the server has"
+                return await refuse(status, f"繁忙，请稍后重试 / {who} too many expensive requests running; retry shortly",
+                                    [(b"retry-after", RETRY_AFTER)])
+        token = EXPENSIVE.set(expensive)
+        started = time.perf_counter()
+        try:
+            await app(scope, receive_capped, send_with_id)
+        except BodyTooLarge:
+            if not started_response:
+                await refuse(413, f"请求体过大 / request body over {MAX_BODY} bytes")
+        finally:
+            EXPENSIVE.reset(token)
+            if expensive:
+                await budget.release(client)
+        took = time.perf_counter() - started
+        if took > 5:
+            log(f"govdata rid={rid} slow {took:.1f}s {path[:200]}")
+
+    return guarded
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _facet_size(value: str) -> str:
+    if value.isdigit() and int(value) <= MAX_FACET_SIZE:
+        return value
+    return str(MAX_FACET_SIZE)
+
+
+def _request_id(scope) -> str:
+    for key, value in scope.get("headers") or []:
+        if key == b"x-request-id" and 0 < len(value) <= 64 and value.replace(b"-", b"").isalnum():
+            return value.decode("ascii")
+    return f"{_prefix}-{next(_ids):x}"

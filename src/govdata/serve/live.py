@@ -1,0 +1,200 @@
+"""Serving that follows ``_build/current``: builds and rollbacks are picked up without a restart
+and without a failed request.
+
+Each worker process runs one ``LiveApp``. Before a request it looks at the ``current`` link
+(one ``readlink``, at most once per ``CHECK_S``). When the link names another build, the worker
+writes its lease first, then loads the new build's Datasette in a thread while the old one keeps
+answering, then sends new requests to the new app. The old app finishes the requests it has and
+is closed when the last one ends.
+
+Leases: ``_build/leases/<host>-<pid>.lease`` holds the names of the builds the worker may still
+read (the live one and any app still draining), one a line; the worker rewrites it on every
+change and touches it at least every ``TOUCH_S``. ``build/builder.py`` never removes a build named
+by a lease younger than ``builder.LEASE_TTL_S`` (a crashed worker's lease expires), nor the live build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+from govdata.serve import admission
+
+CHECK_S = 1.0
+TOUCH_S = 10.0
+
+
+class Slot:
+    def __init__(self, build: Path, datasette, app):
+        self.build, self.datasette, self.app = build, datasette, app
+        self.inflight = 0
+        self.retired = False
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            close = getattr(self.datasette, "close", None)
+            if close:
+                close()
+
+
+def lease_dir(out: Path) -> Path:
+    return out / "leases"
+
+
+class LiveApp:
+    """ASGI app serving ``out/current`` and following it (see the module docstring)."""
+
+    def __init__(self, out: Path, check_s: float = CHECK_S):
+        from govdata.serve.app import resolve_build
+
+        self.out = out.resolve() if not out.is_absolute() else out
+        self.check_s = check_s
+        self.lease = lease_dir(self.out) / f"{socket.gethostname()}-{os.getpid()}.lease"
+        self.slots: list[Slot] = []
+        build = resolve_build(self.out)
+        self._target = os.readlink(self.out / "current")
+        self._write_lease([build.name])
+        self.slot = self._load(build)
+        self.slots.append(self.slot)
+        self._checked = time.monotonic()
+        self._touched = time.monotonic()
+        self._loading: asyncio.Task | None = None
+        self._keeper: asyncio.Task | None = None
+        self._stop = threading.Event()
+        # the lease stays fresh even when no request comes and the event loop is busy
+        threading.Thread(target=self._touch_loop, name="govdata-lease", daemon=True).start()
+        self.app = admission.guard(self._dispatch)
+
+    def _touch_loop(self) -> None:
+        while not self._stop.wait(TOUCH_S):
+            try:
+                os.utime(self.lease)
+            except OSError:
+                self._write_lease(self._held())
+
+    async def _keep(self) -> None:
+        """Follow ``current`` even when no request comes (started with the server's lifespan)."""
+        while True:
+            await asyncio.sleep(self.check_s)
+            self._check()
+
+    # -- leases ---------------------------------------------------------------------------
+    def _write_lease(self, names: list[str]) -> None:
+        try:
+            self.lease.parent.mkdir(exist_ok=True)
+            tmp = self.lease.with_name(f".{self.lease.name}.{threading.get_ident()}.tmp")
+            tmp.write_text("".join(f"{n}\n" for n in dict.fromkeys(names)), encoding="utf-8")
+            os.replace(tmp, self.lease)
+        except OSError as exc:  # a read-only build folder: serving goes on, pruning cannot see us
+            admission.log(f"govdata: cannot write lease {self.lease}: {exc.strerror}")
+        self._touched = time.monotonic()
+
+    def _held(self, extra: list[str] = ()) -> list[str]:
+        return [*extra, *(s.build.name for s in self.slots if not s.closed)]
+
+    # -- loading ---------------------------------------------------------------------------
+    @staticmethod
+    def _load(build: Path) -> Slot:
+        from govdata.serve import ckan, plugin, portal
+        from govdata.serve.app import make_datasette
+
+        ds = make_datasette(build)
+        key = str(build)
+        index = portal.catalogue(ds)  # the catalogue search index and code labels, built here, not on a request
+        portal.labels(ds)
+        if key not in plugin._directories and (build / "directory" / "ckan.json").is_file():
+            while len(plugin._directories) >= 2:
+                plugin._directories.pop(next(iter(plugin._directories)))
+            plugin._directories[key] = ckan.Directory.load(build, index)
+        return Slot(build, ds, ds.app())
+
+    async def _switch(self, target: str) -> None:
+        build = (self.out / target).resolve() if not os.path.isabs(target) else Path(target)
+        try:
+            if not (build / "manifest.json").is_file():
+                raise FileNotFoundError(build / "manifest.json")
+            self._write_lease(self._held([build.name]))
+            slot = await asyncio.to_thread(self._load, build)
+        except Exception as exc:  # keep serving what we have; try again at the next check
+            admission.log(f"govdata: cannot load build {build.name}: {type(exc).__name__}: {exc}")
+            self._target = None
+            self._write_lease(self._held())
+            return
+        old, self.slot = self.slot, slot
+        self.slots.append(slot)
+        old.retired = True
+        if old.inflight == 0:
+            self._retire(old)
+        self._write_lease(self._held())
+        admission.log(f"govdata: now serving {build.name} (was {old.build.name})")
+
+    def _retire(self, slot: Slot) -> None:
+        slot.close()
+        if slot in self.slots:
+            self.slots.remove(slot)
+        self._write_lease(self._held())
+
+    def _check(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.check_s:
+            return
+        self._checked = now
+        if self._loading is not None and not self._loading.done():
+            return
+        try:
+            target = os.readlink(self.out / "current")
+        except OSError:
+            return
+        if target != self._target:
+            self._target = target
+            self._loading = asyncio.get_running_loop().create_task(self._switch(target))
+
+    # -- ASGI ------------------------------------------------------------------------------
+    async def _dispatch(self, scope, receive, send):
+        slot = self.slot
+        slot.inflight += 1
+        try:
+            await slot.app(scope, receive, send)
+        finally:
+            slot.inflight -= 1
+            if slot.retired and slot.inflight == 0:
+                self._retire(slot)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            return await self._lifespan(receive, send)
+        if scope["type"] == "http":
+            self._check()
+        return await self.app(scope, receive, send)
+
+    async def _lifespan(self, receive, send):
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._keeper = asyncio.get_running_loop().create_task(self._keep())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self._stop.set()
+                if self._keeper is not None:
+                    self._keeper.cancel()
+                try:
+                    self.lease.unlink(missing_ok=True)
+                except OSError:
+                    pass
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def close(self) -> None:
+        self._stop.set()
+        for slot in self.slots:
+            slot.close()
+        try:
+            self.lease.unlink(missing_ok=True)
+        except OSError:
+            pass
