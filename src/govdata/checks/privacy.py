@@ -124,7 +124,17 @@ def _kinds(counts: dict[str, int], name: str) -> dict[str, int]:
 def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:
     """Per column, the kinds of personal data it could hold and how many cells are candidates:
     one scan for the whole table."""
-    counts = tables.counts(lt, candidate_counts(lt))
+    if lt.long:  # one grouped scan of the value column
+        scanned = {lt.number(f): f for f in scanned_fields(lt)}
+        counts = {}
+        if scanned:
+            v = lt.cells[0]
+            for fn, digits, email in tables.con.execute(
+                    f"SELECT fn, count_if({_digits_test(v)}), count_if(contains(v, '@')) FROM {lt.table} "
+                    f"WHERE fn IN ({', '.join(map(str, scanned))}) GROUP BY fn").fetchall():
+                counts[f"digits:{scanned[fn].name}"], counts[f"email:{scanned[fn].name}"] = digits, email
+    else:
+        counts = tables.counts(lt, candidate_counts(lt))
     return {f.name: kinds for f in scanned_fields(lt) if (kinds := _kinds(counts, f.name))}
 
 
@@ -244,7 +254,7 @@ def _first_hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) 
                     hits[kind] = found
             continue
         test = _digits_test(f) if group[0] != "email" else f"contains({f.col}, '@')"
-        rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.table} WHERE {test}").fetchall())
+        rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {test}").fetchall())
         for kind in wanted:
             for rowid, value in rows:
                 if _holds(kind, value):
@@ -258,7 +268,7 @@ def _sql_hit(tables: TableChecks, lt: LoadedTable, f, kind: str) -> int | None:
     bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if kind != "email" else pattern
     prefilter = f"contains({f.value}, '@')" if kind == "email" else _digits_test(f)
     rows = tables.con.execute(
-        f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.table} "
+        f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.rel([f])} "
         f"WHERE {prefilter} AND regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
     ).fetchall()
     return next((r for r, v in rows if v and _valid(kind, v)), None)
@@ -287,10 +297,10 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
         if kind and masked:
             pattern = MASKED.get(kind, MASKED["default"])
             rows = con.execute(
-                f"SELECT rowid, {f.col} FROM {lt.table} WHERE {f.value} IS NOT NULL AND NOT "
+                f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {f.value} IS NOT NULL AND NOT "
                 f"regexp_full_match({f.value}, {lit(pattern)}) ORDER BY rowid LIMIT 1"
             ).fetchall()
-            total = con.execute(f"SELECT count(*) FROM {lt.table} WHERE {f.value} IS NOT NULL AND NOT "
+            total = con.execute(f"SELECT count(*) FROM {lt.rel([f])} WHERE {f.value} IS NOT NULL AND NOT "
                                 f"regexp_full_match({f.value}, {lit(pattern)})").fetchone()[0]
             if rows:
                 row = lt.prep.row_number(rows[0][0])

@@ -24,7 +24,7 @@ from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
-from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, LoadedTable, TableChecks
+from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
@@ -114,6 +114,8 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
     thread. A file with nothing to report is proven so in one streaming pass (proof.py); any other
     is materialised for the precise statements. Returns (None, None) when anything is off, and
     the precise path (Python structure pass) takes over."""
+    if len(expected) > WIDE_COLUMNS:  # a wide file is held long (table.WIDE_COLUMNS), never streamed
+        return None, None
     prep = fast_header(src, expected, where)
     if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
         return None, None
@@ -154,6 +156,46 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
     return prep, lt
 
 
+MAX_SERVED_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: the serving database holds no more
+
+
+def _field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
+    meta = {k: v for k, v in where.items() if k != "file"}
+    return dict(meta, file=ds.rel_file, line=ds.line("resources", res.index, "schema", "fields", j, "name"),
+                key=f"resources.{res.index}.schema.fields.{j}.name")
+
+
+def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
+    """Field names that are empty or equal but for case: every SQL database (the warehouse, the
+    published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
+    out, seen = [], {}
+    for j, f in enumerate(schema.get("fields") or []):
+        name = f.get("name") if isinstance(f, dict) else None
+        if not isinstance(name, str):
+            continue
+        key = name.strip().casefold()
+        if not key:
+            out.append(Finding("field-name-clash", f"field {j + 1} has an empty name: give it one (the file's header "
+                               "can be its title)", field_number=j + 1, **_field_where(ds, res, j, where)))
+        elif key in seen:
+            first = seen[key]
+            out.append(Finding("field-name-clash", f"field {j + 1} '{name}' and field {first[0] + 1} '{first[1]}' differ "
+                               "only in case: databases read them as one column; rename one", field=name,
+                               field_number=j + 1, **_field_where(ds, res, j, where)))
+        else:
+            seen[key] = (j, name)
+    return out
+
+
+def _too_wide(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
+    n = len(schema.get("fields") or [])
+    if n <= MAX_SERVED_COLUMNS:
+        return []
+    return [Finding("too-many-columns", f"the schema has {n} fields; the published database holds at most "
+                    f"{MAX_SERVED_COLUMNS} columns per table: split the table or publish it long",
+                    field_number=MAX_SERVED_COLUMNS + 1, **_field_where(ds, res, MAX_SERVED_COLUMNS, where))]
+
+
 def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecutor, ds: Dataset, res: Resource,
                     workdir: Path, report_it: bool) -> _Checked:
     out = _Checked(ds.name, res.name, report_it)
@@ -166,6 +208,11 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                  else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>")
     where["file"] = data_file
     schema = normalise_schema(res.schema)
+    clash = _name_clashes(ds, res, schema, where)
+    if clash:
+        out.findings = findings + clash
+        return out
+    findings += _too_wide(ds, res, schema, where)
     res_dir = workdir / "sources" / ds.name / res.name
     res_dir.mkdir(parents=True, exist_ok=True)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
@@ -231,6 +278,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
     report = Report()
     tables = TableChecks(con if con is not None else connect_scratch(workdir))
     tables.load_into = load_into
+    tables.workdir = workdir
     run = CheckRun(catalog, report, tables, workdir, _tmp=tmp)
 
     paths = [Path(p).resolve() for p in paths or []]

@@ -135,12 +135,13 @@ def lit(value: Any) -> str:
 class FieldSQL:
     """SQL pieces for one field over a raw VARCHAR column."""
 
-    def __init__(self, field: dict[str, Any], missing_values: list[str]):
+    def __init__(self, field: dict[str, Any], missing_values: list[str], column: str | None = None):
         self.field = field
         self.name: str = field["name"]
         self.type: str = field.get("type", "any") or "any"
         self.format: str = field.get("format", "default") or "default"
-        self.col = ident(self.name)
+        # the raw column: the field's own name, or ``column`` (the value column ``v`` of a long table)
+        self.col = column or ident(self.name)
         missing = [str(m) for m in missing_values]
         extra_missing = [m for m in missing if m != ""]
         if extra_missing:

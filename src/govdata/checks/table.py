@@ -20,6 +20,11 @@ from govdata.checks.sqltypes import FieldSQL, ident, lit
 from govdata.findings import Finding
 
 MAX_FINDINGS_PER_RESOURCE = 1000
+# Beyond this many columns a resource is held long, one row per cell (r, fn, v): DuckDB gives every
+# column of a table its own buffers (a 9,000-column file ran out of memory) and every statement
+# binds every column, so one statement per column made a 4,000-column file take over a minute.
+# A long table is checked with one statement per group of fields declared alike.
+WIDE_COLUMNS = 100
 
 
 @dataclass
@@ -38,6 +43,9 @@ class LoadedTable:
     streamed: bool = False  # ``table`` is the file's read_csv() relation, proven clean in one pass (proof.py)
     rows: int = 0  # rows of a streamed table
     warehoused: str = ""  # the warehouse table a build's fused proof already wrote (proof.py), if any
+    long: bool = False  # ``table`` holds one row per cell (r, fn, v): see WIDE_COLUMNS
+    cells: list[FieldSQL] = field(default_factory=list)  # of a long table: each field over its value column v
+    _numbers: dict[int, int] = field(default_factory=dict, repr=False)
 
     @property
     def where(self) -> dict[str, str]:
@@ -49,10 +57,28 @@ class LoadedTable:
                 return f
         return None
 
+    def number(self, f: FieldSQL) -> int:
+        if len(self._numbers) != len(self.fields):
+            self._numbers = {id(g): i for i, g in enumerate(self.fields, start=1)}
+        return self._numbers[id(f)]
+
+    def rel(self, fields: list[FieldSQL] | None = None) -> str:
+        """The relation whose columns are ``fields`` (by name) and ``rowid``: the table itself, or for
+        a long table those fields pivoted back into columns."""
+        if not self.long:
+            return self.table
+        fields = self.fields if fields is None else fields
+        numbers = [self.number(f) for f in fields]
+        cols = ", ".join(f"max(v) FILTER (WHERE fn = {n}) AS {f.col}" for n, f in zip(numbers, fields))
+        return (f"(SELECT r AS rowid, {cols} FROM {self.table} WHERE fn IN ({', '.join(map(str, numbers))}) "
+                "GROUP BY r)")
+
     def typed_select(self) -> str:
         # no ORDER BY: the scratch connection preserves insertion order, and sorting a big
         # table by rowid would cost more than the cast itself
         cols = ", ".join(f"{f.typed()} AS {ident(f.name)}" for f in self.fields)
+        if self.long:
+            return f"SELECT {cols} FROM {self.rel()} ORDER BY rowid"
         return f"SELECT {cols} FROM {self.table}"
 
 
@@ -88,11 +114,40 @@ def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] |
     # only "" (when declared) and the padding sentinel are DuckDB null strings: the other declared
     # missing values stay text and FieldSQL.value reads them as missing (DuckDB refuses a null
     # string holding the delimiter or the quote, and an empty list)
-    missing = [""] if missing_values is None else [str(m) for m in missing_values]
-    nulls = ([""] if "" in missing else []) + ([MISSING_CELL] if cleaned else [])
-    option = "" if nulls == [""] else f", nullstr=[{', '.join(lit(m) for m in nulls or [MISSING_CELL])}]"
+    option = _null_option(missing_values, cleaned)
     return (f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
             f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{option})")
+
+
+def _null_option(missing_values: list[str] | None, cleaned: bool) -> str:
+    from govdata.checks.source import MISSING_CELL
+
+    missing = [""] if missing_values is None else [str(m) for m in missing_values]
+    nulls = ([""] if "" in missing else []) + ([MISSING_CELL] if cleaned else [])
+    return "" if nulls == [""] else f", nullstr=[{', '.join(lit(m) for m in nulls or [MISSING_CELL])}]"
+
+
+def _write_long(src, dst, width: int) -> bool:
+    """Write a clean UTF-8 CSV as one line per cell (row index, field number, cell). False when the
+    file is not strictly readable with ``width`` cells on every row (the structure pass then runs)."""
+    import csv
+
+    from govdata.checks.source import MAX_CELL_CHARS
+
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    numbers = range(1, width + 1)
+    with open(src, encoding="utf-8", newline="") as fh, open(dst, "w", encoding="utf-8", newline="") as out:
+        reader = csv.reader(fh, strict=True)
+        writer = csv.writer(out, lineterminator="\n")
+        try:
+            next(reader, None)
+            for r, row in enumerate(reader):
+                if len(row) != width:
+                    return False
+                writer.writerows(zip([r] * width, numbers, row))
+        except csv.Error:
+            return False
+    return True
 
 
 def _as_list(value: Any) -> list[str]:
@@ -109,6 +164,7 @@ class TableChecks:
         self.tables: dict[tuple[str, str], LoadedTable] = {}
         self._n = 0
         self.load_into = None  # a build's (dataset, resource) -> warehouse table for fused proofs (runner.py)
+        self.workdir = None  # where a long table's cell file is written (runner.py)
 
     def stream(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable:
         """A resource read straight from its file (nothing materialised): for the one-pass proof."""
@@ -129,8 +185,27 @@ class TableChecks:
         missing = schema.get("missingValues", [""])
         lt.fields = [FieldSQL(f, missing) for f in fields]
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * "
-                             f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}")
+            if len(fields) > WIDE_COLUMNS:
+                lt.long = True
+                lt.cells = [FieldSQL(f, missing, column="v") for f in fields]
+                import tempfile
+                from pathlib import Path
+
+                long_csv = Path(tempfile.mkstemp(prefix=f"long{self._n}-", suffix=".csv", dir=self.workdir)[1])
+                if not _write_long(prep.path, long_csv, len(fields)):
+                    long_csv.unlink()
+                    prep.findings.append(Finding("source-error", "the file cannot be read strictly as CSV with "
+                                                 f"{len(fields)} cells on every row", **lt.where))
+                    return None
+                path = str(long_csv).replace("'", "''")
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * FROM read_csv('{path}', "
+                                 "columns={'r': 'BIGINT', 'fn': 'INTEGER', 'v': 'VARCHAR'}, header=false, delim=',', "
+                                 "quote='\"', escape='\"', strict_mode=true, auto_detect=false"
+                                 f"{_null_option(schema.get('missingValues'), prep.scanned)})")
+                long_csv.unlink()
+            else:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * "
+                                 f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}")
         except duckdb.Error as exc:
             prep.findings.append(Finding("source-error", f"the file cannot be loaded: {str(exc).splitlines()[0][:200]}",
                                          **lt.where))
@@ -173,6 +248,10 @@ class TableChecks:
 
         if not lt.fields:
             return
+        if lt.long:
+            self._insert(lt, f"SELECT r, fn, NULL, 'cell-too-large', 'longer than {MAX_CELL_CHARS} characters', NULL "
+                             f"FROM {lt.table} WHERE strlen(v) > {MAX_CELL_CHARS} AND length(v) > {MAX_CELL_CHARS}")
+            return
         # byte length bounds character length: one cheap scan decides whether to look closer
         longest = self.con.execute("SELECT " + ", ".join(f"max(strlen({f.col}))" for f in lt.fields)
                                    + f" FROM {lt.table}").fetchone()
@@ -188,6 +267,12 @@ class TableChecks:
         Frictionless see them: reported once and kept out of the other checks. Returns row numbers."""
         if not lt.fields:
             return []
+        if lt.long:  # every field reads missing values alike: one condition over the value column
+            rows = f"SELECT r FROM {lt.table} GROUP BY r HAVING bool_and({lt.cells[0].value} IS NULL)"
+            found = [r for (r,) in self.con.execute(f"{rows} ORDER BY r").fetchall()]
+            if found:
+                self.con.execute(f"DELETE FROM {lt.table} WHERE r IN ({rows})")
+            return [lt.prep.row_number(r) for r in found]
         blank = " AND ".join(f"{f.value} IS NULL" for f in lt.fields)
         found = [r for (r,) in self.con.execute(f"SELECT rowid FROM {lt.table} WHERE {blank} ORDER BY rowid").fetchall()]
         if found:
@@ -198,16 +283,11 @@ class TableChecks:
         if lt.streamed:
             return  # proven clean in one pass (proof.py)
         pk = _as_list(lt.schema.get("primaryKey"))
+        if lt.long:
+            self._check_long_cells(lt)
         for number, f in enumerate(lt.fields, start=1):
-            common = f"rowid, {number}, {lit(f.name)}"
-            invalid = f.invalid()
-            if invalid:
-                note = f"type is \"{f.type}/{f.format}\""
-                self._insert(lt, f"SELECT {common}, 'type-error', {lit(note)}, {f.col} FROM {lt.table} "
-                                 f"WHERE {f.value} IS NOT NULL AND ({invalid})", f.name, f"type {f.type}/{f.format}")
-            for note, condition in f.constraints():
-                self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {lt.table} "
-                                 f"WHERE {condition}", f.name, note)
+            if not lt.long:
+                self._check_field(lt, f, lt.table, f"rowid, {number}, {lit(f.name)}", "true", f.name)
             if (f.field.get("constraints") or {}).get("unique"):  # also on the key field, as Frictionless
                 self._duplicates(lt, [f], "unique-error", number, f.name)
         if pk:
@@ -218,7 +298,30 @@ class TableChecks:
                 none = " AND ".join(f"({f.value} IS NULL" + (f" OR {f.invalid()})" if f.invalid() else ")")
                                     for f in pk_fields)
                 self._insert(lt, f"SELECT rowid, NULL, NULL, 'primary-key', 'cells composing the primary key are all "
-                                 f"missing or invalid', NULL FROM {lt.table} WHERE {none}")
+                                 f"missing or invalid', NULL FROM {lt.rel(pk_fields)} WHERE {none}")
+
+    def _check_field(self, lt: LoadedTable, f: FieldSQL, table: str, common: str, within: str, name: str) -> None:
+        """The type and constraint statements of one field (or of a group of fields declared alike,
+        over a long table's value column)."""
+        invalid = f.invalid()
+        if invalid:
+            note = f"type is \"{f.type}/{f.format}\""
+            self._insert(lt, f"SELECT {common}, 'type-error', {lit(note)}, {f.col} FROM {table} "
+                             f"WHERE {within} AND {f.value} IS NOT NULL AND ({invalid})", name, f"type {f.type}/{f.format}")
+        for note, condition in f.constraints():
+            self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {table} "
+                             f"WHERE {within} AND {condition}", name, note)
+
+    def _check_long_cells(self, lt: LoadedTable) -> None:
+        """A long table: fields whose statements are the same over the value column are checked
+        together (a wide file's columns are mostly declared alike)."""
+        groups: dict[tuple, list[int]] = {}
+        for number, f in enumerate(lt.cells, start=1):
+            groups.setdefault((f.invalid(), f.type, f.format, tuple(f.constraints())), []).append(number)
+        for numbers in groups.values():
+            f = lt.cells[numbers[0] - 1]
+            names = ", ".join(lt.fields[n - 1].name for n in numbers[:5]) + (" …" if len(numbers) > 5 else "")
+            self._check_field(lt, f, lt.table, "r, fn, NULL", f"fn IN ({', '.join(map(str, numbers))})", names)
 
     def _duplicates(self, lt: LoadedTable, fields: list[FieldSQL], code: str, number: int | None, name: str | None) -> None:
         typed = ", ".join(f.typed() for f in fields)
@@ -226,7 +329,7 @@ class TableChecks:
         not_null = " OR ".join(f"{f.typed()} IS NOT NULL" for f in fields)
         try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
             keys = f"({typed})" if len(fields) > 1 else typed
-            if self.con.execute(f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.table} "
+            if self.con.execute(f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} "
                                 f"WHERE {not_null}").fetchone()[0]:
                 return
         except duckdb.Error:
@@ -235,7 +338,7 @@ class TableChecks:
         note = f"the same as a row above in {', '.join(f.name for f in fields)}"
         self._insert(lt, f"SELECT r, {lit(number)}, {lit(name)}, '{code}', {lit(note)}, cells FROM ("
                          f"SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} ORDER BY rowid) AS n "
-                         f"FROM {lt.table} WHERE {not_null}) WHERE n > 1")
+                         f"FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1")
 
     def check_foreign_keys(self, lt: LoadedTable, resolve) -> list[Finding]:
         """``resolve(reference) -> (LoadedTable | None, message)`` finds the target table."""
@@ -263,8 +366,8 @@ class TableChecks:
             ref_name = ".".join(x for x in (ref.get("dataset"), ref.get("resource") or lt.resource) if x)
             note = f"not found in {ref_name} ({', '.join(remote)})"
             self._insert(lt, f"SELECT rowid, {number}, {lit(local[0])}, 'foreign-key', {lit(note)}, {cells} "
-                             f"FROM {lt.table} WHERE {not_null} AND NOT EXISTS "
-                             f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.table}) t WHERE {key})")
+                             f"FROM {lt.rel(lf)} WHERE {not_null} AND NOT EXISTS "
+                             f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.rel(rf)}) t WHERE {key})")
         return problems
 
     def collect(self, lt: LoadedTable) -> tuple[list[Finding], int]:
@@ -281,6 +384,8 @@ class TableChecks:
         total = self.con.execute(f"SELECT count(*) FROM {lt.findings_table}").fetchone()[0]
         out = []
         for r, fn, name, code, note, cell in rows:
+            if name is None and fn is not None and fn <= len(lt.fields):  # a long table's grouped statements
+                name = lt.fields[fn - 1].name
             if code == "type-error" and cell:
                 note += _normalisation_hint(cell)
             row = lt.prep.row_number(r)
@@ -303,4 +408,6 @@ class TableChecks:
     def row_count(self, lt: LoadedTable) -> int:
         if lt.streamed:
             return lt.rows
+        if lt.long:
+            return self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.table}").fetchone()[0]
         return self.con.execute(f"SELECT count(*) FROM {lt.table}").fetchone()[0]

@@ -1,0 +1,102 @@
+"""The gate on files as agencies and the wider world make them (issue 14): wide files, case-equal
+names, declared dialects, one verdict whatever the read path, spreadsheet formulas."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import yaml
+
+from govdata.checks import table as table_mod
+from tests.test_gate_corpus import CORPUS, _check, _rename, _world
+from tests.test_gate_corpus import base_catalog  # noqa: F401  (fixture)
+
+ID_CARD = "11010519491231002X"  # the GB 11643 example: a valid check character
+
+
+def dataset(base_catalog, tmp_path, fields: list[dict], data: bytes, name: str = "items.csv", primary_key=None,
+            **resource):
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    (target / "data" / "items.csv").unlink()
+    (target / "data" / name).write_bytes(data)
+    descriptor = target / "datapackage.yaml"
+    d = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    res = d["resources"][0]
+    res["path"] = f"data/{name}"
+    res["schema"] = {"fields": [{"title": f["name"], "description": "x", **f} for f in fields]}
+    if primary_key:
+        res["schema"]["primaryKey"] = primary_key
+    res.update(resource)
+    descriptor.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root, target
+
+
+def found(report, warnings: bool = False) -> list[tuple]:
+    return sorted((f.code, f.row, f.field) for f in report.findings if warnings or f.severity != "warning")
+
+
+# ---- wide files -------------------------------------------------------------------------
+
+def _wide(n: int, rows: int, plant: dict[tuple[int, int], str] | None = None) -> tuple[list[dict], bytes]:
+    fields = [{"name": "id", "type": "integer", "constraints": {"required": True}}]
+    fields += [{"name": f"c{i}", "type": ("integer" if i % 3 == 0 else "number" if i % 3 == 1 else "string")}
+               for i in range(1, n)]
+    fields[5]["constraints"] = {"unique": True}
+    fields[7]["constraints"] = {"minimum": 0}
+    lines = [",".join(f["name"] for f in fields)]
+    for r in range(rows):
+        cells = [str(r + 1)] + [str(r + i) for i in range(1, n)]
+        for (row, col), value in (plant or {}).items():
+            if row == r + 2:
+                cells[col] = value
+        lines.append(",".join(cells))
+    return fields, ("\n".join(lines) + "\n").encode()
+
+
+PLANTED = {(3, 3): "x3", (4, 7): "-1", (5, 5): "6", (6, 0): "", (7, 120): ID_CARD, (2, 6): "2.5"}
+EXPECTED_WIDE = [("constraint-error", 4, "c7"), ("constraint-error", 6, "id"), ("personal-data", 7, "c120"),
+                 ("primary-key", 5, None), ("primary-key", 6, None), ("type-error", 2, "c6"), ("type-error", 3, "c3"),
+                 ("type-error", 7, "c120"), ("unique-error", 5, "c5")]
+
+
+@pytest.mark.parametrize("long", [True, False], ids=["long", "wide"])
+def test_a_wide_file_is_checked_like_a_narrow_one(long, base_catalog, tmp_path, monkeypatch):
+    """Held long (one row per cell) or as columns, the same findings at the same rows and fields."""
+    monkeypatch.setattr(table_mod, "WIDE_COLUMNS", 100 if long else 10_000)
+    fields, data = _wide(300, 8, PLANTED)
+    # row 5 repeats row 4's key: id is the key, and c5 (unique) repeats too
+    data = data.replace(b"\n4,", b"\n3,", 1)
+    root, target = dataset(base_catalog, tmp_path, fields, data, primary_key=["id"])
+    report = _check(root, target)
+    assert found(report) == EXPECTED_WIDE
+
+
+@pytest.mark.parametrize("n, expected", [(2000, []), (9074, [("too-many-columns", None, None)])])
+def test_a_very_wide_valid_file_is_read_quickly(n, expected, base_catalog, tmp_path):
+    """9,074 columns and 3 rows: was `source-error: Out of Memory`; 4,000 columns took 75 s. Its
+    rows are checked; beyond 2,000 columns it cannot be published (SQLite's limit) and the gate says
+    so at the schema's 2,001st field instead of letting the build fail."""
+    fields, data = _wide(n, 3, {(3, 1500): "x"})
+    root, target = dataset(base_catalog, tmp_path, fields, data)
+    start = time.perf_counter()
+    report = _check(root, target)
+    assert found(report) == sorted(expected + [("type-error", 3, "c1500")])
+    assert time.perf_counter() - start < 15
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_with_findings) == (3, 1)
+    if expected:
+        (too_wide,) = [f for f in report.findings if f.code == "too-many-columns"]
+        assert too_wide.line and too_wide.field_number == 2001
+
+
+# ---- field names equal but for case ------------------------------------------------------
+
+def test_field_names_equal_but_for_case_are_refused_at_their_line(base_catalog, tmp_path):
+    fields = [{"name": "id", "type": "integer"}, {"name": "ID", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, b"id,ID\n1,a\n2,b\n")
+    report = _check(root, target)
+    assert found(report) == [("field-name-clash", None, "ID")]
+    (f,) = report.findings
+    assert f.line and f.file.endswith("datapackage.yaml") and "Binder" not in f.message
