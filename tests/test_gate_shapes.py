@@ -100,3 +100,26 @@ def test_field_names_equal_but_for_case_are_refused_at_their_line(base_catalog, 
     assert found(report) == [("field-name-clash", None, "ID")]
     (f,) = report.findings
     assert f.line and f.file.endswith("datapackage.yaml") and "Binder" not in f.message
+
+
+# ---- spreadsheet formulas (issue 12, the gate's part) --------------------------------------
+
+FORMULA_CSV = ("id,company,region_code,decided,amount\n1,=HYPERLINK(\"http://x\"),330106,2024-01-05,1\n"
+               "2,-5,330102,2024-02-11,2\n3,+86 138,330108,2024-03-20,3\n4,@SUM(A1),330108,2024-03-20,4\n"
+               "5,\"\tcmd\",330108,2024-03-20,5\n6,-,330108,2024-03-20,6\n7,普通公司,330108,2024-03-20,-7\n")
+FORMULA_FOUND = [("spreadsheet-formula", 2, "company"), ("spreadsheet-formula", 4, "company"),
+                 ("spreadsheet-formula", 5, "company"), ("spreadsheet-formula", 6, "company")]
+
+
+def test_spreadsheet_formulas_are_warned_at_their_row(base_catalog, tmp_path):
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    descriptor = target / "datapackage.yaml"
+    text = descriptor.read_text(encoding="utf-8")
+    descriptor.write_text(text[:text.index("    foreignKeys:")].replace("minimum: 0", "minimum: -10"), encoding="utf-8")
+    (target / "data" / "items.csv").write_text(FORMULA_CSV, encoding="utf-8")
+    report = _check(root, target)
+    assert found(report, warnings=True) == FORMULA_FOUND
+    assert all(f.severity == "warning" for f in report.findings)
+    (stats,) = report.stats
+    assert stats.rows_with_findings == 0  # a warning does not make a row invalid

@@ -62,6 +62,8 @@ def conditions(lt: LoadedTable, privacy: bool) -> tuple[list[tuple[str, str]], l
             rows.append((f"type-error:{f.name}", f"{f.value} IS NOT NULL AND ({invalid})"))
         # the type condition fails the proof on any invalid value, so constraints need not guard against them
         rows += [(f"constraint-error:{f.name}:{note}", condition) for note, condition in f.constraints(assume_valid=True)]
+        if f.formula():
+            rows.append((f"spreadsheet-formula:{f.name}", f.formula()))
         if (f.field.get("constraints") or {}).get("unique"):
             keys.append((f"unique-error:{f.name}", [f]))
     pk = [lt.field_sql(name) for name in _as_list(lt.schema.get("primaryKey"))]

@@ -53,6 +53,10 @@ _RE = {
 }
 
 
+FORMULA_VALUE = r"[+-]([0-9][0-9,]*(\.[0-9]+)?%?)?"
+FORMULA_ROWS = 20  # formula warnings listed per field
+
+
 def python_regex(pattern: str) -> str:
     """A Table Schema ``pattern`` (Python ``re`` semantics in Frictionless, XML Schema in the spec)
     for RE2: ``\\d`` and ``\\w`` match Unicode digits and word characters there, ASCII only in RE2."""
@@ -212,6 +216,16 @@ class FieldSQL:
         if t == "string" and self.format in ("email", "uri", "uuid"):
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
+
+    def formula(self) -> str | None:
+        """Condition that a text cell would run as a formula when the CSV is opened in a spreadsheet
+        (CSV injection): it starts with = + - @, a tab or a carriage return. A signed number
+        (``-5``, ``+1,000.5``, ``-3%``) or a lone sign is what a spreadsheet reads as a value, not a formula."""
+        if self.type not in ("string", "any"):
+            return None
+        v = self.value
+        return (f"left({v}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+                f"AND NOT regexp_full_match({v}, {lit(FORMULA_VALUE)})")
 
     def _geopoint_invalid(self, v: str) -> str:
         if self.format in ("array", "object"):

@@ -16,10 +16,11 @@ from typing import Any
 import duckdb
 
 from govdata.checks.source import Prepared
-from govdata.checks.sqltypes import FieldSQL, ident, lit
+from govdata.checks.sqltypes import FORMULA_ROWS, FieldSQL, ident, lit
 from govdata.findings import Finding
 
 MAX_FINDINGS_PER_RESOURCE = 1000
+WARNINGS = ["spreadsheet-formula"]  # row findings that do not make a row invalid
 # Beyond this many columns a resource is held long, one row per cell (r, fn, v): DuckDB gives every
 # column of a table its own buffers (a 9,000-column file ran out of memory) and every statement
 # binds every column, so one statement per column made a 4,000-column file take over a minute.
@@ -311,6 +312,13 @@ class TableChecks:
         for note, condition in f.constraints():
             self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {table} "
                              f"WHERE {within} AND {condition}", name, note)
+        formula = f.formula()
+        if formula:  # a warning, listed for the first rows of each field
+            r, fn = ("r", "fn") if table == lt.table and lt.long else ("rowid", "NULL")
+            note = "starts with = + - @ or a control character: a spreadsheet opening the CSV would run it as a formula"
+            self._insert(lt, f"SELECT {common}, 'spreadsheet-formula', {lit(note)}, {f.col} FROM {table} "
+                             f"WHERE {within} AND {formula} "
+                             f"QUALIFY row_number() OVER (PARTITION BY {fn} ORDER BY {r}) <= {FORMULA_ROWS}", name, "formula")
 
     def _check_long_cells(self, lt: LoadedTable) -> None:
         """A long table: fields whose statements are the same over the value column are checked
@@ -376,7 +384,8 @@ class TableChecks:
             return list(lt.problems), 0
         # ragged rows are counted by the structure pass already
         bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
-                                    "WHERE NOT list_contains(?::BIGINT[], r)", [lt.prep.kept_bad]).fetchone()[0]
+                                    "WHERE NOT list_contains(?::BIGINT[], r) AND NOT list_contains(?::VARCHAR[], code)",
+                                    [lt.prep.kept_bad, WARNINGS]).fetchone()[0]
         rows = self.con.execute(
             f"SELECT r, fn, field, code, note, cell FROM {lt.findings_table} ORDER BY r, fn NULLS FIRST, code "
             f"LIMIT {MAX_FINDINGS_PER_RESOURCE}"
