@@ -53,6 +53,7 @@ CASES = {
     "e-mail address": {70_000: "69999,联系 a.b@example.com,330106,2024-01-05,1\n".encode()},
     "quoted cell with personal data": {70_000: '69999,"电话,13812345678",330106,2024-01-05,1\n'.encode()},
     "spreadsheet formula": {70_000: b"69999,=HYPERLINK(1),330106,2024-01-05,1\n", 70_001: b"70000,-5,330106,2024-01-05,1\n"},
+    "quote after a space": {70_000: b'69999,x,330106,2024-01-05, "1"\n', 70_001: b'70000,x,330106,2024-01-05,x\n'},
     "quoted clean cell": {70_000: '69999,"云帆,公司",330106,2024-01-05,1\n'.encode()},
     "mobile in the last line without a newline": {ROWS + 1: f"{ROWS},电话13812345678,330106,2024-01-05,1".encode()},
 }

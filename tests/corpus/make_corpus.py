@@ -93,6 +93,19 @@ case("schema-enum-wrong-type", [["schema-error", None, "id"]],
 case("schema-fields-not-a-list", [["schema-error", None, None]], lambda d: schema_of(d).__setitem__("fields", "id,company"))
 case("tab-delimited", [["incorrect-label", 1, "id"], ["missing-label", 1, "company"], ["missing-label", 1, "region_code"],
                        ["missing-label", 1, "decided"], ["missing-label", 1, "amount"]], csv=CSV.replace(",", "\t"))
+# issue 14: declared dialects, one verdict on every read path, names equal but for case
+def dialect(**kw):
+    return lambda d: d["resources"][0].__setitem__("dialect", kw)
+case("dialect-semicolon", [["type-error", 3, "amount"]], dialect(delimiter=";"),
+     csv=CSV.replace(",", ";").replace("250.5", "二百五十"), note="declared delimiter honoured")
+case("dialect-comment-and-title-rows", [["type-error", 5, "decided"]], dialect(commentChar="#", headerRows=[2]),
+     csv="# 导出时间 2024-06-30\n某某局2024年行政许可公示表,,,,\n" + CSV.replace("2024-02-11", "2024-02-30"),
+     note="header after a comment line and a title row; rows keep their numbers in the file")
+case("quote-after-space", [], csv=CSV.replace(",250.5\n", ', "250.5"\n'),
+     note='valid: `, "250.5"` reads as 250.5 (as Frictionless sniffs it and DuckDB reads it), on every read path')
+def case_names(d):
+    d["resources"][0]["schema"]["fields"][1]["name"] = "ID"
+case("field-names-equal-but-for-case", [["field-name-clash", None, "ID"]], case_names, csv=CSV.replace("company", "ID"))
 
 for name, (d, csv, raw, expected, note) in cases.items():
     folder = ROOT / name

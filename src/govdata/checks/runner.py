@@ -147,7 +147,7 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
     if lt is None:
         lt = tables.load(ds.name, res.name, where["file"], schema, prep)
     facts = facts.result()
-    if lt is None or facts.nul is not None or facts.blank_line:
+    if lt is None or facts.nul is not None or facts.blank_line or facts.spaced_quote:
         if lt is not None:
             tables.drop(lt)
         return None, None

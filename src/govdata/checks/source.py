@@ -74,6 +74,11 @@ class ByteFacts:
     nul: int | None  # offset of the first NUL byte
     utf8_error: int | None  # offset of the first byte that is not UTF-8
     blank_line: bool  # an empty line somewhere (needs the precise structure pass)
+    spaced_quote: bool = False  # `, "`: read with the initial spaces skipped (see scan_structure)
+
+
+def _spaced(data: bytes) -> bool:
+    return b', "' in data
 
 
 MISSING_CELL = "\x01govdata: missing cell\x01"  # pads short rows in the cleaned copy; read back as NULL
@@ -86,7 +91,7 @@ def byte_pass(path: Path, digest: bool = True, utf8: bool = True, feed: Callable
     chunk (the personal-data scan of :class:`govdata.checks.privacy.CellScanner`)."""
     h = hashlib.sha256() if digest else None
     decoder = codecs.getincrementaldecoder("utf-8")("strict") if utf8 else None
-    size, nul, bad, blank, tail = 0, None, None, False, b"\n"
+    size, nul, bad, blank, spaced, tail = 0, None, None, False, False, b"\n"
     with path.open("rb", buffering=0) as fh:
         while chunk := fh.read(CHUNK):  # 1 MB: every pass over a chunk stays in cache
             if h is not None:
@@ -100,10 +105,12 @@ def byte_pass(path: Path, digest: bool = True, utf8: bool = True, feed: Callable
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
                     bad = size + max(exc.start - len(decoder.getstate()[0]), 0)
+            edge = tail + chunk[:2]  # across the chunk boundary
             if not blank:
-                edge = tail + chunk[:2]  # a blank line across the chunk boundary
                 blank = bool(_BLANK_LINE.search(chunk) or _BLANK_LINE.search(edge))
-                tail = chunk[-2:]
+            if not spaced:
+                spaced = _spaced(chunk) or _spaced(edge)
+            tail = chunk[-2:]
             if feed is not None:
                 feed(chunk)
             size += len(chunk)
@@ -112,7 +119,7 @@ def byte_pass(path: Path, digest: bool = True, utf8: bool = True, feed: Callable
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             bad = size
-    return ByteFacts(h.hexdigest() if h is not None else "", size, nul, bad, blank)
+    return ByteFacts(h.hexdigest() if h is not None else "", size, nul, bad, blank, spaced)
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -268,6 +275,158 @@ def _excel_cell(value: object) -> str:
     return str(value)
 
 
+# A Frictionless CSV dialect (v1 keys on the resource's ``dialect``; v2's ``csv`` sub-object too):
+# what Frictionless 5.21 reads, plus CSVW's ``skipRows``.
+_DIALECT_KEYS = {"delimiter", "quoteChar", "doubleQuote", "escapeChar", "skipInitialSpace", "lineTerminator",
+                 "header", "headerRows", "headerJoin", "commentChar", "commentRows", "skipRows", "caseSensitiveHeader",
+                 "headerCase", "csvddfVersion", "nullSequence", "skipBlankRows"}
+_DIALECT_DEFAULT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "escapeChar": None,
+                    "skipInitialSpace": False, "header": True, "headerRows": [1], "headerJoin": " ",
+                    "commentChar": None, "commentRows": [], "skipRows": 0, "skipBlankRows": False}
+
+
+def read_dialect(raw: dict, where: dict) -> tuple[dict | None, list[Finding]]:
+    """The declared dialect merged over the defaults, or None when it changes nothing (the file is
+    then read as is). Findings for values no CSV reader can use."""
+    declared = raw.get("dialect")
+    fmt = str(raw.get("format") or Path(str(raw.get("path") or "")).suffix.lstrip(".")).lower()
+    if fmt == "tsv" and (declared is None or isinstance(declared, dict)):  # as Frictionless reads a .tsv
+        declared = {"delimiter": "\t", **(declared or {})}
+    if declared is None:
+        return None, []
+    if not isinstance(declared, dict):
+        return None, [Finding("dialect-error", "dialect must be a mapping of CSV dialect keys", key="dialect", **where)]
+    declared = {**{k: v for k, v in declared.items() if k != "csv"}, **(declared.get("csv") or {})}
+    d = dict(_DIALECT_DEFAULT)
+    problems = []
+    for key, value in declared.items():
+        if key not in _DIALECT_KEYS:
+            continue
+        ok = True
+        if key in ("delimiter",):
+            ok = isinstance(value, str) and len(value) == 1 and value not in "\r\n"
+        elif key == "quoteChar":
+            ok = isinstance(value, str) and len(value) <= 1 and value not in "\r\n"
+        elif key == "escapeChar":
+            ok = value is None or (isinstance(value, str) and len(value) == 1)
+        elif key in ("doubleQuote", "skipInitialSpace", "header", "skipBlankRows"):
+            ok = isinstance(value, bool)
+        elif key in ("headerRows", "commentRows"):
+            ok = isinstance(value, list) and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value)
+            ok = ok and (key != "headerRows" or bool(value))
+        elif key == "skipRows":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        elif key in ("commentChar", "headerJoin"):
+            ok = value is None or isinstance(value, str) and (key == "headerJoin" or len(value) >= 1)
+        if not ok:
+            problems.append(Finding("dialect-error", f"dialect {key}: {value!r} cannot be used", key=f"dialect.{key}",
+                                    **where))
+        else:
+            d[key] = value
+    if problems:
+        return None, problems
+    if d["delimiter"] == d["quoteChar"]:
+        return None, [Finding("dialect-error", "dialect delimiter and quoteChar are the same character",
+                              key="dialect", **where)]
+    plain = all(d[k] == v for k, v in _DIALECT_DEFAULT.items())
+    return (None if plain else d), []
+
+
+def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where: dict
+                  ) -> tuple[Path | None, list[int | None], list[Finding]]:
+    """Read ``path`` (UTF-8) as the dialect says, as Frictionless does (comment rows, header rows joined,
+    rows before the header skipped), and write it as a plain CSV: one header row, then the data rows.
+    Returns (plain CSV, original row number of each of its rows (header first), findings)."""
+    out_path = workdir / (path.stem + ".dialect.csv")
+    quoting = csv.QUOTE_NONE if d["quoteChar"] == "" else csv.QUOTE_MINIMAL
+    options = dict(delimiter=d["delimiter"], quoting=quoting, skipinitialspace=d["skipInitialSpace"],
+                   doublequote=d["doubleQuote"] if d["escapeChar"] else True, escapechar=d["escapeChar"], strict=True)
+    if quoting != csv.QUOTE_NONE:
+        options["quotechar"] = d["quoteChar"]
+    header_rows = d["headerRows"] if d["header"] else []
+    first_data = (header_rows[-1] + 1) if header_rows else 1
+    comment_rows = set(d["commentRows"]) | set(range(1, d["skipRows"] + 1))
+    labels: list[str] = []
+    previous: dict[int, str] = {}
+    numbers: list[int | None] = [header_rows[-1] if header_rows else None]
+    rows: list[list[str]] = []
+    error = None
+    csv.field_size_limit(MAX_CELL_CHARS + 1)
+    with path.open("r", encoding="utf-8", newline="") as fh, out_path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        reader = csv.reader(fh, **options)
+        row_number = kept = 0
+        header_written = False
+
+        def write_header():
+            writer.writerow(labels if header_rows else (expected or [f"field{i + 1}" for i in range(len(rows[0]) if rows else 0)]))
+
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                row_number += 1
+                # what follows stays out, as after an unterminated quote in the structure pass
+                text = str(exc)
+                code = "cell-too-large" if "field larger" in text else "source-error"
+                if "unexpected end of data" in text or "EOF" in text:
+                    text = "unterminated quote: the rest of the file was swallowed into one cell"
+                error = Finding(code, f"row {row_number} (line {reader.line_num}): {text}", row=row_number, **where)
+                break
+            row_number += 1
+            if row_number in comment_rows or (d["commentChar"] and cells and cells[0].startswith(d["commentChar"])):
+                continue
+            kept += 1  # header rows count the rows that are not comments, as Frictionless finds them
+            if kept < first_data:
+                if kept in header_rows:
+                    numbers[0] = row_number
+                    for i, cell in enumerate(cells):
+                        if previous.get(i) == cell:
+                            continue  # a merged cell repeated across header rows, as Frictionless joins them
+                        previous[i] = cell
+                        if len(labels) <= i:
+                            labels.append(cell)
+                        else:
+                            labels[i] = d["headerJoin"].join([labels[i], cell])
+                continue
+            if d["skipBlankRows"] and not any(cells):
+                continue
+            if not header_written:
+                rows.append(cells)
+                write_header()
+                rows.clear()
+                header_written = True
+            writer.writerow(cells)
+            numbers.append(row_number)
+        if not header_written:
+            write_header()
+    if header_rows and not labels and error is None:
+        return None, numbers, [Finding("source-error", "the file is empty (no header row)", row=header_rows[-1], **where)]
+    return out_path, numbers, [error] if error else []
+
+
+def remap_rows(prep: "Prepared", numbers: list[int | None]) -> None:
+    """Findings and row numbers of a structure pass over a rewritten copy (its row n is the
+    original row ``numbers[n - 1]``) given back in the original file's row numbers."""
+    def orig(n: int | None) -> int | None:
+        return numbers[n - 1] if n is not None and 0 < n <= len(numbers) else n
+
+    import dataclasses
+
+    def moved(f: Finding) -> Finding:
+        message = f.message
+        if message.startswith(f"row {f.row} "):
+            message = f"row {orig(f.row)} " + message[len(f"row {f.row} "):]
+        return dataclasses.replace(f, row=orig(f.row), message=message)
+
+    prep.findings = [moved(f) if f.row is not None else f for f in prep.findings]
+    prep.bad_rows = {orig(r) for r in prep.bad_rows}
+    count = len(numbers) - 1
+    prep.row_map = [orig(r) for r in (prep.row_map if prep.row_map is not None else range(2, count + 2))]
+
+
 def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
                    missing: Sequence[str] = ("",)) -> Prepared:
     """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells.
@@ -279,8 +438,12 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
     widths differ, the checks read a cleaned copy with one column per schema field."""
     prep = Prepared(path=path)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
+    # `1, "2.5"`: DuckDB drops the space and reads 2.5, and so does Frictionless (Python's csv
+    # sniffer turns skipinitialspace on for the file when a quote follows a delimiter and a space).
+    # Such a file is read so, and the checks read the copy this pass writes: one verdict either way.
+    spaced = _file_has_spaced_quote(path)
     with path.open("r", encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh, strict=True)
+        reader = csv.reader(fh, strict=True, skipinitialspace=spaced)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -294,7 +457,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
         prep.header = header
         prep.findings.extend(check_header(header, expected, where))
         width = len(header)
-        rewrite = bool(expected) and width != len(expected)
+        rewrite = (bool(expected) and width != len(expected)) or spaced
         row_number = 1
         while True:
             try:
@@ -335,8 +498,19 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
                 rewrite = True
     if rewrite:
         prep.path = workdir / (path.stem + ".clean.csv")
-        prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width, missing)
+        prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width, missing,
+                                                   spaced)
     return prep
+
+
+def _file_has_spaced_quote(path: Path) -> bool:
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if _spaced(tail + chunk):
+                return True
+            tail = chunk[-1:]
+    return False
 
 
 def _blank(row: list[str], missing: Sequence[str]) -> bool:
@@ -345,7 +519,7 @@ def _blank(row: list[str], missing: Sequence[str]) -> bool:
 
 
 def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[str], width: int,
-                 missing: Sequence[str] = ("",)) -> tuple[list[int], list[int]]:
+                 missing: Sequence[str] = ("",), spaced: bool = False) -> tuple[list[int], list[int]]:
     """Copy the rows the checks read, one cell per schema field (ragged rows cut to the header's
     width, then padded or cut to the schema's); return their original row numbers and the copy's
     indices of the ragged rows kept."""
@@ -353,7 +527,7 @@ def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[s
     kept_bad: list[int] = []
     n = len(names)
     with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
-        reader = csv.reader(fh, strict=True)
+        reader = csv.reader(fh, strict=True, skipinitialspace=spaced)
         writer = csv.writer(out, lineterminator="\n")
         next(reader)
         writer.writerow(names)
@@ -425,7 +599,7 @@ def fast_path(src: Path, raw: dict) -> bool:
             head = fh.read(4)
     except OSError:
         return False
-    return (QUICK_SCAN_BYTES < size <= MAX_FILE_BYTES and fmt == "csv" and declared == "utf-8"
+    return (QUICK_SCAN_BYTES < size <= MAX_FILE_BYTES and fmt == "csv" and declared == "utf-8" and not raw.get("dialect")
             and not head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
 
 
@@ -473,9 +647,27 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
                 "nul-byte", f"NUL byte at line {line} (byte {nul})", row=line, **where)])
         utf8, encoding, enc_findings = normalise_encoding(src, workdir, raw.get("encoding"), where, facts.utf8_error)
         findings.extend(enc_findings)
+    dialect, dialect_findings = (read_dialect({"format": fmt, **raw}, where) if fmt not in ("xlsx", "xls")
+                                 else (None, []))
+    if dialect_findings:
+        return Prepared(path=None, findings=findings + dialect_findings, sha256=sha, bytes=size)
     if utf8 is None:
         return Prepared(path=None, findings=findings, sha256=sha, bytes=size, encoding=encoding)
-    if utf8 == src and not facts.blank_line and size > QUICK_SCAN_BYTES:
+    if dialect is not None:
+        plain, numbers, read_errors = apply_dialect(utf8, workdir, dialect, expected, where)
+        if plain is None:
+            return Prepared(path=None, findings=findings + read_errors, sha256=sha, bytes=size, encoding=encoding)
+        prep = scan_structure(plain, workdir, expected, where, missing)
+        if read_errors:
+            prep.rows_read += 1
+            prep.bad_rows.add(len(numbers) + 1)
+            numbers.append(read_errors[0].row)
+        remap_rows(prep, numbers)
+        prep.findings[:0] = findings
+        prep.findings.extend(read_errors)
+        prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
+        return prep
+    if utf8 == src and not facts.blank_line and not facts.spaced_quote and size > QUICK_SCAN_BYTES:
         prep = Prepared(path=src, scanned=False)
         with src.open("r", encoding="utf-8-sig", newline="") as fh:
             prep.header = next(csv.reader(fh), [])
