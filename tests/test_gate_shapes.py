@@ -123,3 +123,34 @@ def test_spreadsheet_formulas_are_warned_at_their_row(base_catalog, tmp_path):
     assert all(f.severity == "warning" for f in report.findings)
     (stats,) = report.stats
     assert stats.rows_with_findings == 0  # a warning does not make a row invalid
+
+
+# ---- Excel ---------------------------------------------------------------------------------
+
+def test_excel_cells_read_as_their_declared_types(base_catalog, tmp_path):
+    """A datetime at midnight stays a datetime (calamine gives it as a date); a number in a text
+    field is a type-error at its sheet row (as Frictionless reports it); rows are the sheet's."""
+    import datetime as dt
+
+    from tests.xlsx import write_xlsx
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "code", "type": "string"},
+              {"name": "at", "type": "datetime"}, {"name": "on", "type": "date"}]
+    rows = [["某某局2024年行政许可公示表"], ["id", "code", "at", "on"],
+            [1, "330106", dt.datetime(2024, 1, 5, 0, 0), dt.date(2024, 1, 5)],
+            [2, 330102, dt.datetime(2024, 1, 5, 8, 30), dt.datetime(2024, 1, 6)],
+            [3, "0571", dt.datetime(2024, 1, 7), dt.datetime(2024, 1, 7, 9, 0)]]
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", header_row=2)
+    write_xlsx(target / "data" / "items.xlsx", {"数据": rows})
+    report = _check(root, target)
+    assert found(report) == [("type-error", 4, "code"), ("type-error", 5, "on")]
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_with_findings) == (3, 2)
+
+
+def test_a_key_given_twice_is_an_error_at_its_line(base_catalog, tmp_path):
+    root, target = _world(base_catalog, tmp_path, CORPUS / "descriptor-duplicate-key")
+    _rename("descriptor-duplicate-key", target)
+    (finding,) = _check(root, target).findings
+    assert (finding.code, finding.line, finding.key) == ("descriptor-duplicate-key", 40, "resources.0.schema")
+    assert "lines 38 and 40" in finding.message

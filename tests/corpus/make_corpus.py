@@ -117,6 +117,14 @@ for name, (d, csv, raw, expected, note) in cases.items():
     (folder / "datapackage.yaml").write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (folder / "expected.yaml").write_text(yaml.safe_dump({"note": note, "findings": expected}, allow_unicode=True,
                                                          default_flow_style=None), encoding="utf-8")
+# a key given twice: YAML loaders keep the last one silently (a reviewer approves one schema, the gate checks another)
+dup = ROOT / "descriptor-duplicate-key"; (dup / "data").mkdir(parents=True, exist_ok=True)
+(dup / "data" / "items.csv").write_text(CSV, encoding="utf-8")
+text = yaml.safe_dump(cases["clean"][0], allow_unicode=True, sort_keys=False).replace("name: clean\n", "name: descriptor-duplicate-key\n", 1)
+text = text.replace("  schema:\n", "  schema:\n    fields: []\n  schema:\n", 1)
+(dup / "datapackage.yaml").write_text(text, encoding="utf-8")
+(dup / "expected.yaml").write_text(yaml.safe_dump({"note": "two schema: keys", "findings": [["descriptor-duplicate-key", None, None]]},
+                                                  default_flow_style=None))
 # YAML alias bomb (descriptor refused before parsing)
 alias = ROOT / "yaml-alias-bomb"; (alias / "data").mkdir(parents=True, exist_ok=True)
 (alias / "data" / "items.csv").write_text(CSV, encoding="utf-8")

@@ -221,7 +221,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                 if not res.pipeline and fast_path(src, res.raw) else (None, None))
     if prep is None:
         missing = [str(m) for m in schema.get("missingValues", [""])]
-        prep = prepare(src, res_dir, res.raw, expected, where, missing)
+        prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
         if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
             # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
             scanned = scan_structure(prep.path, res_dir, expected, where, missing)

@@ -238,7 +238,13 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
     return dst, target, [Finding("encoding-normalised", f"read as {target} and normalised to UTF-8", **where)]
 
 
-def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, header_row: int, where: dict) -> tuple[Path | None, list[Finding]]:
+def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, where: dict,
+                 fields: Sequence[dict] = ()) -> tuple[Path | None, list[Finding], set[int]]:
+    """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
+    cell as the declared field at its position reads it: a date or datetime cell in the declared
+    type (calamine gives a datetime at midnight as a date), a number as its shortest text. A number
+    in a field declared as text is a ``type-error`` (as Frictionless reports it: Excel shows it
+    formatted, leading zeros are gone). Returns (CSV, findings, rows with findings)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -251,27 +257,52 @@ def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, header_row: 
         else:
             target = sheet if sheet in names else None
         if target is None:
-            return None, [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)]
+            return None, [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)], set()
         rows = wb.get_sheet_by_name(target).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
-        return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)]
+        return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
+    types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
+    names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
     dst = workdir / (src.stem + ".xlsx.csv")
+    findings: list[Finding] = []
+    bad: set[int] = set()
+    header_seen = False
     with dst.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        for row in rows[header_row - 1:]:
-            writer.writerow(["" if v is None else _excel_cell(v) for v in row])
-    return dst, []
+        for number, row in enumerate(rows, start=1):
+            out = []
+            for j, v in enumerate(row):
+                kind = types[j] if j < len(types) else "any"
+                if (header_seen and kind == "string" and isinstance(v, (int, float)) and not isinstance(v, bool)
+                        and len(findings) < 1000):
+                    findings.append(Finding("type-error", f"row {number}, field {names_at[j]}: the cell is a number "
+                                            f"({_excel_cell(v)}) in a text field: format the column as text in Excel "
+                                            "(numbers lose leading zeros)", row=number, field=names_at[j],
+                                            field_number=j + 1, cell=_excel_cell(v), **where))
+                    bad.add(number)
+                out.append("" if v is None else _excel_cell(v, kind))
+            header_seen = header_seen or any(c != "" for c in out)
+            writer.writerow(out)
+    return dst, findings, bad
 
 
-def _excel_cell(value: object) -> str:
+def _excel_cell(value: object, kind: str = "any") -> str:
     import datetime as dt
 
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.isoformat() if value.time() != dt.time(0) else value.date().isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
+        if kind == "date" and value.time() == dt.time(0):
+            return value.date().isoformat()
+        if kind in ("datetime", "any", "string") or value.time() != dt.time(0):
+            return value.isoformat()
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        if kind == "datetime":  # calamine reads a datetime at midnight as a date
+            return dt.datetime(value.year, value.month, value.day).isoformat()
+        return value.isoformat()
     return str(value)
 
 
@@ -285,11 +316,17 @@ _DIALECT_DEFAULT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "es
                     "commentChar": None, "commentRows": [], "skipRows": 0, "skipBlankRows": False}
 
 
-def read_dialect(raw: dict, where: dict) -> tuple[dict | None, list[Finding]]:
+def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | None, list[Finding]]:
     """The declared dialect merged over the defaults, or None when it changes nothing (the file is
     then read as is). Findings for values no CSV reader can use."""
     declared = raw.get("dialect")
     fmt = str(raw.get("format") or Path(str(raw.get("path") or "")).suffix.lstrip(".")).lower()
+    if excel:  # a sheet: only the row keys apply; govdata's header_row is headerRows: [header_row]
+        declared = {k: v for k, v in (declared or {}).items() if k in ("header", "headerRows", "headerJoin",
+                    "commentChar", "commentRows", "skipRows", "skipBlankRows")} if isinstance(declared, dict) else {}
+        if raw.get("header_row") and "headerRows" not in declared:
+            declared["headerRows"] = [int(raw["header_row"])]
+        declared["_excel"] = True
     if fmt == "tsv" and (declared is None or isinstance(declared, dict)):  # as Frictionless reads a .tsv
         declared = {"delimiter": "\t", **(declared or {})}
     if declared is None:
@@ -328,7 +365,7 @@ def read_dialect(raw: dict, where: dict) -> tuple[dict | None, list[Finding]]:
     if d["delimiter"] == d["quoteChar"]:
         return None, [Finding("dialect-error", "dialect delimiter and quoteChar are the same character",
                               key="dialect", **where)]
-    plain = all(d[k] == v for k, v in _DIALECT_DEFAULT.items())
+    plain = all(d[k] == v for k, v in _DIALECT_DEFAULT.items()) and not declared.get("_excel")
     return (None if plain else d), []
 
 
@@ -616,7 +653,7 @@ def fast_header(src: Path, expected: list[str], where: dict) -> Prepared | None:
 
 
 def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dict,
-            missing: Sequence[str] = ("",)) -> Prepared:
+            missing: Sequence[str] = ("",), fields: Sequence[dict] = ()) -> Prepared:
     """All of the above for one resource file. The Python structure pass runs on small files,
     transcoded files and files with blank lines; otherwise DuckDB's strict CSV read stands in
     for it and the runner falls back to it only if that read fails."""
@@ -628,15 +665,16 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
     sha = facts.sha256
     findings = declared_findings(src, raw, sha, size, where)
     fmt = (raw.get("format") or src.suffix.lstrip(".")).lower()
+    excel_findings: list[Finding] = []
     if fmt in ("xlsx", "xls"):
         from govdata.checks.excel_guard import guard_workbook
 
         guard = guard_workbook(src, where)
         if guard:
             return Prepared(path=None, findings=findings + guard, sha256=sha, bytes=size)
-        utf8, excel_findings = excel_to_csv(src, workdir, raw.get("sheet"), int(raw.get("header_row") or 1), where)
+        utf8, excel_findings, _ = excel_to_csv(src, workdir, raw.get("sheet"), where, fields)
+        findings.extend(f for f in excel_findings if f.code != "type-error")
         encoding = "xlsx"
-        findings.extend(excel_findings)
     else:
         nul = facts.nul
         with src.open("rb") as fh:
@@ -647,8 +685,8 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
                 "nul-byte", f"NUL byte at line {line} (byte {nul})", row=line, **where)])
         utf8, encoding, enc_findings = normalise_encoding(src, workdir, raw.get("encoding"), where, facts.utf8_error)
         findings.extend(enc_findings)
-    dialect, dialect_findings = (read_dialect({"format": fmt, **raw}, where) if fmt not in ("xlsx", "xls")
-                                 else (None, []))
+    excel = fmt in ("xlsx", "xls")
+    dialect, dialect_findings = read_dialect({"format": fmt, **raw}, where, excel)
     if dialect_findings:
         return Prepared(path=None, findings=findings + dialect_findings, sha256=sha, bytes=size)
     if utf8 is None:
@@ -658,13 +696,18 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
         if plain is None:
             return Prepared(path=None, findings=findings + read_errors, sha256=sha, bytes=size, encoding=encoding)
         prep = scan_structure(plain, workdir, expected, where, missing)
+        cells: list[Finding] = []
+        if excel:  # a number in a text field (reported at its sheet row) makes the row invalid
+            sheet_rows = {n: i + 1 for i, n in enumerate(numbers) if i}
+            cells = [f for f in excel_findings if f.row in sheet_rows]
+            prep.bad_rows |= {sheet_rows[f.row] for f in cells}
         if read_errors:
             prep.rows_read += 1
             prep.bad_rows.add(len(numbers) + 1)
             numbers.append(read_errors[0].row)
         remap_rows(prep, numbers)
         prep.findings[:0] = findings
-        prep.findings.extend(read_errors)
+        prep.findings.extend(read_errors + cells)
         prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
         return prep
     if utf8 == src and not facts.blank_line and not facts.spaced_quote and size > QUICK_SCAN_BYTES:
