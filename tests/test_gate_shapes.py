@@ -154,3 +154,23 @@ def test_a_key_given_twice_is_an_error_at_its_line(base_catalog, tmp_path):
     (finding,) = _check(root, target).findings
     assert (finding.code, finding.line, finding.key) == ("descriptor-duplicate-key", 40, "resources.0.schema")
     assert "lines 38 and 40" in finding.message
+
+
+# ---- text columns that hold only normalisable values ------------------------------------
+
+@pytest.mark.parametrize("quick", [1000, 1 << 30], ids=["one-pass proof", "precise path"])
+def test_a_text_column_of_chinese_forms_is_warned_on_every_path(quick, base_catalog, tmp_path, monkeypatch):
+    from govdata.checks import source
+
+    monkeypatch.setattr(source, "QUICK_SCAN_BYTES", quick)
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    descriptor = target / "datapackage.yaml"
+    text = descriptor.read_text(encoding="utf-8")
+    descriptor.write_text(text[:text.index("    foreignKeys:")], encoding="utf-8")
+    rows = "".join(f'{i},"{i % 90 + 10},{i % 1000:03d}",330106,2024-01-05,1\n' for i in range(1, 3001))
+    (target / "data" / "items.csv").write_text("id,company,region_code,decided,amount\n" + rows, encoding="utf-8")
+    report = _check(root, target)
+    assert found(report, warnings=True) == [("normalisable-text", None, "company")]
+    (finding,) = report.findings
+    assert "strip_thousands_separators" in finding.message and finding.field_number == 2

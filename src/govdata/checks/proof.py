@@ -82,7 +82,14 @@ def aggregates(lt: LoadedTable, privacy: bool) -> list[tuple[str, str]]:
     check would report nothing."""
     rows, keys = conditions(lt, privacy)
     return ([(label, f"count_if({c})") for label, c in rows]
-            + [(label, _key_duplicates([f.typed() for f in fields])) for label, fields in keys])
+            + [(label, _key_duplicates([f.typed() for f in fields])) for label, fields in keys]
+            + column_checks(lt.fields))
+
+
+def column_checks(fields: list[FieldSQL]) -> list[tuple[str, str]]:
+    """(label, aggregate) for the column-level warnings (a text column of normalisable values): 1
+    when the precise path would report it."""
+    return [(f"normalisable-text:{f.name}", f.normalisable_bounds()) for f in fields if f.normalisable()]
 
 
 FLAG = "__govdata_reported"  # the fused load's per-row condition column, dropped once counted
@@ -100,6 +107,8 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
         tables.con.execute(f"INSERT INTO {into} SELECT {', '.join(f.typed() for f in lt.fields)}, {flag} FROM {lt.table}")
         pairs = [("rows", "count(*)"), ("row-checks", f"count_if({FLAG})")]
         pairs += [(label, _key_duplicates([ident(f.name) for f in fields])) for label, fields in keys]
+        # the stored text columns hold the fields' values (missing values already NULL)
+        pairs += column_checks([FieldSQL(f.field, [""]) for f in lt.fields])
         row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {into}").fetchone()
         counts = {label: n or 0 for (label, _), n in zip(pairs, row)}
         if any(n for label, n in counts.items() if label != "rows"):

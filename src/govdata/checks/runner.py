@@ -255,6 +255,8 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
         stats.rows_with_findings = stats.rows_read
         return out
     tables.check_cells(lt)
+    if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
+        out.findings += tables.check_normalisable(lt)
     if report_it:
         out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
     out.table = lt

@@ -53,6 +53,11 @@ _RE = {
 }
 
 
+# a Chinese date (2024年3月5日, 2024/3/5), a number with thousands separators or full-width digits:
+# text a declared pipeline step turns into a typed value
+NORMALISABLE = (r"\s*([0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日?|[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}"
+                r"|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
+                r"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?)\s*")
 FORMULA_VALUE = r"[+-]([0-9][0-9,]*(\.[0-9]+)?%?)?"
 FORMULA_ROWS = 20  # formula warnings listed per field
 
@@ -226,6 +231,25 @@ class FieldSQL:
         v = self.value
         return (f"left({v}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
                 f"AND NOT regexp_full_match({v}, {lit(FORMULA_VALUE)})")
+
+    def normalisable(self) -> str | None:
+        """Aggregate: one of the values when every value of a plain text column (no enum, pattern or
+        format) is a Chinese date or a number written with full-width digits or thousands separators,
+        else NULL. Such a column is published unusable for machines (``normalisable-text``)."""
+        c = self.field.get("constraints") or {}
+        if self.type != "string" or self.format != "default" or "enum" in c or "pattern" in c:
+            return None
+        v = self.value
+        return (f"(CASE WHEN count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT regexp_full_match({v}, "
+                f"{lit(NORMALISABLE)})) = 0 THEN min({v}) END)")
+
+    def normalisable_bounds(self) -> str | None:
+        """A cheap first test for :meth:`normalisable` (the pattern applied to two aggregates, not to
+        every cell): 1 when the column's least and greatest values are both normalisable."""
+        if self.normalisable() is None:
+            return None
+        p = lit(NORMALISABLE)
+        return f"CAST(coalesce(regexp_full_match(min({self.value}), {p}) AND regexp_full_match(max({self.value}), {p}), false) AS INTEGER)"
 
     def _geopoint_invalid(self, v: str) -> str:
         if self.format in ("array", "object"):

@@ -331,6 +331,33 @@ class TableChecks:
             names = ", ".join(lt.fields[n - 1].name for n in numbers[:5]) + (" …" if len(numbers) > 5 else "")
             self._check_field(lt, f, lt.table, "r, fn, NULL", f"fn IN ({', '.join(map(str, numbers))})", names)
 
+    def check_normalisable(self, lt: LoadedTable) -> list[Finding]:
+        """Text columns holding only Chinese dates or numbers in full-width digits or with thousands
+        separators: a warning naming the type to declare and the pipeline step that normalises them."""
+        found: list[tuple[int, str]] = []
+        if lt.long:
+            numbers = [n for n, f in enumerate(lt.cells, start=1) if f.normalisable()]
+            if numbers:
+                found = self.con.execute(f"SELECT fn, {lt.cells[numbers[0] - 1].normalisable()} FROM {lt.table} "
+                                         f"WHERE fn IN ({', '.join(map(str, numbers))}) GROUP BY fn ORDER BY fn").fetchall()
+        else:
+            # least and greatest values first (cheap); every value only of the columns where both are
+            bounds = [(str(n), f.normalisable_bounds()) for n, f in enumerate(lt.fields, start=1) if f.normalisable()]
+            likely = [int(n) for n, hit in self.counts(lt, bounds).items() if hit]
+            pairs = [(str(n), lt.fields[n - 1].normalisable()) for n in likely]
+            found = [(int(n), v) for n, v in self.counts(lt, pairs).items()]  # type: ignore[arg-type]
+        out = []
+        for number, example in found:
+            if not example:
+                continue
+            f = lt.fields[number - 1]
+            hint = _normalisation_hint(example).removeprefix(" — looks like ")
+            kind = "date" if "date" in hint else "integer or number"
+            out.append(Finding("normalisable-text", f"field {f.name} is declared a string but every value is like "
+                               f"'{example[:40]}': {hint}; declare type {kind}", field=f.name, field_number=number,
+                               cell=example, **lt.where))
+        return out
+
     def _duplicates(self, lt: LoadedTable, fields: list[FieldSQL], code: str, number: int | None, name: str | None) -> None:
         typed = ", ".join(f.typed() for f in fields)
         # a key takes part unless all its parts are missing (Frictionless compares tuples with None in them)
