@@ -174,3 +174,29 @@ def test_a_text_column_of_chinese_forms_is_warned_on_every_path(quick, base_cata
     assert found(report, warnings=True) == [("normalisable-text", None, "company")]
     (finding,) = report.findings
     assert "strip_thousands_separators" in finding.message and finding.field_number == 2
+
+
+# ---- personal data: at its rows, and not where there is none -------------------------------
+
+def test_personal_data_in_free_text_is_reported_at_each_row(base_catalog, tmp_path):
+    fields = [{"name": "id", "type": "integer"}, {"name": "remarks", "type": "string"}]
+    lines = ["id,remarks"] + [f"{i},{'当事人身份证 ' + ID_CARD if i in (3, 7) else '电话 13812345678' if i == 5 else '无'}"
+                              for i in range(1, 11)]
+    root, target = dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())
+    report = _check(root, target)
+    assert found(report) == [("personal-data", 4, "remarks"), ("personal-data", 6, "remarks"),
+                             ("personal-data", 8, "remarks")]
+    assert all(ID_CARD not in f.message and (f.cell is None) for f in report.findings)
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_with_findings) == (10, 3)
+
+
+def test_confidentiality_false_positives_seen_in_the_wild(base_catalog, tmp_path):
+    """`residence` of Urban/Rural is no home address, `event_id_no_cnty` no identity number, and
+    the digits of WKT coordinates no mobile number; a real `person_id_no` still is."""
+    fields = [{"name": "event_id_no_cnty", "type": "string"}, {"name": "residence", "type": "string"},
+              {"name": "geom", "type": "string"}, {"name": "person_id_no", "type": "string"}]
+    lines = ["event_id_no_cnty,residence,geom,person_id_no"]
+    lines += [f"EV{i:05d},{'Urban' if i % 2 else 'Rural'},POINT (116.39712345678 39.90812345678),x" for i in range(30)]
+    root, target = dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())
+    assert found(_check(root, target)) == [("negative-list-field", None, "person_id_no")]

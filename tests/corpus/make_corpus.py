@@ -73,6 +73,9 @@ case("declared-encoding-mismatch", [["encoding-error", None, None]],
 case("wrong-hash", [["hash-count", None, None], ["byte-count", None, None]],
      lambda d: d["resources"][0].update({"hash": "sha256:" + "0" * 64, "bytes": 1}))
 case("personal-data-in-text", [["personal-data", 3, "company"]], csv=CSV.replace("杭州青禾食品有限公司", "联系13812345678"))
+case("personal-data-at-rows", [["personal-data", 2, "company"], ["personal-data", 4, "company"]],
+     csv=CSV.replace("杭州云帆科技有限公司", "联系人手机13812345678").replace("杭州远景建材有限公司", "身份证11010519491231002X"),
+     note="each row that holds personal data is reported (the cell never echoed)")
 PERSON = CSV.replace("amount\n", "amount,id_card\n").replace(",1000\n", ",1000,110105********002X\n").replace(",250.5\n", ",250.5,11010519491231002X\n").replace(",0\n", ",0,\n")
 def add_idcard(masked):
     def m(d):
