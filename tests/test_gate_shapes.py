@@ -200,3 +200,29 @@ def test_confidentiality_false_positives_seen_in_the_wild(base_catalog, tmp_path
     lines += [f"EV{i:05d},{'Urban' if i % 2 else 'Rural'},POINT (116.39712345678 39.90812345678),x" for i in range(30)]
     root, target = dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())
     assert found(_check(root, target)) == [("negative-list-field", None, "person_id_no")]
+
+
+# ---- minor shapes ------------------------------------------------------------------------------
+
+def _minor_cases():
+    import codecs
+
+    body = "id,name\n" + "".join(f"{i},杭州第{i}号公司\n" for i in range(1, 80))
+    lines = body.encode("gb18030").split(b"\n")
+    lines[57] += b"\x81"  # one corrupt byte on line 58
+    return {
+        "only CRLF": (b"\r\n", [("source-error", 1, None)], "empty"),
+        "UTF-32": (codecs.BOM_UTF32_LE + body.encode("utf-32-le"), [], "utf-32"),
+        "GB18030 with a corrupt byte": (b"\n".join(lines), [("encoding-error", 58, None)], "line 58"),
+        "bare CR inside a quoted cell": (b'id,name\r1,a\r2,"b\rc"\r3,d\n', [], ""),
+    }
+
+
+@pytest.mark.parametrize("case", list(_minor_cases()))
+def test_minor_shapes(case, base_catalog, tmp_path):
+    data, expected, words = _minor_cases()[case]
+    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, data)
+    report = _check(root, target)
+    assert sorted((f.code, f.row, f.field) for f in report.findings if f.is_error) == expected
+    assert all(words in f.message for f in report.findings)

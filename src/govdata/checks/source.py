@@ -34,7 +34,8 @@ QUICK_SCAN_BYTES = 8 * 1024**2  # below this the precise Python structure pass a
 CHUNK = 1 << 20
 ACCEPTED = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030",
             "hz": None, "big5": "big5", "big5hkscs": "big5hkscs", "utf_16": "utf-16",
-            "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be", "utf_8": "utf-8"}
+            "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be", "utf_8": "utf-8", "utf_32": "utf-32",
+            "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be"}
 
 
 @dataclass
@@ -150,6 +151,28 @@ def _utf8_error_offset(path: Path) -> int | None:
             done += len(chunk)
 
 
+def _decode_error_offset(path: Path, encoding: str) -> int | None:
+    """Offset of the first byte ``encoding`` cannot decode (None: the whole file decodes)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    done = 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return done + max(exc.start - len(decoder.getstate()[0]), 0)
+            if not chunk:
+                return None
+            done += len(chunk)
+
+
+def _has_cjk_before(path: Path, encoding: str, offset: int) -> bool:
+    with path.open("rb") as fh:
+        text = fh.read(min(offset, 4 * CHUNK)).decode(encoding, errors="ignore")
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") >= 2
+
+
 def _has_non_ascii(path: Path) -> bool:
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
@@ -209,6 +232,8 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
                                           **where)]
     elif head.startswith(codecs.BOM_UTF8):
         target = "utf-8-sig"
+    elif head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts like it
+        target = "utf-32"
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         target = "utf-16"
     else:
@@ -218,6 +243,17 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
         detected = (_detect(src) or "").lower()
         target = ACCEPTED.get(detected)
         if not target or target == "utf-8":
+            # one corrupt byte makes detection fail: a file that reads as GB18030 well past its first
+            # non-UTF-8 byte is a GB18030 file, and the corrupt byte is where that reading stops
+            gb_error = _decode_error_offset(src, "gb18030")
+            if gb_error is not None and gb_error > bad and _has_cjk_before(src, "gb18030", gb_error):
+                line = _line_at(src, gb_error)
+                with src.open("rb") as fh:
+                    fh.seek(gb_error)
+                    snippet = fh.read(4).hex(" ")
+                return None, "gb18030", [Finding(
+                    "encoding-error", f"the file is GB18030 (GBK) but line {line} holds bytes that are not "
+                    f"({snippet}): correct that line or export the file again (UTF-8 preferred)", row=line, **where)]
             line = _line_at(src, bad)
             with src.open("rb") as fh:
                 fh.seek(bad)
@@ -268,7 +304,7 @@ def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, where: dict,
     bad: set[int] = set()
     header_seen = False
     with dst.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
+        writer = csv.writer(fh, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         for number, row in enumerate(rows, start=1):
             out = []
             for j, v in enumerate(row):
@@ -390,7 +426,7 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
     error = None
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     with path.open("r", encoding="utf-8", newline="") as fh, out_path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         reader = csv.reader(fh, **options)
         row_number = kept = 0
         header_written = False
@@ -465,7 +501,7 @@ def remap_rows(prep: "Prepared", numbers: list[int | None]) -> None:
 
 
 def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
-                   missing: Sequence[str] = ("",)) -> Prepared:
+                   missing: Sequence[str] = ("",), rewrite_always: bool = False) -> Prepared:
     """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells.
 
     As in Frictionless, a ragged row is still a row: its extra cells are reported and left out,
@@ -487,14 +523,14 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
             prep.findings.append(Finding("source-error", f"header cannot be parsed: {exc}", row=1, **where))
             prep.path = None
             return prep
-        if header is None:
+        if header is None or (not any(c.strip() for c in header) and _only_blank(path)):
             prep.findings.append(Finding("source-error", "the file is empty (no header row)", row=1, **where))
             prep.path = None
             return prep
         prep.header = header
         prep.findings.extend(check_header(header, expected, where))
         width = len(header)
-        rewrite = (bool(expected) and width != len(expected)) or spaced
+        rewrite = (bool(expected) and width != len(expected)) or spaced or rewrite_always
         row_number = 1
         while True:
             try:
@@ -540,6 +576,15 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
     return prep
 
 
+def _only_blank(path: Path) -> bool:
+    """Nothing but blanks and line ends (a file of only ``\r\n`` is empty)."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if chunk.strip(b" \t\r\n\x0b\x0c"):
+                return False
+    return True
+
+
 def _file_has_spaced_quote(path: Path) -> bool:
     tail = b""
     with path.open("rb") as fh:
@@ -565,7 +610,7 @@ def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[s
     n = len(names)
     with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
         reader = csv.reader(fh, strict=True, skipinitialspace=spaced)
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         next(reader)
         writer.writerow(names)
         row_number = 1
@@ -678,7 +723,7 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
     else:
         nul = facts.nul
         with src.open("rb") as fh:
-            utf16 = fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+            utf16 = fh.read(4).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
         if nul is not None and not utf16:
             line = _line_at(src, nul)
             return Prepared(path=None, sha256=sha, bytes=size, findings=findings + [Finding(

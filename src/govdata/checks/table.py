@@ -139,7 +139,7 @@ def _write_long(src, dst, width: int) -> bool:
     numbers = range(1, width + 1)
     with open(src, encoding="utf-8", newline="") as fh, open(dst, "w", encoding="utf-8", newline="") as out:
         reader = csv.reader(fh, strict=True)
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         try:
             next(reader, None)
             for r, row in enumerate(reader):
@@ -208,8 +208,15 @@ class TableChecks:
                 self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * "
                                  f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}")
         except duckdb.Error as exc:
-            prep.findings.append(Finding("source-error", f"the file cannot be loaded: {str(exc).splitlines()[0][:200]}",
-                                         **lt.where))
+            text = str(exc).splitlines()[0][:200]
+            line = re.search(r"Line: (\d+)", str(exc))
+            row = None
+            if line:  # DuckDB counts the file's lines: the row, unless a quoted cell spans lines
+                row = int(line.group(1))
+                text = f"row {row}: the file cannot be read as CSV there ({text})"
+            else:
+                text = f"the file cannot be loaded: {text}"
+            prep.findings.append(Finding("source-error", text, row=row, **lt.where))
             return None
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {lt.findings_table} (r BIGINT, fn INTEGER, field VARCHAR, code VARCHAR, "
