@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -62,9 +63,10 @@ def _declared(field: dict[str, Any]) -> tuple[str | None, bool]:
     return (kind if isinstance(kind, str) else None), bool(field.get("masked"))
 
 
-def _tokens(text: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
     """ASCII words of a field name: snake_case, kebab-case and camelCase split."""
-    return [t for t in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()) if t]
+    return tuple(t for t in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()) if t)
 
 
 def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, Any]]) -> dict | None:

@@ -213,8 +213,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
         out.findings = findings + clash
         return out
     findings += _too_wide(ds, res, schema, where)
-    res_dir = workdir / "sources" / ds.name / res.name
-    res_dir.mkdir(parents=True, exist_ok=True)
+    res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
     prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)

@@ -58,6 +58,13 @@ class Prepared:
         return self.row_map[index] if self.row_map is not None else index + 2
 
 
+def _out(workdir: Path, name: str) -> Path:
+    """A file to write in ``workdir``, made only when needed (most resources need none: a folder
+    per resource cost a catalogue of small files seconds of mkdir and rmdir)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir / name
+
+
 def file_digest(path: Path) -> tuple[str, int]:
     h = hashlib.sha256()
     size = 0
@@ -221,7 +228,7 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
     """Return (UTF-8 path, source encoding, findings). ``utf8_error``: known offset (None: valid UTF-8)."""
     with src.open("rb") as fh:
         head = fh.read(4)
-    dst = workdir / (src.stem + ".utf8.csv")
+    dst = _out(workdir, src.stem + ".utf8.csv")
     if declared:
         enc = declared.lower().replace("-", "_")
         target = ACCEPTED.get(enc, declared)
@@ -299,7 +306,7 @@ def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, where: dict,
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
     types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
     names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
-    dst = workdir / (src.stem + ".xlsx.csv")
+    dst = _out(workdir, src.stem + ".xlsx.csv")
     findings: list[Finding] = []
     bad: set[int] = set()
     header_seen = False
@@ -410,7 +417,7 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
     """Read ``path`` (UTF-8) as the dialect says, as Frictionless does (comment rows, header rows joined,
     rows before the header skipped), and write it as a plain CSV: one header row, then the data rows.
     Returns (plain CSV, original row number of each of its rows (header first), findings)."""
-    out_path = workdir / (path.stem + ".dialect.csv")
+    out_path = _out(workdir, path.stem + ".dialect.csv")
     quoting = csv.QUOTE_NONE if d["quoteChar"] == "" else csv.QUOTE_MINIMAL
     options = dict(delimiter=d["delimiter"], quoting=quoting, skipinitialspace=d["skipInitialSpace"],
                    doublequote=d["doubleQuote"] if d["escapeChar"] else True, escapechar=d["escapeChar"], strict=True)
@@ -570,7 +577,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
                                                  row=row_number, field=name, field_number=i + 1, **where))
                 rewrite = True
     if rewrite:
-        prep.path = workdir / (path.stem + ".clean.csv")
+        prep.path = _out(workdir, path.stem + ".clean.csv")
         prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width, missing,
                                                    spaced)
     return prep

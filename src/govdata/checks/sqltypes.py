@@ -55,10 +55,11 @@ _RE = {
 
 # a Chinese date (2024年3月5日, 2024/3/5), a number with thousands separators or full-width digits:
 # text a declared pipeline step turns into a typed value
-NORMALISABLE = (r"\s*([0-9]{4}\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日?|[0-9]{4}[/.][0-9]{1,2}[/.][0-9]{1,2}"
-                r"|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
-                r"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?)\s*")
-FORMULA_VALUE = r"[+-]([0-9][0-9,]*(\.[0-9]+)?%?)?"
+# (written so that RE2 and Python's re read it alike: it is applied in both)
+_B = "[ \t\n\r\f\v]*"
+NORMALISABLE = (f"{_B}([0-9]{{4}}{_B}年{_B}[0-9]{{1,2}}{_B}月{_B}[0-9]{{1,2}}{_B}日?|[0-9]{{4}}[/.][0-9]{{1,2}}[/.][0-9]{{1,2}}"
+                "|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
+                f"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?){_B}")
 FORMULA_ROWS = 20  # formula warnings listed per field
 
 
@@ -228,9 +229,10 @@ class FieldSQL:
         (``-5``, ``+1,000.5``, ``-3%``) or a lone sign is what a spreadsheet reads as a value, not a formula."""
         if self.type not in ("string", "any"):
             return None
-        v = self.value
-        return (f"left({v}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-                f"AND NOT regexp_full_match({v}, {lit(FORMULA_VALUE)})")
+        v = self.value  # no regular expression: compiling one costs more than a small file's scan
+        return (f"left({v}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) AND NOT (length({v}) = 1 OR "
+                f"(left({v}, 1) IN ('+', '-') AND translate(substr({v}, 2), '0123456789,.%', '') = '' "
+                f"AND substr({v}, 2, 1) BETWEEN '0' AND '9'))")
 
     def normalisable(self) -> str | None:
         """Aggregate: one of the values when every value of a plain text column (no enum, pattern or
@@ -242,6 +244,13 @@ class FieldSQL:
         v = self.value
         return (f"(CASE WHEN count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT regexp_full_match({v}, "
                 f"{lit(NORMALISABLE)})) = 0 THEN min({v}) END)")
+
+    def text_bounds(self) -> list[str]:
+        """min and max of a column :meth:`normalisable` applies to (tested against NORMALISABLE in
+        Python: a regular expression compiled by DuckDB costs more than a small file's scan)."""
+        if self.normalisable() is None:
+            return []
+        return [f"min({self.value})", f"max({self.value})"]
 
     def normalisable_bounds(self) -> str | None:
         """A cheap first test for :meth:`normalisable` (the pattern applied to two aggregates, not to

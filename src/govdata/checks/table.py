@@ -21,6 +21,9 @@ from govdata.findings import Finding
 
 MAX_FINDINGS_PER_RESOURCE = 1000
 WARNINGS = ["spreadsheet-formula"]  # row findings that do not make a row invalid
+COMBINED_BYTES = 4 * 1024**2  # up to this size a file's row checks run as one statement
+NO_KEY = "cells composing the primary key are all missing or invalid"
+FORMULA_NOTE = "starts with = + - @ or a control character: a spreadsheet opening the CSV would run it as a formula"
 # Beyond this many columns a resource is held long, one row per cell (r, fn, v): DuckDB gives every
 # column of a table its own buffers (a 9,000-column file ran out of memory) and every statement
 # binds every column, so one statement per column made a 4,000-column file take over a minute.
@@ -149,6 +152,12 @@ def _write_long(src, dst, width: int) -> bool:
         except csv.Error:
             return False
     return True
+
+
+def _normalisable_re():
+    from govdata.checks.sqltypes import NORMALISABLE
+
+    return re.compile(NORMALISABLE)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -291,41 +300,80 @@ class TableChecks:
         if lt.streamed:
             return  # proven clean in one pass (proof.py)
         pk = _as_list(lt.schema.get("primaryKey"))
+        pk_fields = [lt.field_sql(name) for name in pk]
+        none = None
+        if pk and all(pk_fields):
+            # as Frictionless: a row whose key cells are all missing or invalid has no key
+            none = " AND ".join(f"({f.value} IS NULL" + (f" OR {f.invalid()})" if f.invalid() else ")")
+                                for f in pk_fields)
         if lt.long:
             self._check_long_cells(lt)
-        for number, f in enumerate(lt.fields, start=1):
-            if not lt.long:
+        elif not (lt.prep.bytes and lt.prep.bytes <= COMBINED_BYTES and self._check_combined(lt, none)):
+            for number, f in enumerate(lt.fields, start=1):
                 self._check_field(lt, f, lt.table, f"rowid, {number}, {lit(f.name)}", "true", f.name)
+        elif none:
+            none = None  # the combined statement checked it
+        for number, f in enumerate(lt.fields, start=1):
             if (f.field.get("constraints") or {}).get("unique"):  # also on the key field, as Frictionless
                 self._duplicates(lt, [f], "unique-error", number, f.name)
-        if pk:
-            pk_fields = [lt.field_sql(name) for name in pk]
-            if all(pk_fields):
-                self._duplicates(lt, pk_fields, "primary-key", None, None)
-                # as Frictionless: a row whose key cells are all missing or invalid has no key
-                none = " AND ".join(f"({f.value} IS NULL" + (f" OR {f.invalid()})" if f.invalid() else ")")
-                                    for f in pk_fields)
-                self._insert(lt, f"SELECT rowid, NULL, NULL, 'primary-key', 'cells composing the primary key are all "
-                                 f"missing or invalid', NULL FROM {lt.rel(pk_fields)} WHERE {none}")
+        if pk and all(pk_fields):
+            self._duplicates(lt, pk_fields, "primary-key", None, None)
+            if none:
+                self._insert(lt, f"SELECT rowid, NULL, NULL, 'primary-key', {lit(NO_KEY)}, NULL "
+                                 f"FROM {lt.rel(pk_fields)} WHERE {none}")
 
-    def _check_field(self, lt: LoadedTable, f: FieldSQL, table: str, common: str, within: str, name: str) -> None:
-        """The type and constraint statements of one field (or of a group of fields declared alike,
-        over a long table's value column)."""
+    @staticmethod
+    def _field_checks(f: FieldSQL) -> list[tuple[str, str, str, str]]:
+        """(code, note, condition, what) of every row check of a field: its type, each constraint, and
+        cells a spreadsheet would run as formulas (a warning, listed for the first rows)."""
+        out = []
         invalid = f.invalid()
         if invalid:
-            note = f"type is \"{f.type}/{f.format}\""
-            self._insert(lt, f"SELECT {common}, 'type-error', {lit(note)}, {f.col} FROM {table} "
-                             f"WHERE {within} AND {f.value} IS NOT NULL AND ({invalid})", name, f"type {f.type}/{f.format}")
-        for note, condition in f.constraints():
-            self._insert(lt, f"SELECT {common}, 'constraint-error', {lit(note)}, {f.col} FROM {table} "
-                             f"WHERE {within} AND {condition}", name, note)
+            out.append(("type-error", f"type is \"{f.type}/{f.format}\"", f"{f.value} IS NOT NULL AND ({invalid})",
+                        f"type {f.type}/{f.format}"))
+        out += [("constraint-error", note, condition, note) for note, condition in f.constraints()]
         formula = f.formula()
-        if formula:  # a warning, listed for the first rows of each field
-            r, fn = ("r", "fn") if table == lt.table and lt.long else ("rowid", "NULL")
-            note = "starts with = + - @ or a control character: a spreadsheet opening the CSV would run it as a formula"
-            self._insert(lt, f"SELECT {common}, 'spreadsheet-formula', {lit(note)}, {f.col} FROM {table} "
-                             f"WHERE {within} AND {formula} "
-                             f"QUALIFY row_number() OVER (PARTITION BY {fn} ORDER BY {r}) <= {FORMULA_ROWS}", name, "formula")
+        if formula:
+            out.append(("spreadsheet-formula", FORMULA_NOTE, formula, "formula"))
+        return out
+
+    def _check_combined(self, lt: LoadedTable, none: str | None) -> bool:
+        """Every row check of a small table in one statement (a statement costs about half a
+        millisecond whatever the table's size: a catalogue of small files is otherwise mostly
+        statement overhead). False when it cannot run; the statements one by one then say which
+        declared constraint is at fault."""
+        items = []
+        for number, f in enumerate(lt.fields, start=1):
+            for code, note, condition, _ in self._field_checks(f):
+                items.append(f"CASE WHEN coalesce({condition}, false) THEN {{'fn': {number}, 'field': {lit(f.name)}, "
+                             f"'code': '{code}', 'note': {lit(note)}, 'cell': {f.col}}} END")
+        if none:
+            items.append(f"CASE WHEN coalesce({none}, false) THEN {{'fn': NULL::INTEGER, 'field': NULL::VARCHAR, "
+                         f"'code': 'primary-key', 'note': {lit(NO_KEY)}, 'cell': NULL::VARCHAR}} END")
+        if not items:
+            return True
+        try:
+            self.con.execute(
+                f"INSERT INTO {lt.findings_table} SELECT r, x.fn, x.field, x.code, x.note, x.cell FROM ("
+                f"SELECT rowid AS r, unnest(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS x "
+                f"FROM {lt.table}) QUALIFY x.code != 'spreadsheet-formula' "
+                f"OR row_number() OVER (PARTITION BY x.fn, x.code ORDER BY r) <= {FORMULA_ROWS}")
+        except duckdb.Error:
+            return False
+        return True
+
+    def _check_field(self, lt: LoadedTable, f: FieldSQL, table: str, common: str, within: str, name: str) -> None:
+        """The row statements of one field (or of a group of fields declared alike, over a long
+        table's value column)."""
+        for code, note, condition, what in self._field_checks(f):
+            if code == "spreadsheet-formula":  # a warning, listed for the first rows of each field
+                r, fn = ("r", "fn") if table == lt.table and lt.long else ("rowid", "NULL")
+                self._insert(lt, f"SELECT {common}, '{code}', {lit(note)}, {f.col} FROM {table} "
+                                 f"WHERE {within} AND {condition} "
+                                 f"QUALIFY row_number() OVER (PARTITION BY {fn} ORDER BY {r}) <= {FORMULA_ROWS}", name, what)
+            else:
+                self._insert(lt, f"SELECT {common}, '{code}', {lit(note)}, {f.col} FROM {table} "
+                                 f"WHERE {within} AND {condition}", name, what)
 
     def _check_long_cells(self, lt: LoadedTable) -> None:
         """A long table: fields whose statements are the same over the value column are checked
@@ -349,8 +397,12 @@ class TableChecks:
                                          f"WHERE fn IN ({', '.join(map(str, numbers))}) GROUP BY fn ORDER BY fn").fetchall()
         else:
             # least and greatest values first (cheap); every value only of the columns where both are
-            bounds = [(str(n), f.normalisable_bounds()) for n, f in enumerate(lt.fields, start=1) if f.normalisable()]
-            likely = [int(n) for n, hit in self.counts(lt, bounds).items() if hit]
+            bounds = [(f"{n}:{i}", b) for n, f in enumerate(lt.fields, start=1) for i, b in enumerate(f.text_bounds())]
+            values = self.counts(lt, bounds) if bounds else {}
+            pattern = _normalisable_re()
+            likely = [n for n, f in enumerate(lt.fields, start=1) if f.text_bounds()
+                      and all(isinstance(values.get(f"{n}:{i}"), str) and pattern.fullmatch(values[f"{n}:{i}"])
+                              for i in range(2))]
             pairs = [(str(n), lt.fields[n - 1].normalisable()) for n in likely]
             found = [(int(n), v) for n, v in self.counts(lt, pairs).items()]  # type: ignore[arg-type]
         out = []
@@ -415,6 +467,8 @@ class TableChecks:
     def collect(self, lt: LoadedTable) -> tuple[list[Finding], int]:
         """Findings (capped) and the number of distinct rows with findings."""
         if lt.streamed:
+            return list(lt.problems), 0
+        if not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {lt.findings_table} LIMIT 1)").fetchone()[0]:
             return list(lt.problems), 0
         # ragged rows are counted by the structure pass already
         bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
