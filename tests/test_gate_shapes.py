@@ -226,3 +226,12 @@ def test_minor_shapes(case, base_catalog, tmp_path):
     report = _check(root, target)
     assert sorted((f.code, f.row, f.field) for f in report.findings if f.is_error) == expected
     assert all(words in f.message for f in report.findings)
+
+
+def test_findings_name_the_field_when_the_header_holds_titles(base_catalog, tmp_path):
+    fields = [{"name": "id", "title": "编号", "type": "integer"}, {"name": "name", "title": "名称", "type": "string"},
+              {"name": "code", "title": "代码", "type": "string", "constraints": {"required": True}}]
+    root, target = dataset(base_catalog, tmp_path, fields, "编号,名称,代码\n1,甲,1\n2,乙\n3,丙,3,4\n".encode(),
+                           header_labels="titles")
+    assert found(_check(root, target)) == [("constraint-error", 3, "code"), ("extra-cell", 4, None),
+                                           ("missing-cell", 3, "code")]

@@ -272,7 +272,9 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         if dialect:
             raw["dialect"] = dialect
         prep = prepare(source, Path(tmp), raw, [], {"file": source.name})
-        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row", "blank-label")]
+        # rows the gate will report (blank, ragged) do not stop a scaffold: the header and the other rows decide
+        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell",
+                                                                              "missing-cell")]
         if prep.path is None or errors:
             raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500])
         with prep.path.open(encoding="utf-8", newline="") as fh:

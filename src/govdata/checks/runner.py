@@ -22,7 +22,7 @@ from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata
                                      normalise_schema, verdict_cache_dir)
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
-from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
+from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
@@ -215,7 +215,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     findings += _too_wide(ds, res, schema, where)
     res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
-    expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
+    expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
     prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
                 if not res.pipeline and fast_path(src, res.raw) else (None, None))
     if prep is None:

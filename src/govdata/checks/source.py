@@ -38,6 +38,22 @@ ACCEPTED = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936"
             "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be"}
 
 
+class Label(str):
+    """A header label the schema expects (a field's name, or its title under ``header_labels:
+    titles``) that knows its field's name: findings name the field, whatever its header says."""
+
+    field: str
+
+    def __new__(cls, label: str, field: str | None = None) -> "Label":
+        obj = super().__new__(cls, label)
+        obj.field = field if field is not None else label
+        return obj
+
+
+def _field_of(label: str) -> str:
+    return getattr(label, "field", label)
+
+
 @dataclass
 class Prepared:
     """A resource's data as a clean UTF-8 CSV plus what was learned reading it."""
@@ -572,7 +588,7 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
                     prep.findings.append(Finding("extra-cell", f"row {row_number} has {len(row)} cells, the header {width}",
                                                  row=row_number, field_number=i + 1, cell=row[i], **where))
                 for i in range(len(row), width):
-                    name = expected[i] if i < len(expected) else header[i]
+                    name = _field_of(expected[i]) if i < len(expected) else header[i]
                     prep.findings.append(Finding("missing-cell", f"row {row_number} has {len(row)} cells, the header {width}",
                                                  row=row_number, field=name, field_number=i + 1, **where))
                 rewrite = True
@@ -641,7 +657,7 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
     out = []
     seen: set[str] = set()
     for i, label in enumerate(header, start=1):
-        name = expected[i - 1] if i <= len(expected) else None  # the schema field at this position
+        name = _field_of(expected[i - 1]) if i <= len(expected) else None  # the schema field at this position
         if label.strip() == "":
             out.append(Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, field=name,
                                **where))
@@ -652,10 +668,11 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
     if expected and not out:
         for i, name in enumerate(expected, start=1):
             if i > len(header):
-                out.append(Finding("missing-label", f"column {i} '{name}' is missing", row=1, field=name, field_number=i, **where))
+                out.append(Finding("missing-label", f"column {i} '{name}' is missing", row=1, field=_field_of(name),
+                                   field_number=i, **where))
             elif header[i - 1].strip() != name:
                 out.append(Finding("incorrect-label", f"column {i} is '{header[i - 1]}', the schema expects '{name}'",
-                                   row=1, field=name, field_number=i, cell=header[i - 1], **where))
+                                   row=1, field=_field_of(name), field_number=i, cell=header[i - 1], **where))
         for i in range(len(expected) + 1, len(header) + 1):
             out.append(Finding("extra-label", f"column {i} '{header[i - 1]}' is not in the schema", row=1,
                                field_number=i, cell=header[i - 1], **where))
