@@ -235,3 +235,33 @@ def test_findings_name_the_field_when_the_header_holds_titles(base_catalog, tmp_
                            header_labels="titles")
     assert found(_check(root, target)) == [("constraint-error", 3, "code"), ("extra-cell", 4, None),
                                            ("missing-cell", 3, "code")]
+
+
+# ---- many datasets: two threads, the same report --------------------------------------------
+
+def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, tmp_path, monkeypatch):
+    import shutil
+
+    from govdata.checks.runner import run_checks
+
+    root, _ = _world(base_catalog, tmp_path)
+    cases = [c for c in sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
+             if not c.startswith(("path-", "yaml-", "descriptor-", "schema-url"))]
+    for case in cases:
+        target = root / "datasets" / "hz-amr" / case
+        shutil.copytree(CORPUS / case, target)
+        (target / "expected.yaml").unlink()
+    assert len(cases) >= 16
+
+    def report(threads: str):
+        monkeypatch.setenv("GOVDATA_CHECK_THREADS", threads)
+        run = run_checks(root)
+        try:
+            return (sorted((f.code, f.dataset or "", f.row or 0, f.field or "", f.message) for f in run.report.findings),
+                    sorted((s.dataset, s.rows_read, s.rows_with_findings) for s in run.report.stats))
+        finally:
+            run.close()
+
+    one, two = report("1"), report("2")
+    assert one == two
+    assert ("foreign-key", "missing-fk-target", 2, "region_code") in {x[:4] for x in two[0]}

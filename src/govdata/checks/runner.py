@@ -8,7 +8,9 @@ its loaded tables are handed to the builder, so a build reads each file once.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,6 +276,19 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     return out
 
 
+PARALLEL_RESOURCES = 16  # from this many resources a plain check uses two threads
+
+
+def _check_threads(resources: int) -> int:
+    try:
+        wanted = int(os.environ.get("GOVDATA_CHECK_THREADS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted:
+        return max(1, wanted)
+    return 2 if resources >= PARALLEL_RESOURCES and (os.cpu_count() or 1) > 1 else 1
+
+
 def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
                select_none: bool = False, con: duckdb.DuckDBPyConnection | None = None,
                load_into: Callable[[str, str], str | None] | None = None) -> CheckRun:
@@ -327,18 +342,35 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
             return {(name, f.resource) for name, found in verdict.result().items()
                     for f in found if f.code == "schema-error" and f.resource}
 
-        checked: list[_Checked] = []
-        for ds in wanted_ds:
-            if ds.open_type == "not_open":
-                continue
-            for res in ds.resources:
-                if res.schema is None:
-                    continue
-                try:
-                    checked.append(_check_resource(catalog, tables, pool, ds, res, workdir, ds.name in selected_names))
-                except Exception:
-                    if (ds.name, res.name) not in broken_schema():
-                        raise
+        work = [(ds, res) for ds in wanted_ds if ds.open_type != "not_open" for res in ds.resources
+                if res.schema is not None]
+        threads = _check_threads(len(work)) if con is None else 1
+
+        def check_one(item, view: TableChecks) -> _Checked | None:
+            ds, res = item
+            try:
+                return _check_resource(catalog, view, pool, ds, res, workdir, ds.name in selected_names)
+            except Exception:
+                if (ds.name, res.name) not in broken_schema():
+                    raise
+                return None
+
+        if threads > 1:
+            # many resources: two threads, each with its own cursor (DuckDB runs their statements at
+            # once; the scratch tables are then plain tables the main connection sees for foreign keys)
+            tables.temp = ""
+            local = threading.local()
+
+            def in_thread(item):
+                if not hasattr(local, "view"):
+                    local.view = tables.for_thread()
+                return check_one(item, local.view)
+
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govdata-resource") as workers:
+                done = list(workers.map(in_thread, work))
+        else:
+            done = [check_one(item, tables) for item in work]
+        checked: list[_Checked] = [c for c in done if c is not None]
         broken = broken_schema()
         for name, found in verdict.result().items():
             if name in selected_names:

@@ -9,6 +9,8 @@ file once.
 
 from __future__ import annotations
 
+import copy
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,13 +174,22 @@ class TableChecks:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         self.tables: dict[tuple[str, str], LoadedTable] = {}
+        self._counter = itertools.count(1)
         self._n = 0
+        self.temp = "TEMP "  # "" when several threads check at once: their cursors share the tables (runner.py)
         self.load_into = None  # a build's (dataset, resource) -> warehouse table for fused proofs (runner.py)
         self.workdir = None  # where a long table's cell file is written (runner.py)
 
+    def for_thread(self) -> "TableChecks":
+        """A view for another thread: its own cursor on the same database, the same tables."""
+        view = copy.copy(self)
+        view.con = self.con.cursor()
+        view.con.execute("SET TimeZone='UTC'")
+        return view
+
     def stream(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable:
         """A resource read straight from its file (nothing materialised): for the one-pass proof."""
-        self._n += 1
+        self._n = next(self._counter)
         lt = LoadedTable(dataset, resource, file, csv_relation(prep.path, schema.get("fields") or [],
                                                                schema.get("missingValues")), schema, prep, streamed=True)
         lt.fields = [FieldSQL(f, schema.get("missingValues", [""])) for f in schema.get("fields") or []]
@@ -189,9 +200,8 @@ class TableChecks:
 
     def load(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable | None:
         fields = list(schema.get("fields") or [])
-        self._n += 1
-        lt = LoadedTable(dataset, resource, file, f"raw_{self._n}", schema, prep,
-                         findings_table=f"findings_{self._n}")
+        n = self._n = next(self._counter)
+        lt = LoadedTable(dataset, resource, file, f"raw_{n}", schema, prep, findings_table=f"findings_{n}")
         missing = schema.get("missingValues", [""])
         lt.fields = [FieldSQL(f, missing) for f in fields]
         try:
@@ -201,20 +211,20 @@ class TableChecks:
                 import tempfile
                 from pathlib import Path
 
-                long_csv = Path(tempfile.mkstemp(prefix=f"long{self._n}-", suffix=".csv", dir=self.workdir)[1])
+                long_csv = Path(tempfile.mkstemp(prefix=f"long{n}-", suffix=".csv", dir=self.workdir)[1])
                 if not _write_long(prep.path, long_csv, len(fields)):
                     long_csv.unlink()
                     prep.findings.append(Finding("source-error", "the file cannot be read strictly as CSV with "
                                                  f"{len(fields)} cells on every row", **lt.where))
                     return None
                 path = str(long_csv).replace("'", "''")
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * FROM read_csv('{path}', "
+                self.con.execute(f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * FROM read_csv('{path}', "
                                  "columns={'r': 'BIGINT', 'fn': 'INTEGER', 'v': 'VARCHAR'}, header=false, delim=',', "
                                  "quote='\"', escape='\"', strict_mode=true, auto_detect=false"
                                  f"{_null_option(schema.get('missingValues'), prep.scanned)})")
                 long_csv.unlink()
             else:
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {lt.table} AS SELECT * "
+                self.con.execute(f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * "
                                  f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}")
         except duckdb.Error as exc:
             text = str(exc).splitlines()[0][:200]
@@ -228,7 +238,7 @@ class TableChecks:
             prep.findings.append(Finding("source-error", text, row=row, **lt.where))
             return None
         self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {lt.findings_table} (r BIGINT, fn INTEGER, field VARCHAR, code VARCHAR, "
+            f"CREATE OR REPLACE {self.temp}TABLE {lt.findings_table} (r BIGINT, fn INTEGER, field VARCHAR, code VARCHAR, "
             "note VARCHAR, cell VARCHAR)"
         )
         self.tables[(dataset, resource)] = lt
