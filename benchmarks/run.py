@@ -255,6 +255,8 @@ def gate_shapes(args) -> None:
     work.mkdir(parents=True, exist_ok=True)
     py = sys.executable
     cold = dict(os.environ, GOVDATA_NO_CACHE="1")
+    if args.pythonpath:  # another checkout's src/ (e.g. the code before a change) on the same shapes
+        cold["PYTHONPATH"] = args.pythonpath
     r = args.repeat
     from benchmarks.generate import SCHEMA, generate
 
@@ -303,7 +305,7 @@ def gate_shapes(args) -> None:
               f"(runs {' '.join(f'{x:.2f}' for x in many['runs'])})", flush=True)
     out = REPO / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    (out / "gate-shapes.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    (out / ("gate-shapes-baseline.json" if args.pythonpath else "gate-shapes.json")).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def main() -> None:
@@ -316,6 +318,7 @@ def main() -> None:
     parser.add_argument("--gate-shapes", action="store_true",
                         help="only the gate, cold, against frictionless: 1k and 100k rows, one bad row, wide files")
     parser.add_argument("--shapes", default="", help="with --gate-shapes: only the shapes whose names contain these (comma-separated)")
+    parser.add_argument("--pythonpath", default="", help="with --gate-shapes: run govdata from this src/ folder")
     parser.add_argument("--catalogue", type=int, default=0, help="with --gate-shapes: also a catalogue of N small datasets")
     args = parser.parse_args()
     if args.gate_shapes:

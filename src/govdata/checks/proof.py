@@ -89,7 +89,7 @@ def aggregates(lt: LoadedTable, privacy: bool) -> list[tuple[str, str]]:
 def column_checks(fields: list[FieldSQL]) -> list[tuple[str, str]]:
     """(label, aggregate) for the column-level warnings (a text column of normalisable values): 1
     when the precise path would report it."""
-    return [(f"normalisable-text:{f.name}", f.normalisable_bounds()) for f in fields if f.normalisable()]
+    return [(f"normalisable-text:{f.name}", f.normalisable_likely()) for f in fields if f.normalisable()]
 
 
 FLAG = "__govdata_reported"  # the fused load's per-row condition column, dropped once counted

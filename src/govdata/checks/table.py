@@ -156,12 +156,6 @@ def _write_long(src, dst, width: int) -> bool:
     return True
 
 
-def _normalisable_re():
-    from govdata.checks.sqltypes import NORMALISABLE
-
-    return re.compile(NORMALISABLE)
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -406,13 +400,9 @@ class TableChecks:
                 found = self.con.execute(f"SELECT fn, {lt.cells[numbers[0] - 1].normalisable()} FROM {lt.table} "
                                          f"WHERE fn IN ({', '.join(map(str, numbers))}) GROUP BY fn ORDER BY fn").fetchall()
         else:
-            # least and greatest values first (cheap); every value only of the columns where both are
-            bounds = [(f"{n}:{i}", b) for n, f in enumerate(lt.fields, start=1) for i, b in enumerate(f.text_bounds())]
-            values = self.counts(lt, bounds) if bounds else {}
-            pattern = _normalisable_re()
-            likely = [n for n, f in enumerate(lt.fields, start=1) if f.text_bounds()
-                      and all(isinstance(values.get(f"{n}:{i}"), str) and pattern.fullmatch(values[f"{n}:{i}"])
-                              for i in range(2))]
+            # a cheap first test (every value starts like one); every value only of the columns that pass
+            tests = [(str(n), f.normalisable_likely()) for n, f in enumerate(lt.fields, start=1) if f.normalisable()]
+            likely = [int(n) for n, hit in (self.counts(lt, tests) if tests else {}).items() if hit]
             pairs = [(str(n), lt.fields[n - 1].normalisable()) for n in likely]
             found = [(int(n), v) for n, v in self.counts(lt, pairs).items()]  # type: ignore[arg-type]
         out = []
