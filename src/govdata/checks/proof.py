@@ -32,6 +32,7 @@ from govdata.checks.table import LoadedTable, TableChecks, _as_list
 class Proof:
     rows: int
     failed: list[str] = field(default_factory=list)  # labels of the counts that were not zero
+    passed: set[str] = field(default_factory=set)  # labels of the counts that were zero
 
     @property
     def clean(self) -> bool:
@@ -134,7 +135,8 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
         counts = tables.counts(lt, [("rows", "count(*)")] + aggregates(lt, privacy))
     else:
         counts = _load_and_count(tables, lt, privacy, into)
-    proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"])
+    proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"],
+                  {k for k, n in counts.items() if not n and k != "rows"})
     try:
         if privacy and proof.clean:
             scanner = scanned()

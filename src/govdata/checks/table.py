@@ -52,6 +52,7 @@ class LoadedTable:
     long: bool = False  # ``table`` holds one row per cell (r, fn, v): see WIDE_COLUMNS
     cells: list[FieldSQL] = field(default_factory=list)  # of a long table: each field over its value column v
     _numbers: dict[int, int] = field(default_factory=dict, repr=False)
+    passed: set[str] = field(default_factory=set)  # checks a one-pass proof of the same read counted zero (proof.py)
 
     @property
     def where(self) -> dict[str, str]:
@@ -267,7 +268,7 @@ class TableChecks:
         """Huge cells, when the Python structure pass (which caps them) did not run."""
         from govdata.checks.source import MAX_CELL_CHARS
 
-        if not lt.fields:
+        if not lt.fields or "cell-too-large" in lt.passed:
             return
         if lt.long:
             self._insert(lt, f"SELECT r, fn, NULL, 'cell-too-large', 'longer than {MAX_CELL_CHARS} characters', NULL "
@@ -286,7 +287,7 @@ class TableChecks:
     def remove_blank_rows(self, lt: LoadedTable) -> list[int]:
         """Rows whose cells are all empty (``,,,``) are blank rows, as the Python structure pass and
         Frictionless see them: reported once and kept out of the other checks. Returns row numbers."""
-        if not lt.fields:
+        if not lt.fields or "blank-row" in lt.passed:
             return []
         if lt.long:  # every field reads missing values alike: one condition over the value column
             rows = f"SELECT r FROM {lt.table} GROUP BY r HAVING bool_and({lt.cells[0].value} IS NULL)"
@@ -318,26 +319,29 @@ class TableChecks:
         elif none:
             none = None  # the combined statement checked it
         for number, f in enumerate(lt.fields, start=1):
-            if (f.field.get("constraints") or {}).get("unique"):  # also on the key field, as Frictionless
-                self._duplicates(lt, [f], "unique-error", number, f.name)
+            if (f.field.get("constraints") or {}).get("unique") and f"unique-error:{f.name}" not in lt.passed:
+                self._duplicates(lt, [f], "unique-error", number, f.name)  # also on the key field, as Frictionless
         if pk and all(pk_fields):
-            self._duplicates(lt, pk_fields, "primary-key", None, None)
+            if "primary-key" not in lt.passed:
+                self._duplicates(lt, pk_fields, "primary-key", None, None)
             if none:
                 self._insert(lt, f"SELECT rowid, NULL, NULL, 'primary-key', {lit(NO_KEY)}, NULL "
                                  f"FROM {lt.rel(pk_fields)} WHERE {none}")
 
     @staticmethod
-    def _field_checks(f: FieldSQL) -> list[tuple[str, str, str, str]]:
+    def _field_checks(f: FieldSQL, passed: set[str] = frozenset()) -> list[tuple[str, str, str, str]]:
         """(code, note, condition, what) of every row check of a field: its type, each constraint, and
-        cells a spreadsheet would run as formulas (a warning, listed for the first rows)."""
+        cells a spreadsheet would run as formulas (a warning, listed for the first rows). Checks in
+        ``passed`` (a proof's labels, proof.conditions) are left out: they hold on every row."""
         out = []
         invalid = f.invalid()
-        if invalid:
+        if invalid and f"type-error:{f.name}" not in passed:
             out.append(("type-error", f"type is \"{f.type}/{f.format}\"", f"{f.value} IS NOT NULL AND ({invalid})",
                         f"type {f.type}/{f.format}"))
-        out += [("constraint-error", note, condition, note) for note, condition in f.constraints()]
+        out += [("constraint-error", note, condition, note) for note, condition in f.constraints()
+                if f"constraint-error:{f.name}:{note}" not in passed]
         formula = f.formula()
-        if formula:
+        if formula and f"spreadsheet-formula:{f.name}" not in passed:
             out.append(("spreadsheet-formula", FORMULA_NOTE, formula, "formula"))
         return out
 
@@ -348,7 +352,7 @@ class TableChecks:
         declared constraint is at fault."""
         items = []
         for number, f in enumerate(lt.fields, start=1):
-            for code, note, condition, _ in self._field_checks(f):
+            for code, note, condition, _ in self._field_checks(f, lt.passed):
                 items.append(f"CASE WHEN coalesce({condition}, false) THEN {{'fn': {number}, 'field': {lit(f.name)}, "
                              f"'code': '{code}', 'note': {lit(note)}, 'cell': {f.col}}} END")
         if none:
@@ -369,7 +373,7 @@ class TableChecks:
     def _check_field(self, lt: LoadedTable, f: FieldSQL, table: str, common: str, within: str, name: str) -> None:
         """The row statements of one field (or of a group of fields declared alike, over a long
         table's value column)."""
-        for code, note, condition, what in self._field_checks(f):
+        for code, note, condition, what in self._field_checks(f, lt.passed if not lt.long else frozenset()):
             if code == "spreadsheet-formula":  # a warning, listed for the first rows of each field
                 r, fn = ("r", "fn") if table == lt.table and lt.long else ("rowid", "NULL")
                 self._insert(lt, f"SELECT {common}, '{code}', {lit(note)}, {f.col} FROM {table} "
@@ -401,7 +405,8 @@ class TableChecks:
                                          f"WHERE fn IN ({', '.join(map(str, numbers))}) GROUP BY fn ORDER BY fn").fetchall()
         else:
             # a cheap first test (every value starts like one); every value only of the columns that pass
-            tests = [(str(n), f.normalisable_likely()) for n, f in enumerate(lt.fields, start=1) if f.normalisable()]
+            tests = [(str(n), f.normalisable_likely()) for n, f in enumerate(lt.fields, start=1)
+                     if f.normalisable() and f"normalisable-text:{f.name}" not in lt.passed]
             likely = [int(n) for n, hit in (self.counts(lt, tests) if tests else {}).items() if hit]
             pairs = [(str(n), lt.fields[n - 1].normalisable()) for n in likely]
             found = [(int(n), v) for n, v in self.counts(lt, pairs).items()]  # type: ignore[arg-type]
