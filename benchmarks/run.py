@@ -202,6 +202,112 @@ def serve_bench(root: Path, seconds: float) -> dict:
     return out
 
 
+def _descriptor(name: str, path: str, schema: dict) -> dict:
+    return {
+        "name": name, "title": "基准测试：行政处罚", "title_en": "Benchmark penalties",
+        "description": "基准测试用的合成行政处罚数据（合成数据，仅供演示），由 benchmarks/generate.py 生成。",
+        "version": "1.0.0", "publisher": "hz-amr", "themes": ["credit"], "keywords": ["基准"],
+        "licenses": [{"name": "CC-BY-4.0"}], "open_condition": {"type": "unconditional"},
+        "update_frequency": "daily", "issued": "2024-01-01", "modified": "2024-01-02",
+        "contact": {"name": "法规处", "email": "fagui@amr.hz.example.gov.cn"},
+        "review": {"reviewer": "基准", "date": "2024-01-01", "basis": "合成数据"},
+        "resources": [{"name": "items", "path": path, "schema": schema}],
+    }
+
+
+def _catalogue(root: Path, datasets: dict[str, tuple[Path, dict]]) -> Path:
+    """A catalogue of the given datasets: name -> (CSV, schema)."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "catalog.yaml", root / "catalog.yaml")
+    (root / "schemas").mkdir()
+    (root / "pipelines").mkdir()
+    for name, (csv_path, schema) in datasets.items():
+        ds = root / "datasets" / "hz-amr" / name
+        (ds / "data").mkdir(parents=True)
+        try:
+            os.link(csv_path, ds / "data" / "items.csv")
+        except OSError:
+            shutil.copy(csv_path, ds / "data" / "items.csv")
+        (ds / "datapackage.yaml").write_text(yaml.safe_dump(_descriptor(name, "data/items.csv", schema),
+                                                            allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def _wide(work: Path, columns: int, rows: int) -> tuple[Path, dict]:
+    """A valid wide file: an integer key, then integer, number and text columns in turn."""
+    kinds = ["integer", "number", "string"]
+    fields = [{"name": "id", "type": "integer"}] + [{"name": f"c{i}", "type": kinds[i % 3]} for i in range(1, columns)]
+    path = work / f"wide-{columns}x{rows}.csv"
+    cells = {"integer": lambda r, i: str(r * i), "number": lambda r, i: f"{r}.{i}", "string": lambda r, i: f"v{r}_{i}"}
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(",".join(f["name"] for f in fields) + "\n")
+        for r in range(1, rows + 1):
+            fh.write(",".join([str(r)] + [cells[f["type"]](r, i) for i, f in enumerate(fields[1:], start=1)]) + "\n")
+    return path, {"fields": fields, "primaryKey": ["id"]}
+
+
+def gate_shapes(args) -> None:
+    """The gate cold (no verdict cache: a new dataset in a pull request has none) against
+    `frictionless validate` in the same run, at the shapes issue 14 names."""
+    work = args.work / "gate-shapes"
+    work.mkdir(parents=True, exist_ok=True)
+    py = sys.executable
+    cold = dict(os.environ, GOVDATA_NO_CACHE="1")
+    if args.pythonpath:  # another checkout's src/ (e.g. the code before a change) on the same shapes
+        cold["PYTHONPATH"] = args.pythonpath
+    r = args.repeat
+    from benchmarks.generate import SCHEMA, generate
+
+    shapes: dict[str, tuple[Path, dict, bool]] = {}  # name -> (CSV, schema, one bad row)
+    for rows in (1_000, 100_000):
+        csv_path, _ = generate(rows, args.work)
+        shapes[f"{rows:,} rows"] = (csv_path, SCHEMA, False)
+        if rows == 100_000:
+            shapes[f"{rows:,} rows, one bad row"] = (csv_path, SCHEMA, True)
+    for columns, rows in ((2_000, 20), (4_000, 20)):
+        path, wide_schema = _wide(work, columns, rows)
+        shapes[f"{columns:,} columns × {rows} rows"] = (path, wide_schema, False)
+    results: dict[str, dict] = {}
+    only = set(filter(None, (args.shapes or "").split(",")))
+    for name, (csv_path, sch, bad) in shapes.items():
+        if only and not any(o in name for o in only):
+            continue
+        if bad:
+            bad_path = work / (csv_path.stem + "-bad.csv")
+            shutil.copy(csv_path, bad_path)
+            with bad_path.open("a", encoding="utf-8") as fh:
+                fh.write("100001,91330102QD0EB0J8D8,某公司,330109,警告,已执行,2023-13-16,-1,坏行\n")
+            csv_path = bad_path
+        root = _catalogue(work / "catalogue", {"bench-shape": (csv_path, sch)})
+        schema_file = csv_path.parent / "shape.schema.json"  # frictionless refuses absolute paths
+        schema_file.write_text(json.dumps(sch, ensure_ascii=False), encoding="utf-8")
+        check = median_run([py, "-m", "govdata", "check", "--root", str(root), "--format", "json"], r, env=cold,
+                           ok_codes=(0, 1))
+        fl = median_run([str(BIN / "frictionless"), "validate", "--schema", schema_file.name, csv_path.name], r,
+                        cwd=csv_path.parent, ok_codes=(0, 1))
+        results[name] = {"govdata check (cold)": check, "frictionless validate": fl,
+                         "ratio": fl["seconds"] / check["seconds"]}
+        print(f"{name:32} govdata {check['seconds']:7.2f} s  frictionless {fl['seconds']:7.2f} s  "
+              f"{results[name]['ratio']:6.1f}×", flush=True)
+    clean, bad = results.get("100,000 rows"), results.get("100,000 rows, one bad row")
+    if clean and bad:
+        results["one bad row / clean (100,000 rows)"] = {
+            "ratio": bad["govdata check (cold)"]["seconds"] / clean["govdata check (cold)"]["seconds"]}
+        print(f"{'one bad row / clean file':32} {results['one bad row / clean (100,000 rows)']['ratio']:.2f}×")
+    if args.catalogue:
+        small, _ = generate(120, args.work)
+        root = _catalogue(work / "catalogue-many", {f"bench-{i:04d}": (small, SCHEMA) for i in range(args.catalogue)})
+        many = median_run([py, "-m", "govdata", "check", "--root", str(root), "--format", "json"], r, env=cold)
+        results[f"{args.catalogue:,} datasets × 120 rows"] = {"govdata check (cold)": many}
+        print(f"{args.catalogue:,} datasets × 120 rows: govdata check {many['seconds']:.2f} s "
+              f"(runs {' '.join(f'{x:.2f}' for x in many['runs'])})", flush=True)
+    out = REPO / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / ("gate-shapes-baseline.json" if args.pythonpath else "gate-shapes.json")).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -209,7 +315,15 @@ def main() -> None:
     parser.add_argument("--serve-seconds", type=float, default=15)
     parser.add_argument("--skip", default="", help="comma-separated: frictionless,sqlite-utils,serve")
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "data")
+    parser.add_argument("--gate-shapes", action="store_true",
+                        help="only the gate, cold, against frictionless: 1k and 100k rows, one bad row, wide files")
+    parser.add_argument("--shapes", default="", help="with --gate-shapes: only the shapes whose names contain these (comma-separated)")
+    parser.add_argument("--pythonpath", default="", help="with --gate-shapes: run govdata from this src/ folder")
+    parser.add_argument("--catalogue", type=int, default=0, help="with --gate-shapes: also a catalogue of N small datasets")
     args = parser.parse_args()
+    if args.gate_shapes:
+        gate_shapes(args)
+        return
     skip = set(filter(None, args.skip.split(",")))
     # generate in a child process: forked children of a big parent would report its RSS as theirs
     subprocess.run([sys.executable, "-m", "benchmarks.generate", str(args.rows), "--out", str(args.work)],

@@ -105,6 +105,9 @@ INLINE = {
                   "4,丁,330106,2024-01-05T00:00:00,1\n5,戊,330106,2023-02-29,1\n",
     "pattern with unicode digits": HEADER + "1,甲,３３０１０６,2024-01-01,1\n2,乙,33010a,2024-01-01,1\n",
     "empty strings and quotes": HEADER + '3,"",330106,2024-01-01,1\n4," ",330106,2024-01-01,1\n',
+    # one verdict whatever the read path (issue 14): ` "2.5"` is the text it is, not 2.5
+    "quote after a space": HEADER + '1,甲,330106,2024-01-01, "2.5"\n2,乙,330106,2024-01-01,3\n',
+    "quote after a space, ragged row elsewhere": HEADER + '1,甲,330106,2024-01-01, "2.5"\n2,乙,330106\n',
 }
 
 
@@ -219,3 +222,62 @@ def test_inline_schemas_same_findings(case, tmp_path, base_catalog):
     ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
     assert expected and expected == ours
 
+
+
+# Declared dialects (issue 14): read as Frictionless 5.21 reads them, findings at the same rows.
+ROWS = ["1,甲,330106,2024-01-01,1", "2,乙,330102,2024-13-01,x", "3,丙,33010,2024-01-02,-1"]
+
+
+def _with(delimiter: str, rows=ROWS, header=HEADER) -> str:
+    return "".join(line.replace(",", delimiter) + "\n" for line in [header.strip()] + rows)
+
+
+DIALECTS = {
+    "semicolon": (_with(";"), {"delimiter": ";"}),
+    "tab": (_with("\t"), {"delimiter": "\t"}),
+    "semicolon with a ragged row": (_with(";", ROWS + ["4,丁,330106"]), {"delimiter": ";"}),
+    "quote char": (HEADER + "1,'甲,乙',330106,2024-01-01,1\n2,'x''y',330102,2024-13-01,2\n", {"quoteChar": "'"}),
+    "initial spaces": (HEADER + '1, "甲,乙", 330106,2024-01-01, 1\n2, 乙,330102, 2024-01-01,2\n',
+                       {"skipInitialSpace": True}),
+    "comment lines": ("# exported 2024\n" + _with(",", ROWS[:1] + ["# 备注行", ROWS[1]]), {"commentChar": "#"}),
+    "comment rows": ("说明\n" + _with(",") , {"commentRows": [1]}),
+    "header on row 2": ("某某局2024年行政许可公示表,,,,\n" + _with(","), {"headerRows": [2]}),
+    "two header rows": ("id,company,region,decided,amount\nid,company,code,decided,amount\n" + "\n".join(ROWS) + "\n",
+                        {"headerRows": [1, 2], "headerJoin": "_"}),
+    "no header": ("\n".join(ROWS) + "\n", {"header": False}),
+}
+
+
+@pytest.mark.parametrize("case", list(DIALECTS))
+def test_declared_dialects_same_findings(case, tmp_path, base_catalog):
+    data, dialect = DIALECTS[case]
+    (tmp_path / "fl").mkdir()
+    (tmp_path / "fl" / "items.csv").write_text(data, encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(tmp_path / "fl")
+    try:
+        # as `frictionless validate` reads a resource descriptor
+        report = Resource.from_descriptor({"name": "items", "path": "items.csv", "schema": _clean_schema(),
+                                           "dialect": dialect}).validate()
+    finally:
+        os.chdir(cwd)
+    expected = {(row, field or None, code) for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    (target / "data" / "items.csv").write_text(data, encoding="utf-8")
+    descriptor = target / "datapackage.yaml"
+    d = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    d["resources"][0]["dialect"] = dialect
+    d["resources"][0]["schema"].pop("foreignKeys")
+    if case == "two header rows":
+        d["resources"][0]["schema"]["fields"][2]["name"] = "region_code"
+    descriptor.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
+    if case == "comment lines":
+        # Frictionless guesses from the first row (the comment line) that the file has no header and
+        # checks the header row as data; govdata takes the first row that is not a comment as the header
+        header_as_data = {x for x in expected if x[0] == 2}
+        assert header_as_data
+        expected -= header_as_data
+    assert ours == expected
+    assert case in ("no header",) or any(code == "type-error" for _, _, code in ours) or case == "initial spaces"

@@ -69,3 +69,95 @@ def test_new_from_excel_and_refusals(tmp_path):
     assert again.returncode == 1 and "already exists" in again.stderr
     bad = govdata("new", str(source), "--publisher", "nobody", "--name", "hz-y", "--root", str(root))
     assert bad.returncode == 1 and "not in catalog.yaml" in bad.stderr
+
+
+# ---- files as agencies export them (issue 14) -----------------------------------------------
+
+def _new(tmp_path, source, name="hz-new"):
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", name, "--root", str(root))
+    assert result.returncode == 0, result.stderr
+    descriptor = root / f"datasets/hz-amr/{name}/datapackage.yaml"
+    return root, descriptor, yaml.safe_load(descriptor.read_text(encoding="utf-8")), result.stderr
+
+
+def _passes(root, descriptor, name="hz-new"):
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / f"datasets/hz-amr/{name}"), "--lang", "en")
+    assert check.returncode == 0, check.stdout
+    return check.stdout
+
+
+def test_new_sniffs_the_delimiter_and_writes_the_dialect(tmp_path):
+    for delimiter, suffix in ((";", ".csv"), ("\t", ".tsv")):
+        source = tmp_path / f"处罚{suffix}"
+        source.write_text(CSV.replace(",", delimiter), encoding="utf-8")
+        root, descriptor, data, notes = _new(tmp_path / suffix.strip("."), source)
+        res = data["resources"][0]
+        assert res["dialect"] == {"delimiter": delimiter}
+        assert len(res["schema"]["fields"]) == 7
+        assert "40 rows read = 40 valid" in _passes(root, descriptor)
+
+
+def test_new_on_an_excel_export_with_title_unit_rows_merged_header_and_sheets(tmp_path):
+    import datetime as dt
+
+    from tests.xlsx import write_xlsx
+
+    rows = [["某某局2024年行政许可公示表"], ["单位：万元", None, None, None, "截至2024年6月30日"],
+            ["序号", "企业信息", None, "许可日期", "金额"], [None, "名称", "统一社会信用代码", None, None]]
+    rows += [[i, f"杭州示例{i}号科技有限公司", f"91330106MA2B0000{i % 10}X", dt.date(2024, 3, i % 28 + 1), i * 10.5]
+             for i in range(1, 31)]
+    source = tmp_path / "许可公示.xlsx"
+    write_xlsx(source, {"填报说明": [["本表由某某局填报"], ["联系人：张三"]], "公示": rows},
+               {"公示": ["A1:E1", "B3:C3", "A3:A4", "D3:D4", "E3:E4"]})
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert res["sheet"] == "公示" and res["dialect"] == {"headerRows": [3, 4]}
+    assert res["title"] == data["title"] == "某某局2024年行政许可公示表"
+    assert "单位：万元" in res["description"]
+    titles = [f["title"] for f in res["schema"]["fields"]]
+    assert titles == ["序号", "企业信息 名称", "统一社会信用代码", "许可日期", "金额"]
+    types = [f["type"] for f in res["schema"]["fields"]]
+    assert types == ["integer", "string", "string", "date", "number"]
+    assert "公示" in notes and "填报说明" in notes and "第 3、4 行" in notes
+    assert "30 rows read = 30 valid" in _passes(root, descriptor)
+
+
+def test_new_declares_chinese_forms_with_their_pipeline_and_never_copies_personal_values(tmp_path):
+    ids = ["11010519491231002X", "110105194912310037", "110105194912310045"]
+    lines = ["序号,决定日期,罚款金额,数量,当事人身份证号,备注"]
+    for i in range(1, 31):
+        amount = f"{i},{i * 37 % 1000:03d}.50" if i % 2 else f"{i * 3}.5"
+        count = str(i * 1000).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+        lines.append(f'{i},2024年3月{i % 28 + 1}日,"{amount}",{count},110105********{1000 + i},联系人身份证{ids[i % 3]}')
+    source = tmp_path / "处罚.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    fields = {f["title"]: f for f in res["schema"]["fields"]}
+    assert fields["决定日期"]["type"] == "date" and fields["罚款金额"]["type"] == "number"
+    assert fields["数量"]["type"] == "integer"
+    assert fields["当事人身份证号"]["personal"] == "id_card" and fields["当事人身份证号"]["masked"] is True
+    assert "enum" not in fields["备注"].get("constraints", {})
+    text = descriptor.read_text(encoding="utf-8")
+    assert not any(i in text for i in ids)
+    pipeline = yaml.safe_load((root / "pipelines" / f"{res['pipeline']}.yaml").read_text(encoding="utf-8"))
+    assert pipeline["steps"][0] == {"step": "read_csv", "path": "data/hz-new.csv"} or pipeline["steps"][0]["step"] == "read_csv"
+    steps = {s["step"]: s.get("fields") for s in pipeline["steps"][1:]}
+    assert steps == {"normalize_chinese_dates": ["决定日期"], "strip_thousands_separators": ["罚款金额"],
+                     "normalize_fullwidth": ["数量"]}
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = sorted({(f["code"], f.get("field")) for f in __import__("json").loads(check.stdout)["findings"]
+                    if f["severity"] == "error"})
+    assert found == [("personal-data", "bei_zhu")]  # the remarks hold identity numbers: the gate says so
+
+
+def test_new_refuses_a_table_too_wide_to_publish(tmp_path):
+    source = tmp_path / "wide.csv"
+    source.write_text(",".join(f"c{i}" for i in range(2500)) + "\n" + ",".join("1" for _ in range(2500)) + "\n")
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-wide", "--root", str(root))
+    assert result.returncode == 1 and "2000" in result.stderr
+    assert not (root / "datasets/hz-amr/hz-wide").exists()

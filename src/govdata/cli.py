@@ -116,8 +116,11 @@ def new(source: str, publisher: str, name: str, root: str | None) -> None:
 
     repo = _root(root)
     catalog, _ = load_catalog_file(repo)
-    target = scaffold(catalog, Path(source).resolve(), publisher, name)
+    notes: list[str] = []
+    target = scaffold(catalog, Path(source).resolve(), publisher, name, notes)
     rel = target.relative_to(repo)
+    for note in notes:
+        click.echo(note, err=True)
     click.echo(f"created {rel}/datapackage.yaml — fill in the TODOs, then run: govdata check {rel}")
 
 

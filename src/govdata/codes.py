@@ -38,6 +38,10 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("yaml-unsafe", "error", "YAML 不安全", "Unsafe YAML",
      "描述文件不能使用 YAML 锚点/别名（& 和 *），大小不能超过上限。",
      "Descriptors may not use YAML anchors/aliases (& and *) and must stay under the size cap."),
+    ("descriptor-duplicate-key", "error", "描述文件中的键重复", "Key given twice in the descriptor",
+     "同一层级的键只能出现一次（例如两个 schema:）：删除或合并重复的键，否则审核人看到的与检查的不是同一内容。",
+     "A key may appear once per mapping (e.g. two schema: keys): remove or merge the repeat, or reviewers approve one "
+     "value while the gate checks another."),
     ("descriptor-parse-error", "error", "描述文件无法解析", "Descriptor cannot be parsed",
      "检查 YAML/JSON 语法（缩进、冒号、引号）。", "Check the YAML/JSON syntax (indentation, colons, quotes)."),
     # --- catalogue and descriptor metadata --------------------------------
@@ -61,6 +65,14 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("schema-error", "error", "表结构不合规", "Table Schema invalid",
      "表结构须符合 Frictionless Table Schema 规范；共享表结构用 shared:<名称> 引用 schemas/ 中的文件。",
      "The Table Schema must follow the Frictionless spec; reference shared schemas as shared:<name> (a file in schemas/)."),
+    ("field-name-clash", "error", "字段名只有大小写不同或为空", "Field names equal but for case, or empty",
+     "数据库不区分字段名大小写（id 与 ID 是同一列），字段名也不能为空：给每个字段一个不同的名称，原表头可写在 title 中。",
+     "Databases compare column names without case (id and ID are one column) and need a name: give every field a "
+     "distinct name; keep the file's header as the title."),
+    ("too-many-columns", "error", "列数过多", "Too many columns",
+     "发布的数据库每张表最多 2000 列：把表拆成几张表（以主键关联），或改为“长表”（每行一个指标和值）。",
+     "The published database holds at most 2,000 columns per table: split the table (joined on its key) or publish it "
+     "long (one indicator and value per row)."),
     ("unknown-publisher", "error", "提供方未登记", "Publisher not in the catalogue",
      "publisher 须为 catalog.yaml 发布机构树中的 id，且与所在目录名一致。",
      "publisher must be an id from the publisher tree in catalog.yaml and match the folder name."),
@@ -134,6 +146,10 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
      "文件中有表结构未声明的列：在 schema 中声明或删除该列。", "The file has a column the schema does not declare: declare it or remove it."),
     ("incorrect-label", "error", "表头与表结构不符", "Header does not match the schema",
      "列的顺序和名称须与表结构的 fields 一致。", "Columns must follow the schema's fields in name and order."),
+    ("dialect-error", "error", "CSV 格式声明无效", "CSV dialect invalid",
+     "dialect 中的 delimiter、quoteChar 须为单个字符，header、skipInitialSpace 为 true/false，headerRows 为正整数列表。",
+     "In dialect, delimiter and quoteChar are one character, header and skipInitialSpace true/false, headerRows a list "
+     "of positive integers."),
     ("blank-row", "error", "空行", "Blank row", "删除空行。", "Delete the blank row."),
     ("extra-cell", "error", "多余单元格", "Extra cell",
      "该行的列数多于表头：检查未加引号的逗号。", "The row has more cells than the header: look for an unquoted comma."),
@@ -144,6 +160,18 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
     ("byte-count", "error", "字节数不符", "Byte count mismatch",
      "更新描述文件中的 bytes，或提交正确的文件。", "Update bytes in the descriptor, or commit the right file."),
     # --- cells and rows (Frictionless names) ----------------------------------
+    ("spreadsheet-formula", "warning", "单元格会被电子表格当作公式执行", "Cell a spreadsheet would run as a formula",
+     "以 = + - @（或制表符、回车）开头的文本在 Excel/WPS 中打开时会被当作公式执行（CSV 注入）：确认该值无害；"
+     "若是数字或电话号码，去掉前导符号或声明为数值类型。下载的 CSV 会加前缀使其失效。",
+     "Text starting with = + - @ (or a tab or carriage return) runs as a formula when the CSV is opened in Excel or "
+     "WPS (CSV injection): make sure the value is harmless; for numbers or phone numbers drop the sign or declare a "
+     "numeric type. Spreadsheet downloads neutralise it."),
+    ("normalisable-text", "warning", "文本列可规范为数值或日期", "Text column holds only normalisable values",
+     "该列声明为字符串，但所有值都是中文日期（2024年3月5日）、全角数字或带千分位的数字：机器无法直接使用。"
+     "声明真实类型（date、integer、number）并在 pipeline 中加入相应的规范化步骤。",
+     "The column is declared a string but every value is a Chinese date (2024年3月5日), full-width digits or a number "
+     "with thousands separators: machines cannot use it. Declare the real type (date, integer, number) and add the "
+     "normalising step to a pipeline."),
     ("type-error", "error", "类型错误", "Type error",
      "该值不符合字段类型（日期用 YYYY-MM-DD，数字不带千分位或单位）。",
      "The value does not match the field type (dates YYYY-MM-DD, numbers without separators or units)."),

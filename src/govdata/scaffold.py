@@ -47,6 +47,52 @@ def ascii_name(label: str, taken: set[str]) -> str:
     return name
 
 
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋"}
+_CN_DATE = re.compile(r"\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?\s*|\s*\d{4}[/.]\d{1,2}[/.]\d{1,2}\s*")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
+
+
+def _looks_personal(value: str) -> bool:
+    """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
+    an e-mail address, or a masked value."""
+    from govdata.checks.privacy import _BOUNDED, _holds
+
+    return bool(re.search(r"\d{6,}|@|\*{3,}", value)) or any(_holds(kind, value) for kind in _BOUNDED)
+
+
+def _masked_kind(present: list[str]) -> str | None:
+    """Every value masked as the gate verifies masking (privacy.MASKED): the kind of personal data."""
+    from govdata.checks.privacy import MASKED
+
+    for kind in ("id_card", "mobile", "bank_card", "email"):
+        if present and all(re.fullmatch(MASKED[kind], v) for v in present):
+            return kind
+    return None
+
+
+def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
+    """(type, pipeline steps) when every value is a Chinese date, or a number written with
+    full-width digits and/or thousands separators, that a declared step turns into a typed value."""
+    if not present:
+        return None
+    if all(_CN_DATE.fullmatch(v.translate(_FULLWIDTH)) for v in present) and any(not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in present):
+        steps = ["normalize_chinese_dates"]
+        return "date", steps
+    ascii_values = [v.translate(_FULLWIDTH).strip() for v in present]
+    fullwidth = any(a != v.strip() for a, v in zip(ascii_values, present))
+    thousands = any(_THOUSANDS.fullmatch(a) for a in ascii_values)
+    if not (fullwidth or thousands):
+        return None
+    if not all(_THOUSANDS.fullmatch(a) or _PLAIN_NUMBER.fullmatch(a) for a in ascii_values):
+        return None
+    plain = [re.sub(r"[,，]", "", a) for a in ascii_values]
+    kind = "integer" if all(re.fullmatch(r"[+-]?\d{1,18}", v) for v in plain) else "number"
+    steps = (["normalize_fullwidth"] if fullwidth else []) + (["strip_thousands_separators"] if thousands else [])
+    return kind, steps
+
+
 def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str, Any]:
     present = [v for v in values if v != ""]
     field: dict[str, Any] = {"name": name, "type": "string", "title": title, "description": f"{TODO}: 说明「{title}」的含义和单位"}
@@ -57,7 +103,15 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
 
     code_like = re.search(r"代码|编码|编号|号码|code|_no$|_id$", f"{name} {title}", re.I)
     lengths = {len(v) for v in present}
-    if all_match(r"\d+") and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+")):
+    normalised = _normalised(present)
+    masked = _masked_kind(present)
+    if masked:
+        field.update({"personal": masked, "masked": True,
+                      "description": f"{TODO}: 确认「{title}」每个值都已脱敏（govdata new 识别为已脱敏的 {masked}）"})
+    elif normalised:
+        field["type"] = normalised[0]
+        field["x-normalise"] = normalised[1]  # moved into the pipeline by scaffold()
+    elif all_match(r"\d+") and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+")):
         field["type"] = "string"  # codes keep their leading zeros
         if len(lengths) == 1:
             constraints["pattern"] = f"^\\d{{{lengths.pop()}}}$"
@@ -67,28 +121,126 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
         field["type"] = "number"
     elif all_match(r"\d{4}-\d{2}-\d{2}"):
         field["type"] = "date"
+    elif all_match(_DATETIME.pattern):
+        field["type"] = "datetime"
     elif all_match(r"true|false|TRUE|FALSE|True|False"):
         field["type"] = "boolean"
     if present and len(present) == len(values):
         constraints["required"] = True
-    if field["type"] in ("integer", "number") and present and all(float(v) >= 0 for v in present):
+    if field["type"] in ("integer", "number") and present and not normalised and all(float(v) >= 0 for v in present):
         constraints["minimum"] = 0
-    if field["type"] == "string" and "pattern" not in constraints:
+    if field["type"] == "string" and "pattern" not in constraints and not masked:
         for test, pattern in _PATTERNS:
             if all_match(test):
                 constraints["pattern"] = pattern
                 break
         distinct = set(present)
-        if rows >= 20 and 1 < len(distinct) <= 12 and "pattern" not in constraints:
+        # an enum lists values in a file meant for a public pull request: never personal-looking ones
+        if (rows >= 20 and 1 < len(distinct) <= 12 and "pattern" not in constraints
+                and not any(_looks_personal(v) for v in distinct)):
             constraints["enum"] = sorted(distinct)
-    if present and len(set(present)) == len(values) and rows > 1:
+    if present and len(set(present)) == len(values) and rows > 1 and not masked:
         constraints["unique"] = True
     if constraints:
         field["constraints"] = constraints
     return field
 
 
-def scaffold(catalog: Catalog, source: Path, publisher: str, name: str) -> Path:
+_DELIMITERS = [",", ";", "\t", "|"]
+LAYOUT_ROWS = 60  # rows looked at to find the header
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the sample's lines most consistently into several cells."""
+    lines = [line for line in text.splitlines()[:LAYOUT_ROWS] if line.strip()]
+    best, score = ",", 0
+    for d in _DELIMITERS:
+        counts = [len(next(csv.reader([line], delimiter=d), [])) for line in lines]
+        wide = [c for c in counts if c > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=wide.count)
+        s = wide.count(mode) * (mode > 1)
+        if s > score:
+            best, score = d, s
+    return best
+
+
+def _filled(row: list) -> int:
+    return sum(1 for c in row if str(c if c is not None else "").strip())
+
+
+def _numberish(cell: str) -> bool:
+    return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
+
+
+def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
+    """(header rows, 1-based; rows above them) in the first rows of a sheet or CSV as agencies
+    export them: a title row, unit and date lines, then the header, possibly on two rows where
+    cells are merged (the second row fills in under a merged group and leaves blank what the
+    first row's cells span)."""
+    sample = rows[:LAYOUT_ROWS]
+    counts = [_filled(r) for r in sample]
+    several = [c for c in counts if c >= 2]
+    if not several:
+        return [1], []
+    width = max(set(several), key=several.count)  # the data rows' usual number of cells
+    width = max(width, max(several))
+    h = next((i for i, c in enumerate(counts) if c >= max(2, 0.6 * width)), 0)
+    header = [h + 1]
+    first = [str(c if c is not None else "").strip() for c in sample[h]]
+    if h + 1 < len(sample):
+        nxt = [str(c if c is not None else "").strip() for c in sample[h + 1]]
+        texts = [c for c in nxt if c]
+        gaps = [i for i, c in enumerate(first) if not c and i < len(nxt) and nxt[i]]
+        if texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
+            header.append(h + 2)
+    above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
+    return header, [a for a in above if a]
+
+
+def _excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
+    """The sheet to publish (the one with the most filled cells), its first rows as text, notes."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(source))
+        sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=LAYOUT_ROWS * 4)
+                  for name in wb.sheet_names}
+    except Exception as exc:  # calamine's own error types
+        raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
+    if not sheets:
+        raise ScaffoldError("the workbook has no sheet")
+    name = max(sheets, key=lambda n: sum(_filled(r) for r in sheets[n]))
+    notes = []
+    if len(sheets) > 1:
+        others = ", ".join(f"「{n}」" for n in sheets if n != name)
+        notes.append(f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
+                     "如需发布其他工作表，请另建资源并设置 sheet。")
+    rows = [["" if v is None else str(v) for v in r] for r in sheets[name]]
+    return name, rows, notes
+
+
+def _text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
+    from govdata.checks.source import normalise_encoding
+
+    utf8, encoding, findings = normalise_encoding(source, tmp, None, {"file": source.name})
+    if utf8 is None:
+        raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in findings)[:500])
+    with utf8.open(encoding="utf-8", newline="") as fh:
+        text = fh.read(256 * 1024)
+    delimiter = "\t" if source.suffix.lower() == ".tsv" else _sniff_delimiter(text)
+    rows = list(csv.reader(text.splitlines()[:LAYOUT_ROWS], delimiter=delimiter))
+    return delimiter, rows, encoding
+
+
+def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: list[str] | None = None) -> Path:
+    """Write datasets/PUBLISHER/NAME from ``source``; ``notes`` receives what was decided about the
+    file's layout (sheet, header rows, delimiter, normalising steps), also written into the descriptor."""
+    from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES
+    from govdata.checks.runner import MAX_SERVED_COLUMNS
+
+    notes = notes if notes is not None else []
     if publisher not in catalog.publishers:
         raise ScaffoldError(f"publisher '{publisher}' is not in catalog.yaml ({', '.join(sorted(catalog.publishers))})")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,98}[a-z0-9]", name):
@@ -97,21 +249,53 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str) -> Path:
     if target.exists():
         raise ScaffoldError(f"{target.relative_to(catalog.root)} already exists")
     fmt = source.suffix.lower().lstrip(".")
-    raw: dict[str, Any] = {"format": fmt} if fmt in ("xlsx", "xls") else {}
+    excel = fmt in ("xlsx", "xls")
+    raw: dict[str, Any] = {"format": fmt} if excel else {}
+    dialect: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        if excel:
+            sheet, layout_rows, sheet_notes = _excel_layout(source)
+            raw["sheet"] = sheet
+            notes += sheet_notes
+            encoding = "xlsx"
+        else:
+            delimiter, layout_rows, encoding = _text_layout(source, Path(tmp))
+            if delimiter != ",":
+                dialect["delimiter"] = delimiter
+                notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
+        header_rows, above = find_header(layout_rows)
+        if header_rows != [1]:
+            dialect["headerRows"] = header_rows
+            rows_text = "、".join(str(n) for n in header_rows)
+            notes.append(f"表头在第 {rows_text} 行" + (f"（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
+                         + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。"))
+        if dialect:
+            raw["dialect"] = dialect
         prep = prepare(source, Path(tmp), raw, [], {"file": source.name})
-        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row",)]
+        # rows the gate will report (blank, ragged) do not stop a scaffold: the header and the other rows decide
+        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell",
+                                                                              "missing-cell")]
         if prep.path is None or errors:
             raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500])
         with prep.path.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
             rows = [r for _, r in zip(range(SAMPLE_ROWS), reader) if len(r) == len(header)]
+    if len(header) > MAX_SERVED_COLUMNS:
+        raise ScaffoldError(f"the file has {len(header)} columns; a published table holds at most {MAX_SERVED_COLUMNS} "
+                            "(SQLite's limit): split it into several files joined on a key, or make it long "
+                            "(one indicator and value per row)")
     taken: set[str] = set()
     fields = []
     for i, label in enumerate(header):
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
         fields.append(infer_field(fname, label.strip() or f"{TODO}: 第 {i + 1} 列", [r[i] for r in rows], len(rows)))
+    steps: dict[str, list[str]] = {}
+    for f in fields:
+        for step in f.pop("x-normalise", []):
+            steps.setdefault(step, []).append(f["title"])
+        if f.get("personal"):
+            notes.append(f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。")
     schema: dict[str, Any] = {"fields": fields}
     unique = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
     if unique:
@@ -123,18 +307,30 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str) -> Path:
     if not re.search(r"[A-Za-z0-9]", Path(data_name).stem):
         data_name = f"{name}{source.suffix.lower()}"
     shutil.copy(source, target / "data" / data_name)
-    resource: dict[str, Any] = {"name": re.sub(r"[^a-z0-9_-]", "-", name), "title": f"{TODO}: 表名",
-                                "description": f"{TODO}: 一句话说明每行是什么", "path": f"data/{data_name}"}
-    if raw:
-        resource.update({"format": fmt, "sheet": 1, "header_row": 1})
+    title = above[0] if above else f"{TODO}: 表名"
+    resource: dict[str, Any] = {"name": re.sub(r"[^a-z0-9_-]", "-", name), "title": title,
+                                "description": f"{TODO}: 一句话说明每行是什么"
+                                + (f"（表头上方的说明：{'；'.join(above[1:])[:300]}）" if above[1:] else ""),
+                                "path": f"data/{data_name}"}
+    if excel:
+        resource.update({"format": fmt, "sheet": raw["sheet"]})
+    if dialect:
+        resource["dialect"] = dialect
     if any(f["name"] != f["title"] for f in fields):
         resource["header_labels"] = "titles"  # the file keeps its Chinese headers; they are the field titles
-    if prep.encoding not in ("utf-8", "xlsx"):
-        resource["encoding"] = prep.encoding
+    if encoding not in ("utf-8", "xlsx"):
+        resource["encoding"] = encoding
+    if steps:
+        pipeline = _write_pipeline(catalog.root, name, resource, excel, encoding, dialect, steps)
+        for key in ("path", "dialect", "encoding", "format", "sheet"):
+            resource.pop(key, None)
+        resource["pipeline"] = pipeline
+        notes.append("以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
+                     f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items()))
     resource["schema"] = schema
     descriptor = {
         "name": name,
-        "title": f"{TODO}: 中文标题",
+        "title": above[0] if above else f"{TODO}: 中文标题",
         "title_en": f"{TODO}: English title",
         "description": f"{TODO}: 用两三句话说明数据内容、范围、来源和用途；合成数据须注明。",
         "version": "1.0.0",
@@ -150,8 +346,40 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str) -> Path:
         "review": {"reviewer": TODO, "date": TODO, "basis": TODO},
         "resources": [resource],
     }
+    if excel:
+        notes.insert(0, f"读取工作表「{raw['sheet']}」。")
     header_text = (f"# Scaffolded by `govdata new` from {source.name}. Replace every TODO, then run:\n"
-                   f"#   govdata check datasets/{publisher}/{name}\n# Reference: docs/descriptor.md\n")
-    (target / "datapackage.yaml").write_text(
-        header_text + yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+                   f"#   govdata check datasets/{publisher}/{name}\n# Reference: docs/descriptor.md\n"
+                   + "".join(f"# {n}\n" for n in notes))
+    text = header_text + yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False, width=100)
+    if len(text.encode("utf-8")) > MAX_DESCRIPTOR_BYTES:
+        shutil.rmtree(target)
+        raise ScaffoldError(f"the descriptor would be {len(text.encode('utf-8'))} bytes, over the "
+                            f"{MAX_DESCRIPTOR_BYTES}-byte cap the gate reads: split the table")
+    (target / "datapackage.yaml").write_text(text, encoding="utf-8")
     return target
+
+
+def _write_pipeline(root: Path, name: str, resource: dict, excel: bool, encoding: str, dialect: dict,
+                    steps: dict[str, list[str]]) -> str:
+    """pipelines/NAME.yaml reading the committed file and normalising the named columns."""
+    source: dict[str, Any] = {"step": "read_excel" if excel else "read_csv", "path": resource["path"]}
+    if excel:
+        source["sheet"] = resource["sheet"]
+    elif encoding != "utf-8":
+        source["encoding"] = encoding
+    if dialect.get("delimiter"):
+        source["delimiter"] = dialect["delimiter"]
+    if dialect.get("headerRows"):
+        source["header_rows"] = dialect["headerRows"]
+    spec = {"title": f"规范化 {resource['path']}（govdata new 生成）",
+            "description": "Normalises the columns named below to machine-readable values before the checks.",
+            "steps": [source] + [{"step": step, "fields": fields} for step, fields in steps.items()]}
+    pipeline = name
+    n = 2
+    while (root / "pipelines" / f"{pipeline}.yaml").exists():
+        pipeline, n = f"{name}-{n}", n + 1
+    (root / "pipelines").mkdir(exist_ok=True)
+    (root / "pipelines" / f"{pipeline}.yaml").write_text(
+        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    return pipeline

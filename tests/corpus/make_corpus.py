@@ -73,6 +73,9 @@ case("declared-encoding-mismatch", [["encoding-error", None, None]],
 case("wrong-hash", [["hash-count", None, None], ["byte-count", None, None]],
      lambda d: d["resources"][0].update({"hash": "sha256:" + "0" * 64, "bytes": 1}))
 case("personal-data-in-text", [["personal-data", 3, "company"]], csv=CSV.replace("杭州青禾食品有限公司", "联系13812345678"))
+case("personal-data-at-rows", [["personal-data", 2, "company"], ["personal-data", 4, "company"]],
+     csv=CSV.replace("杭州云帆科技有限公司", "联系人手机13812345678").replace("杭州远景建材有限公司", "身份证11010519491231002X"),
+     note="each row that holds personal data is reported (the cell never echoed)")
 PERSON = CSV.replace("amount\n", "amount,id_card\n").replace(",1000\n", ",1000,110105********002X\n").replace(",250.5\n", ",250.5,11010519491231002X\n").replace(",0\n", ",0,\n")
 def add_idcard(masked):
     def m(d):
@@ -93,6 +96,19 @@ case("schema-enum-wrong-type", [["schema-error", None, "id"]],
 case("schema-fields-not-a-list", [["schema-error", None, None]], lambda d: schema_of(d).__setitem__("fields", "id,company"))
 case("tab-delimited", [["incorrect-label", 1, "id"], ["missing-label", 1, "company"], ["missing-label", 1, "region_code"],
                        ["missing-label", 1, "decided"], ["missing-label", 1, "amount"]], csv=CSV.replace(",", "\t"))
+# issue 14: declared dialects, one verdict on every read path, names equal but for case
+def dialect(**kw):
+    return lambda d: d["resources"][0].__setitem__("dialect", kw)
+case("dialect-semicolon", [["type-error", 3, "amount"]], dialect(delimiter=";"),
+     csv=CSV.replace(",", ";").replace("250.5", "二百五十"), note="declared delimiter honoured")
+case("dialect-comment-and-title-rows", [["type-error", 5, "decided"]], dialect(commentChar="#", headerRows=[2]),
+     csv="# 导出时间 2024-06-30\n某某局2024年行政许可公示表,,,,\n" + CSV.replace("2024-02-11", "2024-02-30"),
+     note="header after a comment line and a title row; rows keep their numbers in the file")
+case("quote-after-space", [], csv=CSV.replace(",250.5\n", ', "250.5"\n'),
+     note='valid: `, "250.5"` reads as 250.5 (as Frictionless sniffs it and DuckDB reads it), on every read path')
+def case_names(d):
+    d["resources"][0]["schema"]["fields"][1]["name"] = "ID"
+case("field-names-equal-but-for-case", [["field-name-clash", None, "ID"]], case_names, csv=CSV.replace("company", "ID"))
 
 for name, (d, csv, raw, expected, note) in cases.items():
     folder = ROOT / name
@@ -104,6 +120,14 @@ for name, (d, csv, raw, expected, note) in cases.items():
     (folder / "datapackage.yaml").write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
     (folder / "expected.yaml").write_text(yaml.safe_dump({"note": note, "findings": expected}, allow_unicode=True,
                                                          default_flow_style=None), encoding="utf-8")
+# a key given twice: YAML loaders keep the last one silently (a reviewer approves one schema, the gate checks another)
+dup = ROOT / "descriptor-duplicate-key"; (dup / "data").mkdir(parents=True, exist_ok=True)
+(dup / "data" / "items.csv").write_text(CSV, encoding="utf-8")
+text = yaml.safe_dump(cases["clean"][0], allow_unicode=True, sort_keys=False).replace("name: clean\n", "name: descriptor-duplicate-key\n", 1)
+text = text.replace("  schema:\n", "  schema:\n    fields: []\n  schema:\n", 1)
+(dup / "datapackage.yaml").write_text(text, encoding="utf-8")
+(dup / "expected.yaml").write_text(yaml.safe_dump({"note": "two schema: keys", "findings": [["descriptor-duplicate-key", None, None]]},
+                                                  default_flow_style=None))
 # YAML alias bomb (descriptor refused before parsing)
 alias = ROOT / "yaml-alias-bomb"; (alias / "data").mkdir(parents=True, exist_ok=True)
 (alias / "data" / "items.csv").write_text(CSV, encoding="utf-8")

@@ -16,7 +16,7 @@ import yaml
 
 from govdata.catalog.model import Catalog, Dataset, License, Publisher, Resource, Theme
 from govdata.catalog.paths import PathRefused, resolve_inside
-from govdata.catalog.safeyaml import line_of, load_descriptor
+from govdata.catalog.safeyaml import DuplicateKeyError, line_of, load_descriptor
 from govdata.errors import CatalogError, UnsafeInputError
 from govdata import verdicts
 from govdata.findings import Finding
@@ -62,7 +62,7 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
         raw, lines = load_descriptor(path)
     except FileNotFoundError:
         raise CatalogError(f"{path} not found") from None
-    except (UnsafeInputError, yaml.YAMLError) as exc:
+    except (UnsafeInputError, yaml.YAMLError, DuplicateKeyError) as exc:
         raise CatalogError(f"catalog.yaml cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise CatalogError("catalog.yaml must be a mapping")
@@ -182,6 +182,9 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
         return None, [Finding(exc.code, str(exc), file=rel)]
     except UnsafeInputError as exc:
         return None, [Finding("yaml-unsafe", str(exc), file=rel)]
+    except DuplicateKeyError as exc:
+        return None, [Finding("descriptor-duplicate-key", str(exc), file=rel, line=exc.line,
+                              key=".".join(str(p) for p in exc.path + (exc.key,)))]
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)

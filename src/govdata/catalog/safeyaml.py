@@ -36,13 +36,27 @@ _Loader.yaml_implicit_resolvers = {
 LineMap = dict[tuple, int]
 
 
+class DuplicateKeyError(ValueError):
+    """A mapping gives a key twice: YAML loaders keep the last silently, so a reviewer may approve
+    one value while the gate checks another."""
+
+    def __init__(self, key: str, line: int | None, first: int | None, path: tuple = ()):
+        where = ".".join(str(p) for p in path + (key,))
+        super().__init__(f"key '{where}' is given twice (lines {first} and {line}); remove or merge one"
+                         if line else f"key '{where}' is given twice; remove or merge one")
+        self.key, self.line, self.first, self.path = key, line, first, path
+
+
 def _walk(node: yaml.Node, path: tuple, lines: LineMap) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = {}
+        first: dict = {}
         for key_node, value_node in node.value:
             key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
+            if key in first:
+                raise DuplicateKeyError(key, key_node.start_mark.line + 1, first[key], path)
+            first[key] = lines[path + (key,)] = key_node.start_mark.line + 1
             out[key] = _walk(value_node, path + (key,), lines)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -81,7 +95,14 @@ def load_descriptor(path: Path) -> tuple[Any, LineMap]:
     """Load a .yaml/.yml/.json descriptor safely. Raises UnsafeInputError or ValueError."""
     text = read_text_capped(path)
     if path.suffix == ".json":
-        return json.loads(text), {}
+        def pairs(items):
+            out = {}
+            for key, value in items:
+                if key in out:
+                    raise DuplicateKeyError(key, None, None)
+                out[key] = value
+            return out
+        return json.loads(text, object_pairs_hook=pairs), {}
     return loads_yaml(text, path.name)
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -62,20 +63,51 @@ def _declared(field: dict[str, Any]) -> tuple[str | None, bool]:
     return (kind if isinstance(kind, str) else None), bool(field.get("masked"))
 
 
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """ASCII words of a field name: snake_case, kebab-case and camelCase split."""
+    return tuple(t for t in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()) if t)
+
+
 def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, Any]]) -> dict | None:
-    text = f"{field.get('name', '')} {field.get('title', '')}".lower()
+    """The negative-list item a field's name or title names. A Chinese pattern is found anywhere in
+    them; an ASCII one must be whole words at the start or end of the name (``id_no`` names
+    ``person_id_no``, not ``event_id_no_cnty``)."""
+    name, title = str(field.get("name", "")), str(field.get("title", ""))
+    text = f"{name} {title}".lower()
+    words = [_tokens(name)] + ([_tokens(title)] if title.isascii() else [])
     for item in negative_list:
-        if any(p.lower() in text for p in item.get("name_patterns") or []):
-            return item
+        for p in item.get("name_patterns") or []:
+            p = str(p)
+            if not p.isascii():
+                if p.lower() in text:
+                    return item
+                continue
+            want = _tokens(p)
+            if want and any(w[:len(want)] == want or w[-len(want):] == want for w in words):
+                return item
     return None
+
+
+def _categorical(tables: TableChecks, lt: LoadedTable, f) -> bool:
+    """A column of a few categories (``residence``: Urban/Rural) holds no free-text personal detail
+    such as an address: an enum, a non-text type, or at most 10 distinct values over 20+ rows."""
+    if _enum_only(f) or f.type not in ("string", "any"):
+        return True
+    distinct, present = tables.con.execute(f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}").fetchone()
+    return present >= 20 and distinct <= 10
 
 
 DIGITS = r"[0-9]{11}"  # every number candidate has 11+ digits in a row; e-mails have an @
 CANDIDATE_ROWS = 200_000  # up to this many candidate cells per column are validated in Python; beyond, SQL per kind
 LABELS = {"id_card": "居民身份证号码 identity-card numbers", "mobile": "手机号码 mobile numbers",
           "bank_card": "银行卡号 bank-card numbers", "email": "电子邮箱 e-mail addresses"}
-_BOUNDED = {kind: re.compile(pattern if kind == "email" else f"(?<![0-9A-Za-z]){pattern}(?![0-9A-Za-z])")
+# a number bounded by what is not a letter or digit, and not the fraction of a decimal (WKT and
+# coordinates: POINT (116.39712345678 39.9) holds no mobile number) nor followed by one
+_BOUNDED = {kind: re.compile(pattern if kind == "email"
+                             else f"(?<![0-9A-Za-z])(?<![0-9][.]){pattern}(?![0-9A-Za-z])(?![.][0-9])")
             for kind, pattern in CANDIDATES.items()}
+ROWS_PER_KIND = 1000  # rows reported per column and kind (the resource's findings are capped too)
 
 
 def _enum_only(f) -> bool:
@@ -124,7 +156,17 @@ def _kinds(counts: dict[str, int], name: str) -> dict[str, int]:
 def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:
     """Per column, the kinds of personal data it could hold and how many cells are candidates:
     one scan for the whole table."""
-    counts = tables.counts(lt, candidate_counts(lt))
+    if lt.long:  # one grouped scan of the value column
+        scanned = {lt.number(f): f for f in scanned_fields(lt)}
+        counts = {}
+        if scanned:
+            v = lt.cells[0]
+            for fn, digits, email in tables.con.execute(
+                    f"SELECT fn, count_if({_digits_test(v)}), count_if(contains(v, '@')) FROM {lt.table} "
+                    f"WHERE fn IN ({', '.join(map(str, scanned))}) GROUP BY fn").fetchall():
+                counts[f"digits:{scanned[fn].name}"], counts[f"email:{scanned[fn].name}"] = digits, email
+    else:
+        counts = tables.counts(lt, candidate_counts(lt))
     return {f.name: kinds for f in scanned_fields(lt) if (kinds := _kinds(counts, f.name))}
 
 
@@ -229,39 +271,43 @@ def candidates_hold_none(tables: TableChecks, lt: LoadedTable, counts: dict[str,
     return True
 
 
-def _first_hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dict[str, int]:
-    """Row index of the first valid value of each kind in column ``f``: the candidate cells are
-    validated in Python when there are not too many, otherwise SQL looks for each kind."""
-    hits: dict[str, int] = {}
+def _hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dict[str, list[int]]:
+    """Row indexes of the valid values of each kind in column ``f`` (up to ROWS_PER_KIND): the
+    candidate cells are validated in Python when there are not too many, otherwise SQL narrows
+    them down per kind first."""
+    hits: dict[str, list[int]] = {}
     for group in (("id_card", "mobile", "bank_card"), ("email",)):
         wanted = [k for k in group if k in kinds]
         if not wanted:
             continue
         if kinds[wanted[0]] > CANDIDATE_ROWS:
             for kind in wanted:
-                found = _sql_hit(tables, lt, f, kind)
-                if found is not None:
+                found = _sql_hits(tables, lt, f, kind)
+                if found:
                     hits[kind] = found
             continue
         test = _digits_test(f) if group[0] != "email" else f"contains({f.col}, '@')"
-        rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.table} WHERE {test}").fetchall())
+        rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {test}").fetchall())
         for kind in wanted:
-            for rowid, value in rows:
-                if _holds(kind, value):
-                    hits[kind] = rowid
-                    break
+            found = [rowid for rowid, value in rows if _holds(kind, value)][:ROWS_PER_KIND]
+            if found:
+                hits[kind] = found
     return hits
 
 
-def _sql_hit(tables: TableChecks, lt: LoadedTable, f, kind: str) -> int | None:
+def _sql_hits(tables: TableChecks, lt: LoadedTable, f, kind: str) -> list[int]:
     pattern = CANDIDATES[kind]
     bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if kind != "email" else pattern
     prefilter = f"contains({f.value}, '@')" if kind == "email" else _digits_test(f)
-    rows = tables.con.execute(
-        f"SELECT rowid, regexp_extract({f.value}, {lit('(' + pattern + ')')}, 1) FROM {lt.table} "
-        f"WHERE {prefilter} AND regexp_matches({f.value}, {lit(bounded)}) ORDER BY rowid LIMIT {SAMPLE}"
-    ).fetchall()
-    return next((r for r, v in rows if v and _valid(kind, v)), None)
+    out = []
+    for rowid, value in tables.con.execute(
+            f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({f.value}, "
+            f"{lit(bounded)}) ORDER BY rowid").fetchall():
+        if _holds(kind, value):
+            out.append(rowid)
+            if len(out) >= ROWS_PER_KIND:
+                break
+    return out
 
 
 def _enum_hits(f) -> set[str]:
@@ -278,6 +324,8 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
         kind, masked = _declared(f.field)
         where = dict(field=f.name, field_number=number, **lt.where)
         listed = _matches_negative_list(f.field, negative_list)
+        if listed and not listed.get("content") and not (kind and masked) and _categorical(tables, lt, f):
+            listed = None  # an item known by its name only (an address, a diagnosis): categories are not it
         if listed and not (kind and masked):
             out.append(Finding("negative-list-field",
                                f"field {f.name} looks like {listed['title']} (负面清单 '{listed['id']}'): "
@@ -287,10 +335,10 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
         if kind and masked:
             pattern = MASKED.get(kind, MASKED["default"])
             rows = con.execute(
-                f"SELECT rowid, {f.col} FROM {lt.table} WHERE {f.value} IS NOT NULL AND NOT "
+                f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {f.value} IS NOT NULL AND NOT "
                 f"regexp_full_match({f.value}, {lit(pattern)}) ORDER BY rowid LIMIT 1"
             ).fetchall()
-            total = con.execute(f"SELECT count(*) FROM {lt.table} WHERE {f.value} IS NOT NULL AND NOT "
+            total = con.execute(f"SELECT count(*) FROM {lt.rel([f])} WHERE {f.value} IS NOT NULL AND NOT "
                                 f"regexp_full_match({f.value}, {lit(pattern)})").fetchone()[0]
             if rows:
                 row = lt.prep.row_number(rows[0][0])
@@ -305,11 +353,13 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
             continue
         if f.name not in suspects:
             continue
-        hits = _first_hits(tables, lt, f, suspects[f.name])
+        hits = _hits(tables, lt, f, suspects[f.name])
         for content in CANDIDATES:
             if content in hits:
-                row = lt.prep.row_number(hits[content])
-                out.append(Finding("personal-data",
-                                   f"field {f.name} contains {LABELS[content]} (first at row {row}); mask them and declare "
-                                   f"personal: {content}, masked: true — or remove the column", row=row, **where))
+                # one finding per row, through the findings table (counted in the rows with findings);
+                # the cell itself is never echoed
+                note = (f"holds {LABELS[content]}: mask them and declare personal: {content}, masked: true "
+                        "— or remove the column")
+                tables.con.execute(f"INSERT INTO {lt.findings_table} SELECT unnest(?::BIGINT[]), ?, ?, "
+                                   "'personal-data', ?, NULL", [hits[content], number, f.name, note])
     return out

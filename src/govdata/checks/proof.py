@@ -32,6 +32,7 @@ from govdata.checks.table import LoadedTable, TableChecks, _as_list
 class Proof:
     rows: int
     failed: list[str] = field(default_factory=list)  # labels of the counts that were not zero
+    passed: set[str] = field(default_factory=set)  # labels of the counts that were zero
 
     @property
     def clean(self) -> bool:
@@ -62,6 +63,8 @@ def conditions(lt: LoadedTable, privacy: bool) -> tuple[list[tuple[str, str]], l
             rows.append((f"type-error:{f.name}", f"{f.value} IS NOT NULL AND ({invalid})"))
         # the type condition fails the proof on any invalid value, so constraints need not guard against them
         rows += [(f"constraint-error:{f.name}:{note}", condition) for note, condition in f.constraints(assume_valid=True)]
+        if f.formula():
+            rows.append((f"spreadsheet-formula:{f.name}", f.formula()))
         if (f.field.get("constraints") or {}).get("unique"):
             keys.append((f"unique-error:{f.name}", [f]))
     pk = [lt.field_sql(name) for name in _as_list(lt.schema.get("primaryKey"))]
@@ -80,7 +83,14 @@ def aggregates(lt: LoadedTable, privacy: bool) -> list[tuple[str, str]]:
     check would report nothing."""
     rows, keys = conditions(lt, privacy)
     return ([(label, f"count_if({c})") for label, c in rows]
-            + [(label, _key_duplicates([f.typed() for f in fields])) for label, fields in keys])
+            + [(label, _key_duplicates([f.typed() for f in fields])) for label, fields in keys]
+            + column_checks(lt.fields))
+
+
+def column_checks(fields: list[FieldSQL]) -> list[tuple[str, str]]:
+    """(label, aggregate) for the column-level warnings (a text column of normalisable values): 1
+    when the precise path would report it."""
+    return [(f"normalisable-text:{f.name}", f.normalisable_likely()) for f in fields if f.normalisable()]
 
 
 FLAG = "__govdata_reported"  # the fused load's per-row condition column, dropped once counted
@@ -98,6 +108,8 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
         tables.con.execute(f"INSERT INTO {into} SELECT {', '.join(f.typed() for f in lt.fields)}, {flag} FROM {lt.table}")
         pairs = [("rows", "count(*)"), ("row-checks", f"count_if({FLAG})")]
         pairs += [(label, _key_duplicates([ident(f.name) for f in fields])) for label, fields in keys]
+        # the stored text columns hold the fields' values (missing values already NULL)
+        pairs += column_checks([FieldSQL(f.field, [""]) for f in lt.fields])
         row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {into}").fetchone()
         counts = {label: n or 0 for (label, _), n in zip(pairs, row)}
         if any(n for label, n in counts.items() if label != "rows"):
@@ -123,7 +135,8 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
         counts = tables.counts(lt, [("rows", "count(*)")] + aggregates(lt, privacy))
     else:
         counts = _load_and_count(tables, lt, privacy, into)
-    proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"])
+    proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"],
+                  {k for k, n in counts.items() if not n and k != "rows"})
     try:
         if privacy and proof.clean:
             scanner = scanned()

@@ -8,7 +8,9 @@ its loaded tables are handed to the builder, so a build reads each file once.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +24,9 @@ from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata
                                      normalise_schema, verdict_cache_dir)
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
-from govdata.checks.source import (LABEL_CODES, Prepared, declared_findings, fast_header, fast_path, prepare,
+from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
-from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, LoadedTable, TableChecks
+from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
@@ -114,11 +116,14 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
     thread. A file with nothing to report is proven so in one streaming pass (proof.py); any other
     is materialised for the precise statements. Returns (None, None) when anything is off, and
     the precise path (Python structure pass) takes over."""
+    if len(expected) > WIDE_COLUMNS:  # a wide file is held long (table.WIDE_COLUMNS), never streamed
+        return None, None
     prep = fast_header(src, expected, where)
     if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
         return None, None
     digest = isinstance(raw.get("hash"), str)
     lt = None
+    proof = None
     if schema.get("foreignKeys"):  # foreign-key findings need row numbers: always materialised
         facts = pool.submit(byte_pass, src, digest, utf8=False)
     else:
@@ -144,14 +149,56 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
             lt = streamed
     if lt is None:
         lt = tables.load(ds.name, res.name, where["file"], schema, prep)
+        if lt is not None and proof is not None:
+            lt.passed = proof.passed  # the same file, read alike: what the proof counted zero needs no statement
     facts = facts.result()
-    if lt is None or facts.nul is not None or facts.blank_line:
+    if lt is None or facts.nul is not None or facts.blank_line or facts.spaced_quote:
         if lt is not None:
             tables.drop(lt)
         return None, None
     prep.findings[:0] = declared_findings(src, raw, facts.sha256, facts.size, where)
     prep.sha256, prep.bytes = facts.sha256, facts.size
     return prep, lt
+
+
+MAX_SERVED_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: the serving database holds no more
+
+
+def _field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
+    meta = {k: v for k, v in where.items() if k != "file"}
+    return dict(meta, file=ds.rel_file, line=ds.line("resources", res.index, "schema", "fields", j, "name"),
+                key=f"resources.{res.index}.schema.fields.{j}.name")
+
+
+def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
+    """Field names that are empty or equal but for case: every SQL database (the warehouse, the
+    published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
+    out, seen = [], {}
+    for j, f in enumerate(schema.get("fields") or []):
+        name = f.get("name") if isinstance(f, dict) else None
+        if not isinstance(name, str):
+            continue
+        key = name.strip().casefold()
+        if not key:
+            out.append(Finding("field-name-clash", f"field {j + 1} has an empty name: give it one (the file's header "
+                               "can be its title)", field_number=j + 1, **_field_where(ds, res, j, where)))
+        elif key in seen:
+            first = seen[key]
+            out.append(Finding("field-name-clash", f"field {j + 1} '{name}' and field {first[0] + 1} '{first[1]}' differ "
+                               "only in case: databases read them as one column; rename one", field=name,
+                               field_number=j + 1, **_field_where(ds, res, j, where)))
+        else:
+            seen[key] = (j, name)
+    return out
+
+
+def _too_wide(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
+    n = len(schema.get("fields") or [])
+    if n <= MAX_SERVED_COLUMNS:
+        return []
+    return [Finding("too-many-columns", f"the schema has {n} fields; the published database holds at most "
+                    f"{MAX_SERVED_COLUMNS} columns per table: split the table or publish it long",
+                    field_number=MAX_SERVED_COLUMNS + 1, **_field_where(ds, res, MAX_SERVED_COLUMNS, where))]
 
 
 def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecutor, ds: Dataset, res: Resource,
@@ -166,15 +213,19 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                  else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>")
     where["file"] = data_file
     schema = normalise_schema(res.schema)
-    res_dir = workdir / "sources" / ds.name / res.name
-    res_dir.mkdir(parents=True, exist_ok=True)
+    clash = _name_clashes(ds, res, schema, where)
+    if clash:
+        out.findings = findings + clash
+        return out
+    findings += _too_wide(ds, res, schema, where)
+    res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
-    expected = [f.get(label_key) or f["name"] for f in schema.get("fields", [])]
+    expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
     prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
                 if not res.pipeline and fast_path(src, res.raw) else (None, None))
     if prep is None:
         missing = [str(m) for m in schema.get("missingValues", [""])]
-        prep = prepare(src, res_dir, res.raw, expected, where, missing)
+        prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
         if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
             # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
             scanned = scan_structure(prep.path, res_dir, expected, where, missing)
@@ -193,6 +244,18 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                 prep = scanned
                 if prep.path is not None:
                     lt = tables.load(ds.name, res.name, data_file, schema, prep)
+            elif lt is None and prep.row_map is None:
+                # Python's reading found nothing wrong but DuckDB's refused the file: the checks read the
+                # copy Python's reading writes (one verdict, that of the structure pass)
+                refused = [f for f in prep.findings if f.code == "source-error"]
+                scanned = scan_structure(prep.path, res_dir, expected, where, missing, rewrite_always=True)
+                if scanned.path is not None and scanned.path != prep.path:
+                    scanned.findings[:0] = [f for f in prep.findings if f.code != "source-error"]
+                    scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
+                    prep = scanned
+                    lt = tables.load(ds.name, res.name, data_file, schema, prep)
+                    if lt is None:
+                        prep.findings = [f for f in prep.findings if f.code != "source-error"] + refused
     stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
     if lt is not None and not prep.scanned:
         if not lt.streamed:  # a streamed table was proven to have neither
@@ -208,10 +271,25 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
         stats.rows_with_findings = stats.rows_read
         return out
     tables.check_cells(lt)
+    if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
+        out.findings += tables.check_normalisable(lt)
     if report_it:
         out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
     out.table = lt
     return out
+
+
+PARALLEL_RESOURCES = 16  # from this many resources a plain check uses two threads
+
+
+def _check_threads(resources: int) -> int:
+    try:
+        wanted = int(os.environ.get("GOVDATA_CHECK_THREADS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted:
+        return max(1, wanted)
+    return 2 if resources >= PARALLEL_RESOURCES and (os.cpu_count() or 1) > 1 else 1
 
 
 def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
@@ -231,6 +309,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
     report = Report()
     tables = TableChecks(con if con is not None else connect_scratch(workdir))
     tables.load_into = load_into
+    tables.workdir = workdir
     run = CheckRun(catalog, report, tables, workdir, _tmp=tmp)
 
     paths = [Path(p).resolve() for p in paths or []]
@@ -266,18 +345,35 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
             return {(name, f.resource) for name, found in verdict.result().items()
                     for f in found if f.code == "schema-error" and f.resource}
 
-        checked: list[_Checked] = []
-        for ds in wanted_ds:
-            if ds.open_type == "not_open":
-                continue
-            for res in ds.resources:
-                if res.schema is None:
-                    continue
-                try:
-                    checked.append(_check_resource(catalog, tables, pool, ds, res, workdir, ds.name in selected_names))
-                except Exception:
-                    if (ds.name, res.name) not in broken_schema():
-                        raise
+        work = [(ds, res) for ds in wanted_ds if ds.open_type != "not_open" for res in ds.resources
+                if res.schema is not None]
+        threads = _check_threads(len(work)) if con is None else 1
+
+        def check_one(item, view: TableChecks) -> _Checked | None:
+            ds, res = item
+            try:
+                return _check_resource(catalog, view, pool, ds, res, workdir, ds.name in selected_names)
+            except Exception:
+                if (ds.name, res.name) not in broken_schema():
+                    raise
+                return None
+
+        if threads > 1:
+            # many resources: two threads, each with its own cursor (DuckDB runs their statements at
+            # once; the scratch tables are then plain tables the main connection sees for foreign keys)
+            tables.temp = ""
+            local = threading.local()
+
+            def in_thread(item):
+                if not hasattr(local, "view"):
+                    local.view = tables.for_thread()
+                return check_one(item, local.view)
+
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govdata-resource") as workers:
+                done = list(workers.map(in_thread, work))
+        else:
+            done = [check_one(item, tables) for item in work]
+        checked: list[_Checked] = [c for c in done if c is not None]
         broken = broken_schema()
         for name, found in verdict.result().items():
             if name in selected_names:

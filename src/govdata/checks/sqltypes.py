@@ -53,6 +53,16 @@ _RE = {
 }
 
 
+# a Chinese date (2024年3月5日, 2024/3/5), a number with thousands separators or full-width digits:
+# text a declared pipeline step turns into a typed value
+# (written so that RE2 and Python's re read it alike: it is applied in both)
+_B = "[ \t\n\r\f\v]*"
+NORMALISABLE = (f"{_B}([0-9]{{4}}{_B}年{_B}[0-9]{{1,2}}{_B}月{_B}[0-9]{{1,2}}{_B}日?|[0-9]{{4}}[/.][0-9]{{1,2}}[/.][0-9]{{1,2}}"
+                "|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
+                f"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?){_B}")
+FORMULA_ROWS = 20  # formula warnings listed per field
+
+
 def python_regex(pattern: str) -> str:
     """A Table Schema ``pattern`` (Python ``re`` semantics in Frictionless, XML Schema in the spec)
     for RE2: ``\\d`` and ``\\w`` match Unicode digits and word characters there, ASCII only in RE2."""
@@ -135,12 +145,13 @@ def lit(value: Any) -> str:
 class FieldSQL:
     """SQL pieces for one field over a raw VARCHAR column."""
 
-    def __init__(self, field: dict[str, Any], missing_values: list[str]):
+    def __init__(self, field: dict[str, Any], missing_values: list[str], column: str | None = None):
         self.field = field
         self.name: str = field["name"]
         self.type: str = field.get("type", "any") or "any"
         self.format: str = field.get("format", "default") or "default"
-        self.col = ident(self.name)
+        # the raw column: the field's own name, or ``column`` (the value column ``v`` of a long table)
+        self.col = column or ident(self.name)
         missing = [str(m) for m in missing_values]
         extra_missing = [m for m in missing if m != ""]
         if extra_missing:
@@ -211,6 +222,40 @@ class FieldSQL:
         if t == "string" and self.format in ("email", "uri", "uuid"):
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
+
+    def formula(self) -> str | None:
+        """Condition that a text cell would run as a formula when the CSV is opened in a spreadsheet
+        (CSV injection): it starts with = + - @, a tab or a carriage return. A signed number
+        (``-5``, ``+1,000.5``, ``-3%``) or a lone sign is what a spreadsheet reads as a value, not a formula."""
+        if self.type not in ("string", "any"):
+            return None
+        # no regular expression (compiling one costs more than a small file's scan), and the rest
+        # evaluated only on cells whose first character is one of them (a CASE, not an AND: 10x cheaper)
+        v = self.value
+        return (f"CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13) THEN NOT (length({v}) = 1 OR "
+                f"(ascii({v}) IN (43, 45) AND translate(substr({v}, 2), '0123456789,.%', '') = '' "
+                f"AND substr({v}, 2, 1) BETWEEN '0' AND '9')) ELSE false END")
+
+    def normalisable(self) -> str | None:
+        """Aggregate: one of the values when every value of a plain text column (no enum, pattern or
+        format) is a Chinese date or a number written with full-width digits or thousands separators,
+        else NULL. Such a column is published unusable for machines (``normalisable-text``)."""
+        c = self.field.get("constraints") or {}
+        if self.type != "string" or self.format != "default" or "enum" in c or "pattern" in c:
+            return None
+        v = self.value
+        return (f"(CASE WHEN count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT regexp_full_match({v}, "
+                f"{lit(NORMALISABLE)})) = 0 THEN min({v}) END)")
+
+    def normalisable_likely(self) -> str | None:
+        """A cheap first test for :meth:`normalisable` (no regular expression, one look at each
+        cell's first character): 1 when every value of the column starts like a normalisable value
+        (a digit, a sign, a blank or a full-width digit)."""
+        if self.normalisable() is None:
+            return None
+        v = self.value
+        starts = f"(ascii({v}) BETWEEN 48 AND 57 OR ascii({v}) IN (43, 45, 32, 9) OR ascii({v}) BETWEEN 65296 AND 65305)"
+        return f"CAST(count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT {starts}) = 0 AS INTEGER)"
 
     def _geopoint_invalid(self, v: str) -> str:
         if self.format in ("array", "object"):

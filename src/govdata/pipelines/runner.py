@@ -42,7 +42,7 @@ def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: di
         raise PipelineError(f"pipeline '{name}' not found in pipelines/")
     try:
         spec, _ = load_descriptor(path)
-    except (UnsafeInputError, yaml.YAMLError) as exc:
+    except (UnsafeInputError, yaml.YAMLError, ValueError) as exc:  # ValueError: a key given twice
         raise PipelineError(f"pipelines/{path.name}: {exc}") from None
     steps = spec.get("steps") if isinstance(spec, dict) else None
     if not isinstance(steps, list) or not steps:

