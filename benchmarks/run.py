@@ -142,40 +142,48 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, reque
 
 
 async def load(url: str, seconds: float, clients: int = 8) -> dict:
-    """``clients`` concurrent keep-alive connections for ``seconds``; a lean client (raw asyncio
-    streams) so that the load generator takes little of the CPU the server needs."""
+    """``clients`` concurrent keep-alive connections for ``seconds`` on one URL."""
     parsed = urllib.parse.urlsplit(url)
     target = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-    request = (f"GET {target} HTTP/1.1\r\nHost: {parsed.netloc}\r\nAccept: application/json\r\n"
-               "Connection: keep-alive\r\n\r\n").encode()
+    return await load_many(f"{parsed.scheme}://{parsed.netloc}", [target], seconds, clients)
+
+
+async def load_many(base: str, paths: list[str], seconds: float, clients: int = 8) -> dict:
+    """``clients`` concurrent keep-alive connections for ``seconds``, each cycling through ``paths``
+    from its own offset; a lean client (raw asyncio streams) so that the load generator takes
+    little of the CPU the server needs."""
+    parsed = urllib.parse.urlsplit(base)
+    requests = [(f"GET {p} HTTP/1.1\r\nHost: {parsed.netloc}\r\nAccept: application/json\r\n"
+                 "Connection: keep-alive\r\n\r\n").encode() for p in paths]
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
 
-    async def worker() -> None:
+    async def worker(k: int) -> None:
         nonlocal errors
         reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
         try:
             while time.perf_counter() < deadline:
                 t = time.perf_counter()
                 try:
-                    if await _get(reader, writer, request) != 200:
+                    if await _get(reader, writer, requests[k % len(requests)]) != 200:
                         errors += 1
                 except (OSError, asyncio.IncompleteReadError, ValueError):
                     errors += 1
                     writer.close()
                     reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
                 latencies.append(time.perf_counter() - t)
+                k += 1
         finally:
             writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker(i * 7) for i in range(clients)))
     elapsed = time.perf_counter() - start
     latencies.sort()
     pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / elapsed, "p50_ms": pct(0.5),
-            "p99_ms": pct(0.99)}
+    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(pct(0.5), 1), "p99_ms": round(pct(0.99), 1)}
 
 
 def serve_bench(root: Path, seconds: float) -> dict:

@@ -32,47 +32,10 @@ from pathlib import Path
 import httpx
 
 from benchmarks.generate import generate
-from benchmarks.run import BIN, REPO, _get, free_port, make_catalogue, wait_up
+from benchmarks.run import BIN, REPO, free_port, load_many, make_catalogue, wait_up
 
 DATA = REPO / "benchmarks" / "data"
 TEXT = ["party_uscc", "party_name", "region_code", "category", "status", "note"]
-
-
-async def load_many(base: str, paths: list[str], seconds: float, clients: int = 8) -> dict:
-    """Like benchmarks.run.load, cycling through ``paths`` (each client from its own offset)."""
-    parsed = urllib.parse.urlsplit(base)
-    requests = [(f"GET {p} HTTP/1.1\r\nHost: {parsed.netloc}\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n").encode()
-                for p in paths]
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.perf_counter() + seconds
-
-    async def worker(offset: int) -> None:
-        nonlocal errors
-        reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
-        k = offset
-        try:
-            while time.perf_counter() < deadline:
-                t = time.perf_counter()
-                try:
-                    if await _get(reader, writer, requests[k % len(requests)]) != 200:
-                        errors += 1
-                except (OSError, asyncio.IncompleteReadError, ValueError):
-                    errors += 1
-                    writer.close()
-                    reader, writer = await asyncio.open_connection(parsed.hostname, parsed.port)
-                latencies.append(time.perf_counter() - t)
-                k += 1
-        finally:
-            writer.close()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(worker(i * 7) for i in range(clients)))
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    pct = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
-    return {"requests": len(latencies), "errors": errors, "rps": round(len(latencies) / elapsed, 1),
-            "p50_ms": round(pct(0.5), 1), "p99_ms": round(pct(0.99), 1)}
 
 
 def _serve(cmd: list[str]) -> tuple[subprocess.Popen, str]:
