@@ -23,6 +23,7 @@ PAGE_TYPES = {
     "database": "/hz-shuanggongshi", "not-found": "/datasets/no-such-dataset",
     "query": "/hz-shuanggongshi?sql=select+decision_no%2C+party_name+from+penalties+limit+3",
     "row": "/zj-holiday-calendar/days/2025-10-01",
+    "timeliness": "/oversight/timeliness", "scorecards": "/oversight/scorecards",
 }
 
 

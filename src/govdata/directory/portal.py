@@ -46,6 +46,13 @@ def entry(rec: Record, committed=None) -> dict[str, Any]:
         "resources": [{"name": r["name"], "title": r["title"]} for r in rec.resources],
         "spatial": (rec.spatial or {}).get("name"), "pinyin": full, "initials": initials,
         "last_update": updated.isoformat() if updated else None, "last_update_source": source,
+        # what the oversight scorecards measure (oversight/scorecard.py)
+        "has_temporal": bool(rec.temporal), "has_contact": bool((rec.contact or {}).get("email")),
+        "has_rights": bool(rec.rights), "fields": sum(len(r["fields"]) for r in rec.resources),
+        "documented_fields": sum(1 for r in rec.resources for f in r["fields"] if f.get("title") or f.get("description")),
+        "described_resources": sum(1 for r in rec.resources if r.get("description")),
+        "cells": sum((r.get("rows") or 0) * len(r["fields"]) for r in rec.resources),
+        "bytes": sum(d.bytes for d in rec.distributions),
     }
 
 

@@ -73,6 +73,7 @@ def register_routes():
         (r"^/themes/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$", portal.theme),
         (r"^/-/lang$", portal.switch_language),
         (r"^/oversight/timeliness(\.(?P<format>json))?$", portal.timeliness_page),
+        (r"^/oversight/scorecards(\.(?P<format>json))?$", portal.scorecards_page),
         (r"^/-/portal\.css$", portal.stylesheet),
         (r"^/openapi\.json$", openapi_json),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),

@@ -265,7 +265,11 @@ async def publisher(datasette, request):
         return await not_found(datasette, request)
     result = ix.search("", [(False, "publisher", pid)], "modified", 0, 50, facet_limit=-1)
     p = ix.publishers[pid]
+    from govdata.oversight import timeliness
+
     return await render(datasette, request, "portal_publisher.html", {
+        "card": True, "card_own": scorecards_of(ix, timeliness.today())[pid]["own"],
+        "card_tree": scorecards_of(ix, timeliness.today())[pid]["tree"],
         "p": p, "chain": [ix.publishers[a] for a in p.get("ancestors") or [] if a in ix.publishers],
         "result": result, "counts": dict(result.facets["publisher"]), "own": ix.facet_masks["publisher"],
         "children": ix.children.get(pid, []),
@@ -307,6 +311,39 @@ async def timeliness_page(datasette, request):
         return Response(dumps(body), content_type="application/json; charset=utf-8",
                         headers={"Access-Control-Allow-Origin": "*"})
     return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
+
+
+def scorecards_of(ix: CatalogueIndex, today) -> dict:
+    """The day's scorecards of every publisher (oversight.scorecard), computed once a day per build."""
+    from govdata.oversight.scorecard import scorecards
+
+    cache = ix.__dict__.setdefault("_scorecards", {})
+    if today not in cache:
+        cache.clear()
+        cache[today] = scorecards(ix.doc, today, ix.freshness(today)[0])
+    return cache[today]
+
+
+async def scorecards_page(datasette, request):
+    """Every publisher's scorecard, own datasets and rolled up its subtree (HTML, or JSON)."""
+    from govdata.oversight import timeliness
+
+    ix = catalogue(datasette)
+    if ix is None:
+        return Response.text("not configured", status=404)
+    today = timeliness.today()
+    cards = scorecards_of(ix, today)
+    if request.url_vars.get("format") == "json":
+        from govdata.serve.jsonutf8 import dumps
+
+        return Response(dumps({"today": today.isoformat(), "publishers": cards}),
+                        content_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"})
+    order, todo = [], [(pid, 0) for pid in reversed(ix.children.get(None, []))]
+    while todo:  # the tree, depth first
+        pid, depth = todo.pop()
+        order.append((ix.publishers[pid], depth))
+        todo.extend((c, depth + 1) for c in reversed(ix.children.get(pid, [])))
+    return await render(datasette, request, "portal_scorecards.html", {"cards": cards, "order": order})
 
 
 async def switch_language(request):
