@@ -272,7 +272,7 @@ def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, 
     ({"headerRows": [0]}, [("dialect-error", None, None)]),
     ({"delimiter": ";", "quoteChar": ";"}, [("dialect-error", None, None)]),
     ({"quoteChar": ""}, []),  # no quoting: the quote is text
-    ({"headerRows": [9]}, [("source-error", 9, None)]),
+    ({"headerRows": [9], "quoteChar": ""}, [("source-error", 9, None)]),
 ])
 def test_unusable_dialects_are_findings_at_their_line(dialect, expected, base_catalog, tmp_path):
     fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
