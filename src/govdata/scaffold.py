@@ -77,9 +77,10 @@ def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
     full-width digits and/or thousands separators, that a declared step turns into a typed value."""
     if not present:
         return None
-    if all(_CN_DATE.fullmatch(v.translate(_FULLWIDTH)) for v in present) and any(not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in present):
-        steps = ["normalize_chinese_dates"]
-        return "date", steps
+    iso = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*")
+    forms = [v.translate(_FULLWIDTH) for v in present]
+    if all(_CN_DATE.fullmatch(v) or iso.fullmatch(v) for v in forms) and any(_CN_DATE.fullmatch(v) for v in forms):
+        return "date", ["normalize_chinese_dates"]  # the step leaves ISO dates as they are
     ascii_values = [v.translate(_FULLWIDTH).strip() for v in present]
     fullwidth = any(a != v.strip() for a, v in zip(ascii_values, present))
     thousands = any(_THOUSANDS.fullmatch(a) for a in ascii_values)
