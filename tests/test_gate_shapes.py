@@ -265,3 +265,18 @@ def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, 
     one, two = report("1"), report("2")
     assert one == two
     assert ("foreign-key", "missing-fk-target", 2, "region_code") in {x[:4] for x in two[0]}
+
+
+@pytest.mark.parametrize("dialect, expected", [
+    ({"delimiter": "\n"}, [("dialect-error", None, None)]),
+    ({"headerRows": [0]}, [("dialect-error", None, None)]),
+    ({"delimiter": ";", "quoteChar": ";"}, [("dialect-error", None, None)]),
+    ({"quoteChar": ""}, []),  # no quoting: the quote is text
+    ({"headerRows": [9], "quoteChar": ""}, [("source-error", 9, None)]),
+])
+def test_unusable_dialects_are_findings_at_their_line(dialect, expected, base_catalog, tmp_path):
+    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, b'id,name\n1,"a\n2,b\n', dialect=dialect)
+    report = _check(root, target)
+    assert found(report) == expected
+    assert all(f.line and f.file.endswith("datapackage.yaml") for f in report.findings if f.code == "dialect-error")

@@ -161,3 +161,15 @@ def test_new_refuses_a_table_too_wide_to_publish(tmp_path):
     result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-wide", "--root", str(root))
     assert result.returncode == 1 and "2000" in result.stderr
     assert not (root / "datasets/hz-amr/hz-wide").exists()
+
+
+def test_new_finds_the_header_under_a_two_cell_title_row_and_scaffolds_a_huge_cell(tmp_path):
+    source = tmp_path / "公示.csv"
+    source.write_text("某某局公示表,2024年\n编号,名称,金额\n" + "".join(f"{i},名称{i},{i}.5\n" for i in range(1, 25))
+                      + "25," + "长" * 120_000 + ",1\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert res["dialect"] == {"headerRows": [2]} and res["title"] == "某某局公示表 2024年"
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = {(f["code"], f.get("row")) for f in __import__("json").loads(check.stdout)["findings"] if f["severity"] == "error"}
+    assert ("cell-too-large", 27) in found

@@ -77,9 +77,10 @@ def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
     full-width digits and/or thousands separators, that a declared step turns into a typed value."""
     if not present:
         return None
-    if all(_CN_DATE.fullmatch(v.translate(_FULLWIDTH)) for v in present) and any(not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in present):
-        steps = ["normalize_chinese_dates"]
-        return "date", steps
+    iso = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*")
+    forms = [v.translate(_FULLWIDTH) for v in present]
+    if all(_CN_DATE.fullmatch(v) or iso.fullmatch(v) for v in forms) and any(_CN_DATE.fullmatch(v) for v in forms):
+        return "date", ["normalize_chinese_dates"]  # the step leaves ISO dates as they are
     ascii_values = [v.translate(_FULLWIDTH).strip() for v in present]
     fullwidth = any(a != v.strip() for a, v in zip(ascii_values, present))
     thousands = any(_THOUSANDS.fullmatch(a) for a in ascii_values)
@@ -154,8 +155,14 @@ def _sniff_delimiter(text: str) -> str:
     """The delimiter that splits the sample's lines most consistently into several cells."""
     lines = [line for line in text.splitlines()[:LAYOUT_ROWS] if line.strip()]
     best, score = ",", 0
+    csv.field_size_limit(1 << 30)  # a huge cell is the gate's to report (cell-too-large), not a reason to fail here
     for d in _DELIMITERS:
-        counts = [len(next(csv.reader([line], delimiter=d), [])) for line in lines]
+        counts = []
+        for line in lines:
+            try:
+                counts.append(len(next(csv.reader([line], delimiter=d), [])))
+            except csv.Error:  # a quote left open on this line: the cells go on past it
+                counts.append(0)
         wide = [c for c in counts if c > 1]
         if not wide:
             continue
@@ -186,7 +193,10 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
         return [1], []
     width = max(set(several), key=several.count)  # the data rows' usual number of cells
     width = max(width, max(several))
-    h = next((i for i, c in enumerate(counts) if c >= max(2, 0.6 * width)), 0)
+    # the first row nearly as wide as the data that is not much narrower than the row after it
+    # (a title row "某某局, 2024年" over a three-column table is not the header)
+    h = next((i for i, c in enumerate(counts) if c >= max(2, 0.6 * width)
+              and (i + 1 >= len(counts) or c >= 0.8 * counts[i + 1])), 0)
     header = [h + 1]
     first = [str(c if c is not None else "").strip() for c in sample[h]]
     if h + 1 < len(sample):
@@ -197,6 +207,13 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
             header.append(h + 2)
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
+
+
+class _Number(str):
+    """A numeric Excel cell in the layout sample (its text does not matter there)."""
+
+
+_NUMBER = _Number("0")
 
 
 def _excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
@@ -217,7 +234,8 @@ def _excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
         others = ", ".join(f"「{n}」" for n in sheets if n != name)
         notes.append(f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
                      "如需发布其他工作表，请另建资源并设置 sheet。")
-    rows = [["" if v is None else str(v) for v in r] for r in sheets[name]]
+    rows = [["" if v is None else (v if isinstance(v, str) else _NUMBER if isinstance(v, (int, float))
+                                    and not isinstance(v, bool) else str(v)) for v in r] for r in sheets[name]]
     return name, rows, notes
 
 
@@ -230,7 +248,15 @@ def _text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
     with utf8.open(encoding="utf-8", newline="") as fh:
         text = fh.read(256 * 1024)
     delimiter = "\t" if source.suffix.lower() == ".tsv" else _sniff_delimiter(text)
-    rows = list(csv.reader(text.splitlines()[:LAYOUT_ROWS], delimiter=delimiter))
+    rows = []
+    reader = csv.reader(text.splitlines()[:LAYOUT_ROWS], delimiter=delimiter)
+    while True:
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            break
+        except csv.Error:
+            break  # the layout is found in the rows before; the gate reports the rest
     return delimiter, rows, encoding
 
 
@@ -273,7 +299,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             raw["dialect"] = dialect
         prep = prepare(source, Path(tmp), raw, [], {"file": source.name})
         # rows the gate will report (blank, ragged) do not stop a scaffold: the header and the other rows decide
-        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell",
+        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell", "cell-too-large",
                                                                               "missing-cell")]
         if prep.path is None or errors:
             raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500])
@@ -290,6 +316,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     for i, label in enumerate(header):
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
         fields.append(infer_field(fname, label.strip() or f"{TODO}: 第 {i + 1} 列", [r[i] for r in rows], len(rows)))
+    if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
+        first_data = header_rows[-1]
+        for i, f in enumerate(fields):
+            if f["type"] == "string" and any(i < len(r) and isinstance(r[i], _Number) for r in layout_rows[first_data:]):
+                notes.append(f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
+                             "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。")
     steps: dict[str, list[str]] = {}
     for f in fields:
         for step in f.pop("x-normalise", []):

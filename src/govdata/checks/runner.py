@@ -170,6 +170,13 @@ def _field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
                 key=f"resources.{res.index}.schema.fields.{j}.name")
 
 
+def _at_descriptor(ds: Dataset, res: Resource, f: Finding) -> Finding:
+    """A finding about the resource's declaration, pointed at its line in the descriptor."""
+    key = [k for k in (f.key or "dialect").split(".") if k]
+    return dataclasses.replace(f, file=ds.rel_file, key=f"resources.{res.index}.{'.'.join(key)}",
+                               line=ds.line("resources", res.index, *key))
+
+
 def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
     """Field names that are empty or equal but for case: every SQL database (the warehouse, the
     published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
@@ -226,6 +233,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     if prep is None:
         missing = [str(m) for m in schema.get("missingValues", [""])]
         prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
+        prep.findings = [_at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
         if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
             # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
             scanned = scan_structure(prep.path, res_dir, expected, where, missing)

@@ -400,9 +400,9 @@ def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | No
             continue
         ok = True
         if key in ("delimiter",):
-            ok = isinstance(value, str) and len(value) == 1 and value not in "\r\n"
-        elif key == "quoteChar":
-            ok = isinstance(value, str) and len(value) <= 1 and value not in "\r\n"
+            ok = isinstance(value, str) and len(value) == 1 and value not in ("\r", "\n")
+        elif key == "quoteChar":  # "" is no quoting at all
+            ok = isinstance(value, str) and len(value) <= 1 and value not in ("\r", "\n")
         elif key == "escapeChar":
             ok = value is None or (isinstance(value, str) and len(value) == 1)
         elif key in ("doubleQuote", "skipInitialSpace", "header", "skipBlankRows"):
@@ -499,7 +499,10 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
         if not header_written:
             write_header()
     if header_rows and not labels and error is None:
-        return None, numbers, [Finding("source-error", "the file is empty (no header row)", row=header_rows[-1], **where)]
+        text = ("the file is empty (no header row)" if not kept else
+                f"no header row: the dialect's headerRows name row {header_rows[-1]} but the file has {kept} "
+                "rows that are not comments")
+        return None, numbers, [Finding("source-error", text, row=header_rows[-1] if kept else 1, **where)]
     return out_path, numbers, [error] if error else []
 
 
