@@ -528,3 +528,15 @@ def test_datasette_parameters_never_make_a_server_error(datasette_app):
         assert r.status_code < 500, (path, params, r.text[:200])
 
     check()
+
+
+def test_disk_errors_become_one_line_naming_the_path(tmp_path):
+    from govdata.build.builder import _disk_error
+
+    out = tmp_path / "_build"
+    ro = _disk_error(OSError(errno.EROFS, "Read-only file system", str(out / "builds" / "x")), out)
+    assert ro is not None and str(out / "builds" / "x") in str(ro) and "Read-only file system" in str(ro)
+    duck = _disk_error(RuntimeError("IO Error: Could not write file \"/x/warehouse.duckdb\": No space left on device\n"
+                                    "more lines"), out)
+    assert duck is not None and "\n" not in str(duck) and "No space left" in str(duck)
+    assert _disk_error(ValueError("something else"), out) is None
