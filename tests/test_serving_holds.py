@@ -540,3 +540,12 @@ def test_disk_errors_become_one_line_naming_the_path(tmp_path):
                                     "more lines"), out)
     assert duck is not None and "\n" not in str(duck) and "No space left" in str(duck)
     assert _disk_error(ValueError("something else"), out) is None
+
+
+def test_build_files_are_not_capped_like_query_output(datasette_app, monkeypatch):
+    from govdata.serve import hardening
+
+    monkeypatch.setattr(hardening, "RESPONSE_BYTES", 1000)
+    assert _get(datasette_app, "/catalog.ttl").status_code == 200
+    assert _get(datasette_app, "/data.json").status_code == 200
+    assert _get(datasette_app, "/zj-admin-divisions/divisions.json?_size=100").status_code == 400
