@@ -163,9 +163,20 @@ async def downloads(datasette, request):
     return FileResponse(path, st.st_size, ctype, request.method == "HEAD")
 
 
+async def metadata_json(datasette, request):
+    """``/-/metadata.json`` is the build's ``site/metadata.json`` as written (the same content
+    Datasette would serialise again on every request: 25 MB at 10,000 datasets)."""
+    build = getattr(datasette, "govdata_build", None)
+    path = Path(build) / "site" / "metadata.json" if build is not None else None
+    if path is None or not path.is_file():
+        return Response.json(datasette.metadata())
+    return FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
+
+
 @hookimpl
 def register_routes():
     return [(r"^/-/databases(?P<format>\.json)?$", databases_json),
+            (r"^/-/metadata\.json$", metadata_json),
             (r"^/downloads/(?P<path>.+)$", downloads)]
 
 

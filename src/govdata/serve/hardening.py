@@ -141,7 +141,7 @@ NOT_DATASETTE_CSV = ("/downloads/", "/catalog-cn.csv")
 # files of the build served as they are (they grow with the catalogue: dcat-ap.ttl is 10 MB at
 # 1,000 datasets), not query output: no response cap
 BUILD_FILES = frozenset({"/data.json", "/catalog.jsonld", "/catalog.ttl", "/catalog-cn.json", "/catalog-cn.csv",
-                         "/catalog-dump.json"})
+                         "/catalog-dump.json", "/-/metadata.json"})
 
 
 class ResponseCut(Exception):
