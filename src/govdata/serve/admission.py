@@ -5,7 +5,8 @@
   body over ``MAX_BODY`` bytes (declared or streamed) → 413, more than ``MAX_FACETS`` facets → 400;
   ``_facet_size`` above ``MAX_FACET_SIZE`` (or ``max``) is lowered to it.
 - Expensive work is admitted through budgets per worker, one per kind: ``heavy`` (arbitrary SQL
-  ``?sql=``, facets, CSV exports, big pages, pattern filters, CKAN ``datastore_search``) at most
+  ``?sql=`` and ``_where``, facets, CSV exports, big pages, pattern filters, CKAN
+  ``datastore_search``) at most
   ``GLOBAL`` at once, and ``search`` (``_search``) at most ``GLOBAL_SEARCH``; each at most
   ``PER_CLIENT`` per client. A request over its client's share waits up to ``WAIT_S`` and is then
   answered 429; over the worker's, it waits up to ``WAIT_GLOBAL_S`` (longer than the SQL time
@@ -37,7 +38,7 @@ MAX_FACETS = 5
 MAX_FACET_SIZE = 100
 PER_CLIENT = 2
 GLOBAL = 1
-GLOBAL_SEARCH = 4
+GLOBAL_SEARCH = 2  # searches use Datasette's 3 SQL threads: one stays for cheap pages
 WAIT_S = 2.0
 WAIT_GLOBAL_S = 5.0
 RETRY_AFTER = b"2"
@@ -67,7 +68,8 @@ def kind_of(path: str, params: list[tuple[str, str]]) -> str | None:
         return "heavy"
     search = False
     for key, value in params:
-        if key in ("sql", "_stream") or key.startswith("_facet"):
+        # not _sort: Datasette's own next-page links carry _sort=<primary key>
+        if key in ("sql", "_stream", "_where") or key.startswith("_facet"):
             return "heavy"
         if key == "_size" and (value == "max" or (value.isdigit() and int(value) > BIG_PAGE)):
             return "heavy"
