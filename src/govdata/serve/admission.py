@@ -4,13 +4,19 @@
 - Cheap refusals before any work: query string over ``MAX_QUERY_STRING`` bytes → 414, request
   body over ``MAX_BODY`` bytes (declared or streamed) → 413, more than ``MAX_FACETS`` facets → 400;
   ``_facet_size`` above ``MAX_FACET_SIZE`` (or ``max``) is lowered to it.
-- Expensive work (arbitrary SQL ``?sql=``, facets, ``_search``, CSV exports, big pages, CKAN
-  ``datastore_search``) is admitted through a budget: at most ``PER_CLIENT`` such requests per
-  client address at once and ``GLOBAL`` per worker. A request over budget waits briefly
-  (``WAIT_S``) and is then answered 429 (its client is over budget) or 503 (the worker is), with
-  ``Retry-After``. Admitted expensive requests run their SQL on a separate low-priority thread
-  pool (``EXPENSIVE`` context flag, see ``serve/app.py``), so cheap pages keep their threads and
-  most of the CPU.
+- Expensive work is admitted through budgets per worker, one per kind: ``heavy`` (arbitrary SQL
+  ``?sql=`` and ``_where``, facets, CSV exports, big pages, pattern filters, CKAN
+  ``datastore_search``) at most
+  ``GLOBAL`` at once, and ``search`` (``_search``) at most ``GLOBAL_SEARCH``; each at most
+  ``PER_CLIENT`` per client. A request over its client's share waits up to ``WAIT_S`` and is then
+  answered 429; over the worker's, it waits up to ``WAIT_GLOBAL_S`` (longer than the SQL time
+  limit, so a slot frees meanwhile) and is then answered 503; both with ``Retry-After``. Heavy
+  requests run their SQL on a separate pool of low-priority threads (``EXPENSIVE`` context
+  flag, see ``serve/app.py``), so cheap pages and searches keep Datasette's threads and most of
+  the CPU.
+- The client is the peer address; for a loopback peer (a reverse proxy on the same machine, or
+  local load tests) the first ``X-Forwarded-For`` address, else the peer's address and port (one
+  connection).
 
 Errors from here are CKAN envelopes under ``/api/``, JSON for ``.json`` paths, text otherwise.
 """
@@ -31,8 +37,10 @@ MAX_BODY = 1024 * 1024
 MAX_FACETS = 5
 MAX_FACET_SIZE = 100
 PER_CLIENT = 2
-GLOBAL = 2
+GLOBAL = 1
+GLOBAL_SEARCH = 2  # searches use Datasette's 3 SQL threads: one stays for cheap pages
 WAIT_S = 2.0
+WAIT_GLOBAL_S = 5.0
 RETRY_AFTER = b"2"
 BIG_PAGE = 200
 
@@ -50,23 +58,45 @@ def log(line: str) -> None:
     sys.stderr.flush()
 
 
-def is_expensive(path: str, params: list[tuple[str, str]]) -> bool:
+def kind_of(path: str, params: list[tuple[str, str]]) -> str | None:
+    """"heavy", "search" or None (cheap)."""
     if path.startswith("/downloads/") or path.startswith("/-/static"):
-        return False
+        return None
     if path.endswith(".csv") and not path.startswith("/catalog-cn"):
-        return True
+        return "heavy"
     if path.startswith(("/api/3/action/datastore_search", "/api/action/datastore_search")):
-        return True
+        return "heavy"
+    search = False
     for key, value in params:
-        if key in ("sql", "_search", "_stream", "_sort_by_desc") or key.startswith(("_search_", "_facet")):
-            return True
+        # not _sort: Datasette's own next-page links carry _sort=<primary key>
+        if key in ("sql", "_stream", "_where") or key.startswith("_facet"):
+            return "heavy"
         if key == "_size" and (value == "max" or (value.isdigit() and int(value) > BIG_PAGE)):
-            return True
+            return "heavy"
+        if key == "_search" or key.startswith("_search_"):
+            search = True
+            continue
         if key.startswith("_") or "__" not in key:
             continue
         if key.endswith(("__contains", "__endswith", "__like", "__glob", "__notlike")):
-            return True
-    return False
+            return "heavy"
+    return "search" if search else None
+
+
+def is_expensive(path: str, params: list[tuple[str, str]]) -> bool:
+    return kind_of(path, params) is not None
+
+
+def client_key(scope) -> str:
+    host, port = (scope.get("client") or ("?", 0))[:2]
+    if host in ("127.0.0.1", "::1", "localhost"):
+        for key, value in scope.get("headers") or []:
+            if key == b"x-forwarded-for":
+                first = value.split(b",")[0].strip()[:64]
+                if first:
+                    return first.decode("latin-1")
+        return f"{host}:{port}"
+    return host
 
 
 def _error(scope, status: int, message: str, extra: list | None = None):
@@ -89,8 +119,9 @@ def _error(scope, status: int, message: str, extra: list | None = None):
 class Budget:
     """Per-worker admission: a global count and per-client counts, woken by an asyncio.Condition."""
 
-    def __init__(self, per_client: int = PER_CLIENT, total: int = GLOBAL, wait_s: float = WAIT_S):
-        self.per_client, self.total, self.wait_s = per_client, total, wait_s
+    def __init__(self, per_client: int = PER_CLIENT, total: int = GLOBAL, wait_s: float = WAIT_S,
+                 wait_global_s: float = WAIT_GLOBAL_S):
+        self.per_client, self.total, self.wait_s, self.wait_global_s = per_client, total, wait_s, wait_global_s
         self.running = 0
         self.clients: dict[str, int] = {}
         self._cond: asyncio.Condition | None = None
@@ -104,8 +135,10 @@ class Budget:
             self._cond = asyncio.Condition()
         async with self._cond:
             if not self._free(client):
+                mine = self.clients.get(client, 0) >= self.per_client
                 try:
-                    await asyncio.wait_for(self._cond.wait_for(lambda: self._free(client)), self.wait_s)
+                    await asyncio.wait_for(self._cond.wait_for(lambda: self._free(client)),
+                                           self.wait_s if mine else self.wait_global_s)
                 except asyncio.TimeoutError:
                     return 429 if self.clients.get(client, 0) >= self.per_client else 503
             self.running += 1
@@ -123,9 +156,9 @@ class Budget:
             self._cond.notify_all()
 
 
-def guard(app, budget: Budget | None = None):
-    """Wrap an ASGI app with the request-level limits and the admission budget."""
-    budget = budget or Budget()
+def guard(app, budget: Budget | None = None, search_budget: Budget | None = None):
+    """Wrap an ASGI app with the request-level limits and the admission budgets."""
+    budgets = {"heavy": budget or Budget(), "search": search_budget or Budget(total=GLOBAL_SEARCH)}
 
     async def guarded(scope, receive, send):
         if scope["type"] != "http":
@@ -176,15 +209,16 @@ def guard(app, budget: Budget | None = None):
             return message
 
         path = scope.get("path", "")
-        client = (scope.get("client") or ("?", 0))[0]
-        expensive = is_expensive(path, params)
-        if expensive:
+        client = client_key(scope)
+        kind = kind_of(path, params)
+        budget = budgets.get(kind)
+        if budget is not None:
             status = await budget.acquire(client)
             if status:
                 who = "this client has" if status == 429 else "the server has"
                 return await refuse(status, f"繁忙，请稍后重试 / {who} too many expensive requests running; retry shortly",
                                     [(b"retry-after", RETRY_AFTER)])
-        token = EXPENSIVE.set(expensive)
+        token = EXPENSIVE.set(kind == "heavy")
         started = time.perf_counter()
         try:
             await app(scope, receive_capped, send_with_id)
@@ -193,7 +227,7 @@ def guard(app, budget: Budget | None = None):
                 await refuse(413, f"请求体过大 / request body over {MAX_BODY} bytes")
         finally:
             EXPENSIVE.reset(token)
-            if expensive:
+            if budget is not None:
                 await budget.release(client)
         took = time.perf_counter() - started
         if took > 5:

@@ -45,6 +45,7 @@ warnings.filterwarnings("ignore", message=r"coroutine .* was never awaited", cat
 
 OPEN_PER_THREAD = 64
 EXPENSIVE_THREADS = 2
+NICE = 19  # heavy SQL threads: the lowest priority Linux has
 
 # settings the server enforces whatever the build says (platform policy, not data)
 SERVE_SETTINGS = {"max_csv_mb": hardening.CSV_EXPORT_MB, "suggest_facets": False}
@@ -61,7 +62,7 @@ def _lru() -> collections.OrderedDict:
 
 def _nice_thread() -> None:
     try:  # Linux: niceness is per thread
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
     except (OSError, AttributeError):
         pass
 

@@ -138,6 +138,10 @@ class CsvNeutraliser:
 # ---- the per-app middleware ------------------------------------------------------------
 
 NOT_DATASETTE_CSV = ("/downloads/", "/catalog-cn.csv")
+# files of the build served as they are (they grow with the catalogue: dcat-ap.ttl is 10 MB at
+# 1,000 datasets), not query output: no response cap
+BUILD_FILES = frozenset({"/data.json", "/catalog.jsonld", "/catalog.ttl", "/catalog-cn.json", "/catalog-cn.csv",
+                         "/catalog-dump.json", "/-/metadata.json"})
 
 
 class ResponseCut(Exception):
@@ -171,7 +175,7 @@ def wrap(app):
             await send({"type": "http.response.body", "body": b"Bad request: backslash in path\n"})
             return
         path = scope.get("path", "")
-        capped = not path.startswith("/downloads/")
+        capped = not path.startswith("/downloads/") and path not in BUILD_FILES
         csv_safe = CsvNeutraliser() if _is_export_csv(path) else None
         state = {"start": None, "sent": 0, "done": False}
 
