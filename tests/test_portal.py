@@ -193,3 +193,36 @@ def test_table_search_highlights_matches_and_only_then(live_server):
     html = httpx.get(live_server + "/hz-shuanggongshi/penalties", params={"_search": "供應鏈", "_size": 5}).text
     assert "<mark>供应链</mark>" in html  # a traditional query marks the simplified text it found
     assert "<mark>" not in httpx.get(live_server + "/hz-shuanggongshi/penalties", params={"_size": 5}).text
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\r\nSet-Cookie: x=1", "/ok\x7f"])
+def test_language_switch_refuses_control_characters(live_server, target):
+    r = httpx.get(live_server + "/-/lang", params={"to": "en", "next": target}, follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "/"
+
+
+def test_search_page_is_linear_in_its_query_string(live_server):
+    junk = "&".join(f"x{i}=1" for i in range(2500))
+    r = httpx.get(f"{live_server}/datasets?q=%E5%A4%84%E7%BD%9A&theme=credit&{junk}", timeout=30)
+    assert r.status_code in (200, 414) and (r.status_code == 414 or "x2499" not in r.text)
+
+
+def test_markdown_never_loads_images():
+    from govdata.serve.portal import markdown
+
+    assert "<img" not in str(markdown("![x](https://evil.example/x.png)"))
+
+
+def test_accept_language_weights():
+    from types import SimpleNamespace
+
+    req = lambda h: SimpleNamespace(args={}, cookies={}, headers={"accept-language": h})
+    assert i18n.choose(req("en;q=0.1,zh")) == "zh"
+    assert i18n.choose(req("zh;q=0.2,en;q=0.9")) == "en"
+    assert i18n.choose(req("fr")) == "zh"
+
+
+def test_ckan_match_all(live_server):
+    for params in ({"q": "*:*"}, {"fq": "*:*"}, {"q": "*:* AND 处罚"}):
+        res = httpx.get(f"{live_server}/api/3/action/package_search", params=params).json()["result"]
+        assert res["count"] > 0, params

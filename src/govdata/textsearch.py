@@ -21,14 +21,19 @@ from __future__ import annotations
 import functools
 import re
 
-SEGMENT = re.compile(r"[^\W_]+")  # letters and digits of any script (RE2: [\p{L}\p{N}]+)
+SEGMENT = re.compile(r"[^ ]+")  # a run: folding turns every whitespace and control character into " "
+END = "\ue000"  # private use (kept by the tokenizer): marks the last character of a run
+# FTS5 keeps letters, numbers, marks, punctuation, symbols and private use in tokens: a bigram
+# such as "1-" or "〔2" is one token, so a query with punctuation is one exact phrase
+TOKENIZE = "unicode61 categories 'L* N* Co M* P* S*'"
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
 
 
 @functools.lru_cache(maxsize=1)
 def fold_table() -> dict[int, str]:
     """Character map: traditional → simplified (OpenCC t2s, one character at a time), full-width
-    ASCII → ASCII, upper-case ASCII → lower case. ~4,700 entries, built in ~50 ms."""
+    ASCII → ASCII, upper-case ASCII → lower case, every whitespace and control character → space.
+    ~4,800 entries, built in ~50 ms."""
     import opencc
 
     t2s = opencc.OpenCC("t2s")
@@ -41,7 +46,12 @@ def fold_table() -> dict[int, str]:
                 table[cp] = simple
     for cp in range(0xFF01, 0xFF5F):  # full-width ! … ~
         table[cp] = chr(cp - 0xFEE0).lower()
-    table[0x3000] = " "  # ideographic space
+    for cp in list(range(0x00, 0x20)) + list(range(0x7F, 0xA1)):  # controls (NUL too): separators
+        table[cp] = " "
+    for cp in range(0x100, 0x3001):
+        if chr(cp).isspace():  # Unicode spaces (U+3000 ideographic space …): separators
+            table[cp] = " "
+    table.pop(0x20, None)
     for cp in range(ord("A"), ord("Z") + 1):
         table[cp] = chr(cp).lower()
     return table
@@ -55,20 +65,26 @@ def fold(text: str) -> str:
 def _bigrams(segment: str) -> list[str]:
     if len(segment) < 2:
         return [segment]
-    return [segment[i:i + 2] for i in range(len(segment) - 1)]
+    return [segment[i:i + 2] for i in range(len(segment) - 1)] + [segment[-1] + END]
 
 
 def index_text(text: str | None) -> str:
-    """What FTS5 stores for ``text``: folded, then bigrams of each segment, space-separated."""
+    """What FTS5 stores for ``text``: folded, lower-cased, then per run of non-space characters its
+    bigrams and an end token (its last character + END), space-separated."""
     if not text:
         return ""
     return " ".join(" ".join(_bigrams(seg)) for seg in SEGMENT.findall(fold(text).lower()))
 
 
+def _quoted(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
 def _phrase(segment: str) -> str:
-    if len(segment) == 1:
-        return f'"{segment}"*'  # one character: any bigram starting with it (approximate)
-    return '"' + " ".join(_bigrams(segment)) + '"'
+    if len(segment) == 1:  # one character: a bigram starting with it, or a run ending with it
+        return f"({_quoted(segment)}* OR {_quoted(segment + END)})"
+    pairs = [segment[i:i + 2] for i in range(len(segment) - 1)]
+    return '"' + " ".join(p.replace('"', '""') for p in pairs) + '"'
 
 
 NO_MATCH = '"\u0001"'  # folds to no token: an empty phrase, which FTS5 matches with no row
@@ -76,22 +92,18 @@ NO_MATCH = '"\u0001"'  # folds to no token: an empty phrase, which FTS5 matches 
 
 def match_expression(query: str) -> str:
     """An FTS5 MATCH expression over a bigram index for what a user typed: every whitespace-
-    separated term must occur; a term with punctuation inside (``2024-03``) becomes its segments
-    adjacent to each other (``NEAR(…, 0)``)."""
-    parts = []
-    for term in (query or "").split():
-        segments = SEGMENT.findall(fold(term).lower())
-        if not segments:
-            continue
-        phrases = [_phrase(s) for s in segments]
-        parts.append(phrases[0] if len(phrases) == 1 else f"NEAR({' '.join(phrases)}, 0)")
-    return " AND ".join(parts) if parts else NO_MATCH
+    separated term must occur in one cell, as it is (punctuation included): the bigrams of a
+    term are one phrase, which matches exactly where the term is a substring."""
+    parts = [_phrase(seg) for term in (query or "").split() for seg in SEGMENT.findall(fold(term).lower())]
+    return " AND ".join(dict.fromkeys(parts[:MAX_TERMS])) if parts else NO_MATCH
 
 
 def terms(query: str) -> list[str]:
     """The folded terms of a query, for substring search in small collections (the catalogue)."""
-    words = ("".join(ch for ch in w if ch >= " ") for w in (query or "").split())  # no control characters
-    return [t for t in (fold(w) for w in words) if SEGMENT.search(t)]
+    return [seg for w in (query or "").split() for seg in SEGMENT.findall(fold(w))][:MAX_TERMS]
+
+
+MAX_TERMS = 10  # words of a query that are searched (the rest would only narrow it further)
 
 
 # ---- the same in DuckDB, for building indexes over millions of rows -----------------------
@@ -99,20 +111,24 @@ def terms(query: str) -> list[str]:
 def needs_fold_class() -> str:
     """An RE2 character class of the characters :func:`fold` changes beyond ASCII case: a text
     without any of them is folded by ``lower()`` alone (most simplified-Chinese data)."""
-    chars = "".join(chr(k) for k in fold_table() if not 0x41 <= k <= 0x5A)
-    return "[" + chars.replace("\\", "\\\\").replace("]", "\\]").replace("^", "\\^").replace("-", "\\-") + "]"
+    return "[" + "".join(f"\\x{{{k:x}}}" for k in fold_table() if not 0x41 <= k <= 0x5A) + "]"
 
 
 def fold_many(values: list[str | None]) -> list[str]:
     """:func:`fold` of many strings at once (one ``str.translate`` over their concatenation: ~1 s
-    per million short strings). Cells never hold NUL (the gate refuses it), the separator."""
-    return "\x00".join(v or "" for v in values).translate(fold_table()).split("\x00")
+    per million short strings). NUL, the separator, is folded to a space first, as fold does."""
+    return "\x00".join((v or "").replace("\x00", " ") for v in values).translate(_joined_table()).split("\x00")
+
+
+@functools.lru_cache(maxsize=1)
+def _joined_table() -> dict[int, str]:
+    return {k: v for k, v in fold_table().items() if k != 0}  # NUL separates the joined values
 
 
 def duckdb_index_sql(column_sql: str) -> str:
     """A DuckDB expression computing :func:`index_text` of ``column_sql`` (VARCHAR), which must
     already be folded where :func:`needs_fold_class` matches (``lower()`` does the rest)."""
-    segs = f"regexp_extract_all(lower(coalesce({column_sql}, '')), '[\\p{{L}}\\p{{N}}]+')"
+    segs = f"regexp_extract_all(lower(coalesce({column_sql}, '')), '[^ ]+')"
     one = ("CASE WHEN length(s) < 2 THEN s ELSE array_to_string("
-           "list_transform(range(1, length(s)), lambda i: substr(s, i, 2)), ' ') END")
+           "list_transform(range(1, length(s)), lambda i: substr(s, i, 2)), ' ') || ' ' || right(s, 1) || chr(57344) END")
     return f"array_to_string(list_transform({segs}, lambda s: {one}), ' ')"

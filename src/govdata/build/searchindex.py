@@ -17,8 +17,12 @@ CHUNK = 200_000
 
 
 def text_columns(fields: list[dict]) -> list[str]:
-    """The columns indexed for ``?_search=``: every field of type string (or untyped)."""
-    return [f["name"] for f in fields if (f.get("type") or "any") in ("string", "any")]
+    """The columns indexed for ``?_search=``: every field served as text (strings, untyped, dates
+    and times as ISO text), so that what a cell shows can be found."""
+    return [f["name"] for f in fields if (f.get("type") or "any") in TEXT_TYPES]
+
+
+TEXT_TYPES = ("string", "any", "date", "datetime", "time", "yearmonth", "duration")
 
 
 def fts_table(table: str) -> str:
@@ -78,7 +82,9 @@ def write(path: Path, table: str, columns: list[str]) -> int:
                 stmt.execute_update()
 
         # one FTS column per text column: a phrase never spans two cells
-        run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0)")
+        tokenize = textsearch.TOKENIZE.replace("'", "''")
+        run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, "
+            f"tokenize='{tokenize}')")
         conn.set_autocommit(False)
         last, pending = None, None
         pending: Future | None

@@ -52,7 +52,7 @@ def entry(rec: Record, committed=None) -> dict[str, Any]:
         "documented_fields": sum(1 for r in rec.resources for f in r["fields"] if f.get("title") or f.get("description")),
         "described_resources": sum(1 for r in rec.resources if r.get("description")),
         "cells": sum((r.get("rows") or 0) * len(r["fields"]) for r in rec.resources),
-        "bytes": sum(d.bytes for d in rec.distributions),
+        "bytes": sum(d.bytes for d in rec.distributions), "related": list(rec.related),
     }
 
 

@@ -54,13 +54,23 @@ def _year(year: int) -> tuple[tuple[int, ...], bool]:
     return tuple(cumulative), official
 
 
-@functools.lru_cache(maxsize=64)
+FIRST_YEAR, LAST_YEAR = 1900, 2199  # dates outside are not dates of this catalogue
+_BEFORE: dict[int, int] = {FIRST_YEAR: 0}
+
+
 def _before_year(year: int) -> int:
-    return 0 if year <= 2000 else _before_year(year - 1) + _year(year - 1)[0][-1]
+    """Working days from FIRST_YEAR-01-01 to the start of ``year`` (iterative, memoised)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR + 1:
+        raise ValueError(f"year {year} outside {FIRST_YEAR}–{LAST_YEAR}")
+    known = max(y for y in _BEFORE if y <= year)
+    while known < year:
+        _BEFORE[known + 1] = _BEFORE[known] + _year(known)[0][-1]
+        known += 1
+    return _BEFORE[year]
 
 
 def _ordinal(day: dt.date) -> int:
-    """Working days from 2000-01-01 up to and including ``day``."""
+    """Working days from FIRST_YEAR-01-01 up to and including ``day``."""
     cumulative, _ = _year(day.year)
     k = day.timetuple().tm_yday
     return _before_year(day.year) + cumulative[k]
@@ -111,29 +121,34 @@ def assess(frequency: str, last_update: dt.date, today: dt.date) -> Timeliness:
         return Timeliness(frequency, last_update.isoformat(), None, None, "not_applicable")
     expected = last_update + period
     deadline, official = add_working_days(expected, LEGAL_WORKING_DAYS)
+    late = working_days_between(deadline, today)
     if today < expected:
         status, left, late = "on_time", None, None
-    elif today <= deadline:
-        status, left, late = "due_soon", working_days_between(today, deadline), None
+    elif late < 1:  # up to the deadline, and the days off right after it
+        status, left, late = "due_soon", max(0, working_days_between(today, deadline)), None
     else:
-        status, left, late = "overdue", None, working_days_between(deadline, today)
+        status, left = "overdue", None
     return Timeliness(frequency, last_update.isoformat(), expected.isoformat(), deadline.isoformat(), status, left,
                       late, official)
 
 
 def today(value: str | dt.date | None = None) -> dt.date:
-    """The day figures are computed for: ``value``, else ``GOVDATA_TODAY``, else the clock."""
-    value = value or os.environ.get("GOVDATA_TODAY")
+    """The day figures are computed for: ``value`` (ValueError when it is not a date), else
+    ``GOVDATA_TODAY`` (ignored when it is not a date: serving goes on with the clock), else the clock."""
     if isinstance(value, dt.date):
         return value
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+    if value:
+        return dt.date.fromisoformat(value)
+    day = _date(os.environ.get("GOVDATA_TODAY") or "")
+    return day or dt.date.today()
 
 
 def _date(value) -> dt.date | None:
     try:
-        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR - 2 else None
 
 
 def data_updates(root: Path, folders: list[str]) -> dict[str, dt.date]:

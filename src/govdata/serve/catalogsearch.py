@@ -233,6 +233,11 @@ def parse_filters(text: str) -> tuple[list[tuple[bool, str, str]], str]:
         if i >= n:
             break
         j = i
+        end = text.find(" ", i)
+        word = text[i:] if end < 0 else text[i:end]
+        if word in ("*:*", "*", "AND", "OR"):  # match-all and Solr's operators
+            i += len(word)
+            continue
         if text[j] == '"':  # a quoted phrase of free text
             k = text.find('"', j + 1)
             k = n if k < 0 else k

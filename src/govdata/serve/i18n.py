@@ -211,14 +211,17 @@ def choose(request) -> str:
     cookie = (request.cookies or {}).get(COOKIE)
     if cookie in LANGS:
         return cookie
-    header = (request.headers.get("accept-language") or "").lower()
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
-    return "zh"
+    best, best_q = "zh", -1.0
+    for position, part in enumerate((request.headers.get("accept-language") or "").lower().split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        try:
+            q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            q = 0.0
+        lang = "zh" if tag.startswith("zh") else "en" if tag.startswith("en") else None
+        if lang and q > best_q:  # ties: the earlier one
+            best, best_q = lang, q
+    return best
 
 
 class Translator:

@@ -74,7 +74,8 @@ def markdown(text: str | None) -> Markup:
         from markdown_it import MarkdownIt
 
         _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    return Markup(nh3.clean(_md.render(text or ""), link_rel="noopener nofollow"))
+    tags = set(nh3.ALLOWED_TAGS) - {"img"}  # nothing loads from elsewhere
+    return Markup(nh3.clean(_md.render(text or ""), tags=tags, link_rel="noopener nofollow"))
 
 
 def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup:
@@ -168,31 +169,49 @@ async def home(datasette, request):
     })
 
 
-def _selected(request) -> list[tuple[str, str]]:
-    return [(f, v) for f in FACETS for v in request.args.getlist(f) if v][:20]
+LINK_KEYS = ("q", "sort", *FACETS)
+MAX_SELECTED = 20
 
 
-def _link(request, add: tuple[str, str] | None = None, remove: tuple[str, str] | None = None, **changes: Any) -> str:
-    pairs = [(k, v) for k in request.args.keys() for v in request.args.getlist(k)
-             if k not in changes and k != "page" and (k, v) != remove]
-    if add and add not in pairs:
-        pairs.append(add)
-    pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
-    return "/datasets" + ("?" + urlencode(pairs) if pairs else "")
+def _params(request) -> list[tuple[str, str]]:
+    """The search page's own parameters, read once (Datasette parses the query string on every
+    ``request.args``): only known keys, at most MAX_SELECTED facet values."""
+    from urllib.parse import parse_qsl
+
+    out, facets = [], 0
+    for k, v in parse_qsl(request.query_string or "", keep_blank_values=False)[:1000]:
+        if k not in LINK_KEYS or not v or (k, v) in out:
+            continue
+        if k in FACETS:
+            facets += 1
+            if facets > MAX_SELECTED:
+                continue
+        out.append((k, v))
+    return out
+
+
+def _link(pairs: list[tuple[str, str]], add: tuple[str, str] | None = None, remove: tuple[str, str] | None = None,
+          **changes: Any) -> str:
+    kept = [(k, v) for k, v in pairs if k not in changes and (k, v) != remove]
+    if add and add not in kept:
+        kept.append(add)
+    kept += [(k, v) for k, v in changes.items() if v not in (None, "")]
+    return "/datasets" + ("?" + urlencode(kept) if kept else "")
 
 
 async def datasets(datasette, request):
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
-    q = (request.args.get("q") or "")[:MAX_Q]
-    sort = request.args.get("sort") or ("relevance" if q.strip() else "modified")
+    params = _params(request)
+    q = next((v for k, v in params if k == "q"), "")[:MAX_Q]
+    sort = next((v for k, v in params if k == "sort"), "") or ("relevance" if q.strip() else "modified")
     sort = sort if sort in SORTS else "modified"
     try:
         page = min(max(int(request.args.get("page") or 1), 1), MAX_PAGE)
     except ValueError:
         page = 1
-    selected = _selected(request)
+    selected = [(k, v) for k, v in params if k in FACETS]
     from govdata.oversight import timeliness
 
     result = ix.search(q, [(False, f, v) for f, v in selected], sort, (page - 1) * PAGE_SIZE, PAGE_SIZE, facet_limit=-1,
@@ -200,7 +219,7 @@ async def datasets(datasette, request):
     pages = max(1, math.ceil(result.count / PAGE_SIZE))
     return await render(datasette, request, "portal_search.html", {
         "q": q, "result": result, "sort": sort, "sorts": SORTS, "page": page, "pages": min(pages, MAX_PAGE),
-        "selected": selected, "facets": FACETS, "link": lambda **kw: _link(request, **kw),
+        "selected": selected, "facets": FACETS, "link": lambda **kw: _link(params, **kw),
         "highlight": highlight, "levels": LEVELS,
     })
 
@@ -347,10 +366,14 @@ async def scorecards_page(datasette, request):
 
 
 async def switch_language(request):
+    from urllib.parse import urlsplit
+
     lang = request.args.get("to")
     target = request.args.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"  # never an open redirect
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc
+            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)):
+        target = "/"  # never an open redirect, never a header split
     response = Response.redirect(target)
     if lang in i18n.LANGS:
         response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")

@@ -66,7 +66,10 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
                               {"e": expr})).first()[0]
     except sqlite3.OperationalError as exc:
         raise BadRequest(f"Invalid search: {exc}") from None
-    if n <= t:
+    narrowed = any(not k.startswith("_") or k == "_where" or k.startswith("_filter_") for k in request.args.keys())
+    if n <= t or narrowed:
+        # few matches, or other filters too: the list, and Datasette's exact count (bounded by
+        # the SQL time limit; "more than T" would be wrong once other filters narrow the rows)
         clause = f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr)"
     else:
         clause = (f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr "
