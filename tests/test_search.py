@@ -210,5 +210,9 @@ def test_frequent_words_take_the_probing_plan_with_an_honest_count(tmp_path):
     assert [r["id"] for r in dense["rows"]] == expected
     sparse = asyncio.run(get("稀有"))
     assert sparse["filtered_table_rows_count"] == len([r for r in rows if "稀有" in r[1]])
+    narrowed = asyncio.run(get("稀有&id__gt=3000"))  # with another filter: counted, not the list's length
+    assert narrowed["filtered_table_rows_count"] == len([r for r in rows if "稀有" in r[1] and r[0] > 3000])
+    dense_narrowed = asyncio.run(get("常见&id__gt=5990"))
+    assert dense_narrowed["filtered_table_rows_count"] == len([r for r in rows if "常见" in r[1] and r[0] > 5990])
     html = asyncio.run(ds.client.get("/big/t?_search=常见")).text
     assert f"超过 {search.bound(6000):,} 行" in html

@@ -90,6 +90,10 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
         "/catalog-dump.json": ("Every datapackage.json in one file", "application/json",
                                {"type": "object", "required": ["format_version", "datasets"]}),
         "/openapi.json": ("This description", "application/json", {"type": "object", "required": ["openapi", "paths"]}),
+        "/oversight/timeliness.json": ("Every dataset's timeliness in Chinese working days, overdue first (GOVDATA_TODAY fixes the day)",
+                                       "application/json", {"type": "object", "required": ["today", "datasets"]}),
+        "/oversight/scorecards.json": ("Every publisher's scorecard, own datasets and rolled up its subtree",
+                                       "application/json", {"type": "object", "required": ["today", "publishers"]}),
     }
     for path, (summary, media, schema) in files.items():
         paths[path] = {"get": {"operationId": path.strip("/").replace(".", "_").replace("-", "_"), "summary": summary,
@@ -111,6 +115,14 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
                        {"name": "_size", "in": "query", "schema": {"type": "integer", "maximum": 1000}}],
         "responses": {"200": {"description": "rows", "content": {"application/json": {"schema": {"type": ["object", "array"]}}}},
                       "404": {"description": "no such table"}}}}
+    paths["/datasets"] = {"get": {
+        "operationId": "search_page", "summary": "Catalogue search (HTML): q, facets (theme, publisher with its subtree, level, "
+        "format, open_condition, license, frequency, freshness, keyword), sort, page; same engine as package_search",
+        "tags": ["Pages"], "x-example-path": "/datasets?q=%E5%A4%84%E7%BD%9A&theme=credit",
+        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
+                       {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "modified", "title"]}},
+                       {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+        "responses": {"200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
     paths["/datasets/{dataset}"] = {"get": {
         "operationId": "landing_page", "summary": "HTML landing page with schema.org JSON-LD", "tags": ["Pages"],
         "x-example-path": "/datasets/zj-admin-divisions",

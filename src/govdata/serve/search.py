@@ -5,7 +5,8 @@ SQLite then evaluates the whole match before returning the first page, and count
 for a two-character word found in most of a million rows that is 150 ms and 350 ms. This filter
 first counts the matches up to a bound ``T`` (cheap: FTS5 stops at ``T``) and picks the plan:
 
-- at most ``T`` matches: the same ``IN`` list (at most ``T`` rowids) and an exact count;
+- at most ``T`` matches: the rowids found by that first query, passed as a JSON list (the phrase
+  is evaluated once), and an exact count;
 - more than ``T``: the rows are scanned in the page's order and each is probed in the index
   (``rowid = t.rowid``): the first page of a frequent word takes a few hundred probes. The count
   is not computed: the JSON says ``null`` and the page says "more than T rows" (never a wrong
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+import re
 import sqlite3
 from typing import Any
 
@@ -30,6 +32,7 @@ from datasette.utils.asgi import BadRequest
 from govdata import textsearch
 
 DENSE = "/* govdata:dense-search */"
+KNOWN_COUNT = re.compile(r"/\* govdata:count=(\d+) \*/")
 # the folded terms of the request's ?_search=, for highlighting the cells of the page it renders
 # (render_cell has no request; the filter and the rendering run in the same task)
 TERMS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("govdata_search_terms", default=[])
@@ -62,14 +65,20 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
     quoted = escape_sqlite(fts)
     db = datasette.get_database(database)
     try:
-        n = (await db.execute(f"select count(*) from (select rowid from {quoted} where {quoted} match :e limit {t + 1})",
-                              {"e": expr})).first()[0]
+        found = (await db.execute(f"select count(*), group_concat(rowid) from (select rowid from {quoted} "
+                                  f"where {quoted} match :e limit {t + 1})", {"e": expr})).first()
     except sqlite3.OperationalError as exc:
         raise BadRequest(f"Invalid search: {exc}") from None
     narrowed = any(not k.startswith("_") or k == "_where" or k.startswith("_filter_") for k in request.args.keys())
-    if n <= t or narrowed:
-        # few matches, or other filters too: the list, and Datasette's exact count (bounded by
-        # the SQL time limit; "more than T" would be wrong once other filters narrow the rows)
+    if found[0] <= t:
+        # few matches: the page reads the list of rowids just found (the phrase is evaluated once),
+        # and without other filters the count is that list's length (one row per rowid)
+        known = "" if narrowed else f" /* govdata:count={found[0]} */"
+        return FilterArguments([f"rowid in (select value from json_each(:_search_ids)){known}"],
+                               {"_search_ids": f"[{found[1] or ''}]"}, [f'search matches "{q}"'], extra)
+    if narrowed:
+        # many matches and other filters: Datasette's exact count (bounded by the SQL time limit;
+        # "more than T" would be wrong once other filters narrow the rows)
         clause = f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr)"
     else:
         clause = (f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr "
@@ -79,7 +88,8 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
 
 
 def install(datasette) -> None:
-    """Answer the count statement of a dense search with "unknown" instead of scanning the table."""
+    """Answer the count statement of a search without running it: "unknown" for a dense search,
+    the number of rowids found for a sparse one without other filters."""
     for db in datasette.databases.values():
         if getattr(db, "_govdata_search", False):
             continue
@@ -87,8 +97,12 @@ def install(datasette) -> None:
 
         async def guarded(sql: str, *args, _execute=execute, **kwargs):
             head = sql.lstrip().lower()
-            if DENSE in sql and head.startswith("select count(*) from ") and not head.startswith("select count(*) from ("):
-                return Results([(None,)], False, [("count(*)",)])
+            if head.startswith("select count(*) from ") and not head.startswith("select count(*) from ("):
+                if DENSE in sql:
+                    return Results([(None,)], False, [("count(*)",)])
+                known = KNOWN_COUNT.search(sql)
+                if known and sql.count(" where ") == 1:
+                    return Results([(int(known.group(1)),)], False, [("count(*)",)])
             return await _execute(sql, *args, **kwargs)
 
         db.execute = guarded
