@@ -138,3 +138,13 @@ def test_cli_takes_today_as_a_flag(built):
     status = lambda doc, name: next(d for d in doc["datasets"] if d["id"] == name)["status"]
     assert status(first, "hz-air-quality-daily") == "due_soon" and status(later, "hz-air-quality-daily") == "overdue"
     assert run("--today", "2026-12-02").splitlines()[0].startswith("hz-air-quality-daily")
+
+
+def test_ckan_freshness_facet_and_filter(datasette_app, monkeypatch):
+    monkeypatch.setenv("GOVDATA_TODAY", "2026-12-02")
+    get = lambda path: asyncio.run(datasette_app.client.get(path)).json()["result"]
+    timeliness = asyncio.run(datasette_app.client.get("/oversight/timeliness.json")).json()["datasets"]
+    overdue = {d["id"] for d in timeliness if d["status"] == "overdue"}
+    res = get('/api/3/action/package_search?rows=1000&fq=freshness:overdue&facet.field=["freshness"]')
+    assert {p["name"] for p in res["results"]} == overdue
+    assert res["facets"]["freshness"] == {"overdue": len(overdue)}

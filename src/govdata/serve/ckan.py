@@ -204,6 +204,11 @@ _ENTRY_KEYS = {"publisher": "publisher_chain", "level": "level", "theme": "theme
 def _facet_values(d: Directory, name: str, package: str) -> list[str]:
     """A package's values for a facet: CKAN's own fields from the package, the platform's from
     the catalogue entry (``publisher`` lists the whole chain: a city counts its districts' datasets)."""
+    if name == "freshness":  # the timeliness status on the day (oversight.timeliness)
+        from govdata.oversight.timeliness import today
+
+        item = d.index.freshness(today())[0][d.index.by_id[package]]
+        return [item.status if item else "not_applicable"]
     key = _ENTRY_KEYS.get(name)
     if key is None:
         return _values(d.packages[package], FACET_FIELDS.get(name, name))
