@@ -72,17 +72,9 @@ def make_catalogue(root: Path, csv_path: Path, schema_path: Path) -> Path:
     except OSError:
         shutil.copy(csv_path, ds / "data" / "penalties.csv")
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    descriptor = {
-        "name": "bench-penalties", "title": "基准测试：行政处罚", "title_en": "Benchmark penalties",
-        "description": "基准测试用的合成行政处罚数据（合成数据，仅供演示），由 benchmarks/generate.py 生成。",
-        "version": "1.0.0", "publisher": "hz-amr", "themes": ["credit"], "keywords": ["基准"],
-        "licenses": [{"name": "CC-BY-4.0"}], "open_condition": {"type": "unconditional"},
-        "update_frequency": "daily", "issued": "2024-01-01", "modified": "2024-01-02",
-        "contact": {"name": "法规处", "email": "fagui@amr.hz.example.gov.cn"},
-        "review": {"reviewer": "基准", "date": "2024-01-01", "basis": "合成数据"},
-        "resources": [{"name": "penalties", "path": "data/penalties.csv", "schema": schema,
-                       "filterable": ["region_code", "category"], "facets": ["category"]}],
-    }
+    descriptor = _descriptor("bench-penalties", "data/penalties.csv", schema)
+    descriptor["resources"] = [{"name": "penalties", "path": "data/penalties.csv", "schema": schema,
+                                "filterable": ["region_code", "category"], "facets": ["category"]}]
     (ds / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return root
 

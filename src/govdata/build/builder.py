@@ -255,9 +255,14 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
     """
     root = root.resolve()
     out = out.resolve()
+    return _under_lock(out, notice, lambda: _build_locked(root, out, log, force))
+
+
+def _under_lock(out: Path, notice: Callable[[str], None], work: Callable[[], Any]) -> Any:
+    """``work`` holding the build lock; a full or read-only disk becomes one BuildError naming the path."""
     try:
         with build_lock(out, notice):
-            return _build_locked(root, out, log, force)
+            return work()
     except BuildError:
         raise
     except Exception as exc:
@@ -270,25 +275,20 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
 def rollback(out: Path, notice: Callable[[str], None] = _notice) -> tuple[Path, Path]:
     """Switch ``current`` back to the newest good build older than the live one; return (was, now)."""
     out = out.resolve()
-    try:
-        with build_lock(out, notice):
-            live = current_build(out)
-            if live is None:
-                raise BuildError(f"no live build in {out}: nothing to roll back")
-            builds = out / "builds"
-            good = sorted(b for b in builds.iterdir() if b.is_dir() and b.name < live.name
-                          and (b / "manifest.json").is_file() and not (b / "FAILED").exists())
-            if not good:
-                raise BuildError(f"no good build older than {live.name} in {builds}: nothing to roll back to")
-            _switch(out, good[-1])
-            return live, good[-1]
-    except BuildError:
-        raise
-    except Exception as exc:
-        disk = _disk_error(exc, out)
-        if disk is None:
-            raise
-        raise disk from None
+
+    def switch_back() -> tuple[Path, Path]:
+        live = current_build(out)
+        if live is None:
+            raise BuildError(f"no live build in {out}: nothing to roll back")
+        builds = out / "builds"
+        good = sorted(b for b in builds.iterdir() if b.is_dir() and b.name < live.name
+                      and (b / "manifest.json").is_file() and not (b / "FAILED").exists())
+        if not good:
+            raise BuildError(f"no good build older than {live.name} in {builds}: nothing to roll back to")
+        _switch(out, good[-1])
+        return live, good[-1]
+
+    return _under_lock(out, notice, switch_back)
 
 
 INPUT_FOLDERS = ("datasets", "schemas", "pipelines")

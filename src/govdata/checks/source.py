@@ -159,21 +159,6 @@ def _line_at(path: Path, offset: int) -> int:
     return line
 
 
-def _utf8_error_offset(path: Path) -> int | None:
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    done = 0
-    with path.open("rb") as fh:
-        while True:
-            chunk = fh.read(CHUNK)
-            try:
-                decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                return done + exc.start - len(decoder.getstate()[0]) if exc.start >= 0 else done
-            if not chunk:
-                return None
-            done += len(chunk)
-
-
 def _decode_error_offset(path: Path, encoding: str) -> int | None:
     """Offset of the first byte ``encoding`` cannot decode (None: the whole file decodes)."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -260,7 +245,7 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         target = "utf-16"
     else:
-        bad = _utf8_error_offset(src) if utf8_error is False else utf8_error
+        bad = _decode_error_offset(src, "utf-8") if utf8_error is False else utf8_error
         if bad is None:
             return src, "utf-8", []
         detected = (_detect(src) or "").lower()
