@@ -96,7 +96,7 @@ def _expected(csv_path: Path, queries: list[str]) -> dict[str, int]:
 
 
 def table_bench(rows: int, seconds: float) -> dict:
-    from govdata.build import searchindex
+    from govdata.publish import searchindex
 
     csv_path, schema_path = generate(rows, DATA)
     root = make_catalogue(DATA / f"search-catalogue-{rows}", csv_path, schema_path)
@@ -173,7 +173,7 @@ def table_bench(rows: int, seconds: float) -> dict:
 
 def _synthetic_catalogue(n: int, target: Path) -> list[str]:
     """``n`` generated entries in a copy of the sample build's portal.json and ckan.json."""
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     out = DATA / "catalogue-sample"
     if out.exists():
@@ -214,7 +214,7 @@ def catalogue_bench(n: int, seconds: float) -> dict:
         target = DATA / f"catalogue-{size or 'sample'}"
         words = _synthetic_catalogue(size, target) if size else None
         if size is None:
-            from govdata.build.builder import build
+            from govdata.publish.builder import build
 
             out = DATA / "catalogue-sample"
             if out.exists():

@@ -44,7 +44,7 @@ def copy_catalog(dest: Path, datasets: list[str] | None = None) -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The repository's catalogue built once for the session; returns the live build folder."""
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     out = tmp_path_factory.mktemp("build-out")
     build(REPO, out)

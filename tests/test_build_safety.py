@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from govdata.build.builder import build, current_build
+from govdata.publish.builder import build, current_build
 from govdata.errors import BuildError
 from tests.conftest import copy_catalog
 
@@ -36,7 +36,7 @@ def test_failed_builds_never_push_out_complete_ones(tmp_path):
     """Pruning keeps the live build and the build in progress, the newest complete builds up to
     KEEP_BUILDS, the newest failed build (its report); an abandoned folder older than a complete
     build goes."""
-    from govdata.build.builder import KEEP_BUILDS, _prune
+    from govdata.publish.builder import KEEP_BUILDS, _prune
 
     builds = tmp_path / "builds"
     made = {}
@@ -65,7 +65,7 @@ def test_the_arrow_producer_stops_when_sqlite_stops_reading():
 
     import duckdb
 
-    from govdata.build.sqlite import _prefetched
+    from govdata.publish.sqlite import _prefetched
 
     reader, stop = _prefetched(duckdb.sql("SELECT range AS i FROM range(2000000)").to_arrow_reader(1000), depth=2)
     next(iter(reader))  # SQLite read one batch, then failed

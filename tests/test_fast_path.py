@@ -13,8 +13,8 @@ import sqlite3
 import duckdb
 import yaml
 
-from govdata.build.builder import build
-from govdata.build.speculative import Speculation
+from govdata.publish.builder import build
+from govdata.publish.speculative import Speculation
 from govdata.checks import privacy, runner, source
 from govdata.errors import BuildError
 from govdata.checks import proof as proof_mod

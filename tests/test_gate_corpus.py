@@ -70,7 +70,7 @@ def test_corpus_case(case, base_catalog, tmp_path):
 
 @pytest.mark.parametrize("case", ["gb18030", "utf8-bom", "utf16"])
 def test_normalised_files_keep_their_content(case, base_catalog, tmp_path):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root, target = _world(base_catalog, tmp_path, CORPUS / case)
     _rename(case, target)
@@ -142,7 +142,7 @@ def _excel_case(base_catalog, tmp_path, pad=0):
 
 
 def test_excel_workbook_passes_with_content_intact(base_catalog, tmp_path):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root, target = _excel_case(base_catalog, tmp_path)
     assert _got(_check(root, target)) == []
@@ -219,7 +219,7 @@ def test_agency_forms_are_reported_with_the_declared_fix(case, words, base_catal
 
 
 def test_declared_pipeline_normalises_chinese_forms(base_catalog, tmp_path):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)

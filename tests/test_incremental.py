@@ -11,7 +11,7 @@ import time
 
 import duckdb
 
-from govdata.build.builder import build
+from govdata.publish.builder import build
 from tests.conftest import copy_catalog
 
 

@@ -142,7 +142,7 @@ def test_downloads_have_real_media_types_names_and_checksums(built, live_server,
 
 
 def test_excel_csv_has_bom_chinese_headers_and_neutralised_formulas(tmp_path):
-    from govdata.build.exports import export_spreadsheet
+    from govdata.publish.exports import export_spreadsheet
 
     con = duckdb.connect()
     con.execute("CREATE TABLE t (name VARCHAR, amount DOUBLE)")

@@ -17,7 +17,7 @@ import opencc
 import pytest
 
 from govdata import textsearch
-from govdata.build import searchindex
+from govdata.publish import searchindex
 from govdata.serve import search
 
 S2T = opencc.OpenCC("s2t")

@@ -51,7 +51,7 @@ def test_writes_are_refused(datasette_app):
 
 
 def test_real_server_over_a_port(repo, tmp_path, server_factory):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
     from tests.conftest import copy_catalog
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar"])

@@ -85,7 +85,7 @@ class Load:
 
 def test_server_follows_three_builds_and_a_rollback_under_load(tmp_path, server_factory):
     """Today: the server keeps the build it started with, and the third later build deletes it."""
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", SMALL)
     out = root / "_build"
@@ -111,7 +111,7 @@ def test_server_follows_three_builds_and_a_rollback_under_load(tmp_path, server_
 
 def test_builds_keep_what_a_live_server_reads(tmp_path):
     """A build held by a fresh lease is never pruned, however many builds come after it."""
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     out = root / "_build"
@@ -129,7 +129,7 @@ def test_builds_keep_what_a_live_server_reads(tmp_path):
 
 
 def test_concurrent_builds_are_serialised_with_a_message(tmp_path):
-    from govdata.build.builder import build, build_lock
+    from govdata.publish.builder import build, build_lock
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     out = root / "_build"
@@ -146,7 +146,7 @@ def test_concurrent_builds_are_serialised_with_a_message(tmp_path):
 
 def test_full_disk_is_one_line_naming_the_path_and_nothing_is_published(tmp_path, monkeypatch, capsys):
     from govdata import cli
-    from govdata.build import builder
+    from govdata.publish import builder
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     out = root / "_build"
@@ -172,7 +172,7 @@ def test_full_disk_is_one_line_naming_the_path_and_nothing_is_published(tmp_path
 
 
 def test_rollback_with_nothing_older_is_a_clear_error(tmp_path):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     build(root, root / "_build")
@@ -220,7 +220,7 @@ def test_introspection_shows_no_paths(datasette_app, built):
 
 
 def test_errors_are_one_line_with_a_request_id_and_no_traceback(tmp_path, server_factory):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     build(root, root / "_build")
@@ -238,7 +238,7 @@ def test_errors_are_one_line_with_a_request_id_and_no_traceback(tmp_path, server
 
 
 def test_request_limits_answer_cheaply_and_the_worker_lives(tmp_path, server_factory):
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     build(root, root / "_build")
@@ -297,7 +297,7 @@ def test_ckan_term_pattern_is_linear():
 
 def test_expensive_clients_are_admitted_through_a_budget(tmp_path, server_factory):
     """Clients looping time-limited queries get 400/429/503, never 5xx, and cheap pages keep answering."""
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     build(root, root / "_build")
@@ -329,7 +329,7 @@ def test_expensive_clients_are_admitted_through_a_budget(tmp_path, server_factor
 def test_cheap_pages_keep_their_latency_while_expensive_clients_loop(tmp_path, server_factory):
     """Heavy (timing): an indexed lookup's p90 with 3 clients looping time-limited SQL stays within
     3× its quiet p90 (default Datasette: 6–50×)."""
-    from govdata.build.builder import build
+    from govdata.publish.builder import build
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     build(root, root / "_build")
@@ -475,7 +475,7 @@ def test_ckan_malformed_input_is_a_4xx_envelope(datasette_app, built):
 def test_noop_build_reads_only_file_stamps(tmp_path, monkeypatch):
     """With 10,000 datasets parsing every descriptor takes tens of seconds: an unchanged catalogue
     is recognised from file stamps alone; any change goes the full way (and is seen)."""
-    from govdata.build import builder
+    from govdata.publish import builder
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     out = root / "_build"
@@ -532,7 +532,7 @@ def test_datasette_parameters_never_make_a_server_error(datasette_app):
 
 
 def test_disk_errors_become_one_line_naming_the_path(tmp_path):
-    from govdata.build.builder import _disk_error
+    from govdata.publish.builder import _disk_error
 
     out = tmp_path / "_build"
     ro = _disk_error(OSError(errno.EROFS, "Read-only file system", str(out / "builds" / "x")), out)

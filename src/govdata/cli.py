@@ -64,7 +64,7 @@ def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict:
 def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
     """Check and build the catalogue into OUT; the live build changes only on success.
     Unchanged datasets are reused from the live build."""
-    from govdata.build.builder import build as do_build
+    from govdata.publish.builder import build as do_build
 
     repo = _root(root)
     # progress lines on a terminal; CI logs (not a terminal) get only the summary
@@ -97,7 +97,7 @@ def serve(root: str | None, out: str, host: str, port: int, workers: int | None)
 @click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
 def rollback(root: str | None, out: str) -> None:
     """Switch the live build back to the previous good build (running servers follow within a second)."""
-    from govdata.build.builder import rollback as do_rollback
+    from govdata.publish.builder import rollback as do_rollback
 
     target = Path(out) if Path(out).is_absolute() else _root(root) / out
     was, now = do_rollback(target)

@@ -34,7 +34,7 @@ from datasette.database import Database, QueryInterrupted, Results
 from datasette.utils import sqlite_timelimit
 from datasette.views.base import DatasetteError
 
-from govdata.build.builder import current_build
+from govdata.publish.builder import current_build
 from govdata.errors import ServeError
 from govdata.serve import admission, counts, guard, hardening
 

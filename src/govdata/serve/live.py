@@ -9,7 +9,7 @@ is closed when the last one ends.
 
 Leases: ``_build/leases/<host>-<pid>.lease`` holds the names of the builds the worker may still
 read (the live one and any app still draining), one a line; the worker rewrites it on every
-change and touches it at least every ``TOUCH_S``. ``build/builder.py`` never removes a build named
+change and touches it at least every ``TOUCH_S``. ``publish/builder.py`` never removes a build named
 by a lease younger than ``builder.LEASE_TTL_S`` (a crashed worker's lease expires), nor the live build.
 """
 

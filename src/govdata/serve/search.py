@@ -1,4 +1,4 @@
-"""``?_search=`` on served tables, over the bigram index of :mod:`govdata.build.searchindex`.
+"""``?_search=`` on served tables, over the bigram index of :mod:`govdata.publish.searchindex`.
 
 Datasette's own search filter would write ``rowid IN (SELECT rowid FROM fts WHERE fts MATCH …)``:
 SQLite then evaluates the whole match before returning the first page, and counts it again —

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from govdata.build import sqlite as sqlite_mod
+from govdata.publish import sqlite as sqlite_mod
 from govdata.catalog.model import Dataset
 from govdata.checks.metadata import normalise_schema
 from govdata.checks.source import Prepared, fast_path

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from govdata.build import searchindex
+from govdata.publish import searchindex
 from govdata.checks.sqltypes import ident
 from govdata.checks.table import LoadedTable
 

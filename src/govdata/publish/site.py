@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from govdata.build import searchindex
+from govdata.publish import searchindex
 from govdata.catalog.model import Catalog, Dataset
 from govdata.directory.record import FREQUENCY_ZH, OPEN_ZH
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govdata.build import warehouse
+from govdata.publish import warehouse
 from govdata.checks.sqltypes import ident
 
 MAX_LABELS = 100_000

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from govdata import __version__
-from govdata.build.incremental import dataset_keys, link_file, link_tree
+from govdata.publish.incremental import dataset_keys, link_file, link_tree
 from govdata.catalog.loader import load
 from govdata.errors import BuildError
 from govdata.findings import Report
@@ -133,7 +133,7 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
     """Kernel-bound chores started at once in a thread, while the build imports its libraries on
     the other core: removing the builds the new one will push out (the live build is kept) and
     copying big CSVs that will likely be published as they are (build.exports.early_copies)."""
-    from govdata.build.exports import early_copies
+    from govdata.publish.exports import early_copies
 
     def chores() -> list[Path]:
         _prune(out, [p for p in (live, staging) if p is not None])
@@ -248,7 +248,7 @@ def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, fo
           notice: Callable[[str], None] = _notice) -> BuildResult:
     """Build the catalogue at ``root`` into ``out``; raise BuildError and leave ``current`` alone on failure.
 
-    Datasets whose key (see :mod:`govdata.build.incremental`) matches the live build are reused;
+    Datasets whose key (see :mod:`govdata.publish.incremental`) matches the live build are reused;
     when nothing changed the live build stays as it is. ``force`` rebuilds everything. Builds into
     the same ``out`` are serialised (``build_lock``); a full or read-only disk is a BuildError
     naming the path.
@@ -299,7 +299,7 @@ def inputs_digest(root: Path, out: Path) -> str | None:
     catalog.yaml and the files under datasets/, schemas/, pipelines/ — and of the platform's code.
     Unchanged digest, unchanged inputs (as git's index assumes): a no-op build needs no parsing.
     None when a symlink is met (its target's changes would not show)."""
-    from govdata.build.incremental import platform_key
+    from govdata.publish.incremental import platform_key
 
     h = hashlib.sha256(platform_key().encode())
     skip = str(out)
@@ -378,9 +378,9 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
                 reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
                 early: Future, inputs: str | None = None, catalog=None) -> BuildResult:
-    from govdata.build import site as site_mod
-    from govdata.build import warehouse
-    from govdata.build.speculative import Speculation
+    from govdata.publish import site as site_mod
+    from govdata.publish import warehouse
+    from govdata.publish.speculative import Speculation
     from govdata.checks.runner import connect_scratch, run_checks
     from govdata.checks.sqltypes import ident, lit
     from govdata.directory import ckan, datajson, datapackage
@@ -470,7 +470,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                         f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
         if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
-        from govdata.build import labels
+        from govdata.publish import labels
 
         _write_json(site_dir / "labels.json", labels.compute(con, catalog, published))
         con.execute("DETACH wh")
@@ -499,9 +499,9 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
                    hashes: dict[str, str], speculation, copied: list[Path]) -> dict[str, Any]:
     """Warehouse tables, exports and the serving database of one checked dataset. Per resource the
     SQLite load runs in a thread (on a DuckDB cursor) while the main thread writes the downloads."""
-    from govdata.build import exports as exports_mod
-    from govdata.build import sqlite as sqlite_mod
-    from govdata.build import warehouse
+    from govdata.publish import exports as exports_mod
+    from govdata.publish import sqlite as sqlite_mod
+    from govdata.publish import warehouse
     from govdata.checks.metadata import normalise_schema
 
     exports: dict[str, dict[str, Any]] = {}
