@@ -23,17 +23,22 @@ import re
 
 SEGMENT = re.compile(r"[^ ]+")  # a run: folding turns every whitespace and control character into " "
 END = "\ue000"  # private use (kept by the tokenizer): marks the last character of a run
-# FTS5 keeps letters, numbers, marks, punctuation, symbols and private use in tokens: a bigram
-# such as "1-" or "〔2" is one token, so a query with punctuation is one exact phrase
-TOKENIZE = "unicode61 categories 'L* N* Co M* P* S*'"
+# FTS5's ``ascii`` tokenizer splits only at ASCII characters other than letters and digits, and
+# the index and the queries contain no such character but the space: ASCII punctuation is moved
+# to private use (U+E100 + code point, :data:`TOKEN_MAP`), so a bigram such as "1-" or "〔2" is one
+# token and a query with punctuation is one exact phrase. ``ascii`` inserts ~25% faster than
+# ``unicode61`` with categories, which classifies every character.
+TOKENIZE = "ascii"
+PUNCT_BASE = 0xE100
+TOKEN_MAP = {cp: chr(PUNCT_BASE + cp) for cp in range(0x21, 0x7F) if not chr(cp).isalnum()}
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
 
 
 @functools.lru_cache(maxsize=1)
 def fold_table() -> dict[int, str]:
     """Character map: traditional → simplified (OpenCC t2s, one character at a time), full-width
-    ASCII → ASCII, upper-case ASCII → lower case, every whitespace and control character → space.
-    ~4,800 entries, built in ~50 ms."""
+    ASCII → ASCII, upper case → lower case (every script, where it keeps the length), every
+    whitespace and control character → space. ~6,300 entries, built in ~0.3 s."""
     import opencc
 
     t2s = opencc.OpenCC("t2s")
@@ -52,13 +57,18 @@ def fold_table() -> dict[int, str]:
         if chr(cp).isspace():  # Unicode spaces (U+3000 ideographic space …): separators
             table[cp] = " "
     table.pop(0x20, None)
-    for cp in range(ord("A"), ord("Z") + 1):
-        table[cp] = chr(cp).lower()
+    for cp in range(0x110000):  # lower case, wherever it keeps the length (not İ → i̇)
+        if 0xD800 <= cp < 0xE000:
+            continue
+        ch = table.get(cp, chr(cp))
+        low = ch.lower()
+        if low != ch and len(low) == 1:
+            table[cp] = low
     return table
 
 
 def fold(text: str) -> str:
-    """Length-preserving normal form used on both sides of every comparison."""
+    """Length-preserving normal form (lower-cased) used on both sides of every comparison."""
     return text.translate(fold_table())
 
 
@@ -69,11 +79,12 @@ def _bigrams(segment: str) -> list[str]:
 
 
 def index_text(text: str | None) -> str:
-    """What FTS5 stores for ``text``: folded, lower-cased, then per run of non-space characters its
-    bigrams and an end token (its last character + END), space-separated."""
+    """What FTS5 stores for ``text``: folded, then per run of non-space characters its bigrams and
+    an end token (its last character + END), space-separated. The reference for
+    :func:`index_texts`, which computes the same tokens for millions of cells at once."""
     if not text:
         return ""
-    return " ".join(" ".join(_bigrams(seg)) for seg in SEGMENT.findall(fold(text).lower()))
+    return " ".join(" ".join(_bigrams(seg)) for seg in SEGMENT.findall(fold(text).translate(TOKEN_MAP)))
 
 
 def _quoted(token: str) -> str:
@@ -94,7 +105,8 @@ def match_expression(query: str) -> str:
     """An FTS5 MATCH expression over a bigram index for what a user typed: every whitespace-
     separated term must occur in one cell, as it is (punctuation included): the bigrams of a
     term are one phrase, which matches exactly where the term is a substring."""
-    parts = [_phrase(seg) for term in (query or "").split() for seg in SEGMENT.findall(fold(term).lower())]
+    parts = [_phrase(seg) for term in (query or "").split()
+             for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))]
     return " AND ".join(dict.fromkeys(parts[:MAX_TERMS])) if parts else NO_MATCH
 
 
@@ -104,14 +116,6 @@ def terms(query: str) -> list[str]:
 
 
 MAX_TERMS = 10  # words of a query that are searched (the rest would only narrow it further)
-
-
-# ---- the same in DuckDB, for building indexes over millions of rows -----------------------
-
-def needs_fold_class() -> str:
-    """An RE2 character class of the characters :func:`fold` changes beyond ASCII case: a text
-    without any of them is folded by ``lower()`` alone (most simplified-Chinese data)."""
-    return "[" + "".join(f"\\x{{{k:x}}}" for k in fold_table() if not 0x41 <= k <= 0x5A) + "]"
 
 
 def fold_many(values: list[str | None]) -> list[str]:
@@ -125,10 +129,67 @@ def _joined_table() -> dict[int, str]:
     return {k: v for k, v in fold_table().items() if k != 0}  # NUL separates the joined values
 
 
-def duckdb_index_sql(column_sql: str) -> str:
-    """A DuckDB expression computing :func:`index_text` of ``column_sql`` (VARCHAR), which must
-    already be folded where :func:`needs_fold_class` matches (``lower()`` does the rest)."""
-    segs = f"regexp_extract_all(lower(coalesce({column_sql}, '')), '[^ ]+')"
-    one = ("CASE WHEN length(s) < 2 THEN s ELSE array_to_string("
-           "list_transform(range(1, length(s)), lambda i: substr(s, i, 2)), ' ') || ' ' || right(s, 1) || chr(57344) END")
-    return f"array_to_string(list_transform({segs}, lambda s: {one}), ' ')"
+# ---- the same for whole Arrow columns, for building indexes over millions of rows -----------
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_lut():
+    """:func:`fold_table` then :data:`TOKEN_MAP`, as an array indexed by code point."""
+    import numpy as np
+
+    lut = np.arange(0x110000, dtype=np.uint32)
+    for cp, ch in fold_table().items():
+        lut[cp] = ord(ch)
+    for cp, ch in TOKEN_MAP.items():
+        lut[lut == cp] = ord(ch)
+    return lut
+
+
+@functools.lru_cache(maxsize=1)
+def _utf8_lengths():
+    import numpy as np
+
+    cp = np.arange(0x110000)
+    return (1 + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)).astype(np.uint8)
+
+
+def index_texts(array):
+    """:func:`index_text` of every value of an Arrow string array (nulls → ""), vectorised with
+    numpy: the column's characters as one array of code points, folded through a lookup table;
+    each character becomes three — itself, then the next character of its run (a bigram), END
+    (the last of a run of two or more), or a space (a run of one), then a space. Separators
+    become spaces, which FTS5 skips, so the tokens are exactly those of :func:`index_text`
+    (``tests/test_search.py``). ~15× faster than doing it in SQL."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa.types.is_string(array.type):
+        array = array.cast(pa.string())
+    array = array.fill_null("")
+    rows = len(array)
+    lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    ends = np.cumsum(lengths)
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset:array.offset + rows + 1]
+    raw = array.buffers()[2]
+    text = (raw.to_pybytes()[offsets[0]:offsets[-1]] if raw is not None else b"").decode("utf-8")
+    a = _fold_lut()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    sp, n = np.uint32(32), a.size
+    nxt, prv = np.full(n, sp, np.uint32), np.full(n, sp, np.uint32)
+    nxt[:-1], prv[1:] = a[1:], a[:-1]
+    filled = lengths > 0
+    nxt[ends[filled] - 1] = sp  # a cell's last character is followed by nothing
+    prv[(ends - lengths)[filled]] = sp
+    second = np.where(a == sp, sp, np.where(nxt != sp, nxt, np.where(prv != sp, np.uint32(ord(END)), sp)))
+    out = np.full((n, 3), sp, np.uint32)
+    out[:, 0], out[:, 1] = a, second
+    data = out.tobytes().decode("utf-32-le").encode("utf-8")
+    utf8 = _utf8_lengths()
+    byte_at = np.zeros(n + 1, np.int64)  # UTF-8 bytes of the output before each input character
+    np.cumsum(utf8[a].astype(np.int32) + utf8[second] + 1, out=byte_at[1:])
+    cell_bounds = byte_at[np.concatenate(([0], ends))]
+    if len(data) < 2**31:
+        return pa.StringArray.from_buffers(rows, pa.py_buffer(cell_bounds.astype(np.int32)), pa.py_buffer(data))
+    return pa.LargeStringArray.from_buffers(rows, pa.py_buffer(cell_bounds), pa.py_buffer(data))

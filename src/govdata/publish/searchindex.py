@@ -3,7 +3,7 @@
 One contentless FTS5 table per table with text columns, ``<table>__search``, with one column
 ``c<i>`` per text column holding its bigrams (see :mod:`govdata.textsearch`), keyed by the
 table's rowid. The rows are read back from the finished SQLite table (so the rowids are
-SQLite's own, whatever the load order was) in bounded chunks, bigrammed by DuckDB and
+SQLite's own, whatever the load order was) in bounded chunks, bigrammed with numpy and
 inserted with ADBC; memory stays flat at any size.
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 from govdata import textsearch
 
 CHUNK = 200_000
+HASH_BYTES = 256 * 2**20
 
 
 def text_columns(fields: list[dict]) -> list[str]:
@@ -33,39 +34,28 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _bigrams(duck, chunk, names: list[str]):
-    """The bigram text of every column of an Arrow chunk (folding in Python only when needed)."""
+def _bigrams(chunk, names: list[str]):
+    """The bigram text of every column of an Arrow chunk (:func:`textsearch.index_texts`)."""
     import pyarrow as pa
 
-    needs = " OR ".join(f"regexp_matches({n}, $cls)" for n in names)
-    duck.register("chunk", chunk)
-    try:
-        if duck.execute(f"SELECT bool_or({needs}) FROM chunk", {"cls": textsearch.needs_fold_class()}).fetchall()[0][0]:
-            # traditional characters or full-width forms somewhere in the chunk: fold in Python
-            folded = [pa.array(textsearch.fold_many(chunk.column(n).to_pylist())) for n in names]
-            duck.unregister("chunk")
-            duck.register("chunk", pa.table([chunk.column("rid"), *folded], names=["rid", *names]))
-        texts = ", ".join(f"{textsearch.duckdb_index_sql(n)} AS {n}" for n in names)
-        return duck.sql(f"SELECT rid, {texts} FROM chunk").to_arrow_table()
-    finally:
-        duck.unregister("chunk")
+    return pa.table([chunk.column("rid"), *(textsearch.index_texts(chunk.column(n)) for n in names)],
+                    names=["rid", *names])
 
 
 def write(path: Path, table: str, columns: list[str]) -> int:
-    """Index ``columns`` of ``table`` in the SQLite file ``path``; returns the rows indexed.
-    DuckDB bigrams chunk k in a thread while SQLite inserts chunk k-1 (both release the GIL)."""
+    """Index ``columns`` of ``table`` in the SQLite file ``path`` (a file being built: no journal);
+    returns the rows indexed. numpy bigrams chunk k in a thread while SQLite inserts chunk k-1.
+    FTS5 keeps pending terms in memory up to HASH_BYTES, so the index is written as a few large
+    segments that one 'optimize' merges at the end."""
     if not columns:
         return 0
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import adbc_driver_manager as adbc
     import adbc_driver_sqlite
-    import duckdb
     import pyarrow as pa
 
     names = [f"c{i}" for i in range(len(columns))]
-    duck = duckdb.connect()
-    duck.execute("SET threads=1")  # one core bigrams, the other inserts
     fts = _q(fts_table(table))
     done = 0
     with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn, \
@@ -83,8 +73,13 @@ def write(path: Path, table: str, columns: list[str]) -> int:
 
         # one FTS column per text column: a phrase never spans two cells
         tokenize = textsearch.TOKENIZE.replace("'", "''")
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536"):
+            run(f"PRAGMA {pragma}")
         run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, "
             f"tokenize='{tokenize}')")
+        # terms are kept in memory until HASH_BYTES (FTS5's default is 1 MB: hundreds of small
+        # segments merged again and again) and written as a few large segments
+        run(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {HASH_BYTES})")
         conn.set_autocommit(False)
         last, pending = None, None
         pending: Future | None
@@ -98,7 +93,7 @@ def write(path: Path, table: str, columns: list[str]) -> int:
             if chunk.num_rows:
                 last = chunk.column("rid")[-1].as_py()
                 done += chunk.num_rows
-                following = pool.submit(_bigrams, duck, chunk, names)
+                following = pool.submit(_bigrams, chunk, names)
             else:
                 following = None
             if pending is not None:
@@ -108,5 +103,4 @@ def write(path: Path, table: str, columns: list[str]) -> int:
                 break
         run(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
         conn.commit()
-    duck.close()
     return done
