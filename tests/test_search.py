@@ -221,3 +221,65 @@ def test_frequent_words_take_the_probing_plan_with_an_honest_count(tmp_path):
     assert dense_narrowed["filtered_table_rows_count"] == len([r for r in rows if "常见" in r[1] and r[0] > 5990])
     html = asyncio.run(ds.client.get("/big/t?_search=常见")).text
     assert f"超过 {search.bound(6000):,} 行" in html
+
+
+def test_search_pages_in_rowid_order_read_only_the_page(tmp_path):
+    """Sorted by the rowid (the default), a search page is the first matches after the previous
+    page: walking every page (ascending and descending, dense and sparse) yields exactly the
+    matching rows in order; the count stays honest; facets and the CSV stream see every match;
+    a table sorted by something else is still right."""
+    import asyncio
+    import csv
+    import io
+
+    from datasette.app import Datasette
+
+    path = tmp_path / "big.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, kind TEXT)")
+    rows = [(i, f"杭州{'稀有' if i % 997 == 0 else '常见'}公司{i}", "甲乙丙"[i % 3]) for i in range(1, 6001)]
+    db.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    db.execute("CREATE TABLE k (code TEXT PRIMARY KEY, name TEXT)")  # sorted by a text key, not the rowid
+    db.executemany("INSERT INTO k VALUES (?, ?)", [(f"{9999 - i:05d}", f"常见{i}") for i in range(300)])
+    db.commit()
+    db.close()
+    searchindex.write(path, "t", ["name", "kind"])
+    searchindex.write(path, "k", ["name"])
+    meta = {"databases": {"big": {"tables": {
+        "t": {"search_table": "t__search", "sort": "id", "rowid_column": "id"},
+        "k": {"search_table": "k__search", "sort": "code"}}}}}
+    ds = Datasette(immutables=[str(path)], metadata=meta,
+                   inspect_data={"big": {"tables": {"t": {"count": 6000}, "k": {"count": 300}}}},
+                   settings={"suggest_facets": False}, template_dir=str(Path(search.__file__).parent / "templates"))
+
+    async def walk(url: str) -> tuple[list, list]:
+        url_table = url.split("/")[2].split(".")[0]
+        await ds.invoke_startup()
+        seen, counts, plans = [], [], set()
+        while url:
+            page = (await ds.client.get(url)).json()
+            seen += [r["id"] if "id" in r else r["code"] for r in page["rows"]]
+            counts.append(page["filtered_table_rows_count"])
+            plans.add("ORDER BY rowid" in page["query"]["sql"])
+            url = page["next_url"] and page["next_url"].replace("http://localhost", "")
+        assert plans == {url_table == "t"}  # the page plan: sorted by the rowid, and only then
+        return seen, counts
+
+    for word, desc in (("常见", False), ("常见", True), ("稀有", False), ("稀有", True)):
+        expected = [r[0] for r in rows if word in r[1]]
+        order = "&_sort_desc=id" if desc else ""
+        got, counts = asyncio.run(walk(f"/big/t.json?_search={word}&_shape=objects&_size=500{order}"))
+        assert got == (expected[::-1] if desc else expected), (word, desc)
+        assert set(counts) == ({None} if len(expected) > search.bound(6000) else {len(expected)})
+    async def get(url: str):
+        await ds.invoke_startup()
+        return await ds.client.get(url)
+
+    facets = asyncio.run(get("/big/t.json?_search=稀有&_facet=kind")).json()["facet_results"]
+    facet_counts = {f["value"]: f["count"] for f in (facets.get("results", facets))["kind"]["results"]}
+    rare = [r for r in rows if "稀有" in r[1]]
+    assert facet_counts == {k: sum(1 for r in rare if r[2] == k) for k in "甲乙丙" if any(r[2] == k for r in rare)}
+    streamed = list(csv.DictReader(io.StringIO(asyncio.run(get("/big/t.csv?_search=常见&_stream=on&_size=max")).text)))
+    assert [int(r["id"]) for r in streamed] == [r[0] for r in rows if "常见" in r[1]]
+    by_code, _ = asyncio.run(walk("/big/k.json?_search=常见&_shape=objects&_size=100"))
+    assert by_code == sorted(f"{9999 - i:05d}" for i in range(300))

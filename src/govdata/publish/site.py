@@ -54,6 +54,9 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
     pk = (res.schema or {}).get("primaryKey")
     if pk:
         meta["sort"] = pk if isinstance(pk, str) else pk[0]
+    keys = [pk] if isinstance(pk, str) else list(pk or [])
+    if len(keys) == 1 and next((f.get("type") for f in res.fields if f.get("name") == keys[0]), None) == "integer":
+        meta["rowid_column"] = keys[0]  # INTEGER PRIMARY KEY: the rowid (serve/search.py pages by it)
     return meta
 
 

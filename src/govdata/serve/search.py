@@ -5,14 +5,19 @@ SQLite then evaluates the whole match before returning the first page, and count
 for a two-character word found in most of a million rows that is 150 ms and 350 ms. This filter
 first counts the matches up to a bound ``T`` (cheap: FTS5 stops at ``T``) and picks the plan:
 
-- at most ``T`` matches: the rowids found by that first query, passed as a JSON list (the phrase
-  is evaluated once), and an exact count;
-- more than ``T``: the rows are scanned in the page's order and each is probed in the index
-  (``rowid = t.rowid``): the first page of a frequent word takes a few hundred probes. The count
-  is not computed: the JSON says ``null`` and the page says "more than T rows" (never a wrong
-  number). The count statement of such a query is answered by :func:`install` without running it.
+- the page sorted by the rowid (the default: the INTEGER PRIMARY KEY or the rowid), no other
+  filter, no facet, no CSV stream: the page is the first matches FTS5 yields after the previous
+  page's last rowid (FTS5 yields them in rowid order): ``… MATCH :e AND rowid > :after ORDER BY
+  rowid LIMIT size+1``. Nothing else is read, so ``T`` is at most ``PAGE_BOUND``;
+- otherwise, at most ``T`` matches: the rowids found by that first query, passed as a JSON list
+  (the phrase is evaluated once), and an exact count;
+- otherwise, more than ``T``: the rows are scanned in the page's order and each is probed in the
+  index (``rowid = t.rowid``): the first page of a frequent word takes a few hundred probes.
 
-``T`` balances the two plans for the table's size: ~37,000 at a million rows, ~117,000 at ten
+Above ``T`` the count is not computed: the JSON says ``null`` and the page says "more than T rows"
+(never a wrong number). The count statement is answered by :func:`install` without running it.
+
+``T`` balances the last two plans for the table's size: ~37,000 at a million rows, ~117,000 at ten
 million (sqrt(51 · rows · 27): the cost of a probe is ~27× that of a listed rowid).
 """
 
@@ -37,6 +42,9 @@ KNOWN_COUNT = re.compile(r"/\* govdata:count=(\d+) \*/")
 # (render_cell has no request; the filter and the rendering run in the same task)
 TERMS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("govdata_search_terms", default=[])
 MIN_BOUND = 2_000
+# counting stops here when the page needs no list of matches (1M rows: counting the first 37,001
+# matches of a frequent 4-character phrase costs up to ~40 ms, the first 10,001 ~3–10 ms)
+PAGE_BOUND = 10_000
 
 
 def bound(rows: int) -> int:
@@ -50,8 +58,36 @@ def _rows(datasette, database: str, table: str) -> int:
         return 0
 
 
+def _rowid_page(request, meta: dict, datasette) -> tuple[int, bool, int | None] | None:
+    """(rows to read, descending, rowid after which to start) when the page lists matches in rowid
+    order and nothing else reads the filtered rows: no other filter, no facet, not a CSV stream,
+    sorted by the rowid (or the INTEGER PRIMARY KEY that is the rowid). Then the page is the first
+    matches FTS5 yields (it yields them in rowid order) and no row is probed."""
+    args = request.args
+    if meta.get("facets") or any(k.startswith("_facet") for k in args.keys()) or args.get("_stream"):
+        return None
+    names = {"rowid", meta.get("rowid_column") or "rowid"}
+    sort, sort_desc = args.get("_sort"), args.get("_sort_desc")
+    if sort is None and sort_desc is None:
+        sort, sort_desc = meta.get("sort"), meta.get("sort_desc")
+    if (sort_desc or sort or "rowid") not in names:
+        return None
+    after = None
+    if args.get("_next"):
+        try:
+            after = int(args["_next"].split(",")[-1])  # "<sort value>,<key>" or "<key>"
+        except ValueError:
+            return None
+    size = args.get("_size") or str(datasette.setting("default_page_size"))
+    limit = datasette.setting("max_returned_rows") if size == "max" else int(size) if size.isdigit() else None
+    if not limit:
+        return None
+    return limit + 1, bool(sort_desc), after
+
+
 async def search_filter(request, database: str, table: str, datasette) -> FilterArguments | None:
-    fts = (datasette.table_metadata(database, table) or {}).get("search_table")
+    meta = datasette.table_metadata(database, table) or {}
+    fts = meta.get("search_table")
     if not fts:
         return None
     q = (request.args.get("_search") or "").strip()
@@ -64,18 +100,37 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
     t = bound(_rows(datasette, database, table))
     quoted = escape_sqlite(fts)
     db = datasette.get_database(database)
+    narrowed = any(not k.startswith("_") or k == "_where" or k.startswith("_filter_") for k in request.args.keys())
+    page = None if narrowed else _rowid_page(request, meta, datasette)
+    listed = "" if page else ", group_concat(rowid)"
+    if page is not None:
+        t = min(t, PAGE_BOUND)  # the count is all this plan computes beyond the page
     try:
-        found = (await db.execute(f"select count(*), group_concat(rowid) from (select rowid from {quoted} "
+        found = (await db.execute(f"select count(*){listed} from (select rowid from {quoted} "
                                   f"where {quoted} match :e limit {t + 1})", {"e": expr})).first()
     except sqlite3.OperationalError as exc:
         raise BadRequest(f"Invalid search: {exc}") from None
-    narrowed = any(not k.startswith("_") or k == "_where" or k.startswith("_filter_") for k in request.args.keys())
+    described = [f'search matches "{q}"']
+    if page is not None:
+        # the page's rows are the first matches after the previous page's last rowid; the count
+        # statement (rewritten by :func:`install`) never runs this limited subquery. Upper-case
+        # keywords: the subquery adds no lower-case " where " to the statement
+        limit, desc, after = page
+        start = f" AND rowid {'<' if desc else '>'} {after}" if after is not None else ""
+        clause = (f"rowid IN (SELECT rowid FROM {quoted} WHERE {quoted} MATCH :_search_expr{start} "
+                  f"ORDER BY rowid{' DESC' if desc else ''} LIMIT {limit})")
+        if found[0] <= t:
+            clause += f" /* govdata:count={found[0]} */"
+        else:
+            clause += f" {DENSE}"
+            extra["search_count_over"] = t
+        return FilterArguments([clause], {"_search_expr": expr}, described, extra)
     if found[0] <= t:
         # few matches: the page reads the list of rowids just found (the phrase is evaluated once),
         # and without other filters the count is that list's length (one row per rowid)
         known = "" if narrowed else f" /* govdata:count={found[0]} */"
         return FilterArguments([f"rowid in (select value from json_each(:_search_ids)){known}"],
-                               {"_search_ids": f"[{found[1] or ''}]"}, [f'search matches "{q}"'], extra)
+                               {"_search_ids": f"[{found[1] or ''}]"}, described, extra)
     if narrowed:
         # many matches and other filters: Datasette's exact count (bounded by the SQL time limit;
         # "more than T" would be wrong once other filters narrow the rows)
@@ -84,7 +139,7 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
         clause = (f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr "
                   f"and rowid = {escape_sqlite(table)}.rowid) {DENSE}")
         extra["search_count_over"] = t
-    return FilterArguments([clause], {"_search_expr": expr}, [f'search matches "{q}"'], extra)
+    return FilterArguments([clause], {"_search_expr": expr}, described, extra)
 
 
 def install(datasette) -> None:
