@@ -57,8 +57,8 @@ def fold_table() -> dict[int, str]:
         if chr(cp).isspace():  # Unicode spaces (U+3000 ideographic space …): separators
             table[cp] = " "
     table.pop(0x20, None)
-    for cp in range(0x110000):  # lower case, wherever it keeps the length (not İ → i̇)
-        if 0xD800 <= cp < 0xE000:
+    for cp in range(0x1E922):  # lower case, wherever it keeps the length (not İ → i̇); U+1E921 is
+        if 0xD800 <= cp < 0xE000:  # the last upper-case character of Unicode 15
             continue
         ch = table.get(cp, chr(cp))
         low = ch.lower()
@@ -138,11 +138,11 @@ def _fold_lut():
     import numpy as np
 
     lut = np.arange(0x110000, dtype=np.uint32)
-    for cp, ch in fold_table().items():
-        lut[cp] = ord(ch)
-    for cp, ch in TOKEN_MAP.items():
-        lut[lut == cp] = ord(ch)
-    return lut
+    folded = fold_table()
+    lut[np.fromiter(folded, np.int64, len(folded))] = np.fromiter(map(ord, folded.values()), np.uint32, len(folded))
+    punct = np.arange(0x110000, dtype=np.uint32)
+    punct[list(TOKEN_MAP)] = [ord(ch) for ch in TOKEN_MAP.values()]
+    return punct[lut]
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from pathlib import Path
 from govdata import textsearch
 
 CHUNK = 200_000
+SMALL = 20_000  # rows indexed on one connection, without the chunked pipeline
 HASH_BYTES = 256 * 2**20
 
 
@@ -42,21 +43,38 @@ def _bigrams(chunk, names: list[str]):
                     names=["rid", *names])
 
 
-def write(path: Path, table: str, columns: list[str]) -> int:
+def _setup(names: list[str], fts: str) -> list[str]:
+    """The statements that create the index: no journal (the file is being built), one FTS column
+    per text column (a phrase never spans two cells), pending terms kept in memory up to
+    HASH_BYTES (FTS5's default is 1 MB: hundreds of small segments merged again and again)."""
+    tokenize = textsearch.TOKENIZE.replace("'", "''")
+    return ["PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-65536",
+            f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, "
+            f"tokenize='{tokenize}')",
+            f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {HASH_BYTES})"]
+
+
+def write(path: Path, table: str, columns: list[str], rows: int | None = None) -> int:
     """Index ``columns`` of ``table`` in the SQLite file ``path`` (a file being built: no journal);
-    returns the rows indexed. numpy bigrams chunk k in a thread while SQLite inserts chunk k-1.
-    FTS5 keeps pending terms in memory up to HASH_BYTES, so the index is written as a few large
-    segments that one 'optimize' merges at the end."""
+    returns the rows indexed. A table of at most SMALL ``rows`` is indexed in one statement on one
+    connection (a catalogue of thousands of small tables pays no thread or driver set-up); a
+    bigger one in chunks: numpy bigrams chunk k in a thread while SQLite inserts chunk k-1, then
+    one 'optimize' merges the few large segments."""
     if not columns:
         return 0
+    names = [f"c{i}" for i in range(len(columns))]
+    fts = _q(fts_table(table))
+    cols = ", ".join(f"CAST({_q(c)} AS TEXT) AS {n}" for c, n in zip(columns, names))
+    select = f"SELECT rowid AS rid, {cols} FROM {_q(table)}"
+    insert = f"INSERT INTO {fts}(rowid, {', '.join(names)}) VALUES (?{', ?' * len(names)})"
+    if rows is not None and rows <= SMALL:
+        return _write_small(path, fts, names, select, insert)
     from concurrent.futures import Future, ThreadPoolExecutor
 
     import adbc_driver_manager as adbc
     import adbc_driver_sqlite
     import pyarrow as pa
 
-    names = [f"c{i}" for i in range(len(columns))]
-    fts = _q(fts_table(table))
     done = 0
     with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn, \
             ThreadPoolExecutor(1, thread_name_prefix="govdata-bigrams") as pool:
@@ -65,29 +83,21 @@ def write(path: Path, table: str, columns: list[str]) -> int:
                 stmt.set_sql_query(sql)
                 stmt.execute_update()
 
-        def insert(out) -> None:
+        def put(out) -> None:
             with adbc.AdbcStatement(conn) as stmt:
-                stmt.set_sql_query(f"INSERT INTO {fts}(rowid, {', '.join(names)}) VALUES (?{', ?' * len(names)})")
+                stmt.set_sql_query(insert)
                 stmt.bind_stream(pa.RecordBatchReader.from_batches(out.schema, out.to_batches()))
                 stmt.execute_update()
 
-        # one FTS column per text column: a phrase never spans two cells
-        tokenize = textsearch.TOKENIZE.replace("'", "''")
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-65536"):
-            run(f"PRAGMA {pragma}")
-        run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, "
-            f"tokenize='{tokenize}')")
-        # terms are kept in memory until HASH_BYTES (FTS5's default is 1 MB: hundreds of small
-        # segments merged again and again) and written as a few large segments
-        run(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {HASH_BYTES})")
+        for sql in _setup(names, fts):
+            run(sql)
         conn.set_autocommit(False)
         last, pending = None, None
         pending: Future | None
-        cols = ", ".join(f"CAST({_q(c)} AS TEXT) AS {n}" for c, n in zip(columns, names))
         while True:
             where = f"WHERE rowid > {last}" if last is not None else ""
             with adbc.AdbcStatement(conn) as stmt:
-                stmt.set_sql_query(f"SELECT rowid AS rid, {cols} FROM {_q(table)} {where} ORDER BY rowid LIMIT {CHUNK}")
+                stmt.set_sql_query(f"{select} {where} ORDER BY rowid LIMIT {CHUNK}")
                 handle, _ = stmt.execute_query()
                 chunk = pa.RecordBatchReader._import_from_c(handle.address).read_all()
             if chunk.num_rows:
@@ -97,10 +107,30 @@ def write(path: Path, table: str, columns: list[str]) -> int:
             else:
                 following = None
             if pending is not None:
-                insert(pending.result())
+                put(pending.result())
             pending = following
             if pending is None:
                 break
         run(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
         conn.commit()
     return done
+
+
+def _write_small(path: Path, fts: str, names: list[str], select: str, insert: str) -> int:
+    import sqlite3
+
+    import pyarrow as pa
+
+    db = sqlite3.connect(path)
+    try:
+        for sql in _setup(names, fts):
+            db.execute(sql)
+        found = db.execute(select).fetchall()
+        if found:
+            ids, *texts = zip(*found)
+            indexed = [textsearch.index_texts(pa.array(t, pa.string())).to_pylist() for t in texts]
+            db.executemany(insert, zip(ids, *indexed))
+        db.commit()  # the pending terms fit in memory: one segment, nothing to merge
+    finally:
+        db.close()
+    return len(found)

@@ -118,7 +118,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
             if [column] != primary_key[:1] or len(primary_key) > 1:
                 statement(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
         conn.commit()
-    searchindex.write(path, lt.resource, searchindex.text_columns(lt.schema.get("fields") or []))
+    searchindex.write(path, lt.resource, searchindex.text_columns(lt.schema.get("fields") or []), rows=count)
     finish_db(open_db(path))
     return count
 
