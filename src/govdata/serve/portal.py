@@ -80,30 +80,33 @@ def markdown(text: str | None) -> Markup:
 
 def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup:
     """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
-    offsets, so the marks fall on the original characters)."""
+    offsets, so the marks fall on the original characters; it lower-cases, so ``lower`` is kept
+    only for callers). A cell without any term is escaped and returned at once."""
     from markupsafe import escape
 
     from govdata.textsearch import fold
 
     text = text or ""
     folded = fold(text)
-    if lower and len(folded.lower()) == len(folded):
-        folded = folded.lower()
-    marks = [False] * len(text)
-    for term in terms:
+    spans = []
+    for term in filter(None, terms):
         start = folded.find(term)
         while start >= 0:
-            for k in range(start, start + len(term)):
-                marks[k] = True
+            spans.append((start, start + len(term)))
             start = folded.find(term, start + 1)
-    out, i = [], 0
-    while i < len(text):
-        j = i
-        while j < len(text) and marks[j] == marks[i]:
-            j += 1
-        piece = escape(text[i:j])
-        out.append(Markup(f"<mark>{piece}</mark>") if marks[i] else piece)
-        i = j
+    if not spans:
+        return escape(text)
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        out += [escape(text[at:start]), Markup(f"<mark>{escape(text[start:end])}</mark>")]
+        at = end
+    out.append(escape(text[at:]))
     return Markup("").join(out)
 
 
