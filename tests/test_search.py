@@ -283,3 +283,15 @@ def test_search_pages_in_rowid_order_read_only_the_page(tmp_path):
     assert [int(r["id"]) for r in streamed] == [r[0] for r in rows if "常见" in r[1]]
     by_code, _ = asyncio.run(walk("/big/k.json?_search=常见&_shape=objects&_size=100"))
     assert by_code == sorted(f"{9999 - i:05d}" for i in range(300))
+
+
+def test_one_character_searches_are_admitted_as_heavy_work():
+    """A one-character word is an FTS5 prefix query (every token starting with it merged before the
+    first row): it takes the heavy budget, so it cannot starve cheap pages; longer words are
+    ordinary searches."""
+    from govdata.serve.admission import kind_of
+
+    assert kind_of("/db/t.json", [("_search", "罚款")]) == "search"
+    assert kind_of("/db/t", [("_search", "3301 罚款")]) == "search"
+    for q in ("3", "公", "罚 款", " a "):
+        assert kind_of("/db/t.json", [("_search", q)]) == "heavy", q
