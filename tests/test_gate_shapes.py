@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-import yaml
 
 from govdata.checks import table as table_mod
+from tests.conftest import edited_yaml
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
-from tests.test_gate_corpus import base_catalog  # noqa: F401  (fixture)
 
 ID_CARD = "11010519491231002X"  # the GB 11643 example: a valid check character
 
@@ -21,15 +20,13 @@ def dataset(base_catalog, tmp_path, fields: list[dict], data: bytes, name: str =
     _rename("clean", target)
     (target / "data" / "items.csv").unlink()
     (target / "data" / name).write_bytes(data)
-    descriptor = target / "datapackage.yaml"
-    d = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    res = d["resources"][0]
-    res["path"] = f"data/{name}"
-    res["schema"] = {"fields": [{"title": f["name"], "description": "x", **f} for f in fields]}
-    if primary_key:
-        res["schema"]["primaryKey"] = primary_key
-    res.update(resource)
-    descriptor.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as d:
+        res = d["resources"][0]
+        res["path"] = f"data/{name}"
+        res["schema"] = {"fields": [{"title": f["name"], "description": "x", **f} for f in fields]}
+        if primary_key:
+            res["schema"]["primaryKey"] = primary_key
+        res.update(resource)
     return root, target
 
 

@@ -97,7 +97,7 @@ def test_server_follows_three_builds_and_a_rollback_under_load(tmp_path, server_
         for i in (1, 2, 3):
             _retitle(root, f"{TITLE}（第{i}版）")
             build(root, out)
-            _wait_for(lambda: _title(base) == f"{TITLE}（第{i}版）")
+            _wait_for(lambda i=i: _title(base) == f"{TITLE}（第{i}版）")
         assert not first.exists()  # pruned: the server moved on and released it
         was = (out / "current").resolve()
         r = subprocess.run([*GOVDATA, "rollback", "--out", str(out)], capture_output=True, text=True)
