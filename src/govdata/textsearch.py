@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
 SEGMENT = re.compile(r"[^ ]+")  # a run: folding turns every whitespace and control character into " "
 END = "\ue000"  # private use (kept by the tokenizer): marks the last character of a run
@@ -114,7 +115,7 @@ def needs_fold_class() -> str:
     return "[" + "".join(f"\\x{{{k:x}}}" for k in fold_table() if not 0x41 <= k <= 0x5A) + "]"
 
 
-def fold_many(values: list[str | None]) -> list[str]:
+def fold_many(values: Sequence[str | None]) -> list[str]:
     """:func:`fold` of many strings at once (one ``str.translate`` over their concatenation: ~1 s
     per million short strings). NUL, the separator, is folded to a space first, as fold does."""
     return "\x00".join((v or "").replace("\x00", " ") for v in values).translate(_joined_table()).split("\x00")

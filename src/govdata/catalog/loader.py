@@ -128,7 +128,7 @@ def load_shared_schema(root: Path, name: str) -> dict[str, Any]:
 
 
 def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list[Finding]) -> Resource | None:
-    where = dict(file=ds.rel_file, dataset=ds.name)
+    where: dict[str, Any] = dict(file=ds.rel_file, dataset=ds.name)
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         return None  # reported by the metadata check
     res = Resource(name=raw["name"], raw=raw, index=index, pipeline=raw.get("pipeline"))
@@ -152,14 +152,14 @@ def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list
             findings.append(Finding("schema-error", f"resource {res.name}: schema {schema!r} cannot be loaded: {exc}",
                                     resource=res.name, key=f"resources.{index}.schema",
                                     line=ds.line("resources", index, "schema"), **where))
-    path = raw.get("path")
-    if path is not None:
+    data_path = raw.get("path")
+    if data_path is not None:
         try:
-            if not isinstance(path, str):
+            if not isinstance(data_path, str):
                 raise PathRefused("path-unsafe", "path must be a single relative path (multipart paths are not supported)")
-            res.source = resolve_inside(ds.dir, path, root)
+            res.source = resolve_inside(ds.dir, data_path, root)
             if not res.source.is_file():
-                findings.append(Finding("file-missing", f"resource {res.name}: {path} does not exist",
+                findings.append(Finding("file-missing", f"resource {res.name}: {data_path} does not exist",
                                         resource=res.name, key=f"resources.{index}.path",
                                         line=ds.line("resources", index, "path"), **where))
                 res.source = None
@@ -191,7 +191,7 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
         return None, [Finding("descriptor-parse-error", str(exc).splitlines()[0][:200], file=rel, line=line)]
     if not isinstance(data, dict):
         return None, [Finding("descriptor-parse-error", "the descriptor must be a mapping of keys", file=rel)]
-    name = data.get("name") if isinstance(data.get("name"), str) else ds_dir.name
+    name = data["name"] if isinstance(data.get("name"), str) else ds_dir.name
     ds = Dataset(name=name, folder=ds_dir.name, publisher_folder=ds_dir.parent.name, dir=ds_dir,
                  descriptor_file=descriptor_file, rel_file=rel, descriptor=data, lines=lines)
     resources = data.get("resources")

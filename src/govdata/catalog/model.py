@@ -57,7 +57,7 @@ class Resource:
 
     @property
     def field_names(self) -> list[str]:
-        return [f.get("name") for f in self.fields]
+        return [f.get("name") or "" for f in self.fields]
 
     @property
     def format(self) -> str:

@@ -266,7 +266,7 @@ def check_quality(ds: Dataset) -> list[Finding]:
     for res in ds.resources:
         if res.schema_ref is None:
             continue
-        for i, f in enumerate(res.fields):
+        for f in res.fields:
             for p in _todos(f, ()):
                 out.append(_at(ds, "metadata-todo", f"resource {res.name}: field {f.get('name')} {'.'.join(map(str, p))} "
                                "is still TODO", ("resources", res.index, "schema"), resource=res.name))

@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -114,7 +114,6 @@ def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] |
     cell reads as NULL unless the schema's ``missingValues`` leave "" out: then it stays "" (a
     value, as in Frictionless) and only the declared missing values read as NULL. In a copy
     ``cleaned`` by the structure pass, the cells short rows lack read as NULL too."""
-    from govdata.checks.source import MISSING_CELL
 
     columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
     path = str(path).replace("'", "''")

@@ -121,10 +121,11 @@ def assess(frequency: str, last_update: dt.date, today: dt.date) -> Timeliness:
         return Timeliness(frequency, last_update.isoformat(), None, None, "not_applicable")
     expected = last_update + period
     deadline, official = add_working_days(expected, LEGAL_WORKING_DAYS)
-    late = working_days_between(deadline, today)
+    days_late = working_days_between(deadline, today)
+    late: int | None = days_late
     if today < expected:
         status, left, late = "on_time", None, None
-    elif late < 1:  # up to the deadline, and the days off right after it
+    elif days_late < 1:  # up to the deadline, and the days off right after it
         status, left, late = "due_soon", max(0, working_days_between(today, deadline)), None
     else:
         status, left = "overdue", None

@@ -45,7 +45,7 @@ def compute(con, catalog, published: dict[str, list[str]]) -> dict[str, Any]:
                     continue
                 target_ds = datasets.get(ref.get("dataset") or name)
                 target = next((r for r in target_ds.resources if r.name == ref.get("resource")), None) if target_ds else None
-                if target is None:
+                if target is None or target_ds is None:
                     continue
                 key = (target_ds.name, target.name, ref_fields[0])
                 if key not in cache:

@@ -86,8 +86,8 @@ def write(path: Path, table: str, columns: list[str]) -> int:
         run(f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, "
             f"tokenize='{tokenize}')")
         conn.set_autocommit(False)
-        last, pending = None, None
-        pending: Future | None
+        last = None
+        pending: Future | None = None
         cols = ", ".join(f"CAST({_q(c)} AS TEXT) AS {n}" for c, n in zip(columns, names))
         while True:
             where = f"WHERE rowid > {last}" if last is not None else ""

@@ -146,6 +146,7 @@ class Budget:
             return 0
 
     async def release(self, client: str) -> None:
+        assert self._cond is not None  # acquire() made it
         async with self._cond:
             self.running -= 1
             left = self.clients.get(client, 1) - 1

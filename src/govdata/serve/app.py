@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import json
 import os
 import sqlite3
@@ -28,7 +29,9 @@ import threading
 import warnings
 from concurrent import futures
 from pathlib import Path
+from typing import Any
 
+import uvicorn
 from datasette.app import Datasette
 from datasette.database import Database, QueryInterrupted, Results
 from datasette.utils import sqlite_timelimit
@@ -131,7 +134,7 @@ class LazyDatabase(Database):
                         rows.extend(batch)
                 except sqlite3.DatabaseError as e:
                     if e.args == ("interrupted",):
-                        raise QueryInterrupted(e, sql, params)
+                        raise QueryInterrupted(e, sql, params) from e
                     raise
             if truncate:
                 truncated = bool(max_rows) and len(rows) > max_rows
@@ -229,18 +232,28 @@ def _tcp_nodelay_for_inherited_sockets() -> None:
             except OSError:
                 pass
 
-    base_events._set_nodelay = set_nodelay
+    base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
-def app_from_environment():
-    """ASGI factory for uvicorn's worker processes: GOVDATA_OUT names the folder whose ``current``
-    build is served (and followed); GOVDATA_BUILD pins one build folder."""
+def worker_app(out: Path) -> Any:
+    """The ASGI app of one uvicorn worker process: the live build of ``out``, followed."""
     from govdata.serve import live
 
     _tcp_nodelay_for_inherited_sockets()
-    if os.environ.get("GOVDATA_OUT"):
-        return live.LiveApp(Path(os.environ["GOVDATA_OUT"]))
-    return admission.guard(make_datasette(Path(os.environ["GOVDATA_BUILD"])).app())
+    return live.LiveApp(out)
+
+
+class WorkerConfig(uvicorn.Config):
+    """uvicorn's configuration carrying the output folder to its worker processes: uvicorn pickles
+    the configuration into each spawned worker, so the folder travels with it (no environment
+    variable, no module state)."""
+
+    def __init__(self, out: Path, **options: Any) -> None:
+        super().__init__("govdata.serve.app:worker_app", factory=True, **options)
+        self.out = out
+
+    def load_app(self) -> Any:
+        return functools.partial(worker_app, self.out)
 
 
 def default_workers() -> int:
@@ -251,7 +264,7 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     """Serve the live build and follow ``current`` as builds and rollbacks switch it. The files are
     immutable and every request is read-only, so several worker processes (one per core by
     default) share the port without sharing any state."""
-    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from govdata.serve import live
 
@@ -259,9 +272,10 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     workers = workers or default_workers()
     # keep-alive longer than uvicorn's 5 s: fewer races between a client reusing a connection and
     # the server closing it as idle
-    options = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5, timeout_keep_alive=30)
+    options: dict[str, Any] = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5,
+                                   timeout_keep_alive=30)
     if workers == 1:
         uvicorn.run(live.LiveApp(out), **options)
         return
-    os.environ["GOVDATA_OUT"] = str(out)
-    uvicorn.run("govdata.serve.app:app_from_environment", factory=True, workers=workers, **options)
+    config = WorkerConfig(out, workers=workers, **options)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()  # what uvicorn.run does for workers > 1

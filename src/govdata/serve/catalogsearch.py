@@ -163,7 +163,8 @@ class CatalogueIndex:
         cached = self._fresh.get(today)
         if cached is not None:
             return cached
-        items, groups = [], {}
+        items: list = []
+        groups: dict = {}
         for i, d in enumerate(self.datasets):
             item = entry_timeliness(d, today)
             items.append(item)

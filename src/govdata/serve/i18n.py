@@ -212,7 +212,7 @@ def choose(request) -> str:
     if cookie in LANGS:
         return cookie
     best, best_q = "zh", -1.0
-    for position, part in enumerate((request.headers.get("accept-language") or "").lower().split(",")[:20]):
+    for part in (request.headers.get("accept-language") or "").lower().split(",")[:20]:
         tag, _, params = part.strip().partition(";")
         try:
             q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0

@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from govdata.serve import admission
@@ -58,7 +59,7 @@ class LiveApp:
         self.lease = lease_dir(self.out) / f"{socket.gethostname()}-{os.getpid()}.lease"
         self.slots: list[Slot] = []
         build = resolve_build(self.out)
-        self._target = os.readlink(self.out / "current")
+        self._target: str | None = os.readlink(self.out / "current")
         self._write_lease([build.name])
         self.slot = self._load(build)
         self.slots.append(self.slot)
@@ -95,7 +96,7 @@ class LiveApp:
             admission.log(f"govdata: cannot write lease {self.lease}: {exc.strerror}")
         self._touched = time.monotonic()
 
-    def _held(self, extra: list[str] = ()) -> list[str]:
+    def _held(self, extra: Sequence[str] = ()) -> list[str]:
         return [*extra, *(s.build.name for s in self.slots if not s.closed)]
 
     # -- loading ---------------------------------------------------------------------------

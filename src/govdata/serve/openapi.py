@@ -31,7 +31,7 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _action(name: str, summary: str, params: list[tuple[str, str, str]], result: dict, example: str) -> dict[str, Any]:
+def _action(name: str, summary: str, params: list[tuple[str, str, str]], result: Any, example: str) -> dict[str, Any]:
     return {
         "get": {
             "operationId": name, "summary": summary, "tags": ["CKAN action API"],

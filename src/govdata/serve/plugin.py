@@ -3,8 +3,6 @@ It is inert unless the metadata's plugin config names a build directory."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -78,7 +79,7 @@ def markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(_md.render(text or ""), tags=tags, link_rel="noopener nofollow"))
 
 
-def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup:
+def highlight(text: str | None, terms: Sequence[str], lower: bool = False) -> Markup:
     """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
     offsets, so the marks fall on the original characters)."""
     from markupsafe import escape
@@ -107,7 +108,7 @@ def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup
     return Markup("").join(out)
 
 
-def size(n: int | None) -> str:
+def size(n: float | None) -> str:
     if n is None:
         return ""
     for unit in ("B", "KB", "MB", "GB"):

@@ -35,7 +35,7 @@ DENSE = "/* govdata:dense-search */"
 KNOWN_COUNT = re.compile(r"/\* govdata:count=(\d+) \*/")
 # the folded terms of the request's ?_search=, for highlighting the cells of the page it renders
 # (render_cell has no request; the filter and the rendering run in the same task)
-TERMS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("govdata_search_terms", default=[])
+TERMS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("govdata_search_terms", default=())
 MIN_BOUND = 2_000
 
 
@@ -60,7 +60,7 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
         return FilterArguments([], extra_context=extra)
     raw = request.args.get("_searchmode") == "raw"
     expr = q if raw else textsearch.match_expression(q)
-    TERMS.set([] if raw else [t.lower() for t in textsearch.terms(q)])
+    TERMS.set(() if raw else tuple(t.lower() for t in textsearch.terms(q)))
     t = bound(_rows(datasette, database, table))
     quoted = escape_sqlite(fts)
     db = datasette.get_database(database)
