@@ -4,11 +4,14 @@ Two checks of the gate are pure functions of a few files and slow to start: Fric
 verdict on a descriptor (importing Frictionless costs half a second of CPU) and the
 platform's JSON Schema on catalog.yaml and on each descriptor (importing ``jsonschema``
 costs a tenth of a second). The pull-request gate runs them again and again on the same
-bytes, so each verdict is kept in ``_build/cache/<kind>/<key>.json``, where the key is a
-sha256 over everything the verdict depends on: the bytes judged (findings carry line
-numbers), their path, the schema, the checker's version and the platform's source code.
+bytes, so each verdict is kept in ``<out>/cache/<kind>/<key>.json`` (``<out>`` is the output
+folder, ``--out``, ``_build`` by default), where the key is a sha256 over everything the verdict
+depends on: the bytes judged (findings carry line numbers), their path, the schema, the
+checker's version and the platform's source code.
 
-``GOVDATA_NO_CACHE=1`` turns the cache off; a read-only checkout simply does not keep one.
+A :class:`VerdictCache` is made by whoever decides the output folder (the CLI, the builder) and
+travels with the catalogue it judges (``Catalog.verdicts``). ``GOVDATA_NO_CACHE=1`` turns the
+cache off; a read-only checkout simply does not keep one.
 """
 
 from __future__ import annotations
@@ -24,9 +27,26 @@ from typing import Callable
 from govdata.findings import Finding
 
 
-def cache_dir(root: Path, kind: str) -> Path | None:
-    """Where verdicts of ``kind`` are kept (None when ``GOVDATA_NO_CACHE`` is set)."""
-    return None if os.environ.get("GOVDATA_NO_CACHE") else root / "_build" / "cache" / kind
+DEFAULT_OUT = "_build"  # the output folder under the repository root when none is given (--out)
+
+
+class VerdictCache:
+    """Verdicts kept under ``folder/<kind>/`` (``folder`` None: kept nowhere, always computed)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @classmethod
+    def under(cls, out: Path) -> VerdictCache:
+        """The cache of the output folder ``out`` (none when ``GOVDATA_NO_CACHE`` is set)."""
+        return cls(None if os.environ.get("GOVDATA_NO_CACHE") else out / "cache")
+
+    def directory(self, kind: str) -> Path | None:
+        """Where verdicts of ``kind`` are kept, or None."""
+        return None if self.folder is None else self.folder / kind
+
+    def memoised(self, kind: str, digest: str, compute: Callable[[], list[Finding]]) -> list[Finding]:
+        return memoised(self.directory(kind), digest, compute)
 
 
 @cache

@@ -56,7 +56,9 @@ def _flatten_publishers(items: list[dict], parent: str | None, ancestors: list[s
         _flatten_publishers(item.get("children") or [], pub.id, ancestors + [pub.id], out)
 
 
-def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
+def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) -> tuple[Catalog, list[Finding]]:
+    """catalog.yaml (its JSON Schema verdict memoised in ``cache``, which the catalogue keeps)."""
+    cache = cache or verdicts.VerdictCache(None)
     path = root / "catalog.yaml"
     try:
         raw, lines = load_descriptor(path)
@@ -67,7 +69,7 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
     if not isinstance(raw, dict):
         raise CatalogError("catalog.yaml must be a mapping")
     digest = verdicts.key(verdicts.version("jsonschema"), path.read_bytes(), json_schema_path("catalog").read_bytes())
-    findings = verdicts.memoised(verdicts.cache_dir(root, "jsonschema"), digest, lambda: _catalog_errors(raw, lines))
+    findings = cache.memoised("jsonschema", digest, lambda: _catalog_errors(raw, lines))
     if findings:
         raise CatalogError("catalog.yaml is invalid:\n" + "\n".join(f"  {f.location()}: {f.message}" for f in findings))
     publishers: dict[str, Publisher] = {}
@@ -76,7 +78,7 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
         root=root, site=raw["site"], publishers=publishers,
         themes={t["id"]: Theme(t["id"], t["title"], t["title_en"], t.get("eu_theme")) for t in raw["themes"]},
         licenses={lic["id"]: License(lic["id"], lic["title"], lic["url"], bool(lic["open"])) for lic in raw["licenses"]},
-        raw=raw, lines=lines,
+        raw=raw, lines=lines, verdicts=cache,
     )
     return catalog, findings
 
@@ -203,10 +205,12 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     return ds, findings
 
 
-def load(root: Path, only: Iterable[Path] | None = None) -> tuple[Catalog, list[Finding]]:
-    """Load the catalogue at ``root``: (catalog, loading findings)."""
+def load(root: Path, only: Iterable[Path] | None = None,
+         cache: verdicts.VerdictCache | None = None) -> tuple[Catalog, list[Finding]]:
+    """Load the catalogue at ``root``: (catalog, loading findings). Verdicts of the slow checks are
+    memoised in ``cache`` (default: the cache of the default output folder, ``<root>/_build``)."""
     root = root.resolve()
-    catalog, findings = load_catalog_file(root)
+    catalog, findings = load_catalog_file(root, cache or verdicts.VerdictCache.under(root / verdicts.DEFAULT_OUT))
     for descriptor in discover(root, only):
         ds, ds_findings = load_dataset(root, descriptor)
         findings.extend(ds_findings)

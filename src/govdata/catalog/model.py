@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from govdata.catalog.safeyaml import LineMap, line_of
+from govdata.verdicts import VerdictCache
 
 LEVELS = ("province", "city", "county", "township", "village")
 
@@ -118,6 +119,7 @@ class Catalog:
     raw: dict[str, Any]
     lines: LineMap
     datasets: list[Dataset] = field(default_factory=list)
+    verdicts: VerdictCache = field(default_factory=lambda: VerdictCache(None))  # see govdata.verdicts
 
     def dataset(self, name: str) -> Dataset | None:
         for ds in self.datasets:

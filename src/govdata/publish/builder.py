@@ -40,6 +40,7 @@ from govdata.publish.incremental import dataset_keys, link_file, link_tree
 from govdata.catalog.loader import load
 from govdata.errors import BuildError
 from govdata.findings import Report
+from govdata.verdicts import VerdictCache
 
 KEEP_BUILDS = 3
 # The heavy stages (DuckDB, frictionless, rdflib, pyarrow) are imported only when a build
@@ -342,7 +343,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
         log("nothing changed: the live build is up to date")
         return BuildResult(previous, Report(), list(known.get("datasets", [])), dict(known.get("tables", {})),
                            reused=sorted(known.get("keys", {})))
-    catalog, load_findings = load(root)
+    catalog, load_findings = load(root, cache=VerdictCache.under(out))
     file_hashes = dict(known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     prev = {} if force or any(f.is_error for f in load_findings) else known
@@ -387,7 +388,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     from govdata.directory.record import build_record
 
     if catalog is None:
-        catalog, _ = load(root)
+        catalog, _ = load(root, cache=VerdictCache.under(staging.parent.parent))  # staging: <out>/builds/<id>
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     site_dir, downloads = staging / "site", staging / "downloads"
@@ -414,6 +415,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
         building = {ds.name for ds in changed}
         run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed, con=con,
+                         cache=catalog.verdicts,
                          load_into=lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None)
     except BaseException:
         speculation.close()

@@ -102,17 +102,14 @@ class LiveApp:
     # -- loading ---------------------------------------------------------------------------
     @staticmethod
     def _load(build: Path) -> Slot:
-        from govdata.serve import ckan, plugin, portal
+        from govdata.serve import buildstate
         from govdata.serve.app import make_datasette
 
         ds = make_datasette(build)
-        key = str(build)
-        index = portal.catalogue(ds)  # the catalogue search index and code labels, built here, not on a request
-        portal.labels(ds)
-        if key not in plugin._directories and (build / "directory" / "ckan.json").is_file():
-            while len(plugin._directories) >= 2:
-                plugin._directories.pop(next(iter(plugin._directories)))
-            plugin._directories[key] = ckan.Directory.load(build, index)
+        state = buildstate.state(ds)  # the catalogue search index, code labels and CKAN directory,
+        _ = state.catalogue, state.labels  # loaded here, not on a request
+        if state.has_directory():
+            _ = state.directory
         return Slot(build, ds, ds.app())
 
     async def _switch(self, target: str) -> None:

@@ -9,21 +9,13 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from govdata import textsearch
-from govdata.serve import ckan, hardening, i18n, jsonutf8, portal, search
-
-_directories: dict[str, ckan.Directory] = {}
-
+from govdata.serve import buildstate, ckan, hardening, i18n, jsonutf8, portal, search
 
 async def ckan_action(datasette, request):
-    root = build_dir(datasette)
-    if root is None:
+    directory = buildstate.state(datasette).directory
+    if directory is None:
         return Response.text("not configured", status=404)
-    key = str(root)
-    if key not in _directories:
-        while len(_directories) >= 2:  # the live build and one draining
-            _directories.pop(next(iter(_directories)))
-        _directories[key] = ckan.Directory.load(root, portal.catalogue(datasette))
-    return await ckan.handle(datasette, request, _directories[key])
+    return await ckan.handle(datasette, request, directory)
 
 
 build_dir = portal.build_dir

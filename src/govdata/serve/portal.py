@@ -16,54 +16,24 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from govdata.serve import i18n
+from govdata.serve import buildstate, i18n
+from govdata.serve.buildstate import build_dir
 from govdata.serve.catalogsearch import FACETS, LEVELS, SORTS, CatalogueIndex
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # deep pages of a search are refused: narrow the search instead
 MAX_Q = 200  # characters of a search query that are used
-_indexes: dict[str, CatalogueIndex] = {}
 _md = None
 
 
-def build_dir(datasette) -> Path | None:
-    """The build folder served (set by serve/app.py, never shown in the metadata), or the one a
-    plain Datasette's plugin config names."""
-    if getattr(datasette, "govdata_build", None) is not None:
-        return datasette.govdata_build
-    value = (datasette.plugin_config("govdata") or {}).get("build_dir")
-    return Path(value) if value else None
+def catalogue(datasette: Any) -> CatalogueIndex | None:
+    """The catalogue search index of the build served (loaded once, kept by its app: buildstate)."""
+    return buildstate.state(datasette).catalogue
 
 
-def catalogue(datasette) -> CatalogueIndex | None:
-    root = build_dir(datasette)
-    if root is None:
-        return None
-    key = str(root)
-    if key not in _indexes:
-        path = root / "directory" / "portal.json"
-        if not path.is_file():
-            return None
-        while len(_indexes) >= 2:  # the live build and one draining
-            _indexes.pop(next(iter(_indexes)))
-        _indexes[key] = CatalogueIndex(json.loads(path.read_text("utf-8")))
-    return _indexes[key]
-
-
-_labels: dict[str, dict] = {}
-
-
-def labels(datasette) -> dict:
-    """``site/labels.json`` of the build (see build.labels), loaded once per build."""
-    root = build_dir(datasette)
-    if root is None:
-        return {}
-    key = str(root)
-    if key not in _labels:
-        while len(_labels) >= 2:
-            _labels.pop(next(iter(_labels)))
-        _labels[key] = _read_json(root / "site" / "labels.json") or {}
-    return _labels[key]
+def labels(datasette: Any) -> dict:
+    """``site/labels.json`` of the build served (see publish/labels.py), loaded once per build."""
+    return buildstate.state(datasette).labels
 
 
 def markdown(text: str | None) -> Markup:

@@ -30,6 +30,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import BadRequest
 
 from govdata import textsearch
+from govdata.serve import answers
 
 DENSE = "/* govdata:dense-search */"
 KNOWN_COUNT = re.compile(r"/\* govdata:count=(\d+) \*/")
@@ -87,23 +88,22 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
     return FilterArguments([clause], {"_search_expr": expr}, [f'search matches "{q}"'], extra)
 
 
-def install(datasette) -> None:
-    """Answer the count statement of a search without running it: "unknown" for a dense search,
-    the number of rowids found for a sparse one without other filters."""
+def search_count(sql: str, params: Any = None) -> Results | None:
+    """The answer to the count statement of a search (see serve/answers.py), without running it:
+    "unknown" for a dense search, the number of rowids found for a sparse one without other
+    filters; None for any other statement."""
+    head = sql.lstrip().lower()
+    if head.startswith("select count(*) from ") and not head.startswith("select count(*) from ("):
+        if DENSE in sql:
+            return Results([(None,)], False, [("count(*)",)])
+        known = KNOWN_COUNT.search(sql)
+        if known and sql.count(" where ") == 1:
+            return Results([(int(known.group(1)),)], False, [("count(*)",)])
+    return None
+
+
+def install(datasette: Any) -> None:
+    """Let every database answer the count statements of searches (once per database)."""
     for db in datasette.databases.values():
-        if getattr(db, "_govdata_search", False):
-            continue
-        execute = db.execute
-
-        async def guarded(sql: str, *args, _execute=execute, **kwargs):
-            head = sql.lstrip().lower()
-            if head.startswith("select count(*) from ") and not head.startswith("select count(*) from ("):
-                if DENSE in sql:
-                    return Results([(None,)], False, [("count(*)",)])
-                known = KNOWN_COUNT.search(sql)
-                if known and sql.count(" where ") == 1:
-                    return Results([(int(known.group(1)),)], False, [("count(*)",)])
-            return await _execute(sql, *args, **kwargs)
-
-        db.execute = guarded
-        db._govdata_search = True
+        if search_count not in (getattr(db, "answerers", None) or []):
+            answers.add(db, search_count)
