@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
+from govdata import sourcecode
 from govdata.findings import Finding
 
 
@@ -59,19 +60,7 @@ def version(distribution: str) -> str:
     spec = find_spec(distribution)
     origin = spec.origin if spec is not None and spec.origin else distribution
     stat = os.stat(origin) if os.path.exists(origin) else None
-    return f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}+govdata-{_code_digest()}"
-
-
-@cache
-def _code_digest() -> str:
-    """A sha256 of the platform's own source and schemas (the version number alone is not bumped
-    for every change to the checks)."""
-    package = Path(__file__).parent
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
+    return f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}+govdata-{sourcecode.digest()[:16]}"
 
 
 def key(*parts: str | bytes) -> str:

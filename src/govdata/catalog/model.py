@@ -105,9 +105,6 @@ class Dataset:
     def line(self, *key_path: Any) -> int | None:
         return line_of(self.lines, key_path)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.descriptor.get(key, default)
-
 
 @dataclass
 class Catalog:
