@@ -53,16 +53,6 @@ NICE = 19  # heavy SQL threads: the lowest priority Linux has
 # settings the server enforces whatever the build says (platform policy, not data)
 SERVE_SETTINGS = {"max_csv_mb": hardening.CSV_EXPORT_MB, "suggest_facets": False}
 
-_local = threading.local()
-
-
-def _lru() -> collections.OrderedDict:
-    cache = getattr(_local, "conns", None)
-    if cache is None:
-        cache = _local.conns = collections.OrderedDict()
-    return cache
-
-
 def _nice_thread() -> None:
     try:  # Linux: niceness is per thread
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
@@ -86,10 +76,10 @@ class LazyDatabase(Database):
         return sqlite3.connect(f"file:{self.path}?immutable=1", uri=True, check_same_thread=False)
 
     async def execute_fn(self, fn):
-        key = (id(self.ds), self.path)
+        key = self.path
 
         def in_thread():
-            cache = _lru()
+            cache = self.ds.open_connections()
             conn = cache.get(key)
             if conn is None:
                 conn = self.connect()
@@ -159,6 +149,14 @@ class GovDatasette(Datasette):
         self.govdata_build = build
         self.expensive_executor = futures.ThreadPoolExecutor(
             max_workers=EXPENSIVE_THREADS, thread_name_prefix="govdata-expensive", initializer=_nice_thread)
+        self._connections = threading.local()  # per SQL thread: an LRU of this app's open connections
+
+    def open_connections(self) -> collections.OrderedDict:
+        """The calling thread's open connections of this app, least recently used first."""
+        cache = getattr(self._connections, "lru", None)
+        if cache is None:
+            cache = self._connections.lru = collections.OrderedDict()
+        return cache
 
     async def refresh_schemas(self):
         return None

@@ -17,6 +17,8 @@ import json
 import re
 import sqlite3
 
+from govdata.directory import formats
+
 LIMITS = {
     sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,        # no 900 MB randomblob / zeroblob results
     sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
@@ -140,8 +142,7 @@ class CsvNeutraliser:
 NOT_DATASETTE_CSV = ("/downloads/", "/catalog-cn.csv")
 # files of the build served as they are (they grow with the catalogue: dcat-ap.ttl is 10 MB at
 # 1,000 datasets), not query output: no response cap
-BUILD_FILES = frozenset({"/data.json", "/catalog.jsonld", "/catalog.ttl", "/catalog-cn.json", "/catalog-cn.csv",
-                         "/catalog-dump.json", "/-/metadata.json"})
+BUILD_FILES = frozenset({*(fmt.route for fmt in formats.formats()), "/-/metadata.json"})
 
 
 class ResponseCut(Exception):

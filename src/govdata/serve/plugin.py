@@ -3,72 +3,18 @@ It is inert unless the metadata's plugin config names a build directory."""
 
 from __future__ import annotations
 
-
 from datasette import hookimpl
-from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from govdata import textsearch
-from govdata.serve import buildstate, ckan, hardening, i18n, jsonutf8, portal, search
-
-async def ckan_action(datasette, request):
-    directory = buildstate.state(datasette).directory
-    if directory is None:
-        return Response.text("not configured", status=404)
-    return await ckan.handle(datasette, request, directory)
-
-
-build_dir = portal.build_dir
-
-
-DIRECTORY_FILES = {
-    "data.json": ("data.json", "application/json; charset=utf-8"),
-    "catalog.jsonld": ("dcat-ap.jsonld", "application/ld+json; charset=utf-8"),
-    "catalog.ttl": ("dcat-ap.ttl", "text/turtle; charset=utf-8"),
-    "catalog-cn.json": ("catalog-cn.json", "application/json; charset=utf-8"),
-    "catalog-cn.csv": ("catalog-cn.csv", "text/csv; charset=utf-8"),
-    "catalog-dump.json": ("catalog-dump.json", "application/json; charset=utf-8"),
-}
-
-
-async def openapi_json(datasette, request):
-    from govdata.serve.openapi import spec
-
-    base = str(datasette.absolute_url(request, "/")).rstrip("/")
-    return Response.json(spec(base, datasette.metadata("title") or "govdata"),
-                         headers={"Access-Control-Allow-Origin": "*"})
-
-
-async def directory_file(datasette, request):
-    root = build_dir(datasette)
-    name, content_type = DIRECTORY_FILES[request.url_vars["file"]]
-    path = root / "directory" / name if root else None
-    if path is None or not path.is_file():
-        return Response.text("not found", status=404)
-    return Response(path.read_text("utf-8-sig"), content_type=content_type,
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
+from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search
 
 
 @hookimpl
 def register_routes():
-    return [
-        (r"^/(?P<file>data\.json|catalog\.jsonld|catalog\.ttl|catalog-cn\.json|catalog-cn\.csv|catalog-dump\.json)$",
-         directory_file),
-        (r"^/$", portal.home),
-        (r"^/datasets/?$", portal.datasets),
-        (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$", portal.dataset),
-        (r"^/publishers/?$", portal.publishers),
-        (r"^/publishers/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$", portal.publisher),
-        (r"^/themes/?$", portal.themes),
-        (r"^/themes/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$", portal.theme),
-        (r"^/-/lang$", portal.switch_language),
-        (r"^/oversight/timeliness(\.(?P<format>json))?$", portal.timeliness_page),
-        (r"^/oversight/scorecards(\.(?P<format>json))?$", portal.scorecards_page),
-        (r"^/-/portal\.css$", portal.stylesheet),
-        (r"^/openapi\.json$", openapi_json),
-        (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
-        (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),
-    ]
+    from govdata.serve import routes  # noqa: F401  (registers the built-in pages)
+
+    return pages.routes()
 
 
 @hookimpl
