@@ -25,6 +25,7 @@ import os
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -176,7 +177,7 @@ def data_updates(root: Path, folders: list[str]) -> dict[str, dt.date]:
     return found
 
 
-def last_update(modified, committed: dt.date | None) -> tuple[dt.date | None, str]:
+def last_update(modified: Any, committed: dt.date | None) -> tuple[dt.date | None, str]:
     """The later of the descriptor's ``modified`` and the last commit, and which one it was."""
     declared = _date(modified)
     if committed and (declared is None or committed > declared):

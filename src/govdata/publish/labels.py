@@ -22,7 +22,7 @@ def _label_field(fields: list[dict[str, Any]], key: str) -> str | None:
     return None
 
 
-def compute(con, catalog, published: dict[str, list[str]]) -> dict[str, Any]:
+def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str, Any]:
     """``{"columns": {dataset: {table: {column: map}}}, "maps": {map: {code: name}}}`` from the
     warehouse attached as ``wh``; each referenced table's map is stored once."""
     from govdata.checks.metadata import normalise_schema

@@ -31,6 +31,7 @@ import os
 import sys
 import time
 from urllib.parse import parse_qsl, urlencode
+from typing import Any
 
 MAX_QUERY_STRING = 16 * 1024
 MAX_BODY = 1024 * 1024
@@ -87,7 +88,7 @@ def is_expensive(path: str, params: list[tuple[str, str]]) -> bool:
     return kind_of(path, params) is not None
 
 
-def client_key(scope) -> str:
+def client_key(scope: Any) -> str:
     host, port = (scope.get("client") or ("?", 0))[:2]
     if host in ("127.0.0.1", "::1", "localhost"):
         for key, value in scope.get("headers") or []:
@@ -157,7 +158,7 @@ class Budget:
             self._cond.notify_all()
 
 
-def guard(app, budget: Budget | None = None, search_budget: Budget | None = None):
+def guard(app: Any, budget: Budget | None = None, search_budget: Budget | None = None) -> Any:
     """Wrap an ASGI app with the request-level limits and the admission budgets."""
     budgets = {"heavy": budget or Budget(), "search": search_budget or Budget(total=GLOBAL_SEARCH)}
 

@@ -308,7 +308,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-async def datastore_search(d: Directory, params: dict, datasette) -> dict:
+async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
     rid = _id(params, "resource_id")
     if rid not in d.resources:
         raise not_found("Resource")
@@ -435,7 +435,7 @@ def _check_params(action: str, params: dict) -> None:
                 raise invalid(key, f"At most {MAX_TERMS} terms")
 
 
-async def handle(datasette, request, directory: Directory) -> Response:
+async def handle(datasette: Any, request: Any, directory: Directory) -> Response:
     action = request.url_vars["action"]
     base = str(datasette.absolute_url(request, "/api/3/action/help_show"))
     help_url = f"{base}?name={action}"

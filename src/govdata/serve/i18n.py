@@ -203,7 +203,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def choose(request) -> str:
+def choose(request: Any) -> str:
     """The language of a request: ``?lang=``, then the cookie, then Accept-Language, then zh."""
     asked = request.args.get("lang") if hasattr(request, "args") else None
     if asked in LANGS:

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
+from typing import Any
 
 from govdata import textsearch
 from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search
 
 
 @hookimpl
-def register_routes():
+def register_routes() -> list[tuple[str, Any]]:
     from govdata.serve import routes  # noqa: F401  (registers the built-in pages)
 
     return pages.routes()
 
 
 @hookimpl
-def render_cell(value, column, table, database, datasette):
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
     """Search terms highlighted in text cells; a code's name beside the code where the column has
     a foreign key into a named table."""
     if value is None or not table:
@@ -34,26 +35,26 @@ def render_cell(value, column, table, database, datasette):
 
 
 @hookimpl
-def register_output_renderer(datasette):
+def register_output_renderer(datasette: Any) -> dict[str, Any]:
     # replaces Datasette's ASCII-only ``.json`` (same shapes and options), see serve/jsonutf8.py
     return {"extension": "json", "render": jsonutf8.render_json}
 
 
 @hookimpl(trylast=True)
-def filters_from_request(request, database, table, datasette):
+def filters_from_request(request: Any, database: str, table: str, datasette: Any) -> Any:
     # ?_search= over the bigram index (after Datasette's own filter, whose context it overrides)
     return search.search_filter(request, database, table, datasette)
 
 
 @hookimpl
-def startup(datasette):
+def startup(datasette: Any) -> None:
     search.install(datasette)
     # defaults for templates rendered without the hook below (Datasette's error pages)
     datasette.jinja_env.globals.update(t=i18n.Translator("zh"), i18n=i18n, site={"title": datasette.metadata("title") or ""})
 
 
 @hookimpl
-def extra_template_vars(request, datasette):
+def extra_template_vars(request: Any, datasette: Any) -> dict[str, Any]:
     """The interface language and the site for every page, Datasette's own included."""
     ix = portal.catalogue(datasette)
     return {"t": i18n.Translator(i18n.choose(request) if request is not None else "zh"), "i18n": i18n,
@@ -61,18 +62,18 @@ def extra_template_vars(request, datasette):
 
 
 @hookimpl
-def skip_csrf(scope):
+def skip_csrf(scope: Any) -> bool:
     # the CKAN API is read-only and takes JSON POSTs from API clients without cookies
     return scope["path"].startswith(("/api/3/action/", "/api/action/"))
 
 
 @hookimpl(trylast=True)
-def prepare_connection(conn):
+def prepare_connection(conn: Any) -> None:
     hardening.limit_connection(conn)
     # after Datasette's own sql_functions: ?_search= on a bigram index (govdata.textsearch)
     conn.create_function("escape_fts", 1, textsearch.match_expression, deterministic=True)
 
 
 @hookimpl
-def asgi_wrapper(datasette):
+def asgi_wrapper(datasette: Any) -> Any:
     return hardening.wrap

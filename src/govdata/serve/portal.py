@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -101,13 +101,13 @@ def facet_label(ix: CatalogueIndex, t: i18n.Translator, facet: str, value: str) 
     return t.of(table, value) if table else value
 
 
-def freshness_of(ix: CatalogueIndex, day):
+def freshness_of(ix: CatalogueIndex, day: Any) -> Callable[[dict], Any]:
     """dataset entry → its Timeliness on ``day`` (None when it has no usable update date)."""
     items = ix.freshness(day)[0]
     return lambda d: items[ix.by_id[d["id"]]] if d.get("id") in ix.by_id else None
 
 
-async def render(datasette, request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+async def render(datasette: Any, request: Any, template: str, context: dict[str, Any], status: int = 200) -> Response:
     from govdata.oversight import timeliness
 
     t = i18n.Translator(i18n.choose(request))
@@ -122,13 +122,13 @@ async def render(datasette, request, template: str, context: dict[str, Any], sta
                                                        "Content-Language": t.html_lang})
 
 
-async def not_found(datasette, request) -> Response:
+async def not_found(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, "portal_404.html", {}, status=404)
 
 
 # ---- pages ----------------------------------------------------------------------------
 
-async def home(datasette, request):
+async def home(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -170,7 +170,7 @@ def _link(pairs: list[tuple[str, str]], add: tuple[str, str] | None = None, remo
     return "/datasets" + ("?" + urlencode(kept) if kept else "")
 
 
-async def datasets(datasette, request):
+async def datasets(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -215,7 +215,7 @@ async def _preview(datasette, name: str, table: str) -> tuple[list[str], list[li
     return list(res.columns), [list(r) for r in res.rows]
 
 
-async def dataset(datasette, request):
+async def dataset(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     name = request.url_vars["name"]
     root = build_dir(datasette)
@@ -240,7 +240,7 @@ async def dataset(datasette, request):
     })
 
 
-async def publishers(datasette, request):
+async def publishers(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -248,7 +248,7 @@ async def publishers(datasette, request):
     return await render(datasette, request, "portal_publishers.html", {"counts": counts, "roots": ix.children.get(None, [])})
 
 
-async def publisher(datasette, request):
+async def publisher(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     pid = request.url_vars["id"]
     if ix is None or pid not in ix.publishers:
@@ -266,7 +266,7 @@ async def publisher(datasette, request):
     })
 
 
-async def themes(datasette, request):
+async def themes(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -274,7 +274,7 @@ async def themes(datasette, request):
     return await render(datasette, request, "portal_themes.html", {"counts": counts})
 
 
-async def theme(datasette, request):
+async def theme(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     tid = request.url_vars["id"]
     if ix is None or tid not in ix.themes:
@@ -283,7 +283,7 @@ async def theme(datasette, request):
     return await render(datasette, request, "portal_theme.html", {"theme": ix.themes[tid], "result": result})
 
 
-async def timeliness_page(datasette, request):
+async def timeliness_page(datasette: Any, request: Any) -> Response:
     """Every dataset's timeliness on the day, overdue first (HTML, or JSON at ``.json``)."""
     from govdata.oversight import timeliness
 
@@ -303,7 +303,7 @@ async def timeliness_page(datasette, request):
     return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
 
 
-def scorecards_of(ix: CatalogueIndex, today) -> dict:
+def scorecards_of(ix: CatalogueIndex, today: Any) -> dict:
     """The day's scorecards of every publisher (oversight.scorecard), computed once a day per build."""
     from govdata.oversight.scorecard import scorecards
 
@@ -314,7 +314,7 @@ def scorecards_of(ix: CatalogueIndex, today) -> dict:
     return cache[today]
 
 
-async def scorecards_page(datasette, request):
+async def scorecards_page(datasette: Any, request: Any) -> Response:
     """Every publisher's scorecard, own datasets and rolled up its subtree (HTML, or JSON)."""
     from govdata.oversight import timeliness
 
@@ -336,7 +336,7 @@ async def scorecards_page(datasette, request):
     return await render(datasette, request, "portal_scorecards.html", {"cards": cards, "order": order})
 
 
-async def switch_language(request):
+async def switch_language(request: Any) -> Response:
     from urllib.parse import urlsplit
 
     lang = request.args.get("to")
@@ -354,7 +354,7 @@ async def switch_language(request):
 STYLESHEET = Path(__file__).parent / "static" / "portal.css"
 
 
-async def stylesheet(request):
+async def stylesheet(request: Any) -> Response:
     return Response(STYLESHEET.read_text("utf-8"), content_type="text/css; charset=utf-8",
                     headers={"Cache-Control": "max-age=3600"})
 

@@ -51,7 +51,7 @@ def _rows(datasette, database: str, table: str) -> int:
         return 0
 
 
-async def search_filter(request, database: str, table: str, datasette) -> FilterArguments | None:
+async def search_filter(request: Any, database: str, table: str, datasette: Any) -> FilterArguments | None:
     fts = (datasette.table_metadata(database, table) or {}).get("search_table")
     if not fts:
         return None
