@@ -494,7 +494,7 @@ def test_noop_build_reads_only_file_stamps(tmp_path, monkeypatch):
     out = root / "_build"
     first = builder.build(root, out).path
 
-    def no_parsing(_root):
+    def no_parsing(_root, **_options):
         raise AssertionError("parsed the catalogue")
 
     with monkeypatch.context() as m:
