@@ -30,6 +30,7 @@ from datasette.utils.asgi import Base400, Response
 from datasette.views.base import BaseView, DatasetteError
 
 from govdata.serve import admission
+from govdata.serve.pages import Page
 
 _datasette_errors.rich = None
 INDEX_PAGE = 100
@@ -188,11 +189,20 @@ async def metadata_json(datasette: Any, request: Any) -> Response:
     return FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
 
 
+# this plugin's own routes (it is registered apart from the main plugin, see install()); pages
+# in the sense of serve/pages.py, so that tests/test_directory_registry.py checks them too
+PAGES = [
+    Page("databases", r"^/-/databases(?P<format>\.json)?$", databases_json,
+         undocumented="Datasette's introspection endpoint, answered without file-system paths"),
+    Page("metadata", r"^/-/metadata\.json$", metadata_json,
+         undocumented="Datasette's introspection endpoint, answered from the build's file"),
+    Page("downloads", r"^/downloads/(?P<path>.+)$", downloads, documented_at=("/downloads/{dataset}/{file}",)),
+]
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/databases(?P<format>\.json)?$", databases_json),
-            (r"^/-/metadata\.json$", metadata_json),
-            (r"^/downloads/(?P<path>.+)$", downloads)]
+    return [(page.pattern(), page.handler) for page in PAGES]
 
 
 class IndexPage(BaseView):
