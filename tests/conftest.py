@@ -113,8 +113,10 @@ def free_port() -> int:
 def start_server(root: Path, out: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(root), "--out", str(out), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while time.time() < deadline:
+    # generous: under coverage on a loaded CI machine, three interpreters (the supervisor and its
+    # workers) import Datasette before the first answer
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1).status_code == 200:
                 return proc
@@ -124,7 +126,7 @@ def start_server(root: Path, out: Path, port: int) -> subprocess.Popen:
             raise RuntimeError(proc.stdout.read().decode())
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("server did not start")
+    raise RuntimeError(f"server did not start in 120 s: {proc.stdout.read().decode()[-2000:]}")
 
 
 @pytest.fixture
