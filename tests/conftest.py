@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -10,10 +11,48 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("GOVDATA_SHARED", REPO.parent / "shared"))
 GOVDATA = [sys.executable, "-m", "govdata"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Benchmark tests run only when asked for (``-m benchmark``); any other ``-m`` expression
+    (``-m "not browser"``) keeps them out, which an ``addopts = -m`` would not (a second ``-m``
+    replaces the first)."""
+    if "benchmark" in (config.getoption("markexpr") or ""):
+        return
+    keep, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("benchmark") else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
+def govdata(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The ``govdata`` command in a child process, its output captured as text."""
+    return subprocess.run([*GOVDATA, *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def wait_until(condition, timeout: float = 10.0, interval: float = 0.02) -> bool:
+    """Poll ``condition`` until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
+@contextlib.contextmanager
+def edited_yaml(path: Path):
+    """Load a YAML descriptor, let the block change it, write it back (keys in their order)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    yield data
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +78,13 @@ def copy_catalog(dest: Path, datasets: list[str] | None = None) -> Path:
         if datasets is None or ds_dir.name in datasets:
             shutil.copytree(ds_dir, dest / "datasets" / ds_dir.parent.name / ds_dir.name)
     return dest
+
+
+@pytest.fixture(scope="module")
+def base_catalog(tmp_path_factory) -> Path:
+    """A catalogue of only the administrative divisions (what corpus cases point their foreign
+    keys at), copied once per module; tests copy it again before changing it."""
+    return copy_catalog(tmp_path_factory.mktemp("gate") / "base", ["zj-admin-divisions"])
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +113,10 @@ def free_port() -> int:
 def start_server(root: Path, out: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(root), "--out", str(out), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while time.time() < deadline:
+    # generous: under coverage on a loaded CI machine, three interpreters (the supervisor and its
+    # workers) import Datasette before the first answer
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1).status_code == 200:
                 return proc
@@ -78,7 +126,7 @@ def start_server(root: Path, out: Path, port: int) -> subprocess.Popen:
             raise RuntimeError(proc.stdout.read().decode())
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("server did not start")
+    raise RuntimeError("server did not start in 120 s")
 
 
 @pytest.fixture

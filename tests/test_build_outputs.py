@@ -9,7 +9,6 @@ import json
 import duckdb
 import jsonschema
 import pyarrow.parquet as pq
-import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 

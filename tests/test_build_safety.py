@@ -7,7 +7,7 @@ import pytest
 
 from govdata.publish.builder import build, current_build
 from govdata.errors import BuildError
-from tests.conftest import copy_catalog
+from tests.conftest import copy_catalog, wait_until
 
 
 def test_failed_build_leaves_previous_build_serving(tmp_path, server_factory):
@@ -61,18 +61,29 @@ def test_failed_builds_never_push_out_complete_ones(tmp_path):
 def test_the_arrow_producer_stops_when_sqlite_stops_reading():
     """A failed SQLite ingest (the consumer) must not leave the DuckDB producer thread blocked."""
     import threading
-    import time
 
     import duckdb
 
     from govdata.publish.sqlite import _prefetched
 
-    reader, stop = _prefetched(duckdb.sql("SELECT range AS i FROM range(2000000)").to_arrow_reader(1000), depth=2)
+    class Counted:  # the DuckDB reader, counting the batches the producer pulled from it
+        def __init__(self, reader):
+            self.reader, self.schema, self.pulled = reader, reader.schema, 0
+
+        def __iter__(self):
+            for batch in self.reader:
+                self.pulled += 1
+                yield batch
+
+    def producing() -> bool:
+        return any(t.name == "govdata-arrow" for t in threading.enumerate())
+
+    source = Counted(duckdb.sql("SELECT range AS i FROM range(2000000)").to_arrow_reader(1000))
+    reader, stop = _prefetched(source, depth=2)
     next(iter(reader))  # SQLite read one batch, then failed
-    time.sleep(0.3)
-    assert any(t.name == "govdata-arrow" for t in threading.enumerate())  # blocked on the full queue
+    # one batch consumed, two queued, one in the producer's hand: it is blocked on the full queue
+    assert wait_until(lambda: source.pulled == 4)
+    assert producing() and source.pulled == 4
     stop()
-    deadline = time.time() + 5
-    while any(t.name == "govdata-arrow" for t in threading.enumerate()) and time.time() < deadline:
-        time.sleep(0.05)
-    assert not any(t.name == "govdata-arrow" for t in threading.enumerate())
+    assert wait_until(lambda: not producing()), "the producer thread outlived stop()"
+    assert source.pulled == 4

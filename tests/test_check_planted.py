@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 
-import yaml
 
-from tests.conftest import REPO, copy_catalog
+from tests.conftest import REPO, copy_catalog, edited_yaml, govdata
 
 PENALTIES = "datasets/hz-amr/hz-shuanggongshi"
-
-
-def govdata(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "govdata", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_clean_catalogue_passes():
@@ -42,10 +35,8 @@ def _plant(root):
     rows[9][col["region_code"]] = "999999"          # row 10: no such division
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
-    descriptor = root / PENALTIES / "datapackage.yaml"
-    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    del data["contact"]
-    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(root / PENALTIES / "datapackage.yaml") as data:
+        del data["contact"]
 
 
 def test_planted_errors_are_reported_exactly(tmp_path):

@@ -8,7 +8,6 @@ import io
 import json
 import re
 
-import httpx
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SH

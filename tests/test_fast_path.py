@@ -11,7 +11,6 @@ import pytest
 import sqlite3
 
 import duckdb
-import yaml
 
 from govdata.publish.builder import build
 from govdata.publish.speculative import Speculation
@@ -20,8 +19,8 @@ from govdata.errors import BuildError
 from govdata.checks import proof as proof_mod
 from govdata.checks.proof import prove
 from govdata.checks.table import TableChecks
+from tests.conftest import edited_yaml
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
-from tests.test_gate_corpus import base_catalog  # noqa: F401  (fixture)
 
 ROW = "{i},杭州云帆科技有限公司第{i}分公司,330106,2024-01-05,{amount}\n"
 ROWS = 80_000  # ~5 MB: above the fast-path threshold set below
@@ -145,12 +144,10 @@ def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
 def _big_world(base_catalog, tmp_path, data: bytes):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
-    descriptor = target / "datapackage.yaml"
-    spec = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    res = spec["resources"][0]
-    res["schema"].pop("foreignKeys")
-    res["filterable"] = ["region_code"]
-    descriptor.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        res = spec["resources"][0]
+        res["schema"].pop("foreignKeys")
+        res["filterable"] = ["region_code"]
     (target / "data" / "items.csv").write_bytes(data)
     return root
 
@@ -235,11 +232,9 @@ def _masked_world(base_catalog, tmp_path, bad_row: int | None):
         phone = "13812345678" if i == bad_row else "138****5678"
         lines.append(f"{i},c{i},330106,2024-01-05,{i % 977},{phone}\n".encode())
     root = _big_world(base_catalog, tmp_path, b"".join(lines))
-    descriptor = next((root / "datasets").glob("*/case/datapackage.yaml"))
-    spec = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    spec["resources"][0]["schema"]["fields"].append({"name": "phone", "type": "string", "title": "联系电话",
-                                                     "description": "电话。", "personal": "mobile", "masked": True})
-    descriptor.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(next((root / "datasets").glob("*/case/datapackage.yaml"))) as spec:
+        spec["resources"][0]["schema"]["fields"].append({"name": "phone", "type": "string", "title": "联系电话",
+                                                         "description": "电话。", "personal": "mobile", "masked": True})
     return root
 
 

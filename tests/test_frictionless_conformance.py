@@ -12,6 +12,7 @@ import yaml
 from frictionless import Resource, Schema
 
 from govdata.checks.metadata import normalise_schema
+from tests.conftest import edited_yaml
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 
 LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label"}
@@ -215,9 +216,9 @@ def test_inline_schemas_same_findings(case, tmp_path, base_catalog):
     expected = _validate(schema, text.encode(), tmp_path / "fl")
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
-    d = yaml.safe_load((target / "datapackage.yaml").read_text(encoding="utf-8"))
-    d["resources"][0]["schema"] = {**schema, "fields": [{**f, "title": f["name"], "description": f["name"]} for f in fields]}
-    (target / "datapackage.yaml").write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as d:
+        d["resources"][0]["schema"] = {**schema,
+                                       "fields": [{**f, "title": f["name"], "description": f["name"]} for f in fields]}
     (target / "data" / "items.csv").write_text(text, encoding="utf-8")
     ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
     assert expected and expected == ours
@@ -265,13 +266,11 @@ def test_declared_dialects_same_findings(case, tmp_path, base_catalog):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     (target / "data" / "items.csv").write_text(data, encoding="utf-8")
-    descriptor = target / "datapackage.yaml"
-    d = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    d["resources"][0]["dialect"] = dialect
-    d["resources"][0]["schema"].pop("foreignKeys")
-    if case == "two header rows":
-        d["resources"][0]["schema"]["fields"][2]["name"] = "region_code"
-    descriptor.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as d:
+        d["resources"][0]["dialect"] = dialect
+        d["resources"][0]["schema"].pop("foreignKeys")
+        if case == "two header rows":
+            d["resources"][0]["schema"]["fields"][2]["name"] = "region_code"
     ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
     if case == "comment lines":
         # Frictionless guesses from the first row (the comment line) that the file has no header and

@@ -14,15 +14,10 @@ import pytest
 import yaml
 
 from govdata.checks.runner import run_checks
-from tests.conftest import copy_catalog
+from tests.conftest import edited_yaml
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
-
-
-@pytest.fixture(scope="module")
-def base_catalog(tmp_path_factory) -> Path:
-    return copy_catalog(tmp_path_factory.mktemp("gate") / "base", ["zj-admin-divisions"])
 
 
 def _world(base: Path, tmp_path: Path, case_dir: Path | None = None, name: str = "case") -> tuple[Path, Path]:
@@ -134,10 +129,8 @@ def _excel_case(base_catalog, tmp_path, pad=0):
     rows = [["id", "company", "region_code", "decided", "amount"], [1, "杭州云帆科技有限公司", "330106", "2024-01-05", 1000],
             [2, "杭州青禾食品有限公司", "330102", "2024-02-11", 250.5]]
     _xlsx(rows, target / "data" / "items.xlsx", pad)
-    descriptor = target / "datapackage.yaml"
-    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    data["resources"][0].update({"path": "data/items.xlsx", "format": "xlsx", "sheet": "数据", "header_row": 1})
-    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as data:
+        data["resources"][0].update({"path": "data/items.xlsx", "format": "xlsx", "sheet": "数据", "header_row": 1})
     return root, target
 
 
@@ -230,11 +223,9 @@ def test_declared_pipeline_normalises_chinese_forms(base_catalog, tmp_path):
         "title: normalise\nsteps:\n  - {step: read_csv, path: data/items.csv}\n"
         "  - {step: normalize_fullwidth, fields: [amount]}\n  - {step: strip_thousands_separators, fields: [amount]}\n"
         "  - {step: normalize_chinese_dates, fields: [decided]}\n", encoding="utf-8")
-    descriptor = target / "datapackage.yaml"
-    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    data["resources"][0].pop("path")
-    data["resources"][0]["pipeline"] = "clean-items"
-    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as data:
+        data["resources"][0].pop("path")
+        data["resources"][0]["pipeline"] = "clean-items"
     assert _got(_check(root, target)) == []
     build(root, root / "_build")
     out = (root / "_build" / "current" / "downloads" / "case" / "items.csv").read_text(encoding="utf-8")

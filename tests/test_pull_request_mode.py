@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.conftest import copy_catalog
+from tests.conftest import copy_catalog, edited_yaml, govdata
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -21,9 +19,7 @@ def git(root, *args):
 
 
 def check(root, *args):
-    result = subprocess.run([sys.executable, "-m", "govdata", "check", "--root", str(root), *args],
-                            capture_output=True, text=True)
-    return result
+    return govdata("check", "--root", str(root), *args)
 
 
 @pytest.fixture
@@ -72,16 +68,15 @@ def test_a_changed_foreign_key_target_rechecks_its_dependents(repo_with_history)
 def test_breaking_change_needs_a_major_version(repo_with_history):
     root = repo_with_history
     d = root / "datasets/hz-amr/two/datapackage.yaml"
-    data = yaml.safe_load(d.read_text(encoding="utf-8"))
-    data["resources"][0]["schema"]["fields"][4]["type"] = "integer"   # amount: number -> integer
-    d.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(d) as data:
+        data["resources"][0]["schema"]["fields"][4]["type"] = "integer"   # amount: number -> integer
     csv = root / "datasets/hz-amr/two/data/items.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace("250.5", "250"), encoding="utf-8")
     result = check(root, "--changed-since", "HEAD", "--format", "json")
     codes = [f["code"] for f in _report(result)["findings"] if f["severity"] == "error"]
     assert codes == ["breaking-change"] and result.returncode == 1
-    data["version"] = "2.0.0"
-    d.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(d) as data:
+        data["version"] = "2.0.0"
     result = check(root, "--changed-since", "HEAD", "--format", "json")
     assert result.returncode == 0
     assert [f["code"] for f in _report(result)["findings"] if f["severity"] == "info"] == ["breaking-change-versioned"]

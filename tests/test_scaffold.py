@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import yaml
 
-from tests.conftest import copy_catalog
+from tests.conftest import copy_catalog, edited_yaml, govdata
 from tests.test_gate_corpus import _xlsx
 
 CSV = ("序号,企业名称,统一社会信用代码,区划代码,处罚日期,罚款金额,处罚类别\n"
@@ -15,21 +13,16 @@ CSV = ("序号,企业名称,统一社会信用代码,区划代码,处罚日期,�
                  f"{'罚款' if i % 2 else '警告'}\n" for i in range(1, 41)))
 
 
-def govdata(*args):
-    return subprocess.run([sys.executable, "-m", "govdata", *args], capture_output=True, text=True)
-
-
 def _fill(descriptor):
-    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
-    data.update({"title": "示例处罚", "title_en": "Sample penalties", "themes": ["credit"], "keywords": ["处罚"],
-                 "description": "一个由 govdata new 生成并补全的数据集（合成数据，仅供演示），用于测试脚手架。",
-                 "update_frequency": "monthly", "issued": "2024-01-01", "modified": "2024-04-01",
-                 "review": {"reviewer": "审核员", "date": "2024-04-01", "basis": "保密审查制度"}})
-    res = data["resources"][0]
-    res["title"], res["description"] = "处罚", "每行一项处罚。"
-    for f in res["schema"]["fields"]:
-        f["description"] = f"{f['title']}。"
-    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with edited_yaml(descriptor) as data:
+        data.update({"title": "示例处罚", "title_en": "Sample penalties", "themes": ["credit"], "keywords": ["处罚"],
+                     "description": "一个由 govdata new 生成并补全的数据集（合成数据，仅供演示），用于测试脚手架。",
+                     "update_frequency": "monthly", "issued": "2024-01-01", "modified": "2024-04-01",
+                     "review": {"reviewer": "审核员", "date": "2024-04-01", "basis": "保密审查制度"}})
+        res = data["resources"][0]
+        res["title"], res["description"] = "处罚", "每行一项处罚。"
+        for f in res["schema"]["fields"]:
+            f["description"] = f"{f['title']}。"
 
 
 def test_new_from_gb18030_csv(tmp_path):

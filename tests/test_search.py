@@ -11,7 +11,6 @@ import random
 from pathlib import Path
 import sqlite3
 
-import duckdb
 import httpx
 import opencc
 import pytest

@@ -70,3 +70,21 @@ def test_json_schema_verdicts_are_cached_and_invalidated(tmp_path, monkeypatch):
     catalog_file = root / "catalog.yaml"
     catalog_file.write_text(catalog_file.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     assert _findings(root) == changed and calls[3:] == ["catalog.yaml"]
+
+
+def test_the_cache_follows_the_output_folder(tmp_path):
+    """`govdata build --out X` and `govdata check --out X` keep verdicts in X/cache, not in the
+    repository's _build."""
+    from govdata.publish.builder import build
+    from tests.conftest import govdata
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    out = tmp_path / "elsewhere"
+    build(root, out)
+    assert list((out / "cache" / "frictionless").glob("*.json"))
+    assert list((out / "cache" / "jsonschema").glob("*.json"))
+    assert not (root / "_build").exists()
+    checked = tmp_path / "checked"
+    result = govdata("check", "--root", str(root), "--out", str(checked))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list((checked / "cache" / "jsonschema").glob("*.json")) and not (root / "_build").exists()

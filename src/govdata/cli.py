@@ -9,10 +9,15 @@ from pathlib import Path
 
 import click
 
-from govdata import __version__, render
+from govdata import __version__, render, verdicts
 from govdata.errors import GovdataError
 
-DEFAULT_OUT = "_build"
+DEFAULT_OUT = verdicts.DEFAULT_OUT
+
+
+def _out(repo: Path, out: str) -> Path:
+    """--out: relative to the repository root unless absolute."""
+    return Path(out) if Path(out).is_absolute() else repo / out
 
 
 def _root(path: str | None) -> Path:
@@ -35,17 +40,21 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--changed-since", "changed_since", metavar="REF",
               help="Pull-request mode: check only what changed since this git ref, and breaking changes.")
-def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool, changed_since: str | None) -> None:
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True,
+              help="Output folder whose cache/ keeps verdicts between runs (shared with `govdata build`).")
+def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool, changed_since: str | None,
+          out: str) -> None:
     """Check the catalogue (or only the datasets under PATHS)."""
     from govdata.checks.runner import run_changed, run_checks
 
     repo = _root(root or (paths[0] if paths else None))
+    cache = verdicts.VerdictCache.under(_out(repo, out))
     if changed_since:
         if paths:
             raise click.UsageError("give either PATHS or --changed-since, not both")
-        run = run_changed(repo, changed_since)
+        run = run_changed(repo, changed_since, cache=cache)
     else:
-        run = run_checks(repo, [Path(p) for p in paths] or None)
+        run = run_checks(repo, [Path(p) for p in paths] or None, cache=cache)
     try:
         report = run.report.strict() if strict else run.report
     finally:
@@ -70,7 +79,7 @@ def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
     # progress lines on a terminal; CI logs (not a terminal) get only the summary
     chatty = not quiet and sys.stderr.isatty()
     log = (lambda s: click.echo(s, err=True)) if chatty else (lambda s: None)
-    result = do_build(repo, repo / out if not Path(out).is_absolute() else Path(out), log, force=force)
+    result = do_build(repo, _out(repo, out), log, force=force)
     click.echo(f"built {len(result.datasets)} datasets ({len(result.reused)} reused), "
                f"{sum(result.tables.values())} rows → {result.path}")
 
@@ -87,7 +96,7 @@ def serve(root: str | None, out: str, host: str, port: int, workers: int | None)
     from govdata.serve.app import serve as do_serve
 
     repo = _root(root)
-    target = Path(out) if Path(out).is_absolute() else repo / out
+    target = _out(repo, out)
     click.echo(f"serving {target}/current at http://{host}:{port}/", err=True)
     do_serve(target, host, port, workers)
 
@@ -99,7 +108,7 @@ def rollback(root: str | None, out: str) -> None:
     """Switch the live build back to the previous good build (running servers follow within a second)."""
     from govdata.publish.builder import rollback as do_rollback
 
-    target = Path(out) if Path(out).is_absolute() else _root(root) / out
+    target = _out(_root(root), out)
     was, now = do_rollback(target)
     click.echo(f"rolled back: current → builds/{now.name} (was builds/{was.name})")
 

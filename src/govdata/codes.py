@@ -188,11 +188,6 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
 CODES: dict[str, Code] = {row[0]: Code(*row) for row in _TABLE}
 
 
-def describe(code: str, lang: str = "zh") -> str:
-    c = CODES[code]
-    return c.title_zh if lang == "zh" else c.title_en
-
-
 def markdown_table() -> str:
     """The code reference, as written to docs/codes.md."""
     lines = [

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -138,13 +137,6 @@ class Report:
             for f in self.findings
         ]
         return Report(promoted, self.stats, self.datasets_checked, self.completeness)
-
-    def flatten(self, keys: Iterable[str] = ("row", "field", "code")) -> list[list[Any]]:
-        keys = list(keys)
-        return [[getattr(f, k) for k in keys] for f in self.findings]
-
-    def counts(self) -> Counter:
-        return Counter(f.code for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -20,6 +20,7 @@ from pypinyin import lazy_pinyin
 
 from govdata.catalog.model import Catalog
 from govdata.checks.source import prepare
+from govdata.csvlimit import field_size_limit
 from govdata.errors import GovdataError
 
 SAMPLE_ROWS = 100_000
@@ -149,13 +150,14 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
 
 _DELIMITERS = [",", ";", "\t", "|"]
 LAYOUT_ROWS = 60  # rows looked at to find the header
+SCAFFOLD_CELL_LIMIT = 1 << 30  # a huge cell is the gate's to report (cell-too-large), not a reason to fail here
 
 
+@field_size_limit(SCAFFOLD_CELL_LIMIT)
 def _sniff_delimiter(text: str) -> str:
     """The delimiter that splits the sample's lines most consistently into several cells."""
     lines = [line for line in text.splitlines()[:LAYOUT_ROWS] if line.strip()]
     best, score = ",", 0
-    csv.field_size_limit(1 << 30)  # a huge cell is the gate's to report (cell-too-large), not a reason to fail here
     for d in _DELIMITERS:
         counts = []
         for line in lines:
@@ -239,6 +241,7 @@ def _excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
     return name, rows, notes
 
 
+@field_size_limit(SCAFFOLD_CELL_LIMIT)
 def _text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
     from govdata.checks.source import normalise_encoding
 
@@ -293,7 +296,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         if header_rows != [1]:
             dialect["headerRows"] = header_rows
             rows_text = "、".join(str(n) for n in header_rows)
-            notes.append(f"表头在第 {rows_text} 行" + (f"（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
+            notes.append(f"表头在第 {rows_text} 行" + ("（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
                          + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。"))
         if dialect:
             raw["dialect"] = dialect
@@ -303,7 +306,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                                                                               "missing-cell")]
         if prep.path is None or errors:
             raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500])
-        with prep.path.open(encoding="utf-8", newline="") as fh:
+        with field_size_limit(SCAFFOLD_CELL_LIMIT), prep.path.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
             rows = [r for _, r in zip(range(SAMPLE_ROWS), reader) if len(r) == len(header)]

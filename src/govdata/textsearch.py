@@ -20,6 +20,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
 
 SEGMENT = re.compile(r"[^ ]+")  # a run: folding turns every whitespace and control character into " "
 END = "\ue000"  # private use (kept by the tokenizer): marks the last character of a run
@@ -118,7 +124,7 @@ def terms(query: str) -> list[str]:
 MAX_TERMS = 10  # words of a query that are searched (the rest would only narrow it further)
 
 
-def fold_many(values: list[str | None]) -> list[str]:
+def fold_many(values: Sequence[str | None]) -> list[str]:
     """:func:`fold` of many strings at once (one ``str.translate`` over their concatenation: ~1 s
     per million short strings). NUL, the separator, is folded to a space first, as fold does."""
     return "\x00".join((v or "").replace("\x00", " ") for v in values).translate(_joined_table()).split("\x00")
@@ -133,7 +139,7 @@ def _joined_table() -> dict[int, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _fold_lut():
+def _fold_lut() -> np.ndarray:
     """:func:`fold_table` then :data:`TOKEN_MAP`, as an array indexed by code point."""
     import numpy as np
 
@@ -146,14 +152,14 @@ def _fold_lut():
 
 
 @functools.lru_cache(maxsize=1)
-def _utf8_lengths():
+def _utf8_lengths() -> np.ndarray:
     import numpy as np
 
     cp = np.arange(0x110000)
     return (1 + (cp >= 0x80) + (cp >= 0x800) + (cp >= 0x10000)).astype(np.uint8)
 
 
-def index_texts(array):
+def index_texts(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     """:func:`index_text` of every value of an Arrow string array (nulls → ""), vectorised with
     numpy: the column's characters as one array of code points, folded through a lookup table;
     each character becomes three — itself, then the next character of its run (a bigram), END

@@ -4,11 +4,14 @@ Two checks of the gate are pure functions of a few files and slow to start: Fric
 verdict on a descriptor (importing Frictionless costs half a second of CPU) and the
 platform's JSON Schema on catalog.yaml and on each descriptor (importing ``jsonschema``
 costs a tenth of a second). The pull-request gate runs them again and again on the same
-bytes, so each verdict is kept in ``_build/cache/<kind>/<key>.json``, where the key is a
-sha256 over everything the verdict depends on: the bytes judged (findings carry line
-numbers), their path, the schema, the checker's version and the platform's source code.
+bytes, so each verdict is kept in ``<out>/cache/<kind>/<key>.json`` (``<out>`` is the output
+folder, ``--out``, ``_build`` by default), where the key is a sha256 over everything the verdict
+depends on: the bytes judged (findings carry line numbers), their path, the schema, the
+checker's version and the platform's source code.
 
-``GOVDATA_NO_CACHE=1`` turns the cache off; a read-only checkout simply does not keep one.
+A :class:`VerdictCache` is made by whoever decides the output folder (the CLI, the builder) and
+travels with the catalogue it judges (``Catalog.verdicts``). ``GOVDATA_NO_CACHE=1`` turns the
+cache off; a read-only checkout simply does not keep one.
 """
 
 from __future__ import annotations
@@ -21,12 +24,30 @@ from functools import cache
 from pathlib import Path
 from typing import Callable
 
+from govdata import sourcecode
 from govdata.findings import Finding
 
 
-def cache_dir(root: Path, kind: str) -> Path | None:
-    """Where verdicts of ``kind`` are kept (None when ``GOVDATA_NO_CACHE`` is set)."""
-    return None if os.environ.get("GOVDATA_NO_CACHE") else root / "_build" / "cache" / kind
+DEFAULT_OUT = "_build"  # the output folder under the repository root when none is given (--out)
+
+
+class VerdictCache:
+    """Verdicts kept under ``folder/<kind>/`` (``folder`` None: kept nowhere, always computed)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @classmethod
+    def under(cls, out: Path) -> VerdictCache:
+        """The cache of the output folder ``out`` (none when ``GOVDATA_NO_CACHE`` is set)."""
+        return cls(None if os.environ.get("GOVDATA_NO_CACHE") else out / "cache")
+
+    def directory(self, kind: str) -> Path | None:
+        """Where verdicts of ``kind`` are kept, or None."""
+        return None if self.folder is None else self.folder / kind
+
+    def memoised(self, kind: str, digest: str, compute: Callable[[], list[Finding]]) -> list[Finding]:
+        return memoised(self.directory(kind), digest, compute)
 
 
 @cache
@@ -39,19 +60,7 @@ def version(distribution: str) -> str:
     spec = find_spec(distribution)
     origin = spec.origin if spec is not None and spec.origin else distribution
     stat = os.stat(origin) if os.path.exists(origin) else None
-    return f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}+govdata-{_code_digest()}"
-
-
-@cache
-def _code_digest() -> str:
-    """A sha256 of the platform's own source and schemas (the version number alone is not bumped
-    for every change to the checks)."""
-    package = Path(__file__).parent
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
+    return f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}+govdata-{sourcecode.digest()[:16]}"
 
 
 def key(*parts: str | bytes) -> str:

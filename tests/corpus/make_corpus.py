@@ -1,5 +1,9 @@
 """Regenerates tests/corpus/<case>/ folders: python tests/corpus/make_corpus.py"""
-import copy, json, pathlib, yaml, codecs
+import codecs
+import copy
+import pathlib
+
+import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent
 BASE = {

@@ -56,7 +56,9 @@ def _flatten_publishers(items: list[dict], parent: str | None, ancestors: list[s
         _flatten_publishers(item.get("children") or [], pub.id, ancestors + [pub.id], out)
 
 
-def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
+def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) -> tuple[Catalog, list[Finding]]:
+    """catalog.yaml (its JSON Schema verdict memoised in ``cache``, which the catalogue keeps)."""
+    cache = cache or verdicts.VerdictCache(None)
     path = root / "catalog.yaml"
     try:
         raw, lines = load_descriptor(path)
@@ -67,7 +69,7 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
     if not isinstance(raw, dict):
         raise CatalogError("catalog.yaml must be a mapping")
     digest = verdicts.key(verdicts.version("jsonschema"), path.read_bytes(), json_schema_path("catalog").read_bytes())
-    findings = verdicts.memoised(verdicts.cache_dir(root, "jsonschema"), digest, lambda: _catalog_errors(raw, lines))
+    findings = cache.memoised("jsonschema", digest, lambda: _catalog_errors(raw, lines))
     if findings:
         raise CatalogError("catalog.yaml is invalid:\n" + "\n".join(f"  {f.location()}: {f.message}" for f in findings))
     publishers: dict[str, Publisher] = {}
@@ -76,7 +78,7 @@ def load_catalog_file(root: Path) -> tuple[Catalog, list[Finding]]:
         root=root, site=raw["site"], publishers=publishers,
         themes={t["id"]: Theme(t["id"], t["title"], t["title_en"], t.get("eu_theme")) for t in raw["themes"]},
         licenses={lic["id"]: License(lic["id"], lic["title"], lic["url"], bool(lic["open"])) for lic in raw["licenses"]},
-        raw=raw, lines=lines,
+        raw=raw, lines=lines, verdicts=cache,
     )
     return catalog, findings
 
@@ -128,7 +130,7 @@ def load_shared_schema(root: Path, name: str) -> dict[str, Any]:
 
 
 def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list[Finding]) -> Resource | None:
-    where = dict(file=ds.rel_file, dataset=ds.name)
+    where: dict[str, Any] = dict(file=ds.rel_file, dataset=ds.name)
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         return None  # reported by the metadata check
     res = Resource(name=raw["name"], raw=raw, index=index, pipeline=raw.get("pipeline"))
@@ -152,14 +154,14 @@ def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list
             findings.append(Finding("schema-error", f"resource {res.name}: schema {schema!r} cannot be loaded: {exc}",
                                     resource=res.name, key=f"resources.{index}.schema",
                                     line=ds.line("resources", index, "schema"), **where))
-    path = raw.get("path")
-    if path is not None:
+    data_path = raw.get("path")
+    if data_path is not None:
         try:
-            if not isinstance(path, str):
+            if not isinstance(data_path, str):
                 raise PathRefused("path-unsafe", "path must be a single relative path (multipart paths are not supported)")
-            res.source = resolve_inside(ds.dir, path, root)
+            res.source = resolve_inside(ds.dir, data_path, root)
             if not res.source.is_file():
-                findings.append(Finding("file-missing", f"resource {res.name}: {path} does not exist",
+                findings.append(Finding("file-missing", f"resource {res.name}: {data_path} does not exist",
                                         resource=res.name, key=f"resources.{index}.path",
                                         line=ds.line("resources", index, "path"), **where))
                 res.source = None
@@ -191,7 +193,7 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
         return None, [Finding("descriptor-parse-error", str(exc).splitlines()[0][:200], file=rel, line=line)]
     if not isinstance(data, dict):
         return None, [Finding("descriptor-parse-error", "the descriptor must be a mapping of keys", file=rel)]
-    name = data.get("name") if isinstance(data.get("name"), str) else ds_dir.name
+    name = data["name"] if isinstance(data.get("name"), str) else ds_dir.name
     ds = Dataset(name=name, folder=ds_dir.name, publisher_folder=ds_dir.parent.name, dir=ds_dir,
                  descriptor_file=descriptor_file, rel_file=rel, descriptor=data, lines=lines)
     resources = data.get("resources")
@@ -203,10 +205,12 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     return ds, findings
 
 
-def load(root: Path, only: Iterable[Path] | None = None) -> tuple[Catalog, list[Finding]]:
-    """Load the catalogue at ``root``: (catalog, loading findings)."""
+def load(root: Path, only: Iterable[Path] | None = None,
+         cache: verdicts.VerdictCache | None = None) -> tuple[Catalog, list[Finding]]:
+    """Load the catalogue at ``root``: (catalog, loading findings). Verdicts of the slow checks are
+    memoised in ``cache`` (default: the cache of the default output folder, ``<root>/_build``)."""
     root = root.resolve()
-    catalog, findings = load_catalog_file(root)
+    catalog, findings = load_catalog_file(root, cache or verdicts.VerdictCache.under(root / verdicts.DEFAULT_OUT))
     for descriptor in discover(root, only):
         ds, ds_findings = load_dataset(root, descriptor)
         findings.extend(ds_findings)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from govdata.catalog.safeyaml import LineMap, line_of
+from govdata.verdicts import VerdictCache
 
 LEVELS = ("province", "city", "county", "township", "village")
 
@@ -57,7 +58,7 @@ class Resource:
 
     @property
     def field_names(self) -> list[str]:
-        return [f.get("name") for f in self.fields]
+        return [f.get("name") or "" for f in self.fields]
 
     @property
     def format(self) -> str:
@@ -104,9 +105,6 @@ class Dataset:
     def line(self, *key_path: Any) -> int | None:
         return line_of(self.lines, key_path)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.descriptor.get(key, default)
-
 
 @dataclass
 class Catalog:
@@ -118,6 +116,7 @@ class Catalog:
     raw: dict[str, Any]
     lines: LineMap
     datasets: list[Dataset] = field(default_factory=list)
+    verdicts: VerdictCache = field(default_factory=lambda: VerdictCache(None))  # see govdata.verdicts
 
     def dataset(self, name: str) -> Dataset | None:
         for ds in self.datasets:

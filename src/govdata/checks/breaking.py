@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from govdata.catalog.model import Dataset
 from govdata.catalog.safeyaml import loads_yaml

@@ -53,10 +53,10 @@ def _leaf_errors(error) -> Iterator:
         yield error
 
 
-def check_json_schema(ds: Dataset, root: Path | None = None) -> list[Finding]:
-    """The descriptor against the platform's JSON Schema, memoised under ``root`` when given
+def check_json_schema(ds: Dataset, cache: verdicts.VerdictCache | None = None) -> list[Finding]:
+    """The descriptor against the platform's JSON Schema, memoised in ``cache`` when given
     (:mod:`govdata.verdicts`)."""
-    directory = verdicts.cache_dir(root, "jsonschema") if root is not None else None
+    directory = cache.directory("jsonschema") if cache is not None else None
     digest = verdicts.key(verdicts.version("jsonschema"), ds.rel_file, ds.descriptor_file.read_bytes(),
                           json.dumps(ds.descriptor, sort_keys=True, default=str),
                           json_schema_path("dataset").read_bytes()) if directory else ""
@@ -145,11 +145,6 @@ def check_frictionless(ds: Dataset) -> list[Finding]:
         code = err.type if err.type in ("package-error", "resource-error", "schema-error") else "package-error"
         out.append(_at(ds, code, err.note or err.message))
     return out
-
-
-def verdict_cache_dir(root: Path) -> Path | None:
-    """Where Frictionless's verdicts are kept between runs (``GOVDATA_NO_CACHE=1``: nowhere)."""
-    return verdicts.cache_dir(root, "frictionless")
 
 
 def _verdict_key(ds: Dataset) -> str:
@@ -266,7 +261,7 @@ def check_quality(ds: Dataset) -> list[Finding]:
     for res in ds.resources:
         if res.schema_ref is None:
             continue
-        for i, f in enumerate(res.fields):
+        for f in res.fields:
             for p in _todos(f, ()):
                 out.append(_at(ds, "metadata-todo", f"resource {res.name}: field {f.get('name')} {'.'.join(map(str, p))} "
                                "is still TODO", ("resources", res.index, "schema"), resource=res.name))
@@ -281,5 +276,5 @@ def check_quality(ds: Dataset) -> list[Finding]:
 
 
 def check_dataset_metadata(catalog: Catalog, ds: Dataset, frictionless: bool = True) -> list[Finding]:
-    return (check_json_schema(ds, catalog.root) + (check_frictionless(ds) if frictionless else [])
+    return (check_json_schema(ds, catalog.verdicts) + (check_frictionless(ds) if frictionless else [])
             + check_references(catalog, ds) + check_quality(ds))

@@ -20,8 +20,9 @@ import duckdb
 
 from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
+from govdata.verdicts import VerdictCache
 from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata, check_duplicates, completeness,
-                                     normalise_schema, verdict_cache_dir)
+                                     normalise_schema)
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
@@ -81,14 +82,15 @@ def _capped(findings: list[Finding], limit: int = MAX_FINDINGS_PER_RESOURCE) -> 
     return findings[:limit] + [rest]
 
 
-def run_changed(root: Path, ref: str, workdir: Path | None = None) -> CheckRun:
+def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None) -> CheckRun:
     """Pull-request mode: check only the datasets a change since ``ref`` affects, plus breaking changes."""
     from govdata.checks.breaking import check_breaking
     from govdata.checks.changes import MAX_CHANGE_BYTES, affected, changed_paths
 
-    catalog, _ = load(root)
+    catalog, _ = load(root, cache=cache)
     change = affected(catalog, changed_paths(catalog.root, ref))
-    run = run_checks(root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets)
+    run = run_checks(root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets,
+                     cache=catalog.verdicts)
     for ds in run.selected:
         run.report.extend(check_breaking(run.catalog.root, ref, ds))
     if change.bytes > MAX_CHANGE_BYTES:
@@ -302,13 +304,15 @@ def _check_threads(resources: int) -> int:
 
 def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
                select_none: bool = False, con: duckdb.DuckDBPyConnection | None = None,
-               load_into: Callable[[str, str], str | None] | None = None) -> CheckRun:
-    """Check the catalogue at ``root`` (only datasets under ``paths`` when given).
+               load_into: Callable[[str, str], str | None] | None = None,
+               cache: VerdictCache | None = None) -> CheckRun:
+    """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
+    are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
 
     A build passes its own scratch connection ``con`` (the warehouse attached) and ``load_into``:
     (dataset, resource) → the warehouse table to write while a big file is proven clean, or None
     (see :func:`govdata.checks.proof.prove`)."""
-    catalog, load_findings = load(root)
+    catalog, load_findings = load(root, cache=cache)
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
@@ -342,7 +346,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-check") as pool:
         # Frictionless's verdict on the descriptors (a slow import) is computed beside the data
         # checks; the data findings of a resource whose schema it rejects are then dropped.
-        cache = verdict_cache_dir(catalog.root)
+        cache = catalog.verdicts.directory("frictionless")
         verdict = pool.submit(lambda: {ds.name: cached_frictionless(ds, cache) for ds in wanted_ds})
         for ds in wanted_ds:
             if ds.name in selected_names:

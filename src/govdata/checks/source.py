@@ -19,12 +19,12 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
+from govdata.csvlimit import field_size_limit
 from govdata.findings import Finding
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -432,8 +432,8 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
     numbers: list[int | None] = [header_rows[-1] if header_rows else None]
     rows: list[list[str]] = []
     error = None
-    csv.field_size_limit(MAX_CELL_CHARS + 1)
-    with path.open("r", encoding="utf-8", newline="") as fh, out_path.open("w", encoding="utf-8", newline="") as out:
+    with field_size_limit(MAX_CELL_CHARS + 1), path.open("r", encoding="utf-8", newline="") as fh, \
+            out_path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         reader = csv.reader(fh, **options)
         row_number = kept = 0
@@ -521,12 +521,11 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
     rows and rows after an unterminated quote are left out. When anything is left out or the
     widths differ, the checks read a cleaned copy with one column per schema field."""
     prep = Prepared(path=path)
-    csv.field_size_limit(MAX_CELL_CHARS + 1)
     # `1, "2.5"`: DuckDB drops the space and reads 2.5, and so does Frictionless (Python's csv
     # sniffer turns skipinitialspace on for the file when a quote follows a delimiter and a space).
     # Such a file is read so, and the checks read the copy this pass writes: one verdict either way.
     spaced = _file_has_spaced_quote(path)
-    with path.open("r", encoding="utf-8", newline="") as fh:
+    with field_size_limit(MAX_CELL_CHARS + 1), path.open("r", encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, strict=True, skipinitialspace=spaced)
         try:
             header = next(reader, None)
@@ -619,7 +618,8 @@ def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[s
     kept: list[int] = []
     kept_bad: list[int] = []
     n = len(names)
-    with path.open("r", encoding="utf-8", newline="") as fh, clean_path.open("w", encoding="utf-8", newline="") as out:
+    with field_size_limit(MAX_CELL_CHARS + 1), path.open("r", encoding="utf-8", newline="") as fh, \
+            clean_path.open("w", encoding="utf-8", newline="") as out:
         reader = csv.reader(fh, strict=True, skipinitialspace=spaced)
         writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         next(reader)

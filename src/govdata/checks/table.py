@@ -114,7 +114,6 @@ def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] |
     cell reads as NULL unless the schema's ``missingValues`` leave "" out: then it stays "" (a
     value, as in Frictionless) and only the declared missing values read as NULL. In a copy
     ``cleaned`` by the structure pass, the cells short rows lack read as NULL too."""
-    from govdata.checks.source import MISSING_CELL
 
     columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
     path = str(path).replace("'", "''")
@@ -140,10 +139,11 @@ def _write_long(src, dst, width: int) -> bool:
     import csv
 
     from govdata.checks.source import MAX_CELL_CHARS
+    from govdata.csvlimit import field_size_limit
 
-    csv.field_size_limit(MAX_CELL_CHARS + 1)
     numbers = range(1, width + 1)
-    with open(src, encoding="utf-8", newline="") as fh, open(dst, "w", encoding="utf-8", newline="") as out:
+    with field_size_limit(MAX_CELL_CHARS + 1), open(src, encoding="utf-8", newline="") as fh, \
+            open(dst, "w", encoding="utf-8", newline="") as out:
         reader = csv.reader(fh, strict=True)
         writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         try:

@@ -26,7 +26,7 @@ def _pinyin(text: str) -> tuple[str, str]:
     return full.lower(), initials.lower()
 
 
-def entry(rec: Record, committed=None) -> dict[str, Any]:
+def entry(rec: Record, committed: Any = None) -> dict[str, Any]:
     from govdata.oversight.timeliness import last_update
 
     full, initials = _pinyin(rec.title)

@@ -25,6 +25,7 @@ import os
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
@@ -121,10 +122,11 @@ def assess(frequency: str, last_update: dt.date, today: dt.date) -> Timeliness:
         return Timeliness(frequency, last_update.isoformat(), None, None, "not_applicable")
     expected = last_update + period
     deadline, official = add_working_days(expected, LEGAL_WORKING_DAYS)
-    late = working_days_between(deadline, today)
+    days_late = working_days_between(deadline, today)
+    late: int | None = days_late
     if today < expected:
         status, left, late = "on_time", None, None
-    elif late < 1:  # up to the deadline, and the days off right after it
+    elif days_late < 1:  # up to the deadline, and the days off right after it
         status, left, late = "due_soon", max(0, working_days_between(today, deadline)), None
     else:
         status, left = "overdue", None
@@ -175,7 +177,7 @@ def data_updates(root: Path, folders: list[str]) -> dict[str, dt.date]:
     return found
 
 
-def last_update(modified, committed: dt.date | None) -> tuple[dt.date | None, str]:
+def last_update(modified: Any, committed: dt.date | None) -> tuple[dt.date | None, str]:
     """The later of the descriptor's ``modified`` and the last commit, and which one it was."""
     declared = _date(modified)
     if committed and (declared is None or committed > declared):

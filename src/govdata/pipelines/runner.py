@@ -48,7 +48,7 @@ def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: di
     if not isinstance(steps, list) or not steps:
         raise PipelineError(f"pipelines/{path.name}: 'steps' must be a non-empty list")
     ctx = {"root": root, "dataset_dir": dataset_dir}
-    rows = None
+    rows: Any = None
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or "step" not in step:
             raise PipelineError(f"pipelines/{path.name}: step {i + 1} needs a 'step' key")

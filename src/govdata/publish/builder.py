@@ -40,6 +40,7 @@ from govdata.publish.incremental import dataset_keys, link_file, link_tree
 from govdata.catalog.loader import load
 from govdata.errors import BuildError
 from govdata.findings import Report
+from govdata.verdicts import VerdictCache
 
 KEEP_BUILDS = 3
 # The heavy stages (DuckDB, frictionless, rdflib, pyarrow) are imported only when a build
@@ -151,26 +152,18 @@ def _start_early_work(out: Path, live: Path | None, staging: Path, changed: list
     return future
 
 
-PRETTY_TURTLE_MAX = 200  # datasets; above, the catalogue's Turtle is written as N-Triples
-
-
 def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozenset()) -> None:
-    """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump.
-    A reused dataset's own DCAT-AP and schema.org files came with its downloads (same key, same
-    catalogue: same content) and are not serialised again (rdflib takes ~0.1 s a dataset)."""
-    from govdata.directory import cncatalog, dcatap, portal, schemaorg
+    """Every registered directory format (directory/formats.py: DCAT-US, DCAT-AP, the Chinese
+    catalogue core metadata, one dump), then each dataset's DCAT-AP and schema.org and the
+    portal's index. A reused dataset's own DCAT-AP and schema.org files came with its downloads
+    (same key, same catalogue: same content) and are not serialised again (rdflib takes ~0.1 s a
+    dataset)."""
+    from govdata.directory import dcatap, formats, portal, schemaorg
 
     directory = staging / "directory"
-    graph = dcatap.build_graph(catalog, records)
-    if len(records) > PRETTY_TURTLE_MAX:
-        # rdflib's pretty Turtle grows faster than the graph (13 s for 1,000 datasets, minutes for
-        # 10,000); N-Triples is Turtle too, and linear (0.4 s for 1,000)
-        jsonld = graph.serialize(format="json-ld", context=dcatap.CONTEXT, auto_compact=True)
-        turtle = graph.serialize(format="nt")
-    else:
-        jsonld, turtle = dcatap.serialize(graph)
-    _write_text(directory / "dcat-ap.jsonld", jsonld)
-    _write_text(directory / "dcat-ap.ttl", turtle)
+    given = formats.DirectoryInput(catalog, records, staging)
+    for fmt in formats.formats():
+        _write_text(directory / fmt.file, fmt.write(given), encoding=fmt.encoding)
     for rec in records:
         mine = staging / "downloads" / rec.id
         if rec.id in reuse and (mine / "dcat-ap.jsonld").is_file() and (mine / "schema-org.json").is_file():
@@ -178,13 +171,6 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
         one, _ = dcatap.serialize(dcatap.build_graph(catalog, [rec]))
         _write_text(staging / "downloads" / rec.id / "dcat-ap.jsonld", one)
         _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
-    cn = cncatalog.document(records)
-    _write_json(directory / "catalog-cn.json", cn)
-    _write_text(directory / "catalog-cn.csv", cncatalog.to_csv(cn), encoding="utf-8-sig")
-    dump = {"format": "govdata-catalogue-dump", "format_version": "1.0", "site": catalog.site,
-            "datasets": [json.loads((staging / "downloads" / r.id / "datapackage.json").read_text("utf-8"))
-                         for r in records]}
-    _write_json(directory / "catalog-dump.json", dump)
     _write_json(directory / "portal.json", portal.document(catalog, records))
 
 
@@ -342,7 +328,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
         log("nothing changed: the live build is up to date")
         return BuildResult(previous, Report(), list(known.get("datasets", [])), dict(known.get("tables", {})),
                            reused=sorted(known.get("keys", {})))
-    catalog, load_findings = load(root)
+    catalog, load_findings = load(root, cache=VerdictCache.under(out))
     file_hashes = dict(known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     prev = {} if force or any(f.is_error for f in load_findings) else known
@@ -383,11 +369,11 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     from govdata.publish.speculative import Speculation
     from govdata.checks.runner import connect_scratch, run_checks
     from govdata.checks.sqltypes import ident, lit
-    from govdata.directory import ckan, datajson, datapackage
+    from govdata.directory import ckan, datapackage
     from govdata.directory.record import build_record
 
     if catalog is None:
-        catalog, _ = load(root)
+        catalog, _ = load(root, cache=VerdictCache.under(staging.parent.parent))  # staging: <out>/builds/<id>
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     site_dir, downloads = staging / "site", staging / "downloads"
@@ -414,6 +400,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
         building = {ds.name for ds in changed}
         run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed, con=con,
+                         cache=catalog.verdicts,
                          load_into=lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None)
     except BaseException:
         speculation.close()
@@ -474,8 +461,6 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
 
         _write_json(site_dir / "labels.json", labels.compute(con, catalog, published))
         con.execute("DETACH wh")
-        base = catalog.site["base_url"]
-        _write_json(staging / "directory" / "data.json", datajson.catalog_document(records, base))
         _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
         _write_directory(catalog, records, staging, reuse)
         _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))

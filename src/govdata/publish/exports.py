@@ -50,7 +50,7 @@ def source_is_canonical(raw: dict[str, Any], schema: dict[str, Any], prepared_pa
                     if f.get("type") in ("date", "datetime", "time")))
 
 
-def early_copies(datasets, downloads: Path) -> list[Path]:
+def early_copies(datasets: Any, downloads: Path) -> list[Path]:
     """Copy, before anything else runs, the big registered CSVs that look publishable as they are
     (a copy is kernel work, done while the build is still importing its libraries on one core).
     :func:`export_resource` decides later from the checked header; a copy it does not want is

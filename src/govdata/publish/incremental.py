@@ -10,24 +10,15 @@ import hashlib
 import json
 import os
 import shutil
-from functools import lru_cache
 from pathlib import Path
 
-from govdata import __version__
+from govdata import __version__, sourcecode
 from govdata.catalog.model import Catalog, Dataset
 from govdata.pipelines.runner import pipeline_fingerprint
 
-PACKAGE = Path(__file__).resolve().parents[1]
-
-
-@lru_cache(maxsize=1)
 def platform_key() -> str:
-    h = hashlib.sha256(__version__.encode())
-    for path in sorted(PACKAGE.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            h.update(path.relative_to(PACKAGE).as_posix().encode())
-            h.update(path.read_bytes())
-    return h.hexdigest()
+    """The platform's version and source code (govdata.sourcecode)."""
+    return hashlib.sha256(f"{__version__}\0{sourcecode.digest()}".encode()).hexdigest()
 
 
 def _file_hash(path: Path, cache: dict[str, list]) -> str:

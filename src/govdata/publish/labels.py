@@ -22,7 +22,7 @@ def _label_field(fields: list[dict[str, Any]], key: str) -> str | None:
     return None
 
 
-def compute(con, catalog, published: dict[str, list[str]]) -> dict[str, Any]:
+def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str, Any]:
     """``{"columns": {dataset: {table: {column: map}}}, "maps": {map: {code: name}}}`` from the
     warehouse attached as ``wh``; each referenced table's map is stored once."""
     from govdata.checks.metadata import normalise_schema
@@ -45,7 +45,7 @@ def compute(con, catalog, published: dict[str, list[str]]) -> dict[str, Any]:
                     continue
                 target_ds = datasets.get(ref.get("dataset") or name)
                 target = next((r for r in target_ds.resources if r.name == ref.get("resource")), None) if target_ds else None
-                if target is None:
+                if target is None or target_ds is None:
                     continue
                 key = (target_ds.name, target.name, ref_fields[0])
                 if key not in cache:

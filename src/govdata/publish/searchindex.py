@@ -92,8 +92,8 @@ def write(path: Path, table: str, columns: list[str], rows: int | None = None) -
         for sql in _setup(names, fts):
             run(sql)
         conn.set_autocommit(False)
-        last, pending = None, None
-        pending: Future | None
+        last = None
+        pending: Future | None = None
         while True:
             where = f"WHERE rowid > {last}" if last is not None else ""
             with adbc.AdbcStatement(conn) as stmt:

@@ -7,6 +7,7 @@ import queue
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -157,7 +158,7 @@ def finish_db(db: sqlite3.Connection) -> None:
     db.close()
 
 
-def value_counts(con, source: str, columns: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
+def value_counts(con: Any, source: str, columns: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
     """Per column (name, SQLite type): {value: rows} from the DuckDB warehouse table ``source``, for the
     serving layer's cached filtered counts (see :mod:`govdata.serve.counts`)."""
     out: dict[str, dict[str, int]] = {}

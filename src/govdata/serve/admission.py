@@ -31,6 +31,7 @@ import os
 import sys
 import time
 from urllib.parse import parse_qsl, urlencode
+from typing import Any
 
 MAX_QUERY_STRING = 16 * 1024
 MAX_BODY = 1024 * 1024
@@ -91,7 +92,7 @@ def is_expensive(path: str, params: list[tuple[str, str]]) -> bool:
     return kind_of(path, params) is not None
 
 
-def client_key(scope) -> str:
+def client_key(scope: Any) -> str:
     host, port = (scope.get("client") or ("?", 0))[:2]
     if host in ("127.0.0.1", "::1", "localhost"):
         for key, value in scope.get("headers") or []:
@@ -150,6 +151,7 @@ class Budget:
             return 0
 
     async def release(self, client: str) -> None:
+        assert self._cond is not None  # acquire() made it
         async with self._cond:
             self.running -= 1
             left = self.clients.get(client, 1) - 1
@@ -160,7 +162,7 @@ class Budget:
             self._cond.notify_all()
 
 
-def guard(app, budget: Budget | None = None, search_budget: Budget | None = None):
+def guard(app: Any, budget: Budget | None = None, search_budget: Budget | None = None) -> Any:
     """Wrap an ASGI app with the request-level limits and the admission budgets."""
     budgets = {"heavy": budget or Budget(), "search": search_budget or Budget(total=GLOBAL_SEARCH)}
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import json
 import os
 import sqlite3
@@ -28,7 +29,9 @@ import threading
 import warnings
 from concurrent import futures
 from pathlib import Path
+from typing import Any
 
+import uvicorn
 from datasette.app import Datasette
 from datasette.database import Database, QueryInterrupted, Results
 from datasette.utils import sqlite_timelimit
@@ -36,7 +39,7 @@ from datasette.views.base import DatasetteError
 
 from govdata.publish.builder import current_build
 from govdata.errors import ServeError
-from govdata.serve import admission, counts, guard, hardening
+from govdata.serve import admission, answers, counts, guard, hardening
 
 guard.install()
 # Datasette leaves sibling facet coroutines unawaited when a query in a gather() is interrupted:
@@ -49,16 +52,6 @@ NICE = 19  # heavy SQL threads: the lowest priority Linux has
 
 # settings the server enforces whatever the build says (platform policy, not data)
 SERVE_SETTINGS = {"max_csv_mb": hardening.CSV_EXPORT_MB, "suggest_facets": False}
-
-_local = threading.local()
-
-
-def _lru() -> collections.OrderedDict:
-    cache = getattr(_local, "conns", None)
-    if cache is None:
-        cache = _local.conns = collections.OrderedDict()
-    return cache
-
 
 def _nice_thread() -> None:
     try:  # Linux: niceness is per thread
@@ -74,15 +67,19 @@ class ResultTooLarge(DatasetteError):
 
 
 class LazyDatabase(Database):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.answerers: list[answers.Answerer] = []  # statements answered without SQLite (serve/answers.py)
+
     def connect(self, write=False):
         assert not write
         return sqlite3.connect(f"file:{self.path}?immutable=1", uri=True, check_same_thread=False)
 
     async def execute_fn(self, fn):
-        key = (id(self.ds), self.path)
+        key = self.path
 
         def in_thread():
-            cache = _lru()
+            cache = self.ds.open_connections()
             conn = cache.get(key)
             if conn is None:
                 conn = self.connect()
@@ -104,6 +101,9 @@ class LazyDatabase(Database):
 
     async def execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
                       log_sql_errors=True):
+        found = answers.answer(self.answerers, sql, params)
+        if found is not None:
+            return found
         page_size = page_size or self.ds.page_size
 
         def run(conn):
@@ -131,7 +131,7 @@ class LazyDatabase(Database):
                         rows.extend(batch)
                 except sqlite3.DatabaseError as e:
                     if e.args == ("interrupted",):
-                        raise QueryInterrupted(e, sql, params)
+                        raise QueryInterrupted(e, sql, params) from e
                     raise
             if truncate:
                 truncated = bool(max_rows) and len(rows) > max_rows
@@ -149,6 +149,14 @@ class GovDatasette(Datasette):
         self.govdata_build = build
         self.expensive_executor = futures.ThreadPoolExecutor(
             max_workers=EXPENSIVE_THREADS, thread_name_prefix="govdata-expensive", initializer=_nice_thread)
+        self._connections = threading.local()  # per SQL thread: an LRU of this app's open connections
+
+    def open_connections(self) -> collections.OrderedDict:
+        """The calling thread's open connections of this app, least recently used first."""
+        cache = getattr(self._connections, "lru", None)
+        if cache is None:
+            cache = self._connections.lru = collections.OrderedDict()
+        return cache
 
     async def refresh_schemas(self):
         return None
@@ -229,18 +237,28 @@ def _tcp_nodelay_for_inherited_sockets() -> None:
             except OSError:
                 pass
 
-    base_events._set_nodelay = set_nodelay
+    base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
-def app_from_environment():
-    """ASGI factory for uvicorn's worker processes: GOVDATA_OUT names the folder whose ``current``
-    build is served (and followed); GOVDATA_BUILD pins one build folder."""
+def worker_app(out: Path) -> Any:
+    """The ASGI app of one uvicorn worker process: the live build of ``out``, followed."""
     from govdata.serve import live
 
     _tcp_nodelay_for_inherited_sockets()
-    if os.environ.get("GOVDATA_OUT"):
-        return live.LiveApp(Path(os.environ["GOVDATA_OUT"]))
-    return admission.guard(make_datasette(Path(os.environ["GOVDATA_BUILD"])).app())
+    return live.LiveApp(out)
+
+
+class WorkerConfig(uvicorn.Config):
+    """uvicorn's configuration carrying the output folder to its worker processes: uvicorn pickles
+    the configuration into each spawned worker, so the folder travels with it (no environment
+    variable, no module state)."""
+
+    def __init__(self, out: Path, **options: Any) -> None:
+        super().__init__("govdata.serve.app:worker_app", factory=True, **options)
+        self.out = out
+
+    def load_app(self) -> Any:
+        return functools.partial(worker_app, self.out)
 
 
 def default_workers() -> int:
@@ -251,7 +269,7 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     """Serve the live build and follow ``current`` as builds and rollbacks switch it. The files are
     immutable and every request is read-only, so several worker processes (one per core by
     default) share the port without sharing any state."""
-    import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from govdata.serve import live
 
@@ -259,9 +277,10 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     workers = workers or default_workers()
     # keep-alive longer than uvicorn's 5 s: fewer races between a client reusing a connection and
     # the server closing it as idle
-    options = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5, timeout_keep_alive=30)
+    options: dict[str, Any] = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5,
+                                   timeout_keep_alive=30)
     if workers == 1:
         uvicorn.run(live.LiveApp(out), **options)
         return
-    os.environ["GOVDATA_OUT"] = str(out)
-    uvicorn.run("govdata.serve.app:app_from_environment", factory=True, workers=workers, **options)
+    config = WorkerConfig(out, workers=workers, **options)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()  # what uvicorn.run does for workers > 1

@@ -155,7 +155,7 @@ class CatalogueIndex:
         self._term_cache[term] = found
         return found
 
-    def freshness(self, today) -> tuple[list[Any], dict[str, int]]:
+    def freshness(self, today: Any) -> tuple[list[Any], dict[str, int]]:
         """Timeliness of every dataset on ``today`` (govdata.oversight.timeliness) and the datasets
         of each status; computed once a day."""
         from govdata.oversight.timeliness import entry_timeliness
@@ -163,7 +163,8 @@ class CatalogueIndex:
         cached = self._fresh.get(today)
         if cached is not None:
             return cached
-        items, groups = [], {}
+        items: list = []
+        groups: dict = {}
         for i, d in enumerate(self.datasets):
             item = entry_timeliness(d, today)
             items.append(item)
@@ -171,7 +172,7 @@ class CatalogueIndex:
         self._fresh = {today: (items, {status: _mask(ix) for status, ix in groups.items()})}
         return self._fresh[today]
 
-    def filter_mask(self, filters: list[tuple[bool, str, str]], today=None) -> int:
+    def filter_mask(self, filters: list[tuple[bool, str, str]], today: Any = None) -> int:
         """(negated, facet, value) → the datasets passing them all. ``publisher`` includes the
         publisher's subtree (a dataset carries every publisher of its chain); ``freshness`` is
         the timeliness status on ``today``."""

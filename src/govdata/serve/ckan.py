@@ -10,7 +10,6 @@ reads the published SQLite tables through Datasette (same time limit and row cap
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -146,7 +145,8 @@ def package_search(d: Directory, params: dict) -> dict:
         raise invalid("fq_list", "Must be a list of strings")
     for fq in [_text(params, "fq"), *fq_lists[:20]]:
         filters += parse_filters(fq[:MAX_QUERY])[0]
-    indexed, other = [], []
+    indexed: list = []
+    other: list = []
     for negated, field, value in filters:
         key = CKAN_TO_INDEX.get(field)
         (indexed if key else other).append((negated, key or field, value))
@@ -181,8 +181,8 @@ def package_search(d: Directory, params: dict) -> dict:
         raise invalid("facet.field", "Must be a list of field names")
     limit = _int(params, "facet.limit", 50, -1, 10_000)
     facets, search_facets = {}, {}
-    for name in facet_fields[:20]:
-        field = FACET_FIELDS.get(name, name)
+    for name in map(str, facet_fields[:20]):  # all str (checked above)
+        facet_field = FACET_FIELDS.get(name, name)
         counts: dict[str, int] = {}
         for n in names:
             for v in _facet_values(d, name, n):
@@ -191,7 +191,7 @@ def package_search(d: Directory, params: dict) -> dict:
         if limit >= 0:
             ordered = ordered[:limit]
         facets[name] = dict(ordered)
-        search_facets[name] = {"title": name, "items": [{"name": v, "display_name": _display(d, field, v), "count": c}
+        search_facets[name] = {"title": name, "items": [{"name": v, "display_name": _display(d, facet_field, v), "count": c}
                                                         for v, c in ordered]}
     return {"count": len(names), "results": [d.packages[n] for n in names[start:start + rows]], "sort": sort,
             "facets": facets, "search_facets": search_facets}
@@ -308,7 +308,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-async def datastore_search(d: Directory, params: dict, datasette) -> dict:
+async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
     rid = _id(params, "resource_id")
     if rid not in d.resources:
         raise not_found("Resource")
@@ -435,7 +435,7 @@ def _check_params(action: str, params: dict) -> None:
                 raise invalid(key, f"At most {MAX_TERMS} terms")
 
 
-async def handle(datasette, request, directory: Directory) -> Response:
+async def handle(datasette: Any, request: Any, directory: Directory) -> Response:
     action = request.url_vars["action"]
     base = str(datasette.absolute_url(request, "/api/3/action/help_show"))
     help_url = f"{base}?name={action}"

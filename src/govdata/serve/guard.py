@@ -20,6 +20,7 @@ import sqlite3
 import stat
 from pathlib import Path
 from urllib.parse import unquote
+from typing import Any
 
 import datasette.handle_exception as _datasette_errors
 from datasette import hookimpl
@@ -29,6 +30,7 @@ from datasette.utils.asgi import Base400, Response
 from datasette.views.base import BaseView, DatasetteError
 
 from govdata.serve import admission
+from govdata.serve.pages import Page
 
 _datasette_errors.rich = None
 INDEX_PAGE = 100
@@ -51,7 +53,7 @@ def _wants_json(request) -> bool:
 
 
 @hookimpl(tryfirst=True)
-def handle_exception(datasette, request, exception):
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     if isinstance(exception, DatasetteError) and exception.status >= 500:
         # Datasette 0.65 raises its parameter errors with the default status 500 ("Cannot sort
         # table by [", …): they are the client's
@@ -106,7 +108,7 @@ def _bad_input(request, exception) -> bool:
 INPUT_MODULES = ("/datasette/filters.py", "/datasette/facets.py")
 
 
-async def databases_json(datasette, request):
+async def databases_json(datasette: Any, request: Any) -> Response:
     """``/-/databases.json`` without paths."""
     out = [{"name": name, "route": db.route, "is_mutable": db.is_mutable, "is_memory": db.is_memory,
             "hash": db.hash} for name, db in datasette.databases.items() if name != "_internal"]
@@ -148,7 +150,7 @@ class FileResponse:
                     return
 
 
-async def downloads(datasette, request):
+async def downloads(datasette: Any, request: Any) -> Response:
     """``/downloads/<dataset>/<file>`` from the served build."""
     build = getattr(datasette, "govdata_build", None)
     rel = unquote(request.url_vars["path"])
@@ -177,7 +179,7 @@ async def downloads(datasette, request):
     return FileResponse(path, st.st_size, ctype, request.method == "HEAD", extra)
 
 
-async def metadata_json(datasette, request):
+async def metadata_json(datasette: Any, request: Any) -> Response:
     """``/-/metadata.json`` is the build's ``site/metadata.json`` as written (the same content
     Datasette would serialise again on every request: 25 MB at 10,000 datasets)."""
     build = getattr(datasette, "govdata_build", None)
@@ -187,11 +189,20 @@ async def metadata_json(datasette, request):
     return FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
 
 
+# this plugin's own routes (it is registered apart from the main plugin, see install()); pages
+# in the sense of serve/pages.py, so that tests/test_directory_registry.py checks them too
+PAGES = [
+    Page("databases", r"^/-/databases(?P<format>\.json)?$", databases_json,
+         undocumented="Datasette's introspection endpoint, answered without file-system paths"),
+    Page("metadata", r"^/-/metadata\.json$", metadata_json,
+         undocumented="Datasette's introspection endpoint, answered from the build's file"),
+    Page("downloads", r"^/downloads/(?P<path>.+)$", downloads, documented_at=("/downloads/{dataset}/{file}",)),
+]
+
+
 @hookimpl
-def register_routes():
-    return [(r"^/-/databases(?P<format>\.json)?$", databases_json),
-            (r"^/-/metadata\.json$", metadata_json),
-            (r"^/downloads/(?P<path>.+)$", downloads)]
+def register_routes() -> list[tuple[str, Any]]:
+    return [(page.pattern(), page.handler) for page in PAGES]
 
 
 class IndexPage(BaseView):

@@ -16,6 +16,9 @@ import io
 import json
 import re
 import sqlite3
+from typing import Any
+
+from govdata.directory import formats
 
 LIMITS = {
     sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,        # no 900 MB randomblob / zeroblob results
@@ -62,7 +65,7 @@ def _authorize_functions(action: int, arg1, arg2, db_name, trigger) -> int:
     return sqlite3.SQLITE_OK
 
 
-def authorize(action: int, arg1, arg2, db_name, trigger) -> int:
+def authorize(action: int, arg1: str | None, arg2: str | None, db_name: str | None, trigger: str | None) -> int:
     """The authorizer of ``govdata serve``'s connections: functions and pragmas. (A plain Datasette
     with the plugin gets only the function rule: its database page reads ``PRAGMA database_list``,
     which govdata's own databases answer without SQLite, see serve/app.py.)"""
@@ -140,8 +143,7 @@ class CsvNeutraliser:
 NOT_DATASETTE_CSV = ("/downloads/", "/catalog-cn.csv")
 # files of the build served as they are (they grow with the catalogue: dcat-ap.ttl is 10 MB at
 # 1,000 datasets), not query output: no response cap
-BUILD_FILES = frozenset({"/data.json", "/catalog.jsonld", "/catalog.ttl", "/catalog-cn.json", "/catalog-cn.csv",
-                         "/catalog-dump.json", "/-/metadata.json"})
+BUILD_FILES = frozenset({*(fmt.route for fmt in formats.formats()), "/-/metadata.json"})
 
 
 class ResponseCut(Exception):
@@ -161,7 +163,7 @@ def too_large_body(path: str) -> tuple[bytes, bytes]:
     return (message + "\n").encode(), b"text/plain; charset=utf-8"
 
 
-def wrap(app):
+def wrap(app: Any) -> Any:
     """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
     bytes, neutralise formulas in Datasette's CSV exports."""
 

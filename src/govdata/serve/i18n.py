@@ -203,7 +203,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def choose(request) -> str:
+def choose(request: Any) -> str:
     """The language of a request: ``?lang=``, then the cookie, then Accept-Language, then zh."""
     asked = request.args.get("lang") if hasattr(request, "args") else None
     if asked in LANGS:
@@ -212,7 +212,7 @@ def choose(request) -> str:
     if cookie in LANGS:
         return cookie
     best, best_q = "zh", -1.0
-    for position, part in enumerate((request.headers.get("accept-language") or "").lower().split(",")[:20]):
+    for part in (request.headers.get("accept-language") or "").lower().split(",")[:20]:
         tag, _, params = part.strip().partition(";")
         try:
             q = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0

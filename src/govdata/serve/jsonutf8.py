@@ -36,7 +36,7 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def render_json(args, data, view_name):
+def render_json(args: Any, data: Any, view_name: str) -> Any:
     from datasette.renderer import json_renderer
 
     response = json_renderer(args, data, view_name)

@@ -20,6 +20,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from govdata.serve import admission
@@ -58,7 +59,7 @@ class LiveApp:
         self.lease = lease_dir(self.out) / f"{socket.gethostname()}-{os.getpid()}.lease"
         self.slots: list[Slot] = []
         build = resolve_build(self.out)
-        self._target = os.readlink(self.out / "current")
+        self._target: str | None = os.readlink(self.out / "current")
         self._write_lease([build.name])
         self.slot = self._load(build)
         self.slots.append(self.slot)
@@ -95,23 +96,20 @@ class LiveApp:
             admission.log(f"govdata: cannot write lease {self.lease}: {exc.strerror}")
         self._touched = time.monotonic()
 
-    def _held(self, extra: list[str] = ()) -> list[str]:
+    def _held(self, extra: Sequence[str] = ()) -> list[str]:
         return [*extra, *(s.build.name for s in self.slots if not s.closed)]
 
     # -- loading ---------------------------------------------------------------------------
     @staticmethod
     def _load(build: Path) -> Slot:
-        from govdata.serve import ckan, plugin, portal
+        from govdata.serve import buildstate
         from govdata.serve.app import make_datasette
 
         ds = make_datasette(build)
-        key = str(build)
-        index = portal.catalogue(ds)  # the catalogue search index and code labels, built here, not on a request
-        portal.labels(ds)
-        if key not in plugin._directories and (build / "directory" / "ckan.json").is_file():
-            while len(plugin._directories) >= 2:
-                plugin._directories.pop(next(iter(plugin._directories)))
-            plugin._directories[key] = ckan.Directory.load(build, index)
+        state = buildstate.state(ds)  # the catalogue search index, code labels and CKAN directory,
+        _ = state.catalogue, state.labels  # loaded here, not on a request
+        if state.has_directory():
+            _ = state.directory
         return Slot(build, ds, ds.app())
 
     async def _switch(self, target: str) -> None:

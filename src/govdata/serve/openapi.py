@@ -31,7 +31,7 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _action(name: str, summary: str, params: list[tuple[str, str, str]], result: dict, example: str) -> dict[str, Any]:
+def _action(name: str, summary: str, params: list[tuple[str, str, str]], result: Any, example: str) -> dict[str, Any]:
     return {
         "get": {
             "operationId": name, "summary": summary, "tags": ["CKAN action API"],
@@ -81,24 +81,12 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for name, (summary, params, result, example) in actions.items():
         paths[f"/api/3/action/{name}"] = _action(name, summary, params, result, example)
-    files = {
-        "/data.json": ("DCAT-US 1.1 catalogue", "application/json", {"type": "object", "required": ["conformsTo", "dataset"]}),
-        "/catalog.jsonld": ("DCAT-AP 3 catalogue (JSON-LD)", "application/ld+json", {"type": "object"}),
-        "/catalog.ttl": ("DCAT-AP 3 catalogue (Turtle)", "text/turtle", None),
-        "/catalog-cn.json": ("政务信息资源目录核心元数据", "application/json", {"type": "object", "required": ["format_version", "entries"]}),
-        "/catalog-cn.csv": ("政务信息资源目录核心元数据 (CSV)", "text/csv", None),
-        "/catalog-dump.json": ("Every datapackage.json in one file", "application/json",
-                               {"type": "object", "required": ["format_version", "datasets"]}),
-        "/openapi.json": ("This description", "application/json", {"type": "object", "required": ["openapi", "paths"]}),
-        "/oversight/timeliness.json": ("Every dataset's timeliness in Chinese working days, overdue first (GOVDATA_TODAY fixes the day)",
-                                       "application/json", {"type": "object", "required": ["today", "datasets"]}),
-        "/oversight/scorecards.json": ("Every publisher's scorecard, own datasets and rolled up its subtree",
-                                       "application/json", {"type": "object", "required": ["today", "publishers"]}),
-    }
-    for path, (summary, media, schema) in files.items():
-        paths[path] = {"get": {"operationId": path.strip("/").replace(".", "_").replace("-", "_"), "summary": summary,
-                               "tags": ["Directory"], "x-example": "",
-                               "responses": {"200": {"description": "OK", "content": {media: {"schema": schema or {"type": "string"}}}}}}}
+    from govdata.directory import formats
+    from govdata.serve import pages, routes  # noqa: F401  (routes registers the built-in pages)
+
+    for fmt in formats.formats():
+        paths[fmt.route] = fmt.openapi()
+    paths.update(pages.openapi_paths())
     paths["/downloads/{dataset}/{file}"] = {"get": {
         "operationId": "download", "summary": "A resource export (CSV, Parquet) or the dataset's datapackage.json / DCAT-AP / schema.org",
         "tags": ["Downloads"], "x-example-path": "/downloads/zj-admin-divisions/datapackage.json",
@@ -115,20 +103,6 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
                        {"name": "_size", "in": "query", "schema": {"type": "integer", "maximum": 1000}}],
         "responses": {"200": {"description": "rows", "content": {"application/json": {"schema": {"type": ["object", "array"]}}}},
                       "404": {"description": "no such table"}}}}
-    paths["/datasets"] = {"get": {
-        "operationId": "search_page", "summary": "Catalogue search (HTML): q, facets (theme, publisher with its subtree, level, "
-        "format, open_condition, license, frequency, freshness, keyword), sort, page; same engine as package_search",
-        "tags": ["Pages"], "x-example-path": "/datasets?q=%E5%A4%84%E7%BD%9A&theme=credit",
-        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200}},
-                       {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "modified", "title"]}},
-                       {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
-        "responses": {"200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
-    paths["/datasets/{dataset}"] = {"get": {
-        "operationId": "landing_page", "summary": "HTML landing page with schema.org JSON-LD", "tags": ["Pages"],
-        "x-example-path": "/datasets/zj-admin-divisions",
-        "parameters": [{"name": "dataset", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}},
-                      "404": {"description": "no such dataset"}}}}
     return {
         "openapi": "3.1.0",
         "info": {"title": f"{title} — public API", "version": VERSION,

@@ -9,60 +9,31 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from govdata.serve import i18n
+from govdata.serve import buildstate, i18n
+from govdata.serve.buildstate import build_dir
 from govdata.serve.catalogsearch import FACETS, LEVELS, SORTS, CatalogueIndex
 
 PAGE_SIZE = 20
 MAX_PAGE = 500  # deep pages of a search are refused: narrow the search instead
 MAX_Q = 200  # characters of a search query that are used
-_indexes: dict[str, CatalogueIndex] = {}
 _md = None
 
 
-def build_dir(datasette) -> Path | None:
-    """The build folder served (set by serve/app.py, never shown in the metadata), or the one a
-    plain Datasette's plugin config names."""
-    if getattr(datasette, "govdata_build", None) is not None:
-        return datasette.govdata_build
-    value = (datasette.plugin_config("govdata") or {}).get("build_dir")
-    return Path(value) if value else None
+def catalogue(datasette: Any) -> CatalogueIndex | None:
+    """The catalogue search index of the build served (loaded once, kept by its app: buildstate)."""
+    return buildstate.state(datasette).catalogue
 
 
-def catalogue(datasette) -> CatalogueIndex | None:
-    root = build_dir(datasette)
-    if root is None:
-        return None
-    key = str(root)
-    if key not in _indexes:
-        path = root / "directory" / "portal.json"
-        if not path.is_file():
-            return None
-        while len(_indexes) >= 2:  # the live build and one draining
-            _indexes.pop(next(iter(_indexes)))
-        _indexes[key] = CatalogueIndex(json.loads(path.read_text("utf-8")))
-    return _indexes[key]
-
-
-_labels: dict[str, dict] = {}
-
-
-def labels(datasette) -> dict:
-    """``site/labels.json`` of the build (see build.labels), loaded once per build."""
-    root = build_dir(datasette)
-    if root is None:
-        return {}
-    key = str(root)
-    if key not in _labels:
-        while len(_labels) >= 2:
-            _labels.pop(next(iter(_labels)))
-        _labels[key] = _read_json(root / "site" / "labels.json") or {}
-    return _labels[key]
+def labels(datasette: Any) -> dict:
+    """``site/labels.json`` of the build served (see publish/labels.py), loaded once per build."""
+    return buildstate.state(datasette).labels
 
 
 def markdown(text: str | None) -> Markup:
@@ -78,7 +49,7 @@ def markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(_md.render(text or ""), tags=tags, link_rel="noopener nofollow"))
 
 
-def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup:
+def highlight(text: str | None, terms: Sequence[str], lower: bool = False) -> Markup:
     """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
     offsets, so the marks fall on the original characters; it lower-cases, so ``lower`` is kept
     only for callers). A cell without any term is escaped and returned at once."""
@@ -110,7 +81,7 @@ def highlight(text: str | None, terms: list[str], lower: bool = False) -> Markup
     return Markup("").join(out)
 
 
-def size(n: int | None) -> str:
+def size(n: float | None) -> str:
     if n is None:
         return ""
     for unit in ("B", "KB", "MB", "GB"):
@@ -133,13 +104,13 @@ def facet_label(ix: CatalogueIndex, t: i18n.Translator, facet: str, value: str) 
     return t.of(table, value) if table else value
 
 
-def freshness_of(ix: CatalogueIndex, day):
+def freshness_of(ix: CatalogueIndex, day: Any) -> Callable[[dict], Any]:
     """dataset entry → its Timeliness on ``day`` (None when it has no usable update date)."""
     items = ix.freshness(day)[0]
     return lambda d: items[ix.by_id[d["id"]]] if d.get("id") in ix.by_id else None
 
 
-async def render(datasette, request, template: str, context: dict[str, Any], status: int = 200) -> Response:
+async def render(datasette: Any, request: Any, template: str, context: dict[str, Any], status: int = 200) -> Response:
     from govdata.oversight import timeliness
 
     t = i18n.Translator(i18n.choose(request))
@@ -154,13 +125,13 @@ async def render(datasette, request, template: str, context: dict[str, Any], sta
                                                        "Content-Language": t.html_lang})
 
 
-async def not_found(datasette, request) -> Response:
+async def not_found(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, "portal_404.html", {}, status=404)
 
 
 # ---- pages ----------------------------------------------------------------------------
 
-async def home(datasette, request):
+async def home(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -202,7 +173,7 @@ def _link(pairs: list[tuple[str, str]], add: tuple[str, str] | None = None, remo
     return "/datasets" + ("?" + urlencode(kept) if kept else "")
 
 
-async def datasets(datasette, request):
+async def datasets(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -247,7 +218,7 @@ async def _preview(datasette, name: str, table: str) -> tuple[list[str], list[li
     return list(res.columns), [list(r) for r in res.rows]
 
 
-async def dataset(datasette, request):
+async def dataset(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     name = request.url_vars["name"]
     root = build_dir(datasette)
@@ -272,7 +243,7 @@ async def dataset(datasette, request):
     })
 
 
-async def publishers(datasette, request):
+async def publishers(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -280,7 +251,7 @@ async def publishers(datasette, request):
     return await render(datasette, request, "portal_publishers.html", {"counts": counts, "roots": ix.children.get(None, [])})
 
 
-async def publisher(datasette, request):
+async def publisher(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     pid = request.url_vars["id"]
     if ix is None or pid not in ix.publishers:
@@ -298,7 +269,7 @@ async def publisher(datasette, request):
     })
 
 
-async def themes(datasette, request):
+async def themes(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
@@ -306,7 +277,7 @@ async def themes(datasette, request):
     return await render(datasette, request, "portal_themes.html", {"counts": counts})
 
 
-async def theme(datasette, request):
+async def theme(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     tid = request.url_vars["id"]
     if ix is None or tid not in ix.themes:
@@ -315,7 +286,7 @@ async def theme(datasette, request):
     return await render(datasette, request, "portal_theme.html", {"theme": ix.themes[tid], "result": result})
 
 
-async def timeliness_page(datasette, request):
+async def timeliness_page(datasette: Any, request: Any) -> Response:
     """Every dataset's timeliness on the day, overdue first (HTML, or JSON at ``.json``)."""
     from govdata.oversight import timeliness
 
@@ -335,7 +306,7 @@ async def timeliness_page(datasette, request):
     return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
 
 
-def scorecards_of(ix: CatalogueIndex, today) -> dict:
+def scorecards_of(ix: CatalogueIndex, today: Any) -> dict:
     """The day's scorecards of every publisher (oversight.scorecard), computed once a day per build."""
     from govdata.oversight.scorecard import scorecards
 
@@ -346,7 +317,7 @@ def scorecards_of(ix: CatalogueIndex, today) -> dict:
     return cache[today]
 
 
-async def scorecards_page(datasette, request):
+async def scorecards_page(datasette: Any, request: Any) -> Response:
     """Every publisher's scorecard, own datasets and rolled up its subtree (HTML, or JSON)."""
     from govdata.oversight import timeliness
 
@@ -368,7 +339,7 @@ async def scorecards_page(datasette, request):
     return await render(datasette, request, "portal_scorecards.html", {"cards": cards, "order": order})
 
 
-async def switch_language(request):
+async def switch_language(request: Any) -> Response:
     from urllib.parse import urlsplit
 
     lang = request.args.get("to")
@@ -386,7 +357,7 @@ async def switch_language(request):
 STYLESHEET = Path(__file__).parent / "static" / "portal.css"
 
 
-async def stylesheet(request):
+async def stylesheet(request: Any) -> Response:
     return Response(STYLESHEET.read_text("utf-8"), content_type="text/css; charset=utf-8",
                     headers={"Cache-Control": "max-age=3600"})
 

@@ -35,12 +35,13 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import BadRequest
 
 from govdata import textsearch
+from govdata.serve import answers
 
 DENSE = "/* govdata:dense-search */"
 KNOWN_COUNT = re.compile(r"/\* govdata:count=(\d+) \*/")
 # the folded terms of the request's ?_search=, for highlighting the cells of the page it renders
 # (render_cell has no request; the filter and the rendering run in the same task)
-TERMS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("govdata_search_terms", default=[])
+TERMS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("govdata_search_terms", default=())
 MIN_BOUND = 2_000
 # counting stops here when the page needs no list of matches (1M rows: counting the first 37,001
 # matches of a frequent 4-character phrase costs up to ~40 ms, the first 10,001 ~3–10 ms)
@@ -58,7 +59,7 @@ def _rows(datasette, database: str, table: str) -> int:
         return 0
 
 
-def _rowid_page(request, meta: dict, datasette) -> tuple[int, bool, int | None] | None:
+def _rowid_page(request: Any, meta: dict, datasette: Any) -> tuple[int, bool, int | None] | None:
     """(rows to read, descending, rowid after which to start) when the page lists matches in rowid
     order and nothing else reads the filtered rows: no other filter, no facet, not a CSV stream,
     sorted by the rowid (or the INTEGER PRIMARY KEY that is the rowid). Then the page is the first
@@ -85,7 +86,7 @@ def _rowid_page(request, meta: dict, datasette) -> tuple[int, bool, int | None] 
     return limit + 1, bool(sort_desc), after
 
 
-async def search_filter(request, database: str, table: str, datasette) -> FilterArguments | None:
+async def search_filter(request: Any, database: str, table: str, datasette: Any) -> FilterArguments | None:
     meta = datasette.table_metadata(database, table) or {}
     fts = meta.get("search_table")
     if not fts:
@@ -96,7 +97,7 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
         return FilterArguments([], extra_context=extra)
     raw = request.args.get("_searchmode") == "raw"
     expr = q if raw else textsearch.match_expression(q)
-    TERMS.set([] if raw else [t.lower() for t in textsearch.terms(q)])
+    TERMS.set(() if raw else tuple(t.lower() for t in textsearch.terms(q)))
     t = bound(_rows(datasette, database, table))
     quoted = escape_sqlite(fts)
     db = datasette.get_database(database)
@@ -142,23 +143,22 @@ async def search_filter(request, database: str, table: str, datasette) -> Filter
     return FilterArguments([clause], {"_search_expr": expr}, described, extra)
 
 
-def install(datasette) -> None:
-    """Answer the count statement of a search without running it: "unknown" for a dense search,
-    the number of rowids found for a sparse one without other filters."""
+def search_count(sql: str, params: Any = None) -> Results | None:
+    """The answer to the count statement of a search (see serve/answers.py), without running it:
+    "unknown" for a dense search, the number of rowids found for a sparse one without other
+    filters; None for any other statement."""
+    head = sql.lstrip().lower()
+    if head.startswith("select count(*) from ") and not head.startswith("select count(*) from ("):
+        if DENSE in sql:
+            return Results([(None,)], False, [("count(*)",)])
+        known = KNOWN_COUNT.search(sql)
+        if known and sql.count(" where ") == 1:
+            return Results([(int(known.group(1)),)], False, [("count(*)",)])
+    return None
+
+
+def install(datasette: Any) -> None:
+    """Let every database answer the count statements of searches (once per database)."""
     for db in datasette.databases.values():
-        if getattr(db, "_govdata_search", False):
-            continue
-        execute = db.execute
-
-        async def guarded(sql: str, *args, _execute=execute, **kwargs):
-            head = sql.lstrip().lower()
-            if head.startswith("select count(*) from ") and not head.startswith("select count(*) from ("):
-                if DENSE in sql:
-                    return Results([(None,)], False, [("count(*)",)])
-                known = KNOWN_COUNT.search(sql)
-                if known and sql.count(" where ") == 1:
-                    return Results([(int(known.group(1)),)], False, [("count(*)",)])
-            return await _execute(sql, *args, **kwargs)
-
-        db.execute = guarded
-        db._govdata_search = True
+        if search_count not in (getattr(db, "answerers", None) or []):
+            answers.add(db, search_count)

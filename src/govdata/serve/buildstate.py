@@ -1,0 +1,74 @@
+"""What the pages of one served build read, loaded once and owned by that build's Datasette.
+
+One Datasette application serves one build (``serve/live.py`` makes a new one when ``current``
+moves, and drops the old one once its requests end). The catalogue search index, the code labels
+and the CKAN directory of the build are loaded on first use and kept on the application's
+:class:`BuildState`, so they live exactly as long as the application that serves them: no
+module-level cache keyed by path, nothing to evict by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from govdata.serve.catalogsearch import CatalogueIndex
+    from govdata.serve.ckan import Directory
+
+
+def build_dir(datasette: Any) -> Path | None:
+    """The build folder served (set by serve/app.py, never shown in the metadata), or the one a
+    plain Datasette's plugin config names."""
+    if getattr(datasette, "govdata_build", None) is not None:
+        return datasette.govdata_build
+    value = (datasette.plugin_config("govdata") or {}).get("build_dir")
+    return Path(value) if value else None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class BuildState:
+    """The loaded parts of the build at ``root`` (None: nothing configured)."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+
+    @cached_property
+    def catalogue(self) -> CatalogueIndex | None:
+        """The catalogue search index over ``directory/portal.json`` (None without one)."""
+        from govdata.serve.catalogsearch import CatalogueIndex
+
+        doc = _read_json(self.root / "directory" / "portal.json") if self.root is not None else None
+        return CatalogueIndex(doc) if doc is not None else None
+
+    @cached_property
+    def labels(self) -> dict[str, Any]:
+        """``site/labels.json`` of the build (see publish/labels.py)."""
+        return (_read_json(self.root / "site" / "labels.json") if self.root is not None else None) or {}
+
+    @cached_property
+    def directory(self) -> Directory | None:
+        """The CKAN-compatible directory (None when nothing is configured)."""
+        from govdata.serve.ckan import Directory
+
+        return Directory.load(self.root, self.catalogue) if self.root is not None else None
+
+    def has_directory(self) -> bool:
+        return self.root is not None and (self.root / "directory" / "ckan.json").is_file()
+
+
+def state(datasette: Any) -> BuildState:
+    """The state of the build ``datasette`` serves, made on first use and kept on it."""
+    root = build_dir(datasette)
+    current = getattr(datasette, "_govdata_state", None)
+    if current is None or current.root != root:
+        current = datasette._govdata_state = BuildState(root)
+    return current

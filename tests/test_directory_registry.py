@@ -1,0 +1,82 @@
+"""Directory formats and pages are declared once (directory/formats.py, serve/pages.py): every
+registered format is written by the build and served at its route with its media type, and
+every route of the plugin is in the OpenAPI description (or says why it is not)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from govdata.directory import formats
+from govdata.serve import pages, routes  # noqa: F401  (routes registers the built-in pages)
+from govdata.serve.openapi import spec
+
+
+def _concrete(path: str) -> str:
+    """An OpenAPI path with its {parameters} filled in."""
+    return re.sub(r"\{[^}]+\}", "x1", path)
+
+
+def undocumented_routes(description: dict, registered: list[pages.Page]) -> list[str]:
+    """Routes that match no path of the description and give no reason."""
+    documented = [_concrete(p) for p in description["paths"]]
+    missing = []
+    for page in registered:
+        if page.undocumented:
+            continue
+        route = page.pattern()
+        served = [p for p in documented if re.match(route, p)]
+        claimed = [*page.openapi, *page.documented_at]
+        if not served or any(_concrete(p) not in documented or not re.match(route, _concrete(p)) for p in claimed):
+            missing.append(route)
+    return missing
+
+
+def test_every_route_is_in_the_openapi_description():
+    from govdata.serve import guard
+
+    description = spec("http://127.0.0.1", "govdata")
+    assert undocumented_routes(description, [*pages.pages(), *guard.PAGES]) == []
+    directory = next(page for page in pages.pages() if page.name == "directory")
+    for fmt in formats.formats():
+        assert fmt.route in description["paths"] and re.match(directory.pattern(), fmt.route), fmt.name
+
+
+def test_a_route_without_an_entry_is_found():
+    description = spec("http://127.0.0.1", "govdata")
+    stray = pages.Page("stray", r"^/-/stray$", lambda request: None, documented_at=("/-/stray",))
+    assert undocumented_routes(description, [*pages.pages(), stray]) == [r"^/-/stray$"]
+    with pytest.raises(ValueError, match="OpenAPI"):
+        pages.Page("bare", r"^/-/bare$", lambda request: None)
+
+
+def test_every_format_is_written_and_served_at_its_route(built, datasette_app):
+    assert len(formats.formats()) >= 6
+    for fmt in formats.formats():
+        assert (built / "directory" / fmt.file).is_file(), fmt.file
+        r = asyncio.run(datasette_app.client.get(fmt.route))
+        assert r.status_code == 200, fmt.route
+        assert r.headers["content-type"] == fmt.media_type, fmt.route
+        assert r.text == (built / "directory" / fmt.file).read_text(encoding="utf-8-sig")
+
+
+def test_a_registered_format_is_written_served_and_documented(tmp_path, monkeypatch):
+    """A new format is one registration: the build writes it, the plugin serves it, the OpenAPI
+    description lists it (the recipe of docs/architecture.md)."""
+    from govdata.publish.builder import build
+    from govdata.serve.app import make_datasette
+    from tests.conftest import copy_catalog
+
+    monkeypatch.setattr(formats, "_FORMATS", dict(formats._FORMATS))
+    formats.register(formats.DirectoryFormat(
+        "ids", "ids.txt", "/catalog-ids.txt", "text/plain; charset=utf-8", "Dataset ids, one a line",
+        lambda given: "".join(f"{r.id}\n" for r in given.records)))
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    live = build(root, root / "_build").path
+    assert (live / "directory" / "ids.txt").read_text(encoding="utf-8") == "zj-admin-divisions\n"
+    app = make_datasette(live)
+    r = asyncio.run(app.client.get("/catalog-ids.txt"))
+    assert r.status_code == 200 and r.text == "zj-admin-divisions\n"
+    assert "/catalog-ids.txt" in spec("http://127.0.0.1", "govdata")["paths"]
