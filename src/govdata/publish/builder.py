@@ -158,7 +158,7 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
     """DCAT-AP (catalogue and per dataset), schema.org, the Chinese catalogue core metadata, one dump.
     A reused dataset's own DCAT-AP and schema.org files came with its downloads (same key, same
     catalogue: same content) and are not serialised again (rdflib takes ~0.1 s a dataset)."""
-    from govdata.directory import cncatalog, dcatap, portal, schemaorg
+    from govdata.directory import changelog, cncatalog, dcatap, portal, schemaorg
 
     directory = staging / "directory"
     graph = dcatap.build_graph(catalog, records)
@@ -186,6 +186,9 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
                          for r in records]}
     _write_json(directory / "catalog-dump.json", dump)
     _write_json(directory / "portal.json", portal.document(catalog, records))
+    base = catalog.site["base_url"].rstrip("/")
+    _write_text(directory / "changelog.atom", changelog.catalogue_feed(catalog.site, records, base))
+    _write_json(directory / "changelog.json", changelog.catalogue_entries(records))
 
 
 def _manifest(build_dir: Path | None) -> dict[str, Any]:
@@ -436,6 +439,9 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                  for ds in catalog.datasets}
         todo_bytes = sum(sizes[ds.name] for ds in changed) or 1
         done_bytes, build_started = 0, time.perf_counter()
+        from govdata.publish.releases import Releases
+
+        book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
         for ds in catalog.datasets:
             started = time.perf_counter()
             if ds.name in reuse:
@@ -457,7 +463,11 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                 inspect[ds.name] = entry["inspect"]
             rec = build_record(catalog, ds, exports, rows)
             records.append(rec)
-            _write_json(downloads / ds.name / "datapackage.json", datapackage.datapackage(ds, rec, exports))
+            dp = datapackage.datapackage(ds, rec, exports)
+            if ds.name not in reuse:  # a reused dataset's history came with its downloads
+                entry["releases"] = book.record(ds, rec, exports, dp, downloads / ds.name, rows)
+            rec.releases = entry.get("releases") or []
+            _write_json(downloads / ds.name / "datapackage.json", dp)
             if ds.open_type != "not_open":
                 total, took = sum(rows.values()), time.perf_counter() - started
                 if ds.name in reuse:
