@@ -71,6 +71,7 @@ def init(repo: Path) -> None:
     shutil.copy(REPO / "catalog.yaml", repo / "catalog.yaml")
     for folder in ("schemas", "pipelines"):
         shutil.copytree(REPO / folder, repo / folder)
+    (repo / ".gitignore").write_text("_build/\n", encoding="utf-8")
     git(repo, "init", "--quiet", "--initial-branch=main")
     git(repo, "add", "-A")
     git(repo, "commit", "--quiet", "-m", "目录")

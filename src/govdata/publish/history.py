@@ -44,7 +44,7 @@ def rebuild(root: Path, out: Path, log: Callable[[str], None] = lambda s: None) 
         git(top, "worktree", "add", "--detach", "--quiet", str(tree), todo[0])
         try:
             for commit in todo:
-                git(tree, "checkout", "--quiet", "--detach", commit)
+                git(tree, "checkout", "--quiet", "--force", "--detach", commit)
                 try:
                     result = build(tree / inside, out, log)
                     done.append((commit, f"built {len(result.datasets)} datasets"))

@@ -254,6 +254,7 @@ class Releases:
             previous = release_id
         for f in manifests[current]["files"]:
             _link(self.store.object(f["sha256"]), view / "latest" / f["path"])
+        _link(self.store.root / dataset / current / "release.json", view / "latest" / "release.json")
         history.reverse()
         for h in history:
             h["latest"] = h["id"] == current

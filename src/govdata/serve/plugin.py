@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from govdata import textsearch
-from govdata.serve import ckan, hardening, i18n, jsonutf8, portal, search
+from govdata.serve import ckan, hardening, history, i18n, jsonutf8, portal, search
 
 _directories: dict[str, ckan.Directory] = {}
 
@@ -78,6 +78,7 @@ def register_routes():
         (r"^/openapi\.json$", openapi_json),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
         (r"^/api/action/(?P<action>[a-z_]+)$", ckan_action),
+        *history.ROUTES,
     ]
 
 
