@@ -270,7 +270,9 @@ def summary_entry(m: dict[str, Any], d: dict[str, Any] | None, previous: str | N
     return {"id": m["release"], "version": m["version"], "date": m["date"], "notes": m["notes"],
             "commit": m.get("commit"), "content_hash": m["content_hash"], "previous": previous, "url": url,
             "breaking": bool(schema.get("breaking")), "rows": counts,
-            "schema_changes": schema_lines(schema), "files": m["files"]}
+            "schema_changes": schema_lines(schema), "files": m["files"],
+            "diff_files": [{"path": r["file"], "bytes": r.get("bytes"), "sha256": r.get("sha256")}
+                           for r in ((d or {}).get("rows") or {}).values()]}
 
 
 def schema_lines(schema: dict[str, Any]) -> list[str]:
