@@ -218,6 +218,7 @@ class Releases:
             "dataset": ds.name, "release": release_id, "version": version,
             "date": ctx.get("date") or _now(), "commit": ctx.get("commit"),
             "notes": str(ds.descriptor.get("version_notes") or ctx.get("subject") or ""),
+            "notes_from": "descriptor" if ds.descriptor.get("version_notes") else "commit" if ctx.get("subject") else "",
             "content_hash": chash, "platform": f"govdata {__version__}", "files": entries,
         }
         folder = self.store.root / ds.name / release_id
@@ -268,6 +269,7 @@ def summary_entry(m: dict[str, Any], d: dict[str, Any] | None, previous: str | N
     counts = diff_mod.counts_line(d) if d else {"added": 0, "removed": 0, "changed": 0}
     schema = (d or {}).get("schema") or {}
     return {"id": m["release"], "version": m["version"], "date": m["date"], "notes": m["notes"],
+            "notes_from": m.get("notes_from") or "",
             "commit": m.get("commit"), "content_hash": m["content_hash"], "previous": previous, "url": url,
             "breaking": bool(schema.get("breaking")), "rows": counts,
             "schema_changes": schema_lines(schema), "files": m["files"],

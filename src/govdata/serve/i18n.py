@@ -45,6 +45,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "release": ("版本", "Release"),
     "release_date": ("发布时间", "Released"),
     "release_notes": ("版本说明", "Release notes"),
+    "commit_message": ("未填写版本说明，显示合并提交的标题", "No release notes given: the merge commit's subject"),
     "what_changed": ("变更内容", "What changed"),
     "rows_added": ("新增行", "Rows added"),
     "rows_removed": ("删除行", "Rows removed"),
