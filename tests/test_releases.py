@@ -264,3 +264,53 @@ def test_diff_cli_between_any_two_releases(history, tmp_path):
     assert (fees["added"], fees["removed"], fees["changed"]) == (1, 0, 1)
     assert (tmp_path / "diff-fees.csv").read_text("utf-8").splitlines()[1:] == [
         "added,F,,", 'changed,B,amount,"[{""field"":""amount"",""before"":""20"",""after"":""25""}]"']
+
+
+def test_schema_diff_names_every_kind_of_change():
+    from govdata.publish.diff import schema_diff
+
+    old = {"t": {"primaryKey": ["id"], "fields": [
+        {"name": "id", "type": "integer"}, {"name": "name", "type": "string", "title": "名称"},
+        {"name": "amount", "type": "number", "constraints": {"minimum": 0}}, {"name": "note", "type": "string"},
+        {"name": "day", "type": "string"}]}, "gone": {"fields": []}}
+    new = {"t": {"primaryKey": ["id", "day"], "fields": [
+        {"name": "id", "type": "integer"}, {"name": "full_name", "type": "string", "title": "名称"},
+        {"name": "amount", "type": "number", "constraints": {"minimum": 1}}, {"name": "day", "type": "date"},
+        {"name": "extra", "type": "boolean"}]}, "fresh": {"fields": []}}
+    d = schema_diff(old, new)
+    t = d["resources"]["t"]
+    assert t["renamed"] == [{"from": "name", "to": "full_name"}]
+    assert t["dropped"] == [{"field": "note", "type": "string"}]
+    assert t["added"] == [{"field": "extra", "type": "boolean"}]
+    assert t["retyped"] == [{"field": "day", "from": "string", "to": "date"}]
+    assert t["constraints"] == [{"field": "amount", "from": {"minimum": 0}, "to": {"minimum": 1}}]
+    assert t["primary_key"] == {"from": ["id"], "to": ["id", "day"]}
+    assert (d["resources_added"], d["resources_removed"], d["breaking"]) == (["fresh"], ["gone"], True)
+    assert schema_diff({"t": old["t"]}, {"t": old["t"]}) == {
+        "resources_added": [], "resources_removed": [], "breaking": False,
+        "resources": {"t": {"added": [], "dropped": [], "renamed": [], "retyped": [], "constraints": [],
+                            "primary_key": None, "foreign_keys": None, "breaking": False, "changed": False}}}
+
+
+def test_row_diff_retyped_and_keyless(tmp_path):
+    import duckdb
+
+    from govdata.publish.diff import row_diff, schema_diff
+
+    con = duckdb.connect()
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    con.execute(f"COPY (SELECT * FROM (VALUES (1, '2024-01-01', 5), (2, '2024-01-02', 6), (3, 'x', 7)) t(id, day, n)) TO '{a}'")
+    con.execute(f"COPY (SELECT * FROM (VALUES (1, DATE '2024-01-01', 5), (2, DATE '2024-01-03', 6), (4, NULL, 8))"
+                f" t(id, day, n)) TO '{b}'")
+    old = {"primaryKey": ["id"], "fields": [{"name": "id", "type": "integer"}, {"name": "day", "type": "string"},
+                                            {"name": "n", "type": "integer"}]}
+    new = {**old, "fields": [{"name": "id", "type": "integer"}, {"name": "day", "type": "date"},
+                             {"name": "n", "type": "integer"}]}
+    sdiff = schema_diff({"t": old}, {"t": new})["resources"]["t"]
+    keyed = row_diff(con, a, b, old, new, sdiff, tmp_path / "keyed.csv")
+    assert (keyed["added"], keyed["removed"], keyed["changed"], keyed["fields"]) == (1, 1, 1, {"day": 1})
+    assert (tmp_path / "keyed.csv").read_text().splitlines() == [
+        "_change,id,_changed_fields,_detail", "added,4,,",
+        'changed,2,day,"[{""field"":""day"",""before"":""2024-01-02"",""after"":""2024-01-03""}]"', "removed,3,,"]
+    keyless = row_diff(con, a, b, {**old, "primaryKey": []}, {**new, "primaryKey": []}, sdiff, tmp_path / "rows.csv")
+    assert (keyless["key"], keyless["added"], keyless["removed"], keyless["changed"]) == ([], 2, 2, 0)
