@@ -39,20 +39,53 @@ STORE = "releases"
 FORMATS = ("csv", "parquet")
 
 
-def git_context(root: Path, ds_dir: Path) -> dict[str, str] | None:
-    """Commit, date (UTC) and subject of the last commit touching a dataset's inputs, or None
-    outside a git work tree."""
-    from govdata.checks.changes import GitError, git
+class GitDates:
+    """Commit, date (UTC) and subject of the last commit touching a dataset's folder, ``schemas/``
+    or ``pipelines/``, or None outside a git work tree. One ``git log`` walk for the whole build,
+    made when the first release needs it (thousands of new releases cost one walk, not one each)."""
 
-    paths = [str(ds_dir)] + [str(root / f) for f in ("schemas", "pipelines") if (root / f).is_dir()]
-    try:
-        parts = git(root, "log", "-1", "--format=%H%x1f%cI%x1f%s", "--", *paths).strip().split("\x1f")
-    except GitError:
-        return None
-    if len(parts) != 3:
-        return None
-    when = dt.datetime.fromisoformat(parts[1]).astimezone(dt.timezone.utc)
-    return {"commit": parts[0], "date": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "subject": parts[2]}
+    def __init__(self, root: Path):
+        self.root = root
+        self._walk: tuple[dict[str, int], int | None, list[dict[str, str]]] | None = None
+
+    def _read(self) -> tuple[dict[str, int], int | None, list[dict[str, str]]]:
+        from govdata.checks.changes import GitError, git
+
+        newest: dict[str, int] = {}
+        shared: int | None = None
+        commits: list[dict[str, str]] = []
+        try:
+            prefix = git(self.root, "rev-parse", "--show-prefix").strip()
+            text = git(self.root, "log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-only", "--no-renames", "--",
+                       *[str(self.root / f) for f in ("datasets", "schemas", "pipelines")])
+        except GitError:
+            return newest, shared, commits
+        for record in text.split("\x1e")[1:]:
+            head, _, names = record.partition("\n")
+            sha, date, subject = head.split("\x1f", 2)
+            when = dt.datetime.fromisoformat(date).astimezone(dt.timezone.utc)
+            commits.append({"commit": sha, "date": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "subject": subject})
+            for name in names.split("\n"):
+                rel = name[len(prefix):] if name.startswith(prefix) else None
+                if not rel:
+                    continue
+                parts = rel.split("/")
+                if parts[0] in ("schemas", "pipelines") and shared is None:
+                    shared = len(commits) - 1
+                elif parts[0] == "datasets" and len(parts) > 3:
+                    newest.setdefault("/".join(parts[:3]), len(commits) - 1)
+        return newest, shared, commits
+
+    def context(self, ds_dir: Path) -> dict[str, str] | None:
+        if self._walk is None:
+            self._walk = self._read()
+        newest, shared, commits = self._walk
+        try:
+            key = ds_dir.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None
+        found = [i for i in (newest.get(key), shared) if i is not None]
+        return commits[min(found)] if found else None
 
 
 def _now() -> str:
@@ -160,6 +193,7 @@ class Releases:
 
     def __init__(self, out: Path, root: Path, con, base_url: str, log: Callable[[str], None] = lambda s: None):
         self.store, self.root, self.con, self.log = Store(out), root, con, log
+        self.git = GitDates(root)
         self.base = base_url.rstrip("/")
 
     def url(self, dataset: str, release_id: str = "") -> str:
@@ -204,7 +238,7 @@ class Releases:
         if release_id != version:
             self.log(f"{ds.name}: content changed but version {version} was already released; "
                      f"published as {release_id} (bump the version to name it)")
-        ctx = git_context(self.root, ds.dir) or {}
+        ctx = self.git.context(ds.dir) or {}
         entries = []
         for res, fmt, path, sha in files:
             self.store.put_file(path, sha)
