@@ -9,10 +9,12 @@
         site/inspect-data.json    cached table counts
         site/counts.json          cached filtered counts per value of filter/facet columns
         downloads/<dataset>/      <resource>.csv, <resource>.parquet, datapackage.json
+        downloads/<dataset>/releases/  its release history: hard links into releases/ (publish/releases.py)
         directory/data.json       DCAT-US 1.1
         warehouse.duckdb          typed tables, every checked dataset
         report.json, manifest.json
       current -> builds/<stamp>   the live build (an atomic symlink switch)
+      releases/                   every release of every dataset, by content; never pruned or rewritten
       leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
       .build.lock                 held by the one build (or rollback) running; others wait
 """
