@@ -175,6 +175,47 @@ def timeliness(out: str, today: str | None, fmt: str) -> None:
                    f"expected {item.expected} deadline {item.deadline} {extra}".rstrip())
 
 
+@cli.group()
+def releases() -> None:
+    """Releases of the datasets: rebuild them from git history, compare two of them."""
+
+
+@releases.command("rebuild")
+@click.option("--root", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
+def releases_rebuild(root: str | None, out: str) -> None:
+    """Replay the repository's history (first-parent commits touching the catalogue) into OUT:
+    a fresh clone gets every past release back, byte for byte."""
+    from govdata.publish.history import rebuild
+
+    repo = _root(root)
+    done = rebuild(repo, repo / out if not Path(out).is_absolute() else Path(out), lambda s: click.echo(s, err=True))
+    click.echo(f"replayed {len(done)} commits into {out}")
+
+
+@releases.command("diff")
+@click.argument("dataset")
+@click.argument("old")
+@click.argument("new")
+@click.option("--root", type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
+@click.option("--rows-to", type=click.Path(file_okay=False), help="Write the changed rows (CSV per resource) here.")
+def releases_diff(dataset: str, old: str, new: str, root: str | None, out: str, rows_to: str | None) -> None:
+    """What changed in DATASET between releases OLD and NEW of the live build (JSON)."""
+    import json
+
+    from govdata.publish.builder import current_build
+    from govdata.publish.ondemand import diff_releases
+
+    repo = _root(root)
+    live = current_build(repo / out if not Path(out).is_absolute() else Path(out))
+    if live is None:
+        raise click.UsageError(f"no live build in {out}")
+    result = diff_releases(live / "downloads" / dataset / "releases", old, new, sample=0,
+                           keep=Path(rows_to) if rows_to else None)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
 def main() -> None:
     try:
         cli(standalone_mode=False)

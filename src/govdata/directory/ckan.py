@@ -81,6 +81,18 @@ def package(catalog: Catalog, rec: Record) -> dict[str, Any]:
     }
 
 
+def activities(rec: Record) -> list[dict[str, Any]]:
+    """The releases of a dataset as CKAN 2.10 activities (``package_activity_list``), newest first."""
+    return [{
+        "id": f"{rec.id}@{h['id']}", "timestamp": h["date"].rstrip("Z"), "user_id": rec.publisher[-1]["id"],
+        "object_id": rec.id, "activity_type": "changed package" if h.get("previous") else "new package",
+        "data": {"package": {"id": rec.id, "name": rec.id, "title": rec.title, "version": h["id"],
+                             "notes": h.get("notes") or ""},
+                 "release": {"id": h["id"], "previous": h.get("previous"), "url": h["url"], "rows": h.get("rows"),
+                             "breaking": h.get("breaking"), "schema_changes": h.get("schema_changes") or []}},
+    } for h in rec.releases]
+
+
 def directory(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
     packages = [package(catalog, r) for r in records]
     org_counts: dict[str, int] = {}
@@ -99,4 +111,5 @@ def directory(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
         "organizations": [organization(catalog, pid, org_counts) for pid in catalog.publishers],
         "groups": [group(catalog, tid, group_counts) for tid in catalog.themes],
         "licenses": license_list(catalog),
+        "activities": {r.id: activities(r) for r in records if r.releases},
     }

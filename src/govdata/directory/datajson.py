@@ -48,6 +48,13 @@ def dataset_entry(rec: Record) -> dict[str, Any]:
         entry["spatial"] = f"{rec.spatial['name']} ({rec.spatial['code']})"
     if rec.title_en:
         entry["title_en"] = rec.title_en  # extra key (allowed by DCAT-US)
+    entry["version"] = rec.version  # DCAT-US has no version field: extra keys
+    current = next((h for h in rec.releases if h.get("latest")), None)
+    if current:
+        entry["release"] = current["id"]
+        entry["releaseDate"] = current["date"]
+        entry["releaseNotes"] = current.get("notes") or None
+        entry["releaseHistory"] = f"{rec.landing_page}/changelog"
     if rec.distributions:
         entry["distribution"] = [
             {

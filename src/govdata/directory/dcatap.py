@@ -123,6 +123,7 @@ def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -
     g.add((ds, DCTERMS.modified, Literal(rec.modified, datatype=XSD.date)))
     g.add((ds, DCTERMS.language, EU_LANG.ZHO))
     g.add((ds, URIRef(str(DCAT) + "version"), Literal(rec.version)))
+    add_versions(g, rec, ds)
     g.add((ds, DCAT.landingPage, _typed(g, URIRef(rec.landing_page), FOAF.Document)))
     g.add((ds, FOAF.page, _typed(g, URIRef(rec.datapackage_url), FOAF.Document)))
     if rec.temporal and rec.temporal.get("start"):
@@ -149,11 +150,7 @@ def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -
         g.add((dist, DCAT.mediaType, _typed(g, IANA[d.media_type], DCTERMS.MediaType)))
         g.add((dist, DCTERMS.format, _typed(g, EU_FILE[d.format], DCTERMS.MediaTypeOrExtent)))
         g.add((dist, DCAT.byteSize, Literal(d.bytes, datatype=XSD.nonNegativeInteger)))
-        checksum = BNode()
-        g.add((checksum, RDF.type, SPDX.Checksum))
-        g.add((checksum, SPDX.algorithm, _typed(g, SPDX.checksumAlgorithm_sha256, SPDX.ChecksumAlgorithm)))
-        g.add((checksum, SPDX.checksumValue, Literal(d.sha256, datatype=XSD.hexBinary)))
-        g.add((dist, SPDX.checksum, checksum))
+        _checksum(g, dist, d.sha256)
         g.add((dist, DCTERMS.conformsTo, _typed(g, URIRef(d.schema_url), DCTERMS.Standard)))
         g.add((dist, DCAT.accessService, service))
         g.add((dist, DCTERMS.modified, Literal(rec.modified, datatype=XSD.date)))
@@ -161,3 +158,51 @@ def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -
             lic = _typed(g, URIRef(rec.license["url"]), DCTERMS.LicenseDocument)
             g.add((lic, RDFS.label, Literal(rec.license["title"])))
             g.add((dist, DCTERMS.license, lic))
+
+
+RELEASE_MEDIA = {"csv": ("text/csv", "CSV"), "parquet": ("application/vnd.apache.parquet", "PARQUET")}
+
+
+def _checksum(g: Graph, node, sha256: str) -> None:
+    checksum = BNode()
+    g.add((checksum, RDF.type, SPDX.Checksum))
+    g.add((checksum, SPDX.algorithm, _typed(g, SPDX.checksumAlgorithm_sha256, SPDX.ChecksumAlgorithm)))
+    g.add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
+    g.add((node, SPDX.checksum, checksum))
+
+
+def add_versions(g: Graph, rec: Record, ds: URIRef) -> None:
+    """Every release as a dcat:Dataset (``dcat:hasVersion``), chained by ``dcat:previousVersion``,
+    with its notes (``adms:versionNotes``), date and its own downloads (see publish.releases)."""
+    nodes = {h["id"]: URIRef(f"{rec.landing_page}/changelog#v{h['id']}") for h in rec.releases}
+    for h in rec.releases:
+        node = nodes[h["id"]]
+        g.add((ds, URIRef(str(DCAT) + "hasVersion"), node))
+        g.add((node, RDF.type, DCAT.Dataset))
+        _text(g, node, DCTERMS.title, f"{rec.title} {h['id']}", f"{rec.title_en} {h['id']}" if rec.title_en else None)
+        _text(g, node, DCTERMS.description, h.get("notes") or f"{rec.title}，版本 {h['id']}", None)
+        g.add((node, URIRef(str(DCAT) + "version"), Literal(h["id"])))
+        g.add((node, URIRef(str(DCAT) + "isVersionOf"), ds))
+        g.add((node, DCTERMS.issued, Literal(h["date"], datatype=XSD.dateTime)))
+        if h.get("notes"):
+            g.add((node, ADMS.versionNotes, Literal(h["notes"], lang="zh")))
+        if h.get("previous") in nodes:
+            g.add((node, URIRef(str(DCAT) + "previousVersion"), nodes[h["previous"]]))
+        for f in h.get("files") or []:
+            if f.get("format") not in RELEASE_MEDIA:
+                continue
+            media, fmt = RELEASE_MEDIA[f["format"]]
+            dist = URIRef(f"{h['url']}{f['path']}")
+            g.add((node, DCAT.distribution, dist))
+            g.add((dist, RDF.type, DCAT.Distribution))
+            g.add((dist, DCAT.accessURL, URIRef(f"{rec.landing_page}/changelog")))
+            g.add((dist, DCAT.downloadURL, dist))
+            g.add((dist, DCAT.mediaType, _typed(g, IANA[media], DCTERMS.MediaType)))
+            g.add((dist, DCTERMS.format, _typed(g, EU_FILE[fmt], DCTERMS.MediaTypeOrExtent)))
+            g.add((dist, DCAT.byteSize, Literal(f["bytes"], datatype=XSD.nonNegativeInteger)))
+            _checksum(g, dist, f["sha256"])
+        if h.get("latest"):
+            if h.get("notes"):
+                g.add((ds, ADMS.versionNotes, Literal(h["notes"], lang="zh")))
+            if h.get("previous") in nodes:
+                g.add((ds, URIRef(str(DCAT) + "previousVersion"), nodes[h["previous"]]))

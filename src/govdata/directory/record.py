@@ -69,6 +69,7 @@ class Record:
     resources: list[dict[str, Any]] = field(default_factory=list)  # name, title, description, fields, rows
     distributions: list[Distribution] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    releases: list[dict[str, Any]] = field(default_factory=list)  # newest first (publish.releases.summary_entry)
 
     @property
     def access_level(self) -> str:

@@ -9,10 +9,12 @@
         site/inspect-data.json    cached table counts
         site/counts.json          cached filtered counts per value of filter/facet columns
         downloads/<dataset>/      <resource>.csv, <resource>.parquet, datapackage.json
+        downloads/<dataset>/releases/  its release history: hard links into releases/ (publish/releases.py)
         directory/data.json       DCAT-US 1.1
         warehouse.duckdb          typed tables, every checked dataset
         report.json, manifest.json
       current -> builds/<stamp>   the live build (an atomic symlink switch)
+      releases/                   every release of every dataset, by content; never pruned or rewritten
       leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
       .build.lock                 held by the one build (or rollback) running; others wait
 """
@@ -158,7 +160,7 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
     portal's index. A reused dataset's own DCAT-AP and schema.org files came with its downloads
     (same key, same catalogue: same content) and are not serialised again (rdflib takes ~0.1 s a
     dataset)."""
-    from govdata.directory import dcatap, formats, portal, schemaorg
+    from govdata.directory import changelog, dcatap, formats, portal, schemaorg
 
     directory = staging / "directory"
     given = formats.DirectoryInput(catalog, records, staging)
@@ -172,6 +174,9 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
         _write_text(staging / "downloads" / rec.id / "dcat-ap.jsonld", one)
         _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
     _write_json(directory / "portal.json", portal.document(catalog, records))
+    base = catalog.site["base_url"].rstrip("/")
+    _write_text(directory / "changelog.atom", changelog.catalogue_feed(catalog.site, records, base))
+    _write_json(directory / "changelog.json", changelog.catalogue_entries(records))
 
 
 def _manifest(build_dir: Path | None) -> dict[str, Any]:
@@ -423,6 +428,9 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                  for ds in catalog.datasets}
         todo_bytes = sum(sizes[ds.name] for ds in changed) or 1
         done_bytes, build_started = 0, time.perf_counter()
+        from govdata.publish.releases import Releases
+
+        book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
         for ds in catalog.datasets:
             started = time.perf_counter()
             if ds.name in reuse:
@@ -444,7 +452,11 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                 inspect[ds.name] = entry["inspect"]
             rec = build_record(catalog, ds, exports, rows)
             records.append(rec)
-            _write_json(downloads / ds.name / "datapackage.json", datapackage.datapackage(ds, rec, exports))
+            dp = datapackage.datapackage(ds, rec, exports)
+            if ds.name not in reuse:  # a reused dataset's history came with its downloads
+                entry["releases"] = book.record(ds, rec, exports, dp, downloads / ds.name, rows)
+            rec.releases = entry.get("releases") or []
+            _write_json(downloads / ds.name / "datapackage.json", dp)
             if ds.open_type != "not_open":
                 total, took = sum(rows.values()), time.perf_counter() - started
                 if ds.name in reuse:

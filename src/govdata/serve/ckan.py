@@ -240,6 +240,16 @@ def package_show(d: Directory, params: dict) -> dict:
     return d.packages[name]
 
 
+def package_activity_list(d: Directory, params: dict) -> list:
+    """The dataset's releases, newest first, as CKAN activities (see directory.ckan.activities)."""
+    name = _id(params)
+    if name not in d.packages:
+        raise not_found("Dataset")
+    items = (d.data.get("activities") or {}).get(name) or []
+    offset = _int(params, "offset", 0, 0)
+    return items[offset:offset + _int(params, "limit", 31, 0, 100)]
+
+
 def package_list(d: Directory, params: dict) -> list:
     names = sorted(d.packages)
     limit = params.get("limit")
@@ -400,6 +410,7 @@ async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
 ACTIONS = {
     "status_show": status_show, "package_list": package_list, "package_show": package_show,
     "package_search": package_search, "tag_list": tag_list, "resource_show": resource_show,
+    "package_activity_list": package_activity_list,
     "organization_list": lambda d, p: _listing(d.orgs, p),
     "organization_show": lambda d, p: _show(d.orgs, d, p, "Organization", "owner_org"),
     "group_list": lambda d, p: _listing(d.groups, p),

@@ -169,9 +169,13 @@ async def downloads(datasette: Any, request: Any) -> Response:
     extra = {}
     if len(parts) == 2 and path.suffix.lower() in ATTACHMENTS:  # a meaningful name, not "penalties.csv"
         extra["content-disposition"] = f'attachment; filename="{parts[0]}-{parts[1]}"'
+    from govdata.serve.history import release_checksum
     from govdata.serve.portal import published_checksum
 
-    digest = published_checksum(path.parent, parts[-1]) if len(parts) == 2 else None
+    if len(parts) == 4 and parts[1] == "releases" and path.suffix.lower() in ATTACHMENTS:
+        extra["content-disposition"] = f'attachment; filename="{parts[0]}-{parts[2]}-{parts[3]}"'
+    digest = (published_checksum(path.parent, parts[-1]) if len(parts) == 2
+              else release_checksum(path.parent, parts[-1]) if len(parts) == 4 and parts[1] == "releases" else None)
     if digest:  # the sha256 the datapackage declares: an ETag that never goes stale (released files are immutable)
         extra["etag"] = f'"{digest}"'
         if request.headers.get("if-none-match") == extra["etag"]:

@@ -240,6 +240,7 @@ async def dataset(datasette: Any, request: Any) -> Response:
         "chain": [ix.publishers[p] for p in entry["publisher_chain"] if p in ix.publishers],
         "themes": [ix.themes[t] for t in entry["themes"] if t in ix.themes],
         "license": ix.licenses.get(entry.get("license")), "related": related,
+        "releases": (_read_json(root / "downloads" / name / "releases" / "index.json") or {}).get("releases") or [],
     })
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from govdata.serve import api, portal
+from govdata.serve import api, history, portal
 from govdata.serve.pages import Page, html_page, json_document, path_parameter, register
 
 register(Page("directory", api.directory_route, api.directory_file,  # every registered format's route
@@ -49,3 +49,22 @@ register(Page("ckan-action", r"^/api/3/action/(?P<action>[a-z_]+)$", api.ckan_ac
               documented_at=("/api/3/action/package_search", "/api/3/action/package_show")))
 register(Page("ckan-action-unversioned", r"^/api/action/(?P<action>[a-z_]+)$", api.ckan_action,
               undocumented="CKAN's unversioned alias of /api/3/action/ (same handler), kept for old clients"))
+
+# the release history (publish/releases.py): changelogs, Atom feeds, diffs on demand
+_ATOM = {"200": {"description": "Atom feed (RFC 4287)", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}}
+register(Page("changelog", r"^/changelog(?P<format>\.atom)?$", history.catalogue_changelog, openapi={
+    "/changelog": html_page("changelog_page", "Every release of every dataset, newest first", "/changelog"),
+    "/changelog.atom": {"get": {"operationId": "changelog_feed", "summary": "The catalogue's releases as Atom",
+                                "tags": ["Directory"], "x-example-path": "/changelog.atom", "responses": _ATOM}}}))
+register(Page("dataset-changelog", r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/changelog(?P<format>\.atom)?$",
+              history.dataset_changelog, openapi={
+    "/datasets/{dataset}/changelog": html_page(
+        "dataset_changelog_page", "A dataset's releases: version, date, notes, what changed, downloads",
+        "/datasets/zj-admin-divisions/changelog", [path_parameter("dataset")], "no such dataset"),
+    "/datasets/{dataset}/changelog.atom": {"get": {
+        "operationId": "dataset_changelog_feed", "summary": "A dataset's releases as Atom", "tags": ["Directory"],
+        "x-example-path": "/datasets/zj-admin-divisions/changelog.atom", "parameters": [path_parameter("dataset")],
+        "responses": {**_ATOM, "404": {"description": "no such dataset"}}}}}))
+register(Page("dataset-diff", r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/diff\.json$", history.diff_on_demand,
+              undocumented="needs two release ids of one dataset, which a fixed example cannot name; "
+                           "described in docs/api.md and docs/versions.md"))

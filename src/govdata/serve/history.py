@@ -1,0 +1,79 @@
+"""Pages of the release history (see :mod:`govdata.publish.releases`): a dataset's changelog
+(HTML and Atom), the catalogue's, and diffs on demand between any two releases of a dataset
+(``/datasets/<name>/diff.json?from=A&to=B``, bounded by :mod:`govdata.publish.ondemand`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from datasette.utils.asgi import Response
+
+from govdata.serve import portal
+
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+
+
+def _file_response(path, content_type: str) -> Response:
+    if not path.is_file():
+        return Response.text("404: not found", status=404)
+    return Response(path.read_text("utf-8"), content_type=content_type,
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
+
+
+def release_checksum(folder, file: str) -> str | None:
+    """The sha256 a release's ``release.json`` (or ``diff.json``) records for one of its files
+    (``latest/`` holds the release.json of the release it is)."""
+    for name in ("release.json", "diff.json"):
+        data = portal._read_json(folder / name) if file != name else None
+        for entry in (data or {}).get("files") or list(((data or {}).get("rows") or {}).values()):
+            if (entry.get("path") or entry.get("file")) == file and entry.get("sha256"):
+                return entry["sha256"]
+    return None
+
+
+async def dataset_changelog(datasette, request):
+    ix, root, name = portal.catalogue(datasette), portal.build_dir(datasette), request.url_vars["name"]
+    if ix is None or root is None or name not in ix.by_id:
+        return await portal.not_found(datasette, request)
+    view = root / "downloads" / name / "releases"
+    if request.url_vars.get("format") == ".atom":
+        return _file_response(view / "changelog.atom", ATOM_TYPE)
+    entry = ix.datasets[ix.by_id[name]]
+    index = portal._read_json(view / "index.json") or {}
+    return await portal.render(datasette, request, "portal_changelog.html", {
+        "d": name, "title": entry["title"], "releases": index.get("releases") or [],
+        "feed": f"/datasets/{name}/changelog.atom"})
+
+
+async def catalogue_changelog(datasette, request):
+    root = portal.build_dir(datasette)
+    if root is None:
+        return Response.text("not configured", status=404)
+    if request.url_vars.get("format") == ".atom":
+        return _file_response(root / "directory" / "changelog.atom", ATOM_TYPE)
+    releases = portal._read_json(root / "directory" / "changelog.json") or []
+    return await portal.render(datasette, request, "portal_changelog.html", {
+        "d": None, "title": "", "releases": releases, "feed": "/changelog.atom"})
+
+
+async def diff_on_demand(datasette, request):
+    from govdata.publish.ondemand import DiffRefused, diff_releases
+
+    ix, root, name = portal.catalogue(datasette), portal.build_dir(datasette), request.url_vars["name"]
+    if ix is None or root is None or name not in ix.by_id:
+        return Response.json({"ok": False, "error": "no such dataset"}, status=404)
+    old, new = request.args.get("from") or "", request.args.get("to") or ""
+    try:
+        result = await asyncio.to_thread(diff_releases, root / "downloads" / name / "releases", old, new, 100)
+    except DiffRefused as exc:
+        return Response.json({"ok": False, "error": str(exc)}, status=400)
+    return Response(json.dumps(result, ensure_ascii=False), content_type="application/json; charset=utf-8",
+                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=3600"})
+
+
+ROUTES = [
+    (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/changelog(?P<format>\.atom)?$", dataset_changelog),
+    (r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/diff\.json$", diff_on_demand),
+    (r"^/changelog(?P<format>\.atom)?$", catalogue_changelog),
+]
