@@ -55,13 +55,14 @@ def entry(rec: Record, committed=None, downloads=None, derived: bool = False) ->
         "cells": sum((r.get("rows") or 0) * len(r["fields"]) for r in rec.resources),
         "bytes": sum(d.bytes for d in rec.distributions), "related": list(rec.related),
         "missing_cells": missing_cells(downloads, rec.id, sorted({d.resource for d in rec.distributions})),
-        "derived": derived,
+        "derived": derived, "policies": [p["key"] for p in rec.policies],
     }
 
 
 def document(catalog: Catalog, records: list[Record], downloads=None) -> dict[str, Any]:
     """``downloads``: the build's downloads folder (missing values are read from its Parquet files)."""
     from govdata.oversight.derived import is_derived
+    from govdata.oversight.policylinks import documents
     from govdata.oversight.timeliness import data_updates
 
     site = catalog.site
@@ -79,4 +80,5 @@ def document(catalog: Catalog, records: list[Record], downloads=None) -> dict[st
                      for lic in catalog.licenses.values()],
         "datasets": [entry(r, updates.get(folders.get(r.id, "")), downloads, r.id in derived)
                      for r in records],
+        "policies": list(documents(catalog).values()),
     }

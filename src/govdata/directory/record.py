@@ -69,6 +69,7 @@ class Record:
     resources: list[dict[str, Any]] = field(default_factory=list)  # name, title, description, fields, rows
     distributions: list[Distribution] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
+    policies: list[dict[str, Any]] = field(default_factory=list)  # documents it implements or evidences
 
     @property
     def access_level(self) -> str:
@@ -85,6 +86,8 @@ class Record:
 
 def build_record(catalog: Catalog, ds: Dataset, exports: dict[str, dict[str, Any]], rows: dict[str, int]) -> Record:
     """``exports``: resource name → {"csv": Export-dict, "parquet": Export-dict}."""
+    from govdata.oversight import policylinks
+
     base = catalog.site["base_url"].rstrip("/")
     d = ds.descriptor
     chain = catalog.publisher_chain(d["publisher"])
@@ -106,6 +109,7 @@ def build_record(catalog: Catalog, ds: Dataset, exports: dict[str, dict[str, Any
         landing_page=f"{base}/datasets/{ds.name}", datapackage_url=f"{base}/downloads/{ds.name}/datapackage.json",
         api_url=f"{base}/{ds.name}" if ds.publishes_data else None,
         language=catalog.site.get("language", "zh-CN"), related=list(d.get("related") or []),
+        policies=policylinks.for_dataset(catalog, ds.name),
     )
     for res in ds.resources:
         rec.resources.append({

@@ -11,7 +11,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from govdata import textsearch
-from govdata.serve import ckan, hardening, i18n, jsonutf8, portal, search
+from govdata.serve import ckan, hardening, i18n, jsonutf8, oversightpages, portal, search
 
 _directories: dict[str, ckan.Directory] = {}
 
@@ -74,6 +74,10 @@ def register_routes():
         (r"^/-/lang$", portal.switch_language),
         (r"^/oversight/timeliness(\.(?P<format>json))?$", portal.timeliness_page),
         (r"^/oversight/scorecards(\.(?P<format>json))?$", portal.scorecards_page),
+        (r"^/oversight/deadlines$", oversightpages.deadlines),
+        (r"^/oversight/annual-report/?$", oversightpages.annual_report),
+        (r"^/oversight/annual-report/(?P<publisher>[A-Za-z0-9][A-Za-z0-9_-]*)/(?P<year>[12][0-9]{3})(\.(?P<format>csv|xlsx|json))?$",
+         oversightpages.annual_report),
         (r"^/-/portal\.css$", portal.stylesheet),
         (r"^/openapi\.json$", openapi_json),
         (r"^/api/3/action/(?P<action>[a-z_]+)$", ckan_action),
