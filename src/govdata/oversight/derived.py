@@ -69,13 +69,15 @@ def _inputs(root) -> tuple[Any, dict, dict, dt.date]:
 
 
 def rows(ctx: dict, table: str) -> Iterator[dict[str, Any]]:
+    """The rows of ``table`` (a generator: the pipeline runner turns a StepError into the gate's
+    ``pipeline-error`` finding)."""
     if table not in TABLES:
         from govdata.pipelines.steps import StepError
 
         raise StepError(f"oversight: table must be one of {', '.join(TABLES)}, not {table!r}")
     catalog, doc, gate, today = _inputs(ctx["root"])
     doc = {**doc, "datasets": [d for d in doc["datasets"] if not d.get("derived")]}
-    return iter(globals()[f"_{table}"](catalog, doc, gate, today))
+    yield from globals()[f"_{table}"](catalog, doc, gate, today)
 
 
 def _timeliness(catalog, doc, gate, today) -> list[dict]:
