@@ -54,7 +54,12 @@ def _standalone_doc(catalog) -> dict:
     from govdata.directory import portal
     from govdata.directory.record import build_record
 
-    records = [build_record(catalog, ds, {}, {}) for ds in catalog.datasets]
+    records = []
+    for ds in catalog.datasets:
+        try:
+            records.append(build_record(catalog, ds, {}, {}))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # a broken descriptor is its own dataset's finding, not the derived datasets'
     return portal.document(catalog, records)
 
 
