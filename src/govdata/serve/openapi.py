@@ -123,6 +123,15 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
                        {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "modified", "title"]}},
                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
         "responses": {"200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+    paths["/oversight/annual-report/{publisher}/{year}.json"] = {"get": {
+        "operationId": "annual_report", "summary": "The 政府信息公开工作年度报告 tables of a publisher and year, each number "
+        "with its source (also .csv, .xlsx and the HTML page without a suffix; the dataset zj-oversight-annual-report)",
+        "tags": ["Directory"], "x-example-path": "/oversight/annual-report/xh-gov/2025.json",
+        "parameters": [{"name": "publisher", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "the cells", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["publisher", "year", "cells"]}}}},
+                      "404": {"description": "no such publisher or year"}}}}
     paths["/datasets/{dataset}"] = {"get": {
         "operationId": "landing_page", "summary": "HTML landing page with schema.org JSON-LD", "tags": ["Pages"],
         "x-example-path": "/datasets/zj-admin-divisions",
