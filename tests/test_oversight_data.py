@@ -297,3 +297,34 @@ def test_annual_report_page_csv_and_xlsx(datasette_app, tmp_path):
     first = book.get_sheet_by_name("三 依申请公开").to_python()[1]
     assert first[:2] == ["3.1", "一、本年新收政府信息公开申请数量"] and first[-1] == 40
     assert asyncio.run(get("/oversight/annual-report/nobody/2025")).status_code == 404
+
+
+def test_derived_keys_follow_the_day_the_other_datasets_and_the_report_inputs(tmp_path):
+    from govdata.catalog.loader import load
+    from govdata.oversight import derived
+    from govdata.publish.incremental import dataset_keys
+
+    root = copy_catalog(tmp_path / "repo", ["xh-schools", "zj-oversight-annual-report"])
+    shutil.copytree(REPO / "reports", root / "reports")
+    catalog, _ = load(root)
+    keys = dataset_keys(catalog)
+    first = derived.keys(catalog, keys, DAY)
+    assert set(first) == {"zj-oversight-annual-report"}
+    assert derived.keys(catalog, keys, DAY) == first
+    assert derived.keys(catalog, keys, DAY + dt.timedelta(days=1)) != first
+    assert derived.keys(catalog, {**keys, "xh-schools": "changed"}, DAY) != first
+    report = root / "reports" / "xh-gov" / "2025.yaml"
+    report.write_text(report.read_text("utf-8").replace("fees_10k_yuan: 0 ", "fees_10k_yuan: 1.5 "), "utf-8")
+    assert derived.keys(catalog, keys, DAY) != first
+
+
+def test_an_empty_derived_table_is_published_with_its_header(tmp_path):
+    from govdata.pipelines import run_pipeline
+
+    root = copy_catalog(tmp_path / "repo", ["xh-schools", "zj-oversight-deadlines"])  # no policy index, no history
+    out = tmp_path / "deadlines.csv"
+    folder = root / "datasets" / "zj-gov" / "zj-oversight-deadlines"
+    assert run_pipeline(root, "oversight", folder, out, {"table": "deadlines"}) == 0
+    assert out.read_text("utf-8").splitlines() == [
+        "rule,subject,title,publisher,event,made,made_from,published,published_from,working_days,late_by,status,"
+        "official_calendar,limit_days"]

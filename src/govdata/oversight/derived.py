@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+from pathlib import Path
 from typing import Any, Iterator
 
 PIPELINE = "oversight"
@@ -43,11 +44,21 @@ def building(doc: dict, gate: dict, today: dt.date):
 
 
 def keys(catalog, keys: dict[str, str], today: dt.date) -> dict[str, str]:
-    """Build keys of the derived datasets: their own key, every other dataset's key and the day —
-    they change whenever anything else or the day does."""
-    others = hashlib.sha256("".join(f"{k}={v}\n" for k, v in sorted(keys.items())).encode()).hexdigest()
-    return {ds.name: hashlib.sha256(f"{keys[ds.name]}|{others}|{today.isoformat()}".encode()).hexdigest()
-            for ds in catalog.datasets if is_derived(ds) and ds.name in keys}
+    """Build keys of the derived datasets: their own key, every other dataset's key, the publishers'
+    annual-report inputs (``reports/``), the repository's head commit (the update history) and the
+    day — they change whenever any of these does."""
+    from govdata.oversight.events import _git
+
+    derived = [ds for ds in catalog.datasets if is_derived(ds) and ds.name in keys]
+    if not derived:
+        return {}
+    h = hashlib.sha256("".join(f"{k}={v}\n" for k, v in sorted(keys.items())).encode())
+    for path in sorted((catalog.root / "reports").glob("*/*")):
+        if path.is_file():
+            h.update(path.relative_to(catalog.root).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update((_git(catalog.root, "rev-parse", "-q", "HEAD") or "").encode())
+    others = h.hexdigest()
+    return {ds.name: hashlib.sha256(f"{keys[ds.name]}|{others}|{today.isoformat()}".encode()).hexdigest() for ds in derived}
 
 
 def _standalone_doc(catalog) -> dict:
@@ -63,26 +74,50 @@ def _standalone_doc(catalog) -> dict:
     return portal.document(catalog, records)
 
 
-def _inputs(root) -> tuple[Any, dict, dict, dt.date]:
+def _inputs(root, catalog=None) -> tuple[Any, dict, dict, dt.date]:
     from govdata.catalog.loader import load
     from govdata.oversight import timeliness
 
-    catalog, _ = load(root)
+    catalog = catalog if catalog is not None else load(root)[0]
     if _INPUTS is not None:
         return catalog, _INPUTS["doc"], _INPUTS["gate"], _INPUTS["today"]
     return catalog, _standalone_doc(catalog), {}, timeliness.today()
 
 
-def rows(ctx: dict, table: str) -> Iterator[dict[str, Any]]:
+def rows(ctx: dict, table: str, catalog=None) -> Iterator[dict[str, Any]]:
     """The rows of ``table`` (a generator: the pipeline runner turns a StepError into the gate's
     ``pipeline-error`` finding)."""
     if table not in TABLES:
         from govdata.pipelines.steps import StepError
 
         raise StepError(f"oversight: table must be one of {', '.join(TABLES)}, not {table!r}")
-    catalog, doc, gate, today = _inputs(ctx["root"])
+    catalog, doc, gate, today = _inputs(ctx["root"], catalog)
     doc = {**doc, "datasets": [d for d in doc["datasets"] if not d.get("derived")]}
     yield from globals()[f"_{table}"](catalog, doc, gate, today)
+
+
+class Rows:
+    """Rows with the header to write when there are none (an empty table is still a table)."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]], header: list[str]):
+        self.rows, self.header = rows, header
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def table_rows(ctx: dict, table: str) -> Rows:
+    """:func:`rows` with the header of the resource that asks for ``table`` (from its Table Schema)."""
+    from govdata.catalog.loader import load
+
+    header: list[str] = []
+    catalog, _ = load(ctx["root"])
+    for ds in catalog.datasets:
+        if ds.dir.resolve() == Path(ctx["dataset_dir"]).resolve():
+            for res in ds.resources:
+                if res.pipeline == PIPELINE and (res.raw.get("pipeline_params") or {}).get("table") == table:
+                    header = res.field_names
+    return Rows(rows(ctx, table, catalog), header)
 
 
 def _timeliness(catalog, doc, gate, today) -> list[dict]:

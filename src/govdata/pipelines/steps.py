@@ -219,9 +219,9 @@ def rename(rows: Rows, ctx: dict, mapping: dict[str, str], **_: Any) -> Rows:
 
 def oversight(ctx: dict, table: str = "", **_: Any) -> Rows:
     """The catalogue's own oversight figures (:mod:`govdata.oversight.derived`)."""
-    from govdata.oversight.derived import rows
+    from govdata.oversight.derived import table_rows
 
-    return rows(ctx, table)
+    return table_rows(ctx, table)
 
 
 SOURCES: dict[str, Callable[..., Rows]] = {
@@ -250,4 +250,6 @@ def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
                 writer.writeheader()
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
             count += 1
+        if writer is None and getattr(rows, "header", None):  # no rows: the header alone
+            csv.writer(fh, lineterminator="\n").writerow(rows.header)
     return count
