@@ -269,7 +269,9 @@ def test_links_present_both_ways(built, datasette_app):
     index = asyncio.run(page("/datasets/zj-policy-documents"))
     assert 'href="/datasets/hz-shuanggongshi"' in index and "效力：已修改" in index and "效力：失效" in index
     row = asyncio.run(page("/zj-policy-documents/documents/ref-001"))
-    assert "2019-04-15" in row
+    assert "2019-04-15" in row and "links?doc_id=ref-001" in row  # the document's row: its links to data
+    table = asyncio.run(page("/zj-policy-documents/links?doc_id=ref-001"))
+    assert '<a href="/datasets/hz-shuanggongshi">hz-shuanggongshi</a>' in table  # and from there, the dataset
 
 
 def test_every_link_names_a_dataset_of_the_catalogue(catalog):
