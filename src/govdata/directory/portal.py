@@ -9,6 +9,7 @@ which the portal computes timeliness for the day it serves.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from govdata.catalog.model import Catalog
@@ -17,6 +18,7 @@ from govdata.directory.record import Record
 FORMAT_VERSION = "1.0"
 
 
+@functools.lru_cache(maxsize=65536)  # the derived step computes the document before the directory does
 def _pinyin(text: str) -> tuple[str, str]:
     from pypinyin import Style, lazy_pinyin
 

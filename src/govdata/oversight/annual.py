@@ -79,18 +79,38 @@ def _count(value, where: str, row: str, column: str, problems: list[Problem], nu
     return value
 
 
+def _own(catalog) -> dict[str, list]:
+    """Datasets by publisher, once per catalogue object."""
+    cached = catalog.__dict__.get("_datasets_by_publisher")
+    if cached is None:
+        cached = {}
+        for ds in catalog.datasets:
+            cached.setdefault(ds.get("publisher"), []).append(ds)
+        catalog.__dict__["_datasets_by_publisher"] = cached
+    return cached
+
+
+def _index_rows(catalog) -> list[tuple]:
+    """(dataset, resource, rows) of every policy index, read once per catalogue object."""
+    cached = catalog.__dict__.get("_policy_index_rows")
+    if cached is None:
+        cached = [(ds, res, read_rows(res.source)) for ds, res in policy_indexes(catalog)]
+        catalog.__dict__["_policy_index_rows"] = cached
+    return cached
+
+
 def active_cells(catalog, publisher: str, year: int, given: dict, where: str, problems: list[Problem]) -> list[dict]:
     pub = catalog.publishers[publisher]
     start, end = f"{year}-01-01", f"{year}-12-31"
     counts = {(row, col): 0 for row, _, cols, _ in fmt.ACTIVE[:4] for col, _ in cols}
-    indexes = policy_indexes(catalog)
-    where_docs = ", ".join(f"{ds.name}/{res.name}" for ds, res in indexes) or "no policy index"
+    indexes = _index_rows(catalog)
+    where_docs = ", ".join(f"{ds.name}/{res.name}" for ds, res, _ in indexes) or "no policy index"
     sources = {row: f"{where_docs}: category, issuer = {pub.name}, issue_date, validity, validity_changed"
                for row in DOCUMENT_ROWS.values()}
     sources.update({row: f"no dataset of {publisher} uses {schema}" for schema, row in DECISION_SCHEMAS.items()})
     found: dict[str, list[str]] = {}
-    for ds, res in indexes:
-        for r in read_rows(res.source):
+    for ds, res, rows in indexes:
+        for r in rows:
             row = DOCUMENT_ROWS.get(r.get("category") or "")
             if row is None or (r.get("issuer") or "").strip() != pub.name:
                 continue
@@ -99,9 +119,7 @@ def active_cells(catalog, publisher: str, year: int, given: dict, where: str, pr
             counts[(row, "issued")] += start <= issued <= end
             counts[(row, "repealed")] += ended and start <= changed <= end
             counts[(row, "in_force")] += bool(issued) and issued <= end and not (ended and changed and changed <= end)
-    for ds in catalog.datasets:
-        if ds.get("publisher") != publisher:
-            continue
+    for ds in _own(catalog).get(publisher, []):
         for res in ds.resources:
             row = DECISION_SCHEMAS.get(res.schema_ref or "")
             if row is None or res.source is None or res.format != "csv" or "decision_date" not in res.field_names:
@@ -141,13 +159,15 @@ def _decision_years(path: str, _mtime: int, _size: int) -> dict[str, int]:
     return {year: n for year, n in rows}
 
 
-def catalogue_activity(catalog, publisher: str, year: int, releases: list, deletions: list) -> list[dict]:
-    own = [ds for ds in catalog.datasets if ds.get("publisher") == publisher]
+def catalogue_activity(catalog, publisher: str, year: int, released: set, deleted: set) -> list[dict]:
+    """``released``: (dataset, year) of the commits changing data files; ``deleted``: (publisher
+    folder, dataset folder, year) of the descriptors deleted."""
+    own = _own(catalog).get(publisher, [])
     y = str(year)
     published = {ds.name for ds in own if str(ds.get("issued") or "")[:4] == y}
     changed = {ds.name for ds in own if str(ds.get("modified") or "")[:4] == y and ds.get("modified") != ds.get("issued")}
-    changed |= {name for name, _, day, _ in releases if day and day.year == year and name in {d.name for d in own}}
-    withdrawn = {folder for pub, folder, day in deletions if pub == publisher and day.year == year}
+    changed |= {ds.name for ds in own if (ds.name, year) in released}
+    withdrawn = {folder for pub, folder, when in deleted if pub == publisher and when == year}
     values = {"2.D.1": (len(published), "descriptor issued"),
               "2.D.2": (len(changed), "descriptor modified; commits changing data files"),
               "2.D.3": (len(withdrawn), "descriptors deleted in the repository's history")}
@@ -245,15 +265,24 @@ def verify(cells: list[dict], where: str = "") -> list[Problem]:
 
 
 def report(catalog, publisher: str, year: int, inputs: dict | None = None, releases=None, removed=None) -> tuple[list[dict], list[Problem]]:
-    """The cells of one publisher's report for one year, and the problems found."""
+    """The cells of one publisher's report for one year, and the problems found. ``releases`` and
+    ``removed`` (:func:`data_releases`, :func:`deletions`) are read from the repository when not given."""
     inputs = load_inputs(catalog.root) if inputs is None else inputs
-    where, given = inputs.get((publisher, year), ("", {}))
-    problems: list[Problem] = []
+    return _report(catalog, publisher, year, inputs, *_history(catalog, releases, removed))
+
+
+def _history(catalog, releases=None, removed=None) -> tuple[set, set]:
     if releases is None:
         releases = data_releases(catalog.root, {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets})
     removed = deletions(catalog.root) if removed is None else removed
+    return {(name, day.year) for name, _, day, _ in releases if day}, {(p, f, day.year) for p, f, day in removed}
+
+
+def _report(catalog, publisher: str, year: int, inputs: dict, released: set, deleted: set) -> tuple[list[dict], list[Problem]]:
+    where, given = inputs.get((publisher, year), ("", {}))
+    problems: list[Problem] = []
     cells = active_cells(catalog, publisher, year, given, where, problems)
-    cells += catalogue_activity(catalog, publisher, year, releases, removed)
+    cells += catalogue_activity(catalog, publisher, year, released, deleted)
     if where:
         if given.get("publisher") not in (None, publisher) or given.get("year") not in (None, year):
             problems.append(Problem("report-input", where, "", "publisher/year", "publisher or year differs from the file's place"))
@@ -271,12 +300,11 @@ def years(catalog, today: dt.date, inputs: dict) -> list[int]:
 
 def all_reports(catalog, today: dt.date) -> tuple[list[dict], list[Problem]]:
     inputs = load_inputs(catalog.root)
-    releases = data_releases(catalog.root, {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets})
-    removed = deletions(catalog.root)
+    released, deleted = _history(catalog)
     cells, problems = [], []
     for year in years(catalog, today, inputs):
         for pid in catalog.publishers:
-            c, p = report(catalog, pid, year, inputs, releases, removed)
+            c, p = _report(catalog, pid, year, inputs, released, deleted)
             cells += c
             problems += p
     return cells, problems
