@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -33,10 +34,10 @@ def is_derived(ds) -> bool:
 
 
 @contextlib.contextmanager
-def building(doc: dict, gate: dict, today: dt.date):
+def building(catalog, doc: dict, gate: dict, today: dt.date):
     """The inputs of the derived step of one build (the build holds the build lock: one at a time)."""
     global _INPUTS
-    _INPUTS = {"doc": doc, "gate": gate, "today": today}
+    _INPUTS = {"catalog": catalog, "doc": doc, "gate": gate, "today": today}
     try:
         yield
     finally:
@@ -74,24 +75,47 @@ def _standalone_doc(catalog) -> dict:
     return portal.document(catalog, records)
 
 
-def _inputs(root, catalog=None) -> tuple[Any, dict, dict, dt.date]:
+_LOADED: dict[str, tuple] = {}
+_LOCK = threading.Lock()  # the gate runs pipelines on two threads
+
+
+def _catalog(root):
+    """The build's catalogue, or (outside a build) the catalogue at ``root`` with its standalone
+    document, loaded once while its descriptors are unchanged (the four tables share it)."""
     from govdata.catalog.loader import load
+
+    if _INPUTS is not None:
+        return _INPUTS["catalog"], _INPUTS["doc"]
+    root = Path(root)
+    stamp = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for pattern in
+             ("catalog.yaml", "datasets/*/*/datapackage.*", "datasets/*/*/data/*", "schemas/*", "reports/*/*")
+             for p in sorted(root.glob(pattern))]
+    key = str(root.resolve())
+    with _LOCK:
+        if key not in _LOADED or _LOADED[key][0] != stamp:
+            catalog = load(root)[0]
+            _LOADED.clear()
+            _LOADED[key] = (stamp, catalog, _standalone_doc(catalog))
+        return _LOADED[key][1], _LOADED[key][2]
+
+
+def _inputs(root) -> tuple[Any, dict, dict, dt.date]:
     from govdata.oversight import timeliness
 
-    catalog = catalog if catalog is not None else load(root)[0]
+    catalog, doc = _catalog(root)
     if _INPUTS is not None:
-        return catalog, _INPUTS["doc"], _INPUTS["gate"], _INPUTS["today"]
-    return catalog, _standalone_doc(catalog), {}, timeliness.today()
+        return catalog, doc, _INPUTS["gate"], _INPUTS["today"]
+    return catalog, doc, {}, timeliness.today()
 
 
-def rows(ctx: dict, table: str, catalog=None) -> Iterator[dict[str, Any]]:
+def rows(ctx: dict, table: str) -> Iterator[dict[str, Any]]:
     """The rows of ``table`` (a generator: the pipeline runner turns a StepError into the gate's
     ``pipeline-error`` finding)."""
     if table not in TABLES:
         from govdata.pipelines.steps import StepError
 
         raise StepError(f"oversight: table must be one of {', '.join(TABLES)}, not {table!r}")
-    catalog, doc, gate, today = _inputs(ctx["root"], catalog)
+    catalog, doc, gate, today = _inputs(ctx["root"])
     doc = {**doc, "datasets": [d for d in doc["datasets"] if not d.get("derived")]}
     yield from globals()[f"_{table}"](catalog, doc, gate, today)
 
@@ -108,16 +132,14 @@ class Rows:
 
 def table_rows(ctx: dict, table: str) -> Rows:
     """:func:`rows` with the header of the resource that asks for ``table`` (from its Table Schema)."""
-    from govdata.catalog.loader import load
-
     header: list[str] = []
-    catalog, _ = load(ctx["root"])
+    catalog, _ = _catalog(ctx["root"])
     for ds in catalog.datasets:
         if ds.dir.resolve() == Path(ctx["dataset_dir"]).resolve():
             for res in ds.resources:
                 if res.pipeline == PIPELINE and (res.raw.get("pipeline_params") or {}).get("table") == table:
                     header = res.field_names
-    return Rows(rows(ctx, table, catalog), header)
+    return Rows(rows(ctx, table), header)
 
 
 def _timeliness(catalog, doc, gate, today) -> list[dict]:

@@ -525,7 +525,7 @@ def _check_derived(root: Path, staging: Path, work: Path, catalog, records: list
         return run
     doc = portal.document(catalog, records, staging / "downloads")
     gate = ledger.gate_stats(ledger.read(out) + [ledger.entry(staging.name, run.report)])
-    with derived.building(doc, gate, timeliness.today()):
+    with derived.building(catalog, doc, gate, timeliness.today()):
         late_run = run_checks(root, [ds.dir for ds in late], workdir=work / "derived", select_none=not late, con=con,
                               load_into=load_into)
     run.report.extend(late_run.report.findings)
