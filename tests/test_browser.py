@@ -60,7 +60,8 @@ def test_search_facet_dataset_download_journey(browser, live_server, built, tmp_
     page.get_by_label("搜索数据集").press("Enter")
     page.wait_for_url("**/datasets?q=*")
     _no_horizontal_scroll(page)
-    assert page.locator("#results-title").inner_text().startswith("2 个数据集")
+    # the two 双公示 datasets and the annual-report tables (which count penalty decisions)
+    assert page.locator("#results-title").inner_text().startswith("3 个数据集")
     assert page.locator(".cards mark").count() > 0  # matched text highlighted
     facet = page.locator(".facets a", has_text="示例市人民政府办公厅")
     facet.click()  # a publisher facet includes the publishers under it

@@ -49,6 +49,36 @@ def test_deadline_of_twenty_working_days_across_the_spring_festival():
     assert (item.expected, item.deadline, item.status, item.working_days_left) == ("2026-02-02", "2026-03-06", "due_soon", 0)
 
 
+# (frequency, last update, expected, deadline): the deadline counted by hand, 20 working days after the
+# expected date, from the State Council's notices (国办发明电): holidays off, make-up days worked
+DUE = [
+    # 2024 Spring Festival: 10–17 Feb off, Sun 4 Feb and Sun 18 Feb worked (9 Feb, 除夕, a working day)
+    ("weekly", D(2024, 1, 26), D(2024, 2, 2), D(2024, 3, 6)),
+    # 2024 National Day: 1–7 Oct off, Sun 29 Sep and Sat 12 Oct worked
+    ("monthly", D(2024, 8, 27), D(2024, 9, 27), D(2024, 10, 30)),
+    # 2025 Spring Festival: 28 Jan – 4 Feb off, Sun 26 Jan and Sat 8 Feb worked
+    ("quarterly", D(2024, 10, 24), D(2025, 1, 24), D(2025, 2, 27)),
+    # 2025 National Day and Mid-Autumn: 1–8 Oct off, Sun 28 Sep and Sat 11 Oct worked
+    ("annual", D(2024, 9, 26), D(2025, 9, 26), D(2025, 10, 30)),
+    # 2026 Spring Festival: 15–23 Feb off, Sat 14 Feb and Sat 28 Feb worked: 11–14 Feb (4), 24–28 Feb (5),
+    # 2–6 Mar (5), 9–13 Mar (5), Mon 16 Mar the 20th
+    ("semiannual", D(2025, 8, 10), D(2026, 2, 10), D(2026, 3, 16)),
+    # 2026 Mid-Autumn 25–27 Sep off; National Day 1–7 Oct off, Sun 20 Sep and Sat 10 Oct worked
+    ("monthly", D(2026, 8, 18), D(2026, 9, 18), D(2026, 10, 22)),
+]
+
+
+@pytest.mark.parametrize("frequency,last,expected,deadline", DUE)
+def test_due_dates_across_the_holidays_of_2024_to_2026(frequency, last, expected, deadline):
+    item = tl.assess(frequency, last, expected)
+    assert (item.expected, item.deadline, item.status, item.official_calendar) == (
+        expected.isoformat(), deadline.isoformat(), "due_soon", True)
+    assert tl.assess(frequency, last, deadline).status == "due_soon"
+    late = tl.assess(frequency, last, deadline + dt.timedelta(days=1))
+    # the day after the deadline is overdue only if it is a working day
+    assert late.status == ("overdue" if tl.is_workday(deadline + dt.timedelta(days=1))[0] else "due_soon")
+
+
 def test_overdue_when_today_moves_one_working_day():
     item = tl.assess("weekly", D(2025, 9, 23), D(2025, 9, 29))
     assert item.status == "on_time" and item.expected == "2025-09-30"

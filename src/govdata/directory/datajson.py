@@ -46,6 +46,8 @@ def dataset_entry(rec: Record) -> dict[str, Any]:
         entry["temporal"] = f"{rec.temporal['start']}/{rec.temporal.get('end') or rec.modified}"
     if rec.spatial:
         entry["spatial"] = f"{rec.spatial['name']} ({rec.spatial['code']})"
+    if rec.policies:  # the policy documents it implements or evidences (oversight/policylinks.py)
+        entry["references"] = sorted({p["url"] for p in rec.policies})
     if rec.title_en:
         entry["title_en"] = rec.title_en  # extra key (allowed by DCAT-US)
     entry["version"] = rec.version  # DCAT-US has no version field: extra keys

@@ -25,10 +25,12 @@ EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-them
 EU_LANG = Namespace("http://publications.europa.eu/resource/authority/language/")
 EU_FILE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 IANA = Namespace("https://www.iana.org/assignments/media-types/")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
 FORMAT_VERSION = "1.0"
 DCAT_AP = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/"
 CONTEXT = {"dcat": str(DCAT), "dct": str(DCTERMS), "foaf": str(FOAF), "vcard": str(VCARD), "spdx": str(SPDX),
-           "skos": str(SKOS), "adms": str(ADMS), "xsd": str(XSD), "rdfs": str(RDFS)}
+           "skos": str(SKOS), "adms": str(ADMS), "xsd": str(XSD), "rdfs": str(RDFS),
+           "eli": "http://data.europa.eu/eli/ontology#"}
 
 
 def serialize(g: Graph) -> tuple[str, str]:
@@ -63,7 +65,7 @@ def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
     base = catalog.site["base_url"].rstrip("/")
     g = Graph()
     for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("spdx", SPDX),
-                       ("skos", SKOS), ("adms", ADMS)):
+                       ("skos", SKOS), ("adms", ADMS), ("eli", ELI)):
         g.bind(prefix, ns)
     cat = URIRef(f"{base}/catalog")
     g.add((cat, RDF.type, DCAT.Catalog))
@@ -97,7 +99,47 @@ def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
         ds = URIRef(rec.landing_page)
         g.add((cat, DCAT.dataset, ds))
         add_dataset(g, base, rec, ds, service)
+    add_policy_documents(g, catalog, {r.id for r in records})
     return g
+
+
+def add_policy_documents(g: Graph, catalog: Catalog, published: set[str]) -> None:
+    """The policy index's documents (:mod:`govdata.oversight.policylinks`) linked both ways: a
+    dataset ``dct:references`` and ``dct:relation`` the documents it implements or evidences, which
+    are ``dct:isReferencedBy`` and ``dct:relation`` it; an interpretation ``dct:references`` its
+    policy, which is ``dct:isReferencedBy`` it. Validity: ELI ``in_force``."""
+    from govdata.oversight.policylinks import ELI_IN_FORCE, documents
+
+    base = catalog.site["base_url"].rstrip("/")
+    docs = documents(catalog)
+    linked = {k for k, doc in docs.items() if any(link["dataset"] in published for link in doc["datasets"])}
+    linked |= {i for k in linked for i in docs[k]["interpretations"]}
+    linked |= {docs[k]["interprets"] for k in linked if docs[k]["interprets"]}
+    for key in sorted(linked):
+        doc = docs[key]
+        node = _typed(g, URIRef(doc["url"]), FOAF.Document)
+        if doc["kind"] == "policy":
+            g.add((node, RDF.type, ELI.LegalResource))
+        _text(g, node, DCTERMS.title, doc["title"], None)
+        if doc["doc_number"]:
+            g.add((node, DCTERMS.identifier, Literal(doc["doc_number"])))
+        if doc["issue_date"]:
+            g.add((node, DCTERMS.issued, Literal(doc["issue_date"], datatype=XSD.date)))
+        if doc["validity"]:
+            g.add((node, ELI.in_force, URIRef(str(ELI) + ELI_IN_FORCE[doc["validity"]])))
+            g.add((node, DCTERMS.description, Literal(f"效力状态：{doc['validity']}", lang="zh")))
+        if doc["interprets"] in linked:
+            g.add((node, DCTERMS.references, URIRef(docs[doc["interprets"]]["url"])))
+        for other in doc["interpretations"]:
+            if other in linked:
+                g.add((node, DCTERMS.isReferencedBy, URIRef(docs[other]["url"])))
+        for link in doc["datasets"]:
+            if link["dataset"] in published:
+                ds = URIRef(f"{base}/datasets/{link['dataset']}")
+                g.add((ds, DCTERMS.references, node))
+                g.add((ds, DCTERMS.relation, node))
+                g.add((node, DCTERMS.isReferencedBy, ds))
+                g.add((node, DCTERMS.relation, ds))
 
 
 def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -> None:

@@ -9,6 +9,7 @@ which the portal computes timeliness for the day it serves.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from govdata.catalog.model import Catalog
@@ -17,6 +18,7 @@ from govdata.directory.record import Record
 FORMAT_VERSION = "1.0"
 
 
+@functools.lru_cache(maxsize=65536)  # the derived step computes the document before the directory does
 def _pinyin(text: str) -> tuple[str, str]:
     from pypinyin import Style, lazy_pinyin
 
@@ -26,7 +28,8 @@ def _pinyin(text: str) -> tuple[str, str]:
     return full.lower(), initials.lower()
 
 
-def entry(rec: Record, committed: Any = None) -> dict[str, Any]:
+def entry(rec: Record, committed: Any = None, downloads: Any = None, derived: bool = False) -> dict[str, Any]:
+    from govdata.oversight.datastats import missing_cells
     from govdata.oversight.timeliness import last_update
 
     full, initials = _pinyin(rec.title)
@@ -53,15 +56,21 @@ def entry(rec: Record, committed: Any = None) -> dict[str, Any]:
         "described_resources": sum(1 for r in rec.resources if r.get("description")),
         "cells": sum((r.get("rows") or 0) * len(r["fields"]) for r in rec.resources),
         "bytes": sum(d.bytes for d in rec.distributions), "related": list(rec.related),
+        "missing_cells": missing_cells(downloads, rec.id, sorted({d.resource for d in rec.distributions})),
+        "derived": derived, "policies": [p["key"] for p in rec.policies],
     }
 
 
-def document(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
+def document(catalog: Catalog, records: list[Record], downloads: Any = None) -> dict[str, Any]:
+    """``downloads``: the build's downloads folder (missing values are read from its Parquet files)."""
+    from govdata.oversight.derived import is_derived
+    from govdata.oversight.policylinks import documents
     from govdata.oversight.timeliness import data_updates
 
     site = catalog.site
     folders = {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
     updates = data_updates(catalog.root, sorted(set(folders.values())))
+    derived = {ds.name for ds in catalog.datasets if is_derived(ds)}
     return {
         "format": "govdata-portal", "format_version": FORMAT_VERSION,
         "site": {k: site.get(k) for k in ("title", "title_en", "description", "description_en", "base_url", "contact")},
@@ -71,5 +80,7 @@ def document(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
         "themes": [{"id": t.id, "title": t.title, "title_en": t.title_en} for t in catalog.themes.values()],
         "licenses": [{"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open}
                      for lic in catalog.licenses.values()],
-        "datasets": [entry(r, updates.get(folders.get(r.id, ""))) for r in records],
+        "datasets": [entry(r, updates.get(folders.get(r.id, "")), downloads, r.id in derived)
+                     for r in records],
+        "policies": list(documents(catalog).values()),
     }

@@ -70,6 +70,7 @@ class Record:
     distributions: list[Distribution] = field(default_factory=list)
     related: list[str] = field(default_factory=list)
     releases: list[dict[str, Any]] = field(default_factory=list)  # newest first (publish.releases.summary_entry)
+    policies: list[dict[str, Any]] = field(default_factory=list)  # documents it implements or evidences
 
     @property
     def access_level(self) -> str:
@@ -86,6 +87,8 @@ class Record:
 
 def build_record(catalog: Catalog, ds: Dataset, exports: dict[str, dict[str, Any]], rows: dict[str, int]) -> Record:
     """``exports``: resource name → {"csv": Export-dict, "parquet": Export-dict}."""
+    from govdata.oversight import policylinks
+
     base = catalog.site["base_url"].rstrip("/")
     d = ds.descriptor
     chain = catalog.publisher_chain(d["publisher"])
@@ -107,6 +110,7 @@ def build_record(catalog: Catalog, ds: Dataset, exports: dict[str, dict[str, Any
         landing_page=f"{base}/datasets/{ds.name}", datapackage_url=f"{base}/downloads/{ds.name}/datapackage.json",
         api_url=f"{base}/{ds.name}" if ds.publishes_data else None,
         language=catalog.site.get("language", "zh-CN"), related=list(d.get("related") or []),
+        policies=policylinks.for_dataset(catalog, ds.name),
     )
     for res in ds.resources:
         rec.resources.append({

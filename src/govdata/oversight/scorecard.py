@@ -6,9 +6,15 @@ timeliness of the day (:mod:`govdata.oversight.timeliness`); the formulas and th
 
 - **Quantity** (开放数林 数据层 "数据数量"; GB/T 38664.3 §5 开放数据量): datasets, resources, cells
   (rows × fields of the published tables), bytes published.
-- **Quality** (开放数林 "数据质量"): *schema coverage* = fields with a title or description / fields;
-  rows published / rows read is 1 by construction (the gate refuses a build with a rejected row:
-  nothing partial is published), so it is not repeated here.
+- **Quality** (开放数林 "数据质量"; GB/T 38664.3 §5 数据质量): *schema coverage* = fields with a title or
+  description / fields; *missing-value rate* = empty cells / cells of the published tables (the
+  null counts of the published Parquet files, :mod:`govdata.oversight.datastats`); *share of rows
+  valid at the gate* = rows valid / rows read in the latest gate run of each dataset, including runs
+  of builds that failed (:mod:`govdata.oversight.ledger`) — a published build is 100 % valid by
+  construction, a failed submission is not.
+- **Confidentiality** (保密审查): *incidents caught by the gate* = distinct confidentiality findings
+  (personal data in the clear, negative-list fields, incomplete masking, missing review) in the
+  ledger; *datasets failing the gate* in their latest run.
 - **Norms** (开放数林 "数据规范"; udata; data.europa.eu MQA):
   *udata score* = the nine checks of udata (`core/dataset/models.py`, v17.18) that hold / 9: licence,
   temporal coverage, spatial coverage, update frequency declared, update fulfilled in time (not
@@ -23,8 +29,9 @@ timeliness of the day (:mod:`govdata.oversight.timeliness`); the formulas and th
   days overdue, summed.
 
 No composite index is computed: GB/T 38664.3 Annex A leaves weights to the evaluating body, and a
-single number would hide which of these to fix. Confidentiality incidents caught by the gate are
-not in a published build (a build with one does not publish); they belong to the gate's reports.
+single number would hide which of these to fix; the weights that exist are the sources' own (udata:
+nine equal checks; MQA: the points above). The platform's own derived datasets (``derived: true``,
+:mod:`govdata.oversight.derived`) measure the others and are not scored.
 """
 
 from __future__ import annotations
@@ -108,8 +115,14 @@ class Card:
     with_calendar: int = 0
     overdue: int = 0
     working_days_overdue: int = 0
+    measured_cells: int = 0
+    missing_cells: int = 0
+    rows_read: int = 0
+    rows_valid: int = 0
+    gate_failed: int = 0
+    incidents: int = 0
 
-    def add(self, d: dict, t: Timeliness | None) -> None:
+    def add(self, d: dict, t: Timeliness | None, gate: dict | None = None) -> None:
         self.datasets += 1
         self.resources += len(d.get("resources") or [])
         self.cells += d.get("cells") or 0
@@ -119,6 +132,14 @@ class Card:
         checks = udata_checks(d, t)
         self.udata_sum += sum(checks.values()) / len(checks)
         self.mqa_sum += sum(mqa_points(d).values())
+        if d.get("missing_cells") is not None:
+            self.measured_cells += d.get("cells") or 0
+            self.missing_cells += d["missing_cells"]
+        if gate:
+            self.rows_read += gate.get("rows_read") or 0
+            self.rows_valid += gate.get("rows_valid") or 0
+            self.gate_failed += not gate.get("passed", True)
+            self.incidents += gate.get("incidents") or 0
         self.themes |= set(d.get("themes") or [])
         self.open_condition[d.get("open_condition") or "unconditional"] += 1
         if t is not None and t.status != "not_applicable":
@@ -133,7 +154,12 @@ class Card:
         return {
             "publisher": self.publisher,
             "quantity": {"datasets": self.datasets, "resources": self.resources, "cells": self.cells, "bytes": self.bytes},
-            "quality": {"schema_coverage": round(self.documented_fields / self.fields, 3) if self.fields else None},
+            "quality": {"schema_coverage": round(self.documented_fields / self.fields, 3) if self.fields else None,
+                        "missing_rate": round(self.missing_cells / self.measured_cells, 4) if self.measured_cells else None,
+                        "missing_cells": self.missing_cells, "measured_cells": self.measured_cells,
+                        "rows_read_at_gate": self.rows_read, "rows_valid_at_gate": self.rows_valid,
+                        "share_rows_valid": round(self.rows_valid / self.rows_read, 4) if self.rows_read else None},
+            "confidentiality": {"incidents": self.incidents, "datasets_failing_gate": self.gate_failed},
             "norms": {"udata_score": round(self.udata_sum / n, 3) if self.datasets else None,
                       "mqa_points": mqa if self.datasets else None, "mqa_band": band(mqa) if self.datasets else None},
             "scope": {"themes": len(self.themes),
@@ -144,15 +170,20 @@ class Card:
         }
 
 
-def scorecards(doc: dict, today: dt.date, items: list[Timeliness | None] | None = None) -> dict[str, dict[str, dict]]:
-    """``{publisher: {"own": card, "tree": card}}``: its own datasets, and its whole subtree."""
+def scorecards(doc: dict, today: dt.date, items: list[Timeliness | None] | None = None,
+               gate: dict[str, dict] | None = None) -> dict[str, dict[str, dict]]:
+    """``{publisher: {"own": card, "tree": card}}``: its own datasets, and its whole subtree.
+    ``gate``: per dataset, the gate's figures (:func:`govdata.oversight.ledger.gate_stats`)."""
     items = items if items is not None else [entry_timeliness(d, today) for d in doc["datasets"]]
+    gate = gate or {}
     own = {p["id"]: Card(p["id"]) for p in doc["publishers"]}
     tree = {p["id"]: Card(p["id"]) for p in doc["publishers"]}
     for d, t in zip(doc["datasets"], items):
+        if d.get("derived"):
+            continue
         if d.get("publisher") in own:
-            own[d["publisher"]].add(d, t)
+            own[d["publisher"]].add(d, t, gate.get(d["id"]))
         for pid in d.get("publisher_chain") or []:
             if pid in tree:
-                tree[pid].add(d, t)
+                tree[pid].add(d, t, gate.get(d["id"]))
     return {pid: {"own": own[pid].to_dict(), "tree": tree[pid].to_dict()} for pid in own}

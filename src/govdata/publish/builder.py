@@ -43,6 +43,7 @@ from govdata.catalog.loader import load
 from govdata.errors import BuildError
 from govdata.findings import Report
 from govdata.verdicts import VerdictCache
+from govdata.oversight import derived, ledger, timeliness
 
 KEEP_BUILDS = 3
 # The heavy stages (DuckDB, frictionless, rdflib, pyarrow) are imported only when a build
@@ -173,7 +174,7 @@ def _write_directory(catalog, records, staging: Path, reuse: set[str] = frozense
         one, _ = dcatap.serialize(dcatap.build_graph(catalog, [rec]))
         _write_text(staging / "downloads" / rec.id / "dcat-ap.jsonld", one)
         _write_json(staging / "downloads" / rec.id / "schema-org.json", schemaorg.dataset(rec, catalog.site))
-    _write_json(directory / "portal.json", portal.document(catalog, records))
+    _write_json(directory / "portal.json", portal.document(catalog, records, staging / "downloads"))
     base = catalog.site["base_url"].rstrip("/")
     _write_text(directory / "changelog.atom", changelog.catalogue_feed(catalog.site, records, base))
     _write_json(directory / "changelog.json", changelog.catalogue_entries(records))
@@ -282,7 +283,7 @@ def rollback(out: Path, notice: Callable[[str], None] = _notice) -> tuple[Path, 
     return _under_lock(out, notice, switch_back)
 
 
-INPUT_FOLDERS = ("datasets", "schemas", "pipelines")
+INPUT_FOLDERS = ("datasets", "schemas", "pipelines", "reports")
 
 
 def inputs_digest(root: Path, out: Path) -> str | None:
@@ -293,6 +294,7 @@ def inputs_digest(root: Path, out: Path) -> str | None:
     from govdata.publish.incremental import platform_key
 
     h = hashlib.sha256(platform_key().encode())
+    h.update(timeliness.today().isoformat().encode())  # the derived datasets are figures of the day
     skip = str(out)
     stack = [str(root / f) for f in INPUT_FOLDERS]
     files = [str(root / "catalog.yaml")]
@@ -336,6 +338,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     catalog, load_findings = load(root, cache=VerdictCache.under(out))
     file_hashes = dict(known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
+    keys.update(derived.keys(catalog, keys, timeliness.today()))
     prev = {} if force or any(f.is_error for f in load_findings) else known
     if prev and previous is not None and prev.get("keys") == keys:
         log("nothing changed: the live build is up to date")
@@ -404,9 +407,11 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                 if schema not in reuse and schema != "main":
                     con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
         building = {ds.name for ds in changed}
-        run = run_checks(root, [ds.dir for ds in changed], workdir=work, select_none=not changed, con=con,
-                         cache=catalog.verdicts,
-                         load_into=lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None)
+        late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
+        first = [ds for ds in changed if ds not in late]
+        load_into = lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None
+        run = run_checks(root, [ds.dir for ds in first], workdir=work, select_none=not first, con=con,
+                         cache=catalog.verdicts, load_into=load_into)
     except BaseException:
         speculation.close()
         if con is not None:
@@ -418,6 +423,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     try:
         _write_json(staging / "report.json", run.report.to_dict())
         if not run.report.ok:
+            ledger.record(staging.parent.parent, staging.name, run.report)
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
         if reuse and previous is not None and not copied_wh:
@@ -431,7 +437,9 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         from govdata.publish.releases import Releases
 
         book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
-        for ds in catalog.datasets:
+
+        def publish(ds, run) -> None:
+            nonlocal done_bytes
             started = time.perf_counter()
             if ds.name in reuse:
                 entry = prev["entries"][ds.name]
@@ -467,6 +475,16 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
                     eta = (todo_bytes - done_bytes) / rate if rate else 0
                     log(f"built {ds.name}: {total:,} rows, {sizes[ds.name] / 1e6:.1f} MB in {took:.1f}s "
                         f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
+
+        for ds in catalog.datasets:
+            if not derived.is_derived(ds):
+                publish(ds, run)
+        # the derived step: the oversight datasets, computed from what was just published, gated like any other
+        late_run = _check_derived(root, staging, work, catalog, records, run, con, load_into,
+                                  [ds for ds in catalog.datasets if derived.is_derived(ds) and ds.name not in reuse])
+        for ds in catalog.datasets:
+            if derived.is_derived(ds):
+                publish(ds, late_run if ds.name not in reuse else run)
         if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
         from govdata.publish import labels
@@ -490,6 +508,32 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         speculation.close()
         pool.shutdown()
         run.close()
+
+
+def _check_derived(root: Path, staging: Path, work: Path, catalog, records: list, run, con, load_into, late: list):
+    """Gate the derived datasets (:mod:`govdata.oversight.derived`) on the figures of the datasets just
+    published; the findings join the build's report and the gate's ledger. Returns the check run."""
+    from govdata.checks.runner import run_checks
+    from govdata.directory import portal
+
+    out = staging.parent.parent
+    if not late:
+        ledger.record(out, staging.name, run.report)
+        return run
+    doc = portal.document(catalog, records, staging / "downloads")
+    gate = ledger.gate_stats(ledger.read(out) + [ledger.entry(staging.name, run.report)])
+    with derived.building(catalog, doc, gate, timeliness.today()):
+        late_run = run_checks(root, [ds.dir for ds in late], workdir=work / "derived", select_none=not late, con=con,
+                              cache=catalog.verdicts, load_into=load_into)
+    run.report.extend(late_run.report.findings)
+    run.report.stats += late_run.report.stats
+    run.report.datasets_checked = sorted(set(run.report.datasets_checked) | set(late_run.report.datasets_checked))
+    run.report.completeness.update(late_run.report.completeness)
+    _write_json(staging / "report.json", run.report.to_dict())
+    ledger.record(out, staging.name, run.report)
+    if not run.report.ok:
+        raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
+    return late_run
 
 
 def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPoolExecutor, key: str,

@@ -24,6 +24,12 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     a foreign key into a named table."""
     if value is None or not table:
         return None
+    if column == "dataset" and isinstance(value, str):  # a dataset of this catalogue: its page (policy links, oversight tables)
+        ix = portal.catalogue(datasette)
+        if ix is not None and value in ix.by_id:
+            entry = ix.datasets[ix.by_id[value]]
+            return Markup(f'<a href="/datasets/{escape(value)}">{escape(value)}</a> '
+                          f'<span class="fk-label">{escape(entry["title"])}</span>')
     known = portal.labels(datasette)
     which = known.get("columns", {}).get(database, {}).get(table, {}).get(column)
     name = known["maps"].get(which, {}).get(str(value)) if which else None

@@ -241,7 +241,23 @@ async def dataset(datasette: Any, request: Any) -> Response:
         "themes": [ix.themes[t] for t in entry["themes"] if t in ix.themes],
         "license": ix.licenses.get(entry.get("license")), "related": related,
         "releases": (_read_json(root / "downloads" / name / "releases" / "index.json") or {}).get("releases") or [],
+        "policies": policy_documents(ix, name, entry),
     })
+
+
+def policy_documents(ix: CatalogueIndex, name: str, entry: dict) -> list[dict]:
+    """The policy documents a dataset implements or evidences, or — on a policy index's own page —
+    every document it lists; each with its validity, interpretations and datasets (both ways)."""
+    docs = {d["key"]: d for d in ix.doc.get("policies") or []}
+    keys = list(entry.get("policies") or []) + [k for k, d in docs.items() if d["index"] == name]
+    out = []
+    for key in dict.fromkeys(keys):
+        d = docs[key]
+        out.append({**d, "interpretations": [docs[k] for k in d["interpretations"] if k in docs],
+                    "interprets": docs.get(d["interprets"] or ""),
+                    "datasets": [{**link, "entry": ix.datasets[ix.by_id[link["dataset"]]]}
+                                 for link in d["datasets"] if link["dataset"] in ix.by_id]})
+    return out
 
 
 async def publishers(datasette: Any, request: Any) -> Response:
@@ -262,8 +278,8 @@ async def publisher(datasette: Any, request: Any) -> Response:
     from govdata.oversight import timeliness
 
     return await render(datasette, request, "portal_publisher.html", {
-        "card": True, "card_own": scorecards_of(ix, timeliness.today())[pid]["own"],
-        "card_tree": scorecards_of(ix, timeliness.today())[pid]["tree"],
+        "card": True, "card_own": scorecards_of(ix, timeliness.today(), datasette)[pid]["own"],
+        "card_tree": scorecards_of(ix, timeliness.today(), datasette)[pid]["tree"],
         "p": p, "chain": [ix.publishers[a] for a in p.get("ancestors") or [] if a in ix.publishers],
         "result": result, "counts": dict(result.facets["publisher"]), "own": ix.facet_masks["publisher"],
         "children": ix.children.get(pid, []),
@@ -307,15 +323,24 @@ async def timeliness_page(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
 
 
-def scorecards_of(ix: CatalogueIndex, today: Any) -> dict:
-    """The day's scorecards of every publisher (oversight.scorecard), computed once a day per build."""
+def scorecards_of(ix: CatalogueIndex, today: Any, datasette: Any = None) -> dict:
+    """The day's scorecards of every publisher (oversight.scorecard) with the gate's figures of the
+    ledger beside the builds (failed builds included), computed once per day and ledger state."""
+    from govdata.oversight import ledger
     from govdata.oversight.scorecard import scorecards
 
+    root = build_dir(datasette) if datasette is not None else None
+    out = root.resolve().parent.parent if root is not None else None
+    try:
+        stamp = (out / ledger.LEDGER).stat().st_mtime_ns if out is not None else 0
+    except OSError:
+        stamp = 0
     cache = ix.__dict__.setdefault("_scorecards", {})
-    if today not in cache:
+    if (today, stamp) not in cache:
         cache.clear()
-        cache[today] = scorecards(ix.doc, today, ix.freshness(today)[0])
-    return cache[today]
+        gate = ledger.gate_stats(ledger.read(out)) if stamp else {}
+        cache[(today, stamp)] = scorecards(ix.doc, today, ix.freshness(today)[0], gate)
+    return cache[(today, stamp)]
 
 
 async def scorecards_page(datasette: Any, request: Any) -> Response:
@@ -326,7 +351,7 @@ async def scorecards_page(datasette: Any, request: Any) -> Response:
     if ix is None:
         return Response.text("not configured", status=404)
     today = timeliness.today()
-    cards = scorecards_of(ix, today)
+    cards = scorecards_of(ix, today, datasette)
     if request.url_vars.get("format") == "json":
         from govdata.serve.jsonutf8 import dumps
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from govdata.serve import api, history, portal
+from govdata.serve import api, history, oversightpages, portal
 from govdata.serve.pages import Page, html_page, json_document, path_parameter, register
 
 register(Page("directory", api.directory_route, api.directory_file,  # every registered format's route
@@ -68,3 +68,23 @@ register(Page("dataset-changelog", r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/cha
 register(Page("dataset-diff", r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/diff\.json$", history.diff_on_demand,
               undocumented="needs two release ids of one dataset, which a fixed example cannot name; "
                            "described in docs/api.md and docs/versions.md"))
+
+# oversight (oversight/): event deadlines and the annual-report tables, from the derived datasets
+register(Page("deadlines", r"^/oversight/deadlines$", oversightpages.deadlines, openapi={
+    "/oversight/deadlines": html_page("deadlines_page", "Event deadlines: policy documents within 5 working days, "
+                                      "changes within 20, with their dates and sources", "/oversight/deadlines")}))
+register(Page("annual-reports", r"^/oversight/annual-report/?$", oversightpages.annual_report, openapi={
+    "/oversight/annual-report": html_page("annual_reports_page", "The annual reports by publisher and year",
+                                          "/oversight/annual-report")}))
+register(Page("annual-report", r"^/oversight/annual-report/(?P<publisher>[A-Za-z0-9][A-Za-z0-9_-]*)/"
+              r"(?P<year>[12][0-9]{3})(\.(?P<format>csv|xlsx|json))?$", oversightpages.annual_report, openapi={
+    "/oversight/annual-report/{publisher}/{year}.json": {"get": {
+        "operationId": "annual_report", "summary": "The 政府信息公开工作年度报告 tables of a publisher and year, each "
+        "number with its source (also .csv, .xlsx and the HTML page without a suffix; the dataset "
+        "zj-oversight-annual-report)",
+        "tags": ["Directory"], "x-example-path": "/oversight/annual-report/xh-gov/2025.json",
+        "parameters": [path_parameter("publisher"),
+                       {"name": "year", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "the cells", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["publisher", "year", "cells"]}}}},
+                      "404": {"description": "no such publisher or year"}}}}}))
