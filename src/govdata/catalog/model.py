@@ -102,6 +102,10 @@ class Dataset:
                     names.add(ref["dataset"])
         return names
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """A key of the descriptor (the oversight modules read issued, modified, publisher)."""
+        return self.descriptor.get(key, default)
+
     def line(self, *key_path: Any) -> int | None:
         return line_of(self.lines, key_path)
 
