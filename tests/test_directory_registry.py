@@ -14,14 +14,16 @@ from govdata.serve import pages, routes  # noqa: F401  (routes registers the bui
 from govdata.serve.openapi import spec
 
 
-def _concrete(path: str) -> str:
-    """An OpenAPI path with its {parameters} filled in."""
-    return re.sub(r"\{[^}]+\}", "x1", path)
+def _concrete(path: str, description: dict | None = None) -> str:
+    """An OpenAPI path with its {parameters} filled in: its example's path where it gives one
+    (a parameter may have a shape, such as a year), else x1."""
+    example = ((description or {}).get("paths", {}).get(path, {}).get("get") or {}).get("x-example-path")
+    return example.split("?")[0] if example else re.sub(r"\{[^}]+\}", "x1", path)
 
 
 def undocumented_routes(description: dict, registered: list[pages.Page]) -> list[str]:
     """Routes that match no path of the description and give no reason."""
-    documented = [_concrete(p) for p in description["paths"]]
+    documented = [_concrete(p, description) for p in description["paths"]]
     missing = []
     for page in registered:
         if page.undocumented:
@@ -29,7 +31,8 @@ def undocumented_routes(description: dict, registered: list[pages.Page]) -> list
         route = page.pattern()
         served = [p for p in documented if re.match(route, p)]
         claimed = [*page.openapi, *page.documented_at]
-        if not served or any(_concrete(p) not in documented or not re.match(route, _concrete(p)) for p in claimed):
+        if not served or any(_concrete(p, description) not in documented or not re.match(route, _concrete(p, description))
+                             for p in claimed):
             missing.append(route)
     return missing
 
