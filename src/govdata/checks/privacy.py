@@ -19,7 +19,7 @@ from typing import Any
 from stdnum import luhn
 from stdnum.cn import ric
 
-from govdata.checks.sqltypes import lit
+from govdata.sql import lit
 from govdata.checks.table import LoadedTable, TableChecks
 from govdata.findings import Finding
 

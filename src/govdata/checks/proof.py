@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from govdata.checks.privacy import CellScanner, candidate_counts, candidates_hold_none, masked_conditions
-from govdata.checks.sqltypes import FieldSQL, ident
+from govdata.checks.sqltypes import FieldSQL
+from govdata.sql import ident
 from govdata.checks.table import LoadedTable, TableChecks, _as_list
 
 

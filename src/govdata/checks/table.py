@@ -18,7 +18,8 @@ from typing import Any
 import duckdb
 
 from govdata.checks.source import Prepared
-from govdata.checks.sqltypes import FORMULA_ROWS, FieldSQL, ident, lit
+from govdata.checks.sqltypes import FORMULA_ROWS, FieldSQL
+from govdata.sql import ident, lit
 from govdata.findings import Finding
 
 MAX_FINDINGS_PER_RESOURCE = 1000

@@ -382,7 +382,7 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
     from govdata.publish import warehouse
     from govdata.publish.speculative import Speculation
     from govdata.checks.runner import connect_scratch, run_checks
-    from govdata.checks.sqltypes import ident, lit
+    from govdata.sql import ident, lit
     from govdata.directory import ckan, datajson, datapackage
     from govdata.directory.record import build_record
 
@@ -502,7 +502,7 @@ def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPo
     from govdata.publish import exports as exports_mod
     from govdata.publish import sqlite as sqlite_mod
     from govdata.publish import warehouse
-    from govdata.checks.metadata import normalise_schema
+    from govdata.catalog.tableschema import normalise_schema
 
     exports: dict[str, dict[str, Any]] = {}
     counts: dict[str, dict[str, dict[str, int]]] = {}

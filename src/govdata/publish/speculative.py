@@ -19,7 +19,7 @@ import duckdb
 
 from govdata.publish import sqlite as sqlite_mod
 from govdata.catalog.model import Dataset
-from govdata.checks.metadata import normalise_schema
+from govdata.catalog.tableschema import normalise_schema
 from govdata.checks.source import Prepared, fast_path
 from govdata.checks.table import LoadedTable, TableChecks
 

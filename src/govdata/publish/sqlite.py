@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from govdata.publish import searchindex
-from govdata.checks.sqltypes import ident
+from govdata.sql import ident
 from govdata.checks.table import LoadedTable
 
 SQLITE_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "DOUBLE": "REAL", "BOOLEAN": "INTEGER"}

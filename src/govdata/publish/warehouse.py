@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from govdata.catalog.model import Dataset
-from govdata.checks.sqltypes import ident, lit
+from govdata.sql import ident, lit
 from govdata.checks.table import LoadedTable
 
 
