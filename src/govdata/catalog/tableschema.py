@@ -19,3 +19,10 @@ def normalise_schema(schema: dict[str, Any]) -> dict[str, Any]:
             if isinstance(ref, dict) and isinstance(ref.get("fields"), str):
                 ref["fields"] = [ref["fields"]]
     return schema
+
+
+def as_list(value: Any) -> list[str]:
+    """A Table Schema key that may be one name or a list of names (``primaryKey``, ``fields``), as a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

@@ -27,7 +27,7 @@ from govdata.checks.proof import prove
 from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
-from govdata.findings import Finding, Report, ResourceStats
+from govdata.findings import Finding, Notice, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
 
@@ -73,12 +73,11 @@ def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: di
     return res.source, []
 
 
-def _capped(findings: list[Finding], limit: int = MAX_FINDINGS_PER_RESOURCE) -> list[Finding]:
+def _capped(findings: list[Finding], where: dict, limit: int = MAX_FINDINGS_PER_RESOURCE
+            ) -> tuple[list[Finding], list[Notice]]:
     if len(findings) <= limit:
-        return findings
-    rest = dataclasses.replace(findings[limit], message=f"{len(findings) - limit} more findings not shown "
-                               f"(first {limit} listed)", row=None, field=None, field_number=None, cell=None, line=None)
-    return findings[:limit] + [rest]
+        return findings, []
+    return findings[:limit], [Notice.more(len(findings) - limit, limit, **where)]
 
 
 def run_changed(root: Path, ref: str, workdir: Path | None = None) -> CheckRun:
@@ -105,6 +104,7 @@ class _Checked:
     resource: str
     report_it: bool
     findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     stats: ResourceStats | None = None
     table: LoadedTable | None = None
 
@@ -273,14 +273,14 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
                 prep.findings.append(Finding("blank-row", f"row {row} is blank", row=row, **where))
         stats.rows_with_findings = len(prep.bad_rows)
         stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
-    out.findings = _capped(findings + prep.findings)
+    out.findings, out.notices = _capped(findings + prep.findings, where)
     out.stats = stats
     if lt is None:
         stats.rows_with_findings = stats.rows_read
         return out
     tables.check_cells(lt)
     if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
-        out.findings += tables.check_normalisable(lt)
+        out.findings += tables.check_columns(lt)
     if report_it:
         out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
     out.table = lt
@@ -395,6 +395,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
             continue
         if c.report_it:
             report.extend(c.findings)
+            report.notices.extend(c.notices)
         if c.table is None:
             if c.report_it and c.stats is not None:
                 report.stats.append(c.stats)
@@ -416,9 +417,10 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
 
     for c in loaded:
         problems = tables.check_foreign_keys(c.table, resolver(c.table))
-        findings, bad = tables.collect(c.table)
+        findings, bad, notices = tables.collect(c.table)
         c.stats.rows_with_findings += bad
         if c.report_it:
             report.extend(problems + findings)
+            report.notices.extend(notices)
             report.stats.append(c.stats)
     return run
