@@ -52,7 +52,7 @@ class LoadedTable:
     problems: list[Finding] = field(default_factory=list)  # schema constraints SQL could not evaluate
     streamed: bool = False  # ``table`` is the file's read_csv() relation, proven clean in one pass (proof.py)
     rows: int = 0  # rows of a streamed table
-    warehoused: str = ""  # the warehouse table a build's fused proof already wrote (proof.py), if any
+    warehoused: str = ""  # the destination table a build's fused proof already wrote (proof.py), if any
     long: bool = False  # ``table`` holds one row per cell (r, fn, v): see WIDE_COLUMNS
     cells: list[FieldSQL] = field(default_factory=list)  # of a long table: each field over its value column v
     _numbers: dict[int, int] = field(default_factory=dict, repr=False)
@@ -103,10 +103,9 @@ class LoadedTable:
     def typed_select(self) -> str:
         # no ORDER BY: the scratch connection preserves insertion order, and sorting a big
         # table by rowid would cost more than the cast itself
-        cols = ", ".join(f"{f.typed()} AS {ident(f.name)}" for f in self.fields)
         if self.long:
-            return f"SELECT {cols} FROM {self.rel()} ORDER BY rowid"
-        return f"SELECT {cols} FROM {self.table}"
+            return typed_select(self.fields, self.rel()) + " ORDER BY rowid"
+        return typed_select(self.fields, self.table)
 
 
 @dataclass
@@ -118,6 +117,11 @@ class _Fields:
 
     def field_sql(self, name: str) -> FieldSQL | None:
         return next((f for f in self.fields if f.name == name), None)
+
+
+def typed_select(fields: list[FieldSQL], relation: str) -> str:
+    """The typed value of every field, by name, over a relation of raw text columns."""
+    return f"SELECT {', '.join(f'{f.typed()} AS {ident(f.name)}' for f in fields)} FROM {relation}"
 
 
 def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] | None = None,
@@ -178,7 +182,8 @@ class TableChecks:
         self._counter = itertools.count(1)
         self._n = 0
         self.temp = "TEMP "  # "" when several threads check at once: their cursors share the tables (runner.py)
-        self.load_into = None  # a build's (dataset, resource) -> warehouse table for fused proofs (runner.py)
+        # a build's (dataset, resource) -> (schema, table) where a fused proof may write the typed values (runner.py)
+        self.typed_into: dict[tuple[str, str], tuple[str, str]] = {}
         self.workdir = None  # where a long table's cell file is written (runner.py)
 
     def for_thread(self) -> "TableChecks":
@@ -246,7 +251,7 @@ class TableChecks:
         return lt
 
     def unload(self, lt: LoadedTable) -> None:
-        """Remove the warehouse table a fused proof wrote (the file is not to be published as read)."""
+        """Remove the typed table a fused proof wrote (the file is not to be published as read)."""
         if lt.warehoused:
             self.con.execute(f"DROP TABLE IF EXISTS {lt.warehoused}")
             lt.warehoused = ""
