@@ -73,7 +73,7 @@ class Finding:
 
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` ("zh" or "en"), without the location (said apart, once)."""
-        if lang == "en" or not self.args:
+        if lang == "en" or self.args is None:
             return self.message
         from govdata import plugins
 

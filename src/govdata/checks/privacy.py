@@ -236,7 +236,8 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
     out: list[Finding] = []
     # a streamed table was proven free of unmasked values and personal data in its one pass
     suspects = {} if lt.streamed else _suspects(tables, lt)
-    summaries = {r.number: r for r in lt.plan.rows_in(["privacy"]) if r.summary}
+    out += tables.check_rows(lt, "privacy")  # the plan's conditions (unmasked values of masked columns)
+    verified = {r.number for r in lt.plan.rows_in(["privacy"]) if r.summary}
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
         where = dict(field=f.name, field_number=number, **lt.where)
@@ -247,9 +248,7 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
             check = negative_list_field.CHECK
             args = {"title": listed["title"], "id": listed["id"]}
             out.append(Finding(check.code, check.message("en", args), args=args, **where))
-        if number in summaries:
-            if not lt.streamed:
-                out += _summary(tables, lt, summaries[number], where)
+        if number in verified:
             continue  # a verified masked column is not scanned further
         if _enum_only(f):
             check = personal_data.CHECK
@@ -268,14 +267,3 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
                                    "'personal-data', ?, NULL",
                                    [hits[content], number, f.name, json.dumps(personal_data.args(content))])
     return out
-
-
-def _summary(tables: TableChecks, lt: LoadedTable, r, where: dict) -> list[Finding]:
-    """A row condition reported once per field: how many rows it holds on and the first one."""
-    f = lt.fields[r.number - 1]
-    total, first = tables.con.execute(f"SELECT count(*), min(rowid) FROM {lt.rel([f])} WHERE {r.condition}").fetchone()
-    if not total:
-        return []
-    row = lt.prep.row_number(first)
-    args = dict(r.args, total=total, first=row)
-    return [Finding(r.check.code, r.check.message("en", args), row=row, args=args, **where)]

@@ -25,6 +25,7 @@ from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.result import CheckedResource
+from govdata.checks.rules import blank_row
 from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
@@ -281,7 +282,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
             tables.check_cell_size(lt)
             for row in tables.remove_blank_rows(lt):
                 prep.bad_rows.add(row)
-                prep.findings.append(Finding("blank-row", f"row {row} is blank", row=row, **where))
+                prep.findings.append(blank_row.finding(row, **where))
         stats.rows_with_findings = len(prep.bad_rows)
         stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
     out.findings, out.notices = _capped(findings + prep.findings, where)
@@ -290,6 +291,7 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
         stats.rows_with_findings = stats.rows_read
         return out
     tables.check_cells(lt)
+    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
     if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
         out.findings += tables.check_columns(lt)
     if report_it:

@@ -272,7 +272,7 @@ class TableChecks:
             # a constraint the schema declares but that cannot be applied (bad regex, an enum or bound
             # of the wrong type): the schema is wrong, say so instead of failing
             detail = str(exc).splitlines()[0][:200]
-            lt.problems.append(Finding("schema-error", f"field {field}: {what} cannot be applied: {detail}",
+            lt.problems.append(Finding("schema-error", f"{what} cannot be applied: {detail}",
                                        field=field, **lt.where))
 
     @staticmethod
@@ -323,7 +323,7 @@ class TableChecks:
         """The plan's row conditions and keys, into the findings table."""
         if lt.streamed:
             return  # proven clean in one pass (proof.py)
-        rows = [r for r in lt.plan.rows_in(["cells"]) if not self._skippable(lt, r)]
+        rows = [r for r in lt.plan.rows_in(["cells"]) if not self._skippable(lt, r) and not r.summary]
         whole = [r for r in rows if r.number is None]
         if lt.long:
             self._check_long(lt, "cells")
@@ -339,6 +339,30 @@ class TableChecks:
         for r in whole:
             reads = [lt.field_sql(name) for name in r.reads] if r.reads else lt.fields
             self._run(lt, r, lt.rel([f for f in reads if f is not None]))
+
+    def check_rows(self, lt: LoadedTable, phase: str) -> list[Finding]:
+        """The row conditions of ``phase`` run apart (the privacy phase, for datasets whose findings
+        are reported; summary rows of any phase): rows into the findings table, or one finding per
+        summary row (how many rows, the first one)."""
+        out: list[Finding] = []
+        if lt.streamed:
+            return out  # the one pass counted them
+        for r in lt.plan.rows_in([phase]):
+            if phase != "privacy" and not r.summary:
+                continue  # run with the other row conditions (check_cells)
+            reads = [lt.fields[r.number - 1]] if r.number else [lt.field_sql(n) for n in r.reads] or lt.fields
+            relation = lt.rel([f for f in reads if f is not None])
+            if not r.summary:
+                self._run(lt, r, relation)
+                continue
+            total, first = self.con.execute(f"SELECT count(*), min(rowid) FROM {relation} "
+                                            f"WHERE {r.condition}").fetchone()
+            if total:
+                row = lt.prep.row_number(first)
+                args = dict(r.args, total=total, first=row)
+                out.append(Finding(r.check.code, r.check.message("en", args), row=row, field=r.field,
+                                   field_number=r.number, args=args, **lt.where))
+        return out
 
     def _check_combined(self, lt: LoadedTable, rows: list[Row]) -> bool:
         """Every row condition of a small table in one statement (a statement costs about half a

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from govdata.checks.rules.base import Check, Row, Table
+from govdata.findings import Finding
 
 
 class BlankRow(Check):
@@ -19,3 +22,8 @@ class BlankRow(Check):
 
 
 CHECK = BlankRow()
+
+
+def finding(row: int, **where: Any) -> Finding:
+    """A blank row found outside the plan (the Python structure pass; the rows the precise path removes)."""
+    return Finding("blank-row", CHECK.message("en", {}), row=row, args={}, **where)
