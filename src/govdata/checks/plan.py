@@ -14,7 +14,6 @@ Both read the same list, so a check cannot be on one path and not the other.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Iterable, Sequence
 
 from govdata.checks.rules.base import Check, Column, Key, Row, Table
@@ -28,11 +27,16 @@ class Plan:
         keys: list[Key] = []
         columns: list[Column] = []
         for check in checks:
-            for number, f in enumerate(table.fields, start=1):
-                rows += [dataclasses.replace(r, check=check) for r in check.field_rows(f, number, table)]
-            rows += [dataclasses.replace(r, check=check) for r in check.table_rows(table)]
-            keys += [dataclasses.replace(k, check=check) for k in check.keys(table)]
-            columns += [dataclasses.replace(c, check=check) for c in check.columns(table)]
+            kind = type(check)
+            if kind.field_rows is not Check.field_rows:
+                for number, f in enumerate(table.fields, start=1):
+                    rows += _owned(check.field_rows(f, number, table), check)
+            if kind.table_rows is not Check.table_rows:
+                rows += _owned(check.table_rows(table), check)
+            if kind.keys is not Check.keys:
+                keys += _owned(check.keys(table), check)
+            if kind.columns is not Check.columns:
+                columns += _owned(check.columns(table), check)
         self.rows: tuple[Row, ...] = tuple(rows)
         self.keys: tuple[Key, ...] = tuple(keys)
         self.columns: tuple[Column, ...] = tuple(columns)
@@ -79,6 +83,13 @@ class Plan:
 
     def column_tests(self) -> list[tuple[str, str]]:
         return [(c.label, c.likely) for c in self.columns]
+
+
+def _owned(items: Sequence, check: Check) -> Sequence:
+    """Items a check just made, marked as its own (they are frozen; made fresh for this plan)."""
+    for item in items:
+        object.__setattr__(item, "check", check)
+    return items
 
 
 def key_duplicates(keys: list[str]) -> str:

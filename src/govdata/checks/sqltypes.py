@@ -322,6 +322,8 @@ class FieldSQL:
         """(note, SQL condition that the constraint fails) for each constraint. ``assume_valid``:
         leave out the type guard (for a pass that fails anyway when any value is invalid)."""
         c = self.field.get("constraints") or {}
+        if not c and not required:
+            return []
         v, typed = self.value, self.typed()
         out: list[tuple[str, str]] = []
         if required or c.get("required"):
