@@ -1,7 +1,9 @@
 """The registry of finding codes.
 
 Every code a check can emit is listed here with its severity and a title,
-explanation and fix hint in Chinese and English. ``docs/codes.md`` is generated
+explanation and fix hint in Chinese and English; the codes of the row, column and
+confidentiality checks are declared with the checks themselves (``checks/rules/``, and
+any plugin's, see :mod:`govdata.hookspecs`) and merged in. ``docs/codes.md`` is generated
 from this table (``govdata codes --format markdown``) and a test fails when a
 code is used but not documented. Codes that Frictionless also reports keep
 Frictionless's error type name.
@@ -9,6 +11,7 @@ Frictionless's error type name.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 
@@ -20,6 +23,8 @@ class Code:
     title_en: str
     hint_zh: str
     hint_en: str
+    message_zh: str = ""  # the message template of a check (govdata.checks.rules), if it has one
+    message_en: str = ""
 
 
 _TABLE: list[tuple[str, str, str, str, str, str]] = [
@@ -103,15 +108,6 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
      "Say in two or three sentences what the data is, its coverage, source and use (30+ characters)."),
     ("filter-unknown-field", "error", "筛选字段不存在", "Filterable field not in the schema",
      "filterable / facets 只能列出表结构中存在的字段。", "filterable / facets may only list fields of the schema."),
-    # --- confidentiality review (保密审查) ---------------------------------
-    ("personal-data", "error", "含有未脱敏的个人信息", "Personal data in the clear",
-     "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true。",
-     "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field."),
-    ("negative-list-field", "error", "字段属于负面清单", "Field on the negative list",
-     "负面清单中的信息不得明文公开：删除该列，或脱敏后声明 personal 与 masked: true。",
-     "Negative-list information is never published in the clear: remove the column or mask it and declare it."),
-    ("masking-error", "error", "脱敏不完整", "Masking incomplete",
-     "声明为脱敏的列中每个值都必须已脱敏：检查所指行。", "Every value of a masked column must be masked: fix the rows named."),
     # --- pull requests ------------------------------------------------------
     ("breaking-change", "error", "不兼容的结构变更", "Breaking schema change",
      "删除、改名、改类型或改主键会影响下游用户：恢复原字段，或把 version 升级到新的主版本号。",
@@ -132,8 +128,6 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
      "无需处理；建议今后直接提交 UTF-8 文件。", "Nothing to do; consider committing UTF-8 next time."),
     ("nul-byte", "error", "含有 NUL 字节", "NUL byte in data",
      "删除文件中的空字节（\\x00），它常见于错误导出的文件。", "Remove the NUL (\\x00) bytes; they come from a broken export."),
-    ("cell-too-large", "error", "单元格过大", "Cell too large",
-     "单元格不能超过上限；大文本请作为附件单独发布。", "A cell may not exceed the cap; publish long text as a separate file."),
     ("source-error", "error", "文件无法读取为表格", "File cannot be read as a table",
      "检查 CSV 的引号是否成对、分隔符是否为逗号。", "Check that quotes are balanced and the delimiter is a comma."),
     ("blank-label", "error", "表头为空", "Blank header",
@@ -150,7 +144,6 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
      "dialect 中的 delimiter、quoteChar 须为单个字符，header、skipInitialSpace 为 true/false，headerRows 为正整数列表。",
      "In dialect, delimiter and quoteChar are one character, header and skipInitialSpace true/false, headerRows a list "
      "of positive integers."),
-    ("blank-row", "error", "空行", "Blank row", "删除空行。", "Delete the blank row."),
     ("extra-cell", "error", "多余单元格", "Extra cell",
      "该行的列数多于表头：检查未加引号的逗号。", "The row has more cells than the header: look for an unquoted comma."),
     ("missing-cell", "error", "缺少单元格", "Missing cell",
@@ -159,33 +152,46 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
      "更新描述文件中的 hash，或提交正确的文件。", "Update hash in the descriptor, or commit the right file."),
     ("byte-count", "error", "字节数不符", "Byte count mismatch",
      "更新描述文件中的 bytes，或提交正确的文件。", "Update bytes in the descriptor, or commit the right file."),
-    # --- cells and rows (Frictionless names) ----------------------------------
-    ("spreadsheet-formula", "warning", "单元格会被电子表格当作公式执行", "Cell a spreadsheet would run as a formula",
-     "以 = + - @（或制表符、回车）开头的文本在 Excel/WPS 中打开时会被当作公式执行（CSV 注入）：确认该值无害；"
-     "若是数字或电话号码，去掉前导符号或声明为数值类型。下载的 CSV 会加前缀使其失效。",
-     "Text starting with = + - @ (or a tab or carriage return) runs as a formula when the CSV is opened in Excel or "
-     "WPS (CSV injection): make sure the value is harmless; for numbers or phone numbers drop the sign or declare a "
-     "numeric type. Spreadsheet downloads neutralise it."),
-    ("normalisable-text", "warning", "文本列可规范为数值或日期", "Text column holds only normalisable values",
-     "该列声明为字符串，但所有值都是中文日期（2024年3月5日）、全角数字或带千分位的数字：机器无法直接使用。"
-     "声明真实类型（date、integer、number）并在 pipeline 中加入相应的规范化步骤。",
-     "The column is declared a string but every value is a Chinese date (2024年3月5日), full-width digits or a number "
-     "with thousands separators: machines cannot use it. Declare the real type (date, integer, number) and add the "
-     "normalising step to a pipeline."),
-    ("type-error", "error", "类型错误", "Type error",
-     "该值不符合字段类型（日期用 YYYY-MM-DD，数字不带千分位或单位）。",
-     "The value does not match the field type (dates YYYY-MM-DD, numbers without separators or units)."),
-    ("constraint-error", "error", "约束不满足", "Constraint error",
-     "该值违反字段约束（必填、枚举、范围、长度或模式）。", "The value breaks a field constraint (required, enum, range, length or pattern)."),
-    ("unique-error", "error", "唯一性冲突", "Unique constraint violated",
-     "该字段的值必须唯一：删除或更正重复行。", "Values of this field must be unique: remove or correct the duplicate."),
-    ("primary-key", "error", "主键重复", "Primary key violated",
-     "主键值必须唯一且非空：删除或更正重复行。", "Primary key values must be unique and not empty: remove or correct the duplicate."),
+    # --- rows (Frictionless names); the other cell and row codes are those of the checks in checks/rules/ --
     ("foreign-key", "error", "外键引用不存在", "Foreign key violated",
      "引用的值在目标表中不存在：更正该值或先发布目标数据。", "The referenced value is missing from the target table: correct it or publish the target first."),
 ]
 
-CODES: dict[str, Code] = {row[0]: Code(*row) for row in _TABLE}
+_STATIC: dict[str, Code] = {row[0]: Code(*row) for row in _TABLE}
+
+
+class _Registry(Mapping[str, Code]):
+    """The codes of this table and of every registered check (built-in or a plugin's,
+    :mod:`govdata.hookspecs`), looked up live: a plugin registered later adds its codes."""
+
+    def _all(self) -> dict[str, Code]:
+        from govdata import plugins
+
+        checks = plugins.checks()
+        key = plugins.generation
+        if getattr(self, "_key", None) != key:
+            merged = dict(_STATIC)
+            for check in checks:
+                if check.code in _STATIC:
+                    raise ValueError(f"check code {check.code!r} is already a registered code")
+                merged[check.code] = check.describe()
+            self._cache, self._key = merged, key
+        return self._cache
+
+    def __getitem__(self, code: str) -> Code:
+        return self._all()[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+CODES: Mapping[str, Code] = _Registry()
 
 
 def markdown_table() -> str:
@@ -193,7 +199,7 @@ def markdown_table() -> str:
     lines = [
         "# Finding codes / 检查结果代码",
         "",
-        "Generated from `src/govdata/codes.py` by `govdata codes --format markdown`; do not edit by hand.",
+        "Generated from `src/govdata/codes.py` and the checks of `src/govdata/checks/rules/` by `govdata codes --format markdown`; do not edit by hand.",
         "",
         "| code | severity | 标题 | title | 修正建议 | how to fix |",
         "|---|---|---|---|---|---|",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from govdata.codes import CODES
 
@@ -42,6 +42,9 @@ class Finding:
     field_number: int | None = None
     cell: str | None = None
     severity: str = ""
+    # the arguments of the code's message template (a check's, see govdata.checks.rules): the message
+    # in another language; not part of the JSON (``message`` is the English text)
+    args: Mapping[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
@@ -67,8 +70,17 @@ class Finding:
             parts.append(f"field {self.field}")
         return ", ".join(parts)
 
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("zh" or "en"), without the location (said apart, once)."""
+        if lang == "en" or self.args is None:
+            return self.message
+        from govdata import plugins
+
+        check = plugins.check(self.code)
+        return check.message(lang, dict(self.args)) if check is not None else self.message
+
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        out = {k: getattr(self, k) for k in _JSON_FIELDS if getattr(self, k) is not None}
         # Frictionless-compatible aliases
         if self.row is not None:
             out["rowNumber"] = self.row
@@ -78,6 +90,33 @@ class Finding:
             out["fieldNumber"] = self.field_number
         out["type"] = self.code
         return out
+
+
+_JSON_FIELDS = [f.name for f in dataclasses.fields(Finding) if f.name != "args"]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the report says that is not a finding (not counted, no code of its own): that
+    more findings of a resource were found than listed."""
+
+    message: str
+    message_zh: str
+    file: str | None = None
+    dataset: str | None = None
+    resource: str | None = None
+    not_shown: int = 0
+
+    @classmethod
+    def more(cls, not_shown: int, shown: int, **where: Any) -> "Notice":
+        return cls(f"{not_shown} more findings not shown (first {shown} listed)",
+                   f"另有 {not_shown} 条检查结果未列出（只列出前 {shown} 条）", not_shown=not_shown, **where)
+
+    def text(self, lang: str = "en") -> str:
+        return self.message_zh if lang == "zh" else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
 
 @dataclass
@@ -111,6 +150,7 @@ class Report:
     stats: list[ResourceStats] = field(default_factory=list)
     datasets_checked: list[str] = field(default_factory=list)
     completeness: dict[str, float] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
@@ -136,7 +176,7 @@ class Report:
             dataclasses.replace(f, severity="error") if f.severity == "warning" else f
             for f in self.findings
         ]
-        return Report(promoted, self.stats, self.datasets_checked, self.completeness)
+        return Report(promoted, self.stats, self.datasets_checked, self.completeness, self.notices)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +187,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "resources": [s.to_dict() for s in self.stats],
             "completeness": self.completeness,
+            "notices": [n.to_dict() for n in self.notices],
         }
 
     def to_json(self) -> str:

@@ -22,9 +22,11 @@ def text(report: Report, lang: str = "zh") -> str:
     lines = []
     for f in report.findings:
         sev = SEVERITY_ZH[f.severity] if lang == "zh" else f.severity
-        lines.append(f"{f.location()}: {sev} [{f.code}] {_title(f, lang)}: {f.message}")
+        lines.append(f"{f.location()}: {sev} [{f.code}] {_title(f, lang)}: {f.text(lang)}")
         if f.is_error:
             lines.append(f"    {'修正' if lang == 'zh' else 'fix'}: {_hint(f, lang)}")
+    for n in report.notices:
+        lines.append(f"{n.file or '-'}: {'提示' if lang == 'zh' else 'notice'}: {n.text(lang)}")
     for s in report.stats:
         if lang == "zh":
             lines.append(f"{s.file}: 读取 {s.rows_read} 行 = 有效 {s.rows_valid} 行 + 有问题 {s.rows_with_findings} 行")
@@ -60,7 +62,7 @@ def github(report: Report, lang: str = "zh") -> str:
         elif f.row is not None and f.file and not f.file.endswith((".yaml", ".yml", ".json")):
             props.append(f"line={f.row}")
         props.append(f"title={_escape_gh(f.code + ' ' + _title(f, lang), True)}")
-        msg = f"{f.message} — {_hint(f, lang)}"
+        msg = f"{f.text(lang)} — {_hint(f, lang)}"
         out.append(f"::{level[f.severity]} {','.join(props)}::{_escape_gh(msg)}")
     return "\n".join(out)
 
@@ -75,10 +77,12 @@ def markdown(report: Report, lang: str = "zh") -> str:
     if report.findings:
         lines += ["", "| 级别 | 代码 | 位置 | 说明 |" if zh else "| severity | code | where | message |", "|---|---|---|---|"]
         for f in report.findings[:200]:
-            msg = f.message.replace("|", "\\|")
+            msg = f.text(lang).replace("|", "\\|")
             lines.append(f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {f.location()} | {msg} |")
         if len(report.findings) > 200:
             lines.append(f"| … | | | {len(report.findings) - 200} more |")
+    for n in report.notices:
+        lines += ["", f"> {n.file or '-'}: {n.text(lang)}"]
     if report.stats:
         lines += ["", "| 文件 | 读取 | 有效 | 有问题 |" if zh else "| file | read | valid | with findings |", "|---|---:|---:|---:|"]
         for s in report.stats:

@@ -58,14 +58,14 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
 def _looks_personal(value: str) -> bool:
     """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
     an e-mail address, or a masked value."""
-    from govdata.checks.privacy import _BOUNDED, _holds
+    from govdata.checks.rules.personal_data import BOUNDED as _BOUNDED, holds as _holds
 
     return bool(re.search(r"\d{6,}|@|\*{3,}", value)) or any(_holds(kind, value) for kind in _BOUNDED)
 
 
 def _masked_kind(present: list[str]) -> str | None:
-    """Every value masked as the gate verifies masking (privacy.MASKED): the kind of personal data."""
-    from govdata.checks.privacy import MASKED
+    """Every value masked as the gate verifies masking (checks/rules/masking_error.py): the kind of personal data."""
+    from govdata.checks.rules.masking_error import MASKED
 
     for kind in ("id_card", "mobile", "bank_card", "email"):
         if present and all(re.fullmatch(MASKED[kind], v) for v in present):

@@ -14,6 +14,7 @@ from govdata.catalog.loader import json_schema, json_schema_path
 from govdata.catalog.model import Catalog, Dataset
 from govdata import verdicts
 from govdata.findings import Finding
+from govdata.catalog.tableschema import normalise_schema
 
 _VALIDATOR_CODES = {
     "required": "metadata-required",
@@ -99,21 +100,6 @@ def frictionless_view(ds: Dataset) -> dict[str, Any]:
         resources.append(raw)
     desc["resources"] = resources
     return desc
-
-
-def normalise_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """Table Schema with single-string keys turned into lists (v2 allows both)."""
-    schema = copy.deepcopy(schema)
-    if isinstance(schema.get("primaryKey"), str):
-        schema["primaryKey"] = [schema["primaryKey"]]
-    for fk in schema.get("foreignKeys") or []:
-        if isinstance(fk, dict):
-            if isinstance(fk.get("fields"), str):
-                fk["fields"] = [fk["fields"]]
-            ref = fk.get("reference")
-            if isinstance(ref, dict) and isinstance(ref.get("fields"), str):
-                ref["fields"] = [ref["fields"]]
-    return schema
 
 
 def check_frictionless(ds: Dataset) -> list[Finding]:

@@ -12,81 +12,23 @@
 
 from __future__ import annotations
 
-import functools
+import json
 import re
 from typing import Any
 
-from stdnum import luhn
-from stdnum.cn import ric
-
-from govdata.checks.sqltypes import lit
+from govdata.checks.rules import masking_error, negative_list_field, personal_data
+from govdata.checks.rules.masking_error import declared as _declared
+from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
 from govdata.checks.table import LoadedTable, TableChecks
 from govdata.findings import Finding
+from govdata.sql import lit
 
-# candidate patterns (RE2); candidates are then validated in Python
-CANDIDATES = {
-    "id_card": r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",
-    "mobile": r"1[3-9][0-9]{9}",
-    "bank_card": r"[3-6][0-9]{15,18}",
-    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-}
-# a masked value: what a declared column must look like on every row
-MASKED = {
-    "id_card": r"[1-9][0-9]{5}\*{8}[0-9]{3}[0-9Xx]|[1-9][0-9]{5}\*{12}",
-    "mobile": r"1[3-9][0-9]\*{4}[0-9]{4}",
-    "bank_card": r"[0-9]{4,6}\*{6,}[0-9]{4}",
-    "email": r"[^@\s]{0,2}\*+@[A-Za-z0-9.-]+",
-    "default": r".*\*.*",
-}
+MASKED = masking_error.MASKED
+CANDIDATES = personal_data.CANDIDATES
+_BOUNDED = personal_data.BOUNDED
+_valid = personal_data.valid
+_enum_only = personal_data.enum_only
 SAMPLE = 200
-
-
-def _holds(kind: str, value: str) -> bool:
-    """Does the cell ``value`` hold a valid ``kind`` (a bounded candidate that passes its checksum)?"""
-    return any(_valid(kind, m.group(0)) for m in _BOUNDED[kind].finditer(value))
-
-
-def _valid(kind: str, value: str) -> bool:
-    if kind == "id_card":
-        try:
-            ric.validate(value.upper())
-            return True
-        except Exception:  # stdnum raises ValidationError subclasses
-            return False
-    if kind == "bank_card":
-        return luhn.is_valid(value)
-    return True
-
-
-def _declared(field: dict[str, Any]) -> tuple[str | None, bool]:
-    kind = field.get("personal")
-    return (kind if isinstance(kind, str) else None), bool(field.get("masked"))
-
-
-@functools.lru_cache(maxsize=4096)
-def _tokens(text: str) -> tuple[str, ...]:
-    """ASCII words of a field name: snake_case, kebab-case and camelCase split."""
-    return tuple(t for t in re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text).lower()) if t)
-
-
-def _matches_negative_list(field: dict[str, Any], negative_list: list[dict[str, Any]]) -> dict | None:
-    """The negative-list item a field's name or title names. A Chinese pattern is found anywhere in
-    them; an ASCII one must be whole words at the start or end of the name (``id_no`` names
-    ``person_id_no``, not ``event_id_no_cnty``)."""
-    name, title = str(field.get("name", "")), str(field.get("title", ""))
-    text = f"{name} {title}".lower()
-    words = [_tokens(name)] + ([_tokens(title)] if title.isascii() else [])
-    for item in negative_list:
-        for p in item.get("name_patterns") or []:
-            p = str(p)
-            if not p.isascii():
-                if p.lower() in text:
-                    return item
-                continue
-            want = _tokens(p)
-            if want and any(w[:len(want)] == want or w[-len(want):] == want for w in words):
-                return item
-    return None
 
 
 def _categorical(tables: TableChecks, lt: LoadedTable, f) -> bool:
@@ -98,57 +40,30 @@ def _categorical(tables: TableChecks, lt: LoadedTable, f) -> bool:
     return present >= 20 and distinct <= 10
 
 
-DIGITS = r"[0-9]{11}"  # every number candidate has 11+ digits in a row; e-mails have an @
 CANDIDATE_ROWS = 200_000  # up to this many candidate cells per column are validated in Python; beyond, SQL per kind
-LABELS = {"id_card": "居民身份证号码 identity-card numbers", "mobile": "手机号码 mobile numbers",
-          "bank_card": "银行卡号 bank-card numbers", "email": "电子邮箱 e-mail addresses"}
-# a number bounded by what is not a letter or digit, and not the fraction of a decimal (WKT and
-# coordinates: POINT (116.39712345678 39.9) holds no mobile number) nor followed by one
-_BOUNDED = {kind: re.compile(pattern if kind == "email"
-                             else f"(?<![0-9A-Za-z])(?<![0-9][.]){pattern}(?![0-9A-Za-z])(?![.][0-9])")
-            for kind, pattern in CANDIDATES.items()}
 ROWS_PER_KIND = 1000  # rows reported per column and kind (the resource's findings are capped too)
 
 
-def _enum_only(f) -> bool:
-    """A column held to a declared enum: its possible values are in the schema, no need to scan rows."""
-    enum = (f.field.get("constraints") or {}).get("enum")
-    return isinstance(enum, list) and bool(enum)
-
-
 def _digits_test(f) -> str:
-    # strlen is stored with the string; one RE2 search beats ten memchr passes over text without digits
-    return f"strlen({f.col}) >= 11 AND regexp_matches({f.col}, {lit(DIGITS)})"
+    return personal_data.prefilter(f, NUMBERS)
 
 
 def scanned_fields(lt: LoadedTable) -> list:
-    """The columns whose content is scanned: text and numbers not declared masked, not held to an enum."""
-    return [f for f in lt.fields if f.type in ("string", "any", "integer", "number")
-            and not all(_declared(f.field)) and not _enum_only(f)]
+    return personal_data.scanned(lt.fields)
 
 
 def candidate_counts(lt: LoadedTable) -> list[tuple[str, str]]:
     """(label, aggregate) pairs counting candidate cells of each scanned column: number-like and e-mail-like."""
     out = []
     for f in scanned_fields(lt):
-        out += [(f"digits:{f.name}", f"count_if({_digits_test(f)})"), (f"email:{f.name}", f"count_if(contains({f.col}, '@'))")]
-    return out
-
-
-def masked_conditions(lt: LoadedTable) -> list[tuple[str, str]]:
-    """(label, row condition) for the values of declared masked columns that are not masked."""
-    out = []
-    for f in lt.fields:
-        kind, masked = _declared(f.field)
-        if kind and masked:  # the proof counts them, so check_privacy need not look again at a streamed table
-            pattern = MASKED.get(kind, MASKED["default"])
-            out.append((f"masked:{f.name}", f"{f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)})"))
+        out += [(f"digits:{f.name}", f"count_if({_digits_test(f)})"),
+                (f"email:{f.name}", f"count_if({personal_data.prefilter(f, ('email',))})")]
     return out
 
 
 def _kinds(counts: dict[str, int], name: str) -> dict[str, int]:
     digits, email = counts.get(f"digits:{name}", 0), counts.get(f"email:{name}", 0)
-    kinds = {k: digits for k in ("id_card", "mobile", "bank_card") if digits}
+    kinds = {k: digits for k in NUMBERS if digits}
     kinds.update({"email": email} if email else {})
     return kinds
 
@@ -162,7 +77,7 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
         if scanned:
             v = lt.cells[0]
             for fn, digits, email in tables.con.execute(
-                    f"SELECT fn, count_if({_digits_test(v)}), count_if(contains(v, '@')) FROM {lt.table} "
+                    f"SELECT fn, count_if({_digits_test(v)}), count_if({personal_data.prefilter(v, ('email',))}) FROM {lt.table} "
                     f"WHERE fn IN ({', '.join(map(str, scanned))}) GROUP BY fn").fetchall():
                 counts[f"digits:{scanned[fn].name}"], counts[f"email:{scanned[fn].name}"] = digits, email
     else:
@@ -173,7 +88,7 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
 # digits -> "1", X/x -> "X" (an identity card's check character), other ASCII letters -> "A", the rest -> "0"
 _MARKS = bytes(0x31 if 0x30 <= b <= 0x39 else 0x58 if b in b"Xx" else 0x41 if chr(b).isascii() and chr(b).isalpha()
                else 0x30 for b in range(256))
-_RUN = b"1" * 11
+_RUN = b"1" * DIGIT_RUN
 _NOT_DIGIT = re.compile(rb"[^1]")
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
@@ -227,11 +142,11 @@ class CellScanner:
         marks = data.translate(_MARKS)
         size = len(marks)
         pos = marks.find(_RUN)
-        while pos >= 0:  # a run of 11+ digits; every number pattern is bounded by non-alphanumerics (_BOUNDED)
-            end = (m.start() if (m := _NOT_DIGIT.search(marks, pos + 11)) else size)
+        while pos >= 0:  # a run of DIGIT_RUN+ digits; every number pattern is bounded by non-alphanumerics (_BOUNDED)
+            end = (m.start() if (m := _NOT_DIGIT.search(marks, pos + DIGIT_RUN)) else size)
             after = marks[end:end + 2]
             if marks[pos - 1:pos] not in (b"A", b"X") and after[:1] != b"A" and not (after[:1] == b"X" and after[1:2] in (b"1", b"A", b"X")):
-                end = self._cell(data, pos, ("id_card", "mobile", "bank_card"))
+                end = self._cell(data, pos, NUMBERS)
             pos = marks.find(_RUN, end)
         pos = data.find(b"@")
         while pos >= 0:
@@ -259,7 +174,7 @@ def candidates_hold_none(tables: TableChecks, lt: LoadedTable, counts: dict[str,
     (Validated in Python; too many candidates answer False and the precise path takes over.)"""
     for f in scanned_fields(lt):
         kinds = _kinds(counts, f.name)
-        for group, test in ((("id_card", "mobile", "bank_card"), _digits_test(f)), (("email",), f"contains({f.col}, '@')")):
+        for group, test in ((NUMBERS, _digits_test(f)), (("email",), personal_data.prefilter(f, ("email",)))):
             wanted = [k for k in group if k in kinds]
             if not wanted:
                 continue
@@ -276,7 +191,7 @@ def _hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dic
     candidate cells are validated in Python when there are not too many, otherwise SQL narrows
     them down per kind first."""
     hits: dict[str, list[int]] = {}
-    for group in (("id_card", "mobile", "bank_card"), ("email",)):
+    for group in (NUMBERS, ("email",)):
         wanted = [k for k in group if k in kinds]
         if not wanted:
             continue
@@ -286,7 +201,7 @@ def _hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dic
                 if found:
                     hits[kind] = found
             continue
-        test = _digits_test(f) if group[0] != "email" else f"contains({f.col}, '@')"
+        test = personal_data.prefilter(f, group)
         rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {test}").fetchall())
         for kind in wanted:
             found = [rowid for rowid, value in rows if _holds(kind, value)][:ROWS_PER_KIND]
@@ -298,7 +213,7 @@ def _hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dic
 def _sql_hits(tables: TableChecks, lt: LoadedTable, f, kind: str) -> list[int]:
     pattern = CANDIDATES[kind]
     bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if kind != "email" else pattern
-    prefilter = f"contains({f.value}, '@')" if kind == "email" else _digits_test(f)
+    prefilter = personal_data.prefilter(f, (kind,))
     out = []
     for rowid, value in tables.con.execute(
             f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({f.value}, "
@@ -316,40 +231,30 @@ def _enum_hits(f) -> set[str]:
 
 
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
+    """The confidentiality review of a loaded resource: negative-list fields, the plan's masked-column
+    conditions (once per column: how many values, the first row) and personal data in the clear."""
     out: list[Finding] = []
-    con = tables.con
     # a streamed table was proven free of unmasked values and personal data in its one pass
     suspects = {} if lt.streamed else _suspects(tables, lt)
+    out += tables.check_rows(lt, "privacy")  # the plan's conditions (unmasked values of masked columns)
+    verified = {r.number for r in lt.plan.rows_in(["privacy"]) if r.summary}
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
         where = dict(field=f.name, field_number=number, **lt.where)
-        listed = _matches_negative_list(f.field, negative_list)
+        listed = negative_list_field.matches(f.field, negative_list)
         if listed and not listed.get("content") and not (kind and masked) and _categorical(tables, lt, f):
             listed = None  # an item known by its name only (an address, a diagnosis): categories are not it
         if listed and not (kind and masked):
-            out.append(Finding("negative-list-field",
-                               f"field {f.name} looks like {listed['title']} (负面清单 '{listed['id']}'): "
-                               f"declare personal: {listed['id']} and masked: true, and mask every value", **where))
-        if kind and masked and lt.streamed:
-            continue
-        if kind and masked:
-            pattern = MASKED.get(kind, MASKED["default"])
-            rows = con.execute(
-                f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {f.value} IS NOT NULL AND NOT "
-                f"regexp_full_match({f.value}, {lit(pattern)}) ORDER BY rowid LIMIT 1"
-            ).fetchall()
-            total = con.execute(f"SELECT count(*) FROM {lt.rel([f])} WHERE {f.value} IS NOT NULL AND NOT "
-                                f"regexp_full_match({f.value}, {lit(pattern)})").fetchone()[0]
-            if rows:
-                row = lt.prep.row_number(rows[0][0])
-                out.append(Finding("masking-error",
-                                   f"field {f.name} is declared masked ({kind}) but {total} value(s) are not masked; "
-                                   f"first at row {row}", row=row, cell=None, **where))
+            check = negative_list_field.CHECK
+            args = {"title": listed["title"], "id": listed["id"]}
+            out.append(Finding(check.code, check.message("en", args), args=args, **where))
+        if number in verified:
             continue  # a verified masked column is not scanned further
         if _enum_only(f):
+            check = personal_data.CHECK
             for content in sorted(_enum_hits(f)):
-                out.append(Finding("personal-data", f"field {f.name}: its enum lists {LABELS[content]}; mask them and "
-                                   f"declare personal: {content}, masked: true — or remove the column", **where))
+                args = dict(personal_data.args(content), variant="enum")
+                out.append(Finding(check.code, check.message("en", args), args=args, **where))
             continue
         if f.name not in suspects:
             continue
@@ -358,8 +263,7 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
             if content in hits:
                 # one finding per row, through the findings table (counted in the rows with findings);
                 # the cell itself is never echoed
-                note = (f"holds {LABELS[content]}: mask them and declare personal: {content}, masked: true "
-                        "— or remove the column")
                 tables.con.execute(f"INSERT INTO {lt.findings_table} SELECT unnest(?::BIGINT[]), ?, ?, "
-                                   "'personal-data', ?, NULL", [hits[content], number, f.name, note])
+                                   "'personal-data', ?, NULL",
+                                   [hits[content], number, f.name, json.dumps(personal_data.args(content))])
     return out

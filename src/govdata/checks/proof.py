@@ -14,8 +14,9 @@ both the proof and the warehouse. A failed proof drops the table.
 
 When any count is not zero the proof fails and the resource takes the precise path (the file
 materialised, one statement per check, row numbers), which reports exactly what the counts
-saw. The proof's conditions are the precise path's own SQL (:mod:`govdata.checks.sqltypes`),
-so the two cannot drift apart; ``tests/test_fast_path.py`` holds them equal on planted files.
+saw. The proof counts the conditions of the resource's compiled plan (:mod:`govdata.checks.plan`),
+the list the precise path runs, so the two cannot drift apart; ``tests/test_fast_path.py`` holds
+them equal on planted files.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from govdata.checks.privacy import CellScanner, candidate_counts, candidates_hold_none, masked_conditions
-from govdata.checks.sqltypes import FieldSQL, ident
-from govdata.checks.table import LoadedTable, TableChecks, _as_list
+from govdata.checks.plan import Plan, key_duplicates
+from govdata.checks.privacy import CellScanner, candidate_counts, candidates_hold_none
+from govdata.checks.sqltypes import FieldSQL
+from govdata.checks.table import LoadedTable, TableChecks, _Fields
+from govdata.sql import ident
 
 
 @dataclass
@@ -39,58 +42,10 @@ class Proof:
         return not self.failed
 
 
-def _key_duplicates(keys: list[str]) -> str:
-    """Non-missing keys minus distinct keys: zero when no key repeats (``keys``: typed expressions)."""
-    not_null = " OR ".join(f"{k} IS NOT NULL" for k in keys)  # as table.TableChecks._duplicates
-    key = keys[0] if len(keys) == 1 else f"({', '.join(keys)})"
-    return f"count_if({not_null}) - count(DISTINCT {key}) FILTER (WHERE {not_null})"
-
-
-def conditions(lt: LoadedTable, privacy: bool) -> tuple[list[tuple[str, str]], list[tuple[str, list[FieldSQL]]]]:
-    """What the precise path checks, as (label, row condition) pairs (true on a row it would report)
-    and (label, key fields) pairs (unique fields and the primary key, which must not repeat)."""
-    from govdata.checks.source import MAX_CELL_CHARS
-
-    if not lt.fields:
-        return [], []
-    rows = [("blank-row", " AND ".join(f"{f.value} IS NULL" for f in lt.fields)),
-            # bytes bound characters: a count here sends the file to the precise path, which measures characters
-            ("cell-too-large", " OR ".join(f"strlen({f.col}) > {MAX_CELL_CHARS}" for f in lt.fields))]
-    keys: list[tuple[str, list[FieldSQL]]] = []
-    for f in lt.fields:
-        invalid = f.invalid()
-        if invalid:
-            rows.append((f"type-error:{f.name}", f"{f.value} IS NOT NULL AND ({invalid})"))
-        # the type condition fails the proof on any invalid value, so constraints need not guard against them
-        rows += [(f"constraint-error:{f.name}:{note}", condition) for note, condition in f.constraints(assume_valid=True)]
-        if f.formula():
-            rows.append((f"spreadsheet-formula:{f.name}", f.formula()))
-        if (f.field.get("constraints") or {}).get("unique"):
-            keys.append((f"unique-error:{f.name}", [f]))
-    pk = [lt.field_sql(name) for name in _as_list(lt.schema.get("primaryKey"))]
-    if pk and all(pk):
-        keys.append(("primary-key", pk))
-        # as for constraints, an invalid key value has already failed the type condition
-        rows.append(("primary-key:missing", " AND ".join(f"{f.value} IS NULL" for f in pk)))
-    if privacy:
-        rows += masked_conditions(lt)
-    seen: set[str] = set()  # one condition counted once (a required key column is also the key's)
-    return [(label, c) for label, c in rows if not (c in seen or seen.add(c))], keys
-
-
 def aggregates(lt: LoadedTable, privacy: bool) -> list[tuple[str, str]]:
-    """(label, aggregate) for every check of the precise path; each aggregate is zero when that
-    check would report nothing."""
-    rows, keys = conditions(lt, privacy)
-    return ([(label, f"count_if({c})") for label, c in rows]
-            + [(label, _key_duplicates([f.typed() for f in fields])) for label, fields in keys]
-            + column_checks(lt.fields))
-
-
-def column_checks(fields: list[FieldSQL]) -> list[tuple[str, str]]:
-    """(label, aggregate) for the column-level warnings (a text column of normalisable values): 1
-    when the precise path would report it."""
-    return [(f"normalisable-text:{f.name}", f.normalisable_likely()) for f in fields if f.normalisable()]
+    """(label, aggregate) for every condition of the resource's plan; each aggregate is zero when
+    the precise path would report nothing for it."""
+    return lt.plan.aggregates(privacy)
 
 
 FLAG = "__govdata_reported"  # the fused load's per-row condition column, dropped once counted
@@ -100,16 +55,16 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
     """The fused variant for a build: one read of the file writes the typed warehouse table with
     one more column, true on the rows any row condition holds for; the counts then come from the
     stored table (a flag and the distinct keys), and the column is dropped."""
-    rows, keys = conditions(lt, privacy)
+    plan = lt.plan
     columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
-    flag = " OR ".join(f"({c})" for _, c in rows) or "false"
+    flag = plan.flag(privacy)
     tables.con.execute(f"CREATE TABLE {into} ({columns}, {FLAG} BOOLEAN)")
     try:
         tables.con.execute(f"INSERT INTO {into} SELECT {', '.join(f.typed() for f in lt.fields)}, {flag} FROM {lt.table}")
         pairs = [("rows", "count(*)"), ("row-checks", f"count_if({FLAG})")]
-        pairs += [(label, _key_duplicates([ident(f.name) for f in fields])) for label, fields in keys]
+        pairs += [(k.label, key_duplicates([ident(f.name) for f in k.fields])) for k in plan.keys]
         # the stored text columns hold the fields' values (missing values already NULL)
-        pairs += column_checks([FieldSQL(f.field, [""]) for f in lt.fields])
+        pairs += Plan.compile(_Fields([FieldSQL(f.field, [""]) for f in lt.fields], lt.schema)).column_tests()
         row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {into}").fetchone()
         counts = {label: n or 0 for (label, _), n in zip(pairs, row)}
         if any(n for label, n in counts.items() if label != "rows"):
@@ -132,7 +87,7 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
     Raises ``duckdb.Error`` when the file cannot be read strictly or a declared constraint cannot
     be evaluated: the precise path then reports what is wrong."""
     if into is None:
-        counts = tables.counts(lt, [("rows", "count(*)")] + aggregates(lt, privacy))
+        counts = tables.counts(lt, [("rows", "count(*)")] + lt.plan.aggregates(privacy))
     else:
         counts = _load_and_count(tables, lt, privacy, into)
     proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"],

@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import duckdb
 
@@ -25,25 +25,34 @@ from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata
                                      normalise_schema)
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
+from govdata.checks.result import CheckedResource
+from govdata.checks.rules import blank_row
 from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
                                    byte_pass, scan_structure)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
-from govdata.findings import Finding, Report, ResourceStats
+from govdata.findings import Finding, Notice, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckRun:
+    """The result of a check run: the catalogue as loaded, the report, and each resource the data
+    checks read (:meth:`resource`), valid as long as the run is open (its connection holds them)."""
+
     catalog: Catalog
     report: Report
-    tables: TableChecks
-    workdir: Path
-    selected: list[Dataset] = field(default_factory=list)
+    selected: tuple[Dataset, ...]
+    resources: Mapping[tuple[str, str], CheckedResource]
+    _con: duckdb.DuckDBPyConnection
     _tmp: tempfile.TemporaryDirectory | None = None
+
+    def resource(self, dataset: str, resource: str) -> CheckedResource | None:
+        """A resource whose data was read and checked (None when it could not be read)."""
+        return self.resources.get((dataset, resource))
 
     def close(self) -> None:
         try:
-            self.tables.con.close()
+            self._con.close()
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
@@ -74,12 +83,11 @@ def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: di
     return res.source, []
 
 
-def _capped(findings: list[Finding], limit: int = MAX_FINDINGS_PER_RESOURCE) -> list[Finding]:
+def _capped(findings: list[Finding], where: dict, limit: int = MAX_FINDINGS_PER_RESOURCE
+            ) -> tuple[list[Finding], list[Notice]]:
     if len(findings) <= limit:
-        return findings
-    rest = dataclasses.replace(findings[limit], message=f"{len(findings) - limit} more findings not shown "
-                               f"(first {limit} listed)", row=None, field=None, field_number=None, cell=None, line=None)
-    return findings[:limit] + [rest]
+        return findings, []
+    return findings[:limit], [Notice.more(len(findings) - limit, limit, **where)]
 
 
 def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None) -> CheckRun:
@@ -107,6 +115,7 @@ class _Checked:
     resource: str
     report_it: bool
     findings: list[Finding] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     stats: ResourceStats | None = None
     table: LoadedTable | None = None
 
@@ -139,7 +148,10 @@ def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: di
             return found
 
         facts = pool.submit(read_bytes)
-        into = tables.load_into(ds.name, res.name) if tables.load_into else None
+        into = None
+        if (ds.name, res.name) in tables.typed_into:
+            schema_name, into = tables.typed_into[(ds.name, res.name)]
+            tables.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_name}")
         try:
             proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1], into)
         except duckdb.Error:
@@ -272,17 +284,18 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
             tables.check_cell_size(lt)
             for row in tables.remove_blank_rows(lt):
                 prep.bad_rows.add(row)
-                prep.findings.append(Finding("blank-row", f"row {row} is blank", row=row, **where))
+                prep.findings.append(blank_row.finding(row, **where))
         stats.rows_with_findings = len(prep.bad_rows)
         stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
-    out.findings = _capped(findings + prep.findings)
+    out.findings, out.notices = _capped(findings + prep.findings, where)
     out.stats = stats
     if lt is None:
         stats.rows_with_findings = stats.rows_read
         return out
     tables.check_cells(lt)
+    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
     if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
-        out.findings += tables.check_normalisable(lt)
+        out.findings += tables.check_columns(lt)
     if report_it:
         out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
     out.table = lt
@@ -304,43 +317,73 @@ def _check_threads(resources: int) -> int:
 
 def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
                select_none: bool = False, con: duckdb.DuckDBPyConnection | None = None,
-               load_into: Callable[[str, str], str | None] | None = None,
+               typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
                cache: VerdictCache | None = None) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
 
-    A build passes its own scratch connection ``con`` (the warehouse attached) and ``load_into``:
-    (dataset, resource) → the warehouse table to write while a big file is proven clean, or None
-    (see :func:`govdata.checks.proof.prove`)."""
+    A build passes its own scratch connection ``con`` (the warehouse attached) and ``typed_tables``:
+    (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
+    values while proving it clean (see :func:`govdata.checks.proof.prove`); the result names the
+    tables it wrote (:attr:`CheckedResource.typed_table`)."""
     catalog, load_findings = load(root, cache=cache)
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
-    report = Report()
     tables = TableChecks(con if con is not None else connect_scratch(workdir))
-    tables.load_into = load_into
+    tables.typed_into = dict(typed_tables or {})
     tables.workdir = workdir
-    run = CheckRun(catalog, report, tables, workdir, _tmp=tmp)
+    try:
+        report = Report()
+        selected = _select(catalog, root, paths, select_none, load_findings, report)
+        checked = _check_data(catalog, tables, selected, workdir, report, threaded=con is None)
+        _finish(catalog, tables, checked, report)
+    except BaseException:
+        if con is None:
+            tables.con.close()
+        if tmp is not None:
+            tmp.cleanup()
+        raise
+    resources = {key: _result(lt) for key, lt in tables.tables.items()}
+    return CheckRun(catalog, report, tuple(selected), resources, tables.con, tmp)
 
+
+def _result(lt: LoadedTable) -> CheckedResource:
+    return CheckedResource(lt.dataset, lt.resource, lt.schema, tuple(lt.fields), lt.typed_select(),
+                           typed_table=lt.warehoused or None, source_path=lt.prep.path,
+                           header=tuple(lt.prep.header), proven=lt.streamed)
+
+
+def _select(catalog: Catalog, root: Path, paths: Iterable[Path] | None, select_none: bool,
+            load_findings: list[Finding], report: Report) -> list[Dataset]:
+    """The datasets under ``paths`` (all when none given); the catalogue's findings about them."""
     paths = [Path(p).resolve() for p in paths or []]
+
     def selected(ds: Dataset) -> bool:
         d = ds.dir.resolve()
         return not paths or any(p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve()
                                 for p in paths)
 
-    run.selected = [] if select_none else [ds for ds in catalog.datasets if selected(ds)]
-    selected_names = {ds.name for ds in run.selected}
-    selected_files = {ds.rel_file for ds in run.selected}
-    report.datasets_checked = sorted(selected_names)
+    chosen = [] if select_none else [ds for ds in catalog.datasets if selected(ds)]
+    names = {ds.name for ds in chosen}
+    files = {ds.rel_file for ds in chosen}
+    report.datasets_checked = sorted(names)
     report.extend(f for f in load_findings if not select_none and (
-        not paths or f.file in selected_files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths)))
-    report.extend(f for f in check_duplicates(catalog) if f.dataset in selected_names)
+        not paths or f.file in files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths)))
+    report.extend(f for f in check_duplicates(catalog) if f.dataset in names)
+    return chosen
 
-    # datasets whose data is read: the selection plus the targets of its foreign keys
-    wanted = set(selected_names)
-    for ds in run.selected:
+
+def _check_data(catalog: Catalog, tables: TableChecks, selected: list[Dataset], workdir: Path, report: Report,
+                threaded: bool) -> list[_Checked]:
+    """The descriptor checks of the selection and the data checks of every resource it reads (the
+    selection plus the targets of its foreign keys). The data findings of a resource whose schema
+    Frictionless rejects are dropped."""
+    names = {ds.name for ds in selected}
+    wanted = set(names)
+    for ds in selected:
         wanted |= ds.foreign_datasets()
     wanted_ds = [ds for ds in catalog.datasets if ds.name in wanted]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-check") as pool:
@@ -349,7 +392,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
         cache = catalog.verdicts.directory("frictionless")
         verdict = pool.submit(lambda: {ds.name: cached_frictionless(ds, cache) for ds in wanted_ds})
         for ds in wanted_ds:
-            if ds.name in selected_names:
+            if ds.name in names:
                 report.extend(check_dataset_metadata(catalog, ds, frictionless=False))
                 report.completeness[ds.name] = completeness(ds)
 
@@ -359,46 +402,57 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
 
         work = [(ds, res) for ds in wanted_ds if ds.open_type != "not_open" for res in ds.resources
                 if res.schema is not None]
-        threads = _check_threads(len(work)) if con is None else 1
 
         def check_one(item, view: TableChecks) -> _Checked | None:
             ds, res = item
             try:
-                return _check_resource(catalog, view, pool, ds, res, workdir, ds.name in selected_names)
+                return _check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)
             except Exception:
                 if (ds.name, res.name) not in broken_schema():
                     raise
                 return None
 
-        if threads > 1:
-            # many resources: two threads, each with its own cursor (DuckDB runs their statements at
-            # once; the scratch tables are then plain tables the main connection sees for foreign keys)
-            tables.temp = ""
-            local = threading.local()
-
-            def in_thread(item):
-                if not hasattr(local, "view"):
-                    local.view = tables.for_thread()
-                return check_one(item, local.view)
-
-            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govdata-resource") as workers:
-                done = list(workers.map(in_thread, work))
-        else:
-            done = [check_one(item, tables) for item in work]
-        checked: list[_Checked] = [c for c in done if c is not None]
+        done = _in_threads(tables, work, check_one, _check_threads(len(work)) if threaded else 1)
         broken = broken_schema()
         for name, found in verdict.result().items():
-            if name in selected_names:
+            if name in names:
                 report.extend(found)
-
-    loaded: list[_Checked] = []
-    for c in checked:
+    kept = []
+    for c in done:
+        if c is None:
+            continue
         if (c.dataset, c.resource) in broken:
             if c.table is not None:
                 tables.drop(c.table)
             continue
+        kept.append(c)
+    return kept
+
+
+def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: int) -> list:
+    if threads <= 1:
+        return [check_one(item, tables) for item in work]
+    # many resources: two threads, each with its own cursor (DuckDB runs their statements at once;
+    # the scratch tables are then plain tables the main connection sees for foreign keys)
+    tables.temp = ""
+    local = threading.local()
+
+    def in_thread(item):
+        if not hasattr(local, "view"):
+            local.view = tables.for_thread()
+        return check_one(item, local.view)
+
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govdata-resource") as workers:
+        return list(workers.map(in_thread, work))
+
+
+def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], report: Report) -> None:
+    """Foreign keys across the loaded resources, then every resource's findings into the report."""
+    loaded: list[_Checked] = []
+    for c in checked:
         if c.report_it:
             report.extend(c.findings)
+            report.notices.extend(c.notices)
         if c.table is None:
             if c.report_it and c.stats is not None:
                 report.stats.append(c.stats)
@@ -409,8 +463,7 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
         def resolve(ref: dict):
             dataset = ref.get("dataset") or owner.dataset
             resource = ref.get("resource") or owner.resource
-            target_ds = catalog.dataset(dataset)
-            if target_ds is None:
+            if catalog.dataset(dataset) is None:
                 return None, f"dataset '{dataset}' is not in the catalogue"
             target = tables.tables.get((dataset, resource))
             if target is None:
@@ -420,9 +473,9 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
 
     for c in loaded:
         problems = tables.check_foreign_keys(c.table, resolver(c.table))
-        findings, bad = tables.collect(c.table)
+        findings, bad, notices = tables.collect(c.table)
         c.stats.rows_with_findings += bad
         if c.report_it:
             report.extend(problems + findings)
+            report.notices.extend(notices)
             report.stats.append(c.stats)
-    return run

@@ -565,7 +565,9 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
             prep.rows_read += 1
             if _blank(row, missing):
                 prep.bad_rows.add(row_number)
-                prep.findings.append(Finding("blank-row", f"row {row_number} is blank", row=row_number, **where))
+                from govdata.checks.rules import blank_row
+
+                prep.findings.append(blank_row.finding(row_number, **where))
                 rewrite = True
                 continue
             if len(row) != width:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from govdata.sql import ident, lit
+
 DUCKDB_TYPES = {
     "string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
     "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER",
@@ -126,20 +128,6 @@ def _strptime_regex(fmt: str) -> str | None:
 
 def _is_hex(text: str, start: int, size: int) -> bool:
     return len(text) >= start + size and all(ch in "0123456789abcdefABCDEF" for ch in text[start:start + size])
-
-
-def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 class FieldSQL:
@@ -334,6 +322,8 @@ class FieldSQL:
         """(note, SQL condition that the constraint fails) for each constraint. ``assume_valid``:
         leave out the type guard (for a pass that fails anyway when any value is invalid)."""
         c = self.field.get("constraints") or {}
+        if not c and not required:
+            return []
         v, typed = self.value, self.typed()
         out: list[tuple[str, str]] = []
         if required or c.get("required"):

@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
+from govdata import plugins
+from govdata.catalog.tableschema import as_list
+from govdata.checks.plan import Plan
+from govdata.checks.rules.base import Column, Key, Row
+from govdata.checks.rules.normalisable_text import hint as normalisation_hint
 from govdata.checks.source import Prepared
-from govdata.checks.sqltypes import FORMULA_ROWS, FieldSQL, ident, lit
-from govdata.findings import Finding
+from govdata.checks.sqltypes import FieldSQL
+from govdata.findings import Finding, Notice
+from govdata.sql import ident, lit
 
 MAX_FINDINGS_PER_RESOURCE = 1000
-WARNINGS = ["spreadsheet-formula"]  # row findings that do not make a row invalid
 COMBINED_BYTES = 4 * 1024**2  # up to this size a file's row checks run as one statement
-NO_KEY = "cells composing the primary key are all missing or invalid"
-FORMULA_NOTE = "starts with = + - @ or a control character: a spreadsheet opening the CSV would run it as a formula"
 # Beyond this many columns a resource is held long, one row per cell (r, fn, v): DuckDB gives every
 # column of a table its own buffers (a 9,000-column file ran out of memory) and every statement
 # binds every column, so one statement per column made a 4,000-column file take over a minute.
@@ -48,11 +52,27 @@ class LoadedTable:
     problems: list[Finding] = field(default_factory=list)  # schema constraints SQL could not evaluate
     streamed: bool = False  # ``table`` is the file's read_csv() relation, proven clean in one pass (proof.py)
     rows: int = 0  # rows of a streamed table
-    warehoused: str = ""  # the warehouse table a build's fused proof already wrote (proof.py), if any
+    warehoused: str = ""  # the destination table a build's fused proof already wrote (proof.py), if any
     long: bool = False  # ``table`` holds one row per cell (r, fn, v): see WIDE_COLUMNS
     cells: list[FieldSQL] = field(default_factory=list)  # of a long table: each field over its value column v
     _numbers: dict[int, int] = field(default_factory=dict, repr=False)
     passed: set[str] = field(default_factory=set)  # checks a one-pass proof of the same read counted zero (proof.py)
+    _plan: Plan | None = field(default=None, repr=False)
+    _cell_plan: Plan | None = field(default=None, repr=False)
+
+    @property
+    def plan(self) -> Plan:
+        """The compiled plan of checks over this resource's fields (:mod:`govdata.checks.plan`)."""
+        if self._plan is None:
+            self._plan = Plan.compile(self)
+        return self._plan
+
+    @property
+    def cell_plan(self) -> Plan:
+        """Of a long table: the same checks over its value column (every field's conditions over ``v``)."""
+        if self._cell_plan is None:
+            self._cell_plan = Plan.compile(_Fields(self.cells, self.schema))
+        return self._cell_plan
 
     @property
     def where(self) -> dict[str, str]:
@@ -83,29 +103,25 @@ class LoadedTable:
     def typed_select(self) -> str:
         # no ORDER BY: the scratch connection preserves insertion order, and sorting a big
         # table by rowid would cost more than the cast itself
-        cols = ", ".join(f"{f.typed()} AS {ident(f.name)}" for f in self.fields)
         if self.long:
-            return f"SELECT {cols} FROM {self.rel()} ORDER BY rowid"
-        return f"SELECT {cols} FROM {self.table}"
+            return typed_select(self.fields, self.rel()) + " ORDER BY rowid"
+        return typed_select(self.fields, self.table)
 
 
-_HINTS = [
-    (re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?\s*$"),
-     "a Chinese date form (2020年9月17日): write 2020-09-17, or declare the pipeline step normalize_chinese_dates"),
-    (re.compile(r"[０-９．，]"),
-     "full-width digits (１２３): write ASCII digits, or declare the pipeline step normalize_fullwidth"),
-    (re.compile(r"^\s*[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?\s*$"),
-     "thousands separators (1,234): remove them, or declare the pipeline step strip_thousands_separators"),
-    (re.compile(r"^\s*\d{4}[/.]\d{1,2}[/.]\d{1,2}\s*$"),
-     "a slashed date (2020/9/17): write 2020-09-17, or declare the pipeline step normalize_chinese_dates"),
-]
+@dataclass
+class _Fields:
+    """Fields and a schema: what a check sees (a long table's fields over its value column)."""
+
+    fields: list[FieldSQL]
+    schema: dict[str, Any]
+
+    def field_sql(self, name: str) -> FieldSQL | None:
+        return next((f for f in self.fields if f.name == name), None)
 
 
-def _normalisation_hint(cell: str) -> str:
-    for pattern, hint in _HINTS:
-        if pattern.search(cell):
-            return f" — looks like {hint}"
-    return ""
+def typed_select(fields: list[FieldSQL], relation: str) -> str:
+    """The typed value of every field, by name, over a relation of raw text columns."""
+    return f"SELECT {', '.join(f'{f.typed()} AS {ident(f.name)}' for f in fields)} FROM {relation}"
 
 
 def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] | None = None,
@@ -157,12 +173,6 @@ def _write_long(src, dst, width: int) -> bool:
     return True
 
 
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return [value] if isinstance(value, str) else list(value)
-
-
 class TableChecks:
     """Holds the scratch DuckDB connection and every loaded resource of a run."""
 
@@ -172,7 +182,8 @@ class TableChecks:
         self._counter = itertools.count(1)
         self._n = 0
         self.temp = "TEMP "  # "" when several threads check at once: their cursors share the tables (runner.py)
-        self.load_into = None  # a build's (dataset, resource) -> warehouse table for fused proofs (runner.py)
+        # a build's (dataset, resource) -> (schema, table) where a fused proof may write the typed values (runner.py)
+        self.typed_into: dict[tuple[str, str], tuple[str, str]] = {}
         self.workdir = None  # where a long table's cell file is written (runner.py)
 
     def for_thread(self) -> "TableChecks":
@@ -240,7 +251,7 @@ class TableChecks:
         return lt
 
     def unload(self, lt: LoadedTable) -> None:
-        """Remove the warehouse table a fused proof wrote (the file is not to be published as read)."""
+        """Remove the typed table a fused proof wrote (the file is not to be published as read)."""
         if lt.warehoused:
             self.con.execute(f"DROP TABLE IF EXISTS {lt.warehoused}")
             lt.warehoused = ""
@@ -261,33 +272,40 @@ class TableChecks:
             # a constraint the schema declares but that cannot be applied (bad regex, an enum or bound
             # of the wrong type): the schema is wrong, say so instead of failing
             detail = str(exc).splitlines()[0][:200]
-            lt.problems.append(Finding("schema-error", f"field {field}: {what} cannot be applied: {detail}",
+            lt.problems.append(Finding("schema-error", f"{what} cannot be applied: {detail}",
                                        field=field, **lt.where))
 
-    def check_cell_size(self, lt: LoadedTable) -> None:
-        """Huge cells, when the Python structure pass (which caps them) did not run."""
-        from govdata.checks.source import MAX_CELL_CHARS
+    @staticmethod
+    def _skippable(lt: LoadedTable, r: Row) -> bool:
+        """A condition the proof of the same read counted zero (its bound holds wherever it does)."""
+        return r.label in lt.passed and r.covers
 
-        if not lt.fields or "cell-too-large" in lt.passed:
+    def _run(self, lt: LoadedTable, r: Row, table: str) -> None:
+        """One row condition as one statement, its rows into the findings table."""
+        limit = f" QUALIFY row_number() OVER (ORDER BY rowid) <= {r.limit}" if r.limit else ""
+        self._insert(lt, f"SELECT rowid, {lit(r.number)}, {lit(r.field)}, {lit(r.check.code)}, {lit(r.label)}, "
+                         f"{r.cell or 'NULL'} FROM {table} WHERE {r.condition}{limit}", r.field, _what(r))
+
+    def check_cell_size(self, lt: LoadedTable) -> None:
+        """The structure conditions on fields (huge cells), when the Python structure pass (which
+        finds them itself) did not run."""
+        rows = [r for r in lt.plan.rows_in(["structure"]) if r.number is not None and not self._skippable(lt, r)]
+        if not rows:
             return
         if lt.long:
-            self._insert(lt, f"SELECT r, fn, NULL, 'cell-too-large', 'longer than {MAX_CELL_CHARS} characters', NULL "
-                             f"FROM {lt.table} WHERE strlen(v) > {MAX_CELL_CHARS} AND length(v) > {MAX_CELL_CHARS}")
+            self._check_long(lt, "structure")
             return
-        # byte length bounds character length: one cheap scan decides whether to look closer
-        longest = self.con.execute("SELECT " + ", ".join(f"max(strlen({f.col}))" for f in lt.fields)
-                                   + f" FROM {lt.table}").fetchone()
-        for number, f in enumerate(lt.fields, start=1):
-            if (longest[number - 1] or 0) <= MAX_CELL_CHARS:
-                continue
-            self._insert(lt, f"SELECT rowid, {number}, {lit(f.name)}, 'cell-too-large', "
-                             f"'longer than {MAX_CELL_CHARS} characters', NULL FROM {lt.table} "
-                             f"WHERE length({f.col}) > {MAX_CELL_CHARS}")
+        # one cheap scan of the bounds decides which statements to run
+        hits = self.counts(lt, [(r.label, f"count_if({r.proof})") for r in rows])
+        for r in rows:
+            if hits[r.label]:
+                self._run(lt, r, lt.table)
 
     def remove_blank_rows(self, lt: LoadedTable) -> list[int]:
         """Rows whose cells are all empty (``,,,``) are blank rows, as the Python structure pass and
         Frictionless see them: reported once and kept out of the other checks. Returns row numbers."""
-        if not lt.fields or "blank-row" in lt.passed:
+        blank = lt.plan.item("blank-row")
+        if not isinstance(blank, Row) or self._skippable(lt, blank):
             return []
         if lt.long:  # every field reads missing values alike: one condition over the value column
             rows = f"SELECT r FROM {lt.table} GROUP BY r HAVING bool_and({lt.cells[0].value} IS NULL)"
@@ -295,134 +313,126 @@ class TableChecks:
             if found:
                 self.con.execute(f"DELETE FROM {lt.table} WHERE r IN ({rows})")
             return [lt.prep.row_number(r) for r in found]
-        blank = " AND ".join(f"{f.value} IS NULL" for f in lt.fields)
-        found = [r for (r,) in self.con.execute(f"SELECT rowid FROM {lt.table} WHERE {blank} ORDER BY rowid").fetchall()]
+        found = [r for (r,) in self.con.execute(f"SELECT rowid FROM {lt.table} WHERE {blank.condition} "
+                                                "ORDER BY rowid").fetchall()]
         if found:
-            self.con.execute(f"DELETE FROM {lt.table} WHERE {blank}")
+            self.con.execute(f"DELETE FROM {lt.table} WHERE {blank.condition}")
         return [lt.prep.row_number(r) for r in found]
 
     def check_cells(self, lt: LoadedTable) -> None:
+        """The plan's row conditions and keys, into the findings table."""
         if lt.streamed:
             return  # proven clean in one pass (proof.py)
-        pk = _as_list(lt.schema.get("primaryKey"))
-        pk_fields = [lt.field_sql(name) for name in pk]
-        none = None
-        if pk and all(pk_fields):
-            # as Frictionless: a row whose key cells are all missing or invalid has no key
-            none = " AND ".join(f"({f.value} IS NULL" + (f" OR {f.invalid()})" if f.invalid() else ")")
-                                for f in pk_fields)
+        rows = [r for r in lt.plan.rows_in(["cells"]) if not self._skippable(lt, r) and not r.summary]
+        whole = [r for r in rows if r.number is None]
         if lt.long:
-            self._check_long_cells(lt)
-        elif not (lt.prep.bytes and lt.prep.bytes <= COMBINED_BYTES and self._check_combined(lt, none)):
-            for number, f in enumerate(lt.fields, start=1):
-                self._check_field(lt, f, lt.table, f"rowid, {number}, {lit(f.name)}", "true", f.name)
-        elif none:
-            none = None  # the combined statement checked it
-        for number, f in enumerate(lt.fields, start=1):
-            if (f.field.get("constraints") or {}).get("unique") and f"unique-error:{f.name}" not in lt.passed:
-                self._duplicates(lt, [f], "unique-error", number, f.name)  # also on the key field, as Frictionless
-        if pk and all(pk_fields):
-            if "primary-key" not in lt.passed:
-                self._duplicates(lt, pk_fields, "primary-key", None, None)
-            if none:
-                self._insert(lt, f"SELECT rowid, NULL, NULL, 'primary-key', {lit(NO_KEY)}, NULL "
-                                 f"FROM {lt.rel(pk_fields)} WHERE {none}")
+            self._check_long(lt, "cells")
+        elif lt.prep.bytes and lt.prep.bytes <= COMBINED_BYTES and self._check_combined(lt, rows):
+            whole = []  # the combined statement checked them
+        else:
+            for r in rows:
+                if r.number is not None:
+                    self._run(lt, r, lt.table)
+        for k in lt.plan.keys:
+            if k.label not in lt.passed:
+                self._duplicates(lt, k)
+        for r in whole:
+            reads = [lt.field_sql(name) for name in r.reads] if r.reads else lt.fields
+            self._run(lt, r, lt.rel([f for f in reads if f is not None]))
 
-    @staticmethod
-    def _field_checks(f: FieldSQL, passed: set[str] = frozenset()) -> list[tuple[str, str, str, str]]:
-        """(code, note, condition, what) of every row check of a field: its type, each constraint, and
-        cells a spreadsheet would run as formulas (a warning, listed for the first rows). Checks in
-        ``passed`` (a proof's labels, proof.conditions) are left out: they hold on every row."""
-        out = []
-        invalid = f.invalid()
-        if invalid and f"type-error:{f.name}" not in passed:
-            out.append(("type-error", f"type is \"{f.type}/{f.format}\"", f"{f.value} IS NOT NULL AND ({invalid})",
-                        f"type {f.type}/{f.format}"))
-        out += [("constraint-error", note, condition, note) for note, condition in f.constraints()
-                if f"constraint-error:{f.name}:{note}" not in passed]
-        formula = f.formula()
-        if formula and f"spreadsheet-formula:{f.name}" not in passed:
-            out.append(("spreadsheet-formula", FORMULA_NOTE, formula, "formula"))
+    def check_rows(self, lt: LoadedTable, phase: str) -> list[Finding]:
+        """The row conditions of ``phase`` run apart (the privacy phase, for datasets whose findings
+        are reported; summary rows of any phase): rows into the findings table, or one finding per
+        summary row (how many rows, the first one)."""
+        out: list[Finding] = []
+        if lt.streamed:
+            return out  # the one pass counted them
+        for r in lt.plan.rows_in([phase]):
+            if phase != "privacy" and not r.summary:
+                continue  # run with the other row conditions (check_cells)
+            reads = [lt.fields[r.number - 1]] if r.number else [lt.field_sql(n) for n in r.reads] or lt.fields
+            relation = lt.rel([f for f in reads if f is not None])
+            if not r.summary:
+                self._run(lt, r, relation)
+                continue
+            total, first = self.con.execute(f"SELECT count(*), min(rowid) FROM {relation} "
+                                            f"WHERE {r.condition}").fetchone()
+            if total:
+                row = lt.prep.row_number(first)
+                args = dict(r.args, total=total, first=row)
+                out.append(Finding(r.check.code, r.check.message("en", args), row=row, field=r.field,
+                                   field_number=r.number, args=args, **lt.where))
         return out
 
-    def _check_combined(self, lt: LoadedTable, none: str | None) -> bool:
-        """Every row check of a small table in one statement (a statement costs about half a
+    def _check_combined(self, lt: LoadedTable, rows: list[Row]) -> bool:
+        """Every row condition of a small table in one statement (a statement costs about half a
         millisecond whatever the table's size: a catalogue of small files is otherwise mostly
         statement overhead). False when it cannot run; the statements one by one then say which
         declared constraint is at fault."""
-        items = []
-        for number, f in enumerate(lt.fields, start=1):
-            for code, note, condition, _ in self._field_checks(f, lt.passed):
-                items.append(f"CASE WHEN coalesce({condition}, false) THEN {{'fn': {number}, 'field': {lit(f.name)}, "
-                             f"'code': '{code}', 'note': {lit(note)}, 'cell': {f.col}}} END")
-        if none:
-            items.append(f"CASE WHEN coalesce({none}, false) THEN {{'fn': NULL::INTEGER, 'field': NULL::VARCHAR, "
-                         f"'code': 'primary-key', 'note': {lit(NO_KEY)}, 'cell': NULL::VARCHAR}} END")
+        items = [f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
+                 f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(r.check.code)}, 'note': {lit(r.label)}, "
+                 f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END" for r in rows]
         if not items:
             return True
         try:
             self.con.execute(
                 f"INSERT INTO {lt.findings_table} SELECT r, x.fn, x.field, x.code, x.note, x.cell FROM ("
                 f"SELECT rowid AS r, unnest(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS x "
-                f"FROM {lt.table}) QUALIFY x.code != 'spreadsheet-formula' "
-                f"OR row_number() OVER (PARTITION BY x.fn, x.code ORDER BY r) <= {FORMULA_ROWS}")
+                f"FROM {lt.table}) QUALIFY x.lim IS NULL "
+                f"OR row_number() OVER (PARTITION BY x.note ORDER BY r) <= x.lim")
         except duckdb.Error:
             return False
         return True
 
-    def _check_field(self, lt: LoadedTable, f: FieldSQL, table: str, common: str, within: str, name: str) -> None:
-        """The row statements of one field (or of a group of fields declared alike, over a long
-        table's value column)."""
-        for code, note, condition, what in self._field_checks(f, lt.passed if not lt.long else frozenset()):
-            if code == "spreadsheet-formula":  # a warning, listed for the first rows of each field
-                r, fn = ("r", "fn") if table == lt.table and lt.long else ("rowid", "NULL")
-                self._insert(lt, f"SELECT {common}, '{code}', {lit(note)}, {f.col} FROM {table} "
-                                 f"WHERE {within} AND {condition} "
-                                 f"QUALIFY row_number() OVER (PARTITION BY {fn} ORDER BY {r}) <= {FORMULA_ROWS}", name, what)
-            else:
-                self._insert(lt, f"SELECT {common}, '{code}', {lit(note)}, {f.col} FROM {table} "
-                                 f"WHERE {within} AND {condition}", name, what)
-
-    def _check_long_cells(self, lt: LoadedTable) -> None:
-        """A long table: fields whose statements are the same over the value column are checked
-        together (a wide file's columns are mostly declared alike)."""
+    def _check_long(self, lt: LoadedTable, phase: str) -> None:
+        """A long table: fields whose conditions are the same over the value column are checked
+        together, one statement per condition (a wide file's columns are mostly declared alike)."""
+        by_field: dict[int, list[Row]] = {}
+        for r in lt.cell_plan.rows_in([phase]):
+            if r.number is not None:
+                by_field.setdefault(r.number, []).append(r)
         groups: dict[tuple, list[int]] = {}
-        for number, f in enumerate(lt.cells, start=1):
-            groups.setdefault((f.invalid(), f.type, f.format, tuple(f.constraints())), []).append(number)
+        for number, rows in by_field.items():
+            groups.setdefault(tuple((r.check.code, r.condition, r.limit, r.cell) for r in rows), []).append(number)
         for numbers in groups.values():
-            f = lt.cells[numbers[0] - 1]
             names = ", ".join(lt.fields[n - 1].name for n in numbers[:5]) + (" …" if len(numbers) > 5 else "")
-            self._check_field(lt, f, lt.table, "r, fn, NULL", f"fn IN ({', '.join(map(str, numbers))})", names)
+            within = f"fn IN ({', '.join(map(str, numbers))})"
+            for r in by_field[numbers[0]]:
+                limit = f" QUALIFY row_number() OVER (PARTITION BY fn ORDER BY r) <= {r.limit}" if r.limit else ""
+                self._insert(lt, f"SELECT r, fn, NULL, {lit(r.check.code)}, {lit(r.label)}, {r.cell or 'NULL'} "
+                                 f"FROM {lt.table} WHERE {within} AND {r.condition}{limit}", names, _what(r))
 
-    def check_normalisable(self, lt: LoadedTable) -> list[Finding]:
-        """Text columns holding only Chinese dates or numbers in full-width digits or with thousands
-        separators: a warning naming the type to declare and the pipeline step that normalises them."""
-        found: list[tuple[int, str]] = []
+    def check_columns(self, lt: LoadedTable) -> list[Finding]:
+        """The plan's column aggregates (text columns of normalisable values): a finding per column
+        the aggregate gives an example value for."""
+        found: list[tuple[Column, str]] = []
         if lt.long:
-            numbers = [n for n, f in enumerate(lt.cells, start=1) if f.normalisable()]
-            if numbers:
-                found = self.con.execute(f"SELECT fn, {lt.cells[numbers[0] - 1].normalisable()} FROM {lt.table} "
-                                         f"WHERE fn IN ({', '.join(map(str, numbers))}) GROUP BY fn ORDER BY fn").fetchall()
+            groups: dict[str, list[int]] = {}
+            for c in lt.cell_plan.columns:
+                groups.setdefault(c.value, []).append(c.number)
+            by_number = {c.number: c for c in lt.plan.columns}
+            for value, numbers in groups.items():
+                found += [(by_number[fn], example) for fn, example in self.con.execute(
+                    f"SELECT fn, {value} FROM {lt.table} WHERE fn IN ({', '.join(map(str, numbers))}) "
+                    "GROUP BY fn ORDER BY fn").fetchall() if fn in by_number]
         else:
-            # a cheap first test (every value starts like one); every value only of the columns that pass
-            tests = [(str(n), f.normalisable_likely()) for n, f in enumerate(lt.fields, start=1)
-                     if f.normalisable() and f"normalisable-text:{f.name}" not in lt.passed]
-            likely = [int(n) for n, hit in (self.counts(lt, tests) if tests else {}).items() if hit]
-            pairs = [(str(n), lt.fields[n - 1].normalisable()) for n in likely]
-            found = [(int(n), v) for n, v in self.counts(lt, pairs).items()]  # type: ignore[arg-type]
+            # a cheap first test (e.g. every value starts like one); the aggregate only on the columns that pass
+            columns = [c for c in lt.plan.columns if c.label not in lt.passed]
+            likely = self.counts(lt, [(c.label, c.likely) for c in columns])
+            columns = [c for c in columns if likely.get(c.label)]
+            values = self.counts(lt, [(c.label, c.value) for c in columns])
+            found = [(c, values[c.label]) for c in columns]  # type: ignore[misc]
         out = []
-        for number, example in found:
+        for c, example in found:
             if not example:
                 continue
-            f = lt.fields[number - 1]
-            hint = _normalisation_hint(example).removeprefix(" — looks like ")
-            kind = "date" if "date" in hint else "integer or number"
-            out.append(Finding("normalisable-text", f"field {f.name} is declared a string but every value is like "
-                               f"'{example[:40]}': {hint}; declare type {kind}", field=f.name, field_number=number,
-                               cell=example, **lt.where))
+            args = c.check.column_args(example)
+            out.append(Finding(c.check.code, c.check.message("en", args), field=c.field, field_number=c.number,
+                               cell=example, args=args, **lt.where))
         return out
 
-    def _duplicates(self, lt: LoadedTable, fields: list[FieldSQL], code: str, number: int | None, name: str | None) -> None:
+    def _duplicates(self, lt: LoadedTable, key: Key) -> None:
+        fields = list(key.fields)
         typed = ", ".join(f.typed() for f in fields)
         # a key takes part unless all its parts are missing (Frictionless compares tuples with None in them)
         not_null = " OR ".join(f"{f.typed()} IS NOT NULL" for f in fields)
@@ -434,18 +444,17 @@ class TableChecks:
         except duckdb.Error:
             pass  # the window query below reports what is wrong
         cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in fields)
-        note = f"the same as a row above in {', '.join(f.name for f in fields)}"
-        self._insert(lt, f"SELECT r, {lit(number)}, {lit(name)}, '{code}', {lit(note)}, cells FROM ("
-                         f"SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} ORDER BY rowid) AS n "
-                         f"FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1")
+        self._insert(lt, f"SELECT r, {lit(key.number)}, {lit(key.field)}, {lit(key.check.code)}, {lit(key.label)}, "
+                         f"cells FROM (SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} "
+                         f"ORDER BY rowid) AS n FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1")
 
     def check_foreign_keys(self, lt: LoadedTable, resolve) -> list[Finding]:
         """``resolve(reference) -> (LoadedTable | None, message)`` finds the target table."""
         problems = []
         for fk in lt.schema.get("foreignKeys") or []:
-            local = _as_list(fk.get("fields"))
+            local = as_list(fk.get("fields"))
             ref = fk.get("reference") or {}
-            remote = _as_list(ref.get("fields"))
+            remote = as_list(ref.get("fields"))
             target, message = resolve(ref)
             if target is None:
                 problems.append(Finding("foreign-key", f"foreign key {local} cannot be checked: {message}",
@@ -469,16 +478,18 @@ class TableChecks:
                              f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.rel(rf)}) t WHERE {key})")
         return problems
 
-    def collect(self, lt: LoadedTable) -> tuple[list[Finding], int]:
-        """Findings (capped) and the number of distinct rows with findings."""
+    def collect(self, lt: LoadedTable) -> tuple[list[Finding], int, list[Notice]]:
+        """Findings (capped), the number of distinct rows with findings, and a notice when some
+        findings are not listed."""
         if lt.streamed:
-            return list(lt.problems), 0
+            return list(lt.problems), 0, []
         if not self.con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {lt.findings_table} LIMIT 1)").fetchone()[0]:
-            return list(lt.problems), 0
-        # ragged rows are counted by the structure pass already
+            return list(lt.problems), 0, []
+        # ragged rows are counted by the structure pass already; warnings do not make a row invalid
+        warnings = [c.code for c in plugins.checks() if c.severity != "error"]
         bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
                                     "WHERE NOT list_contains(?::BIGINT[], r) AND NOT list_contains(?::VARCHAR[], code)",
-                                    [lt.prep.kept_bad, WARNINGS]).fetchone()[0]
+                                    [lt.prep.kept_bad, warnings]).fetchone()[0]
         rows = self.con.execute(
             f"SELECT r, fn, field, code, note, cell FROM {lt.findings_table} ORDER BY r, fn NULLS FIRST, code "
             f"LIMIT {MAX_FINDINGS_PER_RESOURCE}"
@@ -488,17 +499,30 @@ class TableChecks:
         for r, fn, name, code, note, cell in rows:
             if name is None and fn is not None and fn <= len(lt.fields):  # a long table's grouped statements
                 name = lt.fields[fn - 1].name
-            if code == "type-error" and cell:
-                note += _normalisation_hint(cell)
             row = lt.prep.row_number(r)
-            shown = "" if cell is None else f" '{cell if len(cell) <= 40 else cell[:40] + '…'}'"
-            label = f"field {name}" if name else ("primary key" if code == "primary-key" else "row")
-            out.append(Finding(code, f"row {row}, {label}:{shown} {note}", row=row, field=name,
-                               field_number=fn, cell=cell, **lt.where))
-        if total > len(rows):
-            out.append(Finding(rows[-1][3] if rows else "constraint-error",
-                               f"{total - len(rows)} more findings not shown (first {len(rows)} listed)", **lt.where))
-        return lt.problems + out, bad_rows
+            out.append(self._finding(lt, code, note, cell, row=row, field=name, field_number=fn))
+        notices = [Notice.more(total - len(rows), len(rows), **lt.where)] if total > len(rows) else []
+        return lt.problems + out, bad_rows, notices
+
+    @staticmethod
+    def _finding(lt: LoadedTable, code: str, note: str, cell: str | None, **where: Any) -> Finding:
+        """A finding of the findings table: ``note`` names the plan's condition (its check and its
+        message's arguments) or holds the arguments as JSON."""
+        item = lt.plan.item(note) or (lt.cell_plan.item(note) if lt.long else None)
+        check = item.check if item is not None else plugins.check(code)
+        if isinstance(item, Row):
+            args: dict[str, Any] = dict(item.args)
+        elif isinstance(item, Key):
+            args = {"fields": ", ".join(f.name for f in item.fields)}
+        elif note.startswith("{"):
+            args = json.loads(note)
+        else:
+            args = {"note": note}
+        args["cell"] = "" if cell is None else f"'{cell if len(cell) <= 40 else cell[:40] + '…'}'"
+        if code == "type-error" and cell and (hint := normalisation_hint(cell)):
+            args["hint_en"], args["hint_zh"] = f" — looks like {hint[0]}", f"——看起来是{hint[1]}"
+        message = check.message("en", args) if check is not None else f"{args['cell']} {note}".strip()
+        return Finding(code, message, cell=cell, args=args if check is not None else None, **where, **lt.where)
 
     def counts(self, lt: LoadedTable, pairs: list[tuple[str, str]]) -> dict[str, int]:
         """Run (label, aggregate) pairs as one scan of ``lt``; {label: value, NULL read as 0}."""
@@ -513,3 +537,8 @@ class TableChecks:
         if lt.long:
             return self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.table}").fetchone()[0]
         return self.con.execute(f"SELECT count(*) FROM {lt.table}").fetchone()[0]
+
+
+def _what(r: Row) -> str:
+    """What a row condition applies, for a schema error when it cannot be applied."""
+    return r.label.split(":", 2)[-1] if r.label.startswith("constraint-error:") else r.check.code  # type: ignore[union-attr]

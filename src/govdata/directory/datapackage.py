@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 from govdata.catalog.model import Dataset
-from govdata.checks.metadata import normalise_schema
+from govdata.catalog.tableschema import normalise_schema
 from govdata.directory.record import Record
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"

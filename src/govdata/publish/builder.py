@@ -32,7 +32,7 @@ import shutil
 import sys
 import time
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -369,57 +369,51 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     return result
 
 
+@dataclass
+class _Plan:
+    """What a build does: the datasets to check and publish, those reused from the previous build."""
+
+    root: Path
+    staging: Path
+    work: Path
+    keys: dict[str, str]
+    reuse: set[str]
+    previous: Path | None
+    prev: dict[str, Any]
+    file_hashes: dict[str, list]
+    inputs: str | None
+
+    @property
+    def site(self) -> Path:
+        return self.staging / "site"
+
+    @property
+    def downloads(self) -> Path:
+        return self.staging / "downloads"
+
+
 def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
                 reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
                 early: Future, inputs: str | None = None, catalog=None) -> BuildResult:
-    from govdata.publish import site as site_mod
-    from govdata.publish import warehouse
+    from govdata.publish.datasets import Publisher
+    from govdata.publish.releases import Releases
     from govdata.publish.speculative import Speculation
-    from govdata.checks.runner import connect_scratch, run_checks
-    from govdata.checks.sqltypes import ident, lit
-    from govdata.directory import ckan, datapackage
-    from govdata.directory.record import build_record
 
+    plan = _Plan(root, staging, work, keys, reuse, previous, prev, file_hashes, inputs)
     if catalog is None:
         catalog, _ = load(root, cache=VerdictCache.under(staging.parent.parent))  # staging: <out>/builds/<id>
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
-    site_dir, downloads = staging / "site", staging / "downloads"
-    speculation = Speculation(changed, site_dir)  # big clean files: SQLite loads beside the checks
-    con = None
+    late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
+    speculation = Speculation(changed, plan.site)  # big clean files: SQLite loads beside the checks
     try:
-        # the warehouse is attached before the checks: a big file proven clean is loaded in the same pass
-        con = connect_scratch(work)
-        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-        if speculation.running:  # the serving load has a core of its own; the checks take the rest
-            con.execute(f"SET threads={max(1, threads - 1)}")
-        # the previous warehouse is copied whole and the changed datasets' schemas dropped: a copy of
-        # the file costs far less than copying thousands of tables (and their comments) one by one
-        old_wh = previous / "warehouse.duckdb" if previous is not None else None
-        copied_wh = bool(reuse) and old_wh is not None and old_wh.is_file() and not old_wh.with_name(
-            old_wh.name + ".wal").exists()
-        if copied_wh:
-            shutil.copyfile(old_wh, staging / "warehouse.duckdb")
-        warehouse.attach(con, staging / "warehouse.duckdb")
-        if copied_wh:
-            for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() "
-                                         "WHERE database_name = 'wh' AND NOT internal").fetchall():
-                if schema not in reuse and schema != "main":
-                    con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
-        building = {ds.name for ds in changed}
-        late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
-        first = [ds for ds in changed if ds not in late]
-        load_into = lambda ds_name, res: warehouse.target(con, ds_name, res) if ds_name in building else None
-        run = run_checks(root, [ds.dir for ds in first], workdir=work, select_none=not first, con=con,
-                         cache=catalog.verdicts, load_into=load_into)
+        con, run, copied_wh = _check(plan, [ds for ds in changed if ds not in late], speculation, catalog.verdicts)
     except BaseException:
         speculation.close()
-        if con is not None:
-            con.close()
         raise
-    con.execute(f"SET threads={threads}")
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-build")
     hashes = {path: entry[3] for path, entry in file_hashes.items()}
+    publisher = Publisher(con, run, plan.site, plan.downloads, speculation, hashes)
+    late_publisher = None
     try:
         _write_json(staging / "report.json", run.report.to_dict())
         if not run.report.ok:
@@ -427,104 +421,90 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
         if reuse and previous is not None and not copied_wh:
+            from govdata.sql import lit
+
             con.execute(f"ATTACH {lit(str(previous / 'warehouse.duckdb'))} AS previous (READ_ONLY)")
-        site_dir.mkdir(exist_ok=True)
-        records, published, inspect, table_rows, entries = [], {}, {}, {}, {}
-        sizes = {ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())
-                 for ds in catalog.datasets}
-        todo_bytes = sum(sizes[ds.name] for ds in changed) or 1
-        done_bytes, build_started = 0, time.perf_counter()
-        from govdata.publish.releases import Releases
-
+        progress = _Progress(catalog, changed, log)
         book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
-
-        def publish(ds, run) -> None:
-            nonlocal done_bytes
-            started = time.perf_counter()
-            if ds.name in reuse:
-                entry = prev["entries"][ds.name]
-                for res in ds.resources if not copied_wh else ():
-                    if f"{ds.name}/{res.name}" in prev.get("tables", {}):
-                        warehouse.copy_resource(con, ds, res, "previous")
-                if (previous / "site" / f"{ds.name}.db").is_file():
-                    link_file(previous / "site" / f"{ds.name}.db", site_dir / f"{ds.name}.db")
-                link_tree(previous / "downloads" / ds.name, downloads / ds.name)
-            else:
-                entry = _build_dataset(con, run, ds, site_dir, downloads, pool, keys[ds.name], hashes, speculation,
-                                       early.result())
-            entries[ds.name] = entry
-            exports, rows = entry["exports"], entry["rows"]
-            table_rows.update({f"{ds.name}/{r}": n for r, n in rows.items()})
-            if entry["published"]:
-                published[ds.name] = entry["published"]
-                inspect[ds.name] = entry["inspect"]
-            rec = build_record(catalog, ds, exports, rows)
-            records.append(rec)
-            dp = datapackage.datapackage(ds, rec, exports)
-            if ds.name not in reuse:  # a reused dataset's history came with its downloads
-                entry["releases"] = book.record(ds, rec, exports, dp, downloads / ds.name, rows)
-            rec.releases = entry.get("releases") or []
-            _write_json(downloads / ds.name / "datapackage.json", dp)
-            if ds.open_type != "not_open":
-                total, took = sum(rows.values()), time.perf_counter() - started
-                if ds.name in reuse:
-                    log(f"reused {ds.name}: {total:,} rows")
-                else:
-                    done_bytes += sizes[ds.name]
-                    rate = done_bytes / max(time.perf_counter() - build_started, 1e-6)
-                    eta = (todo_bytes - done_bytes) / rate if rate else 0
-                    log(f"built {ds.name}: {total:,} rows, {sizes[ds.name] / 1e6:.1f} MB in {took:.1f}s "
-                        f"({sizes[ds.name] / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
-
-        for ds in catalog.datasets:
-            if not derived.is_derived(ds):
-                publish(ds, run)
+        entries: dict[str, Any] = {}
+        records: list = []
+        _publish(plan, catalog, [ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher, copied_wh,
+                 early, book, entries, records, progress)
         # the derived step: the oversight datasets, computed from what was just published, gated like any other
-        late_run = _check_derived(root, staging, work, catalog, records, run, con, load_into,
-                                  [ds for ds in catalog.datasets if derived.is_derived(ds) and ds.name not in reuse])
-        for ds in catalog.datasets:
-            if derived.is_derived(ds):
-                publish(ds, late_run if ds.name not in reuse else run)
+        late_run = _check_derived(plan, catalog, records, run, con, [ds for ds in late if ds.name not in reuse])
+        late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
+        _publish(plan, catalog, [ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher, copied_wh,
+                 early, book, entries, records, progress)
         if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
-        from govdata.publish import labels
-
-        _write_json(site_dir / "labels.json", labels.compute(con, catalog, published))
-        con.execute("DETACH wh")
-        _write_json(staging / "directory" / "ckan.json", ckan.directory(catalog, records))
-        _write_directory(catalog, records, staging, reuse)
-        _write_json(site_dir / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))
-        _write_json(site_dir / "settings.json", site_mod.SETTINGS)
-        _write_json(site_dir / "inspect-data.json", inspect)
-        _write_json(site_dir / "counts.json", {name: entries[name].get("counts") or {} for name in published})
-        _write_json(staging / "manifest.json", {
-            "govdata_version": __version__, "built_at": staging.name, "root": str(root),
-            "datasets": [r.id for r in records], "published": published, "tables": table_rows,
-            "keys": keys, "entries": entries, "reused": sorted(reuse), "file_hashes": file_hashes,
-            "inputs": inputs if _inputs_inside(root, file_hashes) else None,
-        })
-        return BuildResult(staging, run.report, [r.id for r in records], table_rows, reused=sorted(reuse))
+        return _write_outputs(plan, con, catalog, records, entries, run.report)
     finally:
         speculation.close()
-        pool.shutdown()
+        publisher.close()
+        if late_publisher is not None:
+            late_publisher.close()
         run.close()
 
 
-def _check_derived(root: Path, staging: Path, work: Path, catalog, records: list, run, con, load_into, late: list):
+def _check(plan: _Plan, changed: list, speculation, cache: VerdictCache | None) -> tuple[Any, Any, bool]:
+    """The checks of the changed datasets on a connection with the new warehouse attached (the
+    previous one copied when datasets are reused), so that a big file proven clean is written into
+    its warehouse table in the same pass. Returns (connection, check run, warehouse copied)."""
+    from govdata.checks.runner import connect_scratch, run_checks
+    from govdata.publish import warehouse
+    from govdata.sql import ident
+
+    con = None
+    try:
+        con = connect_scratch(plan.work)
+        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        if speculation.running:  # the serving load has a core of its own; the checks take the rest
+            con.execute(f"SET threads={max(1, threads - 1)}")
+        # the previous warehouse is copied whole and the changed datasets' schemas dropped: a copy of
+        # the file costs far less than copying thousands of tables (and their comments) one by one
+        old_wh = plan.previous / "warehouse.duckdb" if plan.previous is not None else None
+        copied_wh = bool(plan.reuse) and old_wh is not None and old_wh.is_file() and not old_wh.with_name(
+            old_wh.name + ".wal").exists()
+        if copied_wh:
+            shutil.copyfile(old_wh, plan.staging / "warehouse.duckdb")
+        warehouse.attach(con, plan.staging / "warehouse.duckdb")
+        if copied_wh:
+            for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() "
+                                         "WHERE database_name = 'wh' AND NOT internal").fetchall():
+                if schema not in plan.reuse and schema != "main":
+                    con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
+        run = run_checks(plan.root, [ds.dir for ds in changed], workdir=plan.work, select_none=not changed, con=con,
+                         typed_tables=_destinations(changed), cache=cache)
+    except BaseException:
+        if con is not None:
+            con.close()
+        raise
+    con.execute(f"SET threads={threads}")
+    return con, run, copied_wh
+
+
+def _destinations(datasets: list) -> dict[tuple[str, str], tuple[str, str]]:
+    """Where the one-pass proof may write each resource's typed values (its warehouse table)."""
+    from govdata.publish import warehouse
+
+    return {(ds.name, res.name): warehouse.destination(ds.name, res.name) for ds in datasets for res in ds.resources}
+
+
+def _check_derived(plan: _Plan, catalog, records: list, run, con, late: list):
     """Gate the derived datasets (:mod:`govdata.oversight.derived`) on the figures of the datasets just
     published; the findings join the build's report and the gate's ledger. Returns the check run."""
     from govdata.checks.runner import run_checks
     from govdata.directory import portal
 
-    out = staging.parent.parent
+    out, staging = plan.staging.parent.parent, plan.staging
     if not late:
         ledger.record(out, staging.name, run.report)
         return run
-    doc = portal.document(catalog, records, staging / "downloads")
+    doc = portal.document(catalog, records, plan.downloads)
     gate = ledger.gate_stats(ledger.read(out) + [ledger.entry(staging.name, run.report)])
     with derived.building(catalog, doc, gate, timeliness.today()):
-        late_run = run_checks(root, [ds.dir for ds in late], workdir=work / "derived", select_none=not late, con=con,
-                              cache=catalog.verdicts, load_into=load_into)
+        late_run = run_checks(plan.root, [ds.dir for ds in late], workdir=plan.work / "derived", select_none=not late,
+                              con=con, typed_tables=_destinations(late), cache=catalog.verdicts)
     run.report.extend(late_run.report.findings)
     run.report.stats += late_run.report.stats
     run.report.datasets_checked = sorted(set(run.report.datasets_checked) | set(late_run.report.datasets_checked))
@@ -536,53 +516,81 @@ def _check_derived(root: Path, staging: Path, work: Path, catalog, records: list
     return late_run
 
 
-def _build_dataset(con, run, ds, site_dir: Path, downloads: Path, pool: ThreadPoolExecutor, key: str,
-                   hashes: dict[str, str], speculation, copied: list[Path]) -> dict[str, Any]:
-    """Warehouse tables, exports and the serving database of one checked dataset. Per resource the
-    SQLite load runs in a thread (on a DuckDB cursor) while the main thread writes the downloads."""
-    from govdata.publish import exports as exports_mod
-    from govdata.publish import sqlite as sqlite_mod
-    from govdata.publish import warehouse
-    from govdata.checks.metadata import normalise_schema
+class _Progress:
+    """The build's log lines: each dataset built or reused, with the rate and the time left."""
 
-    exports: dict[str, dict[str, Any]] = {}
-    counts: dict[str, dict[str, dict[str, int]]] = {}
-    rows: dict[str, int] = {}
-    published: list[str] = []
-    for res in ds.resources:
-        lt = run.tables.tables.get((ds.name, res.name))
-        if lt is None:
-            continue
-        rows[res.name] = warehouse.load_resource(con, ds, lt, res.raw.get("title"), res.raw.get("description"))
-        if not ds.publishes_data:
-            continue  # conditional data stays in the warehouse
-        source = warehouse.qualified(ds.name, res.name)
-        schema = normalise_schema(res.schema or {})
-        indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
-        cursor = con.cursor()
-        try:
-            serving = speculation.take(lt) or pool.submit(
-                sqlite_mod.write_table, cursor, source, site_dir / f"{ds.name}.db", lt, indexed,
-                list(schema.get("primaryKey") or []))
-            canonical = exports_mod.source_is_canonical(res.raw, schema, lt.prep.path, res.source, lt.prep.header)
-            files = exports_mod.export_resource(con, source, downloads / ds.name, res.name, pool,
-                                                res.source if canonical else None,
-                                                hashes.get(str(res.source), "") if canonical else "",
-                                                copied=downloads / ds.name / f"{res.name}.csv" in copied)
-            files += exports_mod.export_spreadsheet(con, source, downloads / ds.name, res.name, schema.get("fields") or [],
-                                                    rows[res.name])
-            serving.result()
-        finally:
-            cursor.close()
-        types = {f.name: sqlite_mod.SQLITE_TYPES.get(f.duckdb_type, "TEXT") for f in lt.fields}
-        counts[res.name] = sqlite_mod.value_counts(con, source,
-                                                 [(c, types[c]) for c in dict.fromkeys(indexed) if c in types])
-        exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}") for e in files}
-        published.append(res.name)
-    inspect = None
-    if published:
-        db_path = site_dir / f"{ds.name}.db"
-        # the dataset's build key identifies the database's content (Datasette uses it as an ETag)
-        inspect = {"hash": key, "size": db_path.stat().st_size, "file": db_path.name,
-                   "tables": {r: {"count": rows[r]} for r in published}}
-    return {"exports": exports, "rows": rows, "published": published, "inspect": inspect, "counts": counts}
+    def __init__(self, catalog, changed: list, log: Callable[[str], None]):
+        self.sizes = {ds.name: sum(r.source.stat().st_size for r in ds.resources
+                                   if r.source is not None and r.source.is_file()) for ds in catalog.datasets}
+        self.todo = sum(self.sizes[ds.name] for ds in changed) or 1
+        self.done, self.started, self.log = 0, time.perf_counter(), log
+
+    def dataset(self, ds, rows: int, took: float, reused: bool) -> None:
+        if reused:
+            self.log(f"reused {ds.name}: {rows:,} rows")
+            return
+        size = self.sizes[ds.name]
+        self.done += size
+        rate = self.done / max(time.perf_counter() - self.started, 1e-6)
+        eta = (self.todo - self.done) / rate if rate else 0
+        self.log(f"built {ds.name}: {rows:,} rows, {size / 1e6:.1f} MB in {took:.1f}s "
+                 f"({size / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
+
+
+def _publish(plan: _Plan, catalog, datasets: list, publisher, copied_wh: bool, early: Future, book,
+             entries: dict[str, Any], records: list, progress: _Progress) -> None:
+    """``datasets`` published (or reused from the previous build), each with its release (a new
+    one when its content changed) and its directory record, added to ``entries`` and ``records``."""
+    from govdata.directory import datapackage
+    from govdata.directory.record import build_record
+    from govdata.publish import warehouse
+
+    plan.site.mkdir(exist_ok=True)
+    for ds in datasets:
+        started = time.perf_counter()
+        if ds.name in plan.reuse:
+            entry = plan.prev["entries"][ds.name]
+            for res in ds.resources if not copied_wh else ():
+                if f"{ds.name}/{res.name}" in plan.prev.get("tables", {}):
+                    warehouse.copy_resource(publisher.con, ds, res, "previous")
+            if (plan.previous / "site" / f"{ds.name}.db").is_file():
+                link_file(plan.previous / "site" / f"{ds.name}.db", plan.site / f"{ds.name}.db")
+            link_tree(plan.previous / "downloads" / ds.name, plan.downloads / ds.name)
+        else:
+            entry = publisher.dataset(ds, plan.keys[ds.name], early.result())
+        entries[ds.name] = entry
+        rec = build_record(catalog, ds, entry["exports"], entry["rows"])
+        records.append(rec)
+        dp = datapackage.datapackage(ds, rec, entry["exports"])
+        if ds.name not in plan.reuse:  # a reused dataset's history came with its downloads
+            entry["releases"] = book.record(ds, rec, entry["exports"], dp, plan.downloads / ds.name, entry["rows"])
+        rec.releases = entry.get("releases") or []
+        _write_json(plan.downloads / ds.name / "datapackage.json", dp)
+        if ds.open_type != "not_open":
+            progress.dataset(ds, sum(entry["rows"].values()), time.perf_counter() - started, ds.name in plan.reuse)
+
+
+def _write_outputs(plan: _Plan, con, catalog, records: list, entries: dict[str, Any], report: Report) -> BuildResult:
+    """The build's shared files: labels, the directory, Datasette's metadata and settings, the manifest."""
+    from govdata.directory import ckan
+    from govdata.publish import labels
+    from govdata.publish import site as site_mod
+
+    published = {name: e["published"] for name, e in entries.items() if e["published"]}
+    inspect = {name: entries[name]["inspect"] for name in published}
+    table_rows = {f"{name}/{r}": n for name, e in entries.items() for r, n in e["rows"].items()}
+    _write_json(plan.site / "labels.json", labels.compute(con, catalog, published))
+    con.execute("DETACH wh")
+    _write_json(plan.staging / "directory" / "ckan.json", ckan.directory(catalog, records))
+    _write_directory(catalog, records, plan.staging, plan.reuse)
+    _write_json(plan.site / "metadata.json", site_mod.metadata(catalog, catalog.datasets, published, table_rows))
+    _write_json(plan.site / "settings.json", site_mod.SETTINGS)
+    _write_json(plan.site / "inspect-data.json", inspect)
+    _write_json(plan.site / "counts.json", {name: entries[name].get("counts") or {} for name in published})
+    _write_json(plan.staging / "manifest.json", {
+        "govdata_version": __version__, "built_at": plan.staging.name, "root": str(plan.root),
+        "datasets": [r.id for r in records], "published": published, "tables": table_rows,
+        "keys": plan.keys, "entries": entries, "reused": sorted(plan.reuse), "file_hashes": plan.file_hashes,
+        "inputs": plan.inputs if _inputs_inside(plan.root, plan.file_hashes) else None,
+    })
+    return BuildResult(plan.staging, report, [r.id for r in records], table_rows, reused=sorted(plan.reuse))

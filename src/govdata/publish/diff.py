@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from govdata.checks.sqltypes import ident, lit
+from govdata.sql import ident, lit
 
 CHANGE_COLUMNS = ("_change", "_changed_fields", "_detail")
 

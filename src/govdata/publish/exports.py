@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govdata.checks.source import file_digest
-from govdata.checks.sqltypes import lit
+from govdata.sql import lit
 
 if TYPE_CHECKING:  # importing DuckDB is left to the build proper (early_copies runs before it)
     import duckdb
@@ -55,7 +55,7 @@ def early_copies(datasets: Any, downloads: Path) -> list[Path]:
     (a copy is kernel work, done while the build is still importing its libraries on one core).
     :func:`export_resource` decides later from the checked header; a copy it does not want is
     overwritten. Returns the copies made."""
-    from govdata.checks.metadata import normalise_schema
+    from govdata.catalog.tableschema import normalise_schema
     from govdata.checks.source import fast_path
 
     made = []

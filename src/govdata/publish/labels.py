@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from govdata.publish import warehouse
-from govdata.checks.sqltypes import ident
+from govdata.sql import ident
 
 MAX_LABELS = 100_000
 NAME_FIELDS = ("name", "title", "名称", "label")
@@ -25,7 +25,7 @@ def _label_field(fields: list[dict[str, Any]], key: str) -> str | None:
 def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str, Any]:
     """``{"columns": {dataset: {table: {column: map}}}, "maps": {map: {code: name}}}`` from the
     warehouse attached as ``wh``; each referenced table's map is stored once."""
-    from govdata.checks.metadata import normalise_schema
+    from govdata.catalog.tableschema import normalise_schema
 
     datasets = {ds.name: ds for ds in catalog.datasets}
     cache: dict[tuple[str, str, str], dict[str, str] | None] = {}

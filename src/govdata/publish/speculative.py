@@ -19,9 +19,9 @@ import duckdb
 
 from govdata.publish import sqlite as sqlite_mod
 from govdata.catalog.model import Dataset
-from govdata.checks.metadata import normalise_schema
-from govdata.checks.source import Prepared, fast_path
-from govdata.checks.table import LoadedTable, TableChecks
+from govdata.catalog.tableschema import normalise_schema
+from govdata.checks.result import CheckedResource, typed_read
+from govdata.checks.source import fast_path
 
 
 def _eligible(ds: Dataset):
@@ -46,28 +46,27 @@ class Speculation:
         self.con.execute("SET TimeZone='UTC'")  # as the checks' connection (runner.connect_scratch)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdata-serving")
         self.futures: dict[tuple[str, str], tuple[Future, Path]] = {}
-        tables = TableChecks(self.con)
         for ds in datasets:
             res = _eligible(ds)
             if res is None:
                 continue
             site_dir.mkdir(parents=True, exist_ok=True)
             schema = normalise_schema(res.schema)
-            lt = tables.stream(ds.name, res.name, "", schema, Prepared(path=res.source))
+            lt = typed_read(ds.name, res.name, res.source, schema)
             path = site_dir / f"{ds.name}.db"
             indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
             self.futures[(ds.name, res.name)] = (
                 self.pool.submit(self._load, lt, path, indexed, list(schema.get("primaryKey") or [])), path)
 
-    def _load(self, lt: LoadedTable, path: Path, indexed: list[str], primary_key: list[str]) -> int:
+    def _load(self, lt: CheckedResource, path: Path, indexed: list[str], primary_key: list[str]) -> int:
         # the one thread is the connection's only user, so close() can interrupt it
-        return sqlite_mod.write_table(self.con, f"({lt.typed_select()})", path, lt, indexed, primary_key)
+        return sqlite_mod.write_table(self.con, f"({lt.typed_select})", path, lt, indexed, primary_key)
 
     @property
     def running(self) -> bool:
         return any(not future.done() for future, _ in self.futures.values())
 
-    def take(self, lt: LoadedTable) -> Future | None:
+    def take(self, lt: CheckedResource) -> Future | None:
         """The running load of ``lt``'s serving table when the checks proved its file clean;
         otherwise None (any speculative database is removed and the builder loads it from the
         warehouse)."""
@@ -75,7 +74,7 @@ class Speculation:
         if entry is None:
             return None
         future, path = entry
-        if lt.streamed:
+        if lt.proven:
             return future
         future.exception()  # wait; a failure does not matter, the table is loaded again
         path.unlink(missing_ok=True)

@@ -12,15 +12,15 @@ from typing import Any
 import duckdb
 
 from govdata.publish import searchindex
-from govdata.checks.sqltypes import ident
-from govdata.checks.table import LoadedTable
+from govdata.sql import ident
+from govdata.checks.result import CheckedResource
 
 SQLITE_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "DOUBLE": "REAL", "BOOLEAN": "INTEGER"}
 BATCH = 50_000
 MAX_COUNTED_VALUES = 10_000
 
 
-def _select(lt: LoadedTable, source: str) -> str:
+def _select(lt: CheckedResource, source: str) -> str:
     """Columns as SQLite stores them: dates and times as ISO text, booleans as 0/1, JSON as text."""
     cols = []
     for f in lt.fields:
@@ -76,7 +76,7 @@ def _prefetched(reader, depth: int = 4):
     return pa.RecordBatchReader.from_batches(reader.schema, consume()), stopped.set
 
 
-def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: LoadedTable,
+def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: CheckedResource,
                 indexed: list[str], primary_key: list[str]) -> int:
     """Create the typed table, bulk-load it with ADBC from a DuckDB Arrow stream (no per-row
     Python work; DuckDB produces the next batches in a thread while SQLite inserts), then index
@@ -124,7 +124,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Loa
     return count
 
 
-def _foreign_keys(lt: LoadedTable) -> str:
+def _foreign_keys(lt: CheckedResource) -> str:
     """Foreign keys within the dataset (one SQLite file) declared to SQLite, not enforced: Datasette
     then links each value to the row it references and lists, on that row's page, the rows that
     reference it (a policy's interpretations link to the policy and back)."""

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 
 from govdata.catalog.model import Dataset
-from govdata.checks.sqltypes import ident, lit
-from govdata.checks.table import LoadedTable
+from govdata.sql import ident, lit
+from govdata.checks.result import CheckedResource
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -22,17 +22,24 @@ def target(con: duckdb.DuckDBPyConnection, ds_name: str, resource: str) -> str:
     return qualified(ds_name, resource)
 
 
-def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, lt: LoadedTable, title: str | None,
+def destination(ds_name: str, resource: str) -> tuple[str, str]:
+    """(schema, table) of a resource's warehouse table, where the checks may write its typed values
+    while proving a big file clean (``run_checks(typed_tables=...)``)."""
+    return f"wh.{ident(ds_name)}", qualified(ds_name, resource)
+
+
+def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, checked: CheckedResource, title: str | None,
                   description: str | None) -> int:
-    """The typed table of a checked resource (already written when the checks proved its file clean
-    while loading it, see :mod:`govdata.checks.proof`)."""
-    schema_name, table = ident(ds.name), ident(lt.resource)
-    if lt.warehoused != qualified(ds.name, lt.resource):
-        target(con, ds.name, lt.resource)
-        columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in lt.fields)
+    """The typed table of a checked resource: adopted as it is when the checks already wrote it
+    (they proved its file clean while loading it, see :mod:`govdata.checks.proof`), else selected
+    from the table the checks read."""
+    schema_name, table = ident(ds.name), ident(checked.resource)
+    if checked.typed_table != qualified(ds.name, checked.resource):
+        target(con, ds.name, checked.resource)
+        columns = ", ".join(f"{ident(f.name)} {f.duckdb_type}" for f in checked.fields)
         con.execute(f"CREATE OR REPLACE TABLE wh.{schema_name}.{table} ({columns})")
-        con.execute(f"INSERT INTO wh.{schema_name}.{table} {lt.typed_select()}")
-    comment_table(con, ds.name, lt.resource, title, description, [f.field for f in lt.fields])
+        con.execute(f"INSERT INTO wh.{schema_name}.{table} {checked.typed_select}")
+    comment_table(con, ds.name, checked.resource, title, description, [f.field for f in checked.fields])
     return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
 
 

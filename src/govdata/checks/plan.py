@@ -1,0 +1,99 @@
+"""One compiled plan of checks per resource.
+
+Every registered check (:mod:`govdata.checks.rules`, and plugins') contributes its row conditions,
+keys and column aggregates for the resource's fields; the plan is what every path runs:
+
+* the precise path (:mod:`govdata.checks.table`) turns each row condition into findings with row
+  numbers, each key into duplicate findings, each column aggregate into a column finding;
+* the one-pass proof (:mod:`govdata.checks.proof`) counts each row condition's ``bound``, each key's
+  duplicates and each column's cheap test, in one scan (:meth:`Plan.aggregates`), or in a build
+  writes one flag column (:meth:`Plan.flag`) beside the typed values.
+
+Both read the same list, so a check cannot be on one path and not the other.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from govdata.checks.rules.base import Check, Column, Key, Row, Table
+
+
+class Plan:
+    """The conditions of ``checks`` over ``table`` (its fields and schema)."""
+
+    def __init__(self, table: Table, checks: Sequence[Check]):
+        rows: list[Row] = []
+        keys: list[Key] = []
+        columns: list[Column] = []
+        for check in checks:
+            kind = type(check)
+            if kind.field_rows is not Check.field_rows:
+                for number, f in enumerate(table.fields, start=1):
+                    rows += _owned(check.field_rows(f, number, table), check)
+            if kind.table_rows is not Check.table_rows:
+                rows += _owned(check.table_rows(table), check)
+            if kind.keys is not Check.keys:
+                keys += _owned(check.keys(table), check)
+            if kind.columns is not Check.columns:
+                columns += _owned(check.columns(table), check)
+        self.rows: tuple[Row, ...] = tuple(rows)
+        self.keys: tuple[Key, ...] = tuple(keys)
+        self.columns: tuple[Column, ...] = tuple(columns)
+        self._labels = {item.label: item for item in (*rows, *keys, *columns)}
+
+    @classmethod
+    def compile(cls, table: Table) -> "Plan":
+        """The plan of every registered check."""
+        from govdata import plugins
+
+        return cls(table, plugins.checks())
+
+    def item(self, label: str) -> Row | Key | Column | None:
+        return self._labels.get(label)
+
+    def rows_in(self, phases: Iterable[str], passed: Iterable[str] = ()) -> list[Row]:
+        """The row conditions of checks in ``phases``, without those labelled in ``passed``."""
+        phases, passed = set(phases), set(passed)
+        return [r for r in self.rows if r.check.phase in phases and r.label not in passed]  # type: ignore[union-attr]
+
+    def proof_rows(self, privacy: bool) -> list[tuple[str, str]]:
+        """(label, bound) of every row condition the proof counts; one condition counted once (a
+        required key column is also the key's)."""
+        seen: set[str] = set()
+        out = []
+        for r in self.rows:
+            if r.check.phase == "privacy" and not privacy:  # type: ignore[union-attr]
+                continue
+            if r.proof not in seen:
+                seen.add(r.proof)
+                out.append((r.label, r.proof))
+        return out
+
+    def flag(self, privacy: bool) -> str:
+        """One boolean over a row: true when any row condition the proof counts holds."""
+        return " OR ".join(f"({c})" for _, c in self.proof_rows(privacy)) or "false"
+
+    def aggregates(self, privacy: bool) -> list[tuple[str, str]]:
+        """(label, aggregate) for every condition of the plan, each zero when the precise path would
+        report nothing for it."""
+        return ([(label, f"count_if({c})") for label, c in self.proof_rows(privacy)]
+                + [(k.label, key_duplicates([f.typed() for f in k.fields])) for k in self.keys]
+                + self.column_tests())
+
+    def column_tests(self) -> list[tuple[str, str]]:
+        return [(c.label, c.likely) for c in self.columns]
+
+
+def _owned(items: Sequence, check: Check) -> Sequence:
+    """Items a check just made, marked as its own (they are frozen; made fresh for this plan)."""
+    for item in items:
+        object.__setattr__(item, "check", check)
+    return items
+
+
+def key_duplicates(keys: list[str]) -> str:
+    """Non-missing keys minus distinct keys: zero when no key repeats (``keys``: typed expressions)."""
+    not_null = " OR ".join(f"{k} IS NOT NULL" for k in keys)  # as table.TableChecks.duplicates
+    key = keys[0] if len(keys) == 1 else f"({', '.join(keys)})"
+    return f"count_if({not_null}) - count(DISTINCT {key}) FILTER (WHERE {not_null})"

@@ -1,0 +1,45 @@
+"""masking-error: a value of a column declared ``personal: <kind>`` and ``masked: true`` that is not
+masked (checked on every value against the kind's masking pattern)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govdata.checks.rules.base import Check, Row, Table
+from govdata.checks.sqltypes import FieldSQL
+from govdata.sql import lit
+
+# a masked value: what a declared column must look like on every row
+MASKED = {
+    "id_card": r"[1-9][0-9]{5}\*{8}[0-9]{3}[0-9Xx]|[1-9][0-9]{5}\*{12}",
+    "mobile": r"1[3-9][0-9]\*{4}[0-9]{4}",
+    "bank_card": r"[0-9]{4,6}\*{6,}[0-9]{4}",
+    "email": r"[^@\s]{0,2}\*+@[A-Za-z0-9.-]+",
+    "default": r".*\*.*",
+}
+
+
+def declared(field: dict[str, Any]) -> tuple[str | None, bool]:
+    """(the declared personal kind, declared masked) of a field."""
+    kind = field.get("personal")
+    return (kind if isinstance(kind, str) else None), bool(field.get("masked"))
+
+
+class MaskingError(Check):
+    code = "masking-error"
+    title_zh, title_en = "脱敏不完整", "Masking incomplete"
+    hint_zh, hint_en = "声明为脱敏的列中每个值都必须已脱敏：检查所指行。", "Every value of a masked column must be masked: fix the rows named."
+    message_zh = "声明为已脱敏（{kind}），但有 {total} 个值未脱敏；第一个在第 {first} 行"
+    message_en = "declared masked ({kind}) but {total} value(s) are not masked; first at row {first}"
+    phase = "privacy"
+
+    def field_rows(self, f: FieldSQL, number: int, table: Table) -> list[Row]:
+        kind, masked = declared(f.field)
+        if not (kind and masked):
+            return []
+        pattern = MASKED.get(kind, MASKED["default"])
+        return [Row(f"masked:{f.name}", f"{f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)})",
+                    number=number, field=f.name, args=(("kind", kind),), summary=True)]
+
+
+CHECK = MaskingError()

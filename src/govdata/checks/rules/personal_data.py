@@ -1,0 +1,93 @@
+"""personal-data: identity-card numbers, mobile numbers, bank-card numbers or e-mail addresses in the
+clear, in a column not declared masked.
+
+Declared once here and applied three ways by :mod:`govdata.checks.privacy`: a SQL prefilter
+(:func:`prefilter`), the byte-level scanner of the one-pass proof (which looks for the same
+prefilter, a run of :data:`DIGIT_RUN` digits or an ``@``), and the validation of each candidate
+cell (:func:`holds`: a bounded candidate that passes its checksum, via python-stdnum)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from stdnum import luhn
+from stdnum.cn import ric
+
+from govdata.checks.rules.base import Check
+from govdata.checks.rules.masking_error import declared
+from govdata.sql import lit
+
+# candidate patterns (RE2 and Python alike); candidates are then validated in Python
+CANDIDATES = {
+    "id_card": r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",
+    "mobile": r"1[3-9][0-9]{9}",
+    "bank_card": r"[3-6][0-9]{15,18}",
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+}
+NUMBERS = ("id_card", "mobile", "bank_card")  # kinds found by a run of digits; "email" by an @
+DIGIT_RUN = 11  # every number candidate has this many digits in a row
+LABELS = {"id_card": ("居民身份证号码", "identity-card numbers"), "mobile": ("手机号码", "mobile numbers"),
+          "bank_card": ("银行卡号", "bank-card numbers"), "email": ("电子邮箱", "e-mail addresses")}
+# a number bounded by what is not a letter or digit, and not the fraction of a decimal (WKT and
+# coordinates: POINT (116.39712345678 39.9) holds no mobile number) nor followed by one
+BOUNDED = {kind: re.compile(pattern if kind == "email"
+                            else f"(?<![0-9A-Za-z])(?<![0-9][.]){pattern}(?![0-9A-Za-z])(?![.][0-9])")
+           for kind, pattern in CANDIDATES.items()}
+
+
+def valid(kind: str, value: str) -> bool:
+    if kind == "id_card":
+        try:
+            ric.validate(value.upper())
+            return True
+        except Exception:  # stdnum raises ValidationError subclasses
+            return False
+    if kind == "bank_card":
+        return luhn.is_valid(value)
+    return True
+
+
+def holds(kind: str, value: str) -> bool:
+    """Does the cell ``value`` hold a valid ``kind`` (a bounded candidate that passes its checksum)?"""
+    return any(valid(kind, m.group(0)) for m in BOUNDED[kind].finditer(value))
+
+
+def enum_only(f) -> bool:
+    """A column held to a declared enum: its possible values are in the schema, no need to scan rows."""
+    enum = (f.field.get("constraints") or {}).get("enum")
+    return isinstance(enum, list) and bool(enum)
+
+
+def scanned(fields: list) -> list:
+    """The columns whose content is scanned: text and numbers not declared masked, not held to an enum."""
+    return [f for f in fields if f.type in ("string", "any", "integer", "number")
+            and not all(declared(f.field)) and not enum_only(f)]
+
+
+def prefilter(f, kinds: tuple[str, ...]) -> str:
+    """SQL: the cell may hold one of ``kinds`` (NUMBERS, or ("email",))."""
+    if kinds[0] == "email":
+        return f"contains({f.col}, '@')"
+    # strlen is stored with the string; one RE2 search beats ten memchr passes over text without digits
+    return f"strlen({f.col}) >= {DIGIT_RUN} AND regexp_matches({f.col}, {lit(f'[0-9]{{{DIGIT_RUN}}}')})"
+
+
+def args(kind: str) -> dict[str, Any]:
+    zh, en = LABELS[kind]
+    return {"kind": kind, "what_zh": zh, "what_en": en}
+
+
+class PersonalData(Check):
+    code = "personal-data"
+    title_zh, title_en = "含有未脱敏的个人信息", "Personal data in the clear"
+    hint_zh = "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true。"
+    hint_en = "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field."
+    message_zh = "含有{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列"
+    message_en = "holds {what_en}: mask them and declare personal: {kind}, masked: true — or remove the column"
+    variants = {"enum": ("枚举值中列出了{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列",
+                         "its enum lists {what_en}; mask them and declare personal: {kind}, masked: true — or remove the column")}
+    phase = "privacy"
+
+
+CHECK = PersonalData()
