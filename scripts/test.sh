@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 .venv/bin/ruff check src tests
+.venv/bin/ruff format --check src tests
 .venv/bin/mypy
 if [ "${GOVDATA_COVERAGE:-1}" = 0 ]; then
   exec .venv/bin/python -m pytest "$@"

@@ -111,8 +111,11 @@ def free_port() -> int:
 
 
 def start_server(root: Path, out: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(root), "--out", str(out), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [*GOVDATA, "serve", "--root", str(root), "--out", str(out), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     # generous: under coverage on a loaded CI machine, three interpreters (the supervisor and its
     # workers) import Datasette before the first answer
     deadline = time.monotonic() + 120

@@ -50,18 +50,38 @@ ROWS = [("A", "甲", 10), ("B", "乙", 20), ("C", "丙", 30), ("D", "丁", 40), 
 # (version, notes, commit message, descriptor keys, rows)
 RELEASES = [
     ("1.0.0", None, "首次发布收费项目", {"amount": "amount", "extra": ""}, [r + ("",) for r in ROWS]),
-    ("1.0.1", "更正乙项目的收费金额", "更正乙项目收费金额", {"amount": "amount", "extra": ""},
-     [(c, i, 25 if c == "B" else a, "") for c, i, a in ROWS]),
-    ("1.1.0", "新增计费单位列和己项目", "新增计费单位", {"amount": "amount", "extra": UNIT},
-     [(c, i, 25 if c == "B" else a, "元/次") for c, i, a in ROWS] + [("F", "己", 60, "元/次")]),
-    ("2.0.0", "金额字段改名为 fee；取消甲项目", "字段改名（不兼容）", {"amount": "fee", "extra": UNIT},
-     [(c, i, 25 if c == "B" else a, "元/次") for c, i, a in ROWS if c != "A"] + [("F", "己", 60, "元/次")]),
+    (
+        "1.0.1",
+        "更正乙项目的收费金额",
+        "更正乙项目收费金额",
+        {"amount": "amount", "extra": ""},
+        [(c, i, 25 if c == "B" else a, "") for c, i, a in ROWS],
+    ),
+    (
+        "1.1.0",
+        "新增计费单位列和己项目",
+        "新增计费单位",
+        {"amount": "amount", "extra": UNIT},
+        [(c, i, 25 if c == "B" else a, "元/次") for c, i, a in ROWS] + [("F", "己", 60, "元/次")],
+    ),
+    (
+        "2.0.0",
+        "金额字段改名为 fee；取消甲项目",
+        "字段改名（不兼容）",
+        {"amount": "fee", "extra": UNIT},
+        [(c, i, 25 if c == "B" else a, "元/次") for c, i, a in ROWS if c != "A"] + [("F", "己", 60, "元/次")],
+    ),
 ]
 
 
 def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
-           "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "t@example.gov.cn"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "测试",
+        "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
+        "GIT_COMMITTER_NAME": "测试",
+        "GIT_COMMITTER_EMAIL": "t@example.gov.cn",
+    }
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env).stdout
 
 
@@ -82,16 +102,32 @@ def write_release(repo: Path, index: int, when: str | None = None) -> str:
     version, notes, message, keys, rows = RELEASES[index]
     folder = repo / FOLDER
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    (folder / "datapackage.yaml").write_text(DESCRIPTOR.format(
-        version=version, notes=f"version_notes: {notes}\n" if notes else "", modified=f"2025-0{index + 1}-01",
-        **keys), encoding="utf-8")
+    (folder / "datapackage.yaml").write_text(
+        DESCRIPTOR.format(
+            version=version,
+            notes=f"version_notes: {notes}\n" if notes else "",
+            modified=f"2025-0{index + 1}-01",
+            **keys,
+        ),
+        encoding="utf-8",
+    )
     header = ["code", "item", keys["amount"]] + (["unit"] if keys["extra"] else [])
-    lines = [",".join(header)] + [",".join(str(v) for v in r[:len(header)]) for r in rows]
+    lines = [",".join(header)] + [",".join(str(v) for v in r[: len(header)]) for r in rows]
     (folder / "data" / "fees.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     git(repo, "add", "-A")
     date = when or f"2025-0{index + 1}-01T09:00:00+08:00"
     env_date = {"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date}
-    subprocess.run(["git", "-C", str(repo), "commit", "--quiet", "-m", message], check=True, capture_output=True,
-                   env={**os.environ, **env_date, "GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
-                        "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "t@example.gov.cn"})
+    subprocess.run(
+        ["git", "-C", str(repo), "commit", "--quiet", "-m", message],
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            **env_date,
+            "GIT_AUTHOR_NAME": "测试",
+            "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
+            "GIT_COMMITTER_NAME": "测试",
+            "GIT_COMMITTER_EMAIL": "t@example.gov.cn",
+        },
+    )
     return git(repo, "rev-parse", "HEAD").strip()

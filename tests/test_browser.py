@@ -14,16 +14,32 @@ import pytest
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGE_TYPES = {
-    "home": "/", "search": "/datasets?q=%E5%A4%84%E7%BD%9A", "dataset": "/datasets/hz-shuanggongshi",
-    "conditional": "/datasets/xh-lyj-subsistence-stats", "publishers": "/publishers", "publisher": "/publishers/hz-gov",
-    "themes": "/themes", "theme": "/themes/credit", "table": "/hz-shuanggongshi/penalties?_search=%E7%BD%9A%E6%AC%BE",
-    "database": "/hz-shuanggongshi", "not-found": "/datasets/no-such-dataset",
+    "home": "/",
+    "search": "/datasets?q=%E5%A4%84%E7%BD%9A",
+    "dataset": "/datasets/hz-shuanggongshi",
+    "conditional": "/datasets/xh-lyj-subsistence-stats",
+    "publishers": "/publishers",
+    "publisher": "/publishers/hz-gov",
+    "themes": "/themes",
+    "theme": "/themes/credit",
+    "table": "/hz-shuanggongshi/penalties?_search=%E7%BD%9A%E6%AC%BE",
+    "database": "/hz-shuanggongshi",
+    "not-found": "/datasets/no-such-dataset",
     "query": "/hz-shuanggongshi?sql=select+decision_no%2C+party_name+from+penalties+limit+3",
     "row": "/zj-holiday-calendar/days/2025-10-01",
-    "timeliness": "/oversight/timeliness", "scorecards": "/oversight/scorecards",
+    "timeliness": "/oversight/timeliness",
+    "scorecards": "/oversight/scorecards",
 }
 
 
@@ -135,8 +151,11 @@ def test_axe_finds_no_serious_violation(browser, live_server, name):
         page = ctx.new_page()
         page.goto(live_server + PAGE_TYPES[name])
         results = Axe().run(page)
-        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        bad = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
         assert not bad, f"{name} at {width}px: {json.dumps(bad, ensure_ascii=False)}"
         if name != "table":
             _no_horizontal_scroll(page)

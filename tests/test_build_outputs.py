@@ -47,10 +47,12 @@ def test_data_json_is_valid_dcat_us(built, shared):
     base = "https://project-open-data.cio.gov/v1.1/schema/"
     catalog_schema = json.loads((folder / "catalog.json").read_text())
     dataset_schema = json.loads((folder / "dataset-non-federal.json").read_text())
-    registry = Registry().with_resources([
-        (base + "catalog.json", Resource.from_contents(catalog_schema, default_specification=DRAFT4)),
-        (base + "dataset-non-federal.json", Resource.from_contents(dataset_schema, default_specification=DRAFT4)),
-    ])
+    registry = Registry().with_resources(
+        [
+            (base + "catalog.json", Resource.from_contents(catalog_schema, default_specification=DRAFT4)),
+            (base + "dataset-non-federal.json", Resource.from_contents(dataset_schema, default_specification=DRAFT4)),
+        ]
+    )
     data = json.loads((built / "directory" / "data.json").read_text())
     validator = jsonschema.Draft4Validator(catalog_schema, registry=registry, format_checker=jsonschema.FormatChecker())
     errors = list(validator.iter_errors(data))
@@ -71,13 +73,17 @@ def test_data_json_is_valid_dcat_us(built, shared):
 
 def test_warehouse_types_and_comments(built):
     con = duckdb.connect(str(built / "warehouse.duckdb"), read_only=True)
-    types = dict(con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema='zj-holiday-calendar' AND table_name='days'").fetchall())
+    types = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema='zj-holiday-calendar' AND table_name='days'"
+        ).fetchall()
+    )
     assert types["date"] == "DATE" and types["is_workday"] == "BOOLEAN"
     comment = con.execute(
         "SELECT comment FROM duckdb_columns() WHERE schema_name='zj-admin-divisions' AND table_name='divisions' "
-        "AND column_name='code'").fetchone()[0]
+        "AND column_name='code'"
+    ).fetchone()[0]
     assert "行政区划代码" in comment
 
 
@@ -97,8 +103,11 @@ def test_sqlite_has_indexes_on_filterable_columns(built):
     import sqlite3
 
     db = sqlite3.connect(built / "site" / "zj-admin-divisions.db")
-    indexed = {row[2] for idx in db.execute("PRAGMA index_list(divisions)").fetchall()
-               for row in db.execute(f"PRAGMA index_info('{idx[1]}')").fetchall()}
+    indexed = {
+        row[2]
+        for idx in db.execute("PRAGMA index_list(divisions)").fetchall()
+        for row in db.execute(f"PRAGMA index_info('{idx[1]}')").fetchall()
+    }
     assert {"level", "parent_code", "province_code"} <= indexed
 
 

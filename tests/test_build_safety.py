@@ -18,8 +18,10 @@ def test_failed_build_leaves_previous_build_serving(tmp_path, server_factory):
     assert httpx.get(f"{base}/zj-admin-divisions/divisions.json?_shape=array&_size=1").status_code == 200
 
     descriptor = root / "datasets/zj-gov/zj-admin-divisions/datapackage.yaml"
-    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("pattern: '^\\d{6}$'", "pattern: '^\\d{5}$'", 1),
-                          encoding="utf-8")
+    descriptor.write_text(
+        descriptor.read_text(encoding="utf-8").replace("pattern: '^\\d{6}$'", "pattern: '^\\d{5}$'", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(BuildError):
         build(root, out)
     assert current_build(out) == first.resolve()
@@ -40,8 +42,17 @@ def test_failed_builds_never_push_out_complete_ones(tmp_path):
 
     builds = tmp_path / "builds"
     made = {}
-    for name, kind in [("01", "complete"), ("02", "complete"), ("03", "abandoned"), ("04", "complete"),
-                       ("05", "failed"), ("06", "failed"), ("07", "complete"), ("08", "failed"), ("09", "new")]:
+    for name, kind in [
+        ("01", "complete"),
+        ("02", "complete"),
+        ("03", "abandoned"),
+        ("04", "complete"),
+        ("05", "failed"),
+        ("06", "failed"),
+        ("07", "complete"),
+        ("08", "failed"),
+        ("09", "new"),
+    ]:
         (builds / name).mkdir(parents=True)
         if kind == "complete":
             (builds / name / "manifest.json").write_text("{}")

@@ -29,10 +29,10 @@ def _plant(root):
         rows = list(csv.reader(fh))
     header = rows[0]
     col = {name: i for i, name in enumerate(header)}
-    rows[3][col["fine_amount"]] = "一万元"          # row 4: wrong type
-    rows[5][col["fine_amount"]] = "-100"            # row 6: below minimum 0
+    rows[3][col["fine_amount"]] = "一万元"  # row 4: wrong type
+    rows[5][col["fine_amount"]] = "-100"  # row 6: below minimum 0
     rows[7][col["decision_no"]] = rows[1][col["decision_no"]]  # row 8: duplicate primary key
-    rows[9][col["region_code"]] = "999999"          # row 10: no such division
+    rows[9][col["region_code"]] = "999999"  # row 10: no such division
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
     with edited_yaml(root / PENALTIES / "datapackage.yaml") as data:
@@ -47,14 +47,16 @@ def test_planted_errors_are_reported_exactly(tmp_path):
     report = json.loads(result.stdout)
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     got = sorted((f["code"], f.get("rowNumber"), f.get("fieldName"), f.get("key")) for f in errors)
-    assert got == sorted([
-        ("metadata-required", None, None, "contact"),
-        ("type-error", 4, "fine_amount", None),
-        ("constraint-error", 6, "fine_amount", None),
-        ("primary-key", 8, None, None),
-        ("unique-error", 8, "decision_no", None),  # the key field is also declared unique (as Frictionless)
-        ("foreign-key", 10, "region_code", None),
-    ])
+    assert got == sorted(
+        [
+            ("metadata-required", None, None, "contact"),
+            ("type-error", 4, "fine_amount", None),
+            ("constraint-error", 6, "fine_amount", None),
+            ("primary-key", 8, None, None),
+            ("unique-error", 8, "decision_no", None),  # the key field is also declared unique (as Frictionless)
+            ("foreign-key", 10, "region_code", None),
+        ]
+    )
     for f in errors:
         assert f["file"].startswith(PENALTIES)
     stats = {s["resource"]: s for s in report["resources"] if s["dataset"] == "hz-shuanggongshi"}

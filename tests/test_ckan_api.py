@@ -31,7 +31,9 @@ def test_status_and_lists(ckan, built):
 
 
 def test_package_search_chinese_and_facets(ckan):
-    result = ckan.action.package_search(q="行政处罚", rows=100, **{"facet.field": ["organization", "groups", "res_format"]})
+    result = ckan.action.package_search(
+        q="行政处罚", rows=100, **{"facet.field": ["organization", "groups", "res_format"]}
+    )
     names = {p["name"] for p in result["results"]}
     assert {"zj-admin-penalties", "hz-shuanggongshi"} <= names
     assert result["count"] == len(result["results"])
@@ -63,14 +65,15 @@ def test_package_and_organization_show(ckan):
 def test_datastore_search(ckan):
     pkg = ckan.action.package_show(id="zj-holiday-calendar")
     rid = [r for r in pkg["resources"] if r["datastore_active"]][0]["id"]
-    result = ckan.action.datastore_search(resource_id=rid, filters={"day_type": "makeup_workday"}, limit=3,
-                                          sort="date desc", fields="date,holiday_zh")
+    result = ckan.action.datastore_search(
+        resource_id=rid, filters={"day_type": "makeup_workday"}, limit=3, sort="date desc", fields="date,holiday_zh"
+    )
     assert result["total"] > 100 and len(result["records"]) == 3
     assert set(result["records"][0]) == {"_id", "date", "holiday_zh"}
     assert result["records"][0]["date"] > result["records"][1]["date"]
     assert ckan.action.datastore_search(resource_id=rid, q="国庆节", limit=0)["total"] > 50
     with pytest.raises(ckanapi.ValidationError):
-        ckan.action.datastore_search(resource_id=rid, sort='date; drop table days')
+        ckan.action.datastore_search(resource_id=rid, sort="date; drop table days")
     with pytest.raises(ckanapi.ValidationError):
         ckan.action.datastore_search(resource_id=rid, limit=100000)
 
@@ -90,8 +93,24 @@ def test_get_only_client_and_both_paths(live_server):
 def test_ckanapi_dump_datasets_all(live_server, tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     out = tmp_path / "dump.jsonl"
-    subprocess.run([str(Path(sys.executable).parent / "ckanapi"), "dump", "datasets", "--all", "-r", live_server,
-                    "-O", str(out), "-p", "2"], check=True, env=env, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ckanapi"),
+            "dump",
+            "datasets",
+            "--all",
+            "-r",
+            live_server,
+            "-O",
+            str(out),
+            "-p",
+            "2",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     records = [json.loads(line) for line in out.read_text().splitlines()]
     names = ckanapi.RemoteCKAN(live_server).action.package_list()
     assert sorted(r["name"] for r in records) == sorted(names)

@@ -41,7 +41,10 @@ def test_dcat_ap_catalogue_conforms(built, shapes):
     assert conforms, text[:3000]
     datasets = list(g.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) >= 8
-    titles = {(str(t), t.language) for t in g.objects(URIRef("http://127.0.0.1:8001/datasets/zj-admin-divisions"), DCTERMS.title)}
+    titles = {
+        (str(t), t.language)
+        for t in g.objects(URIRef("http://127.0.0.1:8001/datasets/zj-admin-divisions"), DCTERMS.title)
+    }
     assert ("全国行政区划代码", "zh") in titles and any(lang == "en" for _, lang in titles)
     assert list(g.subjects(RDF.type, DCAT.DataService))
     # a planted violation is caught: a dataset without a title
@@ -70,8 +73,17 @@ def test_schema_org_in_every_landing_page(datasette_app, built):
         ld = json.loads(blocks[0])
         assert ld["@type"] == "Dataset" and ld["name"] == entry["title"]
         assert 50 <= len(ld["description"]) <= 5000
-        for key in ("url", "identifier", "keywords", "license", "creator", "datePublished", "dateModified",
-                    "includedInDataCatalog", "variableMeasured"):
+        for key in (
+            "url",
+            "identifier",
+            "keywords",
+            "license",
+            "creator",
+            "datePublished",
+            "dateModified",
+            "includedInDataCatalog",
+            "variableMeasured",
+        ):
             assert ld.get(key), (entry["identifier"], key)
         if entry["accessLevel"] == "public":
             assert ld["distribution"] and all(d["contentUrl"].startswith("http") for d in ld["distribution"])
@@ -82,8 +94,21 @@ def test_schema_org_in_every_landing_page(datasette_app, built):
 def test_chinese_catalogue_metadata(built):
     doc = json.loads((built / "directory" / "catalog-cn.json").read_text())
     assert doc["format_version"] == "1.0"
-    keys = ["分类", "名称", "代码", "提供方", "提供方代码", "摘要", "格式", "信息项", "共享属性", "开放属性", "更新周期",
-            "发布日期", "关联资源代码"]
+    keys = [
+        "分类",
+        "名称",
+        "代码",
+        "提供方",
+        "提供方代码",
+        "摘要",
+        "格式",
+        "信息项",
+        "共享属性",
+        "开放属性",
+        "更新周期",
+        "发布日期",
+        "关联资源代码",
+    ]
     for e in doc["entries"]:
         assert list(e) == keys
     rows = list(csv.reader(io.StringIO((built / "directory" / "catalog-cn.csv").read_text(encoding="utf-8-sig"))))

@@ -31,8 +31,10 @@ def undocumented_routes(description: dict, registered: list[pages.Page]) -> list
         route = page.pattern()
         served = [p for p in documented if re.match(route, p)]
         claimed = [*page.openapi, *page.documented_at]
-        if not served or any(_concrete(p, description) not in documented or not re.match(route, _concrete(p, description))
-                             for p in claimed):
+        if not served or any(
+            _concrete(p, description) not in documented or not re.match(route, _concrete(p, description))
+            for p in claimed
+        ):
             missing.append(route)
     return missing
 
@@ -73,9 +75,16 @@ def test_a_registered_format_is_written_served_and_documented(tmp_path, monkeypa
     from tests.conftest import copy_catalog
 
     monkeypatch.setattr(formats, "_FORMATS", dict(formats._FORMATS))
-    formats.register(formats.DirectoryFormat(
-        "ids", "ids.txt", "/catalog-ids.txt", "text/plain; charset=utf-8", "Dataset ids, one a line",
-        lambda given: "".join(f"{r.id}\n" for r in given.records)))
+    formats.register(
+        formats.DirectoryFormat(
+            "ids",
+            "ids.txt",
+            "/catalog-ids.txt",
+            "text/plain; charset=utf-8",
+            "Dataset ids, one a line",
+            lambda given: "".join(f"{r.id}\n" for r in given.records),
+        )
+    )
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     live = build(root, root / "_build").path
     assert (live / "directory" / "ids.txt").read_text(encoding="utf-8") == "zj-admin-divisions\n"

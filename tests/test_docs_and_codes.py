@@ -11,8 +11,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def test_codes_doc_is_generated_from_the_registry():
-    assert (REPO / "docs" / "codes.md").read_text(encoding="utf-8") == markdown_table(), \
+    assert (REPO / "docs" / "codes.md").read_text(encoding="utf-8") == markdown_table(), (
         "run: govdata codes --format markdown > docs/codes.md"
+    )
 
 
 def test_every_code_used_in_the_source_is_registered_and_documented():

@@ -36,7 +36,10 @@ def _big(problems: dict[int, bytes]) -> bytes:
 
 CASES = {
     "clean": {},
-    "late type and constraint errors": {70_000: b"69999,x,33010,2024-13-01,-5\n", 79_000: b"78999,,330106,2024-01-05,abc\n"},
+    "late type and constraint errors": {
+        70_000: b"69999,x,33010,2024-13-01,-5\n",
+        79_000: b"78999,,330106,2024-01-05,abc\n",
+    },
     "duplicate key": {50_000: b"5,dup,330106,2024-01-05,1\n"},
     "blank line": {40_000: b"\n", 60_000: b"59999,x,330106,bad-date,1\n"},
     "whitespace-only line is a row": {40_000: b",,,,\n"},
@@ -46,13 +49,18 @@ CASES = {
     "unterminated quote": {75_000: b'74999,"x,330106,2024-01-05,1\n'},
     "CRLF blank line": {20_000: b"\r\n"},
     "personal data": {60_000: "59999,联系人身份证330106199003070022,330106,2024-01-05,1\n".encode()},
-    "digit runs that are not personal data": {10: "9,编号91330106123456789X公司,330106,2024-01-05,1\n".encode(),
-                                              11: "10,电话10012345678,330106,2024-01-05,1\n".encode()},
+    "digit runs that are not personal data": {
+        10: "9,编号91330106123456789X公司,330106,2024-01-05,1\n".encode(),
+        11: "10,电话10012345678,330106,2024-01-05,1\n".encode(),
+    },
     "mobile number": {70_000: "69999,联系电话13812345678,330106,2024-01-05,1\n".encode()},
     "e-mail address": {70_000: "69999,联系 a.b@example.com,330106,2024-01-05,1\n".encode()},
     "quoted cell with personal data": {70_000: '69999,"电话,13812345678",330106,2024-01-05,1\n'.encode()},
-    "spreadsheet formula": {70_000: b"69999,=HYPERLINK(1),330106,2024-01-05,1\n", 70_001: b"70000,-5,330106,2024-01-05,1\n"},
-    "quote after a space": {70_000: b'69999,x,330106,2024-01-05, "1"\n', 70_001: b'70000,x,330106,2024-01-05,x\n'},
+    "spreadsheet formula": {
+        70_000: b"69999,=HYPERLINK(1),330106,2024-01-05,1\n",
+        70_001: b"70000,-5,330106,2024-01-05,1\n",
+    },
+    "quote after a space": {70_000: b'69999,x,330106,2024-01-05, "1"\n', 70_001: b"70000,x,330106,2024-01-05,x\n"},
     "quoted clean cell": {70_000: '69999,"云帆,公司",330106,2024-01-05,1\n'.encode()},
     "mobile in the last line without a newline": {ROWS + 1: f"{ROWS},电话13812345678,330106,2024-01-05,1".encode()},
 }
@@ -67,7 +75,7 @@ def _findings(base_catalog, tmp_path, data: bytes, quick: int, monkeypatch, fore
     if not foreign_key:  # without one the fast path may prove the file clean in one streaming pass
         descriptor = target / "datapackage.yaml"
         text = descriptor.read_text(encoding="utf-8")
-        descriptor.write_text(text[:text.index("    foreignKeys:")], encoding="utf-8")
+        descriptor.write_text(text[: text.index("    foreignKeys:")], encoding="utf-8")
     (target / "data" / "items.csv").write_bytes(data)
     report = _check(root, target)
     shutil.rmtree(root)
@@ -91,8 +99,9 @@ def test_fast_path_equals_precise_path(case, foreign_key, base_catalog, tmp_path
     fast, fast_stats = _findings(base_catalog, tmp_path / "a", data, 1024**2, monkeypatch, foreign_key)
     precise, precise_stats = _findings(base_catalog, tmp_path / "b", data, 1024**3, monkeypatch, foreign_key)
     assert fast == precise
-    assert [(s.rows_read, s.rows_with_findings) for s in fast_stats] == \
-        [(s.rows_read, s.rows_with_findings) for s in precise_stats]
+    assert [(s.rows_read, s.rows_with_findings) for s in fast_stats] == [
+        (s.rows_read, s.rows_with_findings) for s in precise_stats
+    ]
     if case in CLEAN:
         assert not [f for f in fast if f[3] == "error"]
         # the streamed flavour must really have been proven clean in one pass, not materialised
@@ -107,31 +116,48 @@ def test_fast_path_equals_precise_path(case, foreign_key, base_catalog, tmp_path
 def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
     """Fed in tiny chunks (rows across chunk boundaries, CRLF line ends), the byte-level scanner keeps
     exactly the cells DuckDB's prefilter selects, per scanned column."""
-    rows = [["1", "电话13812345678", "a@b.cn", "x"], ["2", "12345678901234567890", "无", "13812345678"],
-            ["3", "普通文本", "", ""], ["4", "前1234567890后", "c@d", "99999999999"], ["5", "x@y.z 13912345678", "k", "m"],
-            # digits touching ASCII letters are never a bounded candidate; a trailing X is an identity card's
-            ["6", "JY13812345678", "a13912345678b", "x"], ["7", "11010519491231002XY", "证11010519491231002X", "m"]]
+    rows = [
+        ["1", "电话13812345678", "a@b.cn", "x"],
+        ["2", "12345678901234567890", "无", "13812345678"],
+        ["3", "普通文本", "", ""],
+        ["4", "前1234567890后", "c@d", "99999999999"],
+        ["5", "x@y.z 13912345678", "k", "m"],
+        # digits touching ASCII letters are never a bounded candidate; a trailing X is an identity card's
+        ["6", "JY13812345678", "a13912345678b", "x"],
+        ["7", "11010519491231002XY", "证11010519491231002X", "m"],
+    ]
     text = "id,name,contact,unscanned\r\n" + "\r\n".join(",".join(r) for r in rows)
     path = tmp_path / "t.csv"
     path.write_bytes(text.encode())
     con = duckdb.connect()
     tables = TableChecks(con)
-    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"},
-              {"name": "contact", "type": "string"}, {"name": "unscanned", "type": "string", "constraints": {"enum": ["x", "13812345678", "", "99999999999", "m"]}}]
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "name", "type": "string"},
+        {"name": "contact", "type": "string"},
+        {"name": "unscanned", "type": "string", "constraints": {"enum": ["x", "13812345678", "", "99999999999", "m"]}},
+    ]
     lt = tables.stream("d", "r", "t.csv", {"fields": fields}, source.Prepared(path=path))
     scanner = privacy.scanner_for(lt)
     assert set(scanner.columns.values()) == {"id", "name", "contact"}
     for i in range(0, len(text.encode()), 7):
-        scanner.feed(text.encode()[i:i + 7])
+        scanner.feed(text.encode()[i : i + 7])
     scanner.finish()
     assert scanner.usable
     expected, candidates = set(), 0
     for f in lt.fields[:3]:
-        for group, test in ((("id_card", "mobile", "bank_card"), privacy._digits_test(f)), (("email",), f"contains({f.col}, '@')")):
+        for group, test in (
+            (("id_card", "mobile", "bank_card"), privacy._digits_test(f)),
+            (("email",), f"contains({f.col}, '@')"),
+        ):
             values = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {test}").fetchall()]
             candidates += len(values)
-            expected |= {(f.name, kind) for kind in group for v in values
-                         if any(privacy._valid(kind, m.group(0)) for m in privacy._BOUNDED[kind].finditer(v))}
+            expected |= {
+                (f.name, kind)
+                for kind in group
+                for v in values
+                if any(privacy._valid(kind, m.group(0)) for m in privacy._BOUNDED[kind].finditer(v))
+            }
     # the SQL prefilter also selects runs of digits touching letters; the scanner skips them at once
     assert (scanner.candidates, candidates) == (7, 10)
     assert scanner.found == expected == {("name", "mobile"), ("contact", "email"), ("contact", "id_card")}
@@ -157,26 +183,43 @@ def test_big_clean_file_is_served_from_the_load_started_beside_the_checks(base_c
     root = _big_world(base_catalog, tmp_path, _big({}))
     taken = []
     original = Speculation.take
-    monkeypatch.setattr(Speculation, "take", lambda self, lt: taken.append((lt.dataset, original(self, lt))) or taken[-1][1])
+    monkeypatch.setattr(
+        Speculation, "take", lambda self, lt: taken.append((lt.dataset, original(self, lt))) or taken[-1][1]
+    )
     result = build(root, tmp_path / "out")
-    assert [(name, t is not None) for name, t in taken if name == "case"] == [("case", True)], \
+    assert [(name, t is not None) for name, t in taken if name == "case"] == [("case", True)], (
         "the speculative SQLite load must be the one kept"
+    )
     db = sqlite3.connect(result.path / "site" / "case.db")
-    assert db.execute("SELECT count(*), sum(amount), count(DISTINCT region_code) FROM items").fetchone() == \
-        (ROWS, sum(i % 977 for i in range(1, ROWS + 1)), 1)
-    assert db.execute("SELECT id, company, decided FROM items WHERE id = 12345").fetchone() == \
-        (12345, "杭州云帆科技有限公司第12345分公司", "2024-01-05")
+    assert db.execute("SELECT count(*), sum(amount), count(DISTINCT region_code) FROM items").fetchone() == (
+        ROWS,
+        sum(i % 977 for i in range(1, ROWS + 1)),
+        1,
+    )
+    assert db.execute("SELECT id, company, decided FROM items WHERE id = 12345").fetchone() == (
+        12345,
+        "杭州云帆科技有限公司第12345分公司",
+        "2024-01-05",
+    )
     assert "idx_items_region_code" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
-    assert wh.execute('SELECT count(*), sum(amount) FROM "case".items').fetchone() == (ROWS, sum(i % 977 for i in range(1, ROWS + 1)))
+    assert wh.execute('SELECT count(*), sum(amount) FROM "case".items').fetchone() == (
+        ROWS,
+        sum(i % 977 for i in range(1, ROWS + 1)),
+    )
 
 
 def _spy_fused(monkeypatch) -> list[tuple[str, dict, str]]:
     """(dataset, counts, warehouse table kept) for every fused proof-and-load of a build."""
     seen = []
     real = proof_mod._load_and_count
-    monkeypatch.setattr(proof_mod, "_load_and_count", lambda tables, lt, privacy, into: seen.append(
-        (lt.dataset, real(tables, lt, privacy, into), lt.warehoused)) or seen[-1][1])
+    monkeypatch.setattr(
+        proof_mod,
+        "_load_and_count",
+        lambda tables, lt, privacy, into: (
+            seen.append((lt.dataset, real(tables, lt, privacy, into), lt.warehoused)) or seen[-1][1]
+        ),
+    )
     return seen
 
 
@@ -187,14 +230,22 @@ def test_big_clean_file_is_proven_and_warehoused_in_one_read(base_catalog, tmp_p
     root = _big_world(base_catalog, tmp_path, _big({}))
     seen = _spy_fused(monkeypatch)
     result = build(root, tmp_path / "out")
-    assert [(name, counts["rows"], kept) for name, counts, kept in seen if name == "case"] == \
-        [("case", ROWS, 'wh."case"."items"')]
+    assert [(name, counts["rows"], kept) for name, counts, kept in seen if name == "case"] == [
+        ("case", ROWS, 'wh."case"."items"')
+    ]
     assert not any(n for label, n in seen[-1][1].items() if label != "rows")
     wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
     assert [(c, t) for c, t, *_ in wh.execute('DESCRIBE "case".items').fetchall()] == [
-        ("id", "BIGINT"), ("company", "VARCHAR"), ("region_code", "VARCHAR"), ("decided", "DATE"), ("amount", "DOUBLE")]
-    assert wh.execute('SELECT decided, amount FROM "case".items WHERE id = 12345').fetchone() == \
-        (__import__("datetime").date(2024, 1, 5), 12345 % 977)
+        ("id", "BIGINT"),
+        ("company", "VARCHAR"),
+        ("region_code", "VARCHAR"),
+        ("decided", "DATE"),
+        ("amount", "DOUBLE"),
+    ]
+    assert wh.execute('SELECT decided, amount FROM "case".items WHERE id = 12345').fetchone() == (
+        __import__("datetime").date(2024, 1, 5),
+        12345 % 977,
+    )
     # the CSV download was copied at the start of the build (builder._start_early_work), byte for byte
     data = next((root / "datasets").glob("*/case/data/items.csv")).read_bytes()
     assert (result.path / "downloads" / "case" / "items.csv").read_bytes() == data
@@ -208,8 +259,9 @@ def test_failed_proof_drops_the_fused_table_and_the_precise_path_loads_it(base_c
     root = _big_world(base_catalog, tmp_path, _big({500: f"499,{long_text},330106,2024-01-05,1\n".encode()}))
     seen = _spy_fused(monkeypatch)
     result = build(root, tmp_path / "out")
-    assert [(name, counts["row-checks"] > 0, kept) for name, counts, kept in seen if name == "case"] == \
-        [("case", True, "")]
+    assert [(name, counts["row-checks"] > 0, kept) for name, counts, kept in seen if name == "case"] == [
+        ("case", True, "")
+    ]
     assert result.report.ok
     wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
     assert wh.execute('SELECT count(*), max(length(company)) FROM "case".items').fetchone() == (ROWS, 40_000)
@@ -233,8 +285,16 @@ def _masked_world(base_catalog, tmp_path, bad_row: int | None):
         lines.append(f"{i},c{i},330106,2024-01-05,{i % 977},{phone}\n".encode())
     root = _big_world(base_catalog, tmp_path, b"".join(lines))
     with edited_yaml(next((root / "datasets").glob("*/case/datapackage.yaml"))) as spec:
-        spec["resources"][0]["schema"]["fields"].append({"name": "phone", "type": "string", "title": "联系电话",
-                                                         "description": "电话。", "personal": "mobile", "masked": True})
+        spec["resources"][0]["schema"]["fields"].append(
+            {
+                "name": "phone",
+                "type": "string",
+                "title": "联系电话",
+                "description": "电话。",
+                "personal": "mobile",
+                "masked": True,
+            }
+        )
     return root
 
 
@@ -257,7 +317,8 @@ def test_unmasked_value_in_a_masked_column_is_found_on_the_fast_path(base_catalo
         build(_masked_world(base_catalog, tmp_path / "build", 501), tmp_path / "out")
     clean = build(_masked_world(base_catalog, tmp_path / "clean", None), tmp_path / "out2")
     assert sqlite3.connect(clean.path / "site" / "case.db").execute(
-        "SELECT count(*) FROM items WHERE phone NOT LIKE '%*%'").fetchone() == (0,)
+        "SELECT count(*) FROM items WHERE phone NOT LIKE '%*%'"
+    ).fetchone() == (0,)
 
 
 def test_an_error_after_the_fused_load_leaves_no_table_behind(base_catalog, tmp_path, monkeypatch):

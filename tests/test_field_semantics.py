@@ -24,8 +24,13 @@ def _typed(field: dict, cells: list[str], zone: str = "America/New_York") -> lis
 
 def test_zoned_datetimes_are_stored_in_utc_whatever_the_machine_zone():
     utc = dt.datetime(2024, 1, 5, 2, 0)
-    assert _typed({"type": "datetime"}, ["2024-01-05T10:00:00+08:00", "2024-01-05 02:00:00Z",
-                                         "2024-01-05T10:00:00+0800", "2024-01-05T02:00:00"]) == [utc] * 4
+    assert (
+        _typed(
+            {"type": "datetime"},
+            ["2024-01-05T10:00:00+08:00", "2024-01-05 02:00:00Z", "2024-01-05T10:00:00+0800", "2024-01-05T02:00:00"],
+        )
+        == [utc] * 4
+    )
     assert _typed({"type": "datetime", "format": "%Y-%m-%dT%H:%M:%S%z"}, ["2024-01-05T10:00:00+0800"]) == [utc]
 
 

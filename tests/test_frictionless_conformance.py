@@ -24,12 +24,27 @@ DIFFERENCES = {
     "fullwidth-digits": (set(), {(2, "amount", "type-error")}),
     # Frictionless reads the unterminated quote as one long cell that swallows the rest of the file and
     # reports the row's other cells as missing; govdata names the cause (an unterminated quote).
-    "unterminated-quote": ({(3, "region_code", "missing-cell"), (3, "decided", "missing-cell"),
-                            (3, "amount", "missing-cell")}, {(3, None, "source-error")}),
+    "unterminated-quote": (
+        {(3, "region_code", "missing-cell"), (3, "decided", "missing-cell"), (3, "amount", "missing-cell")},
+        {(3, None, "source-error")},
+    ),
 }
-CASES = ["clean", "wrong-type", "out-of-range", "duplicate-primary-key", "required-missing", "ragged-rows",
-         "blank-row", "blank-header", "duplicate-header", "chinese-date", "fullwidth-digits", "thousands-separator",
-         "unterminated-quote", "masking-complete"]
+CASES = [
+    "clean",
+    "wrong-type",
+    "out-of-range",
+    "duplicate-primary-key",
+    "required-missing",
+    "ragged-rows",
+    "blank-row",
+    "blank-header",
+    "duplicate-header",
+    "chinese-date",
+    "fullwidth-digits",
+    "thousands-separator",
+    "unterminated-quote",
+    "masking-complete",
+]
 
 
 def _clean_schema() -> dict:
@@ -50,8 +65,10 @@ def _validate(schema: dict, data: bytes, tmp_path: Path) -> set[tuple]:
     finally:
         os.chdir(cwd)
     # govdata puts header findings on line 1
-    return {(1 if code in LABEL_ERRORS else row, field or None, code)
-            for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}
+    return {
+        (1 if code in LABEL_ERRORS else row, field or None, code)
+        for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])
+    }
 
 
 def _frictionless(case: str, tmp_path: Path) -> set[tuple]:
@@ -67,8 +84,11 @@ def test_same_findings_as_frictionless(case, tmp_path, base_catalog):
     expected = _frictionless(case, tmp_path / "fl")
     root, target = _world(base_catalog, tmp_path, CORPUS / case)
     _rename(case, target)
-    ours = {(f.row, f.field, f.code) for f in _check(root, target).findings
-            if f.severity == "error" and f.code not in ("personal-data", "negative-list-field", "masking-error")}
+    ours = {
+        (f.row, f.field, f.code)
+        for f in _check(root, target).findings
+        if f.severity == "error" and f.code not in ("personal-data", "negative-list-field", "masking-error")
+    }
     only_fl, only_ours = DIFFERENCES.get(case, (set(), set()))
     assert expected - only_fl == ours - only_ours
     assert only_fl <= expected and only_ours <= ours  # the documented differences are real
@@ -97,13 +117,14 @@ INLINE = {
     "header wrong names": "编号,企业,区划,日期,金额\n1,甲,3301,2024-01-01,-1\n",
     "duplicate header": "id,company,company,decided,amount\n1,甲,330106,2024-01-01,x\n",
     "blank header": "id,,region_code,decided,amount\n1,甲,330106,2024-01-01,1\n",
-    "constraint errors everywhere": HEADER + "0,甲,33010,2024-02-30,-0.5\n-1,乙,３３０１０６,2023-12-31,1e3\n+2,丙,330106,2024-1-5,.5\n",
+    "constraint errors everywhere": HEADER
+    + "0,甲,33010,2024-02-30,-0.5\n-1,乙,３３０１０６,2023-12-31,1e3\n+2,丙,330106,2024-1-5,.5\n",
     "empty primary key": HEADER + ",甲,330106,2024-01-01,1\n2,乙,330102,2024-01-01,1\n",
     "integer and number forms": HEADER + " 7 ,甲,330106,2024-01-01, 1.5 \n1_000,乙,330106,2024-01-01,1_0.5\n"
-                                "1__0,丙,330106,2024-01-01,5.\n0x1F,丁,330106,2024-01-01,Infinity\n"
-                                "9,戊,330106,2024-01-01,nan\n12,己,330106,2024-01-01,1e\n",
+    "1__0,丙,330106,2024-01-01,5.\n0x1F,丁,330106,2024-01-01,Infinity\n"
+    "9,戊,330106,2024-01-01,nan\n12,己,330106,2024-01-01,1e\n",
     "date forms": HEADER + "1,甲,330106,2024-1-5,1\n2,乙,330106,2024/01/05,1\n3,丙,330106,20240105,1\n"
-                  "4,丁,330106,2024-01-05T00:00:00,1\n5,戊,330106,2023-02-29,1\n",
+    "4,丁,330106,2024-01-05T00:00:00,1\n5,戊,330106,2023-02-29,1\n",
     "pattern with unicode digits": HEADER + "1,甲,３３０１０６,2024-01-01,1\n2,乙,33010a,2024-01-01,1\n",
     "empty strings and quotes": HEADER + '3,"",330106,2024-01-01,1\n4," ",330106,2024-01-01,1\n',
     # one verdict whatever the read path (issue 14): ` "2.5"` is the text it is, not 2.5
@@ -119,93 +140,174 @@ def test_inline_broken_files_same_findings(case, tmp_path, base_catalog):
     _rename("clean", target)
     (target / "data" / "items.csv").write_text(INLINE[case], encoding="utf-8")
     # the foreign key into the divisions is govdata's extension; Frictionless does not see it
-    ours = {(f.row, f.field, f.code) for f in _check(root, target).findings
-            if f.severity == "error" and f.code != "foreign-key"}
+    ours = {
+        (f.row, f.field, f.code)
+        for f in _check(root, target).findings
+        if f.severity == "error" and f.code != "foreign-key"
+    }
     assert expected == ours
 
 
 # (schema fields, primary key, CSV) written inline: cases found by differential fuzzing
 SCHEMAS = {
-    "unique on the key field": ([{"name": "id", "type": "integer", "constraints": {"unique": True}},
-                                 {"name": "s", "type": "string"}], ["id"], "id,s\n1,x\n1,y\n"),
-    "array length and a cell that is not JSON": ([{"name": "id", "type": "integer"},
-                                                  {"name": "a", "type": "array", "constraints": {"maxLength": 2}}],
-                                                 ["id"], 'id,a\n1,"[1,2,3]"\n2,x\n'),
-    "special date words": ([{"name": "id", "type": "integer"}, {"name": "d", "type": "date", "format": "%d/%m/%Y"},
-                            {"name": "t", "type": "time", "format": "any"}], ["id"],
-                           "id,d,t\n1,infinity,epoch\n2,01/02/2024,10:00:00\n"),
+    "unique on the key field": (
+        [{"name": "id", "type": "integer", "constraints": {"unique": True}}, {"name": "s", "type": "string"}],
+        ["id"],
+        "id,s\n1,x\n1,y\n",
+    ),
+    "array length and a cell that is not JSON": (
+        [{"name": "id", "type": "integer"}, {"name": "a", "type": "array", "constraints": {"maxLength": 2}}],
+        ["id"],
+        'id,a\n1,"[1,2,3]"\n2,x\n',
+    ),
+    "special date words": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "d", "type": "date", "format": "%d/%m/%Y"},
+            {"name": "t", "type": "time", "format": "any"},
+        ],
+        ["id"],
+        "id,d,t\n1,infinity,epoch\n2,01/02/2024,10:00:00\n",
+    ),
     # missingValues without "": an empty cell is a value (a type error for an integer), "NA" is missing
     "missing values without the empty string": (
-        [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
-         {"name": "s", "type": "string", "constraints": {"required": True}}], ["id"],
-        "id,n,s\n1,,x\n2,NA,\n3,5,NA\n", {"missingValues": ["NA"]}),
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer"},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,,x\n2,NA,\n3,5,NA\n",
+        {"missingValues": ["NA"]},
+    ),
     # declared missing values holding the delimiter or a quote (DuckDB refuses such null strings)
     "missing values with a comma or a quote": (
         [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer", "constraints": {"required": True}}],
-        ["id"], 'id,n\n1,"n,a"\n2,"x""y"\n3,7\n4,z\n', {"missingValues": ["", "n,a", 'x"y']}),
-    "nothing missing": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "number"},
-                         {"name": "s", "type": "string", "constraints": {"required": True, "minLength": 1}}], ["id"],
-                        "id,n,s\n1,,x\n2,1,\n3,2,y\n", {"missingValues": []}),
+        ["id"],
+        'id,n\n1,"n,a"\n2,"x""y"\n3,7\n4,z\n',
+        {"missingValues": ["", "n,a", 'x"y']},
+    ),
+    "nothing missing": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "number"},
+            {"name": "s", "type": "string", "constraints": {"required": True, "minLength": 1}},
+        ],
+        ["id"],
+        "id,n,s\n1,,x\n2,1,\n3,2,y\n",
+        {"missingValues": []},
+    ),
     # dateutil's isoparse: any separator, "," fractions, zones Z/+08/+0800/+08:00, 24:00:00
-    "datetime and time forms": ([{"name": "id", "type": "integer"}, {"name": "t", "type": "datetime"},
-                                 {"name": "h", "type": "time"}], ["id"],
-                                "id,t,h\n1,2024-01-01T10:00:00Z,10:00:00Z\n2,2024-01-01 10:00:00+08,24:00:00\n"
-                                "3,2024-01-01x10:00:00,24:00:01\n4,2024-1-01T10:00:00,10:00:00-0530\n"
-                                "5,2024-02-30T10:00:00,10:00\n6,2024-01-01T10:00:00+0800,10:00:00.5\n"),
-    "yearmonth and duration forms": ([{"name": "id", "type": "integer"}, {"name": "m", "type": "yearmonth"},
-                                      {"name": "d", "type": "duration"}], ["id"],
-                                     "id,m,d\n1, 2024 - 01 ,P1.5D\n2,2024-00,P1,5D\n3,2024-1_2,P\n4,24-5,PT\n"
-                                     "5,2024-05-01,-P1D\n6,2024-1,p1d\n"),
-    "numbers that are not bare": ([{"name": "id", "type": "integer"},
-                                   {"name": "n", "type": "number", "bareNumber": False},
-                                   {"name": "i", "type": "integer", "bareNumber": False, "groupChar": ","}], ["id"],
-                                  'id,n,i\n1,$100,5%\n2,100%,"1,000元"\n3,EUR 1.5,-5%\n4,x,abc\n'),
-    "lists and geopoints": ([{"name": "id", "type": "integer"}, {"name": "l", "type": "list", "itemType": "integer"},
-                             {"name": "ld", "type": "list", "itemType": "date", "delimiter": ";"},
-                             {"name": "g", "type": "geopoint"}, {"name": "ga", "type": "geopoint", "format": "array"}],
-                            ["id"], 'id,l,ld,g,ga\n1,"1, 2",2024-01-01;2024-1-2,"120.1, 30.2","[120, 30]"\n'
-                                    '2,"a,b",2024-01-01;x,"200,10","[1,2,3]"\n3,7,;,x,x\n'),
+    "datetime and time forms": (
+        [{"name": "id", "type": "integer"}, {"name": "t", "type": "datetime"}, {"name": "h", "type": "time"}],
+        ["id"],
+        "id,t,h\n1,2024-01-01T10:00:00Z,10:00:00Z\n2,2024-01-01 10:00:00+08,24:00:00\n"
+        "3,2024-01-01x10:00:00,24:00:01\n4,2024-1-01T10:00:00,10:00:00-0530\n"
+        "5,2024-02-30T10:00:00,10:00\n6,2024-01-01T10:00:00+0800,10:00:00.5\n",
+    ),
+    "yearmonth and duration forms": (
+        [{"name": "id", "type": "integer"}, {"name": "m", "type": "yearmonth"}, {"name": "d", "type": "duration"}],
+        ["id"],
+        "id,m,d\n1, 2024 - 01 ,P1.5D\n2,2024-00,P1,5D\n3,2024-1_2,P\n4,24-5,PT\n5,2024-05-01,-P1D\n6,2024-1,p1d\n",
+    ),
+    "numbers that are not bare": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "number", "bareNumber": False},
+            {"name": "i", "type": "integer", "bareNumber": False, "groupChar": ","},
+        ],
+        ["id"],
+        'id,n,i\n1,$100,5%\n2,100%,"1,000元"\n3,EUR 1.5,-5%\n4,x,abc\n',
+    ),
+    "lists and geopoints": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "l", "type": "list", "itemType": "integer"},
+            {"name": "ld", "type": "list", "itemType": "date", "delimiter": ";"},
+            {"name": "g", "type": "geopoint"},
+            {"name": "ga", "type": "geopoint", "format": "array"},
+        ],
+        ["id"],
+        'id,l,ld,g,ga\n1,"1, 2",2024-01-01;2024-1-2,"120.1, 30.2","[120, 30]"\n'
+        '2,"a,b",2024-01-01;x,"200,10","[1,2,3]"\n3,7,;,x,x\n',
+    ),
     # found by differential fuzzing (session 4): Unicode spaces around numbers, keys with a missing or
     # invalid part, zones, year 0, custom formats and their bounds, lengths of objects and lists,
     # geopoint objects, URIs with spaces, \u escapes, \s, {,n}, short rows under missingValues, labels
-    "unicode spaces around numbers": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
-                                       {"name": "x", "type": "number"}], ["id"],
-                                      "id,n,x\n1,100\u00a0,1.5\u3000\n2,\u3000200, 2.5\n3,300\u2003,x\n"),
+    "unicode spaces around numbers": (
+        [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}, {"name": "x", "type": "number"}],
+        ["id"],
+        "id,n,x\n1,100\u00a0,1.5\u3000\n2,\u3000200, 2.5\n3,300\u2003,x\n",
+    ),
     "composite key with a missing or invalid part": (
-        [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}], ["a", "b"],
-        "a,b\n1,\n1,\n2,x\n2,y\n3,3\n"),
-    "datetimes with zones": ([{"name": "t", "type": "datetime",
-                               "constraints": {"minimum": "2024-01-01T00:00:00+08:00"}},
-                              {"name": "s", "type": "string"}], ["t"],
-                             "t,s\n2024-01-01T10:00:00+08:00,a\n2024-01-01T02:00:00Z,b\n2023-12-31T15:00:00Z,c\n"
-                             "0000-01-01T00:00:00Z,d\n2024-01-01T10:00:00+24:00,e\n"),
+        [{"name": "a", "type": "integer"}, {"name": "b", "type": "integer"}],
+        ["a", "b"],
+        "a,b\n1,\n1,\n2,x\n2,y\n3,3\n",
+    ),
+    "datetimes with zones": (
+        [
+            {"name": "t", "type": "datetime", "constraints": {"minimum": "2024-01-01T00:00:00+08:00"}},
+            {"name": "s", "type": "string"},
+        ],
+        ["t"],
+        "t,s\n2024-01-01T10:00:00+08:00,a\n2024-01-01T02:00:00Z,b\n2023-12-31T15:00:00Z,c\n"
+        "0000-01-01T00:00:00Z,d\n2024-01-01T10:00:00+24:00,e\n",
+    ),
     "custom date formats and their bounds": (
-        [{"name": "id", "type": "integer"}, {"name": "d", "type": "date", "format": "%Y/%m/%d"},
-         {"name": "c", "type": "date", "format": "%Y年%m月%d日", "constraints": {"minimum": "2024年01月01日"}},
-         {"name": "i", "type": "date"}], ["id"],
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "d", "type": "date", "format": "%Y/%m/%d"},
+            {"name": "c", "type": "date", "format": "%Y年%m月%d日", "constraints": {"minimum": "2024年01月01日"}},
+            {"name": "i", "type": "date"},
+        ],
+        ["id"],
         "id,d,c,i\n1,2024/01/05,2023年12月31日,0000-01-01\n2,24/01/05,2024年1月1日,0001-01-01\n"
-        "3, 2024/01/05,2024年01月01号,2024-01-01\n4,2024/02/30,2024年02月01日,2024-02-30\n"),
+        "3, 2024/01/05,2024年01月01号,2024-01-01\n4,2024/02/30,2024年02月01日,2024-02-30\n",
+    ),
     "lengths of objects and lists, geopoint objects": (
-        [{"name": "id", "type": "integer"}, {"name": "o", "type": "object", "constraints": {"minLength": 1, "maxLength": 2}},
-         {"name": "l", "type": "list", "constraints": {"minLength": 2, "maxLength": 3}},
-         {"name": "g", "type": "geopoint", "format": "object"}], ["id"],
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "o", "type": "object", "constraints": {"minLength": 1, "maxLength": 2}},
+            {"name": "l", "type": "list", "constraints": {"minLength": 2, "maxLength": 3}},
+            {"name": "g", "type": "geopoint", "format": "object"},
+        ],
+        ["id"],
         'id,o,l,g\n1,{},a,"{""lon"":200,""lat"":10}"\n2,"{""a"":1,""b"":2,""c"":3}","a,b,c,d","{""lon"":""a"",""lat"":1}"\n'
-        '3,"{""a"":1}","a,b","{""lat"":30,""lon"":120}"\n'),
-    "uris and patterns": ([{"name": "id", "type": "integer"}, {"name": "u", "type": "string", "format": "uri"},
-                           {"name": "h", "type": "string", "constraints": {"pattern": "[\\u4e00-\\u9fa5]{2,4}"}},
-                           {"name": "w", "type": "string", "constraints": {"pattern": "\\S+\\s\\S+"}},
-                           {"name": "q", "type": "string", "constraints": {"pattern": "a{,3}"}}], ["id"],
-                          "id,u,h,w,q\n1,http://www.x.gov.cn/文件 2024.pdf,张三,张\u3000三,aa\n2,http:,ab,张三,aaaa\n"
-                          "3,www.gov.cn,张三丰,张\u00a0三,a{,3}\n"),
-    "short rows under missingValues": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
-                                        {"name": "s", "type": "string", "constraints": {"required": True}}], ["id"],
-                                       "id,n,s\n1\n2,5\n3,,x\n", {"missingValues": ["NA"]}),
-    "labels with spaces around them": ([{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"},
-                                        {"name": "s", "type": "string"}], ["id"], " id, n, S\n1, 5, a\n2, x, b\n"),
+        '3,"{""a"":1}","a,b","{""lat"":30,""lon"":120}"\n',
+    ),
+    "uris and patterns": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "u", "type": "string", "format": "uri"},
+            {"name": "h", "type": "string", "constraints": {"pattern": "[\\u4e00-\\u9fa5]{2,4}"}},
+            {"name": "w", "type": "string", "constraints": {"pattern": "\\S+\\s\\S+"}},
+            {"name": "q", "type": "string", "constraints": {"pattern": "a{,3}"}},
+        ],
+        ["id"],
+        "id,u,h,w,q\n1,http://www.x.gov.cn/文件 2024.pdf,张三,张\u3000三,aa\n2,http:,ab,张三,aaaa\n"
+        "3,www.gov.cn,张三丰,张\u00a0三,a{,3}\n",
+    ),
+    "short rows under missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer"},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1\n2,5\n3,,x\n",
+        {"missingValues": ["NA"]},
+    ),
+    "labels with spaces around them": (
+        [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}, {"name": "s", "type": "string"}],
+        ["id"],
+        " id, n, S\n1, 5, a\n2, x, b\n",
+    ),
     # Frictionless matches re.compile(f"^{pattern}$") from the start: "a|b" is "^a" or "b$"
-    "pattern with an alternation": ([{"name": "id", "type": "integer"},
-                                     {"name": "s", "type": "string", "constraints": {"pattern": "a|b"}}], ["id"],
-                                    "id,s\n1,a\n2,ab\n3,cb\n4,b\n"),
+    "pattern with an alternation": (
+        [{"name": "id", "type": "integer"}, {"name": "s", "type": "string", "constraints": {"pattern": "a|b"}}],
+        ["id"],
+        "id,s\n1,a\n2,ab\n3,cb\n4,b\n",
+    ),
 }
 
 
@@ -217,12 +319,13 @@ def test_inline_schemas_same_findings(case, tmp_path, base_catalog):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     with edited_yaml(target / "datapackage.yaml") as d:
-        d["resources"][0]["schema"] = {**schema,
-                                       "fields": [{**f, "title": f["name"], "description": f["name"]} for f in fields]}
+        d["resources"][0]["schema"] = {
+            **schema,
+            "fields": [{**f, "title": f["name"], "description": f["name"]} for f in fields],
+        }
     (target / "data" / "items.csv").write_text(text, encoding="utf-8")
     ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
     assert expected and expected == ours
-
 
 
 # Declared dialects (issue 14): read as Frictionless 5.21 reads them, findings at the same rows.
@@ -238,13 +341,17 @@ DIALECTS = {
     "tab": (_with("\t"), {"delimiter": "\t"}),
     "semicolon with a ragged row": (_with(";", ROWS + ["4,丁,330106"]), {"delimiter": ";"}),
     "quote char": (HEADER + "1,'甲,乙',330106,2024-01-01,1\n2,'x''y',330102,2024-13-01,2\n", {"quoteChar": "'"}),
-    "initial spaces": (HEADER + '1, "甲,乙", 330106,2024-01-01, 1\n2, 乙,330102, 2024-01-01,2\n',
-                       {"skipInitialSpace": True}),
+    "initial spaces": (
+        HEADER + '1, "甲,乙", 330106,2024-01-01, 1\n2, 乙,330102, 2024-01-01,2\n',
+        {"skipInitialSpace": True},
+    ),
     "comment lines": ("# exported 2024\n" + _with(",", ROWS[:1] + ["# 备注行", ROWS[1]]), {"commentChar": "#"}),
-    "comment rows": ("说明\n" + _with(",") , {"commentRows": [1]}),
+    "comment rows": ("说明\n" + _with(","), {"commentRows": [1]}),
     "header on row 2": ("某某局2024年行政许可公示表,,,,\n" + _with(","), {"headerRows": [2]}),
-    "two header rows": ("id,company,region,decided,amount\nid,company,code,decided,amount\n" + "\n".join(ROWS) + "\n",
-                        {"headerRows": [1, 2], "headerJoin": "_"}),
+    "two header rows": (
+        "id,company,region,decided,amount\nid,company,code,decided,amount\n" + "\n".join(ROWS) + "\n",
+        {"headerRows": [1, 2], "headerJoin": "_"},
+    ),
     "no header": ("\n".join(ROWS) + "\n", {"header": False}),
 }
 
@@ -258,8 +365,9 @@ def test_declared_dialects_same_findings(case, tmp_path, base_catalog):
     os.chdir(tmp_path / "fl")
     try:
         # as `frictionless validate` reads a resource descriptor
-        report = Resource.from_descriptor({"name": "items", "path": "items.csv", "schema": _clean_schema(),
-                                           "dialect": dialect}).validate()
+        report = Resource.from_descriptor(
+            {"name": "items", "path": "items.csv", "schema": _clean_schema(), "dialect": dialect}
+        ).validate()
     finally:
         os.chdir(cwd)
     expected = {(row, field or None, code) for row, field, code in report.flatten(["rowNumber", "fieldName", "type"])}

@@ -39,8 +39,10 @@ def _check(root: Path, target: Path):
 
 
 def _got(report) -> list[list]:
-    return sorted(([f.code, f.row, f.field] for f in report.findings if f.severity != "warning"),
-                  key=lambda x: (x[0], x[1] or 0, x[2] or ""))
+    return sorted(
+        ([f.code, f.row, f.field] for f in report.findings if f.severity != "warning"),
+        key=lambda x: (x[0], x[1] or 0, x[2] or ""),
+    )
 
 
 def _rename(case: str, target: Path) -> None:
@@ -103,20 +105,37 @@ def test_oversized_descriptor_is_refused_before_parsing(base_catalog, tmp_path):
 
 def _xlsx(rows: list[list], path: Path, pad: int = 0) -> None:
     """A minimal .xlsx written with zipfile (inline strings), optionally padded into a zip bomb."""
+
     def cell(ref, v):
         if isinstance(v, (int, float)):
             return f'<c r="{ref}"><v>{v}</v></c>'
         return f'<c r="{ref}" t="inlineStr"><is><t>{v}</t></is></c>'
+
     sheet_rows = "".join(
         f'<row r="{i + 1}">' + "".join(cell(f"{chr(65 + j)}{i + 1}", v) for j, v in enumerate(r)) + "</row>"
-        for i, r in enumerate(rows))
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             f'spreadsheetml/2006/main"><sheetData>{sheet_rows}</sheetData></worksheet>')
+        for i, r in enumerate(rows)
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main"><sheetData>{sheet_rows}</sheetData></worksheet>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
-        z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-        z.writestr("xl/workbook.xml", '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
         z.writestr("xl/worksheets/sheet1.xml", sheet)
         if pad:
             z.writestr("xl/padding.xml", "<p>" + " " * pad + "</p>")
@@ -126,8 +145,11 @@ def _excel_case(base_catalog, tmp_path, pad=0):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     (target / "data" / "items.csv").unlink()
-    rows = [["id", "company", "region_code", "decided", "amount"], [1, "杭州云帆科技有限公司", "330106", "2024-01-05", 1000],
-            [2, "杭州青禾食品有限公司", "330102", "2024-02-11", 250.5]]
+    rows = [
+        ["id", "company", "region_code", "decided", "amount"],
+        [1, "杭州云帆科技有限公司", "330106", "2024-01-05", 1000],
+        [2, "杭州青禾食品有限公司", "330102", "2024-02-11", 250.5],
+    ]
     _xlsx(rows, target / "data" / "items.xlsx", pad)
     with edited_yaml(target / "datapackage.yaml") as data:
         data["resources"][0].update({"path": "data/items.xlsx", "format": "xlsx", "sheet": "数据", "header_row": 1})
@@ -172,7 +194,10 @@ def _big_case(base_catalog, tmp_path, mutate):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     rows = ["id,company,region_code,decided,amount"]
-    rows += [f"{i},杭州示例{i}号科技有限公司备注备注备注备注备注备注备注备注备注,330106,2024-01-05,{i}.5" for i in range(1, 120_001)]
+    rows += [
+        f"{i},杭州示例{i}号科技有限公司备注备注备注备注备注备注备注备注备注,330106,2024-01-05,{i}.5"
+        for i in range(1, 120_001)
+    ]
     mutate(rows)
     (target / "data" / "items.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert (target / "data" / "items.csv").stat().st_size > 8 * 1024 * 1024
@@ -184,9 +209,13 @@ def test_big_file_fast_path_keeps_row_numbers(base_catalog, tmp_path):
         rows[50_000] = rows[50_000].replace(",2024-01-05,", ",2024-13-05,")
         rows[100_000] = rows[100_000].replace("330106", "339999")
         rows[110_000] = rows[110_000].replace("科技", "长" * 150_000)
+
     report = _big_case(base_catalog, tmp_path, plant)
-    assert _got(report) == [["cell-too-large", 110_001, "company"], ["foreign-key", 100_001, "region_code"],
-                            ["type-error", 50_001, "decided"]]
+    assert _got(report) == [
+        ["cell-too-large", 110_001, "company"],
+        ["foreign-key", 100_001, "region_code"],
+        ["type-error", 50_001, "decided"],
+    ]
     (stats,) = report.stats
     assert (stats.rows_read, stats.rows_with_findings) == (120_000, 3)
 
@@ -195,15 +224,21 @@ def test_big_file_with_a_ragged_row_falls_back_to_the_precise_pass(base_catalog,
     def plant(rows):
         rows[70_000] += ",extra"
         rows[90_000] = rows[90_000].replace(",2024-01-05,", ",yesterday,")
+
     report = _big_case(base_catalog, tmp_path, plant)
     assert _got(report) == [["extra-cell", 70_001, None], ["type-error", 90_001, "decided"]]
     (stats,) = report.stats
     assert (stats.rows_read, stats.rows_valid) == (120_000, 119_998)
 
 
-@pytest.mark.parametrize("case, words", [("chinese-date", "normalize_chinese_dates"),
-                                         ("fullwidth-digits", "normalize_fullwidth"),
-                                         ("thousands-separator", "strip_thousands_separators")])
+@pytest.mark.parametrize(
+    "case, words",
+    [
+        ("chinese-date", "normalize_chinese_dates"),
+        ("fullwidth-digits", "normalize_fullwidth"),
+        ("thousands-separator", "strip_thousands_separators"),
+    ],
+)
 def test_agency_forms_are_reported_with_the_declared_fix(case, words, base_catalog, tmp_path):
     root, target = _world(base_catalog, tmp_path, CORPUS / case)
     _rename(case, target)
@@ -217,12 +252,16 @@ def test_declared_pipeline_normalises_chinese_forms(base_catalog, tmp_path):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     path = target / "data" / "items.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("2024-01-05", "2024年1月5日")
-                    .replace(",1000\n", ',"１,０００"\n'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("2024-01-05", "2024年1月5日").replace(",1000\n", ',"１,０００"\n'),
+        encoding="utf-8",
+    )
     (root / "pipelines" / "clean-items.yaml").write_text(
         "title: normalise\nsteps:\n  - {step: read_csv, path: data/items.csv}\n"
         "  - {step: normalize_fullwidth, fields: [amount]}\n  - {step: strip_thousands_separators, fields: [amount]}\n"
-        "  - {step: normalize_chinese_dates, fields: [decided]}\n", encoding="utf-8")
+        "  - {step: normalize_chinese_dates, fields: [decided]}\n",
+        encoding="utf-8",
+    )
     with edited_yaml(target / "datapackage.yaml") as data:
         data["resources"][0].pop("path")
         data["resources"][0]["pipeline"] = "clean-items"

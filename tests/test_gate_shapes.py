@@ -14,8 +14,9 @@ from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 ID_CARD = "11010519491231002X"  # the GB 11643 example: a valid check character
 
 
-def dataset(base_catalog, tmp_path, fields: list[dict], data: bytes, name: str = "items.csv", primary_key=None,
-            **resource):
+def dataset(
+    base_catalog, tmp_path, fields: list[dict], data: bytes, name: str = "items.csv", primary_key=None, **resource
+):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)
     (target / "data" / "items.csv").unlink()
@@ -36,10 +37,13 @@ def found(report, warnings: bool = False) -> list[tuple]:
 
 # ---- wide files -------------------------------------------------------------------------
 
+
 def _wide(n: int, rows: int, plant: dict[tuple[int, int], str] | None = None) -> tuple[list[dict], bytes]:
     fields = [{"name": "id", "type": "integer", "constraints": {"required": True}}]
-    fields += [{"name": f"c{i}", "type": ("integer" if i % 3 == 0 else "number" if i % 3 == 1 else "string")}
-               for i in range(1, n)]
+    fields += [
+        {"name": f"c{i}", "type": ("integer" if i % 3 == 0 else "number" if i % 3 == 1 else "string")}
+        for i in range(1, n)
+    ]
     fields[5]["constraints"] = {"unique": True}
     fields[7]["constraints"] = {"minimum": 0}
     lines = [",".join(f["name"] for f in fields)]
@@ -53,9 +57,17 @@ def _wide(n: int, rows: int, plant: dict[tuple[int, int], str] | None = None) ->
 
 
 PLANTED = {(3, 3): "x3", (4, 7): "-1", (5, 5): "6", (6, 0): "", (7, 120): ID_CARD, (2, 6): "2.5"}
-EXPECTED_WIDE = [("constraint-error", 4, "c7"), ("constraint-error", 6, "id"), ("personal-data", 7, "c120"),
-                 ("primary-key", 5, None), ("primary-key", 6, None), ("type-error", 2, "c6"), ("type-error", 3, "c3"),
-                 ("type-error", 7, "c120"), ("unique-error", 5, "c5")]
+EXPECTED_WIDE = [
+    ("constraint-error", 4, "c7"),
+    ("constraint-error", 6, "id"),
+    ("personal-data", 7, "c120"),
+    ("primary-key", 5, None),
+    ("primary-key", 6, None),
+    ("type-error", 2, "c6"),
+    ("type-error", 3, "c3"),
+    ("type-error", 7, "c120"),
+    ("unique-error", 5, "c5"),
+]
 
 
 @pytest.mark.parametrize("long", [True, False], ids=["long", "wide"])
@@ -98,6 +110,7 @@ def test_a_very_wide_valid_file_is_read_quickly(base_catalog, tmp_path):
 
 # ---- field names equal but for case ------------------------------------------------------
 
+
 def test_field_names_equal_but_for_case_are_refused_at_their_line(base_catalog, tmp_path):
     fields = [{"name": "id", "type": "integer"}, {"name": "ID", "type": "string"}]
     root, target = dataset(base_catalog, tmp_path, fields, b"id,ID\n1,a\n2,b\n")
@@ -109,11 +122,17 @@ def test_field_names_equal_but_for_case_are_refused_at_their_line(base_catalog, 
 
 # ---- spreadsheet formulas (issue 12, the gate's part) --------------------------------------
 
-FORMULA_CSV = ("id,company,region_code,decided,amount\n1,=HYPERLINK(\"http://x\"),330106,2024-01-05,1\n"
-               "2,-5,330102,2024-02-11,2\n3,+86 138,330108,2024-03-20,3\n4,@SUM(A1),330108,2024-03-20,4\n"
-               "5,\"\tcmd\",330108,2024-03-20,5\n6,-,330108,2024-03-20,6\n7,普通公司,330108,2024-03-20,-7\n")
-FORMULA_FOUND = [("spreadsheet-formula", 2, "company"), ("spreadsheet-formula", 4, "company"),
-                 ("spreadsheet-formula", 5, "company"), ("spreadsheet-formula", 6, "company")]
+FORMULA_CSV = (
+    'id,company,region_code,decided,amount\n1,=HYPERLINK("http://x"),330106,2024-01-05,1\n'
+    "2,-5,330102,2024-02-11,2\n3,+86 138,330108,2024-03-20,3\n4,@SUM(A1),330108,2024-03-20,4\n"
+    '5,"\tcmd",330108,2024-03-20,5\n6,-,330108,2024-03-20,6\n7,普通公司,330108,2024-03-20,-7\n'
+)
+FORMULA_FOUND = [
+    ("spreadsheet-formula", 2, "company"),
+    ("spreadsheet-formula", 4, "company"),
+    ("spreadsheet-formula", 5, "company"),
+    ("spreadsheet-formula", 6, "company"),
+]
 
 
 def test_spreadsheet_formulas_are_warned_at_their_row(base_catalog, tmp_path):
@@ -121,7 +140,9 @@ def test_spreadsheet_formulas_are_warned_at_their_row(base_catalog, tmp_path):
     _rename("clean", target)
     descriptor = target / "datapackage.yaml"
     text = descriptor.read_text(encoding="utf-8")
-    descriptor.write_text(text[:text.index("    foreignKeys:")].replace("minimum: 0", "minimum: -10"), encoding="utf-8")
+    descriptor.write_text(
+        text[: text.index("    foreignKeys:")].replace("minimum: 0", "minimum: -10"), encoding="utf-8"
+    )
     (target / "data" / "items.csv").write_text(FORMULA_CSV, encoding="utf-8")
     report = _check(root, target)
     assert found(report, warnings=True) == FORMULA_FOUND
@@ -132,6 +153,7 @@ def test_spreadsheet_formulas_are_warned_at_their_row(base_catalog, tmp_path):
 
 # ---- Excel ---------------------------------------------------------------------------------
 
+
 def test_excel_cells_read_as_their_declared_types(base_catalog, tmp_path):
     """A datetime at midnight stays a datetime (calamine gives it as a date); a number in a text
     field is a type-error at its sheet row (as Frictionless reports it); rows are the sheet's."""
@@ -139,12 +161,19 @@ def test_excel_cells_read_as_their_declared_types(base_catalog, tmp_path):
 
     from tests.xlsx import write_xlsx
 
-    fields = [{"name": "id", "type": "integer"}, {"name": "code", "type": "string"},
-              {"name": "at", "type": "datetime"}, {"name": "on", "type": "date"}]
-    rows = [["某某局2024年行政许可公示表"], ["id", "code", "at", "on"],
-            [1, "330106", dt.datetime(2024, 1, 5, 0, 0), dt.date(2024, 1, 5)],
-            [2, 330102, dt.datetime(2024, 1, 5, 8, 30), dt.datetime(2024, 1, 6)],
-            [3, "0571", dt.datetime(2024, 1, 7), dt.datetime(2024, 1, 7, 9, 0)]]
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "code", "type": "string"},
+        {"name": "at", "type": "datetime"},
+        {"name": "on", "type": "date"},
+    ]
+    rows = [
+        ["某某局2024年行政许可公示表"],
+        ["id", "code", "at", "on"],
+        [1, "330106", dt.datetime(2024, 1, 5, 0, 0), dt.date(2024, 1, 5)],
+        [2, 330102, dt.datetime(2024, 1, 5, 8, 30), dt.datetime(2024, 1, 6)],
+        [3, "0571", dt.datetime(2024, 1, 7), dt.datetime(2024, 1, 7, 9, 0)],
+    ]
     root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", header_row=2)
     write_xlsx(target / "data" / "items.xlsx", {"数据": rows})
     report = _check(root, target)
@@ -163,6 +192,7 @@ def test_a_key_given_twice_is_an_error_at_its_line(base_catalog, tmp_path):
 
 # ---- text columns that hold only normalisable values ------------------------------------
 
+
 @pytest.mark.parametrize("quick", [1000, 1 << 30], ids=["one-pass proof", "precise path"])
 def test_a_text_column_of_chinese_forms_is_warned_on_every_path(quick, base_catalog, tmp_path, monkeypatch):
     from govdata.checks import source
@@ -172,7 +202,7 @@ def test_a_text_column_of_chinese_forms_is_warned_on_every_path(quick, base_cata
     _rename("clean", target)
     descriptor = target / "datapackage.yaml"
     text = descriptor.read_text(encoding="utf-8")
-    descriptor.write_text(text[:text.index("    foreignKeys:")], encoding="utf-8")
+    descriptor.write_text(text[: text.index("    foreignKeys:")], encoding="utf-8")
     rows = "".join(f'{i},"{i % 90 + 10},{i % 1000:03d}",330106,2024-01-05,1\n' for i in range(1, 3001))
     (target / "data" / "items.csv").write_text("id,company,region_code,decided,amount\n" + rows, encoding="utf-8")
     report = _check(root, target)
@@ -183,14 +213,20 @@ def test_a_text_column_of_chinese_forms_is_warned_on_every_path(quick, base_cata
 
 # ---- personal data: at its rows, and not where there is none -------------------------------
 
+
 def test_personal_data_in_free_text_is_reported_at_each_row(base_catalog, tmp_path):
     fields = [{"name": "id", "type": "integer"}, {"name": "remarks", "type": "string"}]
-    lines = ["id,remarks"] + [f"{i},{'当事人身份证 ' + ID_CARD if i in (3, 7) else '电话 13812345678' if i == 5 else '无'}"
-                              for i in range(1, 11)]
+    lines = ["id,remarks"] + [
+        f"{i},{'当事人身份证 ' + ID_CARD if i in (3, 7) else '电话 13812345678' if i == 5 else '无'}"
+        for i in range(1, 11)
+    ]
     root, target = dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())
     report = _check(root, target)
-    assert found(report) == [("personal-data", 4, "remarks"), ("personal-data", 6, "remarks"),
-                             ("personal-data", 8, "remarks")]
+    assert found(report) == [
+        ("personal-data", 4, "remarks"),
+        ("personal-data", 6, "remarks"),
+        ("personal-data", 8, "remarks"),
+    ]
     assert all(ID_CARD not in f.message and (f.cell is None) for f in report.findings)
     (stats,) = report.stats
     assert (stats.rows_read, stats.rows_with_findings) == (10, 3)
@@ -199,8 +235,12 @@ def test_personal_data_in_free_text_is_reported_at_each_row(base_catalog, tmp_pa
 def test_confidentiality_false_positives_seen_in_the_wild(base_catalog, tmp_path):
     """`residence` of Urban/Rural is no home address, `event_id_no_cnty` no identity number, and
     the digits of WKT coordinates no mobile number; a real `person_id_no` still is."""
-    fields = [{"name": "event_id_no_cnty", "type": "string"}, {"name": "residence", "type": "string"},
-              {"name": "geom", "type": "string"}, {"name": "person_id_no", "type": "string"}]
+    fields = [
+        {"name": "event_id_no_cnty", "type": "string"},
+        {"name": "residence", "type": "string"},
+        {"name": "geom", "type": "string"},
+        {"name": "person_id_no", "type": "string"},
+    ]
     lines = ["event_id_no_cnty,residence,geom,person_id_no"]
     lines += [f"EV{i:05d},{'Urban' if i % 2 else 'Rural'},POINT (116.39712345678 39.90812345678),x" for i in range(30)]
     root, target = dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())
@@ -208,6 +248,7 @@ def test_confidentiality_false_positives_seen_in_the_wild(base_catalog, tmp_path
 
 
 # ---- minor shapes ------------------------------------------------------------------------------
+
 
 def _minor_cases():
     import codecs
@@ -234,15 +275,23 @@ def test_minor_shapes(case, base_catalog, tmp_path):
 
 
 def test_findings_name_the_field_when_the_header_holds_titles(base_catalog, tmp_path):
-    fields = [{"name": "id", "title": "编号", "type": "integer"}, {"name": "name", "title": "名称", "type": "string"},
-              {"name": "code", "title": "代码", "type": "string", "constraints": {"required": True}}]
-    root, target = dataset(base_catalog, tmp_path, fields, "编号,名称,代码\n1,甲,1\n2,乙\n3,丙,3,4\n".encode(),
-                           header_labels="titles")
-    assert found(_check(root, target)) == [("constraint-error", 3, "code"), ("extra-cell", 4, None),
-                                           ("missing-cell", 3, "code")]
+    fields = [
+        {"name": "id", "title": "编号", "type": "integer"},
+        {"name": "name", "title": "名称", "type": "string"},
+        {"name": "code", "title": "代码", "type": "string", "constraints": {"required": True}},
+    ]
+    root, target = dataset(
+        base_catalog, tmp_path, fields, "编号,名称,代码\n1,甲,1\n2,乙\n3,丙,3,4\n".encode(), header_labels="titles"
+    )
+    assert found(_check(root, target)) == [
+        ("constraint-error", 3, "code"),
+        ("extra-cell", 4, None),
+        ("missing-cell", 3, "code"),
+    ]
 
 
 # ---- many datasets: two threads, the same report --------------------------------------------
+
 
 def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, tmp_path, monkeypatch):
     import shutil
@@ -250,8 +299,11 @@ def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, 
     from govdata.checks.runner import run_checks
 
     root, _ = _world(base_catalog, tmp_path)
-    cases = [c for c in sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
-             if not c.startswith(("path-", "yaml-", "descriptor-", "schema-url"))]
+    cases = [
+        c
+        for c in sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())
+        if not c.startswith(("path-", "yaml-", "descriptor-", "schema-url"))
+    ]
     for case in cases:
         target = root / "datasets" / "hz-amr" / case
         shutil.copytree(CORPUS / case, target)
@@ -262,8 +314,10 @@ def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, 
         monkeypatch.setenv("GOVDATA_CHECK_THREADS", threads)
         run = run_checks(root)
         try:
-            return (sorted((f.code, f.dataset or "", f.row or 0, f.field or "", f.message) for f in run.report.findings),
-                    sorted((s.dataset, s.rows_read, s.rows_with_findings) for s in run.report.stats))
+            return (
+                sorted((f.code, f.dataset or "", f.row or 0, f.field or "", f.message) for f in run.report.findings),
+                sorted((s.dataset, s.rows_read, s.rows_with_findings) for s in run.report.stats),
+            )
         finally:
             run.close()
 
@@ -272,13 +326,16 @@ def test_a_catalogue_checked_in_two_threads_reports_as_one_thread(base_catalog, 
     assert ("foreign-key", "missing-fk-target", 2, "region_code") in {x[:4] for x in two[0]}
 
 
-@pytest.mark.parametrize("dialect, expected", [
-    ({"delimiter": "\n"}, [("dialect-error", None, None)]),
-    ({"headerRows": [0]}, [("dialect-error", None, None)]),
-    ({"delimiter": ";", "quoteChar": ";"}, [("dialect-error", None, None)]),
-    ({"quoteChar": ""}, []),  # no quoting: the quote is text
-    ({"headerRows": [9], "quoteChar": ""}, [("source-error", 9, None)]),
-])
+@pytest.mark.parametrize(
+    "dialect, expected",
+    [
+        ({"delimiter": "\n"}, [("dialect-error", None, None)]),
+        ({"headerRows": [0]}, [("dialect-error", None, None)]),
+        ({"delimiter": ";", "quoteChar": ";"}, [("dialect-error", None, None)]),
+        ({"quoteChar": ""}, []),  # no quoting: the quote is text
+        ({"headerRows": [9], "quoteChar": ""}, [("source-error", 9, None)]),
+    ],
+)
 def test_unusable_dialects_are_findings_at_their_line(dialect, expected, base_catalog, tmp_path):
     fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
     root, target = dataset(base_catalog, tmp_path, fields, b'id,name\n1,"a\n2,b\n', dialect=dialect)

@@ -12,8 +12,9 @@ from tests.conftest import copy_catalog, govdata
 
 
 def test_noop_and_partial_rebuilds(tmp_path):
-    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar", "hz-budget-2025",
-                                           "xh-schools"])
+    root = copy_catalog(
+        tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar", "hz-budget-2025", "xh-schools"]
+    )
     out = root / "_build"
     first = build(root, out)
     assert first.reused == []
@@ -35,8 +36,10 @@ def test_noop_and_partial_rebuilds(tmp_path):
     # reused parts are complete and consistent
     con = duckdb.connect(str(live / "warehouse.duckdb"), read_only=True)
     assert con.execute('SELECT count(*) FROM "zj-admin-divisions".divisions').fetchone()[0] > 3000
-    comment = con.execute("SELECT comment FROM duckdb_columns() WHERE schema_name='zj-admin-divisions' "
-                          "AND table_name='divisions' AND column_name='code'").fetchone()[0]
+    comment = con.execute(
+        "SELECT comment FROM duckdb_columns() WHERE schema_name='zj-admin-divisions' "
+        "AND table_name='divisions' AND column_name='code'"
+    ).fetchone()[0]
     assert "行政区划代码" in comment
     dp = json.loads((live / "downloads/xh-schools/datapackage.json").read_text())
     csv_out = live / "downloads/xh-schools" / dp["resources"][0]["path"]
@@ -51,7 +54,8 @@ def test_changed_foreign_key_target_rebuilds_its_dependents(tmp_path):
     out = root / "_build"
     build(root, out)
     desc = root / "datasets/zj-gov/zj-admin-divisions/datapackage.yaml"
-    desc.write_text(desc.read_text(encoding="utf-8").replace("modified: 2025-01-06", "modified: 2025-01-07"),
-                    encoding="utf-8")
+    desc.write_text(
+        desc.read_text(encoding="utf-8").replace("modified: 2025-01-06", "modified: 2025-01-07"), encoding="utf-8"
+    )
     result = build(root, out)
     assert result.reused == ["zj-holiday-calendar"]

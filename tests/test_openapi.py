@@ -40,8 +40,17 @@ def test_every_operation_answers_as_documented(spec, live_server):
         for path, method, op in _operations(spec):
             if method == "post":
                 url = path
-                response = client.post(url, json={k: v for k, v in (p.split("=", 1) for p in
-                                       spec["paths"][path]["get"].get("x-example", "").split("&") if "=" in p)})
+                response = client.post(
+                    url,
+                    json={
+                        k: v
+                        for k, v in (
+                            p.split("=", 1)
+                            for p in spec["paths"][path]["get"].get("x-example", "").split("&")
+                            if "=" in p
+                        )
+                    },
+                )
             else:
                 url = op.get("x-example-path") or (path + ("?" + op["x-example"] if op.get("x-example") else ""))
                 response = client.get(url)

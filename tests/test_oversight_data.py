@@ -25,24 +25,56 @@ DAY = D(2026, 12, 2)
 
 # ---- event deadlines ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("made,published,days,late", [
-    (D(2024, 2, 8), D(2024, 2, 19), 3, None),    # 9 Feb worked, 10–17 off, Sunday 18 Feb a make-up day
-    (D(2025, 9, 26), D(2025, 10, 9), 4, None),   # Sunday 28 Sep worked, 1–8 Oct off
-    (D(2025, 9, 30), D(2025, 10, 10), 2, None),  # 15 calendar days, 2 working days
-    (D(2026, 2, 12), D(2026, 2, 25), 4, None),   # Saturday 14 Feb worked, 15–23 Feb off
-    (D(2026, 2, 12), D(2026, 2, 27), 6, 1),      # the sixth working day: one too many
-])
+
+@pytest.mark.parametrize(
+    "made,published,days,late",
+    [
+        (D(2024, 2, 8), D(2024, 2, 19), 3, None),  # 9 Feb worked, 10–17 off, Sunday 18 Feb a make-up day
+        (D(2025, 9, 26), D(2025, 10, 9), 4, None),  # Sunday 28 Sep worked, 1–8 Oct off
+        (D(2025, 9, 30), D(2025, 10, 10), 2, None),  # 15 calendar days, 2 working days
+        (D(2026, 2, 12), D(2026, 2, 25), 4, None),  # Saturday 14 Feb worked, 15–23 Feb off
+        (D(2026, 2, 12), D(2026, 2, 27), 6, 1),  # the sixth working day: one too many
+    ],
+)
 def test_policy_documents_within_five_working_days(made, published, days, late):
-    e = events.measure("policy-5", "x/doc", "t", "p", "issued", made.isoformat(), "a.issue_date",
-                       published.isoformat(), "a.publish_date")
-    assert (e.working_days, e.late_by, e.status, e.official_calendar) == (days, late, "late" if late else "on_time", True)
+    e = events.measure(
+        "policy-5",
+        "x/doc",
+        "t",
+        "p",
+        "issued",
+        made.isoformat(),
+        "a.issue_date",
+        published.isoformat(),
+        "a.publish_date",
+    )
+    assert (e.working_days, e.late_by, e.status, e.official_calendar) == (
+        days,
+        late,
+        "late" if late else "on_time",
+        True,
+    )
 
 
 def test_missing_dates_are_not_measurable_and_say_which():
-    e = events.measure("change-20", "x/doc", "t", "p", "validity:废止", "2020-01-01", "a.validity_changed", None,
-                       "a.validity_published")
+    e = events.measure(
+        "change-20",
+        "x/doc",
+        "t",
+        "p",
+        "validity:废止",
+        "2020-01-01",
+        "a.validity_changed",
+        None,
+        "a.validity_published",
+    )
     assert (e.status, e.working_days, e.made, e.published, e.published_from) == (
-        "not_measurable", None, "2020-01-01", None, "a.validity_published")
+        "not_measurable",
+        None,
+        "2020-01-01",
+        None,
+        "a.validity_published",
+    )
 
 
 def test_the_sample_policy_index_flagged_with_its_numbers():
@@ -61,9 +93,15 @@ def test_the_sample_policy_index_flagged_with_its_numbers():
 
 
 def _commit(repo, day: str, message: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T12:00:00", "GIT_COMMITTER_DATE": f"{day}T12:00:00",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.gov.cn", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.gov.cn"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": f"{day}T12:00:00",
+        "GIT_COMMITTER_DATE": f"{day}T12:00:00",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.gov.cn",
+    }
     subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
     subprocess.run(["git", "-C", str(repo), "commit", "-qm", message], check=True, env=env)
 
@@ -87,11 +125,18 @@ def test_a_data_release_published_more_than_twenty_working_days_after_it_was_mad
     [e] = events.release_events(catalog)
     # 2–30 Sep: 21 weekdays + Sunday 28 Sep worked = 22; 1–8 Oct off; 9 and 10 Oct: 24 working days
     assert (e.subject, e.made, e.published, e.working_days, e.late_by, e.status) == (
-        "xh-schools", "2025-09-01", "2025-10-10", 24, 4, "late")
+        "xh-schools",
+        "2025-09-01",
+        "2025-10-10",
+        24,
+        4,
+        "late",
+    )
     assert e.made_from == "descriptor modified in the commit" and e.event.startswith("data-release:")
 
 
 # ---- annual-report tables ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def catalog():
@@ -112,13 +157,17 @@ def test_report_arithmetic_of_the_sample_input(catalog):
         assert v[("三", "3.1", col)] + v[("三", "3.2", col)] == v[("三", "3.3.7", col)] + v[("三", "3.4", col)]
     assert v[("四", "4", "review.total")] == 3 and v[("四", "4", "litigation_after_review.total")] == 0
     # rows: 一, 二, 三 (一)…(七) with 8 + 3 + 5 + 3 items, 四 = 29, by 7 columns
-    assert len([c for c in cells if c["table"] == "三"]) == 29 * 7 and len([c for c in cells if c["table"] == "四"]) == 15
+    assert (
+        len([c for c in cells if c["table"] == "三"]) == 29 * 7 and len([c for c in cells if c["table"] == "四"]) == 15
+    )
 
 
 def test_report_arithmetic_catches_a_wrong_total_and_an_unbalanced_column(catalog):
     cells, _ = annual.report(catalog, "xh-gov", 2025, releases=[], removed=[])
-    wrong = [dict(c, value=c["value"] + 1) if (c["table"], c["row"], c["column"]) == ("三", "3.3.4.1", "natural") else c
-             for c in cells]
+    wrong = [
+        dict(c, value=c["value"] + 1) if (c["table"], c["row"], c["column"]) == ("三", "3.3.4.1", "natural") else c
+        for c in cells
+    ]
     problems = annual.verify(wrong, "reports/xh-gov/2025.yaml")
     codes = {(p.code, p.row, p.field) for p in problems}
     assert ("report-sum", "3.3.4.1", "total") in codes  # the row's 总计
@@ -133,7 +182,9 @@ def test_an_unbalanced_input_fails_the_gate_naming_file_row_and_column(tmp_path)
     root = copy_catalog(tmp_path / "repo", ["zj-oversight-annual-report"])
     shutil.copytree(REPO / "reports", root / "reports")
     path = root / "reports" / "xh-gov" / "2025.yaml"
-    path.write_text(path.read_text("utf-8").replace("carried_forward: {natural: 2,", "carried_forward: {natural: 3,"), "utf-8")
+    path.write_text(
+        path.read_text("utf-8").replace("carried_forward: {natural: 2,", "carried_forward: {natural: 3,"), "utf-8"
+    )
     run = run_checks(root)
     try:
         [f] = [f for f in run.report.errors]
@@ -157,9 +208,15 @@ def test_table_two_counts_recomputed_from_the_data(catalog):
 
 # ---- the derived datasets, the ledger and the scorecards ---------------------------------------
 
+
 def test_derived_datasets_are_gated_published_and_listed(built, datasette_app):
     report = json.loads((built / "report.json").read_text("utf-8"))
-    names = ["zj-oversight-timeliness", "zj-oversight-deadlines", "zj-oversight-scorecards", "zj-oversight-annual-report"]
+    names = [
+        "zj-oversight-timeliness",
+        "zj-oversight-deadlines",
+        "zj-oversight-scorecards",
+        "zj-oversight-annual-report",
+    ]
     assert set(names) <= set(report["datasets"])
     checked = {r["dataset"]: r for r in report["resources"]}
     assert all(checked[n]["rows_read"] == checked[n]["rows_valid"] > 0 for n in names)
@@ -175,7 +232,8 @@ def test_derived_datasets_are_gated_published_and_listed(built, datasette_app):
     assert {"hz-air-quality-daily", "hz-shuanggongshi"} <= {r["dataset"] for r in rows}
     late = asyncio.run(get("/zj-oversight-deadlines/deadlines.json?_shape=array&status=late")).json()
     assert [(r["subject"], r["working_days"], r["late_by"]) for r in late if r["rule"] == "policy-5"] == [
-        ("zj-policy-documents/ref-001", 7, 2)]
+        ("zj-policy-documents/ref-001", 7, 2)
+    ]
 
 
 def test_scorecard_columns_from_the_exports_and_the_ledger(built):
@@ -194,10 +252,16 @@ def test_scorecard_columns_from_the_exports_and_the_ledger(built):
     for p in doc["publishers"]:
         children.setdefault(p.get("parent"), []).append(p["id"])
     for p in doc["publishers"]:  # a node is its own plus its children's subtrees, for the new columns too
-        for part, key in (("quality", "missing_cells"), ("quality", "measured_cells"), ("quality", "rows_read_at_gate"),
-                          ("quality", "rows_valid_at_gate"), ("confidentiality", "incidents")):
+        for part, key in (
+            ("quality", "missing_cells"),
+            ("quality", "measured_cells"),
+            ("quality", "rows_read_at_gate"),
+            ("quality", "rows_valid_at_gate"),
+            ("confidentiality", "incidents"),
+        ):
             assert cards[p["id"]]["tree"][part][key] == cards[p["id"]]["own"][part][key] + sum(
-                cards[c]["tree"][part][key] for c in children.get(p["id"], [])), (p["id"], key)
+                cards[c]["tree"][part][key] for c in children.get(p["id"], [])
+            ), (p["id"], key)
     assert sum(d["derived"] for d in doc["datasets"] if d["publisher"] == "zj-gov") == 4
     assert cards["zj-gov"]["own"]["quantity"]["datasets"] == 3  # the four derived datasets are not scored
 
@@ -208,8 +272,9 @@ def test_a_publishers_score_drops_when_one_of_its_datasets_fails_the_gate(tmp_pa
     from govdata.serve.app import make_datasette
 
     monkeypatch.setenv("GOVDATA_TODAY", DAY.isoformat())
-    root = copy_catalog(tmp_path / "repo", ["hz-shuanggongshi", "zj-admin-penalties", "zj-admin-divisions",
-                                                    "zj-oversight-scorecards"])
+    root = copy_catalog(
+        tmp_path / "repo", ["hz-shuanggongshi", "zj-admin-penalties", "zj-admin-divisions", "zj-oversight-scorecards"]
+    )
     out = tmp_path / "out"
     build(root, out)
     served = make_datasette((out / "current").resolve())
@@ -239,6 +304,7 @@ def test_a_publishers_score_drops_when_one_of_its_datasets_fails_the_gate(tmp_pa
 
 
 # ---- policy ↔ interpretation ↔ data -----------------------------------------------------------
+
 
 def test_links_present_both_ways(built, datasette_app):
     from rdflib import Graph, URIRef
@@ -290,7 +356,9 @@ def test_annual_report_page_csv_and_xlsx(datasette_app, tmp_path):
 
     page = asyncio.run(get("/oversight/annual-report/xh-gov/2025"))
     assert page.status_code == 200 and "（七）总计" in page.text and "行政复议" in page.text
-    rows = list(csv.DictReader(asyncio.run(get("/oversight/annual-report/xh-gov/2025.csv")).text.lstrip("\ufeff").splitlines()))
+    rows = list(
+        csv.DictReader(asyncio.run(get("/oversight/annual-report/xh-gov/2025.csv")).text.lstrip("\ufeff").splitlines())
+    )
     total = next(r for r in rows if (r["table"], r["row"], r["column"]) == ("三", "3.3.7", "total"))
     assert float(total["value"]) == 38
     path = tmp_path / "report.xlsx"
@@ -330,4 +398,5 @@ def test_an_empty_derived_table_is_published_with_its_header(tmp_path):
     assert run_pipeline(root, "oversight", folder, out, {"table": "deadlines"}) == 0
     assert out.read_text("utf-8").splitlines() == [
         "rule,subject,title,publisher,event,made,made_from,published,published_from,working_days,late_by,status,"
-        "official_calendar,limit_days"]
+        "official_calendar,limit_days"
+    ]

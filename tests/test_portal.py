@@ -15,16 +15,39 @@ import pytest
 
 from govdata.serve import i18n
 
-PAGES = ["/", "/datasets", "/datasets?q=%E5%A4%84%E7%BD%9A", "/datasets/hz-shuanggongshi", "/datasets/xh-lyj-subsistence-stats",
-         "/datasets/xh-lyj-grid-visits", "/publishers", "/publishers/hz-gov", "/themes", "/themes/credit",
-         "/hz-shuanggongshi/penalties", "/hz-shuanggongshi", "/hz-shuanggongshi/penalties?_search=%E7%BD%9A%E6%AC%BE"]
-RAW_VALUES = ["unconditional", "not_open", "weekly", "monthly", "quarterly", "irregular", "on_change", "province",
-              "township", "Open (unconditional)", "Last modified"]
+PAGES = [
+    "/",
+    "/datasets",
+    "/datasets?q=%E5%A4%84%E7%BD%9A",
+    "/datasets/hz-shuanggongshi",
+    "/datasets/xh-lyj-subsistence-stats",
+    "/datasets/xh-lyj-grid-visits",
+    "/publishers",
+    "/publishers/hz-gov",
+    "/themes",
+    "/themes/credit",
+    "/hz-shuanggongshi/penalties",
+    "/hz-shuanggongshi",
+    "/hz-shuanggongshi/penalties?_search=%E7%BD%9A%E6%AC%BE",
+]
+RAW_VALUES = [
+    "unconditional",
+    "not_open",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "irregular",
+    "on_change",
+    "province",
+    "township",
+    "Open (unconditional)",
+    "Last modified",
+]
 
 
 def _visible(html: str) -> str:
     html = re.sub(r"<(script|style|code|pre)[^>]*>.*?</\1>", " ", html, flags=re.S)  # identifiers are not labels
-    html = re.sub(r'<[^>]+>', " ", html)
+    html = re.sub(r"<[^>]+>", " ", html)
     return html
 
 
@@ -57,14 +80,25 @@ def test_language_switch_sticks_and_accept_language(live_server):
     assert '<html lang="zh-CN">' in httpx.get(live_server + "/", headers={"Accept-Language": "zh-TW,en;q=0.5"}).text
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_language_switch_is_not_an_open_redirect(live_server, target):
     r = httpx.get(live_server + "/-/lang", params={"to": "en", "next": target}, follow_redirects=False)
     assert r.status_code in (302, 400) and r.headers.get("location", "/") == "/"
 
 
 def test_every_label_exists_in_both_languages():
-    for table in (i18n.LABELS, i18n.OPEN, i18n.FREQUENCY, i18n.LEVEL, i18n.FIELD_TYPE, i18n.FACET, i18n.SORT, i18n.CONSTRAINT):
+    for table in (
+        i18n.LABELS,
+        i18n.OPEN,
+        i18n.FREQUENCY,
+        i18n.LEVEL,
+        i18n.FIELD_TYPE,
+        i18n.FACET,
+        i18n.SORT,
+        i18n.CONSTRAINT,
+    ):
         for key, (zh, en) in table.items():
             assert zh and en, key
 
@@ -99,10 +133,27 @@ def test_conditional_dataset_says_how_to_apply(live_server):
 
 def test_dataset_page_answers_before_download(built, live_server):
     html = httpx.get(live_server + "/datasets/hz-shuanggongshi").text
-    for needle in ("示例市市场监督管理局", "/publishers/hz-gov", "/themes/credit", "/datasets?keyword=", "creativecommons.org",
-                   "无条件开放", "每周", "2024-01-01", "杭州市", "fagui@amr.hz.example.gov.cn", "1.0.0",
-                   "数据字典", "行政处罚决定书文号", "数据预览", "application/ld+json", "RemoteCKAN", "read_parquet",
-                   "read.csv", "/datasets/zj-admin-penalties"):
+    for needle in (
+        "示例市市场监督管理局",
+        "/publishers/hz-gov",
+        "/themes/credit",
+        "/datasets?keyword=",
+        "creativecommons.org",
+        "无条件开放",
+        "每周",
+        "2024-01-01",
+        "杭州市",
+        "fagui@amr.hz.example.gov.cn",
+        "1.0.0",
+        "数据字典",
+        "行政处罚决定书文号",
+        "数据预览",
+        "application/ld+json",
+        "RemoteCKAN",
+        "read_parquet",
+        "read.csv",
+        "/datasets/zj-admin-penalties",
+    ):
         assert needle in html, needle
     dp = json.loads((built / "downloads" / "hz-shuanggongshi" / "datapackage.json").read_text())
     for res in dp["resources"]:
@@ -117,11 +168,16 @@ def test_markdown_descriptions_are_sanitised():
     assert 'href="https://example.gov.cn"' in out
 
 
-@pytest.mark.parametrize("file,media", [("penalties.csv", "text/csv; charset=utf-8"),
-                                        ("penalties.parquet", "application/vnd.apache.parquet"),
-                                        ("penalties.excel.csv", "text/csv; charset=utf-8"),
-                                        ("penalties.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                                        ("datapackage.json", "application/json; charset=utf-8")])
+@pytest.mark.parametrize(
+    "file,media",
+    [
+        ("penalties.csv", "text/csv; charset=utf-8"),
+        ("penalties.parquet", "application/vnd.apache.parquet"),
+        ("penalties.excel.csv", "text/csv; charset=utf-8"),
+        ("penalties.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("datapackage.json", "application/json; charset=utf-8"),
+    ],
+)
 def test_downloads_have_real_media_types_names_and_checksums(built, live_server, file, media):
     r = httpx.get(f"{live_server}/downloads/hz-shuanggongshi/{file}")
     assert r.status_code == 200
@@ -132,7 +188,10 @@ def test_downloads_have_real_media_types_names_and_checksums(built, live_server,
         digest = hashlib.sha256(r.content).hexdigest()
         dp = json.loads((built / "downloads" / "hz-shuanggongshi" / "datapackage.json").read_text())
         res = dp["resources"][0]
-        declared = {res["path"]: res["hash"], **{res[k]["path"]: res[k]["hash"] for k in ("x-parquet", "x-excel-csv", "x-xlsx")}}
+        declared = {
+            res["path"]: res["hash"],
+            **{res[k]["path"]: res[k]["hash"] for k in ("x-parquet", "x-excel-csv", "x-xlsx")},
+        }
         assert declared[file] == f"sha256:{digest}"
         assert r.headers["etag"] == f'"{digest}"'
         again = httpx.get(f"{live_server}/downloads/hz-shuanggongshi/{file}", headers={"If-None-Match": f'"{digest}"'})
@@ -146,15 +205,20 @@ def test_excel_csv_has_bom_chinese_headers_and_neutralised_formulas(tmp_path):
 
     con = duckdb.connect()
     con.execute("CREATE TABLE t (name VARCHAR, amount DOUBLE)")
-    con.executemany("INSERT INTO t VALUES (?, ?)", [("=HYPERLINK(\"http://x\")", 1), ("+1+1", -2), ("-3", 3), ("@SUM(A1)", 4),
-                                                      ("\tx", 5), ("正常", 6), ("a=b", 7)])
-    fields = [{"name": "name", "type": "string", "title": "名称"}, {"name": "amount", "type": "number", "title": "金额"}]
+    con.executemany(
+        "INSERT INTO t VALUES (?, ?)",
+        [('=HYPERLINK("http://x")', 1), ("+1+1", -2), ("-3", 3), ("@SUM(A1)", 4), ("\tx", 5), ("正常", 6), ("a=b", 7)],
+    )
+    fields = [
+        {"name": "name", "type": "string", "title": "名称"},
+        {"name": "amount", "type": "number", "title": "金额"},
+    ]
     made = {e.format: e for e in export_spreadsheet(con, "t", tmp_path, "t", fields, 7)}
     raw = made["excel-csv"].path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["名称", "金额"]
-    assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1+1", "'-3", "'@SUM(A1)", "'\tx", "正常", "a=b"]
+    assert [r[0] for r in rows[1:]] == ['\'=HYPERLINK("http://x")', "'+1+1", "'-3", "'@SUM(A1)", "'\tx", "正常", "a=b"]
     assert rows[2][1] == "-2.0"  # numbers are numbers, never prefixed
     from python_calamine import CalamineWorkbook
 
@@ -179,7 +243,9 @@ def test_policy_interpretation_links_both_ways(built, live_server):
     import sqlite3
 
     db = sqlite3.connect(built / "site" / "zj-policy-documents.db")
-    interp, policy = db.execute("SELECT doc_id, interprets FROM documents WHERE interprets IS NOT NULL LIMIT 1").fetchone()
+    interp, policy = db.execute(
+        "SELECT doc_id, interprets FROM documents WHERE interprets IS NOT NULL LIMIT 1"
+    ).fetchone()
     title = db.execute("SELECT title FROM documents WHERE doc_id = ?", (policy,)).fetchone()[0]
     listing = httpx.get(f"{live_server}/zj-policy-documents/documents", params={"doc_id": interp}).text
     assert f'<a href="/zj-policy-documents/documents/{policy}">{title}</a>' in listing  # interpretation → policy

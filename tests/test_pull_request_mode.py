@@ -60,7 +60,9 @@ def test_nothing_changed_checks_nothing(repo_with_history):
 def test_a_changed_foreign_key_target_rechecks_its_dependents(repo_with_history):
     root = repo_with_history
     d = root / "datasets/zj-gov/zj-admin-divisions/datapackage.yaml"
-    d.write_text(d.read_text(encoding="utf-8").replace("modified: 2025-01-06", "modified: 2025-01-07"), encoding="utf-8")
+    d.write_text(
+        d.read_text(encoding="utf-8").replace("modified: 2025-01-06", "modified: 2025-01-07"), encoding="utf-8"
+    )
     report = _report(check(root, "--changed-since", "HEAD", "--format", "json"))
     assert report["datasets"] == ["one", "two", "zj-admin-divisions"]
 
@@ -69,7 +71,7 @@ def test_breaking_change_needs_a_major_version(repo_with_history):
     root = repo_with_history
     d = root / "datasets/hz-amr/two/datapackage.yaml"
     with edited_yaml(d) as data:
-        data["resources"][0]["schema"]["fields"][4]["type"] = "integer"   # amount: number -> integer
+        data["resources"][0]["schema"]["fields"][4]["type"] = "integer"  # amount: number -> integer
     csv = root / "datasets/hz-amr/two/data/items.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace("250.5", "250"), encoding="utf-8")
     result = check(root, "--changed-since", "HEAD", "--format", "json")

@@ -42,8 +42,7 @@ def history(tmp_path_factory):
         build(repo, out)
     clone, replay = base / "clone", base / "replay"
     subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
-    subprocess.run([*GOVDATA, "releases", "rebuild", "--out", str(replay)], cwd=clone, check=True,
-                   capture_output=True)
+    subprocess.run([*GOVDATA, "releases", "rebuild", "--out", str(replay)], cwd=clone, check=True, capture_output=True)
     return {"repo": repo, "out": out, "clone": clone, "replay": replay}
 
 
@@ -68,15 +67,34 @@ def test_three_releases_exact_diffs(history):
     out = history["out"]
     assert json.loads((out / "releases" / DS / "log.json").read_text()) == ["1.0.0", "1.0.1", "1.1.0", "2.0.0"]
     assert not (out / "releases" / DS / "1.0.0" / "diff.json").exists()  # the first release
-    empty = {"added": [], "dropped": [], "renamed": [], "retyped": [], "constraints": [], "primary_key": None,
-             "foreign_keys": None}
+    empty = {
+        "added": [],
+        "dropped": [],
+        "renamed": [],
+        "retyped": [],
+        "constraints": [],
+        "primary_key": None,
+        "foreign_keys": None,
+    }
     expected = {
-        "1.0.1": ({**empty, "breaking": False, "changed": False}, (0, 0, 1), {"amount": 1},
-                  'changed,B,amount,"[{""field"":""amount"",""before"":""20"",""after"":""25""}]"'),
-        "1.1.0": ({**empty, "added": [{"field": "unit", "type": "string"}], "breaking": False, "changed": True},
-                  (1, 0, 0), {}, "added,F,,"),
-        "2.0.0": ({**empty, "renamed": [{"from": "amount", "to": "fee"}], "breaking": True, "changed": True},
-                  (0, 1, 0), {}, "removed,A,,"),
+        "1.0.1": (
+            {**empty, "breaking": False, "changed": False},
+            (0, 0, 1),
+            {"amount": 1},
+            'changed,B,amount,"[{""field"":""amount"",""before"":""20"",""after"":""25""}]"',
+        ),
+        "1.1.0": (
+            {**empty, "added": [{"field": "unit", "type": "string"}], "breaking": False, "changed": True},
+            (1, 0, 0),
+            {},
+            "added,F,,",
+        ),
+        "2.0.0": (
+            {**empty, "renamed": [{"from": "amount", "to": "fee"}], "breaking": True, "changed": True},
+            (0, 1, 0),
+            {},
+            "removed,A,,",
+        ),
     }
     previous = {"1.0.1": "1.0.0", "1.1.0": "1.0.1", "2.0.0": "1.1.0"}
     for release, (schema, counts, fields, line) in expected.items():
@@ -122,8 +140,12 @@ def test_unchanged_data_is_stored_once_and_changes_without_bump_get_a_revision(h
     objects = lambda: sorted(p.name for p in (out / "releases" / "objects").rglob("*") if p.is_file())  # noqa: E731
     before = objects()
     descriptor = repo / sample.FOLDER / "datapackage.yaml"
-    descriptor.write_text(descriptor.read_text("utf-8").replace("version: 2.0.0", "version: 2.0.1")
-                          .replace("用于测试版本历史。", "用于测试版本历史（说明已修订）。"), encoding="utf-8")
+    descriptor.write_text(
+        descriptor.read_text("utf-8")
+        .replace("version: 2.0.0", "version: 2.0.1")
+        .replace("用于测试版本历史。", "用于测试版本历史（说明已修订）。"),
+        encoding="utf-8",
+    )
     build(repo, out)
     new = json.loads((out / "releases" / DS / "2.0.1" / "release.json").read_text("utf-8"))
     old = json.loads((out / "releases" / DS / "2.0.0" / "release.json").read_text("utf-8"))
@@ -234,7 +256,11 @@ def test_ckan_activities_and_data_json_versions(server):
     assert httpx.get(f"{server}/api/3/action/package_show", params={"id": DS}).json()["result"]["version"] == "2.0.0"
     assert httpx.get(f"{server}/api/3/action/package_activity_list", params={"id": "nope"}).status_code == 404
     entry = next(d for d in httpx.get(f"{server}/data.json").json()["dataset"] if d["identifier"] == DS)
-    assert (entry["version"], entry["release"], entry["releaseNotes"]) == ("2.0.0", "2.0.0", "金额字段改名为 fee；取消甲项目")
+    assert (entry["version"], entry["release"], entry["releaseNotes"]) == (
+        "2.0.0",
+        "2.0.0",
+        "金额字段改名为 fee；取消甲项目",
+    )
 
 
 def test_pages_show_history_and_diffs_on_demand(server):
@@ -256,27 +282,62 @@ def test_pages_show_history_and_diffs_on_demand(server):
 
 
 def test_diff_cli_between_any_two_releases(history, tmp_path):
-    r = subprocess.run([*GOVDATA, "releases", "diff", DS, "1.0.0", "1.1.0", "--out", str(history["replay"]),
-                        "--rows-to", str(tmp_path)], cwd=history["clone"], capture_output=True, text=True,
-                       env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    r = subprocess.run(
+        [
+            *GOVDATA,
+            "releases",
+            "diff",
+            DS,
+            "1.0.0",
+            "1.1.0",
+            "--out",
+            str(history["replay"]),
+            "--rows-to",
+            str(tmp_path),
+        ],
+        cwd=history["clone"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert r.returncode == 0, r.stderr
     fees = json.loads(r.stdout)["rows"]["fees"]
     assert (fees["added"], fees["removed"], fees["changed"]) == (1, 0, 1)
     assert (tmp_path / "diff-fees.csv").read_text("utf-8").splitlines()[1:] == [
-        "added,F,,", 'changed,B,amount,"[{""field"":""amount"",""before"":""20"",""after"":""25""}]"']
+        "added,F,,",
+        'changed,B,amount,"[{""field"":""amount"",""before"":""20"",""after"":""25""}]"',
+    ]
 
 
 def test_schema_diff_names_every_kind_of_change():
     from govdata.publish.diff import schema_diff
 
-    old = {"t": {"primaryKey": ["id"], "fields": [
-        {"name": "id", "type": "integer"}, {"name": "name", "type": "string", "title": "名称"},
-        {"name": "amount", "type": "number", "constraints": {"minimum": 0}}, {"name": "note", "type": "string"},
-        {"name": "day", "type": "string"}]}, "gone": {"fields": []}}
-    new = {"t": {"primaryKey": ["id", "day"], "fields": [
-        {"name": "id", "type": "integer"}, {"name": "full_name", "type": "string", "title": "名称"},
-        {"name": "amount", "type": "number", "constraints": {"minimum": 1}}, {"name": "day", "type": "date"},
-        {"name": "extra", "type": "boolean"}]}, "fresh": {"fields": []}}
+    old = {
+        "t": {
+            "primaryKey": ["id"],
+            "fields": [
+                {"name": "id", "type": "integer"},
+                {"name": "name", "type": "string", "title": "名称"},
+                {"name": "amount", "type": "number", "constraints": {"minimum": 0}},
+                {"name": "note", "type": "string"},
+                {"name": "day", "type": "string"},
+            ],
+        },
+        "gone": {"fields": []},
+    }
+    new = {
+        "t": {
+            "primaryKey": ["id", "day"],
+            "fields": [
+                {"name": "id", "type": "integer"},
+                {"name": "full_name", "type": "string", "title": "名称"},
+                {"name": "amount", "type": "number", "constraints": {"minimum": 1}},
+                {"name": "day", "type": "date"},
+                {"name": "extra", "type": "boolean"},
+            ],
+        },
+        "fresh": {"fields": []},
+    }
     d = schema_diff(old, new)
     t = d["resources"]["t"]
     assert t["renamed"] == [{"from": "name", "to": "full_name"}]
@@ -287,9 +348,23 @@ def test_schema_diff_names_every_kind_of_change():
     assert t["primary_key"] == {"from": ["id"], "to": ["id", "day"]}
     assert (d["resources_added"], d["resources_removed"], d["breaking"]) == (["fresh"], ["gone"], True)
     assert schema_diff({"t": old["t"]}, {"t": old["t"]}) == {
-        "resources_added": [], "resources_removed": [], "breaking": False,
-        "resources": {"t": {"added": [], "dropped": [], "renamed": [], "retyped": [], "constraints": [],
-                            "primary_key": None, "foreign_keys": None, "breaking": False, "changed": False}}}
+        "resources_added": [],
+        "resources_removed": [],
+        "breaking": False,
+        "resources": {
+            "t": {
+                "added": [],
+                "dropped": [],
+                "renamed": [],
+                "retyped": [],
+                "constraints": [],
+                "primary_key": None,
+                "foreign_keys": None,
+                "breaking": False,
+                "changed": False,
+            }
+        },
+    }
 
 
 def test_row_diff_retyped_and_keyless(tmp_path):
@@ -299,18 +374,37 @@ def test_row_diff_retyped_and_keyless(tmp_path):
 
     con = duckdb.connect()
     a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
-    con.execute(f"COPY (SELECT * FROM (VALUES (1, '2024-01-01', 5), (2, '2024-01-02', 6), (3, 'x', 7)) t(id, day, n)) TO '{a}'")
-    con.execute(f"COPY (SELECT * FROM (VALUES (1, DATE '2024-01-01', 5), (2, DATE '2024-01-03', 6), (4, NULL, 8))"
-                f" t(id, day, n)) TO '{b}'")
-    old = {"primaryKey": ["id"], "fields": [{"name": "id", "type": "integer"}, {"name": "day", "type": "string"},
-                                            {"name": "n", "type": "integer"}]}
-    new = {**old, "fields": [{"name": "id", "type": "integer"}, {"name": "day", "type": "date"},
-                             {"name": "n", "type": "integer"}]}
+    con.execute(
+        f"COPY (SELECT * FROM (VALUES (1, '2024-01-01', 5), (2, '2024-01-02', 6), (3, 'x', 7)) t(id, day, n)) TO '{a}'"
+    )
+    con.execute(
+        f"COPY (SELECT * FROM (VALUES (1, DATE '2024-01-01', 5), (2, DATE '2024-01-03', 6), (4, NULL, 8))"
+        f" t(id, day, n)) TO '{b}'"
+    )
+    old = {
+        "primaryKey": ["id"],
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "day", "type": "string"},
+            {"name": "n", "type": "integer"},
+        ],
+    }
+    new = {
+        **old,
+        "fields": [
+            {"name": "id", "type": "integer"},
+            {"name": "day", "type": "date"},
+            {"name": "n", "type": "integer"},
+        ],
+    }
     sdiff = schema_diff({"t": old}, {"t": new})["resources"]["t"]
     keyed = row_diff(con, a, b, old, new, sdiff, tmp_path / "keyed.csv")
     assert (keyed["added"], keyed["removed"], keyed["changed"], keyed["fields"]) == (1, 1, 1, {"day": 1})
     assert (tmp_path / "keyed.csv").read_text().splitlines() == [
-        "_change,id,_changed_fields,_detail", "added,4,,",
-        'changed,2,day,"[{""field"":""day"",""before"":""2024-01-02"",""after"":""2024-01-03""}]"', "removed,3,,"]
+        "_change,id,_changed_fields,_detail",
+        "added,4,,",
+        'changed,2,day,"[{""field"":""day"",""before"":""2024-01-02"",""after"":""2024-01-03""}]"',
+        "removed,3,,",
+    ]
     keyless = row_diff(con, a, b, {**old, "primaryKey": []}, {**new, "primaryKey": []}, sdiff, tmp_path / "rows.csv")
     assert (keyless["key"], keyless["added"], keyless["removed"], keyless["changed"]) == ([], 2, 2, 0)

@@ -8,17 +8,28 @@ import yaml
 from tests.conftest import copy_catalog, edited_yaml, govdata
 from tests.test_gate_corpus import _xlsx
 
-CSV = ("序号,企业名称,统一社会信用代码,区划代码,处罚日期,罚款金额,处罚类别\n"
-       + "".join(f"{i},杭州示例{i}号科技有限公司,91330106MA2B0000{i % 10}X,330106,2024-03-{i % 28 + 1:02d},{i * 100}.5,"
-                 f"{'罚款' if i % 2 else '警告'}\n" for i in range(1, 41)))
+CSV = "序号,企业名称,统一社会信用代码,区划代码,处罚日期,罚款金额,处罚类别\n" + "".join(
+    f"{i},杭州示例{i}号科技有限公司,91330106MA2B0000{i % 10}X,330106,2024-03-{i % 28 + 1:02d},{i * 100}.5,"
+    f"{'罚款' if i % 2 else '警告'}\n"
+    for i in range(1, 41)
+)
 
 
 def _fill(descriptor):
     with edited_yaml(descriptor) as data:
-        data.update({"title": "示例处罚", "title_en": "Sample penalties", "themes": ["credit"], "keywords": ["处罚"],
-                     "description": "一个由 govdata new 生成并补全的数据集（合成数据，仅供演示），用于测试脚手架。",
-                     "update_frequency": "monthly", "issued": "2024-01-01", "modified": "2024-04-01",
-                     "review": {"reviewer": "审核员", "date": "2024-04-01", "basis": "保密审查制度"}})
+        data.update(
+            {
+                "title": "示例处罚",
+                "title_en": "Sample penalties",
+                "themes": ["credit"],
+                "keywords": ["处罚"],
+                "description": "一个由 govdata new 生成并补全的数据集（合成数据，仅供演示），用于测试脚手架。",
+                "update_frequency": "monthly",
+                "issued": "2024-01-01",
+                "modified": "2024-04-01",
+                "review": {"reviewer": "审核员", "date": "2024-04-01", "basis": "保密审查制度"},
+            }
+        )
         res = data["resources"][0]
         res["title"], res["description"] = "处罚", "每行一项处罚。"
         for f in res["schema"]["fields"]:
@@ -34,10 +45,19 @@ def test_new_from_gb18030_csv(tmp_path):
     descriptor = root / "datasets/hz-amr/hz-sample/datapackage.yaml"
     data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
     fields = {f["name"]: f for f in data["resources"][0]["schema"]["fields"]}
-    assert list(fields) == ["xu_hao", "qi_ye_ming_cheng", "tong_yi_she_hui_xin_yong_dai_ma", "qu_hua_dai_ma",
-                            "chu_fa_ri_qi", "fa_kuan_jin_e", "chu_fa_lei_bie"]
+    assert list(fields) == [
+        "xu_hao",
+        "qi_ye_ming_cheng",
+        "tong_yi_she_hui_xin_yong_dai_ma",
+        "qu_hua_dai_ma",
+        "chu_fa_ri_qi",
+        "fa_kuan_jin_e",
+        "chu_fa_lei_bie",
+    ]
     assert fields["qi_ye_ming_cheng"]["title"] == "企业名称"
-    assert fields["qu_hua_dai_ma"]["type"] == "string" and fields["qu_hua_dai_ma"]["constraints"]["pattern"] == "^\\d{6}$"
+    assert (
+        fields["qu_hua_dai_ma"]["type"] == "string" and fields["qu_hua_dai_ma"]["constraints"]["pattern"] == "^\\d{6}$"
+    )
     assert fields["chu_fa_ri_qi"]["type"] == "date" and fields["fa_kuan_jin_e"]["type"] == "number"
     assert fields["chu_fa_lei_bie"]["constraints"]["enum"] == ["罚款", "警告"]
     assert data["resources"][0]["schema"]["primaryKey"] == ["xu_hao"]
@@ -65,6 +85,7 @@ def test_new_from_excel_and_refusals(tmp_path):
 
 
 # ---- files as agencies export them (issue 14) -----------------------------------------------
+
 
 def _new(tmp_path, source, name="hz-new"):
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
@@ -97,13 +118,22 @@ def test_new_on_an_excel_export_with_title_unit_rows_merged_header_and_sheets(tm
 
     from tests.xlsx import write_xlsx
 
-    rows = [["某某局2024年行政许可公示表"], ["单位：万元", None, None, None, "截至2024年6月30日"],
-            ["序号", "企业信息", None, "许可日期", "金额"], [None, "名称", "统一社会信用代码", None, None]]
-    rows += [[i, f"杭州示例{i}号科技有限公司", f"91330106MA2B0000{i % 10}X", dt.date(2024, 3, i % 28 + 1), i * 10.5]
-             for i in range(1, 31)]
+    rows = [
+        ["某某局2024年行政许可公示表"],
+        ["单位：万元", None, None, None, "截至2024年6月30日"],
+        ["序号", "企业信息", None, "许可日期", "金额"],
+        [None, "名称", "统一社会信用代码", None, None],
+    ]
+    rows += [
+        [i, f"杭州示例{i}号科技有限公司", f"91330106MA2B0000{i % 10}X", dt.date(2024, 3, i % 28 + 1), i * 10.5]
+        for i in range(1, 31)
+    ]
     source = tmp_path / "许可公示.xlsx"
-    write_xlsx(source, {"填报说明": [["本表由某某局填报"], ["联系人：张三"]], "公示": rows},
-               {"公示": ["A1:E1", "B3:C3", "A3:A4", "D3:D4", "E3:E4"]})
+    write_xlsx(
+        source,
+        {"填报说明": [["本表由某某局填报"], ["联系人：张三"]], "公示": rows},
+        {"公示": ["A1:E1", "B3:C3", "A3:A4", "D3:D4", "E3:E4"]},
+    )
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
     assert res["sheet"] == "公示" and res["dialect"] == {"headerRows": [3, 4]}
@@ -123,7 +153,9 @@ def test_new_declares_chinese_forms_with_their_pipeline_and_never_copies_persona
     for i in range(1, 31):
         amount = f"{i},{i * 37 % 1000:03d}.50" if i % 2 else f"{i * 3}.5"
         count = str(i * 1000).translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
-        lines.append(f'{i},2024年3月{i % 28 + 1}日,"{amount}",{count},110105********{1000 + i},联系人身份证{ids[i % 3]}')
+        lines.append(
+            f'{i},2024年3月{i % 28 + 1}日,"{amount}",{count},110105********{1000 + i},联系人身份证{ids[i % 3]}'
+        )
     source = tmp_path / "处罚.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     root, descriptor, data, notes = _new(tmp_path, source)
@@ -136,14 +168,25 @@ def test_new_declares_chinese_forms_with_their_pipeline_and_never_copies_persona
     text = descriptor.read_text(encoding="utf-8")
     assert not any(i in text for i in ids)
     pipeline = yaml.safe_load((root / "pipelines" / f"{res['pipeline']}.yaml").read_text(encoding="utf-8"))
-    assert pipeline["steps"][0] == {"step": "read_csv", "path": "data/hz-new.csv"} or pipeline["steps"][0]["step"] == "read_csv"
+    assert (
+        pipeline["steps"][0] == {"step": "read_csv", "path": "data/hz-new.csv"}
+        or pipeline["steps"][0]["step"] == "read_csv"
+    )
     steps = {s["step"]: s.get("fields") for s in pipeline["steps"][1:]}
-    assert steps == {"normalize_chinese_dates": ["决定日期"], "strip_thousands_separators": ["罚款金额"],
-                     "normalize_fullwidth": ["数量"]}
+    assert steps == {
+        "normalize_chinese_dates": ["决定日期"],
+        "strip_thousands_separators": ["罚款金额"],
+        "normalize_fullwidth": ["数量"],
+    }
     _fill(descriptor)
     check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
-    found = sorted({(f["code"], f.get("field")) for f in __import__("json").loads(check.stdout)["findings"]
-                    if f["severity"] == "error"})
+    found = sorted(
+        {
+            (f["code"], f.get("field"))
+            for f in __import__("json").loads(check.stdout)["findings"]
+            if f["severity"] == "error"
+        }
+    )
     assert found == [("personal-data", "bei_zhu")]  # the remarks hold identity numbers: the gate says so
 
 
@@ -158,11 +201,21 @@ def test_new_refuses_a_table_too_wide_to_publish(tmp_path):
 
 def test_new_finds_the_header_under_a_two_cell_title_row_and_scaffolds_a_huge_cell(tmp_path):
     source = tmp_path / "公示.csv"
-    source.write_text("某某局公示表,2024年\n编号,名称,金额\n" + "".join(f"{i},名称{i},{i}.5\n" for i in range(1, 25))
-                      + "25," + "长" * 120_000 + ",1\n", encoding="utf-8")
+    source.write_text(
+        "某某局公示表,2024年\n编号,名称,金额\n"
+        + "".join(f"{i},名称{i},{i}.5\n" for i in range(1, 25))
+        + "25,"
+        + "长" * 120_000
+        + ",1\n",
+        encoding="utf-8",
+    )
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
     assert res["dialect"] == {"headerRows": [2]} and res["title"] == "某某局公示表 2024年"
     check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
-    found = {(f["code"], f.get("row")) for f in __import__("json").loads(check.stdout)["findings"] if f["severity"] == "error"}
+    found = {
+        (f["code"], f.get("row"))
+        for f in __import__("json").loads(check.stdout)["findings"]
+        if f["severity"] == "error"
+    }
     assert ("cell-too-large", 27) in found

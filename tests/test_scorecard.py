@@ -26,11 +26,19 @@ def test_rollup_of_a_node_is_its_own_plus_its_children(doc):
     children: dict = {}
     for p in doc["publishers"]:
         children.setdefault(p.get("parent"), []).append(p["id"])
-    summed = lambda pid, part, key: cards[pid]["own"][part][key] + sum(cards[c]["tree"][part][key] for c in children.get(pid, []))
+    summed = lambda pid, part, key: (
+        cards[pid]["own"][part][key] + sum(cards[c]["tree"][part][key] for c in children.get(pid, []))
+    )
     for p in doc["publishers"]:
-        for part, key in (("quantity", "datasets"), ("quantity", "resources"), ("quantity", "cells"), ("quantity", "bytes"),
-                          ("timeliness", "overdue"), ("timeliness", "working_days_overdue"),
-                          ("timeliness", "datasets_with_calendar")):
+        for part, key in (
+            ("quantity", "datasets"),
+            ("quantity", "resources"),
+            ("quantity", "cells"),
+            ("quantity", "bytes"),
+            ("timeliness", "overdue"),
+            ("timeliness", "working_days_overdue"),
+            ("timeliness", "datasets_with_calendar"),
+        ):
             assert cards[p["id"]]["tree"][part][key] == summed(p["id"], part, key), (p["id"], key)
     root = next(p["id"] for p in doc["publishers"] if not p.get("parent"))
     # every dataset but the platform's own derived ones (they measure the others)
@@ -58,7 +66,10 @@ def test_a_publishers_score_moves_with_one_of_its_datasets(doc):
             d["license"], d["has_temporal"] = None, False
     after = sc.scorecards(worse, DAY)["hz-amr"]["own"]["norms"]["udata_score"]
     assert after == pytest.approx(before - 2 / 9, abs=1e-3)  # one dataset: two of nine checks fewer
-    assert sc.scorecards(worse, DAY)["hz-gov"]["tree"]["norms"]["udata_score"] < sc.scorecards(doc, DAY)["hz-gov"]["tree"]["norms"]["udata_score"]
+    assert (
+        sc.scorecards(worse, DAY)["hz-gov"]["tree"]["norms"]["udata_score"]
+        < sc.scorecards(doc, DAY)["hz-gov"]["tree"]["norms"]["udata_score"]
+    )
 
 
 def test_scorecards_served(datasette_app, monkeypatch):

@@ -27,8 +27,10 @@ def test_index_texts_equals_python():
     import pyarrow as pa
 
     rng = random.Random(7)
-    alphabet = ("某惠民食品有限公司處罰决定書學校预算興國縣ＡＢＣａｂ１２３ ABCabc0123-_/，。（）·〔〕\u3000\t\n\x00\xa0\"*é"
-                "İΣДẞ😀𠀀\ue000\u200b")
+    alphabet = (
+        '某惠民食品有限公司處罰决定書學校预算興國縣ＡＢＣａｂ１２３ ABCabc0123-_/，。（）·〔〕\u3000\t\n\x00\xa0"*é'
+        "İΣДẞ😀𠀀\ue000\u200b"
+    )
     samples = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(600)] + [None, ""]
     array = pa.array(samples)
     for part, values in ((array, samples), (array.slice(7, 300), samples[7:307])):
@@ -70,7 +72,7 @@ def _queries(values: list[str], rng: random.Random, k: int = 12) -> list[str]:
         if len(v) < n:
             n = len(v)
         start = rng.randrange(0, len(v) - n + 1)
-        piece = v[start:start + n]
+        piece = v[start : start + n]
         if textsearch.SEGMENT.fullmatch(textsearch.fold(piece)) is None:
             continue  # whitespace inside: two words, each found on its own
         out.append(piece)
@@ -78,7 +80,7 @@ def _queries(values: list[str], rng: random.Random, k: int = 12) -> list[str]:
         ascii_runs = [r for r in textsearch.SEGMENT.findall(v) if r.isascii() and len(r) >= 3]
         if ascii_runs:
             run = rng.choice(ascii_runs)
-            out.append(run[1:min(len(run), 5)])
+            out.append(run[1 : min(len(run), 5)])
     return list(dict.fromkeys(q for q in out if len(q) >= 2))
 
 
@@ -98,11 +100,16 @@ def test_in_table_search_finds_every_containing_row(built, live_server):
                 continue
             fts = tmeta["search_table"]
             n = len(db.execute(f'SELECT * FROM "{fts}" LIMIT 0').description)
-            fields = [f for f in json.loads((built / "downloads" / db_name / "datapackage.json").read_text())["resources"]
-                      if f["name"] == table][0]["schema"]["fields"]
+            fields = [
+                f
+                for f in json.loads((built / "downloads" / db_name / "datapackage.json").read_text())["resources"]
+                if f["name"] == table
+            ][0]["schema"]["fields"]
             text_cols = searchindex.text_columns(fields)
             assert len(text_cols) == n
-            rows = db.execute(f'SELECT rowid, {", ".join(chr(34) + c + chr(34) for c in text_cols)} FROM "{table}"').fetchall()
+            rows = db.execute(
+                f'SELECT rowid, {", ".join(chr(34) + c + chr(34) for c in text_cols)} FROM "{table}"'
+            ).fetchall()
             folded = [(r[0], [textsearch.fold(v).lower() if isinstance(v, str) else "" for v in r[1:]]) for r in rows]
             values = [v for r in rows for v in r[1:] if isinstance(v, str)]
             for q in _queries(values, rng):
@@ -149,8 +156,27 @@ def _catalogue_expected(built, q: str) -> set[str]:
     return {d["id"] for d in ix.datasets if any(f in textsearch.fold(get(d, ix)) for _, _, get in GROUPS)}
 
 
-@pytest.mark.parametrize("q", ["处罚", "處罰", "预算", "預算", "学校", "學校", "教育", "空气", "双公示", "xzcf",
-                               "xingzhengchufa", "2025", "village", "公开", "解读", "行政区划代码"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "处罚",
+        "處罰",
+        "预算",
+        "預算",
+        "学校",
+        "學校",
+        "教育",
+        "空气",
+        "双公示",
+        "xzcf",
+        "xingzhengchufa",
+        "2025",
+        "village",
+        "公开",
+        "解读",
+        "行政区划代码",
+    ],
+)
 def test_catalogue_search_recall_and_same_ranking_in_ckan(built, live_server, q):
     expected = _catalogue_expected(built, q)
     ckan = httpx.get(f"{live_server}/api/3/action/package_search", params={"q": q, "rows": 1000}).json()["result"]
@@ -174,8 +200,12 @@ def test_ckan_fq_level_and_publisher_subtree(built, live_server):
     sub = {d["id"] for d in portal["datasets"] if "xh-gov" in d["publisher_chain"]}
     own = {d["id"] for d in portal["datasets"] if d["publisher"] == "xh-gov"}
     county = {d["id"] for d in portal["datasets"] if d["level"] == "county"}
-    get = lambda fq: {p["name"] for p in httpx.get(f"{live_server}/api/3/action/package_search",
-                                                   params={"fq": fq, "rows": 1000}).json()["result"]["results"]}
+    get = lambda fq: {
+        p["name"]
+        for p in httpx.get(f"{live_server}/api/3/action/package_search", params={"fq": fq, "rows": 1000}).json()[
+            "result"
+        ]["results"]
+    }
     assert get("publisher:xh-gov") == sub and len(sub) > len(own)
     assert get("organization:xh-gov") == own  # CKAN's own meaning: the owning organisation only
     assert get("level:county") == county
@@ -200,8 +230,13 @@ def test_frequent_words_take_the_probing_plan_with_an_honest_count(tmp_path):
     db.close()
     searchindex.write(path, "t", ["name"])
     meta = {"databases": {"big": {"tables": {"t": {"search_table": "t__search"}}}}}
-    ds = Datasette(immutables=[str(path)], metadata=meta, inspect_data={"big": {"tables": {"t": {"count": 6000}}}},
-                   settings={"suggest_facets": False}, template_dir=str(Path(search.__file__).parent / "templates"))
+    ds = Datasette(
+        immutables=[str(path)],
+        metadata=meta,
+        inspect_data={"big": {"tables": {"t": {"count": 6000}}}},
+        settings={"suggest_facets": False},
+        template_dir=str(Path(search.__file__).parent / "templates"),
+    )
 
     async def get(q: str) -> dict:
         await ds.invoke_startup()
@@ -244,12 +279,23 @@ def test_search_pages_in_rowid_order_read_only_the_page(tmp_path):
     db.close()
     searchindex.write(path, "t", ["name", "kind"])
     searchindex.write(path, "k", ["name"])
-    meta = {"databases": {"big": {"tables": {
-        "t": {"search_table": "t__search", "sort": "id", "rowid_column": "id"},
-        "k": {"search_table": "k__search", "sort": "code"}}}}}
-    ds = Datasette(immutables=[str(path)], metadata=meta,
-                   inspect_data={"big": {"tables": {"t": {"count": 6000}, "k": {"count": 300}}}},
-                   settings={"suggest_facets": False}, template_dir=str(Path(search.__file__).parent / "templates"))
+    meta = {
+        "databases": {
+            "big": {
+                "tables": {
+                    "t": {"search_table": "t__search", "sort": "id", "rowid_column": "id"},
+                    "k": {"search_table": "k__search", "sort": "code"},
+                }
+            }
+        }
+    }
+    ds = Datasette(
+        immutables=[str(path)],
+        metadata=meta,
+        inspect_data={"big": {"tables": {"t": {"count": 6000}, "k": {"count": 300}}}},
+        settings={"suggest_facets": False},
+        template_dir=str(Path(search.__file__).parent / "templates"),
+    )
 
     async def walk(url: str) -> tuple[list, list]:
         url_table = url.split("/")[2].split(".")[0]
@@ -270,6 +316,7 @@ def test_search_pages_in_rowid_order_read_only_the_page(tmp_path):
         got, counts = asyncio.run(walk(f"/big/t.json?_search={word}&_shape=objects&_size=500{order}"))
         assert got == (expected[::-1] if desc else expected), (word, desc)
         assert set(counts) == ({None} if len(expected) > search.bound(6000) else {len(expected)})
+
     async def get(url: str):
         await ds.invoke_startup()
         return await ds.client.get(url)

@@ -8,8 +8,6 @@ import httpx
 import pytest
 
 
-
-
 def _get(app, path):
     import asyncio
 
@@ -102,6 +100,9 @@ def test_cached_filtered_counts_equal_sqlite_counts(datasette_app, built):
     result = asyncio.run(datasette_app.databases["hz-shuanggongshi"].execute(stmt, {"p0": first}))
     assert result.rows == [(values[first],)] and result.rows[0] != ()
     # other statements still reach SQLite
-    rows = asyncio.run(datasette_app.databases["hz-shuanggongshi"].execute(
-        "select count(*) from penalties where region_code = :p0 and 1=1", {"p0": first})).rows
+    rows = asyncio.run(
+        datasette_app.databases["hz-shuanggongshi"].execute(
+            "select count(*) from penalties where region_code = :p0 and 1=1", {"p0": first}
+        )
+    ).rows
     assert rows[0][0] == values[first]

@@ -48,9 +48,14 @@ def _wait_for(predicate, timeout: float = 30.0) -> None:
 class Load:
     """Clients looping cheap requests in threads; every answer that is not 200 is a failure."""
 
-    URLS = ["/xh-schools/schools.json?_size=5", "/zj-admin-divisions/divisions.json?code=330106&_shape=array",
-            "/downloads/xh-schools/datapackage.json", "/api/3/action/package_show?id=xh-schools",
-            "/datasets/xh-schools", "/-/metadata.json"]
+    URLS = [
+        "/xh-schools/schools.json?_size=5",
+        "/zj-admin-divisions/divisions.json?code=330106&_shape=array",
+        "/downloads/xh-schools/datapackage.json",
+        "/api/3/action/package_show?id=xh-schools",
+        "/datasets/xh-schools",
+        "/-/metadata.json",
+    ]
 
     def __init__(self, base: str, clients: int = 4):
         self.base, self.stop, self.failures, self.count = base, threading.Event(), [], 0
@@ -82,6 +87,7 @@ class Load:
 
 
 # ---- publishing never disturbs serving ---------------------------------------------------------
+
 
 def test_server_follows_three_builds_and_a_rollback_under_load(tmp_path, server_factory):
     """Today: the server keeps the build it started with, and the third later build deletes it."""
@@ -135,8 +141,12 @@ def test_concurrent_builds_are_serialised_with_a_message(tmp_path):
     out = root / "_build"
     build(root, out)
     with build_lock(out):
-        proc = subprocess.Popen([*GOVDATA, "build", "--root", str(root), "--force", "--quiet"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [*GOVDATA, "build", "--root", str(root), "--force", "--quiet"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         line = proc.stderr.readline()  # the waiting build says so before it waits
         assert "another build is running" in line and str(out) in line
         assert proc.poll() is None
@@ -183,8 +193,10 @@ def test_rollback_with_nothing_older_is_a_clear_error(tmp_path):
 # ---- no request can hurt the others ------------------------------------------------------------
 
 HUGE = "/zj-admin-divisions.{fmt}?sql=select+printf(%27%25.*c%27,1000000,%27x%27)+from+divisions+limit+1000"
-ENDLESS = ("/zj-admin-divisions.{fmt}?sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c)"
-           "+select+count(*)+from+c")
+ENDLESS = (
+    "/zj-admin-divisions.{fmt}?sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c)"
+    "+select+count(*)+from+c"
+)
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -202,8 +214,12 @@ def test_time_limited_query_has_the_same_status_in_every_format(datasette_app):
 
 
 def test_fts3_tokenizer_and_paths_are_refused_on_the_sql_endpoint(datasette_app, built):
-    for sql in ("select fts3_tokenizer('simple')", "select hex(fts3_tokenizer('porter'))",
-                "select * from pragma_database_list()", "select file from pragma_database_list"):
+    for sql in (
+        "select fts3_tokenizer('simple')",
+        "select hex(fts3_tokenizer('porter'))",
+        "select * from pragma_database_list()",
+        "select file from pragma_database_list",
+    ):
         r = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": sql})
         assert r.status_code == 400, sql
         assert "not authorized" in r.json()["error"]
@@ -211,12 +227,21 @@ def test_fts3_tokenizer_and_paths_are_refused_on_the_sql_endpoint(datasette_app,
 
 
 def test_introspection_shows_no_paths(datasette_app, built):
-    for path in ("/-/metadata.json", "/-/databases.json", "/-/settings.json", "/-/plugins.json", "/.json",
-                 "/-/versions.json", "/zj-admin-divisions.json", "/-/threads.json", "/"):
+    for path in (
+        "/-/metadata.json",
+        "/-/databases.json",
+        "/-/settings.json",
+        "/-/plugins.json",
+        "/.json",
+        "/-/versions.json",
+        "/zj-admin-divisions.json",
+        "/-/threads.json",
+        "/",
+    ):
         r = _get(datasette_app, path)
         assert r.status_code == 200, path
         assert str(built) not in r.text and str(built.parent) not in r.text, path
-        assert ".db\"" not in r.text or path == "/", path
+        assert '.db"' not in r.text or path == "/", path
 
 
 def test_errors_are_one_line_with_a_request_id_and_no_traceback(tmp_path, server_factory):
@@ -245,8 +270,11 @@ def test_request_limits_answer_cheaply_and_the_worker_lives(tmp_path, server_fac
     base = server_factory(root, root / "_build")
     with httpx.Client(base_url=base, timeout=30) as c:
         assert c.get("/zj-admin-divisions/divisions.json", params={"x": "a" * 40_000}).status_code == 414
-        big = c.post("/api/3/action/package_search", content=b"{" + b" " * (10 * 1024 * 1024) + b"}",
-                     headers={"content-type": "application/json"})
+        big = c.post(
+            "/api/3/action/package_search",
+            content=b"{" + b" " * (10 * 1024 * 1024) + b"}",
+            headers={"content-type": "application/json"},
+        )
         assert big.status_code == 413 and big.json()["success"] is False
         facets = "&".join(["_facet=level"] * 300) + "&_facet_size=max"
         assert c.get(f"/zj-admin-divisions/divisions.json?{facets}").status_code == 400
@@ -277,10 +305,16 @@ def _server_rss_mb(base: str) -> float:
             status = dict(line.split(":", 1) for line in (proc / "status").read_text().splitlines() if ":" in line)
         except OSError:
             continue
-        info[proc.name] = ([a.decode("utf-8", "replace") for a in args], status.get("PPid", "").strip(),
-                           int(status.get("VmRSS", "0 kB").split()[0]))
-    roots = {pid for pid, (args, _, _) in info.items() if "serve" in args and "--port" in args
-             and args[args.index("--port") + 1:args.index("--port") + 2] == [port]}
+        info[proc.name] = (
+            [a.decode("utf-8", "replace") for a in args],
+            status.get("PPid", "").strip(),
+            int(status.get("VmRSS", "0 kB").split()[0]),
+        )
+    roots = {
+        pid
+        for pid, (args, _, _) in info.items()
+        if "serve" in args and "--port" in args and args[args.index("--port") + 1 : args.index("--port") + 2] == [port]
+    }
     return sum(rss for pid, (_, ppid, rss) in info.items() if pid in roots or ppid in roots) / 1024
 
 
@@ -328,8 +362,9 @@ def test_expensive_clients_are_admitted_through_a_budget(tmp_path, server_factor
     try:
         _wait_for(lambda: len(expensive) >= 4)
         with httpx.Client(base_url=base, timeout=30) as c:
-            cheap = [c.get("/zj-admin-divisions/divisions.json?code=330106&_shape=array").status_code
-                     for _ in range(30)]
+            cheap = [
+                c.get("/zj-admin-divisions/divisions.json?code=330106&_shape=array").status_code for _ in range(30)
+            ]
     finally:
         stop.set()
         for t in threads:
@@ -380,17 +415,28 @@ def test_cheap_pages_keep_their_latency_while_expensive_clients_loop(tmp_path, s
 
 # ---- spreadsheet safety -------------------------------------------------------------------------
 
+
 def test_datasette_csv_export_neutralises_formulas(datasette_app):
-    sql = ("select '=HYPERLINK(\"http://x\",\"y\")' as a, '+1+1' as b, '-2+3+cmd|x' as c, '@SUM(1)' as d, "
-           "char(9) || 'tab' as e, '-5' as f, '3.5' as g, 'plain' as h")
+    sql = (
+        "select '=HYPERLINK(\"http://x\",\"y\")' as a, '+1+1' as b, '-2+3+cmd|x' as c, '@SUM(1)' as d, "
+        "char(9) || 'tab' as e, '-5' as f, '3.5' as g, 'plain' as h"
+    )
     r = _get(datasette_app, "/zj-admin-divisions.csv", params={"sql": sql})
     assert r.status_code == 200
     import csv
     import io
 
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[1] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1+1", "'-2+3+cmd|x", "'@SUM(1)", "'\ttab", "-5", "3.5",
-                       "plain"]
+    assert rows[1] == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+1+1",
+        "'-2+3+cmd|x",
+        "'@SUM(1)",
+        "'\ttab",
+        "-5",
+        "3.5",
+        "plain",
+    ]
     streamed = _get(datasette_app, "/zj-admin-divisions/divisions.csv?_stream=1&_size=max")
     assert streamed.status_code == 200 and streamed.text.startswith("code,name")
 
@@ -401,11 +447,12 @@ def test_csv_neutraliser_across_chunks():
     src = b'a,b\r\n1,=X()\r\n"multi\nline",-1\r\n"q""=",@y\r\n'
     for size in (1, 2, 3, 7, len(src)):
         n = CsvNeutraliser()
-        out = b"".join(n.feed(src[i:i + size]) for i in range(0, len(src), size)) + n.feed(b"", final=True)
+        out = b"".join(n.feed(src[i : i + size]) for i in range(0, len(src), size)) + n.feed(b"", final=True)
         assert out == b'a,b\r\n1,\'=X()\r\n"multi\nline",-1\r\n"q""=",\'@y\r\n'
 
 
 # ---- many datasets ------------------------------------------------------------------------------
+
 
 def test_thousands_of_databases_served_and_paged(tmp_path):
     """2,000 databases: the index is paged, every database answers, connections stay few.
@@ -432,18 +479,49 @@ def test_thousands_of_databases_served_and_paged(tmp_path):
 
 # ---- malformed CKAN input ------------------------------------------------------------------------
 
+
 def _ckan_params():
     from hypothesis import strategies as st
 
-    scalar = st.one_of(st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70),
-                       st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-                       st.just("a" * 5000), st.just("1e20"), st.just("-1"))
-    value = st.recursive(scalar, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                         st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                         max_leaves=8)
-    keys = st.sampled_from(["q", "fq", "fq_list", "rows", "start", "sort", "facet.field", "facet.limit", "id",
-                            "name", "resource_id", "limit", "offset", "filters", "fields", "include_total",
-                            "all_fields", "include_datasets", "query", "x"])
+    scalar = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=30),
+        st.just("a" * 5000),
+        st.just("1e20"),
+        st.just("-1"),
+    )
+    value = st.recursive(
+        scalar,
+        lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+        max_leaves=8,
+    )
+    keys = st.sampled_from(
+        [
+            "q",
+            "fq",
+            "fq_list",
+            "rows",
+            "start",
+            "sort",
+            "facet.field",
+            "facet.limit",
+            "id",
+            "name",
+            "resource_id",
+            "limit",
+            "offset",
+            "filters",
+            "fields",
+            "include_total",
+            "all_fields",
+            "include_datasets",
+            "query",
+            "x",
+        ]
+    )
     return st.dictionaries(keys, value, max_size=5)
 
 
@@ -453,16 +531,28 @@ def test_ckan_malformed_input_is_a_4xx_envelope(datasette_app, built):
 
     directory = json.loads((built / "directory" / "ckan.json").read_text("utf-8"))
     rid = next(r["id"] for p in directory["packages"] for r in p["resources"] if r.get("datastore_active"))
-    actions = st.sampled_from(["package_search", "package_show", "package_list", "datastore_search",
-                               "organization_list", "organization_show", "group_list", "tag_list", "resource_show"])
+    actions = st.sampled_from(
+        [
+            "package_search",
+            "package_show",
+            "package_list",
+            "datastore_search",
+            "organization_list",
+            "organization_show",
+            "group_list",
+            "tag_list",
+            "resource_show",
+        ]
+    )
 
     async def call(action, params, as_get):
         if as_get:
             flat = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in params.items()}
             return await datasette_app.client.get(f"/api/3/action/{action}", params=flat)
         # json.dumps writes NaN and Infinity (not JSON, but Python's parser and some clients accept them)
-        return await datasette_app.client.post(f"/api/3/action/{action}", content=json.dumps(params).encode(),
-                                               headers={"content-type": "application/json"})
+        return await datasette_app.client.post(
+            f"/api/3/action/{action}", content=json.dumps(params).encode(), headers={"content-type": "application/json"}
+        )
 
     @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(actions, _ckan_params(), st.booleans(), st.booleans())
@@ -478,10 +568,16 @@ def test_ckan_malformed_input_is_a_4xx_envelope(datasette_app, built):
 
     check()
 
-    for raw, ctype in ((b"{not json", "application/json"), (b"a=1&b=2", "application/x-www-form-urlencoded"),
-                       (b"[" * 100_000, "application/json"), (b"\xff\xfe", "text/plain"), (b"[1,2]", "application/json")):
-        r = asyncio.run(datasette_app.client.post("/api/3/action/package_search", content=raw,
-                                                  headers={"content-type": ctype}))
+    for raw, ctype in (
+        (b"{not json", "application/json"),
+        (b"a=1&b=2", "application/x-www-form-urlencoded"),
+        (b"[" * 100_000, "application/json"),
+        (b"\xff\xfe", "text/plain"),
+        (b"[1,2]", "application/json"),
+    ):
+        r = asyncio.run(
+            datasette_app.client.post("/api/3/action/package_search", content=raw, headers={"content-type": ctype})
+        )
         assert 400 <= r.status_code < 500 and r.json()["success"] is False
 
 
@@ -512,8 +608,13 @@ def test_downloads_are_served_whole_and_nothing_outside(datasette_app, built):
         r = _get(datasette_app, path)
         assert r.status_code == 200
         assert r.content == (built / path.lstrip("/")).read_bytes()
-    for path in ("/downloads/%2e%2e/manifest.json", "/downloads/zj-holiday-calendar/%2e%2e/%2e%2e/manifest.json",
-                 "/downloads/zj-holiday-calendar/", "/downloads/.hidden", "/downloads/nope.csv"):
+    for path in (
+        "/downloads/%2e%2e/manifest.json",
+        "/downloads/zj-holiday-calendar/%2e%2e/%2e%2e/manifest.json",
+        "/downloads/zj-holiday-calendar/",
+        "/downloads/.hidden",
+        "/downloads/nope.csv",
+    ):
         assert _get(datasette_app, path).status_code == 404, path
 
 
@@ -524,16 +625,54 @@ def test_datasette_parameters_never_make_a_server_error(datasette_app):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    keys = st.sampled_from(["_size", "_sort", "_sort_desc", "_next", "_facet", "_facet_size", "_search", "_where",
-                            "_col", "_nocol", "_shape", "_json", "_labels", "_timelimit", "_stream", "_through",
-                            "_search_name", "_facet_array", "_facet_date", "code", "code__gt", "name__contains",
-                            "level__in", "parent_code__isnull", "name__glob", "level__arraycontains", "code__date",
-                            "sql"])
-    values = st.one_of(st.text(max_size=12), st.sampled_from(
-        ["max", "-1", "0", "1e9", "99999999999999999999", "[", '{"a":1}', "code", "nope", "'", "%", "x]", "1/0"]))
-    paths = st.sampled_from(["/zj-admin-divisions/divisions.json", "/zj-admin-divisions/divisions.csv",
-                             "/zj-admin-divisions/divisions", "/zj-admin-divisions.json", "/zj-admin-divisions.csv",
-                             "/zj-admin-divisions"])
+    keys = st.sampled_from(
+        [
+            "_size",
+            "_sort",
+            "_sort_desc",
+            "_next",
+            "_facet",
+            "_facet_size",
+            "_search",
+            "_where",
+            "_col",
+            "_nocol",
+            "_shape",
+            "_json",
+            "_labels",
+            "_timelimit",
+            "_stream",
+            "_through",
+            "_search_name",
+            "_facet_array",
+            "_facet_date",
+            "code",
+            "code__gt",
+            "name__contains",
+            "level__in",
+            "parent_code__isnull",
+            "name__glob",
+            "level__arraycontains",
+            "code__date",
+            "sql",
+        ]
+    )
+    values = st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(
+            ["max", "-1", "0", "1e9", "99999999999999999999", "[", '{"a":1}', "code", "nope", "'", "%", "x]", "1/0"]
+        ),
+    )
+    paths = st.sampled_from(
+        [
+            "/zj-admin-divisions/divisions.json",
+            "/zj-admin-divisions/divisions.csv",
+            "/zj-admin-divisions/divisions",
+            "/zj-admin-divisions.json",
+            "/zj-admin-divisions.csv",
+            "/zj-admin-divisions",
+        ]
+    )
 
     @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(paths, st.lists(st.tuples(keys, values), max_size=4))
@@ -550,8 +689,9 @@ def test_disk_errors_become_one_line_naming_the_path(tmp_path):
     out = tmp_path / "_build"
     ro = _disk_error(OSError(errno.EROFS, "Read-only file system", str(out / "builds" / "x")), out)
     assert ro is not None and str(out / "builds" / "x") in str(ro) and "Read-only file system" in str(ro)
-    duck = _disk_error(RuntimeError("IO Error: Could not write file \"/x/warehouse.duckdb\": No space left on device\n"
-                                    "more lines"), out)
+    duck = _disk_error(
+        RuntimeError('IO Error: Could not write file "/x/warehouse.duckdb": No space left on device\nmore lines'), out
+    )
     assert duck is not None and "\n" not in str(duck) and "No space left" in str(duck)
     assert _disk_error(ValueError("something else"), out) is None
 

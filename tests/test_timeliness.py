@@ -15,22 +15,22 @@ from govdata.oversight import timeliness as tl
 D = dt.date
 # (a day, the next working day) by the official schedules: holidays skipped, make-up days (调休) worked
 OFFICIAL = [
-    (D(2024, 2, 3), D(2024, 2, 4)),     # 2024 Spring Festival: Sunday 4 Feb is a make-up workday
-    (D(2024, 2, 9), D(2024, 2, 18)),    # 10–17 Feb off; Sunday 18 Feb worked
-    (D(2024, 9, 28), D(2024, 9, 29)),   # National Day 2024: Sunday 29 Sep worked
-    (D(2024, 9, 30), D(2024, 10, 8)),   # 1–7 Oct off
+    (D(2024, 2, 3), D(2024, 2, 4)),  # 2024 Spring Festival: Sunday 4 Feb is a make-up workday
+    (D(2024, 2, 9), D(2024, 2, 18)),  # 10–17 Feb off; Sunday 18 Feb worked
+    (D(2024, 9, 28), D(2024, 9, 29)),  # National Day 2024: Sunday 29 Sep worked
+    (D(2024, 9, 30), D(2024, 10, 8)),  # 1–7 Oct off
     (D(2024, 10, 11), D(2024, 10, 12)),  # Saturday 12 Oct worked
-    (D(2025, 1, 25), D(2025, 1, 26)),   # 2025 Spring Festival: Sunday 26 Jan worked
-    (D(2025, 1, 27), D(2025, 2, 5)),    # 28 Jan – 4 Feb off
-    (D(2025, 2, 7), D(2025, 2, 8)),     # Saturday 8 Feb worked
-    (D(2025, 9, 27), D(2025, 9, 28)),   # National Day and Mid-Autumn 2025: Sunday 28 Sep worked
-    (D(2025, 9, 30), D(2025, 10, 9)),   # 1–8 Oct off
+    (D(2025, 1, 25), D(2025, 1, 26)),  # 2025 Spring Festival: Sunday 26 Jan worked
+    (D(2025, 1, 27), D(2025, 2, 5)),  # 28 Jan – 4 Feb off
+    (D(2025, 2, 7), D(2025, 2, 8)),  # Saturday 8 Feb worked
+    (D(2025, 9, 27), D(2025, 9, 28)),  # National Day and Mid-Autumn 2025: Sunday 28 Sep worked
+    (D(2025, 9, 30), D(2025, 10, 9)),  # 1–8 Oct off
     (D(2025, 10, 10), D(2025, 10, 11)),  # Saturday 11 Oct worked
-    (D(2026, 2, 13), D(2026, 2, 14)),   # 2026 Spring Festival: Saturday 14 Feb worked
-    (D(2026, 2, 14), D(2026, 2, 24)),   # 15–23 Feb off
-    (D(2026, 2, 27), D(2026, 2, 28)),   # Saturday 28 Feb worked
-    (D(2026, 9, 18), D(2026, 9, 20)),   # National Day 2026: Sunday 20 Sep worked
-    (D(2026, 9, 30), D(2026, 10, 8)),   # 1–7 Oct off
+    (D(2026, 2, 13), D(2026, 2, 14)),  # 2026 Spring Festival: Saturday 14 Feb worked
+    (D(2026, 2, 14), D(2026, 2, 24)),  # 15–23 Feb off
+    (D(2026, 2, 27), D(2026, 2, 28)),  # Saturday 28 Feb worked
+    (D(2026, 9, 18), D(2026, 9, 20)),  # National Day 2026: Sunday 20 Sep worked
+    (D(2026, 9, 30), D(2026, 10, 8)),  # 1–7 Oct off
     (D(2026, 10, 9), D(2026, 10, 10)),  # Saturday 10 Oct worked
 ]
 
@@ -46,7 +46,12 @@ def test_deadline_of_twenty_working_days_across_the_spring_festival():
     # 2–6 Mar (5) → the 20th is Friday 6 March
     assert tl.add_working_days(D(2026, 2, 2), 20) == (D(2026, 3, 6), True)
     item = tl.assess("monthly", D(2026, 1, 2), D(2026, 3, 6))
-    assert (item.expected, item.deadline, item.status, item.working_days_left) == ("2026-02-02", "2026-03-06", "due_soon", 0)
+    assert (item.expected, item.deadline, item.status, item.working_days_left) == (
+        "2026-02-02",
+        "2026-03-06",
+        "due_soon",
+        0,
+    )
 
 
 # (frequency, last update, expected, deadline): the deadline counted by hand, 20 working days after the
@@ -72,7 +77,11 @@ DUE = [
 def test_due_dates_across_the_holidays_of_2024_to_2026(frequency, last, expected, deadline):
     item = tl.assess(frequency, last, expected)
     assert (item.expected, item.deadline, item.status, item.official_calendar) == (
-        expected.isoformat(), deadline.isoformat(), "due_soon", True)
+        expected.isoformat(),
+        deadline.isoformat(),
+        "due_soon",
+        True,
+    )
     assert tl.assess(frequency, last, deadline).status == "due_soon"
     late = tl.assess(frequency, last, deadline + dt.timedelta(days=1))
     # the day after the deadline is overdue only if it is a working day
@@ -112,9 +121,15 @@ def test_real_updates_come_from_the_repository_history(tmp_path):
     (folder / "data").mkdir(parents=True)
 
     def commit(day: str, message: str) -> None:
-        env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T12:00:00", "GIT_COMMITTER_DATE": f"{day}T12:00:00",
-               "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.gov.cn", "GIT_COMMITTER_NAME": "t",
-               "GIT_COMMITTER_EMAIL": "t@example.gov.cn"}
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_DATE": f"{day}T12:00:00",
+            "GIT_COMMITTER_DATE": f"{day}T12:00:00",
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.gov.cn",
+        }
         subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
         subprocess.run(["git", "-C", str(repo), "commit", "-qm", message], check=True, env=env)
 
@@ -161,8 +176,14 @@ def test_cli_takes_today_as_a_flag(built):
     import sys
 
     out = built.parent.parent
-    run = lambda *args: subprocess.run([sys.executable, "-m", "govdata", "timeliness", "--out", str(out), *args],
-                                       capture_output=True, text=True, check=True).stdout
+    run = lambda *args: (
+        subprocess.run(
+            [sys.executable, "-m", "govdata", "timeliness", "--out", str(out), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     first = json.loads(run("--today", "2025-06-20", "--format", "json"))
     later = json.loads(run("--today", "2026-12-02", "--format", "json"))
     status = lambda doc, name: next(d for d in doc["datasets"] if d["id"] == name)["status"]

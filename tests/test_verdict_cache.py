@@ -52,7 +52,9 @@ def test_json_schema_verdicts_are_cached_and_invalidated(tmp_path, monkeypatch):
     calls = []
     real_ds, real_cat = metadata._json_schema_findings, loader._catalog_errors
     monkeypatch.setattr(metadata, "_json_schema_findings", lambda ds: calls.append(ds.name) or real_ds(ds))
-    monkeypatch.setattr(loader, "_catalog_errors", lambda raw, lines: calls.append("catalog.yaml") or real_cat(raw, lines))
+    monkeypatch.setattr(
+        loader, "_catalog_errors", lambda raw, lines: calls.append("catalog.yaml") or real_cat(raw, lines)
+    )
 
     first = _findings(root)
     assert sorted(calls) == ["catalog.yaml", "hz-air-quality-daily"]

@@ -38,12 +38,22 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "markdown"]), default="text")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="Language of text output.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--changed-since", "changed_since", metavar="REF",
-              help="Pull-request mode: check only what changed since this git ref, and breaking changes.")
-@click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True,
-              help="Output folder whose cache/ keeps verdicts between runs (shared with `govdata build`).")
-def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool, changed_since: str | None,
-          out: str) -> None:
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    help="Pull-request mode: check only what changed since this git ref, and breaking changes.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Output folder whose cache/ keeps verdicts between runs (shared with `govdata build`).",
+)
+def check(
+    paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool, changed_since: str | None, out: str
+) -> None:
     """Check the catalogue (or only the datasets under PATHS)."""
     from govdata.checks.runner import run_changed, run_checks
 
@@ -59,8 +69,12 @@ def check(paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict:
         report = run.report.strict() if strict else run.report
     finally:
         run.close()
-    output = {"text": lambda: render.text(report, lang), "json": report.to_json,
-              "github": lambda: render.github(report, lang), "markdown": lambda: render.markdown(report, lang)}[fmt]()
+    output = {
+        "text": lambda: render.text(report, lang),
+        "json": report.to_json,
+        "github": lambda: render.github(report, lang),
+        "markdown": lambda: render.markdown(report, lang),
+    }[fmt]()
     click.echo(output)
     sys.exit(0 if report.ok else 1)
 
@@ -80,8 +94,10 @@ def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
     chatty = not quiet and sys.stderr.isatty()
     log = (lambda s: click.echo(s, err=True)) if chatty else (lambda s: None)
     result = do_build(repo, _out(repo, out), log, force=force)
-    click.echo(f"built {len(result.datasets)} datasets ({len(result.reused)} reused), "
-               f"{sum(result.tables.values())} rows → {result.path}")
+    click.echo(
+        f"built {len(result.datasets)} datasets ({len(result.reused)} reused), "
+        f"{sum(result.tables.values())} rows → {result.path}"
+    )
 
 
 @cli.command()
@@ -89,8 +105,9 @@ def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
 @click.option("--out", type=click.Path(file_okay=False), default=DEFAULT_OUT, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Server processes (default: one per core, at most 4).")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None, help="Server processes (default: one per core, at most 4)."
+)
 def serve(root: str | None, out: str, host: str, port: int, workers: int | None) -> None:
     """Serve the live build read-only with Datasette, following new builds and rollbacks without a restart."""
     from govdata.serve.app import serve as do_serve
@@ -161,18 +178,35 @@ def timeliness(out: str, today: str | None, fmt: str) -> None:
     doc = json.loads((resolve_build(Path(out)) / "directory" / "portal.json").read_text("utf-8"))
     rows = tl.report(doc["datasets"], day)
     if fmt == "json":
-        click.echo(json.dumps({"today": day.isoformat(), "datasets": [
-            {"id": e["id"], **(item.to_dict() if item else {"status": "not_applicable"})} for e, item in rows]},
-            ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {
+                    "today": day.isoformat(),
+                    "datasets": [
+                        {"id": e["id"], **(item.to_dict() if item else {"status": "not_applicable"})}
+                        for e, item in rows
+                    ],
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return
     for e, item in rows:
         if item is None or item.status == "not_applicable":
             click.echo(f"{e['id']:32} {'not_applicable':15} {e.get('frequency') or ''}")
             continue
-        extra = (f"{item.working_days_overdue} working days overdue" if item.status == "overdue"
-                 else f"{item.working_days_left} working days left" if item.status == "due_soon" else "")
-        click.echo(f"{e['id']:32} {item.status:15} {item.frequency:10} last {item.last_update} "
-                   f"expected {item.expected} deadline {item.deadline} {extra}".rstrip())
+        extra = (
+            f"{item.working_days_overdue} working days overdue"
+            if item.status == "overdue"
+            else f"{item.working_days_left} working days left"
+            if item.status == "due_soon"
+            else ""
+        )
+        click.echo(
+            f"{e['id']:32} {item.status:15} {item.frequency:10} last {item.last_update} "
+            f"expected {item.expected} deadline {item.deadline} {extra}".rstrip()
+        )
 
 
 @cli.group()
@@ -211,8 +245,9 @@ def releases_diff(dataset: str, old: str, new: str, root: str | None, out: str, 
     live = current_build(repo / out if not Path(out).is_absolute() else Path(out))
     if live is None:
         raise click.UsageError(f"no live build in {out}")
-    result = diff_releases(live / "downloads" / dataset / "releases", old, new, sample=0,
-                           keep=Path(rows_to) if rows_to else None)
+    result = diff_releases(
+        live / "downloads" / dataset / "releases", old, new, sample=0, keep=Path(rows_to) if rows_to else None
+    )
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 

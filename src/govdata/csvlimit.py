@@ -23,8 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
-_held: list[int] = []       # limits of the current holders, innermost last
-_before: list[int] = []     # the limit found when the first holder entered
+_held: list[int] = []  # limits of the current holders, innermost last
+_before: list[int] = []  # the limit found when the first holder entered
 
 
 @contextmanager

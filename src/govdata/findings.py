@@ -109,8 +109,12 @@ class Notice:
 
     @classmethod
     def more(cls, not_shown: int, shown: int, **where: Any) -> "Notice":
-        return cls(f"{not_shown} more findings not shown (first {shown} listed)",
-                   f"另有 {not_shown} 条检查结果未列出（只列出前 {shown} 条）", not_shown=not_shown, **where)
+        return cls(
+            f"{not_shown} more findings not shown (first {shown} listed)",
+            f"另有 {not_shown} 条检查结果未列出（只列出前 {shown} 条）",
+            not_shown=not_shown,
+            **where,
+        )
 
     def text(self, lang: str = "en") -> str:
         return self.message_zh if lang == "zh" else self.message
@@ -172,10 +176,7 @@ class Report:
 
     def strict(self) -> "Report":
         """Warnings promoted to errors (``--strict``)."""
-        promoted = [
-            dataclasses.replace(f, severity="error") if f.severity == "warning" else f
-            for f in self.findings
-        ]
+        promoted = [dataclasses.replace(f, severity="error") if f.severity == "warning" else f for f in self.findings]
         return Report(promoted, self.stats, self.datasets_checked, self.completeness, self.notices)
 
     def to_dict(self) -> dict[str, Any]:

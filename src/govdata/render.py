@@ -31,7 +31,9 @@ def text(report: Report, lang: str = "zh") -> str:
         if lang == "zh":
             lines.append(f"{s.file}: 读取 {s.rows_read} 行 = 有效 {s.rows_valid} 行 + 有问题 {s.rows_with_findings} 行")
         else:
-            lines.append(f"{s.file}: {s.rows_read} rows read = {s.rows_valid} valid + {s.rows_with_findings} with findings")
+            lines.append(
+                f"{s.file}: {s.rows_read} rows read = {s.rows_valid} valid + {s.rows_with_findings} with findings"
+            )
     n_err, n_warn = len(report.errors), len(report.warnings)
     n_ds = len(report.datasets_checked)
     if lang == "zh":
@@ -71,11 +73,20 @@ def markdown(report: Report, lang: str = "zh") -> str:
     zh = lang == "zh"
     head = ("## 数据检查结果" if zh else "## Data check") + (" ✅" if report.ok else " ❌")
     lines = [head, ""]
-    lines.append((f"检查了 {len(report.datasets_checked)} 个数据集：**{len(report.errors)}** 个错误，{len(report.warnings)} 个警告。")
-                 if zh else f"Checked {len(report.datasets_checked)} dataset(s): **{len(report.errors)}** error(s), "
-                 f"{len(report.warnings)} warning(s).")
+    lines.append(
+        (
+            f"检查了 {len(report.datasets_checked)} 个数据集：**{len(report.errors)}** 个错误，{len(report.warnings)} 个警告。"
+        )
+        if zh
+        else f"Checked {len(report.datasets_checked)} dataset(s): **{len(report.errors)}** error(s), "
+        f"{len(report.warnings)} warning(s)."
+    )
     if report.findings:
-        lines += ["", "| 级别 | 代码 | 位置 | 说明 |" if zh else "| severity | code | where | message |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "| 级别 | 代码 | 位置 | 说明 |" if zh else "| severity | code | where | message |",
+            "|---|---|---|---|",
+        ]
         for f in report.findings[:200]:
             msg = f.text(lang).replace("|", "\\|")
             lines.append(f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {f.location()} | {msg} |")
@@ -84,7 +95,11 @@ def markdown(report: Report, lang: str = "zh") -> str:
     for n in report.notices:
         lines += ["", f"> {n.file or '-'}: {n.text(lang)}"]
     if report.stats:
-        lines += ["", "| 文件 | 读取 | 有效 | 有问题 |" if zh else "| file | read | valid | with findings |", "|---|---:|---:|---:|"]
+        lines += [
+            "",
+            "| 文件 | 读取 | 有效 | 有问题 |" if zh else "| file | read | valid | with findings |",
+            "|---|---:|---:|---:|",
+        ]
         for s in report.stats:
             lines.append(f"| {s.file} | {s.rows_read} | {s.rows_valid} | {s.rows_with_findings} |")
     return "\n".join(lines) + "\n"

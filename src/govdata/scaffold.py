@@ -97,7 +97,12 @@ def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
 
 def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str, Any]:
     present = [v for v in values if v != ""]
-    field: dict[str, Any] = {"name": name, "type": "string", "title": title, "description": f"{TODO}: 说明「{title}」的含义和单位"}
+    field: dict[str, Any] = {
+        "name": name,
+        "type": "string",
+        "title": title,
+        "description": f"{TODO}: 说明「{title}」的含义和单位",
+    }
     constraints: dict[str, Any] = {}
 
     def all_match(pattern: str) -> bool:
@@ -108,8 +113,13 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
     normalised = _normalised(present)
     masked = _masked_kind(present)
     if masked:
-        field.update({"personal": masked, "masked": True,
-                      "description": f"{TODO}: 确认「{title}」每个值都已脱敏（govdata new 识别为已脱敏的 {masked}）"})
+        field.update(
+            {
+                "personal": masked,
+                "masked": True,
+                "description": f"{TODO}: 确认「{title}」每个值都已脱敏（govdata new 识别为已脱敏的 {masked}）",
+            }
+        )
     elif normalised:
         field["type"] = normalised[0]
         field["x-normalise"] = normalised[1]  # moved into the pipeline by scaffold()
@@ -138,8 +148,12 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
                 break
         distinct = set(present)
         # an enum lists values in a file meant for a public pull request: never personal-looking ones
-        if (rows >= 20 and 1 < len(distinct) <= 12 and "pattern" not in constraints
-                and not any(_looks_personal(v) for v in distinct)):
+        if (
+            rows >= 20
+            and 1 < len(distinct) <= 12
+            and "pattern" not in constraints
+            and not any(_looks_personal(v) for v in distinct)
+        ):
             constraints["enum"] = sorted(distinct)
     if present and len(set(present)) == len(values) and rows > 1 and not masked:
         constraints["unique"] = True
@@ -197,8 +211,14 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
     width = max(width, max(several))
     # the first row nearly as wide as the data that is not much narrower than the row after it
     # (a title row "某某局, 2024年" over a three-column table is not the header)
-    h = next((i for i, c in enumerate(counts) if c >= max(2, 0.6 * width)
-              and (i + 1 >= len(counts) or c >= 0.8 * counts[i + 1])), 0)
+    h = next(
+        (
+            i
+            for i, c in enumerate(counts)
+            if c >= max(2, 0.6 * width) and (i + 1 >= len(counts) or c >= 0.8 * counts[i + 1])
+        ),
+        0,
+    )
     header = [h + 1]
     first = [str(c if c is not None else "").strip() for c in sample[h]]
     if h + 1 < len(sample):
@@ -224,8 +244,10 @@ def _excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
 
     try:
         wb = CalamineWorkbook.from_path(str(source))
-        sheets = {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=LAYOUT_ROWS * 4)
-                  for name in wb.sheet_names}
+        sheets = {
+            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=LAYOUT_ROWS * 4)
+            for name in wb.sheet_names
+        }
     except Exception as exc:  # calamine's own error types
         raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
     if not sheets:
@@ -234,10 +256,25 @@ def _excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
     notes = []
     if len(sheets) > 1:
         others = ", ".join(f"「{n}」" for n in sheets if n != name)
-        notes.append(f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
-                     "如需发布其他工作表，请另建资源并设置 sheet。")
-    rows = [["" if v is None else (v if isinstance(v, str) else _NUMBER if isinstance(v, (int, float))
-                                    and not isinstance(v, bool) else str(v)) for v in r] for r in sheets[name]]
+        notes.append(
+            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
+            "如需发布其他工作表，请另建资源并设置 sheet。"
+        )
+    rows = [
+        [
+            ""
+            if v is None
+            else (
+                v
+                if isinstance(v, str)
+                else _NUMBER
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+                else str(v)
+            )
+            for v in r
+        ]
+        for r in sheets[name]
+    ]
     return name, rows, notes
 
 
@@ -296,24 +333,34 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         if header_rows != [1]:
             dialect["headerRows"] = header_rows
             rows_text = "、".join(str(n) for n in header_rows)
-            notes.append(f"表头在第 {rows_text} 行" + ("（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
-                         + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。"))
+            notes.append(
+                f"表头在第 {rows_text} 行"
+                + ("（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
+                + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。")
+            )
         if dialect:
             raw["dialect"] = dialect
         prep = prepare(source, Path(tmp), raw, [], {"file": source.name})
         # rows the gate will report (blank, ragged) do not stop a scaffold: the header and the other rows decide
-        errors = [f for f in prep.findings if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell", "cell-too-large",
-                                                                              "missing-cell")]
+        errors = [
+            f
+            for f in prep.findings
+            if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell", "cell-too-large", "missing-cell")
+        ]
         if prep.path is None or errors:
-            raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500])
+            raise ScaffoldError(
+                "the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500]
+            )
         with field_size_limit(SCAFFOLD_CELL_LIMIT), prep.path.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
             rows = [r for _, r in zip(range(SAMPLE_ROWS), reader) if len(r) == len(header)]
     if len(header) > MAX_SERVED_COLUMNS:
-        raise ScaffoldError(f"the file has {len(header)} columns; a published table holds at most {MAX_SERVED_COLUMNS} "
-                            "(SQLite's limit): split it into several files joined on a key, or make it long "
-                            "(one indicator and value per row)")
+        raise ScaffoldError(
+            f"the file has {len(header)} columns; a published table holds at most {MAX_SERVED_COLUMNS} "
+            "(SQLite's limit): split it into several files joined on a key, or make it long "
+            "(one indicator and value per row)"
+        )
     taken: set[str] = set()
     fields = []
     for i, label in enumerate(header):
@@ -322,15 +369,21 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
         first_data = header_rows[-1]
         for i, f in enumerate(fields):
-            if f["type"] == "string" and any(i < len(r) and isinstance(r[i], _Number) for r in layout_rows[first_data:]):
-                notes.append(f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
-                             "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。")
+            if f["type"] == "string" and any(
+                i < len(r) and isinstance(r[i], _Number) for r in layout_rows[first_data:]
+            ):
+                notes.append(
+                    f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
+                    "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。"
+                )
     steps: dict[str, list[str]] = {}
     for f in fields:
         for step in f.pop("x-normalise", []):
             steps.setdefault(step, []).append(f["title"])
         if f.get("personal"):
-            notes.append(f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。")
+            notes.append(
+                f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。"
+            )
     schema: dict[str, Any] = {"fields": fields}
     unique = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
     if unique:
@@ -343,10 +396,13 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         data_name = f"{name}{source.suffix.lower()}"
     shutil.copy(source, target / "data" / data_name)
     title = above[0] if above else f"{TODO}: 表名"
-    resource: dict[str, Any] = {"name": re.sub(r"[^a-z0-9_-]", "-", name), "title": title,
-                                "description": f"{TODO}: 一句话说明每行是什么"
-                                + (f"（表头上方的说明：{'；'.join(above[1:])[:300]}）" if above[1:] else ""),
-                                "path": f"data/{data_name}"}
+    resource: dict[str, Any] = {
+        "name": re.sub(r"[^a-z0-9_-]", "-", name),
+        "title": title,
+        "description": f"{TODO}: 一句话说明每行是什么"
+        + (f"（表头上方的说明：{'；'.join(above[1:])[:300]}）" if above[1:] else ""),
+        "path": f"data/{data_name}",
+    }
     if excel:
         resource.update({"format": fmt, "sheet": raw["sheet"]})
     if dialect:
@@ -360,8 +416,10 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         for key in ("path", "dialect", "encoding", "format", "sheet"):
             resource.pop(key, None)
         resource["pipeline"] = pipeline
-        notes.append("以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
-                     f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items()))
+        notes.append(
+            "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
+            f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
+        )
     resource["schema"] = schema
     descriptor = {
         "name": name,
@@ -383,20 +441,25 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     }
     if excel:
         notes.insert(0, f"读取工作表「{raw['sheet']}」。")
-    header_text = (f"# Scaffolded by `govdata new` from {source.name}. Replace every TODO, then run:\n"
-                   f"#   govdata check datasets/{publisher}/{name}\n# Reference: docs/descriptor.md\n"
-                   + "".join(f"# {n}\n" for n in notes))
+    header_text = (
+        f"# Scaffolded by `govdata new` from {source.name}. Replace every TODO, then run:\n"
+        f"#   govdata check datasets/{publisher}/{name}\n# Reference: docs/descriptor.md\n"
+        + "".join(f"# {n}\n" for n in notes)
+    )
     text = header_text + yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False, width=100)
     if len(text.encode("utf-8")) > MAX_DESCRIPTOR_BYTES:
         shutil.rmtree(target)
-        raise ScaffoldError(f"the descriptor would be {len(text.encode('utf-8'))} bytes, over the "
-                            f"{MAX_DESCRIPTOR_BYTES}-byte cap the gate reads: split the table")
+        raise ScaffoldError(
+            f"the descriptor would be {len(text.encode('utf-8'))} bytes, over the "
+            f"{MAX_DESCRIPTOR_BYTES}-byte cap the gate reads: split the table"
+        )
     (target / "datapackage.yaml").write_text(text, encoding="utf-8")
     return target
 
 
-def _write_pipeline(root: Path, name: str, resource: dict, excel: bool, encoding: str, dialect: dict,
-                    steps: dict[str, list[str]]) -> str:
+def _write_pipeline(
+    root: Path, name: str, resource: dict, excel: bool, encoding: str, dialect: dict, steps: dict[str, list[str]]
+) -> str:
     """pipelines/NAME.yaml reading the committed file and normalising the named columns."""
     source: dict[str, Any] = {"step": "read_excel" if excel else "read_csv", "path": resource["path"]}
     if excel:
@@ -407,14 +470,17 @@ def _write_pipeline(root: Path, name: str, resource: dict, excel: bool, encoding
         source["delimiter"] = dialect["delimiter"]
     if dialect.get("headerRows"):
         source["header_rows"] = dialect["headerRows"]
-    spec = {"title": f"规范化 {resource['path']}（govdata new 生成）",
-            "description": "Normalises the columns named below to machine-readable values before the checks.",
-            "steps": [source] + [{"step": step, "fields": fields} for step, fields in steps.items()]}
+    spec = {
+        "title": f"规范化 {resource['path']}（govdata new 生成）",
+        "description": "Normalises the columns named below to machine-readable values before the checks.",
+        "steps": [source] + [{"step": step, "fields": fields} for step, fields in steps.items()],
+    }
     pipeline = name
     n = 2
     while (root / "pipelines" / f"{pipeline}.yaml").exists():
         pipeline, n = f"{name}-{n}", n + 1
     (root / "pipelines").mkdir(exist_ok=True)
     (root / "pipelines" / f"{pipeline}.yaml").write_text(
-        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )
     return pipeline

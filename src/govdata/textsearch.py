@@ -81,7 +81,7 @@ def fold(text: str) -> str:
 def _bigrams(segment: str) -> list[str]:
     if len(segment) < 2:
         return [segment]
-    return [segment[i:i + 2] for i in range(len(segment) - 1)] + [segment[-1] + END]
+    return [segment[i : i + 2] for i in range(len(segment) - 1)] + [segment[-1] + END]
 
 
 def index_text(text: str | None) -> str:
@@ -100,7 +100,7 @@ def _quoted(token: str) -> str:
 def _phrase(segment: str) -> str:
     if len(segment) == 1:  # one character: a bigram starting with it, or a run ending with it
         return f"({_quoted(segment)}* OR {_quoted(segment + END)})"
-    pairs = [segment[i:i + 2] for i in range(len(segment) - 1)]
+    pairs = [segment[i : i + 2] for i in range(len(segment) - 1)]
     return '"' + " ".join(p.replace('"', '""') for p in pairs) + '"'
 
 
@@ -111,8 +111,7 @@ def match_expression(query: str) -> str:
     """An FTS5 MATCH expression over a bigram index for what a user typed: every whitespace-
     separated term must occur in one cell, as it is (punctuation included): the bigrams of a
     term are one phrase, which matches exactly where the term is a substring."""
-    parts = [_phrase(seg) for term in (query or "").split()
-             for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))]
+    parts = [_phrase(seg) for term in (query or "").split() for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))]
     return " AND ".join(dict.fromkeys(parts[:MAX_TERMS])) if parts else NO_MATCH
 
 
@@ -178,9 +177,9 @@ def index_texts(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     rows = len(array)
     lengths = pc.utf8_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
     ends = np.cumsum(lengths)
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset:array.offset + rows + 1]
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[array.offset : array.offset + rows + 1]
     raw = array.buffers()[2]
-    text = (raw.to_pybytes()[offsets[0]:offsets[-1]] if raw is not None else b"").decode("utf-8")
+    text = (raw.to_pybytes()[offsets[0] : offsets[-1]] if raw is not None else b"").decode("utf-8")
     a = _fold_lut()[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
     sp, n = np.uint32(32), a.size
     nxt, prv = np.full(n, sp, np.uint32), np.full(n, sp, np.uint32)

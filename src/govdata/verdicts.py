@@ -60,7 +60,9 @@ def version(distribution: str) -> str:
     spec = find_spec(distribution)
     origin = spec.origin if spec is not None and spec.origin else distribution
     stat = os.stat(origin) if os.path.exists(origin) else None
-    return f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}+govdata-{sourcecode.digest()[:16]}"
+    return (
+        f"{origin}:{stat.st_size if stat else 0}:{stat.st_mtime_ns if stat else 0}+govdata-{sourcecode.digest()[:16]}"
+    )
 
 
 def key(*parts: str | bytes) -> str:

@@ -48,9 +48,15 @@ def find_root(start: Path) -> Path:
 def _flatten_publishers(items: list[dict], parent: str | None, ancestors: list[str], out: dict) -> None:
     for item in items or []:
         pub = Publisher(
-            id=item["id"], code=str(item["code"]), level=item["level"], name=item["name"],
-            name_en=item["name_en"], contact=item.get("contact") or {}, parent=parent,
-            homepage=item.get("homepage"), ancestors=list(ancestors),
+            id=item["id"],
+            code=str(item["code"]),
+            level=item["level"],
+            name=item["name"],
+            name_en=item["name_en"],
+            contact=item.get("contact") or {},
+            parent=parent,
+            homepage=item.get("homepage"),
+            ancestors=list(ancestors),
         )
         out[pub.id] = pub
         _flatten_publishers(item.get("children") or [], pub.id, ancestors + [pub.id], out)
@@ -75,10 +81,16 @@ def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) ->
     publishers: dict[str, Publisher] = {}
     _flatten_publishers(raw["publishers"], None, [], publishers)
     catalog = Catalog(
-        root=root, site=raw["site"], publishers=publishers,
+        root=root,
+        site=raw["site"],
+        publishers=publishers,
         themes={t["id"]: Theme(t["id"], t["title"], t["title_en"], t.get("eu_theme")) for t in raw["themes"]},
-        licenses={lic["id"]: License(lic["id"], lic["title"], lic["url"], bool(lic["open"])) for lic in raw["licenses"]},
-        raw=raw, lines=lines, verdicts=cache,
+        licenses={
+            lic["id"]: License(lic["id"], lic["title"], lic["url"], bool(lic["open"])) for lic in raw["licenses"]
+        },
+        raw=raw,
+        lines=lines,
+        verdicts=cache,
     )
     return catalog, findings
 
@@ -90,8 +102,15 @@ def _catalog_errors(raw: dict, lines) -> list[Finding]:
     findings = []
     for err in sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path))):
         key = ".".join(str(p) for p in err.absolute_path)
-        findings.append(Finding("catalog-error", f"{key or '(top)'}: {err.message}", file="catalog.yaml",
-                                key=key or None, line=line_of(lines, tuple(err.absolute_path))))
+        findings.append(
+            Finding(
+                "catalog-error",
+                f"{key or '(top)'}: {err.message}",
+                file="catalog.yaml",
+                key=key or None,
+                line=line_of(lines, tuple(err.absolute_path)),
+            )
+        )
     return findings
 
 
@@ -111,9 +130,15 @@ def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
     if only:
         wanted = [Path(p).resolve() for p in only]
         found = [
-            f for f in found
-            if any(w == f.parent.resolve() or w in f.parent.resolve().parents or f.parent.resolve() in w.parents
-                   or w == f.resolve() for w in wanted)
+            f
+            for f in found
+            if any(
+                w == f.parent.resolve()
+                or w in f.parent.resolve().parents
+                or f.parent.resolve() in w.parents
+                or w == f.resolve()
+                for w in wanted
+            )
         ]
     return found
 
@@ -148,26 +173,58 @@ def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list
                 data, _ = load_descriptor(path)
                 res.schema = data if isinstance(data, dict) else None
         except PathRefused as exc:
-            findings.append(Finding(exc.code, f"resource {res.name}: schema {exc}", resource=res.name,
-                                    key=f"resources.{index}.schema", line=ds.line("resources", index, "schema"), **where))
+            findings.append(
+                Finding(
+                    exc.code,
+                    f"resource {res.name}: schema {exc}",
+                    resource=res.name,
+                    key=f"resources.{index}.schema",
+                    line=ds.line("resources", index, "schema"),
+                    **where,
+                )
+            )
         except (FileNotFoundError, UnsafeInputError, ValueError, yaml.YAMLError) as exc:
-            findings.append(Finding("schema-error", f"resource {res.name}: schema {schema!r} cannot be loaded: {exc}",
-                                    resource=res.name, key=f"resources.{index}.schema",
-                                    line=ds.line("resources", index, "schema"), **where))
+            findings.append(
+                Finding(
+                    "schema-error",
+                    f"resource {res.name}: schema {schema!r} cannot be loaded: {exc}",
+                    resource=res.name,
+                    key=f"resources.{index}.schema",
+                    line=ds.line("resources", index, "schema"),
+                    **where,
+                )
+            )
     data_path = raw.get("path")
     if data_path is not None:
         try:
             if not isinstance(data_path, str):
-                raise PathRefused("path-unsafe", "path must be a single relative path (multipart paths are not supported)")
+                raise PathRefused(
+                    "path-unsafe", "path must be a single relative path (multipart paths are not supported)"
+                )
             res.source = resolve_inside(ds.dir, data_path, root)
             if not res.source.is_file():
-                findings.append(Finding("file-missing", f"resource {res.name}: {data_path} does not exist",
-                                        resource=res.name, key=f"resources.{index}.path",
-                                        line=ds.line("resources", index, "path"), **where))
+                findings.append(
+                    Finding(
+                        "file-missing",
+                        f"resource {res.name}: {data_path} does not exist",
+                        resource=res.name,
+                        key=f"resources.{index}.path",
+                        line=ds.line("resources", index, "path"),
+                        **where,
+                    )
+                )
                 res.source = None
         except PathRefused as exc:
-            findings.append(Finding(exc.code, f"resource {res.name}: {exc}", resource=res.name,
-                                    key=f"resources.{index}.path", line=ds.line("resources", index, "path"), **where))
+            findings.append(
+                Finding(
+                    exc.code,
+                    f"resource {res.name}: {exc}",
+                    resource=res.name,
+                    key=f"resources.{index}.path",
+                    line=ds.line("resources", index, "path"),
+                    **where,
+                )
+            )
     return res
 
 
@@ -176,7 +233,9 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     ds_dir = descriptor_file.parent
     findings: list[Finding] = []
     if not descriptor_file.is_file():
-        return None, [Finding("file-missing", f"{ds_dir.relative_to(root).as_posix()}/ has no datapackage.yaml", file=rel)]
+        return None, [
+            Finding("file-missing", f"{ds_dir.relative_to(root).as_posix()}/ has no datapackage.yaml", file=rel)
+        ]
     try:
         resolve_inside(ds_dir, descriptor_file.name, root)
         data, lines = load_descriptor(descriptor_file)
@@ -185,8 +244,15 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     except UnsafeInputError as exc:
         return None, [Finding("yaml-unsafe", str(exc), file=rel)]
     except DuplicateKeyError as exc:
-        return None, [Finding("descriptor-duplicate-key", str(exc), file=rel, line=exc.line,
-                              key=".".join(str(p) for p in exc.path + (exc.key,)))]
+        return None, [
+            Finding(
+                "descriptor-duplicate-key",
+                str(exc),
+                file=rel,
+                line=exc.line,
+                key=".".join(str(p) for p in exc.path + (exc.key,)),
+            )
+        ]
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else getattr(exc, "lineno", None)
@@ -194,8 +260,16 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     if not isinstance(data, dict):
         return None, [Finding("descriptor-parse-error", "the descriptor must be a mapping of keys", file=rel)]
     name = data["name"] if isinstance(data.get("name"), str) else ds_dir.name
-    ds = Dataset(name=name, folder=ds_dir.name, publisher_folder=ds_dir.parent.name, dir=ds_dir,
-                 descriptor_file=descriptor_file, rel_file=rel, descriptor=data, lines=lines)
+    ds = Dataset(
+        name=name,
+        folder=ds_dir.name,
+        publisher_folder=ds_dir.parent.name,
+        dir=ds_dir,
+        descriptor_file=descriptor_file,
+        rel_file=rel,
+        descriptor=data,
+        lines=lines,
+    )
     resources = data.get("resources")
     if isinstance(resources, list):
         for i, raw in enumerate(resources):
@@ -205,8 +279,9 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     return ds, findings
 
 
-def load(root: Path, only: Iterable[Path] | None = None,
-         cache: verdicts.VerdictCache | None = None) -> tuple[Catalog, list[Finding]]:
+def load(
+    root: Path, only: Iterable[Path] | None = None, cache: verdicts.VerdictCache | None = None
+) -> tuple[Catalog, list[Finding]]:
     """Load the catalogue at ``root``: (catalog, loading findings). Verdicts of the slow checks are
     memoised in ``cache`` (default: the cache of the default output folder, ``<root>/_build``)."""
     root = root.resolve()

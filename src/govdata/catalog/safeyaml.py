@@ -42,8 +42,11 @@ class DuplicateKeyError(ValueError):
 
     def __init__(self, key: str, line: int | None, first: int | None, path: tuple = ()):
         where = ".".join(str(p) for p in path + (key,))
-        super().__init__(f"key '{where}' is given twice (lines {first} and {line}); remove or merge one"
-                         if line else f"key '{where}' is given twice; remove or merge one")
+        super().__init__(
+            f"key '{where}' is given twice (lines {first} and {line}); remove or merge one"
+            if line
+            else f"key '{where}' is given twice; remove or merge one"
+        )
         self.key, self.line, self.first, self.path = key, line, first, path
 
 
@@ -95,6 +98,7 @@ def load_descriptor(path: Path) -> tuple[Any, LineMap]:
     """Load a .yaml/.yml/.json descriptor safely. Raises UnsafeInputError or ValueError."""
     text = read_text_capped(path)
     if path.suffix == ".json":
+
         def pairs(items):
             out = {}
             for key, value in items:
@@ -102,6 +106,7 @@ def load_descriptor(path: Path) -> tuple[Any, LineMap]:
                     raise DuplicateKeyError(key, None, None)
                 out[key] = value
             return out
+
         return json.loads(text, object_pairs_hook=pairs), {}
     return loads_yaml(text, path.name)
 

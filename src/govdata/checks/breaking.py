@@ -79,7 +79,12 @@ def check_breaking(root: Path, ref: str, ds: Dataset) -> list[Finding]:
     old_major, new_major = _major(base.get("version")), _major(ds.descriptor.get("version"))
     bumped = old_major is not None and new_major is not None and new_major > old_major
     code = "breaking-change-versioned" if bumped else "breaking-change"
-    tail = (f"version {base.get('version')} → {ds.descriptor.get('version')}" if bumped
-            else f"bump version to {(old_major or 0) + 1}.0.0 to publish it")
-    return [Finding(code, f"{c} ({tail})", file=rel, dataset=ds.name, key="version", line=ds.line("version"))
-            for c in changes]
+    tail = (
+        f"version {base.get('version')} → {ds.descriptor.get('version')}"
+        if bumped
+        else f"bump version to {(old_major or 0) + 1}.0.0 to publish it"
+    )
+    return [
+        Finding(code, f"{c} ({tail})", file=rel, dataset=ds.name, key="version", line=ds.line("version"))
+        for c in changes
+    ]

@@ -78,7 +78,9 @@ def affected(catalog: Catalog, paths: list[str]) -> ChangeSet:
             change.everything = True
         m = re.match(r"^datasets/([^/]+)/([^/]+)/", p)
         if m:
-            names |= {ds.name for ds in catalog.datasets if ds.dir == catalog.root / "datasets" / m.group(1) / m.group(2)}
+            names |= {
+                ds.name for ds in catalog.datasets if ds.dir == catalog.root / "datasets" / m.group(1) / m.group(2)
+            }
         m = re.match(r"^(schemas|pipelines)/([^/]+)\.(ya?ml|json)$", p)
         if m:
             kind = "schema" if m.group(1) == "schemas" else "pipeline"

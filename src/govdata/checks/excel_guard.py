@@ -23,7 +23,9 @@ def guard_workbook(path: Path, where: dict) -> list[Finding]:
     expanded = sum(i.file_size for i in infos)
     packed = max(sum(i.compress_size for i in infos), 1)
     if expanded > MAX_EXPANDED:
-        return [Finding("file-too-large", f"the workbook expands to {expanded} bytes, over the {MAX_EXPANDED} cap", **where)]
+        return [
+            Finding("file-too-large", f"the workbook expands to {expanded} bytes, over the {MAX_EXPANDED} cap", **where)
+        ]
     if expanded / packed > MAX_RATIO and expanded > 10 * 1024**2:
         return [Finding("file-too-large", f"compression ratio {expanded // packed}:1 looks like a zip bomb", **where)]
     return []

@@ -58,9 +58,17 @@ def check_json_schema(ds: Dataset, cache: verdicts.VerdictCache | None = None) -
     """The descriptor against the platform's JSON Schema, memoised in ``cache`` when given
     (:mod:`govdata.verdicts`)."""
     directory = cache.directory("jsonschema") if cache is not None else None
-    digest = verdicts.key(verdicts.version("jsonschema"), ds.rel_file, ds.descriptor_file.read_bytes(),
-                          json.dumps(ds.descriptor, sort_keys=True, default=str),
-                          json_schema_path("dataset").read_bytes()) if directory else ""
+    digest = (
+        verdicts.key(
+            verdicts.version("jsonschema"),
+            ds.rel_file,
+            ds.descriptor_file.read_bytes(),
+            json.dumps(ds.descriptor, sort_keys=True, default=str),
+            json_schema_path("dataset").read_bytes(),
+        )
+        if directory
+        else ""
+    )
     return verdicts.memoised(directory, digest, lambda: _json_schema_findings(ds))
 
 
@@ -111,16 +119,30 @@ def check_frictionless(ds: Dataset) -> list[Finding]:
     for res in ds.resources:
         if res.schema is None:
             if res.schema_ref is None:
-                out.append(_at(ds, "schema-error", f"resource {res.name}: no schema", ("resources", res.index),
-                               resource=res.name))
+                out.append(
+                    _at(
+                        ds,
+                        "schema-error",
+                        f"resource {res.name}: no schema",
+                        ("resources", res.index),
+                        resource=res.name,
+                    )
+                )
             continue
         try:
             errors = list(Schema.metadata_validate(normalise_schema(res.schema)))
         except FrictionlessException as exc:
             errors = [exc.error]
         for err in errors:
-            out.append(_at(ds, "schema-error", f"resource {res.name}: {err.note or err.message}",
-                           ("resources", res.index, "schema"), resource=res.name))
+            out.append(
+                _at(
+                    ds,
+                    "schema-error",
+                    f"resource {res.name}: {err.note or err.message}",
+                    ("resources", res.index, "schema"),
+                    resource=res.name,
+                )
+            )
     if out:
         return out
     try:
@@ -136,8 +158,12 @@ def check_frictionless(ds: Dataset) -> list[Finding]:
 def _verdict_key(ds: Dataset) -> str:
     """Everything a verdict depends on: the descriptor's bytes (its findings carry line numbers),
     its path, the resolved schemas, and the Frictionless and platform versions."""
-    return verdicts.key(verdicts.version("frictionless"), ds.rel_file, ds.descriptor_file.read_bytes(),
-                        json.dumps([res.schema for res in ds.resources], sort_keys=True, default=str))
+    return verdicts.key(
+        verdicts.version("frictionless"),
+        ds.rel_file,
+        ds.descriptor_file.read_bytes(),
+        json.dumps([res.schema for res in ds.resources], sort_keys=True, default=str),
+    )
 
 
 def cached_frictionless(ds: Dataset, cache_dir: Path | None) -> list[Finding]:
@@ -156,21 +182,31 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
     out = []
     d = ds.descriptor
     if isinstance(d.get("name"), str) and d["name"] != ds.folder:
-        out.append(_at(ds, "dataset-name-mismatch", f"name '{d['name']}' differs from its folder '{ds.folder}'", ("name",)))
+        out.append(
+            _at(ds, "dataset-name-mismatch", f"name '{d['name']}' differs from its folder '{ds.folder}'", ("name",))
+        )
     publisher = d.get("publisher")
     if isinstance(publisher, str):
         if publisher not in catalog.publishers:
             out.append(_at(ds, "unknown-publisher", f"publisher '{publisher}' is not in catalog.yaml", ("publisher",)))
         elif publisher != ds.publisher_folder:
-            out.append(_at(ds, "unknown-publisher",
-                           f"publisher '{publisher}' differs from the folder datasets/{ds.publisher_folder}/", ("publisher",)))
+            out.append(
+                _at(
+                    ds,
+                    "unknown-publisher",
+                    f"publisher '{publisher}' differs from the folder datasets/{ds.publisher_folder}/",
+                    ("publisher",),
+                )
+            )
     for i, theme in enumerate(d.get("themes") or []):
         if isinstance(theme, str) and theme not in catalog.themes:
             out.append(_at(ds, "unknown-theme", f"theme '{theme}' is not in the taxonomy", ("themes", i)))
     for i, lic in enumerate(d.get("licenses") or []):
         name = lic.get("name") if isinstance(lic, dict) else None
         if isinstance(name, str) and name not in catalog.licenses:
-            out.append(_at(ds, "unknown-license", f"licence '{name}' is not allowed by catalog.yaml", ("licenses", i, "name")))
+            out.append(
+                _at(ds, "unknown-license", f"licence '{name}' is not allowed by catalog.yaml", ("licenses", i, "name"))
+            )
     issued, modified = _date(d.get("issued")), _date(d.get("modified"))
     if issued and modified and modified < issued:
         out.append(_at(ds, "date-order", f"modified {modified} is before issued {issued}", ("modified",)))
@@ -181,25 +217,53 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
     if ds.open_type == "not_open":
         for res in ds.resources:
             if res.raw.get("path") or res.raw.get("pipeline"):
-                out.append(_at(ds, "open-condition-error",
-                               f"resource {res.name}: a not_open dataset must not carry data (remove path/pipeline)",
-                               ("resources", res.index), resource=res.name))
+                out.append(
+                    _at(
+                        ds,
+                        "open-condition-error",
+                        f"resource {res.name}: a not_open dataset must not carry data (remove path/pipeline)",
+                        ("resources", res.index),
+                        resource=res.name,
+                    )
+                )
     else:
         for res in ds.resources:
             if not res.raw.get("path") and not res.raw.get("pipeline"):
-                out.append(_at(ds, "resource-error", f"resource {res.name}: needs a path or a pipeline",
-                               ("resources", res.index), resource=res.name))
+                out.append(
+                    _at(
+                        ds,
+                        "resource-error",
+                        f"resource {res.name}: needs a path or a pipeline",
+                        ("resources", res.index),
+                        resource=res.name,
+                    )
+                )
     for res in ds.resources:
         names = set(res.field_names)
         for key in ("filterable", "facets"):
             for i, fname in enumerate(res.raw.get(key) or []):
                 if fname not in names:
-                    out.append(_at(ds, "filter-unknown-field", f"resource {res.name}: {key} names unknown field '{fname}'",
-                                   ("resources", res.index, key, i), resource=res.name))
-        if res.pipeline and not any((catalog.root / "pipelines" / f"{res.pipeline}{ext}").is_file()
-                                    for ext in (".yaml", ".yml")):
-            out.append(_at(ds, "pipeline-unknown", f"resource {res.name}: pipeline '{res.pipeline}' not in pipelines/",
-                           ("resources", res.index, "pipeline"), resource=res.name))
+                    out.append(
+                        _at(
+                            ds,
+                            "filter-unknown-field",
+                            f"resource {res.name}: {key} names unknown field '{fname}'",
+                            ("resources", res.index, key, i),
+                            resource=res.name,
+                        )
+                    )
+        if res.pipeline and not any(
+            (catalog.root / "pipelines" / f"{res.pipeline}{ext}").is_file() for ext in (".yaml", ".yml")
+        ):
+            out.append(
+                _at(
+                    ds,
+                    "pipeline-unknown",
+                    f"resource {res.name}: pipeline '{res.pipeline}' not in pipelines/",
+                    ("resources", res.index, "pipeline"),
+                    resource=res.name,
+                )
+            )
     return out
 
 
@@ -207,12 +271,26 @@ def check_duplicates(catalog: Catalog) -> list[Finding]:
     counts = Counter(ds.name for ds in catalog.datasets)
     return [
         _at(ds, "dataset-name-duplicate", f"dataset name '{ds.name}' is used {counts[ds.name]} times", ("name",))
-        for ds in catalog.datasets if counts[ds.name] > 1
+        for ds in catalog.datasets
+        if counts[ds.name] > 1
     ]
 
 
-REQUIRED_KEYS = ("name", "title", "description", "version", "publisher", "themes", "licenses", "open_condition",
-                 "update_frequency", "issued", "modified", "contact", "resources")
+REQUIRED_KEYS = (
+    "name",
+    "title",
+    "description",
+    "version",
+    "publisher",
+    "themes",
+    "licenses",
+    "open_condition",
+    "update_frequency",
+    "issued",
+    "modified",
+    "contact",
+    "resources",
+)
 RECOMMENDED_KEYS = ("title_en", "description_en", "keywords", "temporal", "spatial", "sources")
 MIN_DESCRIPTION = 30
 
@@ -249,18 +327,35 @@ def check_quality(ds: Dataset) -> list[Finding]:
             continue
         for f in res.fields:
             for p in _todos(f, ()):
-                out.append(_at(ds, "metadata-todo", f"resource {res.name}: field {f.get('name')} {'.'.join(map(str, p))} "
-                               "is still TODO", ("resources", res.index, "schema"), resource=res.name))
+                out.append(
+                    _at(
+                        ds,
+                        "metadata-todo",
+                        f"resource {res.name}: field {f.get('name')} {'.'.join(map(str, p))} is still TODO",
+                        ("resources", res.index, "schema"),
+                        resource=res.name,
+                    )
+                )
     for key in RECOMMENDED_KEYS:
         if d.get(key) in (None, "", [], {}):
             out.append(_at(ds, "metadata-recommended", f"recommended key '{key}' is missing", (key,)))
     desc = d.get("description")
     if isinstance(desc, str) and len("".join(desc.split())) < MIN_DESCRIPTION:
-        out.append(_at(ds, "description-short", f"description has {len(''.join(desc.split()))} characters; "
-                       f"at least {MIN_DESCRIPTION} are expected", ("description",)))
+        out.append(
+            _at(
+                ds,
+                "description-short",
+                f"description has {len(''.join(desc.split()))} characters; at least {MIN_DESCRIPTION} are expected",
+                ("description",),
+            )
+        )
     return out
 
 
 def check_dataset_metadata(catalog: Catalog, ds: Dataset, frictionless: bool = True) -> list[Finding]:
-    return (check_json_schema(ds, catalog.verdicts) + (check_frictionless(ds) if frictionless else [])
-            + check_references(catalog, ds) + check_quality(ds))
+    return (
+        check_json_schema(ds, catalog.verdicts)
+        + (check_frictionless(ds) if frictionless else [])
+        + check_references(catalog, ds)
+        + check_quality(ds)
+    )

@@ -77,9 +77,11 @@ class Plan:
     def aggregates(self, privacy: bool) -> list[tuple[str, str]]:
         """(label, aggregate) for every condition of the plan, each zero when the precise path would
         report nothing for it."""
-        return ([(label, f"count_if({c})") for label, c in self.proof_rows(privacy)]
-                + [(k.label, key_duplicates([f.typed() for f in k.fields])) for k in self.keys]
-                + self.column_tests())
+        return (
+            [(label, f"count_if({c})") for label, c in self.proof_rows(privacy)]
+            + [(k.label, key_duplicates([f.typed() for f in k.fields])) for k in self.keys]
+            + self.column_tests()
+        )
 
     def column_tests(self) -> list[tuple[str, str]]:
         return [(c.label, c.likely) for c in self.columns]

@@ -36,7 +36,9 @@ def _categorical(tables: TableChecks, lt: LoadedTable, f) -> bool:
     such as an address: an enum, a non-text type, or at most 10 distinct values over 20+ rows."""
     if _enum_only(f) or f.type not in ("string", "any"):
         return True
-    distinct, present = tables.con.execute(f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}").fetchone()
+    distinct, present = tables.con.execute(
+        f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}"
+    ).fetchone()
     return present >= 20 and distinct <= 10
 
 
@@ -56,8 +58,10 @@ def candidate_counts(lt: LoadedTable) -> list[tuple[str, str]]:
     """(label, aggregate) pairs counting candidate cells of each scanned column: number-like and e-mail-like."""
     out = []
     for f in scanned_fields(lt):
-        out += [(f"digits:{f.name}", f"count_if({_digits_test(f)})"),
-                (f"email:{f.name}", f"count_if({personal_data.prefilter(f, ('email',))})")]
+        out += [
+            (f"digits:{f.name}", f"count_if({_digits_test(f)})"),
+            (f"email:{f.name}", f"count_if({personal_data.prefilter(f, ('email',))})"),
+        ]
     return out
 
 
@@ -77,8 +81,9 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
         if scanned:
             v = lt.cells[0]
             for fn, digits, email in tables.con.execute(
-                    f"SELECT fn, count_if({_digits_test(v)}), count_if({personal_data.prefilter(v, ('email',))}) FROM {lt.table} "
-                    f"WHERE fn IN ({', '.join(map(str, scanned))}) GROUP BY fn").fetchall():
+                f"SELECT fn, count_if({_digits_test(v)}), count_if({personal_data.prefilter(v, ('email',))}) FROM {lt.table} "
+                f"WHERE fn IN ({', '.join(map(str, scanned))}) GROUP BY fn"
+            ).fetchall():
                 counts[f"digits:{scanned[fn].name}"], counts[f"email:{scanned[fn].name}"] = digits, email
     else:
         counts = tables.counts(lt, candidate_counts(lt))
@@ -86,8 +91,10 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
 
 
 # digits -> "1", X/x -> "X" (an identity card's check character), other ASCII letters -> "A", the rest -> "0"
-_MARKS = bytes(0x31 if 0x30 <= b <= 0x39 else 0x58 if b in b"Xx" else 0x41 if chr(b).isascii() and chr(b).isalpha()
-               else 0x30 for b in range(256))
+_MARKS = bytes(
+    0x31 if 0x30 <= b <= 0x39 else 0x58 if b in b"Xx" else 0x41 if chr(b).isascii() and chr(b).isalpha() else 0x30
+    for b in range(256)
+)
 _RUN = b"1" * DIGIT_RUN
 _NOT_DIGIT = re.compile(rb"[^1]")
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
@@ -127,7 +134,7 @@ class CellScanner:
             self.usable, self._tail = False, b""
             return
         if self._header and end:
-            data, self._header = data[data.find(b"\n") + 1:], False
+            data, self._header = data[data.find(b"\n") + 1 :], False
         if data and not self._header:
             self._scan(data)
 
@@ -143,9 +150,13 @@ class CellScanner:
         size = len(marks)
         pos = marks.find(_RUN)
         while pos >= 0:  # a run of DIGIT_RUN+ digits; every number pattern is bounded by non-alphanumerics (_BOUNDED)
-            end = (m.start() if (m := _NOT_DIGIT.search(marks, pos + DIGIT_RUN)) else size)
-            after = marks[end:end + 2]
-            if marks[pos - 1:pos] not in (b"A", b"X") and after[:1] != b"A" and not (after[:1] == b"X" and after[1:2] in (b"1", b"A", b"X")):
+            end = m.start() if (m := _NOT_DIGIT.search(marks, pos + DIGIT_RUN)) else size
+            after = marks[end : end + 2]
+            if (
+                marks[pos - 1 : pos] not in (b"A", b"X")
+                and after[:1] != b"A"
+                and not (after[:1] == b"X" and after[1:2] in (b"1", b"A", b"X"))
+            ):
                 end = self._cell(data, pos, NUMBERS)
             pos = marks.find(_RUN, end)
         pos = data.find(b"@")
@@ -216,8 +227,9 @@ def _sql_hits(tables: TableChecks, lt: LoadedTable, f, kind: str) -> list[int]:
     prefilter = personal_data.prefilter(f, (kind,))
     out = []
     for rowid, value in tables.con.execute(
-            f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({f.value}, "
-            f"{lit(bounded)}) ORDER BY rowid").fetchall():
+        f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({f.value}, "
+        f"{lit(bounded)}) ORDER BY rowid"
+    ).fetchall():
         if _holds(kind, value):
             out.append(rowid)
             if len(out) >= ROWS_PER_KIND:
@@ -263,7 +275,8 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
             if content in hits:
                 # one finding per row, through the findings table (counted in the rows with findings);
                 # the cell itself is never echoed
-                tables.con.execute(f"INSERT INTO {lt.findings_table} SELECT unnest(?::BIGINT[]), ?, ?, "
-                                   "'personal-data', ?, NULL",
-                                   [hits[content], number, f.name, json.dumps(personal_data.args(content))])
+                tables.con.execute(
+                    f"INSERT INTO {lt.findings_table} SELECT unnest(?::BIGINT[]), ?, ?, 'personal-data', ?, NULL",
+                    [hits[content], number, f.name, json.dumps(personal_data.args(content))],
+                )
     return out

@@ -60,7 +60,9 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
     flag = plan.flag(privacy)
     tables.con.execute(f"CREATE TABLE {into} ({columns}, {FLAG} BOOLEAN)")
     try:
-        tables.con.execute(f"INSERT INTO {into} SELECT {', '.join(f.typed() for f in lt.fields)}, {flag} FROM {lt.table}")
+        tables.con.execute(
+            f"INSERT INTO {into} SELECT {', '.join(f.typed() for f in lt.fields)}, {flag} FROM {lt.table}"
+        )
         pairs = [("rows", "count(*)"), ("row-checks", f"count_if({FLAG})")]
         pairs += [(k.label, key_duplicates([ident(f.name) for f in k.fields])) for k in plan.keys]
         # the stored text columns hold the fields' values (missing values already NULL)
@@ -78,8 +80,13 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
         raise
 
 
-def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
-          scanned: Callable[[], CellScanner | None] = lambda: None, into: str | None = None) -> Proof:
+def prove(
+    tables: TableChecks,
+    lt: LoadedTable,
+    privacy: bool,
+    scanned: Callable[[], CellScanner | None] = lambda: None,
+    into: str | None = None,
+) -> Proof:
     """Run the one pass over ``lt`` (a streamed table). ``scanned`` waits for the byte pass's
     personal-data candidates; when it has none to give, a second aggregate finds them in SQL.
     With ``into`` (a build), the pass also writes the typed warehouse table ``into``, kept only
@@ -90,8 +97,11 @@ def prove(tables: TableChecks, lt: LoadedTable, privacy: bool,
         counts = tables.counts(lt, [("rows", "count(*)")] + lt.plan.aggregates(privacy))
     else:
         counts = _load_and_count(tables, lt, privacy, into)
-    proof = Proof(counts["rows"], [k for k, n in counts.items() if n and k != "rows"],
-                  {k for k, n in counts.items() if not n and k != "rows"})
+    proof = Proof(
+        counts["rows"],
+        [k for k, n in counts.items() if n and k != "rows"],
+        {k for k, n in counts.items() if not n and k != "rows"},
+    )
     try:
         if privacy and proof.clean:
             scanner = scanned()

@@ -21,14 +21,28 @@ import duckdb
 from govdata.catalog.loader import load
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.verdicts import VerdictCache
-from govdata.checks.metadata import (cached_frictionless, check_dataset_metadata, check_duplicates, completeness,
-                                     normalise_schema)
+from govdata.checks.metadata import (
+    cached_frictionless,
+    check_dataset_metadata,
+    check_duplicates,
+    completeness,
+    normalise_schema,
+)
 from govdata.checks.privacy import check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.result import CheckedResource
 from govdata.checks.rules import blank_row
-from govdata.checks.source import (LABEL_CODES, Label, Prepared, declared_findings, fast_header, fast_path, prepare,
-                                   byte_pass, scan_structure)
+from govdata.checks.source import (
+    LABEL_CODES,
+    Label,
+    Prepared,
+    declared_findings,
+    fast_header,
+    fast_path,
+    prepare,
+    byte_pass,
+    scan_structure,
+)
 from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
 from govdata.findings import Finding, Notice, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
@@ -69,7 +83,9 @@ def connect_scratch(workdir: Path, memory_limit: str = "512MB") -> duckdb.DuckDB
     return con
 
 
-def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: dict) -> tuple[Path | None, list[Finding]]:
+def _source_for(
+    root: Path, ds: Dataset, res: Resource, workdir: Path, where: dict
+) -> tuple[Path | None, list[Finding]]:
     if res.pipeline:
         out_dir = workdir / "pipelines" / ds.name
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -77,14 +93,22 @@ def _source_for(root: Path, ds: Dataset, res: Resource, workdir: Path, where: di
         try:
             run_pipeline(root, res.pipeline, ds.dir, out, res.raw.get("pipeline_params"))
         except PipelineError as exc:
-            return None, [Finding("pipeline-error", str(exc), key=f"resources.{res.index}.pipeline",
-                                  line=ds.line("resources", res.index, "pipeline"), **where)]
+            return None, [
+                Finding(
+                    "pipeline-error",
+                    str(exc),
+                    key=f"resources.{res.index}.pipeline",
+                    line=ds.line("resources", res.index, "pipeline"),
+                    **where,
+                )
+            ]
         return out, []
     return res.source, []
 
 
-def _capped(findings: list[Finding], where: dict, limit: int = MAX_FINDINGS_PER_RESOURCE
-            ) -> tuple[list[Finding], list[Notice]]:
+def _capped(
+    findings: list[Finding], where: dict, limit: int = MAX_FINDINGS_PER_RESOURCE
+) -> tuple[list[Finding], list[Notice]]:
     if len(findings) <= limit:
         return findings, []
     return findings[:limit], [Notice.more(len(findings) - limit, limit, **where)]
@@ -97,13 +121,18 @@ def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: Verdic
 
     catalog, _ = load(root, cache=cache)
     change = affected(catalog, changed_paths(catalog.root, ref))
-    run = run_checks(root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets,
-                     cache=catalog.verdicts)
+    run = run_checks(
+        root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets, cache=catalog.verdicts
+    )
     for ds in run.selected:
         run.report.extend(check_breaking(run.catalog.root, ref, ds))
     if change.bytes > MAX_CHANGE_BYTES:
-        run.report.add(Finding("change-too-large", f"the change adds {change.bytes} bytes, over the "
-                                                   f"{MAX_CHANGE_BYTES}-byte cap per pull request"))
+        run.report.add(
+            Finding(
+                "change-too-large",
+                f"the change adds {change.bytes} bytes, over the {MAX_CHANGE_BYTES}-byte cap per pull request",
+            )
+        )
     return run
 
 
@@ -120,9 +149,18 @@ class _Checked:
     table: LoadedTable | None = None
 
 
-def _load_fast(tables: TableChecks, pool: ThreadPoolExecutor, src: Path, raw: dict, expected: list[str],
-               where: dict, ds: Dataset, res: Resource, schema: dict, report_it: bool
-               ) -> tuple[Prepared | None, LoadedTable | None]:
+def _load_fast(
+    tables: TableChecks,
+    pool: ThreadPoolExecutor,
+    src: Path,
+    raw: dict,
+    expected: list[str],
+    where: dict,
+    ds: Dataset,
+    res: Resource,
+    schema: dict,
+    report_it: bool,
+) -> tuple[Prepared | None, LoadedTable | None]:
     """Big plain UTF-8 CSV: DuckDB reads it while the byte pass (NUL, blank lines, hash) runs in a
     thread. A file with nothing to report is proven so in one streaming pass (proof.py); any other
     is materialised for the precise statements. Returns (None, None) when anything is off, and
@@ -180,15 +218,20 @@ MAX_SERVED_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: the serving database ho
 
 def _field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
     meta = {k: v for k, v in where.items() if k != "file"}
-    return dict(meta, file=ds.rel_file, line=ds.line("resources", res.index, "schema", "fields", j, "name"),
-                key=f"resources.{res.index}.schema.fields.{j}.name")
+    return dict(
+        meta,
+        file=ds.rel_file,
+        line=ds.line("resources", res.index, "schema", "fields", j, "name"),
+        key=f"resources.{res.index}.schema.fields.{j}.name",
+    )
 
 
 def _at_descriptor(ds: Dataset, res: Resource, f: Finding) -> Finding:
     """A finding about the resource's declaration, pointed at its line in the descriptor."""
     key = [k for k in (f.key or "dialect").split(".") if k]
-    return dataclasses.replace(f, file=ds.rel_file, key=f"resources.{res.index}.{'.'.join(key)}",
-                               line=ds.line("resources", res.index, *key))
+    return dataclasses.replace(
+        f, file=ds.rel_file, key=f"resources.{res.index}.{'.'.join(key)}", line=ds.line("resources", res.index, *key)
+    )
 
 
 def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
@@ -201,13 +244,26 @@ def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list
             continue
         key = name.strip().casefold()
         if not key:
-            out.append(Finding("field-name-clash", f"field {j + 1} has an empty name: give it one (the file's header "
-                               "can be its title)", field_number=j + 1, **_field_where(ds, res, j, where)))
+            out.append(
+                Finding(
+                    "field-name-clash",
+                    f"field {j + 1} has an empty name: give it one (the file's header can be its title)",
+                    field_number=j + 1,
+                    **_field_where(ds, res, j, where),
+                )
+            )
         elif key in seen:
             first = seen[key]
-            out.append(Finding("field-name-clash", f"field {j + 1} '{name}' and field {first[0] + 1} '{first[1]}' differ "
-                               "only in case: databases read them as one column; rename one", field=name,
-                               field_number=j + 1, **_field_where(ds, res, j, where)))
+            out.append(
+                Finding(
+                    "field-name-clash",
+                    f"field {j + 1} '{name}' and field {first[0] + 1} '{first[1]}' differ "
+                    "only in case: databases read them as one column; rename one",
+                    field=name,
+                    field_number=j + 1,
+                    **_field_where(ds, res, j, where),
+                )
+            )
         else:
             seen[key] = (j, name)
     return out
@@ -217,21 +273,37 @@ def _too_wide(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Fin
     n = len(schema.get("fields") or [])
     if n <= MAX_SERVED_COLUMNS:
         return []
-    return [Finding("too-many-columns", f"the schema has {n} fields; the published database holds at most "
-                    f"{MAX_SERVED_COLUMNS} columns per table: split the table or publish it long",
-                    field_number=MAX_SERVED_COLUMNS + 1, **_field_where(ds, res, MAX_SERVED_COLUMNS, where))]
+    return [
+        Finding(
+            "too-many-columns",
+            f"the schema has {n} fields; the published database holds at most "
+            f"{MAX_SERVED_COLUMNS} columns per table: split the table or publish it long",
+            field_number=MAX_SERVED_COLUMNS + 1,
+            **_field_where(ds, res, MAX_SERVED_COLUMNS, where),
+        )
+    ]
 
 
-def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecutor, ds: Dataset, res: Resource,
-                    workdir: Path, report_it: bool) -> _Checked:
+def _check_resource(
+    catalog: Catalog,
+    tables: TableChecks,
+    pool: ThreadPoolExecutor,
+    ds: Dataset,
+    res: Resource,
+    workdir: Path,
+    report_it: bool,
+) -> _Checked:
     out = _Checked(ds.name, res.name, report_it)
     where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
     src, findings = _source_for(catalog.root, ds, res, workdir, where)
     if src is None:
         out.findings = findings
         return out
-    data_file = (src.relative_to(catalog.root).as_posix() if src.is_relative_to(catalog.root)
-                 else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>")
+    data_file = (
+        src.relative_to(catalog.root).as_posix()
+        if src.is_relative_to(catalog.root)
+        else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>"
+    )
     where["file"] = data_file
     schema = normalise_schema(res.schema)
     clash = _name_clashes(ds, res, schema, where)
@@ -242,8 +314,11 @@ def _check_resource(catalog: Catalog, tables: TableChecks, pool: ThreadPoolExecu
     res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
-    prep, lt = (_load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
-                if not res.pipeline and fast_path(src, res.raw) else (None, None))
+    prep, lt = (
+        _load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
+        if not res.pipeline and fast_path(src, res.raw)
+        else (None, None)
+    )
     if prep is None:
         missing = [str(m) for m in schema.get("missingValues", [""])]
         prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
@@ -315,10 +390,15 @@ def _check_threads(resources: int) -> int:
     return 2 if resources >= PARALLEL_RESOURCES and (os.cpu_count() or 1) > 1 else 1
 
 
-def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | None = None,
-               select_none: bool = False, con: duckdb.DuckDBPyConnection | None = None,
-               typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
-               cache: VerdictCache | None = None) -> CheckRun:
+def run_checks(
+    root: Path,
+    paths: Iterable[Path] | None = None,
+    workdir: Path | None = None,
+    select_none: bool = False,
+    con: duckdb.DuckDBPyConnection | None = None,
+    typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
+    cache: VerdictCache | None = None,
+) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
 
@@ -351,33 +431,53 @@ def run_checks(root: Path, paths: Iterable[Path] | None = None, workdir: Path | 
 
 
 def _result(lt: LoadedTable) -> CheckedResource:
-    return CheckedResource(lt.dataset, lt.resource, lt.schema, tuple(lt.fields), lt.typed_select(),
-                           typed_table=lt.warehoused or None, source_path=lt.prep.path,
-                           header=tuple(lt.prep.header), proven=lt.streamed)
+    return CheckedResource(
+        lt.dataset,
+        lt.resource,
+        lt.schema,
+        tuple(lt.fields),
+        lt.typed_select(),
+        typed_table=lt.warehoused or None,
+        source_path=lt.prep.path,
+        header=tuple(lt.prep.header),
+        proven=lt.streamed,
+    )
 
 
-def _select(catalog: Catalog, root: Path, paths: Iterable[Path] | None, select_none: bool,
-            load_findings: list[Finding], report: Report) -> list[Dataset]:
+def _select(
+    catalog: Catalog,
+    root: Path,
+    paths: Iterable[Path] | None,
+    select_none: bool,
+    load_findings: list[Finding],
+    report: Report,
+) -> list[Dataset]:
     """The datasets under ``paths`` (all when none given); the catalogue's findings about them."""
     paths = [Path(p).resolve() for p in paths or []]
 
     def selected(ds: Dataset) -> bool:
         d = ds.dir.resolve()
-        return not paths or any(p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve()
-                                for p in paths)
+        return not paths or any(
+            p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve() for p in paths
+        )
 
     chosen = [] if select_none else [ds for ds in catalog.datasets if selected(ds)]
     names = {ds.name for ds in chosen}
     files = {ds.rel_file for ds in chosen}
     report.datasets_checked = sorted(names)
-    report.extend(f for f in load_findings if not select_none and (
-        not paths or f.file in files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths)))
+    report.extend(
+        f
+        for f in load_findings
+        if not select_none
+        and (not paths or f.file in files or any((root / (f.file or "")).resolve().is_relative_to(p) for p in paths))
+    )
     report.extend(f for f in check_duplicates(catalog) if f.dataset in names)
     return chosen
 
 
-def _check_data(catalog: Catalog, tables: TableChecks, selected: list[Dataset], workdir: Path, report: Report,
-                threaded: bool) -> list[_Checked]:
+def _check_data(
+    catalog: Catalog, tables: TableChecks, selected: list[Dataset], workdir: Path, report: Report, threaded: bool
+) -> list[_Checked]:
     """The descriptor checks of the selection and the data checks of every resource it reads (the
     selection plus the targets of its foreign keys). The data findings of a resource whose schema
     Frictionless rejects are dropped."""
@@ -397,11 +497,20 @@ def _check_data(catalog: Catalog, tables: TableChecks, selected: list[Dataset], 
                 report.completeness[ds.name] = completeness(ds)
 
         def broken_schema() -> set[tuple[str, str]]:
-            return {(name, f.resource) for name, found in verdict.result().items()
-                    for f in found if f.code == "schema-error" and f.resource}
+            return {
+                (name, f.resource)
+                for name, found in verdict.result().items()
+                for f in found
+                if f.code == "schema-error" and f.resource
+            }
 
-        work = [(ds, res) for ds in wanted_ds if ds.open_type != "not_open" for res in ds.resources
-                if res.schema is not None]
+        work = [
+            (ds, res)
+            for ds in wanted_ds
+            if ds.open_type != "not_open"
+            for res in ds.resources
+            if res.schema is not None
+        ]
 
         def check_one(item, view: TableChecks) -> _Checked | None:
             ds, res = item
@@ -469,6 +578,7 @@ def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], repo
             if target is None:
                 return None, f"{dataset}/{resource} has no readable data"
             return target, ""
+
         return resolve
 
     for c in loaded:

@@ -32,10 +32,22 @@ LABEL_CODES = ("blank-label", "duplicate-label", "missing-label", "extra-label",
 MAX_CELL_CHARS = 100_000
 QUICK_SCAN_BYTES = 8 * 1024**2  # below this the precise Python structure pass always runs
 CHUNK = 1 << 20
-ACCEPTED = {"gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "cp936": "gb18030",
-            "hz": None, "big5": "big5", "big5hkscs": "big5hkscs", "utf_16": "utf-16",
-            "utf_16_le": "utf-16-le", "utf_16_be": "utf-16-be", "utf_8": "utf-8", "utf_32": "utf-32",
-            "utf_32_le": "utf-32-le", "utf_32_be": "utf-32-be"}
+ACCEPTED = {
+    "gb18030": "gb18030",
+    "gbk": "gb18030",
+    "gb2312": "gb18030",
+    "cp936": "gb18030",
+    "hz": None,
+    "big5": "big5",
+    "big5hkscs": "big5hkscs",
+    "utf_16": "utf-16",
+    "utf_16_le": "utf-16-le",
+    "utf_16_be": "utf-16-be",
+    "utf_8": "utf-8",
+    "utf_32": "utf-32",
+    "utf_32_le": "utf-32-le",
+    "utf_32_be": "utf-32-be",
+}
 
 
 class Label(str):
@@ -109,7 +121,9 @@ MISSING_CELL = "\x01govdata: missing cell\x01"  # pads short rows in the cleaned
 _BLANK_LINE = re.compile(rb"\n\r?\n")  # one regex search beats two substring searches
 
 
-def byte_pass(path: Path, digest: bool = True, utf8: bool = True, feed: Callable[[bytes], None] | None = None) -> ByteFacts:
+def byte_pass(
+    path: Path, digest: bool = True, utf8: bool = True, feed: Callable[[bytes], None] | None = None
+) -> ByteFacts:
     """One read of the file: sha256 (when asked), size, first NUL, first non-UTF-8 byte (when
     ``utf8``; the fast path leaves that to DuckDB's strict read), blank lines. ``feed`` sees every
     chunk (the personal-data scan of :class:`govdata.checks.privacy.CellScanner`)."""
@@ -224,8 +238,9 @@ def _transcode(src: Path, dst: Path, encoding: str) -> int | None:
                 return None
 
 
-def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: dict,
-                       utf8_error: int | None | bool = False) -> tuple[Path | None, str, list[Finding]]:
+def normalise_encoding(
+    src: Path, workdir: Path, declared: str | None, where: dict, utf8_error: int | None | bool = False
+) -> tuple[Path | None, str, list[Finding]]:
     """Return (UTF-8 path, source encoding, findings). ``utf8_error``: known offset (None: valid UTF-8)."""
     with src.open("rb") as fh:
         head = fh.read(4)
@@ -235,9 +250,18 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
         target = ACCEPTED.get(enc, declared)
         if target not in ("utf-8", "utf_8", "utf-8-sig") and utf8_error is None and _has_non_ascii(src):
             # valid UTF-8 read as GB18030 (or another declared encoding) gives silent mojibake
-            return None, target, [Finding("encoding-error", f"encoding is declared as {declared!r} but the file is valid "
-                                          "UTF-8: remove the encoding key (or save the file in the declared encoding)",
-                                          **where)]
+            return (
+                None,
+                target,
+                [
+                    Finding(
+                        "encoding-error",
+                        f"encoding is declared as {declared!r} but the file is valid "
+                        "UTF-8: remove the encoding key (or save the file in the declared encoding)",
+                        **where,
+                    )
+                ],
+            )
     elif head.startswith(codecs.BOM_UTF8):
         target = "utf-8-sig"
     elif head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE 00 00 starts like it
@@ -259,31 +283,58 @@ def normalise_encoding(src: Path, workdir: Path, declared: str | None, where: di
                 with src.open("rb") as fh:
                     fh.seek(gb_error)
                     snippet = fh.read(4).hex(" ")
-                return None, "gb18030", [Finding(
-                    "encoding-error", f"the file is GB18030 (GBK) but line {line} holds bytes that are not "
-                    f"({snippet}): correct that line or export the file again (UTF-8 preferred)", row=line, **where)]
+                return (
+                    None,
+                    "gb18030",
+                    [
+                        Finding(
+                            "encoding-error",
+                            f"the file is GB18030 (GBK) but line {line} holds bytes that are not "
+                            f"({snippet}): correct that line or export the file again (UTF-8 preferred)",
+                            row=line,
+                            **where,
+                        )
+                    ],
+                )
             line = _line_at(src, bad)
             with src.open("rb") as fh:
                 fh.seek(bad)
                 snippet = fh.read(4).hex(" ")
-            return None, "unknown", [Finding(
-                "encoding-error",
-                f"not valid UTF-8 at line {line} (bytes {snippet}) and not a recognised GB18030/GBK/UTF-16 file"
-                + (f" (looks like {detected})" if detected else ""), row=line, **where)]
+            return (
+                None,
+                "unknown",
+                [
+                    Finding(
+                        "encoding-error",
+                        f"not valid UTF-8 at line {line} (bytes {snippet}) and not a recognised GB18030/GBK/UTF-16 file"
+                        + (f" (looks like {detected})" if detected else ""),
+                        row=line,
+                        **where,
+                    )
+                ],
+            )
     try:
         bad_line = _transcode(src, dst, target)
     except LookupError:
         return None, declared or target, [Finding("encoding-error", f"unknown encoding {declared!r}", **where)]
     if bad_line is not None:
-        return None, target, [Finding("encoding-error", f"bytes at line {bad_line} cannot be decoded as {target}",
-                                      row=bad_line, **where)]
+        return (
+            None,
+            target,
+            [
+                Finding(
+                    "encoding-error", f"bytes at line {bad_line} cannot be decoded as {target}", row=bad_line, **where
+                )
+            ],
+        )
     if target in ("utf-8", "utf_8"):
         return src, "utf-8", []
     return dst, target, [Finding("encoding-normalised", f"read as {target} and normalised to UTF-8", **where)]
 
 
-def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, where: dict,
-                 fields: Sequence[dict] = ()) -> tuple[Path | None, list[Finding], set[int]]:
+def excel_to_csv(
+    src: Path, workdir: Path, sheet: str | int | None, where: dict, fields: Sequence[dict] = ()
+) -> tuple[Path | None, list[Finding], set[int]]:
     """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
     cell as the declared field at its position reads it: a date or datetime cell in the declared
     type (calamine gives a datetime at midnight as a date), a number as its shortest text. A number
@@ -301,7 +352,11 @@ def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, where: dict,
         else:
             target = sheet if sheet in names else None
         if target is None:
-            return None, [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)], set()
+            return (
+                None,
+                [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)],
+                set(),
+            )
         rows = wb.get_sheet_by_name(target).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
@@ -317,12 +372,26 @@ def excel_to_csv(src: Path, workdir: Path, sheet: str | int | None, where: dict,
             out = []
             for j, v in enumerate(row):
                 kind = types[j] if j < len(types) else "any"
-                if (header_seen and kind == "string" and isinstance(v, (int, float)) and not isinstance(v, bool)
-                        and len(findings) < 1000):
-                    findings.append(Finding("type-error", f"row {number}, field {names_at[j]}: the cell is a number "
-                                            f"({_excel_cell(v)}) in a text field: format the column as text in Excel "
-                                            "(numbers lose leading zeros)", row=number, field=names_at[j],
-                                            field_number=j + 1, cell=_excel_cell(v), **where))
+                if (
+                    header_seen
+                    and kind == "string"
+                    and isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    and len(findings) < 1000
+                ):
+                    findings.append(
+                        Finding(
+                            "type-error",
+                            f"row {number}, field {names_at[j]}: the cell is a number "
+                            f"({_excel_cell(v)}) in a text field: format the column as text in Excel "
+                            "(numbers lose leading zeros)",
+                            row=number,
+                            field=names_at[j],
+                            field_number=j + 1,
+                            cell=_excel_cell(v),
+                            **where,
+                        )
+                    )
                     bad.add(number)
                 out.append("" if v is None else _excel_cell(v, kind))
             header_seen = header_seen or any(c != "" for c in out)
@@ -352,12 +421,39 @@ def _excel_cell(value: object, kind: str = "any") -> str:
 
 # A Frictionless CSV dialect (v1 keys on the resource's ``dialect``; v2's ``csv`` sub-object too):
 # what Frictionless 5.21 reads, plus CSVW's ``skipRows``.
-_DIALECT_KEYS = {"delimiter", "quoteChar", "doubleQuote", "escapeChar", "skipInitialSpace", "lineTerminator",
-                 "header", "headerRows", "headerJoin", "commentChar", "commentRows", "skipRows", "caseSensitiveHeader",
-                 "headerCase", "csvddfVersion", "nullSequence", "skipBlankRows"}
-_DIALECT_DEFAULT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "escapeChar": None,
-                    "skipInitialSpace": False, "header": True, "headerRows": [1], "headerJoin": " ",
-                    "commentChar": None, "commentRows": [], "skipRows": 0, "skipBlankRows": False}
+_DIALECT_KEYS = {
+    "delimiter",
+    "quoteChar",
+    "doubleQuote",
+    "escapeChar",
+    "skipInitialSpace",
+    "lineTerminator",
+    "header",
+    "headerRows",
+    "headerJoin",
+    "commentChar",
+    "commentRows",
+    "skipRows",
+    "caseSensitiveHeader",
+    "headerCase",
+    "csvddfVersion",
+    "nullSequence",
+    "skipBlankRows",
+}
+_DIALECT_DEFAULT = {
+    "delimiter": ",",
+    "quoteChar": '"',
+    "doubleQuote": True,
+    "escapeChar": None,
+    "skipInitialSpace": False,
+    "header": True,
+    "headerRows": [1],
+    "headerJoin": " ",
+    "commentChar": None,
+    "commentRows": [],
+    "skipRows": 0,
+    "skipBlankRows": False,
+}
 
 
 def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | None, list[Finding]]:
@@ -366,8 +462,16 @@ def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | No
     declared = raw.get("dialect")
     fmt = str(raw.get("format") or Path(str(raw.get("path") or "")).suffix.lstrip(".")).lower()
     if excel:  # a sheet: only the row keys apply; govdata's header_row is headerRows: [header_row]
-        declared = {k: v for k, v in (declared or {}).items() if k in ("header", "headerRows", "headerJoin",
-                    "commentChar", "commentRows", "skipRows", "skipBlankRows")} if isinstance(declared, dict) else {}
+        declared = (
+            {
+                k: v
+                for k, v in (declared or {}).items()
+                if k
+                in ("header", "headerRows", "headerJoin", "commentChar", "commentRows", "skipRows", "skipBlankRows")
+            }
+            if isinstance(declared, dict)
+            else {}
+        )
         if raw.get("header_row") and "headerRows" not in declared:
             declared["headerRows"] = [int(raw["header_row"])]
         declared["_excel"] = True
@@ -393,35 +497,46 @@ def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | No
         elif key in ("doubleQuote", "skipInitialSpace", "header", "skipBlankRows"):
             ok = isinstance(value, bool)
         elif key in ("headerRows", "commentRows"):
-            ok = isinstance(value, list) and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value)
+            ok = isinstance(value, list) and all(
+                isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in value
+            )
             ok = ok and (key != "headerRows" or bool(value))
         elif key == "skipRows":
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         elif key in ("commentChar", "headerJoin"):
             ok = value is None or isinstance(value, str) and (key == "headerJoin" or len(value) >= 1)
         if not ok:
-            problems.append(Finding("dialect-error", f"dialect {key}: {value!r} cannot be used", key=f"dialect.{key}",
-                                    **where))
+            problems.append(
+                Finding("dialect-error", f"dialect {key}: {value!r} cannot be used", key=f"dialect.{key}", **where)
+            )
         else:
             d[key] = value
     if problems:
         return None, problems
     if d["delimiter"] == d["quoteChar"]:
-        return None, [Finding("dialect-error", "dialect delimiter and quoteChar are the same character",
-                              key="dialect", **where)]
+        return None, [
+            Finding("dialect-error", "dialect delimiter and quoteChar are the same character", key="dialect", **where)
+        ]
     plain = all(d[k] == v for k, v in _DIALECT_DEFAULT.items()) and not declared.get("_excel")
     return (None if plain else d), []
 
 
-def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where: dict
-                  ) -> tuple[Path | None, list[int | None], list[Finding]]:
+def apply_dialect(
+    path: Path, workdir: Path, d: dict, expected: list[str], where: dict
+) -> tuple[Path | None, list[int | None], list[Finding]]:
     """Read ``path`` (UTF-8) as the dialect says, as Frictionless does (comment rows, header rows joined,
     rows before the header skipped), and write it as a plain CSV: one header row, then the data rows.
     Returns (plain CSV, original row number of each of its rows (header first), findings)."""
     out_path = _out(workdir, path.stem + ".dialect.csv")
     quoting = csv.QUOTE_NONE if d["quoteChar"] == "" else csv.QUOTE_MINIMAL
-    options = dict(delimiter=d["delimiter"], quoting=quoting, skipinitialspace=d["skipInitialSpace"],
-                   doublequote=d["doubleQuote"] if d["escapeChar"] else True, escapechar=d["escapeChar"], strict=True)
+    options = dict(
+        delimiter=d["delimiter"],
+        quoting=quoting,
+        skipinitialspace=d["skipInitialSpace"],
+        doublequote=d["doubleQuote"] if d["escapeChar"] else True,
+        escapechar=d["escapeChar"],
+        strict=True,
+    )
     if quoting != csv.QUOTE_NONE:
         options["quotechar"] = d["quoteChar"]
     header_rows = d["headerRows"] if d["header"] else []
@@ -432,15 +547,20 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
     numbers: list[int | None] = [header_rows[-1] if header_rows else None]
     rows: list[list[str]] = []
     error = None
-    with field_size_limit(MAX_CELL_CHARS + 1), path.open("r", encoding="utf-8", newline="") as fh, \
-            out_path.open("w", encoding="utf-8", newline="") as out:
+    with (
+        field_size_limit(MAX_CELL_CHARS + 1),
+        path.open("r", encoding="utf-8", newline="") as fh,
+        out_path.open("w", encoding="utf-8", newline="") as out,
+    ):
         writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         reader = csv.reader(fh, **options)
         row_number = kept = 0
         header_written = False
 
         def write_header():
-            writer.writerow(labels if header_rows else (expected or [f"field{i + 1}" for i in range(len(rows[0]) if rows else 0)]))
+            writer.writerow(
+                labels if header_rows else (expected or [f"field{i + 1}" for i in range(len(rows[0]) if rows else 0)])
+            )
 
         while True:
             try:
@@ -484,9 +604,12 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
         if not header_written:
             write_header()
     if header_rows and not labels and error is None:
-        text = ("the file is empty (no header row)" if not kept else
-                f"no header row: the dialect's headerRows name row {header_rows[-1]} but the file has {kept} "
-                "rows that are not comments")
+        text = (
+            "the file is empty (no header row)"
+            if not kept
+            else f"no header row: the dialect's headerRows name row {header_rows[-1]} but the file has {kept} "
+            "rows that are not comments"
+        )
         return None, numbers, [Finding("source-error", text, row=header_rows[-1] if kept else 1, **where)]
     return out_path, numbers, [error] if error else []
 
@@ -494,6 +617,7 @@ def apply_dialect(path: Path, workdir: Path, d: dict, expected: list[str], where
 def remap_rows(prep: "Prepared", numbers: list[int | None]) -> None:
     """Findings and row numbers of a structure pass over a rewritten copy (its row n is the
     original row ``numbers[n - 1]``) given back in the original file's row numbers."""
+
     def orig(n: int | None) -> int | None:
         return numbers[n - 1] if n is not None and 0 < n <= len(numbers) else n
 
@@ -502,7 +626,7 @@ def remap_rows(prep: "Prepared", numbers: list[int | None]) -> None:
     def moved(f: Finding) -> Finding:
         message = f.message
         if message.startswith(f"row {f.row} "):
-            message = f"row {orig(f.row)} " + message[len(f"row {f.row} "):]
+            message = f"row {orig(f.row)} " + message[len(f"row {f.row} ") :]
         return dataclasses.replace(f, row=orig(f.row), message=message)
 
     prep.findings = [moved(f) if f.row is not None else f for f in prep.findings]
@@ -511,8 +635,14 @@ def remap_rows(prep: "Prepared", numbers: list[int | None]) -> None:
     prep.row_map = [orig(r) for r in (prep.row_map if prep.row_map is not None else range(2, count + 2))]
 
 
-def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
-                   missing: Sequence[str] = ("",), rewrite_always: bool = False) -> Prepared:
+def scan_structure(
+    path: Path,
+    workdir: Path,
+    expected: list[str],
+    where: dict,
+    missing: Sequence[str] = ("",),
+    rewrite_always: bool = False,
+) -> Prepared:
     """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells.
 
     As in Frictionless, a ragged row is still a row: its extra cells are reported and left out,
@@ -555,8 +685,9 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
                 code = "cell-too-large" if "field larger" in text else "source-error"
                 if "unexpected end of data" in text or "EOF" in text:
                     text = "unterminated quote: the rest of the file was swallowed into one cell"
-                prep.findings.append(Finding(code, f"row {row_number} (line {reader.line_num}): {text}",
-                                             row=row_number, **where))
+                prep.findings.append(
+                    Finding(code, f"row {row_number} (line {reader.line_num}): {text}", row=row_number, **where)
+                )
                 rewrite = True
                 if code == "source-error":
                     break
@@ -574,17 +705,34 @@ def scan_structure(path: Path, workdir: Path, expected: list[str], where: dict,
                 prep.bad_rows.add(row_number)
                 # one finding per extra or missing cell, as Frictionless reports them
                 for i in range(width, len(row)):
-                    prep.findings.append(Finding("extra-cell", f"row {row_number} has {len(row)} cells, the header {width}",
-                                                 row=row_number, field_number=i + 1, cell=row[i], **where))
+                    prep.findings.append(
+                        Finding(
+                            "extra-cell",
+                            f"row {row_number} has {len(row)} cells, the header {width}",
+                            row=row_number,
+                            field_number=i + 1,
+                            cell=row[i],
+                            **where,
+                        )
+                    )
                 for i in range(len(row), width):
                     name = _field_of(expected[i]) if i < len(expected) else header[i]
-                    prep.findings.append(Finding("missing-cell", f"row {row_number} has {len(row)} cells, the header {width}",
-                                                 row=row_number, field=name, field_number=i + 1, **where))
+                    prep.findings.append(
+                        Finding(
+                            "missing-cell",
+                            f"row {row_number} has {len(row)} cells, the header {width}",
+                            row=row_number,
+                            field=name,
+                            field_number=i + 1,
+                            **where,
+                        )
+                    )
                 rewrite = True
     if rewrite:
         prep.path = _out(workdir, path.stem + ".clean.csv")
-        prep.row_map, prep.kept_bad = _write_clean(path, prep.path, prep.bad_rows, expected or header, width, missing,
-                                                   spaced)
+        prep.row_map, prep.kept_bad = _write_clean(
+            path, prep.path, prep.bad_rows, expected or header, width, missing, spaced
+        )
     return prep
 
 
@@ -612,16 +760,26 @@ def _blank(row: list[str], missing: Sequence[str]) -> bool:
     return not row or all(c in missing for c in row)
 
 
-def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[str], width: int,
-                 missing: Sequence[str] = ("",), spaced: bool = False) -> tuple[list[int], list[int]]:
+def _write_clean(
+    path: Path,
+    clean_path: Path,
+    bad_rows: set[int],
+    names: list[str],
+    width: int,
+    missing: Sequence[str] = ("",),
+    spaced: bool = False,
+) -> tuple[list[int], list[int]]:
     """Copy the rows the checks read, one cell per schema field (ragged rows cut to the header's
     width, then padded or cut to the schema's); return their original row numbers and the copy's
     indices of the ragged rows kept."""
     kept: list[int] = []
     kept_bad: list[int] = []
     n = len(names)
-    with field_size_limit(MAX_CELL_CHARS + 1), path.open("r", encoding="utf-8", newline="") as fh, \
-            clean_path.open("w", encoding="utf-8", newline="") as out:
+    with (
+        field_size_limit(MAX_CELL_CHARS + 1),
+        path.open("r", encoding="utf-8", newline="") as fh,
+        clean_path.open("w", encoding="utf-8", newline="") as out,
+    ):
         reader = csv.reader(fh, strict=True, skipinitialspace=spaced)
         writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         next(reader)
@@ -638,7 +796,9 @@ def _write_clean(path: Path, clean_path: Path, bad_rows: set[int], names: list[s
                     continue  # blank rows (and rows the csv module could not read) stay out
                 kept_bad.append(len(kept))
             row = row[:width]
-            writer.writerow((row + [MISSING_CELL] * n)[:n])  # a cell the row lacks is missing, whatever missingValues say
+            writer.writerow(
+                (row + [MISSING_CELL] * n)[:n]
+            )  # a cell the row lacks is missing, whatever missingValues say
             kept.append(row_number)
     return kept, kept_bad
 
@@ -649,23 +809,58 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
     for i, label in enumerate(header, start=1):
         name = _field_of(expected[i - 1]) if i <= len(expected) else None  # the schema field at this position
         if label.strip() == "":
-            out.append(Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, field=name,
-                               **where))
+            out.append(
+                Finding("blank-label", f"column {i} has a blank header", row=1, field_number=i, field=name, **where)
+            )
         elif label.strip() in seen:
-            out.append(Finding("duplicate-label", f"column {i} repeats the header '{label}'", row=1, field_number=i,
-                               field=name or label, cell=label, **where))
+            out.append(
+                Finding(
+                    "duplicate-label",
+                    f"column {i} repeats the header '{label}'",
+                    row=1,
+                    field_number=i,
+                    field=name or label,
+                    cell=label,
+                    **where,
+                )
+            )
         seen.add(label.strip())  # Frictionless strips labels before comparing them
     if expected and not out:
         for i, name in enumerate(expected, start=1):
             if i > len(header):
-                out.append(Finding("missing-label", f"column {i} '{name}' is missing", row=1, field=_field_of(name),
-                                   field_number=i, **where))
+                out.append(
+                    Finding(
+                        "missing-label",
+                        f"column {i} '{name}' is missing",
+                        row=1,
+                        field=_field_of(name),
+                        field_number=i,
+                        **where,
+                    )
+                )
             elif header[i - 1].strip() != name:
-                out.append(Finding("incorrect-label", f"column {i} is '{header[i - 1]}', the schema expects '{name}'",
-                                   row=1, field=_field_of(name), field_number=i, cell=header[i - 1], **where))
+                out.append(
+                    Finding(
+                        "incorrect-label",
+                        f"column {i} is '{header[i - 1]}', the schema expects '{name}'",
+                        row=1,
+                        field=_field_of(name),
+                        field_number=i,
+                        cell=header[i - 1],
+                        **where,
+                    )
+                )
         for i in range(len(expected) + 1, len(header) + 1):
-            out.append(Finding("extra-label", f"column {i} '{header[i - 1]}' is not in the schema", row=1,
-                               field_number=i, cell=header[i - 1], **where))
+            out.append(
+                Finding(
+                    "extra-label",
+                    f"column {i} '{header[i - 1]}' is not in the schema",
+                    row=1,
+                    field_number=i,
+                    cell=header[i - 1],
+                    **where,
+                )
+            )
     return out
 
 
@@ -679,7 +874,9 @@ def declared_findings(src: Path, raw: dict, sha: str, size: int, where: dict) ->
         else:
             actual = sha
         if value.lower() != actual:
-            findings.append(Finding("hash-count", f"declared hash {declared_hash[:80]} but the file's is {actual}", **where))
+            findings.append(
+                Finding("hash-count", f"declared hash {declared_hash[:80]} but the file's is {actual}", **where)
+            )
     if isinstance(raw.get("bytes"), int) and raw["bytes"] != size:
         findings.append(Finding("byte-count", f"declared bytes {raw['bytes']} but the file has {size}", **where))
     return findings
@@ -695,8 +892,13 @@ def fast_path(src: Path, raw: dict) -> bool:
             head = fh.read(4)
     except OSError:
         return False
-    return (QUICK_SCAN_BYTES < size <= MAX_FILE_BYTES and fmt == "csv" and declared == "utf-8" and not raw.get("dialect")
-            and not head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)))
+    return (
+        QUICK_SCAN_BYTES < size <= MAX_FILE_BYTES
+        and fmt == "csv"
+        and declared == "utf-8"
+        and not raw.get("dialect")
+        and not head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    )
 
 
 def fast_header(src: Path, expected: list[str], where: dict) -> Prepared | None:
@@ -711,15 +913,25 @@ def fast_header(src: Path, expected: list[str], where: dict) -> Prepared | None:
     return prep
 
 
-def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dict,
-            missing: Sequence[str] = ("",), fields: Sequence[dict] = ()) -> Prepared:
+def prepare(
+    src: Path,
+    workdir: Path,
+    raw: dict,
+    expected: list[str],
+    where: dict,
+    missing: Sequence[str] = ("",),
+    fields: Sequence[dict] = (),
+) -> Prepared:
     """All of the above for one resource file. The Python structure pass runs on small files,
     transcoded files and files with blank lines; otherwise DuckDB's strict CSV read stands in
     for it and the runner falls back to it only if that read fails."""
     size = src.stat().st_size
     if size > MAX_FILE_BYTES:
-        return Prepared(path=None, bytes=size, findings=[Finding(
-            "file-too-large", f"{size} bytes, over the {MAX_FILE_BYTES}-byte cap", **where)])
+        return Prepared(
+            path=None,
+            bytes=size,
+            findings=[Finding("file-too-large", f"{size} bytes, over the {MAX_FILE_BYTES}-byte cap", **where)],
+        )
     facts = byte_pass(src, digest=isinstance(raw.get("hash"), str))
     sha = facts.sha256
     findings = declared_findings(src, raw, sha, size, where)
@@ -740,8 +952,12 @@ def prepare(src: Path, workdir: Path, raw: dict, expected: list[str], where: dic
             utf16 = fh.read(4).startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE))
         if nul is not None and not utf16:
             line = _line_at(src, nul)
-            return Prepared(path=None, sha256=sha, bytes=size, findings=findings + [Finding(
-                "nul-byte", f"NUL byte at line {line} (byte {nul})", row=line, **where)])
+            return Prepared(
+                path=None,
+                sha256=sha,
+                bytes=size,
+                findings=findings + [Finding("nul-byte", f"NUL byte at line {line} (byte {nul})", row=line, **where)],
+            )
         utf8, encoding, enc_findings = normalise_encoding(src, workdir, raw.get("encoding"), where, facts.utf8_error)
         findings.extend(enc_findings)
     excel = fmt in ("xlsx", "xls")

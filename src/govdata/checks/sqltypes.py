@@ -15,10 +15,22 @@ from typing import Any
 from govdata.sql import ident, lit
 
 DUCKDB_TYPES = {
-    "string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
-    "date": "DATE", "datetime": "TIMESTAMP", "time": "TIME", "year": "INTEGER",
-    "yearmonth": "VARCHAR", "object": "JSON", "array": "JSON", "geopoint": "VARCHAR",
-    "geojson": "JSON", "duration": "VARCHAR", "any": "VARCHAR", "list": "VARCHAR",
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "time": "TIME",
+    "year": "INTEGER",
+    "yearmonth": "VARCHAR",
+    "object": "JSON",
+    "array": "JSON",
+    "geopoint": "VARCHAR",
+    "geojson": "JSON",
+    "duration": "VARCHAR",
+    "any": "VARCHAR",
+    "list": "VARCHAR",
 }
 
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
@@ -34,13 +46,13 @@ _RE = {
     # what Python's int() and Decimal() accept after strip(), as Frictionless reads them (ASCII digits)
     "integer": _WS + r"[+-]?[0-9]+(_[0-9]+)*" + _WS,
     "number": _WS + r"[+-]?(([0-9]+(_[0-9]+)*\.?([0-9]+(_[0-9]+)*)?|\.[0-9]+(_[0-9]+)*)([eE][+-]?[0-9]+)?"
-              r"|(?i:nan|inf|infinity))" + _WS,
+    r"|(?i:nan|inf|infinity))" + _WS,
     # datetime.strptime(cell, "%Y-%m-%d"): one- or two-digit month and day
     "date": r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9])",
     # dateutil's isoparse(), as Frictionless reads datetimes and times: any one separator between
     # date and time, a fraction after "." or ",", a zone "Z", "+08", "+0800" or "+08:00"
     "datetime": r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}.[0-9]{2}:[0-9]{2}:[0-9]{2}"
-                r"([.,][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?",
+    r"([.,][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?",
     "time": r"[0-9]{2}:[0-9]{2}:[0-9]{2}([.,][0-9]+)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?",
     "year": r"[0-9]{4}",
     # year, month = cell.split("-"); int(year); int(month) in 1..12 (the month is checked apart)
@@ -59,9 +71,11 @@ _RE = {
 # text a declared pipeline step turns into a typed value
 # (written so that RE2 and Python's re read it alike: it is applied in both)
 _B = "[ \t\n\r\f\v]*"
-NORMALISABLE = (f"{_B}([0-9]{{4}}{_B}年{_B}[0-9]{{1,2}}{_B}月{_B}[0-9]{{1,2}}{_B}日?|[0-9]{{4}}[/.][0-9]{{1,2}}[/.][0-9]{{1,2}}"
-                "|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
-                f"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?){_B}")
+NORMALISABLE = (
+    f"{_B}([0-9]{{4}}{_B}年{_B}[0-9]{{1,2}}{_B}月{_B}[0-9]{{1,2}}{_B}日?|[0-9]{{4}}[/.][0-9]{{1,2}}[/.][0-9]{{1,2}}"
+    "|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
+    f"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?){_B}"
+)
 FORMULA_ROWS = 20  # formula warnings listed per field
 
 
@@ -75,7 +89,7 @@ def python_regex(pattern: str) -> str:
             e = pattern[i + 1]
             if e in "uU" and _is_hex(pattern, i + 2, 4 if e == "u" else 8):  # \u4e00 (Python) -> \x{4e00} (RE2)
                 size = 4 if e == "u" else 8
-                out.append("\\x{" + pattern[i + 2:i + 2 + size] + "}")
+                out.append("\\x{" + pattern[i + 2 : i + 2 + size] + "}")
                 i += 2 + size
                 continue
             if e == "s":
@@ -97,16 +111,16 @@ def python_regex(pattern: str) -> str:
         if c == "[" and not in_class:
             in_class = True
             out.append(c)
-            if pattern[i + 1:i + 2] == "^":
+            if pattern[i + 1 : i + 2] == "^":
                 out.append("^")
                 i += 1
-            if pattern[i + 1:i + 2] == "]":  # a literal ] first in the class
+            if pattern[i + 1 : i + 2] == "]":  # a literal ] first in the class
                 out.append("]")
                 i += 1
         elif c == "]" and in_class:
             in_class = False
             out.append(c)
-        elif c == "{" and not in_class and pattern[i + 1:i + 2] == "," and re.match(r"\{,[0-9]+\}", pattern[i:]):
+        elif c == "{" and not in_class and pattern[i + 1 : i + 2] == "," and re.match(r"\{,[0-9]+\}", pattern[i:]):
             out.append("{0")  # {,n}: Python reads "0 to n", RE2 a literal
         else:
             out.append(c)
@@ -127,7 +141,7 @@ def _strptime_regex(fmt: str) -> str | None:
 
 
 def _is_hex(text: str, start: int, size: int) -> bool:
-    return len(text) >= start + size and all(ch in "0123456789abcdefABCDEF" for ch in text[start:start + size])
+    return len(text) >= start + size and all(ch in "0123456789abcdefABCDEF" for ch in text[start : start + size])
 
 
 class FieldSQL:
@@ -143,7 +157,9 @@ class FieldSQL:
         missing = [str(m) for m in missing_values]
         extra_missing = [m for m in missing if m != ""]
         if extra_missing:
-            self.value = f"(CASE WHEN {self.col} IN ({', '.join(lit(m) for m in extra_missing)}) THEN NULL ELSE {self.col} END)"
+            self.value = (
+                f"(CASE WHEN {self.col} IN ({', '.join(lit(m) for m in extra_missing)}) THEN NULL ELSE {self.col} END)"
+            )
         elif "" in missing:
             self.value = f"NULLIF({self.col}, '')"
         else:  # nothing is missing: an empty cell is the empty string
@@ -191,11 +207,15 @@ class FieldSQL:
                 if guard is None:  # a directive Python's strptime does not know: no cell can be read
                     return "true"
                 return f"NOT regexp_full_match({v}, {lit(guard)}) OR {special}try_strptime({v}, {lit(fmt)}) IS NULL"
-            return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR TRY_CAST({self._iso(v)} AS {self.duckdb_type}) IS NULL"
+            return (
+                f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR TRY_CAST({self._iso(v)} AS {self.duckdb_type}) IS NULL"
+            )
         if t == "yearmonth":
             month = f"regexp_replace(split_part({v}, '-', 2), '[\\s_+]', '', 'g')"
-            return (f"NOT regexp_full_match({v}, {lit(_RE[t])}) "
-                    f"OR NOT coalesce(TRY_CAST({month} AS BIGINT) BETWEEN 1 AND 12, false)")
+            return (
+                f"NOT regexp_full_match({v}, {lit(_RE[t])}) "
+                f"OR NOT coalesce(TRY_CAST({month} AS BIGINT) BETWEEN 1 AND 12, false)"
+            )
         if t == "duration":
             return f"NOT regexp_full_match({v}, {lit(_RE[t])}) OR regexp_full_match({v}, '[+-]?P')"
         if t == "geopoint":
@@ -220,9 +240,11 @@ class FieldSQL:
         # no regular expression (compiling one costs more than a small file's scan), and the rest
         # evaluated only on cells whose first character is one of them (a CASE, not an AND: 10x cheaper)
         v = self.value
-        return (f"CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13) THEN NOT (length({v}) = 1 OR "
-                f"(ascii({v}) IN (43, 45) AND translate(substr({v}, 2), '0123456789,.%', '') = '' "
-                f"AND substr({v}, 2, 1) BETWEEN '0' AND '9')) ELSE false END")
+        return (
+            f"CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13) THEN NOT (length({v}) = 1 OR "
+            f"(ascii({v}) IN (43, 45) AND translate(substr({v}, 2), '0123456789,.%', '') = '' "
+            f"AND substr({v}, 2, 1) BETWEEN '0' AND '9')) ELSE false END"
+        )
 
     def normalisable(self) -> str | None:
         """Aggregate: one of the values when every value of a plain text column (no enum, pattern or
@@ -232,8 +254,10 @@ class FieldSQL:
         if self.type != "string" or self.format != "default" or "enum" in c or "pattern" in c:
             return None
         v = self.value
-        return (f"(CASE WHEN count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT regexp_full_match({v}, "
-                f"{lit(NORMALISABLE)})) = 0 THEN min({v}) END)")
+        return (
+            f"(CASE WHEN count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT regexp_full_match({v}, "
+            f"{lit(NORMALISABLE)})) = 0 THEN min({v}) END)"
+        )
 
     def normalisable_likely(self) -> str | None:
         """A cheap first test for :meth:`normalisable` (no regular expression, one look at each
@@ -242,22 +266,28 @@ class FieldSQL:
         if self.normalisable() is None:
             return None
         v = self.value
-        starts = f"(ascii({v}) BETWEEN 48 AND 57 OR ascii({v}) IN (43, 45, 32, 9) OR ascii({v}) BETWEEN 65296 AND 65305)"
+        starts = (
+            f"(ascii({v}) BETWEEN 48 AND 57 OR ascii({v}) IN (43, 45, 32, 9) OR ascii({v}) BETWEEN 65296 AND 65305)"
+        )
         return f"CAST(count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT {starts}) = 0 AS INTEGER)"
 
     def _geopoint_invalid(self, v: str) -> str:
         if self.format in ("array", "object"):
-            kind, lon, lat = (("ARRAY", "$[0]", "$[1]") if self.format == "array" else ("OBJECT", "$.lon", "$.lat"))
+            kind, lon, lat = ("ARRAY", "$[0]", "$[1]") if self.format == "array" else ("OBJECT", "$.lon", "$.lat")
             size = f"json_array_length({v})" if kind == "ARRAY" else f"len(json_keys({v}))"
-            return (f"NOT coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = '{kind}' THEN {size} = 2 "
-                    f"AND TRY_CAST(json_extract_string({v}, '{lon}') AS DOUBLE) BETWEEN -180 AND 180 "
-                    f"AND TRY_CAST(json_extract_string({v}, '{lat}') AS DOUBLE) BETWEEN -90 AND 90 END, false)")
+            return (
+                f"NOT coalesce(CASE WHEN json_valid({v}) AND json_type({v}) = '{kind}' THEN {size} = 2 "
+                f"AND TRY_CAST(json_extract_string({v}, '{lon}') AS DOUBLE) BETWEEN -180 AND 180 "
+                f"AND TRY_CAST(json_extract_string({v}, '{lat}') AS DOUBLE) BETWEEN -90 AND 90 END, false)"
+            )
         number = lit(_RE["number"])
         lon, lat = f"split_part({v}, ',', 1)", f"split_part({v}, ',', 2)"
-        return (f"NOT regexp_full_match({v}, {lit(_RE['geopoint'])}) OR NOT regexp_full_match({lon}, {number}) "
-                f"OR NOT regexp_full_match({lat}, {number}) "
-                f"OR NOT coalesce(TRY_CAST({lon} AS DOUBLE) BETWEEN -180 AND 180, false) "
-                f"OR NOT coalesce(TRY_CAST({lat} AS DOUBLE) BETWEEN -90 AND 90, false)")
+        return (
+            f"NOT regexp_full_match({v}, {lit(_RE['geopoint'])}) OR NOT regexp_full_match({lon}, {number}) "
+            f"OR NOT regexp_full_match({lat}, {number}) "
+            f"OR NOT coalesce(TRY_CAST({lon} AS DOUBLE) BETWEEN -180 AND 180, false) "
+            f"OR NOT coalesce(TRY_CAST({lat} AS DOUBLE) BETWEEN -90 AND 90, false)"
+        )
 
     def _list_invalid(self, v: str) -> str | None:
         """A list is invalid when any item (split on the delimiter) is not of ``itemType``."""
@@ -272,8 +302,10 @@ class FieldSQL:
     def _utc(self, v: str, cast: str = "TRY_CAST") -> str:
         """A datetime with a zone as its UTC time; one without, as written. ``cast="CAST"`` for a
         schema's own bound or enum value: an unreadable one is a schema error, not a silent pass."""
-        return (f"(CASE WHEN regexp_matches({v}, {lit(_ZONE)}) THEN timezone('UTC', "
-                f"{cast}({self._iso(v, keep_zone=True)} AS TIMESTAMPTZ)) ELSE {cast}({self._iso(v)} AS TIMESTAMP) END)")
+        return (
+            f"(CASE WHEN regexp_matches({v}, {lit(_ZONE)}) THEN timezone('UTC', "
+            f"{cast}({self._iso(v, keep_zone=True)} AS TIMESTAMPTZ)) ELSE {cast}({self._iso(v)} AS TIMESTAMP) END)"
+        )
 
     def _iso(self, v: str, keep_zone: bool = False) -> str:
         """A valid date, datetime or time as DuckDB casts it: "T" between date and time, "." for the
@@ -304,8 +336,10 @@ class FieldSQL:
         if t == "boolean":
             trues = self.field.get("trueValues") or TRUE_VALUES
             falses = self.field.get("falseValues") or FALSE_VALUES
-            return (f"(CASE WHEN {v} IN ({', '.join(lit(x) for x in trues)}) THEN TRUE "
-                    f"WHEN {v} IN ({', '.join(lit(x) for x in falses)}) THEN FALSE END)")
+            return (
+                f"(CASE WHEN {v} IN ({', '.join(lit(x) for x in trues)}) THEN TRUE "
+                f"WHEN {v} IN ({', '.join(lit(x) for x in falses)}) THEN FALSE END)"
+            )
         if t in ("date", "datetime", "time"):
             if self.format not in ("default", "any"):
                 return self._parsed(v)
@@ -331,16 +365,21 @@ class FieldSQL:
         invalid = None if assume_valid else self.invalid()
         ok = f"{v} IS NOT NULL" + (f" AND NOT ({invalid})" if invalid else "")
         length_expr = {
-            "string": f"length({v})", "any": f"length({v})",
+            "string": f"length({v})",
+            "any": f"length({v})",
             "array": f"(CASE WHEN json_valid({v}) THEN json_array_length({v}) END)",
             "object": f"(CASE WHEN json_valid({v}) AND json_type({v}) = 'OBJECT' THEN len(json_keys({v})) END)",
             "list": f"len(string_split({v}, {lit(self.field.get('delimiter') or ',')}))",
         }.get(self.type)
         if length_expr:
             if "minLength" in c:
-                out.append((f'constraint "minLength" is "{c["minLength"]}"', f"{ok} AND {length_expr} < {int(c['minLength'])}"))
+                out.append(
+                    (f'constraint "minLength" is "{c["minLength"]}"', f"{ok} AND {length_expr} < {int(c['minLength'])}")
+                )
             if "maxLength" in c:
-                out.append((f'constraint "maxLength" is "{c["maxLength"]}"', f"{ok} AND {length_expr} > {int(c['maxLength'])}"))
+                out.append(
+                    (f'constraint "maxLength" is "{c["maxLength"]}"', f"{ok} AND {length_expr} > {int(c['maxLength'])}")
+                )
         bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
         for key, op in bounds.items():
             if key in c and self.type in ("integer", "number", "date", "datetime", "time", "year"):
@@ -351,7 +390,9 @@ class FieldSQL:
         if "pattern" in c:
             # Frictionless: re.compile(f"^{pattern}$").match(cell), so "a|b" reads as "^a" or "b$" from the start
             pattern = "^(?:^" + python_regex(str(c["pattern"])) + "$)"
-            out.append((f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_matches({v}, {lit(pattern)})"))
+            out.append(
+                (f'constraint "pattern" is "{c["pattern"]}"', f"{ok} AND NOT regexp_matches({v}, {lit(pattern)})")
+            )
         if "enum" in c and isinstance(c["enum"], list):
             if self.type in ("string", "any", "yearmonth") or not c["enum"]:
                 values = ", ".join(lit(str(x)) for x in c["enum"]) or "NULL"

@@ -97,8 +97,7 @@ class LoadedTable:
         fields = self.fields if fields is None else fields
         numbers = [self.number(f) for f in fields]
         cols = ", ".join(f"max(v) FILTER (WHERE fn = {n}) AS {f.col}" for n, f in zip(numbers, fields))
-        return (f"(SELECT r AS rowid, {cols} FROM {self.table} WHERE fn IN ({', '.join(map(str, numbers))}) "
-                "GROUP BY r)")
+        return f"(SELECT r AS rowid, {cols} FROM {self.table} WHERE fn IN ({', '.join(map(str, numbers))}) GROUP BY r)"
 
     def typed_select(self) -> str:
         # no ORDER BY: the scratch connection preserves insertion order, and sorting a big
@@ -124,8 +123,9 @@ def typed_select(fields: list[FieldSQL], relation: str) -> str:
     return f"SELECT {', '.join(f'{f.typed()} AS {ident(f.name)}' for f in fields)} FROM {relation}"
 
 
-def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] | None = None,
-                 cleaned: bool = False) -> str:
+def csv_relation(
+    path, fields: list[dict[str, Any]], missing_values: list[str] | None = None, cleaned: bool = False
+) -> str:
     """DuckDB's strict read of a clean UTF-8 CSV, every schema field a VARCHAR column. An empty
     cell reads as NULL unless the schema's ``missingValues`` leave "" out: then it stays "" (a
     value, as in Frictionless) and only the declared missing values read as NULL. In a copy
@@ -137,8 +137,10 @@ def csv_relation(path, fields: list[dict[str, Any]], missing_values: list[str] |
     # missing values stay text and FieldSQL.value reads them as missing (DuckDB refuses a null
     # string holding the delimiter or the quote, and an empty list)
     option = _null_option(missing_values, cleaned)
-    return (f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
-            f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{option})")
+    return (
+        f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
+        f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{option})"
+    )
 
 
 def _null_option(missing_values: list[str] | None, cleaned: bool) -> str:
@@ -158,8 +160,11 @@ def _write_long(src, dst, width: int) -> bool:
     from govdata.csvlimit import field_size_limit
 
     numbers = range(1, width + 1)
-    with field_size_limit(MAX_CELL_CHARS + 1), open(src, encoding="utf-8", newline="") as fh, \
-            open(dst, "w", encoding="utf-8", newline="") as out:
+    with (
+        field_size_limit(MAX_CELL_CHARS + 1),
+        open(src, encoding="utf-8", newline="") as fh,
+        open(dst, "w", encoding="utf-8", newline="") as out,
+    ):
         reader = csv.reader(fh, strict=True)
         writer = csv.writer(out, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
         try:
@@ -196,15 +201,24 @@ class TableChecks:
     def stream(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable:
         """A resource read straight from its file (nothing materialised): for the one-pass proof."""
         self._n = next(self._counter)
-        lt = LoadedTable(dataset, resource, file, csv_relation(prep.path, schema.get("fields") or [],
-                                                               schema.get("missingValues")), schema, prep, streamed=True)
+        lt = LoadedTable(
+            dataset,
+            resource,
+            file,
+            csv_relation(prep.path, schema.get("fields") or [], schema.get("missingValues")),
+            schema,
+            prep,
+            streamed=True,
+        )
         lt.fields = [FieldSQL(f, schema.get("missingValues", [""])) for f in schema.get("fields") or []]
         return lt
 
     def keep(self, lt: LoadedTable) -> None:
         self.tables[(lt.dataset, lt.resource)] = lt
 
-    def load(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable | None:
+    def load(
+        self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared
+    ) -> LoadedTable | None:
         fields = list(schema.get("fields") or [])
         n = self._n = next(self._counter)
         lt = LoadedTable(dataset, resource, file, f"raw_{n}", schema, prep, findings_table=f"findings_{n}")
@@ -220,18 +234,27 @@ class TableChecks:
                 long_csv = Path(tempfile.mkstemp(prefix=f"long{n}-", suffix=".csv", dir=self.workdir)[1])
                 if not _write_long(prep.path, long_csv, len(fields)):
                     long_csv.unlink()
-                    prep.findings.append(Finding("source-error", "the file cannot be read strictly as CSV with "
-                                                 f"{len(fields)} cells on every row", **lt.where))
+                    prep.findings.append(
+                        Finding(
+                            "source-error",
+                            f"the file cannot be read strictly as CSV with {len(fields)} cells on every row",
+                            **lt.where,
+                        )
+                    )
                     return None
                 path = str(long_csv).replace("'", "''")
-                self.con.execute(f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * FROM read_csv('{path}', "
-                                 "columns={'r': 'BIGINT', 'fn': 'INTEGER', 'v': 'VARCHAR'}, header=false, delim=',', "
-                                 "quote='\"', escape='\"', strict_mode=true, auto_detect=false"
-                                 f"{_null_option(schema.get('missingValues'), prep.scanned)})")
+                self.con.execute(
+                    f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * FROM read_csv('{path}', "
+                    "columns={'r': 'BIGINT', 'fn': 'INTEGER', 'v': 'VARCHAR'}, header=false, delim=',', "
+                    "quote='\"', escape='\"', strict_mode=true, auto_detect=false"
+                    f"{_null_option(schema.get('missingValues'), prep.scanned)})"
+                )
                 long_csv.unlink()
             else:
-                self.con.execute(f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * "
-                                 f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}")
+                self.con.execute(
+                    f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * "
+                    f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}"
+                )
         except duckdb.Error as exc:
             text = str(exc).splitlines()[0][:200]
             line = re.search(r"Line: (\d+)", str(exc))
@@ -272,8 +295,7 @@ class TableChecks:
             # a constraint the schema declares but that cannot be applied (bad regex, an enum or bound
             # of the wrong type): the schema is wrong, say so instead of failing
             detail = str(exc).splitlines()[0][:200]
-            lt.problems.append(Finding("schema-error", f"{what} cannot be applied: {detail}",
-                                       field=field, **lt.where))
+            lt.problems.append(Finding("schema-error", f"{what} cannot be applied: {detail}", field=field, **lt.where))
 
     @staticmethod
     def _skippable(lt: LoadedTable, r: Row) -> bool:
@@ -283,8 +305,13 @@ class TableChecks:
     def _run(self, lt: LoadedTable, r: Row, table: str) -> None:
         """One row condition as one statement, its rows into the findings table."""
         limit = f" QUALIFY row_number() OVER (ORDER BY rowid) <= {r.limit}" if r.limit else ""
-        self._insert(lt, f"SELECT rowid, {lit(r.number)}, {lit(r.field)}, {lit(r.check.code)}, {lit(r.label)}, "
-                         f"{r.cell or 'NULL'} FROM {table} WHERE {r.condition}{limit}", r.field, _what(r))
+        self._insert(
+            lt,
+            f"SELECT rowid, {lit(r.number)}, {lit(r.field)}, {lit(r.check.code)}, {lit(r.label)}, "
+            f"{r.cell or 'NULL'} FROM {table} WHERE {r.condition}{limit}",
+            r.field,
+            _what(r),
+        )
 
     def check_cell_size(self, lt: LoadedTable) -> None:
         """The structure conditions on fields (huge cells), when the Python structure pass (which
@@ -313,8 +340,12 @@ class TableChecks:
             if found:
                 self.con.execute(f"DELETE FROM {lt.table} WHERE r IN ({rows})")
             return [lt.prep.row_number(r) for r in found]
-        found = [r for (r,) in self.con.execute(f"SELECT rowid FROM {lt.table} WHERE {blank.condition} "
-                                                "ORDER BY rowid").fetchall()]
+        found = [
+            r
+            for (r,) in self.con.execute(
+                f"SELECT rowid FROM {lt.table} WHERE {blank.condition} ORDER BY rowid"
+            ).fetchall()
+        ]
         if found:
             self.con.execute(f"DELETE FROM {lt.table} WHERE {blank.condition}")
         return [lt.prep.row_number(r) for r in found]
@@ -355,13 +386,23 @@ class TableChecks:
             if not r.summary:
                 self._run(lt, r, relation)
                 continue
-            total, first = self.con.execute(f"SELECT count(*), min(rowid) FROM {relation} "
-                                            f"WHERE {r.condition}").fetchone()
+            total, first = self.con.execute(
+                f"SELECT count(*), min(rowid) FROM {relation} WHERE {r.condition}"
+            ).fetchone()
             if total:
                 row = lt.prep.row_number(first)
                 args = dict(r.args, total=total, first=row)
-                out.append(Finding(r.check.code, r.check.message("en", args), row=row, field=r.field,
-                                   field_number=r.number, args=args, **lt.where))
+                out.append(
+                    Finding(
+                        r.check.code,
+                        r.check.message("en", args),
+                        row=row,
+                        field=r.field,
+                        field_number=r.number,
+                        args=args,
+                        **lt.where,
+                    )
+                )
         return out
 
     def _check_combined(self, lt: LoadedTable, rows: list[Row]) -> bool:
@@ -369,9 +410,12 @@ class TableChecks:
         millisecond whatever the table's size: a catalogue of small files is otherwise mostly
         statement overhead). False when it cannot run; the statements one by one then say which
         declared constraint is at fault."""
-        items = [f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
-                 f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(r.check.code)}, 'note': {lit(r.label)}, "
-                 f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END" for r in rows]
+        items = [
+            f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
+            f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(r.check.code)}, 'note': {lit(r.label)}, "
+            f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END"
+            for r in rows
+        ]
         if not items:
             return True
         try:
@@ -379,7 +423,8 @@ class TableChecks:
                 f"INSERT INTO {lt.findings_table} SELECT r, x.fn, x.field, x.code, x.note, x.cell FROM ("
                 f"SELECT rowid AS r, unnest(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS x "
                 f"FROM {lt.table}) QUALIFY x.lim IS NULL "
-                f"OR row_number() OVER (PARTITION BY x.note ORDER BY r) <= x.lim")
+                f"OR row_number() OVER (PARTITION BY x.note ORDER BY r) <= x.lim"
+            )
         except duckdb.Error:
             return False
         return True
@@ -399,8 +444,13 @@ class TableChecks:
             within = f"fn IN ({', '.join(map(str, numbers))})"
             for r in by_field[numbers[0]]:
                 limit = f" QUALIFY row_number() OVER (PARTITION BY fn ORDER BY r) <= {r.limit}" if r.limit else ""
-                self._insert(lt, f"SELECT r, fn, NULL, {lit(r.check.code)}, {lit(r.label)}, {r.cell or 'NULL'} "
-                                 f"FROM {lt.table} WHERE {within} AND {r.condition}{limit}", names, _what(r))
+                self._insert(
+                    lt,
+                    f"SELECT r, fn, NULL, {lit(r.check.code)}, {lit(r.label)}, {r.cell or 'NULL'} "
+                    f"FROM {lt.table} WHERE {within} AND {r.condition}{limit}",
+                    names,
+                    _what(r),
+                )
 
     def check_columns(self, lt: LoadedTable) -> list[Finding]:
         """The plan's column aggregates (text columns of normalisable values): a finding per column
@@ -412,9 +462,14 @@ class TableChecks:
                 groups.setdefault(c.value, []).append(c.number)
             by_number = {c.number: c for c in lt.plan.columns}
             for value, numbers in groups.items():
-                found += [(by_number[fn], example) for fn, example in self.con.execute(
-                    f"SELECT fn, {value} FROM {lt.table} WHERE fn IN ({', '.join(map(str, numbers))}) "
-                    "GROUP BY fn ORDER BY fn").fetchall() if fn in by_number]
+                found += [
+                    (by_number[fn], example)
+                    for fn, example in self.con.execute(
+                        f"SELECT fn, {value} FROM {lt.table} WHERE fn IN ({', '.join(map(str, numbers))}) "
+                        "GROUP BY fn ORDER BY fn"
+                    ).fetchall()
+                    if fn in by_number
+                ]
         else:
             # a cheap first test (e.g. every value starts like one); the aggregate only on the columns that pass
             columns = [c for c in lt.plan.columns if c.label not in lt.passed]
@@ -427,8 +482,17 @@ class TableChecks:
             if not example:
                 continue
             args = c.check.column_args(example)
-            out.append(Finding(c.check.code, c.check.message("en", args), field=c.field, field_number=c.number,
-                               cell=example, args=args, **lt.where))
+            out.append(
+                Finding(
+                    c.check.code,
+                    c.check.message("en", args),
+                    field=c.field,
+                    field_number=c.number,
+                    cell=example,
+                    args=args,
+                    **lt.where,
+                )
+            )
         return out
 
     def _duplicates(self, lt: LoadedTable, key: Key) -> None:
@@ -438,15 +502,19 @@ class TableChecks:
         not_null = " OR ".join(f"{f.typed()} IS NOT NULL" for f in fields)
         try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
             keys = f"({typed})" if len(fields) > 1 else typed
-            if self.con.execute(f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} "
-                                f"WHERE {not_null}").fetchone()[0]:
+            if self.con.execute(
+                f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} WHERE {not_null}"
+            ).fetchone()[0]:
                 return
         except duckdb.Error:
             pass  # the window query below reports what is wrong
         cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in fields)
-        self._insert(lt, f"SELECT r, {lit(key.number)}, {lit(key.field)}, {lit(key.check.code)}, {lit(key.label)}, "
-                         f"cells FROM (SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} "
-                         f"ORDER BY rowid) AS n FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1")
+        self._insert(
+            lt,
+            f"SELECT r, {lit(key.number)}, {lit(key.field)}, {lit(key.check.code)}, {lit(key.label)}, "
+            f"cells FROM (SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} "
+            f"ORDER BY rowid) AS n FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1",
+        )
 
     def check_foreign_keys(self, lt: LoadedTable, resolve) -> list[Finding]:
         """``resolve(reference) -> (LoadedTable | None, message)`` finds the target table."""
@@ -457,14 +525,26 @@ class TableChecks:
             remote = as_list(ref.get("fields"))
             target, message = resolve(ref)
             if target is None:
-                problems.append(Finding("foreign-key", f"foreign key {local} cannot be checked: {message}",
-                                        field=local[0] if local else None, **lt.where))
+                problems.append(
+                    Finding(
+                        "foreign-key",
+                        f"foreign key {local} cannot be checked: {message}",
+                        field=local[0] if local else None,
+                        **lt.where,
+                    )
+                )
                 continue
             lf = [lt.field_sql(n) for n in local]
             rf = [target.field_sql(n) for n in remote]
             if not all(lf) or not all(rf) or len(lf) != len(rf):
-                problems.append(Finding("foreign-key", f"foreign key {local} -> {remote}: fields not found",
-                                        field=local[0] if local else None, **lt.where))
+                problems.append(
+                    Finding(
+                        "foreign-key",
+                        f"foreign key {local} -> {remote}: fields not found",
+                        field=local[0] if local else None,
+                        **lt.where,
+                    )
+                )
                 continue
             key = " AND ".join(f"t.{ident('k%d' % i)} = {lf[i].value}" for i in range(len(lf)))
             keys = ", ".join(f"{rf[i].value} AS {ident('k%d' % i)}" for i in range(len(rf)))
@@ -473,9 +553,12 @@ class TableChecks:
             number = lt.fields.index(lf[0]) + 1
             ref_name = ".".join(x for x in (ref.get("dataset"), ref.get("resource") or lt.resource) if x)
             note = f"not found in {ref_name} ({', '.join(remote)})"
-            self._insert(lt, f"SELECT rowid, {number}, {lit(local[0])}, 'foreign-key', {lit(note)}, {cells} "
-                             f"FROM {lt.rel(lf)} WHERE {not_null} AND NOT EXISTS "
-                             f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.rel(rf)}) t WHERE {key})")
+            self._insert(
+                lt,
+                f"SELECT rowid, {number}, {lit(local[0])}, 'foreign-key', {lit(note)}, {cells} "
+                f"FROM {lt.rel(lf)} WHERE {not_null} AND NOT EXISTS "
+                f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.rel(rf)}) t WHERE {key})",
+            )
         return problems
 
     def collect(self, lt: LoadedTable) -> tuple[list[Finding], int, list[Notice]]:
@@ -487,9 +570,11 @@ class TableChecks:
             return list(lt.problems), 0, []
         # ragged rows are counted by the structure pass already; warnings do not make a row invalid
         warnings = [c.code for c in plugins.checks() if c.severity != "error"]
-        bad_rows = self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
-                                    "WHERE NOT list_contains(?::BIGINT[], r) AND NOT list_contains(?::VARCHAR[], code)",
-                                    [lt.prep.kept_bad, warnings]).fetchone()[0]
+        bad_rows = self.con.execute(
+            f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
+            "WHERE NOT list_contains(?::BIGINT[], r) AND NOT list_contains(?::VARCHAR[], code)",
+            [lt.prep.kept_bad, warnings],
+        ).fetchone()[0]
         rows = self.con.execute(
             f"SELECT r, fn, field, code, note, cell FROM {lt.findings_table} ORDER BY r, fn NULLS FIRST, code "
             f"LIMIT {MAX_FINDINGS_PER_RESOURCE}"

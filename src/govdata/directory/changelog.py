@@ -20,8 +20,10 @@ def summary_text(h: dict[str, Any]) -> str:
     rows = h.get("rows") or {}
     parts = [h.get("notes") or ""]
     if h.get("previous"):
-        parts.append(f"与 {h['previous']} 相比 / since {h['previous']}: 新增 {rows.get('added', 0)} 行, "
-                     f"删除 {rows.get('removed', 0)} 行, 修改 {rows.get('changed', 0)} 行")
+        parts.append(
+            f"与 {h['previous']} 相比 / since {h['previous']}: 新增 {rows.get('added', 0)} 行, "
+            f"删除 {rows.get('removed', 0)} 行, 修改 {rows.get('changed', 0)} 行"
+        )
     else:
         parts.append("首个版本 / first release")
     if h.get("breaking"):
@@ -37,8 +39,9 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return node
 
 
-def feed(title: str, feed_id: str, self_url: str, page_url: str, author: str,
-         entries: list[tuple[str, dict[str, Any]]]) -> str:
+def feed(
+    title: str, feed_id: str, self_url: str, page_url: str, author: str, entries: list[tuple[str, dict[str, Any]]]
+) -> str:
     """``entries``: (dataset title, history entry), newest first."""
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
@@ -63,8 +66,14 @@ def feed(title: str, feed_id: str, self_url: str, page_url: str, author: str,
 
 def dataset_feed(rec, history: list[dict[str, Any]], base: str) -> str:
     page = f"{base}/datasets/{rec.id}/changelog"
-    return feed(f"{rec.title} — 版本历史", f"{page}.atom", f"{page}.atom", page, rec.publisher[-1]["name"],
-                [(rec.title, _paged(h, page)) for h in history])
+    return feed(
+        f"{rec.title} — 版本历史",
+        f"{page}.atom",
+        f"{page}.atom",
+        page,
+        rec.publisher[-1]["name"],
+        [(rec.title, _paged(h, page)) for h in history],
+    )
 
 
 def catalogue_entries(records) -> list[dict[str, Any]]:
@@ -76,9 +85,14 @@ def catalogue_entries(records) -> list[dict[str, Any]]:
 
 def catalogue_feed(site: dict[str, Any], records, base: str) -> str:
     page = f"{base}/changelog"
-    return feed(f"{site['title']} — 数据更新", f"{page}.atom", f"{page}.atom", page, site["title"],
-                [(h["title"], _paged(h, f"{base}/datasets/{h['dataset']}/changelog"))
-                 for h in catalogue_entries(records)])
+    return feed(
+        f"{site['title']} — 数据更新",
+        f"{page}.atom",
+        f"{page}.atom",
+        page,
+        site["title"],
+        [(h["title"], _paged(h, f"{base}/datasets/{h['dataset']}/changelog")) for h in catalogue_entries(records)],
+    )
 
 
 def _paged(h: dict[str, Any], page: str) -> dict[str, Any]:

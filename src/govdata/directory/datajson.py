@@ -29,7 +29,11 @@ def dataset_entry(rec: Record) -> dict[str, Any]:
         "modified": rec.modified,
         "issued": rec.issued,
         "publisher": _organization(rec.publisher),
-        "contactPoint": {"@type": "vcard:Contact", "fn": rec.contact["name"], "hasEmail": f"mailto:{rec.contact['email']}"},
+        "contactPoint": {
+            "@type": "vcard:Contact",
+            "fn": rec.contact["name"],
+            "hasEmail": f"mailto:{rec.contact['email']}",
+        },
         "accessLevel": rec.access_level,
         "accrualPeriodicity": FREQUENCY_ISO[rec.frequency],
         "language": [rec.language],

@@ -28,19 +28,39 @@ def datapackage(ds: Dataset, rec: Record, exports: dict[str, dict[str, Any]]) ->
         d["licenses"] = [{"name": rec.license["id"], "path": rec.license["url"], "title": rec.license["title"]}]
     resources = []
     for res in ds.resources:
-        out = {k: v for k, v in res.raw.items() if k not in ("schema", "pipeline", "pipeline_params", "path",
-                                                             "hash", "bytes", "encoding", "sheet", "header_row")}
+        out = {
+            k: v
+            for k, v in res.raw.items()
+            if k
+            not in ("schema", "pipeline", "pipeline_params", "path", "hash", "bytes", "encoding", "sheet", "header_row")
+        }
         out["schema"] = normalise_schema(res.schema or {"fields": []})
         exp = exports.get(res.name, {})
         if "csv" in exp:
-            out.update({"path": exp["csv"]["file"], "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                        "bytes": exp["csv"]["bytes"], "hash": exp["csv"]["hash"], "type": "table"})
-            out["x-parquet"] = {"path": exp["parquet"]["file"], "bytes": exp["parquet"]["bytes"],
-                                "hash": exp["parquet"]["hash"]}
+            out.update(
+                {
+                    "path": exp["csv"]["file"],
+                    "format": "csv",
+                    "mediatype": "text/csv",
+                    "encoding": "utf-8",
+                    "bytes": exp["csv"]["bytes"],
+                    "hash": exp["csv"]["hash"],
+                    "type": "table",
+                }
+            )
+            out["x-parquet"] = {
+                "path": exp["parquet"]["file"],
+                "bytes": exp["parquet"]["bytes"],
+                "hash": exp["parquet"]["hash"],
+            }
             for fmt, key in (("excel-csv", "x-excel-csv"), ("xlsx", "x-xlsx")):
                 if fmt in exp:  # spreadsheet-ready copies (build.exports.export_spreadsheet)
-                    out[key] = {"path": exp[fmt]["file"], "bytes": exp[fmt]["bytes"], "hash": exp[fmt]["hash"],
-                                "mediatype": exp[fmt]["mediatype"]}
+                    out[key] = {
+                        "path": exp[fmt]["file"],
+                        "bytes": exp[fmt]["bytes"],
+                        "hash": exp[fmt]["hash"],
+                        "mediatype": exp[fmt]["mediatype"],
+                    }
         resources.append(out)
     d["resources"] = resources
     return d

@@ -28,9 +28,18 @@ IANA = Namespace("https://www.iana.org/assignments/media-types/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 FORMAT_VERSION = "1.0"
 DCAT_AP = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/"
-CONTEXT = {"dcat": str(DCAT), "dct": str(DCTERMS), "foaf": str(FOAF), "vcard": str(VCARD), "spdx": str(SPDX),
-           "skos": str(SKOS), "adms": str(ADMS), "xsd": str(XSD), "rdfs": str(RDFS),
-           "eli": "http://data.europa.eu/eli/ontology#"}
+CONTEXT = {
+    "dcat": str(DCAT),
+    "dct": str(DCTERMS),
+    "foaf": str(FOAF),
+    "vcard": str(VCARD),
+    "spdx": str(SPDX),
+    "skos": str(SKOS),
+    "adms": str(ADMS),
+    "xsd": str(XSD),
+    "rdfs": str(RDFS),
+    "eli": "http://data.europa.eu/eli/ontology#",
+}
 
 
 def serialize(g: Graph) -> tuple[str, str]:
@@ -64,17 +73,37 @@ def _agent(g: Graph, base: str, pub: dict[str, Any]) -> URIRef:
 def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
     base = catalog.site["base_url"].rstrip("/")
     g = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("foaf", FOAF), ("vcard", VCARD), ("spdx", SPDX),
-                       ("skos", SKOS), ("adms", ADMS), ("eli", ELI)):
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("vcard", VCARD),
+        ("spdx", SPDX),
+        ("skos", SKOS),
+        ("adms", ADMS),
+        ("eli", ELI),
+    ):
         g.bind(prefix, ns)
     cat = URIRef(f"{base}/catalog")
     g.add((cat, RDF.type, DCAT.Catalog))
     _text(g, cat, DCTERMS.title, catalog.site["title"], catalog.site.get("title_en"))
-    _text(g, cat, DCTERMS.description, " ".join(catalog.site["description"].split()),
-          " ".join(catalog.site.get("description_en", "").split()) or None)
+    _text(
+        g,
+        cat,
+        DCTERMS.description,
+        " ".join(catalog.site["description"].split()),
+        " ".join(catalog.site.get("description_en", "").split()) or None,
+    )
     root_pub = next(p for p in catalog.publishers.values() if p.parent is None)
-    g.add((cat, DCTERMS.publisher, _agent(g, base, {"id": root_pub.id, "name": root_pub.name,
-                                                   "name_en": root_pub.name_en, "code": root_pub.code})))
+    g.add(
+        (
+            cat,
+            DCTERMS.publisher,
+            _agent(
+                g, base, {"id": root_pub.id, "name": root_pub.name, "name_en": root_pub.name_en, "code": root_pub.code}
+            ),
+        )
+    )
     g.add((cat, FOAF.homepage, _typed(g, URIRef(f"{base}/"), FOAF.Document)))
     g.add((cat, DCTERMS.conformsTo, _typed(g, URIRef(DCAT_AP), DCTERMS.Standard)))
     g.add((cat, DCTERMS.modified, Literal(max((r.modified for r in records), default="2024-01-01"), datatype=XSD.date)))

@@ -45,22 +45,29 @@ class DirectoryInput:
 
 @dataclass(frozen=True)
 class DirectoryFormat:
-    name: str                            # a short id ("dcat-us")
-    file: str                            # under <build>/directory/
-    route: str                           # the path it is served at
-    media_type: str                      # Content-Type of the response
-    summary: str                         # one line for the OpenAPI description
+    name: str  # a short id ("dcat-us")
+    file: str  # under <build>/directory/
+    route: str  # the path it is served at
+    media_type: str  # Content-Type of the response
+    summary: str  # one line for the OpenAPI description
     write: Callable[[DirectoryInput], str]
     schema: dict[str, Any] | None = None  # JSON Schema of the response (None: a text body)
-    encoding: str = "utf-8"              # of the file ("utf-8-sig": a BOM, for spreadsheets)
+    encoding: str = "utf-8"  # of the file ("utf-8-sig": a BOM, for spreadsheets)
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI path item of the route."""
         media = self.media_type.split(";")[0]
-        return {"get": {"operationId": self.route.strip("/").replace(".", "_").replace("-", "_"),
-                        "summary": self.summary, "tags": ["Directory"], "x-example": "",
-                        "responses": {"200": {"description": "OK", "content": {
-                            media: {"schema": self.schema or {"type": "string"}}}}}}}
+        return {
+            "get": {
+                "operationId": self.route.strip("/").replace(".", "_").replace("-", "_"),
+                "summary": self.summary,
+                "tags": ["Directory"],
+                "x-example": "",
+                "responses": {
+                    "200": {"description": "OK", "content": {media: {"schema": self.schema or {"type": "string"}}}}
+                },
+            }
+        }
 
 
 _FORMATS: dict[str, DirectoryFormat] = {}
@@ -90,6 +97,7 @@ def to_json(data: Any) -> str:
 
 # ---- the built-in formats ------------------------------------------------------------------
 
+
 def _data_json(d: DirectoryInput) -> str:
     from govdata.directory import datajson
 
@@ -98,6 +106,7 @@ def _data_json(d: DirectoryInput) -> str:
 
 def _dcat_ap(d: DirectoryInput) -> tuple[str, str]:
     """The catalogue's DCAT-AP graph as (JSON-LD, Turtle), serialised once for both files."""
+
     def compute() -> tuple[str, str]:
         from govdata.directory import dcatap
 
@@ -105,8 +114,10 @@ def _dcat_ap(d: DirectoryInput) -> tuple[str, str]:
         if len(d.records) > PRETTY_TURTLE_MAX:
             # rdflib's pretty Turtle grows faster than the graph (13 s for 1,000 datasets, minutes
             # for 10,000); N-Triples is Turtle too, and linear (0.4 s for 1,000)
-            return (graph.serialize(format="json-ld", context=dcatap.CONTEXT, auto_compact=True),
-                    graph.serialize(format="nt"))
+            return (
+                graph.serialize(format="json-ld", context=dcatap.CONTEXT, auto_compact=True),
+                graph.serialize(format="nt"),
+            )
         return dcatap.serialize(graph)
 
     return d.shared("dcat-ap", compute)
@@ -125,23 +136,80 @@ def _cn_csv(d: DirectoryInput) -> str:
 
 
 def _dump(d: DirectoryInput) -> str:
-    return to_json({"format": "govdata-catalogue-dump", "format_version": "1.0", "site": d.catalog.site,
-                    "datasets": [json.loads((d.staging / "downloads" / r.id / "datapackage.json").read_text("utf-8"))
-                                 for r in d.records]})
+    return to_json(
+        {
+            "format": "govdata-catalogue-dump",
+            "format_version": "1.0",
+            "site": d.catalog.site,
+            "datasets": [
+                json.loads((d.staging / "downloads" / r.id / "datapackage.json").read_text("utf-8")) for r in d.records
+            ],
+        }
+    )
 
 
-register(DirectoryFormat("dcat-us", "data.json", "/data.json", "application/json; charset=utf-8",
-                         "DCAT-US 1.1 catalogue", _data_json,
-                         {"type": "object", "required": ["conformsTo", "dataset"]}))
-register(DirectoryFormat("dcat-ap-jsonld", "dcat-ap.jsonld", "/catalog.jsonld", "application/ld+json; charset=utf-8",
-                         "DCAT-AP 3 catalogue (JSON-LD)", lambda d: _dcat_ap(d)[0], {"type": "object"}))
-register(DirectoryFormat("dcat-ap-turtle", "dcat-ap.ttl", "/catalog.ttl", "text/turtle; charset=utf-8",
-                         "DCAT-AP 3 catalogue (Turtle)", lambda d: _dcat_ap(d)[1]))
-register(DirectoryFormat("cn-catalog", "catalog-cn.json", "/catalog-cn.json", "application/json; charset=utf-8",
-                         "政务信息资源目录核心元数据", lambda d: to_json(_cn_catalog(d)),
-                         {"type": "object", "required": ["format_version", "entries"]}))
-register(DirectoryFormat("cn-catalog-csv", "catalog-cn.csv", "/catalog-cn.csv", "text/csv; charset=utf-8",
-                         "政务信息资源目录核心元数据 (CSV)", _cn_csv, encoding="utf-8-sig"))
-register(DirectoryFormat("dump", "catalog-dump.json", "/catalog-dump.json", "application/json; charset=utf-8",
-                         "Every datapackage.json in one file", _dump,
-                         {"type": "object", "required": ["format_version", "datasets"]}))
+register(
+    DirectoryFormat(
+        "dcat-us",
+        "data.json",
+        "/data.json",
+        "application/json; charset=utf-8",
+        "DCAT-US 1.1 catalogue",
+        _data_json,
+        {"type": "object", "required": ["conformsTo", "dataset"]},
+    )
+)
+register(
+    DirectoryFormat(
+        "dcat-ap-jsonld",
+        "dcat-ap.jsonld",
+        "/catalog.jsonld",
+        "application/ld+json; charset=utf-8",
+        "DCAT-AP 3 catalogue (JSON-LD)",
+        lambda d: _dcat_ap(d)[0],
+        {"type": "object"},
+    )
+)
+register(
+    DirectoryFormat(
+        "dcat-ap-turtle",
+        "dcat-ap.ttl",
+        "/catalog.ttl",
+        "text/turtle; charset=utf-8",
+        "DCAT-AP 3 catalogue (Turtle)",
+        lambda d: _dcat_ap(d)[1],
+    )
+)
+register(
+    DirectoryFormat(
+        "cn-catalog",
+        "catalog-cn.json",
+        "/catalog-cn.json",
+        "application/json; charset=utf-8",
+        "政务信息资源目录核心元数据",
+        lambda d: to_json(_cn_catalog(d)),
+        {"type": "object", "required": ["format_version", "entries"]},
+    )
+)
+register(
+    DirectoryFormat(
+        "cn-catalog-csv",
+        "catalog-cn.csv",
+        "/catalog-cn.csv",
+        "text/csv; charset=utf-8",
+        "政务信息资源目录核心元数据 (CSV)",
+        _cn_csv,
+        encoding="utf-8-sig",
+    )
+)
+register(
+    DirectoryFormat(
+        "dump",
+        "catalog-dump.json",
+        "/catalog-dump.json",
+        "application/json; charset=utf-8",
+        "Every datapackage.json in one file",
+        _dump,
+        {"type": "object", "required": ["format_version", "datasets"]},
+    )
+)

@@ -36,28 +36,45 @@ def entry(rec: Record, committed: Any = None, downloads: Any = None, derived: bo
     updated, source = last_update(rec.modified, committed)
     formats = sorted({d.format for d in rec.distributions})
     return {
-        "id": rec.id, "title": rec.title, "title_en": rec.title_en, "description": rec.description,
-        "description_en": rec.description_en, "version": rec.version,
+        "id": rec.id,
+        "title": rec.title,
+        "title_en": rec.title_en,
+        "description": rec.description,
+        "description_en": rec.description_en,
+        "version": rec.version,
         "publisher": rec.publisher[-1]["id"] if rec.publisher else None,
         "publisher_chain": [p["id"] for p in rec.publisher],
         "level": rec.publisher[-1]["level"] if rec.publisher else None,
-        "themes": [t["id"] for t in rec.themes], "keywords": rec.keywords,
+        "themes": [t["id"] for t in rec.themes],
+        "keywords": rec.keywords,
         "license": rec.license["id"] if rec.license else None,
-        "open_condition": rec.open_condition, "frequency": rec.frequency,
-        "issued": rec.issued, "modified": rec.modified, "formats": formats,
+        "open_condition": rec.open_condition,
+        "frequency": rec.frequency,
+        "issued": rec.issued,
+        "modified": rec.modified,
+        "formats": formats,
         "rows": sum(r.get("rows") or 0 for r in rec.resources),
         "resources": [{"name": r["name"], "title": r["title"]} for r in rec.resources],
-        "spatial": (rec.spatial or {}).get("name"), "pinyin": full, "initials": initials,
-        "last_update": updated.isoformat() if updated else None, "last_update_source": source,
+        "spatial": (rec.spatial or {}).get("name"),
+        "pinyin": full,
+        "initials": initials,
+        "last_update": updated.isoformat() if updated else None,
+        "last_update_source": source,
         # what the oversight scorecards measure (oversight/scorecard.py)
-        "has_temporal": bool(rec.temporal), "has_contact": bool((rec.contact or {}).get("email")),
-        "has_rights": bool(rec.rights), "fields": sum(len(r["fields"]) for r in rec.resources),
-        "documented_fields": sum(1 for r in rec.resources for f in r["fields"] if f.get("title") or f.get("description")),
+        "has_temporal": bool(rec.temporal),
+        "has_contact": bool((rec.contact or {}).get("email")),
+        "has_rights": bool(rec.rights),
+        "fields": sum(len(r["fields"]) for r in rec.resources),
+        "documented_fields": sum(
+            1 for r in rec.resources for f in r["fields"] if f.get("title") or f.get("description")
+        ),
         "described_resources": sum(1 for r in rec.resources if r.get("description")),
         "cells": sum((r.get("rows") or 0) * len(r["fields"]) for r in rec.resources),
-        "bytes": sum(d.bytes for d in rec.distributions), "related": list(rec.related),
+        "bytes": sum(d.bytes for d in rec.distributions),
+        "related": list(rec.related),
         "missing_cells": missing_cells(downloads, rec.id, sorted({d.resource for d in rec.distributions})),
-        "derived": derived, "policies": [p["key"] for p in rec.policies],
+        "derived": derived,
+        "policies": [p["key"] for p in rec.policies],
     }
 
 
@@ -72,15 +89,27 @@ def document(catalog: Catalog, records: list[Record], downloads: Any = None) -> 
     updates = data_updates(catalog.root, sorted(set(folders.values())))
     derived = {ds.name for ds in catalog.datasets if is_derived(ds)}
     return {
-        "format": "govdata-portal", "format_version": FORMAT_VERSION,
+        "format": "govdata-portal",
+        "format_version": FORMAT_VERSION,
         "site": {k: site.get(k) for k in ("title", "title_en", "description", "description_en", "base_url", "contact")},
-        "publishers": [{"id": p.id, "name": p.name, "name_en": p.name_en, "code": p.code, "level": p.level,
-                        "parent": p.parent, "ancestors": list(p.ancestors), "contact": p.contact,
-                        "homepage": p.homepage} for p in catalog.publishers.values()],
+        "publishers": [
+            {
+                "id": p.id,
+                "name": p.name,
+                "name_en": p.name_en,
+                "code": p.code,
+                "level": p.level,
+                "parent": p.parent,
+                "ancestors": list(p.ancestors),
+                "contact": p.contact,
+                "homepage": p.homepage,
+            }
+            for p in catalog.publishers.values()
+        ],
         "themes": [{"id": t.id, "title": t.title, "title_en": t.title_en} for t in catalog.themes.values()],
-        "licenses": [{"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open}
-                     for lic in catalog.licenses.values()],
-        "datasets": [entry(r, updates.get(folders.get(r.id, "")), downloads, r.id in derived)
-                     for r in records],
+        "licenses": [
+            {"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open} for lic in catalog.licenses.values()
+        ],
+        "datasets": [entry(r, updates.get(folders.get(r.id, "")), downloads, r.id in derived) for r in records],
         "policies": list(documents(catalog).values()),
     }

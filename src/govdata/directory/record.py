@@ -9,18 +9,37 @@ from typing import Any
 from govdata.catalog.model import Catalog, Dataset
 
 FREQUENCY_ISO = {
-    "daily": "R/P1D", "weekly": "R/P1W", "monthly": "R/P1M", "quarterly": "R/P3M",
-    "semiannual": "R/P6M", "annual": "R/P1Y", "irregular": "irregular", "on_change": "irregular",
+    "daily": "R/P1D",
+    "weekly": "R/P1W",
+    "monthly": "R/P1M",
+    "quarterly": "R/P3M",
+    "semiannual": "R/P6M",
+    "annual": "R/P1Y",
+    "irregular": "irregular",
+    "on_change": "irregular",
     "never": "irregular",
 }
 FREQUENCY_EU = {
-    "daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "quarterly": "QUARTERLY",
-    "semiannual": "ANNUAL_2", "annual": "ANNUAL", "irregular": "IRREG", "on_change": "UPDATE_CONT",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "semiannual": "ANNUAL_2",
+    "annual": "ANNUAL",
+    "irregular": "IRREG",
+    "on_change": "UPDATE_CONT",
     "never": "NEVER",
 }
 FREQUENCY_ZH = {
-    "daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度", "semiannual": "每半年",
-    "annual": "每年", "irregular": "不定期", "on_change": "实时（随时更新）", "never": "不再更新",
+    "daily": "每日",
+    "weekly": "每周",
+    "monthly": "每月",
+    "quarterly": "每季度",
+    "semiannual": "每半年",
+    "annual": "每年",
+    "irregular": "不定期",
+    "on_change": "实时（随时更新）",
+    "never": "不再更新",
 }
 ACCESS_LEVEL = {"unconditional": "public", "conditional": "restricted public", "not_open": "non-public"}
 ACCESS_EU = {"unconditional": "PUBLIC", "conditional": "RESTRICTED", "not_open": "NON_PUBLIC"}
@@ -96,36 +115,74 @@ def build_record(catalog: Catalog, ds: Dataset, exports: dict[str, dict[str, Any
     lic = catalog.licenses.get(lic_id)
     oc = d.get("open_condition") or {}
     rec = Record(
-        id=ds.name, title=d["title"], title_en=d.get("title_en"), description=" ".join(d["description"].split()),
+        id=ds.name,
+        title=d["title"],
+        title_en=d.get("title_en"),
+        description=" ".join(d["description"].split()),
         description_en=" ".join(d["description_en"].split()) if d.get("description_en") else None,
         version=d["version"],
         publisher=[{"id": p.id, "name": p.name, "name_en": p.name_en, "code": p.code, "level": p.level} for p in chain],
-        contact=d["contact"], keywords=list(d.get("keywords") or []),
-        themes=[{"id": t, "title": catalog.themes[t].title, "title_en": catalog.themes[t].title_en,
-                 "eu_theme": catalog.themes[t].eu_theme} for t in d["themes"] if t in catalog.themes],
+        contact=d["contact"],
+        keywords=list(d.get("keywords") or []),
+        themes=[
+            {
+                "id": t,
+                "title": catalog.themes[t].title,
+                "title_en": catalog.themes[t].title_en,
+                "eu_theme": catalog.themes[t].eu_theme,
+            }
+            for t in d["themes"]
+            if t in catalog.themes
+        ],
         license={"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open} if lic else None,
-        open_condition=oc.get("type", "unconditional"), conditions=oc.get("conditions"), legal_basis=oc.get("legal_basis"),
-        frequency=d["update_frequency"], issued=d["issued"], modified=d["modified"],
-        temporal=d.get("temporal"), spatial=d.get("spatial"),
-        landing_page=f"{base}/datasets/{ds.name}", datapackage_url=f"{base}/downloads/{ds.name}/datapackage.json",
+        open_condition=oc.get("type", "unconditional"),
+        conditions=oc.get("conditions"),
+        legal_basis=oc.get("legal_basis"),
+        frequency=d["update_frequency"],
+        issued=d["issued"],
+        modified=d["modified"],
+        temporal=d.get("temporal"),
+        spatial=d.get("spatial"),
+        landing_page=f"{base}/datasets/{ds.name}",
+        datapackage_url=f"{base}/downloads/{ds.name}/datapackage.json",
         api_url=f"{base}/{ds.name}" if ds.publishes_data else None,
-        language=catalog.site.get("language", "zh-CN"), related=list(d.get("related") or []),
+        language=catalog.site.get("language", "zh-CN"),
+        related=list(d.get("related") or []),
         policies=policylinks.for_dataset(catalog, ds.name),
     )
     for res in ds.resources:
-        rec.resources.append({
-            "name": res.name, "title": res.raw.get("title") or res.name, "description": res.raw.get("description"),
-            "fields": [{"name": f.get("name"), "type": f.get("type", "any"), "title": f.get("title"),
-                        "description": f.get("description")} for f in res.fields],
-            "rows": rows.get(res.name),
-        })
+        rec.resources.append(
+            {
+                "name": res.name,
+                "title": res.raw.get("title") or res.name,
+                "description": res.raw.get("description"),
+                "fields": [
+                    {
+                        "name": f.get("name"),
+                        "type": f.get("type", "any"),
+                        "title": f.get("title"),
+                        "description": f.get("description"),
+                    }
+                    for f in res.fields
+                ],
+                "rows": rows.get(res.name),
+            }
+        )
         for fmt in ("csv", "parquet"):
             exp = exports.get(res.name, {}).get(fmt)
             if exp:
-                rec.distributions.append(Distribution(
-                    resource=res.name, title=f"{res.raw.get('title') or res.name} ({fmt.upper()})", format=fmt.upper(),
-                    url=f"{base}/downloads/{ds.name}/{exp['file']}", media_type=exp["mediatype"], bytes=exp["bytes"],
-                    sha256=exp["hash"].split(":", 1)[1], schema_url=f"{base}/downloads/{ds.name}/datapackage.json",
-                    api_url=f"{base}/{ds.name}/{res.name}.json", rows=rows.get(res.name, 0),
-                ))
+                rec.distributions.append(
+                    Distribution(
+                        resource=res.name,
+                        title=f"{res.raw.get('title') or res.name} ({fmt.upper()})",
+                        format=fmt.upper(),
+                        url=f"{base}/downloads/{ds.name}/{exp['file']}",
+                        media_type=exp["mediatype"],
+                        bytes=exp["bytes"],
+                        sha256=exp["hash"].split(":", 1)[1],
+                        schema_url=f"{base}/downloads/{ds.name}/datapackage.json",
+                        api_url=f"{base}/{ds.name}/{res.name}.json",
+                        rows=rows.get(res.name, 0),
+                    )
+                )
     return rec

@@ -16,14 +16,26 @@ def dataset(rec: Record, site: dict[str, Any]) -> dict[str, Any]:
         description = f"{description}\n\n{rec.description_en}"
     if len(description) < 50:
         description = (description + " " + (rec.title_en or rec.title) + " — " + pub["name"]).ljust(50, " ")
-    org: dict[str, Any] = {"@type": "GovernmentOrganization", "name": pub["name"], "alternateName": pub.get("name_en"),
-                           "identifier": pub["code"],
-                           "contactPoint": {"@type": "ContactPoint", "name": rec.contact["name"],
-                                            "email": rec.contact["email"], "contactType": "data steward"}}
+    org: dict[str, Any] = {
+        "@type": "GovernmentOrganization",
+        "name": pub["name"],
+        "alternateName": pub.get("name_en"),
+        "identifier": pub["code"],
+        "contactPoint": {
+            "@type": "ContactPoint",
+            "name": rec.contact["name"],
+            "email": rec.contact["email"],
+            "contactType": "data steward",
+        },
+    }
     parent = org
     for ancestor in reversed(rec.publisher[:-1]):
-        parent["parentOrganization"] = {"@type": "GovernmentOrganization", "name": ancestor["name"],
-                                        "alternateName": ancestor.get("name_en"), "identifier": ancestor["code"]}
+        parent["parentOrganization"] = {
+            "@type": "GovernmentOrganization",
+            "name": ancestor["name"],
+            "alternateName": ancestor.get("name_en"),
+            "identifier": ancestor["code"],
+        }
         parent = parent["parentOrganization"]
     out: dict[str, Any] = {
         "@context": "https://schema.org/",
@@ -45,12 +57,23 @@ def dataset(rec: Record, site: dict[str, Any]) -> dict[str, Any]:
         "isAccessibleForFree": rec.open_condition == "unconditional",
         "includedInDataCatalog": {"@type": "DataCatalog", "name": site["title"], "url": site["base_url"]},
         "variableMeasured": [
-            {"@type": "PropertyValue", "name": f["name"], "description": f.get("title") or f.get("description") or f["name"]}
-            for r in rec.resources for f in r["fields"]
+            {
+                "@type": "PropertyValue",
+                "name": f["name"],
+                "description": f.get("title") or f.get("description") or f["name"],
+            }
+            for r in rec.resources
+            for f in r["fields"]
         ],
         "distribution": [
-            {"@type": "DataDownload", "name": d.title, "encodingFormat": d.media_type, "contentUrl": d.url,
-             "contentSize": f"{d.bytes} B", "sha256": d.sha256}
+            {
+                "@type": "DataDownload",
+                "name": d.title,
+                "encodingFormat": d.media_type,
+                "contentUrl": d.url,
+                "contentSize": f"{d.bytes} B",
+                "sha256": d.sha256,
+            }
             for d in rec.distributions
         ],
         "subjectOf": {"@type": "DigitalDocument", "url": rec.datapackage_url, "encodingFormat": "application/json"},

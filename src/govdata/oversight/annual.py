@@ -48,10 +48,20 @@ class Problem:
         return asdict(self)
 
 
-def _cell(publisher: str, year: int, table: str, row: str, row_label: str, column: str, column_label: str,
-          value, source: str) -> dict:
-    return {"publisher": publisher, "year": year, "table": table, "row": row, "row_label": row_label,
-            "column": column, "column_label": column_label, "value": value, "source": source}
+def _cell(
+    publisher: str, year: int, table: str, row: str, row_label: str, column: str, column_label: str, value, source: str
+) -> dict:
+    return {
+        "publisher": publisher,
+        "year": year,
+        "table": table,
+        "row": row,
+        "row_label": row_label,
+        "column": column,
+        "column_label": column_label,
+        "value": value,
+        "source": source,
+    }
 
 
 def load_inputs(root: Path) -> dict[tuple[str, int], tuple[str, dict]]:
@@ -66,7 +76,10 @@ def load_inputs(root: Path) -> dict[tuple[str, int], tuple[str, dict]]:
             data, _ = load_descriptor(path)
         except Exception:  # reported by verify_input as unreadable
             data = None
-        found[(path.parent.name, int(path.stem))] = (path.relative_to(root).as_posix(), data if isinstance(data, dict) else {})
+        found[(path.parent.name, int(path.stem))] = (
+            path.relative_to(root).as_posix(),
+            data if isinstance(data, dict) else {},
+        )
     return found
 
 
@@ -74,7 +87,15 @@ def _count(value, where: str, row: str, column: str, problems: list[Problem], nu
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float) if number is float else int) or value < 0:
-        problems.append(Problem("report-input", where, row, column, f"not a non-negative {'number' if number is float else 'whole number'}: {value!r}"))
+        problems.append(
+            Problem(
+                "report-input",
+                where,
+                row,
+                column,
+                f"not a non-negative {'number' if number is float else 'whole number'}: {value!r}",
+            )
+        )
         return None
     return value
 
@@ -105,8 +126,10 @@ def active_cells(catalog, publisher: str, year: int, given: dict, where: str, pr
     counts = {(row, col): 0 for row, _, cols, _ in fmt.ACTIVE[:4] for col, _ in cols}
     indexes = _index_rows(catalog)
     where_docs = ", ".join(f"{ds.name}/{res.name}" for ds, res, _ in indexes) or "no policy index"
-    sources = {row: f"{where_docs}: category, issuer = {pub.name}, issue_date, validity, validity_changed"
-               for row in DOCUMENT_ROWS.values()}
+    sources = {
+        row: f"{where_docs}: category, issuer = {pub.name}, issue_date, validity, validity_changed"
+        for row in DOCUMENT_ROWS.values()
+    }
     sources.update({row: f"no dataset of {publisher} uses {schema}" for schema, row in DECISION_SCHEMAS.items()})
     found: dict[str, list[str]] = {}
     for _ds, _res, rows in indexes:
@@ -152,8 +175,11 @@ def _decision_years(path: str, _mtime: int, _size: int) -> dict[str, int]:
 
     con = duckdb.connect()
     try:
-        rows = con.execute("SELECT left(decision_date, 4), count(*) FROM read_csv(?, all_varchar = true, header = true) "
-                           "WHERE decision_date IS NOT NULL GROUP BY 1", [path]).fetchall()
+        rows = con.execute(
+            "SELECT left(decision_date, 4), count(*) FROM read_csv(?, all_varchar = true, header = true) "
+            "WHERE decision_date IS NOT NULL GROUP BY 1",
+            [path],
+        ).fetchall()
     finally:
         con.close()
     return {year: n for year, n in rows}
@@ -165,14 +191,20 @@ def catalogue_activity(catalog, publisher: str, year: int, released: set, delete
     own = _own(catalog).get(publisher, [])
     y = str(year)
     published = {ds.name for ds in own if str(ds.get("issued") or "")[:4] == y}
-    changed = {ds.name for ds in own if str(ds.get("modified") or "")[:4] == y and ds.get("modified") != ds.get("issued")}
+    changed = {
+        ds.name for ds in own if str(ds.get("modified") or "")[:4] == y and ds.get("modified") != ds.get("issued")
+    }
     changed |= {ds.name for ds in own if (ds.name, year) in released}
     withdrawn = {folder for pub, folder, when in deleted if pub == publisher and when == year}
-    values = {"2.D.1": (len(published), "descriptor issued"),
-              "2.D.2": (len(changed), "descriptor modified; commits changing data files"),
-              "2.D.3": (len(withdrawn), "descriptors deleted in the repository's history")}
-    return [_cell(publisher, year, "二", row, f"{section} {label}", col, col_label, values[row][0], values[row][1])
-            for row, label, [(col, col_label)], section in fmt.ADDENDUM]
+    values = {
+        "2.D.1": (len(published), "descriptor issued"),
+        "2.D.2": (len(changed), "descriptor modified; commits changing data files"),
+        "2.D.3": (len(withdrawn), "descriptors deleted in the repository's history"),
+    }
+    return [
+        _cell(publisher, year, "二", row, f"{section} {label}", col, col_label, values[row][0], values[row][1])
+        for row, label, [(col, col_label)], section in fmt.ADDENDUM
+    ]
 
 
 def deletions(root: Path) -> list[tuple[str, str, dt.date]]:
@@ -196,7 +228,9 @@ def application_cells(publisher: str, year: int, given: dict, where: str, proble
     known = {key for _, key, _ in fmt.application_rows()}
     for key in apps:
         if key not in known:
-            problems.append(Problem("report-input", where, str(key), "", f"unknown row key {key!r} (see docs/oversight.md)"))
+            problems.append(
+                Problem("report-input", where, str(key), "", f"unknown row key {key!r} (see docs/oversight.md)")
+            )
     columns = [c for c, _ in fmt.APPLICANTS]
     values: dict[str, dict[str, int | None]] = {}
     for code, key, _ in fmt.application_rows():
@@ -215,7 +249,9 @@ def application_cells(publisher: str, year: int, given: dict, where: str, proble
         if values[code]["total"] is None:
             values[code]["total"] = sum(int(values[code][c] or 0) for c in columns)
         for c, c_label in fmt.APPLICANTS + [fmt.APPLICANT_TOTAL]:
-            cells.append(_cell(publisher, year, "三", code, label, c, c_label, values[code][c], f"{where}: applications.{key}"))
+            cells.append(
+                _cell(publisher, year, "三", code, label, c, c_label, values[code][c], f"{where}: applications.{key}")
+            )
     return cells
 
 
@@ -228,8 +264,19 @@ def appeal_cells(publisher: str, year: int, given: dict, where: str, problems: l
         total = _count(row.get("total"), where, "4", f"{group}.total", problems)
         values["total"] = sum(values.values()) if total is None else total
         for c, c_label in fmt.OUTCOMES + [fmt.OUTCOME_TOTAL]:
-            cells.append(_cell(publisher, year, "四", "4", "行政复议、行政诉讼", f"{group}.{c}", f"{g_label}：{c_label}",
-                               values[c], f"{where}: reviews_and_litigation.{group}.{c}"))
+            cells.append(
+                _cell(
+                    publisher,
+                    year,
+                    "四",
+                    "4",
+                    "行政复议、行政诉讼",
+                    f"{group}.{c}",
+                    f"{g_label}：{c_label}",
+                    values[c],
+                    f"{where}: reviews_and_litigation.{group}.{c}",
+                )
+            )
     return cells
 
 
@@ -256,15 +303,24 @@ def verify(cells: list[dict], where: str = "") -> list[Problem]:
             left = (v.get(("三", "3.1", col)) or 0) + (v.get(("三", "3.2", col)) or 0)
             right = (v.get(("三", "3.3.7", col)) or 0) + (v.get(("三", "3.4", col)) or 0)
             if left != right:
-                problems.append(Problem("report-balance", where, "3.1+3.2=3.3.7+3.4", col,
-                                        f"一 + 二 = {left} but 三(七)总计 + 四 = {right}"))
+                problems.append(
+                    Problem(
+                        "report-balance",
+                        where,
+                        "3.1+3.2=3.3.7+3.4",
+                        col,
+                        f"一 + 二 = {left} but 三(七)总计 + 四 = {right}",
+                    )
+                )
     if any(c["table"] == "四" for c in cells):
         for group, _ in fmt.APPEALS:
             expect("四", "4", f"{group}.total", [("4", f"{group}.{c}") for c, _ in fmt.OUTCOMES], "总计 of the group")
     return problems
 
 
-def report(catalog, publisher: str, year: int, inputs: dict | None = None, releases=None, removed=None) -> tuple[list[dict], list[Problem]]:
+def report(
+    catalog, publisher: str, year: int, inputs: dict | None = None, releases=None, removed=None
+) -> tuple[list[dict], list[Problem]]:
     """The cells of one publisher's report for one year, and the problems found. ``releases`` and
     ``removed`` (:func:`data_releases`, :func:`deletions`) are read from the repository when not given."""
     inputs = load_inputs(catalog.root) if inputs is None else inputs
@@ -273,19 +329,25 @@ def report(catalog, publisher: str, year: int, inputs: dict | None = None, relea
 
 def _history(catalog, releases=None, removed=None) -> tuple[set, set]:
     if releases is None:
-        releases = data_releases(catalog.root, {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets})
+        releases = data_releases(
+            catalog.root, {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
+        )
     removed = deletions(catalog.root) if removed is None else removed
     return {(name, day.year) for name, _, day, _ in releases if day}, {(p, f, day.year) for p, f, day in removed}
 
 
-def _report(catalog, publisher: str, year: int, inputs: dict, released: set, deleted: set) -> tuple[list[dict], list[Problem]]:
+def _report(
+    catalog, publisher: str, year: int, inputs: dict, released: set, deleted: set
+) -> tuple[list[dict], list[Problem]]:
     where, given = inputs.get((publisher, year), ("", {}))
     problems: list[Problem] = []
     cells = active_cells(catalog, publisher, year, given, where, problems)
     cells += catalogue_activity(catalog, publisher, year, released, deleted)
     if where:
         if given.get("publisher") not in (None, publisher) or given.get("year") not in (None, year):
-            problems.append(Problem("report-input", where, "", "publisher/year", "publisher or year differs from the file's place"))
+            problems.append(
+                Problem("report-input", where, "", "publisher/year", "publisher or year differs from the file's place")
+            )
         cells += application_cells(publisher, year, given, where, problems)
         cells += appeal_cells(publisher, year, given, where, problems)
     return cells, problems + verify(cells, where)

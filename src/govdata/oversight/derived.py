@@ -59,7 +59,9 @@ def keys(catalog, keys: dict[str, str], today: dt.date) -> dict[str, str]:
             h.update(path.relative_to(catalog.root).as_posix().encode() + b"\0" + path.read_bytes())
     h.update((_git(catalog.root, "rev-parse", "-q", "HEAD") or "").encode())
     others = h.hexdigest()
-    return {ds.name: hashlib.sha256(f"{keys[ds.name]}|{others}|{today.isoformat()}".encode()).hexdigest() for ds in derived}
+    return {
+        ds.name: hashlib.sha256(f"{keys[ds.name]}|{others}|{today.isoformat()}".encode()).hexdigest() for ds in derived
+    }
 
 
 def _standalone_doc(catalog) -> dict:
@@ -87,9 +89,11 @@ def _catalog(root):
     if _INPUTS is not None:
         return _INPUTS["catalog"], _INPUTS["doc"]
     root = Path(root)
-    stamp = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for pattern in
-             ("catalog.yaml", "datasets/*/*/datapackage.*", "datasets/*/*/data/*", "schemas/*", "reports/*/*")
-             for p in sorted(root.glob(pattern))]
+    stamp = [
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for pattern in ("catalog.yaml", "datasets/*/*/datapackage.*", "datasets/*/*/data/*", "schemas/*", "reports/*/*")
+        for p in sorted(root.glob(pattern))
+    ]
     key = str(root.resolve())
     with _LOCK:
         if key not in _LOADED or _LOADED[key][0] != stamp:
@@ -147,14 +151,23 @@ def _timeliness(catalog, doc, gate, today) -> list[dict]:
 
     out = []
     for d, t in report(doc["datasets"], today):
-        out.append({"as_of": today.isoformat(), "dataset": d["id"], "title": d["title"], "publisher": d["publisher"],
-                    "frequency": d.get("frequency"), "last_update": d.get("last_update"),
-                    "last_update_source": d.get("last_update_source"),
-                    "expected": t.expected if t else None, "deadline": t.deadline if t else None,
-                    "status": t.status if t else "not_applicable",
-                    "working_days_left": t.working_days_left if t else None,
-                    "working_days_overdue": t.working_days_overdue if t else None,
-                    "official_calendar": t.official_calendar if t else True})
+        out.append(
+            {
+                "as_of": today.isoformat(),
+                "dataset": d["id"],
+                "title": d["title"],
+                "publisher": d["publisher"],
+                "frequency": d.get("frequency"),
+                "last_update": d.get("last_update"),
+                "last_update_source": d.get("last_update_source"),
+                "expected": t.expected if t else None,
+                "deadline": t.deadline if t else None,
+                "status": t.status if t else "not_applicable",
+                "working_days_left": t.working_days_left if t else None,
+                "working_days_overdue": t.working_days_overdue if t else None,
+                "official_calendar": t.official_calendar if t else True,
+            }
+        )
     return out
 
 
@@ -172,12 +185,23 @@ def _scorecards(catalog, doc, gate, today) -> list[dict]:
     for p in doc["publishers"]:
         for scope in ("own", "tree"):
             c = cards[p["id"]][scope]
-            out.append({"as_of": today.isoformat(), "publisher": p["id"], "publisher_name": p["name"], "level": p["level"],
-                        "scope": scope, **c["quantity"],
-                        **{k: v for k, v in c["quality"].items()}, **c["confidentiality"],
-                        "udata_score": c["norms"]["udata_score"], "mqa_points": c["norms"]["mqa_points"],
-                        "mqa_band": c["norms"]["mqa_band"], **c["scope"],
-                        **{k: v for k, v in c["timeliness"].items()}})
+            out.append(
+                {
+                    "as_of": today.isoformat(),
+                    "publisher": p["id"],
+                    "publisher_name": p["name"],
+                    "level": p["level"],
+                    "scope": scope,
+                    **c["quantity"],
+                    **{k: v for k, v in c["quality"].items()},
+                    **c["confidentiality"],
+                    "udata_score": c["norms"]["udata_score"],
+                    "mqa_points": c["norms"]["mqa_points"],
+                    "mqa_band": c["norms"]["mqa_band"],
+                    **c["scope"],
+                    **{k: v for k, v in c["timeliness"].items()},
+                }
+            )
     return out
 
 
@@ -187,6 +211,8 @@ def _annual_report(catalog, doc, gate, today) -> list[dict]:
 
     cells, problems = all_reports(catalog, today)
     if problems:
-        raise StepError("annual-report inputs: " + "; ".join(
-            f"{p.file} row {p.row} column {p.field}: {p.code}: {p.message}" for p in problems[:20]))
+        raise StepError(
+            "annual-report inputs: "
+            + "; ".join(f"{p.file} row {p.row} column {p.field}: {p.code}: {p.message}" for p in problems[:20])
+        )
     return cells

@@ -56,24 +56,64 @@ class Event:
         return asdict(self)
 
 
-def measure(rule: str, subject: str, title: str, publisher: str, event: str, made, made_from: str, published,
-            published_from: str) -> Event:
+def measure(
+    rule: str,
+    subject: str,
+    title: str,
+    publisher: str,
+    event: str,
+    made,
+    made_from: str,
+    published,
+    published_from: str,
+) -> Event:
     limit = POLICY_DAYS if rule == "policy-5" else CHANGE_DAYS
     first, second = _date(made), _date(published)
     if first is None or second is None:
-        return Event(rule, subject, title, publisher, event, first.isoformat() if first else None, made_from,
-                     second.isoformat() if second else None, published_from, None, limit, None, "not_measurable")
+        return Event(
+            rule,
+            subject,
+            title,
+            publisher,
+            event,
+            first.isoformat() if first else None,
+            made_from,
+            second.isoformat() if second else None,
+            published_from,
+            None,
+            limit,
+            None,
+            "not_measurable",
+        )
     days = working_days_between(first, second)
     official = all(is_workday(d)[1] for d in (first, second))
     late = days - limit if days > limit else None
-    return Event(rule, subject, title, publisher, event, first.isoformat(), made_from, second.isoformat(),
-                 published_from, days, limit, late, "late" if late else "on_time", official)
+    return Event(
+        rule,
+        subject,
+        title,
+        publisher,
+        event,
+        first.isoformat(),
+        made_from,
+        second.isoformat(),
+        published_from,
+        days,
+        limit,
+        late,
+        "late" if late else "on_time",
+        official,
+    )
 
 
 def policy_indexes(catalog) -> list[tuple]:
     """(dataset, resource) of every policy index in the catalogue."""
-    return [(ds, res) for ds in catalog.datasets for res in ds.resources
-            if res.source is not None and INDEX_FIELDS <= set(res.field_names)]
+    return [
+        (ds, res)
+        for ds in catalog.datasets
+        for res in ds.resources
+        if res.source is not None and INDEX_FIELDS <= set(res.field_names)
+    ]
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -88,13 +128,33 @@ def policy_events(catalog) -> list[Event]:
         for row in read_rows(res.source):
             subject, title = f"{ds.name}/{row['doc_id']}", row.get("title") or ""
             if row.get("kind") == "policy":
-                out.append(measure("policy-5", subject, title, ds.get("publisher") or "", "issued",
-                                   row.get("issue_date"), f"{where}.issue_date", row.get("publish_date"),
-                                   f"{where}.publish_date"))
+                out.append(
+                    measure(
+                        "policy-5",
+                        subject,
+                        title,
+                        ds.get("publisher") or "",
+                        "issued",
+                        row.get("issue_date"),
+                        f"{where}.issue_date",
+                        row.get("publish_date"),
+                        f"{where}.publish_date",
+                    )
+                )
             if row.get("validity") and row.get("validity") != "有效":
-                out.append(measure("change-20", subject, title, ds.get("publisher") or "", f"validity:{row['validity']}",
-                                   row.get("validity_changed"), f"{where}.validity_changed",
-                                   row.get("validity_published"), f"{where}.validity_published"))
+                out.append(
+                    measure(
+                        "change-20",
+                        subject,
+                        title,
+                        ds.get("publisher") or "",
+                        f"validity:{row['validity']}",
+                        row.get("validity_changed"),
+                        f"{where}.validity_changed",
+                        row.get("validity_published"),
+                        f"{where}.validity_published",
+                    )
+                )
     return out
 
 
@@ -103,8 +163,9 @@ _MODIFIED = re.compile(r'^modified:\s*["\']?(\d{4}-\d{2}-\d{2})', re.M)
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=120,
-                              check=True).stdout
+        return subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=120, check=True
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
 
@@ -126,7 +187,11 @@ def data_releases(root: Path, folders: dict[str, str]) -> list[tuple[str, str, d
         for line in lines[1:]:
             status, _, path = line.partition("\t")
             for prefix, name in by_folder.items():
-                if path.startswith(prefix) and status.startswith("M") and not Path(path).name.startswith("datapackage."):
+                if (
+                    path.startswith(prefix)
+                    and status.startswith("M")
+                    and not Path(path).name.startswith("datapackage.")
+                ):
                     names[name] = prefix
         for name, prefix in sorted(names.items()):
             text = None
@@ -144,9 +209,19 @@ def release_events(catalog) -> list[Event]:
     out = []
     for name, commit, day, modified in data_releases(catalog.root, folders):
         ds = catalog.dataset(name)
-        out.append(measure("change-20", name, (ds.get("title") if ds else "") or "", (ds.get("publisher") if ds else "") or "",
-                           f"data-release:{commit[:12]}", modified, "descriptor modified in the commit",
-                           day, "commit date in the repository"))
+        out.append(
+            measure(
+                "change-20",
+                name,
+                (ds.get("title") if ds else "") or "",
+                (ds.get("publisher") if ds else "") or "",
+                f"data-release:{commit[:12]}",
+                modified,
+                "descriptor modified in the commit",
+                day,
+                "commit date in the repository",
+            )
+        )
     return out
 
 

@@ -25,8 +25,9 @@ INCIDENT_CODES = ("personal-data", "negative-list-field", "masking-error", "revi
 
 
 def entry(stamp: str, report) -> dict:
-    datasets: dict[str, dict] = {name: {"rows_read": 0, "rows_valid": 0, "incidents": []}
-                                 for name in report.datasets_checked}
+    datasets: dict[str, dict] = {
+        name: {"rows_read": 0, "rows_valid": 0, "incidents": []} for name in report.datasets_checked
+    }
     for s in report.stats:
         d = datasets.setdefault(s.dataset, {"rows_read": 0, "rows_valid": 0, "incidents": []})
         d["rows_read"] += s.rows_read
@@ -37,7 +38,8 @@ def entry(stamp: str, report) -> dict:
             d["errors"] = d.get("errors", 0) + 1
         if f.code in INCIDENT_CODES and f.dataset:
             datasets.setdefault(f.dataset, {"rows_read": 0, "rows_valid": 0, "incidents": []})["incidents"].append(
-                {"code": f.code, "file": f.file, "row": f.row, "field": f.field})
+                {"code": f.code, "file": f.file, "row": f.row, "field": f.field}
+            )
     return {"build": stamp, "valid": report.ok, "datasets": datasets}
 
 
@@ -74,7 +76,13 @@ def gate_stats(runs: list[dict]) -> dict[str, dict]:
     for run in runs:
         for name, d in (run.get("datasets") or {}).items():
             cur = out.setdefault(name, {"incidents": set()})
-            cur.update(rows_read=d.get("rows_read", 0), rows_valid=d.get("rows_valid", 0), build=run.get("build"),
-                       passed=not d.get("errors"))
-            cur["incidents"] |= {(i.get("code"), i.get("file"), i.get("row"), i.get("field")) for i in d.get("incidents") or []}
+            cur.update(
+                rows_read=d.get("rows_read", 0),
+                rows_valid=d.get("rows_valid", 0),
+                build=run.get("build"),
+                passed=not d.get("errors"),
+            )
+            cur["incidents"] |= {
+                (i.get("code"), i.get("file"), i.get("row"), i.get("field")) for i in d.get("incidents") or []
+            }
     return {name: {**d, "incidents": len(d["incidents"])} for name, d in out.items()}

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 # table 二: (row code, label, [(column code, column label)], section)
 ACTIVE = [
-    ("2.1", "规章", [("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")], "第二十条第（一）项"),
-    ("2.2", "行政规范性文件", [("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")], "第二十条第（一）项"),
+    (
+        "2.1",
+        "规章",
+        [("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")],
+        "第二十条第（一）项",
+    ),
+    (
+        "2.2",
+        "行政规范性文件",
+        [("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")],
+        "第二十条第（一）项",
+    ),
     ("2.3", "行政许可", [("decisions", "本年处理决定数量")], "第二十条第（五）项"),
     ("2.4", "行政处罚", [("decisions", "本年处理决定数量")], "第二十条第（六）项"),
     ("2.5", "行政强制", [("decisions", "本年处理决定数量")], "第二十条第（六）项"),
@@ -25,9 +35,14 @@ ADDENDUM = [  # not in the official format: the catalogue's own record of the ye
 ]
 
 # table 三: columns (申请人情况) and rows; a row with parts is their sum
-APPLICANTS = [("natural", "自然人"), ("commercial", "法人或其他组织：商业企业"), ("research", "法人或其他组织：科研机构"),
-              ("social", "法人或其他组织：社会公益组织"), ("legal", "法人或其他组织：法律服务机构"),
-              ("other", "法人或其他组织：其他")]
+APPLICANTS = [
+    ("natural", "自然人"),
+    ("commercial", "法人或其他组织：商业企业"),
+    ("research", "法人或其他组织：科研机构"),
+    ("social", "法人或其他组织：社会公益组织"),
+    ("legal", "法人或其他组织：法律服务机构"),
+    ("other", "法人或其他组织：其他"),
+]
 APPLICANT_TOTAL = ("total", "总计")
 # (row code, input key, label, parts)
 APPLICATIONS = [
@@ -35,29 +50,53 @@ APPLICATIONS = [
     ("3.2", "carried_over", "二、上年结转政府信息公开申请数量", []),
     ("3.3.1", "disclosed", "三、本年度办理结果（一）予以公开", []),
     ("3.3.2", "partly_disclosed", "三、本年度办理结果（二）部分公开（区分处理的，只计这一情形，不计其他情形）", []),
-    ("3.3.3", "withheld", "三、本年度办理结果（三）不予公开", [
-        ("3.3.3.1", "withheld_state_secret", "1.属于国家秘密"),
-        ("3.3.3.2", "withheld_law", "2.其他法律行政法规禁止公开"),
-        ("3.3.3.3", "withheld_security", "3.危及“三安全一稳定”"),
-        ("3.3.3.4", "withheld_third_party", "4.保护第三方合法权益"),
-        ("3.3.3.5", "withheld_internal", "5.属于三类内部事务信息"),
-        ("3.3.3.6", "withheld_process", "6.属于四类过程性信息"),
-        ("3.3.3.7", "withheld_case_file", "7.属于行政执法案卷"),
-        ("3.3.3.8", "withheld_inquiry", "8.属于行政查询事项")]),
-    ("3.3.4", "unable", "三、本年度办理结果（四）无法提供", [
-        ("3.3.4.1", "unable_not_held", "1.本机关不掌握相关政府信息"),
-        ("3.3.4.2", "unable_needs_making", "2.没有现成信息需要另行制作"),
-        ("3.3.4.3", "unable_unclear", "3.补正后申请内容仍不明确")]),
-    ("3.3.5", "not_handled", "三、本年度办理结果（五）不予处理", [
-        ("3.3.5.1", "not_handled_petition", "1.信访举报投诉类申请"),
-        ("3.3.5.2", "not_handled_repeat", "2.重复申请"),
-        ("3.3.5.3", "not_handled_publication", "3.要求提供公开出版物"),
-        ("3.3.5.4", "not_handled_mass", "4.无正当理由大量反复申请"),
-        ("3.3.5.5", "not_handled_confirm", "5.要求行政机关确认或重新出具已获取信息")]),
-    ("3.3.6", "other_handling", "三、本年度办理结果（六）其他处理", [
-        ("3.3.6.1", "other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-        ("3.3.6.2", "other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-        ("3.3.6.3", "other_other", "3.其他")]),
+    (
+        "3.3.3",
+        "withheld",
+        "三、本年度办理结果（三）不予公开",
+        [
+            ("3.3.3.1", "withheld_state_secret", "1.属于国家秘密"),
+            ("3.3.3.2", "withheld_law", "2.其他法律行政法规禁止公开"),
+            ("3.3.3.3", "withheld_security", "3.危及“三安全一稳定”"),
+            ("3.3.3.4", "withheld_third_party", "4.保护第三方合法权益"),
+            ("3.3.3.5", "withheld_internal", "5.属于三类内部事务信息"),
+            ("3.3.3.6", "withheld_process", "6.属于四类过程性信息"),
+            ("3.3.3.7", "withheld_case_file", "7.属于行政执法案卷"),
+            ("3.3.3.8", "withheld_inquiry", "8.属于行政查询事项"),
+        ],
+    ),
+    (
+        "3.3.4",
+        "unable",
+        "三、本年度办理结果（四）无法提供",
+        [
+            ("3.3.4.1", "unable_not_held", "1.本机关不掌握相关政府信息"),
+            ("3.3.4.2", "unable_needs_making", "2.没有现成信息需要另行制作"),
+            ("3.3.4.3", "unable_unclear", "3.补正后申请内容仍不明确"),
+        ],
+    ),
+    (
+        "3.3.5",
+        "not_handled",
+        "三、本年度办理结果（五）不予处理",
+        [
+            ("3.3.5.1", "not_handled_petition", "1.信访举报投诉类申请"),
+            ("3.3.5.2", "not_handled_repeat", "2.重复申请"),
+            ("3.3.5.3", "not_handled_publication", "3.要求提供公开出版物"),
+            ("3.3.5.4", "not_handled_mass", "4.无正当理由大量反复申请"),
+            ("3.3.5.5", "not_handled_confirm", "5.要求行政机关确认或重新出具已获取信息"),
+        ],
+    ),
+    (
+        "3.3.6",
+        "other_handling",
+        "三、本年度办理结果（六）其他处理",
+        [
+            ("3.3.6.1", "other_no_correction", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
+            ("3.3.6.2", "other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
+            ("3.3.6.3", "other_other", "3.其他"),
+        ],
+    ),
     ("3.3.7", "results_total", "三、本年度办理结果（七）总计", []),
     ("3.4", "carried_forward", "四、结转下年度继续办理", []),
 ]
@@ -66,10 +105,17 @@ RESULTS = ["3.3.1", "3.3.2", "3.3.3", "3.3.4", "3.3.5", "3.3.6"]  # (七)总计 
 # table 四: one row, three groups of five columns
 OUTCOMES = [("upheld", "结果维持"), ("corrected", "结果纠正"), ("other", "其他结果"), ("pending", "尚未审结")]
 OUTCOME_TOTAL = ("total", "总计")
-APPEALS = [("review", "行政复议"), ("litigation_direct", "行政诉讼：未经复议直接起诉"),
-           ("litigation_after_review", "行政诉讼：复议后起诉")]
+APPEALS = [
+    ("review", "行政复议"),
+    ("litigation_direct", "行政诉讼：未经复议直接起诉"),
+    ("litigation_after_review", "行政诉讼：复议后起诉"),
+]
 
-TABLES = {"二": "主动公开政府信息情况", "三": "收到和处理政府信息公开申请情况", "四": "政府信息公开行政复议、行政诉讼情况"}
+TABLES = {
+    "二": "主动公开政府信息情况",
+    "三": "收到和处理政府信息公开申请情况",
+    "四": "政府信息公开行政复议、行政诉讼情况",
+}
 
 
 def application_rows() -> list[tuple[str, str, str]]:

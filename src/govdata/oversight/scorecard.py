@@ -58,8 +58,9 @@ def udata_checks(d: dict, t: Timeliness | None) -> dict[str, bool]:
         "description_length": len(d.get("description") or "") > 100,
         "has_open_format": bool(OPEN_FORMATS & set(d.get("formats") or [])),
         "all_resources_available": published,
-        "resources_documentation": bool(d.get("resources")) and d.get("described_resources", 0) == len(d["resources"])
-                                   and d.get("documented_fields", 0) == d.get("fields", 0),
+        "resources_documentation": bool(d.get("resources"))
+        and d.get("described_resources", 0) == len(d["resources"])
+        and d.get("documented_fields", 0) == d.get("fields", 0),
     }
 
 
@@ -153,25 +154,43 @@ class Card:
         mqa = round(self.mqa_sum / n, 1) if self.datasets else 0
         return {
             "publisher": self.publisher,
-            "quantity": {"datasets": self.datasets, "resources": self.resources, "cells": self.cells, "bytes": self.bytes},
-            "quality": {"schema_coverage": round(self.documented_fields / self.fields, 3) if self.fields else None,
-                        "missing_rate": round(self.missing_cells / self.measured_cells, 4) if self.measured_cells else None,
-                        "missing_cells": self.missing_cells, "measured_cells": self.measured_cells,
-                        "rows_read_at_gate": self.rows_read, "rows_valid_at_gate": self.rows_valid,
-                        "share_rows_valid": round(self.rows_valid / self.rows_read, 4) if self.rows_read else None},
+            "quantity": {
+                "datasets": self.datasets,
+                "resources": self.resources,
+                "cells": self.cells,
+                "bytes": self.bytes,
+            },
+            "quality": {
+                "schema_coverage": round(self.documented_fields / self.fields, 3) if self.fields else None,
+                "missing_rate": round(self.missing_cells / self.measured_cells, 4) if self.measured_cells else None,
+                "missing_cells": self.missing_cells,
+                "measured_cells": self.measured_cells,
+                "rows_read_at_gate": self.rows_read,
+                "rows_valid_at_gate": self.rows_valid,
+                "share_rows_valid": round(self.rows_valid / self.rows_read, 4) if self.rows_read else None,
+            },
             "confidentiality": {"incidents": self.incidents, "datasets_failing_gate": self.gate_failed},
-            "norms": {"udata_score": round(self.udata_sum / n, 3) if self.datasets else None,
-                      "mqa_points": mqa if self.datasets else None, "mqa_band": band(mqa) if self.datasets else None},
-            "scope": {"themes": len(self.themes),
-                      **{f"share_{k}": round(v / n, 3) if self.datasets else None for k, v in self.open_condition.items()}},
-            "timeliness": {"datasets_with_calendar": self.with_calendar, "overdue": self.overdue,
-                           "share_on_time": round(1 - self.overdue / self.with_calendar, 3) if self.with_calendar else None,
-                           "working_days_overdue": self.working_days_overdue},
+            "norms": {
+                "udata_score": round(self.udata_sum / n, 3) if self.datasets else None,
+                "mqa_points": mqa if self.datasets else None,
+                "mqa_band": band(mqa) if self.datasets else None,
+            },
+            "scope": {
+                "themes": len(self.themes),
+                **{f"share_{k}": round(v / n, 3) if self.datasets else None for k, v in self.open_condition.items()},
+            },
+            "timeliness": {
+                "datasets_with_calendar": self.with_calendar,
+                "overdue": self.overdue,
+                "share_on_time": round(1 - self.overdue / self.with_calendar, 3) if self.with_calendar else None,
+                "working_days_overdue": self.working_days_overdue,
+            },
         }
 
 
-def scorecards(doc: dict, today: dt.date, items: list[Timeliness | None] | None = None,
-               gate: dict[str, dict] | None = None) -> dict[str, dict[str, dict]]:
+def scorecards(
+    doc: dict, today: dt.date, items: list[Timeliness | None] | None = None, gate: dict[str, dict] | None = None
+) -> dict[str, dict[str, dict]]:
     """``{publisher: {"own": card, "tree": card}}``: its own datasets, and its whole subtree.
     ``gate``: per dataset, the gate's figures (:func:`govdata.oversight.ledger.gate_stats`)."""
     items = items if items is not None else [entry_timeliness(d, today) for d in doc["datasets"]]

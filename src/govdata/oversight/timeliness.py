@@ -29,8 +29,14 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-PERIOD = {"daily": relativedelta(days=1), "weekly": relativedelta(weeks=1), "monthly": relativedelta(months=1),
-          "quarterly": relativedelta(months=3), "semiannual": relativedelta(months=6), "annual": relativedelta(years=1)}
+PERIOD = {
+    "daily": relativedelta(days=1),
+    "weekly": relativedelta(weeks=1),
+    "monthly": relativedelta(months=1),
+    "quarterly": relativedelta(months=3),
+    "semiannual": relativedelta(months=6),
+    "annual": relativedelta(years=1),
+}
 LEGAL_WORKING_DAYS = 20  # 条例 第二十六条: within 20 working days of being formed or changed
 STATUSES = ("on_time", "due_soon", "overdue", "not_applicable")
 
@@ -130,8 +136,9 @@ def assess(frequency: str, last_update: dt.date, today: dt.date) -> Timeliness:
         status, left, late = "due_soon", max(0, working_days_between(today, deadline)), None
     else:
         status, left = "overdue", None
-    return Timeliness(frequency, last_update.isoformat(), expected.isoformat(), deadline.isoformat(), status, left,
-                      late, official)
+    return Timeliness(
+        frequency, last_update.isoformat(), expected.isoformat(), deadline.isoformat(), status, left, late, official
+    )
 
 
 def today(value: str | dt.date | None = None) -> dt.date:
@@ -158,8 +165,13 @@ def data_updates(root: Path, folders: list[str]) -> dict[str, dt.date]:
     its data files (status M: a later release, not the first publication; descriptors excluded),
     from one ``git log``. Empty when ``root`` is not a git repository (a copy, an export)."""
     try:
-        out = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-status", "--", *folders],
-                             capture_output=True, text=True, timeout=120, check=True).stdout
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "--format=%x00%cs", "--name-status", "--", *folders],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     prefixes = {folder.rstrip("/") + "/": folder for folder in folders}
@@ -194,9 +206,17 @@ def entry_timeliness(entry: dict, day: dt.date) -> Timeliness | None:
     return assess(entry.get("frequency") or "irregular", last, day) if last else None
 
 
-def report(entries: list[dict], day: dt.date, items: list[Timeliness | None] | None = None) -> list[tuple[dict, Timeliness | None]]:
+def report(
+    entries: list[dict], day: dt.date, items: list[Timeliness | None] | None = None
+) -> list[tuple[dict, Timeliness | None]]:
     """Every entry with its timeliness, the overdue list first (most working days overdue first)."""
     items = items if items is not None else [entry_timeliness(e, day) for e in entries]
-    return sorted(zip(entries, items), key=lambda ei: (
-        ORDER[ei[1].status if ei[1] else "not_applicable"], -((ei[1].working_days_overdue or 0) if ei[1] else 0),
-        (ei[1].working_days_left or 0) if ei[1] else 0, ei[0]["id"]))
+    return sorted(
+        zip(entries, items),
+        key=lambda ei: (
+            ORDER[ei[1].status if ei[1] else "not_applicable"],
+            -((ei[1].working_days_overdue or 0) if ei[1] else 0),
+            (ei[1].working_days_left or 0) if ei[1] else 0,
+            ei[0]["id"],
+        ),
+    )

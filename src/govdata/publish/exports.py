@@ -33,21 +33,33 @@ class Export:
     media_type: str
 
     def to_dict(self, url: str) -> dict:
-        return {"format": self.format, "url": url, "bytes": self.bytes, "hash": f"sha256:{self.sha256}",
-                "mediatype": self.media_type, "file": self.path.name}
+        return {
+            "format": self.format,
+            "url": url,
+            "bytes": self.bytes,
+            "hash": f"sha256:{self.sha256}",
+            "mediatype": self.media_type,
+            "file": self.path.name,
+        }
 
 
-def source_is_canonical(raw: dict[str, Any], schema: dict[str, Any], prepared_path: Path | None,
-                        source: Path | None, header: list[str]) -> bool:
+def source_is_canonical(
+    raw: dict[str, Any], schema: dict[str, Any], prepared_path: Path | None, source: Path | None, header: list[str]
+) -> bool:
     """Can the registered CSV be published as it is?"""
     fields = schema.get("fields") or []
-    return (source is not None and prepared_path == source and not raw.get("pipeline")
-            and (raw.get("format") or source.suffix.lstrip(".")).lower() == "csv"
-            and header == [f.get("name") for f in fields]
-            and schema.get("missingValues", [""]) == [""]
-            and not any(k in f for f in fields for k in _REWRITING_KEYS)
-            and all((f.get("format") or "default") == "default" for f in fields
-                    if f.get("type") in ("date", "datetime", "time")))
+    return (
+        source is not None
+        and prepared_path == source
+        and not raw.get("pipeline")
+        and (raw.get("format") or source.suffix.lstrip(".")).lower() == "csv"
+        and header == [f.get("name") for f in fields]
+        and schema.get("missingValues", [""]) == [""]
+        and not any(k in f for f in fields for k in _REWRITING_KEYS)
+        and all(
+            (f.get("format") or "default") == "default" for f in fields if f.get("type") in ("date", "datetime", "time")
+        )
+    )
 
 
 def early_copies(datasets: Any, downloads: Path) -> list[Path]:
@@ -73,9 +85,16 @@ def early_copies(datasets: Any, downloads: Path) -> list[Path]:
     return made
 
 
-def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str,
-                    pool: Executor, source: Path | None = None, source_sha: str = "",
-                    copied: bool = False) -> list[Export]:
+def export_resource(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    out_dir: Path,
+    name: str,
+    pool: Executor,
+    source: Path | None = None,
+    source_sha: str = "",
+    copied: bool = False,
+) -> list[Export]:
     """Write Parquet with DuckDB and the CSV (a copy of ``source`` when given, unless ``copied``
     already by :func:`early_copies`); the sha256 of each file is computed in ``pool`` (hashlib
     releases the GIL) while the next file is written."""
@@ -83,14 +102,18 @@ def export_resource(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, n
     parquet = out_dir / f"{name}.parquet"
     csv = out_dir / f"{name}.csv"
     if source is None:
-        con.execute(f"COPY (SELECT * FROM {table}) TO {lit(str(csv))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')")
+        con.execute(
+            f"COPY (SELECT * FROM {table}) TO {lit(str(csv))} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '\"')"
+        )
     elif not copied:
         shutil.copyfile(source, csv)
     csv_digest = pool.submit(lambda: (source_sha, csv.stat().st_size) if source_sha else file_digest(csv))
     con.execute(f"COPY (SELECT * FROM {table}) TO {lit(str(parquet))} (FORMAT parquet, COMPRESSION zstd)")
     out = []
-    for fmt, path, media, digest in (("csv", csv, "text/csv", csv_digest.result()),
-                                     ("parquet", parquet, "application/vnd.apache.parquet", file_digest(parquet))):
+    for fmt, path, media, digest in (
+        ("csv", csv, "text/csv", csv_digest.result()),
+        ("parquet", parquet, "application/vnd.apache.parquet", file_digest(parquet)),
+    ):
         sha, size = digest
         out.append(Export(fmt, path, size, sha, media))
     return out
@@ -119,8 +142,9 @@ def _neutralised(fields: list[dict[str, Any]], headers: list[str]) -> str:
     return ", ".join(cols)
 
 
-def export_spreadsheet(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str,
-                       fields: list[dict[str, Any]], rows: int) -> list[Export]:
+def export_spreadsheet(
+    con: duckdb.DuckDBPyConnection, table: str, out_dir: Path, name: str, fields: list[dict[str, Any]], rows: int
+) -> list[Export]:
     """An Excel-ready CSV (UTF-8 with BOM, Chinese column titles, cells a spreadsheet would run
     as formulas prefixed with ``'``) and, when the table has at most XLSX_MAX_CELLS cells, an
     XLSX workbook written as text and numbers (never formulas). The canonical CSV is untouched."""
@@ -139,8 +163,15 @@ def export_spreadsheet(con: duckdb.DuckDBPyConnection, table: str, out_dir: Path
         import xlsxwriter
 
         book_path = out_dir / f"{name}.xlsx"
-        book = xlsxwriter.Workbook(str(book_path), {"constant_memory": True, "strings_to_formulas": False,
-                                                    "strings_to_urls": False, "strings_to_numbers": False})
+        book = xlsxwriter.Workbook(
+            str(book_path),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         sheet = book.add_worksheet(name[:31])
         sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
         sheet.freeze_panes(1, 0)

@@ -23,8 +23,7 @@ INPUTS = ("catalog.yaml", "datasets", "schemas", "pipelines")
 
 def commits(root: Path) -> list[str]:
     """First-parent commits of HEAD touching the catalogue at ``root``, oldest first."""
-    return git(root, "rev-list", "--first-parent", "--reverse", "HEAD", "--",
-               *[str(root / p) for p in INPUTS]).split()
+    return git(root, "rev-list", "--first-parent", "--reverse", "HEAD", "--", *[str(root / p) for p in INPUTS]).split()
 
 
 def rebuild(root: Path, out: Path, log: Callable[[str], None] = lambda s: None) -> list[tuple[str, str]]:

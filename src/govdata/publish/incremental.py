@@ -16,6 +16,7 @@ from govdata import __version__, sourcecode
 from govdata.catalog.model import Catalog, Dataset
 from govdata.pipelines.runner import pipeline_fingerprint
 
+
 def platform_key() -> str:
     """The platform's version and source code (govdata.sourcecode)."""
     return hashlib.sha256(f"{__version__}\0{sourcecode.digest()}".encode()).hexdigest()

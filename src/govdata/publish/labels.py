@@ -44,7 +44,9 @@ def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str
                 if not fields or not ref_fields or len(fields) != 1 or len(ref_fields) != 1:
                     continue
                 target_ds = datasets.get(ref.get("dataset") or name)
-                target = next((r for r in target_ds.resources if r.name == ref.get("resource")), None) if target_ds else None
+                target = (
+                    next((r for r in target_ds.resources if r.name == ref.get("resource")), None) if target_ds else None
+                )
                 if target is None or target_ds is None:
                     continue
                 key = (target_ds.name, target.name, ref_fields[0])
@@ -60,8 +62,10 @@ def _lookup(con, ds_name: str, res, key: str) -> dict[str, str] | None:
     if label is None:
         return None
     try:
-        rows = con.execute(f"SELECT CAST({ident(key)} AS VARCHAR), CAST({ident(label)} AS VARCHAR) "
-                           f"FROM {warehouse.qualified(ds_name, res.name)} LIMIT {MAX_LABELS + 1}").fetchall()
+        rows = con.execute(
+            f"SELECT CAST({ident(key)} AS VARCHAR), CAST({ident(label)} AS VARCHAR) "
+            f"FROM {warehouse.qualified(ds_name, res.name)} LIMIT {MAX_LABELS + 1}"
+        ).fetchall()
     except Exception:  # the referenced table is not in the warehouse (conditional, failed): no labels
         return None
     if len(rows) > MAX_LABELS:

@@ -20,8 +20,9 @@ class DiffRefused(GovdataError):
     pass
 
 
-def diff_releases(view: Path, old: str, new: str, sample: int = SAMPLE, max_rows: int = MAX_ROWS,
-                  keep: Path | None = None) -> dict[str, Any]:
+def diff_releases(
+    view: Path, old: str, new: str, sample: int = SAMPLE, max_rows: int = MAX_ROWS, keep: Path | None = None
+) -> dict[str, Any]:
     """The diff of releases ``old`` → ``new`` of the dataset whose view is ``view``
     (``downloads/<dataset>/releases``); the row files are written into ``keep`` when given."""
     import duckdb
@@ -34,8 +35,10 @@ def diff_releases(view: Path, old: str, new: str, sample: int = SAMPLE, max_rows
         sides.append(Side.from_view(folder))
     total = sides[0].rows() + sides[1].rows()
     if total > max_rows:
-        raise DiffRefused(f"{total:,} rows: more than {max_rows:,} for a diff on demand; "
-                          "download both releases' Parquet files and compare them locally")
+        raise DiffRefused(
+            f"{total:,} rows: more than {max_rows:,} for a diff on demand; "
+            "download both releases' Parquet files and compare them locally"
+        )
     with tempfile.TemporaryDirectory(prefix="govdata-diff-") as tmp:
         con = duckdb.connect()
         try:

@@ -56,8 +56,15 @@ class GitDates:
         commits: list[dict[str, str]] = []
         try:
             prefix = git(self.root, "rev-parse", "--show-prefix").strip()
-            text = git(self.root, "log", "--format=%x1e%H%x1f%cI%x1f%s", "--name-only", "--no-renames", "--",
-                       *[str(self.root / f) for f in ("datasets", "schemas", "pipelines")])
+            text = git(
+                self.root,
+                "log",
+                "--format=%x1e%H%x1f%cI%x1f%s",
+                "--name-only",
+                "--no-renames",
+                "--",
+                *[str(self.root / f) for f in ("datasets", "schemas", "pipelines")],
+            )
         except GitError:
             return newest, shared, commits
         for record in text.split("\x1e")[1:]:
@@ -66,7 +73,7 @@ class GitDates:
             when = dt.datetime.fromisoformat(date).astimezone(dt.timezone.utc)
             commits.append({"commit": sha, "date": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "subject": subject})
             for name in names.split("\n"):
-                rel = name[len(prefix):] if name.startswith(prefix) else None
+                rel = name[len(prefix) :] if name.startswith(prefix) else None
                 if not rel:
                     continue
                 parts = rel.split("/")
@@ -199,23 +206,41 @@ class Releases:
     def url(self, dataset: str, release_id: str = "") -> str:
         return f"{self.base}/downloads/{dataset}/releases/{release_id + '/' if release_id else ''}"
 
-    def record(self, ds, rec, exports: dict[str, dict[str, Any]], dp: dict[str, Any], folder: Path,
-               rows: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    def record(
+        self,
+        ds,
+        rec,
+        exports: dict[str, dict[str, Any]],
+        dp: dict[str, Any],
+        folder: Path,
+        rows: dict[str, int] | None = None,
+    ) -> list[dict[str, Any]]:
         """:meth:`publish`, and the dataset's changelog feed in its view."""
         from govdata.directory import changelog
 
         history = self.publish(ds, exports, dp, folder, rows)
         if history:
-            (folder / "releases" / "changelog.atom").write_text(changelog.dataset_feed(rec, history, self.base),
-                                                                  encoding="utf-8")
+            (folder / "releases" / "changelog.atom").write_text(
+                changelog.dataset_feed(rec, history, self.base), encoding="utf-8"
+            )
         return history
 
-    def publish(self, ds, exports: dict[str, dict[str, Any]], dp: dict[str, Any], folder: Path,
-                rows: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    def publish(
+        self,
+        ds,
+        exports: dict[str, dict[str, Any]],
+        dp: dict[str, Any],
+        folder: Path,
+        rows: dict[str, int] | None = None,
+    ) -> list[dict[str, Any]]:
         """Make the dataset's content a release if no release has it, link the history into
         ``folder/releases`` and return it (newest first). ``folder`` holds the build's exports."""
-        files = [(res, fmt, folder / exports[res][fmt]["file"], exports[res][fmt]["hash"].split(":", 1)[1])
-                 for res in exports for fmt in FORMATS if fmt in exports[res]]
+        files = [
+            (res, fmt, folder / exports[res][fmt]["file"], exports[res][fmt]["hash"].split(":", 1)[1])
+            for res in exports
+            for fmt in FORMATS
+            if fmt in exports[res]
+        ]
         if not files:
             return []
         schemas = {r["name"]: r.get("schema") or {} for r in dp.get("resources") or [] if r["name"] in exports}
@@ -223,37 +248,75 @@ class Releases:
         version = str(ds.descriptor.get("version") or "0.0.0")
         ids = self.store.log(ds.name)
         manifests = {i: self.store.manifest(ds.name, i) for i in ids}
-        current = next((i for i in ids if manifests[i]["version"] == version and manifests[i]["content_hash"] == chash), None)
+        current = next(
+            (i for i in ids if manifests[i]["version"] == version and manifests[i]["content_hash"] == chash), None
+        )
         if current is None:
             current = self._new(ds, version, chash, files, dp, ids, manifests, rows or {})
             ids, manifests[current] = ids + [current], self.store.manifest(ds.name, current)
         return self._view(ds.name, ids, manifests, current, folder / "releases")
 
-    def _new(self, ds, version: str, chash: str, files: list, dp: dict[str, Any], ids: list[str],
-             manifests: dict[str, dict], rows: dict[str, int]) -> str:
+    def _new(
+        self,
+        ds,
+        version: str,
+        chash: str,
+        files: list,
+        dp: dict[str, Any],
+        ids: list[str],
+        manifests: dict[str, dict],
+        rows: dict[str, int],
+    ) -> str:
         taken = set(ids)
         release_id, n = version, 2
         while release_id in taken:
             release_id, n = f"{version}+{n}", n + 1
         if release_id != version:
-            self.log(f"{ds.name}: content changed but version {version} was already released; "
-                     f"published as {release_id} (bump the version to name it)")
+            self.log(
+                f"{ds.name}: content changed but version {version} was already released; "
+                f"published as {release_id} (bump the version to name it)"
+            )
         ctx = self.git.context(ds.dir) or {}
         entries = []
         for res, fmt, path, sha in files:
             self.store.put_file(path, sha)
-            entries.append({"path": path.name, "resource": res, "format": fmt, "bytes": path.stat().st_size,
-                            "sha256": sha, "rows": rows.get(res)})
-        dp_bytes = json.dumps(_release_datapackage(dp, release_id, self.url(ds.name, release_id)),
-                              ensure_ascii=False, indent=2).encode()
-        entries.append({"path": "datapackage.json", "resource": None, "format": "json", "bytes": len(dp_bytes),
-                        "sha256": self.store.put_bytes(dp_bytes)})
+            entries.append(
+                {
+                    "path": path.name,
+                    "resource": res,
+                    "format": fmt,
+                    "bytes": path.stat().st_size,
+                    "sha256": sha,
+                    "rows": rows.get(res),
+                }
+            )
+        dp_bytes = json.dumps(
+            _release_datapackage(dp, release_id, self.url(ds.name, release_id)), ensure_ascii=False, indent=2
+        ).encode()
+        entries.append(
+            {
+                "path": "datapackage.json",
+                "resource": None,
+                "format": "json",
+                "bytes": len(dp_bytes),
+                "sha256": self.store.put_bytes(dp_bytes),
+            }
+        )
         manifest = {
-            "dataset": ds.name, "release": release_id, "version": version,
-            "date": ctx.get("date") or _now(), "commit": ctx.get("commit"),
+            "dataset": ds.name,
+            "release": release_id,
+            "version": version,
+            "date": ctx.get("date") or _now(),
+            "commit": ctx.get("commit"),
             "notes": str(ds.descriptor.get("version_notes") or ctx.get("subject") or ""),
-            "notes_from": "descriptor" if ds.descriptor.get("version_notes") else "commit" if ctx.get("subject") else "",
-            "content_hash": chash, "platform": f"govdata {__version__}", "files": entries,
+            "notes_from": "descriptor"
+            if ds.descriptor.get("version_notes")
+            else "commit"
+            if ctx.get("subject")
+            else "",
+            "content_hash": chash,
+            "platform": f"govdata {__version__}",
+            "files": entries,
         }
         folder = self.store.root / ds.name / release_id
         if ids:
@@ -293,8 +356,9 @@ class Releases:
         history.reverse()
         for h in history:
             h["latest"] = h["id"] == current
-        (view / "index.json").write_text(diff_mod.dumps({"dataset": dataset, "latest": current, "releases": history}),
-                                         encoding="utf-8")
+        (view / "index.json").write_text(
+            diff_mod.dumps({"dataset": dataset, "latest": current, "releases": history}), encoding="utf-8"
+        )
         return history
 
 
@@ -302,13 +366,25 @@ def summary_entry(m: dict[str, Any], d: dict[str, Any] | None, previous: str | N
     """One release in a history list (pages, feeds, the directory)."""
     counts = diff_mod.counts_line(d) if d else {"added": 0, "removed": 0, "changed": 0}
     schema = (d or {}).get("schema") or {}
-    return {"id": m["release"], "version": m["version"], "date": m["date"], "notes": m["notes"],
-            "notes_from": m.get("notes_from") or "",
-            "commit": m.get("commit"), "content_hash": m["content_hash"], "previous": previous, "url": url,
-            "breaking": bool(schema.get("breaking")), "rows": counts,
-            "schema_changes": schema_lines(schema), "files": m["files"],
-            "diff_files": [{"path": r["file"], "bytes": r.get("bytes"), "sha256": r.get("sha256")}
-                           for r in ((d or {}).get("rows") or {}).values()]}
+    return {
+        "id": m["release"],
+        "version": m["version"],
+        "date": m["date"],
+        "notes": m["notes"],
+        "notes_from": m.get("notes_from") or "",
+        "commit": m.get("commit"),
+        "content_hash": m["content_hash"],
+        "previous": previous,
+        "url": url,
+        "breaking": bool(schema.get("breaking")),
+        "rows": counts,
+        "schema_changes": schema_lines(schema),
+        "files": m["files"],
+        "diff_files": [
+            {"path": r["file"], "bytes": r.get("bytes"), "sha256": r.get("sha256")}
+            for r in ((d or {}).get("rows") or {}).values()
+        ],
+    }
 
 
 def schema_lines(schema: dict[str, Any]) -> list[str]:
@@ -320,8 +396,11 @@ def schema_lines(schema: dict[str, Any]) -> list[str]:
         lines += [f"{res}: - {a['field']} ({a['type']})" for a in s.get("dropped") or []]
         lines += [f"{res}: {a['from']} → {a['to']}" for a in s.get("renamed") or []]
         lines += [f"{res}: {a['field']} {a['from']} → {a['to']}" for a in s.get("retyped") or []]
-        lines += [f"{res}: {a['field']} constraints {json.dumps(a['from'], ensure_ascii=False)} → "
-                  f"{json.dumps(a['to'], ensure_ascii=False)}" for a in s.get("constraints") or []]
+        lines += [
+            f"{res}: {a['field']} constraints {json.dumps(a['from'], ensure_ascii=False)} → "
+            f"{json.dumps(a['to'], ensure_ascii=False)}"
+            for a in s.get("constraints") or []
+        ]
         if s.get("primary_key"):
             lines.append(f"{res}: primaryKey {s['primary_key']['from']} → {s['primary_key']['to']}")
         if s.get("foreign_keys"):
@@ -339,15 +418,21 @@ class Side:
 
     @classmethod
     def from_store(cls, store: Store, manifest: dict[str, Any]) -> Side:
-        return cls(manifest, store.datapackage(manifest), {f["resource"]: store.object(f["sha256"])
-                                                           for f in manifest["files"] if f["format"] == "parquet"})
+        return cls(
+            manifest,
+            store.datapackage(manifest),
+            {f["resource"]: store.object(f["sha256"]) for f in manifest["files"] if f["format"] == "parquet"},
+        )
 
     @classmethod
     def from_view(cls, folder: Path) -> Side:
         """A release folder of a build's view (``downloads/<dataset>/releases/<id>/``)."""
         manifest = json.loads((folder / "release.json").read_text("utf-8"))
-        return cls(manifest, json.loads((folder / "datapackage.json").read_text("utf-8")),
-                   {f["resource"]: folder / f["path"] for f in manifest["files"] if f["format"] == "parquet"})
+        return cls(
+            manifest,
+            json.loads((folder / "datapackage.json").read_text("utf-8")),
+            {f["resource"]: folder / f["path"] for f in manifest["files"] if f["format"] == "parquet"},
+        )
 
     def schemas(self) -> dict[str, dict]:
         return {r["name"]: r.get("schema") or {} for r in self.datapackage.get("resources") or []}
@@ -369,5 +454,13 @@ def compare(con, old: Side, new: Side, workdir: Path) -> tuple[dict[str, Any], d
         files[res] = workdir / f".diff-{res}.csv"
         rows[res] = diff_mod.row_diff(con, a, b, old_s[res], new_s[res], sdiff["resources"].get(res) or {}, files[res])
         rows[res]["file"] = f"diff-{res}.csv"
-    return ({"dataset": new.manifest["dataset"], "from": old.manifest["release"], "to": new.manifest["release"],
-             "schema": sdiff, "rows": rows}, files)
+    return (
+        {
+            "dataset": new.manifest["dataset"],
+            "from": old.manifest["release"],
+            "to": new.manifest["release"],
+            "schema": sdiff,
+            "rows": rows,
+        },
+        files,
+    )

@@ -39,8 +39,9 @@ def _bigrams(chunk, names: list[str]):
     """The bigram text of every column of an Arrow chunk (:func:`textsearch.index_texts`)."""
     import pyarrow as pa
 
-    return pa.table([chunk.column("rid"), *(textsearch.index_texts(chunk.column(n)) for n in names)],
-                    names=["rid", *names])
+    return pa.table(
+        [chunk.column("rid"), *(textsearch.index_texts(chunk.column(n)) for n in names)], names=["rid", *names]
+    )
 
 
 def _setup(names: list[str], fts: str) -> list[str]:
@@ -48,10 +49,13 @@ def _setup(names: list[str], fts: str) -> list[str]:
     per text column (a phrase never spans two cells), pending terms kept in memory up to
     HASH_BYTES (FTS5's default is 1 MB: hundreds of small segments merged again and again)."""
     tokenize = textsearch.TOKENIZE.replace("'", "''")
-    return ["PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-65536",
-            f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, "
-            f"tokenize='{tokenize}')",
-            f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {HASH_BYTES})"]
+    return [
+        "PRAGMA journal_mode=OFF",
+        "PRAGMA synchronous=OFF",
+        "PRAGMA cache_size=-65536",
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({', '.join(names)}, content='', columnsize=0, tokenize='{tokenize}')",
+        f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {HASH_BYTES})",
+    ]
 
 
 def write(path: Path, table: str, columns: list[str], rows: int | None = None) -> int:
@@ -76,8 +80,12 @@ def write(path: Path, table: str, columns: list[str], rows: int | None = None) -
     import pyarrow as pa
 
     done = 0
-    with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn, \
-            ThreadPoolExecutor(1, thread_name_prefix="govdata-bigrams") as pool:
+    with (
+        adbc_driver_sqlite.connect(str(path)) as database,
+        adbc.AdbcConnection(database) as conn,
+        ThreadPoolExecutor(1, thread_name_prefix="govdata-bigrams") as pool,
+    ):
+
         def run(sql: str) -> None:
             with adbc.AdbcStatement(conn) as stmt:
                 stmt.set_sql_query(sql)

@@ -12,15 +12,15 @@ from govdata.catalog.model import Catalog, Dataset
 from govdata.directory.record import FREQUENCY_ZH, OPEN_ZH
 
 SETTINGS = {
-    "suggest_facets": False,       # suggestions cost a scan per column per request on big tables
+    "suggest_facets": False,  # suggestions cost a scan per column per request on big tables
     "facet_time_limit_ms": 500,
     "sql_time_limit_ms": 1000,
     "max_returned_rows": 1000,
     "default_page_size": 50,
     "allow_facet": True,
-    "allow_download": True,        # the .db files are public data too
+    "allow_download": True,  # the .db files are public data too
     "allow_csv_stream": True,
-    "max_csv_mb": 0,               # full-table CSV export is not capped (users complain about caps)
+    "max_csv_mb": 0,  # full-table CSV export is not capped (users complain about caps)
     "num_sql_threads": 3,
     "default_cache_ttl": 300,
     "truncate_cells_html": 200,
@@ -60,8 +60,9 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
     return meta
 
 
-def metadata(catalog: Catalog, datasets: list[Dataset], published: dict[str, list[str]],
-             rows: dict[str, int] | None = None) -> dict[str, Any]:
+def metadata(
+    catalog: Catalog, datasets: list[Dataset], published: dict[str, list[str]], rows: dict[str, int] | None = None
+) -> dict[str, Any]:
     rows = rows or {}
     site = catalog.site
     first = catalog.licenses[next(iter(catalog.licenses))]
@@ -100,8 +101,10 @@ def metadata(catalog: Catalog, datasets: list[Dataset], published: dict[str, lis
         dbs[ds.name] = entry
     return {
         "title": site["title"],
-        "description_html": (f"<p>{html.escape(' '.join(site['description'].split()))}</p>"
-                             '<p>机器可读目录 Directory: <a href="/data.json">data.json</a></p>'),
+        "description_html": (
+            f"<p>{html.escape(' '.join(site['description'].split()))}</p>"
+            '<p>机器可读目录 Directory: <a href="/data.json">data.json</a></p>'
+        ),
         "license": first.id,
         "license_url": first.url,
         "databases": dbs,

@@ -40,8 +40,9 @@ class Speculation:
     """SQLite loads started in a thread for the eligible datasets of ``datasets``."""
 
     def __init__(self, datasets: list[Dataset], site_dir: Path, memory_limit: str = "128MB"):
-        self.con = duckdb.connect(config={"autoinstall_known_extensions": False,
-                                          "autoload_known_extensions": False, "threads": 1})
+        self.con = duckdb.connect(
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 1}
+        )
         self.con.execute(f"SET memory_limit='{memory_limit}'")
         self.con.execute("SET TimeZone='UTC'")  # as the checks' connection (runner.connect_scratch)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdata-serving")
@@ -56,7 +57,9 @@ class Speculation:
             path = site_dir / f"{ds.name}.db"
             indexed = list(res.raw.get("filterable") or []) + list(res.raw.get("facets") or [])
             self.futures[(ds.name, res.name)] = (
-                self.pool.submit(self._load, lt, path, indexed, list(schema.get("primaryKey") or [])), path)
+                self.pool.submit(self._load, lt, path, indexed, list(schema.get("primaryKey") or [])),
+                path,
+            )
 
     def _load(self, lt: CheckedResource, path: Path, indexed: list[str], primary_key: list[str]) -> int:
         # the one thread is the connection's only user, so close() can interrupt it

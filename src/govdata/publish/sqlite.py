@@ -76,8 +76,14 @@ def _prefetched(reader, depth: int = 4):
     return pa.RecordBatchReader.from_batches(reader.schema, consume()), stopped.set
 
 
-def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: CheckedResource,
-                indexed: list[str], primary_key: list[str]) -> int:
+def write_table(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    lt: CheckedResource,
+    indexed: list[str],
+    primary_key: list[str],
+) -> int:
     """Create the typed table, bulk-load it with ADBC from a DuckDB Arrow stream (no per-row
     Python work; DuckDB produces the next batches in a thread while SQLite inserts), then index
     the declared filter and facet columns on the same connection, whose page cache still holds
@@ -96,6 +102,7 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Che
     db.close()
     reader, stop = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
     with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn:
+
         def statement(sql: str | None = None, **options: str) -> int:
             with adbc.AdbcStatement(conn) as stmt:
                 if options:
@@ -111,7 +118,9 @@ def write_table(con: duckdb.DuckDBPyConnection, source: str, path: Path, lt: Che
         statement("PRAGMA cache_size=-4096")
         conn.set_autocommit(False)
         try:
-            count = statement(**{"adbc.ingest.target_table": lt.resource, "adbc.ingest.mode": "adbc.ingest.mode.append"})
+            count = statement(
+                **{"adbc.ingest.target_table": lt.resource, "adbc.ingest.mode": "adbc.ingest.mode.append"}
+            )
         finally:
             stop()
         conn.commit()
@@ -137,8 +146,10 @@ def _foreign_keys(lt: CheckedResource) -> str:
         if ref.get("dataset") not in (None, "", lt.dataset) or not fields or len(fields) != len(ref_fields):
             continue
         target = ref.get("resource") or lt.resource
-        out.append(f", FOREIGN KEY ({', '.join(ident(f) for f in fields)}) "
-                   f"REFERENCES {ident(target)} ({', '.join(ident(f) for f in ref_fields)})")
+        out.append(
+            f", FOREIGN KEY ({', '.join(ident(f) for f in fields)}) "
+            f"REFERENCES {ident(target)} ({', '.join(ident(f) for f in ref_fields)})"
+        )
     return "".join(out)
 
 
@@ -166,8 +177,10 @@ def value_counts(con: Any, source: str, columns: list[tuple[str, str]]) -> dict[
         if sqlite_type != "TEXT":
             continue  # integer/real filters compare with numeric affinity: leave them to SQLite
         col = ident(name)
-        rows = con.execute(f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL GROUP BY {col} "
-                           f"LIMIT {MAX_COUNTED_VALUES + 1}").fetchall()
+        rows = con.execute(
+            f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL GROUP BY {col} "
+            f"LIMIT {MAX_COUNTED_VALUES + 1}"
+        ).fetchall()
         if len(rows) <= MAX_COUNTED_VALUES:
             out[name] = {str(value): n for value, n in rows}
     return out

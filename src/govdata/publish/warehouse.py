@@ -28,8 +28,9 @@ def destination(ds_name: str, resource: str) -> tuple[str, str]:
     return f"wh.{ident(ds_name)}", qualified(ds_name, resource)
 
 
-def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, checked: CheckedResource, title: str | None,
-                  description: str | None) -> int:
+def load_resource(
+    con: duckdb.DuckDBPyConnection, ds: Dataset, checked: CheckedResource, title: str | None, description: str | None
+) -> int:
     """The typed table of a checked resource: adopted as it is when the checks already wrote it
     (they proved its file clean while loading it, see :mod:`govdata.checks.proof`), else selected
     from the table the checks read."""
@@ -43,8 +44,14 @@ def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, checked: CheckedR
     return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
 
 
-def comment_table(con: duckdb.DuckDBPyConnection, ds_name: str, resource: str, title: str | None,
-                  description: str | None, fields: list[dict]) -> None:
+def comment_table(
+    con: duckdb.DuckDBPyConnection,
+    ds_name: str,
+    resource: str,
+    title: str | None,
+    description: str | None,
+    fields: list[dict],
+) -> None:
     target = qualified(ds_name, resource)
     comment = " — ".join(x for x in (title, description) if x)
     if comment:
@@ -58,10 +65,13 @@ def comment_table(con: duckdb.DuckDBPyConnection, ds_name: str, resource: str, t
 def copy_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, resource, previous: str) -> int:
     """Reuse a table of the previous build's warehouse (attached as ``previous``)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS wh.{ident(ds.name)}")
-    con.execute(f"CREATE TABLE {qualified(ds.name, resource.name)} AS "
-                f"SELECT * FROM {previous}.{ident(ds.name)}.{ident(resource.name)}")
-    comment_table(con, ds.name, resource.name, resource.raw.get("title"), resource.raw.get("description"),
-                  resource.fields)
+    con.execute(
+        f"CREATE TABLE {qualified(ds.name, resource.name)} AS "
+        f"SELECT * FROM {previous}.{ident(ds.name)}.{ident(resource.name)}"
+    )
+    comment_table(
+        con, ds.name, resource.name, resource.raw.get("title"), resource.raw.get("description"), resource.fields
+    )
     return con.execute(f"SELECT count(*) FROM {qualified(ds.name, resource.name)}").fetchone()[0]
 
 

@@ -60,7 +60,7 @@ def log(line: str) -> None:
 
 
 def kind_of(path: str, params: list[tuple[str, str]]) -> str | None:
-    """"heavy", "search" or None (cheap)."""
+    """ "heavy", "search" or None (cheap)."""
     if path.startswith("/downloads/") or path.startswith("/-/static"):
         return None
     if path.endswith(".csv") and not path.startswith("/catalog-cn"):
@@ -107,25 +107,38 @@ def client_key(scope: Any) -> str:
 def _error(scope, status: int, message: str, extra: list | None = None):
     path = scope.get("path", "")
     if path.startswith("/api/"):
-        body = json.dumps({"help": "", "success": False,
-                           "error": {"__type": "Validation Error" if status < 429 else "Server Busy", "message": message}},
-                          ensure_ascii=False).encode()
+        body = json.dumps(
+            {
+                "help": "",
+                "success": False,
+                "error": {"__type": "Validation Error" if status < 429 else "Server Busy", "message": message},
+            },
+            ensure_ascii=False,
+        ).encode()
         ctype = b"application/json; charset=utf-8"
     elif path.endswith(".json"):
         body = json.dumps({"ok": False, "error": message, "status": status}, ensure_ascii=False).encode()
         ctype = b"application/json; charset=utf-8"
     else:
         body, ctype = (message + "\n").encode(), b"text/plain; charset=utf-8"
-    headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()),
-               (b"cache-control", b"no-store")] + (extra or [])
+    headers = [
+        (b"content-type", ctype),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ] + (extra or [])
     return status, headers, body
 
 
 class Budget:
     """Per-worker admission: a global count and per-client counts, woken by an asyncio.Condition."""
 
-    def __init__(self, per_client: int = PER_CLIENT, total: int = GLOBAL, wait_s: float = WAIT_S,
-                 wait_global_s: float = WAIT_GLOBAL_S):
+    def __init__(
+        self,
+        per_client: int = PER_CLIENT,
+        total: int = GLOBAL,
+        wait_s: float = WAIT_S,
+        wait_global_s: float = WAIT_GLOBAL_S,
+    ):
         self.per_client, self.total, self.wait_s, self.wait_global_s = per_client, total, wait_s, wait_global_s
         self.running = 0
         self.clients: dict[str, int] = {}
@@ -142,8 +155,9 @@ class Budget:
             if not self._free(client):
                 mine = self.clients.get(client, 0) >= self.per_client
                 try:
-                    await asyncio.wait_for(self._cond.wait_for(lambda: self._free(client)),
-                                           self.wait_s if mine else self.wait_global_s)
+                    await asyncio.wait_for(
+                        self._cond.wait_for(lambda: self._free(client)), self.wait_s if mine else self.wait_global_s
+                    )
                 except asyncio.TimeoutError:
                     return 429 if self.clients.get(client, 0) >= self.per_client else 503
             self.running += 1
@@ -222,8 +236,11 @@ def guard(app: Any, budget: Budget | None = None, search_budget: Budget | None =
             status = await budget.acquire(client)
             if status:
                 who = "this client has" if status == 429 else "the server has"
-                return await refuse(status, f"繁忙，请稍后重试 / {who} too many expensive requests running; retry shortly",
-                                    [(b"retry-after", RETRY_AFTER)])
+                return await refuse(
+                    status,
+                    f"繁忙，请稍后重试 / {who} too many expensive requests running; retry shortly",
+                    [(b"retry-after", RETRY_AFTER)],
+                )
         token = EXPENSIVE.set(kind == "heavy")
         started = time.perf_counter()
         try:

@@ -22,8 +22,9 @@ async def openapi_json(datasette: Any, request: Any) -> Response:
     from govdata.serve.openapi import spec
 
     base = str(datasette.absolute_url(request, "/")).rstrip("/")
-    return Response.json(spec(base, datasette.metadata("title") or "govdata"),
-                         headers={"Access-Control-Allow-Origin": "*"})
+    return Response.json(
+        spec(base, datasette.metadata("title") or "govdata"), headers={"Access-Control-Allow-Origin": "*"}
+    )
 
 
 def directory_route() -> str:
@@ -39,5 +40,8 @@ async def directory_file(datasette: Any, request: Any) -> Response:
     path = root / "directory" / fmt.file if root and fmt else None
     if fmt is None or path is None or not path.is_file():
         return Response.text("not found", status=404)
-    return Response(path.read_text("utf-8-sig"), content_type=fmt.media_type,
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
+    return Response(
+        path.read_text("utf-8-sig"),
+        content_type=fmt.media_type,
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"},
+    )

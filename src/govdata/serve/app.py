@@ -53,6 +53,7 @@ NICE = 19  # heavy SQL threads: the lowest priority Linux has
 # settings the server enforces whatever the build says (platform policy, not data)
 SERVE_SETTINGS = {"max_csv_mb": hardening.CSV_EXPORT_MB, "suggest_facets": False}
 
+
 def _nice_thread() -> None:
     try:  # Linux: niceness is per thread
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
@@ -62,8 +63,12 @@ def _nice_thread() -> None:
 
 class ResultTooLarge(DatasetteError):
     def __init__(self):
-        super().__init__("结果过大，请缩小查询或使用 /downloads/ 下载整表 / result too large: select fewer rows or "
-                         "columns, or use /downloads/ for whole tables", title="Result too large", status=400)
+        super().__init__(
+            "结果过大，请缩小查询或使用 /downloads/ 下载整表 / result too large: select fewer rows or "
+            "columns, or use /downloads/ for whole tables",
+            title="Result too large",
+            status=400,
+        )
 
 
 class LazyDatabase(Database):
@@ -99,8 +104,9 @@ class LazyDatabase(Database):
     async def attached_databases(self):
         return []  # ATTACHED is 0 on every connection, and database_list is refused
 
-    async def execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
-                      log_sql_errors=True):
+    async def execute(
+        self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None, log_sql_errors=True
+    ):
         found = answers.answer(self.answerers, sql, params)
         if found is not None:
             return found
@@ -148,7 +154,8 @@ class GovDatasette(Datasette):
         super().__init__(*args, **kwargs)
         self.govdata_build = build
         self.expensive_executor = futures.ThreadPoolExecutor(
-            max_workers=EXPENSIVE_THREADS, thread_name_prefix="govdata-expensive", initializer=_nice_thread)
+            max_workers=EXPENSIVE_THREADS, thread_name_prefix="govdata-expensive", initializer=_nice_thread
+        )
         self._connections = threading.local()  # per SQL thread: an LRU of this app's open connections
 
     def open_connections(self) -> collections.OrderedDict:
@@ -170,16 +177,19 @@ class GovDatasette(Datasette):
         for source in super()._metadata_sources(key, database, table):
             if isinstance(source, dict) and isinstance(source.get("databases"), dict):
                 source = dict(source)
-                source["databases"] = ({database: source["databases"][database]}
-                                       if database in source["databases"] else {})
+                source["databases"] = (
+                    {database: source["databases"][database]} if database in source["databases"] else {}
+                )
             yield source
 
     def _routes(self):
         routes = super()._routes()
         from datasette.views.index import IndexView
 
-        return [(pattern, guard.IndexPage.as_view(self) if getattr(view, "view_class", None) is IndexView else view)
-                for pattern, view in routes]
+        return [
+            (pattern, guard.IndexPage.as_view(self) if getattr(view, "view_class", None) is IndexView else view)
+            for pattern, view in routes
+        ]
 
     def close(self) -> None:
         self.executor.shutdown(wait=False)
@@ -277,8 +287,9 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     workers = workers or default_workers()
     # keep-alive longer than uvicorn's 5 s: fewer races between a client reusing a connection and
     # the server closing it as idle
-    options: dict[str, Any] = dict(host=host, port=port, log_level="warning", timeout_graceful_shutdown=5,
-                                   timeout_keep_alive=30)
+    options: dict[str, Any] = dict(
+        host=host, port=port, log_level="warning", timeout_graceful_shutdown=5, timeout_keep_alive=30
+    )
     if workers == 1:
         uvicorn.run(live.LiveApp(out), **options)
         return

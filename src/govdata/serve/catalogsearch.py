@@ -32,8 +32,13 @@ GROUPS: list[tuple[str, int, Callable[[dict, "CatalogueIndex"], str]]] = [
     ("publisher", 30, lambda d, ix: "\n".join(ix.publisher_names(d))),
     ("themes", 30, lambda d, ix: "\n".join(ix.theme_names(d))),
     ("resources", 20, lambda d, ix: "\n".join(r["title"] + "\n" + r["name"] for r in d.get("resources") or [])),
-    ("description", 10, lambda d, ix: f"{d.get('description') or ''}\n{d.get('description_en') or ''}\n"
-                                      f"{d.get('spatial') or ''}\n{d['id']}"),
+    (
+        "description",
+        10,
+        lambda d, ix: (
+            f"{d.get('description') or ''}\n{d.get('description_en') or ''}\n{d.get('spatial') or ''}\n{d['id']}"
+        ),
+    ),
 ]
 
 
@@ -77,19 +82,30 @@ class CatalogueIndex:
         self._layout()
         values: dict[str, dict[str, list[int]]] = {f: {} for f in (*FACETS, "owner_org") if f != "freshness"}
         for i, d in enumerate(self.datasets):
-            for facet, vals in (("theme", d.get("themes") or []), ("publisher", d.get("publisher_chain") or []),
-                                ("level", [d.get("level")]), ("format", d.get("formats") or []),
-                                ("open_condition", [d.get("open_condition")]), ("license", [d.get("license")]),
-                                ("frequency", [d.get("frequency")]), ("keyword", d.get("keywords") or []),
-                                ("owner_org", [d.get("publisher")])):
+            for facet, vals in (
+                ("theme", d.get("themes") or []),
+                ("publisher", d.get("publisher_chain") or []),
+                ("level", [d.get("level")]),
+                ("format", d.get("formats") or []),
+                ("open_condition", [d.get("open_condition")]),
+                ("license", [d.get("license")]),
+                ("frequency", [d.get("frequency")]),
+                ("keyword", d.get("keywords") or []),
+                ("owner_org", [d.get("publisher")]),
+            ):
                 for v in vals:
                     if v:
                         values[facet].setdefault(v, []).append(i)
         self.facet_masks = {f: {v: _mask(ix) for v, ix in vals.items()} for f, vals in values.items()}
         self.order = {
-            "modified": sorted(range(self.n), key=lambda i: (self.datasets[i].get("modified") or "", self.datasets[i]["id"]),
-                               reverse=True),
-            "title": sorted(range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])),
+            "modified": sorted(
+                range(self.n),
+                key=lambda i: (self.datasets[i].get("modified") or "", self.datasets[i]["id"]),
+                reverse=True,
+            ),
+            "title": sorted(
+                range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])
+            ),
         }
         self.rank = {i: r for r, i in enumerate(self.order["modified"])}
         self._fresh: dict[Any, tuple[list[Any], dict[str, int]]] = {}
@@ -102,7 +118,7 @@ class CatalogueIndex:
         per = len(GROUPS)
         parts = [get(d, self) for d in self.datasets for _, _, get in GROUPS]
         folded = fold_many(parts)
-        self.group_texts = [tuple(folded[i * per:(i + 1) * per]) for i in range(self.n)]
+        self.group_texts = [tuple(folded[i * per : (i + 1) * per]) for i in range(self.n)]
         postings: dict[str, list[int]] = {}
         for i, texts in enumerate(self.group_texts):
             for ch in set("".join(texts)):
@@ -119,8 +135,12 @@ class CatalogueIndex:
         return out
 
     def theme_names(self, d: dict) -> list[str]:
-        return [x for t in d.get("themes") or [] if t in self.themes
-                for x in (self.themes[t]["title"], self.themes[t].get("title_en") or "")]
+        return [
+            x
+            for t in d.get("themes") or []
+            if t in self.themes
+            for x in (self.themes[t]["title"], self.themes[t].get("title_en") or "")
+        ]
 
     def subtree(self, pid: str) -> list[str]:
         out, todo = [], [pid]
@@ -145,7 +165,9 @@ class CatalogueIndex:
         if candidates:
             weights = [w for _, w, _ in GROUPS]
             blob = _bytes(candidates, self.n)
-            for i in (i for i in range(self.n) if blob[i >> 3] >> (i & 7) & 1) if candidates != self.all else range(self.n):
+            for i in (
+                (i for i in range(self.n) if blob[i >> 3] >> (i & 7) & 1) if candidates != self.all else range(self.n)
+            ):
                 for weight, text in zip(weights, self.group_texts[i]):
                     if term in text:
                         found[i] = weight
@@ -183,8 +205,16 @@ class CatalogueIndex:
             mask = mask & ~m if negated else mask & m
         return mask
 
-    def search(self, q: str = "", filters: list[tuple[bool, str, str]] | None = None, sort: str = "relevance",
-               start: int = 0, rows: int = 20, facet_limit: int = 50, today=None) -> Result:
+    def search(
+        self,
+        q: str = "",
+        filters: list[tuple[bool, str, str]] | None = None,
+        sort: str = "relevance",
+        start: int = 0,
+        rows: int = 20,
+        facet_limit: int = 50,
+        today=None,
+    ) -> Result:
         terms = query_terms(q)
         mask = self.filter_mask(filters or [], today)
         scores: dict[int, int] = {}
@@ -205,9 +235,12 @@ class CatalogueIndex:
         else:
             key = "title" if sort == "title" else "modified"
             blob = _bytes(mask, self.n)
-            ordered = [i for i in self.order[key] if blob[i >> 3] >> (i & 7) & 1] if mask != self.all \
+            ordered = (
+                [i for i in self.order[key] if blob[i >> 3] >> (i & 7) & 1]
+                if mask != self.all
                 else list(self.order[key])
-        page = [self.datasets[i] for i in ordered[start:start + rows]]
+            )
+        page = [self.datasets[i] for i in ordered[start : start + rows]]
         facets = {}
         for facet in FACETS:
             if facet == "freshness":
@@ -242,7 +275,7 @@ def parse_filters(text: str) -> tuple[list[tuple[bool, str, str]], str]:
         if text[j] == '"':  # a quoted phrase of free text
             k = text.find('"', j + 1)
             k = n if k < 0 else k
-            rest.append(text[j + 1:k])
+            rest.append(text[j + 1 : k])
             i = k + 1
             continue
         while j < n and not text[j].isspace() and text[j] != ":":
@@ -255,7 +288,7 @@ def parse_filters(text: str) -> tuple[list[tuple[bool, str, str]], str]:
             if k < n and text[k] == '"':
                 end = text.find('"', k + 1)
                 end = n if end < 0 else end
-                value, i = text[k + 1:end], end + 1
+                value, i = text[k + 1 : end], end + 1
             else:
                 end = k
                 while end < n and not text[end].isspace():

@@ -19,8 +19,14 @@ from datasette.utils.asgi import Response
 
 MAX_ROWS = 1000  # package_search rows
 DATASTORE_MAX = 1000  # same cap as the Datasette JSON API (max_returned_rows)
-FACET_FIELDS = {"organization": "owner_org", "owner_org": "owner_org", "groups": "groups", "tags": "tags",
-                "res_format": "res_format", "license_id": "license_id"}
+FACET_FIELDS = {
+    "organization": "owner_org",
+    "owner_org": "owner_org",
+    "groups": "groups",
+    "tags": "tags",
+    "res_format": "res_format",
+    "license_id": "license_id",
+}
 
 
 class ActionError(Exception):
@@ -89,6 +95,7 @@ class Directory:
 
 # ---- search ------------------------------------------------------------------
 
+
 def _values(pkg: dict, field: str) -> list[str]:
     if field == "owner_org":
         return [pkg["owner_org"]]
@@ -109,12 +116,32 @@ def _values(pkg: dict, field: str) -> list[str]:
 # keep their meaning (``organization`` is the owning publisher only), the platform adds
 # ``publisher`` (a publisher with everything under it in the tree), ``level``, ``theme``,
 # ``keyword``, ``open_condition``, ``frequency``, ``format``.
-CKAN_TO_INDEX = {"organization": "owner_org", "owner_org": "owner_org", "groups": "theme", "tags": "keyword",
-                 "res_format": "format", "license_id": "license", "publisher": "publisher", "level": "level",
-                 "theme": "theme", "keyword": "keyword", "open_condition": "open_condition",
-                 "frequency": "frequency", "format": "format", "license": "license", "freshness": "freshness"}
-SORT_FIELDS = {"score": "relevance", "metadata_modified": "modified", "title_string": "title", "title": "title",
-               "name": "name", "id": "name", "metadata_created": "modified"}
+CKAN_TO_INDEX = {
+    "organization": "owner_org",
+    "owner_org": "owner_org",
+    "groups": "theme",
+    "tags": "keyword",
+    "res_format": "format",
+    "license_id": "license",
+    "publisher": "publisher",
+    "level": "level",
+    "theme": "theme",
+    "keyword": "keyword",
+    "open_condition": "open_condition",
+    "frequency": "frequency",
+    "format": "format",
+    "license": "license",
+    "freshness": "freshness",
+}
+SORT_FIELDS = {
+    "score": "relevance",
+    "metadata_modified": "modified",
+    "title_string": "title",
+    "title": "title",
+    "name": "name",
+    "id": "name",
+    "metadata_created": "modified",
+}
 MAX_QUERY = 1000  # characters of q / fq: longer is a validation error, not work
 
 
@@ -160,11 +187,20 @@ def package_search(d: Directory, params: dict) -> dict:
     main = next((f for f, _ in clauses if f in ("relevance", "modified", "title")), "relevance")
     from govdata.oversight.timeliness import today
 
-    result = ix.search(text, indexed, main if (main != "relevance" or text.strip()) else "modified",
-                       0, ix.n, facet_limit=-1, today=today())
+    result = ix.search(
+        text,
+        indexed,
+        main if (main != "relevance" or text.strip()) else "modified",
+        0,
+        ix.n,
+        facet_limit=-1,
+        today=today(),
+    )
     names = [e["id"] for e in result.items if e["id"] in d.packages]
     if other:
-        names = [n for n in names if all((value in _values(d.packages[n], field)) != neg for neg, field, value in other)]
+        names = [
+            n for n in names if all((value in _values(d.packages[n], field)) != neg for neg, field, value in other)
+        ]
     if not text.strip() or main != "relevance":
         for field, desc in reversed(clauses):
             if field == "name":
@@ -191,14 +227,27 @@ def package_search(d: Directory, params: dict) -> dict:
         if limit >= 0:
             ordered = ordered[:limit]
         facets[name] = dict(ordered)
-        search_facets[name] = {"title": name, "items": [{"name": v, "display_name": _display(d, facet_field, v), "count": c}
-                                                        for v, c in ordered]}
-    return {"count": len(names), "results": [d.packages[n] for n in names[start:start + rows]], "sort": sort,
-            "facets": facets, "search_facets": search_facets}
+        search_facets[name] = {
+            "title": name,
+            "items": [{"name": v, "display_name": _display(d, facet_field, v), "count": c} for v, c in ordered],
+        }
+    return {
+        "count": len(names),
+        "results": [d.packages[n] for n in names[start : start + rows]],
+        "sort": sort,
+        "facets": facets,
+        "search_facets": search_facets,
+    }
 
 
-_ENTRY_KEYS = {"publisher": "publisher_chain", "level": "level", "theme": "themes", "keyword": "keywords",
-               "open_condition": "open_condition", "frequency": "frequency"}
+_ENTRY_KEYS = {
+    "publisher": "publisher_chain",
+    "level": "level",
+    "theme": "themes",
+    "keyword": "keywords",
+    "open_condition": "open_condition",
+    "frequency": "frequency",
+}
 
 
 def _facet_values(d: Directory, name: str, package: str) -> list[str]:
@@ -226,6 +275,7 @@ def _display(d: Directory, field: str, value: str) -> str:
 
 # ---- simple actions ----------------------------------------------------------
 
+
 def _id(params: dict, key: str = "id") -> str:
     value = params.get(key) or (params.get("name") if key == "id" else None)
     if not value:
@@ -247,14 +297,14 @@ def package_activity_list(d: Directory, params: dict) -> list:
         raise not_found("Dataset")
     items = (d.data.get("activities") or {}).get(name) or []
     offset = _int(params, "offset", 0, 0)
-    return items[offset:offset + _int(params, "limit", 31, 0, 100)]
+    return items[offset : offset + _int(params, "limit", 31, 0, 100)]
 
 
 def package_list(d: Directory, params: dict) -> list:
     names = sorted(d.packages)
     limit = params.get("limit")
     offset = _int(params, "offset", 0, 0)
-    return names[offset:offset + _int(params, "limit", len(names), 0)] if limit is not None else names[offset:]
+    return names[offset : offset + _int(params, "limit", len(names), 0)] if limit is not None else names[offset:]
 
 
 def _listing(items: dict[str, dict], params: dict) -> list:
@@ -268,7 +318,7 @@ def _listing(items: dict[str, dict], params: dict) -> list:
         values = [v for v in values if q.lower() in (v["name"] + v["title"] + v.get("description", "")).lower()]
     offset = _int(params, "offset", 0, 0)
     limit = _int(params, "limit", 1000, 0, 1000)
-    values = values[offset:offset + limit]
+    values = values[offset : offset + limit]
     return values if _bool(params, "all_fields", False) else [v["name"] for v in values]
 
 
@@ -304,9 +354,15 @@ def resource_show(d: Directory, params: dict) -> dict:
 
 
 def status_show(d: Directory, params: dict) -> dict:
-    return {"ckan_version": d.data["ckan_version"], "site_title": d.data["site_title"], "site_url": d.data["site_url"],
-            "site_description": d.data["site_description"], "error_emails_to": None, "locale_default": "zh_Hans_CN",
-            "extensions": ["datastore", "govdata"]}
+    return {
+        "ckan_version": d.data["ckan_version"],
+        "site_title": d.data["site_title"],
+        "site_url": d.data["site_url"],
+        "site_description": d.data["site_description"],
+        "error_emails_to": None,
+        "locale_default": "zh_Hans_CN",
+        "extensions": ["datastore", "govdata"],
+    }
 
 
 # ---- datastore -----------------------------------------------------------------
@@ -391,15 +447,21 @@ async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
         order = ", ".join(parts)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     select = ", ".join("rowid AS _id" if f == "_id" else _quote(f) for f in ["_id", *[f for f in fields if f != "_id"]])
-    rows = (await db.execute(f"SELECT {select} FROM {_quote(table)}{clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
-                             args)).rows
+    rows = (
+        await db.execute(
+            f"SELECT {select} FROM {_quote(table)}{clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}", args
+        )
+    ).rows
     out = {
         "resource_id": rid,
         "fields": [{"id": "_id", "type": "int"}] + [{"id": f, "type": columns[f]} for f in fields if f != "_id"],
         "records": [dict(r) for r in rows],
-        "limit": limit, "offset": offset,
-        "_links": {"start": f"/api/3/action/datastore_search?resource_id={rid}",
-                   "next": f"/api/3/action/datastore_search?resource_id={rid}&offset={offset + limit}"},
+        "limit": limit,
+        "offset": offset,
+        "_links": {
+            "start": f"/api/3/action/datastore_search?resource_id={rid}",
+            "next": f"/api/3/action/datastore_search?resource_id={rid}&offset={offset + limit}",
+        },
     }
     if _bool(params, "include_total", True):
         out["total"] = (await db.execute(f"SELECT count(*) FROM {_quote(table)}{clause}", args)).rows[0][0]
@@ -408,8 +470,12 @@ async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
 
 
 ACTIONS = {
-    "status_show": status_show, "package_list": package_list, "package_show": package_show,
-    "package_search": package_search, "tag_list": tag_list, "resource_show": resource_show,
+    "status_show": status_show,
+    "package_list": package_list,
+    "package_show": package_show,
+    "package_search": package_search,
+    "tag_list": tag_list,
+    "resource_show": resource_show,
     "package_activity_list": package_activity_list,
     "organization_list": lambda d, p: _listing(d.orgs, p),
     "organization_show": lambda d, p: _show(d.orgs, d, p, "Organization", "owner_org"),
@@ -477,15 +543,26 @@ async def handle(datasette: Any, request: Any, directory: Directory) -> Response
         exc = _input_error(exc)
         return _json({"help": help_url, "success": False, "error": {"__type": exc.kind, **exc.message}}, exc.status)
     except ActionError as exc:
-        return _json({"help": help_url, "success": False,
-                      "error": {"__type": exc.kind, "message": exc.message} if not isinstance(exc.message, dict)
-                      else {"__type": exc.kind, **exc.message}}, exc.status)
+        return _json(
+            {
+                "help": help_url,
+                "success": False,
+                "error": {"__type": exc.kind, "message": exc.message}
+                if not isinstance(exc.message, dict)
+                else {"__type": exc.kind, **exc.message},
+            },
+            exc.status,
+        )
 
 
 def _json(data: Any, status: int = 200) -> Response:
     """JSON with Chinese as UTF-8 text (CKAN itself writes UTF-8)."""
-    return Response(json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8",
-                    headers={"Access-Control-Allow-Origin": "*"})
+    return Response(
+        json.dumps(data, ensure_ascii=False),
+        status=status,
+        content_type="application/json; charset=utf-8",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
 
 
 def _input_error(exc: Exception) -> ActionError:

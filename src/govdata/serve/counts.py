@@ -21,6 +21,7 @@ from datasette.utils import escape_sqlite
 
 from govdata.serve import answers
 
+
 def count_statement(table: str, column: str) -> str:
     """The statement Datasette's table view runs to count ``?column=value`` (built with its own code)."""
     bits, _ = Filters([(column, "x")]).build_where_clauses(table)
@@ -33,8 +34,11 @@ def install(datasette: Any, counts: dict[str, dict[str, dict[str, dict[str, int]
         db = datasette.databases.get(db_name)
         if db is None or db.is_mutable:
             continue
-        lookup = {count_statement(table, column): values
-                  for table, columns in tables.items() for column, values in columns.items()}
+        lookup = {
+            count_statement(table, column): values
+            for table, columns in tables.items()
+            for column, values in columns.items()
+        }
         if lookup:
             answers.add(db, _counted(lookup))
 

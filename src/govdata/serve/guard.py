@@ -77,14 +77,17 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
             tb = tb.tb_next
         if tb is not None:
             where = f" at {tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
-        admission.log(f"govdata rid={rid} 500 {request.method} {request.path[:200]}: "
-                      f"{type(exception).__name__}: {str(exception)[:200]}{where}")
+        admission.log(
+            f"govdata rid={rid} 500 {request.method} {request.path[:200]}: "
+            f"{type(exception).__name__}: {str(exception)[:200]}{where}"
+        )
     headers = {"x-request-id": rid}
     if datasette.cors:
         add_cors_headers(headers)
     if _wants_json(request):
-        return Response.json({"ok": False, "error": message, "status": status, "title": title},
-                             status=status, headers=headers)
+        return Response.json(
+            {"ok": False, "error": message, "status": status, "title": title}, status=status, headers=headers
+        )
     return Response.text(message + "\n", status=status, headers=headers)
 
 
@@ -110,18 +113,26 @@ INPUT_MODULES = ("/datasette/filters.py", "/datasette/facets.py")
 
 async def databases_json(datasette: Any, request: Any) -> Response:
     """``/-/databases.json`` without paths."""
-    out = [{"name": name, "route": db.route, "is_mutable": db.is_mutable, "is_memory": db.is_memory,
-            "hash": db.hash} for name, db in datasette.databases.items() if name != "_internal"]
+    out = [
+        {"name": name, "route": db.route, "is_mutable": db.is_mutable, "is_memory": db.is_memory, "hash": db.hash}
+        for name, db in datasette.databases.items()
+        if name != "_internal"
+    ]
     if request.url_vars.get("format") == ".json" or request.path.endswith(".json"):
         return Response.json(out)
     return Response.text(json.dumps(out, ensure_ascii=False, indent=2))
 
 
 DOWNLOAD_CHUNK = 1 << 20
-DOWNLOAD_TYPES = {".csv": "text/csv; charset=utf-8", ".json": "application/json; charset=utf-8",
-                  ".jsonld": "application/ld+json; charset=utf-8", ".parquet": "application/vnd.apache.parquet",
-                  ".ttl": "text/turtle; charset=utf-8", ".zip": "application/zip",
-                  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+DOWNLOAD_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".jsonld": "application/ld+json; charset=utf-8",
+    ".parquet": "application/vnd.apache.parquet",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".zip": "application/zip",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 ATTACHMENTS = (".csv", ".parquet", ".xlsx")  # sent with a file name: <dataset>-<file>
 
 
@@ -134,16 +145,22 @@ class FileResponse:
         self.extra = extra or {}
 
     async def asgi_send(self, send):
-        headers = [(b"content-type", self.content_type.encode()), (b"content-length", str(self.size).encode()),
-                   (b"cache-control", b"public, max-age=300"), (b"access-control-allow-origin", b"*"),
-                   *[(k.encode(), v.encode()) for k, v in self.extra.items()]]
+        headers = [
+            (b"content-type", self.content_type.encode()),
+            (b"content-length", str(self.size).encode()),
+            (b"cache-control", b"public, max-age=300"),
+            (b"access-control-allow-origin", b"*"),
+            *[(k.encode(), v.encode()) for k, v in self.extra.items()],
+        ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         if self.head:
             await send({"type": "http.response.body", "body": b""})
             return
         with open(self.path, "rb") as fh:
             while True:
-                chunk = fh.read(DOWNLOAD_CHUNK) if self.size <= 65536 else await asyncio.to_thread(fh.read, DOWNLOAD_CHUNK)
+                chunk = (
+                    fh.read(DOWNLOAD_CHUNK) if self.size <= 65536 else await asyncio.to_thread(fh.read, DOWNLOAD_CHUNK)
+                )
                 more = len(chunk) == DOWNLOAD_CHUNK
                 await send({"type": "http.response.body", "body": chunk, "more_body": more})
                 if not more:
@@ -174,8 +191,13 @@ async def downloads(datasette: Any, request: Any) -> Response:
 
     if len(parts) == 4 and parts[1] == "releases" and path.suffix.lower() in ATTACHMENTS:
         extra["content-disposition"] = f'attachment; filename="{parts[0]}-{parts[2]}-{parts[3]}"'
-    digest = (published_checksum(path.parent, parts[-1]) if len(parts) == 2
-              else release_checksum(path.parent, parts[-1]) if len(parts) == 4 and parts[1] == "releases" else None)
+    digest = (
+        published_checksum(path.parent, parts[-1])
+        if len(parts) == 2
+        else release_checksum(path.parent, parts[-1])
+        if len(parts) == 4 and parts[1] == "releases"
+        else None
+    )
     if digest:  # the sha256 the datapackage declares: an ETag that never goes stale (released files are immutable)
         extra["etag"] = f'"{digest}"'
         if request.headers.get("if-none-match") == extra["etag"]:
@@ -196,10 +218,18 @@ async def metadata_json(datasette: Any, request: Any) -> Response:
 # this plugin's own routes (it is registered apart from the main plugin, see install()); pages
 # in the sense of serve/pages.py, so that tests/test_directory_registry.py checks them too
 PAGES = [
-    Page("databases", r"^/-/databases(?P<format>\.json)?$", databases_json,
-         undocumented="Datasette's introspection endpoint, answered without file-system paths"),
-    Page("metadata", r"^/-/metadata\.json$", metadata_json,
-         undocumented="Datasette's introspection endpoint, answered from the build's file"),
+    Page(
+        "databases",
+        r"^/-/databases(?P<format>\.json)?$",
+        databases_json,
+        undocumented="Datasette's introspection endpoint, answered without file-system paths",
+    ),
+    Page(
+        "metadata",
+        r"^/-/metadata\.json$",
+        metadata_json,
+        undocumented="Datasette's introspection endpoint, answered from the build's file",
+    ),
     Page("downloads", r"^/downloads/(?P<path>.+)$", downloads, documented_at=("/downloads/{dataset}/{file}",)),
 ]
 
@@ -225,22 +255,39 @@ class IndexPage(BaseView):
             page = 1
         inspect = self.ds.inspect_data or {}
         databases = []
-        for name in names[(page - 1) * INDEX_PAGE: page * INDEX_PAGE]:
+        for name in names[(page - 1) * INDEX_PAGE : page * INDEX_PAGE]:
             db = self.ds.databases[name]
             tables_meta = (self.ds.metadata(database=name) or {}).get("tables") or {}
             counts = {t: v.get("count") for t, v in (inspect.get(name, {}).get("tables") or {}).items()}
-            tables = [{"name": t, "count": c, "private": False, "hidden": False, "columns": [],
-                       "title": (tables_meta.get(t) or {}).get("title")} for t, c in counts.items()]
+            tables = [
+                {
+                    "name": t,
+                    "count": c,
+                    "private": False,
+                    "hidden": False,
+                    "columns": [],
+                    "title": (tables_meta.get(t) or {}).get("title"),
+                }
+                for t, c in counts.items()
+            ]
             h = db.hash
-            databases.append({
-                "name": name, "hash": h,
-                "color": (h or hashlib.md5(name.encode("utf8")).hexdigest())[:6],
-                "path": self.ds.urls.database(name),
-                "tables_and_views_truncated": tables[:5], "tables_and_views_more": len(tables) > 5,
-                "tables_count": len(tables), "table_rows_sum": sum(c or 0 for c in counts.values()),
-                "show_table_row_counts": True, "hidden_table_rows_sum": 0, "hidden_tables_count": 0,
-                "views_count": 0, "private": False,
-            })
+            databases.append(
+                {
+                    "name": name,
+                    "hash": h,
+                    "color": (h or hashlib.md5(name.encode("utf8")).hexdigest())[:6],
+                    "path": self.ds.urls.database(name),
+                    "tables_and_views_truncated": tables[:5],
+                    "tables_and_views_more": len(tables) > 5,
+                    "tables_count": len(tables),
+                    "table_rows_sum": sum(c or 0 for c in counts.values()),
+                    "show_table_row_counts": True,
+                    "hidden_table_rows_sum": 0,
+                    "hidden_tables_count": 0,
+                    "views_count": 0,
+                    "private": False,
+                }
+            )
         link = []
         base = self.ds.urls.path("/" + (".json" if as_format else ""))
         if page < pages:
@@ -251,12 +298,23 @@ class IndexPage(BaseView):
         if as_format:
             if self.ds.cors:
                 add_cors_headers(headers)
-            return Response(json.dumps({d["name"]: d for d in databases}, ensure_ascii=False),
-                            content_type="application/json; charset=utf-8", headers=headers)
-        response = await self.render(["index.html"], request=request, context={
-            "databases": databases, "metadata": self.ds.metadata(), "datasette_version": "",
-            "private": False, "govdata_page": page, "govdata_pages": pages,
-        })
+            return Response(
+                json.dumps({d["name"]: d for d in databases}, ensure_ascii=False),
+                content_type="application/json; charset=utf-8",
+                headers=headers,
+            )
+        response = await self.render(
+            ["index.html"],
+            request=request,
+            context={
+                "databases": databases,
+                "metadata": self.ds.metadata(),
+                "datasette_version": "",
+                "private": False,
+                "govdata_page": page,
+                "govdata_pages": pages,
+            },
+        )
         if page < pages or page > 1:
             nav = []
             if page > 1:

@@ -21,7 +21,7 @@ from typing import Any
 from govdata.directory import formats
 
 LIMITS = {
-    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,        # no 900 MB randomblob / zeroblob results
+    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,  # no 900 MB randomblob / zeroblob results
     sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
     sqlite3.SQLITE_LIMIT_COLUMN: 500,
     sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 100,
@@ -33,19 +33,27 @@ LIMITS = {
 # sqlite3_hard_heap_limit64 is process-wide: it bounds all connections of a worker together, so
 # it is set once per process (connections are few: see serve/app.py's per-thread LRU).
 HEAP_LIMIT = 512 * 1024 * 1024
-CACHE_KB = 512                     # page cache per connection (SQLite's default is 2 MB)
+CACHE_KB = 512  # page cache per connection (SQLite's default is 2 MB)
 
 # result cells a query may hand to the renderer, in characters (a JSON body is at most ~6× that)
 RESULT_CHARS = 2_000_000
 # bytes of one response body produced by Datasette (not /downloads/, which are static files)
 RESPONSE_BYTES = 16 * 1024 * 1024
-CSV_EXPORT_MB = 8                  # Datasette's max_csv_mb for streamed CSV exports
+CSV_EXPORT_MB = 8  # Datasette's max_csv_mb for streamed CSV exports
 
-DENIED_FUNCTIONS = frozenset({"fts3_tokenizer", "load_extension", "readfile", "writefile", "edit",
-                              "fts5_source_id"})
-DENIED_PRAGMAS = frozenset({"database_list",
-                            "data_store_directory", "temp_store_directory", "cache_spill", "mmap_size",
-                            "soft_heap_limit", "hard_heap_limit", "threads"})
+DENIED_FUNCTIONS = frozenset({"fts3_tokenizer", "load_extension", "readfile", "writefile", "edit", "fts5_source_id"})
+DENIED_PRAGMAS = frozenset(
+    {
+        "database_list",
+        "data_store_directory",
+        "temp_store_directory",
+        "cache_spill",
+        "mmap_size",
+        "soft_heap_limit",
+        "hard_heap_limit",
+        "threads",
+    }
+)
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -117,7 +125,7 @@ class CsvNeutraliser:
         if cut < 0:
             self.pending = data
             return b""
-        head, self.pending = data[:cut + 1], data[cut + 1:]
+        head, self.pending = data[: cut + 1], data[cut + 1 :]
         return self._rewrite(head)
 
     @staticmethod
@@ -155,11 +163,17 @@ def _is_export_csv(path: str) -> bool:
 
 
 def too_large_body(path: str) -> tuple[bytes, bytes]:
-    message = (f"响应超过 {RESPONSE_BYTES // (1024 * 1024)} MB 上限，请缩小查询或使用 /downloads/ 下载整表 / "
-               f"response over {RESPONSE_BYTES // (1024 * 1024)} MB: narrow the query, or use /downloads/ for whole tables")
+    message = (
+        f"响应超过 {RESPONSE_BYTES // (1024 * 1024)} MB 上限，请缩小查询或使用 /downloads/ 下载整表 / "
+        f"response over {RESPONSE_BYTES // (1024 * 1024)} MB: narrow the query, or use /downloads/ for whole tables"
+    )
     if path.endswith(".json"):
-        return (json.dumps({"ok": False, "error": message, "status": 400, "title": "Response too large"},
-                           ensure_ascii=False).encode(), b"application/json; charset=utf-8")
+        return (
+            json.dumps(
+                {"ok": False, "error": message, "status": 400, "title": "Response too large"}, ensure_ascii=False
+            ).encode(),
+            b"application/json; charset=utf-8",
+        )
     return (message + "\n").encode(), b"text/plain; charset=utf-8"
 
 
@@ -172,8 +186,13 @@ def wrap(app: Any) -> Any:
             return await app(scope, receive, send)
         raw = scope.get("raw_path") or scope.get("path", "").encode()
         if b"\\" in raw or b"%5c" in raw.lower() or "\\" in scope.get("path", ""):
-            await send({"type": "http.response.start", "status": 400,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8")] + SECURITY_HEADERS})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")] + SECURITY_HEADERS,
+                }
+            )
             await send({"type": "http.response.body", "body": b"Bad request: backslash in path\n"})
             return
         path = scope.get("path", "")
@@ -206,8 +225,9 @@ def wrap(app: Any) -> Any:
                 note, ctype = too_large_body(path)
                 if start is not None:  # nothing sent yet: a clean refusal
                     headers = [h for h in start["headers"] if h[0].lower() not in (b"content-type", b"content-length")]
-                    await send({"type": "http.response.start", "status": 400,
-                                "headers": headers + [(b"content-type", ctype)]})
+                    await send(
+                        {"type": "http.response.start", "status": 400, "headers": headers + [(b"content-type", ctype)]}
+                    )
                     await send({"type": "http.response.body", "body": note})
                 else:  # a stream: end it with the reason, and stop the producer
                     await send({"type": "http.response.body", "body": b"\n" + note, "more_body": False})

@@ -17,8 +17,11 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 def _file_response(path, content_type: str) -> Response:
     if not path.is_file():
         return Response.text("404: not found", status=404)
-    return Response(path.read_text("utf-8"), content_type=content_type,
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
+    return Response(
+        path.read_text("utf-8"),
+        content_type=content_type,
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"},
+    )
 
 
 def release_checksum(folder, file: str) -> str | None:
@@ -41,9 +44,17 @@ async def dataset_changelog(datasette, request):
         return _file_response(view / "changelog.atom", ATOM_TYPE)
     entry = ix.datasets[ix.by_id[name]]
     index = portal._read_json(view / "index.json") or {}
-    return await portal.render(datasette, request, "portal_changelog.html", {
-        "d": name, "title": entry["title"], "releases": index.get("releases") or [],
-        "feed": f"/datasets/{name}/changelog.atom"})
+    return await portal.render(
+        datasette,
+        request,
+        "portal_changelog.html",
+        {
+            "d": name,
+            "title": entry["title"],
+            "releases": index.get("releases") or [],
+            "feed": f"/datasets/{name}/changelog.atom",
+        },
+    )
 
 
 async def catalogue_changelog(datasette, request):
@@ -53,8 +64,12 @@ async def catalogue_changelog(datasette, request):
     if request.url_vars.get("format") == ".atom":
         return _file_response(root / "directory" / "changelog.atom", ATOM_TYPE)
     releases = portal._read_json(root / "directory" / "changelog.json") or []
-    return await portal.render(datasette, request, "portal_changelog.html", {
-        "d": None, "title": "", "releases": releases, "feed": "/changelog.atom"})
+    return await portal.render(
+        datasette,
+        request,
+        "portal_changelog.html",
+        {"d": None, "title": "", "releases": releases, "feed": "/changelog.atom"},
+    )
 
 
 async def diff_on_demand(datasette, request):
@@ -68,8 +83,11 @@ async def diff_on_demand(datasette, request):
         result = await asyncio.to_thread(diff_releases, root / "downloads" / name / "releases", old, new, 100)
     except DiffRefused as exc:
         return Response.json({"ok": False, "error": str(exc)}, status=400)
-    return Response(json.dumps(result, ensure_ascii=False), content_type="application/json; charset=utf-8",
-                    headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=3600"})
+    return Response(
+        json.dumps(result, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=3600"},
+    )
 
 
 ROUTES = [

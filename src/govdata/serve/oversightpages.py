@@ -20,7 +20,7 @@ CELL_COLUMNS = ["publisher", "year", "table", "row", "row_label", "column", "col
 def _derived(datasette, resource: str) -> str | None:
     """The derived dataset that publishes ``resource`` (its database name), if the build has it."""
     ix = catalogue(datasette)
-    for d in (ix.datasets if ix else []):
+    for d in ix.datasets if ix else []:
         if d.get("derived") and any(r["name"] == resource for r in d.get("resources") or []):
             return d["id"]
     return None
@@ -35,29 +35,41 @@ async def _rows(datasette, db_name: str, sql: str, params: dict) -> list[dict]:
 def _layout(cells: list[dict]) -> dict:
     """The report's cells arranged as the format's three tables."""
     v = {(c["table"], c["row"], c["column"]): c for c in cells}
-    active = [(row, f"{section} {label}", [(col, col_label, v.get(("二", row, col))) for col, col_label in cols])
-              for row, label, cols, section in fmt.ACTIVE + fmt.ADDENDUM]
+    active = [
+        (row, f"{section} {label}", [(col, col_label, v.get(("二", row, col))) for col, col_label in cols])
+        for row, label, cols, section in fmt.ACTIVE + fmt.ADDENDUM
+    ]
     columns = fmt.APPLICANTS + [fmt.APPLICANT_TOTAL]
-    applications = [(code, label, [v.get(("三", code, c)) for c, _ in columns]) for code, _, label in fmt.application_rows()]
+    applications = [
+        (code, label, [v.get(("三", code, c)) for c, _ in columns]) for code, _, label in fmt.application_rows()
+    ]
     outcomes = fmt.OUTCOMES + [fmt.OUTCOME_TOTAL]
     appeals = [(g_label, [v.get(("四", "4", f"{group}.{c}")) for c, _ in outcomes]) for group, g_label in fmt.APPEALS]
-    return {"active": active, "columns": columns, "applications": applications if any(c["table"] == "三" for c in cells) else [],
-            "outcomes": outcomes, "appeals": appeals if any(c["table"] == "四" for c in cells) else []}
+    return {
+        "active": active,
+        "columns": columns,
+        "applications": applications if any(c["table"] == "三" for c in cells) else [],
+        "outcomes": outcomes,
+        "appeals": appeals if any(c["table"] == "四" for c in cells) else [],
+    }
 
 
 def _xlsx(publisher: str, year: int, layout: dict) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                                     "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("二 主动公开")
     sheet.write_row(0, 0, [f"{publisher} {year}年 二、{fmt.TABLES['二']}"], bold)
     r = 1
     for row, label, cols in layout["active"]:
         for _col, col_label, cell in cols:
-            sheet.write_row(r, 0, [row, label, col_label, cell["value"] if cell else None, cell["source"] if cell else ""])
+            sheet.write_row(
+                r, 0, [row, label, col_label, cell["value"] if cell else None, cell["source"] if cell else ""]
+            )
             r += 1
     if layout["applications"]:
         sheet = book.add_worksheet("三 依申请公开")
@@ -82,13 +94,22 @@ async def annual_report(datasette, request):
         return await not_found(datasette, request)
     publisher, year, form = (request.url_vars.get(k) for k in ("publisher", "year", "format"))
     if publisher is None:
-        found = await _rows(datasette, db_name, "select publisher, year, max(\"table\" = '三') as given from cells "
-                                                "group by publisher, year order by year desc, publisher", {})
+        found = await _rows(
+            datasette,
+            db_name,
+            "select publisher, year, max(\"table\" = '三') as given from cells "
+            "group by publisher, year order by year desc, publisher",
+            {},
+        )
         return await render(datasette, request, "portal_annual_reports.html", {"reports": found, "dataset": db_name})
     if publisher not in ix.publishers:
         return await not_found(datasette, request)
-    cells = await _rows(datasette, db_name, "select * from cells where publisher = :p and year = :y order by rowid",
-                        {"p": publisher, "y": int(year)})
+    cells = await _rows(
+        datasette,
+        db_name,
+        "select * from cells where publisher = :p and year = :y order by rowid",
+        {"p": publisher, "y": int(year)},
+    )
     if not cells:
         return await not_found(datasette, request)
     layout = _layout(cells)
@@ -96,22 +117,36 @@ async def annual_report(datasette, request):
     if form == "json":
         from govdata.serve.jsonutf8 import dumps
 
-        return Response(dumps({"publisher": publisher, "year": int(year), "cells": cells}),
-                        content_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"})
+        return Response(
+            dumps({"publisher": publisher, "year": int(year), "cells": cells}),
+            content_type="application/json; charset=utf-8",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
     if form == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, CELL_COLUMNS, lineterminator="\r\n", extrasaction="ignore")
         writer.writeheader()
         for c in cells:
-            writer.writerow({k: ("'" + v if isinstance(v, str) and re.match(r"^[=+\-@]", v) else v) for k, v in c.items()})
-        return Response("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+            writer.writerow(
+                {k: ("'" + v if isinstance(v, str) and re.match(r"^[=+\-@]", v) else v) for k, v in c.items()}
+            )
+        return Response(
+            "\ufeff" + out.getvalue(),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     if form == "xlsx":
-        return Response(_xlsx(publisher, int(year), layout),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return await render(datasette, request, "portal_annual_report.html", {
-        "p": ix.publishers[publisher], "year": int(year), "layout": layout, "tables": fmt.TABLES, "dataset": db_name})
+        return Response(
+            _xlsx(publisher, int(year), layout),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return await render(
+        datasette,
+        request,
+        "portal_annual_report.html",
+        {"p": ix.publishers[publisher], "year": int(year), "layout": layout, "tables": fmt.TABLES, "dataset": db_name},
+    )
 
 
 async def deadlines(datasette, request):
@@ -119,6 +154,11 @@ async def deadlines(datasette, request):
     db_name = _derived(datasette, "deadlines")
     if db_name is None:
         return await not_found(datasette, request)
-    rows = await _rows(datasette, db_name, "select * from deadlines order by case status when 'late' then 0 "
-                                           "when 'on_time' then 1 else 2 end, late_by desc, rule, subject", {})
+    rows = await _rows(
+        datasette,
+        db_name,
+        "select * from deadlines order by case status when 'late' then 0 "
+        "when 'on_time' then 1 else 2 end, late_by desc, rule, subject",
+        {},
+    )
     return await render(datasette, request, "portal_deadlines.html", {"rows": rows, "dataset": db_name})

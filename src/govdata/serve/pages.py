@@ -25,13 +25,13 @@ Handler = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Page:
-    name: str                                                # a short id ("dataset")
-    route: str | Callable[[], str]                           # Datasette route regex (or a function
-                                                             # making it when the app is made)
+    name: str  # a short id ("dataset")
+    route: str | Callable[[], str]  # Datasette route regex (or a function
+    # making it when the app is made)
     handler: Handler
-    openapi: dict[str, Any] = field(default_factory=dict)   # OpenAPI path items it adds
-    documented_at: tuple[str, ...] = ()                      # OpenAPI paths written elsewhere
-    undocumented: str = ""                                   # why it is not in the API description
+    openapi: dict[str, Any] = field(default_factory=dict)  # OpenAPI path items it adds
+    documented_at: tuple[str, ...] = ()  # OpenAPI paths written elsewhere
+    undocumented: str = ""  # why it is not in the API description
 
     def __post_init__(self) -> None:
         if not (self.openapi or self.documented_at or self.undocumented):
@@ -71,14 +71,29 @@ def openapi_paths() -> dict[str, Any]:
     return paths
 
 
-def html_page(operation_id: str, summary: str, example: str, parameters: list[dict[str, Any]] | None = None,
-              not_found: str | None = None) -> dict[str, Any]:
+def html_page(
+    operation_id: str,
+    summary: str,
+    example: str,
+    parameters: list[dict[str, Any]] | None = None,
+    not_found: str | None = None,
+) -> dict[str, Any]:
     """The OpenAPI path item of an HTML page of the portal."""
-    responses: dict[str, Any] = {"200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}}}
+    responses: dict[str, Any] = {
+        "200": {"description": "page", "content": {"text/html": {"schema": {"type": "string"}}}}
+    }
     if not_found:
         responses["404"] = {"description": not_found}
-    return {"get": {"operationId": operation_id, "summary": summary, "tags": ["Pages"], "x-example-path": example,
-                    "parameters": parameters or [], "responses": responses}}
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "tags": ["Pages"],
+            "x-example-path": example,
+            "parameters": parameters or [],
+            "responses": responses,
+        }
+    }
 
 
 def path_parameter(name: str) -> dict[str, Any]:
@@ -87,5 +102,12 @@ def path_parameter(name: str) -> dict[str, Any]:
 
 def json_document(operation_id: str, summary: str, schema: dict[str, Any], tag: str) -> dict[str, Any]:
     """The OpenAPI path item of a JSON document answered at a fixed path."""
-    return {"get": {"operationId": operation_id, "summary": summary, "tags": [tag], "x-example": "",
-                    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}}}
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "tags": [tag],
+            "x-example": "",
+            "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}},
+        }
+    }

@@ -24,12 +24,16 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     a foreign key into a named table."""
     if value is None or not table:
         return None
-    if column == "dataset" and isinstance(value, str):  # a dataset of this catalogue: its page (policy links, oversight tables)
+    if column == "dataset" and isinstance(
+        value, str
+    ):  # a dataset of this catalogue: its page (policy links, oversight tables)
         ix = portal.catalogue(datasette)
         if ix is not None and value in ix.by_id:
             entry = ix.datasets[ix.by_id[value]]
-            return Markup(f'<a href="/datasets/{escape(value)}">{escape(value)}</a> '
-                          f'<span class="fk-label">{escape(entry["title"])}</span>')
+            return Markup(
+                f'<a href="/datasets/{escape(value)}">{escape(value)}</a> '
+                f'<span class="fk-label">{escape(entry["title"])}</span>'
+            )
     known = portal.labels(datasette)
     which = known.get("columns", {}).get(database, {}).get(table, {}).get(column)
     name = known["maps"].get(which, {}).get(str(value)) if which else None
@@ -56,15 +60,20 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 def startup(datasette: Any) -> None:
     search.install(datasette)
     # defaults for templates rendered without the hook below (Datasette's error pages)
-    datasette.jinja_env.globals.update(t=i18n.Translator("zh"), i18n=i18n, site={"title": datasette.metadata("title") or ""})
+    datasette.jinja_env.globals.update(
+        t=i18n.Translator("zh"), i18n=i18n, site={"title": datasette.metadata("title") or ""}
+    )
 
 
 @hookimpl
 def extra_template_vars(request: Any, datasette: Any) -> dict[str, Any]:
     """The interface language and the site for every page, Datasette's own included."""
     ix = portal.catalogue(datasette)
-    return {"t": i18n.Translator(i18n.choose(request) if request is not None else "zh"), "i18n": i18n,
-            "site": ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""}}
+    return {
+        "t": i18n.Translator(i18n.choose(request) if request is not None else "zh"),
+        "i18n": i18n,
+        "site": ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""},
+    }
 
 
 @hookimpl

@@ -99,8 +99,12 @@ def facet_label(ix: CatalogueIndex, t: i18n.Translator, facet: str, value: str) 
         return t.pick(ix.publishers[value]["name"], ix.publishers[value].get("name_en"))
     if facet == "license" and value in ix.licenses:
         return ix.licenses[value]["title"]
-    table = {"level": i18n.LEVEL, "open_condition": i18n.OPEN, "frequency": i18n.FREQUENCY,
-             "freshness": i18n.FRESHNESS}.get(facet)
+    table = {
+        "level": i18n.LEVEL,
+        "open_condition": i18n.OPEN,
+        "frequency": i18n.FREQUENCY,
+        "freshness": i18n.FRESHNESS,
+    }.get(facet)
     return t.of(table, value) if table else value
 
 
@@ -117,12 +121,23 @@ async def render(datasette: Any, request: Any, template: str, context: dict[str,
     ix = catalogue(datasette)
     today = timeliness.today()
     site = ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""}
-    base = {"t": t, "i18n": i18n, "site": site, "ix": ix, "q": "", "markdown": markdown, "size": size,
-            "portal_page": True, "facet_label": (lambda f, v: facet_label(ix, t, f, v)) if ix else None,
-            "today": today, "fresh": freshness_of(ix, today) if ix else (lambda d: None)}
+    base = {
+        "t": t,
+        "i18n": i18n,
+        "site": site,
+        "ix": ix,
+        "q": "",
+        "markdown": markdown,
+        "size": size,
+        "portal_page": True,
+        "facet_label": (lambda f, v: facet_label(ix, t, f, v)) if ix else None,
+        "today": today,
+        "fresh": freshness_of(ix, today) if ix else (lambda d: None),
+    }
     html = await datasette.render_template([template], {**base, **context}, request=request)
-    return Response.html(html, status=status, headers={"Vary": "Cookie, Accept-Language",
-                                                       "Content-Language": t.html_lang})
+    return Response.html(
+        html, status=status, headers={"Vary": "Cookie, Accept-Language", "Content-Language": t.html_lang}
+    )
 
 
 async def not_found(datasette: Any, request: Any) -> Response:
@@ -131,16 +146,24 @@ async def not_found(datasette: Any, request: Any) -> Response:
 
 # ---- pages ----------------------------------------------------------------------------
 
+
 async def home(datasette: Any, request: Any) -> Response:
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
     overview = ix.search("", rows=8, sort="modified", facet_limit=-1)
-    return await render(datasette, request, "portal_home.html", {
-        "recent": overview.items, "theme_counts": dict(overview.facets["theme"]),
-        "publisher_counts": dict(overview.facets["publisher"]), "total": overview.count,
-        "roots": ix.children.get(None, []),
-    })
+    return await render(
+        datasette,
+        request,
+        "portal_home.html",
+        {
+            "recent": overview.items,
+            "theme_counts": dict(overview.facets["theme"]),
+            "publisher_counts": dict(overview.facets["publisher"]),
+            "total": overview.count,
+            "roots": ix.children.get(None, []),
+        },
+    )
 
 
 LINK_KEYS = ("q", "sort", *FACETS)
@@ -164,8 +187,12 @@ def _params(request) -> list[tuple[str, str]]:
     return out
 
 
-def _link(pairs: list[tuple[str, str]], add: tuple[str, str] | None = None, remove: tuple[str, str] | None = None,
-          **changes: Any) -> str:
+def _link(
+    pairs: list[tuple[str, str]],
+    add: tuple[str, str] | None = None,
+    remove: tuple[str, str] | None = None,
+    **changes: Any,
+) -> str:
     kept = [(k, v) for k, v in pairs if k not in changes and (k, v) != remove]
     if add and add not in kept:
         kept.append(add)
@@ -188,14 +215,34 @@ async def datasets(datasette: Any, request: Any) -> Response:
     selected = [(k, v) for k, v in params if k in FACETS]
     from govdata.oversight import timeliness
 
-    result = ix.search(q, [(False, f, v) for f, v in selected], sort, (page - 1) * PAGE_SIZE, PAGE_SIZE, facet_limit=-1,
-                       today=timeliness.today())
+    result = ix.search(
+        q,
+        [(False, f, v) for f, v in selected],
+        sort,
+        (page - 1) * PAGE_SIZE,
+        PAGE_SIZE,
+        facet_limit=-1,
+        today=timeliness.today(),
+    )
     pages = max(1, math.ceil(result.count / PAGE_SIZE))
-    return await render(datasette, request, "portal_search.html", {
-        "q": q, "result": result, "sort": sort, "sorts": SORTS, "page": page, "pages": min(pages, MAX_PAGE),
-        "selected": selected, "facets": FACETS, "link": lambda **kw: _link(params, **kw),
-        "highlight": highlight, "levels": LEVELS,
-    })
+    return await render(
+        datasette,
+        request,
+        "portal_search.html",
+        {
+            "q": q,
+            "result": result,
+            "sort": sort,
+            "sorts": SORTS,
+            "page": page,
+            "pages": min(pages, MAX_PAGE),
+            "selected": selected,
+            "facets": FACETS,
+            "link": lambda **kw: _link(params, **kw),
+            "highlight": highlight,
+            "levels": LEVELS,
+        },
+    )
 
 
 def _read_json(path: Path) -> Any:
@@ -232,17 +279,29 @@ async def dataset(datasette: Any, request: Any) -> Response:
         if res.get("path"):
             previews[res["name"]] = await _preview(datasette, name, res["name"])
     base = str(datasette.absolute_url(request, "/")).rstrip("/")
-    jsonld = json.dumps(schema_org, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") if schema_org else ""
+    jsonld = (
+        json.dumps(schema_org, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") if schema_org else ""
+    )
     related = [ix.datasets[ix.by_id[r]] for r in dp.get("related") or [] if r in ix.by_id]
     related += [d for d in ix.datasets if name in (d.get("related") or []) and d not in related][:10]
-    return await render(datasette, request, "portal_dataset.html", {
-        "d": entry, "dp": dp, "jsonld": Markup(jsonld), "previews": previews, "base": base,
-        "chain": [ix.publishers[p] for p in entry["publisher_chain"] if p in ix.publishers],
-        "themes": [ix.themes[t] for t in entry["themes"] if t in ix.themes],
-        "license": ix.licenses.get(entry.get("license")), "related": related,
-        "releases": (_read_json(root / "downloads" / name / "releases" / "index.json") or {}).get("releases") or [],
-        "policies": policy_documents(ix, name, entry),
-    })
+    return await render(
+        datasette,
+        request,
+        "portal_dataset.html",
+        {
+            "d": entry,
+            "dp": dp,
+            "jsonld": Markup(jsonld),
+            "previews": previews,
+            "base": base,
+            "chain": [ix.publishers[p] for p in entry["publisher_chain"] if p in ix.publishers],
+            "themes": [ix.themes[t] for t in entry["themes"] if t in ix.themes],
+            "license": ix.licenses.get(entry.get("license")),
+            "related": related,
+            "releases": (_read_json(root / "downloads" / name / "releases" / "index.json") or {}).get("releases") or [],
+            "policies": policy_documents(ix, name, entry),
+        },
+    )
 
 
 def policy_documents(ix: CatalogueIndex, name: str, entry: dict) -> list[dict]:
@@ -253,10 +312,18 @@ def policy_documents(ix: CatalogueIndex, name: str, entry: dict) -> list[dict]:
     out = []
     for key in dict.fromkeys(keys):
         d = docs[key]
-        out.append({**d, "interpretations": [docs[k] for k in d["interpretations"] if k in docs],
-                    "interprets": docs.get(d["interprets"] or ""),
-                    "datasets": [{**link, "entry": ix.datasets[ix.by_id[link["dataset"]]]}
-                                 for link in d["datasets"] if link["dataset"] in ix.by_id]})
+        out.append(
+            {
+                **d,
+                "interpretations": [docs[k] for k in d["interpretations"] if k in docs],
+                "interprets": docs.get(d["interprets"] or ""),
+                "datasets": [
+                    {**link, "entry": ix.datasets[ix.by_id[link["dataset"]]]}
+                    for link in d["datasets"]
+                    if link["dataset"] in ix.by_id
+                ],
+            }
+        )
     return out
 
 
@@ -265,7 +332,9 @@ async def publishers(datasette: Any, request: Any) -> Response:
     if ix is None:
         return Response.text("not configured", status=404)
     counts = dict(ix.search("", rows=0, facet_limit=-1).facets["publisher"])
-    return await render(datasette, request, "portal_publishers.html", {"counts": counts, "roots": ix.children.get(None, [])})
+    return await render(
+        datasette, request, "portal_publishers.html", {"counts": counts, "roots": ix.children.get(None, [])}
+    )
 
 
 async def publisher(datasette: Any, request: Any) -> Response:
@@ -277,13 +346,22 @@ async def publisher(datasette: Any, request: Any) -> Response:
     p = ix.publishers[pid]
     from govdata.oversight import timeliness
 
-    return await render(datasette, request, "portal_publisher.html", {
-        "card": True, "card_own": scorecards_of(ix, timeliness.today(), datasette)[pid]["own"],
-        "card_tree": scorecards_of(ix, timeliness.today(), datasette)[pid]["tree"],
-        "p": p, "chain": [ix.publishers[a] for a in p.get("ancestors") or [] if a in ix.publishers],
-        "result": result, "counts": dict(result.facets["publisher"]), "own": ix.facet_masks["publisher"],
-        "children": ix.children.get(pid, []),
-    })
+    return await render(
+        datasette,
+        request,
+        "portal_publisher.html",
+        {
+            "card": True,
+            "card_own": scorecards_of(ix, timeliness.today(), datasette)[pid]["own"],
+            "card_tree": scorecards_of(ix, timeliness.today(), datasette)[pid]["tree"],
+            "p": p,
+            "chain": [ix.publishers[a] for a in p.get("ancestors") or [] if a in ix.publishers],
+            "result": result,
+            "counts": dict(result.facets["publisher"]),
+            "own": ix.facet_masks["publisher"],
+            "children": ix.children.get(pid, []),
+        },
+    )
 
 
 async def themes(datasette: Any, request: Any) -> Response:
@@ -315,11 +393,22 @@ async def timeliness_page(datasette: Any, request: Any) -> Response:
     if request.url_vars.get("format") == "json":
         from govdata.serve.jsonutf8 import dumps
 
-        body = {"today": today.isoformat(), "rule": "政府信息公开条例 第二十六条: 20 working days",
-                "datasets": [{"id": d["id"], "title": d["title"], "publisher": d.get("publisher"),
-                              **(item.to_dict() if item else {"status": "not_applicable"})} for d, item in rows]}
-        return Response(dumps(body), content_type="application/json; charset=utf-8",
-                        headers={"Access-Control-Allow-Origin": "*"})
+        body = {
+            "today": today.isoformat(),
+            "rule": "政府信息公开条例 第二十六条: 20 working days",
+            "datasets": [
+                {
+                    "id": d["id"],
+                    "title": d["title"],
+                    "publisher": d.get("publisher"),
+                    **(item.to_dict() if item else {"status": "not_applicable"}),
+                }
+                for d, item in rows
+            ],
+        }
+        return Response(
+            dumps(body), content_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"}
+        )
     return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
 
 
@@ -355,8 +444,11 @@ async def scorecards_page(datasette: Any, request: Any) -> Response:
     if request.url_vars.get("format") == "json":
         from govdata.serve.jsonutf8 import dumps
 
-        return Response(dumps({"today": today.isoformat(), "publishers": cards}),
-                        content_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"})
+        return Response(
+            dumps({"today": today.isoformat(), "publishers": cards}),
+            content_type="application/json; charset=utf-8",
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
     order, todo = [], [(pid, 0) for pid in reversed(ix.children.get(None, []))]
     while todo:  # the tree, depth first
         pid, depth = todo.pop()
@@ -371,8 +463,14 @@ async def switch_language(request: Any) -> Response:
     lang = request.args.get("to")
     target = request.args.get("next") or "/"
     parts = urlsplit(target)
-    if (not target.startswith("/") or target.startswith("//") or "\\" in target or parts.scheme or parts.netloc
-            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)):
+    if (
+        not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or parts.scheme
+        or parts.netloc
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)
+    ):
         target = "/"  # never an open redirect, never a header split
     response = Response.redirect(target)
     if lang in i18n.LANGS:
@@ -384,8 +482,9 @@ STYLESHEET = Path(__file__).parent / "static" / "portal.css"
 
 
 async def stylesheet(request: Any) -> Response:
-    return Response(STYLESHEET.read_text("utf-8"), content_type="text/css; charset=utf-8",
-                    headers={"Cache-Control": "max-age=3600"})
+    return Response(
+        STYLESHEET.read_text("utf-8"), content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"}
+    )
 
 
 def published_checksum(folder: Path, file: str) -> str | None:

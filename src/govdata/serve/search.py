@@ -107,8 +107,12 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
     if page is not None:
         t = min(t, PAGE_BOUND)  # the count is all this plan computes beyond the page
     try:
-        found = (await db.execute(f"select count(*){listed} from (select rowid from {quoted} "
-                                  f"where {quoted} match :e limit {t + 1})", {"e": expr})).first()
+        found = (
+            await db.execute(
+                f"select count(*){listed} from (select rowid from {quoted} where {quoted} match :e limit {t + 1})",
+                {"e": expr},
+            )
+        ).first()
     except sqlite3.OperationalError as exc:
         raise BadRequest(f"Invalid search: {exc}") from None
     described = [f'search matches "{q}"']
@@ -118,8 +122,10 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
         # keywords: the subquery adds no lower-case " where " to the statement
         limit, desc, after = page
         start = f" AND rowid {'<' if desc else '>'} {after}" if after is not None else ""
-        clause = (f"rowid IN (SELECT rowid FROM {quoted} WHERE {quoted} MATCH :_search_expr{start} "
-                  f"ORDER BY rowid{' DESC' if desc else ''} LIMIT {limit})")
+        clause = (
+            f"rowid IN (SELECT rowid FROM {quoted} WHERE {quoted} MATCH :_search_expr{start} "
+            f"ORDER BY rowid{' DESC' if desc else ''} LIMIT {limit})"
+        )
         if found[0] <= t:
             clause += f" /* govdata:count={found[0]} */"
         else:
@@ -130,15 +136,21 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
         # few matches: the page reads the list of rowids just found (the phrase is evaluated once),
         # and without other filters the count is that list's length (one row per rowid)
         known = "" if narrowed else f" /* govdata:count={found[0]} */"
-        return FilterArguments([f"rowid in (select value from json_each(:_search_ids)){known}"],
-                               {"_search_ids": f"[{found[1] or ''}]"}, described, extra)
+        return FilterArguments(
+            [f"rowid in (select value from json_each(:_search_ids)){known}"],
+            {"_search_ids": f"[{found[1] or ''}]"},
+            described,
+            extra,
+        )
     if narrowed:
         # many matches and other filters: Datasette's exact count (bounded by the SQL time limit;
         # "more than T" would be wrong once other filters narrow the rows)
         clause = f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr)"
     else:
-        clause = (f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr "
-                  f"and rowid = {escape_sqlite(table)}.rowid) {DENSE}")
+        clause = (
+            f"rowid in (select rowid from {quoted} where {quoted} match :_search_expr "
+            f"and rowid = {escape_sqlite(table)}.rowid) {DENSE}"
+        )
         extra["search_count_over"] = t
     return FilterArguments([clause], {"_search_expr": expr}, described, extra)
 

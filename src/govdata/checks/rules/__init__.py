@@ -3,15 +3,35 @@
 
 from __future__ import annotations
 
-from govdata.checks.rules import (blank_row, cell_too_large, constraint_error, masking_error, negative_list_field,
-                                  normalisable_text, personal_data, primary_key, spreadsheet_formula, type_error,
-                                  unique_error)
+from govdata.checks.rules import (
+    blank_row,
+    cell_too_large,
+    constraint_error,
+    masking_error,
+    negative_list_field,
+    normalisable_text,
+    personal_data,
+    primary_key,
+    spreadsheet_formula,
+    type_error,
+    unique_error,
+)
 from govdata.checks.rules.base import Check
 from govdata.hookspecs import hookimpl
 
-BUILT_IN = [blank_row.CHECK, cell_too_large.CHECK, type_error.CHECK, constraint_error.CHECK, spreadsheet_formula.CHECK,
-            unique_error.CHECK, primary_key.CHECK, normalisable_text.CHECK, masking_error.CHECK, personal_data.CHECK,
-            negative_list_field.CHECK]
+BUILT_IN = [
+    blank_row.CHECK,
+    cell_too_large.CHECK,
+    type_error.CHECK,
+    constraint_error.CHECK,
+    spreadsheet_formula.CHECK,
+    unique_error.CHECK,
+    primary_key.CHECK,
+    normalisable_text.CHECK,
+    masking_error.CHECK,
+    personal_data.CHECK,
+    negative_list_field.CHECK,
+]
 
 
 @hookimpl

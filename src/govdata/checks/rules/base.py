@@ -132,8 +132,16 @@ class Check:
         return {"example": example[:40]}
 
     def describe(self) -> Code:
-        return Code(self.code, self.severity, self.title_zh, self.title_en, self.hint_zh, self.hint_en,
-                    self.message_zh, self.message_en)
+        return Code(
+            self.code,
+            self.severity,
+            self.title_zh,
+            self.title_en,
+            self.hint_zh,
+            self.hint_en,
+            self.message_zh,
+            self.message_en,
+        )
 
     def message(self, lang: str, args: dict[str, Any]) -> str:
         zh, en = self.variants.get(args.get("variant") or "", (self.message_zh, self.message_en))

@@ -24,8 +24,17 @@ class ConstraintError(Check):
         # the proof fails on any invalid value already (type-error), so its bounds leave out the type guard
         for (note, condition), (_, bound) in zip(f.constraints(), f.constraints(assume_valid=True)):
             name, value = _NOTE.fullmatch(note).groups()  # type: ignore[union-attr]
-            out.append(Row(f"constraint-error:{f.name}:{note}", condition, bound=bound, number=number, field=f.name,
-                           cell=f.col, args=(("constraint", name), ("value", value))))
+            out.append(
+                Row(
+                    f"constraint-error:{f.name}:{note}",
+                    condition,
+                    bound=bound,
+                    number=number,
+                    field=f.name,
+                    cell=f.col,
+                    args=(("constraint", name), ("value", value)),
+                )
+            )
         return out
 
 

@@ -28,7 +28,10 @@ def declared(field: dict[str, Any]) -> tuple[str | None, bool]:
 class MaskingError(Check):
     code = "masking-error"
     title_zh, title_en = "脱敏不完整", "Masking incomplete"
-    hint_zh, hint_en = "声明为脱敏的列中每个值都必须已脱敏：检查所指行。", "Every value of a masked column must be masked: fix the rows named."
+    hint_zh, hint_en = (
+        "声明为脱敏的列中每个值都必须已脱敏：检查所指行。",
+        "Every value of a masked column must be masked: fix the rows named.",
+    )
     message_zh = "声明为已脱敏（{kind}），但有 {total} 个值未脱敏；第一个在第 {first} 行"
     message_en = "declared masked ({kind}) but {total} value(s) are not masked; first at row {first}"
     phase = "privacy"
@@ -38,8 +41,16 @@ class MaskingError(Check):
         if not (kind and masked):
             return []
         pattern = MASKED.get(kind, MASKED["default"])
-        return [Row(f"masked:{f.name}", f"{f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)})",
-                    number=number, field=f.name, args=(("kind", kind),), summary=True)]
+        return [
+            Row(
+                f"masked:{f.name}",
+                f"{f.value} IS NOT NULL AND NOT regexp_full_match({f.value}, {lit(pattern)})",
+                number=number,
+                field=f.name,
+                args=(("kind", kind),),
+                summary=True,
+            )
+        ]
 
 
 CHECK = MaskingError()

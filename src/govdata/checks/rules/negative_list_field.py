@@ -31,7 +31,7 @@ def matches(field: dict[str, Any], negative_list: list[dict[str, Any]]) -> dict 
                     return item
                 continue
             want = tokens(p)
-            if want and any(w[:len(want)] == want or w[-len(want):] == want for w in words):
+            if want and any(w[: len(want)] == want or w[-len(want) :] == want for w in words):
                 return item
     return None
 

@@ -27,13 +27,20 @@ CANDIDATES = {
 }
 NUMBERS = ("id_card", "mobile", "bank_card")  # kinds found by a run of digits; "email" by an @
 DIGIT_RUN = 11  # every number candidate has this many digits in a row
-LABELS = {"id_card": ("居民身份证号码", "identity-card numbers"), "mobile": ("手机号码", "mobile numbers"),
-          "bank_card": ("银行卡号", "bank-card numbers"), "email": ("电子邮箱", "e-mail addresses")}
+LABELS = {
+    "id_card": ("居民身份证号码", "identity-card numbers"),
+    "mobile": ("手机号码", "mobile numbers"),
+    "bank_card": ("银行卡号", "bank-card numbers"),
+    "email": ("电子邮箱", "e-mail addresses"),
+}
 # a number bounded by what is not a letter or digit, and not the fraction of a decimal (WKT and
 # coordinates: POINT (116.39712345678 39.9) holds no mobile number) nor followed by one
-BOUNDED = {kind: re.compile(pattern if kind == "email"
-                            else f"(?<![0-9A-Za-z])(?<![0-9][.]){pattern}(?![0-9A-Za-z])(?![.][0-9])")
-           for kind, pattern in CANDIDATES.items()}
+BOUNDED = {
+    kind: re.compile(
+        pattern if kind == "email" else f"(?<![0-9A-Za-z])(?<![0-9][.]){pattern}(?![0-9A-Za-z])(?![.][0-9])"
+    )
+    for kind, pattern in CANDIDATES.items()
+}
 
 
 def valid(kind: str, value: str) -> bool:
@@ -61,8 +68,11 @@ def enum_only(f) -> bool:
 
 def scanned(fields: list) -> list:
     """The columns whose content is scanned: text and numbers not declared masked, not held to an enum."""
-    return [f for f in fields if f.type in ("string", "any", "integer", "number")
-            and not all(declared(f.field)) and not enum_only(f)]
+    return [
+        f
+        for f in fields
+        if f.type in ("string", "any", "integer", "number") and not all(declared(f.field)) and not enum_only(f)
+    ]
 
 
 def prefilter(f, kinds: tuple[str, ...]) -> str:
@@ -82,11 +92,17 @@ class PersonalData(Check):
     code = "personal-data"
     title_zh, title_en = "含有未脱敏的个人信息", "Personal data in the clear"
     hint_zh = "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true。"
-    hint_en = "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field."
+    hint_en = (
+        "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field."
+    )
     message_zh = "含有{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列"
     message_en = "holds {what_en}: mask them and declare personal: {kind}, masked: true — or remove the column"
-    variants = {"enum": ("枚举值中列出了{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列",
-                         "its enum lists {what_en}; mask them and declare personal: {kind}, masked: true — or remove the column")}
+    variants = {
+        "enum": (
+            "枚举值中列出了{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列",
+            "its enum lists {what_en}; mask them and declare personal: {kind}, masked: true — or remove the column",
+        )
+    }
     phase = "privacy"
 
 

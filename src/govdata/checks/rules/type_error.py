@@ -18,8 +18,16 @@ class TypeError_(Check):
         invalid = f.invalid()
         if not invalid:
             return []
-        return [Row(f"type-error:{f.name}", f"{f.value} IS NOT NULL AND ({invalid})", number=number, field=f.name,
-                    cell=f.col, args=(("type", f.type), ("format", f.format)))]
+        return [
+            Row(
+                f"type-error:{f.name}",
+                f"{f.value} IS NOT NULL AND ({invalid})",
+                number=number,
+                field=f.name,
+                cell=f.col,
+                args=(("type", f.type), ("format", f.format)),
+            )
+        ]
 
 
 CHECK = TypeError_()
