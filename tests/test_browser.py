@@ -40,6 +40,11 @@ PAGE_TYPES = {
     "row": "/zj-holiday-calendar/days/2025-10-01",
     "timeliness": "/oversight/timeliness",
     "scorecards": "/oversight/scorecards",
+    "deadlines": "/oversight/deadlines",
+    "annual-reports": "/oversight/annual-report",
+    "annual-report": "/oversight/annual-report/xh-gov/2025",
+    "changelog": "/changelog",
+    "dataset-changelog": "/datasets/hz-shuanggongshi/changelog",
 }
 
 

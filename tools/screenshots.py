@@ -21,6 +21,8 @@ PAGES = {
     "home": "/", "search": "/datasets?q=%E8%99%95%E7%BD%B0", "dataset": "/datasets/hz-shuanggongshi",
     "conditional": "/datasets/xh-lyj-subsistence-stats", "publisher": "/publishers/hz-gov", "theme": "/themes/credit",
     "table": "/hz-shuanggongshi/penalties?_search=%E9%A3%9F%E5%93%81",
+    "changelog": "/datasets/hz-shuanggongshi/changelog", "deadlines": "/oversight/deadlines",
+    "annual-report": "/oversight/annual-report/xh-gov/2025", "scorecards": "/oversight/scorecards",
 }
 
 
@@ -56,9 +58,11 @@ def main() -> None:
                     for name, path in PAGES.items():
                         page.goto(base + path)
                         page.screenshot(path=str(args.out / f"{name}-{width}.png"))
-                page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB").new_page()
-                page.goto(base + PAGES["dataset"])
-                page.screenshot(path=str(args.out / "dataset-en-1280.png"))
+                for width, height in ((375, 812), (1280, 900)):
+                    page = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB").new_page()
+                    for name in ("dataset", "changelog", "annual-report"):
+                        page.goto(base + PAGES[name])
+                        page.screenshot(path=str(args.out / f"{name}-en-{width}.png"), full_page=name != "dataset")
                 browser.close()
         finally:
             server.terminate()

@@ -69,39 +69,27 @@ def measure(
 ) -> Event:
     limit = POLICY_DAYS if rule == "policy-5" else CHANGE_DAYS
     first, second = _date(made), _date(published)
-    if first is None or second is None:
-        return Event(
-            rule,
-            subject,
-            title,
-            publisher,
-            event,
-            first.isoformat() if first else None,
-            made_from,
-            second.isoformat() if second else None,
-            published_from,
-            None,
-            limit,
-            None,
-            "not_measurable",
-        )
-    days = working_days_between(first, second)
-    official = all(is_workday(d)[1] for d in (first, second))
-    late = days - limit if days > limit else None
+    days = late = None
+    status, official = "not_measurable", True
+    if first is not None and second is not None:
+        days = working_days_between(first, second)
+        official = all(is_workday(d)[1] for d in (first, second))
+        late = days - limit if days > limit else None
+        status = "late" if late else "on_time"
     return Event(
         rule,
         subject,
         title,
         publisher,
         event,
-        first.isoformat(),
+        first.isoformat() if first else None,
         made_from,
-        second.isoformat(),
+        second.isoformat() if second else None,
         published_from,
         days,
         limit,
         late,
-        "late" if late else "on_time",
+        status,
         official,
     )
 

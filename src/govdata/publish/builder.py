@@ -466,33 +466,15 @@ def _build_into(
         book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
         entries: dict[str, Any] = {}
         records: list = []
-        _publish(
-            plan,
-            catalog,
-            [ds for ds in catalog.datasets if not derived.is_derived(ds)],
-            publisher,
-            copied_wh,
-            early,
-            book,
-            entries,
-            records,
-            progress,
-        )
+
+        def publish(datasets: list, by: Any) -> None:
+            _publish(plan, catalog, datasets, by, copied_wh, early, book, entries, records, progress)
+
+        publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher)
         # the derived step: the oversight datasets, computed from what was just published, gated like any other
         late_run = _check_derived(plan, catalog, records, run, con, [ds for ds in late if ds.name not in reuse])
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
-        _publish(
-            plan,
-            catalog,
-            [ds for ds in catalog.datasets if derived.is_derived(ds)],
-            late_publisher,
-            copied_wh,
-            early,
-            book,
-            entries,
-            records,
-            progress,
-        )
+        publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
         if reuse and previous is not None and not copied_wh:
             con.execute("DETACH previous")
         return _write_outputs(plan, con, catalog, records, entries, run.report)
