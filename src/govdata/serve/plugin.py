@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from typing import Any
 
 from govdata import textsearch
-from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search
+from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search, tablerows
 
 
 @hookimpl
@@ -59,6 +59,7 @@ def filters_from_request(request: Any, database: str, table: str, datasette: Any
 @hookimpl
 def startup(datasette: Any) -> None:
     search.install(datasette)
+    datasette.jinja_env.filters["table_rows"] = tablerows.render_rows
     # defaults for templates rendered without the hook below (Datasette's error pages)
     datasette.jinja_env.globals.update(
         t=i18n.Translator("zh"), i18n=i18n, site={"title": datasette.metadata("title") or ""}
