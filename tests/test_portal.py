@@ -80,6 +80,16 @@ def test_language_switch_sticks_and_accept_language(live_server):
     assert '<html lang="zh-CN">' in httpx.get(live_server + "/", headers={"Accept-Language": "zh-TW,en;q=0.5"}).text
 
 
+@pytest.mark.parametrize("path", ["/", "/datasets?q=处罚", "/hz-shuanggongshi/penalties", "/hz-shuanggongshi"])
+def test_pages_in_two_languages_tell_caches_what_they_vary_by(live_server, path):
+    r = httpx.get(live_server + path)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    vary = {v.strip().lower() for v in r.headers.get("vary", "").split(",")}
+    assert {"cookie", "accept-language"} <= vary, r.headers.get("vary")
+    data = httpx.get(live_server + "/hz-shuanggongshi/penalties.json")  # JSON is the same in any language
+    assert "accept-language" not in data.headers.get("vary", "").lower()
+
+
 @pytest.mark.parametrize(
     "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
 )

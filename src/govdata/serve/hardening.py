@@ -177,6 +177,17 @@ def too_large_body(path: str) -> tuple[bytes, bytes]:
     return (message + "\n").encode(), b"text/plain; charset=utf-8"
 
 
+def _vary_by_language(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """HTML pages are in the language of ``?lang=``, the language cookie or Accept-Language
+    (serve/i18n.py): say so to caches with ``Vary`` (merged with any Vary already set)."""
+    if not any(k.lower() == b"content-type" and v.lower().startswith(b"text/html") for k, v in headers):
+        return headers
+    vary = [p.strip() for k, v in headers if k.lower() == b"vary" for p in v.split(b",") if p.strip()]
+    seen = {p.lower() for p in vary}
+    vary += [n for n in (b"Cookie", b"Accept-Language") if n.lower() not in seen]
+    return [h for h in headers if h[0].lower() != b"vary"] + [(b"vary", b", ".join(vary))]
+
+
 def wrap(app: Any) -> Any:
     """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
     bytes, neutralise formulas in Datasette's CSV exports."""
@@ -205,7 +216,7 @@ def wrap(app: Any) -> Any:
                 raise ResponseCut()
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(SECURITY_HEADERS)]
-                message = dict(message, headers=headers + SECURITY_HEADERS)
+                message = dict(message, headers=_vary_by_language(headers) + SECURITY_HEADERS)
                 if capped or csv_safe:
                     if csv_safe:  # the body changes length
                         message["headers"] = [h for h in message["headers"] if h[0].lower() != b"content-length"]
