@@ -40,6 +40,7 @@ class BuildState:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
+        self._label_maps: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
 
     @cached_property
     def catalogue(self) -> CatalogueIndex | None:
@@ -53,6 +54,17 @@ class BuildState:
     def labels(self) -> dict[str, Any]:
         """``site/labels.json`` of the build (see publish/labels.py)."""
         return (_read_json(self.root / "site" / "labels.json") if self.root is not None else None) or {}
+
+    def label_maps(self, database: str, table: str) -> dict[str, dict[str, str]]:
+        """Column → {code: name} for the columns of ``table`` whose codes have names (labels.json),
+        worked out once per table (it is asked for every cell rendered)."""
+        maps = self._label_maps.get((database, table))
+        if maps is None:
+            known = self.labels
+            columns = known.get("columns", {}).get(database, {}).get(table, {})
+            maps = {column: known.get("maps", {}).get(which) or {} for column, which in columns.items()}
+            self._label_maps[(database, table)] = maps
+        return maps
 
     @cached_property
     def directory(self) -> Directory | None:

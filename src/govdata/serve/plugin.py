@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from typing import Any
 
 from govdata import textsearch
-from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search, tablerows
+from govdata.serve import buildstate, hardening, i18n, jsonutf8, pages, portal, search, tablerows
 
 
 @hookimpl
@@ -34,10 +34,9 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
                 f'<a href="/datasets/{escape(value)}">{escape(value)}</a> '
                 f'<span class="fk-label">{escape(entry["title"])}</span>'
             )
-    known = portal.labels(datasette)
-    which = known.get("columns", {}).get(database, {}).get(table, {}).get(column)
-    name = known["maps"].get(which, {}).get(str(value)) if which else None
     terms = search.TERMS.get()
+    names = buildstate.state(datasette).label_maps(database, table).get(column)
+    name = names.get(str(value)) if names else None
     if name is None and not (terms and isinstance(value, str)):
         return None
     shown = portal.highlight(value, terms, lower=True) if terms and isinstance(value, str) else escape(str(value))

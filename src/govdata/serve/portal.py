@@ -14,9 +14,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from govdata.serve import buildstate, i18n
+from govdata.textsearch import fold
 from govdata.serve.buildstate import build_dir
 from govdata.serve.catalogsearch import FACETS, LEVELS, SORTS, CatalogueIndex
 
@@ -53,10 +54,6 @@ def highlight(text: str | None, terms: Sequence[str], lower: bool = False) -> Ma
     """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
     offsets, so the marks fall on the original characters; it lower-cases, so ``lower`` is kept
     only for callers). A cell without any term is escaped and returned at once."""
-    from markupsafe import escape
-
-    from govdata.textsearch import fold
-
     text = text or ""
     folded = fold(text)
     spans = []
