@@ -3,15 +3,16 @@
 Datasette's own search filter would write ``rowid IN (SELECT rowid FROM fts WHERE fts MATCH …)``:
 SQLite then evaluates the whole match before returning the first page, and counts it again —
 for a two-character word found in most of a million rows that is 150 ms and 350 ms. This filter
-first counts the matches up to a bound ``T`` (cheap: FTS5 stops at ``T``) and picks the plan:
+first counts the matches up to a bound ``T`` (cheap: FTS5 stops at ``T``), listing their rowids,
+and picks the plan:
 
-- the page sorted by the rowid (the default: the INTEGER PRIMARY KEY or the rowid), no other
-  filter, no facet, no CSV stream: the page is the first matches FTS5 yields after the previous
-  page's last rowid (FTS5 yields them in rowid order): ``… MATCH :e AND rowid > :after ORDER BY
-  rowid LIMIT size+1``. Nothing else is read, so ``T`` is at most ``PAGE_BOUND``;
-- otherwise, at most ``T`` matches: the rowids found by that first query, passed as a JSON list
-  (the phrase is evaluated once), and an exact count;
-- otherwise, more than ``T``: the rows are scanned in the page's order and each is probed in the
+- at most ``T`` matches: the page reads the rowids just listed (passed as a JSON list, so the
+  phrase is evaluated once), and the count is exact;
+- more than ``T``, the page sorted by the rowid (the default: the INTEGER PRIMARY KEY or the
+  rowid), no other filter, no facet, no CSV stream: the page is the first matches FTS5 yields
+  after the previous page's last rowid (FTS5 yields them in rowid order): ``… MATCH :e AND rowid
+  > :after ORDER BY rowid LIMIT size+1``. Nothing else is read, so ``T`` is ``PAGE_BOUND`` here;
+- more than ``T`` otherwise: the rows are scanned in the page's order and each is probed in the
   index (``rowid = t.rowid``): the first page of a frequent word takes a few hundred probes.
 
 Above ``T`` the count is not computed: the JSON says ``null`` and the page says "more than T rows"
@@ -104,38 +105,23 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
     db = datasette.get_database(database)
     narrowed = any(not k.startswith("_") or k == "_where" or k.startswith("_filter_") for k in request.args.keys())
     page = None if narrowed else _rowid_page(request, meta, datasette)
-    listed = "" if page else ", group_concat(rowid)"
     if page is not None:
         t = min(t, PAGE_BOUND)  # the count is all this plan computes beyond the page
     try:
         found = (
             await db.execute(
-                f"select count(*){listed} from (select rowid from {quoted} where {quoted} match :e limit {t + 1})",
+                f"select count(*), group_concat(rowid) from (select rowid from {quoted} where {quoted} match :e "
+                f"limit {t + 1})",
                 {"e": expr},
             )
         ).first()
     except sqlite3.OperationalError as exc:
         raise BadRequest(f"Invalid search: {exc}") from None
     described = [f'search matches "{q}"']
-    if page is not None:
-        # the page's rows are the first matches after the previous page's last rowid; the count
-        # statement (rewritten by :func:`install`) never runs this limited subquery. Upper-case
-        # keywords: the subquery adds no lower-case " where " to the statement
-        limit, desc, after = page
-        start = f" AND rowid {'<' if desc else '>'} {after}" if after is not None else ""
-        clause = (
-            f"rowid IN (SELECT rowid FROM {quoted} WHERE {quoted} MATCH :_search_expr{start} "
-            f"ORDER BY rowid{' DESC' if desc else ''} LIMIT {limit})"
-        )
-        if found[0] <= t:
-            clause += f" /* govdata:count={found[0]} */"
-        else:
-            clause += f" {DENSE}"
-            extra["search_count_over"] = t
-        return FilterArguments([clause], {"_search_expr": expr}, described, extra)
     if found[0] <= t:
-        # few matches: the page reads the list of rowids just found (the phrase is evaluated once),
-        # and without other filters the count is that list's length (one row per rowid)
+        # few matches: the page reads the list of rowids just found (the phrase is evaluated once:
+        # a rare phrase of frequent bigrams costs one pass over their lists, not two), and without
+        # other filters the count is that list's length (one row per rowid)
         known = "" if narrowed else f" /* govdata:count={found[0]} */"
         return FilterArguments(
             [f"rowid in (select value from json_each(:_search_ids)){known}"],
@@ -143,6 +129,18 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
             described,
             extra,
         )
+    if page is not None:
+        # many matches: the page's rows are the first matches after the previous page's last
+        # rowid; the count statement (answered by :func:`install`) never runs this limited
+        # subquery. Upper-case keywords: the subquery adds no lower-case " where " to the statement
+        limit, desc, after = page
+        start = f" AND rowid {'<' if desc else '>'} {after}" if after is not None else ""
+        clause = (
+            f"rowid IN (SELECT rowid FROM {quoted} WHERE {quoted} MATCH :_search_expr{start} "
+            f"ORDER BY rowid{' DESC' if desc else ''} LIMIT {limit}) {DENSE}"
+        )
+        extra["search_count_over"] = t
+        return FilterArguments([clause], {"_search_expr": expr}, described, extra)
     if narrowed:
         # many matches and other filters: Datasette's exact count (bounded by the SQL time limit;
         # "more than T" would be wrong once other filters narrow the rows)
