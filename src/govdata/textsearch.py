@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 
 SEGMENT = re.compile(r"[^ ]+")  # a run: folding turns every whitespace and control character into " "
 END = "\ue000"  # private use (kept by the tokenizer): marks the last character of a run
+# ASCII letters and digits are few (36 bigrams² ≈ 1,300 bigrams): in codes and licence numbers
+# every bigram is in a tenth of the rows, and a phrase of them reads long lists (a 5-character
+# fragment of a credit code: 40–90 ms at 10M rows). Each run of 3+ ASCII letters/digits is also
+# indexed as its trigrams (~47,000 possible), after the cell's bigrams, closed by TRIGRAM_END so
+# that no phrase spans two runs; an ASCII query term of 3+ characters is a phrase of trigrams.
+ASCII_RUN = re.compile(r"[0-9a-z]{3,}")
+TRIGRAM_END = END + END
+SEARCH_VERSION = 2  # 2: bigrams + ASCII trigrams (table metadata ``search_version``; 1: bigrams)
 # FTS5's ``ascii`` tokenizer splits only at ASCII characters other than letters and digits, and
 # the index and the queries contain no such character but the space: ASCII punctuation is moved
 # to private use (U+E100 + code point, :data:`TOKEN_MAP`), so a bigram such as "1-" or "〔2" is one
@@ -90,28 +98,48 @@ def index_text(text: str | None) -> str:
     :func:`index_texts`, which computes the same tokens for millions of cells at once."""
     if not text:
         return ""
-    return " ".join(" ".join(_bigrams(seg)) for seg in SEGMENT.findall(fold(text).translate(TOKEN_MAP)))
+    folded = fold(text).translate(TOKEN_MAP)
+    tokens = [token for seg in SEGMENT.findall(folded) for token in _bigrams(seg)]
+    for run in ASCII_RUN.findall(folded):
+        tokens += _trigrams(run) + [TRIGRAM_END]
+    return " ".join(tokens)
+
+
+def _trigrams(run: str) -> list[str]:
+    return [run[i : i + 3] for i in range(len(run) - 2)]
 
 
 def _quoted(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def _phrase(segment: str) -> str:
+def _phrase(segment: str, trigrams: bool = True) -> str:
     if len(segment) == 1:  # one character: a bigram starting with it, or a run ending with it
         return f"({_quoted(segment)}* OR {_quoted(segment + END)})"
+    runs = ASCII_RUN.findall(segment) if trigrams else []
+    if runs == [segment]:  # letters and digits only: its trigrams, consecutive in one run's list
+        return '"' + " ".join(_trigrams(segment)) + '"'
     pairs = [segment[i : i + 2] for i in range(len(segment) - 1)]
-    return '"' + " ".join(p.replace('"', '""') for p in pairs) + '"'
+    phrase = '"' + " ".join(p.replace('"', '""') for p in pairs) + '"'
+    # the bigram phrase is exact; the trigram phrase of each ASCII run inside it is implied by it
+    # and far more selective, so FTS5 skips through the bigram lists at its matches
+    return " AND ".join([phrase, *('"' + " ".join(_trigrams(run)) + '"' for run in runs)])
 
 
 NO_MATCH = '"\u0001"'  # folds to no token: an empty phrase, which FTS5 matches with no row
 
 
-def match_expression(query: str) -> str:
+def match_expression(query: str, trigrams: bool = True) -> str:
     """An FTS5 MATCH expression over a bigram index for what a user typed: every whitespace-
     separated term must occur in one cell, as it is (punctuation included): the bigrams of a
-    term are one phrase, which matches exactly where the term is a substring."""
-    parts = [_phrase(seg) for term in (query or "").split() for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))]
+    term are one phrase, which matches exactly where the term is a substring (with ``trigrams``,
+    for an index of :data:`SEARCH_VERSION` 2, a term of ASCII letters and digits is the phrase of
+    its trigrams instead, as exact)."""
+    parts = [
+        _phrase(seg, trigrams)
+        for term in (query or "").split()
+        for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))
+    ]
     return " AND ".join(dict.fromkeys(parts[:MAX_TERMS])) if parts else NO_MATCH
 
 
@@ -195,6 +223,49 @@ def index_texts(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     byte_at = np.zeros(n + 1, np.int64)  # UTF-8 bytes of the output before each input character
     np.cumsum(utf8[a].astype(np.int32) + utf8[second] + 1, out=byte_at[1:])
     cell_bounds = byte_at[np.concatenate(([0], ends))]
+    bigrams = _string_array(rows, cell_bounds, data)
+    trigrams = _trigram_texts(a, ends, lengths)
+    if trigrams is None:
+        return bigrams
+    if isinstance(bigrams, pa.LargeStringArray) or isinstance(trigrams, pa.LargeStringArray):
+        bigrams, trigrams = bigrams.cast(pa.large_string()), trigrams.cast(pa.large_string())
+    return pc.binary_join_element_wise(bigrams, trigrams, " ")
+
+
+def _string_array(rows: int, bounds: np.ndarray, data: bytes) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+
     if len(data) < 2**31:
-        return pa.StringArray.from_buffers(rows, pa.py_buffer(cell_bounds.astype(np.int32)), pa.py_buffer(data))
-    return pa.LargeStringArray.from_buffers(rows, pa.py_buffer(cell_bounds), pa.py_buffer(data))
+        return pa.StringArray.from_buffers(rows, pa.py_buffer(bounds.astype(np.int32)), pa.py_buffer(data))
+    return pa.LargeStringArray.from_buffers(rows, pa.py_buffer(bounds.astype(np.int64)), pa.py_buffer(data))
+
+
+def _trigram_texts(a: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> pa.Array | None:
+    """Per cell, the trigram tokens of its ASCII runs of 3+ letters/digits, each run closed by
+    TRIGRAM_END (the tokens :func:`index_text` appends), from the folded code points ``a`` of all
+    cells; None when no cell has such a run."""
+    import numpy as np
+
+    n = a.size
+    if n < 3:
+        return None
+    alnum = ((a >= 48) & (a <= 57)) | ((a >= 97) & (a <= 122))
+    last = np.zeros(n, bool)  # a cell's last character: no trigram runs past it
+    last[ends[lengths > 0] - 1] = True
+    valid = alnum[:-2] & alnum[1:-1] & alnum[2:] & ~last[:-2] & ~last[1:-1]
+    starts = np.flatnonzero(valid)
+    if starts.size == 0:
+        return None
+    closes = ~np.append(valid[1:], False)[starts]  # the run's last trigram: the next one is not valid
+    sp, end = np.uint32(32), np.uint32(ord(END))
+    out = np.empty((starts.size, 7), np.uint32)
+    out[:, 0], out[:, 1], out[:, 2] = a[starts], a[starts + 1], a[starts + 2]
+    out[:, 3], out[:, 4], out[:, 5], out[:, 6] = sp, end, end, sp
+    keep = np.ones((starts.size, 7), bool)
+    keep[~closes, 4:] = False
+    data = out[keep].tobytes().decode("utf-32-le").encode("utf-8")
+    per_trigram = np.where(closes, 4 + 3 + 3 + 1, 4)  # UTF-8 bytes: 3 ASCII + space, END END space
+    cell = np.searchsorted(ends, starts, side="right")
+    per_cell = np.bincount(cell, weights=per_trigram, minlength=lengths.size).astype(np.int64)
+    return _string_array(lengths.size, np.concatenate(([0], np.cumsum(per_cell))), data)

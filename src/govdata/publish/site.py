@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from govdata import textsearch
 from govdata.publish import searchindex
 from govdata.catalog.model import Catalog, Dataset
 from govdata.directory.record import FREQUENCY_ZH, OPEN_ZH
@@ -48,6 +49,7 @@ def _table_meta(ds: Dataset, res_name: str, rows: int = 0) -> dict[str, Any]:
         meta["facets"] = list(res.raw["facets"])
     if searchindex.text_columns(res.fields):
         meta["search_table"] = searchindex.fts_table(res.name)  # ?_search= (serve/search.py)
+        meta["search_version"] = textsearch.SEARCH_VERSION  # what its tokens are
     label = next((f["name"] for f in res.fields if f.get("name") in ("title", "name", "名称")), None)
     if label:
         meta["label_column"] = label  # how a row is named where another row links to it

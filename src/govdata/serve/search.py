@@ -98,7 +98,8 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
     if not q:
         return FilterArguments([], extra_context=extra)
     raw = request.args.get("_searchmode") == "raw"
-    expr = q if raw else textsearch.match_expression(q)
+    # an index of version 2 has ASCII trigrams beside the bigrams (textsearch.SEARCH_VERSION)
+    expr = q if raw else textsearch.match_expression(q, trigrams=(meta.get("search_version") or 1) >= 2)
     TERMS.set(() if raw else tuple(t.lower() for t in textsearch.terms(q)))
     t = bound(_rows(datasette, database, table))
     quoted = escape_sqlite(fts)
