@@ -40,7 +40,8 @@ class Plan:
         self.rows: tuple[Row, ...] = tuple(rows)
         self.keys: tuple[Key, ...] = tuple(keys)
         self.columns: tuple[Column, ...] = tuple(columns)
-        self._labels = {item.label: item for item in (*rows, *keys, *columns)}
+        items: list[Row | Key | Column] = [*rows, *keys, *columns]
+        self._labels = {item.label: item for item in items}
 
     @classmethod
     def compile(cls, table: Table) -> "Plan":
