@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from govdata.messages import TEMPLATES
+
 
 @dataclass(frozen=True)
 class Code:
@@ -23,7 +25,7 @@ class Code:
     title_en: str
     hint_zh: str
     hint_en: str
-    message_zh: str = ""  # the message template of a check (govdata.checks.rules), if it has one
+    message_zh: str = ""  # the main message template (a check's, or govdata.messages')
     message_en: str = ""
 
 
@@ -423,17 +425,10 @@ _TABLE: list[tuple[str, str, str, str, str, str]] = [
         "Update bytes in the descriptor, or commit the right file.",
     ),
     # --- rows (Frictionless names); the other cell and row codes are those of the checks in checks/rules/ --
-    (
-        "foreign-key",
-        "error",
-        "外键引用不存在",
-        "Foreign key violated",
-        "引用的值在目标表中不存在：更正该值或先发布目标数据。",
-        "The referenced value is missing from the target table: correct it or publish the target first.",
-    ),
 ]
 
-_STATIC: dict[str, Code] = {row[0]: Code(*row) for row in _TABLE}
+# with each code's main message templates (govdata.messages)
+_STATIC: dict[str, Code] = {row[0]: Code(*row, *TEMPLATES[row[0]][0]) for row in _TABLE}
 
 
 class _Registry(Mapping[str, Code]):

@@ -13,8 +13,6 @@ from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    from govdata.serve import routes  # noqa: F401  (registers the built-in pages)
-
     return pages.routes()
 
 
