@@ -8,7 +8,7 @@ from markupsafe import Markup, escape
 from typing import Any
 
 from govdata import textsearch
-from govdata.serve import hardening, i18n, jsonutf8, pages, portal, search
+from govdata.serve import hardening, i18n, jsonutf8, pages, rendering, search
 
 
 @hookimpl
@@ -25,20 +25,20 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     if column == "dataset" and isinstance(
         value, str
     ):  # a dataset of this catalogue: its page (policy links, oversight tables)
-        ix = portal.catalogue(datasette)
+        ix = rendering.catalogue(datasette)
         if ix is not None and value in ix.by_id:
             entry = ix.datasets[ix.by_id[value]]
             return Markup(
                 f'<a href="/datasets/{escape(value)}">{escape(value)}</a> '
                 f'<span class="fk-label">{escape(entry["title"])}</span>'
             )
-    known = portal.labels(datasette)
+    known = rendering.labels(datasette)
     which = known.get("columns", {}).get(database, {}).get(table, {}).get(column)
     name = known["maps"].get(which, {}).get(str(value)) if which else None
     terms = search.TERMS.get()
     if name is None and not (terms and isinstance(value, str)):
         return None
-    shown = portal.highlight(value, terms, lower=True) if terms and isinstance(value, str) else escape(str(value))
+    shown = rendering.highlight(value, terms, lower=True) if terms and isinstance(value, str) else escape(str(value))
     return Markup(f'{shown} <span class="fk-label">{escape(name)}</span>') if name else shown
 
 
@@ -66,7 +66,7 @@ def startup(datasette: Any) -> None:
 @hookimpl
 def extra_template_vars(request: Any, datasette: Any) -> dict[str, Any]:
     """The interface language and the site for every page, Datasette's own included."""
-    ix = portal.catalogue(datasette)
+    ix = rendering.catalogue(datasette)
     return {
         "t": i18n.Translator(i18n.choose(request) if request is not None else "zh"),
         "i18n": i18n,

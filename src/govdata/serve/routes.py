@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from govdata.hookspecs import hookimpl
-from govdata.serve import api, history, oversightpages, portal
+from govdata.serve import api, history, measurepages, oversightpages, portal
 from govdata.serve.pages import Page, html_page, json_document, path_parameter
 
 # the release history's feeds (publish/releases.py)
@@ -106,7 +106,7 @@ BUILT_IN = [
     Page(
         "timeliness",
         r"^/oversight/timeliness(\.(?P<format>json))?$",
-        portal.timeliness_page,
+        measurepages.timeliness_page,
         openapi={
             "/oversight/timeliness.json": json_document(
                 "oversight/timeliness_json",
@@ -119,7 +119,7 @@ BUILT_IN = [
     Page(
         "scorecards",
         r"^/oversight/scorecards(\.(?P<format>json))?$",
-        portal.scorecards_page,
+        measurepages.scorecards_page,
         openapi={
             "/oversight/scorecards.json": json_document(
                 "oversight/scorecards_json",
