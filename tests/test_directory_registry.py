@@ -76,9 +76,9 @@ class _IdsPlugin:
     def register_directory_formats(self):
         return [
             formats.DirectoryFormat(
-                "ids",
-                "ids.txt",
-                "/catalog-ids.txt",
+                "plugin-ids",
+                "plugin-ids.txt",
+                "/plugin-ids.txt",
                 "text/plain; charset=utf-8",
                 "Dataset ids, one a line",
                 lambda given: "".join(f"{r.id}\n" for r in given.records),
@@ -109,7 +109,7 @@ class _IdsPlugin:
 @pytest.fixture
 def ids_plugin():
     plugin = _IdsPlugin()
-    plugins.register(plugin, name="test-ids")
+    plugins.register(plugin, name="test-plugin-ids")
     try:
         yield plugin
     finally:
@@ -125,15 +125,15 @@ def test_a_plugin_format_and_page_are_written_served_and_documented(tmp_path, id
 
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     live = build(root, root / "_build").path
-    assert (live / "directory" / "ids.txt").read_text(encoding="utf-8") == "zj-admin-divisions\n"
+    assert (live / "directory" / "plugin-ids.txt").read_text(encoding="utf-8") == "zj-admin-divisions\n"
     app = make_datasette(live)
-    r = asyncio.run(app.client.get("/catalog-ids.txt"))
+    r = asyncio.run(app.client.get("/plugin-ids.txt"))
     assert r.status_code == 200 and r.text == "zj-admin-divisions\n"
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
     r = asyncio.run(app.client.get("/-/dataset-count.json"))
     assert r.status_code == 200 and r.json() == {"datasets": 1}
     description = spec("http://127.0.0.1", "govdata")
-    assert {"/catalog-ids.txt", "/-/dataset-count.json"} <= set(description["paths"])
+    assert {"/plugin-ids.txt", "/-/dataset-count.json"} <= set(description["paths"])
     assert [p.name for p in pages.pages()][-1] == "dataset-count"  # after the built-in pages
     assert undocumented_routes(description, pages.pages()) == []
 
