@@ -520,7 +520,8 @@ class TableChecks:
         ``lookup(dataset, resource) -> (dataset in the catalogue, LoadedTable | None)``."""
         problems = []
         for ref in lt.plan.references:
-            check: Any = ref.check
+            check = ref.check
+            assert check is not None  # set by the plan
             dataset, resource = ref.dataset or lt.dataset, ref.resource or lt.resource
             known, target = lookup(dataset, resource)
             missing = check.missing(ref, lt, target) if target is not None else None

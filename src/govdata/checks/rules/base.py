@@ -144,8 +144,19 @@ class Check:
         return ()
 
     def references(self, table: Table) -> Sequence[Reference]:
-        """Values that must be found in another table (its SQL: the check's own ``missing``)."""
+        """Values that must be found in another table (its SQL: :meth:`missing`)."""
         return ()
+
+    def missing(self, ref: Reference, table: Any, target: Any) -> tuple[str, str] | None:
+        """Of a check with references: ``(source, cells)``, the ``FROM … WHERE …`` of the rows of
+        ``table`` whose values of ``ref`` are not in ``target`` (both loaded tables) and the SQL of
+        the cells a finding shows; None when the reference cannot be applied (its fields)."""
+        raise NotImplementedError
+
+    def unresolved(self, ref: Reference, dataset: str, resource: str, known: bool) -> dict[str, Any]:
+        """The message arguments of a reference whose table cannot be read (``known``: its dataset
+        is in the catalogue)."""
+        return dict(ref.args)
 
     def column_args(self, example: str) -> dict[str, Any]:
         """The message arguments of a column finding whose aggregate gave ``example``."""
