@@ -9,8 +9,10 @@ import re
 
 import pytest
 
+from govdata import plugins
 from govdata.directory import formats
-from govdata.serve import pages, routes  # noqa: F401  (routes registers the built-in pages)
+from govdata.hookspecs import hookimpl
+from govdata.serve import pages, portal
 from govdata.serve.openapi import spec
 
 
@@ -67,28 +69,93 @@ def test_every_format_is_written_and_served_at_its_route(built, datasette_app):
         assert r.text == (built / "directory" / fmt.file).read_text(encoding="utf-8-sig")
 
 
-def test_a_registered_format_is_written_served_and_documented(tmp_path, monkeypatch):
-    """A new format is one registration: the build writes it, the plugin serves it, the OpenAPI
-    description lists it (the recipe of docs/architecture.md)."""
+class _IdsPlugin:
+    """A plugin adding a directory format and a page (the recipes of docs/architecture.md)."""
+
+    @hookimpl
+    def register_directory_formats(self):
+        return [
+            formats.DirectoryFormat(
+                "plugin-ids",
+                "plugin-ids.txt",
+                "/plugin-ids.txt",
+                "text/plain; charset=utf-8",
+                "Dataset ids, one a line",
+                lambda given: "".join(f"{r.id}\n" for r in given.records),
+            )
+        ]
+
+    @hookimpl
+    def register_pages(self):
+        async def count(datasette, request):
+            from datasette.utils.asgi import Response
+
+            return Response.json({"datasets": len(portal.catalogue(datasette).datasets)})
+
+        return [
+            pages.Page(
+                "dataset-count",
+                r"^/-/dataset-count\.json$",
+                count,
+                openapi={
+                    "/-/dataset-count.json": pages.json_document(
+                        "dataset_count", "How many datasets", {"type": "object"}, "Directory"
+                    )
+                },
+            )
+        ]
+
+
+@pytest.fixture
+def ids_plugin():
+    plugin = _IdsPlugin()
+    plugins.register(plugin, name="test-plugin-ids")
+    try:
+        yield plugin
+    finally:
+        plugins.unregister(plugin)
+
+
+def test_a_plugin_format_and_page_are_written_served_and_documented(tmp_path, ids_plugin):
+    """A new format and a new page are one registration each: the build writes the format, the
+    server serves both, the OpenAPI description lists both."""
     from govdata.publish.builder import build
     from govdata.serve.app import make_datasette
     from tests.conftest import copy_catalog
 
-    monkeypatch.setattr(formats, "_FORMATS", dict(formats._FORMATS))
-    formats.register(
-        formats.DirectoryFormat(
-            "ids",
-            "ids.txt",
-            "/catalog-ids.txt",
-            "text/plain; charset=utf-8",
-            "Dataset ids, one a line",
-            lambda given: "".join(f"{r.id}\n" for r in given.records),
-        )
-    )
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     live = build(root, root / "_build").path
-    assert (live / "directory" / "ids.txt").read_text(encoding="utf-8") == "zj-admin-divisions\n"
+    assert (live / "directory" / "plugin-ids.txt").read_text(encoding="utf-8") == "zj-admin-divisions\n"
     app = make_datasette(live)
-    r = asyncio.run(app.client.get("/catalog-ids.txt"))
+    r = asyncio.run(app.client.get("/plugin-ids.txt"))
     assert r.status_code == 200 and r.text == "zj-admin-divisions\n"
-    assert "/catalog-ids.txt" in spec("http://127.0.0.1", "govdata")["paths"]
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"
+    r = asyncio.run(app.client.get("/-/dataset-count.json"))
+    assert r.status_code == 200 and r.json() == {"datasets": 1}
+    description = spec("http://127.0.0.1", "govdata")
+    assert {"/plugin-ids.txt", "/-/dataset-count.json"} <= set(description["paths"])
+    assert [p.name for p in pages.pages()][-1] == "dataset-count"  # after the built-in pages
+    assert undocumented_routes(description, pages.pages()) == []
+
+
+def test_an_undocumented_plugin_page_is_found(ids_plugin, monkeypatch):
+    """The guard holds for plugins' pages: drop the page's OpenAPI entry and its route is reported."""
+    description = spec("http://127.0.0.1", "govdata")
+    del description["paths"]["/-/dataset-count.json"]
+    assert undocumented_routes(description, pages.pages()) == [r"^/-/dataset-count\.json$"]
+
+
+def test_a_clashing_registration_is_refused():
+    class Clash:
+        @hookimpl
+        def register_directory_formats(self):
+            return [formats.DirectoryFormat("again", "again.json", "/data.json", "application/json", "x", str)]
+
+    clash = Clash()
+    plugins.register(clash, name="test-clash")
+    try:
+        with pytest.raises(ValueError, match="route '/data.json' is registered twice"):
+            formats.formats()
+    finally:
+        plugins.unregister(clash)
+    assert formats.by_route("/data.json").name == "dcat-us"

@@ -72,8 +72,12 @@ class Finding:
 
     def text(self, lang: str = "en") -> str:
         """The message in ``lang`` ("zh" or "en"), without the location (said apart, once)."""
-        if lang == "en" or self.args is None:
+        if lang == "en":
             return self.message
+        if self.args is None:  # made without a template's arguments: its code's templates read it
+            from govdata.messages import translate
+
+            return translate(self.code, self.message) or self.message
         from govdata import plugins
 
         check = plugins.check(self.code)

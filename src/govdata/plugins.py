@@ -1,12 +1,20 @@
 """The plugin manager: built-in and installed plugins, and what they register.
 
-Loaded on first use (a run that never asks for checks or codes imports no plugin)."""
+Each hook of :mod:`govdata.hookspecs` has one built-in plugin, the module that registers the
+platform's own checks, directory formats or pages through that hook, exactly as a plugin would
+(as Datasette registers its default plugins). A built-in module is imported and registered when
+its hook is first asked, so a gate run never imports the server's pages. Installed plugins (entry
+points in the ``govdata`` group) and plugins given to :func:`register` add to what the built-ins
+register; the built-in ones come first, then the others in the order they were registered.
+"""
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -14,10 +22,21 @@ from govdata import hookspecs
 
 if TYPE_CHECKING:
     from govdata.checks.rules.base import Check
+    from govdata.directory.formats import DirectoryFormat
+    from govdata.serve.pages import Page
+
+# hook → the modules registering the built-ins through it (imported on the hook's first use)
+BUILT_IN: dict[str, tuple[str, ...]] = {
+    "register_checks": ("govdata.checks.rules",),
+    "register_directory_formats": ("govdata.directory.formats",),
+    "register_pages": ("govdata.serve.routes",),
+    # the oversight source lives with the derived datasets it makes (the build's last step)
+    "register_pipeline_sources": ("govdata.pipelines.steps", "govdata.oversight.derived"),
+}
 
 _manager: pluggy.PluginManager | None = None
-_lock = threading.Lock()
-_checks: tuple[frozenset, list["Check"]] | None = None
+_lock = threading.RLock()
+_cache: dict[str, tuple[frozenset[int], list[Any]]] = {}
 generation = 0  # bumped whenever the registered checks change (codes.CODES caches on it)
 
 
@@ -28,9 +47,6 @@ def manager() -> pluggy.PluginManager:
             if _manager is None:
                 pm = pluggy.PluginManager("govdata")
                 pm.add_hookspecs(hookspecs)
-                from govdata.checks import rules
-
-                pm.register(rules, name="govdata.checks.rules")
                 # the standard library's entry-point scan (pluggy's load_setuptools_entrypoints reads
                 # every installed distribution's metadata: ten times slower, on every run)
                 for ep in importlib.metadata.entry_points(group="govdata"):
@@ -49,25 +65,60 @@ def unregister(plugin: object) -> None:
     manager().unregister(plugin)
 
 
-def checks() -> list["Check"]:
-    """Every registered check, the built-in ones first; a code registered twice is refused."""
-    global _checks, generation
+def _collect(hook: str, keys: Callable[[Any], dict[str, str]]) -> list[Any]:
+    """What every plugin returns from ``hook`` (no arguments), the built-in module's first; a value
+    of ``keys`` (e.g. a check's code) given twice is refused."""
     pm = manager()
+    builtin = BUILT_IN[hook]
+    for name in builtin:
+        if pm.get_plugin(name) is None:
+            with _lock:
+                if pm.get_plugin(name) is None:
+                    pm.register(importlib.import_module(name), name=name)
     plugins = frozenset(id(p) for p in pm.get_plugins())
-    cached = _checks
+    cached = _cache.get(hook)
     if cached is not None and cached[0] == plugins:
         return cached[1]
-    found: list[Check] = []
-    for batch in reversed(pm.hook.register_checks()):  # pluggy calls the last registered first
-        found.extend(batch or [])
-    codes = [c.code for c in found]
-    if len(codes) != len(set(codes)):
-        raise ValueError(f"a check code is registered twice: {sorted({c for c in codes if codes.count(c) > 1})}")
-    _checks = (plugins, found)
-    generation += 1
+    impls = getattr(pm.hook, hook).get_hookimpls()  # in registration order
+    found: list[Any] = []
+    for impl in sorted(impls, key=lambda impl: impl.plugin_name not in builtin):
+        batch = impl.function() or []
+        found.extend(batch.items() if isinstance(batch, dict) else batch)
+    seen: dict[tuple[str, str], Any] = {}
+    for item in found:
+        for kind, value in keys(item).items():
+            if (kind, value) in seen:
+                raise ValueError(f"{hook}: {kind} {value!r} is registered twice")
+            seen[kind, value] = item
+    _cache[hook] = (plugins, found)
+    return found
+
+
+def checks() -> list["Check"]:
+    """Every registered check, the built-in ones first; a code registered twice is refused."""
+    global generation
+    before = _cache.get("register_checks")
+    found = _collect("register_checks", lambda c: {"code": c.code})
+    if before is None or before[1] is not found:
+        generation += 1
     return found
 
 
 def check(code: str) -> "Check | None":
     """The registered check of ``code``, if a check declares it."""
     return next((c for c in checks() if c.code == code), None)
+
+
+def directory_formats() -> list["DirectoryFormat"]:
+    """Every registered directory format; a name, file or route registered twice is refused."""
+    return _collect("register_directory_formats", lambda f: {"name": f.name, "file": f.file, "route": f.route})
+
+
+def pages() -> list["Page"]:
+    """Every registered page, the built-in ones first (Datasette tries routes in this order)."""
+    return _collect("register_pages", lambda p: {"name": p.name, "route": str(p.route)})
+
+
+def pipeline_sources() -> dict[str, Callable[..., Any]]:
+    """Every registered pipeline source step, by name; a name registered twice is refused."""
+    return dict(_collect("register_pipeline_sources", lambda item: {"source": item[0]}))

@@ -42,8 +42,8 @@ def _base_schemas(root: Path, ref: str, base: dict) -> dict[str, dict]:
                 if schema_data is not None:
                     break
             schema = schema_data
-        if isinstance(schema, dict):
-            out[res.get("name")] = schema
+        if isinstance(schema, dict) and isinstance(res.get("name"), str):
+            out[res["name"]] = schema
     return out
 
 

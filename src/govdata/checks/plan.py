@@ -5,6 +5,8 @@ keys and column aggregates for the resource's fields; the plan is what every pat
 
 * the precise path (:mod:`govdata.checks.table`) turns each row condition into findings with row
   numbers, each key into duplicate findings, each column aggregate into a column finding;
+* foreign keys (:class:`Reference`) are checked by the precise path once every table of the run is
+  loaded (a resource with one is always materialised);
 * the one-pass proof (:mod:`govdata.checks.proof`) counts each row condition's ``bound``, each key's
   duplicates and each column's cheap test, in one scan (:meth:`Plan.aggregates`), or in a build
   writes one flag column (:meth:`Plan.flag`) beside the typed values.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from govdata.checks.rules.base import Check, Column, Key, Row, Table
+from govdata.checks.rules.base import Check, Column, Key, Reference, Row, Table
 
 
 class Plan:
@@ -26,6 +28,7 @@ class Plan:
         rows: list[Row] = []
         keys: list[Key] = []
         columns: list[Column] = []
+        references: list[Reference] = []
         for check in checks:
             kind = type(check)
             if kind.field_rows is not Check.field_rows:
@@ -37,10 +40,16 @@ class Plan:
                 keys += _owned(check.keys(table), check)
             if kind.columns is not Check.columns:
                 columns += _owned(check.columns(table), check)
+            if kind.references is not Check.references:
+                references += _owned(check.references(table), check)
         self.rows: tuple[Row, ...] = tuple(rows)
         self.keys: tuple[Key, ...] = tuple(keys)
         self.columns: tuple[Column, ...] = tuple(columns)
-        self._labels = {item.label: item for item in (*rows, *keys, *columns)}
+        # checked by the precise path only, against the other tables of the run (a resource with a
+        # reference is always materialised: the proof never sees it)
+        self.references: tuple[Reference, ...] = tuple(references)
+        items: list[Row | Key | Column | Reference] = [*rows, *keys, *columns, *references]
+        self._labels = {item.label: item for item in items}
 
     @classmethod
     def compile(cls, table: Table) -> "Plan":
@@ -49,7 +58,7 @@ class Plan:
 
         return cls(table, plugins.checks())
 
-    def item(self, label: str) -> Row | Key | Column | None:
+    def item(self, label: str) -> Row | Key | Column | Reference | None:
         return self._labels.get(label)
 
     def rows_in(self, phases: Iterable[str], passed: Iterable[str] = ()) -> list[Row]:

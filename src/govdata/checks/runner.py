@@ -568,21 +568,11 @@ def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], repo
         else:
             loaded.append(c)
 
-    def resolver(owner: LoadedTable):
-        def resolve(ref: dict):
-            dataset = ref.get("dataset") or owner.dataset
-            resource = ref.get("resource") or owner.resource
-            if catalog.dataset(dataset) is None:
-                return None, f"dataset '{dataset}' is not in the catalogue"
-            target = tables.tables.get((dataset, resource))
-            if target is None:
-                return None, f"{dataset}/{resource} has no readable data"
-            return target, ""
-
-        return resolve
+    def lookup(dataset: str, resource: str) -> tuple[bool, LoadedTable | None]:
+        return catalog.dataset(dataset) is not None, tables.tables.get((dataset, resource))
 
     for c in loaded:
-        problems = tables.check_foreign_keys(c.table, resolver(c.table))
+        problems = tables.check_foreign_keys(c.table, lookup)
         findings, bad, notices = tables.collect(c.table)
         c.stats.rows_with_findings += bad
         if c.report_it:

@@ -19,9 +19,8 @@ from typing import Any
 import duckdb
 
 from govdata import plugins
-from govdata.catalog.tableschema import as_list
 from govdata.checks.plan import Plan
-from govdata.checks.rules.base import Column, Key, Row
+from govdata.checks.rules.base import Column, Key, Reference, Row
 from govdata.checks.rules.normalisable_text import hint as normalisation_hint
 from govdata.checks.source import Prepared
 from govdata.checks.sqltypes import FieldSQL
@@ -516,48 +515,31 @@ class TableChecks:
             f"ORDER BY rowid) AS n FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1",
         )
 
-    def check_foreign_keys(self, lt: LoadedTable, resolve) -> list[Finding]:
-        """``resolve(reference) -> (LoadedTable | None, message)`` finds the target table."""
+    def check_foreign_keys(self, lt: LoadedTable, lookup) -> list[Finding]:
+        """The plan's references (``rules/foreign_key.py``) against their tables:
+        ``lookup(dataset, resource) -> (dataset in the catalogue, LoadedTable | None)``."""
         problems = []
-        for fk in lt.schema.get("foreignKeys") or []:
-            local = as_list(fk.get("fields"))
-            ref = fk.get("reference") or {}
-            remote = as_list(ref.get("fields"))
-            target, message = resolve(ref)
-            if target is None:
-                problems.append(
-                    Finding(
-                        "foreign-key",
-                        f"foreign key {local} cannot be checked: {message}",
-                        field=local[0] if local else None,
-                        **lt.where,
-                    )
+        for ref in lt.plan.references:
+            check = ref.check
+            assert check is not None  # set by the plan
+            dataset, resource = ref.dataset or lt.dataset, ref.resource or lt.resource
+            known, target = lookup(dataset, resource)
+            missing = check.missing(ref, lt, target) if target is not None else None
+            if missing is None:
+                args = (
+                    check.unresolved(ref, dataset, resource, known)
+                    if target is None
+                    else {**dict(ref.args), "variant": "no-fields"}
                 )
+                where = {"field": ref.fields[0] if ref.fields else None, **lt.where}
+                problems.append(Finding(check.code, check.message("en", args), args=args, **where))
                 continue
-            lf = [lt.field_sql(n) for n in local]
-            rf = [target.field_sql(n) for n in remote]
-            if not all(lf) or not all(rf) or len(lf) != len(rf):
-                problems.append(
-                    Finding(
-                        "foreign-key",
-                        f"foreign key {local} -> {remote}: fields not found",
-                        field=local[0] if local else None,
-                        **lt.where,
-                    )
-                )
-                continue
-            key = " AND ".join(f"t.{ident('k%d' % i)} = {lf[i].value}" for i in range(len(lf)))
-            keys = ", ".join(f"{rf[i].value} AS {ident('k%d' % i)}" for i in range(len(rf)))
-            not_null = " AND ".join(f"{f.value} IS NOT NULL" for f in lf)
-            cells = " || ', ' || ".join(f.col for f in lf)
-            number = lt.fields.index(lf[0]) + 1
-            ref_name = ".".join(x for x in (ref.get("dataset"), ref.get("resource") or lt.resource) if x)
-            note = f"not found in {ref_name} ({', '.join(remote)})"
+            source, cells = missing
+            first = lt.field_sql(ref.fields[0])
             self._insert(
                 lt,
-                f"SELECT rowid, {number}, {lit(local[0])}, 'foreign-key', {lit(note)}, {cells} "
-                f"FROM {lt.rel(lf)} WHERE {not_null} AND NOT EXISTS "
-                f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.rel(rf)}) t WHERE {key})",
+                f"SELECT rowid, {lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(check.code)}, "
+                f"{lit(ref.label)}, {cells} {source}",
             )
         return problems
 
@@ -595,7 +577,7 @@ class TableChecks:
         message's arguments) or holds the arguments as JSON."""
         item = lt.plan.item(note) or (lt.cell_plan.item(note) if lt.long else None)
         check = item.check if item is not None else plugins.check(code)
-        if isinstance(item, Row):
+        if isinstance(item, (Row, Reference)):
             args: dict[str, Any] = dict(item.args)
         elif isinstance(item, Key):
             args = {"fields": ", ".join(f.name for f in item.fields)}

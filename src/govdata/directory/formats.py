@@ -10,9 +10,12 @@ leaves them alone (``serve/hardening.py``), and ``/openapi.json`` documents them
 (``serve/openapi.py``). ``tests/test_directory_registry.py`` fails when a route has no OpenAPI
 entry or a registered file is not written or not served.
 
+The formats are registered through the ``register_directory_formats`` hook
+(:mod:`govdata.hookspecs`); the built-in ones by this module's hook implementation, at the end.
 To add a format: write its writer (a function of :class:`DirectoryInput`) in its own module
-under ``directory/``, and ``register`` a ``DirectoryFormat`` for it below (or, from a plugin,
-call :func:`register` at import time). See docs/architecture.md, "How to add a directory format".
+under ``directory/`` and add a ``DirectoryFormat`` for it to ``BUILT_IN`` below (a plugin
+returns it from its own ``register_directory_formats``). See docs/architecture.md, "How to add a
+directory format".
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from govdata.hookspecs import hookimpl
 
 PRETTY_TURTLE_MAX = 200  # datasets; above, the catalogue's Turtle is written as N-Triples
 
@@ -70,25 +75,15 @@ class DirectoryFormat:
         }
 
 
-_FORMATS: dict[str, DirectoryFormat] = {}
-
-
-def register(fmt: DirectoryFormat) -> DirectoryFormat:
-    """Add a format (its name, file and route must be new)."""
-    for other in _FORMATS.values():
-        if fmt.name == other.name or fmt.file == other.file or fmt.route == other.route:
-            raise ValueError(f"directory format {fmt.name!r} clashes with {other.name!r}")
-    _FORMATS[fmt.name] = fmt
-    return fmt
-
-
 def formats() -> list[DirectoryFormat]:
-    """Every registered format, in registration order."""
-    return list(_FORMATS.values())
+    """Every registered format (the built-in ones below, then plugins')."""
+    from govdata import plugins
+
+    return plugins.directory_formats()
 
 
 def by_route(route: str) -> DirectoryFormat | None:
-    return next((f for f in _FORMATS.values() if f.route == route), None)
+    return next((f for f in formats() if f.route == route), None)
 
 
 def to_json(data: Any) -> str:
@@ -148,7 +143,7 @@ def _dump(d: DirectoryInput) -> str:
     )
 
 
-register(
+BUILT_IN = [
     DirectoryFormat(
         "dcat-us",
         "data.json",
@@ -157,9 +152,7 @@ register(
         "DCAT-US 1.1 catalogue",
         _data_json,
         {"type": "object", "required": ["conformsTo", "dataset"]},
-    )
-)
-register(
+    ),
     DirectoryFormat(
         "dcat-ap-jsonld",
         "dcat-ap.jsonld",
@@ -168,9 +161,7 @@ register(
         "DCAT-AP 3 catalogue (JSON-LD)",
         lambda d: _dcat_ap(d)[0],
         {"type": "object"},
-    )
-)
-register(
+    ),
     DirectoryFormat(
         "dcat-ap-turtle",
         "dcat-ap.ttl",
@@ -178,9 +169,7 @@ register(
         "text/turtle; charset=utf-8",
         "DCAT-AP 3 catalogue (Turtle)",
         lambda d: _dcat_ap(d)[1],
-    )
-)
-register(
+    ),
     DirectoryFormat(
         "cn-catalog",
         "catalog-cn.json",
@@ -189,9 +178,7 @@ register(
         "政务信息资源目录核心元数据",
         lambda d: to_json(_cn_catalog(d)),
         {"type": "object", "required": ["format_version", "entries"]},
-    )
-)
-register(
+    ),
     DirectoryFormat(
         "cn-catalog-csv",
         "catalog-cn.csv",
@@ -200,9 +187,7 @@ register(
         "政务信息资源目录核心元数据 (CSV)",
         _cn_csv,
         encoding="utf-8-sig",
-    )
-)
-register(
+    ),
     DirectoryFormat(
         "dump",
         "catalog-dump.json",
@@ -211,5 +196,10 @@ register(
         "Every datapackage.json in one file",
         _dump,
         {"type": "object", "required": ["format_version", "datasets"]},
-    )
-)
+    ),
+]
+
+
+@hookimpl
+def register_directory_formats() -> list[DirectoryFormat]:
+    return BUILT_IN

@@ -80,7 +80,7 @@ def entry(rec: Record, committed: Any = None, downloads: Any = None, derived: bo
 
 def document(catalog: Catalog, records: list[Record], downloads: Any = None) -> dict[str, Any]:
     """``downloads``: the build's downloads folder (missing values are read from its Parquet files)."""
-    from govdata.oversight.derived import is_derived
+    from govdata.oversight import is_derived
     from govdata.oversight.policylinks import documents
     from govdata.oversight.timeliness import data_updates
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from govdata.catalog.vocabulary import FREQUENCY_ZH, OPEN_ZH  # noqa: F401  (re-exported)
 from govdata.catalog.model import Catalog, Dataset
 
 FREQUENCY_ISO = {
@@ -30,20 +31,8 @@ FREQUENCY_EU = {
     "on_change": "UPDATE_CONT",
     "never": "NEVER",
 }
-FREQUENCY_ZH = {
-    "daily": "每日",
-    "weekly": "每周",
-    "monthly": "每月",
-    "quarterly": "每季度",
-    "semiannual": "每半年",
-    "annual": "每年",
-    "irregular": "不定期",
-    "on_change": "实时（随时更新）",
-    "never": "不再更新",
-}
 ACCESS_LEVEL = {"unconditional": "public", "conditional": "restricted public", "not_open": "non-public"}
 ACCESS_EU = {"unconditional": "PUBLIC", "conditional": "RESTRICTED", "not_open": "NON_PUBLIC"}
-OPEN_ZH = {"unconditional": "无条件开放", "conditional": "有条件开放", "not_open": "不予开放"}
 
 
 @dataclass

@@ -24,13 +24,11 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
-PIPELINE = "oversight"
+from govdata.hookspecs import hookimpl
+from govdata.oversight import PIPELINE, is_derived  # noqa: F401  (re-exported)
+
 TABLES = ("timeliness", "deadlines", "scorecards", "annual_report")
 _INPUTS: dict[str, Any] | None = None
-
-
-def is_derived(ds) -> bool:
-    return ds is not None and any(res.pipeline == PIPELINE for res in ds.resources)
 
 
 @contextlib.contextmanager
@@ -216,3 +214,9 @@ def _annual_report(catalog, doc, gate, today) -> list[dict]:
             + "; ".join(f"{p.file} row {p.row} column {p.field}: {p.code}: {p.message}" for p in problems[:20])
         )
     return cells
+
+
+@hookimpl
+def register_pipeline_sources() -> dict[str, Any]:
+    """The derived datasets' pipeline source, ``oversight`` (its ``table`` parameter names the table)."""
+    return {PIPELINE: lambda ctx, table="", **_: table_rows(ctx, table)}

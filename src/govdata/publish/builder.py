@@ -614,7 +614,7 @@ def _publish(
 ) -> None:
     """``datasets`` published (or reused from the previous build), each with its release (a new
     one when its content changed) and its directory record, added to ``entries`` and ``records``."""
-    from govdata.directory import datapackage
+    from govdata.directory import changelog, datapackage
     from govdata.directory.record import build_record
     from govdata.publish import warehouse
 
@@ -636,7 +636,12 @@ def _publish(
         records.append(rec)
         dp = datapackage.datapackage(ds, rec, entry["exports"])
         if ds.name not in plan.reuse:  # a reused dataset's history came with its downloads
-            entry["releases"] = book.record(ds, rec, entry["exports"], dp, plan.downloads / ds.name, entry["rows"])
+            entry["releases"] = book.publish(ds, entry["exports"], dp, plan.downloads / ds.name, entry["rows"])
+            if entry["releases"]:  # the dataset's changelog feed, in its view of the history
+                _write_text(
+                    plan.downloads / ds.name / "releases" / "changelog.atom",
+                    changelog.dataset_feed(rec, entry["releases"], book.base),
+                )
         rec.releases = entry.get("releases") or []
         _write_json(plan.downloads / ds.name / "datapackage.json", dp)
         if ds.open_type != "not_open":

@@ -206,25 +206,6 @@ class Releases:
     def url(self, dataset: str, release_id: str = "") -> str:
         return f"{self.base}/downloads/{dataset}/releases/{release_id + '/' if release_id else ''}"
 
-    def record(
-        self,
-        ds,
-        rec,
-        exports: dict[str, dict[str, Any]],
-        dp: dict[str, Any],
-        folder: Path,
-        rows: dict[str, int] | None = None,
-    ) -> list[dict[str, Any]]:
-        """:meth:`publish`, and the dataset's changelog feed in its view."""
-        from govdata.directory import changelog
-
-        history = self.publish(ds, exports, dp, folder, rows)
-        if history:
-            (folder / "releases" / "changelog.atom").write_text(
-                changelog.dataset_feed(rec, history, self.base), encoding="utf-8"
-            )
-        return history
-
     def publish(
         self,
         ds,

@@ -10,7 +10,7 @@ from typing import Any
 from govdata import textsearch
 from govdata.publish import searchindex
 from govdata.catalog.model import Catalog, Dataset
-from govdata.directory.record import FREQUENCY_ZH, OPEN_ZH
+from govdata.catalog.vocabulary import FREQUENCY_ZH, OPEN_ZH
 
 SETTINGS = {
     "suggest_facets": False,  # suggestions cost a scan per column per request on big tables

@@ -30,7 +30,7 @@ def _eligible(ds: Dataset):
     if not ds.publishes_data or len(with_schema) != 1:
         return None
     res = with_schema[0]
-    schema = normalise_schema(res.schema)
+    schema = normalise_schema(res.schema or {})
     if res.pipeline or schema.get("foreignKeys") or res.source is None or not fast_path(res.source, res.raw):
         return None
     return res

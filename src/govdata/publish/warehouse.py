@@ -41,7 +41,7 @@ def load_resource(
         con.execute(f"CREATE OR REPLACE TABLE wh.{schema_name}.{table} ({columns})")
         con.execute(f"INSERT INTO wh.{schema_name}.{table} {checked.typed_select}")
     comment_table(con, ds.name, checked.resource, title, description, [f.field for f in checked.fields])
-    return con.execute(f"SELECT count(*) FROM wh.{schema_name}.{table}").fetchone()[0]
+    return _count(con, f"wh.{schema_name}.{table}")
 
 
 def comment_table(
@@ -72,8 +72,13 @@ def copy_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, resource, previou
     comment_table(
         con, ds.name, resource.name, resource.raw.get("title"), resource.raw.get("description"), resource.fields
     )
-    return con.execute(f"SELECT count(*) FROM {qualified(ds.name, resource.name)}").fetchone()[0]
+    return _count(con, qualified(ds.name, resource.name))
 
 
 def qualified(ds_name: str, resource: str) -> str:
     return f"wh.{ident(ds_name)}.{ident(resource)}"
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(row[0]) if row else 0

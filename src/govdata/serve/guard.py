@@ -187,7 +187,7 @@ async def downloads(datasette: Any, request: Any) -> Response:
     if len(parts) == 2 and path.suffix.lower() in ATTACHMENTS:  # a meaningful name, not "penalties.csv"
         extra["content-disposition"] = f'attachment; filename="{parts[0]}-{parts[1]}"'
     from govdata.serve.history import release_checksum
-    from govdata.serve.portal import published_checksum
+    from govdata.serve.rendering import published_checksum
 
     if len(parts) == 4 and parts[1] == "releases" and path.suffix.lower() in ATTACHMENTS:
         extra["content-disposition"] = f'attachment; filename="{parts[0]}-{parts[2]}-{parts[3]}"'

@@ -149,9 +149,12 @@ class CsvNeutraliser:
 # ---- the per-app middleware ------------------------------------------------------------
 
 NOT_DATASETTE_CSV = ("/downloads/", "/catalog-cn.csv")
-# files of the build served as they are (they grow with the catalogue: dcat-ap.ttl is 10 MB at
-# 1,000 datasets), not query output: no response cap
-BUILD_FILES = frozenset({*(fmt.route for fmt in formats.formats()), "/-/metadata.json"})
+
+
+def build_files() -> frozenset[str]:
+    """Files of the build served as they are (they grow with the catalogue: dcat-ap.ttl is 10 MB
+    at 1,000 datasets), not query output: no response cap."""
+    return frozenset({*(fmt.route for fmt in formats.formats()), "/-/metadata.json"})
 
 
 class ResponseCut(Exception):
@@ -191,6 +194,7 @@ def _vary_by_language(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, b
 def wrap(app: Any) -> Any:
     """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
     bytes, neutralise formulas in Datasette's CSV exports."""
+    uncapped = build_files()
 
     async def guarded(scope, receive, send):
         if scope["type"] != "http":
@@ -207,7 +211,7 @@ def wrap(app: Any) -> Any:
             await send({"type": "http.response.body", "body": b"Bad request: backslash in path\n"})
             return
         path = scope.get("path", "")
-        capped = not path.startswith("/downloads/") and path not in BUILD_FILES
+        capped = not path.startswith("/downloads/") and path not in uncapped
         csv_safe = CsvNeutraliser() if _is_export_csv(path) else None
         state = {"start": None, "sent": 0, "done": False}
 

@@ -168,7 +168,7 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
     for name, (summary, params, result, example) in actions.items():
         paths[f"/api/3/action/{name}"] = _action(name, summary, params, result, example)
     from govdata.directory import formats
-    from govdata.serve import pages, routes  # noqa: F401  (routes registers the built-in pages)
+    from govdata.serve import pages
 
     for fmt in formats.formats():
         paths[fmt.route] = fmt.openapi()

@@ -8,10 +8,11 @@ API's table lives in ``serve/openapi.py``), or, for the few routes that are not 
 ``routes()`` (``serve/plugin.py``), and ``tests/test_directory_registry.py`` fails when a
 route matches no documented path and gives no reason.
 
-The portal's pages are registered at the end of ``serve/portal.py``, the API's in
-``serve/plugin.py``; the directory formats' routes come from ``directory/formats.py``. To add a
-page: write the handler, ``register`` a ``Page`` beside it. See docs/architecture.md, "How to add
-a page".
+Pages are registered through the ``register_pages`` hook (:mod:`govdata.hookspecs`): the built-in
+ones by ``serve/routes.py`` (handlers in ``serve/portal.py``, ``serve/api.py``, ...), a plugin's
+by its own hook implementation; the directory formats' routes come from ``directory/formats.py``
+(one page, ``directory``, serves them all). To add a page: write the handler, add a ``Page`` for
+it to ``serve/routes.py``. See docs/architecture.md, "How to add a page".
 """
 
 from __future__ import annotations
@@ -41,32 +42,22 @@ class Page:
         return self.route() if callable(self.route) else self.route
 
 
-_PAGES: dict[str, Page] = {}
-
-
-def register(page: Page) -> Page:
-    """Add a page (its name and route must be new)."""
-    for other in _PAGES.values():
-        if page.name == other.name or page.route == other.route:
-            raise ValueError(f"page {page.name!r} clashes with {other.name!r}")
-    _PAGES[page.name] = page
-    return page
-
-
 def pages() -> list[Page]:
-    """Every registered page, in registration order (Datasette tries routes in order)."""
-    return list(_PAGES.values())
+    """Every registered page, the built-in ones first (Datasette tries routes in this order)."""
+    from govdata import plugins
+
+    return plugins.pages()
 
 
 def routes() -> list[tuple[str, Handler]]:
     """The route table for Datasette's ``register_routes``."""
-    return [(page.pattern(), page.handler) for page in _PAGES.values()]
+    return [(page.pattern(), page.handler) for page in pages()]
 
 
 def openapi_paths() -> dict[str, Any]:
     """The OpenAPI path items the pages bring."""
     paths: dict[str, Any] = {}
-    for page in _PAGES.values():
+    for page in pages():
         paths.update(page.openapi)
     return paths
 

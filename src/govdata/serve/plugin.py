@@ -8,13 +8,11 @@ from markupsafe import Markup, escape
 from typing import Any
 
 from govdata import textsearch
-from govdata.serve import buildstate, hardening, i18n, jsonutf8, pages, portal, search, tablerows
+from govdata.serve import buildstate, hardening, i18n, jsonutf8, pages, rendering, search, tablerows
 
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    from govdata.serve import routes  # noqa: F401  (registers the built-in pages)
-
     return pages.routes()
 
 
@@ -27,7 +25,7 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     if column == "dataset" and isinstance(
         value, str
     ):  # a dataset of this catalogue: its page (policy links, oversight tables)
-        ix = portal.catalogue(datasette)
+        ix = rendering.catalogue(datasette)
         if ix is not None and value in ix.by_id:
             entry = ix.datasets[ix.by_id[value]]
             return Markup(
@@ -39,7 +37,7 @@ def render_cell(value: Any, column: str, table: str | None, database: str, datas
     name = names.get(str(value)) if names else None
     if name is None and not (terms and isinstance(value, str)):
         return None
-    shown = portal.highlight(value, terms, lower=True) if terms and isinstance(value, str) else escape(str(value))
+    shown = rendering.highlight(value, terms, lower=True) if terms and isinstance(value, str) else escape(str(value))
     return Markup(f'{shown} <span class="fk-label">{escape(name)}</span>') if name else shown
 
 
@@ -68,7 +66,7 @@ def startup(datasette: Any) -> None:
 @hookimpl
 def extra_template_vars(request: Any, datasette: Any) -> dict[str, Any]:
     """The interface language and the site for every page, Datasette's own included."""
-    ix = portal.catalogue(datasette)
+    ix = rendering.catalogue(datasette)
     return {
         "t": i18n.Translator(i18n.choose(request) if request is not None else "zh"),
         "i18n": i18n,

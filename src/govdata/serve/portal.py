@@ -1,5 +1,6 @@
 """The portal's pages: home, catalogue search, dataset, publisher and theme pages, the language
-switch and the downloads. Each handler gathers data and renders a Jinja template of
+switch and the stylesheet (the oversight measures' pages are :mod:`govdata.serve.measurepages`,
+what every page uses :mod:`govdata.serve.rendering`). Each handler gathers data and renders a Jinja template of
 ``serve/templates/`` through Datasette's own engine (the same ``base.html`` frames Datasette's
 pages); no HTML is assembled here.
 """
@@ -9,137 +10,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from govdata.serve import buildstate, i18n
-from govdata.textsearch import fold
+from govdata.serve import i18n
 from govdata.serve.buildstate import build_dir
 from govdata.serve.catalogsearch import FACETS, LEVELS, SORTS, CatalogueIndex
-
-PAGE_SIZE = 20
-MAX_PAGE = 500  # deep pages of a search are refused: narrow the search instead
-MAX_Q = 200  # characters of a search query that are used
-_md = None
-
-
-def catalogue(datasette: Any) -> CatalogueIndex | None:
-    """The catalogue search index of the build served (loaded once, kept by its app: buildstate)."""
-    return buildstate.state(datasette).catalogue
-
-
-def labels(datasette: Any) -> dict:
-    """``site/labels.json`` of the build served (see publish/labels.py), loaded once per build."""
-    return buildstate.state(datasette).labels
-
-
-def markdown(text: str | None) -> Markup:
-    """Descriptions are Markdown: rendered without raw HTML, then sanitised by nh3."""
-    global _md
-    import nh3
-
-    if _md is None:
-        from markdown_it import MarkdownIt
-
-        _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    tags = set(nh3.ALLOWED_TAGS) - {"img"}  # nothing loads from elsewhere
-    return Markup(nh3.clean(_md.render(text or ""), tags=tags, link_rel="noopener nofollow"))
-
-
-def highlight(text: str | None, terms: Sequence[str], lower: bool = False) -> Markup:
-    """``text`` with every occurrence of the folded ``terms`` wrapped in ``<mark>`` (folding keeps
-    offsets, so the marks fall on the original characters; it lower-cases, so ``lower`` is kept
-    only for callers). A cell without any term is escaped and returned at once."""
-    text = text or ""
-    folded = fold(text)
-    spans = []
-    for term in filter(None, terms):
-        start = folded.find(term)
-        while start >= 0:
-            spans.append((start, start + len(term)))
-            start = folded.find(term, start + 1)
-    if not spans:
-        return escape(text)
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out, at = [], 0
-    for start, end in merged:
-        out += [escape(text[at:start]), Markup(f"<mark>{escape(text[start:end])}</mark>")]
-        at = end
-    out.append(escape(text[at:]))
-    return Markup("").join(out)
-
-
-def size(n: float | None) -> str:
-    if n is None:
-        return ""
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
-
-
-def facet_label(ix: CatalogueIndex, t: i18n.Translator, facet: str, value: str) -> str:
-    """How a facet value reads in the interface's language (never a raw id or enum value)."""
-    if facet == "theme" and value in ix.themes:
-        return t.pick(ix.themes[value]["title"], ix.themes[value].get("title_en"))
-    if facet == "publisher" and value in ix.publishers:
-        return t.pick(ix.publishers[value]["name"], ix.publishers[value].get("name_en"))
-    if facet == "license" and value in ix.licenses:
-        return ix.licenses[value]["title"]
-    table = {
-        "level": i18n.LEVEL,
-        "open_condition": i18n.OPEN,
-        "frequency": i18n.FREQUENCY,
-        "freshness": i18n.FRESHNESS,
-    }.get(facet)
-    return t.of(table, value) if table else value
-
-
-def freshness_of(ix: CatalogueIndex, day: Any) -> Callable[[dict], Any]:
-    """dataset entry → its Timeliness on ``day`` (None when it has no usable update date)."""
-    items = ix.freshness(day)[0]
-    return lambda d: items[ix.by_id[d["id"]]] if d.get("id") in ix.by_id else None
-
-
-async def render(datasette: Any, request: Any, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    from govdata.oversight import timeliness
-
-    t = i18n.Translator(i18n.choose(request))
-    ix = catalogue(datasette)
-    today = timeliness.today()
-    site = ix.doc["site"] if ix else {"title": datasette.metadata("title") or ""}
-    base = {
-        "t": t,
-        "i18n": i18n,
-        "site": site,
-        "ix": ix,
-        "q": "",
-        "markdown": markdown,
-        "size": size,
-        "portal_page": True,
-        "facet_label": (lambda f, v: facet_label(ix, t, f, v)) if ix else None,
-        "today": today,
-        "fresh": freshness_of(ix, today) if ix else (lambda d: None),
-    }
-    html = await datasette.render_template([template], {**base, **context}, request=request)
-    return Response.html(
-        html, status=status, headers={"Vary": "Cookie, Accept-Language", "Content-Language": t.html_lang}
-    )
-
-
-async def not_found(datasette: Any, request: Any) -> Response:
-    return await render(datasette, request, "portal_404.html", {}, status=404)
-
+from govdata.serve.measurepages import scorecards_of
+from govdata.serve.rendering import MAX_PAGE, MAX_Q, PAGE_SIZE, catalogue, highlight, not_found, render
+from govdata.serve.rendering import markdown, read_json as _read_json  # noqa: F401  (read here by serve/history.py, tests)
 
 # ---- pages ----------------------------------------------------------------------------
 
@@ -240,13 +122,6 @@ async def datasets(datasette: Any, request: Any) -> Response:
             "levels": LEVELS,
         },
     )
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 async def _preview(datasette, name: str, table: str) -> tuple[list[str], list[list[Any]]]:
@@ -378,82 +253,6 @@ async def theme(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, "portal_theme.html", {"theme": ix.themes[tid], "result": result})
 
 
-async def timeliness_page(datasette: Any, request: Any) -> Response:
-    """Every dataset's timeliness on the day, overdue first (HTML, or JSON at ``.json``)."""
-    from govdata.oversight import timeliness
-
-    ix = catalogue(datasette)
-    if ix is None:
-        return Response.text("not configured", status=404)
-    today = timeliness.today()
-    rows = timeliness.report(ix.datasets, today, ix.freshness(today)[0])
-    if request.url_vars.get("format") == "json":
-        from govdata.serve.jsonutf8 import dumps
-
-        body = {
-            "today": today.isoformat(),
-            "rule": "政府信息公开条例 第二十六条: 20 working days",
-            "datasets": [
-                {
-                    "id": d["id"],
-                    "title": d["title"],
-                    "publisher": d.get("publisher"),
-                    **(item.to_dict() if item else {"status": "not_applicable"}),
-                }
-                for d, item in rows
-            ],
-        }
-        return Response(
-            dumps(body), content_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"}
-        )
-    return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
-
-
-def scorecards_of(ix: CatalogueIndex, today: Any, datasette: Any = None) -> dict:
-    """The day's scorecards of every publisher (oversight.scorecard) with the gate's figures of the
-    ledger beside the builds (failed builds included), computed once per day and ledger state."""
-    from govdata.oversight import ledger
-    from govdata.oversight.scorecard import scorecards
-
-    root = build_dir(datasette) if datasette is not None else None
-    out = root.resolve().parent.parent if root is not None else None
-    try:
-        stamp = (out / ledger.LEDGER).stat().st_mtime_ns if out is not None else 0
-    except OSError:
-        stamp = 0
-    cache = ix.__dict__.setdefault("_scorecards", {})
-    if (today, stamp) not in cache:
-        cache.clear()
-        gate = ledger.gate_stats(ledger.read(out)) if stamp else {}
-        cache[(today, stamp)] = scorecards(ix.doc, today, ix.freshness(today)[0], gate)
-    return cache[(today, stamp)]
-
-
-async def scorecards_page(datasette: Any, request: Any) -> Response:
-    """Every publisher's scorecard, own datasets and rolled up its subtree (HTML, or JSON)."""
-    from govdata.oversight import timeliness
-
-    ix = catalogue(datasette)
-    if ix is None:
-        return Response.text("not configured", status=404)
-    today = timeliness.today()
-    cards = scorecards_of(ix, today, datasette)
-    if request.url_vars.get("format") == "json":
-        from govdata.serve.jsonutf8 import dumps
-
-        return Response(
-            dumps({"today": today.isoformat(), "publishers": cards}),
-            content_type="application/json; charset=utf-8",
-            headers={"Access-Control-Allow-Origin": "*"},
-        )
-    order, todo = [], [(pid, 0) for pid in reversed(ix.children.get(None, []))]
-    while todo:  # the tree, depth first
-        pid, depth = todo.pop()
-        order.append((ix.publishers[pid], depth))
-        todo.extend((c, depth + 1) for c in reversed(ix.children.get(pid, [])))
-    return await render(datasette, request, "portal_scorecards.html", {"cards": cards, "order": order})
-
-
 async def switch_language(request: Any) -> Response:
     from urllib.parse import urlsplit
 
@@ -482,13 +281,3 @@ async def stylesheet(request: Any) -> Response:
     return Response(
         STYLESHEET.read_text("utf-8"), content_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"}
     )
-
-
-def published_checksum(folder: Path, file: str) -> str | None:
-    """The sha256 that the dataset's datapackage.json declares for one of its published files."""
-    dp = _read_json(folder / "datapackage.json") if file != "datapackage.json" else None
-    for res in (dp or {}).get("resources", []):
-        for entry in (res, res.get("x-parquet") or {}, res.get("x-excel-csv") or {}, res.get("x-xlsx") or {}):
-            if entry.get("path") == file and entry.get("hash"):
-                return entry["hash"].split(":", 1)[-1]
-    return None

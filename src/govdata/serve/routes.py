@@ -1,28 +1,30 @@
-"""The built-in pages, registered through the same registry a plugin would use
-(``serve/pages.py``). Datasette tries routes in this order."""
+"""The built-in pages, registered through the ``register_pages`` hook as a plugin's would be
+(:mod:`govdata.hookspecs`). Datasette tries routes in this order."""
 
 from __future__ import annotations
 
-from govdata.serve import api, history, oversightpages, portal
-from govdata.serve.pages import Page, html_page, json_document, path_parameter, register
+from govdata.hookspecs import hookimpl
+from govdata.serve import api, history, measurepages, oversightpages, portal
+from govdata.serve.pages import Page, html_page, json_document, path_parameter
 
-register(
+# the release history's feeds (publish/releases.py)
+_ATOM = {
+    "200": {"description": "Atom feed (RFC 4287)", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}
+}
+
+BUILT_IN = [
     Page(
         "directory",
         api.directory_route,
         api.directory_file,  # every registered format's route
         documented_at=("/data.json",),
-    )
-)
-register(
+    ),
     Page(
         "home",
         r"^/$",
         portal.home,
         openapi={"/": html_page("home_page", "Portal home: search box, themes, publishers, latest datasets", "/")},
-    )
-)
-register(
+    ),
     Page(
         "datasets",
         r"^/datasets/?$",
@@ -40,9 +42,7 @@ register(
                 ],
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "dataset",
         r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/?$",
@@ -56,9 +56,7 @@ register(
                 "no such dataset",
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "publishers",
         r"^/publishers/?$",
@@ -68,9 +66,7 @@ register(
                 "publishers_page", "Publishers as a tree, with their dataset counts", "/publishers"
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "publisher",
         r"^/publishers/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$",
@@ -84,17 +80,13 @@ register(
                 "no such publisher",
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "themes",
         r"^/themes/?$",
         portal.themes,
         openapi={"/themes": html_page("themes_page", "Themes with their dataset counts", "/themes")},
-    )
-)
-register(
+    ),
     Page(
         "theme",
         r"^/themes/(?P<id>[A-Za-z0-9][A-Za-z0-9_-]*)/?$",
@@ -104,21 +96,17 @@ register(
                 "theme_page", "One theme's datasets", "/themes/credit", [path_parameter("id")], "no such theme"
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "language",
         r"^/-/lang$",
         portal.switch_language,
         undocumented="a redirect that sets the interface-language cookie, not an API",
-    )
-)
-register(
+    ),
     Page(
         "timeliness",
         r"^/oversight/timeliness(\.(?P<format>json))?$",
-        portal.timeliness_page,
+        measurepages.timeliness_page,
         openapi={
             "/oversight/timeliness.json": json_document(
                 "oversight/timeliness_json",
@@ -127,13 +115,11 @@ register(
                 "Directory",
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "scorecards",
         r"^/oversight/scorecards(\.(?P<format>json))?$",
-        portal.scorecards_page,
+        measurepages.scorecards_page,
         openapi={
             "/oversight/scorecards.json": json_document(
                 "oversight/scorecards_json",
@@ -142,10 +128,8 @@ register(
                 "Directory",
             )
         },
-    )
-)
-register(Page("stylesheet", r"^/-/portal\.css$", portal.stylesheet, undocumented="the portal's stylesheet"))
-register(
+    ),
+    Page("stylesheet", r"^/-/portal\.css$", portal.stylesheet, undocumented="the portal's stylesheet"),
     Page(
         "openapi",
         r"^/openapi\.json$",
@@ -155,30 +139,20 @@ register(
                 "openapi_json", "This description", {"type": "object", "required": ["openapi", "paths"]}, "Directory"
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "ckan-action",
         r"^/api/3/action/(?P<action>[a-z_]+)$",
         api.ckan_action,
         documented_at=("/api/3/action/package_search", "/api/3/action/package_show"),
-    )
-)
-register(
+    ),
     Page(
         "ckan-action-unversioned",
         r"^/api/action/(?P<action>[a-z_]+)$",
         api.ckan_action,
         undocumented="CKAN's unversioned alias of /api/3/action/ (same handler), kept for old clients",
-    )
-)
-
-# the release history (publish/releases.py): changelogs, Atom feeds, diffs on demand
-_ATOM = {
-    "200": {"description": "Atom feed (RFC 4287)", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}
-}
-register(
+    ),
+    # the release history (publish/releases.py): changelogs, Atom feeds, diffs on demand
     Page(
         "changelog",
         r"^/changelog(?P<format>\.atom)?$",
@@ -195,9 +169,7 @@ register(
                 }
             },
         },
-    )
-)
-register(
+    ),
     Page(
         "dataset-changelog",
         r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/changelog(?P<format>\.atom)?$",
@@ -221,20 +193,15 @@ register(
                 }
             },
         },
-    )
-)
-register(
+    ),
     Page(
         "dataset-diff",
         r"^/datasets/(?P<name>[a-z0-9][a-z0-9-]*)/diff\.json$",
         history.diff_on_demand,
         undocumented="needs two release ids of one dataset, which a fixed example cannot name; "
         "described in docs/api.md and docs/versions.md",
-    )
-)
-
-# oversight (oversight/): event deadlines and the annual-report tables, from the derived datasets
-register(
+    ),
+    # oversight (oversight/): event deadlines and the annual-report tables, from the derived datasets
     Page(
         "deadlines",
         r"^/oversight/deadlines$",
@@ -247,9 +214,7 @@ register(
                 "/oversight/deadlines",
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "annual-reports",
         r"^/oversight/annual-report/?$",
@@ -259,9 +224,7 @@ register(
                 "annual_reports_page", "The annual reports by publisher and year", "/oversight/annual-report"
             )
         },
-    )
-)
-register(
+    ),
     Page(
         "annual-report",
         r"^/oversight/annual-report/(?P<publisher>[A-Za-z0-9][A-Za-z0-9_-]*)/"
@@ -294,5 +257,10 @@ register(
                 }
             }
         },
-    )
-)
+    ),
+]
+
+
+@hookimpl
+def register_pages() -> list[Page]:
+    return BUILT_IN

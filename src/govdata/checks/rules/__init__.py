@@ -7,6 +7,7 @@ from govdata.checks.rules import (
     blank_row,
     cell_too_large,
     constraint_error,
+    foreign_key,
     masking_error,
     negative_list_field,
     normalisable_text,
@@ -31,6 +32,7 @@ BUILT_IN = [
     masking_error.CHECK,
     personal_data.CHECK,
     negative_list_field.CHECK,
+    foreign_key.CHECK,
 ]
 
 

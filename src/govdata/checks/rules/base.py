@@ -6,7 +6,9 @@ the conditions it tests over a resource's columns, as SQL:
 
 * :class:`Row` — true on a row the check reports (a type, a constraint, a masked column's value);
 * :class:`Key` — fields whose values must not repeat (unique fields, the primary key);
-* :class:`Column` — an aggregate over a whole column (a warning about the column).
+* :class:`Column` — an aggregate over a whole column (a warning about the column);
+* :class:`Reference` — fields whose values must be found in another table (a foreign key), checked
+  on the precise path once every table of the run is loaded (a resource with one is never streamed).
 
 The conditions are compiled once per resource into a :class:`govdata.checks.plan.Plan`, which both
 the precise path (row numbers, findings) and the one-pass proof (one count per condition; in a build
@@ -89,6 +91,20 @@ class Column:
     check: "Check | None" = None
 
 
+@dataclass(frozen=True)
+class Reference:
+    """Values of ``fields`` (not all missing) must be found among ``remote`` of the table of
+    ``dataset``/``resource`` (None: the resource's own dataset, or the resource itself)."""
+
+    label: str
+    fields: tuple[str, ...]
+    dataset: str | None
+    resource: str | None
+    remote: tuple[str, ...]
+    args: tuple[tuple[str, Any], ...] = ()  # the message template's arguments
+    check: "Check | None" = None
+
+
 class _Args(dict):
     def __missing__(self, key: str) -> str:
         return ""
@@ -126,6 +142,21 @@ class Check:
 
     def columns(self, table: Table) -> Sequence[Column]:
         return ()
+
+    def references(self, table: Table) -> Sequence[Reference]:
+        """Values that must be found in another table (its SQL: :meth:`missing`)."""
+        return ()
+
+    def missing(self, ref: Reference, table: Any, target: Any) -> tuple[str, str] | None:
+        """Of a check with references: ``(source, cells)``, the ``FROM … WHERE …`` of the rows of
+        ``table`` whose values of ``ref`` are not in ``target`` (both loaded tables) and the SQL of
+        the cells a finding shows; None when the reference cannot be applied (its fields)."""
+        raise NotImplementedError
+
+    def unresolved(self, ref: Reference, dataset: str, resource: str, known: bool) -> dict[str, Any]:
+        """The message arguments of a reference whose table cannot be read (``known``: its dataset
+        is in the catalogue)."""
+        return dict(ref.args)
 
     def column_args(self, example: str) -> dict[str, Any]:
         """The message arguments of a column finding whose aggregate gave ``example``."""

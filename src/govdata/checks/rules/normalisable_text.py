@@ -57,11 +57,12 @@ class NormalisableText(Check):
     message_en = "declared a string but every value is like '{example}': {hint_en}; declare type {kind}"
 
     def columns(self, table: Table) -> list[Column]:
-        return [
-            Column(f"normalisable-text:{f.name}", f.normalisable_likely(), f.normalisable(), number, f.name)
-            for number, f in enumerate(table.fields, start=1)
-            if f.normalisable()
-        ]
+        out = []
+        for number, f in enumerate(table.fields, start=1):
+            value, likely = f.normalisable(), f.normalisable_likely()
+            if value and likely:
+                out.append(Column(f"normalisable-text:{f.name}", likely, value, number, f.name))
+        return out
 
     def column_args(self, example: str) -> dict[str, str]:
         en, zh = hint(example) or ("", "")

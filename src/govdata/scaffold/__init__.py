@@ -1,0 +1,219 @@
+"""``govdata new``: scaffold a dataset folder from a CSV or Excel file.
+
+The Table Schema is inferred from the data (types, required, enum, unique, minimum,
+patterns for codes); Chinese headers become ASCII field names (pinyin) with the
+original kept as the field title. Everything a person must still decide is written
+as ``TODO``, which ``govdata check`` reports as ``metadata-todo`` until it is filled in.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from govdata.catalog.model import Catalog
+from govdata.checks.source import prepare
+from govdata.csvlimit import field_size_limit
+from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field
+from govdata.scaffold.layout import (
+    SCAFFOLD_CELL_LIMIT,
+    NumberCell,
+    ScaffoldError,
+    excel_layout,
+    find_header,
+    text_layout,
+)
+
+__all__ = ["ScaffoldError", "scaffold"]
+
+
+def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: list[str] | None = None) -> Path:
+    """Write datasets/PUBLISHER/NAME from ``source``; ``notes`` receives what was decided about the
+    file's layout (sheet, header rows, delimiter, normalising steps), also written into the descriptor."""
+    from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES
+    from govdata.checks.runner import MAX_SERVED_COLUMNS
+
+    notes = notes if notes is not None else []
+    if publisher not in catalog.publishers:
+        raise ScaffoldError(f"publisher '{publisher}' is not in catalog.yaml ({', '.join(sorted(catalog.publishers))})")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,98}[a-z0-9]", name):
+        raise ScaffoldError(f"name '{name}' must be lower-case letters, digits and hyphens")
+    target = catalog.root / "datasets" / publisher / name
+    if target.exists():
+        raise ScaffoldError(f"{target.relative_to(catalog.root)} already exists")
+    fmt = source.suffix.lower().lstrip(".")
+    excel = fmt in ("xlsx", "xls")
+    raw: dict[str, Any] = {"format": fmt} if excel else {}
+    dialect: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        if excel:
+            sheet, layout_rows, sheet_notes = excel_layout(source)
+            raw["sheet"] = sheet
+            notes += sheet_notes
+            encoding = "xlsx"
+        else:
+            delimiter, layout_rows, encoding = text_layout(source, Path(tmp))
+            if delimiter != ",":
+                dialect["delimiter"] = delimiter
+                notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
+        header_rows, above = find_header(layout_rows)
+        if header_rows != [1]:
+            dialect["headerRows"] = header_rows
+            rows_text = "、".join(str(n) for n in header_rows)
+            notes.append(
+                f"表头在第 {rows_text} 行"
+                + ("（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
+                + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。")
+            )
+        if dialect:
+            raw["dialect"] = dialect
+        prep = prepare(source, Path(tmp), raw, [], {"file": source.name})
+        # rows the gate will report (blank, ragged) do not stop a scaffold: the header and the other rows decide
+        errors = [
+            f
+            for f in prep.findings
+            if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell", "cell-too-large", "missing-cell")
+        ]
+        if prep.path is None or errors:
+            raise ScaffoldError(
+                "the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500]
+            )
+        with field_size_limit(SCAFFOLD_CELL_LIMIT), prep.path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader)
+            rows = [r for _, r in zip(range(SAMPLE_ROWS), reader) if len(r) == len(header)]
+    if len(header) > MAX_SERVED_COLUMNS:
+        raise ScaffoldError(
+            f"the file has {len(header)} columns; a published table holds at most {MAX_SERVED_COLUMNS} "
+            "(SQLite's limit): split it into several files joined on a key, or make it long "
+            "(one indicator and value per row)"
+        )
+    taken: set[str] = set()
+    fields = []
+    for i, label in enumerate(header):
+        fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
+        fields.append(infer_field(fname, label.strip() or f"{TODO}: 第 {i + 1} 列", [r[i] for r in rows], len(rows)))
+    if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
+        first_data = header_rows[-1]
+        for i, f in enumerate(fields):
+            if f["type"] == "string" and any(
+                i < len(r) and isinstance(r[i], NumberCell) for r in layout_rows[first_data:]
+            ):
+                notes.append(
+                    f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
+                    "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。"
+                )
+    steps: dict[str, list[str]] = {}
+    for f in fields:
+        for step in f.pop("x-normalise", []):
+            steps.setdefault(step, []).append(f["title"])
+        if f.get("personal"):
+            notes.append(
+                f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。"
+            )
+    schema: dict[str, Any] = {"fields": fields}
+    unique = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
+    if unique:
+        schema["primaryKey"] = [unique[0]]
+        fields[[f["name"] for f in fields].index(unique[0])]["constraints"].pop("unique")
+    pub = catalog.publishers[publisher]
+    (target / "data").mkdir(parents=True)
+    data_name = re.sub(r"[^A-Za-z0-9._-]", "_", source.name) if not source.name.isascii() else source.name
+    if not re.search(r"[A-Za-z0-9]", Path(data_name).stem):
+        data_name = f"{name}{source.suffix.lower()}"
+    shutil.copy(source, target / "data" / data_name)
+    title = above[0] if above else f"{TODO}: 表名"
+    resource: dict[str, Any] = {
+        "name": re.sub(r"[^a-z0-9_-]", "-", name),
+        "title": title,
+        "description": f"{TODO}: 一句话说明每行是什么"
+        + (f"（表头上方的说明：{'；'.join(above[1:])[:300]}）" if above[1:] else ""),
+        "path": f"data/{data_name}",
+    }
+    if excel:
+        resource.update({"format": fmt, "sheet": raw["sheet"]})
+    if dialect:
+        resource["dialect"] = dialect
+    if any(f["name"] != f["title"] for f in fields):
+        resource["header_labels"] = "titles"  # the file keeps its Chinese headers; they are the field titles
+    if encoding not in ("utf-8", "xlsx"):
+        resource["encoding"] = encoding
+    if steps:
+        pipeline = _write_pipeline(catalog.root, name, resource, excel, encoding, dialect, steps)
+        for key in ("path", "dialect", "encoding", "format", "sheet"):
+            resource.pop(key, None)
+        resource["pipeline"] = pipeline
+        notes.append(
+            "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
+            f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
+        )
+    resource["schema"] = schema
+    descriptor = {
+        "name": name,
+        "title": above[0] if above else f"{TODO}: 中文标题",
+        "title_en": f"{TODO}: English title",
+        "description": f"{TODO}: 用两三句话说明数据内容、范围、来源和用途；合成数据须注明。",
+        "version": "1.0.0",
+        "publisher": publisher,
+        "themes": [TODO],
+        "keywords": [f"{TODO}"],
+        "licenses": [{"name": "CC-BY-4.0"}],
+        "open_condition": {"type": "unconditional"},
+        "update_frequency": TODO,
+        "issued": TODO,
+        "modified": TODO,
+        "contact": {"name": pub.contact.get("name", TODO), "email": pub.contact.get("email", TODO)},
+        "review": {"reviewer": TODO, "date": TODO, "basis": TODO},
+        "resources": [resource],
+    }
+    if excel:
+        notes.insert(0, f"读取工作表「{raw['sheet']}」。")
+    header_text = (
+        f"# Scaffolded by `govdata new` from {source.name}. Replace every TODO, then run:\n"
+        f"#   govdata check datasets/{publisher}/{name}\n# Reference: docs/descriptor.md\n"
+        + "".join(f"# {n}\n" for n in notes)
+    )
+    text = header_text + yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False, width=100)
+    if len(text.encode("utf-8")) > MAX_DESCRIPTOR_BYTES:
+        shutil.rmtree(target)
+        raise ScaffoldError(
+            f"the descriptor would be {len(text.encode('utf-8'))} bytes, over the "
+            f"{MAX_DESCRIPTOR_BYTES}-byte cap the gate reads: split the table"
+        )
+    (target / "datapackage.yaml").write_text(text, encoding="utf-8")
+    return target
+
+
+def _write_pipeline(
+    root: Path, name: str, resource: dict, excel: bool, encoding: str, dialect: dict, steps: dict[str, list[str]]
+) -> str:
+    """pipelines/NAME.yaml reading the committed file and normalising the named columns."""
+    source: dict[str, Any] = {"step": "read_excel" if excel else "read_csv", "path": resource["path"]}
+    if excel:
+        source["sheet"] = resource["sheet"]
+    elif encoding != "utf-8":
+        source["encoding"] = encoding
+    if dialect.get("delimiter"):
+        source["delimiter"] = dialect["delimiter"]
+    if dialect.get("headerRows"):
+        source["header_rows"] = dialect["headerRows"]
+    spec = {
+        "title": f"规范化 {resource['path']}（govdata new 生成）",
+        "description": "Normalises the columns named below to machine-readable values before the checks.",
+        "steps": [source] + [{"step": step, "fields": fields} for step, fields in steps.items()],
+    }
+    pipeline = name
+    n = 2
+    while (root / "pipelines" / f"{pipeline}.yaml").exists():
+        pipeline, n = f"{name}-{n}", n + 1
+    (root / "pipelines").mkdir(exist_ok=True)
+    (root / "pipelines" / f"{pipeline}.yaml").write_text(
+        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
+    )
+    return pipeline

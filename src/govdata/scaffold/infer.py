@@ -1,0 +1,145 @@
+"""Inferring a Table Schema field from a column's values: its type, constraints (required,
+enum, unique, minimum, a code pattern), the normalising step a column needs, and an ASCII name
+(pinyin) for a Chinese header."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pypinyin import lazy_pinyin
+
+
+SAMPLE_ROWS = 100_000
+TODO = "TODO"
+_PATTERNS = [
+    (r"^\d{6}$", "^\\d{6}$"),
+    (r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", "^[0-9A-HJ-NPQRTUWXY]{2}\\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"),
+]
+
+
+def ascii_name(label: str, taken: set[str]) -> str:
+    words = lazy_pinyin(label.strip())
+    name = "_".join(w for w in (re.sub(r"[^a-z0-9]+", "_", w.lower()).strip("_") for w in words) if w)
+    name = re.sub(r"_+", "_", name).strip("_") or "field"
+    if name[0].isdigit():
+        name = f"f_{name}"
+    base, n = name, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋"}
+_CN_DATE = re.compile(r"\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?\s*|\s*\d{4}[/.]\d{1,2}[/.]\d{1,2}\s*")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
+
+
+def _looks_personal(value: str) -> bool:
+    """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
+    an e-mail address, or a masked value."""
+    from govdata.checks.rules.personal_data import BOUNDED as _BOUNDED, holds as _holds
+
+    return bool(re.search(r"\d{6,}|@|\*{3,}", value)) or any(_holds(kind, value) for kind in _BOUNDED)
+
+
+def _masked_kind(present: list[str]) -> str | None:
+    """Every value masked as the gate verifies masking (checks/rules/masking_error.py): the kind of personal data."""
+    from govdata.checks.rules.masking_error import MASKED
+
+    for kind in ("id_card", "mobile", "bank_card", "email"):
+        if present and all(re.fullmatch(MASKED[kind], v) for v in present):
+            return kind
+    return None
+
+
+def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
+    """(type, pipeline steps) when every value is a Chinese date, or a number written with
+    full-width digits and/or thousands separators, that a declared step turns into a typed value."""
+    if not present:
+        return None
+    iso = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*")
+    forms = [v.translate(_FULLWIDTH) for v in present]
+    if all(_CN_DATE.fullmatch(v) or iso.fullmatch(v) for v in forms) and any(_CN_DATE.fullmatch(v) for v in forms):
+        return "date", ["normalize_chinese_dates"]  # the step leaves ISO dates as they are
+    ascii_values = [v.translate(_FULLWIDTH).strip() for v in present]
+    fullwidth = any(a != v.strip() for a, v in zip(ascii_values, present))
+    thousands = any(_THOUSANDS.fullmatch(a) for a in ascii_values)
+    if not (fullwidth or thousands):
+        return None
+    if not all(_THOUSANDS.fullmatch(a) or _PLAIN_NUMBER.fullmatch(a) for a in ascii_values):
+        return None
+    plain = [re.sub(r"[,，]", "", a) for a in ascii_values]
+    kind = "integer" if all(re.fullmatch(r"[+-]?\d{1,18}", v) for v in plain) else "number"
+    steps = (["normalize_fullwidth"] if fullwidth else []) + (["strip_thousands_separators"] if thousands else [])
+    return kind, steps
+
+
+def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str, Any]:
+    present = [v for v in values if v != ""]
+    field: dict[str, Any] = {
+        "name": name,
+        "type": "string",
+        "title": title,
+        "description": f"{TODO}: 说明「{title}」的含义和单位",
+    }
+    constraints: dict[str, Any] = {}
+
+    def all_match(pattern: str) -> bool:
+        return bool(present) and all(re.fullmatch(pattern, v) for v in present)
+
+    code_like = re.search(r"代码|编码|编号|号码|code|_no$|_id$", f"{name} {title}", re.I)
+    lengths = {len(v) for v in present}
+    normalised = _normalised(present)
+    masked = _masked_kind(present)
+    if masked:
+        field.update(
+            {
+                "personal": masked,
+                "masked": True,
+                "description": f"{TODO}: 确认「{title}」每个值都已脱敏（govdata new 识别为已脱敏的 {masked}）",
+            }
+        )
+    elif normalised:
+        field["type"] = normalised[0]
+        field["x-normalise"] = normalised[1]  # moved into the pipeline by scaffold()
+    elif all_match(r"\d+") and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+")):
+        field["type"] = "string"  # codes keep their leading zeros
+        if len(lengths) == 1:
+            constraints["pattern"] = f"^\\d{{{lengths.pop()}}}$"
+    elif all_match(r"[+-]?(0|[1-9]\d{0,17})"):
+        field["type"] = "integer"
+    elif all_match(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?") and not all_match(r"0\d+"):
+        field["type"] = "number"
+    elif all_match(r"\d{4}-\d{2}-\d{2}"):
+        field["type"] = "date"
+    elif all_match(_DATETIME.pattern):
+        field["type"] = "datetime"
+    elif all_match(r"true|false|TRUE|FALSE|True|False"):
+        field["type"] = "boolean"
+    if present and len(present) == len(values):
+        constraints["required"] = True
+    if field["type"] in ("integer", "number") and present and not normalised and all(float(v) >= 0 for v in present):
+        constraints["minimum"] = 0
+    if field["type"] == "string" and "pattern" not in constraints and not masked:
+        for test, pattern in _PATTERNS:
+            if all_match(test):
+                constraints["pattern"] = pattern
+                break
+        distinct = set(present)
+        # an enum lists values in a file meant for a public pull request: never personal-looking ones
+        if (
+            rows >= 20
+            and 1 < len(distinct) <= 12
+            and "pattern" not in constraints
+            and not any(_looks_personal(v) for v in distinct)
+        ):
+            constraints["enum"] = sorted(distinct)
+    if present and len(set(present)) == len(values) and rows > 1 and not masked:
+        constraints["unique"] = True
+    if constraints:
+        field["constraints"] = constraints
+    return field

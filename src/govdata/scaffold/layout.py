@@ -1,0 +1,154 @@
+"""Reading a file as agencies make them: the delimiter of a text file, the header row below
+titles and notes, the cells of an Excel sheet rendered as text."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+
+from govdata.csvlimit import field_size_limit
+from govdata.errors import GovdataError
+
+
+class ScaffoldError(GovdataError):
+    pass
+
+
+_DELIMITERS = [",", ";", "\t", "|"]
+LAYOUT_ROWS = 60  # rows looked at to find the header
+SCAFFOLD_CELL_LIMIT = 1 << 30  # a huge cell is the gate's to report (cell-too-large), not a reason to fail here
+
+
+@field_size_limit(SCAFFOLD_CELL_LIMIT)
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the sample's lines most consistently into several cells."""
+    lines = [line for line in text.splitlines()[:LAYOUT_ROWS] if line.strip()]
+    best, score = ",", 0
+    for d in _DELIMITERS:
+        counts = []
+        for line in lines:
+            try:
+                counts.append(len(next(csv.reader([line], delimiter=d), [])))
+            except csv.Error:  # a quote left open on this line: the cells go on past it
+                counts.append(0)
+        wide = [c for c in counts if c > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=wide.count)
+        s = wide.count(mode) * (mode > 1)
+        if s > score:
+            best, score = d, s
+    return best
+
+
+def _filled(row: list) -> int:
+    return sum(1 for c in row if str(c if c is not None else "").strip())
+
+
+def _numberish(cell: str) -> bool:
+    return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
+
+
+def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
+    """(header rows, 1-based; rows above them) in the first rows of a sheet or CSV as agencies
+    export them: a title row, unit and date lines, then the header, possibly on two rows where
+    cells are merged (the second row fills in under a merged group and leaves blank what the
+    first row's cells span)."""
+    sample = rows[:LAYOUT_ROWS]
+    counts = [_filled(r) for r in sample]
+    several = [c for c in counts if c >= 2]
+    if not several:
+        return [1], []
+    width = max(set(several), key=several.count)  # the data rows' usual number of cells
+    width = max(width, max(several))
+    # the first row nearly as wide as the data that is not much narrower than the row after it
+    # (a title row "某某局, 2024年" over a three-column table is not the header)
+    h = next(
+        (
+            i
+            for i, c in enumerate(counts)
+            if c >= max(2, 0.6 * width) and (i + 1 >= len(counts) or c >= 0.8 * counts[i + 1])
+        ),
+        0,
+    )
+    header = [h + 1]
+    first = [str(c if c is not None else "").strip() for c in sample[h]]
+    if h + 1 < len(sample):
+        nxt = [str(c if c is not None else "").strip() for c in sample[h + 1]]
+        texts = [c for c in nxt if c]
+        gaps = [i for i, c in enumerate(first) if not c and i < len(nxt) and nxt[i]]
+        if texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
+            header.append(h + 2)
+    above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
+    return header, [a for a in above if a]
+
+
+class NumberCell(str):
+    """A numeric Excel cell in the layout sample (its text does not matter there)."""
+
+
+_NUMBER = NumberCell("0")
+
+
+def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
+    """The sheet to publish (the one with the most filled cells), its first rows as text, notes."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(source))
+        sheets = {
+            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=LAYOUT_ROWS * 4)
+            for name in wb.sheet_names
+        }
+    except Exception as exc:  # calamine's own error types
+        raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
+    if not sheets:
+        raise ScaffoldError("the workbook has no sheet")
+    name = max(sheets, key=lambda n: sum(_filled(r) for r in sheets[n]))
+    notes = []
+    if len(sheets) > 1:
+        others = ", ".join(f"「{n}」" for n in sheets if n != name)
+        notes.append(
+            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
+            "如需发布其他工作表，请另建资源并设置 sheet。"
+        )
+    rows = [
+        [
+            ""
+            if v is None
+            else (
+                v
+                if isinstance(v, str)
+                else _NUMBER
+                if isinstance(v, (int, float)) and not isinstance(v, bool)
+                else str(v)
+            )
+            for v in r
+        ]
+        for r in sheets[name]
+    ]
+    return name, rows, notes
+
+
+@field_size_limit(SCAFFOLD_CELL_LIMIT)
+def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
+    from govdata.checks.source import normalise_encoding
+
+    utf8, encoding, findings = normalise_encoding(source, tmp, None, {"file": source.name})
+    if utf8 is None:
+        raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in findings)[:500])
+    with utf8.open(encoding="utf-8", newline="") as fh:
+        text = fh.read(256 * 1024)
+    delimiter = "\t" if source.suffix.lower() == ".tsv" else _sniff_delimiter(text)
+    rows = []
+    reader = csv.reader(text.splitlines()[:LAYOUT_ROWS], delimiter=delimiter)
+    while True:
+        try:
+            rows.append(next(reader))
+        except StopIteration:
+            break
+        except csv.Error:
+            break  # the layout is found in the rows before; the gate reports the rest
+    return delimiter, rows, encoding

@@ -1,0 +1,185 @@
+"""CKAN's ``package_search``: the portal's catalogue search (:mod:`govdata.serve.catalogsearch`)
+answering in CKAN's shape, with CKAN's facets and filter query."""
+
+from __future__ import annotations
+
+
+from govdata.serve.ckanparams import MAX_QUERY, ActionError, Directory, int_param, invalid, json_param, text_param
+
+MAX_ROWS = 1000  # package_search rows
+FACET_FIELDS = {
+    "organization": "owner_org",
+    "owner_org": "owner_org",
+    "groups": "groups",
+    "tags": "tags",
+    "res_format": "res_format",
+    "license_id": "license_id",
+}
+
+
+def package_values(pkg: dict, field: str) -> list[str]:
+    if field == "owner_org":
+        return [pkg["owner_org"]]
+    if field == "groups":
+        return [g["name"] for g in pkg["groups"]]
+    if field == "tags":
+        return [t["name"] for t in pkg["tags"]]
+    if field == "res_format":
+        return sorted({r["format"] for r in pkg["resources"]})
+    if field in ("license_id", "name", "id", "state", "type", "version"):
+        return [str(pkg.get(field, ""))]
+    return [e["value"] for e in pkg.get("extras", []) if e["key"] == field]
+
+
+# a term starts a token (the look-behind): without it the pattern is tried from every character of
+# a long word and fails at its end each time, which is quadratic (1.4 s for 20,000 characters)
+# CKAN's facet and fq field names → the catalogue engine's (govdata.serve.catalogsearch); CKAN's own
+# keep their meaning (``organization`` is the owning publisher only), the platform adds
+# ``publisher`` (a publisher with everything under it in the tree), ``level``, ``theme``,
+# ``keyword``, ``open_condition``, ``frequency``, ``format``.
+CKAN_TO_INDEX = {
+    "organization": "owner_org",
+    "owner_org": "owner_org",
+    "groups": "theme",
+    "tags": "keyword",
+    "res_format": "format",
+    "license_id": "license",
+    "publisher": "publisher",
+    "level": "level",
+    "theme": "theme",
+    "keyword": "keyword",
+    "open_condition": "open_condition",
+    "frequency": "frequency",
+    "format": "format",
+    "license": "license",
+    "freshness": "freshness",
+}
+SORT_FIELDS = {
+    "score": "relevance",
+    "metadata_modified": "modified",
+    "title_string": "title",
+    "title": "title",
+    "name": "name",
+    "id": "name",
+    "metadata_created": "modified",
+}
+
+
+def package_search(d: Directory, params: dict) -> dict:
+    """The portal's search (same matching and ranking as ``/datasets?q=``) in CKAN's shape."""
+    from govdata.serve.catalogsearch import parse_filters
+
+    ix = d.index
+    if ix is None:
+        raise ActionError("Not Found Error", "the catalogue search index of this build is missing", 404)
+    rows = int_param(params, "rows", 10, 0, MAX_ROWS)
+    start = int_param(params, "start", 0, 0, 10_000_000)
+    filters, text = parse_filters(text_param(params, "q"))
+    fq_lists = params.get("fq_list") or []
+    if not isinstance(fq_lists, list) or not all(isinstance(x, str) for x in fq_lists):
+        raise invalid("fq_list", "Must be a list of strings")
+    for fq in [text_param(params, "fq"), *fq_lists[:20]]:
+        filters += parse_filters(fq[:MAX_QUERY])[0]
+    indexed: list = []
+    other: list = []
+    for negated, field, value in filters:
+        key = CKAN_TO_INDEX.get(field)
+        (indexed if key else other).append((negated, key or field, value))
+    sort = text_param(params, "sort") or (
+        "score desc, metadata_modified desc" if text.strip() else "score desc, name asc"
+    )
+    clauses = []
+    for clause in [c.strip() for c in sort.split(",") if c.strip()][:5]:
+        field, _, direction = clause.partition(" ")
+        if field not in SORT_FIELDS:
+            raise invalid("sort", f"Cannot sort by field `{field}`")
+        clauses.append((SORT_FIELDS[field], direction.strip().lower() == "desc"))
+    main = next((f for f, _ in clauses if f in ("relevance", "modified", "title")), "relevance")
+    from govdata.oversight.timeliness import today
+
+    result = ix.search(
+        text,
+        indexed,
+        main if (main != "relevance" or text.strip()) else "modified",
+        0,
+        ix.n,
+        facet_limit=-1,
+        today=today(),
+    )
+    names = [e["id"] for e in result.items if e["id"] in d.packages]
+    if other:
+        names = [
+            n
+            for n in names
+            if all((value in package_values(d.packages[n], field)) != neg for neg, field, value in other)
+        ]
+    if not text.strip() or main != "relevance":
+        for field, desc in reversed(clauses):
+            if field == "name":
+                names.sort(reverse=desc)
+            elif field == "title":
+                order = {e["id"]: k for k, e in enumerate(ix.search("", sort="title", rows=ix.n).items)}
+                names.sort(key=lambda n: order.get(n, 0), reverse=desc)
+            elif field == "modified":
+                names.sort(key=lambda n: d.packages[n].get("metadata_modified") or "", reverse=desc)
+    facet_fields = json_param(params.get("facet.field") or [])
+    if isinstance(facet_fields, str):
+        facet_fields = [facet_fields]
+    if not isinstance(facet_fields, list) or not all(isinstance(f, str) for f in facet_fields):
+        raise invalid("facet.field", "Must be a list of field names")
+    limit = int_param(params, "facet.limit", 50, -1, 10_000)
+    facets, search_facets = {}, {}
+    for name in map(str, facet_fields[:20]):  # all str (checked above)
+        facet_field = FACET_FIELDS.get(name, name)
+        counts: dict[str, int] = {}
+        for n in names:
+            for v in _facet_values(d, name, n):
+                counts[v] = counts.get(v, 0) + 1
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if limit >= 0:
+            ordered = ordered[:limit]
+        facets[name] = dict(ordered)
+        search_facets[name] = {
+            "title": name,
+            "items": [{"name": v, "display_name": _display(d, facet_field, v), "count": c} for v, c in ordered],
+        }
+    return {
+        "count": len(names),
+        "results": [d.packages[n] for n in names[start : start + rows]],
+        "sort": sort,
+        "facets": facets,
+        "search_facets": search_facets,
+    }
+
+
+_ENTRY_KEYS = {
+    "publisher": "publisher_chain",
+    "level": "level",
+    "theme": "themes",
+    "keyword": "keywords",
+    "open_condition": "open_condition",
+    "frequency": "frequency",
+}
+
+
+def _facet_values(d: Directory, name: str, package: str) -> list[str]:
+    """A package's values for a facet: CKAN's own fields from the package, the platform's from
+    the catalogue entry (``publisher`` lists the whole chain: a city counts its districts' datasets)."""
+    if name == "freshness":  # the timeliness status on the day (oversight.timeliness)
+        from govdata.oversight.timeliness import today
+
+        item = d.index.freshness(today())[0][d.index.by_id[package]]
+        return [item.status if item else "not_applicable"]
+    key = _ENTRY_KEYS.get(name)
+    if key is None:
+        return package_values(d.packages[package], FACET_FIELDS.get(name, name))
+    value = d.index.datasets[d.index.by_id[package]].get(key)
+    return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def _display(d: Directory, field: str, value: str) -> str:
+    if field in ("owner_org", "publisher") and value in d.orgs:
+        return d.orgs[value]["title"]
+    if field in ("groups", "theme") and value in d.groups:
+        return d.groups[value]["title"]
+    return value
