@@ -1,7 +1,9 @@
 """Releases: every published content of a dataset, kept for good beside the builds.
 
     <out>/releases/                      survives builds, pruning and rollbacks; never rewritten
-      objects/<ab>/<sha256>             every released file once, by content (read-only)
+      objects/<ab>/<sha256>             every released file once, by content (read-only); a
+                                        superseded release's CSV and Parquet as <sha256>.zst +
+                                        <sha256>.pack.json (a reverse delta, see publish.packs)
       <dataset>/log.json                release ids in publication order
       <dataset>/<id>/release.json       the release manifest (written once)
       <dataset>/<id>/diff.json          what changed since the previous release (written once)
@@ -16,7 +18,9 @@ and default notes come from git (the last commit touching the dataset's folder, 
 Each build gets a view of the history, hard links into the store (``downloads/<dataset>/releases/``):
 ``<id>/`` (``<resource>.csv``, ``<resource>.parquet``, ``datapackage.json``, ``release.json``,
 ``diff.json``, ``diff-<resource>.csv``), ``latest/`` (the files of the release the build
-publishes), ``index.json`` (the history, newest first) and ``changelog.atom``.
+publishes), ``index.json`` (the history, newest first) and ``changelog.atom``; a packed file is
+not in its release's folder but in ``.packed/`` (``<sha256>.zst``, ``<sha256>.pack.json``), and
+is reconstructed when asked for (:func:`view_locator`).
 A reused dataset's view comes with its reused downloads: an unchanged dataset costs nothing.
 """
 
@@ -28,12 +32,15 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from govdata import __version__
+from govdata.errors import BuildError
 from govdata.publish import diff as diff_mod
+from govdata.publish import packs
 
 STORE = "releases"
 FORMATS = ("csv", "parquet")
@@ -41,8 +48,9 @@ FORMATS = ("csv", "parquet")
 
 class GitDates:
     """Commit, date (UTC) and subject of the last commit touching a dataset's folder, ``schemas/``
-    or ``pipelines/``, or None outside a git work tree. One ``git log`` walk for the whole build,
-    made when the first release needs it (thousands of new releases cost one walk, not one each)."""
+    or ``pipelines/``, or None outside a git work tree; and the last commit touching the dataset's
+    own folder (:meth:`own`: the one whose subject may name the release). One ``git log`` walk for
+    the whole build, made when the first release needs it (thousands of new releases cost one walk)."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -83,16 +91,34 @@ class GitDates:
                     newest.setdefault("/".join(parts[:3]), len(commits) - 1)
         return newest, shared, commits
 
-    def context(self, ds_dir: Path) -> dict[str, str] | None:
+    def _index(self, ds_dir: Path) -> tuple[int | None, int | None]:
         if self._walk is None:
             self._walk = self._read()
-        newest, shared, commits = self._walk
+        newest, shared, _ = self._walk
         try:
             key = ds_dir.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
+            return None, None
+        return newest.get(key), shared
+
+    def context(self, ds_dir: Path) -> dict[str, str] | None:
+        own, shared = self._index(ds_dir)
+        found = [i for i in (own, shared) if i is not None]
+        return self._commits()[min(found)] if found else None
+
+    def own(self, ds_dir: Path, since: str | None) -> dict[str, str] | None:
+        """The last commit touching the dataset's own folder, if it is newer than ``since`` (the
+        previous release's commit): the change that made this release, not an older one."""
+        own, _ = self._index(ds_dir)
+        if own is None:
             return None
-        found = [i for i in (newest.get(key), shared) if i is not None]
-        return commits[min(found)] if found else None
+        commits = self._commits()
+        before = next((i for i, c in enumerate(commits) if c["commit"] == since), None) if since else None
+        return commits[own] if before is None or own < before else None
+
+    def _commits(self) -> list[dict[str, str]]:
+        assert self._walk is not None
+        return self._walk[2]
 
 
 def _now() -> str:
@@ -137,7 +163,8 @@ class Store:
         return self.root / "objects" / sha[:2] / sha
 
     def put_file(self, path: Path, sha: str) -> Path:
-        """Keep a file by its sha256 (a hard link where possible); identical files are kept once."""
+        """Keep a file by its sha256 (a hard link where possible); identical files are kept once.
+        A packed object is whole again (its pack is dropped): it is a published file once more."""
         target = self.object(sha)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +173,19 @@ class Store:
             _link(path, tmp)
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
+            packs.drop_pack(target, sha)
         return target
+
+    def locate(self, sha: str) -> packs.Located | None:
+        """The whole object, or its pack (frame, metadata)."""
+        whole = self.object(sha)
+        if whole.is_file():
+            return whole
+        meta = packs.read_meta(whole, sha)
+        return (whole.with_name(f"{sha}.zst"), meta) if meta else None
+
+    def materialize(self, sha: str, workdir: Path) -> Path:
+        return packs.materialize(self.locate, sha, workdir)
 
     def put_bytes(self, data: bytes) -> str:
         sha = _sha256(data)
@@ -254,6 +293,9 @@ class Releases:
         if current is None:
             current = self._new(ds, version, chash, files, dp, ids, manifests, rows or {})
             ids, manifests[current] = ids + [current], self.store.manifest(ds.name, current)
+        else:  # published again (a rebuild, a rollback): its files whole in the store, as exported
+            for _, _, path, sha in files:
+                self.store.put_file(path, sha)
         return self._view(ds.name, ids, manifests, current, folder / "releases")
 
     def _new(
@@ -277,6 +319,11 @@ class Releases:
                 f"published as {release_id} (bump the version to name it)"
             )
         ctx = self.git.context(ds.dir) or {}
+        previous = manifests[ids[-1]] if ids else {}
+        own = self.git.own(ds.dir, previous.get("commit"))
+        written = str(ds.descriptor.get("version_notes") or "")
+        if any(m.get("notes_from") == "descriptor" and m.get("notes") == written for m in manifests.values()):
+            written = ""  # an earlier release's notes left in the descriptor: not this release's
         entries = []
         for res, fmt, path, sha in files:
             self.store.put_file(path, sha)
@@ -308,31 +355,73 @@ class Releases:
             "version": version,
             "date": ctx.get("date") or _now(),
             "commit": ctx.get("commit"),
-            "notes": str(ds.descriptor.get("version_notes") or ctx.get("subject") or ""),
-            "notes_from": "descriptor"
-            if ds.descriptor.get("version_notes")
-            else "commit"
-            if ctx.get("subject")
-            else "",
+            "notes": written or (own or {}).get("subject") or "",
+            "notes_from": "descriptor" if written else "commit" if own else "",
             "content_hash": chash,
             "platform": f"govdata {__version__}",
             "files": entries,
         }
         folder = self.store.root / ds.name / release_id
-        if ids:
-            self._diff(ds.name, manifests[ids[-1]], manifest, folder)
+        d = self._diff(ds.name, manifests[ids[-1]], manifest, folder) if ids else None
+        if not manifest["notes"]:  # nobody wrote any, and no commit of this dataset's files made it
+            total = sum(int(e.get("rows") or 0) for e in entries if e["format"] == "csv")
+            manifest["notes"], manifest["notes_from"] = diff_mod.summary(d, total), "diff"
         _write_once(folder / "release.json", diff_mod.dumps(manifest))
         self.store.append(ds.name, release_id)
+        if ids:
+            self._supersede(ids, manifests, manifest)
         return release_id
 
-    def _diff(self, dataset: str, old: dict[str, Any], new: dict[str, Any], folder: Path) -> None:
+    def _supersede(self, ids: list[str], manifests: dict[str, dict], new: dict[str, Any]) -> None:
+        """Pack the CSV and Parquet files of the release ``new`` supersedes that ``new`` does not
+        share: a reverse delta against ``new``'s file of the same resource and format, or one
+        compressed file when the chain of deltas behind it is already :data:`packs.MAX_CHAIN` long."""
+        keep = {f["sha256"] for f in new["files"]}
+        successor = {(f["resource"], f["format"]): f["sha256"] for f in new["files"]}
+        for f in manifests[ids[-1]]["files"]:
+            whole = self.store.object(f["sha256"])
+            if f["format"] not in FORMATS or f["sha256"] in keep or not whole.is_file():
+                continue
+            base_sha = successor.get((f["resource"], f["format"]))
+            if base_sha and self._chain_behind(ids, manifests, f) >= packs.MAX_CHAIN:
+                base_sha = None
+            base = self.store.object(base_sha) if base_sha else None
+            ok = base is not None and base.is_file()
+            packs.pack(whole, f["sha256"], base if ok else None, base_sha if ok else None)
+
+    def _chain_behind(self, ids: list[str], manifests: dict[str, dict], f: dict[str, Any]) -> int:
+        """How many older releases' files of ``f``'s resource and format are deltas leading to ``f``."""
+        n, later = 0, f["sha256"]
+        for rid in reversed(ids[:-1]):
+            g = next(
+                (g for g in manifests[rid]["files"] if (g["resource"], g["format"]) == (f["resource"], f["format"])),
+                None,
+            )
+            if g is None:
+                break
+            if g["sha256"] == later:
+                continue
+            meta = packs.read_meta(self.store.object(g["sha256"]), g["sha256"])
+            if not meta or meta.get("base") != later:
+                break
+            n, later = n + 1, g["sha256"]
+        return n
+
+    def _diff(self, dataset: str, old: dict[str, Any], new: dict[str, Any], folder: Path) -> dict[str, Any]:
         """The diff of consecutive releases, kept in the store beside the new release."""
-        result, files = compare(self.con, Side.from_store(self.store, old), Side.from_store(self.store, new), folder)
-        for res, path in files.items():
-            data = path.read_bytes()
-            path.unlink()
-            result["rows"][res].update({"sha256": self.store.put_bytes(data), "bytes": len(data)})
+        with tempfile.TemporaryDirectory(prefix="govdata-release-") as tmp:
+            result, files = compare(
+                self.con,
+                Side.from_store(self.store, old, Path(tmp)),
+                Side.from_store(self.store, new, Path(tmp)),
+                folder,
+            )
+            for res, path in files.items():
+                data = path.read_bytes()
+                path.unlink()
+                result["rows"][res].update({"sha256": self.store.put_bytes(data), "bytes": len(data)})
         _write_once(folder / "diff.json", diff_mod.dumps(result))
+        return result
 
     def _view(self, dataset: str, ids: list[str], manifests: dict[str, dict], current: str, view: Path) -> list[dict]:
         history = []
@@ -341,7 +430,7 @@ class Releases:
             m = manifests[release_id]
             target = view / release_id
             for f in m["files"]:
-                _link(self.store.object(f["sha256"]), target / f["path"])
+                self._link_object(f["sha256"], target / f["path"], view)
             _link(self.store.root / dataset / release_id / "release.json", target / "release.json")
             d = self.store.diff(dataset, release_id)
             if d is not None:
@@ -351,7 +440,7 @@ class Releases:
             history.append(summary_entry(m, d, previous, self.url(dataset, release_id)))
             previous = release_id
         for f in manifests[current]["files"]:
-            _link(self.store.object(f["sha256"]), view / "latest" / f["path"])
+            self._link_object(f["sha256"], view / "latest" / f["path"], view)
         _link(self.store.root / dataset / current / "release.json", view / "latest" / "release.json")
         history.reverse()
         for h in history:
@@ -360,6 +449,56 @@ class Releases:
             diff_mod.dumps({"dataset": dataset, "latest": current, "releases": history}), encoding="utf-8"
         )
         return history
+
+    def _link_object(self, sha: str, dst: Path, view: Path) -> None:
+        """A whole object at ``dst``; a packed one, with the packs of its bases and the whole file
+        its chain ends in, in ``view/.packed/`` (hard links: no space)."""
+        found = self.store.locate(sha)
+        if found is None:
+            raise BuildError(f"release store: object {sha} is missing")
+        if isinstance(found, Path):
+            _link(found, dst)
+            return
+        while isinstance(found, tuple):
+            frame, meta = found
+            packed = view / PACKED / frame.name
+            if packed.exists():
+                return
+            _link(frame, packed)
+            _link(frame.with_name(f"{sha}.pack.json"), packed.with_name(f"{sha}.pack.json"))
+            if not meta.get("base"):
+                return
+            sha = meta["base"]
+            found = self.store.locate(sha)
+        if found is None:
+            raise BuildError(f"release store: object {sha} is missing")
+        if not (view / PACKED / sha).exists():
+            _link(found, view / PACKED / sha)
+
+
+PACKED = ".packed"
+
+
+def view_locator(view: Path) -> packs.Locate:
+    """Where a build's view of a dataset's history (``downloads/<dataset>/releases``) holds an
+    object: in ``.packed/`` (a pack, or the whole base of one), else a release's whole file."""
+    whole: dict[str, Path] = {}
+
+    def locate(sha: str) -> packs.Located | None:
+        here = view / PACKED / sha
+        meta = packs.read_meta(here, sha)
+        if meta:
+            return here.with_name(f"{sha}.zst"), meta
+        if here.is_file():
+            return here
+        if not whole:
+            for manifest in sorted(view.glob("*/release.json")):
+                for f in json.loads(manifest.read_text("utf-8")).get("files") or []:
+                    if (manifest.parent / f["path"]).is_file():
+                        whole.setdefault(f["sha256"], manifest.parent / f["path"])
+        return whole.get(sha)
+
+    return locate
 
 
 def summary_entry(m: dict[str, Any], d: dict[str, Any] | None, previous: str | None, url: str) -> dict[str, Any]:
@@ -417,28 +556,36 @@ class Side:
     parquet: dict[str, Path]
 
     @classmethod
-    def from_store(cls, store: Store, manifest: dict[str, Any]) -> Side:
+    def from_store(cls, store: Store, manifest: dict[str, Any], workdir: Path) -> Side:
+        """A release in the store; a packed Parquet file is reconstructed into ``workdir``."""
         return cls(
             manifest,
             store.datapackage(manifest),
-            {f["resource"]: store.object(f["sha256"]) for f in manifest["files"] if f["format"] == "parquet"},
+            {
+                f["resource"]: store.materialize(f["sha256"], workdir)
+                for f in manifest["files"]
+                if f["format"] == "parquet"
+            },
         )
 
     @classmethod
-    def from_view(cls, folder: Path) -> Side:
-        """A release folder of a build's view (``downloads/<dataset>/releases/<id>/``)."""
+    def from_view(cls, folder: Path, workdir: Path) -> Side:
+        """A release folder of a build's view (``downloads/<dataset>/releases/<id>/``); a packed
+        Parquet file is reconstructed into ``workdir``."""
         manifest = json.loads((folder / "release.json").read_text("utf-8"))
+        locate = view_locator(folder.parent)
         return cls(
             manifest,
             json.loads((folder / "datapackage.json").read_text("utf-8")),
-            {f["resource"]: folder / f["path"] for f in manifest["files"] if f["format"] == "parquet"},
+            {
+                f["resource"]: packs.materialize(locate, f["sha256"], workdir)
+                for f in manifest["files"]
+                if f["format"] == "parquet"
+            },
         )
 
     def schemas(self) -> dict[str, dict]:
         return {r["name"]: r.get("schema") or {} for r in self.datapackage.get("resources") or []}
-
-    def rows(self) -> int:
-        return sum(int(f.get("rows") or 0) for f in self.manifest["files"] if f["format"] == "parquet")
 
 
 def compare(con, old: Side, new: Side, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
