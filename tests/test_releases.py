@@ -299,6 +299,19 @@ def test_every_release_downloadable_with_its_checksum_after_rebuild(history, ser
     two = next(f for f in index["releases"][0]["files"] if f["path"] == "fees.parquet")
     assert hashlib.sha256(latest.content).hexdigest() == two["sha256"]
     assert httpx.get(f"{server}/downloads/{DS}/releases/9.9.9/fees.csv").status_code == 404
+    # 1.0.0's CSV is kept packed: not a file of the view, reconstructed on request (HEAD and
+    # If-None-Match answered from release.json without reconstructing)
+    view = (history["replay"] / "current").resolve() / "downloads" / DS / "releases"
+    old = next(f for f in index["releases"][-1]["files"] if f["path"] == "fees.csv")
+    assert not (view / "1.0.0" / "fees.csv").exists() and (view / ".packed" / f"{old['sha256']}.zst").is_file()
+    head = httpx.head(f"{server}/downloads/{DS}/releases/1.0.0/fees.csv")
+    assert head.status_code == 200 and int(head.headers["content-length"]) == old["bytes"]
+    again = httpx.get(
+        f"{server}/downloads/{DS}/releases/1.0.0/fees.csv", headers={"If-None-Match": f'"{old["sha256"]}"'}
+    )
+    assert again.status_code == 304
+    assert httpx.get(f"{server}/downloads/{DS}/releases/1.0.0/nothing.csv").status_code == 404
+    assert httpx.get(f"{server}/downloads/{DS}/releases/.packed/{old['sha256']}.zst").status_code == 404
 
 
 def test_feeds_are_valid_atom(history, server):
