@@ -58,14 +58,24 @@ def _options(window: int) -> dict:
     }
 
 
-def _unpack(frame: Path, base: bytes | None, sink: Callable[[bytes], object]) -> str:
-    """Decompress ``frame`` (with ``base`` as its prefix) into ``sink``; the sha256 of the output."""
-    prefix = pyzstd.ZstdDict(base, is_raw=True).as_prefix if base is not None else None
-    d = pyzstd.ZstdDecompressor(zstd_dict=prefix, option={pyzstd.DParameter.windowLogMax: 31})
+def _prefix(base: Path | None) -> pyzstd.ZstdDict | None:
+    """``base``'s bytes as a zstd prefix (the bytes object is dropped at once: one copy in memory)."""
+    return pyzstd.ZstdDict(base.read_bytes(), is_raw=True) if base is not None else None
+
+
+def _unpack(frame: Path, base: Path | None, sink: Callable[[bytes], object]) -> str:
+    """Decompress ``frame`` (with ``base``'s bytes as its prefix) into ``sink``; the sha256 of the output."""
+    zdict = _prefix(base)
+    d = pyzstd.ZstdDecompressor(
+        zstd_dict=zdict.as_prefix if zdict is not None else None, option={pyzstd.DParameter.windowLogMax: 31}
+    )
     digest = hashlib.sha256()
     with frame.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            out = d.decompress(chunk)
+        while not d.eof:  # output in CHUNK pieces: a small delta expands to the whole file
+            chunk = fh.read(CHUNK) if d.needs_input else b""
+            if d.needs_input and not chunk:
+                break
+            out = d.decompress(chunk, max_length=CHUNK)
             digest.update(out)
             sink(out)
     if not d.eof:
@@ -81,16 +91,15 @@ def pack(whole: Path, sha: str, base: Path | None, base_sha: str | None) -> dict
     frame = whole.with_name(f"{sha}.zst")
     tmp = whole.with_name(f".{sha}.{os.getpid()}.zst.tmp")
     meta: dict | None = None
-    prefix: bytes | None = None
     if base is not None and size + base.stat().st_size <= MAX_DELTA:
-        data, prefix = whole.read_bytes(), base.read_bytes()
-        delta = pyzstd.compress(
-            data, _options(len(data) + len(prefix)), zstd_dict=pyzstd.ZstdDict(prefix, is_raw=True).as_prefix
-        )
+        prefix = _prefix(base)
+        assert prefix is not None
+        delta = pyzstd.compress(whole.read_bytes(), _options(size + base.stat().st_size), zstd_dict=prefix.as_prefix)
+        del prefix
         if len(delta) < WORTH * size:
             tmp.write_bytes(delta)
             meta = {"sha256": sha, "bytes": size, "base": base_sha, "codec": CODEC, "packed_bytes": len(delta)}
-        del data, delta
+        del delta
     if meta is None:
         c = pyzstd.ZstdCompressor(_options(min(size, 1 << 27)))
         with whole.open("rb") as src, tmp.open("wb") as dst:
@@ -102,7 +111,7 @@ def pack(whole: Path, sha: str, base: Path | None, base_sha: str | None) -> dict
             tmp.unlink()
             return None
         meta = {"sha256": sha, "bytes": size, "base": None, "codec": CODEC, "packed_bytes": packed}
-    if _unpack(tmp, prefix if meta["base"] else None, lambda b: None) != sha:
+    if _unpack(tmp, base if meta["base"] else None, lambda b: None) != sha:
         tmp.unlink()
         raise PackError(f"{whole}: the packed file does not give back sha256 {sha}")
     os.chmod(tmp, 0o444)
@@ -143,18 +152,17 @@ def materialize(locate: Locate, sha: str, workdir: Path, _seen: frozenset[str] =
     out = workdir / sha
     if out.is_file():
         return out
-    base = None
+    base_path: Path | None = None
     intermediate: Path | None = None
     if meta.get("base"):
         made = not (workdir / meta["base"]).is_file()
         base_path = materialize(locate, meta["base"], workdir, _seen | {sha})
-        base = base_path.read_bytes()
         if made and base_path.parent == workdir:
             intermediate = base_path
     workdir.mkdir(parents=True, exist_ok=True)
     tmp = workdir / f".{sha}.tmp"
     with tmp.open("wb") as fh:
-        got = _unpack(frame, base, fh.write)
+        got = _unpack(frame, base_path, fh.write)
     if got != sha:
         tmp.unlink()
         raise PackError(f"object {sha}: reconstructed bytes have sha256 {got}")
