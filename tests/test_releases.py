@@ -23,7 +23,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 
 from govdata.publish import packs
-from govdata.publish.releases import Store, view_locator
+from govdata.publish.releases import Store
+from govdata.publish.sides import view_locator
 from tests import releases_sample as sample
 from tests.conftest import GOVDATA, free_port, start_server
 from tests.test_directory_formats import _validate, shapes  # noqa: F401 (the official DCAT-AP shapes fixture)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from govdata.publish import packs, releases
+from govdata.publish import packs, sides
 from govdata.publish.releases import Store
 from tests import releases_sample as sample
 
@@ -57,6 +57,16 @@ def test_reverse_deltas_chain_back_byte_identical(tmp_path):
     assert packs.materialize(_locate(tmp_path), s3, work) == p3  # whole: its own path
 
 
+def test_without_a_successor_a_file_is_one_compressed_file(tmp_path):
+    (v1,) = _versions(1)
+    path, sha = _object(tmp_path, v1)
+    meta = packs.pack(path, sha, None, None)
+    assert meta and meta["base"] is None and meta["packed_bytes"] < len(v1) / 2 and not path.exists()
+    assert packs.materialize(_locate(tmp_path), sha, tmp_path / "work").read_bytes() == v1
+    packs.drop_pack(path, sha)  # published again: the whole file comes back, the pack goes
+    assert not list(tmp_path.glob(f"{sha}.*"))
+
+
 def test_a_file_that_does_not_compress_stays_whole(tmp_path):
     path, sha = _object(tmp_path, random.Random(1).randbytes(200_000))
     assert packs.pack(path, sha, None, None) is None
@@ -98,4 +108,4 @@ def test_chains_stay_bounded_and_every_release_reconstructs(tmp_path, monkeypatc
             whole = store.materialize(f["sha256"], tmp_path / "work")
             assert hashlib.sha256(whole.read_bytes()).hexdigest() == f["sha256"]
     assert deltas >= 2
-    assert releases.PACKED == ".packed"
+    assert sides.PACKED == ".packed"

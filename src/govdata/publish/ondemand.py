@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from govdata.errors import GovdataError
-from govdata.publish.releases import Side, compare
+from govdata.publish.sides import Side, compare
 
 MAX_ROWS = 2_000_000
 SAMPLE = 1000

@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,84 +40,11 @@ from govdata import __version__
 from govdata.errors import BuildError
 from govdata.publish import diff as diff_mod
 from govdata.publish import packs
+from govdata.publish.gitdates import GitDates
+from govdata.publish.sides import PACKED, Side, compare
 
 STORE = "releases"
 FORMATS = ("csv", "parquet")
-
-
-class GitDates:
-    """Commit, date (UTC) and subject of the last commit touching a dataset's folder, ``schemas/``
-    or ``pipelines/``, or None outside a git work tree; and the last commit touching the dataset's
-    own folder (:meth:`own`: the one whose subject may name the release). One ``git log`` walk for
-    the whole build, made when the first release needs it (thousands of new releases cost one walk)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self._walk: tuple[dict[str, int], int | None, list[dict[str, str]]] | None = None
-
-    def _read(self) -> tuple[dict[str, int], int | None, list[dict[str, str]]]:
-        from govdata.checks.changes import GitError, git
-
-        newest: dict[str, int] = {}
-        shared: int | None = None
-        commits: list[dict[str, str]] = []
-        try:
-            prefix = git(self.root, "rev-parse", "--show-prefix").strip()
-            text = git(
-                self.root,
-                "log",
-                "--format=%x1e%H%x1f%cI%x1f%s",
-                "--name-only",
-                "--no-renames",
-                "--",
-                *[str(self.root / f) for f in ("datasets", "schemas", "pipelines")],
-            )
-        except GitError:
-            return newest, shared, commits
-        for record in text.split("\x1e")[1:]:
-            head, _, names = record.partition("\n")
-            sha, date, subject = head.split("\x1f", 2)
-            when = dt.datetime.fromisoformat(date).astimezone(dt.timezone.utc)
-            commits.append({"commit": sha, "date": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "subject": subject})
-            for name in names.split("\n"):
-                rel = name[len(prefix) :] if name.startswith(prefix) else None
-                if not rel:
-                    continue
-                parts = rel.split("/")
-                if parts[0] in ("schemas", "pipelines") and shared is None:
-                    shared = len(commits) - 1
-                elif parts[0] == "datasets" and len(parts) > 3:
-                    newest.setdefault("/".join(parts[:3]), len(commits) - 1)
-        return newest, shared, commits
-
-    def _index(self, ds_dir: Path) -> tuple[int | None, int | None]:
-        if self._walk is None:
-            self._walk = self._read()
-        newest, shared, _ = self._walk
-        try:
-            key = ds_dir.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return None, None
-        return newest.get(key), shared
-
-    def context(self, ds_dir: Path) -> dict[str, str] | None:
-        own, shared = self._index(ds_dir)
-        found = [i for i in (own, shared) if i is not None]
-        return self._commits()[min(found)] if found else None
-
-    def own(self, ds_dir: Path, since: str | None) -> dict[str, str] | None:
-        """The last commit touching the dataset's own folder, if it is newer than ``since`` (the
-        previous release's commit): the change that made this release, not an older one."""
-        own, _ = self._index(ds_dir)
-        if own is None:
-            return None
-        commits = self._commits()
-        before = next((i for i, c in enumerate(commits) if c["commit"] == since), None) if since else None
-        return commits[own] if before is None or own < before else None
-
-    def _commits(self) -> list[dict[str, str]]:
-        assert self._walk is not None
-        return self._walk[2]
 
 
 def _now() -> str:
@@ -476,31 +402,6 @@ class Releases:
             _link(found, view / PACKED / sha)
 
 
-PACKED = ".packed"
-
-
-def view_locator(view: Path) -> packs.Locate:
-    """Where a build's view of a dataset's history (``downloads/<dataset>/releases``) holds an
-    object: in ``.packed/`` (a pack, or the whole base of one), else a release's whole file."""
-    whole: dict[str, Path] = {}
-
-    def locate(sha: str) -> packs.Located | None:
-        here = view / PACKED / sha
-        meta = packs.read_meta(here, sha)
-        if meta:
-            return here.with_name(f"{sha}.zst"), meta
-        if here.is_file():
-            return here
-        if not whole:
-            for manifest in sorted(view.glob("*/release.json")):
-                for f in json.loads(manifest.read_text("utf-8")).get("files") or []:
-                    if (manifest.parent / f["path"]).is_file():
-                        whole.setdefault(f["sha256"], manifest.parent / f["path"])
-        return whole.get(sha)
-
-    return locate
-
-
 def summary_entry(m: dict[str, Any], d: dict[str, Any] | None, previous: str | None, url: str) -> dict[str, Any]:
     """One release in a history list (pages, feeds, the directory)."""
     counts = diff_mod.counts_line(d) if d else {"added": 0, "removed": 0, "changed": 0}
@@ -545,69 +446,3 @@ def schema_lines(schema: dict[str, Any]) -> list[str]:
         if s.get("foreign_keys"):
             lines.append(f"{res}: foreignKeys changed")
     return lines
-
-
-@dataclass
-class Side:
-    """One release as a diff reads it: its manifest, its datapackage and its Parquet files."""
-
-    manifest: dict[str, Any]
-    datapackage: dict[str, Any]
-    parquet: dict[str, Path]
-
-    @classmethod
-    def from_store(cls, store: Store, manifest: dict[str, Any], workdir: Path) -> Side:
-        """A release in the store; a packed Parquet file is reconstructed into ``workdir``."""
-        return cls(
-            manifest,
-            store.datapackage(manifest),
-            {
-                f["resource"]: store.materialize(f["sha256"], workdir)
-                for f in manifest["files"]
-                if f["format"] == "parquet"
-            },
-        )
-
-    @classmethod
-    def from_view(cls, folder: Path, workdir: Path) -> Side:
-        """A release folder of a build's view (``downloads/<dataset>/releases/<id>/``); a packed
-        Parquet file is reconstructed into ``workdir``."""
-        manifest = json.loads((folder / "release.json").read_text("utf-8"))
-        locate = view_locator(folder.parent)
-        return cls(
-            manifest,
-            json.loads((folder / "datapackage.json").read_text("utf-8")),
-            {
-                f["resource"]: packs.materialize(locate, f["sha256"], workdir)
-                for f in manifest["files"]
-                if f["format"] == "parquet"
-            },
-        )
-
-    def schemas(self) -> dict[str, dict]:
-        return {r["name"]: r.get("schema") or {} for r in self.datapackage.get("resources") or []}
-
-
-def compare(con, old: Side, new: Side, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
-    """Schema and row diff of two releases of one dataset: (the diff, resource → its rows' CSV in ``workdir``)."""
-    old_s, new_s = old.schemas(), new.schemas()
-    sdiff = diff_mod.schema_diff(old_s, new_s)
-    rows, files = {}, {}
-    workdir.mkdir(parents=True, exist_ok=True)
-    for res in new_s:
-        a, b = old.parquet.get(res), new.parquet.get(res)
-        if a is None or b is None or res not in old_s:
-            continue
-        files[res] = workdir / f".diff-{res}.csv"
-        rows[res] = diff_mod.row_diff(con, a, b, old_s[res], new_s[res], sdiff["resources"].get(res) or {}, files[res])
-        rows[res]["file"] = f"diff-{res}.csv"
-    return (
-        {
-            "dataset": new.manifest["dataset"],
-            "from": old.manifest["release"],
-            "to": new.manifest["release"],
-            "schema": sdiff,
-            "rows": rows,
-        },
-        files,
-    )

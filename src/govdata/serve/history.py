@@ -59,7 +59,7 @@ class _Reconstructed(FileResponse):
 
 def _reconstruct(view: Path, sha: str) -> tuple[Path, Path]:
     from govdata.publish import packs
-    from govdata.publish.releases import view_locator
+    from govdata.publish.sides import view_locator
 
     tmp = Path(tempfile.mkdtemp(prefix="govdata-release-"))
     try:
