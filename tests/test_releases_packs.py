@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,12 @@ def test_a_damaged_pack_is_refused(tmp_path):
     with pytest.raises(packs.PackError, match="sha256"):
         packs.materialize(_locate(tmp_path), s1, tmp_path / "work")
     assert not list((tmp_path / "work").glob("*"))
+    frame = tmp_path / f"{s1}.zst"
+    frame.chmod(0o644)
+    frame.write_bytes(frame.read_bytes()[:-8])  # a truncated frame: refused, nothing left behind
+    with pytest.raises(packs.PackError, match="truncated"):
+        packs.materialize(_locate(tmp_path), s1, tmp_path / "work")
+    assert not list((tmp_path / "work").glob("*"))
 
 
 def test_chains_stay_bounded_and_every_release_reconstructs(tmp_path, monkeypatch):
@@ -109,3 +116,32 @@ def test_chains_stay_bounded_and_every_release_reconstructs(tmp_path, monkeypatc
             assert hashlib.sha256(whole.read_bytes()).hexdigest() == f["sha256"]
     assert deltas >= 2
     assert sides.PACKED == ".packed"
+
+
+def test_a_damaged_release_file_is_a_500_never_wrong_bytes(tmp_path):
+    """The server's reconstruction of a packed release file (serve/history.py) refuses a pack that
+    does not give back the recorded sha256."""
+    import asyncio
+
+    from govdata.serve.history import packed_download
+
+    v1, v2 = _versions(2)
+    view = tmp_path / "releases"
+    (view / sides.PACKED).mkdir(parents=True)
+    (p1, s1), (p2, s2) = _object(view / sides.PACKED, v1), _object(view / sides.PACKED, v2)
+    packs.pack(p1, s1, p2, s2)
+    for release, sha, data in (("1.0.0", s1, v1), ("1.0.1", s2, v2)):
+        (view / release).mkdir()
+        manifest = {"files": [{"path": "t.csv", "format": "csv", "sha256": sha, "bytes": len(data)}]}
+        (view / release / "release.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    def get(head: bool = False):
+        return asyncio.run(packed_download(view / "1.0.0", "t.csv", "text/csv", head, {}, None))
+
+    sent = get()
+    assert sent.path.read_bytes() == v1  # reconstructed from 1.0.1's file, checked
+    shutil.rmtree(sent.tmp)  # (sending it would)
+    assert get(head=True).size == len(v1)
+    p2.write_bytes(b"9" + v2[1:])
+    assert get().status == 500
+    assert asyncio.run(packed_download(view / "1.0.1", "t.csv", "text/csv", False, {}, None)) is None  # whole

@@ -75,7 +75,10 @@ def _unpack(frame: Path, base: Path | None, sink: Callable[[bytes], object]) -> 
             chunk = fh.read(CHUNK) if d.needs_input else b""
             if d.needs_input and not chunk:
                 break
-            out = d.decompress(chunk, max_length=CHUNK)
+            try:
+                out = d.decompress(chunk, max_length=CHUNK)
+            except pyzstd.ZstdError as exc:
+                raise PackError(f"{frame}: {exc}") from exc
             digest.update(out)
             sink(out)
     if not d.eof:
@@ -87,9 +90,16 @@ def pack(whole: Path, sha: str, base: Path | None, base_sha: str | None) -> dict
     """Pack the object ``whole`` (sha256 ``sha``) as a delta against ``base`` when given and worth
     it, else as one compressed file, else not at all (None: keep it whole). Writes
     ``<sha>.zst`` and ``<sha>.pack.json`` beside ``whole``, verified, then removes ``whole``."""
+    tmp = whole.with_name(f".{sha}.{os.getpid()}.zst.tmp")
+    try:
+        return _pack(whole, sha, base, base_sha, tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _pack(whole: Path, sha: str, base: Path | None, base_sha: str | None, tmp: Path) -> dict | None:
     size = whole.stat().st_size
     frame = whole.with_name(f"{sha}.zst")
-    tmp = whole.with_name(f".{sha}.{os.getpid()}.zst.tmp")
     meta: dict | None = None
     if base is not None and size + base.stat().st_size <= MAX_DELTA:
         prefix = _prefix(base)
@@ -108,11 +118,9 @@ def pack(whole: Path, sha: str, base: Path | None, base_sha: str | None) -> dict
             dst.write(c.flush())
         packed = tmp.stat().st_size
         if packed >= KEEP * size:
-            tmp.unlink()
             return None
         meta = {"sha256": sha, "bytes": size, "base": None, "codec": CODEC, "packed_bytes": packed}
     if _unpack(tmp, base if meta["base"] else None, lambda b: None) != sha:
-        tmp.unlink()
         raise PackError(f"{whole}: the packed file does not give back sha256 {sha}")
     os.chmod(tmp, 0o444)
     os.replace(tmp, frame)
@@ -161,12 +169,14 @@ def materialize(locate: Locate, sha: str, workdir: Path, _seen: frozenset[str] =
             intermediate = base_path
     workdir.mkdir(parents=True, exist_ok=True)
     tmp = workdir / f".{sha}.tmp"
-    with tmp.open("wb") as fh:
-        got = _unpack(frame, base_path, fh.write)
-    if got != sha:
-        tmp.unlink()
-        raise PackError(f"object {sha}: reconstructed bytes have sha256 {got}")
-    os.replace(tmp, out)
-    if intermediate is not None:
-        intermediate.unlink()  # reconstructed on the way: only the asked-for file is kept
+    try:
+        with tmp.open("wb") as fh:
+            got = _unpack(frame, base_path, fh.write)
+        if got != sha:
+            raise PackError(f"object {sha}: reconstructed bytes have sha256 {got}")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+        if intermediate is not None:
+            intermediate.unlink()  # reconstructed on the way: only the asked-for file is kept
     return out

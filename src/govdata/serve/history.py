@@ -84,7 +84,12 @@ async def packed_download(
         return Response("", status=304, headers={"ETag": extra["etag"], "Cache-Control": "public, max-age=300"})
     if head:
         return FileResponse(None, int(entry["bytes"]), content_type, True, extra)
-    tmp, path = await asyncio.to_thread(_reconstruct, folder.parent, entry["sha256"])
+    from govdata.publish.packs import PackError
+
+    try:
+        tmp, path = await asyncio.to_thread(_reconstruct, folder.parent, entry["sha256"])
+    except PackError as exc:  # never send bytes that are not the release's
+        return Response.text(f"500: release file could not be reconstructed: {exc}", status=500)
     return _Reconstructed(tmp, path, path.stat().st_size, content_type, extra)
 
 
