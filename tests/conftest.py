@@ -18,6 +18,23 @@ SHARED = Path(os.environ.get("GOVDATA_SHARED", REPO.parent / "shared"))
 GOVDATA = [sys.executable, "-m", "govdata"]
 
 
+TRACKED_OUTPUTS = (REPO / "benchmarks" / "results", REPO / "docs")  # written by harnesses run on purpose
+
+
+def _refuse_writes_to_tracked_outputs(event: str, args: tuple) -> None:
+    """Tests never write the repository's recorded results or docs (benchmark figures, screenshots):
+    an open for writing there fails the test that does it, instead of dirtying the work tree."""
+    if event != "open" or not isinstance(args[0], (str, os.PathLike)):
+        return
+    mode, flags = args[1], args[2]
+    writing = any(c in mode for c in "wax+") if isinstance(mode, str) else bool(flags & (os.O_WRONLY | os.O_RDWR))
+    if writing and any(Path(os.path.abspath(args[0])).is_relative_to(d) for d in TRACKED_OUTPUTS):
+        raise PermissionError(f"a test wrote {args[0]}: tracked results are written by harnesses run on purpose")
+
+
+sys.addaudithook(_refuse_writes_to_tracked_outputs)
+
+
 def pytest_collection_modifyitems(config, items):
     """Benchmark tests run only when asked for (``-m benchmark``); any other ``-m`` expression
     (``-m "not browser"``) keeps them out, which an ``addopts = -m`` would not (a second ``-m``

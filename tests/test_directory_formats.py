@@ -53,6 +53,32 @@ def test_dcat_ap_catalogue_conforms(built, shapes):
     assert not _validate(g, shapes)[0]
 
 
+def test_dcat_ap_version_notes_once_and_rights_where_they_belong(built):
+    """A restricted dataset's conditions are its distributions' dct:rights, not a second
+    adms:versionNotes: every dataset has at most one, its current release's notes."""
+    from rdflib import RDFS, Namespace
+
+    adms = Namespace("http://www.w3.org/ns/adms#")
+    g = Graph().parse(built / "directory" / "dcat-ap.jsonld", format="json-ld")
+    portal = json.loads((built / "directory" / "portal.json").read_text("utf-8"))
+    restricted = 0
+    for entry in portal["datasets"]:
+        ds = URIRef(f"http://127.0.0.1:8001/datasets/{entry['id']}")
+        notes = [str(n) for n in g.objects(ds, adms.versionNotes)]
+        index = built / "downloads" / entry["id"] / "releases" / "index.json"
+        releases = json.loads(index.read_text("utf-8"))["releases"] if index.is_file() else []
+        expected = [r["notes"] for r in releases if r["latest"] and r["notes"]]
+        assert notes == expected and len(expected) == len(releases[:1]), entry["id"]  # none without a release
+        if entry.get("open_condition") in ("conditional", "not_open"):
+            dists = list(g.objects(ds, DCAT.distribution))
+            labels = {
+                str(label) for d in dists for r in g.objects(d, DCTERMS.rights) for label in g.objects(r, RDFS.label)
+            }
+            assert len(labels) == (1 if dists else 0) and all("开放" in t for t in labels), entry["id"]
+            restricted += 1
+    assert restricted >= 2
+
+
 def test_dcat_ap_turtle_and_per_dataset_documents(built, shapes):
     ttl = Graph().parse(built / "directory" / "dcat-ap.ttl", format="turtle")
     jsonld = Graph().parse(built / "directory" / "dcat-ap.jsonld", format="json-ld")

@@ -348,6 +348,38 @@ def test_every_link_names_a_dataset_of_the_catalogue(catalog):
     assert docs["zj-policy-documents/seed-004"]["interprets"] == "zj-policy-documents/ref-002"
 
 
+def test_oversight_pages_show_labels_not_codes_in_both_languages(datasette_app):
+    """The deadline checks' rules, events, statuses and date sources, and the annual report's
+    headers, in words of the interface's language (the codes stay in the JSON and in title=)."""
+    import re
+
+    async def get(path, lang):
+        return await datasette_app.client.get(path, headers={"Accept-Language": lang})
+
+    def visible(html: str) -> str:
+        return re.sub(r"<[^>]*>", " ", html.split("<main", 1)[-1])
+
+    words = {
+        "zh": ["新政策文件：成文后 5 个工作日内公开", "印发", "逾期", "按时", "规则", "效力变化：", "仓库中的提交日期"],
+        "en": ["New policy document: public within 5 working days", "Issued", "Late", "On time", "Rule"],
+    }
+    for lang, expected in words.items():
+        page = asyncio.run(get("/oversight/deadlines", lang))
+        assert page.status_code == 200
+        text = visible(page.text)
+        for code in ("policy-5", "change-20", "on_time", "not_measurable", "data-release", "validity:"):
+            assert code not in text, (lang, code)
+        cells = visible(page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
+        assert not re.search(r"\b(late|issued)\b", cells), lang
+        for word in expected:
+            assert word in text, (lang, word)
+        assert 'title="policy-5"' in page.text
+        report = visible(asyncio.run(get("/oversight/annual-report/xh-gov/2025", lang)).text)
+        assert ("行号" in report) == (lang == "zh") and ("Row" in report) == (lang == "en")
+        listing = visible(asyncio.run(get("/oversight/annual-report", lang)).text)
+        assert ("Parts 3 and 4" in listing) == (lang == "en")
+
+
 def test_annual_report_page_csv_and_xlsx(datasette_app, tmp_path):
     from python_calamine import CalamineWorkbook
 

@@ -108,6 +108,10 @@ def test_every_label_exists_in_both_languages():
         i18n.FACET,
         i18n.SORT,
         i18n.CONSTRAINT,
+        i18n.DEADLINE_RULE,
+        i18n.DEADLINE_EVENT,
+        i18n.DEADLINE_STATUS,
+        i18n.DEADLINE_SOURCE,
     ):
         for key, (zh, en) in table.items():
             assert zh and en, key

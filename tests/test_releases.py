@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,6 +22,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 
+from govdata.publish import packs
+from govdata.publish.releases import Store
+from govdata.publish.sides import view_locator
 from tests import releases_sample as sample
 from tests.conftest import GOVDATA, free_port, start_server
 from tests.test_directory_formats import _validate, shapes  # noqa: F401 (the official DCAT-AP shapes fixture)
@@ -111,7 +115,7 @@ def test_three_releases_exact_diffs(history):
     assert _diff(out, "2.0.0")["rows"]["fees"]["compared"] == ["code", "item", "fee", "unit"]
 
 
-def test_release_manifests_dates_notes_and_immutable_store(history):
+def test_release_manifests_dates_notes_and_immutable_store(history, tmp_path):
     out, repo = history["out"], history["repo"]
     commits = sample.git(repo, "log", "--format=%H", "--reverse").split()[1:]
     for i, (version, notes, message, _, rows) in enumerate(sample.RELEASES):
@@ -123,12 +127,50 @@ def test_release_manifests_dates_notes_and_immutable_store(history):
         assert csv["rows"] == len(rows)
         for f in m["files"]:
             obj = out / "releases" / "objects" / f["sha256"][:2] / f["sha256"]
-            assert hashlib.sha256(obj.read_bytes()).hexdigest() == f["sha256"] and obj.stat().st_size == f["bytes"]
-            assert not obj.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+            stored = [obj] if obj.is_file() else [obj.with_name(f"{f['sha256']}{x}") for x in (".zst", ".pack.json")]
+            for path in stored:
+                assert not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+            whole = Store(out).materialize(f["sha256"], tmp_path)
+            assert hashlib.sha256(whole.read_bytes()).hexdigest() == f["sha256"] and whole.stat().st_size == f["bytes"]
     # 1.0.0 is what a researcher cited: B still costs 20 there, 25 in 1.0.1
-    assert "B,乙,20" in (_view(out) / "1.0.0" / "fees.csv").read_text("utf-8")
-    assert "B,乙,25" in (_view(out) / "1.0.1" / "fees.csv").read_text("utf-8")
+    assert "B,乙,20" in _release_file(out, "1.0.0", "fees.csv").decode("utf-8")
+    assert "B,乙,25" in _release_file(out, "1.0.1", "fees.csv").decode("utf-8")
     assert (_view(out) / "latest" / "fees.csv").read_bytes() == (_view(out) / "2.0.0" / "fees.csv").read_bytes()
+
+
+def _release_file(out: Path, release: str, path: str) -> bytes:
+    """A release's file as the build's view holds it: whole, or reconstructed from its pack."""
+    folder = _view(out) / release
+    if (folder / path).is_file():
+        return (folder / path).read_bytes()
+    m = json.loads((folder / "release.json").read_text("utf-8"))
+    sha = next(f["sha256"] for f in m["files"] if f["path"] == path)
+    with tempfile.TemporaryDirectory() as tmp:
+        return packs.materialize(view_locator(folder.parent), sha, Path(tmp)).read_bytes()
+
+
+def test_superseded_releases_are_packed_and_the_latest_is_whole(history):
+    """The newest release's CSV and Parquet are whole in the store (hard links of the build's
+    exports); a superseded release's CSV is a reverse delta against its successor's; every
+    file reconstructs to its recorded sha256."""
+    out = history["out"]
+    store, ids = Store(out), json.loads((out / "releases" / DS / "log.json").read_text())
+    for i, release in enumerate(ids):
+        m = store.manifest(DS, release)
+        for f in m["files"]:
+            if f["format"] == "json":
+                continue
+            obj = store.object(f["sha256"])
+            if i == len(ids) - 1:
+                exported = (out / "current").resolve() / "downloads" / DS / f["path"]
+                assert obj.is_file() and os.path.samestat(obj.stat(), exported.stat()), (release, f["path"])
+            elif f["format"] == "csv":
+                meta = packs.read_meta(obj, f["sha256"])
+                assert not obj.exists() and meta is not None, (release, f["path"])
+                successor = store.manifest(DS, ids[i + 1])
+                assert meta["base"] == next(g["sha256"] for g in successor["files"] if g["path"] == f["path"])
+                assert meta["packed_bytes"] < f["bytes"] / 2
+            assert _release_file(out, release, f["path"]) == _release_file(history["replay"], release, f["path"])
 
 
 def test_unchanged_data_is_stored_once_and_changes_without_bump_get_a_revision(history, tmp_path):
@@ -167,6 +209,68 @@ def test_unchanged_data_is_stored_once_and_changes_without_bump_get_a_revision(h
     assert json.loads((out / "releases" / DS / "log.json").read_text())[-1] == "2.0.1+2"
 
 
+def test_default_notes_are_this_datasets_commit_or_a_summary_of_the_diff(history, tmp_path):
+    """Without version_notes, a release's notes are the subject of the commit that changed the
+    dataset's own files for it, never a newer unrelated commit's (here one touching schemas/):
+    with no such commit, a summary written from the diff."""
+    from govdata.publish.builder import build
+
+    repo, out = tmp_path / "repo", tmp_path / "out"
+    shutil.copytree(history["repo"], repo)
+    shutil.copytree(history["out"], out, symlinks=True)
+    (repo / "schemas" / "unrelated.schema.json").write_text('{"fields": []}', encoding="utf-8")
+    sample.git(repo, "add", "-A")
+    sample.git(repo, "commit", "--quiet", "-m", "schemas: an unrelated shared schema")
+    descriptor = repo / sample.FOLDER / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text("utf-8").replace("version: 2.0.0", "version: 2.0.1"), encoding="utf-8")
+    data = repo / sample.FOLDER / "data" / "fees.csv"
+    data.write_text(data.read_text("utf-8").replace("C,丙,30", "C,丙,35"), encoding="utf-8")
+    build(repo, out)  # the change is not committed: the last commit of the dataset's folder made 2.0.0
+    m = json.loads((out / "releases" / DS / "2.0.1" / "release.json").read_text("utf-8"))
+    assert m["commit"] == sample.git(repo, "rev-parse", "HEAD").strip()  # date and commit: still the newest
+    assert (m["notes"], m["notes_from"]) == ("fees：修改 1 行（fee 1） / fees: 1 row changed (fee 1)", "diff")
+    # committed, the next change is named by its own commit
+    data.write_text(data.read_text("utf-8").replace("C,丙,35", "C,丙,36"), encoding="utf-8")
+    descriptor.write_text(descriptor.read_text("utf-8").replace("version: 2.0.1", "version: 2.0.2"), encoding="utf-8")
+    sample.git(repo, "add", "-A")
+    sample.git(repo, "commit", "--quiet", "-m", "fees: C costs 36")
+    build(repo, out)
+    m = json.loads((out / "releases" / DS / "2.0.2" / "release.json").read_text("utf-8"))
+    assert (m["notes"], m["notes_from"]) == ("fees: C costs 36", "commit")
+
+
+def test_summary_notes_name_every_kind_of_change():
+    from govdata.publish.diff import summary
+
+    assert summary(None, 1234) == "首次发布：1,234 行 / first release: 1,234 rows"
+    d = {
+        "schema": {
+            "resources_added": ["extra"],
+            "resources_removed": [],
+            "resources": {
+                "fees": {
+                    "added": [{"field": "unit", "type": "string"}],
+                    "dropped": [],
+                    "renamed": [{"from": "fee", "to": "amount"}],
+                    "retyped": [],
+                    "constraints": [],
+                    "primary_key": None,
+                    "foreign_keys": None,
+                }
+            },
+        },
+        "rows": {"fees": {"added": 1, "removed": 2, "changed": 3, "fields": {"item": 3}}},
+    }
+    assert summary(d) == (
+        "新增资源 extra；fees：新增 1 行，删除 2 行，修改 3 行（item 3），新增字段 unit，字段 fee 改名为 amount / "
+        "resource extra added; fees: 1 row added, 2 rows removed, 3 rows changed (item 3), field unit added, "
+        "field fee renamed amount"
+    )
+    assert (
+        summary({"schema": {"resources": {}}, "rows": {"fees": {}}}) == "数据未变，版本号更新 / same data, new version"
+    )
+
+
 def test_fresh_clone_rebuilds_every_release_byte_identical(history):
     a, b = history["out"] / "releases", history["replay"] / "releases"
     files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
@@ -196,6 +300,19 @@ def test_every_release_downloadable_with_its_checksum_after_rebuild(history, ser
     two = next(f for f in index["releases"][0]["files"] if f["path"] == "fees.parquet")
     assert hashlib.sha256(latest.content).hexdigest() == two["sha256"]
     assert httpx.get(f"{server}/downloads/{DS}/releases/9.9.9/fees.csv").status_code == 404
+    # 1.0.0's CSV is kept packed: not a file of the view, reconstructed on request (HEAD and
+    # If-None-Match answered from release.json without reconstructing)
+    view = (history["replay"] / "current").resolve() / "downloads" / DS / "releases"
+    old = next(f for f in index["releases"][-1]["files"] if f["path"] == "fees.csv")
+    assert not (view / "1.0.0" / "fees.csv").exists() and (view / ".packed" / f"{old['sha256']}.zst").is_file()
+    head = httpx.head(f"{server}/downloads/{DS}/releases/1.0.0/fees.csv")
+    assert head.status_code == 200 and int(head.headers["content-length"]) == old["bytes"]
+    again = httpx.get(
+        f"{server}/downloads/{DS}/releases/1.0.0/fees.csv", headers={"If-None-Match": f'"{old["sha256"]}"'}
+    )
+    assert again.status_code == 304
+    assert httpx.get(f"{server}/downloads/{DS}/releases/1.0.0/nothing.csv").status_code == 404
+    assert httpx.get(f"{server}/downloads/{DS}/releases/.packed/{old['sha256']}.zst").status_code == 404
 
 
 def test_feeds_are_valid_atom(history, server):

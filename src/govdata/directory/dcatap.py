@@ -209,8 +209,6 @@ def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -
         g.add((place, RDF.type, DCTERMS.Location))
         g.add((place, SKOS.prefLabel, Literal(rec.spatial["name"], lang="zh")))
         g.add((ds, DCTERMS.spatial, place))
-    if rec.rights:
-        g.add((ds, ADMS.versionNotes, Literal(rec.rights, lang="zh")))
     for d in rec.distributions:
         dist = URIRef(f"{rec.landing_page}/distributions/{d.resource}.{d.format.lower()}")
         g.add((ds, DCAT.distribution, dist))
@@ -225,6 +223,11 @@ def add_dataset(g: Graph, base: str, rec: Record, ds: URIRef, service: URIRef) -
         g.add((dist, DCTERMS.conformsTo, _typed(g, URIRef(d.schema_url), DCTERMS.Standard)))
         g.add((dist, DCAT.accessService, service))
         g.add((dist, DCTERMS.modified, Literal(rec.modified, datatype=XSD.date)))
+        if rec.rights:  # the conditions of a restricted dataset (its dct:accessRights is the EU code)
+            rights = BNode()
+            g.add((rights, RDF.type, DCTERMS.RightsStatement))
+            g.add((rights, RDFS.label, Literal(rec.rights, lang="zh")))
+            g.add((dist, DCTERMS.rights, rights))
         if rec.license:
             lic = _typed(g, URIRef(rec.license["url"]), DCTERMS.LicenseDocument)
             g.add((lic, RDFS.label, Literal(rec.license["title"])))

@@ -229,5 +229,53 @@ def counts_line(diff: dict[str, Any]) -> dict[str, int]:
     return {k: sum(int(r.get(k) or 0) for r in rows) for k in ("added", "removed", "changed")}
 
 
+def summary(diff: dict[str, Any] | None, rows: int = 0) -> str:
+    """Release notes written from the diff when nobody wrote any, in Chinese then English:
+    "fees：新增 1 行，修改 2 行（fee 2）；新增字段 unit / fees: 1 row added, 2 changed (fee 2); field unit added".
+    ``None`` (a first release): its row count."""
+    if diff is None:
+        return f"首次发布：{rows:,} 行 / first release: {rows:,} rows"
+    zh: list[str] = [f"新增资源 {r}" for r in diff["schema"].get("resources_added") or []]
+    en: list[str] = [f"resource {r} added" for r in diff["schema"].get("resources_added") or []]
+    zh += [f"删除资源 {r}" for r in diff["schema"].get("resources_removed") or []]
+    en += [f"resource {r} removed" for r in diff["schema"].get("resources_removed") or []]
+    resources = diff["schema"].get("resources") or {}
+    for res in sorted(set(resources) | set(diff.get("rows") or {})):
+        r, s = (diff.get("rows") or {}).get(res) or {}, resources.get(res) or {}
+        z, e = [], []
+        for key, word, label in (
+            ("added", "新增", "added"),
+            ("removed", "删除", "removed"),
+            ("changed", "修改", "changed"),
+        ):
+            if r.get(key):
+                fields = ", ".join(f"{f} {n}" for f, n in sorted((r.get("fields") or {}).items()))
+                tail = f"（{fields}）" if key == "changed" and fields else ""
+                z.append(f"{word} {r[key]:,} 行{tail}")
+                e.append(f"{r[key]:,} row{'s' if r[key] != 1 else ''} {label}{f' ({fields})' if tail else ''}")
+        for key, word, label in (("added", "新增字段", "added"), ("dropped", "删除字段", "dropped")):
+            for f in s.get(key) or []:
+                z.append(f"{word} {f['field']}")
+                e.append(f"field {f['field']} {label}")
+        for f in s.get("renamed") or []:
+            z.append(f"字段 {f['from']} 改名为 {f['to']}")
+            e.append(f"field {f['from']} renamed {f['to']}")
+        for f in s.get("retyped") or []:
+            z.append(f"字段 {f['field']} 类型 {f['from']} → {f['to']}")
+            e.append(f"field {f['field']} {f['from']} → {f['to']}")
+        if s.get("constraints"):
+            z.append(f"{len(s['constraints'])} 个字段的约束变化")
+            e.append(f"constraints of {len(s['constraints'])} field{'s' if len(s['constraints']) != 1 else ''} changed")
+        if s.get("primary_key") or s.get("foreign_keys"):
+            z.append("键变化")
+            e.append("keys changed")
+        if z:
+            zh.append(f"{res}：{'，'.join(z)}")
+            en.append(f"{res}: {', '.join(e)}")
+    if not zh:
+        return "数据未变，版本号更新 / same data, new version"
+    return f"{'；'.join(zh)} / {'; '.join(en)}"
+
+
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)

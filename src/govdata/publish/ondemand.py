@@ -5,12 +5,13 @@ MAX_ROWS rows, and at most SAMPLE changed rows per resource are returned with th
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from govdata.errors import GovdataError
-from govdata.publish.releases import Side, compare
+from govdata.publish.sides import Side, compare
 
 MAX_ROWS = 2_000_000
 SAMPLE = 1000
@@ -27,19 +28,20 @@ def diff_releases(
     (``downloads/<dataset>/releases``); the row files are written into ``keep`` when given."""
     import duckdb
 
-    sides = []
+    manifests = []
     for rid in (old, new):
         folder = view / rid
-        if rid in ("", ".", "..") or "/" in rid or not (folder / "release.json").is_file():
+        if rid in ("", ".", "..") or "/" in rid or rid.startswith(".") or not (folder / "release.json").is_file():
             raise DiffRefused(f"no release '{rid}'")
-        sides.append(Side.from_view(folder))
-    total = sides[0].rows() + sides[1].rows()
+        manifests.append(json.loads((folder / "release.json").read_text("utf-8")))
+    total = sum(int(f.get("rows") or 0) for m in manifests for f in m["files"] if f["format"] == "parquet")
     if total > max_rows:
         raise DiffRefused(
             f"{total:,} rows: more than {max_rows:,} for a diff on demand; "
             "download both releases' Parquet files and compare them locally"
         )
     with tempfile.TemporaryDirectory(prefix="govdata-diff-") as tmp:
+        sides = [Side.from_view(view / rid, Path(tmp) / "objects") for rid in (old, new)]
         con = duckdb.connect()
         try:
             con.execute("SET threads=1")

@@ -1,7 +1,9 @@
 """Releases: every published content of a dataset, kept for good beside the builds.
 
     <out>/releases/                      survives builds, pruning and rollbacks; never rewritten
-      objects/<ab>/<sha256>             every released file once, by content (read-only)
+      objects/<ab>/<sha256>             every released file once, by content (read-only); a
+                                        superseded release's CSV and Parquet as <sha256>.zst +
+                                        <sha256>.pack.json (a reverse delta, see publish.packs)
       <dataset>/log.json                release ids in publication order
       <dataset>/<id>/release.json       the release manifest (written once)
       <dataset>/<id>/diff.json          what changed since the previous release (written once)
@@ -16,7 +18,9 @@ and default notes come from git (the last commit touching the dataset's folder, 
 Each build gets a view of the history, hard links into the store (``downloads/<dataset>/releases/``):
 ``<id>/`` (``<resource>.csv``, ``<resource>.parquet``, ``datapackage.json``, ``release.json``,
 ``diff.json``, ``diff-<resource>.csv``), ``latest/`` (the files of the release the build
-publishes), ``index.json`` (the history, newest first) and ``changelog.atom``.
+publishes), ``index.json`` (the history, newest first) and ``changelog.atom``; a packed file is
+not in its release's folder but in ``.packed/`` (``<sha256>.zst``, ``<sha256>.pack.json``), and
+is reconstructed when asked for (:func:`view_locator`).
 A reused dataset's view comes with its reused downloads: an unchanged dataset costs nothing.
 """
 
@@ -28,71 +32,19 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from govdata import __version__
+from govdata.errors import BuildError
 from govdata.publish import diff as diff_mod
+from govdata.publish import packs
+from govdata.publish.gitdates import GitDates
+from govdata.publish.sides import PACKED, Side, compare
 
 STORE = "releases"
 FORMATS = ("csv", "parquet")
-
-
-class GitDates:
-    """Commit, date (UTC) and subject of the last commit touching a dataset's folder, ``schemas/``
-    or ``pipelines/``, or None outside a git work tree. One ``git log`` walk for the whole build,
-    made when the first release needs it (thousands of new releases cost one walk, not one each)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self._walk: tuple[dict[str, int], int | None, list[dict[str, str]]] | None = None
-
-    def _read(self) -> tuple[dict[str, int], int | None, list[dict[str, str]]]:
-        from govdata.checks.changes import GitError, git
-
-        newest: dict[str, int] = {}
-        shared: int | None = None
-        commits: list[dict[str, str]] = []
-        try:
-            prefix = git(self.root, "rev-parse", "--show-prefix").strip()
-            text = git(
-                self.root,
-                "log",
-                "--format=%x1e%H%x1f%cI%x1f%s",
-                "--name-only",
-                "--no-renames",
-                "--",
-                *[str(self.root / f) for f in ("datasets", "schemas", "pipelines")],
-            )
-        except GitError:
-            return newest, shared, commits
-        for record in text.split("\x1e")[1:]:
-            head, _, names = record.partition("\n")
-            sha, date, subject = head.split("\x1f", 2)
-            when = dt.datetime.fromisoformat(date).astimezone(dt.timezone.utc)
-            commits.append({"commit": sha, "date": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "subject": subject})
-            for name in names.split("\n"):
-                rel = name[len(prefix) :] if name.startswith(prefix) else None
-                if not rel:
-                    continue
-                parts = rel.split("/")
-                if parts[0] in ("schemas", "pipelines") and shared is None:
-                    shared = len(commits) - 1
-                elif parts[0] == "datasets" and len(parts) > 3:
-                    newest.setdefault("/".join(parts[:3]), len(commits) - 1)
-        return newest, shared, commits
-
-    def context(self, ds_dir: Path) -> dict[str, str] | None:
-        if self._walk is None:
-            self._walk = self._read()
-        newest, shared, commits = self._walk
-        try:
-            key = ds_dir.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return None
-        found = [i for i in (newest.get(key), shared) if i is not None]
-        return commits[min(found)] if found else None
 
 
 def _now() -> str:
@@ -137,7 +89,8 @@ class Store:
         return self.root / "objects" / sha[:2] / sha
 
     def put_file(self, path: Path, sha: str) -> Path:
-        """Keep a file by its sha256 (a hard link where possible); identical files are kept once."""
+        """Keep a file by its sha256 (a hard link where possible); identical files are kept once.
+        A packed object is whole again (its pack is dropped): it is a published file once more."""
         target = self.object(sha)
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -146,7 +99,19 @@ class Store:
             _link(path, tmp)
             os.chmod(tmp, 0o444)
             os.replace(tmp, target)
+            packs.drop_pack(target, sha)
         return target
+
+    def locate(self, sha: str) -> packs.Located | None:
+        """The whole object, or its pack (frame, metadata)."""
+        whole = self.object(sha)
+        if whole.is_file():
+            return whole
+        meta = packs.read_meta(whole, sha)
+        return (whole.with_name(f"{sha}.zst"), meta) if meta else None
+
+    def materialize(self, sha: str, workdir: Path) -> Path:
+        return packs.materialize(self.locate, sha, workdir)
 
     def put_bytes(self, data: bytes) -> str:
         sha = _sha256(data)
@@ -235,6 +200,9 @@ class Releases:
         if current is None:
             current = self._new(ds, version, chash, files, dp, ids, manifests, rows or {})
             ids, manifests[current] = ids + [current], self.store.manifest(ds.name, current)
+        else:  # published again (a rebuild, a rollback): its files whole in the store, as exported
+            for _, _, path, sha in files:
+                self.store.put_file(path, sha)
         return self._view(ds.name, ids, manifests, current, folder / "releases")
 
     def _new(
@@ -258,6 +226,11 @@ class Releases:
                 f"published as {release_id} (bump the version to name it)"
             )
         ctx = self.git.context(ds.dir) or {}
+        previous = manifests[ids[-1]] if ids else {}
+        own = self.git.own(ds.dir, previous.get("commit"))
+        written = str(ds.descriptor.get("version_notes") or "")
+        if any(m.get("notes_from") == "descriptor" and m.get("notes") == written for m in manifests.values()):
+            written = ""  # an earlier release's notes left in the descriptor: not this release's
         entries = []
         for res, fmt, path, sha in files:
             self.store.put_file(path, sha)
@@ -289,31 +262,73 @@ class Releases:
             "version": version,
             "date": ctx.get("date") or _now(),
             "commit": ctx.get("commit"),
-            "notes": str(ds.descriptor.get("version_notes") or ctx.get("subject") or ""),
-            "notes_from": "descriptor"
-            if ds.descriptor.get("version_notes")
-            else "commit"
-            if ctx.get("subject")
-            else "",
+            "notes": written or (own or {}).get("subject") or "",
+            "notes_from": "descriptor" if written else "commit" if own else "",
             "content_hash": chash,
             "platform": f"govdata {__version__}",
             "files": entries,
         }
         folder = self.store.root / ds.name / release_id
-        if ids:
-            self._diff(ds.name, manifests[ids[-1]], manifest, folder)
+        d = self._diff(ds.name, manifests[ids[-1]], manifest, folder) if ids else None
+        if not manifest["notes"]:  # nobody wrote any, and no commit of this dataset's files made it
+            total = sum(int(e.get("rows") or 0) for e in entries if e["format"] == "csv")
+            manifest["notes"], manifest["notes_from"] = diff_mod.summary(d, total), "diff"
         _write_once(folder / "release.json", diff_mod.dumps(manifest))
         self.store.append(ds.name, release_id)
+        if ids:
+            self._supersede(ids, manifests, manifest)
         return release_id
 
-    def _diff(self, dataset: str, old: dict[str, Any], new: dict[str, Any], folder: Path) -> None:
+    def _supersede(self, ids: list[str], manifests: dict[str, dict], new: dict[str, Any]) -> None:
+        """Pack the CSV and Parquet files of the release ``new`` supersedes that ``new`` does not
+        share: a reverse delta against ``new``'s file of the same resource and format, or one
+        compressed file when the chain of deltas behind it is already :data:`packs.MAX_CHAIN` long."""
+        keep = {f["sha256"] for f in new["files"]}
+        successor = {(f["resource"], f["format"]): f["sha256"] for f in new["files"]}
+        for f in manifests[ids[-1]]["files"]:
+            whole = self.store.object(f["sha256"])
+            if f["format"] not in FORMATS or f["sha256"] in keep or not whole.is_file():
+                continue
+            base_sha = successor.get((f["resource"], f["format"]))
+            if base_sha and self._chain_behind(ids, manifests, f) >= packs.MAX_CHAIN:
+                base_sha = None
+            base = self.store.object(base_sha) if base_sha else None
+            ok = base is not None and base.is_file()
+            packs.pack(whole, f["sha256"], base if ok else None, base_sha if ok else None)
+
+    def _chain_behind(self, ids: list[str], manifests: dict[str, dict], f: dict[str, Any]) -> int:
+        """How many older releases' files of ``f``'s resource and format are deltas leading to ``f``."""
+        n, later = 0, f["sha256"]
+        for rid in reversed(ids[:-1]):
+            g = next(
+                (g for g in manifests[rid]["files"] if (g["resource"], g["format"]) == (f["resource"], f["format"])),
+                None,
+            )
+            if g is None:
+                break
+            if g["sha256"] == later:
+                continue
+            meta = packs.read_meta(self.store.object(g["sha256"]), g["sha256"])
+            if not meta or meta.get("base") != later:
+                break
+            n, later = n + 1, g["sha256"]
+        return n
+
+    def _diff(self, dataset: str, old: dict[str, Any], new: dict[str, Any], folder: Path) -> dict[str, Any]:
         """The diff of consecutive releases, kept in the store beside the new release."""
-        result, files = compare(self.con, Side.from_store(self.store, old), Side.from_store(self.store, new), folder)
-        for res, path in files.items():
-            data = path.read_bytes()
-            path.unlink()
-            result["rows"][res].update({"sha256": self.store.put_bytes(data), "bytes": len(data)})
+        with tempfile.TemporaryDirectory(prefix="govdata-release-") as tmp:
+            result, files = compare(
+                self.con,
+                Side.from_store(self.store, old, Path(tmp)),
+                Side.from_store(self.store, new, Path(tmp)),
+                folder,
+            )
+            for res, path in files.items():
+                data = path.read_bytes()
+                path.unlink()
+                result["rows"][res].update({"sha256": self.store.put_bytes(data), "bytes": len(data)})
         _write_once(folder / "diff.json", diff_mod.dumps(result))
+        return result
 
     def _view(self, dataset: str, ids: list[str], manifests: dict[str, dict], current: str, view: Path) -> list[dict]:
         history = []
@@ -322,7 +337,7 @@ class Releases:
             m = manifests[release_id]
             target = view / release_id
             for f in m["files"]:
-                _link(self.store.object(f["sha256"]), target / f["path"])
+                self._link_object(f["sha256"], target / f["path"], view)
             _link(self.store.root / dataset / release_id / "release.json", target / "release.json")
             d = self.store.diff(dataset, release_id)
             if d is not None:
@@ -332,7 +347,7 @@ class Releases:
             history.append(summary_entry(m, d, previous, self.url(dataset, release_id)))
             previous = release_id
         for f in manifests[current]["files"]:
-            _link(self.store.object(f["sha256"]), view / "latest" / f["path"])
+            self._link_object(f["sha256"], view / "latest" / f["path"], view)
         _link(self.store.root / dataset / current / "release.json", view / "latest" / "release.json")
         history.reverse()
         for h in history:
@@ -341,6 +356,31 @@ class Releases:
             diff_mod.dumps({"dataset": dataset, "latest": current, "releases": history}), encoding="utf-8"
         )
         return history
+
+    def _link_object(self, sha: str, dst: Path, view: Path) -> None:
+        """A whole object at ``dst``; a packed one, with the packs of its bases and the whole file
+        its chain ends in, in ``view/.packed/`` (hard links: no space)."""
+        found = self.store.locate(sha)
+        if found is None:
+            raise BuildError(f"release store: object {sha} is missing")
+        if isinstance(found, Path):
+            _link(found, dst)
+            return
+        while isinstance(found, tuple):
+            frame, meta = found
+            packed = view / PACKED / frame.name
+            if packed.exists():
+                return
+            _link(frame, packed)
+            _link(frame.with_name(f"{sha}.pack.json"), packed.with_name(f"{sha}.pack.json"))
+            if not meta.get("base"):
+                return
+            sha = meta["base"]
+            found = self.store.locate(sha)
+        if found is None:
+            raise BuildError(f"release store: object {sha} is missing")
+        if not (view / PACKED / sha).exists():
+            _link(found, view / PACKED / sha)
 
 
 def summary_entry(m: dict[str, Any], d: dict[str, Any] | None, previous: str | None, url: str) -> dict[str, Any]:
@@ -387,61 +427,3 @@ def schema_lines(schema: dict[str, Any]) -> list[str]:
         if s.get("foreign_keys"):
             lines.append(f"{res}: foreignKeys changed")
     return lines
-
-
-@dataclass
-class Side:
-    """One release as a diff reads it: its manifest, its datapackage and its Parquet files."""
-
-    manifest: dict[str, Any]
-    datapackage: dict[str, Any]
-    parquet: dict[str, Path]
-
-    @classmethod
-    def from_store(cls, store: Store, manifest: dict[str, Any]) -> Side:
-        return cls(
-            manifest,
-            store.datapackage(manifest),
-            {f["resource"]: store.object(f["sha256"]) for f in manifest["files"] if f["format"] == "parquet"},
-        )
-
-    @classmethod
-    def from_view(cls, folder: Path) -> Side:
-        """A release folder of a build's view (``downloads/<dataset>/releases/<id>/``)."""
-        manifest = json.loads((folder / "release.json").read_text("utf-8"))
-        return cls(
-            manifest,
-            json.loads((folder / "datapackage.json").read_text("utf-8")),
-            {f["resource"]: folder / f["path"] for f in manifest["files"] if f["format"] == "parquet"},
-        )
-
-    def schemas(self) -> dict[str, dict]:
-        return {r["name"]: r.get("schema") or {} for r in self.datapackage.get("resources") or []}
-
-    def rows(self) -> int:
-        return sum(int(f.get("rows") or 0) for f in self.manifest["files"] if f["format"] == "parquet")
-
-
-def compare(con, old: Side, new: Side, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
-    """Schema and row diff of two releases of one dataset: (the diff, resource → its rows' CSV in ``workdir``)."""
-    old_s, new_s = old.schemas(), new.schemas()
-    sdiff = diff_mod.schema_diff(old_s, new_s)
-    rows, files = {}, {}
-    workdir.mkdir(parents=True, exist_ok=True)
-    for res in new_s:
-        a, b = old.parquet.get(res), new.parquet.get(res)
-        if a is None or b is None or res not in old_s:
-            continue
-        files[res] = workdir / f".diff-{res}.csv"
-        rows[res] = diff_mod.row_diff(con, a, b, old_s[res], new_s[res], sdiff["resources"].get(res) or {}, files[res])
-        rows[res]["file"] = f"diff-{res}.csv"
-    return (
-        {
-            "dataset": new.manifest["dataset"],
-            "from": old.manifest["release"],
-            "to": new.manifest["release"],
-            "schema": sdiff,
-            "rows": rows,
-        },
-        files,
-    )

@@ -179,6 +179,20 @@ async def downloads(datasette: Any, request: Any) -> Response:
     try:
         st = path.stat()
     except (OSError, ValueError):
+        if len(parts) == 4 and parts[1] == "releases":  # a superseded release's file, kept packed
+            from govdata.serve.history import packed_download
+
+            name = f'attachment; filename="{parts[0]}-{parts[2]}-{parts[3]}"'
+            packed = await packed_download(
+                path.parent,
+                parts[3],
+                DOWNLOAD_TYPES.get(path.suffix.lower()) or "application/octet-stream",
+                request.method == "HEAD",
+                {"content-disposition": name} if path.suffix.lower() in ATTACHMENTS else {},
+                request.headers.get("if-none-match"),
+            )
+            if packed is not None:
+                return packed
         return Response.text("404: not found", status=404)
     if not stat.S_ISREG(st.st_mode) or not path.resolve().is_relative_to(root.resolve()):
         return Response.text("404: not found", status=404)

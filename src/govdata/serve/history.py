@@ -6,10 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import tempfile
+import threading
+from pathlib import Path
 
 from datasette.utils.asgi import Response
 
 from govdata.serve import portal
+from govdata.serve.guard import FileResponse
+
+# at most two packed release files reconstructed at a time (each holds its base in memory)
+RECONSTRUCTING = threading.BoundedSemaphore(2)
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
@@ -33,6 +41,56 @@ def release_checksum(folder, file: str) -> str | None:
             if (entry.get("path") or entry.get("file")) == file and entry.get("sha256"):
                 return entry["sha256"]
     return None
+
+
+class _Reconstructed(FileResponse):
+    """A reconstructed file, sent then removed with its temporary folder."""
+
+    def __init__(self, tmp: Path, path: Path, size: int, content_type: str, extra: dict[str, str]):
+        super().__init__(path, size, content_type, False, extra)
+        self.tmp = tmp
+
+    async def asgi_send(self, send):
+        try:
+            await super().asgi_send(send)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _reconstruct(view: Path, sha: str) -> tuple[Path, Path]:
+    from govdata.publish import packs
+    from govdata.publish.sides import view_locator
+
+    tmp = Path(tempfile.mkdtemp(prefix="govdata-release-"))
+    try:
+        with RECONSTRUCTING:
+            return tmp, packs.materialize(view_locator(view), sha, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+async def packed_download(
+    folder: Path, file: str, content_type: str, head: bool, extra: dict[str, str], if_none_match: str | None
+):
+    """A superseded release's file that is kept packed (see publish.packs): reconstructed,
+    checked against the sha256 its ``release.json`` records, then sent (None: no such file)."""
+    manifest = portal._read_json(folder / "release.json") or {}
+    entry = next((f for f in manifest.get("files") or [] if f.get("path") == file), None)
+    if entry is None or not (folder.parent / ".packed" / f"{entry['sha256']}.pack.json").is_file():
+        return None
+    extra = {**extra, "etag": f'"{entry["sha256"]}"'}
+    if if_none_match == extra["etag"]:
+        return Response("", status=304, headers={"ETag": extra["etag"], "Cache-Control": "public, max-age=300"})
+    if head:
+        return FileResponse(None, int(entry["bytes"]), content_type, True, extra)
+    from govdata.publish.packs import PackError
+
+    try:
+        tmp, path = await asyncio.to_thread(_reconstruct, folder.parent, entry["sha256"])
+    except PackError as exc:  # never send bytes that are not the release's
+        return Response.text(f"500: release file could not be reconstructed: {exc}", status=500)
+    return _Reconstructed(tmp, path, path.stat().st_size, content_type, extra)
 
 
 async def dataset_changelog(datasette, request):

@@ -83,6 +83,25 @@ CONSTRAINT = {
     "exclusiveMinimum": ("大于", "greater than"),
     "exclusiveMaximum": ("小于", "less than"),
 }
+# the publication-deadline checks (oversight/events.py): rules, events, statuses, date sources
+DEADLINE_RULE = {
+    "policy-5": ("新政策文件：成文后 5 个工作日内公开", "New policy document: public within 5 working days"),
+    "change-20": ("变更：20 个工作日内公开", "Change: public within 20 working days"),
+}
+DEADLINE_EVENT = {
+    "issued": ("印发", "Issued"),
+    "validity": ("效力变化", "Validity changed"),
+    "data-release": ("数据更新", "Data updated"),
+}
+DEADLINE_STATUS = {
+    "late": ("逾期", "Late"),
+    "on_time": ("按时", "On time"),
+    "not_measurable": ("无法核查", "Not measurable"),
+}
+DEADLINE_SOURCE = {
+    "descriptor modified in the commit": ("该提交中描述文件的 modified 日期", "descriptor modified in the commit"),
+    "commit date in the repository": ("仓库中的提交日期", "commit date in the repository"),
+}
 SORT = {"relevance": ("相关度", "Relevance"), "modified": ("最近更新", "Last modified"), "title": ("名称", "Title")}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -254,6 +273,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "validity": ("效力", "Validity"),
     "validity_unknown": ("未标注", "not stated"),
     "datasets_linked": ("相关数据集", "Datasets"),
+    "deadlines_intro": (
+        "新出台的政策文件成文后 5 个工作日内在门户网站公开；修改、废止、失效和数据更新在变更后 20 个工作日内公开"
+        "（《政府信息公开条例》第二十六条）。工作日按国务院节假日安排计算（含调休上班日）。",
+        "New policy documents are public on the portal within 5 working days of being issued; amendments, repeals, "
+        "expiries and data updates within 20 working days of the change (Article 26 of the Regulations on Open "
+        "Government Information). Working days follow the State Council holiday schedule (make-up workdays included).",
+    ),
+    "dl_rule": ("规则", "Rule"),
+    "dl_subject": ("对象", "Subject"),
+    "dl_event": ("事件", "Event"),
+    "dl_made": ("形成/变更日期（来源）", "Made or changed (source)"),
+    "dl_published": ("公开日期（来源）", "Published (source)"),
+    "dl_days": ("间隔工作日 / 时限", "Working days / limit"),
+    "dl_status": ("状态", "Status"),
+    "ar_row": ("行号", "Row"),
+    "ar_content": ("信息内容", "Content"),
+    "ar_item": ("项目", "Item"),
+    "ar_count": ("数量", "Count"),
+    "ar_basis": ("本列数据的统计口径", "What the row counts"),
+    "ar_category": ("类别", "Category"),
+    "ar_given": ("三、四部分（依申请公开、复议诉讼）", "Parts 3 and 4 (requests, appeals)"),
     "deadlines": ("公开时限核查", "Publication deadlines"),
     "annual_report": ("政府信息公开工作年度报告统计表", "Annual report tables"),
     "annual_intro": (
@@ -361,6 +401,12 @@ class Translator:
     def of(self, table: dict[str, tuple[str, str]], value: Any) -> str:
         pair = table.get(value) if value is not None else None
         return pair[self.i] if pair else ("" if value is None else str(value))
+
+    def event(self, value: Any) -> str:
+        """A deadline event (``issued``, ``validity:废止``, ``data-release:<commit>``) in words."""
+        kind, _, detail = str(value or "").partition(":")
+        label = self.of(DEADLINE_EVENT, kind)
+        return f"{label}：{detail}" if detail and self.lang == "zh" else f"{label}: {detail}" if detail else label
 
     def pick(self, zh: Any, en: Any) -> Any:
         """The English text when the interface is English and one exists, else the Chinese."""
