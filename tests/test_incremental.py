@@ -59,3 +59,77 @@ def test_changed_foreign_key_target_rebuilds_its_dependents(tmp_path):
     )
     result = build(root, out)
     assert result.reused == ["zj-holiday-calendar"]
+
+
+def test_descriptors_are_parsed_once_per_content(tmp_path):
+    """The parse cache of an output folder: a second load parses nothing, a changed descriptor is
+    parsed again (alone), a broken one is reported every time."""
+    from govdata.catalog.loader import load, parse_cache
+    from govdata.verdicts import VerdictCache
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools", "hz-budget-2025"])
+    out = tmp_path / "out"
+
+    def parsed() -> tuple[int, list[str], list]:
+        catalog, findings = load(root, cache=VerdictCache.under(out))
+        return parse_cache(catalog.verdicts).parsed, sorted(ds.name for ds in catalog.datasets), findings
+
+    first, names, _ = parsed()
+    assert first >= 4 and names == ["hz-budget-2025", "xh-schools", "zj-admin-divisions"]  # catalog.yaml too
+    assert parsed()[:2] == (0, names)
+    desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
+    desc.write_text(desc.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    count, _, _ = parsed()
+    catalog, _ = load(root, cache=VerdictCache.under(out))
+    assert count == 1 and catalog.dataset("xh-schools").descriptor["title"].startswith("新")
+    catalog.dataset("xh-schools").descriptor["title"] = "changed by a caller"  # a hit is a fresh copy
+    assert load(root, cache=VerdictCache.under(out))[0].dataset("xh-schools").descriptor["title"].startswith("新")
+    desc.write_text("name: [unclosed\n", encoding="utf-8")
+    for _ in range(2):
+        count, _, findings = parsed()
+        assert any(f.code == "descriptor-parse-error" and "xh-schools" in f.file for f in findings)
+
+
+def test_build_cost_grows_with_what_changed(tmp_path):
+    """One changed dataset among many: its descriptor is the only one parsed, and each directory
+    document renders one piece (the others are kept); the documents are those a build from nothing
+    writes."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from benchmarks.many import change_one, generate
+
+    n = 12
+    root = generate(tmp_path / "repo", n)
+    out = root / "_build"
+    first = build(root, out)
+    assert first.report.ok and len(first.datasets) == n + 1
+    assert first.parsed >= n + 1 and first.rendered["dcat-us"] == n + 1
+    change_one(root, 3)
+    second = build(root, out)
+    assert sorted(set(second.datasets) - set(second.reused)) == ["xh-schools-00003"]
+    assert second.parsed == 1  # the builder's load and the checks' load: one parse of the changed file
+    kinds = {"dcat-us", "dcat-ap-nt", "dcat-ap-jsonld", "ckan-package", "ckan-activities", "portal", "cn-catalog"}
+    kinds |= {"cn-catalog-csv", "datapackage", "datasette-metadata"}
+    assert second.rendered == {kind: 1 for kind in kinds}, second.rendered
+    data = json.loads((second.path / "directory/data.json").read_text("utf-8"))
+    assert [d["title"].endswith("*") for d in data["dataset"]].count(True) == 1
+
+    # the same documents as a build of the same catalogue with nothing kept
+    import shutil
+
+    shutil.rmtree(out / "cache")
+    fresh = build(root, out, force=True)
+    assert fresh.parsed >= n + 1 and fresh.rendered["dcat-us"] == n + 1
+    for name in ("data.json", "ckan.json", "portal.json", "catalog-cn.json", "catalog-cn.csv"):
+        assert (second.path / "directory" / name).read_bytes() == (fresh.path / "directory" / name).read_bytes(), name
+
+    def dump(build_dir):  # the .xlsx copies are not byte-reproducible (the workbook's creation time)
+        doc = json.loads((build_dir / "directory/catalog-dump.json").read_text("utf-8"))
+        return [[{k: v for k, v in r.items() if k != "x-xlsx"} for r in d["resources"]] for d in doc["datasets"]]
+
+    assert dump(second.path) == dump(fresh.path)
+    assert (second.path / "site/metadata.json").read_bytes() == (fresh.path / "site/metadata.json").read_bytes()
+    for name, fmt in (("dcat-ap.jsonld", "json-ld"), ("dcat-ap.ttl", "turtle")):
+        kept = Graph().parse(second.path / "directory" / name, format=fmt)
+        assert isomorphic(kept, Graph().parse(fresh.path / "directory" / name, format=fmt)), name

@@ -8,6 +8,7 @@ Referenced vocabulary concepts are typed in the graph, as the DCAT-AP range shap
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -71,7 +72,14 @@ def _agent(g: Graph, base: str, pub: dict[str, Any]) -> URIRef:
 
 
 def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
-    base = catalog.site["base_url"].rstrip("/")
+    """The whole catalogue's graph: :func:`catalogue_graph` and every :func:`dataset_graph`."""
+    g = catalogue_graph(catalog, records)
+    for rec in records:
+        g += dataset_graph(catalog, rec)
+    return g
+
+
+def _graph() -> Graph:
     g = Graph()
     for prefix, ns in (
         ("dcat", DCAT),
@@ -84,6 +92,24 @@ def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
         ("eli", ELI),
     ):
         g.bind(prefix, ns)
+    return g
+
+
+def dataset_graph(catalog: Catalog, rec: Record) -> Graph:
+    """One dataset's part of the catalogue graph (a piece of the directory: directory/fragments.py)."""
+    base = catalog.site["base_url"].rstrip("/")
+    g = _graph()
+    ds = URIRef(rec.landing_page)
+    g.add((URIRef(f"{base}/catalog"), DCAT.dataset, ds))
+    add_dataset(g, base, rec, ds, URIRef(f"{base}/api"))
+    return g
+
+
+def catalogue_graph(catalog: Catalog, records: list[Record]) -> Graph:
+    """The catalogue without its datasets: the catalogue node, publisher, themes, the JSON API and
+    the policy documents the records link to."""
+    base = catalog.site["base_url"].rstrip("/")
+    g = _graph()
     cat = URIRef(f"{base}/catalog")
     g.add((cat, RDF.type, DCAT.Catalog))
     _text(g, cat, DCTERMS.title, catalog.site["title"], catalog.site.get("title_en"))
@@ -124,12 +150,33 @@ def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
     g.add((service, DCAT.endpointURL, _typed(g, URIRef(f"{base}/"), RDFS.Resource)))
     g.add((service, DCAT.endpointDescription, _typed(g, URIRef(f"{base}/openapi.json"), RDFS.Resource)))
     g.add((cat, DCAT.service, service))
-    for rec in records:
-        ds = URIRef(rec.landing_page)
-        g.add((cat, DCAT.dataset, ds))
-        add_dataset(g, base, rec, ds, service)
     add_policy_documents(g, catalog, {r.id for r in records})
     return g
+
+
+def nodes(g: Graph) -> str:
+    """The graph's node objects in compact JSON-LD (:data:`CONTEXT`), joined by commas: pieces of
+    one ``@graph`` array (:func:`jsonld`)."""
+    doc = json.loads(g.serialize(format="json-ld", context=CONTEXT, auto_compact=True))
+    found = doc.get("@graph")
+    if found is None:
+        found = [{k: v for k, v in doc.items() if k != "@context"}] if len(doc) > 1 else []
+    return ",".join(json.dumps(n, ensure_ascii=False, separators=(",", ":")) for n in found)
+
+
+def jsonld(pieces: list[str]) -> str:
+    """One JSON-LD document of node pieces (:func:`nodes`); a node may be described in several
+    pieces (a publisher, a licence): JSON-LD merges node objects with the same ``@id``."""
+    context = json.dumps(CONTEXT, ensure_ascii=False, separators=(",", ":"))
+    return '{"@context":' + context + ',"@graph":[' + ",".join(p for p in pieces if p) + "]}"
+
+
+def turtle(ntriples: str) -> str:
+    """Pretty Turtle of N-Triples (rdflib's pretty Turtle grows faster than the graph: for small
+    catalogues only, see directory/formats.py)."""
+    g = _graph()
+    g.parse(data=ntriples, format="nt")
+    return g.serialize(format="turtle")
 
 
 def add_policy_documents(g: Graph, catalog: Catalog, published: set[str]) -> None:
