@@ -8,6 +8,7 @@ broken submission cannot hide the others. Only a missing or unreadable
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -131,15 +132,12 @@ def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
     """Descriptor files under datasets/<publisher>/<dataset>/, optionally limited to ``only`` paths."""
     base = root / "datasets"
     found = []
-    if base.is_dir():
-        for pub_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for ds_dir in sorted(p for p in pub_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-                for name in DESCRIPTOR_NAMES:
-                    if (ds_dir / name).is_file():
-                        found.append(ds_dir / name)
-                        break
-                else:
-                    found.append(ds_dir / DESCRIPTOR_NAMES[0])  # reported as missing
+    for pub_dir in _folders(base):
+        for ds_dir in _folders(pub_dir):
+            with os.scandir(ds_dir) as entries:
+                files = {e.name for e in entries if e.is_file()}
+            name = next((n for n in DESCRIPTOR_NAMES if n in files), DESCRIPTOR_NAMES[0])  # else reported as missing
+            found.append(ds_dir / name)
     if only:
         wanted = [Path(p).resolve() for p in only]
         found = [
@@ -154,6 +152,15 @@ def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
             )
         ]
     return found
+
+
+def _folders(path: Path) -> list[Path]:
+    """The folders in ``path`` (not hidden), sorted; none when it is not a folder."""
+    try:
+        with os.scandir(path) as entries:
+            return sorted(Path(e.path) for e in entries if e.is_dir() and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def load_shared_schema(root: Path, name: str, parse: Parse = load_descriptor) -> dict[str, Any]:

@@ -85,17 +85,19 @@ def _closure(catalog: Catalog, ds: Dataset) -> set[str]:
 
 
 def link_tree(src: Path, dst: Path) -> None:
-    """Hard-link a folder's files (copy where links are not possible)."""
-    dst.mkdir(parents=True, exist_ok=True)
-    for item in src.iterdir():
-        target = dst / item.name
-        if item.is_dir():
-            link_tree(item, target)
-            continue
-        try:
-            os.link(item, target)
-        except OSError:
-            shutil.copy2(item, target)
+    """Hard-link a folder's files (copy where links are not possible). ``scandir`` knows which
+    entries are folders without a stat each (a reused dataset has ~10 files; 10,000 of them)."""
+    os.makedirs(dst, exist_ok=True)
+    with os.scandir(src) as entries:
+        for item in entries:
+            target = os.path.join(dst, item.name)
+            if item.is_dir(follow_symlinks=False):
+                link_tree(Path(item.path), Path(target))
+                continue
+            try:
+                os.link(item.path, target)
+            except OSError:
+                shutil.copy2(item.path, target)
 
 
 def link_file(src: Path, dst: Path) -> None:
