@@ -152,6 +152,10 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
             "last dataset": f"/xh-schools-{n - 1:05d}/schools.json?township=西溪街道",
             "ckan search": "/api/3/action/package_search?q=学校&rows=10",
             "dataset page": f"/datasets/xh-schools-{n // 2:05d}", "databases": "/-/databases.json",
+            "datasets list": "/datasets", "datasets list page 20": "/datasets?page=20",
+            "datasets search": "/datasets?q=学校", "publisher page": "/publishers/xh-edu",
+            "theme page": "/themes/education", "index page 50": "/?_page=50", "data.json": "/data.json",
+            "changelog": "/changelog", "last dataset page": f"/datasets/xh-schools-{n - 1:05d}",
         }
         result = {"ready_s": round(ready, 2), "pages": {}}
         with httpx.Client(base_url=base, timeout=60) as c:
@@ -252,11 +256,16 @@ def main() -> None:
     if "build" not in skip:
         results["build_s"], rc = timed([*GOVDATA, "build", "--root", str(root), "--quiet"])
         results["build_rc"] = rc
+        print(json.dumps(results), file=sys.stderr, flush=True)
     if "noop" not in skip:
         results["noop_build_s"], _ = timed([*GOVDATA, "build", "--root", str(root), "--quiet"])
     if "one" not in skip:
-        change_one(root, args.datasets // 2)
-        results["one_changed_build_s"], _ = timed([*GOVDATA, "build", "--root", str(root), "--quiet"])
+        runs = []
+        for i in range(3):  # three changes, each its own build (the first may also warm the caches)
+            change_one(root, args.datasets // 2 + i)
+            runs.append(round(timed([*GOVDATA, "build", "--root", str(root), "--quiet"])[0], 2))
+        results["one_changed_build_s"] = runs
+        print(json.dumps(results), file=sys.stderr, flush=True)
     if "serve" not in skip:
         results["serve"] = serve_and_browse(root, args.port, args.datasets)
     print(json.dumps(results, ensure_ascii=False, indent=2))

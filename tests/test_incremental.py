@@ -90,14 +90,17 @@ def test_descriptors_are_parsed_once_per_content(tmp_path):
         assert any(f.code == "descriptor-parse-error" and "xh-schools" in f.file for f in findings)
 
 
-def test_build_cost_grows_with_what_changed(tmp_path):
+def test_build_cost_grows_with_what_changed(tmp_path, monkeypatch):
     """One changed dataset among many: its descriptor is the only one parsed, and each directory
-    document renders one piece (the others are kept); the documents are those a build from nothing
-    writes."""
+    document renders one piece (the others' bytes are copied from the previous build); the
+    documents are those a build from nothing writes."""
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
     from benchmarks.many import change_one, generate
+    from govdata.directory import formats
+
+    monkeypatch.setattr(formats, "PRETTY_TURTLE_MAX", 5)  # the catalogue's Turtle as pieces, as at scale
 
     n = 12
     root = generate(tmp_path / "repo", n)
@@ -119,7 +122,7 @@ def test_build_cost_grows_with_what_changed(tmp_path):
     import shutil
 
     shutil.rmtree(out / "cache")
-    fresh = build(root, out, force=True)
+    fresh = build(root, out, force=True)  # forced: nothing taken from the previous build
     assert fresh.parsed >= n + 1 and fresh.rendered["dcat-us"] == n + 1
     for name in ("data.json", "ckan.json", "portal.json", "catalog-cn.json", "catalog-cn.csv"):
         assert (second.path / "directory" / name).read_bytes() == (fresh.path / "directory" / name).read_bytes(), name
@@ -133,3 +136,37 @@ def test_build_cost_grows_with_what_changed(tmp_path):
     for name, fmt in (("dcat-ap.jsonld", "json-ld"), ("dcat-ap.ttl", "turtle")):
         kept = Graph().parse(second.path / "directory" / name, format=fmt)
         assert isomorphic(kept, Graph().parse(fresh.path / "directory" / name, format=fmt)), name
+
+
+def test_kept_pieces_are_copied_in_runs_from_the_previous_build(tmp_path, monkeypatch):
+    """A document of 1,000 pieces with one changed: one piece rendered, the others' bytes copied
+    from the previous build's file in two ranged copies (before and after the change)."""
+    from dataclasses import dataclass
+
+    from govdata.directory import fragments
+
+    @dataclass
+    class Rec:
+        id: int
+        title: str
+
+    records = [Rec(i, f"数据集 {i}") for i in range(1000)]
+
+    def document(pieces: fragments.Fragments) -> str:
+        items = (pieces.get("item", r, lambda r=r: fragments.dumps(vars(r))) for r in records)
+        return fragments.json_with({"format": "test", "n": len(records)}, items=items)
+
+    first = fragments.Fragments(tmp_path / "one", None, "context")
+    first.write(tmp_path / "one/directory/doc.json", document(first))
+    first.save()
+    assert first.rendered["item"] == 1000
+    records[500].title = "改了"
+    copies = []
+    real = fragments._copy_range
+    monkeypatch.setattr(fragments, "_copy_range", lambda *a: copies.append(a[2:]) or real(*a))
+    second = fragments.Fragments(tmp_path / "two", tmp_path / "one", "context")
+    second.write(tmp_path / "two/directory/doc.json", document(second))
+    assert second.rendered["item"] == 1 and len(copies) == 2
+    written = (tmp_path / "two/directory/doc.json").read_text("utf-8")
+    assert written == fragments.dumps({"format": "test", "n": 1000, "items": [vars(r) for r in records]})
+    assert second.text("item", records[7], lambda: "not rendered: kept") == fragments.dumps(vars(records[7]))

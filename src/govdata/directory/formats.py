@@ -113,8 +113,8 @@ def _data_json(d: DirectoryInput) -> str:
     return fragments.json_with(head, dataset=pieces)
 
 
-def dcat_ap_pieces(d: DirectoryInput, rec: Any) -> tuple[str, str]:
-    """(N-Triples, JSON-LD nodes) of one dataset's part of the DCAT-AP graph, each kept as a piece."""
+def dcat_ap_pieces(d: DirectoryInput, rec: Any, ntriples: bool = True) -> tuple[str, str]:
+    """(N-Triples or "", JSON-LD nodes) of one dataset's part of the DCAT-AP graph, each a piece."""
     from govdata.directory import dcatap
 
     graphs: dict[str, Any] = {}
@@ -125,7 +125,7 @@ def dcat_ap_pieces(d: DirectoryInput, rec: Any) -> tuple[str, str]:
         return graphs["g"]
 
     return (
-        d.piece("dcat-ap-nt", rec, lambda: dcatap.ntriples(graph())),
+        d.piece("dcat-ap-nt", rec, lambda: dcatap.ntriples(graph())) if ntriples else "",
         d.piece("dcat-ap-jsonld", rec, lambda: dcatap.nodes(graph())),
     )
 
@@ -138,14 +138,15 @@ def _dcat_ap(d: DirectoryInput) -> tuple[str, str]:
         from govdata.directory import dcatap
 
         head = dcatap.catalogue_graph(d.catalog, d.records)
-        pieces = [dcat_ap_pieces(d, r) for r in d.records]
-        ntriples = dcatap.ntriples(head) + "".join(nt for nt, _ in pieces)
+        big = len(d.records) > PRETTY_TURTLE_MAX
+        pieces = [dcat_ap_pieces(d, r, ntriples=big) for r in d.records]
         jsonld = dcatap.jsonld([dcatap.nodes(head)] + [nodes for _, nodes in pieces])
-        if len(d.records) > PRETTY_TURTLE_MAX:
+        if big:
             # rdflib's pretty Turtle grows faster than the graph (13 s for 1,000 datasets, minutes
             # for 10,000); N-Triples is Turtle too, and is the pieces joined
-            return jsonld, ntriples
-        return jsonld, dcatap.turtle(ntriples)
+            return jsonld, dcatap.ntriples(head) + "".join(nt for nt, _ in pieces)
+        whole = list(head) + [t for r in d.records for t in dcatap.dataset_graph(d.catalog, r)]
+        return jsonld, dcatap.turtle(dcatap.ntriples(whole))
 
     return d.shared("dcat-ap", compute)
 

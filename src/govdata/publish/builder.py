@@ -158,7 +158,8 @@ def _build_into(
 
     if catalog is None:
         catalog, _ = load(root, cache=VerdictCache.under(staging.parent.parent))  # staging: <out>/builds/<id>
-    pieces = Fragments(catalog.verdicts.directory("fragments"), catalog_key(catalog))
+    # the previous build's documents hold the pieces of unchanged records (not when forced)
+    pieces = Fragments(staging, previous if prev else None, catalog_key(catalog))
     plan = Plan(root, staging, work, keys, reuse, previous, prev, file_hashes, inputs, pieces)
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
@@ -210,7 +211,6 @@ def _build_into(
             rendered=dict(pieces.rendered),
         )
     finally:
-        pieces.close()
         speculation.close()
         publisher.close()
         if late_publisher is not None:

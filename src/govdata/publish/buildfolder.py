@@ -13,11 +13,12 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         directory/data.json       DCAT-US 1.1 (and the other directory formats, directory/formats.py)
         warehouse.duckdb          typed tables, every checked dataset
         report.json, manifest.json
+        pieces.marshal            where each piece of the directory lies (directory/fragments.py)
       current -> builds/<stamp>   the live build (an atomic symlink switch)
       releases/                   every release of every dataset, by content; never pruned or rewritten
       leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
-      cache/                      verdicts (govdata/verdicts.py), parsed descriptors (catalog/parsecache.py),
-                                  directory pieces (directory/fragments.py): all rebuilt when lost
+      cache/                      verdicts (govdata/verdicts.py), parsed descriptors (catalog/parsecache.py):
+                                  rebuilt when lost
       .build.lock                 held by the one build (or rollback) running; others wait
 """
 
@@ -33,7 +34,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from govdata.errors import BuildError
 
@@ -128,7 +129,7 @@ def print_notice(line: str) -> None:
 
 
 @contextlib.contextmanager
-def build_lock(out: Path, notice: Callable[[str], None] = print_notice):
+def build_lock(out: Path, notice: Callable[[str], None] = print_notice) -> Iterator[None]:
     """One build (or rollback) at a time per output folder: an ``flock`` on ``out/.build.lock``
     (released by the kernel if the process dies). A second one says so in one line and waits."""
     out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """A build's shared files: the directory documents, Datasette's metadata, settings, counts and
-labels. Each catalogue-level document is its head plus one piece per dataset, kept by the record
+labels. Each catalogue-level document is its head plus one piece per dataset, known by the record
 it is made from (directory/fragments.py): a build in which one dataset changed renders that
-dataset's pieces and joins the others' kept text."""
+dataset's pieces and copies the others' bytes from the previous build's documents."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from govdata.publish.buildfolder import write_json, write_text
 from govdata.publish.steps import Plan
 
 
-def write_outputs(plan: Plan, con: Any, catalog: Any, records: list, entries: dict[str, Any]) -> dict[str, int]:
+def write_outputs(plan: Plan, con: Any, catalog: Any, records: list[Any], entries: dict[str, Any]) -> dict[str, int]:
     """labels.json, the directory, metadata.json, settings.json, inspect-data.json, counts.json;
     returns the rows of every table (``dataset/resource``)."""
     from govdata.directory import ckan
@@ -23,7 +23,8 @@ def write_outputs(plan: Plan, con: Any, catalog: Any, records: list, entries: di
     table_rows = {f"{name}/{r}": n for name, e in entries.items() for r, n in e["rows"].items()}
     write_json(plan.site / "labels.json", labels.compute(con, catalog, published))
     con.execute("DETACH wh")
-    write_text(plan.staging / "directory" / "ckan.json", ckan.directory_text(catalog, records, plan.piece))
+    write = plan.fragments.write  # documents holding pieces
+    write(plan.staging / "directory" / "ckan.json", ckan.directory_text(catalog, records, plan.piece))
     write_directory(plan, catalog, records)
     by_id = {r.id: r for r in records}
 
@@ -31,9 +32,8 @@ def write_outputs(plan: Plan, con: Any, catalog: Any, records: list, entries: di
         extra = f"{plan.keys.get(ds.name, '')}|{published[ds.name]}|{[entries[ds.name]['rows']]}"
         return plan.piece("datasette-metadata", by_id[ds.name], render, extra)
 
-    write_text(
-        plan.site / "metadata.json",
-        site_mod.metadata_text(catalog, catalog.datasets, published, table_rows, database),
+    write(
+        plan.site / "metadata.json", site_mod.metadata_text(catalog, catalog.datasets, published, table_rows, database)
     )
     write_json(plan.site / "settings.json", site_mod.SETTINGS, indent=2)
     write_json(plan.site / "inspect-data.json", inspect)
@@ -41,7 +41,7 @@ def write_outputs(plan: Plan, con: Any, catalog: Any, records: list, entries: di
     return table_rows
 
 
-def write_directory(plan: Plan, catalog: Any, records: list) -> None:
+def write_directory(plan: Plan, catalog: Any, records: list[Any]) -> None:
     """Every registered directory format (directory/formats.py: DCAT-US, DCAT-AP, the Chinese
     catalogue core metadata, one dump), each changed dataset's DCAT-AP and schema.org, the portal's
     index and the changelogs. A reused dataset's own DCAT-AP and schema.org files came with its
@@ -49,18 +49,19 @@ def write_directory(plan: Plan, catalog: Any, records: list) -> None:
     from govdata.directory import changelog, dcatap, formats, portal, schemaorg
 
     directory = plan.staging / "directory"
+    write = plan.fragments.write  # documents holding pieces
     given = formats.DirectoryInput(catalog, records, plan.staging, plan.piece, plan.keys)
     for fmt in formats.formats():
-        write_text(directory / fmt.file, fmt.write(given), encoding=fmt.encoding)
+        write(directory / fmt.file, fmt.write(given), encoding=fmt.encoding)
     for rec in records:
         mine = plan.downloads / rec.id
         if rec.id in plan.reuse and (mine / "dcat-ap.jsonld").is_file() and (mine / "schema-org.json").is_file():
             continue
-        _, nodes = formats.dcat_ap_pieces(given, rec)
+        _, nodes = formats.dcat_ap_pieces(given, rec, ntriples=False)
         head = dcatap.nodes(dcatap.catalogue_graph(catalog, [rec]))
-        write_text(mine / "dcat-ap.jsonld", dcatap.jsonld([head, nodes]))
+        write(mine / "dcat-ap.jsonld", dcatap.jsonld([head, nodes]))
         write_json(mine / "schema-org.json", schemaorg.dataset(rec, catalog.site))
-    write_text(directory / "portal.json", portal.document_text(catalog, records, plan.downloads, plan.piece))
+    write(directory / "portal.json", portal.document_text(catalog, records, plan.downloads, plan.piece))
     base = catalog.site["base_url"].rstrip("/")
     write_text(directory / "changelog.atom", changelog.catalogue_feed(catalog.site, records, base))
     write_json(directory / "changelog.json", changelog.catalogue_entries(records))

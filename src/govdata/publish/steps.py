@@ -45,6 +45,7 @@ class Plan:
         return self.staging / "downloads"
 
     def piece(self, kind: str, rec: Any, render: Callable[[], str], extra: str = "") -> str:
+        """A marker for one dataset's piece of a document written by ``fragments.write``."""
         return self.fragments.get(kind, rec, render, extra)
 
 
@@ -136,7 +137,7 @@ def check_derived(plan: Plan, catalog, records: list, run, con, late: list):
     if not late:
         ledger.record(out, staging.name, run.report)
         return run
-    doc = portal.document(catalog, records, plan.downloads, plan.piece)
+    doc = portal.document(catalog, records, plan.downloads, plan.fragments.text)
     gate = ledger.gate_stats(ledger.read(out) + [ledger.entry(staging.name, run.report)])
     with derived.building(catalog, doc, gate, timeliness.today()):
         late_run = run_checks(
