@@ -135,8 +135,9 @@ def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
     for pub_dir in _folders(base):
         for ds_dir in _folders(pub_dir):
             with os.scandir(ds_dir) as entries:
-                files = {e.name for e in entries if e.is_file()}
-            name = next((n for n in DESCRIPTOR_NAMES if n in files), DESCRIPTOR_NAMES[0])  # else reported as missing
+                files = {e.name: e for e in entries if e.name in DESCRIPTOR_NAMES}
+            # the first name present (the first name when none is: reported as missing)
+            name = next((n for n in DESCRIPTOR_NAMES if n in files and files[n].is_file()), DESCRIPTOR_NAMES[0])
             found.append(ds_dir / name)
     if only:
         wanted = [Path(p).resolve() for p in only]
