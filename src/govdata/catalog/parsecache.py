@@ -9,7 +9,7 @@ share one in memory, and the next build or check reads it from disk. Without a f
 
 What is cached is only what :func:`~govdata.catalog.safeyaml.load_descriptor` returns for bytes
 it accepted; refused or broken files are read (and refused) every time. The key is the bytes, the
-file's kind (``.json`` or YAML) and the format's version; the value is the (data, line map) pair
+file's kind (``.json`` or YAML) and the format's version (Python's, and the loader's code); the value is the (data, line map) pair
 ``marshal``-ed (each hit is a fresh copy: callers may change what they get). ``marshal`` is written
 and read only by this module, in a folder only the build writes, and cannot run code.
 """
@@ -23,11 +23,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from govdata.catalog import safeyaml
 from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, load_descriptor
 from govdata.errors import UnsafeInputError
 
 FILE = "parsed.marshal"
-_VERSION = f"govdata-parse-1 {sys.version_info[:2]}"  # marshal's format follows Python's version
+# marshal's format follows Python's version; a parse follows the safe loader's code
+_VERSION = (
+    f"govdata-parse-1 {sys.version_info[:2]} "
+    + hashlib.sha256(Path(safeyaml.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+)
 
 
 class ParseCache:
