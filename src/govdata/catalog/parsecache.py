@@ -9,9 +9,10 @@ share one in memory, and the next build or check reads it from disk. Without a f
 
 What is cached is only what :func:`~govdata.catalog.safeyaml.load_descriptor` returns for bytes
 it accepted; refused or broken files are read (and refused) every time. The key is the bytes, the
-file's kind (``.json`` or YAML) and the format's version (Python's, and the loader's code); the value is the (data, line map) pair
-``marshal``-ed (each hit is a fresh copy: callers may change what they get). ``marshal`` is written
-and read only by this module, in a folder only the build writes, and cannot run code.
+file's kind (``.json`` or YAML) and the format's version (Python's, and the loader's code); the
+value is the (data, line map) pair ``marshal``-ed (each hit is a fresh copy: callers may change
+what they get). ``marshal`` is written and read only by this module, in a folder only the build
+writes, and cannot run code.
 """
 
 from __future__ import annotations
