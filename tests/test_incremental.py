@@ -59,3 +59,114 @@ def test_changed_foreign_key_target_rebuilds_its_dependents(tmp_path):
     )
     result = build(root, out)
     assert result.reused == ["zj-holiday-calendar"]
+
+
+def test_descriptors_are_parsed_once_per_content(tmp_path):
+    """The parse cache of an output folder: a second load parses nothing, a changed descriptor is
+    parsed again (alone), a broken one is reported every time."""
+    from govdata.catalog.loader import load, parse_cache
+    from govdata.verdicts import VerdictCache
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools", "hz-budget-2025"])
+    out = tmp_path / "out"
+
+    def parsed() -> tuple[int, list[str], list]:
+        catalog, findings = load(root, cache=VerdictCache.under(out))
+        return parse_cache(catalog.verdicts).parsed, sorted(ds.name for ds in catalog.datasets), findings
+
+    first, names, _ = parsed()
+    assert first >= 4 and names == ["hz-budget-2025", "xh-schools", "zj-admin-divisions"]  # catalog.yaml too
+    assert parsed()[:2] == (0, names)
+    desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
+    desc.write_text(desc.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    count, _, _ = parsed()
+    catalog, _ = load(root, cache=VerdictCache.under(out))
+    assert count == 1 and catalog.dataset("xh-schools").descriptor["title"].startswith("新")
+    catalog.dataset("xh-schools").descriptor["title"] = "changed by a caller"  # a hit is a fresh copy
+    assert load(root, cache=VerdictCache.under(out))[0].dataset("xh-schools").descriptor["title"].startswith("新")
+    desc.write_text("name: [unclosed\n", encoding="utf-8")
+    for _ in range(2):
+        count, _, findings = parsed()
+        assert any(f.code == "descriptor-parse-error" and "xh-schools" in f.file for f in findings)
+
+
+def test_build_cost_grows_with_what_changed(tmp_path, monkeypatch):
+    """One changed dataset among many: its descriptor is the only one parsed, and each directory
+    document renders one piece (the others' bytes are copied from the previous build); the
+    documents are those a build from nothing writes."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from benchmarks.many import change_one, generate
+    from govdata.directory import formats
+
+    monkeypatch.setattr(formats, "PRETTY_TURTLE_MAX", 5)  # the catalogue's Turtle as pieces, as at scale
+
+    n = 12
+    root = generate(tmp_path / "repo", n)
+    out = root / "_build"
+    first = build(root, out)
+    assert first.report.ok and len(first.datasets) == n + 1
+    assert first.parsed >= n + 1 and first.rendered["dcat-us"] == n + 1
+    change_one(root, 3)
+    second = build(root, out)
+    assert sorted(set(second.datasets) - set(second.reused)) == ["xh-schools-00003"]
+    assert second.parsed == 1  # the builder's load and the checks' load: one parse of the changed file
+    kinds = {"dcat-us", "dcat-ap-nt", "dcat-ap-jsonld", "ckan-package", "ckan-activities", "portal", "cn-catalog"}
+    kinds |= {"cn-catalog-csv", "datapackage", "datasette-metadata"}
+    assert second.rendered == {kind: 1 for kind in kinds}, second.rendered
+    data = json.loads((second.path / "directory/data.json").read_text("utf-8"))
+    assert [d["title"].endswith("*") for d in data["dataset"]].count(True) == 1
+
+    # the same documents as a build of the same catalogue with nothing kept
+    import shutil
+
+    shutil.rmtree(out / "cache")
+    fresh = build(root, out, force=True)  # forced: nothing taken from the previous build
+    assert fresh.parsed >= n + 1 and fresh.rendered["dcat-us"] == n + 1
+    for name in ("data.json", "ckan.json", "portal.json", "catalog-cn.json", "catalog-cn.csv"):
+        assert (second.path / "directory" / name).read_bytes() == (fresh.path / "directory" / name).read_bytes(), name
+
+    def dump(build_dir):  # the .xlsx copies are not byte-reproducible (the workbook's creation time)
+        doc = json.loads((build_dir / "directory/catalog-dump.json").read_text("utf-8"))
+        return [[{k: v for k, v in r.items() if k != "x-xlsx"} for r in d["resources"]] for d in doc["datasets"]]
+
+    assert dump(second.path) == dump(fresh.path)
+    assert (second.path / "site/metadata.json").read_bytes() == (fresh.path / "site/metadata.json").read_bytes()
+    for name, fmt in (("dcat-ap.jsonld", "json-ld"), ("dcat-ap.ttl", "turtle")):
+        kept = Graph().parse(second.path / "directory" / name, format=fmt)
+        assert isomorphic(kept, Graph().parse(fresh.path / "directory" / name, format=fmt)), name
+
+
+def test_kept_pieces_are_copied_in_runs_from_the_previous_build(tmp_path, monkeypatch):
+    """A document of 1,000 pieces with one changed: one piece rendered, the others' bytes copied
+    from the previous build's file in two ranged copies (before and after the change)."""
+    from dataclasses import dataclass
+
+    from govdata.directory import fragments
+
+    @dataclass
+    class Rec:
+        id: int
+        title: str
+
+    records = [Rec(i, f"数据集 {i}") for i in range(1000)]
+
+    def document(pieces: fragments.Fragments) -> str:
+        items = (pieces.get("item", r, lambda r=r: fragments.dumps(vars(r))) for r in records)
+        return fragments.json_with({"format": "test", "n": len(records)}, items=items)
+
+    first = fragments.Fragments(tmp_path / "one", None, "context")
+    first.write(tmp_path / "one/directory/doc.json", document(first))
+    first.save()
+    assert first.rendered["item"] == 1000
+    records[500].title = "改了"
+    copies = []
+    real = fragments._copy_range
+    monkeypatch.setattr(fragments, "_copy_range", lambda *a: copies.append(a[2:]) or real(*a))
+    second = fragments.Fragments(tmp_path / "two", tmp_path / "one", "context")
+    second.write(tmp_path / "two/directory/doc.json", document(second))
+    assert second.rendered["item"] == 1 and len(copies) == 2
+    written = (tmp_path / "two/directory/doc.json").read_text("utf-8")
+    assert written == fragments.dumps({"format": "test", "n": 1000, "items": [vars(r) for r in records]})
+    assert second.text("item", records[7], lambda: "not rendered: kept") == fragments.dumps(vars(records[7]))

@@ -56,6 +56,18 @@ ALLOWED = {
     ("govdata.publish.builder", "govdata.oversight"),
     ("govdata.publish.builder", "govdata.directory"),
     ("govdata.publish.builder", "govdata.oversight.derived"),
+    # the conductor's two parts split out of it for size: its steps (checks, the derived step,
+    # each dataset published with its record and release) and the catalogue-level outputs
+    ("govdata.publish.steps", "govdata.oversight"),
+    ("govdata.publish.steps", "govdata.oversight.derived"),
+    ("govdata.publish.steps", "govdata.directory"),
+    ("govdata.publish.outputs", "govdata.directory"),
+    # Datasette's metadata joined from per-dataset pieces with the directory's JSON joiner
+    # (directory/fragments.py keeps the pieces of every catalogue-level document)
+    ("govdata.publish.site", "govdata.directory"),
+    # a no-op build's digest includes the day (the derived datasets are figures of the day):
+    # the platform's notion of "today" (GOVDATA_TODAY) lives in oversight/timeliness.py
+    ("govdata.publish.incremental", "govdata.oversight"),
 }
 
 

@@ -22,7 +22,7 @@ import json
 import os
 from functools import cache
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from govdata import sourcecode
 from govdata.findings import Finding
@@ -36,6 +36,7 @@ class VerdictCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self.memo: dict[str, Any] = {}  # companions living as long as this object (the parse cache)
 
     @classmethod
     def under(cls, out: Path) -> VerdictCache:

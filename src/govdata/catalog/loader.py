@@ -8,13 +8,15 @@ broken submission cannot hide the others. Only a missing or unreadable
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
 from govdata.catalog.model import Catalog, Dataset, License, Publisher, Resource, Theme
+from govdata.catalog.parsecache import ParseCache
 from govdata.catalog.paths import PathRefused, resolve_inside
 from govdata.catalog.safeyaml import DuplicateKeyError, line_of, load_descriptor
 from govdata.errors import CatalogError, UnsafeInputError
@@ -62,12 +64,24 @@ def _flatten_publishers(items: list[dict], parent: str | None, ancestors: list[s
         _flatten_publishers(item.get("children") or [], pub.id, ancestors + [pub.id], out)
 
 
+Parse = Callable[[Path], tuple[Any, Any]]
+
+
+def parse_cache(cache: verdicts.VerdictCache) -> ParseCache:
+    """The parse cache of ``cache``'s output folder (:mod:`govdata.catalog.parsecache`), made once
+    per VerdictCache: the loads of one build share it."""
+    found = cache.memo.get("descriptors")
+    if not isinstance(found, ParseCache):
+        found = cache.memo["descriptors"] = ParseCache(cache.directory("descriptors"))
+    return found
+
+
 def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) -> tuple[Catalog, list[Finding]]:
     """catalog.yaml (its JSON Schema verdict memoised in ``cache``, which the catalogue keeps)."""
     cache = cache or verdicts.VerdictCache(None)
     path = root / "catalog.yaml"
     try:
-        raw, lines = load_descriptor(path)
+        raw, lines = parse_cache(cache).load(path)
     except FileNotFoundError:
         raise CatalogError(f"{path} not found") from None
     except (UnsafeInputError, yaml.YAMLError, DuplicateKeyError) as exc:
@@ -118,15 +132,13 @@ def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
     """Descriptor files under datasets/<publisher>/<dataset>/, optionally limited to ``only`` paths."""
     base = root / "datasets"
     found = []
-    if base.is_dir():
-        for pub_dir in sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")):
-            for ds_dir in sorted(p for p in pub_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
-                for name in DESCRIPTOR_NAMES:
-                    if (ds_dir / name).is_file():
-                        found.append(ds_dir / name)
-                        break
-                else:
-                    found.append(ds_dir / DESCRIPTOR_NAMES[0])  # reported as missing
+    for pub_dir in _folders(base):
+        for ds_dir in _folders(pub_dir):
+            with os.scandir(ds_dir) as entries:
+                files = {e.name: e for e in entries if e.name in DESCRIPTOR_NAMES}
+            # the first name present (the first name when none is: reported as missing)
+            name = next((n for n in DESCRIPTOR_NAMES if n in files and files[n].is_file()), DESCRIPTOR_NAMES[0])
+            found.append(ds_dir / name)
     if only:
         wanted = [Path(p).resolve() for p in only]
         found = [
@@ -143,18 +155,29 @@ def discover(root: Path, only: Iterable[Path] | None = None) -> list[Path]:
     return found
 
 
-def load_shared_schema(root: Path, name: str) -> dict[str, Any]:
+def _folders(path: Path) -> list[Path]:
+    """The folders in ``path`` (not hidden), sorted; none when it is not a folder."""
+    try:
+        with os.scandir(path) as entries:
+            return sorted(Path(e.path) for e in entries if e.is_dir() and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def load_shared_schema(root: Path, name: str, parse: Parse = load_descriptor) -> dict[str, Any]:
     for ext in (".yaml", ".yml", ".json"):
         path = root / "schemas" / f"{name}{ext}"
         if path.is_file():
-            data, _ = load_descriptor(path)
+            data, _ = parse(path)
             if not isinstance(data, dict):
                 raise ValueError(f"schemas/{name}{ext} is not a mapping")
             return data
     raise FileNotFoundError(f"shared schema {name!r} not found in schemas/")
 
 
-def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list[Finding]) -> Resource | None:
+def _load_resource(
+    root: Path, ds: Dataset, index: int, raw: Any, findings: list[Finding], parse: Parse = load_descriptor
+) -> Resource | None:
     where: dict[str, Any] = dict(file=ds.rel_file, dataset=ds.name)
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         return None  # reported by the metadata check
@@ -167,10 +190,10 @@ def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list
         match = _SHARED.match(schema)
         try:
             if match:
-                res.schema = load_shared_schema(root, match.group(1))
+                res.schema = load_shared_schema(root, match.group(1), parse)
             else:
                 path = resolve_inside(ds.dir, schema, root)
-                data, _ = load_descriptor(path)
+                data, _ = parse(path)
                 res.schema = data if isinstance(data, dict) else None
         except PathRefused as exc:
             findings.append(
@@ -228,7 +251,10 @@ def _load_resource(root: Path, ds: Dataset, index: int, raw: Any, findings: list
     return res
 
 
-def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, list[Finding]]:
+def load_dataset(
+    root: Path, descriptor_file: Path, parse: Parse = load_descriptor
+) -> tuple[Dataset | None, list[Finding]]:
+    """One dataset's descriptor (``parse``: how a file is read, by default without a cache)."""
     rel = descriptor_file.relative_to(root).as_posix()
     ds_dir = descriptor_file.parent
     findings: list[Finding] = []
@@ -238,7 +264,7 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
         ]
     try:
         resolve_inside(ds_dir, descriptor_file.name, root)
-        data, lines = load_descriptor(descriptor_file)
+        data, lines = parse(descriptor_file)
     except PathRefused as exc:
         return None, [Finding(exc.code, str(exc), file=rel)]
     except UnsafeInputError as exc:
@@ -273,7 +299,7 @@ def load_dataset(root: Path, descriptor_file: Path) -> tuple[Dataset | None, lis
     resources = data.get("resources")
     if isinstance(resources, list):
         for i, raw in enumerate(resources):
-            res = _load_resource(root, ds, i, raw, findings)
+            res = _load_resource(root, ds, i, raw, findings, parse)
             if res is not None:
                 ds.resources.append(res)
     return ds, findings
@@ -286,9 +312,11 @@ def load(
     memoised in ``cache`` (default: the cache of the default output folder, ``<root>/_build``)."""
     root = root.resolve()
     catalog, findings = load_catalog_file(root, cache or verdicts.VerdictCache.under(root / verdicts.DEFAULT_OUT))
+    parsed = parse_cache(catalog.verdicts)
     for descriptor in discover(root, only):
-        ds, ds_findings = load_dataset(root, descriptor)
+        ds, ds_findings = load_dataset(root, descriptor, parsed.load)
         findings.extend(ds_findings)
         if ds is not None:
             catalog.datasets.append(ds)
+    parsed.save(whole=not only)
     return catalog, findings

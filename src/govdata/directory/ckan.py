@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from govdata.catalog.model import Catalog
@@ -198,23 +199,41 @@ def activities(rec: Record) -> list[dict[str, Any]]:
     ]
 
 
-def directory(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
-    packages = [package(catalog, r) for r in records]
+def _head(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
+    """The directory without its packages and activities (organisations and groups with counts)."""
     org_counts: dict[str, int] = {}
     group_counts: dict[str, int] = {}
-    for p in packages:
-        org_counts[p["owner_org"]] = org_counts.get(p["owner_org"], 0) + 1
-        for g in p["groups"]:
-            group_counts[g["name"]] = group_counts.get(g["name"], 0) + 1
+    for r in records:
+        owner = r.publisher[-1]["id"]
+        org_counts[owner] = org_counts.get(owner, 0) + 1
+        for t in r.themes:
+            group_counts[t["id"]] = group_counts.get(t["id"], 0) + 1
     return {
         "format_version": "1.0",
         "ckan_version": CKAN_VERSION,
         "site_title": catalog.site["title"],
         "site_url": catalog.site["base_url"],
         "site_description": catalog.site.get("description", ""),
-        "packages": packages,
+        "packages": [],
         "organizations": [organization(catalog, pid, org_counts) for pid in catalog.publishers],
         "groups": [group(catalog, tid, group_counts) for tid in catalog.themes],
         "licenses": license_list(catalog),
+        "activities": {},
+    }
+
+
+def directory(catalog: Catalog, records: list[Record]) -> dict[str, Any]:
+    return {
+        **_head(catalog, records),
+        "packages": [package(catalog, r) for r in records],
         "activities": {r.id: activities(r) for r in records if r.releases},
     }
+
+
+def directory_text(catalog: Catalog, records: list[Record], piece: Callable[..., str]) -> str:
+    """``directory`` as compact JSON, each package and activity list a piece (directory/fragments.py)."""
+    from govdata.directory.fragments import dumps, json_with
+
+    packages = (piece("ckan-package", r, lambda r=r: dumps(package(catalog, r))) for r in records)
+    acts = {r.id: piece("ckan-activities", r, lambda r=r: dumps(activities(r))) for r in records if r.releases}
+    return json_with(_head(catalog, records), packages=packages, activities=acts)

@@ -77,25 +77,33 @@ def document(records: list[Record]) -> dict[str, Any]:
 
 
 def to_csv(doc: dict[str, Any]) -> str:
+    return csv_header() + "".join(csv_row(e) for e in doc["entries"])
+
+
+def csv_header() -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for e in doc["entries"]:
-        writer.writerow(
-            [
-                "；".join(e["分类"]),
-                e["名称"],
-                e["代码"],
-                e["提供方"],
-                e["提供方代码"],
-                e["摘要"],
-                "；".join(e["格式"]),
-                "；".join(f"{i['名称']}({i['类型']})" for i in e["信息项"]),
-                e["共享属性"],
-                e["开放属性"],
-                e["更新周期"],
-                e["发布日期"],
-                "；".join(e["关联资源代码"]),
-            ]
-        )
+    csv.writer(buf, lineterminator="\n").writerow(COLUMNS)
+    return buf.getvalue()
+
+
+def csv_row(e: dict[str, Any]) -> str:
+    """One entry as a CSV line."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        [
+            "；".join(e["分类"]),
+            e["名称"],
+            e["代码"],
+            e["提供方"],
+            e["提供方代码"],
+            e["摘要"],
+            "；".join(e["格式"]),
+            "；".join(f"{i['名称']}({i['类型']})" for i in e["信息项"]),
+            e["共享属性"],
+            e["开放属性"],
+            e["更新周期"],
+            e["发布日期"],
+            "；".join(e["关联资源代码"]),
+        ]
+    )
     return buf.getvalue()

@@ -8,6 +8,7 @@ Referenced vocabulary concepts are typed in the graph, as the DCAT-AP range shap
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -70,8 +71,25 @@ def _agent(g: Graph, base: str, pub: dict[str, Any]) -> URIRef:
     return node
 
 
+class Triples(list):
+    """Triples gathered in order (``add`` as on a Graph), without rdflib's indexes: a dataset's part
+    of the graph is written out once (:func:`ntriples`, :func:`nodes`), never queried, and Graph.add
+    cost ~20 ms a dataset."""
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self.append(triple)
+
+
 def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
-    base = catalog.site["base_url"].rstrip("/")
+    """The whole catalogue's graph: :func:`catalogue_graph` and every :func:`dataset_graph`."""
+    g = _graph()
+    g += catalogue_graph(catalog, records)
+    for rec in records:
+        g += dataset_graph(catalog, rec)
+    return g
+
+
+def _graph() -> Graph:
     g = Graph()
     for prefix, ns in (
         ("dcat", DCAT),
@@ -84,6 +102,31 @@ def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
         ("eli", ELI),
     ):
         g.bind(prefix, ns)
+    return g
+
+
+def dataset_graph(catalog: Catalog, rec: Record) -> Triples:
+    """One dataset's part of the catalogue graph (a piece of the directory: directory/fragments.py)."""
+    base = catalog.site["base_url"].rstrip("/")
+    g = Triples()
+    ds = URIRef(rec.landing_page)
+    g.add((URIRef(f"{base}/catalog"), DCAT.dataset, ds))
+    add_dataset(g, base, rec, ds, URIRef(f"{base}/api"))  # type: ignore[arg-type]
+    return Triples(dict.fromkeys(g))
+
+
+def ntriples(triples: Any) -> str:
+    """N-Triples of a Graph or of :class:`Triples`."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    return "".join(_nt_row(t) for t in triples)
+
+
+def catalogue_graph(catalog: Catalog, records: list[Record]) -> Triples:
+    """The catalogue without its datasets: the catalogue node, publisher, themes, the JSON API and
+    the policy documents the records link to."""
+    base = catalog.site["base_url"].rstrip("/")
+    g: Any = Triples()
     cat = URIRef(f"{base}/catalog")
     g.add((cat, RDF.type, DCAT.Catalog))
     _text(g, cat, DCTERMS.title, catalog.site["title"], catalog.site.get("title_en"))
@@ -124,12 +167,68 @@ def build_graph(catalog: Catalog, records: list[Record]) -> Graph:
     g.add((service, DCAT.endpointURL, _typed(g, URIRef(f"{base}/"), RDFS.Resource)))
     g.add((service, DCAT.endpointDescription, _typed(g, URIRef(f"{base}/openapi.json"), RDFS.Resource)))
     g.add((cat, DCAT.service, service))
-    for rec in records:
-        ds = URIRef(rec.landing_page)
-        g.add((cat, DCAT.dataset, ds))
-        add_dataset(g, base, rec, ds, service)
     add_policy_documents(g, catalog, {r.id for r in records})
-    return g
+    return Triples(dict.fromkeys(g))
+
+
+_PREFIXES = sorted(((ns, prefix) for prefix, ns in CONTEXT.items()), key=lambda item: -len(item[0]))
+
+
+def _curie(iri: str) -> str:
+    """``dct:title`` for a term of a namespace of :data:`CONTEXT`, else the IRI."""
+    for ns, prefix in _PREFIXES:
+        if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def _object(o: Any) -> Any:
+    if isinstance(o, BNode):
+        return {"@id": f"_:{o}"}
+    if isinstance(o, URIRef):
+        return {"@id": str(o)}
+    if o.language:
+        return {"@value": str(o), "@language": o.language}
+    if o.datatype is not None and o.datatype != XSD.string:
+        return {"@value": str(o), "@type": _curie(str(o.datatype))}
+    return str(o)
+
+
+def nodes(g: Graph | Triples) -> str:
+    """The graph's node objects as JSON-LD (flattened: one object per subject, properties as
+    CURIEs of :data:`CONTEXT`), joined by commas: pieces of one ``@graph`` array (:func:`jsonld`).
+    Written here, not by rdflib's JSON-LD serialiser, which costs ~40 ms a dataset (minutes for a
+    catalogue of 10,000); tests/test_directory_formats.py holds the two graphs isomorphic."""
+    by_subject: dict[Any, dict[str, list]] = {}
+    for s, p, o in g:
+        props = by_subject.setdefault(s, {})
+        if p == RDF.type:
+            props.setdefault("@type", []).append(_curie(str(o)))
+        else:
+            props.setdefault(_curie(str(p)), []).append(_object(o))
+    out = []
+    for s in sorted(by_subject, key=lambda node: (isinstance(node, BNode), str(node))):
+        node: dict[str, Any] = {"@id": f"_:{s}" if isinstance(s, BNode) else str(s)}
+        for key in sorted(by_subject[s]):
+            values = sorted(by_subject[s][key], key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+            node[key] = values[0] if len(values) == 1 else values
+        out.append(json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+    return ",".join(out)
+
+
+def jsonld(pieces: list[str]) -> str:
+    """One JSON-LD document of node pieces (:func:`nodes`); a node may be described in several
+    pieces (a publisher, a licence): JSON-LD merges node objects with the same ``@id``."""
+    context = json.dumps(CONTEXT, ensure_ascii=False, separators=(",", ":"))
+    return '{"@context":' + context + ',"@graph":[' + ",".join(p for p in pieces if p) + "]}"
+
+
+def turtle(ntriples: str) -> str:
+    """Pretty Turtle of N-Triples (rdflib's pretty Turtle grows faster than the graph: for small
+    catalogues only, see directory/formats.py)."""
+    g = _graph()
+    g.parse(data=ntriples, format="nt")
+    return g.serialize(format="turtle")
 
 
 def add_policy_documents(g: Graph, catalog: Catalog, published: set[str]) -> None:

@@ -26,20 +26,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govdata.directory import fragments
 from govdata.hookspecs import hookimpl
 
-PRETTY_TURTLE_MAX = 200  # datasets; above, the catalogue's Turtle is written as N-Triples
+PRETTY_TURTLE_MAX = 50  # datasets; above, the catalogue's Turtle is written as N-Triples (pretty: 21 s at 100)
 
 
 @dataclass
 class DirectoryInput:
     """What a writer reads: the catalogue, its records, the build folder being written (its
-    ``downloads/`` are complete when the directory is written) and a memo for work that several
-    formats share (one DCAT-AP graph serialises to JSON-LD and Turtle), alive for one build."""
+    ``downloads/`` are complete when the directory is written), a memo for work that several
+    formats share (one DCAT-AP graph serialises to JSON-LD and Turtle), alive for one build, and
+    ``piece(kind, record, render, extra="")``: one dataset's piece of a document, rendered only
+    when its record changed (:class:`govdata.directory.fragments.Fragments`; by default always);
+    ``keys``: each dataset's build key, for pieces that depend on more than the record."""
 
     catalog: Any
     records: list[Any]
     staging: Path
+    piece: Callable[..., str] = fragments.plain
+    keys: dict[str, str] = field(default_factory=dict)  # build keys of the datasets (publish/incremental.py)
     _memo: dict[str, Any] = field(default_factory=dict)
 
     def shared(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -96,51 +102,103 @@ def to_json(data: Any) -> str:
 def _data_json(d: DirectoryInput) -> str:
     from govdata.directory import datajson
 
-    return to_json(datajson.catalog_document(d.records, d.catalog.site["base_url"]))
+    head = datajson.catalog_document([], d.catalog.site["base_url"])
+    pieces = (d.piece("dcat-us", r, lambda r=r: fragments.dumps(datajson.dataset_entry(r))) for r in d.records)
+    return fragments.json_with(head, dataset=pieces)
+
+
+def dcat_ap_pieces(d: DirectoryInput, rec: Any, ntriples: bool = True) -> tuple[str, str]:
+    """(N-Triples or "", JSON-LD nodes) of one dataset's part of the DCAT-AP graph, each a piece."""
+    from govdata.directory import dcatap
+
+    graphs: dict[str, Any] = {}
+
+    def graph() -> Any:
+        if "g" not in graphs:
+            graphs["g"] = dcatap.dataset_graph(d.catalog, rec)
+        return graphs["g"]
+
+    return (
+        d.piece("dcat-ap-nt", rec, lambda: dcatap.ntriples(graph())) if ntriples else "",
+        d.piece("dcat-ap-jsonld", rec, lambda: dcatap.nodes(graph())),
+    )
 
 
 def _dcat_ap(d: DirectoryInput) -> tuple[str, str]:
-    """The catalogue's DCAT-AP graph as (JSON-LD, Turtle), serialised once for both files."""
+    """The catalogue's DCAT-AP graph as (JSON-LD, Turtle): the catalogue's own part, then each
+    dataset's pieces; made once for both files."""
 
     def compute() -> tuple[str, str]:
         from govdata.directory import dcatap
 
-        graph = dcatap.build_graph(d.catalog, d.records)
-        if len(d.records) > PRETTY_TURTLE_MAX:
+        head = dcatap.catalogue_graph(d.catalog, d.records)
+        big = len(d.records) > PRETTY_TURTLE_MAX
+        pieces = [dcat_ap_pieces(d, r, ntriples=big) for r in d.records]
+        jsonld = dcatap.jsonld([dcatap.nodes(head)] + [nodes for _, nodes in pieces])
+        if big:
             # rdflib's pretty Turtle grows faster than the graph (13 s for 1,000 datasets, minutes
-            # for 10,000); N-Triples is Turtle too, and linear (0.4 s for 1,000)
-            return (
-                graph.serialize(format="json-ld", context=dcatap.CONTEXT, auto_compact=True),
-                graph.serialize(format="nt"),
-            )
-        return dcatap.serialize(graph)
+            # for 10,000); N-Triples is Turtle too, and is the pieces joined
+            return jsonld, dcatap.ntriples(head) + "".join(nt for nt, _ in pieces)
+        whole = list(head) + [t for r in d.records for t in dcatap.dataset_graph(d.catalog, r)]
+        return jsonld, dcatap.turtle(dcatap.ntriples(whole))
 
     return d.shared("dcat-ap", compute)
 
 
-def _cn_catalog(d: DirectoryInput) -> dict[str, Any]:
+def _cn_entries(d: DirectoryInput) -> list[tuple[str, str]]:
+    """Per record, its entry of the Chinese catalogue as (JSON, CSV row), kept as pieces."""
     from govdata.directory import cncatalog
 
-    return d.shared("catalog-cn", lambda: cncatalog.document(d.records))
+    def compute() -> list[tuple[str, str]]:
+        codes = {r.id: cncatalog.resource_code(r) for r in d.records}
+        out = []
+        for r in d.records:
+            related = fragments.dumps([codes.get(x) for x in r.related])
+            entry: dict[str, Any] = {}
+
+            def one(r: Any = r, entry: dict[str, Any] = entry) -> dict[str, Any]:
+                if not entry:
+                    entry.update(cncatalog.entry(r, codes))
+                return entry
+
+            out.append(
+                (
+                    d.piece("cn-catalog", r, lambda: fragments.dumps(one()), related),
+                    d.piece("cn-catalog-csv", r, lambda: cncatalog.csv_row(one()), related),
+                )
+            )
+        return out
+
+    return d.shared("catalog-cn", compute)
+
+
+def _cn_catalog(d: DirectoryInput) -> str:
+    from govdata.directory import cncatalog
+
+    head = cncatalog.document([])
+    return fragments.json_with(head, entries=(text for text, _ in _cn_entries(d)))
 
 
 def _cn_csv(d: DirectoryInput) -> str:
     from govdata.directory import cncatalog
 
-    return cncatalog.to_csv(_cn_catalog(d))
+    return cncatalog.csv_header() + "".join(row for _, row in _cn_entries(d))
 
 
 def _dump(d: DirectoryInput) -> str:
-    return to_json(
-        {
-            "format": "govdata-catalogue-dump",
-            "format_version": "1.0",
-            "site": d.catalog.site,
-            "datasets": [
-                json.loads((d.staging / "downloads" / r.id / "datapackage.json").read_text("utf-8")) for r in d.records
-            ],
-        }
+    """Every dataset's datapackage.json (the builder keeps each as a ``datapackage`` piece)."""
+    downloads = d.staging / "downloads"
+    head = {"format": "govdata-catalogue-dump", "format_version": "1.0", "site": d.catalog.site}
+    pieces = (
+        d.piece(
+            "datapackage",
+            r,
+            lambda r=r: (downloads / r.id / "datapackage.json").read_text("utf-8"),
+            d.keys.get(r.id, ""),
+        )
+        for r in d.records
     )
+    return fragments.json_with(head, datasets=pieces)
 
 
 BUILT_IN = [
@@ -176,7 +234,7 @@ BUILT_IN = [
         "/catalog-cn.json",
         "application/json; charset=utf-8",
         "政务信息资源目录核心元数据",
-        lambda d: to_json(_cn_catalog(d)),
+        _cn_catalog,
         {"type": "object", "required": ["format_version", "entries"]},
     ),
     DirectoryFormat(

@@ -10,6 +10,8 @@ which the portal computes timeliness for the day it serves.
 from __future__ import annotations
 
 import functools
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from govdata.catalog.model import Catalog
@@ -78,16 +80,62 @@ def entry(rec: Record, committed: Any = None, downloads: Any = None, derived: bo
     }
 
 
-def document(catalog: Catalog, records: list[Record], downloads: Any = None) -> dict[str, Any]:
-    """``downloads``: the build's downloads folder (missing values are read from its Parquet files)."""
+def document(
+    catalog: Catalog, records: list[Record], downloads: Any = None, piece: Callable[..., str] | None = None
+) -> dict[str, Any]:
+    """``downloads``: the build's downloads folder (missing values are read from its Parquet files);
+    ``piece``: the build's kept entries (directory/fragments.py), else every entry is computed."""
+    if piece is None:
+        return {**_head(catalog), "datasets": list(_entries(catalog, records, downloads))}
+    return {**_head(catalog), "datasets": [json.loads(t) for t in _texts(catalog, records, downloads, piece)]}
+
+
+def document_text(catalog: Catalog, records: list[Record], downloads: Any, piece: Callable[..., str]) -> str:
+    """``document`` as compact JSON, each dataset's entry a piece."""
+    from govdata.directory.fragments import json_with
+
+    return json_with(_head(catalog), datasets=_texts(catalog, records, downloads, piece))
+
+
+def _entries(catalog: Catalog, records: list[Record], downloads: Any) -> Iterator[dict[str, Any]]:
     from govdata.oversight import is_derived
-    from govdata.oversight.policylinks import documents
     from govdata.oversight.timeliness import data_updates
 
-    site = catalog.site
     folders = {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
     updates = data_updates(catalog.root, sorted(set(folders.values())))
     derived = {ds.name for ds in catalog.datasets if is_derived(ds)}
+    for r in records:
+        yield entry(r, updates.get(folders.get(r.id, "")), downloads, r.id in derived)
+
+
+def _texts(catalog: Catalog, records: list[Record], downloads: Any, piece: Callable[..., str]) -> list[str]:
+    """Each record's entry as JSON text, kept by the record, its last update and its kind."""
+    from govdata.directory.fragments import dumps
+    from govdata.oversight import is_derived
+    from govdata.oversight.timeliness import data_updates
+
+    folders = {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
+    updates = data_updates(catalog.root, sorted(set(folders.values())))
+    derived = {ds.name for ds in catalog.datasets if is_derived(ds)}
+    out = []
+    for r in records:
+        committed = updates.get(folders.get(r.id, ""))
+        mine = r.id in derived
+        out.append(
+            piece(
+                "portal",
+                r,
+                lambda r=r, committed=committed, mine=mine: dumps(entry(r, committed, downloads, mine)),
+                f"{committed}|{mine}",
+            )
+        )
+    return out
+
+
+def _head(catalog: Catalog) -> dict[str, Any]:
+    from govdata.oversight.policylinks import documents
+
+    site = catalog.site
     return {
         "format": "govdata-portal",
         "format_version": FORMAT_VERSION,
@@ -110,6 +158,6 @@ def document(catalog: Catalog, records: list[Record], downloads: Any = None) -> 
         "licenses": [
             {"id": lic.id, "title": lic.title, "url": lic.url, "open": lic.open} for lic in catalog.licenses.values()
         ],
-        "datasets": [entry(r, updates.get(folders.get(r.id, "")), downloads, r.id in derived) for r in records],
+        "datasets": [],
         "policies": list(documents(catalog).values()),
     }

@@ -5,6 +5,7 @@ descriptions, licences, sources, column descriptions, facets), settings.json
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from govdata import textsearch
@@ -66,41 +67,31 @@ def metadata(
     catalog: Catalog, datasets: list[Dataset], published: dict[str, list[str]], rows: dict[str, int] | None = None
 ) -> dict[str, Any]:
     rows = rows or {}
+    dbs = {ds.name: _database(catalog, ds, published[ds.name], rows) for ds in datasets if ds.name in published}
+    return {**_head(catalog), "databases": dbs}
+
+
+def metadata_text(
+    catalog: Catalog,
+    datasets: list[Dataset],
+    published: dict[str, list[str]],
+    rows: dict[str, int],
+    piece: Callable[[Dataset, Callable[[], str]], str],
+) -> str:
+    """``metadata`` as compact JSON; ``piece(ds, render)`` keeps each database's entry
+    (directory/fragments.py: the builder keys it by the dataset's build key and record)."""
+    from govdata.directory.fragments import dumps, json_with
+
+    def render(ds: Dataset) -> Callable[[], str]:
+        return lambda: dumps(_database(catalog, ds, published[ds.name], rows))
+
+    dbs = {ds.name: piece(ds, render(ds)) for ds in datasets if ds.name in published}
+    return json_with(_head(catalog), databases=dbs)
+
+
+def _head(catalog: Catalog) -> dict[str, Any]:
     site = catalog.site
     first = catalog.licenses[next(iter(catalog.licenses))]
-    dbs: dict[str, Any] = {}
-    for ds in datasets:
-        if ds.name not in published:
-            continue
-        d = ds.descriptor
-        pub = catalog.publishers.get(d["publisher"])
-        lic = catalog.licenses.get((d.get("licenses") or [{}])[0].get("name"))
-        desc = (
-            f"<p>{html.escape(' '.join(d['description'].split()))}</p>"
-            f"<p>提供方 Publisher: {html.escape(pub.name if pub else d['publisher'])} · "
-            f"开放属性: {OPEN_ZH[ds.open_type]} · 更新周期: {FREQUENCY_ZH.get(d['update_frequency'], '')} · "
-            f"版本 {html.escape(d['version'])} · 更新于 {html.escape(d['modified'])}</p>"
-            f"<p>下载 Downloads: "
-            + " ".join(
-                f'<a href="/downloads/{ds.name}/{r}.csv">{html.escape(r)}.csv</a> '
-                f'<a href="/downloads/{ds.name}/{r}.parquet">{html.escape(r)}.parquet</a>'
-                for r in published[ds.name]
-            )
-            + f' · <a href="/downloads/{ds.name}/datapackage.json">datapackage.json</a></p>'
-        )
-        entry: dict[str, Any] = {
-            "title": d["title"] + (f" / {d['title_en']}" if d.get("title_en") else ""),
-            "description_html": desc,
-            "tables": {r: _table_meta(ds, r, rows.get(f"{ds.name}/{r}", 0)) for r in published[ds.name]},
-        }
-        if lic:
-            entry["license"], entry["license_url"] = lic.id, lic.url
-        if d.get("sources"):
-            src = d["sources"][0]
-            entry["source"] = src.get("title")
-            if src.get("path", "").startswith("http"):
-                entry["source_url"] = src["path"]
-        dbs[ds.name] = entry
     return {
         "title": site["title"],
         "description_html": (
@@ -109,5 +100,38 @@ def metadata(
         ),
         "license": first.id,
         "license_url": first.url,
-        "databases": dbs,
+        "databases": {},
     }
+
+
+def _database(catalog: Catalog, ds: Dataset, tables: list[str], rows: dict[str, int]) -> dict[str, Any]:
+    """One database's entry: title, description with the downloads, licence, source, its tables."""
+    d = ds.descriptor
+    pub = catalog.publishers.get(d["publisher"])
+    lic = catalog.licenses.get((d.get("licenses") or [{}])[0].get("name"))
+    desc = (
+        f"<p>{html.escape(' '.join(d['description'].split()))}</p>"
+        f"<p>提供方 Publisher: {html.escape(pub.name if pub else d['publisher'])} · "
+        f"开放属性: {OPEN_ZH[ds.open_type]} · 更新周期: {FREQUENCY_ZH.get(d['update_frequency'], '')} · "
+        f"版本 {html.escape(d['version'])} · 更新于 {html.escape(d['modified'])}</p>"
+        f"<p>下载 Downloads: "
+        + " ".join(
+            f'<a href="/downloads/{ds.name}/{r}.csv">{html.escape(r)}.csv</a> '
+            f'<a href="/downloads/{ds.name}/{r}.parquet">{html.escape(r)}.parquet</a>'
+            for r in tables
+        )
+        + f' · <a href="/downloads/{ds.name}/datapackage.json">datapackage.json</a></p>'
+    )
+    entry: dict[str, Any] = {
+        "title": d["title"] + (f" / {d['title_en']}" if d.get("title_en") else ""),
+        "description_html": desc,
+        "tables": {r: _table_meta(ds, r, rows.get(f"{ds.name}/{r}", 0)) for r in tables},
+    }
+    if lic:
+        entry["license"], entry["license_url"] = lic.id, lic.url
+    if d.get("sources"):
+        src = d["sources"][0]
+        entry["source"] = src.get("title")
+        if src.get("path", "").startswith("http"):
+            entry["source_url"] = src["path"]
+    return entry

@@ -1,0 +1,103 @@
+"""Parsed descriptors kept by the sha256 of their bytes, so that an unchanged descriptor is not
+parsed again (YAML with a line map costs ~10 ms a descriptor: 100 s for 10,000).
+
+The cache belongs to an output folder (``<out>/cache/descriptors/parsed.marshal``, beside the
+verdict cache of :mod:`govdata.verdicts`) and travels with the catalogue's
+:class:`~govdata.verdicts.VerdictCache`: the builder's load and the checks' load of the same build
+share one in memory, and the next build or check reads it from disk. Without a folder
+(``GOVDATA_NO_CACHE``, a read-only checkout) it still spares the second parse in one process.
+
+What is cached is only what :func:`~govdata.catalog.safeyaml.load_descriptor` returns for bytes
+it accepted; refused or broken files are read (and refused) every time. The key is the bytes, the
+file's kind (``.json`` or YAML) and the format's version (Python's, and the loader's code); the
+value is the (data, line map) pair ``marshal``-ed (each hit is a fresh copy: callers may change
+what they get). ``marshal`` is written and read only by this module, in a folder only the build
+writes, and cannot run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from govdata.catalog import safeyaml
+from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, load_descriptor
+from govdata.errors import UnsafeInputError
+
+FILE = "parsed.marshal"
+# marshal's format follows Python's version; a parse follows the safe loader's code
+_VERSION = (
+    f"govdata-parse-1 {sys.version_info[:2]} "
+    + hashlib.sha256(Path(safeyaml.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+)
+
+
+class ParseCache:
+    """Descriptors parsed once per content. ``parsed`` counts the parses done (the misses)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.parsed = 0
+        self._entries: dict[str, bytes] | None = None
+        self._used: set[str] = set()
+        self._dirty = False
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.folder is None else self.folder / FILE
+
+    def _read(self) -> dict[str, bytes]:
+        if self._entries is None:
+            self._entries = {}
+            if self.path is not None:
+                try:
+                    version, entries = marshal.loads(self.path.read_bytes())
+                    if version == _VERSION and isinstance(entries, dict):
+                        self._entries = entries
+                except (OSError, EOFError, ValueError, TypeError):
+                    pass  # no cache yet, or one of another version: parse again
+        return self._entries
+
+    def load(self, path: Path) -> tuple[Any, LineMap]:
+        """``load_descriptor(path)``, from the cache when these bytes were parsed before."""
+        size = path.stat().st_size
+        if size > MAX_DESCRIPTOR_BYTES:
+            raise UnsafeInputError(
+                f"{path.name}: {size} bytes, over the {MAX_DESCRIPTOR_BYTES}-byte cap for descriptors"
+            )
+        raw = path.read_bytes()
+        key = hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest()
+        entries = self._read()
+        hit = entries.get(key)
+        if hit is not None:
+            self._used.add(key)
+            return marshal.loads(hit)
+        data, lines = load_descriptor(path)
+        self.parsed += 1
+        try:
+            entries[key] = marshal.dumps((data, lines))
+        except ValueError:  # a value marshal cannot hold: not cached
+            return data, lines
+        self._used.add(key)
+        self._dirty = True
+        return data, lines
+
+    def save(self, whole: bool) -> None:
+        """Write the cache when something was parsed; ``whole``: this load read the whole catalogue,
+        so entries it did not use (descriptors changed or removed since) are dropped."""
+        if not self._dirty or self.path is None or self._entries is None:
+            return
+        if whole:
+            self._entries = {k: v for k, v in self._entries.items() if k in self._used}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{FILE}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps((_VERSION, self._entries)))
+            os.replace(tmp, self.path)
+            self._dirty = False
+        except OSError:
+            pass  # a read-only output folder: no cache, same result

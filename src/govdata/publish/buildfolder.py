@@ -1,0 +1,221 @@
+"""The build folder: its layout, the atomic switch of ``current``, pruning old builds (never one a
+serving worker holds a lease on), the build lock, rollback, and files written through a rename.
+
+    _build/
+      builds/<stamp>/             one build
+        site/<dataset>.db         serving SQLite, one per published dataset
+        site/metadata.json        Datasette metadata
+        site/settings.json        Datasette settings
+        site/inspect-data.json    cached table counts
+        site/counts.json          cached filtered counts per value of filter/facet columns
+        downloads/<dataset>/      <resource>.csv, <resource>.parquet, datapackage.json
+        downloads/<dataset>/releases/  its release history: hard links into releases/ (publish/releases.py)
+        directory/data.json       DCAT-US 1.1 (and the other directory formats, directory/formats.py)
+        warehouse.duckdb          typed tables, every checked dataset
+        report.json, manifest.json
+        pieces.marshal            where each piece of the directory lies (directory/fragments.py)
+      current -> builds/<stamp>   the live build (an atomic symlink switch)
+      releases/                   every release of every dataset, by content; never pruned or rewritten
+      leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
+      cache/                      verdicts (govdata/verdicts.py), parsed descriptors (catalog/parsecache.py):
+                                  rebuilt when lost
+      .build.lock                 held by the one build (or rollback) running; others wait
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from govdata.errors import BuildError
+
+KEEP_BUILDS = 3
+LEASE_TTL_S = 120.0  # a serving worker touches its lease every 10 s (serve/live.py)
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
+    """Write through a new file and rename it into place: files of reused datasets are hard links
+    into the live build, and writing into them would change what a server is reading."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding=encoding)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, data: Any, indent: int | None = None) -> None:
+    """JSON through a rename; compact unless ``indent`` (for files people read: reports, datapackages)."""
+    separators = None if indent else (",", ":")
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=indent, separators=separators))
+
+
+def current_build(out: Path) -> Path | None:
+    link = out / "current"
+    if link.is_symlink() or link.exists():
+        target = link.resolve()
+        if (target / "manifest.json").is_file():
+            return target
+    return None
+
+
+def switch(out: Path, new: Path) -> None:
+    tmp_link = out / f".current-{new.name}"
+    if tmp_link.is_symlink() or tmp_link.exists():
+        tmp_link.unlink()
+    os.symlink(Path("builds") / new.name, tmp_link)
+    os.replace(tmp_link, out / "current")  # atomic on POSIX
+
+
+def prune(out: Path, keep: list[Path]) -> None:
+    """Keep the builds in ``keep`` (the live one, the one in progress), the builds a serving worker
+    holds a fresh lease on (``serve/live.py``), the newest other complete builds up to KEEP_BUILDS
+    in all, and the newest failed one (its report); remove the rest. Failed builds never push out
+    complete ones. A folder that is neither complete nor failed is left alone unless a complete
+    build is newer (then it was abandoned)."""
+    builds = sorted((p for p in (out / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
+    live = current_build(out)
+    kept = {p.resolve() for p in keep + ([live] if live is not None else [])}
+    complete = [b for b in builds if (b / "manifest.json").is_file() and b.resolve() not in kept]
+    failed = [b for b in builds if (b / "FAILED").is_file()]
+    others = max(KEEP_BUILDS - len(kept), 0)
+    kept |= {b.resolve() for b in (complete[-others:] if others else []) + failed[-1:]}
+    kept |= {(out / "builds" / name).resolve() for name in leased_builds(out)}
+    newest_complete = complete[-1].name if complete else ""
+    for old in builds:
+        unknown = not (old / "manifest.json").is_file() and not (old / "FAILED").is_file()
+        if old.resolve() in kept or (unknown and old.name >= newest_complete):
+            continue
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def leased_builds(out: Path, ttl: float = LEASE_TTL_S) -> set[str]:
+    """Names of the builds held by fresh leases of serving workers (``leases/*.lease``, one build
+    name a line); stale lease files (a worker that died) are removed."""
+    held: set[str] = set()
+    folder = out / "leases"
+    if not folder.is_dir():
+        return held
+    now = time.time()
+    for lease in folder.glob("*.lease"):
+        try:
+            if now - lease.stat().st_mtime > ttl:
+                lease.unlink(missing_ok=True)
+                continue
+            held.update(line.strip() for line in lease.read_text("utf-8").splitlines() if line.strip())
+        except OSError:
+            continue
+    return held
+
+
+def manifest(build_dir: Path | None) -> dict[str, Any]:
+    if build_dir is None:
+        return {}
+    try:
+        return json.loads((build_dir / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def print_notice(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def build_lock(out: Path, notice: Callable[[str], None] = print_notice) -> Iterator[None]:
+    """One build (or rollback) at a time per output folder: an ``flock`` on ``out/.build.lock``
+    (released by the kernel if the process dies). A second one says so in one line and waits."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ".build.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            notice(f"govdata: another build is running in {out} ({holder}); waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} since {dt.datetime.now().strftime('%H:%M:%S')}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+_DISK_WORDS = (
+    "No space left",
+    "disk is full",
+    "Read-only file system",
+    "read-only database",
+    "disk I/O error",
+    "Permission denied",
+    "Disk quota",
+)
+
+
+def disk_error(exc: BaseException, out: Path) -> BuildError | None:
+    """A one-line BuildError naming the path for a failed write (full or read-only disk), else None."""
+    if isinstance(exc, OSError) and exc.errno in (
+        errno.ENOSPC,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EDQUOT,
+        errno.EIO,
+    ):
+        where = exc.filename or out
+        return BuildError(
+            f"cannot write {where}: {exc.strerror or exc}; nothing was published, the live build is unchanged"
+        )
+    text = str(exc)
+    if any(w in text for w in _DISK_WORDS):
+        first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+        return BuildError(f"cannot write in {out}: {first[:300]}; nothing was published, the live build is unchanged")
+    return None
+
+
+def under_lock(out: Path, notice: Callable[[str], None], work: Callable[[], Any]) -> Any:
+    """``work`` holding the build lock; a full or read-only disk becomes one BuildError naming the path."""
+    try:
+        with build_lock(out, notice):
+            return work()
+    except BuildError:
+        raise
+    except Exception as exc:
+        disk = disk_error(exc, out)
+        if disk is None:
+            raise
+        raise disk from None
+
+
+def rollback(out: Path, notice: Callable[[str], None] = print_notice) -> tuple[Path, Path]:
+    """Switch ``current`` back to the newest good build older than the live one; return (was, now)."""
+    out = out.resolve()
+
+    def switch_back() -> tuple[Path, Path]:
+        live = current_build(out)
+        if live is None:
+            raise BuildError(f"no live build in {out}: nothing to roll back")
+        builds = out / "builds"
+        good = sorted(
+            b
+            for b in builds.iterdir()
+            if b.is_dir() and b.name < live.name and (b / "manifest.json").is_file() and not (b / "FAILED").exists()
+        )
+        if not good:
+            raise BuildError(f"no good build older than {live.name} in {builds}: nothing to roll back to")
+        switch(out, good[-1])
+        return live, good[-1]
+
+    return under_lock(out, notice, switch_back)
