@@ -28,7 +28,8 @@ from govdata.checks.metadata import (
     completeness,
     normalise_schema,
 )
-from govdata.checks.privacy import check_privacy, scanner_for
+from govdata.checks.batch import check_together
+from govdata.checks.privacy import candidate_counts, check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.result import CheckedResource
 from govdata.checks.rules import blank_row
@@ -43,7 +44,7 @@ from govdata.checks.source import (
     byte_pass,
     scan_structure,
 )
-from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
+from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
@@ -367,17 +368,34 @@ def _check_resource(
     if lt is None:
         stats.rows_with_findings = stats.rows_read
         return out
-    tables.check_cells(lt)
-    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
-    if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
-        out.findings += tables.check_columns(lt)
-    if report_it:
-        out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
     out.table = lt
     return out
 
 
+def _examine(catalog: Catalog, tables: TableChecks, out: _Checked) -> _Checked:
+    """The checks of a resource read into a table (:func:`_check_resource`): cells, keys, columns,
+    confidentiality (answered from a batch of files of the same shape when there was one)."""
+    lt = out.table
+    if lt is None:
+        return out
+    tables.check_cells(lt)
+    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
+    if out.report_it and not lt.streamed:  # a streamed table was proven to hold no such column
+        out.findings += tables.check_columns(lt)
+    if out.report_it:
+        out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
+    return out
+
+
+def _planned_counts(tables: TableChecks, c: _Checked) -> list[tuple[str, str]]:
+    """What :func:`_examine` will count over a plain table, for :func:`batch.check_together`."""
+    lt = c.table
+    assert lt is not None
+    return planned_counts(tables, lt, c.report_it) + (candidate_counts(lt) if c.report_it else [])
+
+
 PARALLEL_RESOURCES = 16  # from this many resources a plain check uses two threads
+CHUNK = 256  # resources read before their batch statements (batch.py) and the rest of their checks
 
 
 def _check_threads(resources: int) -> int:
@@ -512,16 +530,33 @@ def _check_data(
             if res.schema is not None
         ]
 
-        def check_one(item, view: TableChecks) -> _Checked | None:
-            ds, res = item
+        def guarded(ds: Dataset, res: Resource, step: Callable[[], _Checked]) -> _Checked | None:
             try:
-                return _check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)
+                return step()
             except Exception:
                 if (ds.name, res.name) not in broken_schema():
                     raise
                 return None
 
-        done = _in_threads(tables, work, check_one, _check_threads(len(work)) if threaded else 1)
+        def read_one(item, view: TableChecks) -> tuple[Dataset, Resource, _Checked | None]:
+            ds, res = item
+            return (
+                ds,
+                res,
+                guarded(ds, res, lambda: _check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)),
+            )
+
+        def examine_one(item, view: TableChecks) -> _Checked | None:
+            ds, res, c = item
+            return c if c is None else guarded(ds, res, lambda: _examine(catalog, view, c))
+
+        threads = _check_threads(len(work)) if threaded else 1
+        done: list[_Checked | None] = []
+        for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
+            read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
+            loaded = [c for _, _, c in read if c is not None and c.table is not None]
+            check_together(tables, [(c.table, lambda c=c: _planned_counts(tables, c)) for c in loaded])
+            done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
         for name, found in verdict.result().items():
             if name in names:
