@@ -73,3 +73,37 @@ def test_a_batch_that_cannot_run_leaves_its_files_to_their_own_statements(base_c
     monkeypatch.setattr(batch, "MIN_FILES", 2)
     monkeypatch.setattr(batch, "TAG", "no such column (")  # every batch statement fails to parse
     assert _report(root) == alone
+
+
+PARALLEL = """
+import json, sys
+from pathlib import Path
+from govdata.checks import parallel, runner
+calls = []
+real = parallel.check
+parallel.check = lambda *a: calls.append(a[4]) or real(*a)
+run = runner.run_checks(Path(sys.argv[1]), report_only=True)
+print(json.dumps({"processes": calls, "report": run.report.to_dict()}, ensure_ascii=False))
+"""
+
+
+def _in_process(root, processes: str) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, GOVDATA_CHECK_PROCESSES=processes, GOVDATA_NO_CACHE="1")
+    out = subprocess.run([sys.executable, "-c", PARALLEL, str(root)], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout)
+
+
+def test_a_catalogue_checked_in_processes_reports_as_one_process(base_catalog, tmp_path):
+    """Every finding, statistic, notice and completeness score, in the same order."""
+    root = _catalogue(base_catalog, tmp_path)
+    one, three = _in_process(root, "1"), _in_process(root, "3")
+    assert one["processes"] == [] and three["processes"] == [3]
+    assert three["report"] == one["report"]
+    assert list(three["report"]["completeness"]) == list(one["report"]["completeness"])
+    assert len(one["report"]["findings"]) > 50 and one["report"]["resources"]

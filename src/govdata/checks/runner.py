@@ -28,6 +28,7 @@ from govdata.checks.metadata import (
     completeness,
     normalise_schema,
 )
+from govdata.checks import parallel
 from govdata.checks.batch import check_together
 from govdata.checks.privacy import candidate_counts, check_privacy, scanner_for
 from govdata.checks.proof import prove
@@ -58,7 +59,7 @@ class CheckRun:
     report: Report
     selected: tuple[Dataset, ...]
     resources: Mapping[tuple[str, str], CheckedResource]
-    _con: duckdb.DuckDBPyConnection
+    _con: duckdb.DuckDBPyConnection | None  # None: checked in several processes, report only
     _tmp: tempfile.TemporaryDirectory | None = None
 
     def resource(self, dataset: str, resource: str) -> CheckedResource | None:
@@ -67,7 +68,8 @@ class CheckRun:
 
     def close(self) -> None:
         try:
-            self._con.close()
+            if self._con is not None:
+                self._con.close()
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
@@ -115,7 +117,9 @@ def _capped(
     return findings[:limit], [Notice.more(len(findings) - limit, limit, **where)]
 
 
-def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None) -> CheckRun:
+def run_changed(
+    root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None, report_only: bool = False
+) -> CheckRun:
     """Pull-request mode: check only the datasets a change since ``ref`` affects, plus breaking changes."""
     from govdata.checks.breaking import check_breaking
     from govdata.checks.changes import MAX_CHANGE_BYTES, affected, changed_paths
@@ -123,7 +127,12 @@ def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: Verdic
     catalog, _ = load(root, cache=cache)
     change = affected(catalog, changed_paths(catalog.root, ref))
     run = run_checks(
-        root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets, cache=catalog.verdicts
+        root,
+        [ds.dir for ds in change.datasets],
+        workdir,
+        select_none=not change.datasets,
+        cache=catalog.verdicts,
+        report_only=report_only,
     )
     for ds in run.selected:
         run.report.extend(check_breaking(run.catalog.root, ref, ds))
@@ -416,9 +425,12 @@ def run_checks(
     con: duckdb.DuckDBPyConnection | None = None,
     typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
     cache: VerdictCache | None = None,
+    report_only: bool = False,
 ) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
+    ``report_only``: the caller reads the report alone (no :meth:`CheckRun.resource`), so many
+    datasets may be checked in several processes (:mod:`govdata.checks.parallel`).
 
     A build passes its own scratch connection ``con`` (the warehouse attached) and ``typed_tables``:
     (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
@@ -430,12 +442,20 @@ def run_checks(
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
+    report = Report()
+    selected = _select(catalog, root, paths, select_none, load_findings, report)
+    n = parallel.processes(len(selected)) if report_only and con is None else 1
+    if n > 1 and parallel.can_fork():
+        try:
+            parallel.check(catalog, selected, workdir, report, n, _check_share)
+        finally:
+            if tmp is not None:
+                tmp.cleanup()
+        return CheckRun(catalog, report, tuple(selected), {}, None)
     tables = TableChecks(con if con is not None else connect_scratch(workdir))
     tables.typed_into = dict(typed_tables or {})
     tables.workdir = workdir
     try:
-        report = Report()
-        selected = _select(catalog, root, paths, select_none, load_findings, report)
         checked = _check_data(catalog, tables, selected, workdir, report, threaded=con is None)
         _finish(catalog, tables, checked, report)
     except BaseException:
@@ -446,6 +466,25 @@ def run_checks(
         raise
     resources = {key: _result(lt) for key, lt in tables.tables.items()}
     return CheckRun(catalog, report, tuple(selected), resources, tables.con, tmp)
+
+
+def _check_share(catalog: Catalog, share: list[Dataset], workdir: Path) -> tuple[Report, parallel.Marks]:
+    """One process's part of a check in several (:func:`parallel.check`): its datasets' report, in sections."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    report, marks = Report(), {}
+    tables = TableChecks(connect_scratch(workdir))
+    tables.workdir = workdir
+    try:
+        checked = _check_data(catalog, tables, share, workdir, report, threaded=True, threads=1, marks=marks)
+        _finish(catalog, tables, checked, report, marks)
+    finally:
+        tables.con.close()
+    return report, marks
+
+
+def _mark(report: Report, marks: dict | None, section: str) -> None:
+    if marks is not None:
+        marks[section] = (len(report.findings), len(report.stats), len(report.notices))
 
 
 def _result(lt: LoadedTable) -> CheckedResource:
@@ -494,11 +533,20 @@ def _select(
 
 
 def _check_data(
-    catalog: Catalog, tables: TableChecks, selected: list[Dataset], workdir: Path, report: Report, threaded: bool
+    catalog: Catalog,
+    tables: TableChecks,
+    selected: list[Dataset],
+    workdir: Path,
+    report: Report,
+    threaded: bool,
+    threads: int = 0,
+    marks: dict | None = None,
 ) -> list[_Checked]:
     """The descriptor checks of the selection and the data checks of every resource it reads (the
     selection plus the targets of its foreign keys). The data findings of a resource whose schema
-    Frictionless rejects are dropped."""
+    Frictionless rejects are dropped. ``threads``: how many threads read resources (default: by
+    their number); ``marks``: where each section of the report starts (:mod:`.parallel`)."""
+    _mark(report, marks, "metadata")
     names = {ds.name for ds in selected}
     wanted = set(names)
     for ds in selected:
@@ -554,7 +602,7 @@ def _check_data(
             ds, res, c = item
             return c if c is None else guarded(ds, res, lambda: _examine(catalog, view, c))
 
-        threads = _check_threads(len(work)) if threaded else 1
+        threads = threads or (_check_threads(len(work)) if threaded else 1)
         done: list[_Checked | None] = []
         for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
             read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
@@ -562,6 +610,7 @@ def _check_data(
             check_together(tables, [(c.table, lambda c=c: _planned_counts(tables, c)) for c in loaded])
             done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
+        _mark(report, marks, "verdicts")
         for name, found in verdict.result().items():
             if name in names:
                 report.extend(found)
@@ -608,8 +657,11 @@ def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: i
         return list(workers.map(in_thread, work))
 
 
-def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], report: Report) -> None:
+def _finish(
+    catalog: Catalog, tables: TableChecks, checked: list[_Checked], report: Report, marks: dict | None = None
+) -> None:
     """Foreign keys across the loaded resources, then every resource's findings into the report."""
+    _mark(report, marks, "resources")
     loaded: list[_Checked] = []
     for c in checked:
         if c.report_it:
@@ -634,6 +686,7 @@ def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], repo
 
         return resolve
 
+    _mark(report, marks, "collected")
     for c in loaded:
         problems = tables.check_foreign_keys(c.table, resolver(c.table))
         findings, bad, notices = tables.collect(c.table)
