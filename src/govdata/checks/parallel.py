@@ -29,14 +29,18 @@ Share = Callable[[Catalog, list[Dataset], Path], tuple[Report, Marks]]
 _job: tuple[Share, Catalog, list[list[Dataset]], Path] | None = None
 
 
+def env_count(name: str) -> int:
+    """A positive count set in the environment variable ``name``, or 0 (unset or not a number)."""
+    try:
+        return max(0, int(os.environ.get(name, "0")))
+    except ValueError:
+        return 0
+
+
 def processes(datasets: int) -> int:
     """How many processes check ``datasets`` datasets (``GOVDATA_CHECK_PROCESSES`` overrides)."""
-    try:
-        wanted = int(os.environ.get("GOVDATA_CHECK_PROCESSES", "0"))
-    except ValueError:
-        wanted = 0
-    if wanted:
-        return max(1, wanted)
+    if wanted := env_count("GOVDATA_CHECK_PROCESSES"):
+        return wanted
     return min(os.cpu_count() or 1, 4) if datasets >= PARALLEL_DATASETS else 1
 
 

@@ -408,12 +408,8 @@ CHUNK = 256  # resources read before their batch statements (batch.py) and the r
 
 
 def _check_threads(resources: int) -> int:
-    try:
-        wanted = int(os.environ.get("GOVDATA_CHECK_THREADS", "0"))
-    except ValueError:
-        wanted = 0
-    if wanted:
-        return max(1, wanted)
+    if wanted := parallel.env_count("GOVDATA_CHECK_THREADS"):
+        return wanted
     return 2 if resources >= PARALLEL_RESOURCES and (os.cpu_count() or 1) > 1 else 1
 
 
