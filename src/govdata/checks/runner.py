@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping
 
 import duckdb
 
-from govdata.catalog.loader import load
+from govdata.catalog.loader import discover, load
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.verdicts import VerdictCache
 from govdata.checks.metadata import (
@@ -432,15 +432,27 @@ def run_checks(
     (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
     values while proving it clean (see :func:`govdata.checks.proof.prove`); the result names the
     tables it wrote (:attr:`CheckedResource.typed_table`)."""
-    catalog, load_findings = load(root, cache=cache)
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
+    early = None  # DuckDB starts while the catalogue loads, unless the check may fork (parallel.can_fork)
+    if con is None and not (report_only and parallel.processes(len(discover(root))) > 1):
+        early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdata-connect")
+        connection = early.submit(connect_scratch, workdir)
+        early.shutdown(wait=False)
+    try:
+        catalog, load_findings = load(root, cache=cache)
+    except BaseException:
+        if early is not None:
+            connection.result().close()
+        if tmp is not None:
+            tmp.cleanup()
+        raise
     report = Report()
     selected = _select(catalog, root, paths, select_none, load_findings, report)
-    n = parallel.processes(len(selected)) if report_only and con is None else 1
+    n = parallel.processes(len(selected)) if report_only and con is None and early is None else 1
     if n > 1 and parallel.can_fork():
         try:
             parallel.check(catalog, selected, workdir, report, n, _check_share)
@@ -448,14 +460,19 @@ def run_checks(
             if tmp is not None:
                 tmp.cleanup()
         return CheckRun(catalog, report, tuple(selected), {}, None)
-    tables = TableChecks(con if con is not None else connect_scratch(workdir))
+    if con is None:
+        con = connection.result() if early is not None else connect_scratch(workdir)
+        owned = True
+    else:
+        owned = False
+    tables = TableChecks(con)
     tables.typed_into = dict(typed_tables or {})
     tables.workdir = workdir
     try:
-        checked = _check_data(catalog, tables, selected, workdir, report, threaded=con is None)
+        checked = _check_data(catalog, tables, selected, workdir, report, threaded=owned)
         _finish(catalog, tables, checked, report)
     except BaseException:
-        if con is None:
+        if owned:
             tables.con.close()
         if tmp is not None:
             tmp.cleanup()
