@@ -7,7 +7,6 @@ its loaded tables are handed to the builder, so a build reads each file once.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tempfile
 import threading
@@ -30,6 +29,8 @@ from govdata.checks.metadata import (
 )
 from govdata.checks import parallel
 from govdata.checks.batch import check_together
+from govdata.checks.declared import MAX_SERVED_COLUMNS  # noqa: F401 (re-exported: scaffold.py imports it from here)
+from govdata.checks.declared import at_descriptor, name_clashes, too_wide
 from govdata.checks.privacy import candidate_counts, check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.result import CheckedResource
@@ -223,77 +224,6 @@ def _load_fast(
     return prep, lt
 
 
-MAX_SERVED_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: the serving database holds no more
-
-
-def _field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
-    meta = {k: v for k, v in where.items() if k != "file"}
-    return dict(
-        meta,
-        file=ds.rel_file,
-        line=ds.line("resources", res.index, "schema", "fields", j, "name"),
-        key=f"resources.{res.index}.schema.fields.{j}.name",
-    )
-
-
-def _at_descriptor(ds: Dataset, res: Resource, f: Finding) -> Finding:
-    """A finding about the resource's declaration, pointed at its line in the descriptor."""
-    key = [k for k in (f.key or "dialect").split(".") if k]
-    return dataclasses.replace(
-        f, file=ds.rel_file, key=f"resources.{res.index}.{'.'.join(key)}", line=ds.line("resources", res.index, *key)
-    )
-
-
-def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
-    """Field names that are empty or equal but for case: every SQL database (the warehouse, the
-    published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
-    out, seen = [], {}
-    for j, f in enumerate(schema.get("fields") or []):
-        name = f.get("name") if isinstance(f, dict) else None
-        if not isinstance(name, str):
-            continue
-        key = name.strip().casefold()
-        if not key:
-            out.append(
-                Finding(
-                    "field-name-clash",
-                    f"field {j + 1} has an empty name: give it one (the file's header can be its title)",
-                    field_number=j + 1,
-                    **_field_where(ds, res, j, where),
-                )
-            )
-        elif key in seen:
-            first = seen[key]
-            out.append(
-                Finding(
-                    "field-name-clash",
-                    f"field {j + 1} '{name}' and field {first[0] + 1} '{first[1]}' differ "
-                    "only in case: databases read them as one column; rename one",
-                    field=name,
-                    field_number=j + 1,
-                    **_field_where(ds, res, j, where),
-                )
-            )
-        else:
-            seen[key] = (j, name)
-    return out
-
-
-def _too_wide(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
-    n = len(schema.get("fields") or [])
-    if n <= MAX_SERVED_COLUMNS:
-        return []
-    return [
-        Finding(
-            "too-many-columns",
-            f"the schema has {n} fields; the published database holds at most "
-            f"{MAX_SERVED_COLUMNS} columns per table: split the table or publish it long",
-            field_number=MAX_SERVED_COLUMNS + 1,
-            **_field_where(ds, res, MAX_SERVED_COLUMNS, where),
-        )
-    ]
-
-
 def _check_resource(
     catalog: Catalog,
     tables: TableChecks,
@@ -316,11 +246,11 @@ def _check_resource(
     )
     where["file"] = data_file
     schema = normalise_schema(res.schema)
-    clash = _name_clashes(ds, res, schema, where)
+    clash = name_clashes(ds, res, schema, where)
     if clash:
         out.findings = findings + clash
         return out
-    findings += _too_wide(ds, res, schema, where)
+    findings += too_wide(ds, res, schema, where)
     res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
@@ -332,7 +262,7 @@ def _check_resource(
     if prep is None:
         missing = [str(m) for m in schema.get("missingValues", [""])]
         prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
-        prep.findings = [_at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
+        prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
         if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
             # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
             scanned = scan_structure(prep.path, res_dir, expected, where, missing)
