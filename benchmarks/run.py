@@ -248,20 +248,66 @@ def _wide(work: Path, columns: int, rows: int) -> tuple[Path, dict]:
     return path, {"fields": fields, "primaryKey": ["id"]}
 
 
+def measure_cpu(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of the process and its children, exit code) of a command."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as sink:  # frictionless exits 1 when stdout is /dev/null
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=sink, stderr=sink)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    return wall, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)
+
+
+def _interleaved(runners: dict[str, tuple[list[str], dict, Path | None]], repeat: int) -> dict[str, dict]:
+    """Each runner once per round, in turn, ``repeat`` rounds: medians of wall and CPU time (on a
+    shared machine the load drifts from minute to minute; interleaving keeps the ratios fair)."""
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in runners}
+    for _ in range(repeat):
+        for name, (cmd, env, cwd) in runners.items():
+            wall, cpu, code = measure_cpu(cmd, cwd, env)
+            if code not in (0, 1):
+                raise SystemExit(f"{' '.join(map(str, cmd))} exited {code}")
+            runs[name].append((wall, cpu))
+    return {
+        name: {
+            "seconds": statistics.median(w for w, _ in got),
+            "cpu_seconds": statistics.median(c for _, c in got),
+            "runs": [round(w, 3) for w, _ in got],
+        }
+        for name, got in runs.items()
+    }
+
+
+def _selected(names: list[str], wanted: str) -> list[str]:
+    """Shapes named by ``wanted``: parts separated by ';' (or by ',' when the whole string is in no
+    name: "1,000 rows" is one shape), each an exact name or else a part of names."""
+    if not wanted:
+        return names
+    if ";" in wanted:
+        parts = [p.strip() for p in wanted.split(";")]
+    else:
+        parts = [wanted] if any(wanted in n for n in names) else [p.strip() for p in wanted.split(",")]
+    return [n for n in names if any(p == n or (p and p in n and p not in names) for p in parts)]
+
+
 def gate_shapes(args) -> None:
     """The gate cold (no verdict cache: a new dataset in a pull request has none) against
-    `frictionless validate` in the same run, at the shapes issue 14 names."""
+    `frictionless validate` in the same run, at the shapes issue 14 names; with ``--baseline``
+    another checkout's code too, interleaved."""
     work = args.work / "gate-shapes"
     work.mkdir(parents=True, exist_ok=True)
     py = sys.executable
     cold = dict(os.environ, GOVDATA_NO_CACHE="1")
     if args.pythonpath:  # another checkout's src/ (e.g. the code before a change) on the same shapes
         cold["PYTHONPATH"] = args.pythonpath
+    baseline = dict(cold, PYTHONPATH=args.baseline) if args.baseline else None
     r = args.repeat
     from benchmarks.generate import SCHEMA, generate
 
     shapes: dict[str, tuple[Path, dict, bool]] = {}  # name -> (CSV, schema, one bad row)
-    for rows in (1_000, 100_000):
+    for rows in args.rows_shapes:
         csv_path, _ = generate(rows, args.work)
         shapes[f"{rows:,} rows"] = (csv_path, SCHEMA, False)
         if rows == 100_000:
@@ -270,10 +316,8 @@ def gate_shapes(args) -> None:
         path, wide_schema = _wide(work, columns, rows)
         shapes[f"{columns:,} columns × {rows} rows"] = (path, wide_schema, False)
     results: dict[str, dict] = {}
-    only = set(filter(None, (args.shapes or "").split(",")))
-    for name, (csv_path, sch, bad) in shapes.items():
-        if only and not any(o in name for o in only):
-            continue
+    for name in _selected(list(shapes), args.shapes):
+        csv_path, sch, bad = shapes[name]
         if bad:
             bad_path = work / (csv_path.stem + "-bad.csv")
             shutil.copy(csv_path, bad_path)
@@ -283,29 +327,50 @@ def gate_shapes(args) -> None:
         root = _catalogue(work / "catalogue", {"bench-shape": (csv_path, sch)})
         schema_file = csv_path.parent / "shape.schema.json"  # frictionless refuses absolute paths
         schema_file.write_text(json.dumps(sch, ensure_ascii=False), encoding="utf-8")
-        check = median_run([py, "-m", "govdata", "check", "--root", str(root), "--format", "json"], r, env=cold,
-                           ok_codes=(0, 1))
-        fl = median_run([str(BIN / "frictionless"), "validate", "--schema", schema_file.name, csv_path.name], r,
-                        cwd=csv_path.parent, ok_codes=(0, 1))
-        results[name] = {"govdata check (cold)": check, "frictionless validate": fl,
-                         "ratio": fl["seconds"] / check["seconds"]}
-        print(f"{name:32} govdata {check['seconds']:7.2f} s  frictionless {fl['seconds']:7.2f} s  "
-              f"{results[name]['ratio']:6.1f}×", flush=True)
+        check = [py, "-m", "govdata", "check", "--root", str(root), "--format", "json"]
+        runners = {"govdata check (cold)": (check, cold, None)}
+        if baseline:
+            runners["baseline (cold)"] = (check, baseline, None)
+        runners["frictionless validate"] = (
+            [str(BIN / "frictionless"), "validate", "--schema", schema_file.name, csv_path.name], dict(os.environ),
+            csv_path.parent)
+        res = _interleaved(runners, r)
+        fl = res["frictionless validate"]["seconds"]
+        res["ratio"] = fl / res["govdata check (cold)"]["seconds"]
+        line = f"{name:32} govdata {res['govdata check (cold)']['seconds']:7.2f} s"
+        if baseline:
+            res["baseline ratio"] = fl / res["baseline (cold)"]["seconds"]
+            line += f"  baseline {res['baseline (cold)']['seconds']:7.2f} s"
+        line += f"  frictionless {fl:7.2f} s  {res['ratio']:6.1f}×"
+        if baseline:
+            line += f" (baseline {res['baseline ratio']:.1f}×)"
+        results[name] = res
+        print(line, flush=True)
     clean, bad = results.get("100,000 rows"), results.get("100,000 rows, one bad row")
     if clean and bad:
-        results["one bad row / clean (100,000 rows)"] = {
-            "ratio": bad["govdata check (cold)"]["seconds"] / clean["govdata check (cold)"]["seconds"]}
-        print(f"{'one bad row / clean file':32} {results['one bad row / clean (100,000 rows)']['ratio']:.2f}×")
-    if args.catalogue:
+        key = "one bad row / clean (100,000 rows)"
+        results[key] = {"ratio": bad["govdata check (cold)"]["seconds"] / clean["govdata check (cold)"]["seconds"]}
+        if baseline:
+            results[key]["baseline"] = bad["baseline (cold)"]["seconds"] / clean["baseline (cold)"]["seconds"]
+        print(f"{'one bad row / clean file':32} {results[key]['ratio']:.2f}×")
+    for n in args.catalogue:
         small, _ = generate(120, args.work)
-        root = _catalogue(work / "catalogue-many", {f"bench-{i:04d}": (small, SCHEMA) for i in range(args.catalogue)})
-        many = median_run([py, "-m", "govdata", "check", "--root", str(root), "--format", "json"], r, env=cold)
-        results[f"{args.catalogue:,} datasets × 120 rows"] = {"govdata check (cold)": many}
-        print(f"{args.catalogue:,} datasets × 120 rows: govdata check {many['seconds']:.2f} s "
-              f"(runs {' '.join(f'{x:.2f}' for x in many['runs'])})", flush=True)
+        width = max(4, len(str(n - 1)))
+        root = _catalogue(work / "catalogue-many", {f"bench-{i:0{width}d}": (small, SCHEMA) for i in range(n)})
+        check = [py, "-m", "govdata", "check", "--root", str(root), "--format", "json"]
+        runners = {"govdata check (cold)": (check, cold, None)}
+        if baseline:
+            runners["baseline (cold)"] = (check, baseline, None)
+        many = _interleaved(runners, r)
+        results[f"{n:,} datasets × 120 rows"] = many
+        print(f"{n:,} datasets × 120 rows: " + "  ".join(
+            f"{k} {v['seconds']:.2f} s (CPU {v['cpu_seconds']:.1f} s; runs {' '.join(f'{x:.2f}' for x in v['runs'])})"
+            for k, v in many.items()), flush=True)
+        shutil.rmtree(root)
     out = REPO / "benchmarks" / "results"
     out.mkdir(exist_ok=True)
-    (out / ("gate-shapes-baseline.json" if args.pythonpath else "gate-shapes.json")).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    name = args.output or ("gate-shapes-baseline.json" if args.pythonpath else "gate-shapes.json")
+    (out / name).write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def main() -> None:
@@ -317,9 +382,15 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=REPO / "benchmarks" / "data")
     parser.add_argument("--gate-shapes", action="store_true",
                         help="only the gate, cold, against frictionless: 1k and 100k rows, one bad row, wide files")
-    parser.add_argument("--shapes", default="", help="with --gate-shapes: only the shapes whose names contain these (comma-separated)")
+    parser.add_argument("--shapes", default="", help="with --gate-shapes: only these shapes (an exact name such as '1,000 rows', or parts of names separated by ';')")
     parser.add_argument("--pythonpath", default="", help="with --gate-shapes: run govdata from this src/ folder")
-    parser.add_argument("--catalogue", type=int, default=0, help="with --gate-shapes: also a catalogue of N small datasets")
+    parser.add_argument("--catalogue", type=int, action="append", default=[],
+                        help="with --gate-shapes: also a catalogue of N small datasets (repeatable: 1000, 10000)")
+    parser.add_argument("--baseline", default="",
+                        help="with --gate-shapes: also run govdata from this src/ folder, interleaved (before/after)")
+    parser.add_argument("--rows-shapes", type=lambda v: [int(x) for x in v.split(",")], default=[1_000, 100_000],
+                        help="with --gate-shapes: row counts of the narrow shapes (e.g. 1000,100000,1000000)")
+    parser.add_argument("--output", default="", help="with --gate-shapes: file name under benchmarks/results/")
     args = parser.parse_args()
     if args.gate_shapes:
         gate_shapes(args)

@@ -62,9 +62,9 @@ def check(
     if changed_since:
         if paths:
             raise click.UsageError("give either PATHS or --changed-since, not both")
-        run = run_changed(repo, changed_since, cache=cache)
+        run = run_changed(repo, changed_since, cache=cache, report_only=True)
     else:
-        run = run_checks(repo, [Path(p) for p in paths] or None, cache=cache)
+        run = run_checks(repo, [Path(p) for p in paths] or None, cache=cache, report_only=True)
     try:
         report = run.report.strict() if strict else run.report
     finally:

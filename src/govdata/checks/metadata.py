@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from govdata.catalog.loader import json_schema, json_schema_path
-from govdata.catalog.model import Catalog, Dataset
+from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata import verdicts
+from govdata.checks import profiles
 from govdata.findings import Finding
 from govdata.catalog.tableschema import normalise_schema
 
@@ -111,23 +112,39 @@ def frictionless_view(ds: Dataset) -> dict[str, Any]:
 
 
 def check_frictionless(ds: Dataset) -> list[Finding]:
-    """Frictionless is the authority on Table Schema and Data Package descriptors. Imported here,
-    not at module level: the runner calls this in a thread beside the data checks."""
+    """Frictionless is the authority on Table Schema and Data Package descriptors. A descriptor
+    its profiles and rules surely accept is proven so without importing it (:mod:`.profiles`,
+    half a second of a cold gate); any other is judged by Frictionless itself."""
+    proven = _proven(ds)
+    return proven if proven is not None else _frictionless_findings(ds)
+
+
+def _no_schema(ds: Dataset, res: Resource) -> Finding:
+    return _at(ds, "schema-error", f"resource {res.name}: no schema", ("resources", res.index), resource=res.name)
+
+
+def _proven(ds: Dataset) -> list[Finding] | None:
+    """Frictionless's findings when :mod:`.profiles` can prove them (none, or only missing schemas)."""
+    missing = [_no_schema(ds, res) for res in ds.resources if res.schema is None and res.schema_ref is None]
+    for res in ds.resources:
+        if res.schema is not None and profiles.schema_ok(normalise_schema(res.schema)) is not True:
+            return None
+    if missing:
+        return missing
+    if profiles.package_ok(frictionless_view(ds), schemas_proven=all(res.schema for res in ds.resources)) is not True:
+        return None
+    return []
+
+
+def _frictionless_findings(ds: Dataset) -> list[Finding]:
+    """Frictionless's own verdict (imported here, not at module level: a slow import)."""
     from frictionless import FrictionlessException, Package, Schema
 
     out = []
     for res in ds.resources:
         if res.schema is None:
             if res.schema_ref is None:
-                out.append(
-                    _at(
-                        ds,
-                        "schema-error",
-                        f"resource {res.name}: no schema",
-                        ("resources", res.index),
-                        resource=res.name,
-                    )
-                )
+                out.append(_no_schema(ds, res))
             continue
         try:
             errors = list(Schema.metadata_validate(normalise_schema(res.schema)))

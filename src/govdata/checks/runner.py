@@ -7,7 +7,6 @@ its loaded tables are handed to the builder, so a build reads each file once.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tempfile
 import threading
@@ -18,7 +17,7 @@ from typing import Callable, Iterable, Mapping
 
 import duckdb
 
-from govdata.catalog.loader import load
+from govdata.catalog.loader import discover, load
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.verdicts import VerdictCache
 from govdata.checks.metadata import (
@@ -28,7 +27,11 @@ from govdata.checks.metadata import (
     completeness,
     normalise_schema,
 )
-from govdata.checks.privacy import check_privacy, scanner_for
+from govdata.checks import parallel
+from govdata.checks.batch import check_together
+from govdata.checks.declared import MAX_SERVED_COLUMNS  # noqa: F401 (re-exported: scaffold.py imports it from here)
+from govdata.checks.declared import at_descriptor, name_clashes, too_wide
+from govdata.checks.privacy import candidate_counts, check_privacy, scanner_for
 from govdata.checks.proof import prove
 from govdata.checks.result import CheckedResource
 from govdata.checks.rules import blank_row
@@ -43,7 +46,7 @@ from govdata.checks.source import (
     byte_pass,
     scan_structure,
 )
-from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks
+from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, Report, ResourceStats
 from govdata.pipelines import PipelineError, run_pipeline
 
@@ -57,7 +60,7 @@ class CheckRun:
     report: Report
     selected: tuple[Dataset, ...]
     resources: Mapping[tuple[str, str], CheckedResource]
-    _con: duckdb.DuckDBPyConnection
+    _con: duckdb.DuckDBPyConnection | None  # None: checked in several processes, report only
     _tmp: tempfile.TemporaryDirectory | None = None
 
     def resource(self, dataset: str, resource: str) -> CheckedResource | None:
@@ -66,7 +69,8 @@ class CheckRun:
 
     def close(self) -> None:
         try:
-            self._con.close()
+            if self._con is not None:
+                self._con.close()
         finally:
             if self._tmp is not None:
                 self._tmp.cleanup()
@@ -114,7 +118,9 @@ def _capped(
     return findings[:limit], [Notice.more(len(findings) - limit, limit, **where)]
 
 
-def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None) -> CheckRun:
+def run_changed(
+    root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None, report_only: bool = False
+) -> CheckRun:
     """Pull-request mode: check only the datasets a change since ``ref`` affects, plus breaking changes."""
     from govdata.checks.breaking import check_breaking
     from govdata.checks.changes import MAX_CHANGE_BYTES, affected, changed_paths
@@ -122,7 +128,12 @@ def run_changed(root: Path, ref: str, workdir: Path | None = None, cache: Verdic
     catalog, _ = load(root, cache=cache)
     change = affected(catalog, changed_paths(catalog.root, ref))
     run = run_checks(
-        root, [ds.dir for ds in change.datasets], workdir, select_none=not change.datasets, cache=catalog.verdicts
+        root,
+        [ds.dir for ds in change.datasets],
+        workdir,
+        select_none=not change.datasets,
+        cache=catalog.verdicts,
+        report_only=report_only,
     )
     for ds in run.selected:
         run.report.extend(check_breaking(run.catalog.root, ref, ds))
@@ -213,77 +224,6 @@ def _load_fast(
     return prep, lt
 
 
-MAX_SERVED_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: the serving database holds no more
-
-
-def _field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
-    meta = {k: v for k, v in where.items() if k != "file"}
-    return dict(
-        meta,
-        file=ds.rel_file,
-        line=ds.line("resources", res.index, "schema", "fields", j, "name"),
-        key=f"resources.{res.index}.schema.fields.{j}.name",
-    )
-
-
-def _at_descriptor(ds: Dataset, res: Resource, f: Finding) -> Finding:
-    """A finding about the resource's declaration, pointed at its line in the descriptor."""
-    key = [k for k in (f.key or "dialect").split(".") if k]
-    return dataclasses.replace(
-        f, file=ds.rel_file, key=f"resources.{res.index}.{'.'.join(key)}", line=ds.line("resources", res.index, *key)
-    )
-
-
-def _name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
-    """Field names that are empty or equal but for case: every SQL database (the warehouse, the
-    published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
-    out, seen = [], {}
-    for j, f in enumerate(schema.get("fields") or []):
-        name = f.get("name") if isinstance(f, dict) else None
-        if not isinstance(name, str):
-            continue
-        key = name.strip().casefold()
-        if not key:
-            out.append(
-                Finding(
-                    "field-name-clash",
-                    f"field {j + 1} has an empty name: give it one (the file's header can be its title)",
-                    field_number=j + 1,
-                    **_field_where(ds, res, j, where),
-                )
-            )
-        elif key in seen:
-            first = seen[key]
-            out.append(
-                Finding(
-                    "field-name-clash",
-                    f"field {j + 1} '{name}' and field {first[0] + 1} '{first[1]}' differ "
-                    "only in case: databases read them as one column; rename one",
-                    field=name,
-                    field_number=j + 1,
-                    **_field_where(ds, res, j, where),
-                )
-            )
-        else:
-            seen[key] = (j, name)
-    return out
-
-
-def _too_wide(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
-    n = len(schema.get("fields") or [])
-    if n <= MAX_SERVED_COLUMNS:
-        return []
-    return [
-        Finding(
-            "too-many-columns",
-            f"the schema has {n} fields; the published database holds at most "
-            f"{MAX_SERVED_COLUMNS} columns per table: split the table or publish it long",
-            field_number=MAX_SERVED_COLUMNS + 1,
-            **_field_where(ds, res, MAX_SERVED_COLUMNS, where),
-        )
-    ]
-
-
 def _check_resource(
     catalog: Catalog,
     tables: TableChecks,
@@ -306,11 +246,11 @@ def _check_resource(
     )
     where["file"] = data_file
     schema = normalise_schema(res.schema)
-    clash = _name_clashes(ds, res, schema, where)
+    clash = name_clashes(ds, res, schema, where)
     if clash:
         out.findings = findings + clash
         return out
-    findings += _too_wide(ds, res, schema, where)
+    findings += too_wide(ds, res, schema, where)
     res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
@@ -322,7 +262,7 @@ def _check_resource(
     if prep is None:
         missing = [str(m) for m in schema.get("missingValues", [""])]
         prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
-        prep.findings = [_at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
+        prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
         if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
             # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
             scanned = scan_structure(prep.path, res_dir, expected, where, missing)
@@ -367,26 +307,39 @@ def _check_resource(
     if lt is None:
         stats.rows_with_findings = stats.rows_read
         return out
-    tables.check_cells(lt)
-    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
-    if report_it and not lt.streamed:  # a streamed table was proven to hold no such column
-        out.findings += tables.check_columns(lt)
-    if report_it:
-        out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
     out.table = lt
     return out
 
 
+def _examine(catalog: Catalog, tables: TableChecks, out: _Checked) -> _Checked:
+    """The checks of a resource read into a table (:func:`_check_resource`): cells, keys, columns,
+    confidentiality (answered from a batch of files of the same shape when there was one)."""
+    lt = out.table
+    if lt is None:
+        return out
+    tables.check_cells(lt)
+    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
+    if out.report_it and not lt.streamed:  # a streamed table was proven to hold no such column
+        out.findings += tables.check_columns(lt)
+    if out.report_it:
+        out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
+    return out
+
+
+def _planned_counts(tables: TableChecks, c: _Checked) -> list[tuple[str, str]]:
+    """What :func:`_examine` will count over a plain table, for :func:`batch.check_together`."""
+    lt = c.table
+    assert lt is not None
+    return planned_counts(tables, lt, c.report_it) + (candidate_counts(lt) if c.report_it else [])
+
+
 PARALLEL_RESOURCES = 16  # from this many resources a plain check uses two threads
+CHUNK = 256  # resources read before their batch statements (batch.py) and the rest of their checks
 
 
 def _check_threads(resources: int) -> int:
-    try:
-        wanted = int(os.environ.get("GOVDATA_CHECK_THREADS", "0"))
-    except ValueError:
-        wanted = 0
-    if wanted:
-        return max(1, wanted)
+    if wanted := parallel.env_count("GOVDATA_CHECK_THREADS"):
+        return wanted
     return 2 if resources >= PARALLEL_RESOURCES and (os.cpu_count() or 1) > 1 else 1
 
 
@@ -398,36 +351,83 @@ def run_checks(
     con: duckdb.DuckDBPyConnection | None = None,
     typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
     cache: VerdictCache | None = None,
+    report_only: bool = False,
 ) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
+    ``report_only``: the caller reads the report alone (no :meth:`CheckRun.resource`), so many
+    datasets may be checked in several processes (:mod:`govdata.checks.parallel`).
 
     A build passes its own scratch connection ``con`` (the warehouse attached) and ``typed_tables``:
     (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
     values while proving it clean (see :func:`govdata.checks.proof.prove`); the result names the
     tables it wrote (:attr:`CheckedResource.typed_table`)."""
-    catalog, load_findings = load(root, cache=cache)
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
-    tables = TableChecks(con if con is not None else connect_scratch(workdir))
+    early = None  # DuckDB starts while the catalogue loads, unless the check may fork (parallel.can_fork)
+    if con is None and not (report_only and parallel.processes(len(discover(root))) > 1):
+        early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdata-connect")
+        connection = early.submit(connect_scratch, workdir)
+        early.shutdown(wait=False)
+    try:
+        catalog, load_findings = load(root, cache=cache)
+    except BaseException:
+        if early is not None:
+            connection.result().close()
+        if tmp is not None:
+            tmp.cleanup()
+        raise
+    report = Report()
+    selected = _select(catalog, root, paths, select_none, load_findings, report)
+    n = parallel.processes(len(selected)) if report_only and con is None and early is None else 1
+    if n > 1 and parallel.can_fork():
+        try:
+            parallel.check(catalog, selected, workdir, report, n, _check_share)
+        finally:
+            if tmp is not None:
+                tmp.cleanup()
+        return CheckRun(catalog, report, tuple(selected), {}, None)
+    if con is None:
+        con = connection.result() if early is not None else connect_scratch(workdir)
+        owned = True
+    else:
+        owned = False
+    tables = TableChecks(con)
     tables.typed_into = dict(typed_tables or {})
     tables.workdir = workdir
     try:
-        report = Report()
-        selected = _select(catalog, root, paths, select_none, load_findings, report)
-        checked = _check_data(catalog, tables, selected, workdir, report, threaded=con is None)
+        checked = _check_data(catalog, tables, selected, workdir, report, threaded=owned)
         _finish(catalog, tables, checked, report)
     except BaseException:
-        if con is None:
+        if owned:
             tables.con.close()
         if tmp is not None:
             tmp.cleanup()
         raise
     resources = {key: _result(lt) for key, lt in tables.tables.items()}
     return CheckRun(catalog, report, tuple(selected), resources, tables.con, tmp)
+
+
+def _check_share(catalog: Catalog, share: list[Dataset], workdir: Path) -> tuple[Report, parallel.Marks]:
+    """One process's part of a check in several (:func:`parallel.check`): its datasets' report, in sections."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    report, marks = Report(), {}
+    tables = TableChecks(connect_scratch(workdir))
+    tables.workdir = workdir
+    try:
+        checked = _check_data(catalog, tables, share, workdir, report, threaded=True, threads=1, marks=marks)
+        _finish(catalog, tables, checked, report, marks)
+    finally:
+        tables.con.close()
+    return report, marks
+
+
+def _mark(report: Report, marks: dict | None, section: str) -> None:
+    if marks is not None:
+        marks[section] = (len(report.findings), len(report.stats), len(report.notices))
 
 
 def _result(lt: LoadedTable) -> CheckedResource:
@@ -476,11 +476,20 @@ def _select(
 
 
 def _check_data(
-    catalog: Catalog, tables: TableChecks, selected: list[Dataset], workdir: Path, report: Report, threaded: bool
+    catalog: Catalog,
+    tables: TableChecks,
+    selected: list[Dataset],
+    workdir: Path,
+    report: Report,
+    threaded: bool,
+    threads: int = 0,
+    marks: dict | None = None,
 ) -> list[_Checked]:
     """The descriptor checks of the selection and the data checks of every resource it reads (the
     selection plus the targets of its foreign keys). The data findings of a resource whose schema
-    Frictionless rejects are dropped."""
+    Frictionless rejects are dropped. ``threads``: how many threads read resources (default: by
+    their number); ``marks``: where each section of the report starts (:mod:`.parallel`)."""
+    _mark(report, marks, "metadata")
     names = {ds.name for ds in selected}
     wanted = set(names)
     for ds in selected:
@@ -511,18 +520,40 @@ def _check_data(
             for res in ds.resources
             if res.schema is not None
         ]
+        if threaded and _all_small(res for _, res in work):
+            # nothing to read in parallel within a file: one DuckDB thread per statement spares every
+            # statement the hand-over to a worker thread (milliseconds each on a busy machine)
+            tables.con.execute("SET threads=1")
 
-        def check_one(item, view: TableChecks) -> _Checked | None:
-            ds, res = item
+        def guarded(ds: Dataset, res: Resource, step: Callable[[], _Checked]) -> _Checked | None:
             try:
-                return _check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)
+                return step()
             except Exception:
                 if (ds.name, res.name) not in broken_schema():
                     raise
                 return None
 
-        done = _in_threads(tables, work, check_one, _check_threads(len(work)) if threaded else 1)
+        def read_one(item, view: TableChecks) -> tuple[Dataset, Resource, _Checked | None]:
+            ds, res = item
+            return (
+                ds,
+                res,
+                guarded(ds, res, lambda: _check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)),
+            )
+
+        def examine_one(item, view: TableChecks) -> _Checked | None:
+            ds, res, c = item
+            return c if c is None else guarded(ds, res, lambda: _examine(catalog, view, c))
+
+        threads = threads or (_check_threads(len(work)) if threaded else 1)
+        done: list[_Checked | None] = []
+        for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
+            read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
+            loaded = [c for _, _, c in read if c is not None and c.table is not None]
+            check_together(tables, [(c.table, lambda c=c: _planned_counts(tables, c)) for c in loaded])
+            done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
+        _mark(report, marks, "verdicts")
         for name, found in verdict.result().items():
             if name in names:
                 report.extend(found)
@@ -536,6 +567,20 @@ def _check_data(
             continue
         kept.append(c)
     return kept
+
+
+SMALL_FILE = 4 * 1024**2  # a file DuckDB reads in one piece (table.COMBINED_BYTES)
+
+
+def _all_small(resources: Iterable[Resource]) -> bool:
+    """Only committed files of at most SMALL_FILE bytes (a pipeline's output size is not known)."""
+    for res in resources:
+        try:
+            if res.pipeline or res.source is None or res.source.stat().st_size > SMALL_FILE:
+                return False
+        except OSError:
+            continue  # a missing file: the source checks report it
+    return True
 
 
 def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: int) -> list:
@@ -555,8 +600,11 @@ def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: i
         return list(workers.map(in_thread, work))
 
 
-def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], report: Report) -> None:
+def _finish(
+    catalog: Catalog, tables: TableChecks, checked: list[_Checked], report: Report, marks: dict | None = None
+) -> None:
     """Foreign keys across the loaded resources, then every resource's findings into the report."""
+    _mark(report, marks, "resources")
     loaded: list[_Checked] = []
     for c in checked:
         if c.report_it:
@@ -571,6 +619,7 @@ def _finish(catalog: Catalog, tables: TableChecks, checked: list[_Checked], repo
     def lookup(dataset: str, resource: str) -> tuple[bool, LoadedTable | None]:
         return catalog.dataset(dataset) is not None, tables.tables.get((dataset, resource))
 
+    _mark(report, marks, "collected")
     for c in loaded:
         problems = tables.check_foreign_keys(c.table, lookup)
         findings, bad, notices = tables.collect(c.table)

@@ -56,6 +56,10 @@ class LoadedTable:
     cells: list[FieldSQL] = field(default_factory=list)  # of a long table: each field over its value column v
     _numbers: dict[int, int] = field(default_factory=dict, repr=False)
     passed: set[str] = field(default_factory=set)  # checks a one-pass proof of the same read counted zero (proof.py)
+    # checked with other small files of the same shape (batch.py): its row conditions' findings are in
+    # its findings table already, and the aggregates counted for it (SQL -> value) answer ``counts``
+    cells_checked: bool = False
+    counted: dict[str, Any] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _cell_plan: Plan | None = field(default=None, repr=False)
 
@@ -353,10 +357,12 @@ class TableChecks:
         """The plan's row conditions and keys, into the findings table."""
         if lt.streamed:
             return  # proven clean in one pass (proof.py)
-        rows = [r for r in lt.plan.rows_in(["cells"]) if not self._skippable(lt, r) and not r.summary]
+        rows = self.cell_rows(lt)
         whole = [r for r in rows if r.number is None]
         if lt.long:
             self._check_long(lt, "cells")
+        elif lt.cells_checked:
+            whole = []  # checked in a batch of files of the same shape (batch.py)
         elif lt.prep.bytes and lt.prep.bytes <= COMBINED_BYTES and self._check_combined(lt, rows):
             whole = []  # the combined statement checked them
         else:
@@ -369,6 +375,10 @@ class TableChecks:
         for r in whole:
             reads = [lt.field_sql(name) for name in r.reads] if r.reads else lt.fields
             self._run(lt, r, lt.rel([f for f in reads if f is not None]))
+
+    def cell_rows(self, lt: LoadedTable) -> list[Row]:
+        """The row conditions :meth:`check_cells` runs (what a proof of the same read did not count zero)."""
+        return [r for r in lt.plan.rows_in(["cells"]) if not self._skippable(lt, r) and not r.summary]
 
     def check_rows(self, lt: LoadedTable, phase: str) -> list[Finding]:
         """The row conditions of ``phase`` run apart (the privacy phase, for datasets whose findings
@@ -409,18 +419,13 @@ class TableChecks:
         millisecond whatever the table's size: a catalogue of small files is otherwise mostly
         statement overhead). False when it cannot run; the statements one by one then say which
         declared constraint is at fault."""
-        items = [
-            f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
-            f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(r.check.code)}, 'note': {lit(r.label)}, "
-            f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END"
-            for r in rows
-        ]
+        items = combined_items(rows)
         if not items:
             return True
         try:
             self.con.execute(
                 f"INSERT INTO {lt.findings_table} SELECT r, x.fn, x.field, x.code, x.note, x.cell FROM ("
-                f"SELECT rowid AS r, unnest(list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)) AS x "
+                f"SELECT rowid AS r, unnest({items}) AS x "
                 f"FROM {lt.table}) QUALIFY x.lim IS NULL "
                 f"OR row_number() OVER (PARTITION BY x.note ORDER BY r) <= x.lim"
             )
@@ -497,13 +502,14 @@ class TableChecks:
     def _duplicates(self, lt: LoadedTable, key: Key) -> None:
         fields = list(key.fields)
         typed = ", ".join(f.typed() for f in fields)
-        # a key takes part unless all its parts are missing (Frictionless compares tuples with None in them)
-        not_null = " OR ".join(f"{f.typed()} IS NOT NULL" for f in fields)
+        not_null = _key_present(key)
         try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
-            keys = f"({typed})" if len(fields) > 1 else typed
-            if self.con.execute(
-                f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} WHERE {not_null}"
-            ).fetchone()[0]:
+            if lt.long:
+                keys = f"({typed})" if len(fields) > 1 else typed
+                distinct = f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} WHERE {not_null}"
+                if self.con.execute(distinct).fetchone()[0]:
+                    return
+            elif self.counts(lt, [(key.label, unique_keys(key))])[key.label]:
                 return
         except duckdb.Error:
             pass  # the window query below reports what is wrong
@@ -595,6 +601,8 @@ class TableChecks:
         """Run (label, aggregate) pairs as one scan of ``lt``; {label: value, NULL read as 0}."""
         if not pairs:
             return {}
+        if lt.counted and all(a in lt.counted for _, a in pairs):  # counted in a batch (batch.py)
+            return {label: lt.counted[a] or 0 for label, a in pairs}
         row = self.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}").fetchone()
         return {label: n or 0 for (label, _), n in zip(pairs, row)}
 
@@ -604,6 +612,41 @@ class TableChecks:
         if lt.long:
             return self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.table}").fetchone()[0]
         return self.con.execute(f"SELECT count(*) FROM {lt.table}").fetchone()[0]
+
+
+def combined_items(rows: list[Row]) -> str:
+    """Every row condition as one list per row: a struct (field, code, note, cell, limit) where the
+    condition holds, none where it does not; '' without conditions."""
+    items = [
+        f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
+        f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(r.check.code)}, 'note': {lit(r.label)}, "
+        f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END"
+        for r in rows
+    ]
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else ""
+
+
+def _key_present(key: Key) -> str:
+    """A key takes part unless all its parts are missing (Frictionless compares tuples with None in them)."""
+    return " OR ".join(f"{f.typed()} IS NOT NULL" for f in key.fields)
+
+
+def unique_keys(key: Key) -> str:
+    """An aggregate true when no two rows share the key (the rows where it takes part)."""
+    typed = ", ".join(f.typed() for f in key.fields)
+    keys = f"({typed})" if len(key.fields) > 1 else typed
+    present = _key_present(key)
+    return f"count_if({present}) = count(DISTINCT CASE WHEN {present} THEN {keys} END)"
+
+
+def planned_counts(tables: TableChecks, lt: LoadedTable, columns: bool) -> list[tuple[str, str]]:
+    """The aggregates :meth:`TableChecks.check_cells` (key duplicates) and, with ``columns``,
+    :meth:`TableChecks.check_columns` (their first test) will ask of a plain table: counted ahead
+    of them for many small files at once (batch.py)."""
+    out = [(k.label, unique_keys(k)) for k in lt.plan.keys if k.label not in lt.passed]
+    if columns:
+        out += [(c.label, c.likely) for c in lt.plan.columns if c.label not in lt.passed]
+    return out
 
 
 def _what(r: Row) -> str:
