@@ -33,7 +33,8 @@ def at_descriptor(ds: Dataset, res: Resource, f: Finding) -> Finding:
 def name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
     """Field names that are empty or equal but for case: every SQL database (the warehouse, the
     published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
-    out, seen = [], {}
+    out: list[Finding] = []
+    seen: dict[str, tuple[int, str]] = {}
     for j, f in enumerate(schema.get("fields") or []):
         name = f.get("name") if isinstance(f, dict) else None
         if not isinstance(name, str):

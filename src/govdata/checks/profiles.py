@@ -188,14 +188,14 @@ def snapshot() -> dict[str, Any]:
     from frictionless import Dialect, Package, Resource, Schema, settings
     from frictionless.schema import Field
 
-    classes = dict(zip(_CLASSES, (Package, Resource, Dialect, Schema)))
+    classes: dict[str, Any] = dict(zip(_CLASSES, (Package, Resource, Dialect, Schema)))
     out: dict[str, Any] = {"version": version("frictionless")}
     out.update({name: cls.metadata_ensure_profile() for name, cls in classes.items()})
     out["name_pattern"] = settings.NAME_PATTERN
     out["default_field_type"] = settings.DEFAULT_FIELD_TYPE_SPECS_V1
     out["fields"] = {}
     for kind in _field_types():
-        cls = Field.metadata_select_class(kind)
+        cls: Any = Field.metadata_select_class(kind)
         out["fields"][kind] = {
             "profile": cls.metadata_ensure_profile(),
             "constraints": list(cls.supported_constraints),
@@ -210,7 +210,7 @@ def _field_types() -> Iterable[str]:
     from frictionless import fields
 
     return sorted(
-        {c.type for c in vars(fields).values() if inspect.isclass(c) and isinstance(vars(c).get("type"), str)}
+        {vars(c)["type"] for c in vars(fields).values() if inspect.isclass(c) and isinstance(vars(c).get("type"), str)}
     )
 
 
