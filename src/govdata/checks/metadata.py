@@ -227,7 +227,8 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
     issued, modified = _date(d.get("issued")), _date(d.get("modified"))
     if issued and modified and modified < issued:
         out.append(_at(ds, "date-order", f"modified {modified} is before issued {issued}", ("modified",)))
-    temporal = d.get("temporal") if isinstance(d.get("temporal"), dict) else {}
+    temporal_raw = d.get("temporal")
+    temporal = temporal_raw if isinstance(temporal_raw, dict) else {}
     start, end = _date(temporal.get("start")), _date(temporal.get("end"))
     if start and end and end < start:
         out.append(_at(ds, "date-order", f"temporal.end {end} is before temporal.start {start}", ("temporal", "end")))

@@ -36,9 +36,9 @@ def _categorical(tables: TableChecks, lt: LoadedTable, f) -> bool:
     such as an address: an enum, a non-text type, or at most 10 distinct values over 20+ rows."""
     if _enum_only(f) or f.type not in ("string", "any"):
         return True
-    distinct, present = tables.con.execute(
-        f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}"
-    ).fetchone()
+    row = tables.con.execute(f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}").fetchone()
+    assert row is not None  # an aggregate has one row
+    distinct, present = row
     return present >= 20 and distinct <= 10
 
 
@@ -252,7 +252,7 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
     verified = {r.number for r in lt.plan.rows_in(["privacy"]) if r.summary}
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
-        where = dict(field=f.name, field_number=number, **lt.where)
+        where: dict[str, Any] = dict(field=f.name, field_number=number, **lt.where)
         listed = negative_list_field.matches(f.field, negative_list)
         if listed and not listed.get("content") and not (kind and masked) and _categorical(tables, lt, f):
             listed = None  # an item known by its name only (an address, a diagnosis): categories are not it
@@ -263,10 +263,10 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
         if number in verified:
             continue  # a verified masked column is not scanned further
         if _enum_only(f):
-            check = personal_data.CHECK
+            found = personal_data.CHECK
             for content in sorted(_enum_hits(f)):
                 args = dict(personal_data.args(content), variant="enum")
-                out.append(Finding(check.code, check.message("en", args), args=args, **where))
+                out.append(Finding(found.code, found.message("en", args), args=args, **where))
             continue
         if f.name not in suspects:
             continue

@@ -68,6 +68,7 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
         # the stored text columns hold the fields' values (missing values already NULL)
         pairs += Plan.compile(_Fields([FieldSQL(f.field, [""]) for f in lt.fields], lt.schema)).column_tests()
         row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {into}").fetchone()
+        assert row is not None  # an aggregate has one row
         counts = {label: n or 0 for (label, _), n in zip(pairs, row)}
         if any(n for label, n in counts.items() if label != "rows"):
             tables.con.execute(f"DROP TABLE {into}")
