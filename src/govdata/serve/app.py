@@ -282,6 +282,7 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     from uvicorn.supervisors import Multiprocess
 
     from govdata.serve import live
+    from govdata.serve.workers import REUSE_PORT, PortPerWorker
 
     resolve_build(out)  # fail early, with one line, when there is nothing to serve
     workers = workers or default_workers()
@@ -294,4 +295,7 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
         uvicorn.run(live.LiveApp(out), **options)
         return
     config = WorkerConfig(out, workers=workers, **options)
-    Multiprocess(config, sockets=[config.bind_socket()]).run()  # what uvicorn.run does for workers > 1
+    if REUSE_PORT and port:  # a socket per worker: connections spread over the workers
+        PortPerWorker(config).run()
+    else:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()  # what uvicorn.run does for workers > 1

@@ -1,0 +1,75 @@
+"""The server's workers each listen on a socket of their own, so connections spread over them."""
+
+from __future__ import annotations
+
+import collections
+import http.client
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from tests.conftest import GOVDATA, REPO, free_port
+
+from govdata.errors import ServeError
+from govdata.serve.workers import REUSE_PORT, listening_socket
+
+pytestmark = pytest.mark.skipif(not REUSE_PORT, reason="SO_REUSEPORT is Linux/BSD only")
+
+
+def _listeners(port: int) -> dict[str, int]:
+    """pid → number of listening sockets it holds on ``port`` (from /proc/net/tcp)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            cols = line.split()
+            if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == "0A":  # 0A: LISTEN
+                inodes.add(f"socket:[{cols[9]}]")
+    held: collections.Counter[str] = collections.Counter()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    held[proc.name] += 1
+        except OSError:
+            continue
+    return dict(held)
+
+
+def test_each_worker_listens_on_its_own_socket_and_connections_spread(live_server):
+    port = int(live_server.rsplit(":", 1)[1])
+    held = _listeners(port)
+    assert len(held) == 2 and set(held.values()) == {1}, held  # two workers, one socket each
+    supervisor = {Path(f"/proc/{pid}/status").read_text().split("PPid:")[1].split()[0] for pid in held}
+    assert len(supervisor) == 1 and supervisor.isdisjoint(held)  # the supervisor holds none
+    workers: collections.Counter[str] = collections.Counter()
+    for _ in range(24):  # a new connection each time: the kernel picks a worker's socket by hash
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/-/versions.json")
+        response = conn.getresponse()
+        response.read()
+        workers[response.getheader("x-request-id").split("-")[0]] += 1  # "<pid hex>-<n>"
+        conn.close()
+    assert {int(w, 16) for w in workers} == {int(pid) for pid in held}, workers  # both answer
+
+
+def test_a_port_in_use_is_one_line(built):
+    port = free_port()
+    with listening_socket("127.0.0.1", port, 8, reuse_port=True):
+        # another server (same user, SO_REUSEPORT too) would share the port silently
+        with pytest.raises(ServeError, match=f"127.0.0.1:{port}: the port is in use"):
+            listening_socket("127.0.0.1", port, 8, reuse_port=False)
+        proc = subprocess.run(
+            [*GOVDATA, "serve", "--root", str(REPO), "--out", str(built.parent.parent), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode != 0, proc.stdout
+    assert "port is in use" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
