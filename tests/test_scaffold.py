@@ -219,3 +219,46 @@ def test_new_finds_the_header_under_a_two_cell_title_row_and_scaffolds_a_huge_ce
         if f["severity"] == "error"
     }
     assert ("cell-too-large", 27) in found
+
+
+def test_new_on_an_excel_export_with_number_codes_midnight_times_a_footer_and_a_blank_column(tmp_path):
+    """Cells as Excel holds them decide the type (a code of number cells is an integer, datetimes
+    with some at midnight stay datetimes), the total and signature rows below the data are skipped
+    through the dialect and said, and a column without a header is named as what must be edited."""
+    import datetime as dt
+
+    from tests.xlsx import write_xlsx
+
+    rows = [["# 导出时间 2024-07-01"], ["某某局2024年政务服务办件表"], ["编号", "受理时间", "事项", None, "金额"]]
+    rows += [
+        [i, dt.datetime(2024, 5, i, 0 if i % 4 == 0 else 9, 30 if i % 4 else 0), f"事项{i}", None, i * 2]
+        for i in range(1, 21)
+    ]
+    rows += [["合计", None, None, None, 420], [], ["制表人：张三  审核人：李四  制表日期：2024年7月1日"]]
+    source = tmp_path / "办件.xlsx"
+    write_xlsx(source, {"数据": rows})
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert res["dialect"] == {"headerRows": [3], "commentRows": [24, 25, 26]}
+    assert data["title"] == "某某局2024年政务服务办件表"
+    types = {f["title"]: f["type"] for f in res["schema"]["fields"]}
+    assert types["编号"] == "integer" and types["受理时间"] == "datetime" and types["金额"] == "integer"
+    assert "第 24、25、26 行" in notes and "合计" in notes and "制表人" in notes
+    assert "第 4 列没有表头，整列也没有数据" in notes and "删除该列" in notes
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(descriptor.parent), "--format", "json")
+    findings = __import__("json").loads(check.stdout)["findings"]
+    # the blank header is the one thing left, and only the file's edit fixes it; no row is wrong
+    errors = {f["code"] for f in findings if f["severity"] == "error"}
+    assert "blank-label" in errors and errors <= {"blank-label", "metadata-todo"}  # (its title is a TODO)
+    assert not [f for f in findings if f.get("row") not in (None, 3)], findings
+
+
+def test_footer_rows_stay_data_when_they_look_like_data():
+    from govdata.scaffold.layout import footer_rows
+
+    data = [(n, [str(n), "审核", "通过", "2024-01-01"]) for n in range(2, 6)]
+    assert footer_rows(data, 4) == []  # a row whose first cell is a signature word, as wide as data
+    tail = data + [(6, ["", "", "", ""]), (7, ["注：数据为初步统计", "", "", ""])]
+    assert footer_rows(tail, 4) == [6, 7]
+    assert footer_rows(data + [(6, ["合计", "", "", "10"])], 4) == [6]

@@ -121,14 +121,20 @@ def _committed(ctx: dict, path: str) -> Path:
     return file
 
 
-def _table_rows(rows: Iterable[list[str]], header_rows: list[int] | None, join: str = " ") -> Rows:
+def _table_rows(
+    rows: Iterable[list[str]], header_rows: list[int] | None, comment_rows: list[int] | None = None, join: str = " "
+) -> Rows:
     """Rows after the header as dicts keyed by its labels. ``header_rows`` (1-based, default [1]):
     the rows above the last are skipped (a title, a unit line), several are joined as Frictionless
-    joins them (a merged cell repeated across them counts once)."""
+    joins them (a merged cell repeated across them counts once). ``comment_rows`` (1-based) are
+    skipped wherever they are (a total or the signatures below the data), as in a dialect."""
     header_rows = header_rows or [1]
+    skipped = set(comment_rows or ())
     labels: list[str] = []
     previous: dict[int, str] = {}
     for number, cells in enumerate(rows, start=1):
+        if number in skipped:
+            continue
         if number < header_rows[-1] or number in header_rows:
             if number in header_rows:
                 for i, cell in enumerate(cells):
@@ -147,17 +153,28 @@ def _table_rows(rows: Iterable[list[str]], header_rows: list[int] | None, join: 
 
 
 def read_csv(
-    ctx: dict, path: str, encoding: str = "utf-8", delimiter: str = ",", header_rows: list[int] | None = None, **_: Any
+    ctx: dict,
+    path: str,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    header_rows: list[int] | None = None,
+    comment_rows: list[int] | None = None,
+    **_: Any,
 ) -> Rows:
     """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding; another delimiter;
-    the header on ``header_rows``)."""
+    the header on ``header_rows``; ``comment_rows`` left out)."""
     file = _committed(ctx, path)
     with file.open("r", encoding=encoding, newline="") as fh:
-        yield from _table_rows(csv.reader(fh, delimiter=delimiter), header_rows)
+        yield from _table_rows(csv.reader(fh, delimiter=delimiter), header_rows, comment_rows)
 
 
 def read_excel(
-    ctx: dict, path: str, sheet: str | int | None = None, header_rows: list[int] | None = None, **_: Any
+    ctx: dict,
+    path: str,
+    sheet: str | int | None = None,
+    header_rows: list[int] | None = None,
+    comment_rows: list[int] | None = None,
+    **_: Any,
 ) -> Rows:
     """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
     cell as text: numbers in their shortest form, dates and datetimes in ISO 8601."""
@@ -171,7 +188,7 @@ def read_excel(
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine's own error types
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
-    yield from _table_rows(([_cell_text(v) for v in row] for row in rows), header_rows)
+    yield from _table_rows(([_cell_text(v) for v in row] for row in rows), header_rows, comment_rows)
 
 
 def _cell_text(value: Any) -> str:

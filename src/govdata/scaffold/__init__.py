@@ -8,6 +8,7 @@ as ``TODO``, which ``govdata check`` reports as ``metadata-todo`` until it is fi
 
 from __future__ import annotations
 
+import collections
 import csv
 import re
 import shutil
@@ -18,15 +19,17 @@ from typing import Any
 import yaml
 
 from govdata.catalog.model import Catalog
-from govdata.checks.source import prepare
+from govdata.checks.source import MISSING_CELL, prepare
 from govdata.csvlimit import field_size_limit
 from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field
 from govdata.scaffold.layout import (
+    FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
     NumberCell,
     ScaffoldError,
     excel_layout,
     find_header,
+    footer_rows,
     text_layout,
 )
 
@@ -87,24 +90,49 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         with field_size_limit(SCAFFOLD_CELL_LIMIT), prep.path.open(encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader)
-            rows = [r for _, r in zip(range(SAMPLE_ROWS), reader) if len(r) == len(header)]
+            sample: list[tuple[int, list[str]]] = []
+            tail: collections.deque[tuple[int, list[str]]] = collections.deque(maxlen=FOOTER_ROWS)
+            for index, r in enumerate(reader):  # (the file's row number, cells)
+                r = ["" if c == MISSING_CELL else c for c in r]  # a short row's padding is no value
+                if len(sample) < SAMPLE_ROWS:
+                    sample.append((prep.row_number(index), r))
+                tail.append((prep.row_number(index), r))
+        footer = footer_rows(list(tail), len(header))
+        if footer:
+            dialect["commentRows"] = footer
+            raw["dialect"] = dialect
+            shown = "；".join(" ".join(c.strip() for c in r if c.strip())[:60] for n, r in tail if n in footer)
+            notes.append(
+                f"第 {'、'.join(str(n) for n in footer)} 行在数据之后，是合计、签名或说明（{shown[:200]}），"
+                "不是数据：已写入 dialect.commentRows 跳过。"
+            )
+        rows = [r for n, r in sample if n not in footer and len(r) == len(header)]
     if len(header) > MAX_SERVED_COLUMNS:
         raise ScaffoldError(
             f"the file has {len(header)} columns; a published table holds at most {MAX_SERVED_COLUMNS} "
             "(SQLite's limit): split it into several files joined on a key, or make it long "
             "(one indicator and value per row)"
         )
+    # the sheet's data rows as calamine read them (sheet row n is layout row n - 1), footer left out
+    sheet_rows = [r for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
     taken: set[str] = set()
     fields = []
     for i, label in enumerate(header):
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
-        fields.append(infer_field(fname, label.strip() or f"{TODO}: 第 {i + 1} 列", [r[i] for r in rows], len(rows)))
+        values = [r[i] for r in rows]
+        cells = [r[i] for r in sheet_rows if i < len(r) and r[i] != ""] if excel else []
+        numbers = bool(cells) and all(isinstance(c, NumberCell) for c in cells)
+        title = label.strip() or f"{TODO}: 第 {i + 1} 列"
+        fields.append(infer_field(fname, title, values, len(rows), excel=excel, number_cells=numbers))
+        if not label.strip():
+            empty = not any(v.strip() for v in values)
+            notes.append(
+                f"第 {i + 1} 列没有表头{'，整列也没有数据' if empty else ''}：检查会报告 blank-label（Frictionless 亦然），"
+                f"改描述文件无法修复；请在文件中{'删除该列' if empty else '为该列填写表头'}后重新运行 govdata new。"
+            )
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
-        first_data = header_rows[-1]
         for i, f in enumerate(fields):
-            if f["type"] == "string" and any(
-                i < len(r) and isinstance(r[i], NumberCell) for r in layout_rows[first_data:]
-            ):
+            if f["type"] == "string" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
                 notes.append(
                     f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
                     "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。"
@@ -128,7 +156,9 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     if not re.search(r"[A-Za-z0-9]", Path(data_name).stem):
         data_name = f"{name}{source.suffix.lower()}"
     shutil.copy(source, target / "data" / data_name)
-    title = above[0] if above else f"{TODO}: 表名"
+    # the table's name among the lines above its header: not a comment, a unit or an export date
+    named = [a for a in above if not re.match(r"\s*(#|单位|导出|打印|制表|填报|日期|时间|截至)", a)]
+    title = (named or above or [f"{TODO}: 表名"])[0]
     resource: dict[str, Any] = {
         "name": re.sub(r"[^a-z0-9_-]", "-", name),
         "title": title,
@@ -156,7 +186,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     resource["schema"] = schema
     descriptor = {
         "name": name,
-        "title": above[0] if above else f"{TODO}: 中文标题",
+        "title": title if above else f"{TODO}: 中文标题",
         "title_en": f"{TODO}: English title",
         "description": f"{TODO}: 用两三句话说明数据内容、范围、来源和用途；合成数据须注明。",
         "version": "1.0.0",
@@ -203,6 +233,8 @@ def _write_pipeline(
         source["delimiter"] = dialect["delimiter"]
     if dialect.get("headerRows"):
         source["header_rows"] = dialect["headerRows"]
+    if dialect.get("commentRows"):
+        source["comment_rows"] = dialect["commentRows"]
     spec = {
         "title": f"规范化 {resource['path']}（govdata new 生成）",
         "description": "Normalises the columns named below to machine-readable values before the checks.",

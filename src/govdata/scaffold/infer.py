@@ -78,7 +78,12 @@ def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
     return kind, steps
 
 
-def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str, Any]:
+def infer_field(
+    name: str, title: str, values: list[str], rows: int, *, excel: bool = False, number_cells: bool = False
+) -> dict[str, Any]:
+    """The field of a column. ``excel``: the values come from a sheet (a datetime at midnight reads
+    as a date there); ``number_cells``: every cell of the column is a number in the sheet (a code
+    written as a number has no leading zeros left to keep)."""
     present = [v for v in values if v != ""]
     field: dict[str, Any] = {
         "name": name,
@@ -106,7 +111,11 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
     elif normalised:
         field["type"] = normalised[0]
         field["x-normalise"] = normalised[1]  # moved into the pipeline by scaffold()
-    elif all_match(r"\d+") and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+")):
+    elif (
+        all_match(r"\d+")
+        and not number_cells
+        and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+"))
+    ):
         field["type"] = "string"  # codes keep their leading zeros
         if len(lengths) == 1:
             constraints["pattern"] = f"^\\d{{{lengths.pop()}}}$"
@@ -116,8 +125,12 @@ def infer_field(name: str, title: str, values: list[str], rows: int) -> dict[str
         field["type"] = "number"
     elif all_match(r"\d{4}-\d{2}-\d{2}"):
         field["type"] = "date"
-    elif all_match(_DATETIME.pattern):
-        field["type"] = "datetime"
+    elif all_match(_DATETIME.pattern) or (
+        excel
+        and all_match(f"{_DATETIME.pattern}|\\d{{4}}-\\d{{2}}-\\d{{2}}")
+        and any(_DATETIME.fullmatch(v) for v in present)
+    ):
+        field["type"] = "datetime"  # in a sheet, the gate reads a date cell of a datetime field as midnight
     elif all_match(r"true|false|TRUE|FALSE|True|False"):
         field["type"] = "boolean"
     if present and len(present) == len(values):

@@ -85,6 +85,39 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
     return header, [a for a in above if a]
 
 
+# rows agencies add below the data of an export: a total, signatures, dates, notes and sources
+_TOTAL = re.compile(r"\s*(合\s*计|总\s*计|小\s*计|共\s*计|总\s*数)\s*[:：]?\s*")
+_SIGNED = re.compile(r"\s*(制表|填表|填报|审核|负责人|单位负责人|统计人|联系人|注|备\s*注|说\s*明|数据来源|资料来源)")
+FOOTER_ROWS = 20  # rows looked at from the end
+
+
+def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
+    """Row numbers of the rows that end a table but are not data — a total (合计, 总计, …), lines
+    signed by the makers (制表人：…, 审核：…), notes and sources, and blank rows among them — found
+    from the last row up to the first data row. A signature or note counts only with a colon or
+    fewer cells than the data, so that a data row whose first value is such a word stays data."""
+    found: list[int] = []
+    footer = False
+    last_data = None
+    for number, cells in reversed(tail):
+        texts = [c.strip() for c in cells if c.strip()]
+        if not texts:
+            found.append(number)
+            continue
+        joined = " ".join(texts)
+        signed = _SIGNED.match(texts[0]) and (":" in joined or "：" in joined or len(texts) < 0.8 * max(width, 1))
+        if _TOTAL.fullmatch(texts[0]) or signed:
+            found.append(number)
+            footer = True
+            continue
+        last_data = number
+        break
+    if not footer:
+        return []
+    # with the rows between (blank rows the structure pass set aside are not in ``tail``)
+    return list(range((last_data if last_data is not None else min(found) - 1) + 1, max(found) + 1))
+
+
 class NumberCell(str):
     """A numeric Excel cell in the layout sample (its text does not matter there)."""
 
