@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 
 from govdata.catalog.model import Catalog
-from govdata.checks.source import MISSING_CELL, prepare
+from govdata.checks.source import prepare
+from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
 from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field
 from govdata.scaffold.layout import (
