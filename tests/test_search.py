@@ -312,6 +312,50 @@ def test_frequent_words_take_the_probing_plan_with_an_honest_count(tmp_path):
     assert f"超过 {min(search.bound(6000), search.PAGE_BOUND):,} 行" in html
 
 
+def test_default_facets_of_a_frequent_search_list_the_matches_once(tmp_path):
+    """A table with default facets (as every served table has): the facets of a search above the
+    bound are counted over the matches, and SQLite is never asked for a per-row probe in an
+    aggregate (the page's probing plan stops after a few matches; an aggregate would read them all)."""
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from govdata.serve import search
+
+    path = tmp_path / "big.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, kind TEXT)")
+    rows = [(i, f"杭州{'常见' if i % 3 else '少见'}公司{i}", "甲乙丙"[i % 3]) for i in range(1, 9001)]
+    db.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    db.commit()
+    db.close()
+    searchindex.write(path, "t", ["name"])
+    meta = {"databases": {"big": {"tables": {"t": {"search_table": "t__search", "facets": ["kind"]}}}}}
+    ds = Datasette(
+        immutables=[str(path)],
+        metadata=meta,
+        inspect_data={"big": {"tables": {"t": {"count": 9000}}}},
+        settings={"suggest_facets": False, "facet_time_limit_ms": 60_000},
+        template_dir=str(Path(search.__file__).parent / "templates"),
+    )
+    statements: list[str] = []
+
+    async def get() -> dict:
+        await ds.invoke_startup()
+        search.install(ds)
+        ds.get_database("big").answerers.append(lambda sql, params: statements.append(sql))  # what SQLite runs
+        return (await ds.client.get("/big/t.json?_search=常见&_size=5")).json()
+
+    matches = [r for r in rows if "常见" in r[1]]
+    assert len(matches) > search.bound(9000)
+    data = asyncio.run(get())
+    kinds = {x["value"]: x["count"] for x in data["facet_results"]["kind"]["results"]}
+    assert kinds == {k: n for k in "甲乙丙" if (n := sum(1 for r in matches if r[2] == k))}
+    assert any(search.DENSE in s for s in statements)  # the page probes …
+    facet_sql = [s for s in statements if " group by " in s]
+    assert facet_sql and not any("rowid = " in s or search.DENSE in s for s in facet_sql)  # … the facet does not
+
+
 def test_search_pages_in_rowid_order_read_only_the_page(tmp_path):
     """Sorted by the rowid (the default), a search page is the first matches after the previous
     page: walking every page (ascending and descending, dense and sparse) yields exactly the

@@ -235,13 +235,34 @@ def test_introspection_shows_no_paths(datasette_app, built):
         "/.json",
         "/-/versions.json",
         "/zj-admin-divisions.json",
-        "/-/threads.json",
         "/",
     ):
         r = _get(datasette_app, path)
         assert r.status_code == 200, path
         assert str(built) not in r.text and str(built.parent) not in r.text, path
         assert '.db"' not in r.text or path == "/", path
+    for path in ("/-/threads", "/-/threads.json"):  # tasks with the source files' paths: not served
+        assert _get(datasette_app, path).status_code == 404, path
+
+
+def test_the_same_failure_answers_alike_in_every_format(datasette_app):
+    """A failing query is 400 as JSON and as CSV (Datasette streams the CSV as 200 and an empty
+    line); a CSV request's error is text, never an HTML page; JSON errors keep Chinese as UTF-8."""
+    for sql, word in (("select nonsense", "no such column"), ("select fts3_tokenizer('simple')", "not authorized")):
+        as_json = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": sql})
+        as_csv = _get(datasette_app, "/zj-admin-divisions.csv", params={"sql": sql})
+        assert as_json.status_code == as_csv.status_code == 400, sql
+        assert word in as_json.json()["error"] and word in as_csv.text, sql
+        assert as_csv.headers["content-type"].startswith("text/plain"), sql
+    assert _get(datasette_app, "/zj-admin-divisions.csv", params={"sql": "select 1 as a"}).text.split() == ["a", "1"]
+    for fmt in ("json", "csv"):
+        r = _get(datasette_app, f"/zj-admin-divisions/divisions.{fmt}?_sort=nonexist")
+        assert r.status_code == 400 and "nonexist" in r.text and "<html" not in r.text.lower(), fmt
+        r = _get(datasette_app, HUGE.format(fmt=fmt).replace("1000000", "60000").replace("1000", "800"))
+        assert r.status_code == 400 and "结果过大" in r.text and "<html" not in r.text.lower(), fmt
+    r = _get(datasette_app, "/zj-admin-divisions/divisions.json?_timelimit=1e9")
+    assert r.status_code == 400 and "请求参数无效" in r.text and "\\u" not in r.text
+    assert "\\u" not in _get(datasette_app, "/openapi.json").text
 
 
 def test_errors_are_one_line_with_a_request_id_and_no_traceback(tmp_path, server_factory):

@@ -194,7 +194,8 @@ def guard(app: Any, budget: Budget | None = None, search_budget: Budget | None =
             nonlocal started_response
             if message["type"] == "http.response.start":
                 started_response = True
-                message = dict(message, headers=list(message.get("headers", [])) + [(b"x-request-id", rid.encode())])
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                message = dict(message, headers=headers + [(b"x-request-id", rid.encode())])
             await send(message)
 
         async def refuse(status: int, message: str, extra: list | None = None):

@@ -3,8 +3,10 @@
 The files are immutable, so some statements Datasette issues have answers known in advance:
 the count of a single-equality filter (``serve/counts.py``, from the build's ``counts.json``)
 and the count of a search (``serve/search.py``: "unknown" for a dense search, the number of
-rowids found for a sparse one). An *answerer* is a function ``(sql, params) -> Results | None``:
-a ``Results`` answers the statement, ``None`` lets the next answerer (and finally SQLite) see it.
+rowids found for a sparse one). An *answerer* is a function ``(sql, params) -> Results | str |
+None``: a ``Results`` answers the statement, a ``str`` is the statement to run in its place (the
+next answerers see it: ``serve/search.py`` lists a dense search's matches once for a facet), and
+``None`` lets the next answerer (and finally SQLite) see it unchanged.
 
 govdata's own databases (``serve/app.py``'s ``LazyDatabase``) consult their answerers in
 ``execute``; a plain Datasette's databases (the plugin installed without ``govdata serve``) get
@@ -19,16 +21,18 @@ from typing import Any
 
 from datasette.database import Results
 
-Answerer = Callable[[str, Any], "Results | None"]
+Answerer = Callable[[str, Any], "Results | str | None"]
 
 
-def answer(answerers: list[Answerer], sql: str, params: Any) -> Results | None:
-    """The first answer to ``sql`` among ``answerers`` (None: ask SQLite)."""
+def answer(answerers: list[Answerer], sql: str, params: Any) -> tuple[Results | None, str]:
+    """(the first answer to ``sql`` among ``answerers`` or None: ask SQLite, the statement to ask)."""
     for answerer in answerers:
         found = answerer(sql, params)
-        if found is not None:
-            return found
-    return None
+        if isinstance(found, str):
+            sql = found
+        elif found is not None:
+            return found, sql
+    return None, sql
 
 
 def add(db: Any, answerer: Answerer) -> None:
@@ -39,7 +43,7 @@ def add(db: Any, answerer: Answerer) -> None:
         execute = db.execute
 
         async def answered(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Results:
-            found = answer(chain, sql, params)
+            found, sql = answer(chain, sql, params)
             return found if found is not None else await execute(sql, params, *args, **kwargs)
 
         db.execute = answered

@@ -8,7 +8,7 @@ from typing import Any
 from datasette.utils.asgi import Response
 
 from govdata.directory import formats
-from govdata.serve import buildstate, ckan
+from govdata.serve import buildstate, ckan, jsonutf8
 
 
 async def ckan_action(datasette: Any, request: Any) -> Response:
@@ -22,7 +22,7 @@ async def openapi_json(datasette: Any, request: Any) -> Response:
     from govdata.serve.openapi import spec
 
     base = str(datasette.absolute_url(request, "/")).rstrip("/")
-    return Response.json(
+    return jsonutf8.response(
         spec(base, datasette.metadata("title") or "govdata"), headers={"Access-Control-Allow-Origin": "*"}
     )
 

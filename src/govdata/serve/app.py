@@ -107,7 +107,7 @@ class LazyDatabase(Database):
     async def execute(
         self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None, log_sql_errors=True
     ):
-        found = answers.answer(self.answerers, sql, params)
+        found, sql = answers.answer(self.answerers, sql, params)
         if found is not None:
             return found
         page_size = page_size or self.ds.page_size

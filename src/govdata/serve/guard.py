@@ -29,7 +29,7 @@ from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Base400, Response
 from datasette.views.base import BaseView, DatasetteError
 
-from govdata.serve import admission
+from govdata.serve import admission, jsonutf8
 from govdata.serve.pages import Page
 
 _datasette_errors.rich = None
@@ -52,17 +52,25 @@ def _wants_json(request) -> bool:
     return request.path.split("?")[0].endswith(".json")
 
 
+def _wants_csv(request) -> bool:
+    return request.path.split("?")[0].endswith(".csv")
+
+
 @hookimpl(tryfirst=True)
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     if isinstance(exception, DatasetteError) and exception.status >= 500:
         # Datasette 0.65 raises its parameter errors with the default status 500 ("Cannot sort
         # table by [", …): they are the client's
         exception.status = 400
-    if isinstance(exception, (Base400, DatasetteError)) and not isinstance(exception, QueryInterrupted):
-        # Datasette's own handler (unregistered as a plugin by install(), called here): a 4xx page
-        return _datasette_errors.handle_exception(datasette, request, exception)
     rid = request.scope.get("govdata.request_id") or admission.REQUEST_ID.get()
-    if isinstance(exception, QueryInterrupted):
+    if isinstance(exception, (Base400, DatasetteError)) and not isinstance(exception, QueryInterrupted):
+        if not (_wants_json(request) or _wants_csv(request)):
+            # Datasette's own handler (unregistered as a plugin by install(), called here): a 4xx page
+            return _datasette_errors.handle_exception(datasette, request, exception)
+        # the same envelope as Datasette's JSON errors, in UTF-8; a CSV request gets text, not a page
+        status, title = exception.status, getattr(exception, "title", None) or "Error"
+        message = str(getattr(exception, "message", None) or (exception.args[0] if exception.args else exception))
+    elif isinstance(exception, QueryInterrupted):
         status, title = 400, "SQL Interrupted"
         message = "SQL 查询超时 / SQL query took too long (sql_time_limit_ms)"
     elif _bad_input(request, exception):
@@ -85,9 +93,7 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     if datasette.cors:
         add_cors_headers(headers)
     if _wants_json(request):
-        return Response.json(
-            {"ok": False, "error": message, "status": status, "title": title}, status=status, headers=headers
-        )
+        return jsonutf8.response({"ok": False, "error": message, "status": status, "title": title}, status, headers)
     return Response.text(message + "\n", status=status, headers=headers)
 
 
@@ -119,7 +125,7 @@ async def databases_json(datasette: Any, request: Any) -> Response:
         if name != "_internal"
     ]
     if request.url_vars.get("format") == ".json" or request.path.endswith(".json"):
-        return Response.json(out)
+        return jsonutf8.response(out)
     return Response.text(json.dumps(out, ensure_ascii=False, indent=2))
 
 
@@ -225,8 +231,12 @@ async def metadata_json(datasette: Any, request: Any) -> Response:
     build = getattr(datasette, "govdata_build", None)
     path = Path(build) / "site" / "metadata.json" if build is not None else None
     if path is None or not path.is_file():
-        return Response.json(datasette.metadata())
+        return jsonutf8.response(datasette.metadata())
     return FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
+
+
+async def not_found(datasette: Any, request: Any) -> Response:
+    return Response.text("Not found\n", status=404)
 
 
 # this plugin's own routes (it is registered apart from the main plugin, see install()); pages
@@ -245,6 +255,12 @@ PAGES = [
         undocumented="Datasette's introspection endpoint, answered from the build's file",
     ),
     Page("downloads", r"^/downloads/(?P<path>.+)$", downloads, documented_at=("/downloads/{dataset}/{file}",)),
+    Page(
+        "threads",
+        r"^/-/threads(?P<format>\.json)?$",
+        not_found,
+        undocumented="Datasette's debugging endpoint (tasks with file-system paths): not served",
+    ),
 ]
 
 

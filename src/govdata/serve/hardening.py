@@ -191,6 +191,31 @@ def _vary_by_language(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, b
     return [h for h in headers if h[0].lower() != b"vary"] + [(b"vary", b", ".join(vary))]
 
 
+async def _json_error(app: Any, scope: dict) -> tuple[int, str]:
+    """(status, error message) of the JSON form of a CSV request: the same query asked as ``.json``."""
+    path = scope["path"][: -len(".csv")] + ".json"
+    sub = dict(scope, path=path, raw_path=path.encode("utf-8", "surrogateescape"))
+    started: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def collect(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            started.update(message)
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(sub, receive, collect)
+    try:
+        error = json.loads(b"".join(chunks)).get("error")
+    except (ValueError, AttributeError):
+        error = None
+    status = started.get("status", 400)
+    return (status if status >= 400 else 400), str(error or "查询失败 / the query failed")
+
+
 def wrap(app: Any) -> Any:
     """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
     bytes, neutralise formulas in Datasette's CSV exports."""
@@ -213,7 +238,7 @@ def wrap(app: Any) -> Any:
         path = scope.get("path", "")
         capped = not path.startswith("/downloads/") and path not in uncapped
         csv_safe = CsvNeutraliser() if _is_export_csv(path) else None
-        state = {"start": None, "sent": 0, "done": False}
+        state: dict[str, Any] = {"start": None, "sent": 0, "done": False, "held": b""}
 
         async def send_guarded(message):
             if state["done"]:
@@ -247,9 +272,29 @@ def wrap(app: Any) -> Any:
                 else:  # a stream: end it with the reason, and stop the producer
                     await send({"type": "http.response.body", "body": b"\n" + note, "more_body": False})
                 raise ResponseCut()
+            if csv_safe and start is not None and start["status"] == 200 and not body.strip(b"\r\n"):
+                # a CSV export's header line names its columns: a blank one is a query that failed
+                # (Datasette streams it as 200 and an empty line); answer as its JSON does, in text
+                if more:
+                    state["held"] += body  # the start stays held until the header line shows
+                    return
+
+                state["done"] = True
+                status, note = await _json_error(app, scope)
+                headers = [h for h in start["headers"] if h[0].lower() not in (b"content-type", b"content-length")]
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": status,
+                        "headers": headers + [(b"content-type", b"text/plain; charset=utf-8")],
+                    }
+                )
+                await send({"type": "http.response.body", "body": note.encode() + b"\n"})
+                return
             if start is not None:
                 state["start"] = None
                 await send(start)
+                body, state["held"] = state["held"] + body, b""
             await send(dict(message, body=body))
             if not more:
                 state["done"] = True

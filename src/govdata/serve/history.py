@@ -13,7 +13,7 @@ from pathlib import Path
 
 from datasette.utils.asgi import Response
 
-from govdata.serve import portal
+from govdata.serve import jsonutf8, portal
 from govdata.serve.guard import FileResponse
 
 # at most two packed release files reconstructed at a time (each holds its base in memory)
@@ -135,12 +135,12 @@ async def diff_on_demand(datasette, request):
 
     ix, root, name = portal.catalogue(datasette), portal.build_dir(datasette), request.url_vars["name"]
     if ix is None or root is None or name not in ix.by_id:
-        return Response.json({"ok": False, "error": "no such dataset"}, status=404)
+        return jsonutf8.response({"ok": False, "error": "no such dataset"}, status=404)
     old, new = request.args.get("from") or "", request.args.get("to") or ""
     try:
         result = await asyncio.to_thread(diff_releases, root / "downloads" / name / "releases", old, new, 100)
     except DiffRefused as exc:
-        return Response.json({"ok": False, "error": str(exc)}, status=400)
+        return jsonutf8.response({"ok": False, "error": str(exc)}, status=400)
     return Response(
         json.dumps(result, ensure_ascii=False),
         content_type="application/json; charset=utf-8",

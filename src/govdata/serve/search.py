@@ -155,6 +155,20 @@ async def search_filter(request: Any, database: str, table: str, datasette: Any)
     return FilterArguments([clause], {"_search_expr": expr}, described, extra)
 
 
+_PROBE = re.compile(r' and rowid = (\[[^\]]+\]|"(?:[^"]|"")+"|\w+)\.rowid\) ' + re.escape(DENSE))
+
+
+def for_aggregates(sql: str, params: Any = None) -> str | None:
+    """A facet over a dense search (a ``group by`` around the table's statement) with the matches
+    listed once instead of probed row by row (an answerer's statement to run instead, see
+    serve/answers.py): the probe pays off for a page, which stops after a few matches, but an
+    aggregate reads every row of the table — one index probe per row (a frequent word on a
+    7,000-row table with default facets: 85 ms; listed: 20 ms)."""
+    if DENSE in sql and " group by " in sql:
+        return _PROBE.sub(") /* govdata:listed-search */", sql)
+    return None
+
+
 def search_count(sql: str, params: Any = None) -> Results | None:
     """The answer to the count statement of a search (see serve/answers.py), without running it:
     "unknown" for a dense search, the number of rowids found for a sparse one without other
@@ -170,7 +184,9 @@ def search_count(sql: str, params: Any = None) -> Results | None:
 
 
 def install(datasette: Any) -> None:
-    """Let every database answer the count statements of searches (once per database)."""
+    """Let every database answer the count statements of searches and list a dense search's
+    matches once for facets (once per database)."""
     for db in datasette.databases.values():
         if search_count not in (getattr(db, "answerers", None) or []):
+            answers.add(db, for_aggregates)
             answers.add(db, search_count)
