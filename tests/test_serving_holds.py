@@ -639,6 +639,39 @@ def test_downloads_are_served_whole_and_nothing_outside(datasette_app, built):
         assert _get(datasette_app, path).status_code == 404, path
 
 
+def test_downloads_answer_byte_ranges_and_weak_validators(datasette_app, built):
+    """What remote Parquet readers send (a range for the footer, then the column chunks) and what
+    caches send (weak or listed ETags)."""
+    path = "/downloads/zj-holiday-calendar/days.parquet"
+    whole = (built / path.lstrip("/")).read_bytes()
+    size = len(whole)
+    for header, first, last in (
+        ("bytes=0-9", 0, 9),
+        ("bytes=-8", size - 8, size - 1),
+        (f"bytes={size - 5}-", size - 5, size - 1),
+        (f"bytes=10-{size + 100}", 10, size - 1),
+    ):
+        r = _get(datasette_app, path, headers={"Range": header})
+        assert r.status_code == 206, header
+        assert r.content == whole[first : last + 1], header
+        assert r.headers["content-range"] == f"bytes {first}-{last}/{size}", header
+    assert whole.endswith(b"PAR1") and _get(datasette_app, path, headers={"Range": "bytes=-4"}).content == b"PAR1"
+    past = _get(datasette_app, path, headers={"Range": f"bytes={size}-"})
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
+    for ignored in ("bytes=0-1,5-9", "lines=1-2", "bytes=9-1"):  # several, another unit, malformed: whole
+        r = _get(datasette_app, path, headers={"Range": ignored})
+        assert r.status_code == 200 and r.content == whole, ignored
+    full = _get(datasette_app, path)
+    etag = full.headers["etag"]
+    assert full.headers["accept-ranges"] == "bytes"
+    for header in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        assert _get(datasette_app, path, headers={"If-None-Match": header}).status_code == 304, header
+    assert _get(datasette_app, path, headers={"If-None-Match": '"other"'}).status_code == 200
+    stale = _get(datasette_app, path, headers={"Range": "bytes=0-9", "If-Range": '"old"'})
+    assert stale.status_code == 200 and stale.content == whole  # changed since: the whole file
+    assert _get(datasette_app, path, headers={"Range": "bytes=0-9", "If-Range": etag}).status_code == 206
+
+
 def test_datasette_parameters_never_make_a_server_error(datasette_app):
     """Fuzzed table, database and query-view parameters: Datasette 0.65 answered 500 to
     ``_timelimit=1e9``, ``_facet_size=[``, ``_sort_desc=[``, ``code__gt=99999999999999999999``,

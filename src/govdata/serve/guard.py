@@ -12,7 +12,6 @@ cheap errors, a paged index page and introspection without file-system paths.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import math
@@ -29,7 +28,7 @@ from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Base400, Response
 from datasette.views.base import BaseView, DatasetteError
 
-from govdata.serve import admission, jsonutf8
+from govdata.serve import admission, files, jsonutf8
 from govdata.serve.pages import Page
 
 _datasette_errors.rich = None
@@ -129,7 +128,6 @@ async def databases_json(datasette: Any, request: Any) -> Response:
     return Response.text(json.dumps(out, ensure_ascii=False, indent=2))
 
 
-DOWNLOAD_CHUNK = 1 << 20
 DOWNLOAD_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json; charset=utf-8",
@@ -140,37 +138,6 @@ DOWNLOAD_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 ATTACHMENTS = (".csv", ".parquet", ".xlsx")  # sent with a file name: <dataset>-<file>
-
-
-class FileResponse:
-    """A file of the build sent in 1 MB reads (Datasette's static handler sends 4 KB chunks, one
-    thread hop each: 80 for a 320 KB CSV, 50,000 for a 200 MB one)."""
-
-    def __init__(self, path, size: int, content_type: str, head: bool, extra: dict[str, str] | None = None):
-        self.path, self.size, self.content_type, self.head = path, size, content_type, head
-        self.extra = extra or {}
-
-    async def asgi_send(self, send):
-        headers = [
-            (b"content-type", self.content_type.encode()),
-            (b"content-length", str(self.size).encode()),
-            (b"cache-control", b"public, max-age=300"),
-            (b"access-control-allow-origin", b"*"),
-            *[(k.encode(), v.encode()) for k, v in self.extra.items()],
-        ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        if self.head:
-            await send({"type": "http.response.body", "body": b""})
-            return
-        with open(self.path, "rb") as fh:
-            while True:
-                chunk = (
-                    fh.read(DOWNLOAD_CHUNK) if self.size <= 65536 else await asyncio.to_thread(fh.read, DOWNLOAD_CHUNK)
-                )
-                more = len(chunk) == DOWNLOAD_CHUNK
-                await send({"type": "http.response.body", "body": chunk, "more_body": more})
-                if not more:
-                    return
 
 
 async def downloads(datasette: Any, request: Any) -> Response:
@@ -220,9 +187,9 @@ async def downloads(datasette: Any, request: Any) -> Response:
     )
     if digest:  # the sha256 the datapackage declares: an ETag that never goes stale (released files are immutable)
         extra["etag"] = f'"{digest}"'
-        if request.headers.get("if-none-match") == extra["etag"]:
-            return Response("", status=304, headers={"ETag": extra["etag"], "Cache-Control": "public, max-age=300"})
-    return FileResponse(path, st.st_size, ctype, request.method == "HEAD", extra)
+        if files.etag_matches(request.headers.get("if-none-match"), extra["etag"]):
+            return files.not_modified(extra["etag"])
+    return files.FileResponse(path, st.st_size, ctype, request.method == "HEAD", extra, request.headers)
 
 
 async def metadata_json(datasette: Any, request: Any) -> Response:
@@ -232,7 +199,7 @@ async def metadata_json(datasette: Any, request: Any) -> Response:
     path = Path(build) / "site" / "metadata.json" if build is not None else None
     if path is None or not path.is_file():
         return jsonutf8.response(datasette.metadata())
-    return FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
+    return files.FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
 
 
 async def not_found(datasette: Any, request: Any) -> Response:

@@ -14,7 +14,7 @@ from pathlib import Path
 from datasette.utils.asgi import Response
 
 from govdata.serve import jsonutf8, portal
-from govdata.serve.guard import FileResponse
+from govdata.serve.files import FileResponse, etag_matches, not_modified
 
 # at most two packed release files reconstructed at a time (each holds its base in memory)
 RECONSTRUCTING = threading.BoundedSemaphore(2)
@@ -80,8 +80,8 @@ async def packed_download(
     if entry is None or not (folder.parent / ".packed" / f"{entry['sha256']}.pack.json").is_file():
         return None
     extra = {**extra, "etag": f'"{entry["sha256"]}"'}
-    if if_none_match == extra["etag"]:
-        return Response("", status=304, headers={"ETag": extra["etag"], "Cache-Control": "public, max-age=300"})
+    if etag_matches(if_none_match, extra["etag"]):
+        return not_modified(extra["etag"])
     if head:
         return FileResponse(None, int(entry["bytes"]), content_type, True, extra)
     from govdata.publish.packs import PackError
