@@ -274,6 +274,16 @@ def test_minor_shapes(case, base_catalog, tmp_path):
     assert all(words in f.message for f in report.findings)
 
 
+def test_a_declared_encoding_the_gate_does_not_accept_is_a_finding(base_catalog, tmp_path):
+    """HZ is a codec Python has but the gate does not accept (``encoding.ACCEPTED``): it was a
+    TypeError out of the gate."""
+    fields = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, "id,name\n1,杭州\n".encode("hz"), encoding="hz")
+    report = _check(root, target)
+    assert ("encoding-error", None, None) in found(report)
+    assert any("'hz'" in f.message for f in report.findings if f.code == "encoding-error")
+
+
 def test_findings_name_the_field_when_the_header_holds_titles(base_catalog, tmp_path):
     fields = [
         {"name": "id", "title": "编号", "type": "integer"},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, TypedDict
 
 from govdata.codes import CODES
 
@@ -26,6 +26,15 @@ def excerpt(value: Any, limit: int = EXCERPT) -> str | None:
     if len(text) > limit:
         return text[:limit] + f"…(+{len(text) - limit} chars)"
     return text
+
+
+class Where(TypedDict, total=False):
+    """Where a data finding is: the keyword arguments of :class:`Finding` (and
+    :meth:`Notice.more`) naming the file, dataset and resource the checks are reading."""
+
+    file: str
+    dataset: str
+    resource: str
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from govdata import plugins
-from govdata.checks.loaded import LoadedTable
+from govdata.checks.loaded import LoadedTable, one_row
 from govdata.checks.rules.base import Key, Reference, Row
 from govdata.checks.rules.normalisable_text import hint as normalisation_hint
 from govdata.findings import Finding, Notice
@@ -22,20 +22,21 @@ def collect(con: duckdb.DuckDBPyConnection, lt: LoadedTable) -> tuple[list[Findi
     findings are not listed."""
     if lt.streamed:
         return list(lt.problems), 0, []
-    if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {lt.findings_table} LIMIT 1)").fetchone()[0]:
+    if not one_row(con, f"SELECT count(*) FROM (SELECT 1 FROM {lt.findings_table} LIMIT 1)")[0]:
         return list(lt.problems), 0, []
     # ragged rows are counted by the structure pass already; warnings do not make a row invalid
     warnings = [c.code for c in plugins.checks() if c.severity != "error"]
-    bad_rows = con.execute(
+    bad_rows: int = one_row(
+        con,
         f"SELECT count(DISTINCT r) FROM {lt.findings_table} "
         "WHERE NOT list_contains(?::BIGINT[], r) AND NOT list_contains(?::VARCHAR[], code)",
         [lt.prep.kept_bad, warnings],
-    ).fetchone()[0]
+    )[0]
     rows = con.execute(
         f"SELECT r, fn, field, code, note, cell FROM {lt.findings_table} ORDER BY r, fn NULLS FIRST, code "
         f"LIMIT {MAX_FINDINGS_PER_RESOURCE}"
     ).fetchall()
-    total = con.execute(f"SELECT count(*) FROM {lt.findings_table}").fetchone()[0]
+    total: int = one_row(con, f"SELECT count(*) FROM {lt.findings_table}")[0]
     out = []
     for r, fn, name, code, note, cell in rows:
         if name is None and fn is not None and fn <= len(lt.fields):  # a long table's grouped statements

@@ -5,14 +5,15 @@ declaration pointed at its line in the descriptor."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from govdata.catalog.model import Dataset, Resource
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 MAX_SERVED_COLUMNS = 2000  # SQLite's SQLITE_MAX_COLUMN: the serving database holds no more
 
 
-def field_where(ds: Dataset, res: Resource, j: int, where: dict) -> dict:
+def field_where(ds: Dataset, res: Resource, j: int, where: Where) -> dict[str, Any]:
     meta = {k: v for k, v in where.items() if k != "file"}
     return dict(
         meta,
@@ -30,7 +31,7 @@ def at_descriptor(ds: Dataset, res: Resource, f: Finding) -> Finding:
     )
 
 
-def name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
+def name_clashes(ds: Dataset, res: Resource, schema: dict[str, Any], where: Where) -> list[Finding]:
     """Field names that are empty or equal but for case: every SQL database (the warehouse, the
     published SQLite) reads them as one column, so the data cannot be checked or published as declared."""
     out: list[Finding] = []
@@ -66,7 +67,7 @@ def name_clashes(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[
     return out
 
 
-def too_wide(ds: Dataset, res: Resource, schema: dict, where: dict) -> list[Finding]:
+def too_wide(ds: Dataset, res: Resource, schema: dict[str, Any], where: Where) -> list[Finding]:
     n = len(schema.get("fields") or [])
     if n <= MAX_SERVED_COLUMNS:
         return []

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import dataclasses
 from pathlib import Path
+from typing import Any, Sequence
 
 from govdata.checks.prepared import Prepared, work_file
 from govdata.checks.structure import MAX_CELL_CHARS
 from govdata.csvlimit import field_size_limit
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 
 # A Frictionless CSV dialect (v1 keys on the resource's ``dialect``; v2's ``csv`` sub-object too):
@@ -50,7 +51,7 @@ _DIALECT_DEFAULT = {
 }
 
 
-def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | None, list[Finding]]:
+def read_dialect(raw: dict[str, Any], where: Where, excel: bool = False) -> tuple[dict[str, Any] | None, list[Finding]]:
     """The declared dialect merged over the defaults, or None when it changes nothing (the file is
     then read as is). Findings for values no CSV reader can use."""
     declared = raw.get("dialect")
@@ -116,14 +117,14 @@ def read_dialect(raw: dict, where: dict, excel: bool = False) -> tuple[dict | No
 
 
 def apply_dialect(
-    path: Path, workdir: Path, d: dict, expected: list[str], where: dict
+    path: Path, workdir: Path, d: dict[str, Any], expected: Sequence[str], where: Where
 ) -> tuple[Path | None, list[int | None], list[Finding]]:
     """Read ``path`` (UTF-8) as the dialect says, as Frictionless does (comment rows, header rows joined,
     rows before the header skipped), and write it as a plain CSV: one header row, then the data rows.
     Returns (plain CSV, original row number of each of its rows (header first), findings)."""
     out_path = work_file(workdir, path.stem + ".dialect.csv")
     quoting = csv.QUOTE_NONE if d["quoteChar"] == "" else csv.QUOTE_MINIMAL
-    options = dict(
+    options: dict[str, Any] = dict(
         delimiter=d["delimiter"],
         quoting=quoting,
         skipinitialspace=d["skipInitialSpace"],
@@ -151,7 +152,7 @@ def apply_dialect(
         row_number = kept = 0
         header_written = False
 
-        def write_header():
+        def write_header() -> None:
             writer.writerow(
                 labels if header_rows else (expected or [f"field{i + 1}" for i in range(len(rows[0]) if rows else 0)])
             )
@@ -222,6 +223,12 @@ def remap_rows(prep: Prepared, numbers: list[int | None]) -> None:
         return dataclasses.replace(f, row=orig(f.row), message=message)
 
     prep.findings = [moved(f) if f.row is not None else f for f in prep.findings]
-    prep.bad_rows = {orig(r) for r in prep.bad_rows}
+
+    def orig_row(n: int) -> int:
+        row = orig(n)
+        assert row is not None, "only the header's number may be missing (no header rows): data rows have one"
+        return row
+
+    prep.bad_rows = {orig_row(r) for r in prep.bad_rows}
     count = len(numbers) - 1
-    prep.row_map = [orig(r) for r in (prep.row_map if prep.row_map is not None else range(2, count + 2))]
+    prep.row_map = [orig_row(r) for r in (prep.row_map if prep.row_map is not None else range(2, count + 2))]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from govdata.checks.bytescan import CHUNK, line_at
 from govdata.checks.prepared import work_file
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 ACCEPTED = {
     "gb18030": "gb18030",
@@ -95,15 +95,19 @@ def _transcode(src: Path, dst: Path, encoding: str) -> int | None:
 
 
 def normalise_encoding(
-    src: Path, workdir: Path, declared: str | None, where: dict, utf8_error: int | None | bool = False
+    src: Path, workdir: Path, declared: str | None, where: Where, utf8_error: int | None | bool = False
 ) -> tuple[Path | None, str, list[Finding]]:
-    """Return (UTF-8 path, source encoding, findings). ``utf8_error``: known offset (None: valid UTF-8)."""
+    """Return (UTF-8 path, source encoding, findings). ``utf8_error``: known offset (None: valid
+    UTF-8), False: not known yet."""
     with src.open("rb") as fh:
         head = fh.read(4)
     dst = work_file(workdir, src.stem + ".utf8.csv")
     if declared:
         enc = declared.lower().replace("-", "_")
-        target = ACCEPTED.get(enc, declared)
+        accepted = ACCEPTED.get(enc, declared)
+        if accepted is None:  # a codec Python has but the gate does not accept (HZ)
+            return None, declared, [_unknown(declared, where)]
+        target = accepted
         if target not in ("utf-8", "utf_8", "utf-8-sig") and utf8_error is None and _has_non_ascii(src):
             # valid UTF-8 read as GB18030 (or another declared encoding) gives silent mojibake
             return (
@@ -129,16 +133,13 @@ def normalise_encoding(
         if bad is None:
             return src, "utf-8", []
         detected = (_detect(src) or "").lower()
-        target = ACCEPTED.get(detected)
-        if not target or target == "utf-8":
+        detected_as = ACCEPTED.get(detected)
+        if not detected_as or detected_as == "utf-8":
             # one corrupt byte makes detection fail: a file that reads as GB18030 well past its first
             # non-UTF-8 byte is a GB18030 file, and the corrupt byte is where that reading stops
             gb_error = _decode_error_offset(src, "gb18030")
             if gb_error is not None and gb_error > bad and _has_cjk_before(src, "gb18030", gb_error):
-                line = line_at(src, gb_error)
-                with src.open("rb") as fh:
-                    fh.seek(gb_error)
-                    snippet = fh.read(4).hex(" ")
+                line, snippet = _bytes_at(src, gb_error)
                 return (
                     None,
                     "gb18030",
@@ -152,10 +153,7 @@ def normalise_encoding(
                         )
                     ],
                 )
-            line = line_at(src, bad)
-            with src.open("rb") as fh:
-                fh.seek(bad)
-                snippet = fh.read(4).hex(" ")
+            line, snippet = _bytes_at(src, bad)
             return (
                 None,
                 "unknown",
@@ -169,10 +167,11 @@ def normalise_encoding(
                     )
                 ],
             )
+        target = detected_as
     try:
         bad_line = _transcode(src, dst, target)
     except LookupError:
-        return None, declared or target, [Finding("encoding-error", f"unknown encoding {declared!r}", **where)]
+        return None, declared or target, [_unknown(declared, where)]
     if bad_line is not None:
         return (
             None,
@@ -186,3 +185,14 @@ def normalise_encoding(
     if target in ("utf-8", "utf_8"):
         return src, "utf-8", []
     return dst, target, [Finding("encoding-normalised", f"read as {target} and normalised to UTF-8", **where)]
+
+
+def _unknown(declared: str | None, where: Where) -> Finding:
+    return Finding("encoding-error", f"unknown encoding {declared!r}", **where)
+
+
+def _bytes_at(src: Path, offset: int) -> tuple[int, str]:
+    """The line of the byte at ``offset`` and the four bytes from there, in hex."""
+    with src.open("rb") as fh:
+        fh.seek(offset)
+        return line_at(src, offset), fh.read(4).hex(" ")

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Sequence
 
 from govdata.checks.prepared import work_file
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 
 def excel_to_csv(
-    src: Path, workdir: Path, sheet: str | int | None, where: dict, fields: Sequence[dict] = ()
+    src: Path, workdir: Path, sheet: str | int | None, where: Where, fields: Sequence[object] = ()
 ) -> tuple[Path | None, list[Finding], set[int]]:
     """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
     cell as the declared field at its position reads it: a date or datetime cell in the declared
@@ -23,6 +23,7 @@ def excel_to_csv(
     try:
         wb = CalamineWorkbook.from_path(str(src))
         names = wb.sheet_names
+        target: str | None
         if sheet is None:
             target = names[0]
         elif isinstance(sheet, int):

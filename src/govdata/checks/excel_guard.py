@@ -6,13 +6,13 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 MAX_EXPANDED = 200 * 1024**2
 MAX_RATIO = 100
 
 
-def guard_workbook(path: Path, where: dict) -> list[Finding]:
+def guard_workbook(path: Path, where: Where) -> list[Finding]:
     if path.suffix.lower() == ".xls":
         return []  # legacy BIFF is not a zip; the file-size cap applies
     try:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Callable
 
 import duckdb
 
-from govdata.checks.loaded import LoadedTable
-from govdata.checks.plan import key_present, unique_keys
+from govdata.checks.loaded import LoadedTable, one_row
+from govdata.checks.plan import key_present, owner, unique_keys
 from govdata.checks.rules.base import Key
 from govdata.findings import Finding
 from govdata.sql import lit
@@ -29,7 +29,7 @@ def duplicates(tables: TableChecks, lt: LoadedTable, key: Key) -> None:
         if lt.long:
             keys = f"({typed})" if len(fields) > 1 else typed
             distinct = f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} WHERE {not_null}"
-            if tables.con.execute(distinct).fetchone()[0]:
+            if one_row(tables.con, distinct)[0]:
                 return
         elif tables.counts(lt, [(key.label, unique_keys(key))])[key.label]:
             return
@@ -38,7 +38,7 @@ def duplicates(tables: TableChecks, lt: LoadedTable, key: Key) -> None:
     cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in fields)
     tables.insert(
         lt,
-        f"SELECT r, {lit(key.number)}, {lit(key.field)}, {lit(key.check.code)}, {lit(key.label)}, "
+        f"SELECT r, {lit(key.number)}, {lit(key.field)}, {lit(owner(key).code)}, {lit(key.label)}, "
         f"cells FROM (SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} "
         f"ORDER BY rowid) AS n FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1",
     )
@@ -49,8 +49,7 @@ def check_foreign_keys(tables: TableChecks, lt: LoadedTable, lookup: Lookup) -> 
     ``lookup(dataset, resource) -> (dataset in the catalogue, LoadedTable | None)``."""
     problems = []
     for ref in lt.plan.references:
-        check = ref.check
-        assert check is not None  # set by the plan
+        check = owner(ref)
         dataset, resource = ref.dataset or lt.dataset, ref.resource or lt.resource
         known, target = lookup(dataset, resource)
         missing = check.missing(ref, lt, target) if target is not None else None
@@ -60,11 +59,12 @@ def check_foreign_keys(tables: TableChecks, lt: LoadedTable, lookup: Lookup) -> 
                 if target is None
                 else {**dict(ref.args), "variant": "no-fields"}
             )
-            where = {"field": ref.fields[0] if ref.fields else None, **lt.where}
-            problems.append(Finding(check.code, check.message("en", args), args=args, **where))
+            field = ref.fields[0] if ref.fields else None
+            problems.append(Finding(check.code, check.message("en", args), field=field, args=args, **lt.where))
             continue
         source, cells = missing
         first = lt.field_sql(ref.fields[0])
+        assert first is not None, "the check found the reference's fields (missing() is None otherwise)"
         tables.insert(
             lt,
             f"SELECT rowid, {lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(check.code)}, "

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from govdata.checks.plan import Plan
 from govdata.checks.prepared import Prepared
 from govdata.checks.sqltypes import FieldSQL
 from govdata.checks.structure import MAX_CELL_CHARS, MISSING_CELL
 from govdata.csvlimit import field_size_limit
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 from govdata.sql import ident, lit
 
 
@@ -60,7 +62,7 @@ class LoadedTable:
         return self._cell_plan
 
     @property
-    def where(self) -> dict[str, str]:
+    def where(self) -> Where:
         return {"file": self.file, "dataset": self.dataset, "resource": self.resource}
 
     def field_sql(self, name: str) -> FieldSQL | None:
@@ -109,7 +111,7 @@ def typed_select(fields: list[FieldSQL], relation: str) -> str:
 
 
 def csv_relation(
-    path, fields: list[dict[str, Any]], missing_values: list[str] | None = None, cleaned: bool = False
+    path: Path, fields: list[dict[str, Any]], missing_values: list[str] | None = None, cleaned: bool = False
 ) -> str:
     """DuckDB's strict read of a clean UTF-8 CSV, every schema field a VARCHAR column. An empty
     cell reads as NULL unless the schema's ``missingValues`` leave "" out: then it stays "" (a
@@ -117,13 +119,13 @@ def csv_relation(
     ``cleaned`` by the structure pass, the cells short rows lack read as NULL too."""
 
     columns = "{" + ", ".join(f"{lit(f['name'])}: 'VARCHAR'" for f in fields) + "}"
-    path = str(path).replace("'", "''")
+    quoted = str(path).replace("'", "''")
     # only "" (when declared) and the padding sentinel are DuckDB null strings: the other declared
     # missing values stay text and FieldSQL.value reads them as missing (DuckDB refuses a null
     # string holding the delimiter or the quote, and an empty list)
     option = null_option(missing_values, cleaned)
     return (
-        f"read_csv('{path}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
+        f"read_csv('{quoted}', columns={columns}, header=true, delim=',', quote='\"', escape='\"', "
         f"strict_mode=true, auto_detect=false, null_padding=false, all_varchar=true{option})"
     )
 
@@ -154,3 +156,10 @@ def write_long(src: Path, dst: Path, width: int) -> bool:
         except csv.Error:
             return False
     return True
+
+
+def one_row(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The row of a query that has exactly one (an aggregate without GROUP BY)."""
+    row = con.execute(query, params).fetchone()
+    assert row is not None, "an aggregate without GROUP BY has one row"
+    return row

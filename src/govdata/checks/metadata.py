@@ -29,7 +29,7 @@ _VALIDATOR_CODES = {
 _dataset_validator = None
 
 
-def dataset_validator():
+def dataset_validator() -> Any:  # a jsonschema.Draft202012Validator (jsonschema ships no types)
     """The descriptor's JSON Schema validator (``jsonschema`` is imported only when a verdict is not cached)."""
     global _dataset_validator
     if _dataset_validator is None:

@@ -16,10 +16,12 @@ Both read the same list, so a check cannot be on one path and not the other.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, TypeVar
 
 from govdata.checks.rules.base import Check, Column, Key, Reference, Row, Table
 from govdata.sql import lit
+
+_Item = TypeVar("_Item", Row, Key, Column, Reference)
 
 
 class Plan:
@@ -65,7 +67,7 @@ class Plan:
     def rows_in(self, phases: Iterable[str], passed: Iterable[str] = ()) -> list[Row]:
         """The row conditions of checks in ``phases``, without those labelled in ``passed``."""
         phases, passed = set(phases), set(passed)
-        return [r for r in self.rows if r.check.phase in phases and r.label not in passed]  # type: ignore[union-attr]
+        return [r for r in self.rows if owner(r).phase in phases and r.label not in passed]
 
     def proof_rows(self, privacy: bool) -> list[tuple[str, str]]:
         """(label, bound) of every row condition the proof counts; one condition counted once (a
@@ -73,7 +75,7 @@ class Plan:
         seen: set[str] = set()
         out = []
         for r in self.rows:
-            if r.check.phase == "privacy" and not privacy:  # type: ignore[union-attr]
+            if owner(r).phase == "privacy" and not privacy:
                 continue
             if r.proof not in seen:
                 seen.add(r.proof)
@@ -103,7 +105,7 @@ def owner(item: Row | Key | Column | Reference) -> Check:
     return item.check
 
 
-def _owned(items: Sequence, check: Check) -> Sequence:
+def _owned(items: Sequence[_Item], check: Check) -> Sequence[_Item]:
     """Items a check just made, marked as its own (they are frozen; made fresh for this plan)."""
     for item in items:
         object.__setattr__(item, "check", check)

@@ -20,6 +20,7 @@ from govdata.checks.rules import masking_error, negative_list_field, personal_da
 from govdata.checks.rules.masking_error import declared as _declared
 from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
 from govdata.checks.loaded import LoadedTable
+from govdata.checks.sqltypes import FieldSQL
 from govdata.checks.table import TableChecks
 from govdata.findings import Finding
 from govdata.sql import lit
@@ -32,7 +33,7 @@ _enum_only = personal_data.enum_only
 SAMPLE = 200
 
 
-def _categorical(tables: TableChecks, lt: LoadedTable, f) -> bool:
+def _categorical(tables: TableChecks, lt: LoadedTable, f: FieldSQL) -> bool:
     """A column of a few categories (``residence``: Urban/Rural) holds no free-text personal detail
     such as an address: an enum, a non-text type, or at most 10 distinct values over 20+ rows."""
     if _enum_only(f) or f.type not in ("string", "any"):
@@ -47,11 +48,11 @@ CANDIDATE_ROWS = 200_000  # up to this many candidate cells per column are valid
 ROWS_PER_KIND = 1000  # rows reported per column and kind (the resource's findings are capped too)
 
 
-def _digits_test(f) -> str:
+def _digits_test(f: FieldSQL) -> str:
     return personal_data.prefilter(f, NUMBERS)
 
 
-def scanned_fields(lt: LoadedTable) -> list:
+def scanned_fields(lt: LoadedTable) -> list[FieldSQL]:
     return personal_data.scanned(lt.fields)
 
 
@@ -198,7 +199,7 @@ def candidates_hold_none(tables: TableChecks, lt: LoadedTable, counts: dict[str,
     return True
 
 
-def _hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dict[str, list[int]]:
+def _hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kinds: dict[str, int]) -> dict[str, list[int]]:
     """Row indexes of the valid values of each kind in column ``f`` (up to ROWS_PER_KIND): the
     candidate cells are validated in Python when there are not too many, otherwise SQL narrows
     them down per kind first."""
@@ -222,7 +223,7 @@ def _hits(tables: TableChecks, lt: LoadedTable, f, kinds: dict[str, int]) -> dic
     return hits
 
 
-def _sql_hits(tables: TableChecks, lt: LoadedTable, f, kind: str) -> list[int]:
+def _sql_hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kind: str) -> list[int]:
     pattern = CANDIDATES[kind]
     bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if kind != "email" else pattern
     prefilter = personal_data.prefilter(f, (kind,))
@@ -238,7 +239,7 @@ def _sql_hits(tables: TableChecks, lt: LoadedTable, f, kind: str) -> list[int]:
     return out
 
 
-def _enum_hits(f) -> set[str]:
+def _enum_hits(f: FieldSQL) -> set[str]:
     values = [str(v) for v in (f.field.get("constraints") or {}).get("enum") or []]
     return {kind for kind in _BOUNDED if any(_holds(kind, v) for v in values)}
 

@@ -5,32 +5,34 @@ one pass, :mod:`.proof`) or the precise one; then its cells, keys, columns and c
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Sequence
 
 import duckdb
 
 from govdata.catalog.model import Catalog, Dataset, Resource
-from govdata.checks.bytescan import byte_pass
+from govdata.checks.bytescan import ByteFacts, byte_pass
 from govdata.checks.collect import MAX_FINDINGS_PER_RESOURCE
 from govdata.checks.declared import at_descriptor, name_clashes, too_wide
 from govdata.checks.loaded import LoadedTable
 from govdata.checks.metadata import normalise_schema
 from govdata.checks.prepared import Prepared
-from govdata.checks.privacy import candidate_counts, check_privacy, scanner_for
-from govdata.checks.proof import prove
+from govdata.checks.privacy import CellScanner, candidate_counts, check_privacy, scanner_for
+from govdata.checks.proof import Proof, prove
 from govdata.checks.rules import blank_row
 from govdata.checks.source import declared_findings, fast_path, prepare
 from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
 from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
-from govdata.findings import Finding, Notice, ResourceStats
+from govdata.findings import Finding, Notice, ResourceStats, Where
 from govdata.pipelines import PipelineError, run_pipeline
 
 
 def _source_for(
-    root: Path, ds: Dataset, res: Resource, workdir: Path, where: dict
+    root: Path, ds: Dataset, res: Resource, workdir: Path, where: Where
 ) -> tuple[Path | None, list[Finding]]:
+    """The file to check: the committed one, or the output of the resource's pipeline."""
     if res.pipeline:
         out_dir = workdir / "pipelines" / ds.name
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -52,7 +54,7 @@ def _source_for(
 
 
 def _capped(
-    findings: list[Finding], where: dict, limit: int = MAX_FINDINGS_PER_RESOURCE
+    findings: list[Finding], where: Where, limit: int = MAX_FINDINGS_PER_RESOURCE
 ) -> tuple[list[Finding], list[Notice]]:
     if len(findings) <= limit:
         return findings, []
@@ -76,12 +78,12 @@ def _load_fast(
     tables: TableChecks,
     pool: ThreadPoolExecutor,
     src: Path,
-    raw: dict,
-    expected: list[str],
-    where: dict,
+    raw: dict[str, Any],
+    expected: Sequence[str],
+    where: Where,
     ds: Dataset,
     res: Resource,
-    schema: dict,
+    schema: dict[str, Any],
     report_it: bool,
 ) -> tuple[Prepared | None, LoadedTable | None]:
     """Big plain UTF-8 CSV: DuckDB reads it while the byte pass (NUL, blank lines, hash) runs in a
@@ -94,27 +96,33 @@ def _load_fast(
     if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
         return None, None
     digest = isinstance(raw.get("hash"), str)
-    lt = None
-    proof = None
+    data_file = where["file"]
+    lt: LoadedTable | None = None
+    proof: Proof | None = None
+    reading: Future[ByteFacts]
     if schema.get("foreignKeys"):  # foreign-key findings need row numbers: always materialised
-        facts = pool.submit(byte_pass, src, digest, utf8=False)
+        reading = pool.submit(byte_pass, src, digest, utf8=False)
     else:
-        streamed = tables.stream(ds.name, res.name, where["file"], schema, prep)
+        streamed = tables.stream(ds.name, res.name, data_file, schema, prep)
         scanner = scanner_for(streamed) if report_it else None
 
-        def read_bytes():
+        def read_bytes() -> ByteFacts:
             found = byte_pass(src, digest, utf8=False, feed=scanner.feed if scanner else None)
             if scanner is not None:
                 scanner.finish()
             return found
 
-        facts = pool.submit(read_bytes)
+        def scanned() -> CellScanner | None:
+            reading.result()  # the scanner has seen every byte
+            return scanner
+
+        reading = pool.submit(read_bytes)
         into = None
         if (ds.name, res.name) in tables.typed_into:
             schema_name, into = tables.typed_into[(ds.name, res.name)]
             tables.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_name}")
         try:
-            proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1], into)
+            proof = prove(tables, streamed, report_it, scanned, into)
         except duckdb.Error:
             tables.unload(streamed)
             proof = None
@@ -123,10 +131,10 @@ def _load_fast(
             tables.keep(streamed)
             lt = streamed
     if lt is None:
-        lt = tables.load(ds.name, res.name, where["file"], schema, prep)
+        lt = tables.load(ds.name, res.name, data_file, schema, prep)
         if lt is not None and proof is not None:
             lt.passed = proof.passed  # the same file, read alike: what the proof counted zero needs no statement
-    facts = facts.result()
+    facts = reading.result()
     if lt is None or facts.nul is not None or facts.blank_line or facts.spaced_quote:
         if lt is not None:
             tables.drop(lt)
@@ -145,8 +153,11 @@ def check_resource(
     workdir: Path,
     report_it: bool,
 ) -> Checked:
+    """Read one resource's data and check what can be checked of it alone (structure, encoding,
+    the declaration against the data); its table, when it could be loaded, waits for
+    :func:`examine` and the run's foreign keys."""
     out = Checked(ds.name, res.name, report_it)
-    where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
+    where: Where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
     src, findings = _source_for(catalog.root, ds, res, workdir, where)
     if src is None:
         out.findings = findings
@@ -157,13 +168,14 @@ def check_resource(
         else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>"
     )
     where["file"] = data_file
+    assert res.schema is not None, "only resources with a schema have their data checked (runner._check_data)"
     schema = normalise_schema(res.schema)
     clash = name_clashes(ds, res, schema, where)
     if clash:
         out.findings = findings + clash
         return out
     findings += too_wide(ds, res, schema, where)
-    res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
+    res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (prepared.work_file)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
     prep, lt = (
@@ -172,39 +184,7 @@ def check_resource(
         else (None, None)
     )
     if prep is None:
-        missing = [str(m) for m in schema.get("missingValues", [""])]
-        prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
-        prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
-        if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
-            # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
-            scanned = scan_structure(prep.path, res_dir, expected, where, missing)
-            scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-            scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
-            prep = scanned
-        if len(prep.header) == 1 < len(expected) and any(f.code in LABEL_CODES for f in prep.findings):
-            prep.path = None  # one column where the schema has several: another delimiter; rows would be noise
-        if prep.path is not None:
-            lt = tables.load(ds.name, res.name, data_file, schema, prep)
-            if not prep.scanned and lt is None:  # DuckDB's strict read refused it: find out exactly where
-                prep.findings = [f for f in prep.findings if f.code != "source-error"]
-                scanned = scan_structure(prep.path, res_dir, expected, where, missing)
-                scanned.findings[:0] = prep.findings
-                scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-                prep = scanned
-                if prep.path is not None:
-                    lt = tables.load(ds.name, res.name, data_file, schema, prep)
-            elif lt is None and prep.row_map is None:
-                # Python's reading found nothing wrong but DuckDB's refused the file: the checks read the
-                # copy Python's reading writes (one verdict, that of the structure pass)
-                refused = [f for f in prep.findings if f.code == "source-error"]
-                scanned = scan_structure(prep.path, res_dir, expected, where, missing, rewrite_always=True)
-                if scanned.path is not None and scanned.path != prep.path:
-                    scanned.findings[:0] = [f for f in prep.findings if f.code != "source-error"]
-                    scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-                    prep = scanned
-                    lt = tables.load(ds.name, res.name, data_file, schema, prep)
-                    if lt is None:
-                        prep.findings = [f for f in prep.findings if f.code != "source-error"] + refused
+        prep, lt = _load_precise(tables, src, res_dir, expected, where, ds, res, schema)
     stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
     if lt is not None and not prep.scanned:
         if not lt.streamed:  # a streamed table was proven to have neither
@@ -221,6 +201,69 @@ def check_resource(
         return out
     out.table = lt
     return out
+
+
+def _load_precise(
+    tables: TableChecks,
+    src: Path,
+    res_dir: Path,
+    expected: Sequence[str],
+    where: Where,
+    ds: Dataset,
+    res: Resource,
+    schema: dict[str, Any],
+) -> tuple[Prepared, LoadedTable | None]:
+    """The file prepared (:func:`source.prepare`) and loaded; the Python structure pass runs when
+    preparing skipped it but the header is wrong or DuckDB's strict read refuses the file."""
+    data_file = where["file"]
+    missing = [str(m) for m in schema.get("missingValues", [""])]
+    prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
+    prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
+    if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
+        # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
+        scanned = _rescan(prep, res_dir, expected, where, missing)
+        scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
+        prep = scanned
+    if len(prep.header) == 1 < len(expected) and any(f.code in LABEL_CODES for f in prep.findings):
+        prep.path = None  # one column where the schema has several: another delimiter; rows would be noise
+    if prep.path is None:
+        return prep, None
+    lt = tables.load(ds.name, res.name, data_file, schema, prep)
+    if not prep.scanned and lt is None:  # DuckDB's strict read refused it: find out exactly where
+        prep.findings = [f for f in prep.findings if f.code != "source-error"]
+        scanned = _rescan(prep, res_dir, expected, where, missing)
+        scanned.findings[:0] = prep.findings
+        prep = scanned
+        if prep.path is not None:
+            lt = tables.load(ds.name, res.name, data_file, schema, prep)
+    elif lt is None and prep.row_map is None:
+        # Python's reading found nothing wrong but DuckDB's refused the file: the checks read the
+        # copy Python's reading writes (one verdict, that of the structure pass)
+        refused = [f for f in prep.findings if f.code == "source-error"]
+        scanned = _rescan(prep, res_dir, expected, where, missing, rewrite_always=True)
+        if scanned.path is not None and scanned.path != prep.path:
+            scanned.findings[:0] = [f for f in prep.findings if f.code != "source-error"]
+            prep = scanned
+            lt = tables.load(ds.name, res.name, data_file, schema, prep)
+            if lt is None:
+                prep.findings = [f for f in prep.findings if f.code != "source-error"] + refused
+    return prep, lt
+
+
+def _rescan(
+    prep: Prepared,
+    res_dir: Path,
+    expected: Sequence[str],
+    where: Where,
+    missing: Sequence[str],
+    rewrite_always: bool = False,
+) -> Prepared:
+    """The Python structure pass over a prepared file, keeping what preparing it learned (hash,
+    size, encoding); its findings are the caller's to merge."""
+    assert prep.path is not None, "a prepared file is rescanned (prepare reported why there is none)"
+    scanned = scan_structure(prep.path, res_dir, expected, where, missing, rewrite_always=rewrite_always)
+    scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
+    return scanned
 
 
 def examine(catalog: Catalog, tables: TableChecks, out: Checked) -> Checked:
@@ -241,5 +284,5 @@ def examine(catalog: Catalog, tables: TableChecks, out: Checked) -> Checked:
 def resource_counts(tables: TableChecks, c: Checked) -> list[tuple[str, str]]:
     """What :func:`examine` will count over a plain table, for :func:`batch.check_together`."""
     lt = c.table
-    assert lt is not None
+    assert lt is not None, "counted ahead only for resources read into a table"
     return planned_counts(tables, lt, c.report_it) + (candidate_counts(lt) if c.report_it else [])

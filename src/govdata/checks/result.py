@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from govdata.checks.sqltypes import FieldSQL
 from govdata.checks.loaded import csv_relation, typed_select
+from govdata.checks.sqltypes import FieldSQL
 
 
 @dataclass(frozen=True)

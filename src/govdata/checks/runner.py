@@ -13,7 +13,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from functools import partial
+from typing import Callable, Iterable, Mapping, TypeVar
 
 import duckdb
 
@@ -28,8 +29,11 @@ from govdata.checks.metadata import cached_frictionless, check_dataset_metadata,
 from govdata.checks.resource import Checked, check_resource, examine, resource_counts
 from govdata.checks.result import CheckedResource
 from govdata.checks.table import TableChecks
-from govdata.findings import Finding, Report
+from govdata.findings import Finding, Report, ResourceStats
 from govdata.verdicts import VerdictCache
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class CheckRun:
     selected: tuple[Dataset, ...]
     resources: Mapping[tuple[str, str], CheckedResource]
     _con: duckdb.DuckDBPyConnection | None  # None: checked in several processes, report only
-    _tmp: tempfile.TemporaryDirectory | None = None
+    _tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def resource(self, dataset: str, resource: str) -> CheckedResource | None:
         """A resource whose data was read and checked (None when it could not be read)."""
@@ -178,7 +182,7 @@ def run_checks(
 def _check_share(catalog: Catalog, share: list[Dataset], workdir: Path) -> tuple[Report, parallel.Marks]:
     """One process's part of a check in several (:func:`parallel.check`): its datasets' report, in sections."""
     workdir.mkdir(parents=True, exist_ok=True)
-    report, marks = Report(), {}
+    report, marks = Report(), parallel.Marks()
     tables = TableChecks(connect_scratch(workdir))
     tables.workdir = workdir
     try:
@@ -189,7 +193,7 @@ def _check_share(catalog: Catalog, share: list[Dataset], workdir: Path) -> tuple
     return report, marks
 
 
-def _mark(report: Report, marks: dict | None, section: str) -> None:
+def _mark(report: Report, marks: parallel.Marks | None, section: str) -> None:
     if marks is not None:
         marks[section] = (len(report.findings), len(report.stats), len(report.notices))
 
@@ -247,7 +251,7 @@ def _check_data(
     report: Report,
     threaded: bool,
     threads: int = 0,
-    marks: dict | None = None,
+    marks: parallel.Marks | None = None,
 ) -> list[Checked]:
     """The descriptor checks of the selection and the data checks of every resource it reads (the
     selection plus the targets of its foreign keys). The data findings of a resource whose schema
@@ -297,7 +301,7 @@ def _check_data(
                     raise
                 return None
 
-        def read_one(item, view: TableChecks) -> tuple[Dataset, Resource, Checked | None]:
+        def read_one(item: tuple[Dataset, Resource], view: TableChecks) -> tuple[Dataset, Resource, Checked | None]:
             ds, res = item
             return (
                 ds,
@@ -305,7 +309,7 @@ def _check_data(
                 guarded(ds, res, lambda: check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)),
             )
 
-        def examine_one(item, view: TableChecks) -> Checked | None:
+        def examine_one(item: tuple[Dataset, Resource, Checked | None], view: TableChecks) -> Checked | None:
             ds, res, c = item
             return c if c is None else guarded(ds, res, lambda: examine(catalog, view, c))
 
@@ -313,8 +317,8 @@ def _check_data(
         done: list[Checked | None] = []
         for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
             read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
-            loaded = [c for _, _, c in read if c is not None and c.table is not None]
-            check_together(tables, [(c.table, lambda c=c: resource_counts(tables, c)) for c in loaded])
+            loaded = [(c.table, c) for _, _, c in read if c is not None and c.table is not None]
+            check_together(tables, [(lt, partial(resource_counts, tables, c)) for lt, c in loaded])
             done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
         _mark(report, marks, "verdicts")
@@ -347,7 +351,10 @@ def _all_small(resources: Iterable[Resource]) -> bool:
     return True
 
 
-def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: int) -> list:
+def _in_threads(
+    tables: TableChecks, work: list[_In], check_one: Callable[[_In, TableChecks], _Out], threads: int
+) -> list[_Out]:
+    """``check_one`` over ``work``, in ``threads`` threads each with its own cursor."""
     if threads <= 1:
         return [check_one(item, tables) for item in work]
     # many resources: two threads, each with its own cursor (DuckDB runs their statements at once;
@@ -355,7 +362,7 @@ def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: i
     tables.temp = ""
     local = threading.local()
 
-    def in_thread(item):
+    def in_thread(item: _In) -> _Out:
         if not hasattr(local, "view"):
             local.view = tables.for_thread()
         return check_one(item, local.view)
@@ -365,11 +372,11 @@ def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: i
 
 
 def _finish(
-    catalog: Catalog, tables: TableChecks, checked: list[Checked], report: Report, marks: dict | None = None
+    catalog: Catalog, tables: TableChecks, checked: list[Checked], report: Report, marks: parallel.Marks | None = None
 ) -> None:
     """Foreign keys across the loaded resources, then every resource's findings into the report."""
     _mark(report, marks, "resources")
-    loaded: list[Checked] = []
+    loaded: list[tuple[Checked, LoadedTable, ResourceStats]] = []
     for c in checked:
         if c.report_it:
             report.extend(c.findings)
@@ -378,17 +385,18 @@ def _finish(
             if c.report_it and c.stats is not None:
                 report.stats.append(c.stats)
         else:
-            loaded.append(c)
+            assert c.stats is not None, "a resource read into a table has its stats (resource.check_resource)"
+            loaded.append((c, c.table, c.stats))
 
     def lookup(dataset: str, resource: str) -> tuple[bool, LoadedTable | None]:
         return catalog.dataset(dataset) is not None, tables.tables.get((dataset, resource))
 
     _mark(report, marks, "collected")
-    for c in loaded:
-        problems = check_foreign_keys(tables, c.table, lookup)
-        findings, bad, notices = collect(tables.con, c.table)
-        c.stats.rows_with_findings += bad
+    for c, lt, stats in loaded:
+        problems = check_foreign_keys(tables, lt, lookup)
+        findings, bad, notices = collect(tables.con, lt)
+        stats.rows_with_findings += bad
         if c.report_it:
             report.extend(problems + findings)
             report.notices.extend(notices)
-            report.stats.append(c.stats)
+            report.stats.append(stats)

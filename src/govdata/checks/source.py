@@ -20,7 +20,7 @@ import codecs
 import csv
 import hashlib
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from govdata.checks.bytescan import byte_pass, line_at
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
@@ -28,13 +28,14 @@ from govdata.checks.encoding import normalise_encoding
 from govdata.checks.excel import excel_to_csv
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import check_header, scan_structure
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 MAX_FILE_BYTES = 2 * 1024**3
 QUICK_SCAN_BYTES = 8 * 1024**2  # below this the precise Python structure pass always runs
 
 
-def declared_findings(src: Path, raw: dict, sha: str, size: int, where: dict) -> list[Finding]:
+def declared_findings(src: Path, raw: dict[str, Any], sha: str, size: int, where: Where) -> list[Finding]:
+    """The file against its declared ``hash`` (sha256, or md5 as Frictionless allows) and ``bytes``."""
     findings = []
     declared_hash = raw.get("hash")
     if isinstance(declared_hash, str):
@@ -52,7 +53,7 @@ def declared_findings(src: Path, raw: dict, sha: str, size: int, where: dict) ->
     return findings
 
 
-def fast_path(src: Path, raw: dict) -> bool:
+def fast_path(src: Path, raw: dict[str, Any]) -> bool:
     """Big plain UTF-8 CSV: DuckDB's strict read can start while the byte pass runs beside it."""
     fmt = (raw.get("format") or src.suffix.lstrip(".")).lower()
     declared = str(raw.get("encoding") or "utf-8").lower().replace("_", "-")
@@ -74,11 +75,11 @@ def fast_path(src: Path, raw: dict) -> bool:
 def prepare(
     src: Path,
     workdir: Path,
-    raw: dict,
-    expected: list[str],
-    where: dict,
+    raw: dict[str, Any],
+    expected: Sequence[str],
+    where: Where,
     missing: Sequence[str] = ("",),
-    fields: Sequence[dict] = (),
+    fields: Sequence[object] = (),
 ) -> Prepared:
     """All of the above for one resource file. The Python structure pass runs on small files,
     transcoded files and files with blank lines; otherwise DuckDB's strict CSV read stands in

@@ -12,7 +12,7 @@ from typing import Sequence
 from govdata.checks.bytescan import CHUNK, has_spaced_quote
 from govdata.checks.prepared import Prepared, work_file
 from govdata.csvlimit import field_size_limit
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 
 LABEL_CODES = ("blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label")
 MAX_CELL_CHARS = 100_000
@@ -38,8 +38,8 @@ def _field_of(label: str) -> str:
 def scan_structure(
     path: Path,
     workdir: Path,
-    expected: list[str],
-    where: dict,
+    expected: Sequence[str],
+    where: Where,
     missing: Sequence[str] = ("",),
     rewrite_always: bool = False,
 ) -> Prepared:
@@ -164,7 +164,7 @@ def _write_clean(
     path: Path,
     clean_path: Path,
     bad_rows: set[int],
-    names: list[str],
+    names: Sequence[str],
     width: int,
     missing: Sequence[str] = ("",),
     spaced: bool = False,
@@ -203,7 +203,7 @@ def _write_clean(
     return kept, kept_bad
 
 
-def check_header(header: list[str], expected: list[str], where: dict) -> list[Finding]:
+def check_header(header: list[str], expected: Sequence[str], where: Where) -> list[Finding]:
     out = []
     seen: set[str] = set()
     for i, label in enumerate(header, start=1):
@@ -264,7 +264,7 @@ def check_header(header: list[str], expected: list[str], where: dict) -> list[Fi
     return out
 
 
-def fast_header(src: Path, expected: list[str], where: dict) -> Prepared | None:
+def fast_header(src: Path, expected: Sequence[str], where: Where) -> Prepared | None:
     """The fast path's header check (the byte facts and DuckDB's read decide the rest)."""
     prep = Prepared(path=src, scanned=False)
     with src.open("r", encoding="utf-8", errors="replace", newline="") as fh:

@@ -19,8 +19,8 @@ from typing import Any
 import duckdb
 
 from govdata.checks.keys import duplicates
-from govdata.checks.loaded import LoadedTable, csv_relation, null_option, write_long
-from govdata.checks.plan import combined_items, unique_keys
+from govdata.checks.loaded import LoadedTable, csv_relation, null_option, one_row, write_long
+from govdata.checks.plan import combined_items, owner, unique_keys
 from govdata.checks.prepared import Prepared
 from govdata.checks.rules.base import Column, Row
 from govdata.checks.sqltypes import FieldSQL
@@ -38,7 +38,7 @@ WIDE_COLUMNS = 100
 class TableChecks:
     """Holds the scratch DuckDB connection and every loaded resource of a run."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.tables: dict[tuple[str, str], LoadedTable] = {}
         self._counter = itertools.count(1)
@@ -46,7 +46,7 @@ class TableChecks:
         self.temp = "TEMP "  # "" when several threads check at once: their cursors share the tables (runner.py)
         # a build's (dataset, resource) -> (schema, table) where a fused proof may write the typed values (runner.py)
         self.typed_into: dict[tuple[str, str], tuple[str, str]] = {}
-        self.workdir = None  # where a long table's cell file is written (runner.py)
+        self.workdir: Path | None = None  # where a long table's cell file is written (runner.py)
 
     def for_thread(self) -> "TableChecks":
         """A view for another thread: its own cursor on the same database, the same tables."""
@@ -57,6 +57,7 @@ class TableChecks:
 
     def stream(self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared) -> LoadedTable:
         """A resource read straight from its file (nothing materialised): for the one-pass proof."""
+        assert prep.path is not None, "a prepared file is read (prepare reported why there is none)"
         self._n = next(self._counter)
         lt = LoadedTable(
             dataset,
@@ -76,6 +77,9 @@ class TableChecks:
     def load(
         self, dataset: str, resource: str, file: str, schema: dict[str, Any], prep: Prepared
     ) -> LoadedTable | None:
+        """A resource read into a scratch table (long past WIDE_COLUMNS), or None when DuckDB's strict
+        read refuses the file (a ``source-error`` in ``prep.findings`` says where)."""
+        assert prep.path is not None, "a prepared file is read (prepare reported why there is none)"
         fields = list(schema.get("fields") or [])
         n = self._n = next(self._counter)
         lt = LoadedTable(dataset, resource, file, f"raw_{n}", schema, prep, findings_table=f"findings_{n}")
@@ -161,7 +165,7 @@ class TableChecks:
         limit = f" QUALIFY row_number() OVER (ORDER BY rowid) <= {r.limit}" if r.limit else ""
         self.insert(
             lt,
-            f"SELECT rowid, {lit(r.number)}, {lit(r.field)}, {lit(r.check.code)}, {lit(r.label)}, "
+            f"SELECT rowid, {lit(r.number)}, {lit(r.field)}, {lit(owner(r).code)}, {lit(r.label)}, "
             f"{r.cell or 'NULL'} FROM {table} WHERE {r.condition}{limit}",
             r.field,
             _what(r),
@@ -246,16 +250,14 @@ class TableChecks:
             if not r.summary:
                 self._run(lt, r, relation)
                 continue
-            total, first = self.con.execute(
-                f"SELECT count(*), min(rowid) FROM {relation} WHERE {r.condition}"
-            ).fetchone()
+            total, first = one_row(self.con, f"SELECT count(*), min(rowid) FROM {relation} WHERE {r.condition}")
             if total:
                 row = lt.prep.row_number(first)
                 args = dict(r.args, total=total, first=row)
                 out.append(
                     Finding(
-                        r.check.code,
-                        r.check.message("en", args),
+                        owner(r).code,
+                        owner(r).message("en", args),
                         row=row,
                         field=r.field,
                         field_number=r.number,
@@ -291,9 +293,10 @@ class TableChecks:
         for r in lt.cell_plan.rows_in([phase]):
             if r.number is not None:
                 by_field.setdefault(r.number, []).append(r)
-        groups: dict[tuple, list[int]] = {}
+        groups: dict[tuple[tuple[str, str, int | None, str | None], ...], list[int]] = {}
         for number, rows in by_field.items():
-            groups.setdefault(tuple((r.check.code, r.condition, r.limit, r.cell) for r in rows), []).append(number)
+            alike = tuple((owner(r).code, r.condition, r.limit, r.cell) for r in rows)
+            groups.setdefault(alike, []).append(number)
         for numbers in groups.values():
             names = ", ".join(lt.fields[n - 1].name for n in numbers[:5]) + (" …" if len(numbers) > 5 else "")
             within = f"fn IN ({', '.join(map(str, numbers))})"
@@ -301,7 +304,7 @@ class TableChecks:
                 limit = f" QUALIFY row_number() OVER (PARTITION BY fn ORDER BY r) <= {r.limit}" if r.limit else ""
                 self.insert(
                     lt,
-                    f"SELECT r, fn, NULL, {lit(r.check.code)}, {lit(r.label)}, {r.cell or 'NULL'} "
+                    f"SELECT r, fn, NULL, {lit(owner(r).code)}, {lit(r.label)}, {r.cell or 'NULL'} "
                     f"FROM {lt.table} WHERE {within} AND {r.condition}{limit}",
                     names,
                     _what(r),
@@ -310,7 +313,7 @@ class TableChecks:
     def check_columns(self, lt: LoadedTable) -> list[Finding]:
         """The plan's column aggregates (text columns of normalisable values): a finding per column
         the aggregate gives an example value for."""
-        found: list[tuple[Column, str]] = []
+        found: list[tuple[Column, str | None]] = []
         if lt.long:
             groups: dict[str, list[int]] = {}
             for c in lt.cell_plan.columns:
@@ -331,16 +334,17 @@ class TableChecks:
             likely = self.counts(lt, [(c.label, c.likely) for c in columns])
             columns = [c for c in columns if likely.get(c.label)]
             values = self.counts(lt, [(c.label, c.value) for c in columns])
-            found = [(c, values[c.label]) for c in columns]  # type: ignore[misc]
+            found = [(c, values[c.label] or None) for c in columns]  # NULL (read as 0): no example
         out = []
         for c, example in found:
             if not example:
                 continue
-            args = c.check.column_args(example)
+            check = owner(c)
+            args = check.column_args(example)
             out.append(
                 Finding(
-                    c.check.code,
-                    c.check.message("en", args),
+                    check.code,
+                    check.message("en", args),
                     field=c.field,
                     field_number=c.number,
                     cell=example,
@@ -350,21 +354,23 @@ class TableChecks:
             )
         return out
 
-    def counts(self, lt: LoadedTable, pairs: list[tuple[str, str]]) -> dict[str, int]:
-        """Run (label, aggregate) pairs as one scan of ``lt``; {label: value, NULL read as 0}."""
+    def counts(self, lt: LoadedTable, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+        """Run (label, aggregate) pairs as one scan of ``lt``; {label: value, NULL read as 0}. The
+        values are counts and flags, and a column aggregate's example value (a string)."""
         if not pairs:
             return {}
         if lt.counted and all(a in lt.counted for _, a in pairs):  # counted in a batch (batch.py)
             return {label: lt.counted[a] or 0 for label, a in pairs}
-        row = self.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}").fetchone()
+        row = one_row(self.con, "SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}")
         return {label: n or 0 for (label, _), n in zip(pairs, row)}
 
     def row_count(self, lt: LoadedTable) -> int:
+        """The rows of a loaded resource (those the checks read: blank rows are removed)."""
         if lt.streamed:
             return lt.rows
-        if lt.long:
-            return self.con.execute(f"SELECT count(DISTINCT r) FROM {lt.table}").fetchone()[0]
-        return self.con.execute(f"SELECT count(*) FROM {lt.table}").fetchone()[0]
+        count = "count(DISTINCT r)" if lt.long else "count(*)"
+        rows: int = one_row(self.con, f"SELECT {count} FROM {lt.table}")[0]
+        return rows
 
 
 def planned_counts(tables: TableChecks, lt: LoadedTable, columns: bool) -> list[tuple[str, str]]:
@@ -379,4 +385,4 @@ def planned_counts(tables: TableChecks, lt: LoadedTable, columns: bool) -> list[
 
 def _what(r: Row) -> str:
     """What a row condition applies, for a schema error when it cannot be applied."""
-    return r.label.split(":", 2)[-1] if r.label.startswith("constraint-error:") else r.check.code  # type: ignore[union-attr]
+    return r.label.split(":", 2)[-1] if r.label.startswith("constraint-error:") else owner(r).code

@@ -9,7 +9,7 @@ cell (:func:`holds`: a bounded candidate that passes its checksum, via python-st
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stdnum import luhn
 from stdnum.cn import ric
@@ -17,6 +17,9 @@ from stdnum.cn import ric
 from govdata.checks.rules.base import Check
 from govdata.checks.rules.masking_error import declared
 from govdata.sql import lit
+
+if TYPE_CHECKING:
+    from govdata.checks.sqltypes import FieldSQL
 
 # candidate patterns (RE2 and Python alike); candidates are then validated in Python
 CANDIDATES = {
@@ -60,13 +63,13 @@ def holds(kind: str, value: str) -> bool:
     return any(valid(kind, m.group(0)) for m in BOUNDED[kind].finditer(value))
 
 
-def enum_only(f) -> bool:
+def enum_only(f: FieldSQL) -> bool:
     """A column held to a declared enum: its possible values are in the schema, no need to scan rows."""
     enum = (f.field.get("constraints") or {}).get("enum")
     return isinstance(enum, list) and bool(enum)
 
 
-def scanned(fields: list) -> list:
+def scanned(fields: list[FieldSQL]) -> list[FieldSQL]:
     """The columns whose content is scanned: text and numbers not declared masked, not held to an enum."""
     return [
         f
@@ -75,7 +78,7 @@ def scanned(fields: list) -> list:
     ]
 
 
-def prefilter(f, kinds: tuple[str, ...]) -> str:
+def prefilter(f: FieldSQL, kinds: tuple[str, ...]) -> str:
     """SQL: the cell may hold one of ``kinds`` (NUMBERS, or ("email",))."""
     if kinds[0] == "email":
         return f"contains({f.col}, '@')"
