@@ -110,7 +110,9 @@ def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) ->
 
 
 def _catalog_errors(raw: dict, lines) -> list[Finding]:
-    import jsonschema  # only when the verdict is not cached (govdata.verdicts)
+    if verdicts.proven_valid("catalog", raw, json_schema_path("catalog")):
+        return []
+    import jsonschema  # only when the verdict is neither cached nor proven (govdata.verdicts)
 
     validator = jsonschema.Draft202012Validator(json_schema("catalog"), format_checker=jsonschema.FormatChecker())
     findings = []
