@@ -49,8 +49,11 @@ class VerdictCache:
         """Where verdicts of ``kind`` are kept, or None."""
         return None if self.folder is None else self.folder / kind
 
-    def memoised(self, kind: str, digest: str, compute: Callable[[], list[Finding]]) -> list[Finding]:
-        return memoised(self.directory(kind), digest, compute)
+    def memoised(self, kind: str, digest: Callable[[], str], compute: Callable[[], list[Finding]]) -> list[Finding]:
+        """``compute()`` memoised under ``digest()``, which is computed only when verdicts are kept
+        (it hashes the platform's source: wasted on a run that keeps none)."""
+        directory = self.directory(kind)
+        return memoised(directory, digest() if directory is not None else "", compute)
 
 
 @cache
