@@ -100,7 +100,6 @@ def normalise_encoding(
     """Return (UTF-8 path, source encoding, findings). ``utf8_error``: known offset (None: valid UTF-8)."""
     with src.open("rb") as fh:
         head = fh.read(4)
-    dst = work_file(workdir, src.stem + ".utf8.csv")
     if declared:
         enc = declared.lower().replace("-", "_")
         target = ACCEPTED.get(enc, declared)
@@ -170,6 +169,7 @@ def normalise_encoding(
                 ],
             )
     try:
+        dst = work_file(workdir, src.stem + ".utf8.csv")  # the folder made only when a file is written
         bad_line = _transcode(src, dst, target)
     except LookupError:
         return None, declared or target, [Finding("encoding-error", f"unknown encoding {declared!r}", **where)]
