@@ -84,3 +84,32 @@ def test_a_plugin_check_reports_on_both_paths(plugin, foreign_key, base_catalog,
     assert fast == precise == [("test-placeholder", 70_000, "company", "error")]
     if not foreign_key:  # the one pass counted the plugin's condition and sent the file to the precise path
         assert [p.failed for p in proofs] == [["test-placeholder:company"]]
+
+
+@pytest.mark.parametrize(
+    "text, declares",
+    [
+        ("[govdata]\nplaceholder = tests_placeholder_plugin\n", True),
+        ("[console_scripts]\ngovdata = govdata.cli:main\n\n[datasette]\ngovdata = x\n", False),
+        ("  [govdata]  \nplaceholder = m\n", True),
+        ("[ govdata ]\nplaceholder = m\n", False),
+    ],
+    ids=["group", "only-the-name", "spaces-around", "spaces-inside"],
+)
+def test_entry_point_scan_sees_what_importlib_metadata_sees(text, declares, tmp_path, monkeypatch):
+    """The cheap scan that lets a gate skip importlib.metadata's entry points answers True whenever
+    they hold one of the ``govdata`` group (a distribution on the path declaring it)."""
+    import importlib.metadata
+    import sys
+
+    info = tmp_path / "placeholder_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: placeholder-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(text)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    found = bool(importlib.metadata.entry_points(group="govdata"))
+    assert found == declares
+    assert plugins._may_have_entry_points() == declares
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "no.zip"), *sys.path])
+    (tmp_path / "no.zip").write_bytes(b"")
+    assert plugins._may_have_entry_points()  # a file on the path: importlib.metadata looks

@@ -211,6 +211,30 @@ def test_a_text_column_of_chinese_forms_is_warned_on_every_path(quick, base_cata
     assert "strip_thousands_separators" in finding.message and finding.field_number == 2
 
 
+def test_the_cheap_first_test_of_normalisable_columns_is_the_first_characters():
+    """normalisable_likely (counted by the one-pass proof) is 1 exactly when every value starts
+    with a digit, a sign, a blank or a full-width digit; missing values do not count."""
+    import duckdb
+
+    from govdata.checks.sqltypes import FieldSQL
+
+    test = FieldSQL({"name": "v", "type": "string"}, ["NA"]).normalisable_likely()
+    assert test is not None
+    con = duckdb.connect()
+    columns = {
+        "digits": (["1", "２", "+3", "-4", " 5", "\t6", None], 1),
+        "one word": (["1", "中", None], 0),
+        "a letter": (["a1"], 0),
+        "only missing": ([None, None], 0),
+        "an empty text": (["1", ""], 0),  # '' is a value where missingValues leave it one
+        "declared missing": (["1", "NA"], 1),
+    }
+    for name, (values, expected) in columns.items():
+        rows = ", ".join("(NULL)" if v is None else f"('{v}')" for v in values)
+        got = con.execute(f"SELECT {test} FROM (VALUES {rows}) t(v)").fetchone()
+        assert got == (expected,), name
+
+
 # ---- personal data: at its rows, and not where there is none -------------------------------
 
 

@@ -20,6 +20,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable
@@ -47,8 +49,11 @@ class VerdictCache:
         """Where verdicts of ``kind`` are kept, or None."""
         return None if self.folder is None else self.folder / kind
 
-    def memoised(self, kind: str, digest: str, compute: Callable[[], list[Finding]]) -> list[Finding]:
-        return memoised(self.directory(kind), digest, compute)
+    def memoised(self, kind: str, digest: Callable[[], str], compute: Callable[[], list[Finding]]) -> list[Finding]:
+        """``compute()`` memoised under ``digest()``, which is computed only when verdicts are kept
+        (it hashes the platform's source: wasted on a run that keeps none)."""
+        directory = self.directory(kind)
+        return memoised(directory, digest() if directory is not None else "", compute)
 
 
 @cache
@@ -91,3 +96,42 @@ def memoised(directory: Path | None, digest: str, compute: Callable[[], list[Fin
     except OSError:
         pass  # a read-only checkout: no cache, same verdict
     return found
+
+
+# -- JSON Schema verdicts compiled ahead of time ---------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _is_date(value: str) -> bool:
+    """jsonschema's ``date`` format (4.26: ``_format.is_date``), without its exception."""
+    try:
+        return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+# the formats jsonschema's FormatChecker tests in the platform's schemas, by its own rules
+FORMATS: dict[str, Callable[[str], bool]] = {"date": _is_date, "email": lambda value: "@" in value}
+
+
+@cache
+def _digest(source: Path) -> str:
+    return hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def proven_valid(name: str, document: Any, source: Path) -> bool:
+    """True when the schema ``name``, compiled ahead of time from the file ``source``
+    (``govdata/schemacode.py``, :mod:`govdata.checks.schemagen`), accepts ``document``: then
+    ``jsonschema`` surely finds nothing, and need not be imported. False proves nothing (the
+    document is invalid, or the code was compiled from another version of the file): ask
+    ``jsonschema``."""
+    from govdata import schemacode
+
+    if schemacode.DIGESTS.get(name) != _digest(source):
+        return False
+    try:
+        schemacode.VALIDATORS[name](document, custom_formats=FORMATS)
+    except Exception:  # invalid, or a shape the compiled code trips on: jsonschema decides
+        return False
+    return True

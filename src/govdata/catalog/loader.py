@@ -88,8 +88,13 @@ def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) ->
         raise CatalogError(f"catalog.yaml cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise CatalogError("catalog.yaml must be a mapping")
-    digest = verdicts.key(verdicts.version("jsonschema"), path.read_bytes(), json_schema_path("catalog").read_bytes())
-    findings = cache.memoised("jsonschema", digest, lambda: _catalog_errors(raw, lines))
+    findings = cache.memoised(
+        "jsonschema",
+        lambda: verdicts.key(
+            verdicts.version("jsonschema"), path.read_bytes(), json_schema_path("catalog").read_bytes()
+        ),
+        lambda: _catalog_errors(raw, lines),
+    )
     if findings:
         raise CatalogError("catalog.yaml is invalid:\n" + "\n".join(f"  {f.location()}: {f.message}" for f in findings))
     publishers: dict[str, Publisher] = {}
@@ -110,7 +115,9 @@ def load_catalog_file(root: Path, cache: verdicts.VerdictCache | None = None) ->
 
 
 def _catalog_errors(raw: dict, lines) -> list[Finding]:
-    import jsonschema  # only when the verdict is not cached (govdata.verdicts)
+    if verdicts.proven_valid("catalog", raw, json_schema_path("catalog")):
+        return []
+    import jsonschema  # only when the verdict is neither cached nor proven (govdata.verdicts)
 
     validator = jsonschema.Draft202012Validator(json_schema("catalog"), format_checker=jsonschema.FormatChecker())
     findings = []

@@ -101,7 +101,6 @@ def normalise_encoding(
     UTF-8), False: not known yet."""
     with src.open("rb") as fh:
         head = fh.read(4)
-    dst = work_file(workdir, src.stem + ".utf8.csv")
     if declared:
         enc = declared.lower().replace("-", "_")
         accepted = ACCEPTED.get(enc, declared)
@@ -169,6 +168,7 @@ def normalise_encoding(
             )
         target = detected_as
     try:
+        dst = work_file(workdir, src.stem + ".utf8.csv")  # the folder made only when a file is written
         bad_line = _transcode(src, dst, target)
     except LookupError:
         return None, declared or target, [_unknown(declared, where)]

@@ -74,6 +74,8 @@ def check_json_schema(ds: Dataset, cache: verdicts.VerdictCache | None = None) -
 
 
 def _json_schema_findings(ds: Dataset) -> list[Finding]:
+    if verdicts.proven_valid("dataset", ds.descriptor, json_schema_path("dataset")):
+        return []  # jsonschema not imported (govdata.checks.schemagen)
     out = []
     errors = sorted(dataset_validator().iter_errors(ds.descriptor), key=lambda e: [str(p) for p in e.absolute_path])
     for top in errors:

@@ -14,7 +14,6 @@ the one a single process writes, finding for finding (``tests/test_gate_batch.py
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 from typing import Any, Callable
@@ -46,6 +45,8 @@ def processes(datasets: int) -> int:
 
 def can_fork() -> bool:
     """Forking is safe only while the process has one thread (no DuckDB database, no pool yet)."""
+    import multiprocessing  # here: a gate in one process never needs it (3 ms of a cold start)
+
     try:
         return "fork" in multiprocessing.get_all_start_methods() and len(os.listdir("/proc/self/task")) == 1
     except OSError:
@@ -63,6 +64,8 @@ def check(catalog: Catalog, selected: list[Dataset], workdir: Path, report: Repo
     global _job
     shares = [selected[k::n] for k in range(n)]
     _job = (share, catalog, shares, workdir)
+    import multiprocessing
+
     try:
         with multiprocessing.get_context("fork").Pool(n - 1) as pool:
             others = pool.map_async(_child, range(1, n))

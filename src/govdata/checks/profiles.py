@@ -25,6 +25,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from govdata import verdicts
+
 SNAPSHOT = Path(__file__).with_name("frictionless_profiles.json")
 _CLASSES = ("package", "resource", "dialect", "schema")
 
@@ -60,6 +62,9 @@ def _validator(kind: str, name: str = "") -> Any:
 
 
 def _profile_ok(kind: str, descriptor: Any, name: str = "") -> bool:
+    compiled = f"frictionless.field.{name}" if kind == "field" else f"frictionless.{kind}"
+    if verdicts.proven_valid(compiled, descriptor, SNAPSHOT):
+        return True  # jsonschema not imported (govdata.checks.schemagen)
     return next(_validator(kind, name).iter_errors(descriptor), None) is None
 
 
