@@ -352,6 +352,7 @@ def run_checks(
     typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
     cache: VerdictCache | None = None,
     report_only: bool = False,
+    loaded: tuple[Catalog, list[Finding]] | None = None,
 ) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
@@ -361,7 +362,8 @@ def run_checks(
     A build passes its own scratch connection ``con`` (the warehouse attached) and ``typed_tables``:
     (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
     values while proving it clean (see :func:`govdata.checks.proof.prove`); the result names the
-    tables it wrote (:attr:`CheckedResource.typed_table`)."""
+    tables it wrote (:attr:`CheckedResource.typed_table`). ``loaded``: the catalogue and its
+    loading findings when the caller loaded it already (a build: one load, not two)."""
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
@@ -373,7 +375,7 @@ def run_checks(
         connection = early.submit(connect_scratch, workdir)
         early.shutdown(wait=False)
     try:
-        catalog, load_findings = load(root, cache=cache)
+        catalog, load_findings = loaded if loaded is not None else load(root, cache=cache)
     except BaseException:
         if early is not None:
             connection.result().close()
