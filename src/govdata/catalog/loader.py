@@ -313,7 +313,9 @@ def load(
     root = root.resolve()
     catalog, findings = load_catalog_file(root, cache or verdicts.VerdictCache.under(root / verdicts.DEFAULT_OUT))
     parsed = parse_cache(catalog.verdicts)
-    for descriptor in discover(root, only):
+    descriptors = discover(root, only)
+    parsed.warm(descriptors, min(os.cpu_count() or 1, 4))
+    for descriptor in descriptors:
         ds, ds_findings = load_dataset(root, descriptor, parsed.load)
         findings.extend(ds_findings)
         if ds is not None:

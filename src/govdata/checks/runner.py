@@ -13,7 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 import duckdb
 
@@ -353,6 +353,7 @@ def run_checks(
     cache: VerdictCache | None = None,
     report_only: bool = False,
     loaded: tuple[Catalog, list[Finding]] | None = None,
+    selection: Sequence[Dataset] | None = None,
 ) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
@@ -363,7 +364,9 @@ def run_checks(
     (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
     values while proving it clean (see :func:`govdata.checks.proof.prove`); the result names the
     tables it wrote (:attr:`CheckedResource.typed_table`). ``loaded``: the catalogue and its
-    loading findings when the caller loaded it already (a build: one load, not two)."""
+    loading findings when the caller loaded it already (a build: one load, not two); ``selection``:
+    the datasets of ``loaded`` under ``paths``, when the caller knows them (no path of 10,000
+    datasets resolved to find them)."""
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
@@ -383,7 +386,7 @@ def run_checks(
             tmp.cleanup()
         raise
     report = Report()
-    selected = _select(catalog, root, paths, select_none, load_findings, report)
+    selected = _select(catalog, root, paths, select_none, load_findings, report, selection)
     n = parallel.processes(len(selected)) if report_only and con is None and early is None else 1
     if n > 1 and parallel.can_fork():
         try:
@@ -453,6 +456,7 @@ def _select(
     select_none: bool,
     load_findings: list[Finding],
     report: Report,
+    selection: Sequence[Dataset] | None = None,
 ) -> list[Dataset]:
     """The datasets under ``paths`` (all when none given); the catalogue's findings about them."""
     paths = [Path(p).resolve() for p in paths or []]
@@ -463,7 +467,13 @@ def _select(
             p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve() for p in paths
         )
 
-    chosen = [] if select_none else [ds for ds in catalog.datasets if selected(ds)]
+    chosen = (
+        []
+        if select_none
+        else list(selection)
+        if selection is not None
+        else [ds for ds in catalog.datasets if selected(ds)]
+    )
     names = {ds.name for ds in chosen}
     files = {ds.rel_file for ds in chosen}
     report.datasets_checked = sorted(names)

@@ -124,6 +124,7 @@ def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> t
             typed_tables=_destinations(changed),
             cache=loaded[0].verdicts,
             loaded=loaded,
+            selection=changed,
         )
     except BaseException:
         if con is not None:
@@ -163,6 +164,7 @@ def check_derived(plan: Plan, loaded: tuple[Any, list], records: list, run, con,
             typed_tables=_destinations(late),
             cache=catalog.verdicts,
             loaded=loaded,
+            selection=late,
         )
     run.report.extend(late_run.report.findings)
     run.report.stats += late_run.report.stats
