@@ -126,19 +126,45 @@ CPU: dict[str, float] = {}  # CPU seconds (user + system) of each timed step: on
 # machine wall time follows the load; CPU time is what the step cost
 
 
-def timed(cmd: list[str], label: str = "", **kw) -> tuple[float, int]:
-    import resource
+PEAK_MB: dict[str, float] = {}  # peak RSS of each timed step's process (forked helpers not included)
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+def timed(cmd: list[str], label: str = "", **kw) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    err = proc.stderr.read() if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     took = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if label:
-        CPU[label] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+        # CPU seconds of the step: its own and its waited-for children's (the check's forked processes)
+        CPU[label] = round(usage.ru_utime + usage.ru_stime, 2)
+        PEAK_MB[label] = round(usage.ru_maxrss / 1024, 1)
     if proc.returncode not in (0, 1):
-        print(proc.stderr[-2000:], file=sys.stderr)
+        print(err[-2000:], file=sys.stderr)
     return took, proc.returncode
+
+
+def disk_mb(path: Path) -> float:
+    """Bytes on disk under ``path`` (hard links counted once), in MB."""
+    out = subprocess.run(["du", "-sm", str(path)], capture_output=True, text=True).stdout.split()
+    return float(out[0]) if out else 0.0
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of a process and its children, summed."""
+    total = 0
+    pids = [pid]
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    pids += [int(p) for p in out.split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
 
 
 def serve_and_browse(root: Path, port: int, n: int) -> dict:
@@ -166,6 +192,10 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
             "datasets search": "/datasets?q=学校", "publisher page": "/publishers/xh-edu",
             "theme page": "/themes/education", "index page 50": "/?_page=50", "data.json": "/data.json",
             "changelog": "/changelog", "last dataset page": f"/datasets/xh-schools-{n - 1:05d}",
+            "datasets faceted": "/datasets?theme=education&publisher=xh-edu&page=3",
+            "ckan package_show": f"/api/3/action/package_show?id=xh-schools-{n // 3:05d}",
+            "ckan package_search fq": "/api/3/action/package_search?fq=publisher:xh-edu&rows=20&start=40",
+            "dcat-ap": "/catalog.jsonld", "home": "/",
         }
         result = {"ready_s": round(ready, 2), "pages": {}}
         with httpx.Client(base_url=base, timeout=60) as c:
@@ -180,6 +210,7 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
                 if r.status_code != 200:
                     result.setdefault("failed", []).append((i, r.status_code))
         result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
+        result["peak_rss_mb"] = round(_tree_peak_mb(proc.pid), 1)
         return result
     finally:
         proc.terminate()
@@ -278,6 +309,9 @@ def main() -> None:
         results["one_changed_build_s"] = runs
         print(json.dumps(results), file=sys.stderr, flush=True)
     results["cpu_s"] = CPU
+    results["peak_rss_mb"] = PEAK_MB
+    if (root / "_build").exists():
+        results["disk_mb"] = {"out": disk_mb(root / "_build"), "current build": disk_mb((root / "_build" / "current").resolve())}
     if "serve" not in skip:
         results["serve"] = serve_and_browse(root, args.port, args.datasets)
     print(json.dumps(results, ensure_ascii=False, indent=2))

@@ -47,6 +47,7 @@ class ParseCache:
         self._entries: dict[str, bytes] | None = None
         self._used: set[str] = set()
         self._dirty = False
+        self._keys: dict[Path, str] = {}  # keys computed by ``warm``, taken once by ``load``
 
     @property
     def path(self) -> Path | None:
@@ -66,12 +67,13 @@ class ParseCache:
 
     def load(self, path: Path) -> tuple[Any, LineMap]:
         """``load_descriptor(path)``, from the cache when these bytes were parsed before."""
-        key = _key(path)
+        key = self._keys.pop(path, None) or _key(path)
         entries = self._read()
         hit = entries.get(key)
         if hit is not None:
             self._used.add(key)
             return marshal.loads(hit)
+        key = _key(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
         data, lines = load_descriptor(path)
         self.parsed += 1
         try:
@@ -92,10 +94,11 @@ class ParseCache:
         todo: list[Path] = []
         for path in paths:
             try:
-                if _key(path) not in entries:
-                    todo.append(path)
+                key = self._keys[path] = _key(path)
             except (OSError, UnsafeInputError):
                 continue  # load() reports it
+            if key not in entries:
+                todo.append(path)
         if processes < 2 or len(todo) < PARALLEL_PARSES or not can_fork():
             return
         global _todo
