@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from govdata import plugins
-from govdata.checks import runner
+from govdata.checks import resource
 from govdata.checks.plan import Plan
 from govdata.checks.proof import prove
 from govdata.checks.rules.base import Check, Row
@@ -76,7 +76,7 @@ def test_without_the_plugin_its_code_is_unknown():
 def test_a_plugin_check_reports_on_both_paths(plugin, foreign_key, base_catalog, tmp_path, monkeypatch):
     data = _big({70_000: b"69999,TBD,330106,2024-01-05,1\n"})
     proofs = []
-    monkeypatch.setattr(runner, "prove", lambda *a, **k: proofs.append(prove(*a, **k)) or proofs[-1])
+    monkeypatch.setattr(resource, "prove", lambda *a, **k: proofs.append(prove(*a, **k)) or proofs[-1])
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     fast, _ = _findings(base_catalog, tmp_path / "a", data, 1024**2, monkeypatch, foreign_key)

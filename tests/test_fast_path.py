@@ -14,9 +14,10 @@ import duckdb
 
 from govdata.publish.builder import build
 from govdata.publish.speculative import Speculation
-from govdata.checks import privacy, runner, source
+from govdata.checks import privacy, resource, runner, source
 from govdata.errors import BuildError
 from govdata.checks import proof as proof_mod
+from govdata.checks.prepared import Prepared
 from govdata.checks.proof import prove
 from govdata.checks.table import TableChecks
 from tests.conftest import edited_yaml
@@ -95,7 +96,7 @@ def test_fast_path_equals_precise_path(case, foreign_key, base_catalog, tmp_path
         proofs.append(prove(*args, **kwargs))
         return proofs[-1]
 
-    monkeypatch.setattr(runner, "prove", recording)
+    monkeypatch.setattr(resource, "prove", recording)
     fast, fast_stats = _findings(base_catalog, tmp_path / "a", data, 1024**2, monkeypatch, foreign_key)
     precise, precise_stats = _findings(base_catalog, tmp_path / "b", data, 1024**3, monkeypatch, foreign_key)
     assert fast == precise
@@ -137,7 +138,7 @@ def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
         {"name": "contact", "type": "string"},
         {"name": "unscanned", "type": "string", "constraints": {"enum": ["x", "13812345678", "", "99999999999", "m"]}},
     ]
-    lt = tables.stream("d", "r", "t.csv", {"fields": fields}, source.Prepared(path=path))
+    lt = tables.stream("d", "r", "t.csv", {"fields": fields}, Prepared(path=path))
     scanner = privacy.scanner_for(lt)
     assert set(scanner.columns.values()) == {"id", "name", "contact"}
     for i in range(0, len(text.encode()), 7):
@@ -336,7 +337,7 @@ def test_an_error_after_the_fused_load_leaves_no_table_behind(base_catalog, tmp_
 
     original = proof_mod.candidate_counts
     monkeypatch.setattr(proof_mod, "candidate_counts", lambda lt: failing_scan(lt))
-    monkeypatch.setattr(runner, "scanner_for", lambda lt: None)  # the SQL candidate count, not the byte scanner
+    monkeypatch.setattr(resource, "scanner_for", lambda lt: None)  # the SQL candidate count, not the byte scanner
     result = build(root, tmp_path / "out")
     assert calls, "the SQL candidate count must have run"
     wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from govdata import render
-from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE
+from govdata.checks.collect import MAX_FINDINGS_PER_RESOURCE
 from tests.test_gate_corpus import _check
 from tests.test_gate_shapes import dataset
 

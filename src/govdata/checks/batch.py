@@ -1,7 +1,7 @@
 """Many small files of one shape checked together: the same statements, bound once.
 
 A DuckDB statement costs about half a millisecond to bind per condition whatever the table's
-size; a file's row conditions in one statement (``table.combined_items``) take ~15 ms of CPU for
+size; a file's row conditions in one statement (``plan.combined_items``) take ~15 ms of CPU for
 a nine-field schema, and ~20 ms more go to the key, column and personal-data counts. A
 catalogue of small datasets is thus mostly binding. Files whose plans are the same (same fields,
 same conditions, same counts: the usual case of a publisher's many datasets of one template) are
@@ -20,7 +20,9 @@ from typing import Callable, Iterable
 
 import duckdb
 
-from govdata.checks.table import COMBINED_BYTES, LoadedTable, TableChecks, combined_items
+from govdata.checks.loaded import LoadedTable
+from govdata.checks.plan import combined_items
+from govdata.checks.table import COMBINED_BYTES, TableChecks
 from govdata.sql import lit
 
 TAG, ROW = "__govdata_t", "__govdata_r"

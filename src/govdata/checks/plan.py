@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from govdata.checks.rules.base import Check, Column, Key, Reference, Row, Table
+from govdata.sql import lit
 
 
 class Plan:
@@ -96,6 +97,12 @@ class Plan:
         return [(c.label, c.likely) for c in self.columns]
 
 
+def owner(item: Row | Key | Column | Reference) -> Check:
+    """The check that made an item of a plan (every item of a plan has one: :func:`_owned`)."""
+    assert item.check is not None, "an item of a plan is owned by its check"
+    return item.check
+
+
 def _owned(items: Sequence, check: Check) -> Sequence:
     """Items a check just made, marked as its own (they are frozen; made fresh for this plan)."""
     for item in items:
@@ -105,6 +112,31 @@ def _owned(items: Sequence, check: Check) -> Sequence:
 
 def key_duplicates(keys: list[str]) -> str:
     """Non-missing keys minus distinct keys: zero when no key repeats (``keys``: typed expressions)."""
-    not_null = " OR ".join(f"{k} IS NOT NULL" for k in keys)  # as table.TableChecks.duplicates
+    not_null = " OR ".join(f"{k} IS NOT NULL" for k in keys)  # as keys.duplicates
     key = keys[0] if len(keys) == 1 else f"({', '.join(keys)})"
     return f"count_if({not_null}) - count(DISTINCT {key}) FILTER (WHERE {not_null})"
+
+
+def combined_items(rows: list[Row]) -> str:
+    """Every row condition as one list per row: a struct (field, code, note, cell, limit) where the
+    condition holds, none where it does not; '' without conditions."""
+    items = [
+        f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
+        f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(owner(r).code)}, 'note': {lit(r.label)}, "
+        f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END"
+        for r in rows
+    ]
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else ""
+
+
+def key_present(key: Key) -> str:
+    """A key takes part unless all its parts are missing (Frictionless compares tuples with None in them)."""
+    return " OR ".join(f"{f.typed()} IS NOT NULL" for f in key.fields)
+
+
+def unique_keys(key: Key) -> str:
+    """An aggregate true when no two rows share the key (the rows where it takes part)."""
+    typed = ", ".join(f.typed() for f in key.fields)
+    keys = f"({typed})" if len(key.fields) > 1 else typed
+    present = key_present(key)
+    return f"count_if({present}) = count(DISTINCT CASE WHEN {present} THEN {keys} END)"

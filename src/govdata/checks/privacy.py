@@ -19,7 +19,8 @@ from typing import Any
 from govdata.checks.rules import masking_error, negative_list_field, personal_data
 from govdata.checks.rules.masking_error import declared as _declared
 from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
-from govdata.checks.table import LoadedTable, TableChecks
+from govdata.checks.loaded import LoadedTable
+from govdata.checks.table import TableChecks
 from govdata.findings import Finding
 from govdata.sql import lit
 
@@ -107,7 +108,7 @@ def scanner_for(lt: LoadedTable) -> "CellScanner":
 
 class CellScanner:
     """The personal-data scan straight from a CSV's bytes, fed chunk by chunk by the byte pass
-    (:func:`govdata.checks.source.byte_pass`) while DuckDB checks the same file.
+    (:func:`govdata.checks.bytescan.byte_pass`) while DuckDB checks the same file.
 
     In a file without quotes and with ``\\n`` line ends every line is a row and every comma a cell
     boundary, so each cell with a run of 11 ASCII digits or an ``@`` (the SQL prefilter's

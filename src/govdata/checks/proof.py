@@ -27,7 +27,8 @@ from typing import Callable
 from govdata.checks.plan import Plan, key_duplicates
 from govdata.checks.privacy import CellScanner, candidate_counts, candidates_hold_none
 from govdata.checks.sqltypes import FieldSQL
-from govdata.checks.table import LoadedTable, TableChecks, _Fields
+from govdata.checks.loaded import Fields, LoadedTable
+from govdata.checks.table import TableChecks
 from govdata.sql import ident
 
 
@@ -66,7 +67,7 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
         pairs = [("rows", "count(*)"), ("row-checks", f"count_if({FLAG})")]
         pairs += [(k.label, key_duplicates([ident(f.name) for f in k.fields])) for k in plan.keys]
         # the stored text columns hold the fields' values (missing values already NULL)
-        pairs += Plan.compile(_Fields([FieldSQL(f.field, [""]) for f in lt.fields], lt.schema)).column_tests()
+        pairs += Plan.compile(Fields([FieldSQL(f.field, [""]) for f in lt.fields], lt.schema)).column_tests()
         row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {into}").fetchone()
         assert row is not None  # an aggregate has one row
         counts = {label: n or 0 for (label, _), n in zip(pairs, row)}

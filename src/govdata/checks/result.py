@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from govdata.checks.sqltypes import FieldSQL
-from govdata.checks.table import csv_relation, typed_select
+from govdata.checks.loaded import csv_relation, typed_select
 
 
 @dataclass(frozen=True)

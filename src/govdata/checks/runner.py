@@ -1,7 +1,7 @@
 """``govdata check``: the whole gate over a catalogue, as a library call.
 
-catalogue files → load → metadata checks → pipelines → source preparation →
-DuckDB table checks → foreign keys → report. The scratch DuckDB connection and
+catalogue files → load → metadata checks → each resource's data checks (:mod:`.resource`:
+pipelines, source preparation, DuckDB table checks) → foreign keys → report. The scratch DuckDB connection and
 its loaded tables are handed to the builder, so a build reads each file once.
 """
 
@@ -11,7 +11,7 @@ import os
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -19,36 +19,17 @@ import duckdb
 
 from govdata.catalog.loader import discover, load
 from govdata.catalog.model import Catalog, Dataset, Resource
-from govdata.verdicts import VerdictCache
-from govdata.checks.metadata import (
-    cached_frictionless,
-    check_dataset_metadata,
-    check_duplicates,
-    completeness,
-    normalise_schema,
-)
 from govdata.checks import parallel
 from govdata.checks.batch import check_together
-from govdata.checks.declared import MAX_SERVED_COLUMNS  # noqa: F401 (re-exported: scaffold.py imports it from here)
-from govdata.checks.declared import at_descriptor, name_clashes, too_wide
-from govdata.checks.privacy import candidate_counts, check_privacy, scanner_for
-from govdata.checks.proof import prove
+from govdata.checks.collect import collect
+from govdata.checks.keys import check_foreign_keys
+from govdata.checks.loaded import LoadedTable
+from govdata.checks.metadata import cached_frictionless, check_dataset_metadata, check_duplicates, completeness
+from govdata.checks.resource import Checked, check_resource, examine, resource_counts
 from govdata.checks.result import CheckedResource
-from govdata.checks.rules import blank_row
-from govdata.checks.source import (
-    LABEL_CODES,
-    Label,
-    Prepared,
-    declared_findings,
-    fast_header,
-    fast_path,
-    prepare,
-    byte_pass,
-    scan_structure,
-)
-from govdata.checks.table import MAX_FINDINGS_PER_RESOURCE, WIDE_COLUMNS, LoadedTable, TableChecks, planned_counts
-from govdata.findings import Finding, Notice, Report, ResourceStats
-from govdata.pipelines import PipelineError, run_pipeline
+from govdata.checks.table import TableChecks
+from govdata.findings import Finding, Report
+from govdata.verdicts import VerdictCache
 
 
 @dataclass(frozen=True)
@@ -87,37 +68,6 @@ def connect_scratch(workdir: Path, memory_limit: str = "512MB") -> duckdb.DuckDB
     return con
 
 
-def _source_for(
-    root: Path, ds: Dataset, res: Resource, workdir: Path, where: dict
-) -> tuple[Path | None, list[Finding]]:
-    if res.pipeline:
-        out_dir = workdir / "pipelines" / ds.name
-        out_dir.mkdir(parents=True, exist_ok=True)
-        out = out_dir / f"{res.name}.csv"
-        try:
-            run_pipeline(root, res.pipeline, ds.dir, out, res.raw.get("pipeline_params"))
-        except PipelineError as exc:
-            return None, [
-                Finding(
-                    "pipeline-error",
-                    str(exc),
-                    key=f"resources.{res.index}.pipeline",
-                    line=ds.line("resources", res.index, "pipeline"),
-                    **where,
-                )
-            ]
-        return out, []
-    return res.source, []
-
-
-def _capped(
-    findings: list[Finding], where: dict, limit: int = MAX_FINDINGS_PER_RESOURCE
-) -> tuple[list[Finding], list[Notice]]:
-    if len(findings) <= limit:
-        return findings, []
-    return findings[:limit], [Notice.more(len(findings) - limit, limit, **where)]
-
-
 def run_changed(
     root: Path, ref: str, workdir: Path | None = None, cache: VerdictCache | None = None, report_only: bool = False
 ) -> CheckRun:
@@ -145,192 +95,6 @@ def run_changed(
             )
         )
     return run
-
-
-@dataclass
-class _Checked:
-    """What the data checks found for one resource (reported once the descriptor checks agree)."""
-
-    dataset: str
-    resource: str
-    report_it: bool
-    findings: list[Finding] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    stats: ResourceStats | None = None
-    table: LoadedTable | None = None
-
-
-def _load_fast(
-    tables: TableChecks,
-    pool: ThreadPoolExecutor,
-    src: Path,
-    raw: dict,
-    expected: list[str],
-    where: dict,
-    ds: Dataset,
-    res: Resource,
-    schema: dict,
-    report_it: bool,
-) -> tuple[Prepared | None, LoadedTable | None]:
-    """Big plain UTF-8 CSV: DuckDB reads it while the byte pass (NUL, blank lines, hash) runs in a
-    thread. A file with nothing to report is proven so in one streaming pass (proof.py); any other
-    is materialised for the precise statements. Returns (None, None) when anything is off, and
-    the precise path (Python structure pass) takes over."""
-    if len(expected) > WIDE_COLUMNS:  # a wide file is held long (table.WIDE_COLUMNS), never streamed
-        return None, None
-    prep = fast_header(src, expected, where)
-    if prep is None or any(f.code in LABEL_CODES for f in prep.findings):
-        return None, None
-    digest = isinstance(raw.get("hash"), str)
-    lt = None
-    proof = None
-    if schema.get("foreignKeys"):  # foreign-key findings need row numbers: always materialised
-        facts = pool.submit(byte_pass, src, digest, utf8=False)
-    else:
-        streamed = tables.stream(ds.name, res.name, where["file"], schema, prep)
-        scanner = scanner_for(streamed) if report_it else None
-
-        def read_bytes():
-            found = byte_pass(src, digest, utf8=False, feed=scanner.feed if scanner else None)
-            if scanner is not None:
-                scanner.finish()
-            return found
-
-        facts = pool.submit(read_bytes)
-        into = None
-        if (ds.name, res.name) in tables.typed_into:
-            schema_name, into = tables.typed_into[(ds.name, res.name)]
-            tables.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_name}")
-        try:
-            proof = prove(tables, streamed, report_it, lambda: (facts.result(), scanner)[1], into)
-        except duckdb.Error:
-            tables.unload(streamed)
-            proof = None
-        if proof is not None and proof.clean:
-            streamed.rows = proof.rows
-            tables.keep(streamed)
-            lt = streamed
-    if lt is None:
-        lt = tables.load(ds.name, res.name, where["file"], schema, prep)
-        if lt is not None and proof is not None:
-            lt.passed = proof.passed  # the same file, read alike: what the proof counted zero needs no statement
-    facts = facts.result()
-    if lt is None or facts.nul is not None or facts.blank_line or facts.spaced_quote:
-        if lt is not None:
-            tables.drop(lt)
-        return None, None
-    prep.findings[:0] = declared_findings(src, raw, facts.sha256, facts.size, where)
-    prep.sha256, prep.bytes = facts.sha256, facts.size
-    return prep, lt
-
-
-def _check_resource(
-    catalog: Catalog,
-    tables: TableChecks,
-    pool: ThreadPoolExecutor,
-    ds: Dataset,
-    res: Resource,
-    workdir: Path,
-    report_it: bool,
-) -> _Checked:
-    out = _Checked(ds.name, res.name, report_it)
-    where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
-    src, findings = _source_for(catalog.root, ds, res, workdir, where)
-    if src is None:
-        out.findings = findings
-        return out
-    data_file = (
-        src.relative_to(catalog.root).as_posix()
-        if src.is_relative_to(catalog.root)
-        else f"{ds.dir.relative_to(catalog.root).as_posix()}/<pipeline {res.pipeline}>"
-    )
-    where["file"] = data_file
-    schema = normalise_schema(res.schema)
-    clash = name_clashes(ds, res, schema, where)
-    if clash:
-        out.findings = findings + clash
-        return out
-    findings += too_wide(ds, res, schema, where)
-    res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (source._out)
-    label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
-    expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
-    prep, lt = (
-        _load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
-        if not res.pipeline and fast_path(src, res.raw)
-        else (None, None)
-    )
-    if prep is None:
-        missing = [str(m) for m in schema.get("missingValues", [""])]
-        prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
-        prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
-        if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
-            # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
-            scanned = scan_structure(prep.path, res_dir, expected, where, missing)
-            scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-            scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
-            prep = scanned
-        if len(prep.header) == 1 < len(expected) and any(f.code in LABEL_CODES for f in prep.findings):
-            prep.path = None  # one column where the schema has several: another delimiter; rows would be noise
-        if prep.path is not None:
-            lt = tables.load(ds.name, res.name, data_file, schema, prep)
-            if not prep.scanned and lt is None:  # DuckDB's strict read refused it: find out exactly where
-                prep.findings = [f for f in prep.findings if f.code != "source-error"]
-                scanned = scan_structure(prep.path, res_dir, expected, where, missing)
-                scanned.findings[:0] = prep.findings
-                scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-                prep = scanned
-                if prep.path is not None:
-                    lt = tables.load(ds.name, res.name, data_file, schema, prep)
-            elif lt is None and prep.row_map is None:
-                # Python's reading found nothing wrong but DuckDB's refused the file: the checks read the
-                # copy Python's reading writes (one verdict, that of the structure pass)
-                refused = [f for f in prep.findings if f.code == "source-error"]
-                scanned = scan_structure(prep.path, res_dir, expected, where, missing, rewrite_always=True)
-                if scanned.path is not None and scanned.path != prep.path:
-                    scanned.findings[:0] = [f for f in prep.findings if f.code != "source-error"]
-                    scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-                    prep = scanned
-                    lt = tables.load(ds.name, res.name, data_file, schema, prep)
-                    if lt is None:
-                        prep.findings = [f for f in prep.findings if f.code != "source-error"] + refused
-    stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
-    if lt is not None and not prep.scanned:
-        if not lt.streamed:  # a streamed table was proven to have neither
-            tables.check_cell_size(lt)
-            for row in tables.remove_blank_rows(lt):
-                prep.bad_rows.add(row)
-                prep.findings.append(blank_row.finding(row, **where))
-        stats.rows_with_findings = len(prep.bad_rows)
-        stats.rows_read = tables.row_count(lt) + len(prep.bad_rows)
-    out.findings, out.notices = _capped(findings + prep.findings, where)
-    out.stats = stats
-    if lt is None:
-        stats.rows_with_findings = stats.rows_read
-        return out
-    out.table = lt
-    return out
-
-
-def _examine(catalog: Catalog, tables: TableChecks, out: _Checked) -> _Checked:
-    """The checks of a resource read into a table (:func:`_check_resource`): cells, keys, columns,
-    confidentiality (answered from a batch of files of the same shape when there was one)."""
-    lt = out.table
-    if lt is None:
-        return out
-    tables.check_cells(lt)
-    out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
-    if out.report_it and not lt.streamed:  # a streamed table was proven to hold no such column
-        out.findings += tables.check_columns(lt)
-    if out.report_it:
-        out.findings += check_privacy(tables, lt, catalog.raw.get("negative_list") or [])
-    return out
-
-
-def _planned_counts(tables: TableChecks, c: _Checked) -> list[tuple[str, str]]:
-    """What :func:`_examine` will count over a plain table, for :func:`batch.check_together`."""
-    lt = c.table
-    assert lt is not None
-    return planned_counts(tables, lt, c.report_it) + (candidate_counts(lt) if c.report_it else [])
 
 
 PARALLEL_RESOURCES = 16  # from this many resources a plain check uses two threads
@@ -500,7 +264,7 @@ def _check_data(
     threaded: bool,
     threads: int = 0,
     marks: dict | None = None,
-) -> list[_Checked]:
+) -> list[Checked]:
     """The descriptor checks of the selection and the data checks of every resource it reads (the
     selection plus the targets of its foreign keys). The data findings of a resource whose schema
     Frictionless rejects are dropped. ``threads``: how many threads read resources (default: by
@@ -541,7 +305,7 @@ def _check_data(
             # statement the hand-over to a worker thread (milliseconds each on a busy machine)
             tables.con.execute("SET threads=1")
 
-        def guarded(ds: Dataset, res: Resource, step: Callable[[], _Checked]) -> _Checked | None:
+        def guarded(ds: Dataset, res: Resource, step: Callable[[], Checked]) -> Checked | None:
             try:
                 return step()
             except Exception:
@@ -549,24 +313,24 @@ def _check_data(
                     raise
                 return None
 
-        def read_one(item, view: TableChecks) -> tuple[Dataset, Resource, _Checked | None]:
+        def read_one(item, view: TableChecks) -> tuple[Dataset, Resource, Checked | None]:
             ds, res = item
             return (
                 ds,
                 res,
-                guarded(ds, res, lambda: _check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)),
+                guarded(ds, res, lambda: check_resource(catalog, view, pool, ds, res, workdir, ds.name in names)),
             )
 
-        def examine_one(item, view: TableChecks) -> _Checked | None:
+        def examine_one(item, view: TableChecks) -> Checked | None:
             ds, res, c = item
-            return c if c is None else guarded(ds, res, lambda: _examine(catalog, view, c))
+            return c if c is None else guarded(ds, res, lambda: examine(catalog, view, c))
 
         threads = threads or (_check_threads(len(work)) if threaded else 1)
-        done: list[_Checked | None] = []
+        done: list[Checked | None] = []
         for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
             read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
             loaded = [c for _, _, c in read if c is not None and c.table is not None]
-            check_together(tables, [(c.table, lambda c=c: _planned_counts(tables, c)) for c in loaded])
+            check_together(tables, [(c.table, lambda c=c: resource_counts(tables, c)) for c in loaded])
             done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
         _mark(report, marks, "verdicts")
@@ -617,11 +381,11 @@ def _in_threads(tables: TableChecks, work: list, check_one: Callable, threads: i
 
 
 def _finish(
-    catalog: Catalog, tables: TableChecks, checked: list[_Checked], report: Report, marks: dict | None = None
+    catalog: Catalog, tables: TableChecks, checked: list[Checked], report: Report, marks: dict | None = None
 ) -> None:
     """Foreign keys across the loaded resources, then every resource's findings into the report."""
     _mark(report, marks, "resources")
-    loaded: list[_Checked] = []
+    loaded: list[Checked] = []
     for c in checked:
         if c.report_it:
             report.extend(c.findings)
@@ -637,8 +401,8 @@ def _finish(
 
     _mark(report, marks, "collected")
     for c in loaded:
-        problems = tables.check_foreign_keys(c.table, lookup)
-        findings, bad, notices = tables.collect(c.table)
+        problems = check_foreign_keys(tables, c.table, lookup)
+        findings, bad, notices = collect(tables.con, c.table)
         c.stats.rows_with_findings += bad
         if c.report_it:
             report.extend(problems + findings)

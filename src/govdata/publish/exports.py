@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from govdata.checks.source import file_digest
+from govdata.checks.bytescan import file_digest
 from govdata.sql import lit
 
 if TYPE_CHECKING:  # importing DuckDB is left to the build proper (early_copies runs before it)

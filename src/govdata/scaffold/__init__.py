@@ -37,7 +37,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     """Write datasets/PUBLISHER/NAME from ``source``; ``notes`` receives what was decided about the
     file's layout (sheet, header rows, delimiter, normalising steps), also written into the descriptor."""
     from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES
-    from govdata.checks.runner import MAX_SERVED_COLUMNS
+    from govdata.checks.declared import MAX_SERVED_COLUMNS
 
     notes = notes if notes is not None else []
     if publisher not in catalog.publishers:

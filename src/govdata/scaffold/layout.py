@@ -134,7 +134,7 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
 
 @field_size_limit(SCAFFOLD_CELL_LIMIT)
 def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
-    from govdata.checks.source import normalise_encoding
+    from govdata.checks.encoding import normalise_encoding
 
     utf8, encoding, findings = normalise_encoding(source, tmp, None, {"file": source.name})
     if utf8 is None:

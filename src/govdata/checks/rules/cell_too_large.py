@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govdata.checks.rules.base import Check, Row, Table
-from govdata.checks.source import MAX_CELL_CHARS
+from govdata.checks.structure import MAX_CELL_CHARS
 from govdata.checks.sqltypes import FieldSQL
 
 

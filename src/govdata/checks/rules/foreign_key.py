@@ -67,7 +67,7 @@ class ForeignKey(Check):
 
     def missing(self, ref: Reference, table: Any, target: Any) -> tuple[str, str] | None:
         """``(source, cells)``: the ``FROM … WHERE …`` of the rows of ``table`` whose key is not found
-        in ``target`` (both loaded tables, :class:`govdata.checks.table.LoadedTable`) and the SQL of
+        in ``target`` (both loaded tables, :class:`govdata.checks.loaded.LoadedTable`) and the SQL of
         the cells a finding shows; None when a field is missing on either side."""
         lf = [table.field_sql(n) for n in ref.fields]
         rf = [target.field_sql(n) for n in ref.remote]

@@ -1,0 +1,97 @@
+"""An Excel workbook (``.xlsx``/``.xls``) read with python-calamine and written out as CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Sequence
+
+from govdata.checks.prepared import work_file
+from govdata.findings import Finding
+
+
+def excel_to_csv(
+    src: Path, workdir: Path, sheet: str | int | None, where: dict, fields: Sequence[dict] = ()
+) -> tuple[Path | None, list[Finding], set[int]]:
+    """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
+    cell as the declared field at its position reads it: a date or datetime cell in the declared
+    type (calamine gives a datetime at midnight as a date), a number as its shortest text. A number
+    in a field declared as text is a ``type-error`` (as Frictionless reports it: Excel shows it
+    formatted, leading zeros are gone). Returns (CSV, findings, rows with findings)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(src))
+        names = wb.sheet_names
+        if sheet is None:
+            target = names[0]
+        elif isinstance(sheet, int):
+            target = names[sheet - 1] if 0 < sheet <= len(names) else None
+        else:
+            target = sheet if sheet in names else None
+        if target is None:
+            return (
+                None,
+                [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)],
+                set(),
+            )
+        rows = wb.get_sheet_by_name(target).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
+        return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
+    types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
+    names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    dst = work_file(workdir, src.stem + ".xlsx.csv")
+    findings: list[Finding] = []
+    bad: set[int] = set()
+    header_seen = False
+    with dst.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
+        for number, row in enumerate(rows, start=1):
+            out = []
+            for j, v in enumerate(row):
+                kind = types[j] if j < len(types) else "any"
+                if (
+                    header_seen
+                    and kind == "string"
+                    and isinstance(v, (int, float))
+                    and not isinstance(v, bool)
+                    and len(findings) < 1000
+                ):
+                    findings.append(
+                        Finding(
+                            "type-error",
+                            f"row {number}, field {names_at[j]}: the cell is a number "
+                            f"({_excel_cell(v)}) in a text field: format the column as text in Excel "
+                            "(numbers lose leading zeros)",
+                            row=number,
+                            field=names_at[j],
+                            field_number=j + 1,
+                            cell=_excel_cell(v),
+                            **where,
+                        )
+                    )
+                    bad.add(number)
+                out.append("" if v is None else _excel_cell(v, kind))
+            header_seen = header_seen or any(c != "" for c in out)
+            writer.writerow(out)
+    return dst, findings, bad
+
+
+def _excel_cell(value: object, kind: str = "any") -> str:
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if kind == "date" and value.time() == dt.time(0):
+            return value.date().isoformat()
+        if kind in ("datetime", "any", "string") or value.time() != dt.time(0):
+            return value.isoformat()
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        if kind == "datetime":  # calamine reads a datetime at midnight as a date
+            return dt.datetime(value.year, value.month, value.day).isoformat()
+        return value.isoformat()
+    return str(value)

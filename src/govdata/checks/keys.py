@@ -1,0 +1,73 @@
+"""The key checks of a loaded resource: duplicates of its unique and primary keys, and its foreign
+keys against the other tables of the run; their rows go into the findings table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import duckdb
+
+from govdata.checks.loaded import LoadedTable
+from govdata.checks.plan import key_present, unique_keys
+from govdata.checks.rules.base import Key
+from govdata.findings import Finding
+from govdata.sql import lit
+
+if TYPE_CHECKING:  # table.py runs the key checks of its plan
+    from govdata.checks.table import TableChecks
+
+# (dataset, resource) -> (the dataset is in the catalogue, its resource loaded in this run or None)
+Lookup = Callable[[str, str], tuple[bool, LoadedTable | None]]
+
+
+def duplicates(tables: TableChecks, lt: LoadedTable, key: Key) -> None:
+    """Rows whose key another row before them has (the rows where the key takes part)."""
+    fields = list(key.fields)
+    typed = ", ".join(f.typed() for f in fields)
+    not_null = key_present(key)
+    try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
+        if lt.long:
+            keys = f"({typed})" if len(fields) > 1 else typed
+            distinct = f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} WHERE {not_null}"
+            if tables.con.execute(distinct).fetchone()[0]:
+                return
+        elif tables.counts(lt, [(key.label, unique_keys(key))])[key.label]:
+            return
+    except duckdb.Error:
+        pass  # the window query below reports what is wrong
+    cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in fields)
+    tables.insert(
+        lt,
+        f"SELECT r, {lit(key.number)}, {lit(key.field)}, {lit(key.check.code)}, {lit(key.label)}, "
+        f"cells FROM (SELECT rowid AS r, {cells} AS cells, row_number() OVER (PARTITION BY {typed} "
+        f"ORDER BY rowid) AS n FROM {lt.rel(fields)} WHERE {not_null}) WHERE n > 1",
+    )
+
+
+def check_foreign_keys(tables: TableChecks, lt: LoadedTable, lookup: Lookup) -> list[Finding]:
+    """The plan's references (``rules/foreign_key.py``) against their tables:
+    ``lookup(dataset, resource) -> (dataset in the catalogue, LoadedTable | None)``."""
+    problems = []
+    for ref in lt.plan.references:
+        check = ref.check
+        assert check is not None  # set by the plan
+        dataset, resource = ref.dataset or lt.dataset, ref.resource or lt.resource
+        known, target = lookup(dataset, resource)
+        missing = check.missing(ref, lt, target) if target is not None else None
+        if missing is None:
+            args = (
+                check.unresolved(ref, dataset, resource, known)
+                if target is None
+                else {**dict(ref.args), "variant": "no-fields"}
+            )
+            where = {"field": ref.fields[0] if ref.fields else None, **lt.where}
+            problems.append(Finding(check.code, check.message("en", args), args=args, **where))
+            continue
+        source, cells = missing
+        first = lt.field_sql(ref.fields[0])
+        tables.insert(
+            lt,
+            f"SELECT rowid, {lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(check.code)}, "
+            f"{lit(ref.label)}, {cells} {source}",
+        )
+    return problems
