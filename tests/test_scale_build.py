@@ -126,3 +126,40 @@ def test_checks_select_by_sets_not_pairs(tmp_path):
     run = run_checks(root, [pub / "xh-schools-0000" / "data"], tmp_path / "w3")  # a folder below
     assert [ds.name for ds in run.selected] == ["xh-schools-0000"]
     run.close()
+
+
+def test_data_updates_one_walk_from_a_catalogue_in_a_subfolder(tmp_path):
+    import datetime as dt
+
+    from govdata.oversight import timeliness as tl
+
+    repo = tmp_path / "repo"
+    root = repo / "catalogue"  # the catalogue is not the repository's top folder
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.gov.cn",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.gov.cn",
+    }
+
+    def commit(day: str) -> None:
+        dated = {**env, "GIT_AUTHOR_DATE": f"{day}T12:00:00", "GIT_COMMITTER_DATE": f"{day}T12:00:00"}
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=dated)
+        subprocess.run(["git", "-C", str(repo), "commit", "-qm", day], check=True, env=dated)
+
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    folders = [f"datasets/p/d{i}" for i in range(3)]
+    for folder in folders:
+        (root / folder / "data").mkdir(parents=True)
+        (root / folder / "data" / "t.csv").write_text("a\n1\n")
+    (root / "datasets" / "p" / "d10" / "data").mkdir(parents=True)  # d1 is a prefix of d10's name
+    (root / "datasets" / "p" / "d10" / "data" / "t.csv").write_text("a\n")
+    commit("2025-01-10")
+    (root / "datasets" / "p" / "d1" / "data" / "t.csv").write_text("a\n1\n2\n")
+    (root / "datasets" / "p" / "d10" / "data" / "t.csv").write_text("a\n3\n")
+    commit("2025-03-03")
+    (root / "datasets" / "p" / "d10" / "data" / "t.csv").write_text("a\n4\n")
+    commit("2025-04-01")
+    assert tl.data_updates(root, folders) == {"datasets/p/d1": dt.date(2025, 3, 3)}
+    assert tl.data_updates(root, [*folders, "datasets/p/d10"])["datasets/p/d10"] == dt.date(2025, 4, 1)
