@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Collection
 
 from govdata import __version__, sourcecode
 from govdata.catalog.model import Catalog, Dataset
@@ -111,7 +112,7 @@ def link_file(src: Path, dst: Path) -> None:
 LINK_CHUNK = 2000  # sources per ``cp`` process (well under the kernel's argument limit)
 
 
-def link_reused(previous: Path, staging: Path, names: set[str]) -> None:
+def link_reused(previous: Path, staging: Path, names: Collection[str]) -> None:
     """The serving database (``site/<name>.db``) and the downloads folder of every reused dataset,
     hard-linked from the previous build into ``staging``: ``cp -al`` over thousands of them at a
     time (one process does the ~20 links and 4 folders of each dataset in C, beside the build's

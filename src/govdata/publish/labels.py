@@ -39,7 +39,7 @@ def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str
                 if not isinstance(fk, dict):
                     continue
                 fields = fk.get("fields")
-                ref = fk.get("reference") if isinstance(fk.get("reference"), dict) else {}
+                ref: dict[str, Any] = fk["reference"] if isinstance(fk.get("reference"), dict) else {}
                 ref_fields = ref.get("fields")
                 fields = [fields] if isinstance(fields, str) else fields
                 ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields

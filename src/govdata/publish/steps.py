@@ -11,7 +11,7 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from govdata.directory.fragments import Fragments
 from govdata.oversight import derived, ledger, timeliness
@@ -49,7 +49,7 @@ class Plan:
 
 
 def start_early_work(
-    out: Path, live: Path | None, staging: Path, changed: list, reused: set[str] = frozenset()
+    out: Path, live: Path | None, staging: Path, changed: list, reused: Collection[str] = ()
 ) -> Future:
     """Kernel-bound chores started at once in a thread, while the build imports its libraries on
     the other core: hard-linking the reused datasets' files from the live build (a ``cp`` process
