@@ -15,8 +15,11 @@ dataset is distinct. Steps (wall time, peak RSS of the process tree):
               last dataset's table JSON, the CKAN search, the portal's dataset page; RSS of the workers
 
     python -m benchmarks.many --datasets 10000 --fake
+    python -m benchmarks.many --datasets 10000 --load --baseline ../base/src
 
-serves a ``fake_build`` of N one-table databases (no check, no build): start-up, pages, RSS.
+The first serves a ``fake_build`` of N one-table databases (no check, no build): start-up, pages,
+RSS. The second times the catalogue load alone, cold (descriptors parsed) then warm (parse cache),
+this tree against another checkout's ``src`` interleaved, CPU of the forked parsers included.
 
 ``fake_build(out, n)`` makes a serving build folder of N one-table databases directly (no check,
 no warehouse), for tests of the serving side at scale.
@@ -81,7 +84,9 @@ def fake_build(out: Path, n: int) -> Path:
     template = site / "_template.db"
     conn = sqlite3.connect(template)
     conn.execute("create table items (id integer primary key, name text, region_code text)")
-    conn.executemany("insert into items values (?, ?, ?)", [(1, "甲", "330106"), (2, "乙", "330106"), (3, "丙", "330108")])
+    conn.executemany(
+        "insert into items values (?, ?, ?)", [(1, "甲", "330106"), (2, "乙", "330106"), (3, "丙", "330108")]
+    )
     conn.commit()
     conn.close()
     data = template.read_bytes()
@@ -89,12 +94,20 @@ def fake_build(out: Path, n: int) -> Path:
     for i in range(n):
         name = f"ds-{i:05d}"
         (site / f"{name}.db").write_bytes(data)
-        inspect[name] = {"hash": f"{i:064x}", "size": len(data), "file": f"{name}.db", "tables": {"items": {"count": 3}}}
+        inspect[name] = {
+            "hash": f"{i:064x}",
+            "size": len(data),
+            "file": f"{name}.db",
+            "tables": {"items": {"count": 3}},
+        }
         databases[name] = {"title": f"数据集 {i}", "tables": {"items": {"title": "条目"}}}
     template.unlink()
-    (site / "metadata.json").write_text(json.dumps({"title": "many", "databases": databases}, ensure_ascii=False), "utf-8")
-    (site / "settings.json").write_text(json.dumps({"suggest_facets": False, "sql_time_limit_ms": 1000,
-                                                    "num_sql_threads": 3}), "utf-8")
+    (site / "metadata.json").write_text(
+        json.dumps({"title": "many", "databases": databases}, ensure_ascii=False), "utf-8"
+    )
+    (site / "settings.json").write_text(
+        json.dumps({"suggest_facets": False, "sql_time_limit_ms": 1000, "num_sql_threads": 3}), "utf-8"
+    )
     (site / "inspect-data.json").write_text(json.dumps(inspect), "utf-8")
     (build / "directory" / "data.json").write_text(json.dumps({"dataset": []}), "utf-8")
     (build / "manifest.json").write_text(json.dumps({"datasets": list(inspect)}), "utf-8")
@@ -103,6 +116,7 @@ def fake_build(out: Path, n: int) -> Path:
 
 
 # ---- measuring -------------------------------------------------------------------------------
+
 
 def _tree_rss_mb(pid: int) -> float:
     total = 0
@@ -126,24 +140,51 @@ CPU: dict[str, float] = {}  # CPU seconds (user + system) of each timed step: on
 # machine wall time follows the load; CPU time is what the step cost
 
 
-def timed(cmd: list[str], label: str = "", **kw) -> tuple[float, int]:
-    import resource
+PEAK_MB: dict[str, float] = {}  # peak RSS of each timed step's process (forked helpers not included)
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+def timed(cmd: list[str], label: str = "", **kw) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    err = proc.stderr.read() if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     took = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if label:
-        CPU[label] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+        # CPU seconds of the step: its own and its waited-for children's (the check's forked processes)
+        CPU[label] = round(usage.ru_utime + usage.ru_stime, 2)
+        PEAK_MB[label] = round(usage.ru_maxrss / 1024, 1)
     if proc.returncode not in (0, 1):
-        print(proc.stderr[-2000:], file=sys.stderr)
+        print(err[-2000:], file=sys.stderr)
     return took, proc.returncode
 
 
+def disk_mb(path: Path) -> float:
+    """Bytes on disk under ``path`` (hard links counted once), in MB."""
+    out = subprocess.run(["du", "-sm", str(path)], capture_output=True, text=True).stdout.split()
+    return float(out[0]) if out else 0.0
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of a process and its children, summed."""
+    total = 0
+    pids = [pid]
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    pids += [int(p) for p in out.split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
 def serve_and_browse(root: Path, port: int, n: int) -> dict:
-    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(root), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*GOVDATA, "serve", "--root", str(root), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     try:
@@ -158,14 +199,27 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
             time.sleep(0.1)
         ready = time.perf_counter() - started
         pages = {
-            "index": "/", "index json": "/.json", "table json": "/xh-schools-00000/schools.json?_size=50",
+            "index": "/",
+            "index json": "/.json",
+            "table json": "/xh-schools-00000/schools.json?_size=50",
             "last dataset": f"/xh-schools-{n - 1:05d}/schools.json?township=西溪街道",
             "ckan search": "/api/3/action/package_search?q=学校&rows=10",
-            "dataset page": f"/datasets/xh-schools-{n // 2:05d}", "databases": "/-/databases.json",
-            "datasets list": "/datasets", "datasets list page 20": "/datasets?page=20",
-            "datasets search": "/datasets?q=学校", "publisher page": "/publishers/xh-edu",
-            "theme page": "/themes/education", "index page 50": "/?_page=50", "data.json": "/data.json",
-            "changelog": "/changelog", "last dataset page": f"/datasets/xh-schools-{n - 1:05d}",
+            "dataset page": f"/datasets/xh-schools-{n // 2:05d}",
+            "databases": "/-/databases.json",
+            "datasets list": "/datasets",
+            "datasets list page 20": "/datasets?page=20",
+            "datasets search": "/datasets?q=学校",
+            "publisher page": "/publishers/xh-edu",
+            "theme page": "/themes/education",
+            "index page 50": "/?_page=50",
+            "data.json": "/data.json",
+            "changelog": "/changelog",
+            "last dataset page": f"/datasets/xh-schools-{n - 1:05d}",
+            "datasets faceted": "/datasets?theme=education&publisher=xh-edu&page=3",
+            "ckan package_show": f"/api/3/action/package_show?id=xh-schools-{n // 3:05d}",
+            "ckan package_search fq": "/api/3/action/package_search?fq=publisher:xh-edu&rows=20&start=40",
+            "dcat-ap": "/catalog.jsonld",
+            "home": "/",
         }
         result = {"ready_s": round(ready, 2), "pages": {}}
         with httpx.Client(base_url=base, timeout=60) as c:
@@ -173,13 +227,17 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
                 c.get(path)  # warm
                 t = time.perf_counter()
                 r = c.get(path)
-                result["pages"][label] = {"status": r.status_code, "ms": round((time.perf_counter() - t) * 1000, 1),
-                                          "bytes": len(r.content)}
+                result["pages"][label] = {
+                    "status": r.status_code,
+                    "ms": round((time.perf_counter() - t) * 1000, 1),
+                    "bytes": len(r.content),
+                }
             for i in range(0, n, max(1, n // 200)):  # many distinct databases
                 r = c.get(f"/xh-schools-{i:05d}/schools.json?_size=1")
                 if r.status_code != 200:
                     result.setdefault("failed", []).append((i, r.status_code))
         result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
+        result["peak_rss_mb"] = round(_tree_peak_mb(proc.pid), 1)
         return result
     finally:
         proc.terminate()
@@ -197,8 +255,11 @@ def serve_fake(n: int, dest: Path, port: int) -> dict:
     t = time.perf_counter()
     fake_build(out, n)
     made = time.perf_counter() - t
-    proc = subprocess.Popen([*GOVDATA, "serve", "--root", str(REPO), "--out", str(out), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*GOVDATA, "serve", "--root", str(REPO), "--out", str(out), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     try:
@@ -211,27 +272,42 @@ def serve_fake(n: int, dest: Path, port: int) -> dict:
             if proc.poll() is not None or time.perf_counter() - started > 600:
                 raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
             time.sleep(0.1)
-        result = {"databases": n, "fake_build_s": round(made, 1), "ready_s": round(time.perf_counter() - started, 2),
-                  "pages": {}}
-        pages = {"index": "/", "index page 50": "/?_page=50", "index json": "/.json",
-                 "first table": "/ds-00000/items.json?_shape=array",
-                 "last table": f"/ds-{n - 1:05d}/items.json?_shape=array&region_code=330106",
-                 "database page": f"/ds-{n // 2:05d}", "databases.json": "/-/databases.json"}
+        result = {
+            "databases": n,
+            "fake_build_s": round(made, 1),
+            "ready_s": round(time.perf_counter() - started, 2),
+            "pages": {},
+        }
+        pages = {
+            "index": "/",
+            "index page 50": "/?_page=50",
+            "index json": "/.json",
+            "first table": "/ds-00000/items.json?_shape=array",
+            "last table": f"/ds-{n - 1:05d}/items.json?_shape=array&region_code=330106",
+            "database page": f"/ds-{n // 2:05d}",
+            "databases.json": "/-/databases.json",
+        }
         with httpx.Client(base_url=base, timeout=60) as c:
             for label, path in pages.items():
                 c.get(path)
                 t = time.perf_counter()
                 r = c.get(path)
-                result["pages"][label] = {"status": r.status_code, "ms": round((time.perf_counter() - t) * 1000, 1),
-                                          "bytes": len(r.content)}
+                result["pages"][label] = {
+                    "status": r.status_code,
+                    "ms": round((time.perf_counter() - t) * 1000, 1),
+                    "bytes": len(r.content),
+                }
             failed, t = [], time.perf_counter()
             step = max(1, n // 1000)
             for i in range(0, n, step):
                 r = c.get(f"/ds-{i:05d}/items.json?_size=1")
                 if r.status_code != 200:
                     failed.append((i, r.status_code))
-            result["distinct_tables"] = {"requests": len(range(0, n, step)), "failed": failed[:10],
-                                         "mean_ms": round((time.perf_counter() - t) * 1000 / len(range(0, n, step)), 1)}
+            result["distinct_tables"] = {
+                "requests": len(range(0, n, step)),
+                "failed": failed[:10],
+                "mean_ms": round((time.perf_counter() - t) * 1000 / len(range(0, n, step)), 1),
+            }
         result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
         return result
     finally:
@@ -243,6 +319,44 @@ def serve_fake(n: int, dest: Path, port: int) -> dict:
         shutil.rmtree(out, ignore_errors=True)
 
 
+_LOAD = """
+import json, resource, sys, time
+from pathlib import Path
+from govdata.catalog.loader import load, parse_cache
+from govdata.verdicts import VerdictCache
+root, cache = Path(sys.argv[1]), Path(sys.argv[2])
+out = []
+for attempt in range(3):  # cold (a fresh cache folder), then warm twice
+    t, cpu = time.perf_counter(), time.process_time()
+    catalog, _ = load(root, cache=VerdictCache.under(cache))
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out.append({"wall_s": round(time.perf_counter() - t, 2), "cpu_s": round(time.process_time() - cpu, 2),
+                "children_cpu_s": round(kids.ru_utime + kids.ru_stime, 2), "parsed": parse_cache(catalog.verdicts).parsed})
+    del catalog
+print(json.dumps(out))
+"""
+
+
+def load_times(root: Path, src: Path | None, repeat: int) -> dict:
+    """The catalogue load alone (cold, then warm twice), this tree's ``src`` against ``--baseline``
+    (another checkout's ``src``), interleaved; CPU seconds of the loading process and of the
+    processes it forked (the parse cache warmed on every core)."""
+    runs: dict[str, list] = {"after": [], "before": []}
+    for _ in range(repeat):
+        for label, path in (("before", src), ("after", REPO / "src")):
+            if path is None:
+                continue
+            cache = Path(f"/tmp/govdata-load-cache-{label}")
+            shutil.rmtree(cache, ignore_errors=True)
+            env = {**os.environ, "PYTHONPATH": str(path)}
+            out = subprocess.run(
+                [sys.executable, "-c", _LOAD, str(root), str(cache)], capture_output=True, text=True, env=env
+            )
+            runs[label].append(json.loads(out.stdout) if out.returncode == 0 else out.stderr[-500:])
+            shutil.rmtree(cache, ignore_errors=True)
+    return runs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--datasets", type=int, default=1000)
@@ -250,7 +364,16 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--skip", default="", help="comma-separated: check,build,noop,one,serve")
     ap.add_argument("--fake", action="store_true", help="serving only, on fake_build(N) (no check, no build)")
+    ap.add_argument("--load", action="store_true", help="the catalogue load alone, cold and warm (see --baseline)")
+    ap.add_argument("--baseline", type=Path, help="with --load: another checkout's src/ to compare, interleaved")
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
+    if args.load:
+        root = args.dest / f"n{args.datasets}"
+        if not (root / "catalog.yaml").exists():
+            generate(root, args.datasets)
+        print(json.dumps(load_times(root, args.baseline, args.repeat), indent=1))
+        return
     if args.fake:
         print(json.dumps(serve_fake(args.datasets, args.dest, args.port), ensure_ascii=False, indent=2))
         return
@@ -278,6 +401,12 @@ def main() -> None:
         results["one_changed_build_s"] = runs
         print(json.dumps(results), file=sys.stderr, flush=True)
     results["cpu_s"] = CPU
+    results["peak_rss_mb"] = PEAK_MB
+    if (root / "_build").exists():
+        results["disk_mb"] = {
+            "out": disk_mb(root / "_build"),
+            "current build": disk_mb((root / "_build" / "current").resolve()),
+        }
     if "serve" not in skip:
         results["serve"] = serve_and_browse(root, args.port, args.datasets)
     print(json.dumps(results, ensure_ascii=False, indent=2))

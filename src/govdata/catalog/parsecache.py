@@ -29,6 +29,7 @@ from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, load_descrip
 from govdata.errors import UnsafeInputError
 
 FILE = "parsed.marshal"
+PARALLEL_PARSES = 200  # from this many descriptors to parse, they are parsed on every core
 # marshal's format follows Python's version; a parse follows the safe loader's code
 _VERSION = (
     f"govdata-parse-1 {sys.version_info[:2]} "
@@ -45,6 +46,7 @@ class ParseCache:
         self._entries: dict[str, bytes] | None = None
         self._used: set[str] = set()
         self._dirty = False
+        self._keys: dict[Path, str] = {}  # keys computed by ``warm``, taken once by ``load``
 
     @property
     def path(self) -> Path | None:
@@ -64,18 +66,13 @@ class ParseCache:
 
     def load(self, path: Path) -> tuple[Any, LineMap]:
         """``load_descriptor(path)``, from the cache when these bytes were parsed before."""
-        size = path.stat().st_size
-        if size > MAX_DESCRIPTOR_BYTES:
-            raise UnsafeInputError(
-                f"{path.name}: {size} bytes, over the {MAX_DESCRIPTOR_BYTES}-byte cap for descriptors"
-            )
-        raw = path.read_bytes()
-        key = hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest()
+        key = self._keys.pop(path, None) or _key(path)
         entries = self._read()
         hit = entries.get(key)
         if hit is not None:
             self._used.add(key)
             return marshal.loads(hit)
+        key = _key(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
         data, lines = load_descriptor(path)
         self.parsed += 1
         try:
@@ -85,6 +82,38 @@ class ParseCache:
         self._used.add(key)
         self._dirty = True
         return data, lines
+
+    def warm(self, paths: list[Path], processes: int) -> None:
+        """Parse the descriptors of ``paths`` that are not cached yet in ``processes`` forked
+        processes (when there are PARALLEL_PARSES of them and this process may fork: it has one
+        thread), so that :meth:`load` then finds them (a cold catalogue of 10,000 descriptors was
+        parsed on one core before the check could fork). A file a child could not parse or read
+        is left to :meth:`load`, which reports it as it always does."""
+        entries = self._read()
+        todo: list[Path] = []
+        for path in paths:
+            try:
+                key = self._keys[path] = _key(path)
+            except (OSError, UnsafeInputError):
+                continue  # load() reports it
+            if key not in entries:
+                todo.append(path)
+        if processes < 2 or len(todo) < PARALLEL_PARSES or not can_fork():
+            return
+        global _todo
+        _todo = todo
+        try:
+            import multiprocessing  # here: a gate in one process never needs it (3 ms of a cold start)
+
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                parts = pool.map(_parse_share, [(k, processes) for k in range(processes)])
+        finally:
+            _todo = []
+        for part in parts:
+            for key, value in part.items():
+                entries[key] = value
+                self.parsed += 1
+                self._dirty = True
 
     def save(self, whole: bool) -> None:
         """Write the cache when something was parsed; ``whole``: this load read the whole catalogue,
@@ -101,3 +130,37 @@ class ParseCache:
             self._dirty = False
         except OSError:
             pass  # a read-only output folder: no cache, same result
+
+
+def _key(path: Path) -> str:
+    """The cache key of a descriptor file: its bytes and its kind (UnsafeInputError over the cap)."""
+    size = path.stat().st_size
+    if size > MAX_DESCRIPTOR_BYTES:
+        raise UnsafeInputError(f"{path.name}: {size} bytes, over the {MAX_DESCRIPTOR_BYTES}-byte cap for descriptors")
+    raw = path.read_bytes()
+    return hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest()
+
+
+_todo: list[Path] = []  # what the forked children of ``warm`` parse, every n-th each
+
+
+def _parse_share(share: tuple[int, int]) -> dict[str, bytes]:
+    k, n = share
+    out: dict[str, bytes] = {}
+    for path in _todo[k::n]:
+        try:
+            key = _key(path)
+            out[key] = marshal.dumps(load_descriptor(path))
+        except Exception:  # refused, broken or unmarshallable: load() parses it again and says why
+            continue
+    return out
+
+
+def can_fork() -> bool:
+    """Forking is safe only while the process has one thread (no DuckDB database, no pool yet)."""
+    import multiprocessing
+
+    try:
+        return "fork" in multiprocessing.get_all_start_methods() and len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False

@@ -21,10 +21,11 @@ class PathRefused(ValueError):
         self.code = code
 
 
-def resolve_inside(base: Path, rel: str, root: Path) -> Path:
+def resolve_inside(base: Path, rel: str, root: Path, memo: dict[str, str] | None = None) -> Path:
     """Resolve ``rel`` against ``base``; it must stay inside ``root``.
 
-    Raises :class:`PathRefused` with code ``path-remote`` or ``path-unsafe``.
+    Raises :class:`PathRefused` with code ``path-remote`` or ``path-unsafe``. ``memo``: the
+    resolved folders of one load of the catalogue (see :func:`real_path`), or None.
     """
     if not isinstance(rel, str) or not rel.strip():
         raise PathRefused("path-unsafe", f"path must be a non-empty string, got {rel!r}")
@@ -42,7 +43,7 @@ def resolve_inside(base: Path, rel: str, root: Path) -> Path:
     if any(part == ".." for part in Path(rel).parts):
         raise PathRefused("path-unsafe", f"path {rel[:80]!r} leaves its folder ('..')")
     candidate = base / rel
-    resolved = os.path.realpath(candidate)
+    resolved = real_path(candidate, memo) if memo is not None else os.path.realpath(candidate)
     inside = _real_root(str(root))
     if resolved != inside and not resolved.startswith(inside.rstrip(os.sep) + os.sep):
         raise PathRefused("path-unsafe", f"path {rel[:80]!r} resolves outside the repository (symlink?)")
@@ -54,3 +55,23 @@ def _real_root(root: str) -> str:
     """The repository root with symlinks resolved, once per root (a catalogue of 10,000 datasets
     resolves 20,000 paths against it: each a walk of lstat calls)."""
     return os.path.realpath(root)
+
+
+def real_path(path: Path, memo: dict[str, str]) -> str:
+    """``os.path.realpath(path)`` for an absolute ``path``, with the resolved form of every folder
+    on the way kept in ``memo`` (to be used for one load of the catalogue, while the files do not
+    change): each component is looked at once (one ``lstat``; a symlink is resolved by
+    ``realpath`` itself), where ``realpath`` walks every component of every path again —
+    ~16 ``lstat`` calls per dataset, 160,000 at 10,000 datasets."""
+    key = str(path)
+    found = memo.get(key)
+    if found is not None:
+        return found
+    parent = path.parent
+    if parent == path:  # the file system's root
+        found = os.path.realpath(key)
+    else:
+        here = os.path.join(real_path(parent, memo), path.name)
+        found = os.path.realpath(here) if os.path.islink(here) else here
+    memo[key] = found
+    return found

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from govdata.catalog.model import Catalog, Dataset
+from govdata.catalog.parsecache import can_fork  # noqa: F401  (the runner asks it here)
 from govdata.findings import Report
 
 PARALLEL_DATASETS = 200
@@ -41,16 +42,6 @@ def processes(datasets: int) -> int:
     if wanted := env_count("GOVDATA_CHECK_PROCESSES"):
         return wanted
     return min(os.cpu_count() or 1, 4) if datasets >= PARALLEL_DATASETS else 1
-
-
-def can_fork() -> bool:
-    """Forking is safe only while the process has one thread (no DuckDB database, no pool yet)."""
-    import multiprocessing  # here: a gate in one process never needs it (3 ms of a cold start)
-
-    try:
-        return "fork" in multiprocessing.get_all_start_methods() and len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
 
 
 def _child(k: int) -> tuple[Report, Marks]:

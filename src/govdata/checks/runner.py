@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from functools import partial
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 import duckdb
 
@@ -120,6 +120,8 @@ def run_checks(
     typed_tables: Mapping[tuple[str, str], tuple[str, str]] | None = None,
     cache: VerdictCache | None = None,
     report_only: bool = False,
+    loaded: tuple[Catalog, list[Finding]] | None = None,
+    selection: Sequence[Dataset] | None = None,
 ) -> CheckRun:
     """Check the catalogue at ``root`` (only datasets under ``paths`` when given); slow verdicts
     are memoised in ``cache`` (default: that of ``<root>/_build``, see :mod:`govdata.verdicts`).
@@ -129,7 +131,10 @@ def run_checks(
     A build passes its own scratch connection ``con`` (the warehouse attached) and ``typed_tables``:
     (dataset, resource) → (schema, table) where the one-pass proof may write a big file's typed
     values while proving it clean (see :func:`govdata.checks.proof.prove`); the result names the
-    tables it wrote (:attr:`CheckedResource.typed_table`)."""
+    tables it wrote (:attr:`CheckedResource.typed_table`). ``loaded``: the catalogue and its
+    loading findings when the caller loaded it already (a build: one load, not two); ``selection``:
+    the datasets of ``loaded`` under ``paths``, when the caller knows them (no path of 10,000
+    datasets resolved to find them)."""
     tmp = None
     if workdir is None:
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
@@ -141,7 +146,7 @@ def run_checks(
         connection = early.submit(connect_scratch, workdir)
         early.shutdown(wait=False)
     try:
-        catalog, load_findings = load(root, cache=cache)
+        catalog, load_findings = loaded if loaded is not None else load(root, cache=cache)
     except BaseException:
         if early is not None:
             connection.result().close()
@@ -149,7 +154,7 @@ def run_checks(
             tmp.cleanup()
         raise
     report = Report()
-    selected = _select(catalog, root, paths, select_none, load_findings, report)
+    selected = _select(catalog, root, paths, select_none, load_findings, report, selection)
     n = parallel.processes(len(selected)) if report_only and con is None and early is None else 1
     if n > 1 and parallel.can_fork():
         try:
@@ -219,17 +224,28 @@ def _select(
     select_none: bool,
     load_findings: list[Finding],
     report: Report,
+    selection: Sequence[Dataset] | None = None,
 ) -> list[Dataset]:
     """The datasets under ``paths`` (all when none given); the catalogue's findings about them."""
     paths = [Path(p).resolve() for p in paths or []]
+    # sets, not a scan of every path per dataset: a path given, a folder above one, or the folder
+    # itself (10,000 paths × 10,000 datasets resolved pairwise never finished)
+    given = set(paths)
+    above = {a for p in paths for a in p.parents}
 
     def selected(ds: Dataset) -> bool:
+        if not paths:
+            return True
         d = ds.dir.resolve()
-        return not paths or any(
-            p == d or p in d.parents or d in p.parents or p == ds.descriptor_file.resolve() for p in paths
-        )
+        return d in given or d in above or any(a in given for a in d.parents) or ds.descriptor_file.resolve() in given
 
-    chosen = [] if select_none else [ds for ds in catalog.datasets if selected(ds)]
+    chosen = (
+        []
+        if select_none
+        else list(selection)
+        if selection is not None
+        else [ds for ds in catalog.datasets if selected(ds)]
+    )
     names = {ds.name for ds in chosen}
     files = {ds.rel_file for ds in chosen}
     report.datasets_checked = sorted(names)

@@ -118,9 +118,11 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     staging.mkdir(parents=True)
     work = staging / "work"
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
-    early = start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse])
+    early = start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse], reuse)
     try:
-        result = _build_into(root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs, catalog)
+        result = _build_into(
+            root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs, (catalog, load_findings)
+        )
     except BuildError:
         shutil.rmtree(work, ignore_errors=True)
         with contextlib.suppress(OSError):
@@ -148,16 +150,15 @@ def _build_into(
     prev: dict[str, Any],
     file_hashes: dict[str, list],
     early: Future,
-    inputs: str | None = None,
-    catalog=None,
+    inputs: str | None,
+    loaded: tuple[Any, list],
 ) -> BuildResult:
     from govdata.publish.datasets import Publisher
     from govdata.publish.incremental import catalog_key
     from govdata.publish.releases import Releases
     from govdata.publish.speculative import Speculation
 
-    if catalog is None:
-        catalog, _ = load(root, cache=VerdictCache.under(staging.parent.parent))  # staging: <out>/builds/<id>
+    catalog = loaded[0]  # loaded once: the checks take it too
     # the previous build's documents hold the pieces of unchanged records (not when forced)
     pieces = Fragments(staging, previous if prev else None, catalog_key(catalog))
     plan = Plan(root, staging, work, keys, reuse, previous, prev, file_hashes, inputs, pieces)
@@ -166,7 +167,7 @@ def _build_into(
     late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
     speculation = Speculation(changed, plan.site)  # big clean files: SQLite loads beside the checks
     try:
-        con, run, copied_wh = check(plan, [ds for ds in changed if ds not in late], speculation, catalog.verdicts)
+        con, run, copied_wh = check(plan, [ds for ds in changed if ds not in late], speculation, loaded)
     except BaseException:
         speculation.close()
         raise
@@ -193,7 +194,7 @@ def _build_into(
 
         publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher)
         # the derived step: the oversight datasets, computed from what was just published, gated like any other
-        late_run = check_derived(plan, catalog, records, run, con, [ds for ds in late if ds.name not in reuse])
+        late_run = check_derived(plan, loaded, records, run, con, [ds for ds in late if ds.name not in reuse])
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
         publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
         if reuse and previous is not None and not copied_wh:

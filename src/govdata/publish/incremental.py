@@ -10,7 +10,9 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
+from typing import Collection
 
 from govdata import __version__, sourcecode
 from govdata.catalog.model import Catalog, Dataset
@@ -105,6 +107,56 @@ def link_file(src: Path, dst: Path) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+
+
+LINK_CHUNK = 2000  # sources per ``cp`` process (well under the kernel's argument limit)
+
+
+def link_reused(previous: Path, staging: Path, names: Collection[str]) -> None:
+    """The serving database (``site/<name>.db``) and the downloads folder of every reused dataset,
+    hard-linked from the previous build into ``staging``: ``cp -al`` over thousands of them at a
+    time (one process does the ~20 links and 4 folders of each dataset in C, beside the build's
+    Python; a Python loop over 10,000 datasets cost ~10 s). Where ``cp`` fails (no GNU ``cp``,
+    another file system, links refused) each one is made again by :func:`link_tree`/:func:`link_file`,
+    which copy where links are not possible."""
+    for folder, suffix in (("site", ".db"), ("downloads", "")):
+        source = previous / folder
+        try:
+            with os.scandir(source) as entries:
+                found = sorted(
+                    e.name for e in entries if e.name.endswith(suffix) and e.name[: len(e.name) - len(suffix)] in names
+                )
+        except FileNotFoundError:
+            continue
+        target = staging / folder
+        target.mkdir(parents=True, exist_ok=True)
+        for start in range(0, len(found), LINK_CHUNK):
+            chunk = found[start : start + LINK_CHUNK]
+            try:
+                done = (
+                    subprocess.run(
+                        ["cp", "-al", "--", *[str(source / n) for n in chunk], str(target)], capture_output=True
+                    ).returncode
+                    == 0
+                )
+            except OSError:
+                done = False
+            if not done:
+                for n in chunk:
+                    _link_again(source / n, target / n)
+
+
+def _link_again(src: Path, dst: Path) -> None:
+    """``src`` linked (or copied) at ``dst`` after a failed ``cp``: what it left there is removed
+    first (unlinking a link never touches the previous build's file)."""
+    if dst.is_dir() and not dst.is_symlink():
+        shutil.rmtree(dst)
+    elif dst.exists() or dst.is_symlink():
+        dst.unlink()
+    if src.is_dir():
+        link_tree(src, dst)
+    else:
+        link_file(src, dst)
 
 
 INPUT_FOLDERS = ("datasets", "schemas", "pipelines", "reports")

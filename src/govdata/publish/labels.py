@@ -24,9 +24,9 @@ def _label_field(fields: list[dict[str, Any]], key: str) -> str | None:
 
 def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str, Any]:
     """``{"columns": {dataset: {table: {column: map}}}, "maps": {map: {code: name}}}`` from the
-    warehouse attached as ``wh``; each referenced table's map is stored once."""
-    from govdata.catalog.tableschema import normalise_schema
-
+    warehouse attached as ``wh``; each referenced table's map is stored once. The foreign keys are
+    read as declared (one field or a list), not through a normalised copy of each schema (a deep
+    copy per resource cost ~1 ms: 10 s at 10,000 datasets)."""
     datasets = {ds.name: ds for ds in catalog.datasets}
     cache: dict[tuple[str, str, str], dict[str, str] | None] = {}
     out: dict[str, dict[str, dict[str, str]]] = {}
@@ -35,9 +35,11 @@ def compute(con: Any, catalog: Any, published: dict[str, list[str]]) -> dict[str
         for res in ds.resources if ds else []:
             if res.name not in tables:
                 continue
-            for fk in normalise_schema(res.schema or {}).get("foreignKeys") or []:
+            for fk in (res.schema or {}).get("foreignKeys") or []:
+                if not isinstance(fk, dict):
+                    continue
                 fields = fk.get("fields")
-                ref = fk.get("reference") or {}
+                ref: dict[str, Any] = fk["reference"] if isinstance(fk.get("reference"), dict) else {}
                 ref_fields = ref.get("fields")
                 fields = [fields] if isinstance(fields, str) else fields
                 ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields

@@ -11,14 +11,13 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from govdata.directory.fragments import Fragments
 from govdata.oversight import derived, ledger, timeliness
 from govdata.errors import BuildError
 from govdata.publish.buildfolder import prune, write_json, write_text
-from govdata.publish.incremental import link_file, link_tree
-from govdata.verdicts import VerdictCache
+from govdata.publish.incremental import link_reused
 
 
 @dataclass
@@ -49,15 +48,27 @@ class Plan:
         return self.fragments.get(kind, rec, render, extra)
 
 
-def start_early_work(out: Path, live: Path | None, staging: Path, changed: list) -> Future:
+def start_early_work(
+    out: Path, live: Path | None, staging: Path, changed: list, reused: Collection[str] = ()
+) -> Future:
     """Kernel-bound chores started at once in a thread, while the build imports its libraries on
-    the other core: removing the builds the new one will push out (the live build is kept) and
-    copying big CSVs that will likely be published as they are (build.exports.early_copies)."""
+    the other core: hard-linking the reused datasets' files from the live build (a ``cp`` process
+    of its own, :func:`~govdata.publish.incremental.link_reused`), removing the builds the new one
+    will push out (the live build is kept) and copying big CSVs that will likely be published as
+    they are (build.exports.early_copies). The future's result is the copies made; once it is
+    done, so are the links."""
     from govdata.publish.exports import early_copies
 
     def chores() -> list[Path]:
-        prune(out, [p for p in (live, staging) if p is not None])
-        return early_copies(changed, staging / "downloads")
+        links = threading.Thread(target=link_reused, args=(live, staging, reused), name="govdata-links", daemon=True)
+        if live is not None and reused:
+            links.start()
+        try:
+            prune(out, [p for p in (live, staging) if p is not None])
+            return early_copies(changed, staging / "downloads")
+        finally:
+            if links.is_alive():
+                links.join()
 
     future: Future = Future()
 
@@ -71,10 +82,11 @@ def start_early_work(out: Path, live: Path | None, staging: Path, changed: list)
     return future
 
 
-def check(plan: Plan, changed: list, speculation, cache: VerdictCache | None) -> tuple[Any, Any, bool]:
+def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> tuple[Any, Any, bool]:
     """The checks of the changed datasets on a connection with the new warehouse attached (the
     previous one copied when datasets are reused), so that a big file proven clean is written into
-    its warehouse table in the same pass. Returns (connection, check run, warehouse copied)."""
+    its warehouse table in the same pass. ``loaded``: the builder's catalogue and its loading
+    findings (not loaded again). Returns (connection, check run, warehouse copied)."""
     from govdata.checks.runner import connect_scratch, run_checks
     from govdata.publish import warehouse
     from govdata.sql import ident
@@ -110,7 +122,9 @@ def check(plan: Plan, changed: list, speculation, cache: VerdictCache | None) ->
             select_none=not changed,
             con=con,
             typed_tables=_destinations(changed),
-            cache=cache,
+            cache=loaded[0].verdicts,
+            loaded=loaded,
+            selection=changed,
         )
     except BaseException:
         if con is not None:
@@ -127,13 +141,14 @@ def _destinations(datasets: list) -> dict[tuple[str, str], tuple[str, str]]:
     return {(ds.name, res.name): warehouse.destination(ds.name, res.name) for ds in datasets for res in ds.resources}
 
 
-def check_derived(plan: Plan, catalog, records: list, run, con, late: list):
+def check_derived(plan: Plan, loaded: tuple[Any, list], records: list, run, con, late: list):
     """Gate the derived datasets (:mod:`govdata.oversight.derived`) on the figures of the datasets just
     published; the findings join the build's report and the gate's ledger. Returns the check run."""
     from govdata.checks.runner import run_checks
     from govdata.directory import portal
 
     out, staging = plan.staging.parent.parent, plan.staging
+    catalog = loaded[0]
     if not late:
         ledger.record(out, staging.name, run.report)
         return run
@@ -148,6 +163,8 @@ def check_derived(plan: Plan, catalog, records: list, run, con, late: list):
             con=con,
             typed_tables=_destinations(late),
             cache=catalog.verdicts,
+            loaded=loaded,
+            selection=late,
         )
     run.report.extend(late_run.report.findings)
     run.report.stats += late_run.report.stats
@@ -211,9 +228,7 @@ def publish(
             for res in ds.resources if not copied_wh else ():
                 if f"{ds.name}/{res.name}" in plan.prev.get("tables", {}):
                     warehouse.copy_resource(publisher.con, ds, res, "previous")
-            if (plan.previous / "site" / f"{ds.name}.db").is_file():
-                link_file(plan.previous / "site" / f"{ds.name}.db", plan.site / f"{ds.name}.db")
-            link_tree(plan.previous / "downloads" / ds.name, plan.downloads / ds.name)
+            early.result()  # its files were linked by the early work (link_reused)
         else:
             entry = publisher.dataset(ds, plan.keys[ds.name], early.result())
         entries[ds.name] = entry
