@@ -168,3 +168,55 @@ def test_a_step_that_cannot_run_is_a_pipeline_error_at_the_descriptor(base_catal
     (finding,) = [f for f in _check(root, target).findings if f.is_error]
     assert finding.code == "pipeline-error" and "data/gone.csv does not exist" in finding.message
     assert finding.file == "datasets/hz-amr/case/datapackage.yaml"
+
+
+def test_a_sheet_read_by_a_pipeline_gives_the_plain_verdict_at_sheet_rows(base_catalog, tmp_path):
+    """read_excel with a title row above the header and a total row below the data: a blank row and
+    a row with empty cells reported at their sheet rows, a bad normalised date at its sheet row, as on the plain sheet."""
+    from tests.test_gate_corpus import _check
+    from tests.xlsx import write_xlsx
+
+    verdicts = []
+    for chinese in (False, True):
+        rows: list[list] = [["某某局行政处罚公示表"], ["id", "decided", "amount", "people"]]
+        for i in range(1, 13):
+            rows.append([i, f"2024年5月{i}日" if chinese else f"2024-05-{i:02d}", 12.5 * i, 3 * i])
+        rows[5] = [None, None, None, None]  # sheet row 6: blank
+        rows[7] = [6, "2024年5月6日" if chinese else "2024-05-06"]  # sheet row 8: two empty cells
+        rows[10][1] = "2024年13月9日" if chinese else "2024-13-09"  # sheet row 11: no such month
+        rows.append(["合计", None, 999, None])  # sheet row 15: a total, a comment row
+        root, target = dataset(
+            base_catalog, tmp_path / str(chinese), FIELDS, b"", name="items.xlsx", format="xlsx", sheet="数据"
+        )
+        write_xlsx(target / "data" / "items.xlsx", {"数据": rows})
+        with edited_yaml(target / "datapackage.yaml") as d:
+            res = d["resources"][0]
+            if chinese:
+                for key in ("path", "format", "sheet"):
+                    res.pop(key)
+                res["pipeline"] = "items"
+                (root / "pipelines" / "items.yaml").write_text(
+                    "title: normalise\nsteps:\n  - {step: read_excel, path: data/items.xlsx, sheet: 数据, "
+                    "header_rows: [2], comment_rows: [15]}\n  - {step: normalize_chinese_dates, fields: [decided]}\n",
+                    encoding="utf-8",
+                )
+            else:
+                res["dialect"] = {"headerRows": [2], "commentRows": [15]}
+        report = _check(root, target)
+        (stats,) = report.stats
+        verdicts.append(
+            (
+                sorted((f.code, f.row, f.field) for f in report.findings if f.is_error),
+                {f.file for f in report.findings if f.is_error},
+                (stats.rows_read, stats.rows_with_findings),
+            )
+        )
+    plain, piped = verdicts
+    assert plain[0] == [
+        ("blank-row", 6, None),
+        ("constraint-error", 8, "amount"),
+        ("constraint-error", 8, "people"),
+        ("type-error", 11, "decided"),
+    ]
+    assert piped == plain
+    assert piped[1] == {"datasets/hz-amr/case/data/items.xlsx"}
