@@ -52,6 +52,8 @@ def _first_cells(n: int) -> Callable[[str], str]:
 
 
 MUTATIONS = {
+    "a bad amount": (_set(21, lambda s: s.replace(".00", ".0x")), [("type-error", 21, "amount")]),
+    "a row of empty cells": (_set(16, lambda s: ",,,"), [("blank-row", 16, None)]),
     "extra cell": (_set(16, lambda s: s + ",多余"), [("extra-cell", 16, None)]),
     "blank line": (_set(16, lambda s: ""), [("blank-row", 16, None)]),
     "blank line, then a bad id": (
@@ -104,7 +106,12 @@ def _verdict(base_catalog, tmp_path, chinese: bool, edit, data: bytes | None = N
     )
 
 
-def test_the_clean_file_passes_both_ways(base_catalog, tmp_path):
+@pytest.mark.parametrize("quick", [False, True], ids=["small", "big"])
+def test_the_clean_file_passes_both_ways(quick, base_catalog, tmp_path, monkeypatch):
+    from govdata.checks import source
+
+    if quick:
+        monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 64)
     for chinese in (False, True):
         assert _verdict(base_catalog, tmp_path / str(chinese), chinese, lambda lines: None) == (
             [],
@@ -157,17 +164,44 @@ def test_a_pipeline_that_reshapes_columns_still_runs_whole(base_catalog, tmp_pat
     assert report.stats[0].file == "datasets/hz-amr/case/<pipeline items>"
 
 
-def test_a_step_that_cannot_run_is_a_pipeline_error_at_the_descriptor(base_catalog, tmp_path):
+CANNOT_RUN = {
+    "a file that is not there": ("path: data/items.csv", "path: data/gone.csv", "data/gone.csv does not exist"),
+    "a step without its fields": (
+        "{step: normalize_fullwidth, fields: [people]}",
+        "{step: normalize_fullwidth}",
+        "fields",
+    ),
+    "a whole-run step without its fields": (
+        "{step: normalize_fullwidth, fields: [people]}",
+        "{step: select}",
+        "fields",
+    ),
+    "an unknown encoding": (
+        "path: data/items.csv",
+        "path: data/items.csv, encoding: klingon",
+        "'klingon' is not an encoding",
+    ),
+    "header rows that are no rows": (
+        "path: data/items.csv",
+        "path: data/items.csv, header_rows: 1",
+        "list of row numbers",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CANNOT_RUN))
+def test_a_step_that_cannot_run_is_a_pipeline_error_at_the_descriptor(case, base_catalog, tmp_path):
     from tests.test_gate_corpus import _check
 
+    old, new, words = CANNOT_RUN[case]
     root, target = _world(base_catalog, tmp_path, True, lambda lines: None)
     pipeline = root / "pipelines" / "items.yaml"
-    pipeline.write_text(
-        pipeline.read_text(encoding="utf-8").replace("path: data/items.csv", "path: data/gone.csv"), encoding="utf-8"
-    )
+    text = pipeline.read_text(encoding="utf-8")
+    assert old in text
+    pipeline.write_text(text.replace(old, new), encoding="utf-8")
     (finding,) = [f for f in _check(root, target).findings if f.is_error]
-    assert finding.code == "pipeline-error" and "data/gone.csv does not exist" in finding.message
-    assert finding.file == "datasets/hz-amr/case/datapackage.yaml"
+    assert finding.code == "pipeline-error" and words in finding.message
+    assert finding.file == "datasets/hz-amr/case/datapackage.yaml" and finding.key == "resources.0.pipeline"
 
 
 def test_a_sheet_read_by_a_pipeline_gives_the_plain_verdict_at_sheet_rows(base_catalog, tmp_path):

@@ -61,6 +61,39 @@ def _keys(header: list[str], width: int) -> list[str]:
     return keys
 
 
+class _Irregular(Exception):
+    """A row the structure pass has to read (another width, a csv error)."""
+
+
+def _rewrite(root: Path, ds: Dataset, res: Resource, source: Path, out: Path, header: list[str], strict: bool) -> None:
+    """Steps 2 onwards over the rows of ``source`` into ``out`` (its header line kept). ``strict``:
+    raise :class:`_Irregular` at a row of another width than the header's, or one csv cannot read."""
+    assert res.pipeline is not None
+    with (
+        field_size_limit(MAX_CELL_CHARS + 1),
+        source.open("r", encoding="utf-8", newline="") as fh,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        reader = csv.reader(fh, strict=True)
+        first = next(reader, [])
+        width = len(first)
+        keys = _keys(header, width)
+        writer = csv.writer(dst, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
+        writer.writerow(first)
+
+        def rows() -> Iterator[dict[str, Any]]:
+            try:
+                for cells in reader:
+                    if strict and len(cells) != width:
+                        raise _Irregular
+                    yield dict(zip(keys, cells))
+            except csv.Error:
+                raise _Irregular from None
+
+        for row in transform_rows(root, res.pipeline, ds.dir, rows()):
+            writer.writerow(["" if row.get(k) is None else row[k] for k in keys])
+
+
 def run_steps(
     root: Path,
     ds: Dataset,
@@ -72,41 +105,31 @@ def run_steps(
     missing: list[str],
 ) -> Prepared:
     """The pipeline's steps after the first over the prepared rows of its committed file, written
-    as the copy the table checks read (the rows and the row map unchanged)."""
+    as the copy the table checks read (the rows and the row map unchanged). A big plain file the
+    structure pass skipped (:func:`.source.prepare`) is rewritten as read while every row has the
+    header's width (DuckDB's strict read and the blank-row check then stand in for the pass, as on
+    a plain resource); at the first row that has not, the structure pass runs."""
     if prep.path is None:
         return prep
-    assert res.pipeline is not None
-    source = prep.path
-    if not prep.scanned:  # a big plain file: the structure pass runs, as on any file the steps rewrite
-        scanned = scan_structure(prep.path, workdir, expected, where, missing)
-        scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
-        scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
-        prep = scanned
-        if scanned.path is None:
-            return prep
-        source = scanned.path
-    out = work_file(workdir, "pipelined.csv")
-    with (
-        field_size_limit(MAX_CELL_CHARS + 1),
-        source.open("r", encoding="utf-8", newline="") as fh,
-        out.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        reader = csv.reader(fh, strict=True)
-        first = next(reader, [])
-        keys = _keys(prep.header, len(first))
-        writer = csv.writer(dst, lineterminator="\r\n")  # CRLF: a cell holding a bare CR is quoted too
-        writer.writerow(first)
-
-        def rows() -> Iterator[dict[str, Any]]:
-            for cells in reader:
-                yield dict(zip(keys, cells))
-
-        try:
-            for row in transform_rows(root, res.pipeline, ds.dir, rows()):
-                writer.writerow(["" if row.get(k) is None else row[k] for k in keys])
-        except PipelineError as exc:
-            prep.findings.append(pipeline_error(ds, res, exc, where))
-            prep.path = None
-            return prep
+    out, source = work_file(workdir, "pipelined.csv"), prep.path
+    try:
+        if not prep.scanned:
+            try:
+                _rewrite(root, ds, res, source, out, prep.header, strict=True)
+                prep.path = out
+                return prep
+            except _Irregular:
+                scanned = scan_structure(source, workdir, expected, where, missing)
+                scanned.findings[:0] = [f for f in prep.findings if f.code not in LABEL_CODES]
+                scanned.sha256, scanned.bytes, scanned.encoding = prep.sha256, prep.bytes, prep.encoding
+                prep = scanned
+                if scanned.path is None:
+                    return prep
+                source = scanned.path
+        _rewrite(root, ds, res, source, out, prep.header, strict=False)
+    except PipelineError as exc:
+        prep.findings.append(pipeline_error(ds, res, exc, where))
+        prep.path = None
+        return prep
     prep.path = out
     return prep

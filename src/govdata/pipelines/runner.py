@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -82,9 +83,13 @@ def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: di
                 raise PipelineError(
                     f"pipelines/{file}: step 1 '{step}' is not a source step ({', '.join(sorted(sources))})"
                 )
-            rows = fn(ctx, **args)
+            fn = partial(fn, ctx)
         else:
-            rows = _transform(file, i, step)(rows, ctx, **args)
+            fn = partial(_transform(file, i, step), rows, ctx)
+        try:
+            rows = fn(**args)
+        except TypeError as exc:  # an argument the step does not take, or one it needs left out
+            raise PipelineError(f"pipelines/{file}: step {i + 1} '{step}': {exc}") from None
     try:
         return write_csv(rows, out)
     except (StepError, TypeError, KeyError, OSError, UnicodeDecodeError) as exc:
