@@ -79,17 +79,24 @@ def _world(base_catalog, tmp_path, chinese: bool, edit, data: bytes | None = Non
     body = data if data is not None else ("\n".join(lines) + "\n").encode()
     root, target = dataset(base_catalog, tmp_path / ("pipeline" if chinese else "plain"), FIELDS, body)
     if chinese:
-        (root / "pipelines" / "items.yaml").write_text(
-            "title: normalise\nsteps:\n  - {step: read_csv, path: data/items.csv}\n"
+        declare_pipeline(
+            root,
+            target,
+            "  - {step: read_csv, path: data/items.csv}\n"
             "  - {step: normalize_chinese_dates, fields: [decided]}\n"
             "  - {step: strip_thousands_separators, fields: [amount]}\n"
             "  - {step: normalize_fullwidth, fields: [people]}\n",
-            encoding="utf-8",
         )
-        with edited_yaml(target / "datapackage.yaml") as d:
-            d["resources"][0].pop("path")
-            d["resources"][0]["pipeline"] = "items"
     return root, target
+
+
+def declare_pipeline(root, target, steps: str, drop=("path",)) -> None:
+    """pipelines/items.yaml of ``steps``, named by the resource in place of its ``drop`` keys."""
+    (root / "pipelines" / "items.yaml").write_text(f"title: normalise\nsteps:\n{steps}", encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as d:
+        for key in drop:
+            d["resources"][0].pop(key)
+        d["resources"][0]["pipeline"] = "items"
 
 
 def _verdict(base_catalog, tmp_path, chinese: bool, edit, data: bytes | None = None):
@@ -223,19 +230,17 @@ def test_a_sheet_read_by_a_pipeline_gives_the_plain_verdict_at_sheet_rows(base_c
             base_catalog, tmp_path / str(chinese), FIELDS, b"", name="items.xlsx", format="xlsx", sheet="数据"
         )
         write_xlsx(target / "data" / "items.xlsx", {"数据": rows})
-        with edited_yaml(target / "datapackage.yaml") as d:
-            res = d["resources"][0]
-            if chinese:
-                for key in ("path", "format", "sheet"):
-                    res.pop(key)
-                res["pipeline"] = "items"
-                (root / "pipelines" / "items.yaml").write_text(
-                    "title: normalise\nsteps:\n  - {step: read_excel, path: data/items.xlsx, sheet: 数据, "
-                    "header_rows: [2], comment_rows: [15]}\n  - {step: normalize_chinese_dates, fields: [decided]}\n",
-                    encoding="utf-8",
-                )
-            else:
-                res["dialect"] = {"headerRows": [2], "commentRows": [15]}
+        if chinese:
+            declare_pipeline(
+                root,
+                target,
+                "  - {step: read_excel, path: data/items.xlsx, sheet: 数据, header_rows: [2], comment_rows: [15]}\n"
+                "  - {step: normalize_chinese_dates, fields: [decided]}\n",
+                drop=("path", "format", "sheet"),
+            )
+        else:
+            with edited_yaml(target / "datapackage.yaml") as d:
+                d["resources"][0]["dialect"] = {"headerRows": [2], "commentRows": [15]}
         report = _check(root, target)
         (stats,) = report.stats
         verdicts.append(
