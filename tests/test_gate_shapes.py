@@ -271,6 +271,39 @@ def test_confidentiality_false_positives_seen_in_the_wild(base_catalog, tmp_path
     assert found(_check(root, target)) == [("negative-list-field", None, "person_id_no")]
 
 
+def _column(title: str, values: list[str], enum: bool) -> tuple[list[dict], bytes]:
+    field: dict = {"name": "col", "title": title, "type": "string"}
+    if enum:
+        field["constraints"] = {"enum": sorted(set(values))}
+    lines = ["id,col"] + [f"{i},{values[i % len(values)]}" for i in range(30)]
+    return [{"name": "id", "type": "integer"}, field], ("\n".join(lines) + "\n").encode()
+
+
+NAME_ONLY_COLUMNS = {
+    # (title, values): reported or not, as an enum and as a few values over 30 rows
+    "contact names": ("联系人", ["王伟", "王芳"], True),
+    "names with a middle dot": ("姓名", ["阿依古丽·买买提", "王芳"], True),
+    "names in Latin letters": ("full_name", ["Wang Wei", "Li Na"], True),
+    "village addresses": ("家庭住址", ["东山村", "西山村", "南湖村"], True),
+    "street addresses": ("住址", ["解放路12号", "延安路3号"], True),
+    "diagnoses": ("诊断", ["高血压", "糖尿病"], True),
+    "Urban/Rural": ("residence", ["Urban", "Rural"], False),
+    "城镇/农村": ("居住地址类型", ["城镇", "农村"], False),
+    "yes/no names": ("是否填写姓名", ["是", "否"], False),
+}
+
+
+@pytest.mark.parametrize("enum", [True, False], ids=["enum", "values"])
+@pytest.mark.parametrize("case", list(NAME_ONLY_COLUMNS))
+def test_a_name_only_item_is_exempt_only_for_values_plainly_not_it(case, enum, base_catalog, tmp_path):
+    """A negative-list item known by its name only (a person's name, an address, a diagnosis): a
+    column of a few categories is exempt only when none of them looks like what the item protects."""
+    title, values, reported = NAME_ONLY_COLUMNS[case]
+    fields, data = _column(title, values, enum)
+    root, target = dataset(base_catalog, tmp_path, fields, data)
+    assert found(_check(root, target)) == ([("negative-list-field", None, "col")] if reported else [])
+
+
 # ---- minor shapes ------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 
 import yaml
 
@@ -285,3 +286,26 @@ def test_new_reads_a_second_header_row_in_english_and_keeps_unique_for_identifie
     assert res["schema"]["primaryKey"] == [fields[0]["name"]]
     assert not any(f.get("constraints", {}).get("unique") for f in fields)  # 名称, 金额, 日期: not keys
     assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_new_never_copies_a_negative_list_column_into_an_enum_and_the_gate_reports_it(tmp_path):
+    """联系人 (a person_name pattern of catalog.yaml's negative list) holding 王伟/王芳 over 30 rows:
+    no enum in the descriptor, a note that says what to do, and the gate reports the column; a
+    category column beside it (办理状态) keeps its enum."""
+    lines = ["编号,联系人,办理状态"] + [
+        f"{i},{'王伟' if i % 2 else '王芳'},{'已办结' if i % 3 else '办理中'}" for i in range(1, 31)
+    ]
+    source = tmp_path / "contacts.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    fields = {f["title"]: f for f in data["resources"][0]["schema"]["fields"]}
+    assert "enum" not in fields["联系人"].get("constraints", {})
+    assert fields["办理状态"]["constraints"]["enum"] == ["办理中", "已办结"]
+    assert "王伟" not in descriptor.read_text(encoding="utf-8")
+    assert "列「联系人」名列负面清单（自然人姓名）" in descriptor.read_text(encoding="utf-8")
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = sorted(
+        {(f["code"], f.get("field")) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"}
+    )
+    assert found == [("negative-list-field", "lian_xi_ren")]

@@ -33,15 +33,42 @@ _enum_only = personal_data.enum_only
 SAMPLE = 200
 
 
-def _categorical(tables: TableChecks, lt: LoadedTable, f: FieldSQL) -> bool:
-    """A column of a few categories (``residence``: Urban/Rural) holds no free-text personal detail
-    such as an address: an enum, a non-text type, or at most 10 distinct values over 20+ rows."""
-    if _enum_only(f) or f.type not in ("string", "any"):
+# What the catalogue's name-only items (no ``content`` to scan for) protect, as a value looks: a
+# column of a few values none of which looks so is categories (``residence``: Urban/Rural, 城镇/农村),
+# not the item. An item not here (``medical_record``: a diagnosis is a category too) has no such
+# exemption for a text column.
+_LOOKS_LIKE = {
+    # a Chinese name (2-4 characters, or a transcribed one with a middle dot), or "Wang Wei"
+    "person_name": re.compile(
+        r"[\u3400-\u9fff]{2,4}|[\u3400-\u9fff]{1,6}[·•・][\u3400-\u9fff]{1,8}|[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}"
+    ),
+    # a place name before an address unit (东山村, 解放路, 3号), or a number and a street
+    "home_address": re.compile(
+        r".*(?:[\u3400-\u9fff]{2}(?:省|市|区|县|旗|镇|乡|村|街道|路|街|巷|弄|胡同|里|苑|小区)|\d+\s*(?:号|栋|幢|单元|室|楼|组)).*"
+        r"|.*\d+[ ,]+.*\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr)\b.*",
+        re.I,
+    ),
+}
+
+
+def _categorical(tables: TableChecks, lt: LoadedTable, f: FieldSQL, item: dict[str, Any]) -> bool:
+    """A column of a few categories, none of which looks like what the negative-list item protects
+    (:data:`_LOOKS_LIKE`): a non-text type, or an enum or at most 10 distinct values over 20+ rows."""
+    if f.type not in ("string", "any"):
         return True
-    row = tables.con.execute(f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}").fetchone()
-    assert row is not None  # an aggregate has one row
-    distinct, present = row
-    return present >= 20 and distinct <= 10
+    looks = _LOOKS_LIKE.get(str(item.get("id")))
+    if looks is None:
+        return False
+    if _enum_only(f):
+        values = [str(v) for v in (f.field.get("constraints") or {}).get("enum") or []]
+    else:
+        row = tables.con.execute(f"SELECT count(DISTINCT {f.value}), count({f.value}) FROM {lt.rel([f])}").fetchone()
+        assert row is not None  # an aggregate has one row
+        distinct, present = row
+        if present < 20 or distinct > 10:
+            return False
+        values = [v for (v,) in tables.con.execute(f"SELECT DISTINCT {f.value} FROM {lt.rel([f])}").fetchall()]
+    return not any(v is not None and looks.fullmatch(str(v).strip()) for v in values)
 
 
 CANDIDATE_ROWS = 200_000  # up to this many candidate cells per column are validated in Python; beyond, SQL per kind
@@ -256,8 +283,8 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
         kind, masked = _declared(f.field)
         where: dict[str, Any] = dict(field=f.name, field_number=number, **lt.where)
         listed = negative_list_field.matches(f.field, negative_list)
-        if listed and not listed.get("content") and not (kind and masked) and _categorical(tables, lt, f):
-            listed = None  # an item known by its name only (an address, a diagnosis): categories are not it
+        if listed and not listed.get("content") and not (kind and masked) and _categorical(tables, lt, f, listed):
+            listed = None  # an item known by its name only (a name, an address): categories are not it
         if listed and not (kind and masked):
             check = negative_list_field.CHECK
             args = {"title": listed["title"], "id": listed["id"]}

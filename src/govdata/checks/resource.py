@@ -18,6 +18,7 @@ from govdata.checks.collect import MAX_FINDINGS_PER_RESOURCE
 from govdata.checks.declared import at_descriptor, name_clashes, too_wide
 from govdata.checks.loaded import LoadedTable
 from govdata.checks.metadata import normalise_schema
+from govdata.checks.pipelined import pipeline_error, read_as, run_steps
 from govdata.checks.prepared import Prepared
 from govdata.checks.privacy import CellScanner, candidate_counts, check_privacy, scanner_for
 from govdata.checks.proof import Proof, prove
@@ -26,31 +27,29 @@ from govdata.checks.source import declared_findings, fast_path, prepare
 from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
 from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, ResourceStats, Where
-from govdata.pipelines import PipelineError, run_pipeline
+from govdata.pipelines import CommittedRead, PipelineError, committed_read, run_pipeline
 
 
 def _source_for(
     root: Path, ds: Dataset, res: Resource, workdir: Path, where: Where
-) -> tuple[Path | None, list[Finding]]:
-    """The file to check: the committed one, or the output of the resource's pipeline."""
-    if res.pipeline:
+) -> tuple[Path | None, list[Finding], dict, CommittedRead | None]:
+    """The file the checks read, their findings so far, the resource keys it is read under, and for a
+    pipeline whose first step reads a committed file, that step (the file is read as any resource's
+    and the other steps run over its rows: :mod:`.pipelined`)."""
+    if not res.pipeline:
+        return res.source, [], res.raw, None
+    params = res.raw.get("pipeline_params")
+    try:
+        read = committed_read(root, res.pipeline, ds.dir, params)
+        if read is not None:
+            return read.path, [], read_as(read), read
         out_dir = workdir / "pipelines" / ds.name
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"{res.name}.csv"
-        try:
-            run_pipeline(root, res.pipeline, ds.dir, out, res.raw.get("pipeline_params"))
-        except PipelineError as exc:
-            return None, [
-                Finding(
-                    "pipeline-error",
-                    str(exc),
-                    key=f"resources.{res.index}.pipeline",
-                    line=ds.line("resources", res.index, "pipeline"),
-                    **where,
-                )
-            ]
-        return out, []
-    return res.source, []
+        run_pipeline(root, res.pipeline, ds.dir, out, params)
+    except PipelineError as exc:
+        return None, [pipeline_error(ds, res, exc, where)], res.raw, None
+    return out, [], res.raw, None
 
 
 def _capped(
@@ -158,7 +157,7 @@ def check_resource(
     :func:`examine` and the run's foreign keys."""
     out = Checked(ds.name, res.name, report_it)
     where: Where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
-    src, findings = _source_for(catalog.root, ds, res, workdir, where)
+    src, findings, raw, read = _source_for(catalog.root, ds, res, workdir, where)
     if src is None:
         out.findings = findings
         return out
@@ -184,7 +183,7 @@ def check_resource(
         else (None, None)
     )
     if prep is None:
-        prep, lt = _load_precise(tables, src, res_dir, expected, where, ds, res, schema)
+        prep, lt = _load_precise(tables, src, res_dir, expected, where, ds, res, schema, raw, read, catalog.root)
     stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
     if lt is not None and not prep.scanned:
         if not lt.streamed:  # a streamed table was proven to have neither
@@ -212,13 +211,20 @@ def _load_precise(
     ds: Dataset,
     res: Resource,
     schema: dict[str, Any],
+    raw: dict[str, Any],
+    read: CommittedRead | None,
+    root: Path,
 ) -> tuple[Prepared, LoadedTable | None]:
-    """The file prepared (:func:`source.prepare`) and loaded; the Python structure pass runs when
-    preparing skipped it but the header is wrong or DuckDB's strict read refuses the file."""
+    """The file prepared (:func:`source.prepare`, under the resource keys ``raw``) and loaded; for
+    a pipeline whose first step reads a committed file (``read``), its other steps run over the rows
+    read. The Python structure pass runs when preparing skipped it but the header is wrong or
+    DuckDB's strict read refuses the file."""
     data_file = where["file"]
     missing = [str(m) for m in schema.get("missingValues", [""])]
-    prep = prepare(src, res_dir, res.raw, expected, where, missing, schema.get("fields") or [])
+    prep = prepare(src, res_dir, raw, expected, where, missing, schema.get("fields") or [])
     prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
+    if read is not None:  # the pipeline's other steps over the rows read
+        prep = run_steps(root, ds, res, prep, res_dir, expected, where, missing)
     if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
         # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass
         scanned = _rescan(prep, res_dir, expected, where, missing)

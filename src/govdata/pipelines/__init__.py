@@ -3,6 +3,6 @@ resource before it is checked. The steps are Python functions registered in
 :mod:`govdata.pipelines.steps`; a pipeline file can only name them, never run
 arbitrary code."""
 
-from govdata.pipelines.runner import PipelineError, run_pipeline
+from govdata.pipelines.runner import CommittedRead, PipelineError, committed_read, run_pipeline, transform_rows
 
-__all__ = ["PipelineError", "run_pipeline"]
+__all__ = ["CommittedRead", "PipelineError", "committed_read", "run_pipeline", "transform_rows"]

@@ -1,17 +1,23 @@
-"""Running a declared pipeline into a CSV file."""
+"""Running a declared pipeline into a CSV file; for a pipeline whose first step reads a committed
+file of the dataset, that step's file and reading (:func:`committed_read`) and the other steps run
+over rows read elsewhere (:func:`transform_rows`: the gate reads the file through its own
+structure pass, so its findings name the agency's file and rows)."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
 from govdata.catalog.safeyaml import load_descriptor
 from govdata.errors import UnsafeInputError
 from govdata import plugins
-from govdata.pipelines.steps import TRANSFORMS, StepError, write_csv
+from govdata.pipelines.steps import CELL_TRANSFORMS, TRANSFORMS, StepError, committed, write_csv
 
 
 class PipelineError(Exception):
@@ -36,8 +42,8 @@ def pipeline_fingerprint(root: Path, name: str) -> str:
     return h.hexdigest()
 
 
-def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: dict[str, Any] | None = None) -> int:
-    """Run pipeline ``name`` and write its rows to ``out``; return the row count."""
+def _steps(root: Path, name: str) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+    """The pipeline file's name and its steps as (step, arguments), or a PipelineError."""
     path = pipeline_file(root, name)
     if path is None:
         raise PipelineError(f"pipeline '{name}' not found in pipelines/")
@@ -48,30 +54,124 @@ def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: di
     steps = spec.get("steps") if isinstance(spec, dict) else None
     if not isinstance(steps, list) or not steps:
         raise PipelineError(f"pipelines/{path.name}: 'steps' must be a non-empty list")
-    ctx = {"root": root, "dataset_dir": dataset_dir}
-    rows: Any = None
+    out = []
     for i, step in enumerate(steps):
         if not isinstance(step, dict) or "step" not in step:
             raise PipelineError(f"pipelines/{path.name}: step {i + 1} needs a 'step' key")
-        args = {k: v for k, v in step.items() if k != "step"}
+        out.append((step["step"], {k: v for k, v in step.items() if k != "step"}))
+    return path.name, out
+
+
+def _transform(file: str, i: int, step: str) -> Callable[..., Iterator[dict[str, Any]]]:
+    fn = TRANSFORMS.get(step)
+    if fn is None:
+        raise PipelineError(f"pipelines/{file}: step {i + 1} '{step}' is unknown ({', '.join(sorted(TRANSFORMS))})")
+    return fn
+
+
+def run_pipeline(root: Path, name: str, dataset_dir: Path, out: Path, params: dict[str, Any] | None = None) -> int:
+    """Run pipeline ``name`` and write its rows to ``out``; return the row count."""
+    file, steps = _steps(root, name)
+    ctx = {"root": root, "dataset_dir": dataset_dir}
+    rows: Any = None
+    for i, (step, args) in enumerate(steps):
         if i == 0:
             args.update(params or {})
             sources = plugins.pipeline_sources()
-            fn = sources.get(step["step"])
+            fn = sources.get(step)
             if fn is None:
                 raise PipelineError(
-                    f"pipelines/{path.name}: step 1 '{step['step']}' is not a source step "
-                    f"({', '.join(sorted(sources))})"
+                    f"pipelines/{file}: step 1 '{step}' is not a source step ({', '.join(sorted(sources))})"
                 )
-            rows = fn(ctx, **args)
+            fn = partial(fn, ctx)
         else:
-            fn = TRANSFORMS.get(step["step"])
-            if fn is None:
-                raise PipelineError(
-                    f"pipelines/{path.name}: step {i + 1} '{step['step']}' is unknown ({', '.join(sorted(TRANSFORMS))})"
-                )
-            rows = fn(rows, ctx, **args)
+            fn = partial(_transform(file, i, step), rows, ctx)
+        try:
+            rows = fn(**args)
+        except TypeError as exc:  # an argument the step does not take, or one it needs left out
+            raise PipelineError(f"pipelines/{file}: step {i + 1} '{step}': {exc}") from None
     try:
         return write_csv(rows, out)
     except (StepError, TypeError, KeyError, OSError, UnicodeDecodeError) as exc:
-        raise PipelineError(f"pipelines/{path.name}: {exc}") from None
+        raise PipelineError(f"pipelines/{file}: {exc}") from None
+
+
+@dataclass
+class CommittedRead:
+    """Step 1 of a pipeline that reads a committed file of the dataset (``read_csv``/``read_excel``)
+    and how it reads it, for the gate to read the file as it reads any resource."""
+
+    path: Path
+    excel: bool
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_rows: list[int] | None = None
+    comment_rows: list[int] | None = None
+    sheet: str | int | None = None
+
+
+def _rows_arg(file: str, key: str, value: Any) -> list[int] | None:
+    if value is None:
+        return None
+    if not (isinstance(value, list) and value and all(type(n) is int and n > 0 for n in value)):
+        raise PipelineError(f"pipelines/{file}: step 1 {key}: {value!r} must be a list of row numbers (1, 2, ...)")
+    return value
+
+
+def committed_read(
+    root: Path, name: str, dataset_dir: Path, params: dict[str, Any] | None = None
+) -> CommittedRead | None:
+    """What step 1 of pipeline ``name`` reads, when it reads a committed file and every later step
+    only rewrites cells (:data:`~govdata.pipelines.steps.CELL_TRANSFORMS`: a row out for each row
+    in, the same columns); None for any other pipeline (a package's data, a plugin's source,
+    ``select``/``rename``), which runs as a whole. A PipelineError for a step that cannot run."""
+    file, steps = _steps(root, name)
+    step, args = steps[0]
+    if step not in ("read_csv", "read_excel") or any(s not in CELL_TRANSFORMS for s, _ in steps[1:]):
+        return None
+    for i, (s, _) in enumerate(steps[1:], start=1):
+        _transform(file, i, s)
+    args = {**args, **(params or {})}
+    path = args.get("path")
+    if not isinstance(path, str) or not path:
+        raise PipelineError(f"pipelines/{file}: step 1 {step} needs a 'path' (a file of the dataset folder)")
+    try:
+        read = CommittedRead(committed({"root": root, "dataset_dir": dataset_dir}, path), step == "read_excel")
+    except StepError as exc:
+        raise PipelineError(f"pipelines/{file}: {exc}") from None
+    read.header_rows = _rows_arg(file, "header_rows", args.get("header_rows"))
+    read.comment_rows = _rows_arg(file, "comment_rows", args.get("comment_rows"))
+    if read.excel:
+        sheet = args.get("sheet")
+        if sheet is not None and not (isinstance(sheet, str) or (type(sheet) is int and sheet > 0)):
+            raise PipelineError(f"pipelines/{file}: step 1 sheet: {sheet!r} must be a sheet's name or number")
+        read.sheet = sheet
+        return read
+    encoding, delimiter = args.get("encoding"), args.get("delimiter")
+    if encoding is not None:
+        try:
+            codecs.lookup(str(encoding))
+        except LookupError:
+            raise PipelineError(f"pipelines/{file}: step 1 encoding: {encoding!r} is not an encoding") from None
+        read.encoding = str(encoding)
+    if delimiter is not None:
+        if not (isinstance(delimiter, str) and len(delimiter) == 1 and delimiter not in '\r\n"'):
+            raise PipelineError(f"pipelines/{file}: step 1 delimiter: {delimiter!r} must be one character")
+        read.delimiter = delimiter
+    return read
+
+
+def transform_rows(
+    root: Path, name: str, dataset_dir: Path, rows: Iterable[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """Steps 2 onwards of pipeline ``name`` over ``rows`` (what step 1 would have read); a step
+    that fails is a PipelineError."""
+    file, steps = _steps(root, name)
+    ctx = {"root": root, "dataset_dir": dataset_dir}
+    out: Any = iter(rows)
+    try:
+        for i, (step, args) in enumerate(steps[1:], start=1):
+            out = _transform(file, i, step)(out, ctx, **args)
+        yield from out
+    except (StepError, TypeError, KeyError, AttributeError, ValueError) as exc:
+        raise PipelineError(f"pipelines/{file}: {exc}") from None

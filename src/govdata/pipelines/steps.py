@@ -109,7 +109,8 @@ def chinese_calendar(ctx: dict, start_year: int = 2004, end_year: int | None = N
         day += dt.timedelta(days=1)
 
 
-def _committed(ctx: dict, path: str) -> Path:
+def committed(ctx: dict, path: str) -> Path:
+    """The committed file ``path`` of the dataset folder (never outside the repository)."""
     from govdata.catalog.paths import PathRefused, resolve_inside
 
     try:
@@ -163,7 +164,7 @@ def read_csv(
 ) -> Rows:
     """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding; another delimiter;
     the header on ``header_rows``; ``comment_rows`` left out)."""
-    file = _committed(ctx, path)
+    file = committed(ctx, path)
     with file.open("r", encoding=encoding, newline="") as fh:
         yield from _table_rows(csv.reader(fh, delimiter=delimiter), header_rows, comment_rows)
 
@@ -180,7 +181,7 @@ def read_excel(
     cell as text: numbers in their shortest form, dates and datetimes in ISO 8601."""
     from python_calamine import CalamineWorkbook
 
-    file = _committed(ctx, path)
+    file = committed(ctx, path)
     try:
         wb = CalamineWorkbook.from_path(str(file))
         names = wb.sheet_names
@@ -265,6 +266,9 @@ TRANSFORMS: dict[str, Callable[..., Rows]] = {
     "select": select,
     "rename": rename,
 }
+# transforms that only rewrite cells: a row out for each row in, with the same columns (the gate runs
+# them over the rows its structure pass read from a pipeline's committed file: checks/pipelined.py)
+CELL_TRANSFORMS = frozenset({"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators"})
 
 
 def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:

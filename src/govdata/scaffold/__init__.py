@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from govdata.catalog.model import Catalog
+from govdata.checks.rules import negative_list_field
 from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
@@ -118,13 +119,22 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     sheet_rows = [r for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
     taken: set[str] = set()
     fields = []
+    negative_list = catalog.raw.get("negative_list") or []
     for i, label in enumerate(header):
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
         values = [r[i] for r in rows]
         cells = [r[i] for r in sheet_rows if i < len(r) and r[i] != ""] if excel else []
         numbers = bool(cells) and all(isinstance(c, NumberCell) for c in cells)
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
-        fields.append(infer_field(fname, title, values, len(rows), excel=excel, number_cells=numbers))
+        listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
+        fields.append(
+            infer_field(fname, title, values, len(rows), excel=excel, number_cells=numbers, listed=bool(listed))
+        )
+        if listed and not fields[-1].get("personal"):
+            notes.append(
+                f"列「{title}」名列负面清单（{listed.get('title', listed.get('id'))}）：公开前删除该列，"
+                f"或对每个值脱敏后声明 personal: {listed.get('id')} 与 masked: true；否则检查会报告 negative-list-field。"
+            )
         if not label.strip():
             empty = not any(v.strip() for v in values)
             notes.append(

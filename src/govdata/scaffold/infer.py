@@ -79,11 +79,19 @@ def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
 
 
 def infer_field(
-    name: str, title: str, values: list[str], rows: int, *, excel: bool = False, number_cells: bool = False
+    name: str,
+    title: str,
+    values: list[str],
+    rows: int,
+    *,
+    excel: bool = False,
+    number_cells: bool = False,
+    listed: bool = False,
 ) -> dict[str, Any]:
     """The field of a column. ``excel``: the values come from a sheet (a datetime at midnight reads
     as a date there); ``number_cells``: every cell of the column is a number in the sheet (a code
-    written as a number has no leading zeros left to keep)."""
+    written as a number has no leading zeros left to keep); ``listed``: the name or title names an
+    item of the catalogue's negative list (its values are never copied into an enum)."""
     present = [v for v in values if v != ""]
     field: dict[str, Any] = {
         "name": name,
@@ -143,9 +151,11 @@ def infer_field(
                 constraints["pattern"] = pattern
                 break
         distinct = set(present)
-        # an enum lists values in a file meant for a public pull request: never personal-looking ones
+        # an enum lists values in a file meant for a public pull request: never personal-looking ones,
+        # never those of a column whose name or title is on the negative list (联系人: 王伟, 王芳)
         if (
-            rows >= 20
+            not listed
+            and rows >= 20
             and 1 < len(distinct) <= 12
             and "pattern" not in constraints
             and not any(_looks_personal(v) for v in distinct)
