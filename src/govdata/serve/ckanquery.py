@@ -60,6 +60,7 @@ CONSTANT = {"capacity": "public", "site_id": None}  # every dataset is public; s
 
 OPERATORS = {"AND": "AND", "&&": "AND", "OR": "OR", "||": "OR", "NOT": "NOT"}
 SPECIAL = set(' \t\r\n()[]{}"^~')
+_CLOSE = re.compile(r"[\]}]")
 
 
 class SearchSyntaxError(ActionError):
@@ -100,18 +101,19 @@ def tokenize(text: str, param: str) -> list[tuple[str, Any, int]]:
             out.append((ch, ch, i))
             i += 1
         elif ch == '"':
-            j, buf = i + 1, []
+            j, chars = i + 1, []
             while j < n and text[j] != '"':
                 if text[j] == "\\" and j + 1 < n:
                     j += 1
-                buf.append(text[j])
+                chars.append(text[j])
                 j += 1
             if j >= n:
                 raise SearchSyntaxError(param, f"the quote at character {i + 1} is never closed")
-            out.append(("phrase", "".join(buf), i))
+            out.append(("phrase", "".join(chars), i))
             i = j + 1
         elif ch in "[{":
-            close = min((k for k in (text.find("]", i), text.find("}", i)) if k >= 0), default=-1)
+            found = _CLOSE.search(text, i)  # the first ] or }: a scan that stops there
+            close = found.start() if found else -1
             if close < 0:
                 raise SearchSyntaxError(param, f"the range at character {i + 1} is never closed")
             parts = text[i + 1 : close].split()
@@ -138,7 +140,9 @@ def tokenize(text: str, param: str) -> list[tuple[str, Any, int]]:
         else:
             if ch == "/" and not after_field:
                 raise SearchSyntaxError(param, f"regular expressions (/…/) at character {i + 1} not supported")
-            j, buf, wild = i, [], []
+            j = i
+            buf: list[str] = []
+            wild: list[int] = []
             while j < n and text[j] not in SPECIAL:
                 c = text[j]
                 if c == "\\":
@@ -301,9 +305,8 @@ def solr_date(value: str, now: dt.datetime) -> dt.datetime:
 def _round(t: dt.datetime, unit: str) -> dt.datetime:
     order = ["years", "months", "days", "hours", "minutes", "seconds", "milliseconds"]
     keep = order.index(unit)
-    parts = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
-    names = list(parts)
-    return t.replace(**{k: v for k, v in parts.items() if names.index(k) >= keep})
+    parts: dict[str, Any] = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0, "microsecond": 0}
+    return t.replace(**{k: v for n, (k, v) in enumerate(parts.items()) if n >= keep})
 
 
 class Evaluator:

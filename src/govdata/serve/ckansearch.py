@@ -44,8 +44,20 @@ SORT_FIELDS = {
 
 
 def package_search(d: Directory, params: dict) -> dict:
-    """The portal's search (same matching and ranking as ``/datasets?q=``) in CKAN's shape; ``q``
-    and ``fq`` in Solr's syntax (:mod:`govdata.serve.ckanquery`)."""
+    """Search the datasets: the portal's catalogue search (same matching and ranking as
+    ``/datasets?q=``) in CKAN's shape.
+
+    :param q: the search, in Solr syntax: words and "phrases" (substring match, Chinese included,
+        every term must match), ``field:value``, ``field:[A TO B]``, ``AND``/``OR``/``NOT``, ``( )``
+    :param fq: a filter in the same syntax (e.g. ``metadata_modified:[2025-01-01T00:00:00Z TO *]``)
+    :param fq_list: more filters (at most 20)
+    :param sort: ``score``, ``name``, ``title``, ``metadata_modified``, ``metadata_created``;
+        ``asc``/``desc``, comma-separated
+    :param rows: the most to return (default 10, at most 1000); :param start: where to start
+    :param facet.field: fields to count (JSON list); :param facet.limit: values per field (default 50)
+    :returns: ``count``, ``results``, ``sort``, ``facets``, ``search_facets``; a query the syntax
+        does not cover is a 409 Search Error naming the part
+    """
     from govdata.oversight.timeliness import today
 
     ix = d.index
@@ -74,10 +86,10 @@ def package_search(d: Directory, params: dict) -> dict:
     blob = mask.to_bytes((ix.n + 7) // 8, "little")
     if main == "relevance" and query.scores:  # the engine's order: score, then most recently modified
         scores = {i: sum(s.get(i, 0) for s in query.scores) for i in range(ix.n) if blob[i >> 3] >> (i & 7) & 1}
-        ordered = sorted(scores, key=lambda i: (-scores[i], ix.rank[i]))
+        hits = sorted(scores, key=lambda i: (-scores[i], ix.rank[i]))
     else:
-        ordered = [i for i in ix.order["title" if main == "title" else "modified"] if blob[i >> 3] >> (i & 7) & 1]
-    names = [ix.datasets[i]["id"] for i in ordered]
+        hits = [i for i in ix.order["title" if main == "title" else "modified"] if blob[i >> 3] >> (i & 7) & 1]
+    names = [ix.datasets[i]["id"] for i in hits]
     if not query.scores or main != "relevance":
         title_rank = {ix.datasets[i]["id"]: k for k, i in enumerate(ix.order["title"])}
         for field, desc in reversed(clauses):
