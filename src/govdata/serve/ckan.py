@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import json
 import sqlite3
-from typing import Any
+from typing import Any, Callable
 
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
@@ -197,7 +197,7 @@ def help_show(d: Directory, params: dict) -> str:
     return inspect.cleandoc(function.__doc__ or "")
 
 
-ACTIONS = {
+ACTIONS: dict[str, Callable[[Directory, dict], Any]] = {
     "help_show": help_show,
     "status_show": status_show,
     "package_list": package_list,
