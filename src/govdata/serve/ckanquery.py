@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from govdata.serve.catalogsearch import _mask
 from govdata.serve.ckanparams import ActionError, Directory
 from govdata.textsearch import fold, terms as query_terms
 
@@ -318,7 +319,10 @@ class Evaluator:
         self.now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         self.scores: list[dict[int, int]] = []
         self.param = "q"
-        self.known = self.ix.all & sum(1 << self.ix.by_id[n] for n in d.packages if n in self.ix.by_id)
+        known = d.__dict__.get("_query_known")
+        if known is None:  # the catalogue's datasets that have a CKAN package (all, in a build)
+            known = d.__dict__["_query_known"] = _mask([self.ix.by_id[n] for n in d.packages if n in self.ix.by_id])
+        self.known = known
 
     def match(self, text: str, param: str, score: bool = False) -> int:
         self.param = param
@@ -361,11 +365,7 @@ class Evaluator:
         values = self._values(field)
         if values is None:
             raise SearchSyntaxError(self.param, f"unknown field {leaf.field!r}")
-        mask = 0
-        for i, vals in values.items():
-            if any(self._accepts(leaf, v, field) for v in vals):
-                mask |= 1 << i
-        return mask
+        return _mask([i for i, vals in values.items() if any(self._accepts(leaf, v, field) for v in vals)])
 
     def _text(self, leaf: Leaf, score: bool) -> int:
         """Free text: the catalogue engine's match (every folded term a substring somewhere)."""
@@ -378,10 +378,7 @@ class Evaluator:
             found = self.ix._term_scores(w)
             if score:
                 self.scores.append(found)
-            m = 0
-            for i in found:
-                m |= 1 << i
-            mask &= m
+            mask &= _mask(list(found))
         return mask
 
     def _accepts(self, leaf: Leaf, value: str, field: str) -> bool:
