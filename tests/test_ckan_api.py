@@ -69,7 +69,7 @@ def test_datastore_search(ckan):
         resource_id=rid, filters={"day_type": "makeup_workday"}, limit=3, sort="date desc", fields="date,holiday_zh"
     )
     assert result["total"] > 100 and len(result["records"]) == 3
-    assert set(result["records"][0]) == {"_id", "date", "holiday_zh"}
+    assert set(result["records"][0]) == {"date", "holiday_zh"}  # CKAN: _id only when asked for
     assert result["records"][0]["date"] > result["records"][1]["date"]
     assert ckan.action.datastore_search(resource_id=rid, q="国庆节", limit=0)["total"] > 50
     with pytest.raises(ckanapi.ValidationError):
@@ -114,3 +114,257 @@ def test_ckanapi_dump_datasets_all(live_server, tmp_path):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     names = ckanapi.RemoteCKAN(live_server).action.package_list()
     assert sorted(r["name"] for r in records) == sorted(names)
+
+
+# ---- Solr syntax in q / fq (serve/ckanquery.py): CKAN's meaning, or a 409 Search Error --------------
+
+
+@pytest.fixture(scope="module")
+def packages(built) -> dict[str, dict]:
+    return {p["name"]: p for p in json.loads((built / "directory" / "ckan.json").read_text("utf-8"))["packages"]}
+
+
+def _names(ckan, **params) -> set[str]:
+    result = ckan.action.package_search(rows=1000, **params)
+    names = {p["name"] for p in result["results"]}
+    assert result["count"] == len(names)
+    return names
+
+
+def test_incremental_harvest_ranges(ckan, packages):
+    """ckanext-harvest's CKAN harvester asks `metadata_modified:[<last run>Z TO *]`, sorted by id."""
+    stamps = sorted({p["metadata_modified"] for p in packages.values()})
+    since = stamps[len(stamps) // 2]  # a date some datasets were modified after and some before
+    after = {n for n, p in packages.items() if p["metadata_modified"] >= since}
+    assert 0 < len(after) < len(packages)
+    result = ckan.action.package_search(fq=f"metadata_modified:[{since}Z TO *]", sort="id asc", rows=1000)
+    assert [p["name"] for p in result["results"]] == sorted(after)
+    assert _names(ckan, fq=f"metadata_modified:{{{since}Z TO *]") == after - {
+        n for n, p in packages.items() if p["metadata_modified"] == since
+    }
+    assert _names(ckan, fq=f"metadata_created:[* TO {since}Z]") == {
+        n for n, p in packages.items() if p["metadata_created"] <= since
+    }
+    assert _names(ckan, fq="metadata_modified:[* TO NOW]") == set(packages)
+    assert _names(ckan, fq="num_resources:[1 TO *]") == {n for n, p in packages.items() if p["num_resources"] >= 1}
+    assert _names(ckan, fq="num_tags:{4 TO *]") == {n for n, p in packages.items() if p["num_tags"] > 4}
+    assert _names(ckan, fq="num_resources:0") == {n for n, p in packages.items() if p["num_resources"] == 0}
+
+
+def test_boolean_filters_and_prefixes(ckan, packages):
+    lic = lambda *ids: {n for n, p in packages.items() if p["license_id"] in ids}  # noqa: E731
+    org = lambda *ids: {n for n, p in packages.items() if p["owner_org"] in ids}  # noqa: E731
+    assert _names(ckan, fq="license_id:CC-BY-4.0 OR license_id:CC0-1.0") == lic("CC-BY-4.0", "CC0-1.0")
+    assert _names(ckan, fq="license_id:(CC-BY-4.0 || CC0-1.0)") == lic("CC-BY-4.0", "CC0-1.0")
+    assert _names(ckan, fq="(organization:hz-amr OR organization:zj-amr)") == org("hz-amr", "zj-amr")
+    assert len(org("hz-amr", "zj-amr")) == 2
+    assert _names(ckan, fq="NOT license_id:CC0-1.0") == set(packages) - lic("CC0-1.0")
+    assert _names(ckan, fq="organization:(zj-gov OR hz-amr) AND -license_id:CC0-1.0") == org("zj-gov", "hz-amr") - lic(
+        "CC0-1.0"
+    )
+    assert _names(ckan, fq="organization:zj-gov", fq_list=["license_id:CC0-1.0"]) == org("zj-gov") & lic("CC0-1.0")
+    assert _names(ckan, fq="name:hz-*") == {n for n in packages if n.startswith("hz-")}
+    assert _names(ckan, fq="level:[* TO *]") == set(packages)  # every dataset has a level
+    assert _names(ckan, fq="tags:*") == {n for n, p in packages.items() if p["tags"]}
+    assert _names(ckan, q="*:*", fq="+state:active +capacity:public") == set(packages)
+
+
+def _folded(text: str) -> str:
+    from govdata.textsearch import fold
+
+    return fold(text)
+
+
+def test_field_queries_and_operators_in_q(ckan, packages):
+    def in_field(field: str, word: str) -> set[str]:
+        return {n for n, p in packages.items() if _folded(word) in _folded(p.get(field) or "")}
+
+    titled = in_field("title", "行政处罚")
+    assert len(titled) >= 2
+    assert _names(ckan, q="title:行政处罚") == titled
+    assert _names(ckan, q='title:"行政处罚"') == titled
+    assert _names(ckan, q="notes:处罚") == in_field("notes", "处罚")
+    assert _names(ckan, q="tags:行政处罚") == {
+        n for n, p in packages.items() if "行政处罚" in {t["name"] for t in p["tags"]}
+    }
+    assert _names(ckan, q="name:zj-*") == {n for n in packages if n.startswith("zj-")}
+    assert _names(ckan, q="organization:hz-amr") == {n for n, p in packages.items() if p["owner_org"] == "hz-amr"}
+    assert _names(ckan, q="res_format:CSV") == {
+        n for n, p in packages.items() if "CSV" in {r["format"] for r in p["resources"]}
+    }
+    # free words keep the portal's substring match; the operators combine them as Solr does
+    penalty, budget = _names(ckan, q="处罚"), _names(ckan, q="预算")
+    assert penalty and budget and not penalty >= budget
+    assert _names(ckan, q="处罚 OR 预算") == penalty | budget
+    assert _names(ckan, q="处罚 AND 预算") == _names(ckan, q="处罚 预算") == penalty & budget
+    assert _names(ckan, q="NOT 处罚") == set(packages) - penalty
+    assert _names(ckan, q="-处罚 预算") == budget - penalty
+    assert _names(ckan, q="(处罚 OR 预算) AND license_id:CC0-1.0") == (penalty | budget) & {
+        n for n, p in packages.items() if p["license_id"] == "CC0-1.0"
+    }
+
+
+@pytest.mark.parametrize(
+    "param, value, names",
+    [
+        ("fq", "((((((((((", "nested deeper"),
+        ("fq", "((organization:zj-gov)", "never closed"),
+        ("fq", "organization:zj-gov)", "closes nothing"),
+        ("q", '"行政处罚', "quote"),
+        ("q", "title:处罚~2", "fuzzy"),
+        ("fq", "name:*-gov", "wildcard"),
+        ("fq", "organisation:zj-gov", "organisation"),
+        ("fq", "metadata_modified:[last-week TO *]", "last-week"),
+        ("fq", "metadata_modified:[2025-01-01T00:00:00Z *]", "range"),
+        ("q", "/处.罚/", "regular expressions"),
+        ("q", "{!lucene}处罚", "Local parameters"),
+        ("q", "处罚 AND", "AND"),
+        ("fq", "num_tags:[x TO *]", "integer"),
+    ],
+)
+def test_syntax_not_understood_is_a_search_error(ckan, live_server, param, value, names):
+    """Never `success: true` with 0 results: CKAN answers a Solr syntax error with 409 Search Error."""
+    with pytest.raises(ckanapi.SearchError) as caught:
+        ckan.action.package_search(**{param: value})
+    assert names in str(caught.value) and param in str(caught.value)
+    r = httpx.get(f"{live_server}/api/3/action/package_search", params={param: value})
+    assert r.status_code == 409 and r.json()["success"] is False and r.json()["error"]["__type"] == "Search Error"
+
+
+def _solr_strings():
+    from hypothesis import strategies as st
+
+    atom = st.sampled_from(
+        [
+            "处罚",
+            '"行政 处罚"',
+            "organization:zj-gov",
+            "name:hz-*",
+            "tags:*",
+            "metadata_modified:[2025-01-01T00:00:00Z TO *]",
+            "num_tags:{3 TO 5]",
+            "title:(预算 OR 学校)",
+            "*:*",
+            "(",
+            ")",
+            '"',
+            "[",
+            "]",
+            "{",
+            "}",
+            ":",
+            "*",
+            "?",
+            "~",
+            "^2",
+            "\\",
+            "-",
+            "+",
+            "!",
+            "AND",
+            "OR",
+            "NOT",
+            "&&",
+            "||",
+            "TO",
+            "/",
+            "x:",
+            "level:",
+        ]
+    )
+    return st.lists(st.one_of(atom, st.text(max_size=6)), max_size=40).flatmap(
+        lambda parts: st.sampled_from([" ", ""]).map(lambda sep: sep.join(parts))
+    )
+
+
+def test_generated_q_and_fq_never_fail_the_server(datasette_app):
+    """Any q / fq: 200 or a 409 envelope, never a 5xx."""
+    import asyncio
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.sampled_from(["q", "fq"]), _solr_strings())
+    def check(param, text):
+        r = asyncio.run(datasette_app.client.get("/api/3/action/package_search", params={param: text}))
+        assert r.status_code in (200, 409), (text, r.text[:300])
+        body = r.json()
+        if r.status_code == 409:
+            assert body["success"] is False and body["error"]["__type"] in ("Search Error", "Validation Error")
+
+    check()
+
+
+def test_generated_queries_do_bounded_work(built):
+    """No super-linear work on user input (issue 12): a query of n characters is at most n tokens,
+    each parsed once, and at most MAX_CLAUSES leaf clauses are evaluated, each once."""
+    from hypothesis import HealthCheck, given, settings
+
+    from govdata.serve import ckanquery
+    from govdata.serve.buildstate import BuildState
+
+    directory = BuildState(built).directory
+    assert directory is not None
+    leaves = []
+
+    class Counting(ckanquery.Evaluator):
+        def leaf(self, leaf, score):
+            leaves.append(leaf)
+            return super().leaf(leaf, score)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(_solr_strings())
+    def check(text):
+        text = text * 30  # long inputs: up to thousands of characters
+        leaves.clear()
+        try:
+            tokens = ckanquery.tokenize(text, "q")
+            assert len(tokens) <= len(text)
+            Counting(directory).match(text, "q", score=True)
+        except ckanquery.SearchSyntaxError:
+            pass
+        assert len(leaves) <= ckanquery.MAX_CLAUSES
+
+    check()
+
+
+def test_datastore_records_formats_and_distinct(ckan, built):
+    import sqlite3
+
+    pkg = ckan.action.package_show(id="zj-holiday-calendar")
+    res = [r for r in pkg["resources"] if r["datastore_active"]][0]
+    common = dict(resource_id=res["id"], limit=5, sort="date desc", fields="date,day_type")
+    objects = ckan.action.datastore_search(**common)
+    assert [f["id"] for f in objects["fields"]] == ["date", "day_type"]  # CKAN: the fields asked for
+    lists = ckan.action.datastore_search(records_format="lists", **common)
+    assert lists["records"] == [[r["date"], r["day_type"]] for r in objects["records"]]
+    text = ckan.action.datastore_search(records_format="csv", **common)["records"]
+    assert text == "".join(f"{r['date']},{r['day_type']}\n" for r in objects["records"])
+    tsv = ckan.action.datastore_search(records_format="tsv", **common)["records"]
+    assert tsv == text.replace(",", "\t")
+    with pytest.raises(ckanapi.ValidationError):
+        ckan.action.datastore_search(resource_id=res["id"], records_format="xml")
+    db = sqlite3.connect(next(built.rglob("zj-holiday-calendar.db")))
+    expected = sorted(v for (v,) in db.execute(f'SELECT DISTINCT day_type FROM "{res["table"]}"'))
+    distinct = ckan.action.datastore_search(resource_id=res["id"], distinct=True, fields="day_type")
+    assert sorted(r["day_type"] for r in distinct["records"]) == expected and distinct["total"] == len(expected)
+    everything = ckan.action.datastore_search(resource_id=res["id"], limit=1)
+    assert everything["fields"][0]["id"] == "_id" and "_id" in everything["records"][0]
+
+
+def test_help_links_answer_and_writes_are_refused(ckan, live_server):
+    from govdata.serve.ckan import ACTIONS
+
+    for name in [*ACTIONS, "datastore_search"]:
+        r = httpx.get(f"{live_server}/api/3/action/help_show", params={"name": name})
+        assert r.status_code == 200 and r.json()["success"] is True, name
+        assert len(r.json()["result"]) > 20, name
+    assert "metadata_modified" in ckan.action.help_show(name="package_search")
+    envelope = httpx.get(f"{live_server}/api/3/action/package_search", params={"q": "预算"}).json()
+    assert httpx.get(envelope["help"]).json()["result"] == ckan.action.help_show(name="package_search")
+    with pytest.raises(ckanapi.NotFound):
+        ckan.action.help_show(name="package_create")
+    for method in ("PUT", "DELETE", "PATCH"):
+        r = httpx.request(method, f"{live_server}/api/3/action/package_list")
+        assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST" and r.json()["success"] is False

@@ -13,9 +13,10 @@ envelope, the errors and the parameter checks are here and in :mod:`govdata.serv
 
 from __future__ import annotations
 
+import inspect
 import json
 import sqlite3
-from typing import Any
+from typing import Any, Callable
 
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
@@ -39,6 +40,11 @@ from govdata.serve.ckansearch import package_search, package_values
 
 
 def package_show(d: Directory, params: dict) -> dict:
+    """Return the metadata of a dataset (package) and its resources.
+
+    :param id: the id or name of the dataset
+    :type id: string
+    """
     name = id_param(params)
     if name not in d.packages:
         raise not_found("Dataset")
@@ -46,7 +52,12 @@ def package_show(d: Directory, params: dict) -> dict:
 
 
 def package_activity_list(d: Directory, params: dict) -> list:
-    """The dataset's releases, newest first, as CKAN activities (see directory.ckan.activities)."""
+    """Return a dataset's releases, newest first, as CKAN activities.
+
+    :param id: the id or name of the dataset
+    :param offset: where to start (default 0)
+    :param limit: the most to return (default 31, at most 100)
+    """
     name = id_param(params)
     if name not in d.packages:
         raise not_found("Dataset")
@@ -56,6 +67,11 @@ def package_activity_list(d: Directory, params: dict) -> list:
 
 
 def package_list(d: Directory, params: dict) -> list:
+    """Return the names of the site's datasets, sorted.
+
+    :param limit: the most to return (optional)
+    :param offset: where to start (default 0)
+    """
     names = sorted(d.packages)
     limit = params.get("limit")
     offset = int_param(params, "offset", 0, 0)
@@ -92,6 +108,11 @@ def _show(items: dict[str, dict], d: Directory, params: dict, what: str, field: 
 
 
 def tag_list(d: Directory, params: dict) -> list:
+    """Return the site's tags.
+
+    :param query: only tags containing this text (optional)
+    :param all_fields: tag dictionaries instead of names (default False)
+    """
     tags = sorted({t["name"] for p in d.packages.values() for t in p["tags"]})
     query = params.get("query") or params.get("q")
     if query:
@@ -102,6 +123,10 @@ def tag_list(d: Directory, params: dict) -> list:
 
 
 def resource_show(d: Directory, params: dict) -> dict:
+    """Return the metadata of a resource.
+
+    :param id: the id of the resource (``<dataset>--<resource>--csv`` or ``--parquet``)
+    """
     rid = id_param(params)
     if rid not in d.resources:
         raise not_found("Resource")
@@ -109,6 +134,7 @@ def resource_show(d: Directory, params: dict) -> dict:
 
 
 def status_show(d: Directory, params: dict) -> dict:
+    """Return the site's CKAN version, title, URL and extensions."""
     return {
         "ckan_version": d.data["ckan_version"],
         "site_title": d.data["site_title"],
@@ -120,7 +146,59 @@ def status_show(d: Directory, params: dict) -> dict:
     }
 
 
-ACTIONS = {
+def organization_list(d: Directory, params: dict) -> list:
+    """Return the publishers (organizations): names, or dictionaries with ``all_fields``.
+
+    :param all_fields: dictionaries instead of names (default False)
+    :param sort: ``name``, ``title`` or ``package_count``, ``asc``/``desc`` (default ``title asc``)
+    :param q: only those whose name, title or description contains this text
+    :param limit: the most to return (default 1000); :param offset: where to start
+    """
+    return _listing(d.orgs, params)
+
+
+def organization_show(d: Directory, params: dict) -> dict:
+    """Return a publisher (organization); ``children`` lists the publishers under it.
+
+    :param id: the publisher's name
+    :param include_datasets: list its datasets (default False)
+    """
+    return _show(d.orgs, d, params, "Organization", "owner_org")
+
+
+def group_list(d: Directory, params: dict) -> list:
+    """Return the themes (groups) of the catalogue's taxonomy; parameters as organization_list."""
+    return _listing(d.groups, params)
+
+
+def group_show(d: Directory, params: dict) -> dict:
+    """Return a theme (group).
+
+    :param id: the theme's name
+    :param include_datasets: list its datasets (default False)
+    """
+    return _show(d.groups, d, params, "Group", "groups")
+
+
+def license_list(d: Directory, params: dict) -> list:
+    """Return the licences the site's datasets use."""
+    return d.data["licenses"]
+
+
+def help_show(d: Directory, params: dict) -> str:
+    """Return the help string for an action (its documentation, as CKAN does).
+
+    :param name: the action's name
+    """
+    name = str(params.get("name") or "")
+    function = {**ACTIONS, "datastore_search": datastore_search}.get(name)
+    if function is None:
+        raise not_found("Action function")
+    return inspect.cleandoc(function.__doc__ or "")
+
+
+ACTIONS: dict[str, Callable[[Directory, dict], Any]] = {
+    "help_show": help_show,
     "status_show": status_show,
     "package_list": package_list,
     "package_show": package_show,
@@ -128,11 +206,11 @@ ACTIONS = {
     "tag_list": tag_list,
     "resource_show": resource_show,
     "package_activity_list": package_activity_list,
-    "organization_list": lambda d, p: _listing(d.orgs, p),
-    "organization_show": lambda d, p: _show(d.orgs, d, p, "Organization", "owner_org"),
-    "group_list": lambda d, p: _listing(d.groups, p),
-    "group_show": lambda d, p: _show(d.groups, d, p, "Group", "groups"),
-    "license_list": lambda d, p: d.data["licenses"],
+    "organization_list": organization_list,
+    "organization_show": organization_show,
+    "group_list": group_list,
+    "group_show": group_show,
+    "license_list": license_list,
 }
 
 
@@ -168,6 +246,16 @@ async def handle(datasette: Any, request: Any, directory: Directory) -> Response
     base = str(datasette.absolute_url(request, "/api/3/action/help_show"))
     help_url = f"{base}?name={action}"
     try:
+        if request.method not in ("GET", "HEAD", "POST"):
+            return _json(
+                {
+                    "help": help_url,
+                    "success": False,
+                    "error": {"__type": "Method Not Allowed", "message": "Actions answer GET and POST"},
+                },
+                405,
+                {"Allow": "GET, HEAD, POST"},
+            )
         if request.method == "POST":
             body = await request.post_body()
             try:
@@ -206,13 +294,13 @@ async def handle(datasette: Any, request: Any, directory: Directory) -> Response
         )
 
 
-def _json(data: Any, status: int = 200) -> Response:
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """JSON with Chinese as UTF-8 text (CKAN itself writes UTF-8)."""
     return Response(
         json.dumps(data, ensure_ascii=False),
         status=status,
         content_type="application/json; charset=utf-8",
-        headers={"Access-Control-Allow-Origin": "*"},
+        headers={"Access-Control-Allow-Origin": "*", **(headers or {})},
     )
 
 

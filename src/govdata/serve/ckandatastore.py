@@ -3,6 +3,8 @@ time limit and row cap as the Datasette JSON API)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from govdata.serve.ckanparams import (
@@ -21,6 +23,19 @@ from govdata.serve.ckanparams import (
 DATASTORE_MAX = 1000  # same cap as the Datasette JSON API (max_returned_rows)
 
 CKAN_TYPES = {"INTEGER": "int", "REAL": "numeric", "TEXT": "text"}
+RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
+
+
+def _records(rows: list[tuple], names: list[str], records_format: str) -> Any:
+    """CKAN's record shapes: objects, lists (in ``fields`` order), or CSV / TSV text without a header."""
+    if records_format == "objects":
+        return [dict(zip(names, r)) for r in rows]
+    if records_format == "lists":
+        return [list(r) for r in rows]
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter="\t" if records_format == "tsv" else ",", lineterminator="\n")
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 def _quote(name: str) -> str:
@@ -28,6 +43,18 @@ def _quote(name: str) -> str:
 
 
 async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
+    """Search a resource's rows (a CSV resource with ``datastore_active``).
+
+    :param resource_id: the resource's id
+    :param filters: ``{"field": value or [values]}``, exact matches
+    :param q: text every row must contain (or ``{"field": text}``)
+    :param fields: the fields to return (list or comma-separated; default all, with ``_id``)
+    :param distinct: distinct rows of ``fields`` only (default False)
+    :param sort: ``field [asc|desc]``, comma-separated
+    :param limit: the most rows (default 100, at most 1000); :param offset: where to start
+    :param include_total: count the matches (default True)
+    :param records_format: ``objects`` (default), ``lists``, ``csv`` or ``tsv``
+    """
     rid = id_param(params, "resource_id")
     if rid not in d.resources:
         raise not_found("Resource")
@@ -45,7 +72,12 @@ async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
         fields = [f.strip() for f in fields.split(",") if f.strip()]
     if fields is not None and not (isinstance(fields, list) and all(isinstance(f, str) for f in fields)):
         raise invalid("fields", "Must be a list of field names or a comma-separated string")
+    with_id = not fields or "_id" in fields  # CKAN: the listed fields only, all (with _id) by default
     fields = fields or list(columns)
+    records_format = str(params.get("records_format") or "objects")
+    if records_format not in RECORDS_FORMATS:
+        raise invalid("records_format", f"Must be one of {', '.join(RECORDS_FORMATS)}")
+    distinct = bool_param(params, "distinct", False)
     for f in fields:
         if f not in columns and f != "_id":
             raise invalid("fields", f'field "{f}" not in table')
@@ -99,16 +131,17 @@ async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
             parts.append(f"{'rowid' if col == '_id' else _quote(col)} {direction or 'asc'}")
         order = ", ".join(parts)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
-    select = ", ".join("rowid AS _id" if f == "_id" else _quote(f) for f in ["_id", *[f for f in fields if f != "_id"]])
-    rows = (
-        await db.execute(
-            f"SELECT {select} FROM {_quote(table)}{clause} ORDER BY {order} LIMIT {limit} OFFSET {offset}", args
-        )
-    ).rows
+    names = (["_id"] if with_id else []) + [f for f in fields if f != "_id"]
+    select = ", ".join("rowid AS _id" if f == "_id" else _quote(f) for f in names)
+    source = f"SELECT {'DISTINCT ' if distinct else ''}{select} FROM {_quote(table)}{clause}"
+    if distinct and order == "rowid":
+        order = ", ".join(_quote(f) if f != "_id" else "_id" for f in names)  # first appearance is not defined
+    rows = (await db.execute(f"{source} ORDER BY {order} LIMIT {limit} OFFSET {offset}", args)).rows
     out = {
         "resource_id": rid,
-        "fields": [{"id": "_id", "type": "int"}] + [{"id": f, "type": columns[f]} for f in fields if f != "_id"],
-        "records": [dict(r) for r in rows],
+        "fields": [{"id": f, "type": "int" if f == "_id" else columns[f]} for f in names],
+        "records": _records([tuple(r) for r in rows], names, records_format),
+        "records_format": records_format,
         "limit": limit,
         "offset": offset,
         "_links": {
@@ -117,6 +150,7 @@ async def datastore_search(d: Directory, params: dict, datasette: Any) -> dict:
         },
     }
     if bool_param(params, "include_total", True):
-        out["total"] = (await db.execute(f"SELECT count(*) FROM {_quote(table)}{clause}", args)).rows[0][0]
+        counted = f"SELECT count(*) FROM ({source})" if distinct else f"SELECT count(*) FROM {_quote(table)}{clause}"
+        out["total"] = (await db.execute(counted, args)).rows[0][0]
         out["total_was_estimated"] = False
     return out

@@ -155,6 +155,8 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
                 ("limit", "", "≤ 1000"),
                 ("offset", "", ""),
                 ("include_total", "", ""),
+                ("distinct", "", "distinct rows of fields"),
+                ("records_format", "", "objects | lists | csv | tsv"),
             ],
             {
                 "type": "object",
