@@ -102,6 +102,18 @@ DEADLINE_SOURCE = {
     "descriptor modified in the commit": ("该提交中描述文件的 modified 日期", "descriptor modified in the commit"),
     "commit date in the repository": ("仓库中的提交日期", "commit date in the repository"),
 }
+# Datasette's own error pages (templates/error.html): its titles and messages that are not about a
+# particular name; any other message is shown as Datasette wrote it (marked lang="en")
+ERROR_TITLE = {
+    "Invalid SQL": ("SQL 无效", "Invalid SQL"),
+    "SQL Interrupted": ("SQL 查询超时", "SQL query took too long"),
+}
+ERROR_MESSAGE = {
+    "Table not found": ("没有这个数据表", "Table not found"),
+    "Database not found": ("没有这个数据库", "Database not found"),
+    "Record not found": ("没有这一行记录", "Record not found"),
+    "Not found": ("没有找到", "Not found"),
+}
 SORT = {"relevance": ("相关度", "Relevance"), "modified": ("最近更新", "Last modified"), "title": ("名称", "Title")}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -351,6 +363,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "run_sql": ("运行 SQL", "Run SQL"),
     "returned_rows": ("返回行数", "rows returned"),
     "error": ("出错了", "Error"),
+    "bad_request": ("请求无效", "Bad request"),
     "schema": ("表结构", "Schema"),
     "views": ("视图", "Views"),
     "hidden_tables": ("隐藏的表", "Hidden tables"),
