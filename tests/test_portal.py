@@ -388,3 +388,13 @@ def test_code_columns_show_names_in_the_interface_language(live_server, path):
                 assert label == escape(names[unquote_plus(code)][i]), (column, code, label)  # a facet link: the name
                 shown += 1
         assert shown, path
+
+
+@pytest.mark.parametrize(
+    "q,found",
+    [("tiaoxiu", "zj-holiday-calendar"), ("diaoxiu", "zj-holiday-calendar"), ("sls2025", "hz-budget-2025")],
+)
+def test_pinyin_of_polyphones_and_digits_finds_the_title(live_server, q, found):
+    """调休 reads tiáoxiū (pypinyin's default is diào), and digits stay in the pinyin and initials."""
+    res = httpx.get(f"{live_server}/api/3/action/package_search", params={"q": q}).json()["result"]
+    assert found in [d["name"] for d in res["results"]], q

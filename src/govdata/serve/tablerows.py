@@ -32,7 +32,7 @@ def render_rows(
             if css is None:
                 css = classes[key] = str(escape(f"col-{to_css_class(key[0])} type-{key[1]}"))
             names = codes.get(key[0]) if codes else None
-            raw = cell.get("raw")
+            raw = cell.get("raw") if names else None
             if names and isinstance(raw, str):
                 code, sep, detail = raw.partition(":")
                 name = names.get(raw) or (names[code] + colon + detail if sep and code in names else None)
