@@ -373,7 +373,9 @@ def test_code_columns_show_names_in_the_interface_language(live_server, path):
     for lang, i in (("zh-CN", 0), ("en", 1)):
         html = httpx.get(live_server + path, headers={"Accept-Language": lang}).text
         # a row's key (its URL) and the publisher's own description may name codes: they are data
-        text = _visible(re.sub(r'<td class="col-Link type-pk">.*?</td>|<div class="metadata-description">.*?</div>', "", html))
+        text = _visible(
+            re.sub(r'<td class="col-Link type-pk">.*?</td>|<div class="metadata-description">.*?</div>', "", html)
+        )
         if lang == "zh-CN":
             leaked = sorted(c for c in CODES if re.search(rf"(?<![\w/-]){c}(?![\w-])", text))
             assert not leaked, f"raw codes on a Chinese page: {leaked}"
@@ -384,7 +386,9 @@ def test_code_columns_show_names_in_the_interface_language(live_server, path):
                     assert f'<span title="{code}">{escape(pair[i])}</span>' in html
                     shown += 1
             facet = re.search(rf'data-column="{column}">(.*?)</ul>', html, re.S)
-            for code, label in re.findall(rf'[?&;]{column}=([^&"]+)[^"]*">([^<]*)</a>', facet.group(1) if facet else ""):
+            for code, label in re.findall(
+                rf'[?&;]{column}=([^&"]+)[^"]*">([^<]*)</a>', facet.group(1) if facet else ""
+            ):
                 assert label == escape(names[unquote_plus(code)][i]), (column, code, label)  # a facet link: the name
                 shown += 1
         assert shown, path

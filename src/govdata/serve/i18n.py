@@ -412,7 +412,10 @@ DAY_TYPE = {
 }
 SCOPE = {"own": ("本单位", "Own"), "tree": ("含下级单位", "With subordinate bodies")}
 BAND = {band: LABELS[f"band_{band}"] for band in ("excellent", "good", "sufficient", "bad")}
-UPDATE_SOURCE = {"descriptor": ("描述文件的 modified 日期", "descriptor's modified date"), "repository": ("仓库提交日期", "commit date")}
+UPDATE_SOURCE = {
+    "descriptor": ("描述文件的 modified 日期", "descriptor's modified date"),
+    "repository": ("仓库提交日期", "commit date"),
+}
 # Code columns of served tables (table, column) whose values have names in the tables above: table
 # pages show the name in the interface's language (cells and facets, templates/_table.html,
 # _facet_results.html); a value that is not a key stays as it is. The tables are the oversight
