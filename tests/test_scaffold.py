@@ -262,3 +262,26 @@ def test_footer_rows_stay_data_when_they_look_like_data():
     tail = data + [(6, ["", "", "", ""]), (7, ["注：数据为初步统计", "", "", ""])]
     assert footer_rows(tail, 4) == [6, 7]
     assert footer_rows(data + [(6, ["合计", "", "", "10"])], 4) == [6]
+
+
+def test_new_reads_a_second_header_row_in_english_and_keeps_unique_for_identifiers(tmp_path):
+    """A sheet whose header has a row in Chinese and one in English above numbers and dates: both
+    are the header (not a row of data that makes every column text); ``unique`` is declared for
+    the identifier, not for an amount or a date that happen to be distinct in the sample."""
+    import datetime as dt
+
+    from tests.xlsx import write_xlsx
+
+    rows = [["编号", "名称", "金额", "日期"], ["ID", "Name", "Amount", "Date"]]
+    rows += [[i, f"项目{i}", i * 10.5, dt.date(2024, 1, i)] for i in range(1, 21)]
+    source = tmp_path / "双语.xlsx"
+    write_xlsx(source, {"数据": rows})
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert res["dialect"] == {"headerRows": [1, 2]}
+    fields = res["schema"]["fields"]
+    assert [f["title"] for f in fields] == ["编号 ID", "名称 Name", "金额 Amount", "日期 Date"]
+    assert [f["type"] for f in fields] == ["integer", "string", "number", "date"]
+    assert res["schema"]["primaryKey"] == [fields[0]["name"]]
+    assert not any(f.get("constraints", {}).get("unique") for f in fields)  # 名称, 金额, 日期: not keys
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)

@@ -443,3 +443,18 @@ def test_one_character_searches_are_admitted_as_heavy_work():
     assert kind_of("/db/t", [("_search", "3301 罚款")]) == "search"
     for q in ("3", "公", "罚 款", " a "):
         assert kind_of("/db/t.json", [("_search", q)]) == "heavy", q
+
+
+def test_requests_that_read_many_rows_are_admitted_through_a_budget():
+    """Found by an outside attack: releases joined on demand, whole database files and filters over
+    a range of rows (each with a count and the default facets over what they select) ran as cheap
+    pages; an equality filter (an index lookup, its count known in advance) stays cheap."""
+    from govdata.serve.admission import kind_of
+
+    assert kind_of("/datasets/hz-shuanggongshi/diff.json", [("from", "a"), ("to", "b")]) == "heavy"
+    assert kind_of("/hz-shuanggongshi.db", []) == "heavy"
+    for key in ("aqi__gt", "aqi__lte", "level__not", "level__in", "note__isnull", "day__date", "tags__arraycontains"):
+        assert kind_of("/db/t.json", [(key, "1")]) == "search", key
+    assert kind_of("/db/t.json", [("region_code", "330106")]) is None
+    assert kind_of("/db/t.json", [("region_code__exact", "330106")]) is None
+    assert kind_of("/datasets/hz-shuanggongshi", []) is None and kind_of("/downloads/x/y.db", []) is None

@@ -72,7 +72,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             rows_text = "、".join(str(n) for n in header_rows)
             notes.append(
                 f"表头在第 {rows_text} 行"
-                + ("（合并单元格的两行表头已合并）" if len(header_rows) > 1 else "")
+                + ("（两行表头已合并为字段标题）" if len(header_rows) > 1 else "")
                 + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。")
             )
         if dialect:

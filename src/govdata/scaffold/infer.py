@@ -151,7 +151,17 @@ def infer_field(
             and not any(_looks_personal(v) for v in distinct)
         ):
             constraints["enum"] = sorted(distinct)
-    if present and len(set(present)) == len(values) and rows > 1 and not masked:
+    # unique only where the column names an identifier: a measure, a date or a count whose sample
+    # happens to be distinct would fail the next release with two equal values
+    identifier = code_like or re.search(r"序号|文号|证号|单号|^id$|^no$", f"{name}\n{title}", re.I | re.M)
+    if (
+        present
+        and len(set(present)) == len(values)
+        and rows > 1
+        and not masked
+        and identifier
+        and field["type"] in ("string", "integer")
+    ):
         constraints["unique"] = True
     if constraints:
         field["constraints"] = constraints

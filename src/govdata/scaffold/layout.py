@@ -81,6 +81,14 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
         gaps = [i for i, c in enumerate(first) if not c and i < len(nxt) and nxt[i]]
         if texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
             header.append(h + 2)
+        elif (
+            texts and len(texts) == _filled(sample[h]) and not any(_numberish(c) for c in texts) and h + 2 < len(sample)
+        ):
+            # a second header row in another language ("编号 名称" over "ID Name"): text wherever the
+            # rows below hold numbers or dates
+            below = [str(c if c is not None else "").strip() for c in sample[h + 2]]
+            if any(_numberish(b) for b, n in zip(below, nxt) if n and b):
+                header.append(h + 2)
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
 

@@ -59,11 +59,23 @@ def log(line: str) -> None:
     sys.stderr.flush()
 
 
+# filters that read a range of rows: with the count and the default facets Datasette computes over
+# the filtered rows, up to the SQL time limit plus one facet time limit per facet on a big table
+RANGE_FILTERS = (
+    "__gt", "__gte", "__lt", "__lte", "__not", "__in", "__notin", "__isnull", "__notnull", "__date",
+    "__isblank", "__notblank", "__arraycontains", "__arraynotcontains",
+)  # fmt: skip
+
+
 def kind_of(path: str, params: list[tuple[str, str]]) -> str | None:
     """ "heavy", "search" or None (cheap)."""
     if path.startswith("/downloads/") or path.startswith("/-/static"):
         return None
     if path.endswith(".csv") and not path.startswith("/catalog-cn"):
+        return "heavy"
+    if path.endswith(".db") and path.count("/") == 1:  # a whole database file, from Datasette
+        return "heavy"
+    if path.startswith("/datasets/") and path.endswith("/diff.json"):  # two releases joined on demand
         return "heavy"
     if path.startswith(("/api/3/action/datastore_search", "/api/action/datastore_search")):
         return "heavy"
@@ -85,6 +97,8 @@ def kind_of(path: str, params: list[tuple[str, str]]) -> str | None:
             continue
         if key.endswith(("__contains", "__endswith", "__like", "__glob", "__notlike")):
             return "heavy"
+        if key.endswith(RANGE_FILTERS):
+            search = True  # the search budget: one SQL thread always stays for cheap pages
     return "search" if search else None
 
 
