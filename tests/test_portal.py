@@ -8,10 +8,12 @@ import hashlib
 import io
 import json
 import re
+from urllib.parse import unquote_plus
 
 import duckdb
 import httpx
 import pytest
+from markupsafe import escape
 
 from govdata.serve import i18n
 
@@ -112,6 +114,15 @@ def test_every_label_exists_in_both_languages():
         i18n.DEADLINE_EVENT,
         i18n.DEADLINE_STATUS,
         i18n.DEADLINE_SOURCE,
+        i18n.FRESHNESS,
+        i18n.DAY_TYPE,
+        i18n.SCOPE,
+        i18n.BAND,
+        i18n.UPDATE_SOURCE,
+        i18n.LOOKUP,
+        i18n.ERROR_TITLE,
+        i18n.ERROR_MESSAGE,
+        *i18n.CODE_COLUMNS.values(),
     ):
         for key, (zh, en) in table.items():
             assert zh and en, key
@@ -306,3 +317,88 @@ def test_ckan_match_all(live_server):
     for params in ({"q": "*:*"}, {"fq": "*:*"}, {"q": "*:* AND 处罚"}):
         res = httpx.get(f"{live_server}/api/3/action/package_search", params=params).json()["result"]
         assert res["count"] > 0, params
+
+
+@pytest.mark.parametrize(
+    "path,status,zh,en",
+    [
+        ("/hz-shuanggongshi/nope", 404, "没有这个数据表", "Table not found"),
+        ("/nope-db", 404, "没有这个数据库", "Database not found"),
+        ("/hz-shuanggongshi/penalties/999999", 404, "没有这一行记录", "Record not found"),
+        ("/hz-shuanggongshi/penalties.json/x", 400, "SQL 无效", "Invalid SQL"),
+        ("/hz-shuanggongshi/penalties?_sort=nope", 400, "请求无效", "Bad request"),
+    ],
+)
+def test_datasettes_error_pages_follow_the_language(live_server, path, status, zh, en):
+    """Datasette's own 4xx pages (rendered by its handler without the request) speak the language
+    the cookie or Accept-Language chose, like every other page."""
+    for headers, cookies, lang, said, chrome, other in (
+        ({"Accept-Language": "zh-CN"}, {}, "zh-CN", zh, "跳到正文", "Skip to content"),
+        ({"Accept-Language": "zh-CN"}, {"lang": "en"}, "en", en, "Skip to content", "跳到正文"),
+        ({"Accept-Language": "en-GB,en;q=0.8"}, {}, "en", en, "Skip to content", "跳到正文"),
+    ):
+        r = httpx.get(live_server + path, headers=headers, cookies=cookies)
+        assert r.status_code == status and r.headers["content-language"] == lang
+        html = r.text
+        assert f'<html lang="{lang}">' in html and said in html and chrome in html and other not in html
+        assert html.count("<h1") == 1 and 'id="main"' in html and 'for="site-q"' in html
+        assert {"cookie", "accept-language"} <= {v.strip().lower() for v in r.headers["vary"].split(",")}
+    # a message Datasette wrote about a name stays as written, marked as English on a Chinese page
+    html = httpx.get(live_server + "/hz-shuanggongshi/penalties?_sort=nope").text
+    assert '<p class="message-error" role="alert" lang="en">Cannot sort table by nope</p>' in html
+
+
+def test_datasettes_pattern_portfolio_is_not_served(live_server):
+    assert httpx.get(live_server + "/-/patterns").status_code == 404
+
+
+CODES = {code for names in i18n.CODE_COLUMNS.values() for code in names if re.fullmatch(r"[a-z_]+", code)}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/zj-oversight-timeliness/timeliness",
+        "/zj-oversight-timeliness/timeliness?status=overdue",
+        "/zj-oversight-scorecards/scorecards",
+        "/zj-oversight-deadlines/deadlines",
+        "/zj-holiday-calendar/days?day_type=makeup_workday",
+    ],
+)
+def test_code_columns_show_names_in_the_interface_language(live_server, path):
+    """Status, frequency, level … cells and facet links of the oversight tables and the holiday
+    calendar read as words in either language: no raw ``overdue`` or ``county`` on a Chinese page."""
+    table = path.split("?")[0].rsplit("/", 1)[1]
+    columns = {column: names for (name, column), names in i18n.CODE_COLUMNS.items() if name == table}
+    for lang, i in (("zh-CN", 0), ("en", 1)):
+        html = httpx.get(live_server + path, headers={"Accept-Language": lang}).text
+        # a row's key (its URL) and the publisher's own description may name codes: they are data
+        text = _visible(
+            re.sub(r'<td class="col-Link type-pk">.*?</td>|<div class="metadata-description">.*?</div>', "", html)
+        )
+        if lang == "zh-CN":
+            leaked = sorted(c for c in CODES if re.search(rf"(?<![\w/-]){c}(?![\w-])", text))
+            assert not leaked, f"raw codes on a Chinese page: {leaked}"
+        shown = 0
+        for column, names in columns.items():
+            for code, pair in names.items():
+                if f'title="{code}">' in html:  # a cell of this code: its name in this language
+                    assert f'<span title="{code}">{escape(pair[i])}</span>' in html
+                    shown += 1
+            facet = re.search(rf'data-column="{column}">(.*?)</ul>', html, re.S)
+            for code, label in re.findall(
+                rf'[?&;]{column}=([^&"]+)[^"]*">([^<]*)</a>', facet.group(1) if facet else ""
+            ):
+                assert label == escape(names[unquote_plus(code)][i]), (column, code, label)  # a facet link: the name
+                shown += 1
+        assert shown, path
+
+
+@pytest.mark.parametrize(
+    "q,found",
+    [("tiaoxiu", "zj-holiday-calendar"), ("diaoxiu", "zj-holiday-calendar"), ("sls2025", "hz-budget-2025")],
+)
+def test_pinyin_of_polyphones_and_digits_finds_the_title(live_server, q, found):
+    """调休 reads tiáoxiū (pypinyin's default is diào), and digits stay in the pinyin and initials."""
+    res = httpx.get(f"{live_server}/api/3/action/package_search", params={"q": q}).json()["result"]
+    assert found in [d["name"] for d in res["results"]], q

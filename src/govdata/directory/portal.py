@@ -20,14 +20,28 @@ from govdata.directory.record import Record
 FORMAT_VERSION = "1.0"
 
 
+PINYIN_WINDOW = 3  # syllables kept either side of a character's other reading
+
+
 @functools.lru_cache(maxsize=65536)  # the derived step computes the document before the directory does
 def _pinyin(text: str) -> tuple[str, str]:
-    from pypinyin import Style, lazy_pinyin
+    """Pinyin and initials of a title's Chinese characters and ASCII letters and digits
+    (``示例市2025年`` → ``shilishi2025nian``, ``sls2025n``), each followed by the other readings of
+    its polyphones in their context (pypinyin's default for 调休 is ``diaoxiu``; ``…ritiaoxiugong…``
+    is added), a few syllables either side, so that either reading finds the title."""
+    from pypinyin import Style, lazy_pinyin, pinyin
 
-    han = "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff")
-    full = "".join(lazy_pinyin(han))
-    initials = "".join(lazy_pinyin(han, style=Style.FIRST_LETTER))
-    return full.lower(), initials.lower()
+    kept = "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff" or (ch.isascii() and ch.isalnum()))
+    base = [s.lower() for s in lazy_pinyin(kept)]
+    readings = pinyin(kept, style=Style.NORMAL, heteronym=True)
+    full, initials = ["".join(base)], ["".join(s[:1] if s.isalpha() else s for s in base)]
+    if len(readings) == len(base):
+        for i, others in enumerate(readings):
+            for other in dict.fromkeys(o.lower() for o in others if o.lower() != base[i] and o.isalpha()):
+                window = base[max(0, i - PINYIN_WINDOW) : i] + [other] + base[i + 1 : i + 1 + PINYIN_WINDOW]
+                full.append("".join(window))
+                initials.append("".join(s[:1] if s.isalpha() else s for s in window))
+    return " ".join(full), " ".join(dict.fromkeys(initials))
 
 
 def entry(rec: Record, committed: Any = None, downloads: Any = None, derived: bool = False) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Base400, Response
 from datasette.views.base import BaseView, DatasetteError
 
-from govdata.serve import admission, files, jsonutf8
+from govdata.serve import admission, files, jsonutf8, rendering
 from govdata.serve.pages import Page
 
 _datasette_errors.rich = None
@@ -64,8 +64,8 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     rid = request.scope.get("govdata.request_id") or admission.REQUEST_ID.get()
     if isinstance(exception, (Base400, DatasetteError)) and not isinstance(exception, QueryInterrupted):
         if not (_wants_json(request) or _wants_csv(request)):
-            # Datasette's own handler (unregistered as a plugin by install(), called here): a 4xx page
-            return _datasette_errors.handle_exception(datasette, request, exception)
+            # Datasette's 4xx page, rendered with the request (in its language): serve/rendering.py
+            return rendering.error_page(datasette, request, exception)
         # the same envelope as Datasette's JSON errors, in UTF-8; a CSV request gets text, not a page
         status, title = exception.status, getattr(exception, "title", None) or "Error"
         message = str(getattr(exception, "message", None) or (exception.args[0] if exception.args else exception))
@@ -227,6 +227,12 @@ PAGES = [
         r"^/-/threads(?P<format>\.json)?$",
         not_found,
         undocumented="Datasette's debugging endpoint (tasks with file-system paths): not served",
+    ),
+    Page(
+        "patterns",
+        r"^/-/patterns$",
+        not_found,
+        undocumented="Datasette's pattern portfolio (a developer's page of sample widgets, unlabelled): not served",
     ),
 ]
 

@@ -109,6 +109,7 @@ async def dataset_changelog(datasette, request):
         {
             "d": name,
             "title": entry["title"],
+            "title_en": entry.get("title_en"),
             "releases": index.get("releases") or [],
             "feed": f"/datasets/{name}/changelog.atom",
         },

@@ -102,6 +102,42 @@ DEADLINE_SOURCE = {
     "descriptor modified in the commit": ("该提交中描述文件的 modified 日期", "descriptor modified in the commit"),
     "commit date in the repository": ("仓库中的提交日期", "commit date in the repository"),
 }
+# Datasette's own error pages (templates/error.html): its titles and messages that are not about a
+# particular name; any other message is shown as Datasette wrote it (marked lang="en")
+ERROR_TITLE = {
+    "Invalid SQL": ("SQL 无效", "Invalid SQL"),
+    "SQL Interrupted": ("SQL 查询超时", "SQL query took too long"),
+}
+ERROR_MESSAGE = {
+    "Table not found": ("没有这个数据表", "Table not found"),
+    "Database not found": ("没有这个数据库", "Database not found"),
+    "Record not found": ("没有这一行记录", "Record not found"),
+    "Not found": ("没有找到", "Not found"),
+}
+# the filter conditions of Datasette's table pages (datasette/filters.py: key → its display)
+LOOKUP = {
+    "exact": ("等于", "="),
+    "not": ("不等于", "!="),
+    "contains": ("包含", "contains"),
+    "endswith": ("结尾是", "ends with"),
+    "startswith": ("开头是", "starts with"),
+    "gt": ("大于", ">"),
+    "gte": ("大于等于", "≥"),
+    "lt": ("小于", "<"),
+    "lte": ("小于等于", "≤"),
+    "like": ("匹配（like）", "like"),
+    "notlike": ("不匹配（like）", "not like"),
+    "glob": ("匹配（glob）", "glob"),
+    "in": ("属于", "in"),
+    "notin": ("不属于", "not in"),
+    "arraycontains": ("数组包含", "array contains"),
+    "arraynotcontains": ("数组不包含", "array does not contain"),
+    "date": ("日期为", "date"),
+    "isnull": ("为空", "is null"),
+    "notnull": ("不为空", "is not null"),
+    "isblank": ("为空白", "is blank"),
+    "notblank": ("不为空白", "is not blank"),
+}
 SORT = {"relevance": ("相关度", "Relevance"), "modified": ("最近更新", "Last modified"), "title": ("名称", "Title")}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -351,6 +387,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "run_sql": ("运行 SQL", "Run SQL"),
     "returned_rows": ("返回行数", "rows returned"),
     "error": ("出错了", "Error"),
+    "bad_request": ("请求无效", "Bad request"),
     "schema": ("表结构", "Schema"),
     "views": ("视图", "Views"),
     "hidden_tables": ("隐藏的表", "Hidden tables"),
@@ -364,6 +401,38 @@ LABELS: dict[str, tuple[str, str]] = {
     "zero_results": ("没有结果", "0 results"),
     "many_rows": ("行数很多", "Many rows"),
     "hidden_n": ("个隐藏的表（全文索引等）", "hidden tables (full-text indexes and the like)"),
+}
+
+
+DAY_TYPE = {
+    "workday": ("工作日", "Workday"),
+    "weekend": ("周末", "Weekend"),
+    "holiday": ("法定节假日", "Public holiday"),
+    "makeup_workday": ("调休上班日", "Make-up workday"),
+}
+SCOPE = {"own": ("本单位", "Own"), "tree": ("含下级单位", "With subordinate bodies")}
+BAND = {band: LABELS[f"band_{band}"] for band in ("excellent", "good", "sufficient", "bad")}
+UPDATE_SOURCE = {
+    "descriptor": ("描述文件的 modified 日期", "descriptor's modified date"),
+    "repository": ("仓库提交日期", "commit date"),
+}
+# Code columns of served tables (table, column) whose values have names in the tables above: table
+# pages show the name in the interface's language (cells and facets, templates/_table.html,
+# _facet_results.html); a value that is not a key stays as it is. The tables are the oversight
+# measures (oversight/derived.py) and the holiday calendar.
+CODE_COLUMNS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {
+    ("timeliness", "status"): FRESHNESS,
+    ("timeliness", "frequency"): FREQUENCY,
+    ("timeliness", "last_update_source"): UPDATE_SOURCE,
+    ("scorecards", "level"): LEVEL,
+    ("scorecards", "scope"): SCOPE,
+    ("scorecards", "mqa_band"): BAND,
+    ("deadlines", "rule"): DEADLINE_RULE,
+    ("deadlines", "status"): DEADLINE_STATUS,
+    ("deadlines", "event"): DEADLINE_EVENT,  # ``issued``, ``validity:废止``, ``data-release:<commit>``
+    ("deadlines", "made_from"): DEADLINE_SOURCE,
+    ("deadlines", "published_from"): DEADLINE_SOURCE,
+    ("days", "day_type"): DAY_TYPE,
 }
 
 
@@ -393,6 +462,7 @@ class Translator:
         self.lang = lang if lang in LANGS else "zh"
         self.i = LANGS.index(self.lang)
         self.html_lang = "zh-CN" if self.lang == "zh" else "en"
+        self.colon = "：" if self.lang == "zh" else ": "
 
     def __call__(self, key: str) -> str:
         pair = LABELS.get(key)
@@ -402,11 +472,19 @@ class Translator:
         pair = table.get(value) if value is not None else None
         return pair[self.i] if pair else ("" if value is None else str(value))
 
+    def codes(self, table: Any) -> dict[str, dict[str, str]]:
+        """Column → {code: name in this language} for the code columns of ``table`` (CODE_COLUMNS)."""
+        return {
+            column: {code: pair[self.i] for code, pair in names.items()}
+            for (name, column), names in CODE_COLUMNS.items()
+            if name == table
+        }
+
     def event(self, value: Any) -> str:
         """A deadline event (``issued``, ``validity:废止``, ``data-release:<commit>``) in words."""
         kind, _, detail = str(value or "").partition(":")
         label = self.of(DEADLINE_EVENT, kind)
-        return f"{label}：{detail}" if detail and self.lang == "zh" else f"{label}: {detail}" if detail else label
+        return f"{label}{self.colon}{detail}" if detail else label
 
     def pick(self, zh: Any, en: Any) -> Any:
         """The English text when the interface is English and one exists, else the Chinese."""

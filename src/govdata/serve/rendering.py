@@ -136,6 +136,30 @@ async def not_found(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, "portal_404.html", {}, status=404)
 
 
+async def error_page(datasette: Any, request: Any, exception: Exception) -> Response:
+    """Datasette's 4xx page (``{status}.html`` or ``error.html``) as its own handler makes it, but
+    rendered with the request, so that it speaks the interface's language (Datasette's handler
+    renders without one, and the page fell back to Chinese)."""
+    from datasette.utils import add_cors_headers
+    from datasette.views.base import DatasetteError
+
+    status = getattr(exception, "status", 400)
+    info: dict[str, Any] = {}
+    title = None
+    message: Any = exception.args[0] if exception.args else ""
+    if isinstance(exception, DatasetteError):
+        info = dict(exception.error_dict or {})
+        message = Markup(exception.message) if exception.message_is_html else exception.message
+        title = exception.title
+    info.update({"ok": False, "error": message, "status": status, "title": title})
+    t = i18n.Translator(i18n.choose(request))
+    html = await datasette.render_template([f"{status}.html", "error.html"], info, request=request)
+    headers = {"Vary": "Cookie, Accept-Language", "Content-Language": t.html_lang}
+    if datasette.cors:
+        add_cors_headers(headers)
+    return Response.html(html, status=status, headers=headers)
+
+
 def read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text("utf-8"))
