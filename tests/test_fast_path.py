@@ -15,6 +15,7 @@ import duckdb
 from govdata.publish.builder import build
 from govdata.publish.speculative import Speculation
 from govdata.checks import privacy, resource, runner, source
+from govdata.checks.rules import personal_data
 from govdata.errors import BuildError
 from govdata.checks import proof as proof_mod
 from govdata.checks.prepared import Prepared
@@ -54,6 +55,16 @@ CASES = {
         10: "9,编号91330106123456789X公司,330106,2024-01-05,1\n".encode(),
         11: "10,电话10012345678,330106,2024-01-05,1\n".encode(),
     },
+    "identity card in full-width digits": {
+        60_000: "59999,身份证３３０１０６１９９００３０７００２２,330106,2024-01-05,1\n".encode()
+    },
+    "identity card written apart": {60_000: "59999,证件号 330106 19900307 0022,330106,2024-01-05,1\n".encode()},
+    "mobile written apart": {70_000: "69999,手机 138－1234－5678,330106,2024-01-05,1\n".encode()},
+    "digit groups that are not personal data": {
+        10: "9,电话0571-8765-4321 区间1000-2000 2024-01-05 12:00,330106,2024-01-05,1\n".encode(),
+        11: "10,证件号 330106 19900307 0023 编号１２３４５６７８９０１２,330106,2024-01-05,1\n".encode(),
+        12: "11,卡号 6222 0212 3456 7890 121,330106,2024-01-05,1\n".encode(),
+    },
     "mobile number": {70_000: "69999,联系电话13812345678,330106,2024-01-05,1\n".encode()},
     "e-mail address": {70_000: "69999,联系 a.b@example.com,330106,2024-01-05,1\n".encode()},
     "quoted cell with personal data": {70_000: '69999,"电话,13812345678",330106,2024-01-05,1\n'.encode()},
@@ -65,7 +76,12 @@ CASES = {
     "quoted clean cell": {70_000: '69999,"云帆,公司",330106,2024-01-05,1\n'.encode()},
     "mobile in the last line without a newline": {ROWS + 1: f"{ROWS},电话13812345678,330106,2024-01-05,1".encode()},
 }
-CLEAN = {"clean", "digit runs that are not personal data", "quoted clean cell"}
+CLEAN = {
+    "clean",
+    "digit runs that are not personal data",
+    "digit groups that are not personal data",
+    "quoted clean cell",
+}
 WARNED = {"spreadsheet formula": [("spreadsheet-formula", 70_000, "company", "warning")]}
 
 
@@ -126,6 +142,9 @@ def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
         # digits touching ASCII letters are never a bounded candidate; a trailing X is an identity card's
         ["6", "JY13812345678", "a13912345678b", "x"],
         ["7", "11010519491231002XY", "证11010519491231002X", "m"],
+        # written apart or in full-width digits; office numbers and ranges are candidates, not findings
+        ["8", "证 110105 19491231 002X", "0571-8765-4321", "x"],
+        ["9", "1000-2000", "手机１３９－1234－5678", "m"],
     ]
     text = "id,name,contact,unscanned\r\n" + "\r\n".join(",".join(r) for r in rows)
     path = tmp_path / "t.csv"
@@ -153,15 +172,17 @@ def test_cell_scanner_finds_what_the_sql_prefilter_finds(tmp_path):
         ):
             values = [v for (v,) in con.execute(f"SELECT {f.col} FROM {lt.table} WHERE {test}").fetchall()]
             candidates += len(values)
-            expected |= {
-                (f.name, kind)
-                for kind in group
-                for v in values
-                if any(privacy._valid(kind, m.group(0)) for m in privacy._BOUNDED[kind].finditer(v))
-            }
+            expected |= {(f.name, kind) for kind in group for v in values if personal_data.holds(kind, v)}
     # the SQL prefilter also selects runs of digits touching letters; the scanner skips them at once
-    assert (scanner.candidates, candidates) == (7, 10)
-    assert scanner.found == expected == {("name", "mobile"), ("contact", "email"), ("contact", "id_card")}
+    assert (scanner.candidates, candidates) == (10, 13)
+    assert scanner.found == expected
+    assert expected == {
+        ("name", "mobile"),
+        ("name", "id_card"),
+        ("contact", "email"),
+        ("contact", "id_card"),
+        ("contact", "mobile"),
+    }
     assert not scanner.hold_none()
     quoted = privacy.scanner_for(lt)
     quoted.feed(b'id,name\n1,"a"\n')

@@ -82,6 +82,21 @@ def test_a_wide_file_is_checked_like_a_narrow_one(long, base_catalog, tmp_path, 
     assert found(report) == EXPECTED_WIDE
 
 
+@pytest.mark.parametrize("long", [True, False], ids=["long", "wide"])
+def test_many_unique_columns_of_a_wide_file(long, base_catalog, tmp_path, monkeypatch):
+    """Every column unique (as a scaffold declares on a sample of distinct values): held long, all
+    are tested in one statement, each in its own type (010 repeats 10 in an integer column, 11.0
+    repeats 11 in a number column, 015 is not 15 in a string one, two missing cells are no repeat); the same findings either way."""
+    monkeypatch.setattr(table_mod, "WIDE_COLUMNS", 100 if long else 10_000)
+    plant = {(4, 9): "010", (5, 10): "11.0", (6, 11): "12", (6, 14): "015", (6, 20): "", (7, 20): ""}
+    fields, data = _wide(150, 6, plant)  # row 3 holds 10, 11, 12 and 15 in c9, c10, c11 and c14
+    for f in fields[1:]:
+        f["constraints"] = {"unique": True}
+    root, target = dataset(base_catalog, tmp_path, fields, data)
+    report = _check(root, target)
+    assert found(report) == [("unique-error", 4, "c9"), ("unique-error", 5, "c10"), ("unique-error", 6, "c11")]
+
+
 @pytest.mark.parametrize("n, expected", [(2000, []), (9074, [("too-many-columns", None, None)])])
 def test_a_very_wide_valid_file_is_read(n, expected, base_catalog, tmp_path):
     """9,074 columns and 3 rows: was `source-error: Out of Memory`. Its rows are checked; beyond

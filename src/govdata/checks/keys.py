@@ -20,13 +20,39 @@ if TYPE_CHECKING:  # table.py runs the key checks of its plan
 Lookup = Callable[[str, str], tuple[bool, LoadedTable | None]]
 
 
-def duplicates(tables: TableChecks, lt: LoadedTable, key: Key) -> None:
-    """Rows whose key another row before them has (the rows where the key takes part)."""
+def repeating(tables: TableChecks, lt: LoadedTable, keys: list[Key]) -> list[Key]:
+    """Of a long table: the keys among ``keys`` that may repeat. The one-field keys (a wide file's
+    ``unique`` columns) are tested together, one GROUP BY (field, typed value) over the long table
+    per typed form instead of a distinct count per column; keys of several fields are returned as
+    they are (:func:`duplicates` tests them)."""
+    single = [k for k in keys if len(k.fields) == 1]
+    forms: dict[str, list[int]] = {}  # typed expression over the value column -> field numbers
+    for k in single:
+        forms.setdefault(lt.cells[lt.number(k.fields[0]) - 1].typed(), []).append(lt.number(k.fields[0]))
+    if not forms:
+        return keys
+    branches = [
+        f"SELECT DISTINCT fn FROM (SELECT fn, {typed} AS k FROM {lt.table} WHERE fn IN ({', '.join(map(str, fns))})) "
+        f"WHERE k IS NOT NULL GROUP BY fn, k HAVING count(*) > 1"
+        for typed, fns in forms.items()
+    ]
+    try:
+        repeated = {fn for (fn,) in tables.con.execute(" UNION ".join(branches)).fetchall()}
+    except duckdb.Error:
+        return keys  # each key on its own: duplicates() reports what is wrong
+    return [k for k in keys if len(k.fields) > 1 or lt.number(k.fields[0]) in repeated]
+
+
+def duplicates(tables: TableChecks, lt: LoadedTable, key: Key, repeats: bool = False) -> None:
+    """Rows whose key another row before them has (the rows where the key takes part); ``repeats``:
+    the key is known to repeat (:func:`repeating`), no need to count first."""
     fields = list(key.fields)
     typed = ", ".join(f.typed() for f in fields)
     not_null = key_present(key)
     try:  # the usual case, no duplicates, costs one distinct count instead of a window over the table
-        if lt.long:
+        if repeats:
+            pass  # counted already
+        elif lt.long:
             keys = f"({typed})" if len(fields) > 1 else typed
             distinct = f"SELECT count(*) = count(DISTINCT {keys}) FROM {lt.rel(fields)} WHERE {not_null}"
             if one_row(tables.con, distinct)[0]:

@@ -13,24 +13,24 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from govdata.catalog.model import Dataset, Resource
 from govdata.checks.prepared import Prepared, work_file
 from govdata.checks.structure import LABEL_CODES, MAX_CELL_CHARS, scan_structure
 from govdata.csvlimit import field_size_limit
-from govdata.findings import Finding
+from govdata.findings import Finding, Where
 from govdata.pipelines import CommittedRead, PipelineError, transform_rows
 
 
-def pipeline_error(ds: Dataset, res: Resource, exc: PipelineError, where: dict) -> Finding:
+def pipeline_error(ds: Dataset, res: Resource, exc: PipelineError, where: Where) -> Finding:
     """A pipeline that cannot run, at the resource's ``pipeline`` key in the descriptor."""
     return Finding(
         "pipeline-error",
         str(exc),
         key=f"resources.{res.index}.pipeline",
         line=ds.line("resources", res.index, "pipeline"),
-        **{**where, "file": ds.rel_file},
+        **Where(where, file=ds.rel_file),
     )
 
 
@@ -100,8 +100,8 @@ def run_steps(
     res: Resource,
     prep: Prepared,
     workdir: Path,
-    expected: list[str],
-    where: dict,
+    expected: Sequence[str],
+    where: Where,
     missing: list[str],
 ) -> Prepared:
     """The pipeline's steps after the first over the prepared rows of its committed file, written

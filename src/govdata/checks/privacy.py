@@ -119,13 +119,29 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
     return {f.name: kinds for f in scanned_fields(lt) if (kinds := _kinds(counts, f.name))}
 
 
-# digits -> "1", X/x -> "X" (an identity card's check character), other ASCII letters -> "A", the rest -> "0"
+# digits -> "1", X/x -> "X" (an identity card's check character), other ASCII letters -> "A", a
+# separator between digit groups (space, hyphen) -> "-", the rest -> "0"
 _MARKS = bytes(
-    0x31 if 0x30 <= b <= 0x39 else 0x58 if b in b"Xx" else 0x41 if chr(b).isascii() and chr(b).isalpha() else 0x30
+    0x31
+    if 0x30 <= b <= 0x39
+    else 0x58
+    if b in b"Xx"
+    else 0x41
+    if chr(b).isascii() and chr(b).isalpha()
+    else 0x2D
+    if b in b" -"
+    else 0x30
     for b in range(256)
 )
 _RUN = b"1" * DIGIT_RUN
 _NOT_DIGIT = re.compile(rb"[^1]")
+# digit groups written apart (every such layout has four digits, a separator, four digits), and
+# the layouts themselves, as the prefilter's (personal_data.NUMBER_PREFILTER) over the marks
+_APART = b"1111-1111"
+_LAYOUT = re.compile(rb"1{3}-1{4}-1{4}|1{6}-1{8}")
+# full-width digits, X, space and hyphen in UTF-8, folded to ASCII before the marks
+_WIDE = {c.encode(): n.encode() for c, n in zip(personal_data.WIDE, personal_data.NARROW)}
+_WIDE_BYTES = re.compile(b"|".join(map(re.escape, _WIDE)))
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
 
@@ -139,8 +155,9 @@ class CellScanner:
     (:func:`govdata.checks.bytescan.byte_pass`) while DuckDB checks the same file.
 
     In a file without quotes and with ``\\n`` line ends every line is a row and every comma a cell
-    boundary, so each cell with a run of 11 ASCII digits or an ``@`` (the SQL prefilter's
-    conditions) is found with one ``bytes.translate`` and a few ``find`` calls per chunk, and
+    boundary, so each cell with a run of 11 digits, digit groups written apart (``138-1234-5678``)
+    or an ``@`` (the SQL prefilter's conditions; full-width digits folded first, when a chunk has
+    any) is found with one ``bytes.translate`` and a few ``find`` calls per chunk, and
     validated at once as the precise path validates candidates (so memory stays flat however
     many there are). Anything else (quotes, bare ``\\r``, a huge line) sets ``usable`` to False
     and the SQL prefilter runs instead. ``found`` holds the (field, kind) pairs of valid values."""
@@ -175,6 +192,8 @@ class CellScanner:
         self._tail = b""
 
     def _scan(self, data: bytes) -> None:
+        if _WIDE_BYTES.search(data):  # cells are read from the folded bytes: validation folds them alike
+            data = _WIDE_BYTES.sub(lambda m: _WIDE[m.group(0)], data)
         marks = data.translate(_MARKS)
         size = len(marks)
         pos = marks.find(_RUN)
@@ -188,6 +207,12 @@ class CellScanner:
             ):
                 end = self._cell(data, pos, NUMBERS)
             pos = marks.find(_RUN, end)
+        pos = marks.find(_APART)
+        while pos >= 0:  # groups apart: a cell whose marks hold a layout (around this spot) is validated
+            end = pos + len(_APART)
+            if _LAYOUT.search(marks, max(pos - 16, 0), pos + 24):
+                end = self._cell(data, pos, NUMBERS)
+            pos = marks.find(_APART, end)
         pos = data.find(b"@")
         while pos >= 0:
             pos = data.find(b"@", self._cell(data, pos, ("email",)))
@@ -251,12 +276,13 @@ def _hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kinds: dict[str, in
 
 
 def _sql_hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kind: str) -> list[int]:
-    pattern = CANDIDATES[kind]
+    pattern = personal_data.spaced(kind)
     bounded = f"(?:^|[^0-9A-Za-z]){pattern}(?:[^0-9A-Za-z]|$)" if kind != "email" else pattern
     prefilter = personal_data.prefilter(f, (kind,))
+    folded = f"translate({f.value}, {lit(personal_data.WIDE)}, {lit(personal_data.NARROW)})"
     out = []
     for rowid, value in tables.con.execute(
-        f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({f.value}, "
+        f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({folded}, "
         f"{lit(bounded)}) ORDER BY rowid"
     ).fetchall():
         if _holds(kind, value):

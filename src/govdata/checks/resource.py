@@ -32,7 +32,7 @@ from govdata.pipelines import CommittedRead, PipelineError, committed_read, run_
 
 def _source_for(
     root: Path, ds: Dataset, res: Resource, workdir: Path, where: Where
-) -> tuple[Path | None, list[Finding], dict, CommittedRead | None]:
+) -> tuple[Path | None, list[Finding], dict[str, Any], CommittedRead | None]:
     """The file the checks read, their findings so far, the resource keys it is read under, and for a
     pipeline whose first step reads a committed file, that step (the file is read as any resource's
     and the other steps run over its rows: :mod:`.pipelined`)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from govdata.checks.keys import duplicates
+from govdata.checks.keys import duplicates, repeating
 from govdata.checks.loaded import LoadedTable, csv_relation, null_option, one_row, write_long
 from govdata.checks.plan import combined_items, owner, unique_keys
 from govdata.checks.prepared import Prepared
@@ -224,9 +224,11 @@ class TableChecks:
             for r in rows:
                 if r.number is not None:
                     self._run(lt, r, lt.table)
-        for k in lt.plan.keys:
-            if k.label not in lt.passed:
-                duplicates(self, lt, k)
+        keys = [k for k in lt.plan.keys if k.label not in lt.passed]
+        if lt.long:  # a wide file's unique columns tested together
+            keys = repeating(self, lt, keys)
+        for k in keys:
+            duplicates(self, lt, k, repeats=lt.long and len(k.fields) == 1)
         for r in whole:
             reads = [lt.field_sql(name) for name in r.reads] if r.reads else lt.fields
             self._run(lt, r, lt.rel([f for f in reads if f is not None]))

@@ -25,22 +25,65 @@ CANDIDATES = {
     "bank_card": r"[3-6][0-9]{15,18}",
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
 }
+# the same numbers as people write them apart: digit groups of the standard layouts (6-8-4 for an
+# identity card, 3-4-4 for a mobile, 4-4-4-4(-3) for a bank card), one separator between groups
+GROUPS = {
+    "id_card": ("[1-9][0-9]{5}", "(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])", "[0-9]{3}[0-9Xx]"),
+    "mobile": ("1[3-9][0-9]", "[0-9]{4}", "[0-9]{4}"),
+    "bank_card": ("[3-6][0-9]{3}", "[0-9]{4}", "[0-9]{4}", "[0-9]{4}"),
+}
+LAST_GROUP = {"bank_card": "[0-9]{3}"}  # a 19-digit card's optional fifth group
 NUMBERS = ("id_card", "mobile", "bank_card")  # kinds found by a run of digits; "email" by an @
-DIGIT_RUN = 11  # every number candidate has this many digits in a row
+DIGIT_RUN = 11  # every number candidate written plainly has this many digits in a row
+# full-width digits (and an identity card's full-width check character) are the ASCII ones; the
+# full-width space and hyphen separate groups as the ASCII ones do
+WIDE, NARROW = "０１２３４５６７８９Ｘｘ　－", "0123456789Xx -"
+_FOLD = str.maketrans(WIDE, NARROW)
+SEPARATOR = "[ -]"  # after folding
+# what the prefilters look for (a superset of the candidates, before folding): 11 digits in a row,
+# or the groups of a mobile (also a card's first three) or of an identity card's first two apart
+_D, _S = "[0-9０-９]", "[ \\-　－]"
+NUMBER_PREFILTER = f"{_D}{{{DIGIT_RUN}}}|{_D}{{3}}{_S}{_D}{{4}}{_S}{_D}{{4}}|{_D}{{6}}{_S}{_D}{{8}}"
 LABELS = {
     "id_card": ("居民身份证号码", "identity-card numbers"),
     "mobile": ("手机号码", "mobile numbers"),
     "bank_card": ("银行卡号", "bank-card numbers"),
     "email": ("电子邮箱", "e-mail addresses"),
 }
+
+
+def _apart(kind: str, sep: str, same: str) -> str:
+    """The groups of ``kind`` separated by ``sep`` (the first separator) and then ``same``."""
+    first, *rest = GROUPS[kind]
+    last = f"(?:{same}{LAST_GROUP[kind]})?" if kind in LAST_GROUP else ""
+    return first + sep + same.join(rest) + last
+
+
+def spaced(kind: str) -> str:
+    """RE2 (no back-references): ``kind`` written plainly or apart, any separator between groups."""
+    if kind == "email":
+        return CANDIDATES[kind]
+    return f"(?:{CANDIDATES[kind]}|{_apart(kind, SEPARATOR, SEPARATOR)})"
+
+
 # a number bounded by what is not a letter or digit, and not the fraction of a decimal (WKT and
-# coordinates: POINT (116.39712345678 39.9) holds no mobile number) nor followed by one
+# coordinates: POINT (116.39712345678 39.9) holds no mobile number) nor followed by one; written
+# apart, the same separator between all its groups
 BOUNDED = {
     kind: re.compile(
-        pattern if kind == "email" else f"(?<![0-9A-Za-z])(?<![0-9][.]){pattern}(?![0-9A-Za-z])(?![.][0-9])"
+        pattern
+        if kind == "email"
+        else f"(?<![0-9A-Za-z])(?<![0-9][.])(?:{pattern}|{_apart(kind, f'(?P<sep>{SEPARATOR})', '(?P=sep)')})"
+        "(?![0-9A-Za-z])(?![.][0-9])"
     )
     for kind, pattern in CANDIDATES.items()
 }
+_SEPARATORS = re.compile(SEPARATOR)
+
+
+def fold(value: str) -> str:
+    """Full-width digits, X, space and hyphen as their ASCII forms (each one character for one)."""
+    return value.translate(_FOLD)
 
 
 def valid(kind: str, value: str) -> bool:
@@ -48,6 +91,7 @@ def valid(kind: str, value: str) -> bool:
     from stdnum import luhn
     from stdnum.cn import ric
 
+    value = _SEPARATORS.sub("", fold(value))
     if kind == "id_card":
         try:
             ric.validate(value.upper())
@@ -60,8 +104,9 @@ def valid(kind: str, value: str) -> bool:
 
 
 def holds(kind: str, value: str) -> bool:
-    """Does the cell ``value`` hold a valid ``kind`` (a bounded candidate that passes its checksum)?"""
-    return any(valid(kind, m.group(0)) for m in BOUNDED[kind].finditer(value))
+    """Does the cell ``value`` hold a valid ``kind`` (a bounded candidate that passes its checksum),
+    written plainly, in full-width digits or in groups apart?"""
+    return any(valid(kind, m.group(0)) for m in BOUNDED[kind].finditer(fold(value)))
 
 
 def enum_only(f: FieldSQL) -> bool:
@@ -84,7 +129,7 @@ def prefilter(f: FieldSQL, kinds: tuple[str, ...]) -> str:
     if kinds[0] == "email":
         return f"contains({f.col}, '@')"
     # strlen is stored with the string; one RE2 search beats ten memchr passes over text without digits
-    return f"strlen({f.col}) >= {DIGIT_RUN} AND regexp_matches({f.col}, {lit(f'[0-9]{{{DIGIT_RUN}}}')})"
+    return f"strlen({f.col}) >= {DIGIT_RUN} AND regexp_matches({f.col}, {lit(NUMBER_PREFILTER)})"
 
 
 def args(kind: str) -> dict[str, Any]:
