@@ -25,12 +25,13 @@ from govdata.pipelines import CommittedRead, PipelineError, transform_rows
 
 def pipeline_error(ds: Dataset, res: Resource, exc: PipelineError, where: Where) -> Finding:
     """A pipeline that cannot run, at the resource's ``pipeline`` key in the descriptor."""
+    at: Where = {**where, "file": ds.rel_file}
     return Finding(
         "pipeline-error",
         str(exc),
         key=f"resources.{res.index}.pipeline",
         line=ds.line("resources", res.index, "pipeline"),
-        **Where(where, file=ds.rel_file),
+        **at,
     )
 
 
