@@ -252,9 +252,10 @@ def _tcp_nodelay_for_inherited_sockets() -> None:
 
 def worker_app(out: Path) -> Any:
     """The ASGI app of one uvicorn worker process: the live build of ``out``, followed."""
-    from govdata.serve import live
+    from govdata.serve import live, workers
 
     _tcp_nodelay_for_inherited_sockets()
+    workers.die_with_supervisor()
     return live.LiveApp(out)
 
 
