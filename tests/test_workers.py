@@ -73,3 +73,27 @@ def test_a_port_in_use_is_one_line(built):
         )
     assert proc.returncode != 0, proc.stdout
     assert "port is in use" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_workers_die_with_their_supervisor(tmp_path, built):
+    """A supervisor killed outright (SIGKILL: no chance to stop its workers) takes its workers
+    with it: no orphan keeps serving the port."""
+    import signal
+    import time
+
+    from tests.conftest import start_server
+
+    port = free_port()
+    proc = start_server(REPO, built.parent.parent, port)
+    try:
+        workers = set(_listeners(port))
+        assert len(workers) == 2 and str(proc.pid) not in workers
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+            time.sleep(0.2)
+        assert not _listeners(port), "orphaned workers still listen"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -252,9 +252,10 @@ def _tcp_nodelay_for_inherited_sockets() -> None:
 
 def worker_app(out: Path) -> Any:
     """The ASGI app of one uvicorn worker process: the live build of ``out``, followed."""
-    from govdata.serve import live
+    from govdata.serve import live, workers
 
     _tcp_nodelay_for_inherited_sockets()
+    workers.die_with_supervisor()
     return live.LiveApp(out)
 
 
@@ -288,8 +289,15 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
     workers = workers or default_workers()
     # keep-alive longer than uvicorn's 5 s: fewer races between a client reusing a connection and
     # the server closing it as idle
+    # a worker answers the supervisor's health check from a thread it starts once its interpreter is
+    # up: uvicorn's 5 s default killed workers still starting on a loaded machine, in a loop
     options: dict[str, Any] = dict(
-        host=host, port=port, log_level="warning", timeout_graceful_shutdown=5, timeout_keep_alive=30
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=30,
+        timeout_worker_healthcheck=60,
     )
     if workers == 1:
         uvicorn.run(live.LiveApp(out), **options)

@@ -46,6 +46,22 @@ def listening_socket(host: str, port: int, backlog: int, reuse_port: bool) -> so
     return sock
 
 
+def die_with_supervisor() -> None:
+    """Linux: this worker gets SIGTERM when its supervisor dies, however it dies (a supervisor
+    killed with SIGKILL otherwise leaves its workers serving the port, orphaned)."""
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class PortPerWorker(Multiprocess):
     """uvicorn's supervisor, each of whose workers listens on its own ``SO_REUSEPORT`` socket."""
 
