@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from govdata.checks import table as table_mod
+from govdata.checks import privacy, table as table_mod
 from tests.conftest import edited_yaml
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 
@@ -424,3 +424,32 @@ def test_unusable_dialects_are_findings_at_their_line(dialect, expected, base_ca
     report = _check(root, target)
     assert found(report) == expected
     assert all(f.line and f.file.endswith("datapackage.yaml") for f in report.findings if f.code == "dialect-error")
+
+
+# ---- personal data as people write it ---------------------------------------------------------
+
+WRITTEN = [
+    ("无", None),
+    ("身份证３３０１０６１９９００３０７００２２", "id_card"),  # full-width digits
+    ("身份证 110105 19800101 0016", "id_card"),  # 6-8-4 apart
+    ("证件号110105-19800101-0024", "id_card"),
+    ("手机 138-1234-5678", "mobile"),  # 3-4-4 apart
+    ("手机 138　1234　5678", "mobile"),  # ideographic spaces
+    ("卡号 6222 0212 3456 7890 128", "bank_card"),  # 4-4-4-4-3 apart
+    ("证件号 330106 19900307 0023", None),  # a wrong check digit
+    ("电话0571-8765-4321 区间1000-2000 2024-01-05 12:00", None),  # an office, a range, a date
+]
+
+
+@pytest.mark.parametrize("sql", [False, True], ids=["in-python", "sql-per-kind"])
+def test_personal_data_written_apart_or_full_width(sql, base_catalog, tmp_path, monkeypatch):
+    """G9: each form found at its row, and only those, whether the candidates are validated in
+    Python or (beyond CANDIDATE_ROWS) narrowed down in SQL per kind first."""
+    if sql:
+        monkeypatch.setattr(privacy, "CANDIDATE_ROWS", 0)
+    fields = [{"name": "id", "type": "integer"}, {"name": "note", "type": "string"}]
+    data = "id,note\n" + "".join(f"{i},{text}\n" for i, (text, _) in enumerate(WRITTEN, start=1))
+    root, target = dataset(base_catalog, tmp_path, fields, data.encode())
+    report = _check(root, target)
+    rows = sorted((f.row, f.args["kind"]) for f in report.findings if f.code == "personal-data")
+    assert rows == [(i + 1, kind) for i, (_, kind) in enumerate(WRITTEN, start=1) if kind]

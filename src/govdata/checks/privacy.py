@@ -120,7 +120,9 @@ def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]
 
 
 # digits -> "1", X/x -> "X" (an identity card's check character), other ASCII letters -> "A", a
-# separator between digit groups (space, hyphen) -> "-", the rest -> "0"
+# separator between digit groups (space, hyphen) -> "-"; in UTF-8 the full-width digits and hyphen
+# (EF BC 90-99, EF BC 8D) -> "FBD", the ideographic space (E3 80 80) -> "GSS"; the rest -> "0"
+_SPECIAL = {b" "[0]: "-", b"-"[0]: "-", 0xEF: "F", 0xBC: "B", 0x8D: "D", 0xE3: "G", 0x80: "S"}
 _MARKS = bytes(
     0x31
     if 0x30 <= b <= 0x39
@@ -128,20 +130,22 @@ _MARKS = bytes(
     if b in b"Xx"
     else 0x41
     if chr(b).isascii() and chr(b).isalpha()
-    else 0x2D
-    if b in b" -"
+    else ord(_SPECIAL[b])
+    if b in _SPECIAL
+    else 0x44
+    if 0x90 <= b <= 0x99
     else 0x30
     for b in range(256)
 )
 _RUN = b"1" * DIGIT_RUN
 _NOT_DIGIT = re.compile(rb"[^1]")
-# digit groups written apart (every such layout has four digits, a separator, four digits), and
-# the layouts themselves, as the prefilter's (personal_data.NUMBER_PREFILTER) over the marks
+# digit groups written apart with ASCII separators (every such layout has four digits, a separator,
+# four digits), and the layouts themselves, as the prefilter's (personal_data.NUMBER_PREFILTER)
 _APART = b"1111-1111"
 _LAYOUT = re.compile(rb"1{3}-1{4}-1{4}|1{6}-1{8}")
-# full-width digits, X, space and hyphen in UTF-8, folded to ASCII before the marks
-_WIDE = {c.encode(): n.encode() for c, n in zip(personal_data.WIDE, personal_data.NARROW)}
-_WIDE_BYTES = re.compile(b"|".join(map(re.escape, _WIDE)))
+# a full-width digit or hyphen, or an ideographic space after an ASCII digit: the cell is validated
+# (validation folds full-width forms to ASCII); each signal costs one find over the marks
+_FULL_WIDTH = (b"FBD", b"1GSS")
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
 
@@ -192,8 +196,6 @@ class CellScanner:
         self._tail = b""
 
     def _scan(self, data: bytes) -> None:
-        if _WIDE_BYTES.search(data):  # cells are read from the folded bytes: validation folds them alike
-            data = _WIDE_BYTES.sub(lambda m: _WIDE[m.group(0)], data)
         marks = data.translate(_MARKS)
         size = len(marks)
         pos = marks.find(_RUN)
@@ -213,6 +215,10 @@ class CellScanner:
             if _LAYOUT.search(marks, max(pos - 16, 0), pos + 24):
                 end = self._cell(data, pos, NUMBERS)
             pos = marks.find(_APART, end)
+        for signal in _FULL_WIDTH:
+            pos = marks.find(signal)
+            while pos >= 0:
+                pos = marks.find(signal, self._cell(data, pos + len(signal) - 1, NUMBERS))
         pos = data.find(b"@")
         while pos >= 0:
             pos = data.find(b"@", self._cell(data, pos, ("email",)))
