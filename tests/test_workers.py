@@ -97,3 +97,58 @@ def test_workers_die_with_their_supervisor(tmp_path, built):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_started_worker_keeps_its_heap_out_of_the_cyclic_collector(built):
+    """What a worker holds once started (modules, the build's Datasette, catalogue index, labels) is
+    frozen: a full collection under load then walks only what requests made, not the whole heap
+    (~50 ms on a quiet machine, 120-130 ms under load, that were the p99 of cheap pages at 8 clients)."""
+    import sys
+
+    code = (
+        "import gc, sys, time\n"
+        "from pathlib import Path\n"
+        "from govdata.serve.app import worker_app\n"
+        "worker_app(Path(sys.argv[1]))\n"
+        "frozen, tracked = gc.get_freeze_count(), len(gc.get_objects())\n"
+        "t = time.perf_counter(); gc.collect(); pause = time.perf_counter() - t\n"
+        "print(frozen, tracked, pause)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built.parent.parent)], capture_output=True, text=True, timeout=120, check=True
+    )
+    frozen, tracked, _pause = out.stdout.split()
+    assert int(frozen) > 50_000, out.stdout  # Datasette, jinja, the build's indexes and labels
+    assert int(tracked) < int(frozen) // 20, out.stdout  # a full collection walks < 5 % of them
+
+
+def test_a_retired_build_is_collected_and_the_new_one_frozen(built):
+    """After a build switch the old build's Datasette (full of reference cycles) is freed, not kept
+    frozen for the life of the worker; what the new build holds is frozen in its turn."""
+    import sys
+
+    code = (
+        "import asyncio, gc, sys, weakref\n"
+        "from pathlib import Path\n"
+        "from govdata.serve.live import LiveApp\n"
+        "app = LiveApp(Path(sys.argv[1]), freeze=True)\n"
+        "def retire():\n"  # as _switch and _dispatch do: the slot is still in the caller's frame
+        "    old = app.slot\n"
+        "    app.slot = LiveApp._load(old.build)\n"
+        "    app.slots.append(app.slot)\n"
+        "    old.retired = True\n"
+        "    app._retire(old)\n"
+        "    return weakref.ref(old.datasette)\n"
+        "async def main():\n"
+        "    gone = retire()\n"
+        "    await asyncio.sleep(0)\n"
+        "    print(gone() is None, gc.get_freeze_count(), len(gc.get_objects()))\n"
+        "asyncio.run(main())\n"
+        "app.close()\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built.parent.parent)], capture_output=True, text=True, timeout=120, check=True
+    )
+    freed, frozen, tracked = out.stdout.split()
+    assert freed == "True", out.stdout
+    assert int(frozen) > 50_000 and int(tracked) < int(frozen) // 20, out.stdout

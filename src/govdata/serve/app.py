@@ -256,7 +256,7 @@ def worker_app(out: Path) -> Any:
 
     _tcp_nodelay_for_inherited_sockets()
     workers.die_with_supervisor()
-    return live.LiveApp(out)
+    return live.LiveApp(out, freeze=True)
 
 
 class WorkerConfig(uvicorn.Config):
@@ -300,7 +300,7 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
         timeout_worker_healthcheck=60,
     )
     if workers == 1:
-        uvicorn.run(live.LiveApp(out), **options)
+        uvicorn.run(live.LiveApp(out, freeze=True), **options)
         return
     config = WorkerConfig(out, workers=workers, **options)
     if REUSE_PORT and port:  # a socket per worker: connections spread over the workers

@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from govdata.serve import admission
+from govdata.serve import admission, workers
 
 CHECK_S = 1.0
 TOUCH_S = 10.0
@@ -51,7 +51,7 @@ def lease_dir(out: Path) -> Path:
 class LiveApp:
     """ASGI app serving ``out/current`` and following it (see the module docstring)."""
 
-    def __init__(self, out: Path, check_s: float = CHECK_S):
+    def __init__(self, out: Path, check_s: float = CHECK_S, freeze: bool = False):
         from govdata.serve.app import resolve_build
 
         self.out = out.resolve() if not out.is_absolute() else out
@@ -63,6 +63,9 @@ class LiveApp:
         self._write_lease([build.name])
         self.slot = self._load(build)
         self.slots.append(self.slot)
+        self.freeze = freeze  # a server process (not a test): keep the heap out of the collector
+        if freeze:
+            workers.freeze_heap()
         self._checked = time.monotonic()
         self._touched = time.monotonic()
         self._loading: asyncio.Task | None = None
@@ -137,6 +140,12 @@ class LiveApp:
         if slot in self.slots:
             self.slots.remove(slot)
         self._write_lease(self._held())
+        if self.freeze:  # the old build's cycles go, the new build's objects join the frozen heap:
+            # once the caller (a request's or the switch's frame, holding the slot) has returned
+            try:
+                asyncio.get_running_loop().call_soon(workers.freeze_heap, True)
+            except RuntimeError:
+                workers.freeze_heap(again=True)
 
     def _check(self) -> None:
         now = time.monotonic()
