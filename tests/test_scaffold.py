@@ -309,3 +309,26 @@ def test_new_never_copies_a_negative_list_column_into_an_enum_and_the_gate_repor
         {(f["code"], f.get("field")) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"}
     )
     assert found == [("negative-list-field", "lian_xi_ren")]
+
+
+def test_masked_columns_take_the_kind_their_title_names_and_pass_the_gate(tmp_path):
+    """身份证号码 masked 4+10+4 (as many agencies mask it) is an identity number, not a bank card;
+    银行账号 masked the same way stays a card; 姓名 masked 张* is a masked name. The gate accepts
+    what the scaffold declares, and refuses an unmasked identity number in the same column."""
+    lines = ["序号,姓名,身份证号码,银行账号,事项"]
+    for i in range(1, 21):
+        lines.append(f"{i},{'张李王赵'[i % 4]}*,3301**********{1000 + i},6222**********{2000 + i},事项{i % 3}")
+    source = tmp_path / "名单.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    fields = {f["title"]: f for f in data["resources"][0]["schema"]["fields"]}
+    assert (fields["身份证号码"]["personal"], fields["身份证号码"]["masked"]) == ("id_card", True)
+    assert (fields["银行账号"]["personal"], fields["银行账号"]["masked"]) == ("bank_card", True)
+    assert (fields["姓名"]["personal"], fields["姓名"]["masked"]) == ("person_name", True)
+    assert "enum" not in fields["姓名"].get("constraints", {})
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    csv = root / "datasets/hz-amr/hz-new" / data["resources"][0]["path"]
+    csv.write_text(csv.read_text(encoding="utf-8").replace("3301**********1005", "330106199001011005"), "utf-8")
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = {(f["code"], f.get("field"), f.get("row")) for f in json.loads(check.stdout)["findings"]}
+    assert check.returncode == 1 and ("masking-error", fields["身份证号码"]["name"], 6) in found, found

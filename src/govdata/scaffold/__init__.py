@@ -128,7 +128,15 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
         listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
         fields.append(
-            infer_field(fname, title, values, len(rows), excel=excel, number_cells=numbers, listed=bool(listed))
+            infer_field(
+                fname,
+                title,
+                values,
+                len(rows),
+                excel=excel,
+                number_cells=numbers,
+                listed=str(listed.get("id")) if listed else None,
+            )
         )
         if listed and not fields[-1].get("personal"):
             notes.append(

@@ -46,10 +46,14 @@ def _looks_personal(value: str) -> bool:
     return bool(re.search(r"\d{6,}|@|\*{3,}", value)) or any(_holds(kind, value) for kind in _BOUNDED)
 
 
-def _masked_kind(present: list[str]) -> str | None:
-    """Every value masked as the gate verifies masking (checks/rules/masking_error.py): the kind of personal data."""
+def _masked_kind(present: list[str], listed: str | None = None) -> str | None:
+    """Every value masked as the gate verifies masking (checks/rules/masking_error.py): the kind of
+    personal data. The negative-list item the column's name or title names comes first (身份证号码
+    masked 4+10+4 is an identity number, not a card; 姓名 masked 张* is a name)."""
     from govdata.checks.rules.masking_error import MASKED
 
+    if listed and present and all("*" in v and re.fullmatch(MASKED.get(listed, MASKED["default"]), v) for v in present):
+        return listed
     for kind in ("id_card", "mobile", "bank_card", "email"):
         if present and all(re.fullmatch(MASKED[kind], v) for v in present):
             return kind
@@ -86,12 +90,13 @@ def infer_field(
     *,
     excel: bool = False,
     number_cells: bool = False,
-    listed: bool = False,
+    listed: str | None = None,
 ) -> dict[str, Any]:
     """The field of a column. ``excel``: the values come from a sheet (a datetime at midnight reads
     as a date there); ``number_cells``: every cell of the column is a number in the sheet (a code
-    written as a number has no leading zeros left to keep); ``listed``: the name or title names an
-    item of the catalogue's negative list (its values are never copied into an enum)."""
+    written as a number has no leading zeros left to keep); ``listed``: the item of the catalogue's
+    negative list that the name or title names (its values are never copied into an enum; a
+    masked column is declared as that item)."""
     present = [v for v in values if v != ""]
     field: dict[str, Any] = {
         "name": name,
@@ -107,7 +112,7 @@ def infer_field(
     code_like = re.search(r"代码|编码|编号|号码|code|_no$|_id$", f"{name} {title}", re.I)
     lengths = {len(v) for v in present}
     normalised = _normalised(present)
-    masked = _masked_kind(present)
+    masked = _masked_kind(present, listed)
     if masked:
         field.update(
             {
