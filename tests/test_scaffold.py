@@ -332,3 +332,34 @@ def test_masked_columns_take_the_kind_their_title_names_and_pass_the_gate(tmp_pa
     check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
     found = {(f["code"], f.get("field"), f.get("row")) for f in json.loads(check.stdout)["findings"]}
     assert check.returncode == 1 and ("masking-error", fields["身份证号码"]["name"], 6) in found, found
+
+
+def test_cells_merged_down_a_column_are_filled_by_a_declared_step(tmp_path):
+    """A category merged over several rows keeps its value in its first cell only: `govdata new`
+    declares `fill_down` for that column (every empty cell lies in a merge), so the published rows
+    keep their category; a column with other empty cells too is left alone, with a note."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "许可"
+    ws.append(["2024年第二季度行政许可信息"])
+    ws.append(["许可类别", "序号", "许可证号", "备注"])
+    categories = ["食品经营许可", "药品经营许可", "医疗器械经营许可"]
+    for i in range(12):
+        ws.append([categories[i // 4] if i % 4 == 0 else None, i + 1, f"JY{i:05d}", "复查" if i == 5 else None])
+    for k in range(3):
+        ws.merge_cells(start_row=3 + 4 * k, start_column=1, end_row=6 + 4 * k, end_column=1)
+    ws.merge_cells(start_row=7, start_column=4, end_row=8, end_column=4)  # and blanks elsewhere in 备注
+    source = tmp_path / "许可.xlsx"
+    wb.save(source)
+    root, descriptor, data, notes = _new(tmp_path, source)
+    pipeline = yaml.safe_load((root / "pipelines" / f"{data['resources'][0]['pipeline']}.yaml").read_text("utf-8"))
+    assert {"step": "fill_down", "fields": ["许可类别"]} in pipeline["steps"]
+    assert "许可类别" in notes and "fill_down" in notes and "「备注」有纵向合并的单元格，另有空单元格" in notes
+    assert "12 rows read = 12 valid" in _passes(root, descriptor)
+    build = govdata("build", "--root", str(root), "--out", str(tmp_path / "out"))
+    assert build.returncode == 0, build.stderr
+    csv = next((tmp_path / "out/current/downloads/hz-new").glob("*.csv"))
+    lines = csv.read_text("utf-8").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == [c for c in categories for _ in range(4)]

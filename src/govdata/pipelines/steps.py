@@ -243,6 +243,22 @@ def strip_thousands_separators(rows: Rows, ctx: dict, fields: list[str], **_: An
         yield row
 
 
+def fill_down(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """An empty cell of the named columns takes the value above it: a category merged over several
+    rows of a sheet keeps its value in the first cell only (``govdata new`` declares this for a
+    column whose empty cells all lie in such merged ranges)."""
+    above: dict[str, Any] = {}
+    for row in rows:
+        for f in fields:
+            value = row.get(f)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if f in above:
+                    row[f] = above[f]
+            else:
+                above[f] = value
+        yield row
+
+
 def select(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
     for row in rows:
         yield {f: row.get(f) for f in fields}
@@ -263,12 +279,15 @@ TRANSFORMS: dict[str, Callable[..., Rows]] = {
     "normalize_fullwidth": normalize_fullwidth,
     "normalize_chinese_dates": normalize_chinese_dates,
     "strip_thousands_separators": strip_thousands_separators,
+    "fill_down": fill_down,
     "select": select,
     "rename": rename,
 }
 # transforms that only rewrite cells: a row out for each row in, with the same columns (the gate runs
 # them over the rows its structure pass read from a pipeline's committed file: checks/pipelined.py)
-CELL_TRANSFORMS = frozenset({"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators"})
+CELL_TRANSFORMS = frozenset(
+    {"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators", "fill_down"}
+)
 
 
 def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:

@@ -30,6 +30,7 @@ from govdata.scaffold.layout import (
     NumberCell,
     ScaffoldError,
     excel_layout,
+    merged_columns,
     find_header,
     footer_rows,
     text_layout,
@@ -56,9 +57,10 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     excel = fmt in ("xlsx", "xls")
     raw: dict[str, Any] = {"format": fmt} if excel else {}
     dialect: dict[str, Any] = {}
+    merged: list[tuple[int, int, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         if excel:
-            sheet, layout_rows, sheet_notes = excel_layout(source)
+            sheet, layout_rows, sheet_notes, merged = excel_layout(source)
             raw["sheet"] = sheet
             notes += sheet_notes
             encoding = "xlsx"
@@ -164,6 +166,17 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             notes.append(
                 f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。"
             )
+    fill, partial = merged_columns(merged, layout_rows, header_rows[-1], footer)
+    for i in fill:
+        steps.setdefault("fill_down", []).append(fields[i]["title"])
+        notes.append(
+            f"列「{fields[i]['title']}」有纵向合并的单元格：已声明 fill_down，每个空单元格取合并区域首格的值。"
+        )
+    for i in partial:
+        notes.append(
+            f"列「{fields[i]['title']}」有纵向合并的单元格，另有空单元格：合并区域只有首格有值，"
+            "请在 Excel 中取消合并并填充后重新运行 govdata new。"
+        )
     schema: dict[str, Any] = {"fields": fields}
     unique = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
     if unique:
@@ -199,7 +212,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             resource.pop(key, None)
         resource["pipeline"] = pipeline
         notes.append(
-            "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
+            "以下列含中文日期、全角数字、千分位或合并单元格，已声明真实类型并生成流程 pipelines/"
             f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
         )
     resource["schema"] = schema

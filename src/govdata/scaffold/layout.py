@@ -133,8 +133,9 @@ class NumberCell(str):
 _NUMBER = NumberCell("0")
 
 
-def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
-    """The sheet to publish (the one with the most filled cells), its first rows as text, notes."""
+def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[tuple[int, int, int]]]:
+    """The sheet to publish (the one with the most filled cells), its first rows as text, notes, and
+    its cells merged down a column: (column, first row, last row), 0-based as the rows."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -170,7 +171,12 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str]]:
         ]
         for r in sheets[name]
     ]
-    return name, rows, notes
+    merged = [
+        (c0, r0, r1)
+        for (r0, c0), (r1, c1) in (wb.get_sheet_by_name(name).merged_cell_ranges or [])
+        if c0 == c1 and r1 > r0
+    ]
+    return name, rows, notes, merged
 
 
 @field_size_limit(SCAFFOLD_CELL_LIMIT)
@@ -193,3 +199,26 @@ def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
         except csv.Error:
             break  # the layout is found in the rows before; the gate reports the rest
     return delimiter, rows, encoding
+
+
+def merged_columns(
+    merged: list[tuple[int, int, int]], rows: list[list[str]], header_last: int, footer: list[int]
+) -> tuple[list[int], list[int]]:
+    """Columns whose cells are merged down below the header (a category over several rows keeps its
+    value in the first cell only): (those whose every empty data cell lies in such a merge — filled
+    down by a declared step —, those with other empty cells too — left for the agency). Row numbers
+    are 1-based layout rows; ``merged`` ranges 0-based sheet rows, as calamine gives both."""
+    covered: dict[int, set[int]] = {}
+    for column, first, last in merged:
+        if first + 1 > header_last:
+            covered.setdefault(column, set()).update(range(first + 2, last + 2))
+    fill: list[int] = []
+    partial: list[int] = []
+    for column, cells in sorted(covered.items()):
+        blanks = {
+            n
+            for n, r in enumerate(rows, start=1)
+            if n > header_last and n not in footer and any(c != "" for c in r) and (column >= len(r) or r[column] == "")
+        }
+        (fill if blanks and blanks <= cells else partial).append(column)
+    return fill, partial
