@@ -368,3 +368,24 @@ def test_help_links_answer_and_writes_are_refused(ckan, live_server):
     for method in ("PUT", "DELETE", "PATCH"):
         r = httpx.request(method, f"{live_server}/api/3/action/package_list")
         assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST" and r.json()["success"] is False
+
+
+def test_the_directory_is_read_package_by_package_with_repeats_shared(built):
+    """Each worker holds the CKAN directory: read one package at a time, equal parts (organisation,
+    tags, groups, extras, short strings) one object, the same document as a whole parse — also
+    when ckan.json is not laid out as the build writes it (pretty-printed: parsed whole)."""
+    from govdata.serve.ckanparams import read_directory
+
+    text = (built / "directory" / "ckan.json").read_text("utf-8")
+    whole = json.loads(text)
+    for layout in (text, json.dumps(whole, ensure_ascii=False, indent=2)):
+        data = read_directory(layout)
+        assert data == whole
+        by_org: dict[str, list] = {}
+        for p in data["packages"]:
+            by_org.setdefault(p["owner_org"], []).append(p)
+        shared = [ps for ps in by_org.values() if len(ps) > 1]
+        assert shared and all(p["organization"] is ps[0]["organization"] for ps in shared for p in ps)
+        formats = [r["format"] for p in data["packages"] for r in p["resources"] if r["format"] == "CSV"]
+        assert len(formats) > 1 and all(f is formats[0] for f in formats)
+    assert read_directory(text.replace('"packages":[', '"packages":[ ', 1)) == whole  # not as written: whole
