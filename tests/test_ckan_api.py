@@ -389,3 +389,21 @@ def test_the_directory_is_read_package_by_package_with_repeats_shared(built):
         formats = [r["format"] for p in data["packages"] for r in p["resources"] if r["format"] == "CSV"]
         assert len(formats) > 1 and all(f is formats[0] for f in formats)
     assert read_directory(text.replace('"packages":[', '"packages":[ ', 1)) == whole  # not as written: whole
+
+
+def test_organization_show_includes_at_most_1000_datasets(built):
+    """As CKAN: ``include_datasets`` lists the first 1,000 (at 10,000 datasets one publisher's whole
+    list was a 48 MB answer, built and then refused by the response cap); the count stays whole."""
+    from govdata.serve.ckan import organization_show
+    from govdata.serve.ckanparams import Directory
+
+    data = json.loads((built / "directory" / "ckan.json").read_text("utf-8"))
+    template = data["packages"][0]
+    data["packages"] = [dict(template, name=f"p-{i:05d}", id=f"p-{i:05d}") for i in range(1200)]
+    org = template["owner_org"]
+    for o in data["organizations"]:
+        if o["name"] == org:
+            o["package_count"] = 1200
+    shown = organization_show(Directory(data), {"id": org, "include_datasets": "true"})
+    assert len(shown["packages"]) == 1000 and shown["package_count"] == 1200
+    assert shown["packages"][0]["name"] == "p-00000"

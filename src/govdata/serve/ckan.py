@@ -93,13 +93,16 @@ def _listing(items: dict[str, dict], params: dict) -> list:
     return values if bool_param(params, "all_fields", False) else [v["name"] for v in values]
 
 
+INCLUDED_DATASETS = 1000
+
+
 def _show(items: dict[str, dict], d: Directory, params: dict, what: str, field: str) -> dict:
     name = id_param(params)
     if name not in items:
         raise not_found(what)
     out = dict(items[name])
-    if bool_param(params, "include_datasets", False):
-        out["packages"] = [p for p in d.packages.values() if name in package_values(p, field)]
+    if bool_param(params, "include_datasets", False):  # as CKAN: the first 1,000 (package_search pages on)
+        out["packages"] = [p for p in d.packages.values() if name in package_values(p, field)][:INCLUDED_DATASETS]
     if what == "Organization":
         out["users"] = []
         children = [o["name"] for o in d.orgs.values() if {"name": name, "capacity": "public"} in o.get("groups", [])]
@@ -161,7 +164,7 @@ def organization_show(d: Directory, params: dict) -> dict:
     """Return a publisher (organization); ``children`` lists the publishers under it.
 
     :param id: the publisher's name
-    :param include_datasets: list its datasets (default False)
+    :param include_datasets: list its datasets, the first 1,000 as CKAN does (default False)
     """
     return _show(d.orgs, d, params, "Organization", "owner_org")
 
@@ -175,7 +178,7 @@ def group_show(d: Directory, params: dict) -> dict:
     """Return a theme (group).
 
     :param id: the theme's name
-    :param include_datasets: list its datasets (default False)
+    :param include_datasets: list its datasets, the first 1,000 as CKAN does (default False)
     """
     return _show(d.groups, d, params, "Group", "groups")
 
