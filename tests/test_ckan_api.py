@@ -407,3 +407,17 @@ def test_organization_show_includes_at_most_1000_datasets(built):
     shown = organization_show(Directory(data), {"id": org, "include_datasets": "true"})
     assert len(shown["packages"]) == 1000 and shown["package_count"] == 1200
     assert shown["packages"][0]["name"] == "p-00000"
+
+
+def test_current_package_list_with_resources_pages_newest_first(ckan):
+    """The action harvesters page through (ckanext-harvest's CKAN harvester, ckanapi): whole
+    packages, most recently modified first, ``limit``/``offset``, bounded."""
+    every = ckan.action.current_package_list_with_resources(limit=1000)
+    assert len(every) == len(ckan.action.package_list())
+    stamps = [p["metadata_modified"] for p in every]
+    assert stamps == sorted(stamps, reverse=True) and all(p["resources"] for p in every if p["num_resources"])
+    page = ckan.action.current_package_list_with_resources(limit=3, offset=2)
+    assert [p["name"] for p in page] == [p["name"] for p in every[2:5]]
+    assert len(ckan.action.current_package_list_with_resources()) == min(10, len(every))
+    with pytest.raises(ckanapi.ValidationError):
+        ckan.action.current_package_list_with_resources(limit=5000)

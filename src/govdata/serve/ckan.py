@@ -78,6 +78,22 @@ def package_list(d: Directory, params: dict) -> list:
     return names[offset : offset + int_param(params, "limit", len(names), 0)] if limit is not None else names[offset:]
 
 
+def current_package_list_with_resources(d: Directory, params: dict) -> list:
+    """Return the datasets with their resources, most recently modified first (what harvesters page through).
+
+    :param limit: the most to return (default 10, at most 1000)
+    :param offset: where to start (default 0)
+    """
+    limit = int_param(params, "limit", 10, 0, 1000)
+    offset = int_param(params, "offset", 0, 0)
+    names = d.__dict__.get("_by_modified")
+    if names is None:  # once per directory: the packages never change under it
+        names = d.__dict__["_by_modified"] = sorted(
+            d.packages, key=lambda n: (d.packages[n].get("metadata_modified") or "", n), reverse=True
+        )
+    return [d.packages[n] for n in names[offset : offset + limit]]
+
+
 def _listing(items: dict[str, dict], params: dict) -> list:
     values = list(items.values())
     sort = str(params.get("sort") or "title asc")
@@ -204,6 +220,7 @@ ACTIONS: dict[str, Callable[[Directory, dict], Any]] = {
     "help_show": help_show,
     "status_show": status_show,
     "package_list": package_list,
+    "current_package_list_with_resources": current_package_list_with_resources,
     "package_show": package_show,
     "package_search": package_search,
     "tag_list": tag_list,

@@ -94,6 +94,12 @@ def spec(base_url: str, title: str) -> dict[str, Any]:
             {"type": "array", "items": {"type": "string"}},
             "",
         ),
+        "current_package_list_with_resources": (
+            "Datasets with their resources, most recently modified first",
+            [("limit", "", "≤ 1000, default 10"), ("offset", "", "")],
+            {"type": "array", "items": _PACKAGE},
+            "limit=2",
+        ),
         "package_show": ("One dataset", [("id", "required", "dataset name")], _PACKAGE, "id=zj-admin-divisions"),
         "package_search": (
             "Search datasets",
