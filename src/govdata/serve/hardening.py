@@ -21,7 +21,10 @@ from typing import Any
 from govdata.directory import formats
 
 LIMITS = {
-    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,  # no 900 MB randomblob / zeroblob results
+    # one value (and one row record) of at most 4 MB: a result is cut at RESULT_CHARS anyway, a stored
+    # cell is at most 100,000 characters (the gate's cell-too-large); 10 MB let one fetched batch of
+    # hex(zeroblob(…)) columns reach gigabytes of Python strings
+    sqlite3.SQLITE_LIMIT_LENGTH: 4_000_000,
     sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
     sqlite3.SQLITE_LIMIT_COLUMN: 500,
     sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 100,
