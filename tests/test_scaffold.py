@@ -363,3 +363,30 @@ def test_cells_merged_down_a_column_are_filled_by_a_declared_step(tmp_path):
     csv = next((tmp_path / "out/current/downloads/hz-new").glob("*.csv"))
     lines = csv.read_text("utf-8").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == [c for c in categories for _ in range(4)]
+
+
+def test_names_never_become_an_enum_whatever_the_column_title(tmp_path):
+    """户主 is not on the negative list by name, but its values are people's names: no enum (the
+    descriptor goes into a public pull request), a note naming the column and not the values; a
+    column of categories keeps its enum."""
+    names = ["张伟", "李娜", "王强", "刘洋", "陈静", "欧阳娜娜"]
+    lines = ["序号,户主,户籍类型,补助金额"] + [
+        f"{i},{names[i % 6]},{'城镇' if i % 2 else '农村'},{100 + i}" for i in range(1, 25)
+    ]
+    source = tmp_path / "补助.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    fields = {f["title"]: f for f in data["resources"][0]["schema"]["fields"]}
+    assert "enum" not in fields["户主"].get("constraints", {})
+    assert fields["户籍类型"]["constraints"]["enum"] == ["农村", "城镇"]
+    assert "列「户主」的值像自然人姓名" in notes
+    text = descriptor.read_text(encoding="utf-8")
+    assert not any(n in text for n in names)
+
+
+def test_looks_like_name():
+    from govdata.scaffold.infer import looks_like_name, names_column
+
+    assert all(map(looks_like_name, ["张伟", "欧阳娜娜", "王*", "李**", " 陈静 "]))
+    assert not any(map(looks_like_name, ["城镇", "食品经营许可", "张", "农村", "Wang"]))
+    assert names_column(["张伟", "李娜", "王强", "张伟"]) and not names_column(["城镇", "农村", "林业"])

@@ -23,7 +23,7 @@ from govdata.checks.rules import negative_list_field
 from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
-from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field
+from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
@@ -140,6 +140,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 listed=str(listed.get("id")) if listed else None,
             )
         )
+        if not listed and fields[-1]["type"] == "string" and names_column(values):
+            notes.append(
+                f"列「{title}」的值像自然人姓名（值不写入描述文件）："
+                "自然人姓名属于负面清单，公开前请删除该列，或脱敏后声明 personal: person_name 与 masked: true；"
+                "若是单位或职务名称，可忽略本提示。"
+            )
         if listed and not fields[-1].get("personal"):
             notes.append(
                 f"列「{title}」名列负面清单（{listed.get('title', listed.get('id'))}）：公开前删除该列，"

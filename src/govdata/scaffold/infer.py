@@ -38,12 +38,38 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
 
 
+# the most common Chinese surnames (about 85 % of people), and compound ones: a name is one of them
+# and one or two more characters
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_NAME = re.compile(rf"(?:[{_SURNAMES}]|欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|司徒|夏侯)[\u3400-\u9fff]{{1,2}}")
+
+
+def looks_like_name(value: str) -> bool:
+    """A common surname and one or two characters (张伟, 欧阳娜娜); also masked (张*, 李**)."""
+    v = value.strip()
+    return bool(_NAME.fullmatch(v) or re.fullmatch(rf"[{_SURNAMES}][*＊]{{1,2}}", v))
+
+
+def names_column(values: list[str]) -> bool:
+    """Most of a column's distinct values look like people's names (户主, 申请人, 当事人, 负责人 …
+    whatever its title): at least 3 of them, four in five."""
+    distinct = {v.strip() for v in values if v.strip()}
+    return len(distinct) >= 3 and sum(map(looks_like_name, distinct)) >= 0.8 * len(distinct)
+
+
 def _looks_personal(value: str) -> bool:
     """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
-    an e-mail address, or a masked value."""
+    an e-mail address, a masked value, or what looks like a person's name."""
     from govdata.checks.rules.personal_data import BOUNDED as _BOUNDED, holds as _holds
 
-    return bool(re.search(r"\d{6,}|@|\*{3,}", value)) or any(_holds(kind, value) for kind in _BOUNDED)
+    return (
+        bool(re.search(r"\d{6,}|@|\*{3,}", value))
+        or looks_like_name(value)
+        or any(_holds(kind, value) for kind in _BOUNDED)
+    )
 
 
 def _masked_kind(present: list[str], listed: str | None = None) -> str | None:
