@@ -390,3 +390,20 @@ def test_looks_like_name():
     assert all(map(looks_like_name, ["张伟", "欧阳娜娜", "王*", "李**", " 陈静 "]))
     assert not any(map(looks_like_name, ["城镇", "食品经营许可", "张", "农村", "Wang"]))
     assert names_column(["张伟", "李娜", "王强", "张伟"]) and not names_column(["城镇", "农村", "林业"])
+
+
+def test_a_file_separated_by_full_width_commas_is_read_as_such(tmp_path):
+    """Typed with a Chinese input method, ``序号，名称，金额`` is three columns (it was one, silently)."""
+    lines = ["序号，名称，金额"] + [f"{i}，单位{i}，{i * 10}" for i in range(1, 21)]
+    source = tmp_path / "全角.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert [f["title"] for f in res["schema"]["fields"]] == ["序号", "名称", "金额"]
+    assert res["dialect"]["delimiter"] == "，" and "分隔符为「，」" in notes
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    csv = root / "datasets/hz-amr/hz-new" / res["path"]
+    csv.write_text(csv.read_text("utf-8").replace("5，单位5，50", "5，单位5，五十"), "utf-8")
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = {(f["code"], f.get("row")) for f in json.loads(check.stdout)["findings"]}
+    assert ("type-error", 6) in found, found

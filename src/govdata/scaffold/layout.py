@@ -16,7 +16,7 @@ class ScaffoldError(GovdataError):
     pass
 
 
-_DELIMITERS = [",", ";", "\t", "|"]
+_DELIMITERS = [",", ";", "\t", "|", "，"]
 LAYOUT_ROWS = 60  # rows looked at to find the header
 SCAFFOLD_CELL_LIMIT = 1 << 30  # a huge cell is the gate's to report (cell-too-large), not a reason to fail here
 
