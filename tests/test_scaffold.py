@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from tests.conftest import copy_catalog, edited_yaml, govdata
@@ -407,3 +408,32 @@ def test_a_file_separated_by_full_width_commas_is_read_as_such(tmp_path):
     check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
     found = {(f["code"], f.get("row")) for f in json.loads(check.stdout)["findings"]}
     assert ("type-error", 6) in found, found
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_numbers_with_placeholders_are_numbers_with_missing_values(tmp_path, kind):
+    """``-``, ``/``, ``无`` for "none" in a column of amounts: the column is a number with the
+    placeholders in ``missingValues`` (it was a string: from Excel every number cell then failed)."""
+    rows = [["序号", "单位", "收入", "支出"]]
+    for i in range(1, 25):
+        rows.append(
+            [i, f"单位{i}", "-" if i % 7 == 0 else i * 10.5, "无" if i % 5 == 0 else ("/" if i % 9 == 0 else i * 2)]
+        )
+    if kind == "xlsx":
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append(r)
+        source = tmp_path / "收支.xlsx"
+        wb.save(source)
+    else:
+        source = tmp_path / "收支.csv"
+        source.write_text("\n".join(",".join(str(c) for c in r) for r in rows) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    schema = data["resources"][0]["schema"]
+    fields = {f["title"]: f for f in schema["fields"]}
+    assert fields["收入"]["type"] == "number" and fields["支出"]["type"] in ("integer", "number")
+    assert schema["missingValues"] == ["", "-", "/", "无"]
+    assert "missingValues" in notes
+    assert "24 rows read = 24 valid" in _passes(root, descriptor)

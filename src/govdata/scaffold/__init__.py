@@ -23,7 +23,7 @@ from govdata.checks.rules import negative_list_field
 from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
-from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column
+from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column, placeholders
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
@@ -120,12 +120,24 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     # the sheet's data rows as calamine read them (sheet row n is layout row n - 1), footer left out
     sheet_rows = [r for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
     taken: set[str] = set()
+    missing: set[str] = set()
     fields = []
     negative_list = catalog.raw.get("negative_list") or []
     for i, label in enumerate(header):
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
         values = [r[i] for r in rows]
-        cells = [r[i] for r in sheet_rows if i < len(r) and r[i] != ""] if excel else []
+        none = placeholders(values)  # "-" or "无" for none in a column of numbers: missingValues
+        if none:
+            values = ["" if v.strip() in none else v for v in values]
+        cells = (
+            [
+                r[i]
+                for r in sheet_rows
+                if i < len(r) and r[i] != "" and not (isinstance(r[i], str) and r[i].strip() in none)
+            ]
+            if excel
+            else []
+        )
         numbers = bool(cells) and all(isinstance(c, NumberCell) for c in cells)
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
         listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
@@ -140,6 +152,21 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 listed=str(listed.get("id")) if listed else None,
             )
         )
+        if none and fields[-1]["type"] in ("integer", "number"):
+            missing.update(none)
+            notes.append(
+                f"列「{title}」是数字，以「{'」「'.join(sorted(none))}」表示无：已写入 schema.missingValues（对所有列生效）。"
+            )
+        elif none:  # not numbers after all: the placeholders are values
+            fields[-1] = infer_field(
+                fname,
+                title,
+                [r[i] for r in rows],
+                len(rows),
+                excel=excel,
+                number_cells=False,
+                listed=str(listed.get("id")) if listed else None,
+            )
         if not listed and fields[-1]["type"] == "string" and names_column(values):
             notes.append(
                 f"列「{title}」的值像自然人姓名（值不写入描述文件）："
@@ -184,6 +211,8 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             "请在 Excel 中取消合并并填充后重新运行 govdata new。"
         )
     schema: dict[str, Any] = {"fields": fields}
+    if missing:
+        schema["missingValues"] = ["", *sorted(missing)]
     unique = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
     if unique:
         schema["primaryKey"] = [unique[0]]

@@ -60,6 +60,22 @@ def names_column(values: list[str]) -> bool:
     return len(distinct) >= 3 and sum(map(looks_like_name, distinct)) >= 0.8 * len(distinct)
 
 
+# what agency exports write for "none" in a column of numbers
+PLACEHOLDERS = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "暂无", "空", "N/A", "n/a", "NA", "/ "})
+_NUMBERISH = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
+
+
+def placeholders(values: list[str]) -> set[str]:
+    """The placeholders of a column of numbers (``-``, ``/``, ``无`` …): what the schema's
+    ``missingValues`` must list for the column to be typed. Empty unless every other value is a
+    number and numbers are most of the values."""
+    seen = {v.strip() for v in values if v.strip() in PLACEHOLDERS}
+    others = [v.strip() for v in values if v.strip() and v.strip() not in PLACEHOLDERS]
+    if seen and others and len(others) >= len(values) // 2 and all(_NUMBERISH.fullmatch(v) for v in others):
+        return seen
+    return set()
+
+
 def _looks_personal(value: str) -> bool:
     """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
     an e-mail address, a masked value, or what looks like a person's name."""
