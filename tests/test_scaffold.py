@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+import sys
+import subprocess
 
 import pytest
 import yaml
@@ -138,11 +141,18 @@ def test_new_on_an_excel_export_with_title_unit_rows_merged_header_and_sheets(tm
     )
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
-    assert res["sheet"] == "公示" and res["dialect"] == {"headerRows": [3, 4]}
+    assert res["sheet"] == "公示"
+    assert res["dialect"] == {"headerRows": [3, 4], "excel": {"sheet": "公示", "fillMergedCells": True}}
     assert res["title"] == data["title"] == "某某局2024年行政许可公示表"
     assert "单位：万元" in res["description"]
     titles = [f["title"] for f in res["schema"]["fields"]]
-    assert titles == ["序号", "企业信息 名称", "统一社会信用代码", "许可日期", "金额"]
+    assert titles == [
+        "序号",
+        "企业信息 名称",
+        "企业信息 统一社会信用代码",
+        "许可日期",
+        "金额",
+    ]  # the merged group names both
     types = [f["type"] for f in res["schema"]["fields"]]
     assert types == ["integer", "string", "string", "date", "number"]
     assert "公示" in notes and "填报说明" in notes and "第 3、4 行" in notes
@@ -241,7 +251,7 @@ def test_new_on_an_excel_export_with_number_codes_midnight_times_a_footer_and_a_
     write_xlsx(source, {"数据": rows})
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
-    assert res["dialect"] == {"headerRows": [3], "commentRows": [24, 25, 26]}
+    assert res["dialect"] == {"headerRows": [3], "commentRows": [24, 25, 26], "excel": {"sheet": "数据"}}
     assert data["title"] == "某某局2024年政务服务办件表"
     types = {f["title"]: f["type"] for f in res["schema"]["fields"]}
     assert types["编号"] == "integer" and types["受理时间"] == "datetime" and types["金额"] == "integer"
@@ -280,7 +290,7 @@ def test_new_reads_a_second_header_row_in_english_and_keeps_unique_for_identifie
     write_xlsx(source, {"数据": rows})
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
-    assert res["dialect"] == {"headerRows": [1, 2]}
+    assert res["dialect"] == {"headerRows": [1, 2], "excel": {"sheet": "数据"}}
     fields = res["schema"]["fields"]
     assert [f["title"] for f in fields] == ["编号 ID", "名称 Name", "金额 Amount", "日期 Date"]
     assert [f["type"] for f in fields] == ["integer", "string", "number", "date"]
@@ -335,33 +345,60 @@ def test_masked_columns_take_the_kind_their_title_names_and_pass_the_gate(tmp_pa
     assert check.returncode == 1 and ("masking-error", fields["身份证号码"]["name"], 6) in found, found
 
 
-def test_cells_merged_down_a_column_are_filled_by_a_declared_step(tmp_path):
-    """A category merged over several rows keeps its value in its first cell only: `govdata new`
-    declares `fill_down` for that column (every empty cell lies in a merge), so the published rows
-    keep their category; a column with other empty cells too is left alone, with a note."""
+def test_merged_cells_are_filled_as_frictionless_fills_them(tmp_path):
+    """A category merged over several rows keeps its value in its first cell only, and a header
+    merged over columns and rows names only its first column: `govdata new` declares Frictionless's
+    ``fillMergedCells``, the header as deep as it is merged (three rows here) and the sheet in
+    Frictionless's form; the gate and `frictionless validate` then read the same table, and the
+    published rows keep their category."""
     import openpyxl
 
     wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "许可"
+    wb.active.title = "旧表"  # the data is not on the first sheet
+    ws = wb.create_sheet("许可")
     ws.append(["2024年第二季度行政许可信息"])
-    ws.append(["许可类别", "序号", "许可证号", "备注"])
+    ws.append(["许可类别", "序号", "金额", None, "许可证号"])
+    ws.append([None, None, "计划", None, None])
+    ws.append([None, None, "省级", "市级", None])
     categories = ["食品经营许可", "药品经营许可", "医疗器械经营许可"]
     for i in range(12):
-        ws.append([categories[i // 4] if i % 4 == 0 else None, i + 1, f"JY{i:05d}", "复查" if i == 5 else None])
+        ws.append([categories[i // 4] if i % 4 == 0 else None, i + 1, i * 1.5, i * 2.5, f"JY{i:05d}"])
+    ws.merge_cells("A1:E1")
+    for col in "ABE":
+        ws.merge_cells(f"{col}2:{col}4")
+    ws.merge_cells("C2:D2")
+    ws.merge_cells("C3:D3")
     for k in range(3):
-        ws.merge_cells(start_row=3 + 4 * k, start_column=1, end_row=6 + 4 * k, end_column=1)
-    ws.merge_cells(start_row=7, start_column=4, end_row=8, end_column=4)  # and blanks elsewhere in 备注
+        ws.merge_cells(start_row=5 + 4 * k, start_column=1, end_row=8 + 4 * k, end_column=1)
     source = tmp_path / "许可.xlsx"
     wb.save(source)
     root, descriptor, data, notes = _new(tmp_path, source)
-    pipeline = yaml.safe_load((root / "pipelines" / f"{data['resources'][0]['pipeline']}.yaml").read_text("utf-8"))
-    assert {"step": "fill_down", "fields": ["许可类别"]} in pipeline["steps"]
-    assert "许可类别" in notes and "fill_down" in notes and "「备注」有纵向合并的单元格，另有空单元格" in notes
+    res = data["resources"][0]
+    assert res["dialect"] == {"headerRows": [2, 3, 4], "excel": {"sheet": "许可", "fillMergedCells": True}}
+    assert [f["title"] for f in res["schema"]["fields"]] == [
+        "许可类别",
+        "序号",
+        "金额 计划 省级",
+        "金额 计划 市级",
+        "许可证号",
+    ]
+    assert "fillMergedCells" in notes
     assert "12 rows read = 12 valid" in _passes(root, descriptor)
+    folder = root / "datasets/hz-amr/hz-new"
+    fl = subprocess.run(
+        [str(Path(sys.executable).parent / "frictionless"), "validate", "--json", "datapackage.yaml"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(fl.stdout)
+    labels = [e for t in report["tasks"] for e in t["errors"] if "label" in e["type"]]
+    rows = [e for t in report["tasks"] for e in t["errors"] if e.get("rowNumber")]
+    assert not rows and all(e["type"] == "incorrect-label" for e in labels), report  # header_labels: titles
     build = govdata("build", "--root", str(root), "--out", str(tmp_path / "out"))
     assert build.returncode == 0, build.stderr
-    csv = next((tmp_path / "out/current/downloads/hz-new").glob("*.csv"))
+    csv = tmp_path / "out/current/downloads/hz-new" / f"{res['name']}.csv"
     lines = csv.read_text("utf-8").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == [c for c in categories for _ in range(4)]
 

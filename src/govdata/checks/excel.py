@@ -4,20 +4,39 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from govdata.checks.prepared import work_file
+from govdata.sheets import fill_merged
 from govdata.findings import Finding, Where
 
 
+def excel_options(raw: dict[str, Any]) -> tuple[str | int | None, bool]:
+    """(sheet, fill merged cells) of a resource: govdata's ``sheet`` key, or Frictionless's
+    ``dialect: {excel: {sheet, fillMergedCells}}`` (what ``frictionless validate`` reads too)."""
+    dialect = raw.get("dialect")
+    excel = dialect.get("excel") if isinstance(dialect, dict) else None
+    excel = excel if isinstance(excel, dict) else {}
+    sheet = raw.get("sheet", excel.get("sheet"))
+    return (sheet if isinstance(sheet, (str, int)) and not isinstance(sheet, bool) else None), excel.get(
+        "fillMergedCells"
+    ) is True
+
+
 def excel_to_csv(
-    src: Path, workdir: Path, sheet: str | int | None, where: Where, fields: Sequence[object] = ()
+    src: Path,
+    workdir: Path,
+    sheet: str | int | None,
+    where: Where,
+    fields: Sequence[object] = (),
+    merged: bool = False,
 ) -> tuple[Path | None, list[Finding], set[int]]:
     """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
     cell as the declared field at its position reads it: a date or datetime cell in the declared
     type (calamine gives a datetime at midnight as a date), a number as its shortest text. A number
     in a field declared as text is a ``type-error`` (as Frictionless reports it: Excel shows it
-    formatted, leading zeros are gone). Returns (CSV, findings, rows with findings)."""
+    formatted, leading zeros are gone). ``merged``: merged cells take their first cell's value.
+    Returns (CSV, findings, rows with findings)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -36,7 +55,11 @@ def excel_to_csv(
                 [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)],
                 set(),
             )
-        rows = wb.get_sheet_by_name(target).to_python(skip_empty_area=False)
+        data = wb.get_sheet_by_name(target)
+        rows = data.to_python(skip_empty_area=False)
+        if merged:
+            rows = [list(r) for r in rows]
+            fill_merged(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
     types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]

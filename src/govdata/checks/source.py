@@ -25,7 +25,7 @@ from typing import Any, Sequence
 from govdata.checks.bytescan import byte_pass, line_at
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
-from govdata.checks.excel import excel_to_csv
+from govdata.checks.excel import excel_options, excel_to_csv
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import check_header, scan_structure
 from govdata.findings import Finding, Where
@@ -102,7 +102,8 @@ def prepare(
         guard = guard_workbook(src, where)
         if guard:
             return Prepared(path=None, findings=findings + guard, sha256=sha, bytes=size)
-        utf8, excel_findings, _ = excel_to_csv(src, workdir, raw.get("sheet"), where, fields)
+        sheet, merged = excel_options(raw)
+        utf8, excel_findings, _ = excel_to_csv(src, workdir, sheet, where, fields, merged)
         findings.extend(f for f in excel_findings if f.code != "type-error")
         encoding = "xlsx"
     else:

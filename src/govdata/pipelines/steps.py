@@ -175,10 +175,12 @@ def read_excel(
     sheet: str | int | None = None,
     header_rows: list[int] | None = None,
     comment_rows: list[int] | None = None,
+    fill_merged: bool = False,
     **_: Any,
 ) -> Rows:
     """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
-    cell as text: numbers in their shortest form, dates and datetimes in ISO 8601."""
+    cell as text: numbers in their shortest form, dates and datetimes in ISO 8601; ``fill_merged``:
+    each merged cell takes its first cell's value (Frictionless's ``fillMergedCells``)."""
     from python_calamine import CalamineWorkbook
 
     file = committed(ctx, path)
@@ -186,7 +188,13 @@ def read_excel(
         wb = CalamineWorkbook.from_path(str(file))
         names = wb.sheet_names
         name = names[sheet - 1] if isinstance(sheet, int) else (sheet or names[0])
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        data = wb.get_sheet_by_name(name)
+        rows = data.to_python(skip_empty_area=False)
+        if fill_merged:
+            from govdata.sheets import fill_merged as fill
+
+            rows = [list(r) for r in rows]
+            fill(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine's own error types
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
     yield from _table_rows(([_cell_text(v) for v in row] for row in rows), header_rows, comment_rows)
@@ -243,22 +251,6 @@ def strip_thousands_separators(rows: Rows, ctx: dict, fields: list[str], **_: An
         yield row
 
 
-def fill_down(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
-    """An empty cell of the named columns takes the value above it: a category merged over several
-    rows of a sheet keeps its value in the first cell only (``govdata new`` declares this for a
-    column whose empty cells all lie in such merged ranges)."""
-    above: dict[str, Any] = {}
-    for row in rows:
-        for f in fields:
-            value = row.get(f)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if f in above:
-                    row[f] = above[f]
-            else:
-                above[f] = value
-        yield row
-
-
 def select(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
     for row in rows:
         yield {f: row.get(f) for f in fields}
@@ -279,15 +271,12 @@ TRANSFORMS: dict[str, Callable[..., Rows]] = {
     "normalize_fullwidth": normalize_fullwidth,
     "normalize_chinese_dates": normalize_chinese_dates,
     "strip_thousands_separators": strip_thousands_separators,
-    "fill_down": fill_down,
     "select": select,
     "rename": rename,
 }
 # transforms that only rewrite cells: a row out for each row in, with the same columns (the gate runs
 # them over the rows its structure pass read from a pipeline's committed file: checks/pipelined.py)
-CELL_TRANSFORMS = frozenset(
-    {"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators", "fill_down"}
-)
+CELL_TRANSFORMS = frozenset({"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators"})
 
 
 def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:

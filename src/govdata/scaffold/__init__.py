@@ -23,6 +23,7 @@ from govdata.checks.rules import negative_list_field
 from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
+from govdata.sheets import fill_merged
 from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column, placeholders
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
@@ -30,7 +31,6 @@ from govdata.scaffold.layout import (
     NumberCell,
     ScaffoldError,
     excel_layout,
-    merged_columns,
     find_header,
     footer_rows,
     text_layout,
@@ -57,7 +57,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     excel = fmt in ("xlsx", "xls")
     raw: dict[str, Any] = {"format": fmt} if excel else {}
     dialect: dict[str, Any] = {}
-    merged: list[tuple[int, int, int]] = []
+    merged: list[Any] = []
     with tempfile.TemporaryDirectory() as tmp:
         if excel:
             sheet, layout_rows, sheet_notes, merged = excel_layout(source)
@@ -69,13 +69,22 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             if delimiter != ",":
                 dialect["delimiter"] = delimiter
                 notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
-        header_rows, above = find_header(layout_rows)
+        header_rows, above = find_header(layout_rows, merged)
+        if excel:  # Frictionless's own keys too: frictionless validate reads the same sheet, the same cells
+            dialect["excel"] = {"sheet": raw["sheet"]}
+            if any(r1 + 1 >= header_rows[0] for (_r0, _c0), (r1, _c1) in merged):
+                dialect["excel"]["fillMergedCells"] = True
+                fill_merged(layout_rows, merged)
+                notes.append(
+                    "工作表有合并单元格：已声明 dialect.excel.fillMergedCells，合并区域的每个单元格取其首格的值"
+                    "（Frictionless 亦然），合并的表头和纵向合并的类别都不会丢失。"
+                )
         if header_rows != [1]:
             dialect["headerRows"] = header_rows
             rows_text = "、".join(str(n) for n in header_rows)
             notes.append(
                 f"表头在第 {rows_text} 行"
-                + ("（两行表头已合并为字段标题）" if len(header_rows) > 1 else "")
+                + (f"（{len(header_rows)} 行表头已合并为字段标题）" if len(header_rows) > 1 else "")
                 + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。")
             )
         if dialect:
@@ -199,17 +208,6 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             notes.append(
                 f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。"
             )
-    fill, partial = merged_columns(merged, layout_rows, header_rows[-1], footer)
-    for i in fill:
-        steps.setdefault("fill_down", []).append(fields[i]["title"])
-        notes.append(
-            f"列「{fields[i]['title']}」有纵向合并的单元格：已声明 fill_down，每个空单元格取合并区域首格的值。"
-        )
-    for i in partial:
-        notes.append(
-            f"列「{fields[i]['title']}」有纵向合并的单元格，另有空单元格：合并区域只有首格有值，"
-            "请在 Excel 中取消合并并填充后重新运行 govdata new。"
-        )
     schema: dict[str, Any] = {"fields": fields}
     if missing:
         schema["missingValues"] = ["", *sorted(missing)]
@@ -247,7 +245,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             resource.pop(key, None)
         resource["pipeline"] = pipeline
         notes.append(
-            "以下列含中文日期、全角数字、千分位或合并单元格，已声明真实类型并生成流程 pipelines/"
+            "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
             f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
         )
     resource["schema"] = schema
@@ -294,6 +292,8 @@ def _write_pipeline(
     source: dict[str, Any] = {"step": "read_excel" if excel else "read_csv", "path": resource["path"]}
     if excel:
         source["sheet"] = resource["sheet"]
+        if (dialect.get("excel") or {}).get("fillMergedCells"):
+            source["fill_merged"] = True
     elif encoding != "utf-8":
         source["encoding"] = encoding
     if dialect.get("delimiter"):

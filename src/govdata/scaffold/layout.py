@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import Any, Sequence
 
 
 from govdata.csvlimit import field_size_limit
@@ -51,11 +52,12 @@ def _numberish(cell: str) -> bool:
     return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
 
 
-def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
+def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list[int], list[str]]:
     """(header rows, 1-based; rows above them) in the first rows of a sheet or CSV as agencies
     export them: a title row, unit and date lines, then the header, possibly on two rows where
     cells are merged (the second row fills in under a merged group and leaves blank what the
-    first row's cells span)."""
+    first row's cells span), or on as many rows as a sheet's header cells are merged down
+    (``merged``: the sheet's merged ranges, 0-based, as calamine gives them)."""
     sample = rows[:LAYOUT_ROWS]
     counts = [_filled(r) for r in sample]
     several = [c for c in counts if c >= 2]
@@ -89,6 +91,13 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
             below = [str(c if c is not None else "").strip() for c in sample[h + 2]]
             if any(_numberish(b) for b, n in zip(below, nxt) if n and b):
                 header.append(h + 2)
+    end = header[-1] - 1  # a header cell merged down over more rows: the header is that deep
+    for _ in range(len(merged)):
+        deeper = [r1 for (r0, _c0), (r1, _c1) in merged if h <= r0 <= end < r1]
+        if not deeper:
+            break
+        end = max(deeper)
+    header = list(range(h + 1, end + 2)) if end + 1 > header[-1] else header
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
 
@@ -133,9 +142,9 @@ class NumberCell(str):
 _NUMBER = NumberCell("0")
 
 
-def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[tuple[int, int, int]]]:
+def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[Any]]:
     """The sheet to publish (the one with the most filled cells), its first rows as text, notes, and
-    its cells merged down a column: (column, first row, last row), 0-based as the rows."""
+    its merged ranges ``((first row, first column), (last row, last column))``, 0-based."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -171,12 +180,7 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[tu
         ]
         for r in sheets[name]
     ]
-    merged = [
-        (c0, r0, r1)
-        for (r0, c0), (r1, c1) in (wb.get_sheet_by_name(name).merged_cell_ranges or [])
-        if c0 == c1 and r1 > r0
-    ]
-    return name, rows, notes, merged
+    return name, rows, notes, list(wb.get_sheet_by_name(name).merged_cell_ranges or [])
 
 
 @field_size_limit(SCAFFOLD_CELL_LIMIT)
@@ -199,26 +203,3 @@ def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
         except csv.Error:
             break  # the layout is found in the rows before; the gate reports the rest
     return delimiter, rows, encoding
-
-
-def merged_columns(
-    merged: list[tuple[int, int, int]], rows: list[list[str]], header_last: int, footer: list[int]
-) -> tuple[list[int], list[int]]:
-    """Columns whose cells are merged down below the header (a category over several rows keeps its
-    value in the first cell only): (those whose every empty data cell lies in such a merge — filled
-    down by a declared step —, those with other empty cells too — left for the agency). Row numbers
-    are 1-based layout rows; ``merged`` ranges 0-based sheet rows, as calamine gives both."""
-    covered: dict[int, set[int]] = {}
-    for column, first, last in merged:
-        if first + 1 > header_last:
-            covered.setdefault(column, set()).update(range(first + 2, last + 2))
-    fill: list[int] = []
-    partial: list[int] = []
-    for column, cells in sorted(covered.items()):
-        blanks = {
-            n
-            for n, r in enumerate(rows, start=1)
-            if n > header_last and n not in footer and any(c != "" for c in r) and (column >= len(r) or r[column] == "")
-        }
-        (fill if blanks and blanks <= cells else partial).append(column)
-    return fill, partial
