@@ -474,3 +474,19 @@ def test_numbers_with_placeholders_are_numbers_with_missing_values(tmp_path, kin
     assert schema["missingValues"] == ["", "-", "/", "无"]
     assert "missingValues" in notes
     assert "24 rows read = 24 valid" in _passes(root, descriptor)
+
+
+def test_rows_around_the_table_are_quoted_without_personal_data(tmp_path):
+    """A title row with the filler's name and phone, a footer with a signer's ID number: the
+    descriptor quotes them (title, notes, description) with the numbers and names starred (judge
+    G32: they were copied into the file the agency commits publicly)."""
+    lines = ["某某街道2024年困难群众临时救助发放表", "填报人：王五  联系电话：13912345678", "序号,救助类别,金额"]
+    lines += [f"{i},{'临时救助' if i % 2 else '医疗救助'},{1000 + i}" for i in range(1, 21)]
+    lines += ["合计,,21000", "制表人：赵六 联系电话：0571-88886666 身份证号：110105194912310037"]
+    source = tmp_path / "救助.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    text = descriptor.read_text(encoding="utf-8")
+    for secret in ("13912345678", "88886666", "110105194912310037", "王五", "赵六"):
+        assert secret not in text and secret not in notes, secret
+    assert data["title"] == "某某街道2024年困难群众临时救助发放表" and "填报人：**" in text

@@ -24,7 +24,7 @@ from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
 from govdata.sheets import fill_merged
-from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column, placeholders
+from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column, placeholders, redact
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
@@ -70,6 +70,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 dialect["delimiter"] = delimiter
                 notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
         header_rows, above = find_header(layout_rows, merged)
+        above = [redact(a) for a in above]  # quoted in the descriptor: never a phone, ID or signer's name
         if excel:  # Frictionless's own keys too: frictionless validate reads the same sheet, the same cells
             dialect["excel"] = {"sheet": raw["sheet"]}
             if any(r1 + 1 >= header_rows[0] for (_r0, _c0), (r1, _c1) in merged):
@@ -114,7 +115,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         if footer:
             dialect["commentRows"] = footer
             raw["dialect"] = dialect
-            shown = "；".join(" ".join(c.strip() for c in r if c.strip())[:60] for n, r in tail if n in footer)
+            shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:60] for n, r in tail if n in footer)
             notes.append(
                 f"第 {'、'.join(str(n) for n in footer)} 行在数据之后，是合计、签名或说明（{shown[:200]}），"
                 "不是数据：已写入 dialect.commentRows 跳过。"

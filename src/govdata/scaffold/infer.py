@@ -76,6 +76,33 @@ def placeholders(values: list[str]) -> set[str]:
     return set()
 
 
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{8}")  # 2024-12-31, 20241231: dates, kept
+_REDACT = (
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), lambda m: "***@***"),  # e-mail addresses
+    (
+        re.compile(r"\d[\d\s()（）-]{4,}[\dXx]"),
+        lambda m: m.group() if _DATE.fullmatch(m.group()) else "*" * len(m.group()),
+    ),
+    # a person named after the role that signs an export: 制表人：赵六, 联系人 王五, 审核：李四
+    (
+        re.compile(
+            r"((?:制表|填表|填报|联系|经办|审核|负责|统计|申请|领款)人\s*[:：]?\s*|(?:制表|填表|填报|审核)\s*[:：]\s*)"
+            r"([\u3400-\u9fff]{2,4})"
+        ),
+        lambda m: m.group(1) + "*" * len(m.group(2)),
+    ),
+)
+
+
+def redact(text: str) -> str:
+    """Text of the rows around a table (a title, a unit line, signatures under it) as the scaffold may
+    quote it in the descriptor, a file meant for a public pull request: numbers of six digits and
+    more, e-mail addresses and the names after a signing role starred."""
+    for pattern, star in _REDACT:
+        text = pattern.sub(star, text)
+    return text
+
+
 def _looks_personal(value: str) -> bool:
     """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
     an e-mail address, a masked value, or what looks like a person's name."""
