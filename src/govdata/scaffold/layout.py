@@ -52,6 +52,20 @@ def _numberish(cell: str) -> bool:
     return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
 
 
+def side_columns(rows: list[list[Any]]) -> list[int]:
+    """Columns right of the table holding one cell in all the rows looked at (a note beside the
+    table, ``注：金额单位为万元``): not part of the table, so not what makes a row the widest."""
+    filled: dict[int, int] = {}
+    for r in rows[:LAYOUT_ROWS]:
+        for j, c in enumerate(r):
+            if str(c if c is not None else "").strip():
+                filled[j] = filled.get(j, 0) + 1
+    if len([r for r in rows[:LAYOUT_ROWS] if _filled(r) >= 2]) < 4:
+        return []  # too few rows to tell a note from a column
+    widest = max((j for j, n in filled.items() if n > 1), default=-1)
+    return sorted(j for j, n in filled.items() if n == 1 and j > widest)
+
+
 def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list[int], list[str]]:
     """(header rows, 1-based; rows above them) in the first rows of a sheet or CSV as agencies
     export them: a title row, unit and date lines, then the header, possibly on two rows where
@@ -59,7 +73,8 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
     first row's cells span), or on as many rows as a sheet's header cells are merged down
     (``merged``: the sheet's merged ranges, 0-based, as calamine gives them)."""
     sample = rows[:LAYOUT_ROWS]
-    counts = [_filled(r) for r in sample]
+    lonely = set(side_columns(sample))
+    counts = [_filled([c for j, c in enumerate(r) if j not in lonely]) for r in sample]
     several = [c for c in counts if c >= 2]
     if not several:
         return [1], []
@@ -112,7 +127,9 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
     """Row numbers of the rows that end a table but are not data — a total (合计, 总计, …), lines
     signed by the makers (制表人：…, 审核：…), notes and sources, and blank rows among them — found
     from the last row up to the first data row. A signature or note counts only with a colon or
-    fewer cells than the data, so that a data row whose first value is such a word stays data."""
+    fewer cells than the data, so that a data row whose first value is such a word stays data; any
+    row of one cell (or of labelled text over less than half the row) below a table of three columns
+    or more is such a line too."""
     found: list[int] = []
     footer = False
     last_data = None
@@ -122,8 +139,12 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
             found.append(number)
             continue
         joined = " ".join(texts)
-        signed = _SIGNED.match(texts[0]) and (":" in joined or "：" in joined or len(texts) < 0.8 * max(width, 1))
-        if _TOTAL.fullmatch(texts[0]) or signed:
+        colon = ":" in joined or "：" in joined
+        signed = _SIGNED.match(texts[0]) and (colon or len(texts) < 0.8 * max(width, 1))
+        # whatever its words (经办人：…, 联系电话：…, 数据截止日期：…, （盖章）): one cell of a table of three or
+        # more, or labelled text filling less than half the row
+        lone = width >= 3 and (len(texts) == 1 or (colon and len(texts) < 0.5 * width))
+        if _TOTAL.fullmatch(texts[0]) or signed or lone:
             found.append(number)
             footer = True
             continue
