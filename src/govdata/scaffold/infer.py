@@ -213,6 +213,8 @@ def infer_field(
         and any(_DATETIME.fullmatch(v) for v in present)
     ):
         field["type"] = "datetime"  # in a sheet, the gate reads a date cell of a datetime field as midnight
+    elif all_match(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"):
+        field["type"] = "time"  # a time-of-day cell of a sheet reads as 09:30:00
     elif all_match(r"true|false|TRUE|FALSE|True|False"):
         field["type"] = "boolean"
     if present and len(present) == len(values):
