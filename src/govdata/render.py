@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from govdata.codes import CODES
 from govdata.findings import Finding, Report
 
@@ -69,6 +71,18 @@ def github(report: Report, lang: str = "zh") -> str:
     return "\n".join(out)
 
 
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]()!|#~>])")
+
+
+def _md(text: str) -> str:
+    """Text from the agency's files (cells, names) inside a markdown table of a pull-request comment:
+    one line (a newline split the table), markdown and HTML inert (an image link fetched when the
+    comment is read, ``<img>``), no @mention."""
+    text = re.sub(r"\r\n|\r|\n", "⏎", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_ACTIVE.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
 def markdown(report: Report, lang: str = "zh") -> str:
     zh = lang == "zh"
     head = ("## 数据检查结果" if zh else "## Data check") + (" ✅" if report.ok else " ❌")
@@ -88,12 +102,13 @@ def markdown(report: Report, lang: str = "zh") -> str:
             "|---|---|---|---|",
         ]
         for f in report.findings[:200]:
-            msg = f.text(lang).replace("|", "\\|")
-            lines.append(f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {f.location()} | {msg} |")
+            lines.append(
+                f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {_md(f.location())} | {_md(f.text(lang))} |"
+            )
         if len(report.findings) > 200:
             lines.append(f"| … | | | {len(report.findings) - 200} more |")
     for n in report.notices:
-        lines += ["", f"> {n.file or '-'}: {n.text(lang)}"]
+        lines += ["", f"> {_md(n.file or '-')}: {_md(n.text(lang))}"]
     if report.stats:
         lines += [
             "",
@@ -101,5 +116,5 @@ def markdown(report: Report, lang: str = "zh") -> str:
             "|---|---:|---:|---:|",
         ]
         for s in report.stats:
-            lines.append(f"| {s.file} | {s.rows_read} | {s.rows_valid} | {s.rows_with_findings} |")
+            lines.append(f"| {_md(s.file)} | {s.rows_read} | {s.rows_valid} | {s.rows_with_findings} |")
     return "\n".join(lines) + "\n"
