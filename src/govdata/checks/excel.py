@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from govdata.checks.prepared import work_file
-from govdata.sheets import fill_merged
+from govdata.sheets import fill_merged, sheet_rows
 from govdata.findings import Finding, Where
 
 
@@ -56,9 +56,8 @@ def excel_to_csv(
                 set(),
             )
         data = wb.get_sheet_by_name(target)
-        rows = data.to_python(skip_empty_area=False)
+        rows = sheet_rows(data)  # from A1, without blank rows and columns after the table
         if merged:
-            rows = [list(r) for r in rows]
             fill_merged(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()

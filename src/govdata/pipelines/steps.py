@@ -188,12 +188,11 @@ def read_excel(
         wb = CalamineWorkbook.from_path(str(file))
         names = wb.sheet_names
         name = names[sheet - 1] if isinstance(sheet, int) else (sheet or names[0])
-        data = wb.get_sheet_by_name(name)
-        rows = data.to_python(skip_empty_area=False)
-        if fill_merged:
-            from govdata.sheets import fill_merged as fill
+        from govdata.sheets import fill_merged as fill, sheet_rows
 
-            rows = [list(r) for r in rows]
+        data = wb.get_sheet_by_name(name)
+        rows = sheet_rows(data)  # from A1, without blank rows and columns after the table
+        if fill_merged:
             fill(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine's own error types
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None

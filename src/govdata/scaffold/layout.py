@@ -168,12 +168,11 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
     its merged ranges ``((first row, first column), (last row, last column))``, 0-based."""
     from python_calamine import CalamineWorkbook
 
+    from govdata.sheets import sheet_rows
+
     try:
         wb = CalamineWorkbook.from_path(str(source))
-        sheets = {
-            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=LAYOUT_ROWS * 4)
-            for name in wb.sheet_names
-        }
+        sheets = {name: sheet_rows(wb.get_sheet_by_name(name), limit=LAYOUT_ROWS * 4) for name in wb.sheet_names}
     except Exception as exc:  # calamine's own error types
         raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
     if not sheets:
