@@ -569,3 +569,14 @@ def test_a_stray_space_far_from_the_table_is_not_part_of_it(tmp_path, stray):
     fields = data["resources"][0]["schema"]["fields"]
     assert [(f["title"], f["type"]) for f in fields] == [("序号", "integer"), ("单位", "string"), ("金额", "number")]
     assert "20 rows read = 20 valid" in _passes(root, descriptor)  # not 1,048,575 rows read
+
+
+def test_new_refuses_a_name_another_publisher_already_uses(tmp_path):
+    """Names are the catalogue's keys (URLs, tables, downloads): another publisher's name is refused
+    at once, not at the next check (judge G37)."""
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    source = tmp_path / "x.csv"
+    source.write_text("序号,名称\n1,甲\n2,乙\n", encoding="utf-8")
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "zj-admin-divisions", "--root", str(root))
+    assert result.returncode == 1 and "already has a dataset named 'zj-admin-divisions'" in result.stderr
+    assert "Traceback" not in result.stderr and not (root / "datasets/hz-amr/zj-admin-divisions").exists()

@@ -54,6 +54,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     target = catalog.root / "datasets" / publisher / name
     if target.exists():
         raise ScaffoldError(f"{target.relative_to(catalog.root)} already exists")
+    # names are the catalogue's keys (URLs, tables, downloads): a folder of that name under another
+    # publisher is the same name (the gate holds each dataset's name to its folder's)
+    taken_by = sorted((catalog.root / "datasets").glob(f"*/{name}/datapackage.*"))
+    if taken_by:
+        where = taken_by[0].parent.relative_to(catalog.root)
+        raise ScaffoldError(f"the catalogue already has a dataset named '{name}' ({where})")
     fmt = source.suffix.lower().lstrip(".")
     excel = fmt in ("xlsx", "xls")
     raw: dict[str, Any] = {"format": fmt} if excel else {}
