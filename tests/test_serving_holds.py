@@ -852,3 +852,26 @@ def test_an_html_table_page_renders_at_most_100_rows(live_server):
         assert small.text.count("<tr") <= 21
         data = c.get("/zj-admin-divisions/divisions.json", params={"_size": "1000", "_shape": "array"})
         assert len(data.json()) == 1000
+
+
+def test_methods_and_path_lengths_answer_before_any_work(live_server):
+    """TRACE was a 500, PUT/DELETE on portal pages and downloads a 200, a CORS preflight to the
+    CKAN API a 405, a 300-character path segment a 500 with an absolute path in the log (judge
+    S27, S28): the server is read-only and says so, preflights are answered, long names are not found."""
+    with httpx.Client(base_url=live_server, timeout=30) as c:
+        for method in ("TRACE", "PUT", "DELETE", "PATCH"):
+            for path in ("/", "/datasets", "/zj-admin-divisions/divisions", "/downloads/zj-holiday-calendar/days.csv"):
+                r = c.request(method, path)
+                assert r.status_code == 405 and "GET" in r.headers["allow"], (method, path, r.status_code)
+        r = c.post("/datasets", data={"a": "1"})
+        assert r.status_code == 405
+        pre = c.options(
+            "/api/3/action/package_search",
+            headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+        )
+        assert pre.status_code == 204 and "POST" in pre.headers["access-control-allow-methods"]
+        assert pre.headers["access-control-allow-origin"] == "*"
+        for path in ("/-/static/" + "a" * 300 + ".css", "/datasets/zj-admin-divisions/diff.json?from=" + "9" * 300):
+            r = c.get(path)
+            assert r.status_code in (400, 404) and "internal" not in r.text, (path[:40], r.status_code)
+        assert c.post("/api/3/action/package_search", json={"q": "处罚"}).json()["success"] is True

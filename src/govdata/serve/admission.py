@@ -221,6 +221,19 @@ def guard(app: Any, budget: Budget | None = None, search_budget: Budget | None =
             await send_with_id({"type": "http.response.start", "status": status, "headers": headers})
             await send_with_id({"type": "http.response.body", "body": body})
 
+        method = scope.get("method", "GET")
+        if method == "OPTIONS":  # a CORS preflight (the API answers any origin): no body, no work
+            await send_with_id({"type": "http.response.start", "status": 204, "headers": PREFLIGHT})
+            return await send_with_id({"type": "http.response.body", "body": b""})
+        if method not in ("GET", "HEAD", "POST") or (method == "POST" and not _posts(scope.get("path", ""))):
+            allow = b"GET, HEAD, POST, OPTIONS" if _posts(scope.get("path", "")) else b"GET, HEAD, OPTIONS"
+            return await refuse(
+                405, "只读：此地址只接受 GET / read-only: this address answers GET", [(b"allow", allow)]
+            )
+        if any(len(part) > MAX_SEGMENT for part in scope.get("path", "").split("/")):
+            return await refuse(
+                404, "没有找到 / not found"
+            )  # no name here is that long (255 bytes: a file name's limit)
         qs = scope.get("query_string", b"")
         if len(qs) > MAX_QUERY_STRING:
             return await refuse(414, f"查询字符串过长 / query string over {MAX_QUERY_STRING} bytes")
@@ -279,6 +292,20 @@ def guard(app: Any, budget: Budget | None = None, search_budget: Budget | None =
             log(f"govdata rid={rid} slow {took:.1f}s {path[:200]}")
 
     return guarded
+
+
+MAX_SEGMENT = 255
+PREFLIGHT = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, HEAD, POST, OPTIONS"),
+    (b"access-control-allow-headers", b"content-type, authorization, x-ckan-api-key, x-request-id"),
+    (b"access-control-max-age", b"86400"),
+]
+
+
+def _posts(path: str) -> bool:
+    """Where a POST means something: the CKAN action API (a JSON body of parameters)."""
+    return path.startswith(("/api/3/action/", "/api/action/"))
 
 
 class BodyTooLarge(Exception):
