@@ -69,9 +69,11 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
         # the same envelope as Datasette's JSON errors, in UTF-8; a CSV request gets text, not a page
         status, title = exception.status, getattr(exception, "title", None) or "Error"
         message = str(getattr(exception, "message", None) or (exception.args[0] if exception.args else exception))
+        if title == "SQL Interrupted":  # Datasette words it as HTML (a <textarea> of the SQL) even for JSON
+            message = TIME_LIMIT_MESSAGE
     elif isinstance(exception, QueryInterrupted):
         status, title = 400, "SQL Interrupted"
-        message = "SQL 查询超时 / SQL query took too long (sql_time_limit_ms)"
+        message = TIME_LIMIT_MESSAGE
     elif isinstance(exception, admission.BodyTooLarge):  # a chunked body past the cap (no Content-Length)
         status, title = 413, "Request Entity Too Large"
         message = f"请求体过大 / request body over {admission.MAX_BODY} bytes"
@@ -105,6 +107,9 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     if _wants_json(request):
         return jsonutf8.response({"ok": False, "error": message, "status": status, "title": title}, status, headers)
     return Response.text(message + "\n", status=status, headers=headers)
+
+
+TIME_LIMIT_MESSAGE = "SQL 查询超时 / SQL query took too long (sql_time_limit_ms)"
 
 
 def _refused_post(exception: Exception) -> bool:
