@@ -325,8 +325,9 @@ def test_ckan_match_all(live_server):
         ("/hz-shuanggongshi/nope", 404, "没有这个数据表", "Table not found"),
         ("/nope-db", 404, "没有这个数据库", "Database not found"),
         ("/hz-shuanggongshi/penalties/999999", 404, "没有这一行记录", "Record not found"),
-        ("/hz-shuanggongshi/penalties.json/x", 400, "SQL 无效", "Invalid SQL"),
+        ("/hz-shuanggongshi/penalties.json/x", 400, "请求无效", "Bad request"),  # no SQL written: not "Invalid SQL"
         ("/hz-shuanggongshi/penalties?_sort=nope", 400, "请求无效", "Bad request"),
+        ("/hz-shuanggongshi/penalties?_facet=nope", 400, "请求无效", "Bad request"),
     ],
 )
 def test_datasettes_error_pages_follow_the_language(live_server, path, status, zh, en):
@@ -343,9 +344,12 @@ def test_datasettes_error_pages_follow_the_language(live_server, path, status, z
         assert f'<html lang="{lang}">' in html and said in html and chrome in html and other not in html
         assert html.count("<h1") == 1 and 'id="main"' in html and 'for="site-q"' in html
         assert {"cookie", "accept-language"} <= {v.strip().lower() for v in r.headers["vary"].split(",")}
-    # a message Datasette wrote about a name stays as written, marked as English on a Chinese page
-    html = httpx.get(live_server + "/hz-shuanggongshi/penalties?_sort=nope").text
-    assert '<p class="message-error" role="alert" lang="en">Cannot sort table by nope</p>' in html
+    # Datasette's messages about parameters in the page's language (judge P22); others stay as written,
+    # marked as English on a Chinese page
+    html = httpx.get(live_server + "/hz-shuanggongshi/penalties?_sort=nope", headers={"Accept-Language": "zh-CN"}).text
+    assert '<p class="message-error" role="alert">无法按「nope」排序：没有这一列</p>' in html
+    html = httpx.get(live_server + "/hz-shuanggongshi/penalties?_sort=nope", cookies={"lang": "en"}).text
+    assert '<p class="message-error" role="alert">Cannot sort table by nope</p>' in html
 
 
 def test_datasettes_pattern_portfolio_is_not_served(live_server):

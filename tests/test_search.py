@@ -490,6 +490,7 @@ def test_words_keep_numbers_with_thousands_separators():
 def test_codes_are_found_as_citizens_type_them(live_server):
     """pm25 finds what PM2.5 finds, as does pm2.5 (judge P23): codes written with punctuation are
     also indexed run together."""
+
     def names(q):
         res = httpx.get(f"{live_server}/api/3/action/package_search", params={"q": q, "rows": 100}).json()["result"]
         return {p["name"] for p in res["results"]}

@@ -8,6 +8,8 @@ reaches a Chinese page. ``tests/test_portal.py`` checks both columns are filled.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 LANGS = ("zh", "en")
@@ -114,6 +116,18 @@ ERROR_MESSAGE = {
     "Record not found": ("没有这一行记录", "Record not found"),
     "Not found": ("没有找到", "Not found"),
 }
+# Datasette's messages about a table page's parameters, by their form ({0}: what the user wrote)
+ERROR_PATTERNS = [
+    (re.compile(r"Cannot sort table by (.+)"), ("无法按「{0}」排序：没有这一列", "Cannot sort table by {0}")),
+    (re.compile(r"no such column: (.+)"), ("没有「{0}」这一列", "no such column: {0}")),
+    (re.compile(r"_size must be <= (\d+)"), ("每页最多 {0} 行（_size）", "_size must be <= {0}")),
+    (re.compile(r"_size must be a positive integer"), ("_size 须为正整数", "_size must be a positive integer")),
+    (
+        re.compile(r"Cannot use _sort and _sort_desc at the same time"),
+        ("_sort 与 _sort_desc 不能同时使用", "Cannot use _sort and _sort_desc at the same time"),
+    ),
+    (re.compile(r"_facet_size must be.*"), ("_facet_size 无效", "invalid _facet_size")),
+]
 # the filter conditions of Datasette's table pages (datasette/filters.py: key → its display)
 LOOKUP = {
     "exact": ("等于", "="),
@@ -467,6 +481,19 @@ class Translator:
     def __call__(self, key: str) -> str:
         pair = LABELS.get(key)
         return pair[self.i] if pair else key
+
+    def error(self, message: Any) -> tuple[str, bool]:
+        """(Datasette's error message in this language, whether it is known): exact messages first,
+        then the forms of :data:`ERROR_PATTERNS`."""
+        if not isinstance(message, str):
+            return message, False
+        if message in ERROR_MESSAGE:
+            return ERROR_MESSAGE[message][self.i], True
+        for pattern, pair in ERROR_PATTERNS:
+            m = pattern.fullmatch(message)
+            if m:
+                return pair[self.i].format(*m.groups()), True
+        return message, False
 
     def of(self, table: dict[str, tuple[str, str]], value: Any) -> str:
         pair = table.get(value) if value is not None else None
