@@ -57,12 +57,22 @@ def check(catalog: Catalog, selected: list[Dataset], workdir: Path, report: Repo
     _job = (share, catalog, shares, workdir)
     import multiprocessing
 
+    pool = multiprocessing.get_context("fork").Pool(n - 1)
+    finished = False
     try:
-        with multiprocessing.get_context("fork").Pool(n - 1) as pool:
-            others = pool.map_async(_child, range(1, n))
-            parts = [share(catalog, shares[0], workdir / "part-0")] + others.get()
+        others = pool.map_async(_child, range(1, n))
+        parts = [share(catalog, shares[0], workdir / "part-0")] + others.get()
+        finished = True
     finally:
         _job = None
+        # workers told to stop and waited for: Pool's __exit__ terminates them instead, and a worker
+        # signalled while it waited for the task queue's lock (which terminate takes and keeps) could
+        # hang the check for good under a SIGTERM handler (coverage's in the test suite)
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
     merge(catalog, report, parts)
 
 
