@@ -1,72 +1,137 @@
-"""Many small files of one shape checked together: the same statements, bound once.
+"""Many small files checked together: each file's statements, bound once for the batch.
 
 A DuckDB statement costs about half a millisecond to bind per condition whatever the table's
-size; a file's row conditions in one statement (``plan.combined_items``) take ~15 ms of CPU for
-a nine-field schema, and ~20 ms more go to the key, column and personal-data counts. A
-catalogue of small datasets is thus mostly binding. Files whose plans are the same (same fields,
-same conditions, same counts: the usual case of a publisher's many datasets of one template) are
-copied into one table tagged with the file (``__govdata_t``) and the row (``__govdata_r``); the
-row conditions run once over it, partitioned by file as the per-file statement partitions by
-nothing, and the counts are grouped by file. Each file's findings go to its own findings table
-and its counts to ``LoadedTable.counted``, so the per-file steps that follow
-(:meth:`TableChecks.check_cells`, ``counts``) find their answers without a statement, and report
-exactly what they report for one file alone. A batch that fails to run leaves its files to the
-per-file statements.
+size; a file's row conditions in one statement (``plan.combined_items``) take ~15-27 ms of CPU
+for a ten-field schema, and ~20 ms more go to the key, column and personal-data counts. A
+catalogue of small datasets is thus mostly binding. Small plain files are copied into one table
+(``UNION ALL BY NAME``: a column no file of the batch shares is NULL on the other files' rows)
+tagged with the file (``__govdata_t``) and the row (``__govdata_r``). Each distinct row condition
+is bound once: the files of a template share theirs, and a condition only some files of the batch
+have (a column of their own, another constraint) holds only on their rows (``__govdata_t IN
+(…)``). The row conditions run once over the batch, partitioned by file as the per-file
+statement partitions by nothing, and the counts are grouped by file (each file keeps the counts
+it asked for). Each file's findings go to its own findings table and its counts to
+``LoadedTable.counted``, so the per-file steps that follow (:meth:`TableChecks.check_cells`,
+``counts``) find their answers without a statement, and report exactly what they report for one
+file alone. A batch that fails to run (a declared pattern DuckDB cannot compile) is split in two
+until the failing files are left to their per-file statements, which say what is wrong.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import duckdb
 
 from govdata.checks.loaded import LoadedTable
-from govdata.checks.plan import combined_items
+from govdata.checks.plan import combined_item, item_list
+from govdata.checks.rules.base import Row
 from govdata.checks.table import COMBINED_BYTES, TableChecks
 from govdata.sql import lit
 
 TAG, ROW = "__govdata_t", "__govdata_r"
 BATCH_FILES = 256  # files per statement
-MIN_FILES = 4  # fewer files of a shape are checked one by one
+MIN_FILES = 4  # fewer files are checked one by one
+# columns of a batch's table: every branch of the union is padded to all of them, and a table of
+# 256 files each with a column of its own took 1-3 s to build (0.05 s at 64 columns)
+BATCH_COLUMNS = 64
+
+
+@dataclass
+class _Member:
+    lt: LoadedTable
+    rows: list[tuple[tuple[str, int], Row]]  # (the condition's item, its occurrence in the file), the row
+    aggregates: tuple[str, ...]
 
 
 def check_together(
     tables: TableChecks, items: Iterable[tuple[LoadedTable, Callable[[], list[tuple[str, str]]]]]
 ) -> None:
-    """``items``: (table, the aggregates its later steps will count). Plain small tables of the same
-    shape are checked in batches; the others are left alone."""
-    groups: dict[tuple, list[LoadedTable]] = {}
+    """``items``: (table, the aggregates its later steps will count). Plain small tables are checked
+    in batches; the others are left alone."""
+    members: list[_Member] = []
     for lt, counts in items:
         if lt.streamed or lt.long or lt.cells_checked or not lt.prep.bytes or lt.prep.bytes > COMBINED_BYTES:
             continue
-        names = [f.name for f in lt.fields]
-        if {n.casefold() for n in names} & {TAG, ROW}:
+        if {f.name.casefold() for f in lt.fields} & {TAG, ROW}:
             continue
         try:
-            combined = combined_items(tables.cell_rows(lt))
+            texts = [(combined_item(r), r) for r in tables.cell_rows(lt)]
             aggregates = tuple(sorted({a for _, a in counts()}))
         except Exception:
             continue  # a plan that cannot be compiled (a schema Frictionless rejects): the file's own steps say so
-        if "rowid" in combined or any("rowid" in a for a in aggregates):
+        if any("rowid" in text for text, _ in texts) or any("rowid" in a for a in aggregates):
             continue  # a condition reading the row number: the per-file statement knows it
-        groups.setdefault((tuple(names), combined, aggregates), []).append(lt)
-    for (_, combined, aggregates), members in groups.items():
-        if len(members) < MIN_FILES:
-            continue
-        for start in range(0, len(members), BATCH_FILES):
-            _batch(tables, members[start : start + BATCH_FILES], combined, list(aggregates))
+        seen: dict[str, int] = {}
+        rows = []
+        for text, r in texts:  # a condition twice in a file reports twice, as in its own statement
+            seen[text] = seen.get(text, -1) + 1
+            rows.append(((text, seen[text]), r))
+        members.append(_Member(lt, rows, aggregates))
+    if len(members) < MIN_FILES:
+        return
+    # files of one template side by side: fewer distinct conditions to bind per batch
+    members.sort(key=lambda m: [f.name for f in m.lt.fields])
+    chunk: list[_Member] = []
+    columns: set[str] = set()
+    for m in members:
+        names = {f.name.casefold() for f in m.lt.fields}
+        if chunk and (len(chunk) >= BATCH_FILES or len(columns | names) > BATCH_COLUMNS):
+            _split(tables, chunk)
+            chunk, columns = [], set()
+        chunk.append(m)
+        columns |= names
+    _split(tables, chunk)
 
 
-def _batch(tables: TableChecks, chunk: list[LoadedTable], combined: str, aggregates: list[str]) -> None:
+def _split(tables: TableChecks, chunk: list[_Member]) -> None:
+    """A batch, or when it fails, each half of it (down to fewer than MIN_FILES files: their own statements)."""
+    if len(chunk) < MIN_FILES:
+        return
+    if _batch(tables, chunk):
+        return
+    half = len(chunk) // 2
+    _split(tables, chunk[:half])
+    _split(tables, chunk[half:])
+
+
+def _gated(chunk: list[_Member]) -> str:
+    """Every member's row conditions as one list per row of the batch: each distinct condition once,
+    on the rows of the files that have it."""
+    holders: dict[tuple[str, int], list[int]] = {}
+    row_of: dict[tuple[str, int], Row] = {}
+    for i, m in enumerate(chunk):
+        for key, r in m.rows:
+            holders.setdefault(key, []).append(i)
+            row_of.setdefault(key, r)
+    items = []
+    for key, files in holders.items():
+        if len(files) == len(chunk):
+            items.append(key[0])
+        else:
+            gate = f"{TAG} = {files[0]}" if len(files) == 1 else f"{TAG} IN ({', '.join(map(str, files))})"
+            items.append(combined_item(row_of[key], gate))
+    return item_list(items)
+
+
+def _batch(tables: TableChecks, chunk: list[_Member]) -> bool:
+    """Check ``chunk`` in one table; False (and nothing changed) when a statement fails."""
     con, n = tables.con, next(tables._counter)
     batch, found = f"batch_{n}", f"batch_findings_{n}"
-    union = " UNION ALL ".join(f"SELECT {i} AS {TAG}, rowid AS {ROW}, * FROM {lt.table}" for i, lt in enumerate(chunk))
+    union = " UNION ALL BY NAME ".join(
+        f"SELECT {i} AS {TAG}, rowid AS {ROW}, * FROM {m.lt.table}" for i, m in enumerate(chunk)
+    )
+    aggregates = sorted({a for m in chunk for a in m.aggregates})
+    combined = _gated(chunk)
+    counted: dict[int, tuple] = {}
+    with_findings: set[int] = set()
     try:
         # materialised first: a condition over a union is planned once per branch
         con.execute(f"CREATE OR REPLACE {tables.temp}TABLE {batch} AS {union}")
         if aggregates:
             for row in con.execute(f"SELECT {TAG}, {', '.join(aggregates)} FROM {batch} GROUP BY {TAG}").fetchall():
-                chunk[row[0]].counted = dict(zip(aggregates, row[1:]))
+                counted[row[0]] = row[1:]
         if combined:
             con.execute(
                 f"CREATE OR REPLACE {tables.temp}TABLE {found} AS SELECT t, r, x.fn, x.field, x.code, x.note, x.cell "
@@ -74,16 +139,22 @@ def _batch(tables: TableChecks, chunk: list[LoadedTable], combined: str, aggrega
                 "QUALIFY x.lim IS NULL OR row_number() OVER (PARTITION BY t, x.note ORDER BY r) <= x.lim"
             )
             with_findings = {t for (t,) in con.execute(f"SELECT DISTINCT t FROM {found}").fetchall()}
-            for i, lt in enumerate(chunk):
-                if i in with_findings:
-                    con.execute(
-                        f"INSERT INTO {lt.findings_table} SELECT r, fn, field, code, note, cell FROM {found} "
-                        f"WHERE t = {lit(i)}"
-                    )
-                lt.cells_checked = True
     except duckdb.Error:
-        for lt in chunk:  # a declared constraint that cannot be applied: the per-file statements say which
-            lt.counted = {}
+        con.execute(f"DROP TABLE IF EXISTS {found}")
+        con.execute(f"DROP TABLE IF EXISTS {batch}")
+        return False
+    try:
+        for i, m in enumerate(chunk):
+            if i in counted:  # a file without rows has no group: its own statements count it
+                values = dict(zip(aggregates, counted[i]))
+                m.lt.counted = {a: values[a] for a in m.aggregates}
+            if i in with_findings:
+                con.execute(
+                    f"INSERT INTO {m.lt.findings_table} SELECT r, fn, field, code, note, cell FROM {found} "
+                    f"WHERE t = {lit(i)}"
+                )
+            m.lt.cells_checked = True
     finally:
         con.execute(f"DROP TABLE IF EXISTS {found}")
         con.execute(f"DROP TABLE IF EXISTS {batch}")
+    return True
