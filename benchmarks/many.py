@@ -84,9 +84,7 @@ def generate(dest: Path, n: int, hetero: bool = False) -> Path:
             )
             text = text.replace("      primaryKey: [school_code]", field, 1)
             body = [line.rstrip("\r\n") for line in lines]
-            rows = "".join(
-                [f"{body[0]},{extra}\n"] + [f"{line},{cell(r, i)}\n" for r, line in enumerate(body[1:], 1)]
-            )
+            rows = "".join([f"{body[0]},{extra}\n"] + [f"{line},{cell(r, i)}\n" for r, line in enumerate(body[1:], 1)])
         (target / "datapackage.yaml").write_text(text, "utf-8")
         (target / "data/schools.csv").write_text(rows, "utf-8")
     return dest

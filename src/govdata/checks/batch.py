@@ -15,18 +15,25 @@ it asked for). Each file's findings go to its own findings table and its counts 
 ``counts``) find their answers without a statement, and report exactly what they report for one
 file alone. A batch that fails to run (a declared pattern DuckDB cannot compile) is split in two
 until the failing files are left to their per-file statements, which say what is wrong.
+
+Their foreign keys too (:func:`foreign_keys_together`, once every table of the run is loaded):
+the files whose reference reads the same columns of the same target have those columns stacked
+in one table, and the reference's own anti-join (``rules/foreign_key.py``) runs once over it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import duckdb
 
+from govdata.checks.keys import Lookup, reference_select
 from govdata.checks.loaded import LoadedTable
-from govdata.checks.plan import combined_item, item_list
-from govdata.checks.rules.base import Row
+from govdata.checks.plan import combined_item, item_list, owner
+from govdata.checks.rules.base import Reference, Row
+from govdata.checks.rules.foreign_key import ForeignKey
+from govdata.checks.sqltypes import FieldSQL
 from govdata.checks.table import COMBINED_BYTES, TableChecks
 from govdata.sql import lit
 
@@ -149,12 +156,79 @@ def _batch(tables: TableChecks, chunk: list[_Member]) -> bool:
                 values = dict(zip(aggregates, counted[i]))
                 m.lt.counted = {a: values[a] for a in m.aggregates}
             if i in with_findings:
-                con.execute(
-                    f"INSERT INTO {m.lt.findings_table} SELECT r, fn, field, code, note, cell FROM {found} "
-                    f"WHERE t = {lit(i)}"
-                )
+                tables.add_findings(m.lt, f"SELECT r, fn, field, code, note, cell FROM {found} WHERE t = {lit(i)}")
             m.lt.cells_checked = True
     finally:
         con.execute(f"DROP TABLE IF EXISTS {found}")
         con.execute(f"DROP TABLE IF EXISTS {batch}")
     return True
+
+
+@dataclass
+class _Stacked:
+    """The key columns of many small tables stacked in one (``__govdata_t``: which table, ``rowid``:
+    its row there), seen by a reference's check as one table with the fields of each."""
+
+    fields: list[FieldSQL]
+    relation: str
+    schema: dict[str, Any]
+
+    def field_sql(self, name: str) -> FieldSQL | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def rel(self, fields: list[FieldSQL] | None = None) -> str:
+        return self.relation
+
+
+STACK_FILES = 256  # tables per stacked statement
+
+
+def foreign_keys_together(tables: TableChecks, loaded: list[LoadedTable], lookup: Lookup) -> set[tuple[str, str, str]]:
+    """The foreign keys of many small tables that read the same columns of the same target, one
+    statement per group: their key columns stacked in one table, the check's own anti-join over it.
+    Returns the (dataset, resource, reference) checked, whose findings are in their tables."""
+    n = next(tables._counter)
+    stack, found = f"fk_stack_{n}", f"fk_found_{n}"
+    stacked = f"(SELECT {TAG}, {ROW} AS rowid, * EXCLUDE ({TAG}, {ROW}) FROM {stack})"
+    groups: dict[tuple[int, str, str], list[tuple[LoadedTable, Reference, list[FieldSQL]]]] = {}
+    for lt in loaded:
+        if lt.long or lt.streamed or not lt.prep.bytes or lt.prep.bytes > COMBINED_BYTES:
+            continue
+        for ref in lt.plan.references:
+            if type(owner(ref)) is not ForeignKey:
+                continue  # a plugin's reference: its own statement
+            known, target = lookup(ref.dataset or lt.dataset, ref.resource or lt.resource)
+            lf = [lt.field_sql(name) for name in ref.fields]
+            if target is None or target is lt or not all(lf):
+                continue
+            missing = owner(ref).missing(ref, _Stacked(lt.fields, stacked, lt.schema), target)
+            if missing is None:
+                continue
+            statement = reference_select(_Stacked(lt.fields, stacked, lt.schema), ref, missing, tag=f"{TAG}, ")
+            columns = ", ".join(f.col for f in lf if f is not None)
+            groups.setdefault((id(target), statement, columns), []).append((lt, ref, lf))
+    done: set[tuple[str, str, str]] = set()
+    for (_, statement, columns), members in groups.items():
+        for start in range(0, len(members), STACK_FILES):
+            chunk = members[start : start + STACK_FILES]
+            if len(chunk) < 2:
+                continue
+            union = " UNION ALL ".join(
+                f"SELECT {i} AS {TAG}, rowid AS {ROW}, {columns} FROM {lt.table}" for i, (lt, _, _) in enumerate(chunk)
+            )
+            try:
+                tables.con.execute(f"CREATE OR REPLACE {tables.temp}TABLE {stack} AS {union}")
+                tables.con.execute(f"CREATE OR REPLACE {tables.temp}TABLE {found} AS {statement}")
+                with_findings = {t for (t,) in tables.con.execute(f"SELECT DISTINCT {TAG} FROM {found}").fetchall()}
+            except duckdb.Error:
+                continue  # each table's own statement says what is wrong
+            finally:
+                tables.con.execute(f"DROP TABLE IF EXISTS {stack}")
+            try:
+                for i, (lt, ref, _) in enumerate(chunk):
+                    if i in with_findings:
+                        tables.add_findings(lt, f"SELECT * EXCLUDE ({TAG}) FROM {found} WHERE {TAG} = {i}")
+                    done.add((lt.dataset, lt.resource, ref.label))
+            finally:
+                tables.con.execute(f"DROP TABLE IF EXISTS {found}")
+    return done
