@@ -90,6 +90,42 @@ def generate(dest: Path, n: int, hetero: bool = False) -> Path:
     return dest
 
 
+# a faulty cell of each extra column's type (plant_faults)
+BAD_EXTRA = {"integer": "十二", "date": "2024-13-45", "number": "1,5", "string": "身份证号11010519491231002X"}
+
+
+def plant_faults(dest: Path, every: int = 5) -> int:
+    """Faults in every ``every``-th dataset of a catalogue made by :func:`generate`, five kinds in
+    turn: a bad cell in its own column (an ID number for a text column), a duplicate key, a value
+    its foreign key does not find, a value outside its enum and a pattern, a personal ID number in
+    an address. Returns how many datasets were changed."""
+    import csv
+    import io
+
+    changed = 0
+    folders = sorted((dest / "datasets/xh-edu").iterdir())
+    for k, folder in enumerate(folders[1::every]):
+        path = folder / "data/schools.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+        header, kind = rows[0], k % 5
+        if kind == 0 and len(header) > 11:  # the dataset's own column (generate(hetero=True))
+            i = int(folder.name.rsplit("-", 1)[1])
+            rows[5][11] = BAD_EXTRA[EXTRA_KINDS[i % len(EXTRA_KINDS)][0]]
+        elif kind == 0 or kind == 1:
+            rows[9][0] = rows[3][0]  # school_code: the primary key, unique
+        elif kind == 2:
+            rows[4][4] = "339999"  # region_code: not a division
+        elif kind == 3:
+            rows[2][2], rows[6][10] = "大学", "12345"  # school_type's enum, phone's pattern
+        else:
+            rows[7][6] += "，联系人身份证11010519491231002X"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), "utf-8")
+        changed += 1
+    return changed
+
+
 def change_one(dest: Path, i: int = 0) -> None:
     dp = dest / "datasets/xh-edu" / f"xh-schools-{i:05d}" / "datapackage.yaml"
     text = dp.read_text("utf-8")

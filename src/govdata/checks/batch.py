@@ -211,7 +211,7 @@ def foreign_keys_together(tables: TableChecks, loaded: list[LoadedTable], lookup
     for (_, statement, columns), members in groups.items():
         for start in range(0, len(members), STACK_FILES):
             chunk = members[start : start + STACK_FILES]
-            if len(chunk) < 2:
+            if len(chunk) < MIN_FILES:
                 continue
             union = " UNION ALL ".join(
                 f"SELECT {i} AS {TAG}, rowid AS {ROW}, {columns} FROM {lt.table}" for i, (lt, _, _) in enumerate(chunk)
