@@ -19,14 +19,17 @@ def _report(root) -> dict:
         run.close()
 
 
-def _spy(monkeypatch) -> tuple[list[tuple[int, int, bool]], list[int]]:
-    """Records each batch (files, distinct schemas, ran) and each foreign-key stack (tables checked)."""
+def _spy(monkeypatch) -> tuple[list[tuple[int, int, bool]], list[int], list[tuple[int, int]]]:
+    """Records each batch (files, distinct schemas, ran), each foreign-key stack (tables checked)
+    and each batch's conditions (distinct ones bound, the files' own in all)."""
     batches: list[tuple[int, int, bool]] = []
+    conditions: list[tuple[int, int]] = []
     stacked: list[int] = []
     real_batch, real_keys = batch._batch, runner.foreign_keys_together
 
     def spy_batch(tables, chunk):
         ran = real_batch(tables, chunk)
+        conditions.append((len(batch._conditions(chunk)[1]), sum(len(m.rows) for m in chunk)))
         batches.append((len(chunk), len({tuple(f.name for f in m.lt.fields) for m in chunk}), ran))
         return ran
 
@@ -37,7 +40,7 @@ def _spy(monkeypatch) -> tuple[list[tuple[int, int, bool]], list[int]]:
 
     monkeypatch.setattr(batch, "_batch", spy_batch)
     monkeypatch.setattr(runner, "foreign_keys_together", spy_keys)
-    return batches, stacked
+    return batches, stacked, conditions
 
 
 def _blank_township(root, i: int, row: int) -> None:
@@ -60,7 +63,7 @@ def test_files_of_different_schemas_checked_together_report_as_files_checked_alo
     descriptor.write_text(text.replace(township, township + "          constraints: {required: true}\n"), "utf-8")
     _blank_township(root, 2, 3)
     _blank_township(root, 6, 4)
-    batches, stacked = _spy(monkeypatch)
+    batches, stacked, _ = _spy(monkeypatch)
     together = _report(root)
     assert any(files >= 20 and schemas >= 20 and ran for files, schemas, ran in batches), batches
     assert stacked and max(stacked) >= 20, "the foreign keys of the 24 directories are checked in one statement"
@@ -97,8 +100,48 @@ def test_a_file_that_fails_its_batch_leaves_the_others_batched(tmp_path, monkeyp
     text = descriptor.read_text("utf-8")
     descriptor.write_text(text.replace("pattern: '^0571-\\d{8}$'", "pattern: '^0571-(\\d{8}$'"), "utf-8")
     assert descriptor.read_text("utf-8") != text
-    batches, _ = _spy(monkeypatch)
+    batches, _, _ = _spy(monkeypatch)
     together = _report(root)
     assert any(not ran for _, _, ran in batches) and any(ran and files >= 4 for files, _, ran in batches), batches
     monkeypatch.setattr(batch, "MIN_FILES", 10**9)
     assert _report(root) == together
+
+
+def _rename_fields(folder, suffix: str) -> None:
+    """Every field of a school directory renamed (its descriptor's keys and facets, its header)."""
+    import yaml
+
+    descriptor = folder / "datapackage.yaml"
+    d = yaml.safe_load(descriptor.read_text("utf-8"))
+    res = d["resources"][0]
+    names = {f["name"]: f"{f['name']}{suffix}" for f in res["schema"]["fields"]}
+    for f in res["schema"]["fields"]:
+        f["name"] = names[f["name"]]
+    res["schema"]["primaryKey"] = [names[n] for n in res["schema"]["primaryKey"]]
+    for fk in res["schema"]["foreignKeys"]:
+        fk["fields"] = [names[n] for n in fk["fields"]]
+    for key in ("filterable", "facets"):
+        res[key] = [names[n] for n in res[key]]
+    descriptor.write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), "utf-8")
+    data = folder / "data/schools.csv"
+    header, rest = data.read_text("utf-8").split("\n", 1)
+    data.write_text(",".join(names[n] for n in header.split(",")) + "\n" + rest, "utf-8")
+
+
+def test_files_whose_fields_are_named_apart_share_the_conditions_of_their_places(tmp_path, monkeypatch):
+    """Agencies name their columns differently: a field typed alike at the same place reads alike
+    in the batch (its conditions bound once for all), and each file's findings name its own fields."""
+    root = generate(tmp_path / "repo", 12, hetero=True)
+    plant_faults(root, every=2)
+    for i, folder in enumerate(sorted((root / "datasets/xh-edu").iterdir())):
+        _rename_fields(folder, f"_{i}")
+    batches, stacked, conditions = _spy(monkeypatch)
+    together = _report(root)
+    assert any(files >= 12 and schemas >= 12 and ran for files, schemas, ran in batches), batches
+    distinct, rows = conditions[0]
+    assert rows > 12 * 20 and distinct < rows / 4, "a field typed alike at its place: its conditions bound once"
+    assert stacked and max(stacked) == 12
+    monkeypatch.setattr(batch, "MIN_FILES", 10**9)
+    assert _report(root) == together
+    fields = {(f["dataset"], f.get("field")) for f in together["findings"]}
+    assert ("xh-schools-00005", "region_code_5") in fields and ("xh-schools-00003", "school_code_3") in fields

@@ -97,13 +97,15 @@ def check_foreign_keys(
     return problems
 
 
-def reference_select(lt: Table, ref: Reference, missing: tuple[str, str], tag: str = "") -> str:
+def reference_select(lt: Table, ref: Reference, missing: tuple[str, str]) -> str:
     """The findings of a reference's missing values: ``missing`` is its check's ``(source, cells)``,
     the ``FROM … WHERE …`` of the rows and the SQL of the cells shown (``rules/foreign_key.py``)."""
     source, cells = missing
+    return f"SELECT rowid, {reference_item(lt, ref)}, {cells} {source}"
+
+
+def reference_item(lt: Table, ref: Reference) -> str:
+    """The field number, field, code and label of a reference's findings in ``lt``, as SQL."""
     first = lt.field_sql(ref.fields[0])
     assert first is not None, "the check found the reference's fields (missing() is None otherwise)"
-    return (
-        f"SELECT {tag}rowid, {lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(owner(ref).code)}, "
-        f"{lit(ref.label)}, {cells} {source}"
-    )
+    return f"{lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(owner(ref).code)}, {lit(ref.label)}"

@@ -334,7 +334,7 @@ def _check_data(
         for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
             read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
             loaded = [(c.table, c) for _, _, c in read if c is not None and c.table is not None]
-            check_together(tables, [(lt, partial(resource_counts, tables, c)) for lt, c in loaded])
+            check_together(tables, [(lt, partial(resource_counts, tables, c.report_it)) for lt, c in loaded])
             done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
         _mark(report, marks, "verdicts")
