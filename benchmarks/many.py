@@ -1,11 +1,12 @@
 """Many datasets: a generated catalogue of N small datasets, checked, built, served and browsed.
 
-    python -m benchmarks.many --datasets 1000 [--dest /tmp/many] [--skip check]
+    python -m benchmarks.many --datasets 1000 [--dest /tmp/many] [--skip check] [--hetero]
 
 The catalogue is the repository's ``catalog.yaml`` with the division table and N copies of the
 120-row school directory (``xh-schools``, which references the division table), as in
 ``../shared/docs/scale.md``. Each copy has its own name and a different first row, so every
-dataset is distinct. Steps (wall time, peak RSS of the process tree):
+dataset is distinct; with ``--hetero`` each also has a column of its own (``extra_<i>``, typed
+integer, string, date, number in turn), so no two share a schema. Steps (wall time, peak RSS of the process tree):
 
   check       govdata check (whole catalogue)
   build       govdata build (fresh)
@@ -44,8 +45,19 @@ REPO = Path(__file__).resolve().parents[1]
 GOVDATA = [sys.executable, "-m", "govdata"]
 
 
-def generate(dest: Path, n: int) -> Path:
-    """A catalogue at ``dest`` with the division table and ``n`` school directories."""
+# the extra column of a heterogeneous catalogue's i-th dataset: its type and its value on row r
+EXTRA_KINDS = (
+    ("integer", lambda r, i: str(r * 7 + i)),
+    ("string", lambda r, i: f"备注{r}-{i}"),
+    ("date", lambda r, i: f"2024-{r % 12 + 1:02d}-{r % 28 + 1:02d}"),
+    ("number", lambda r, i: f"{r}.{i % 10}"),
+)
+
+
+def generate(dest: Path, n: int, hetero: bool = False) -> Path:
+    """A catalogue at ``dest`` with the division table and ``n`` school directories. With ``hetero``
+    each copy has one more column of its own, ``extra_<i>``, typed integer, string, date and number
+    in turn: ``n`` different schemas (as ``n`` agencies would submit), not ``n`` of one."""
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
@@ -62,9 +74,56 @@ def generate(dest: Path, n: int) -> Path:
         (target / "data").mkdir(parents=True)
         text = re.sub(r"^name: xh-schools$", f"name: {name}", descriptor, count=1, flags=re.M)
         text = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}（{i}）", text, count=1, flags=re.M)
+        rows = "".join(lines)
+        if hetero:
+            kind, cell = EXTRA_KINDS[i % len(EXTRA_KINDS)]
+            extra = f"extra_{i}"
+            field = (
+                f"        - name: {extra}\n          type: {kind}\n          title: 附加指标{i}\n"
+                f"          description: 第{i}个数据集特有的指标。\n      primaryKey: [school_code]"
+            )
+            text = text.replace("      primaryKey: [school_code]", field, 1)
+            body = [line.rstrip("\r\n") for line in lines]
+            rows = "".join([f"{body[0]},{extra}\n"] + [f"{line},{cell(r, i)}\n" for r, line in enumerate(body[1:], 1)])
         (target / "datapackage.yaml").write_text(text, "utf-8")
-        (target / "data/schools.csv").write_text("".join(lines), "utf-8")
+        (target / "data/schools.csv").write_text(rows, "utf-8")
     return dest
+
+
+# a faulty cell of each extra column's type (plant_faults)
+BAD_EXTRA = {"integer": "十二", "date": "2024-13-45", "number": "1,5", "string": "身份证号11010519491231002X"}
+
+
+def plant_faults(dest: Path, every: int = 5) -> int:
+    """Faults in every ``every``-th dataset of a catalogue made by :func:`generate`, five kinds in
+    turn: a bad cell in its own column (an ID number for a text column), a duplicate key, a value
+    its foreign key does not find, a value outside its enum and a pattern, a personal ID number in
+    an address. Returns how many datasets were changed."""
+    import csv
+    import io
+
+    changed = 0
+    folders = sorted((dest / "datasets/xh-edu").iterdir())
+    for k, folder in enumerate(folders[1::every]):
+        path = folder / "data/schools.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+        header, kind = rows[0], k % 5
+        if kind == 0 and len(header) > 11:  # the dataset's own column (generate(hetero=True))
+            i = int(folder.name.rsplit("-", 1)[1])
+            rows[5][11] = BAD_EXTRA[EXTRA_KINDS[i % len(EXTRA_KINDS)][0]]
+        elif kind == 0 or kind == 1:
+            rows[9][0] = rows[3][0]  # school_code: the primary key, unique
+        elif kind == 2:
+            rows[4][4] = "339999"  # region_code: not a division
+        elif kind == 3:
+            rows[2][2], rows[6][10] = "大学", "12345"  # school_type's enum, phone's pattern
+        else:
+            rows[7][6] += "，联系人身份证11010519491231002X"
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        path.write_text(out.getvalue(), "utf-8")
+        changed += 1
+    return changed
 
 
 def change_one(dest: Path, i: int = 0) -> None:
@@ -367,11 +426,12 @@ def main() -> None:
     ap.add_argument("--load", action="store_true", help="the catalogue load alone, cold and warm (see --baseline)")
     ap.add_argument("--baseline", type=Path, help="with --load: another checkout's src/ to compare, interleaved")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--hetero", action="store_true", help="each dataset with a column of its own (N schemas, not one)")
     args = ap.parse_args()
     if args.load:
         root = args.dest / f"n{args.datasets}"
         if not (root / "catalog.yaml").exists():
-            generate(root, args.datasets)
+            generate(root, args.datasets, args.hetero)
         print(json.dumps(load_times(root, args.baseline, args.repeat), indent=1))
         return
     if args.fake:
@@ -382,7 +442,7 @@ def main() -> None:
     results: dict = {"datasets": args.datasets}
     if "build" not in skip or not (root / "_build" / "current").exists():
         t = time.perf_counter()
-        generate(root, args.datasets)
+        generate(root, args.datasets, args.hetero)
         results["generate_s"] = round(time.perf_counter() - t, 1)
     if "check" not in skip:
         results["check_s"], _ = timed([*GOVDATA, "check", "--root", str(root), "--format", "json"], "check")

@@ -353,17 +353,25 @@ def gate_shapes(args) -> None:
         if baseline:
             results[key]["baseline"] = bad["baseline (cold)"]["seconds"] / clean["baseline (cold)"]["seconds"]
         print(f"{'one bad row / clean file':32} {results[key]['ratio']:.2f}×")
-    for n in args.catalogue:
-        small, _ = generate(120, args.work)
-        width = max(4, len(str(n - 1)))
-        root = _catalogue(work / "catalogue-many", {f"bench-{i:0{width}d}": (small, SCHEMA) for i in range(n)})
+    catalogues = [(n, False) for n in args.catalogue] + [(n, True) for n in args.catalogue_hetero]
+    for n, hetero in catalogues:
+        if hetero:  # n school directories, each with a column of its own: n plans, as n agencies submit
+            from benchmarks.many import generate as many_schemas
+
+            root = many_schemas(work / "catalogue-many-schemas", n, hetero=True)
+            label = f"{n:,} datasets × 120 rows, {n:,} schemas"
+        else:
+            small, _ = generate(120, args.work)
+            width = max(4, len(str(n - 1)))
+            root = _catalogue(work / "catalogue-many", {f"bench-{i:0{width}d}": (small, SCHEMA) for i in range(n)})
+            label = f"{n:,} datasets × 120 rows"
         check = [py, "-m", "govdata", "check", "--root", str(root), "--format", "json"]
         runners = {"govdata check (cold)": (check, cold, None)}
         if baseline:
             runners["baseline (cold)"] = (check, baseline, None)
         many = _interleaved(runners, r)
-        results[f"{n:,} datasets × 120 rows"] = many
-        print(f"{n:,} datasets × 120 rows: " + "  ".join(
+        results[label] = many
+        print(f"{label}: " + "  ".join(
             f"{k} {v['seconds']:.2f} s (CPU {v['cpu_seconds']:.1f} s; runs {' '.join(f'{x:.2f}' for x in v['runs'])})"
             for k, v in many.items()), flush=True)
         shutil.rmtree(root)
@@ -386,6 +394,9 @@ def main() -> None:
     parser.add_argument("--pythonpath", default="", help="with --gate-shapes: run govdata from this src/ folder")
     parser.add_argument("--catalogue", type=int, action="append", default=[],
                         help="with --gate-shapes: also a catalogue of N small datasets (repeatable: 1000, 10000)")
+    parser.add_argument("--catalogue-hetero", type=int, action="append", default=[],
+                        help="with --gate-shapes: also a catalogue of N small datasets of N different schemas "
+                             "(benchmarks.many --hetero: each with a column of its own)")
     parser.add_argument("--baseline", default="",
                         help="with --gate-shapes: also run govdata from this src/ folder, interleaved (before/after)")
     parser.add_argument("--rows-shapes", type=lambda v: [int(x) for x in v.split(",")], default=[1_000, 100_000],

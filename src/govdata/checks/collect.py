@@ -22,7 +22,7 @@ def collect(con: duckdb.DuckDBPyConnection, lt: LoadedTable) -> tuple[list[Findi
     findings are not listed."""
     if lt.streamed:
         return list(lt.problems), 0, []
-    if not one_row(con, f"SELECT count(*) FROM (SELECT 1 FROM {lt.findings_table} LIMIT 1)")[0]:
+    if not lt.found:  # nothing was written to its findings table (TableChecks.add_findings)
         return list(lt.problems), 0, []
     # ragged rows are counted by the structure pass already; warnings do not make a row invalid
     warnings = [c.code for c in plugins.checks() if c.severity != "error"]

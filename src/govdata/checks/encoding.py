@@ -167,6 +167,8 @@ def normalise_encoding(
                 ],
             )
         target = detected_as
+    if target in ("utf-8", "utf_8") and utf8_error is None:
+        return src, "utf-8", []  # declared UTF-8 and known to be: read as it is (a copy would not be used)
     try:
         dst = work_file(workdir, src.stem + ".utf8.csv")  # the folder made only when a file is written
         bad_line = _transcode(src, dst, target)

@@ -9,7 +9,7 @@ import duckdb
 
 from govdata.checks.loaded import LoadedTable, one_row
 from govdata.checks.plan import key_present, owner, unique_keys
-from govdata.checks.rules.base import Key
+from govdata.checks.rules.base import Key, Reference, Table
 from govdata.findings import Finding
 from govdata.sql import lit
 
@@ -70,11 +70,16 @@ def duplicates(tables: TableChecks, lt: LoadedTable, key: Key, repeats: bool = F
     )
 
 
-def check_foreign_keys(tables: TableChecks, lt: LoadedTable, lookup: Lookup) -> list[Finding]:
+def check_foreign_keys(
+    tables: TableChecks, lt: LoadedTable, lookup: Lookup, done: frozenset[tuple[str, str, str]] = frozenset()
+) -> list[Finding]:
     """The plan's references (``rules/foreign_key.py``) against their tables:
-    ``lookup(dataset, resource) -> (dataset in the catalogue, LoadedTable | None)``."""
+    ``lookup(dataset, resource) -> (dataset in the catalogue, LoadedTable | None)``; ``done``: the
+    (dataset, resource, reference) checked already (:func:`foreign_keys_together`)."""
     problems = []
     for ref in lt.plan.references:
+        if (lt.dataset, lt.resource, ref.label) in done:
+            continue
         check = owner(ref)
         dataset, resource = ref.dataset or lt.dataset, ref.resource or lt.resource
         known, target = lookup(dataset, resource)
@@ -88,12 +93,19 @@ def check_foreign_keys(tables: TableChecks, lt: LoadedTable, lookup: Lookup) -> 
             field = ref.fields[0] if ref.fields else None
             problems.append(Finding(check.code, check.message("en", args), field=field, args=args, **lt.where))
             continue
-        source, cells = missing
-        first = lt.field_sql(ref.fields[0])
-        assert first is not None, "the check found the reference's fields (missing() is None otherwise)"
-        tables.insert(
-            lt,
-            f"SELECT rowid, {lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(check.code)}, "
-            f"{lit(ref.label)}, {cells} {source}",
-        )
+        tables.insert(lt, reference_select(lt, ref, missing))
     return problems
+
+
+def reference_select(lt: Table, ref: Reference, missing: tuple[str, str]) -> str:
+    """The findings of a reference's missing values: ``missing`` is its check's ``(source, cells)``,
+    the ``FROM … WHERE …`` of the rows and the SQL of the cells shown (``rules/foreign_key.py``)."""
+    source, cells = missing
+    return f"SELECT rowid, {reference_item(lt, ref)}, {cells} {source}"
+
+
+def reference_item(lt: Table, ref: Reference) -> str:
+    """The field number, field, code and label of a reference's findings in ``lt``, as SQL."""
+    first = lt.field_sql(ref.fields[0])
+    assert first is not None, "the check found the reference's fields (missing() is None otherwise)"
+    return f"{lt.fields.index(first) + 1}, {lit(ref.fields[0])}, {lit(owner(ref).code)}, {lit(ref.label)}"

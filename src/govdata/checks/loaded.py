@@ -44,6 +44,10 @@ class LoadedTable:
     # its findings table already, and the aggregates counted for it (SQL -> value) answer ``counts``
     cells_checked: bool = False
     counted: dict[str, Any] = field(default_factory=dict, repr=False)
+    # the findings table is made at the first rows written to it (TableChecks.add_findings); False:
+    # no finding was written, so there is nothing to read back (collect.py asks no statement)
+    found: bool = False
+    findings_made: bool = False
     _plan: Plan | None = field(default=None, repr=False)
     _cell_plan: Plan | None = field(default=None, repr=False)
 

@@ -119,16 +119,27 @@ def key_duplicates(keys: list[str]) -> str:
     return f"count_if({not_null}) - count(DISTINCT {key}) FILTER (WHERE {not_null})"
 
 
+def combined_item(r: Row, gate: str = "") -> str:
+    """A row condition as an item of :func:`combined_items`: a struct (field, code, note, cell,
+    limit) where it holds, NULL where it does not; ``gate``: a condition the row must also meet
+    (a batch of files applies each file's conditions to its own rows, :mod:`.batch`)."""
+    when = f"{gate} AND coalesce({r.condition}, false)" if gate else f"coalesce({r.condition}, false)"
+    return (
+        f"CASE WHEN {when} THEN {{'fn': {lit(r.number)}::INTEGER, "
+        f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(owner(r).code)}, 'note': {lit(r.label)}, "
+        f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END"
+    )
+
+
+def item_list(items: Sequence[str]) -> str:
+    """Items of :func:`combined_item` as one list per row, without the NULLs; '' without items."""
+    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else ""
+
+
 def combined_items(rows: list[Row]) -> str:
     """Every row condition as one list per row: a struct (field, code, note, cell, limit) where the
     condition holds, none where it does not; '' without conditions."""
-    items = [
-        f"CASE WHEN coalesce({r.condition}, false) THEN {{'fn': {lit(r.number)}::INTEGER, "
-        f"'field': {lit(r.field)}::VARCHAR, 'code': {lit(owner(r).code)}, 'note': {lit(r.label)}, "
-        f"'cell': ({r.cell or 'NULL'})::VARCHAR, 'lim': {lit(r.limit)}::INTEGER}} END"
-        for r in rows
-    ]
-    return f"list_filter([{', '.join(items)}], lambda x: x IS NOT NULL)" if items else ""
+    return item_list([combined_item(r) for r in rows])
 
 
 def key_present(key: Key) -> str:

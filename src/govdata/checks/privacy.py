@@ -336,8 +336,9 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
             if content in hits:
                 # one finding per row, through the findings table (counted in the rows with findings);
                 # the cell itself is never echoed
-                tables.con.execute(
-                    f"INSERT INTO {lt.findings_table} SELECT unnest(?::BIGINT[]), ?, ?, 'personal-data', ?, NULL",
+                tables.add_findings(
+                    lt,
+                    "SELECT unnest(?::BIGINT[]), ?, ?, 'personal-data', ?, NULL",
                     [hits[content], number, f.name, json.dumps(personal_data.args(content))],
                 )
     return out

@@ -287,8 +287,6 @@ def examine(catalog: Catalog, tables: TableChecks, out: Checked) -> Checked:
     return out
 
 
-def resource_counts(tables: TableChecks, c: Checked) -> list[tuple[str, str]]:
+def resource_counts(tables: TableChecks, report_it: bool, lt: LoadedTable) -> list[tuple[str, str]]:
     """What :func:`examine` will count over a plain table, for :func:`batch.check_together`."""
-    lt = c.table
-    assert lt is not None, "counted ahead only for resources read into a table"
-    return planned_counts(tables, lt, c.report_it) + (candidate_counts(lt) if c.report_it else [])
+    return planned_counts(tables, lt, report_it) + (candidate_counts(lt) if report_it else [])

@@ -21,7 +21,7 @@ import duckdb
 from govdata.catalog.loader import discover, load
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks import parallel
-from govdata.checks.batch import check_together
+from govdata.checks.batch import check_together, foreign_keys_together
 from govdata.checks.collect import collect
 from govdata.checks.keys import check_foreign_keys
 from govdata.checks.loaded import LoadedTable
@@ -334,7 +334,7 @@ def _check_data(
         for start in range(0, len(work), CHUNK):  # read a chunk, check its files of one shape together, then each
             read = _in_threads(tables, work[start : start + CHUNK], read_one, threads)
             loaded = [(c.table, c) for _, _, c in read if c is not None and c.table is not None]
-            check_together(tables, [(lt, partial(resource_counts, tables, c)) for lt, c in loaded])
+            check_together(tables, [(lt, partial(resource_counts, tables, c.report_it)) for lt, c in loaded])
             done += _in_threads(tables, read, examine_one, threads)
         broken = broken_schema()
         _mark(report, marks, "verdicts")
@@ -408,8 +408,9 @@ def _finish(
         return catalog.dataset(dataset) is not None, tables.tables.get((dataset, resource))
 
     _mark(report, marks, "collected")
+    done = frozenset(foreign_keys_together(tables, [lt for _, lt, _ in loaded], lookup))
     for c, lt, stats in loaded:
-        problems = check_foreign_keys(tables, lt, lookup)
+        problems = check_foreign_keys(tables, lt, lookup, done)
         findings, bad, notices = collect(tables.con, lt)
         stats.rows_with_findings += bad
         if c.report_it:

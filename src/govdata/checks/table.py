@@ -124,12 +124,21 @@ class TableChecks:
                 text = f"the file cannot be loaded: {text}"
             prep.findings.append(Finding("source-error", text, row=row, **lt.where))
             return None
-        self.con.execute(
-            f"CREATE OR REPLACE {self.temp}TABLE {lt.findings_table} (r BIGINT, fn INTEGER, field VARCHAR, code VARCHAR, "
-            "note VARCHAR, cell VARCHAR)"
-        )
         self.tables[(dataset, resource)] = lt
         return lt
+
+    def add_findings(self, lt: LoadedTable, select: str, params: list[Any] | None = None) -> None:
+        """The rows of ``select`` (r, fn, field, code, note, cell) into ``lt``'s findings table, made
+        at the first call (most small files have no finding: neither a table nor a probe of it)."""
+        if not lt.findings_made:
+            self.con.execute(
+                f"CREATE OR REPLACE {self.temp}TABLE {lt.findings_table} (r BIGINT, fn INTEGER, field VARCHAR, "
+                "code VARCHAR, note VARCHAR, cell VARCHAR)"
+            )
+            lt.findings_made = True
+        inserted = self.con.execute(f"INSERT INTO {lt.findings_table} {select}", params).fetchone()
+        if inserted is None or inserted[0]:
+            lt.found = True
 
     def unload(self, lt: LoadedTable) -> None:
         """Remove the typed table a fused proof wrote (the file is not to be published as read)."""
@@ -148,7 +157,7 @@ class TableChecks:
 
     def insert(self, lt: LoadedTable, select: str, field: str | None = None, what: str = "") -> None:
         try:
-            self.con.execute(f"INSERT INTO {lt.findings_table} {select}")
+            self.add_findings(lt, select)
         except duckdb.Error as exc:
             # a constraint the schema declares but that cannot be applied (bad regex, an enum or bound
             # of the wrong type): the schema is wrong, say so instead of failing
@@ -278,11 +287,12 @@ class TableChecks:
         if not items:
             return True
         try:
-            self.con.execute(
-                f"INSERT INTO {lt.findings_table} SELECT r, x.fn, x.field, x.code, x.note, x.cell FROM ("
+            self.add_findings(
+                lt,
+                f"SELECT r, x.fn, x.field, x.code, x.note, x.cell FROM ("
                 f"SELECT rowid AS r, unnest({items}) AS x "
                 f"FROM {lt.table}) QUALIFY x.lim IS NULL "
-                f"OR row_number() OVER (PARTITION BY x.note ORDER BY r) <= x.lim"
+                f"OR row_number() OVER (PARTITION BY x.note ORDER BY r) <= x.lim",
             )
         except duckdb.Error:
             return False
