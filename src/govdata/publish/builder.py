@@ -44,7 +44,7 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
 )
 from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside
 from govdata.publish.outputs import write_outputs
-from govdata.publish.steps import Plan, Progress, check, check_derived, start_early_work
+from govdata.publish.steps import Plan, Progress, check, check_derived, publish_in_processes, start_early_work
 from govdata.publish.steps import publish as publish_datasets
 from govdata.verdicts import VerdictCache
 
@@ -189,10 +189,11 @@ def _build_into(
         entries: dict[str, Any] = {}
         records: list = []
 
-        def publish(datasets: list, by: Any) -> None:
-            publish_datasets(plan, catalog, datasets, by, copied_wh, early, book, entries, records, progress)
+        def publish(datasets: list, by: Any, ready: dict[str, Any] | None = None) -> None:
+            publish_datasets(plan, catalog, datasets, by, copied_wh, early, book, entries, records, progress, ready)
 
-        publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher)
+        ready = publish_in_processes(plan, catalog, publisher, early)  # many changed: on every core
+        publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher, ready)
         # the derived step: the oversight datasets, computed from what was just published, gated like any other
         late_run = check_derived(plan, loaded, records, run, con, [ds for ds in late if ds.name not in reuse])
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)

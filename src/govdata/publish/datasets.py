@@ -36,19 +36,37 @@ class Publisher:
 
     def dataset(self, ds, key: str, copied: list[Path]) -> dict[str, Any]:
         """Warehouse tables, exports and the serving database of one checked dataset: its manifest entry."""
+        return self.files(ds, key, self.load(ds), copied)
+
+    def load(self, ds) -> dict[str, int]:
+        """The warehouse tables of one checked dataset, in one transaction (a statement of its own
+        commits, and syncs, the warehouse file: ~15 statements per table); rows per resource."""
+        rows: dict[str, int] = {}
+        self.con.begin()
+        try:
+            for res in ds.resources:
+                checked = self.run.resource(ds.name, res.name)
+                if checked is not None:
+                    rows[res.name] = warehouse.load_resource(
+                        self.con, ds, checked, res.raw.get("title"), res.raw.get("description")
+                    )
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+        return rows
+
+    def files(self, ds, key: str, rows: dict[str, int], copied: list[Path]) -> dict[str, Any]:
+        """The downloads and the serving database of a dataset whose warehouse tables are loaded
+        (``rows``): its manifest entry. Reads only the warehouse (``wh``), so another process with
+        the warehouse attached read-only may run it (:mod:`govdata.publish.workers`)."""
         exports: dict[str, dict[str, Any]] = {}
         counts: dict[str, dict[str, dict[str, int]]] = {}
-        rows: dict[str, int] = {}
         published: list[str] = []
-        for res in ds.resources:
+        for res in ds.resources if ds.publishes_data else ():  # conditional data stays in the warehouse
             checked = self.run.resource(ds.name, res.name)
             if checked is None:
                 continue
-            rows[res.name] = warehouse.load_resource(
-                self.con, ds, checked, res.raw.get("title"), res.raw.get("description")
-            )
-            if not ds.publishes_data:
-                continue  # conditional data stays in the warehouse
             files, counts[res.name] = self._resource(ds, res, checked, rows[res.name], copied)
             exports[res.name] = {e.format: e.to_dict(f"/downloads/{ds.name}/{e.path.name}") for e in files}
             published.append(res.name)

@@ -110,11 +110,13 @@ def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> t
             shutil.copyfile(old_wh, plan.staging / "warehouse.duckdb")
         warehouse.attach(con, plan.staging / "warehouse.duckdb")
         if copied_wh:
+            con.begin()  # one commit (and sync of the file) for every schema dropped
             for (schema,) in con.execute(
                 "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'wh' AND NOT internal"
             ).fetchall():
                 if schema not in plan.reuse and schema != "main":
                     con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
+            con.commit()
         run = run_checks(
             plan.root,
             [ds.dir for ds in changed],
@@ -213,9 +215,12 @@ def publish(
     entries: dict[str, Any],
     records: list,
     progress: Progress,
+    ready: dict[str, Any] | None = None,
 ) -> None:
     """``datasets`` published (or reused from the previous build), each with its release (a new
-    one when its content changed) and its directory record, added to ``entries`` and ``records``."""
+    one when its content changed) and its directory record, added to ``entries`` and ``records``.
+    ``ready``: the entries of datasets whose files were written already (by processes,
+    :mod:`govdata.publish.workers`)."""
     from govdata.directory import changelog, datapackage
     from govdata.directory.record import build_record
     from govdata.publish import warehouse
@@ -229,6 +234,8 @@ def publish(
                 if f"{ds.name}/{res.name}" in plan.prev.get("tables", {}):
                     warehouse.copy_resource(publisher.con, ds, res, "previous")
             early.result()  # its files were linked by the early work (link_reused)
+        elif ready and ds.name in ready:
+            entry = ready[ds.name]
         else:
             entry = publisher.dataset(ds, plan.keys[ds.name], early.result())
         entries[ds.name] = entry
@@ -251,3 +258,21 @@ def publish(
             plan.fragments.put("datapackage", rec, text, plan.keys[ds.name])
         if ds.open_type != "not_open":
             progress.dataset(ds, sum(entry["rows"].values()), time.perf_counter() - started, ds.name in plan.reuse)
+
+
+def publish_in_processes(plan: Plan, catalog, publisher, early: Future) -> dict[str, Any]:
+    """The entries of the changed datasets (not derived, no speculative load) whose files processes
+    wrote, when there are enough of them (:func:`govdata.publish.workers.processes`); else none."""
+    from govdata.publish import workers
+
+    speculative = {name for name, _ in publisher.speculation.futures}
+    todo = [
+        ds
+        for ds in catalog.datasets
+        if ds.name not in plan.reuse and not derived.is_derived(ds) and ds.name not in speculative
+    ]
+    n = workers.processes(len(todo))
+    if n < 2 or len(todo) < 2:
+        return {}
+    plan.site.mkdir(exist_ok=True)
+    return workers.publish_files(publisher, todo, plan.keys, early.result(), plan.staging / "warehouse.duckdb", n)

@@ -1,0 +1,98 @@
+"""Publishing many changed datasets on every core: their downloads and serving databases written
+by forked processes, each reading the warehouse read-only.
+
+A dataset's files (CSV, Parquet, the Excel copies, its SQLite database and its filter counts) are
+a function of its warehouse tables and its descriptor, and touch no other dataset's files, so
+they can be written in any order by any process. The builder's process loads every warehouse
+table first (DuckDB lets one process write a database file), detaches the warehouse, and forks
+PROCESSES workers; each attaches the warehouse read-only on a connection of its own and runs
+:meth:`govdata.publish.datasets.Publisher.files`, exactly the code a serial build runs, into the
+build's staging folder. The entries come back to the builder, which writes the releases, records
+and shared files in catalogue order as before: a build with one process and one with several
+write the same bytes (``tests/test_publish_workers.py``). A worker's failure fails the build
+(nothing of a failed build goes live).
+
+Forking a process that holds a DuckDB database is safe when no thread of it is running: the
+builder waits for its speculative loads, sets its connection to one thread (DuckDB then has no
+worker threads) and forks only then; the children open databases of their own.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import wait
+from pathlib import Path
+from typing import Any
+
+from govdata.publish.datasets import Publisher
+
+PARALLEL_PUBLISH = 40  # changed datasets from which a build publishes in processes
+_job: tuple[Publisher, list, dict[str, str], dict[str, dict[str, int]], list[Path], Path] | None = None
+_worker: Publisher | None = None
+
+
+def processes(datasets: int) -> int:
+    """How many processes publish ``datasets`` changed datasets (``GOVDATA_BUILD_PROCESSES`` overrides)."""
+    try:
+        wanted = max(0, int(os.environ.get("GOVDATA_BUILD_PROCESSES", "0")))
+    except ValueError:
+        wanted = 0
+    if wanted:
+        return wanted
+    return min(os.cpu_count() or 1, 4) if datasets >= PARALLEL_PUBLISH else 1
+
+
+class _NoSpeculation:
+    """A worker takes no speculative load (the builder publishes those datasets itself)."""
+
+    def take(self, checked: Any) -> None:
+        return None
+
+
+def publish_files(
+    publisher: Publisher, datasets: list, keys: dict[str, str], copied: list[Path], warehouse: Path, n: int
+) -> dict[str, dict[str, Any]]:
+    """The manifest entries of ``datasets`` (checked, not yet loaded), their files written by ``n``
+    processes. The warehouse ``wh`` of ``publisher.con`` is detached meanwhile and attached again
+    (``warehouse`` is its file)."""
+    global _job
+    import multiprocessing
+
+    from govdata.publish import warehouse as warehouse_mod
+
+    con = publisher.con
+    rows = {ds.name: publisher.load(ds) for ds in datasets}
+    wait([f for f, _ in publisher.speculation.futures.values()])  # no thread of this process runs at the fork
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("DETACH wh")
+    con.execute("SET threads=1")
+    _job = (publisher, datasets, keys, rows, copied, warehouse)
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:
+            entries = pool.map(_child, range(len(datasets)), chunksize=max(1, len(datasets) // (n * 8)))
+    finally:
+        _job = None
+        con.execute(f"SET threads={threads}")
+        warehouse_mod.attach(con, warehouse)
+    return {ds.name: entry for ds, entry in zip(datasets, entries)}
+
+
+def _child(i: int) -> dict[str, Any]:
+    global _worker
+    assert _job is not None
+    parent, datasets, keys, rows, copied, warehouse = _job
+    if _worker is None:  # one connection per worker process, the warehouse attached read-only
+        import duckdb
+
+        from govdata.sql import lit
+
+        con = duckdb.connect(
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 1}
+        )
+        con.execute("SET memory_limit='512MB'")
+        con.execute("SET preserve_insertion_order=true")
+        con.execute("SET TimeZone='UTC'")  # as the build's connection (checks.runner.connect_scratch)
+        con.execute(f"ATTACH {lit(str(warehouse))} AS wh (READ_ONLY)")
+        _worker = Publisher(con, parent.run, parent.site_dir, parent.downloads, _NoSpeculation(), parent.hashes)
+    ds = datasets[i]
+    return _worker.files(ds, keys[ds.name], rows[ds.name], copied)
