@@ -124,6 +124,7 @@ def export_resource(
 
 FORMULA_START = "^[=+\\-@\t\r]"  # what Excel, LibreOffice and Sheets may execute (OWASP CSV injection)
 XLSX_MAX_CELLS = 500_000  # beyond this a workbook costs seconds per build: CSV and Parquet serve it
+XLSX_IN_MEMORY_CELLS = 100_000  # up to this a workbook is built in memory (~100 bytes a cell)
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _XLSX_CREATED = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
 
@@ -168,6 +169,9 @@ def export_spreadsheet(
         book = xlsxwriter.Workbook(
             str(book_path),
             {
+                # a small workbook is built in memory (xlsxwriter's temporary files cost more than the
+                # sheet: 14 vs 50 ms wall for 120 x 12 cells); a big one row by row through them
+                "in_memory": rows * max(len(fields), 1) <= XLSX_IN_MEMORY_CELLS,
                 "constant_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
