@@ -170,3 +170,42 @@ def test_kept_pieces_are_copied_in_runs_from_the_previous_build(tmp_path, monkey
     written = (tmp_path / "two/directory/doc.json").read_text("utf-8")
     assert written == fragments.dumps({"format": "test", "n": 1000, "items": [vars(r) for r in records]})
     assert second.text("item", records[7], lambda: "not rendered: kept") == fragments.dumps(vars(records[7]))
+
+
+def test_a_moved_catalogue_and_build_folder_keep_the_no_op_fast_path(tmp_path, monkeypatch):
+    """``file_hashes`` and the input digest are keyed by the path relative to the root: a catalogue
+    moved with its build folder (``mv``) is still up to date without loading anything."""
+    from govdata.publish import builder
+
+    root = copy_catalog(tmp_path / "before", ["zj-admin-divisions", "xh-schools"])
+    first = build(root, root / "_build")
+    keys = json.loads((first.path / "manifest.json").read_text("utf-8"))["file_hashes"]
+    assert keys and all(not k.startswith("/") for k in keys), keys
+    moved = tmp_path / "after"
+    root.rename(moved)
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the catalogue was loaded: the no-op fast path missed")
+
+    monkeypatch.setattr(builder, "load", no_load)
+    again = build(moved, moved / "_build")
+    assert again.path == moved / "_build" / "builds" / first.path.name
+
+
+def test_an_old_manifests_absolute_file_hashes_still_read(tmp_path):
+    from govdata.catalog.loader import load
+    from govdata.publish import incremental
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools"]).resolve()
+    catalog, _ = load(root)
+    fresh: dict[str, list] = {}
+    keys = incremental.dataset_keys(catalog, fresh)
+    data = "datasets/xh-edu/xh-schools/data/schools.csv"
+    assert data in fresh
+    # an older build's manifest: absolute keys, and a sha256 for the file that only the cache knows
+    old = {str(root / path): entry[:3] + ["0" * 64] if path == data else entry for path, entry in fresh.items()}
+    read = incremental.relative_hashes(root, old)
+    assert set(read) == set(fresh)
+    # the stamp matched, so the file was not hashed again: the key follows the cached sha256
+    assert incremental.dataset_keys(catalog, read)["xh-schools"] != keys["xh-schools"]
+    assert read[data][3] == "0" * 64

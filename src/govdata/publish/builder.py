@@ -42,7 +42,7 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
     under_lock,
     write_json,
 )
-from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside
+from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside, relative_hashes
 from govdata.publish.outputs import write_outputs
 from govdata.publish.steps import Plan, Progress, check, check_derived, publish_in_processes, start_early_work
 from govdata.publish.steps import publish as publish_datasets
@@ -99,7 +99,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
             reused=sorted(known.get("keys", {})),
         )
     catalog, load_findings = load(root, cache=VerdictCache.under(out))
-    file_hashes = dict(known.get("file_hashes") or {})
+    file_hashes = relative_hashes(root, known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     keys.update(derived.keys(catalog, keys, timeliness.today()))
     prev = {} if force or any(f.is_error for f in load_findings) else known
@@ -171,7 +171,7 @@ def _build_into(
     except BaseException:
         speculation.close()
         raise
-    hashes = {path: entry[3] for path, entry in file_hashes.items()}
+    hashes = {str(root / path): entry[3] for path, entry in file_hashes.items()}  # by absolute path
     publisher = Publisher(con, run, plan.site, plan.downloads, speculation, hashes)
     late_publisher = None
     try:
