@@ -34,10 +34,13 @@ def test_noop_and_partial_rebuilds(tmp_path):
     assert sorted(third.reused) == ["xh-schools", "zj-admin-divisions", "zj-holiday-calendar"]
     live = third.path
     # reused parts are complete and consistent
-    con = duckdb.connect(str(live / "warehouse.duckdb"), read_only=True)
-    assert con.execute('SELECT count(*) FROM "zj-admin-divisions".divisions').fetchone()[0] > 3000
+    # a reused dataset's warehouse file is the previous build's, linked (never copied)
+    reused_file = live / "warehouse" / "zj-admin-divisions.duckdb"
+    assert reused_file.stat().st_nlink >= 2
+    con = duckdb.connect(str(reused_file), read_only=True)
+    assert con.execute("SELECT count(*) FROM divisions").fetchone()[0] > 3000
     comment = con.execute(
-        "SELECT comment FROM duckdb_columns() WHERE schema_name='zj-admin-divisions' "
+        "SELECT comment FROM duckdb_columns() WHERE schema_name='main' "
         "AND table_name='divisions' AND column_name='code'"
     ).fetchone()[0]
     assert "行政区划代码" in comment

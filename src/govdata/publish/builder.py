@@ -167,7 +167,7 @@ def _build_into(
     late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
     speculation = Speculation(changed, plan.site)  # big clean files: SQLite loads beside the checks
     try:
-        con, run, copied_wh = check(plan, [ds for ds in changed if ds not in late], speculation, loaded)
+        con, run = check(plan, [ds for ds in changed if ds not in late], speculation, loaded)
     except BaseException:
         speculation.close()
         raise
@@ -180,17 +180,13 @@ def _build_into(
             ledger.record(staging.parent.parent, staging.name, run.report)
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
-        if reuse and previous is not None and not copied_wh:
-            from govdata.sql import lit
-
-            con.execute(f"ATTACH {lit(str(previous / 'warehouse.duckdb'))} AS previous (READ_ONLY)")
         progress = Progress(catalog, changed, log)
         book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
         entries: dict[str, Any] = {}
         records: list = []
 
         def publish(datasets: list, by: Any, ready: dict[str, Any] | None = None) -> None:
-            publish_datasets(plan, catalog, datasets, by, copied_wh, early, book, entries, records, progress, ready)
+            publish_datasets(plan, catalog, datasets, by, early, book, entries, records, progress, ready)
 
         ready = publish_in_processes(plan, catalog, publisher, early)  # many changed: on every core
         publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher, ready)
@@ -198,8 +194,6 @@ def _build_into(
         late_run = check_derived(plan, loaded, records, run, con, [ds for ds in late if ds.name not in reuse])
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
         publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
-        if reuse and previous is not None and not copied_wh:
-            con.execute("DETACH previous")
         tables = write_outputs(plan, con, catalog, records, entries)
         _write_manifest(plan, records, entries, tables)
         pieces.save()

@@ -1,7 +1,7 @@
 """Incremental builds: each dataset's build is keyed by a hash of everything it depends on —
 its descriptor, resolved schemas, data files, pipeline definitions and step code, catalog.yaml,
 the platform's code, and the keys of the datasets its foreign keys point into. A dataset whose
-key matches the live build is reused (files hard-linked, warehouse tables copied) instead of
+key matches the live build is reused (its files hard-linked, its warehouse file too) instead of
 being checked and built again."""
 
 from __future__ import annotations
@@ -128,13 +128,14 @@ LINK_CHUNK = 2000  # sources per ``cp`` process (well under the kernel's argumen
 
 
 def link_reused(previous: Path, staging: Path, names: Collection[str]) -> None:
-    """The serving database (``site/<name>.db``) and the downloads folder of every reused dataset,
+    """The serving database (``site/<name>.db``), the downloads folder and the warehouse file
+    (``warehouse/<name>.duckdb``) of every reused dataset,
     hard-linked from the previous build into ``staging``: ``cp -al`` over thousands of them at a
     time (one process does the ~20 links and 4 folders of each dataset in C, beside the build's
     Python; a Python loop over 10,000 datasets cost ~10 s). Where ``cp`` fails (no GNU ``cp``,
     another file system, links refused) each one is made again by :func:`link_tree`/:func:`link_file`,
     which copy where links are not possible."""
-    for folder, suffix in (("site", ".db"), ("downloads", "")):
+    for folder, suffix in (("site", ".db"), ("downloads", ""), ("warehouse", ".duckdb")):
         source = previous / folder
         try:
             with os.scandir(source) as entries:

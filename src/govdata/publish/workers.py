@@ -1,20 +1,20 @@
 """Publishing many changed datasets on every core: their downloads and serving databases written
-by forked processes, each reading the warehouse read-only.
+by forked processes, each reading the dataset's warehouse file read-only.
 
 A dataset's files (CSV, Parquet, the Excel copies, its SQLite database and its filter counts) are
 a function of its warehouse tables and its descriptor, and touch no other dataset's files, so
 they can be written in any order by any process. The builder's process loads every warehouse
-table first (DuckDB lets one process write a database file), detaches the warehouse, and forks
-PROCESSES workers; each attaches the warehouse read-only on a connection of its own and runs
-:meth:`govdata.publish.datasets.Publisher.files`, exactly the code a serial build runs, into the
-build's staging folder. The entries come back to the builder, which writes the releases, records
-and shared files in catalogue order as before: a build with one process and one with several
-write the same bytes (``tests/test_publish_workers.py``). A worker's failure fails the build
-(nothing of a failed build goes live).
+table first (each dataset's own file, :func:`govdata.publish.warehouse.save`) and forks
+PROCESSES workers; each attaches a dataset's file read-only as ``wh`` on a connection of its own
+and runs :meth:`govdata.publish.datasets.Publisher.files`, exactly the code a serial build runs,
+into the build's staging folder. The entries come back to the builder, which writes the
+releases, records and shared files in catalogue order as before: a build with one process and
+one with several write the same bytes (``tests/test_publish_workers.py``). A worker's failure
+fails the build (nothing of a failed build goes live).
 
-Forking a process that holds a DuckDB database is safe when no thread of it is running: the
-builder waits for its speculative loads, sets its connection to one thread (DuckDB then has no
-worker threads) and forks only then; the children open databases of their own.
+The fork happens with no Python thread but the main one running: the builder waits for its
+speculative loads and sets its DuckDB connection to one thread; the children never touch the
+parent's databases and open their own.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from govdata.publish.datasets import Publisher
+from govdata.publish.warehouse import file_of, in_file
+from govdata.sql import lit
 
 PARALLEL_PUBLISH = 40  # changed datasets from which a build publishes in processes
 _job: tuple[Publisher, list, dict[str, str], dict[str, dict[str, int]], list[Path], Path] | None = None
@@ -53,18 +55,14 @@ def publish_files(
     publisher: Publisher, datasets: list, keys: dict[str, str], copied: list[Path], warehouse: Path, n: int
 ) -> dict[str, dict[str, Any]]:
     """The manifest entries of ``datasets`` (checked, not yet loaded), their files written by ``n``
-    processes. The warehouse ``wh`` of ``publisher.con`` is detached meanwhile and attached again
-    (``warehouse`` is its file)."""
+    processes (``warehouse``: the build's folder of warehouse files)."""
     global _job
     import multiprocessing
-
-    from govdata.publish import warehouse as warehouse_mod
 
     con = publisher.con
     rows = {ds.name: publisher.load(ds) for ds in datasets}
     wait([f for f, _ in publisher.speculation.futures.values()])  # no thread of this process runs at the fork
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    con.execute("DETACH wh")
     con.execute("SET threads=1")
     _job = (publisher, datasets, keys, rows, copied, warehouse)
     try:
@@ -73,7 +71,6 @@ def publish_files(
     finally:
         _job = None
         con.execute(f"SET threads={threads}")
-        warehouse_mod.attach(con, warehouse)
     return {ds.name: entry for ds, entry in zip(datasets, entries)}
 
 
@@ -81,10 +78,8 @@ def _child(i: int) -> dict[str, Any]:
     global _worker
     assert _job is not None
     parent, datasets, keys, rows, copied, warehouse = _job
-    if _worker is None:  # one connection per worker process, the warehouse attached read-only
+    if _worker is None:  # one connection per worker process
         import duckdb
-
-        from govdata.sql import lit
 
         con = duckdb.connect(
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 1}
@@ -92,7 +87,13 @@ def _child(i: int) -> dict[str, Any]:
         con.execute("SET memory_limit='512MB'")
         con.execute("SET preserve_insertion_order=true")
         con.execute("SET TimeZone='UTC'")  # as the build's connection (checks.runner.connect_scratch)
-        con.execute(f"ATTACH {lit(str(warehouse))} AS wh (READ_ONLY)")
         _worker = Publisher(con, parent.run, parent.site_dir, parent.downloads, _NoSpeculation(), parent.hashes)
+        _worker.table = lambda ds_name, resource: in_file(resource)
     ds = datasets[i]
-    return _worker.files(ds, keys[ds.name], rows[ds.name], copied)
+    if not rows[ds.name]:
+        return _worker.files(ds, keys[ds.name], rows[ds.name], copied)
+    _worker.con.execute(f"ATTACH {lit(str(file_of(warehouse, ds.name)))} AS wh (READ_ONLY)")
+    try:
+        return _worker.files(ds, keys[ds.name], rows[ds.name], copied)
+    finally:
+        _worker.con.execute("DETACH wh")
