@@ -42,9 +42,20 @@ class Publisher:
         return self.files(ds, key, self.load(ds), copied)
 
     def load(self, ds) -> dict[str, int]:
-        """The warehouse tables of one checked dataset: in the build's scratch warehouse (one
-        transaction: a statement of its own commits, and syncs, the file), then in the dataset's
-        own warehouse file (:func:`govdata.publish.warehouse.save`). Rows per resource."""
+        """The warehouse tables of one checked dataset: in the build's scratch warehouse, then in
+        the dataset's own warehouse file (:func:`govdata.publish.warehouse.save`). Rows per resource."""
+        rows, fields = self.load_tables(ds)
+        if rows:
+            warehouse.save(self.con, ds, self.warehouse_dir, rows, fields)
+        return rows
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.site_dir.parent / "warehouse"
+
+    def load_tables(self, ds) -> tuple[dict[str, int], dict[str, list[dict]]]:
+        """The tables of one checked dataset in the build's scratch warehouse, in one transaction
+        (a statement of its own commits, and syncs, the file): rows and checked fields per resource."""
         rows: dict[str, int] = {}
         fields: dict[str, list[dict]] = {}
         self.con.begin()
@@ -58,9 +69,7 @@ class Publisher:
             self.con.rollback()
             raise
         self.con.commit()
-        if rows:
-            warehouse.save(self.con, ds, self.site_dir.parent / "warehouse", rows, fields)
-        return rows
+        return rows, fields
 
     def files(self, ds, key: str, rows: dict[str, int], copied: list[Path]) -> dict[str, Any]:
         """The downloads and the serving database of a dataset whose warehouse tables are loaded

@@ -59,25 +59,33 @@ def load_resource(con: duckdb.DuckDBPyConnection, ds: Dataset, checked: CheckedR
     return _count(con, f"wh.{schema_name}.{table}")
 
 
-def save(con: duckdb.DuckDBPyConnection, ds: Dataset, folder: Path, rows: dict[str, int], fields: dict) -> None:
+def save(
+    con: duckdb.DuckDBPyConnection,
+    ds: Dataset,
+    folder: Path,
+    rows: dict[str, int],
+    fields: dict,
+    alias: str = "dataset_wh",
+) -> None:
     """The dataset's own warehouse file, from its tables in the scratch warehouse (``rows``: the
     resources loaded; ``fields``: their checked fields), with the descriptors' comments, in one
-    transaction."""
+    transaction. ``con`` may be a cursor in a thread (mostly waiting for the file's sync), with
+    an ``alias`` of its own."""
     folder.mkdir(exist_ok=True)
     path = file_of(folder, ds.name)
     path.unlink(missing_ok=True)
     block = f" (BLOCK_SIZE {SMALL_BLOCK})" if sum(rows.values()) <= SMALL_ROWS else ""
-    con.execute(f"ATTACH {lit(str(path))} AS dataset_wh{block}")
+    con.execute(f"ATTACH {lit(str(path))} AS {alias}{block}")
     try:
         con.begin()
         for res in ds.resources:
             if res.name in rows:
-                into = in_file(res.name, "dataset_wh")
+                into = in_file(res.name, alias)
                 con.execute(f"CREATE TABLE {into} AS SELECT * FROM {qualified(ds.name, res.name)}")
                 comment_table(con, into, res.raw.get("title"), res.raw.get("description"), fields[res.name])
         con.commit()
     finally:
-        con.execute("DETACH dataset_wh")
+        con.execute(f"DETACH {alias}")
 
 
 def comment_table(

@@ -20,7 +20,7 @@ parent's databases and open their own.
 from __future__ import annotations
 
 import os
-from concurrent.futures import wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def publish_files(
     import multiprocessing
 
     con = publisher.con
-    rows = {ds.name: publisher.load(ds) for ds in datasets}
+    rows = _load(publisher, datasets)
     wait([f for f, _ in publisher.speculation.futures.values()])  # no thread of this process runs at the fork
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute("SET threads=1")
@@ -72,6 +72,33 @@ def publish_files(
         _job = None
         con.execute(f"SET threads={threads}")
     return {ds.name: entry for ds, entry in zip(datasets, entries)}
+
+
+def _load(publisher: Publisher, datasets: list) -> dict[str, dict[str, int]]:
+    """Every dataset's tables loaded into the scratch warehouse (one connection: one after another),
+    each one's own file written by threads on cursors (a file's sync is most of its cost: 6 ms of
+    CPU, 45 ms of wall on this machine's disk)."""
+
+    rows: dict[str, dict[str, int]] = {}
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govdata-warehouse") as pool:
+        saved = []
+        for i, ds in enumerate(datasets):
+            rows[ds.name], fields = publisher.load_tables(ds)
+            if rows[ds.name]:
+                saved.append(pool.submit(_save, publisher, ds, rows[ds.name], fields, f"dataset_wh_{i}"))
+        for future in saved:
+            future.result()  # a failure fails the build
+    return rows
+
+
+def _save(publisher: Publisher, ds, rows: dict[str, int], fields: dict, alias: str) -> None:
+    from govdata.publish import warehouse
+
+    cursor = publisher.con.cursor()
+    try:
+        warehouse.save(cursor, ds, publisher.warehouse_dir, rows, fields, alias)
+    finally:
+        cursor.close()
 
 
 def _child(i: int) -> dict[str, Any]:
