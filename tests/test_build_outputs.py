@@ -20,14 +20,14 @@ def _sha256(path) -> str:
 def test_every_download_matches_its_hash_and_the_warehouse(built):
     manifest = json.loads((built / "manifest.json").read_text())
     assert manifest["published"], "nothing was published"
-    con = duckdb.connect(str(built / "warehouse.duckdb"), read_only=True)
     checked = 0
     for dataset, resources in manifest["published"].items():
+        con = duckdb.connect(str(built / "warehouse" / f"{dataset}.duckdb"), read_only=True)  # one file a dataset
         dp = json.loads((built / "downloads" / dataset / "datapackage.json").read_text())
         by_name = {r["name"]: r for r in dp["resources"]}
         for name in resources:
             res = by_name[name]
-            expected_rows = con.execute(f'SELECT count(*) FROM "{dataset}"."{name}"').fetchone()[0]
+            expected_rows = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             assert expected_rows > 0
             csv_path = built / "downloads" / dataset / res["path"]
             assert res["hash"] == f"sha256:{_sha256(csv_path)}"
@@ -72,16 +72,17 @@ def test_data_json_is_valid_dcat_us(built, shared):
 
 
 def test_warehouse_types_and_comments(built):
-    con = duckdb.connect(str(built / "warehouse.duckdb"), read_only=True)
+    con = duckdb.connect(str(built / "warehouse" / "zj-holiday-calendar.duckdb"), read_only=True)
     types = dict(
         con.execute(
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema='zj-holiday-calendar' AND table_name='days'"
+            "WHERE table_schema='main' AND table_name='days'"
         ).fetchall()
     )
     assert types["date"] == "DATE" and types["is_workday"] == "BOOLEAN"
+    con = duckdb.connect(str(built / "warehouse" / "zj-admin-divisions.duckdb"), read_only=True)
     comment = con.execute(
-        "SELECT comment FROM duckdb_columns() WHERE schema_name='zj-admin-divisions' AND table_name='divisions' "
+        "SELECT comment FROM duckdb_columns() WHERE schema_name='main' AND table_name='divisions' "
         "AND column_name='code'"
     ).fetchone()[0]
     assert "行政区划代码" in comment

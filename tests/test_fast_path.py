@@ -224,8 +224,8 @@ def test_big_clean_file_is_served_from_the_load_started_beside_the_checks(base_c
         "2024-01-05",
     )
     assert "idx_items_region_code" in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
-    assert wh.execute('SELECT count(*), sum(amount) FROM "case".items').fetchone() == (
+    wh = duckdb.connect(str(result.path / "warehouse" / "case.duckdb"), read_only=True)
+    assert wh.execute("SELECT count(*), sum(amount) FROM items").fetchone() == (
         ROWS,
         sum(i % 977 for i in range(1, ROWS + 1)),
     )
@@ -256,15 +256,15 @@ def test_big_clean_file_is_proven_and_warehoused_in_one_read(base_catalog, tmp_p
         ("case", ROWS, 'wh."case"."items"')
     ]
     assert not any(n for label, n in seen[-1][1].items() if label != "rows")
-    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
-    assert [(c, t) for c, t, *_ in wh.execute('DESCRIBE "case".items').fetchall()] == [
+    wh = duckdb.connect(str(result.path / "warehouse" / "case.duckdb"), read_only=True)
+    assert [(c, t) for c, t, *_ in wh.execute("DESCRIBE items").fetchall()] == [
         ("id", "BIGINT"),
         ("company", "VARCHAR"),
         ("region_code", "VARCHAR"),
         ("decided", "DATE"),
         ("amount", "DOUBLE"),
     ]
-    assert wh.execute('SELECT decided, amount FROM "case".items WHERE id = 12345').fetchone() == (
+    assert wh.execute("SELECT decided, amount FROM items WHERE id = 12345").fetchone() == (
         __import__("datetime").date(2024, 1, 5),
         12345 % 977,
     )
@@ -285,9 +285,9 @@ def test_failed_proof_drops_the_fused_table_and_the_precise_path_loads_it(base_c
         ("case", True, "")
     ]
     assert result.report.ok
-    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
-    assert wh.execute('SELECT count(*), max(length(company)) FROM "case".items').fetchone() == (ROWS, 40_000)
-    assert proof_mod.FLAG not in {c for c, *_ in wh.execute('DESCRIBE "case".items').fetchall()}
+    wh = duckdb.connect(str(result.path / "warehouse" / "case.duckdb"), read_only=True)
+    assert wh.execute("SELECT count(*), max(length(company)) FROM items").fetchone() == (ROWS, 40_000)
+    assert proof_mod.FLAG not in {c for c, *_ in wh.execute("DESCRIBE items").fetchall()}
 
 
 def test_big_file_with_an_error_fails_and_its_speculative_database_never_goes_live(base_catalog, tmp_path, monkeypatch):
@@ -361,5 +361,5 @@ def test_an_error_after_the_fused_load_leaves_no_table_behind(base_catalog, tmp_
     monkeypatch.setattr(resource, "scanner_for", lambda lt: None)  # the SQL candidate count, not the byte scanner
     result = build(root, tmp_path / "out")
     assert calls, "the SQL candidate count must have run"
-    wh = duckdb.connect(str(result.path / "warehouse.duckdb"), read_only=True)
-    assert wh.execute('SELECT count(*) FROM "case".items').fetchone() == (ROWS,)
+    wh = duckdb.connect(str(result.path / "warehouse" / "case.duckdb"), read_only=True)
+    assert wh.execute("SELECT count(*) FROM items").fetchone() == (ROWS,)

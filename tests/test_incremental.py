@@ -34,10 +34,13 @@ def test_noop_and_partial_rebuilds(tmp_path):
     assert sorted(third.reused) == ["xh-schools", "zj-admin-divisions", "zj-holiday-calendar"]
     live = third.path
     # reused parts are complete and consistent
-    con = duckdb.connect(str(live / "warehouse.duckdb"), read_only=True)
-    assert con.execute('SELECT count(*) FROM "zj-admin-divisions".divisions').fetchone()[0] > 3000
+    # a reused dataset's warehouse file is the previous build's, linked (never copied)
+    reused_file = live / "warehouse" / "zj-admin-divisions.duckdb"
+    assert reused_file.stat().st_nlink >= 2
+    con = duckdb.connect(str(reused_file), read_only=True)
+    assert con.execute("SELECT count(*) FROM divisions").fetchone()[0] > 3000
     comment = con.execute(
-        "SELECT comment FROM duckdb_columns() WHERE schema_name='zj-admin-divisions' "
+        "SELECT comment FROM duckdb_columns() WHERE schema_name='main' "
         "AND table_name='divisions' AND column_name='code'"
     ).fetchone()[0]
     assert "行政区划代码" in comment
@@ -127,9 +130,9 @@ def test_build_cost_grows_with_what_changed(tmp_path, monkeypatch):
     for name in ("data.json", "ckan.json", "portal.json", "catalog-cn.json", "catalog-cn.csv"):
         assert (second.path / "directory" / name).read_bytes() == (fresh.path / "directory" / name).read_bytes(), name
 
-    def dump(build_dir):  # the .xlsx copies are not byte-reproducible (the workbook's creation time)
+    def dump(build_dir):  # the .xlsx copies included: a workbook's bytes are reproducible (a fixed creation time)
         doc = json.loads((build_dir / "directory/catalog-dump.json").read_text("utf-8"))
-        return [[{k: v for k, v in r.items() if k != "x-xlsx"} for r in d["resources"]] for d in doc["datasets"]]
+        return [d["resources"] for d in doc["datasets"]]
 
     assert dump(second.path) == dump(fresh.path)
     assert (second.path / "site/metadata.json").read_bytes() == (fresh.path / "site/metadata.json").read_bytes()
@@ -170,3 +173,42 @@ def test_kept_pieces_are_copied_in_runs_from_the_previous_build(tmp_path, monkey
     written = (tmp_path / "two/directory/doc.json").read_text("utf-8")
     assert written == fragments.dumps({"format": "test", "n": 1000, "items": [vars(r) for r in records]})
     assert second.text("item", records[7], lambda: "not rendered: kept") == fragments.dumps(vars(records[7]))
+
+
+def test_a_moved_catalogue_and_build_folder_keep_the_no_op_fast_path(tmp_path, monkeypatch):
+    """``file_hashes`` and the input digest are keyed by the path relative to the root: a catalogue
+    moved with its build folder (``mv``) is still up to date without loading anything."""
+    from govdata.publish import builder
+
+    root = copy_catalog(tmp_path / "before", ["zj-admin-divisions", "xh-schools"])
+    first = build(root, root / "_build")
+    keys = json.loads((first.path / "manifest.json").read_text("utf-8"))["file_hashes"]
+    assert keys and all(not k.startswith("/") for k in keys), keys
+    moved = tmp_path / "after"
+    root.rename(moved)
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the catalogue was loaded: the no-op fast path missed")
+
+    monkeypatch.setattr(builder, "load", no_load)
+    again = build(moved, moved / "_build")
+    assert again.path == moved / "_build" / "builds" / first.path.name
+
+
+def test_an_old_manifests_absolute_file_hashes_still_read(tmp_path):
+    from govdata.catalog.loader import load
+    from govdata.publish import incremental
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools"]).resolve()
+    catalog, _ = load(root)
+    fresh: dict[str, list] = {}
+    keys = incremental.dataset_keys(catalog, fresh)
+    data = "datasets/xh-edu/xh-schools/data/schools.csv"
+    assert data in fresh
+    # an older build's manifest: absolute keys, and a sha256 for the file that only the cache knows
+    old = {str(root / path): entry[:3] + ["0" * 64] if path == data else entry for path, entry in fresh.items()}
+    read = incremental.relative_hashes(root, old)
+    assert set(read) == set(fresh)
+    # the stamp matched, so the file was not hashed again: the key follows the cached sha256
+    assert incremental.dataset_keys(catalog, read)["xh-schools"] != keys["xh-schools"]
+    assert read[data][3] == "0" * 64

@@ -42,9 +42,9 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
     under_lock,
     write_json,
 )
-from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside
+from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside, relative_hashes
 from govdata.publish.outputs import write_outputs
-from govdata.publish.steps import Plan, Progress, check, check_derived, start_early_work
+from govdata.publish.steps import Plan, Progress, check, check_derived, publish_in_processes, start_early_work
 from govdata.publish.steps import publish as publish_datasets
 from govdata.verdicts import VerdictCache
 
@@ -99,7 +99,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
             reused=sorted(known.get("keys", {})),
         )
     catalog, load_findings = load(root, cache=VerdictCache.under(out))
-    file_hashes = dict(known.get("file_hashes") or {})
+    file_hashes = relative_hashes(root, known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     keys.update(derived.keys(catalog, keys, timeliness.today()))
     prev = {} if force or any(f.is_error for f in load_findings) else known
@@ -167,11 +167,11 @@ def _build_into(
     late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
     speculation = Speculation(changed, plan.site)  # big clean files: SQLite loads beside the checks
     try:
-        con, run, copied_wh = check(plan, [ds for ds in changed if ds not in late], speculation, loaded)
+        con, run = check(plan, [ds for ds in changed if ds not in late], speculation, loaded)
     except BaseException:
         speculation.close()
         raise
-    hashes = {path: entry[3] for path, entry in file_hashes.items()}
+    hashes = {str(root / path): entry[3] for path, entry in file_hashes.items()}  # by absolute path
     publisher = Publisher(con, run, plan.site, plan.downloads, speculation, hashes)
     late_publisher = None
     try:
@@ -180,25 +180,20 @@ def _build_into(
             ledger.record(staging.parent.parent, staging.name, run.report)
             raise BuildError(f"the catalogue has {len(run.report.errors)} error(s); run `govdata check` to see them")
         catalog = run.catalog
-        if reuse and previous is not None and not copied_wh:
-            from govdata.sql import lit
-
-            con.execute(f"ATTACH {lit(str(previous / 'warehouse.duckdb'))} AS previous (READ_ONLY)")
         progress = Progress(catalog, changed, log)
         book = Releases(staging.parent.parent, root, con, catalog.site["base_url"], log)
         entries: dict[str, Any] = {}
         records: list = []
 
-        def publish(datasets: list, by: Any) -> None:
-            publish_datasets(plan, catalog, datasets, by, copied_wh, early, book, entries, records, progress)
+        def publish(datasets: list, by: Any, ready: dict[str, Any] | None = None) -> None:
+            publish_datasets(plan, catalog, datasets, by, early, book, entries, records, progress, ready)
 
-        publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher)
+        ready = publish_in_processes(plan, catalog, publisher, early)  # many changed: on every core
+        publish([ds for ds in catalog.datasets if not derived.is_derived(ds)], publisher, ready)
         # the derived step: the oversight datasets, computed from what was just published, gated like any other
         late_run = check_derived(plan, loaded, records, run, con, [ds for ds in late if ds.name not in reuse])
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
         publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
-        if reuse and previous is not None and not copied_wh:
-            con.execute("DETACH previous")
         tables = write_outputs(plan, con, catalog, records, entries)
         _write_manifest(plan, records, entries, tables)
         pieces.save()

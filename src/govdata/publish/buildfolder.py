@@ -11,7 +11,7 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         downloads/<dataset>/      <resource>.csv, <resource>.parquet, datapackage.json
         downloads/<dataset>/releases/  its release history: hard links into releases/ (publish/releases.py)
         directory/data.json       DCAT-US 1.1 (and the other directory formats, directory/formats.py)
-        warehouse.duckdb          typed tables, every checked dataset
+        warehouse/<dataset>.duckdb  its typed tables (one file a dataset: a reused one is hard-linked)
         report.json, manifest.json
         pieces.marshal            where each piece of the directory lies (directory/fragments.py)
       current -> builds/<stamp>   the live build (an atomic symlink switch)

@@ -8,6 +8,7 @@ that change how values are written. Otherwise DuckDB writes it from the warehous
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -123,7 +124,9 @@ def export_resource(
 
 FORMULA_START = "^[=+\\-@\t\r]"  # what Excel, LibreOffice and Sheets may execute (OWASP CSV injection)
 XLSX_MAX_CELLS = 500_000  # beyond this a workbook costs seconds per build: CSV and Parquet serve it
+XLSX_IN_MEMORY_CELLS = 100_000  # up to this a workbook is built in memory (~100 bytes a cell)
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_XLSX_CREATED = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def _headers(fields: list[dict[str, Any]]) -> list[str]:
@@ -166,12 +169,18 @@ def export_spreadsheet(
         book = xlsxwriter.Workbook(
             str(book_path),
             {
+                # a small workbook is built in memory (xlsxwriter's temporary files cost more than the
+                # sheet: 14 vs 50 ms wall for 120 x 12 cells); a big one row by row through them
+                "in_memory": rows * max(len(fields), 1) <= XLSX_IN_MEMORY_CELLS,
                 "constant_memory": True,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
             },
         )
+        # a fixed creation time (xlsxwriter's default is now): the same table gives the same bytes,
+        # whichever build or process writes it (its zip entries are dated 1980 already)
+        book.set_properties({"created": _XLSX_CREATED})
         sheet = book.add_worksheet(name[:31])
         sheet.write_row(0, 0, headers, book.add_format({"bold": True}))
         sheet.freeze_panes(1, 0)

@@ -1,7 +1,7 @@
 """Incremental builds: each dataset's build is keyed by a hash of everything it depends on —
 its descriptor, resolved schemas, data files, pipeline definitions and step code, catalog.yaml,
 the platform's code, and the keys of the datasets its foreign keys point into. A dataset whose
-key matches the live build is reused (files hard-linked, warehouse tables copied) instead of
+key matches the live build is reused (its files hard-linked, its warehouse file too) instead of
 being checked and built again."""
 
 from __future__ import annotations
@@ -24,19 +24,33 @@ def platform_key() -> str:
     return hashlib.sha256(f"{__version__}\0{sourcecode.digest()}".encode()).hexdigest()
 
 
-def _file_hash(path: Path, cache: dict[str, list]) -> str:
-    """sha256 of a file; ``cache`` maps a path to [size, mtime_ns, inode, sha256] (like git's index,
-    a file whose size, mtime and inode are unchanged is not read again)."""
+def hash_key(root: Path, path: Path | str) -> str:
+    """The key of a file in the manifest's ``file_hashes``: its path relative to the catalogue's
+    root (a build folder moved or restored with its catalogue keeps its stamps), absolute outside it."""
+    text, prefix = str(path), str(root) + os.sep
+    return text[len(prefix) :] if text.startswith(prefix) else text
+
+
+def relative_hashes(root: Path, file_hashes: dict[str, list]) -> dict[str, list]:
+    """``file_hashes`` of a manifest keyed by :func:`hash_key` (an older manifest keyed them by
+    absolute path: those under ``root`` are read as relative ones)."""
+    return {hash_key(root, path): entry for path, entry in file_hashes.items()}
+
+
+def _file_hash(path: Path, cache: dict[str, list], root: Path) -> str:
+    """sha256 of a file; ``cache`` maps a path (:func:`hash_key`) to [size, mtime_ns, inode, sha256]
+    (like git's index, a file whose size, mtime and inode are unchanged is not read again)."""
     st = path.stat()
     stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-    known = cache.get(str(path))
+    key = hash_key(root, path)
+    known = cache.get(key)
     if not (isinstance(known, list) and len(known) == 4 and known[:3] == stamp):
         h = hashlib.sha256()
         with path.open("rb") as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
-        cache[str(path)] = stamp + [h.hexdigest()]
-    return cache[str(path)][3]
+        cache[key] = stamp + [h.hexdigest()]
+    return cache[key][3]
 
 
 def catalog_key(catalog: Catalog) -> str:
@@ -44,8 +58,9 @@ def catalog_key(catalog: Catalog) -> str:
 
 
 def dataset_keys(catalog: Catalog, file_hashes: dict[str, list] | None = None) -> dict[str, str]:
-    """Build keys; ``file_hashes`` (see ``_file_hash``) is used and updated when given."""
+    """Build keys; ``file_hashes`` (see ``_file_hash``, keyed by :func:`hash_key`) is used and updated when given."""
     cache: dict[str, list] = {} if file_hashes is None else file_hashes
+    root = catalog.root
     own: dict[str, str] = {}
     shared = catalog_key(catalog).encode()
     for ds in catalog.datasets:
@@ -54,13 +69,13 @@ def dataset_keys(catalog: Catalog, file_hashes: dict[str, list] | None = None) -
         for res in ds.resources:
             h.update(json.dumps(res.schema, sort_keys=True, ensure_ascii=False).encode())
             if res.source is not None and res.source.is_file():
-                h.update(_file_hash(res.source, cache).encode())
+                h.update(_file_hash(res.source, cache, root).encode())
             if res.pipeline:
                 h.update(pipeline_fingerprint(catalog.root, res.pipeline).encode())
                 params = res.raw.get("pipeline_params") or {}
                 for step_file in (ds.dir / "data").rglob("*") if (ds.dir / "data").is_dir() else []:
                     if step_file.is_file():  # inputs a read_csv step may use
-                        h.update(_file_hash(step_file, cache).encode())
+                        h.update(_file_hash(step_file, cache, root).encode())
                 h.update(json.dumps(params, sort_keys=True).encode())
         own[ds.name] = h.hexdigest()
     keys = {}
@@ -113,13 +128,14 @@ LINK_CHUNK = 2000  # sources per ``cp`` process (well under the kernel's argumen
 
 
 def link_reused(previous: Path, staging: Path, names: Collection[str]) -> None:
-    """The serving database (``site/<name>.db``) and the downloads folder of every reused dataset,
+    """The serving database (``site/<name>.db``), the downloads folder and the warehouse file
+    (``warehouse/<name>.duckdb``) of every reused dataset,
     hard-linked from the previous build into ``staging``: ``cp -al`` over thousands of them at a
     time (one process does the ~20 links and 4 folders of each dataset in C, beside the build's
     Python; a Python loop over 10,000 datasets cost ~10 s). Where ``cp`` fails (no GNU ``cp``,
     another file system, links refused) each one is made again by :func:`link_tree`/:func:`link_file`,
     which copy where links are not possible."""
-    for folder, suffix in (("site", ".db"), ("downloads", "")):
+    for folder, suffix in (("site", ".db"), ("downloads", ""), ("warehouse", ".duckdb")):
         source = previous / folder
         try:
             with os.scandir(source) as entries:
@@ -172,6 +188,7 @@ def inputs_digest(root: Path, out: Path) -> str | None:
     h = hashlib.sha256(platform_key().encode())
     h.update(timeliness.today().isoformat().encode())  # the derived datasets are figures of the day
     skip = str(out)
+    cut = len(str(root)) + 1  # paths hashed relative to the root: the same digest after a move
     stack = [str(root / f) for f in INPUT_FOLDERS]
     files = [str(root / "catalog.yaml")]
     while stack:
@@ -192,12 +209,13 @@ def inputs_digest(root: Path, out: Path) -> str | None:
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
-            h.update(f"{path}\0-\n".encode())
+            h.update(f"{path[cut:]}\0-\n".encode())
             continue
-        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+        h.update(f"{path[cut:]}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
     return h.hexdigest()
 
 
 def inputs_inside(root: Path, file_hashes: dict[str, list]) -> bool:
-    folders = [str(root / f) + os.sep for f in INPUT_FOLDERS]
-    return all(path.startswith(tuple(folders)) for path in file_hashes)
+    """Every hashed file lies in the folders :func:`inputs_digest` stamps (``file_hashes`` keyed by :func:`hash_key`)."""
+    folders = tuple(f + os.sep for f in INPUT_FOLDERS)
+    return all(path.startswith(folders) and not os.path.isabs(path) for path in file_hashes)

@@ -179,7 +179,7 @@ def value_counts(con: Any, source: str, columns: list[tuple[str, str]]) -> dict[
         col = ident(name)
         rows = con.execute(
             f"SELECT {col}, count(*) FROM {source} WHERE {col} IS NOT NULL GROUP BY {col} "
-            f"LIMIT {MAX_COUNTED_VALUES + 1}"
+            f"ORDER BY {col} LIMIT {MAX_COUNTED_VALUES + 1}"  # ordered: the same bytes from every build
         ).fetchall()
         if len(rows) <= MAX_COUNTED_VALUES:
             out[name] = {str(value): n for value, n in rows}

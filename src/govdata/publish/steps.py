@@ -5,7 +5,6 @@ publishing each dataset (or reusing it from the previous build) with its release
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from concurrent.futures import Future
@@ -82,14 +81,14 @@ def start_early_work(
     return future
 
 
-def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> tuple[Any, Any, bool]:
-    """The checks of the changed datasets on a connection with the new warehouse attached (the
-    previous one copied when datasets are reused), so that a big file proven clean is written into
-    its warehouse table in the same pass. ``loaded``: the builder's catalogue and its loading
-    findings (not loaded again). Returns (connection, check run, warehouse copied)."""
+def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> tuple[Any, Any]:
+    """The checks of the changed datasets on a connection with the build's scratch warehouse
+    attached (``wh``, under its work folder), so that a big file proven clean is written into its
+    warehouse table in the same pass. ``loaded``: the builder's catalogue and its loading
+    findings (not loaded again). Returns (connection, check run). The reused datasets' warehouse
+    files are linked from the previous build (:func:`start_early_work`), never copied."""
     from govdata.checks.runner import connect_scratch, run_checks
     from govdata.publish import warehouse
-    from govdata.sql import ident
 
     con = None
     try:
@@ -97,24 +96,7 @@ def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> t
         threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
         if speculation.running:  # the serving load has a core of its own; the checks take the rest
             con.execute(f"SET threads={max(1, threads - 1)}")
-        # the previous warehouse is copied whole and the changed datasets' schemas dropped: a copy of
-        # the file costs far less than copying thousands of tables (and their comments) one by one
-        old_wh = plan.previous / "warehouse.duckdb" if plan.previous is not None else None
-        copied_wh = (
-            bool(plan.reuse)
-            and old_wh is not None
-            and old_wh.is_file()
-            and not old_wh.with_name(old_wh.name + ".wal").exists()
-        )
-        if copied_wh and old_wh is not None:
-            shutil.copyfile(old_wh, plan.staging / "warehouse.duckdb")
-        warehouse.attach(con, plan.staging / "warehouse.duckdb")
-        if copied_wh:
-            for (schema,) in con.execute(
-                "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'wh' AND NOT internal"
-            ).fetchall():
-                if schema not in plan.reuse and schema != "main":
-                    con.execute(f"DROP SCHEMA wh.{ident(schema)} CASCADE")
+        warehouse.attach(con, plan.work / "warehouse.duckdb")
         run = run_checks(
             plan.root,
             [ds.dir for ds in changed],
@@ -131,7 +113,7 @@ def check(plan: Plan, changed: list, speculation, loaded: tuple[Any, list]) -> t
             con.close()
         raise
     con.execute(f"SET threads={threads}")
-    return con, run, copied_wh
+    return con, run
 
 
 def _destinations(datasets: list) -> dict[tuple[str, str], tuple[str, str]]:
@@ -207,28 +189,28 @@ def publish(
     catalog,
     datasets: list,
     publisher,
-    copied_wh: bool,
     early: Future,
     book,
     entries: dict[str, Any],
     records: list,
     progress: Progress,
+    ready: dict[str, Any] | None = None,
 ) -> None:
     """``datasets`` published (or reused from the previous build), each with its release (a new
-    one when its content changed) and its directory record, added to ``entries`` and ``records``."""
+    one when its content changed) and its directory record, added to ``entries`` and ``records``.
+    ``ready``: the entries of datasets whose files were written already (by processes,
+    :mod:`govdata.publish.workers`)."""
     from govdata.directory import changelog, datapackage
     from govdata.directory.record import build_record
-    from govdata.publish import warehouse
 
     plan.site.mkdir(exist_ok=True)
     for ds in datasets:
         started = time.perf_counter()
         if ds.name in plan.reuse and plan.previous is not None:
             entry = plan.prev["entries"][ds.name]
-            for res in ds.resources if not copied_wh else ():
-                if f"{ds.name}/{res.name}" in plan.prev.get("tables", {}):
-                    warehouse.copy_resource(publisher.con, ds, res, "previous")
-            early.result()  # its files were linked by the early work (link_reused)
+            early.result()  # its files (warehouse file included) were linked by the early work (link_reused)
+        elif ready and ds.name in ready:
+            entry = ready[ds.name]
         else:
             entry = publisher.dataset(ds, plan.keys[ds.name], early.result())
         entries[ds.name] = entry
@@ -251,3 +233,21 @@ def publish(
             plan.fragments.put("datapackage", rec, text, plan.keys[ds.name])
         if ds.open_type != "not_open":
             progress.dataset(ds, sum(entry["rows"].values()), time.perf_counter() - started, ds.name in plan.reuse)
+
+
+def publish_in_processes(plan: Plan, catalog, publisher, early: Future) -> dict[str, Any]:
+    """The entries of the changed datasets (not derived, no speculative load) whose files processes
+    wrote, when there are enough of them (:func:`govdata.publish.workers.processes`); else none."""
+    from govdata.publish import workers
+
+    speculative = {name for name, _ in publisher.speculation.futures}
+    todo = [
+        ds
+        for ds in catalog.datasets
+        if ds.name not in plan.reuse and not derived.is_derived(ds) and ds.name not in speculative
+    ]
+    n = workers.processes(len(todo))
+    if n < 2 or len(todo) < 2:
+        return {}
+    plan.site.mkdir(exist_ok=True)
+    return workers.publish_files(publisher, todo, plan.keys, early.result(), plan.staging / "warehouse", n)
