@@ -65,11 +65,20 @@ def publish_files(
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute("SET threads=1")
     _job = (publisher, datasets, keys, rows, copied, warehouse)
+    pool = multiprocessing.get_context("fork").Pool(n)
+    finished = False
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            entries = pool.map(_child, range(len(datasets)), chunksize=max(1, len(datasets) // (n * 8)))
+        entries = pool.map(_child, range(len(datasets)), chunksize=max(1, len(datasets) // (n * 8)))
+        finished = True
     finally:
         _job = None
+        # closed and waited for on success; terminated only on failure (as checks/parallel.py: a
+        # worker signalled while it waits for the task queue's lock can hang under a SIGTERM handler)
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
         con.execute(f"SET threads={threads}")
     return {ds.name: entry for ds, entry in zip(datasets, entries)}
 
