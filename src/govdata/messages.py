@@ -256,6 +256,10 @@ TEMPLATES: dict[str, Templates] = {
             "no header row: the dialect's headerRows name row {row} but the file has {rows} rows that are not comments",
         ),
         (
+            "没有表头行：方言的 headerRows 指向第 {row} 行，但文件只有 {rows} 行",
+            "no header row: the dialect's headerRows name row {row} but the file has {rows} rows",
+        ),
+        (
             "文件无法按严格的 CSV 读取为每行 {cells} 个单元格",
             "the file cannot be read strictly as CSV with {cells} cells on every row",
         ),
@@ -276,6 +280,10 @@ TEMPLATES: dict[str, Templates] = {
         ("dialect 必须是 CSV 方言键的映射", "dialect must be a mapping of CSV dialect keys"),
         ("dialect {key}：{value} 无法使用", "dialect {key}: {value} cannot be used"),
         ("dialect 的 delimiter 与 quoteChar 是同一个字符", "dialect delimiter and quoteChar are the same character"),
+        (
+            "dialect headerRows：第 {rows} 行是注释行（commentChar 或 commentRows），不是表头",
+            "dialect headerRows: row {rows} is a comment row (commentChar or commentRows), not a header",
+        ),
     ],
     "extra-cell": [("该行有 {cells} 个单元格，表头有 {width} 个", "row {row} has {cells} cells, the header {width}")],
     "missing-cell": [("该行有 {cells} 个单元格，表头有 {width} 个", "row {row} has {cells} cells, the header {width}")],
@@ -289,13 +297,18 @@ TEMPLATES: dict[str, Templates] = {
 TEMPLATES["breaking-change-versioned"] = TEMPLATES["breaking-change"]
 # findings of a check's code made before any check runs, without arguments
 UNSTRUCTURED: dict[str, Templates] = {
-    # an Excel number cell in a text field (found while the sheet is read)
+    # an Excel number cell or error cell in a text field (found while the sheet is read)
     "type-error": [
         (
             "文本字段中的单元格是数字（{cell}）：在 Excel 中把该列设为文本格式（数字会丢失前导零）",
             "row {row}, field {field}: the cell is a number ({cell}) in a text field: format the column as text in "
             "Excel (numbers lose leading zeros)",
-        )
+        ),
+        (
+            "单元格是 Excel 错误值（{cell}）：生成它的公式出错，请更正公式或填入数值",
+            "row {row}, field {field}: the cell is an Excel error ({cell}): the formula that made it failed; correct "
+            "the formula or enter the value",
+        ),
     ],
     # the structure pass (Python's csv module) finding a cell over the size cap
     "cell-too-large": _ROW,
