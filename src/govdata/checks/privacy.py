@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from govdata.checks.rules import masking_error, negative_list_field, personal_data
+from govdata.checks.plan import owner
 from govdata.checks.rules.masking_error import declared as _declared
 from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
 from govdata.checks.loaded import LoadedTable
@@ -305,12 +306,12 @@ def _enum_hits(f: FieldSQL) -> set[str]:
 
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
     """The confidentiality review of a loaded resource: negative-list fields, the plan's masked-column
-    conditions (once per column: how many values, the first row) and personal data in the clear."""
+    conditions (unmasked values of a masked column, one finding per row) and personal data in the clear."""
     out: list[Finding] = []
     # a streamed table was proven free of unmasked values and personal data in its one pass
     suspects = {} if lt.streamed else _suspects(tables, lt)
     out += tables.check_rows(lt, "privacy")  # the plan's conditions (unmasked values of masked columns)
-    verified = {r.number for r in lt.plan.rows_in(["privacy"]) if r.summary}
+    verified = {r.number for r in lt.plan.rows_in(["privacy"]) if owner(r).code == masking_error.CHECK.code}
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
         where: dict[str, Any] = dict(field=f.name, field_number=number, **lt.where)

@@ -45,8 +45,10 @@ class MaskingError(Check):
         "声明为脱敏的列中每个值都必须已脱敏：检查所指行。",
         "Every value of a masked column must be masked: fix the rows named.",
     )
-    message_zh = "声明为已脱敏（{kind}），但有 {total} 个值未脱敏；第一个在第 {first} 行"
-    message_en = "declared masked ({kind}) but {total} value(s) are not masked; first at row {first}"
+    # one finding per row (counted in the rows with findings, listed as other row findings are); the
+    # cell itself is never echoed
+    message_zh = "声明为已脱敏（{kind}），但该值未脱敏"
+    message_en = "declared masked ({kind}) but the value is not masked"
     phase = "privacy"
 
     def field_rows(self, f: FieldSQL, number: int, table: Table) -> list[Row]:
@@ -61,7 +63,6 @@ class MaskingError(Check):
                 number=number,
                 field=f.name,
                 args=(("kind", kind),),
-                summary=True,
             )
         ]
 

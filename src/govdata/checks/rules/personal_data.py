@@ -19,8 +19,11 @@ if TYPE_CHECKING:
     from govdata.checks.sqltypes import FieldSQL
 
 # candidate patterns (RE2 and Python alike); candidates are then validated in Python
+# an identity number is 18 characters (GB 11643-1999: region, YYYYMMDD, sequence, check character)
+# or, first generation, 15 digits (region, YYMMDD of 19YY, sequence; no check character)
+_MMDD = "(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 CANDIDATES = {
-    "id_card": r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",
+    "id_card": f"[1-9][0-9]{{5}}(?:(?:19|20)[0-9]{{2}}{_MMDD}[0-9]{{3}}[0-9Xx]|[0-9]{{2}}{_MMDD}[0-9]{{3}})",
     "mobile": r"1[3-9][0-9]{9}",
     "bank_card": r"[3-6][0-9]{15,18}",
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
@@ -93,6 +96,9 @@ def valid(kind: str, value: str) -> bool:
 
     value = _SEPARATORS.sub("", fold(value))
     if kind == "id_card":
+        if len(value) == 15:  # first generation: the 18-digit number it was upgraded to (19YY, a check digit)
+            value = value[:6] + "19" + value[6:]
+            value += ric.calc_check_digit(value + "0")
         try:
             ric.validate(value.upper())
             return True
