@@ -304,6 +304,20 @@ UNSTRUCTURED: dict[str, Templates] = {
             "row {row}, field {field}: the cell is a number ({cell}) in a text field: format the column as text in "
             "Excel (numbers lose leading zeros)",
         ),
+        *(
+            (
+                f"文本字段中的单元格是{zh}（{{cell}}）：把字段类型声明为 {declare}，或在 Excel 中把该列设为文本格式",
+                f"row {{row}}, field {{field}}: the cell is {en} ({{cell}}) in a text field: declare the field's type "
+                f"{declare}, or format the column as text in Excel",
+            )
+            for zh, en, declare in (
+                ("布尔值", "a boolean", "boolean"),
+                ("日期时间", "a date and time", "datetime"),
+                ("日期", "a date", "date"),
+                ("时间", "a time of day", "time"),
+                ("时长", "a duration", "duration"),
+            )
+        ),
         (
             "单元格是 Excel 错误值（{cell}）：生成它的公式出错，请更正公式或填入数值",
             "row {row}, field {field}: the cell is an Excel error ({cell}): the formula that made it failed; correct "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Sequence
 
@@ -80,7 +81,9 @@ def excel_to_csv(
 def _wrong(value: object, error: str | None, kind: str) -> tuple[str, str] | None:
     """(what is wrong, the cell) with a data cell that its field's type check cannot see: an error in
     a text field (in a field of another type the error's text is a type-error of the table checks,
-    as in Frictionless), a number in a ``string`` field (Excel shows it formatted, leading zeros are gone)."""
+    as in Frictionless), and in a ``string`` field any cell that is not text, as Frictionless reads
+    a sheet: a number (Excel shows it formatted, leading zeros are gone), a date, time, duration or
+    boolean (the field is of that type, or the column should be text in Excel)."""
     if kind not in ("string", "any"):
         return None
     if error is not None:
@@ -88,18 +91,33 @@ def _wrong(value: object, error: str | None, kind: str) -> tuple[str, str] | Non
             f"the cell is an Excel error ({error}): the formula that made it failed; correct the formula or enter the value",
             error,
         )
-    if kind == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        cell = _excel_cell(value)
+    if kind != "string" or value is None or isinstance(value, str):
+        return None
+    cell = _excel_cell(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return (
             f"the cell is a number ({cell}) in a text field: format the column as text in Excel (numbers lose leading zeros)",
             cell,
         )
-    return None
+    what, declare = next(((w, t) for kinds, w, t in _NOT_TEXT if isinstance(value, kinds)), ("a value", "any"))
+    return (
+        f"the cell is {what} ({cell}) in a text field: declare the field's type {declare}, or format the column as "
+        "text in Excel",
+        cell,
+    )
+
+
+# cells calamine reads as another type than text (a datetime before a date: it is one), as the fix words them
+_NOT_TEXT: list[tuple[type | tuple[type, ...], str, str]] = [
+    (bool, "a boolean", "boolean"),
+    (dt.datetime, "a date and time", "datetime"),
+    (dt.date, "a date", "date"),
+    (dt.time, "a time of day", "time"),
+    (dt.timedelta, "a duration", "duration"),
+]
 
 
 def _excel_cell(value: object, kind: str = "any") -> str:
-    import datetime as dt
-
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
