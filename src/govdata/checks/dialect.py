@@ -119,12 +119,22 @@ def read_dialect(raw: dict[str, Any], where: Where, excel: bool = False) -> tupl
     return (None if plain else d), []
 
 
+SKIPPED_ROWS = 10_000  # rows left out of the table handed back for the confidentiality scan, at most
+
+
 def apply_dialect(
-    path: Path, workdir: Path, d: dict[str, Any], expected: Sequence[str], where: Where
+    path: Path,
+    workdir: Path,
+    d: dict[str, Any],
+    expected: Sequence[str],
+    where: Where,
+    skipped: list[tuple[int, list[str]]] | None = None,
 ) -> tuple[Path | None, list[int | None], list[Finding]]:
     """Read ``path`` (UTF-8) as the dialect says, as Frictionless does (comment rows, header rows joined,
     rows before the header skipped), and write it as a plain CSV: one header row, then the data rows.
-    Returns (plain CSV, original row number of each of its rows (header first), findings)."""
+    Returns (plain CSV, original row number of each of its rows (header first), findings); the rows
+    left out (comments, a title or unit line above the header: still in the committed file) are
+    added to ``skipped`` as (row number, cells)."""
     out_path = work_file(workdir, path.stem + ".dialect.csv")
     quoting = csv.QUOTE_NONE if d["quoteChar"] == "" else csv.QUOTE_MINIMAL
     options: dict[str, Any] = dict(
@@ -177,10 +187,14 @@ def apply_dialect(
                 break
             row_number += 1
             if row_number in comment_rows or (d["commentChar"] and cells and cells[0].startswith(d["commentChar"])):
+                if skipped is not None and len(skipped) < SKIPPED_ROWS:
+                    skipped.append((row_number, cells))
                 continue
             kept += 1
             at = row_number if physical else kept  # see read_dialect: declared header rows are physical rows
             if at < first_data:
+                if at not in header_rows and skipped is not None and len(skipped) < SKIPPED_ROWS:
+                    skipped.append((row_number, cells))
                 if at in header_rows:
                     numbers[0] = row_number
                     for i, cell in enumerate(cells):

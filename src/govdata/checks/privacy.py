@@ -275,8 +275,9 @@ def _hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kinds: dict[str, in
             continue
         test = personal_data.prefilter(f, group)
         rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {test}").fetchall())
+        registers = group == NUMBERS and personal_data.registration_numbers(v for _, v in rows)
         for kind in wanted:
-            found = [rowid for rowid, value in rows if _holds(kind, value)][:ROWS_PER_KIND]
+            found = [rowid for rowid, value in rows if _holds(kind, value, registers)][:ROWS_PER_KIND]
             if found:
                 hits[kind] = found
     return hits
@@ -288,11 +289,14 @@ def _sql_hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kind: str) -> l
     prefilter = personal_data.prefilter(f, (kind,))
     folded = f"translate({f.value}, {lit(personal_data.WIDE)}, {lit(personal_data.NARROW)})"
     out = []
+    registers = kind == "id_card" and personal_data.registration_numbers(
+        v for (v,) in tables.con.execute(f"SELECT {f.value} FROM {lt.rel([f])} WHERE {prefilter} LIMIT 1000").fetchall()
+    )
     for rowid, value in tables.con.execute(
         f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({folded}, "
         f"{lit(bounded)}) ORDER BY rowid"
     ).fetchall():
-        if _holds(kind, value):
+        if _holds(kind, value, registers):
             out.append(rowid)
             if len(out) >= ROWS_PER_KIND:
                 break

@@ -26,6 +26,7 @@ from govdata.checks.bytescan import byte_pass, line_at
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
 from govdata.checks.excel import excel_to_csv
+from govdata.checks.rules.personal_data import in_skipped_rows
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import check_header, scan_structure
 from govdata.findings import Finding, Where
@@ -126,7 +127,9 @@ def prepare(
     if utf8 is None:
         return Prepared(path=None, findings=findings, sha256=sha, bytes=size, encoding=encoding)
     if dialect is not None:
-        plain, numbers, read_errors = apply_dialect(utf8, workdir, dialect, expected, where)
+        skipped: list[tuple[int, list[str]]] = []
+        plain, numbers, read_errors = apply_dialect(utf8, workdir, dialect, expected, where, skipped)
+        findings.extend(in_skipped_rows(skipped, where))
         if plain is None:
             return Prepared(path=None, findings=findings + read_errors, sha256=sha, bytes=size, encoding=encoding)
         prep = scan_structure(plain, workdir, expected, where, missing)
