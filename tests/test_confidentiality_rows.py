@@ -24,7 +24,10 @@ def test_every_unmasked_value_of_a_masked_column_is_a_finding_at_its_row(base_ca
     ]
     lines = ["id,id_card,phone"]
     for i in range(1, 13):
-        card = ID_CARD if i in (3, 9) else "3301061985030****1" if i == 11 else MASKED_ID
+        # row 6: a first-generation number masked (15 characters), as masked as the others
+        card = (
+            ID_CARD if i in (3, 9) else "3301061985030****1" if i == 11 else "330106******123" if i == 5 else MASKED_ID
+        )
         phone = "13812345678" if i in (3, 6) else "138****5678"
         lines.append(f"{i},{card},{phone}")
     root, target = dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())

@@ -13,12 +13,15 @@ from govdata.sql import lit
 def _id_card_masked() -> str:
     """An 18-character identity number with 1-6 leading digits shown, 0-4 trailing ones and the rest
     starred, as agencies mask them (110105********1234, 3301**********1001, 110***********123X,
-    110105************); RE2 has no look-ahead to count the length, so one alternative per shape."""
+    110105************), or a 15-digit first-generation one alike (330106******123); RE2 has no
+    look-ahead to count the length, so one alternative per shape."""
     shapes = []
     for shown in range(1, 7):
         for tail in range(5):
             end = "" if tail == 0 else f"[0-9]{{{tail - 1}}}[0-9Xx]"
             shapes.append(f"[1-9][0-9]{{{shown - 1}}}\\*{{{18 - shown - tail}}}{end}")
+            end = "" if tail == 0 else f"[0-9]{{{tail}}}"
+            shapes.append(f"[1-9][0-9]{{{shown - 1}}}\\*{{{15 - shown - tail}}}{end}")
     return "|".join(shapes)
 
 
