@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from govdata.codes import CODES
 from govdata.findings import Finding, Report
 
@@ -69,6 +71,17 @@ def github(report: Report, lang: str = "zh") -> str:
     return "\n".join(out)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|#~<>])")
+
+
+def _md(text: str) -> str:
+    """Text of a table cell of a pull-request comment: on one line (a line end shown as ⏎), with
+    nothing of the data rendered as markdown or HTML (no image fetched, no link, no table cell
+    split) and no one mentioned (@ followed by a zero-width space)."""
+    text = re.sub(r"\r\n|\r|\n", "⏎", text)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
 def markdown(report: Report, lang: str = "zh") -> str:
     zh = lang == "zh"
     head = ("## 数据检查结果" if zh else "## Data check") + (" ✅" if report.ok else " ❌")
@@ -88,12 +101,14 @@ def markdown(report: Report, lang: str = "zh") -> str:
             "|---|---|---|---|",
         ]
         for f in report.findings[:200]:
-            msg = f.text(lang).replace("|", "\\|")
-            lines.append(f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {f.location()} | {msg} |")
+            where = _md(f.location())
+            lines.append(
+                f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {where} | {_md(f.text(lang))} |"
+            )
         if len(report.findings) > 200:
             lines.append(f"| … | | | {len(report.findings) - 200} more |")
     for n in report.notices:
-        lines += ["", f"> {n.file or '-'}: {n.text(lang)}"]
+        lines += ["", f"> {_md(n.file or '-')}: {_md(n.text(lang))}"]
     if report.stats:
         lines += [
             "",
@@ -101,5 +116,5 @@ def markdown(report: Report, lang: str = "zh") -> str:
             "|---|---:|---:|---:|",
         ]
         for s in report.stats:
-            lines.append(f"| {s.file} | {s.rows_read} | {s.rows_valid} | {s.rows_with_findings} |")
+            lines.append(f"| {_md(s.file)} | {s.rows_read} | {s.rows_valid} | {s.rows_with_findings} |")
     return "\n".join(lines) + "\n"
