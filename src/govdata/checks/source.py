@@ -54,6 +54,19 @@ def declared_findings(src: Path, raw: dict[str, Any], sha: str, size: int, where
     return findings
 
 
+def _sheet(raw: dict[str, Any], where: Where) -> tuple[Any, list[Finding]]:
+    """The sheet to read: govdata's ``sheet`` key or Frictionless's ``dialect: {excel: {sheet: …}}``
+    (what ``frictionless validate`` reads; without either, both read the first sheet)."""
+    dialect = raw.get("dialect")
+    excel = dialect.get("excel") if isinstance(dialect, dict) else None
+    theirs = excel.get("sheet") if isinstance(excel, dict) else None
+    ours = raw.get("sheet")
+    if ours is not None and theirs is not None and ours != theirs:
+        text = f"sheet {ours!r} and dialect.excel.sheet {theirs!r} name different sheets: keep one"
+        return None, [Finding("dialect-error", text, key="dialect.excel.sheet", **where)]
+    return (ours if ours is not None else theirs), []
+
+
 def fast_path(src: Path, raw: dict[str, Any]) -> bool:
     """Big plain UTF-8 CSV: DuckDB's strict read can start while the byte pass runs beside it."""
     fmt = (raw.get("format") or src.suffix.lstrip(".")).lower()
@@ -103,7 +116,10 @@ def prepare(
         guard = guard_workbook(src, where)
         if guard:
             return Prepared(path=None, findings=findings + guard, sha256=sha, bytes=size)
-        utf8, excel_findings, _ = excel_to_csv(src, workdir, raw.get("sheet"), where, fields)
+        sheet, clash = _sheet(raw, where)
+        if clash:
+            return Prepared(path=None, findings=findings + clash, sha256=sha, bytes=size)
+        utf8, excel_findings, _ = excel_to_csv(src, workdir, sheet, where, fields)
         findings.extend(f for f in excel_findings if f.code != "type-error")
         encoding = "xlsx"
     else:
