@@ -193,9 +193,13 @@ _ANY = re.compile(f"{NUMBER_PREFILTER}|@")
 class PersonalData(Check):
     code = "personal-data"
     title_zh, title_en = "含有未脱敏的个人信息", "Personal data in the clear"
-    hint_zh = "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true。"
+    hint_zh = (
+        "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true；"
+        "表格之外的行（标题、签名）和描述文件的文字同样公开：删除其中的个人信息。"
+    )
     hint_en = (
-        "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field."
+        "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field; "
+        "rows outside the table (a title, a signature) and the descriptor's text are public too: remove it there."
     )
     message_zh = "含有{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列"
     message_en = "holds {what_en}: mask them and declare personal: {kind}, masked: true — or remove the column"
