@@ -9,7 +9,7 @@ from typing import Sequence
 
 from govdata.checks.prepared import work_file
 from govdata.findings import Finding, Where
-from govdata.pipelines.workbook import error_cells
+from govdata.pipelines.workbook import error_cells, trimmed
 
 
 def excel_to_csv(
@@ -47,6 +47,7 @@ def excel_to_csv(
     types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
     names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
     errors = error_cells(src, target) if src.suffix.lower() != ".xls" else {}
+    rows = trimmed(rows, errors)  # a stray cell far from the table makes no rows or columns
     dst = work_file(workdir, src.stem + ".xlsx.csv")
     findings: list[Finding] = []
     bad: set[int] = set()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from govdata.hookspecs import hookimpl
-from govdata.pipelines.workbook import error_cells
+from govdata.pipelines.workbook import error_cells, trimmed
 
 Rows = Iterator[dict[str, Any]]
 
@@ -192,6 +192,7 @@ def read_excel(
     except Exception as exc:  # calamine's own error types
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
     errors = error_cells(file, name) if file.suffix.lower() != ".xls" else {}
+    rows = trimmed(rows, errors)
     yield from _table_rows(
         ([errors.get((i, j), _cell_text(v)) for j, v in enumerate(row, 1)] for i, row in enumerate(rows, 1)),
         header_rows,

@@ -1,4 +1,5 @@
-"""The error cells of an ``.xlsx`` sheet (``#DIV/0!``, ``#N/A``, ``#VALUE!`` …: a formula that failed).
+"""What calamine does not say about a sheet: the error cells of an ``.xlsx`` sheet (``#DIV/0!``,
+``#N/A``, ``#VALUE!`` …: a formula that failed), and where its table ends (:func:`trimmed`).
 
 python-calamine reads such a cell as empty, so a broken formula would be published as a missing
 value without a word. Frictionless (openpyxl) reads the error's text as the cell's value. The
@@ -13,6 +14,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any, Iterable
 from xml.etree import ElementTree
 
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -89,3 +91,28 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, zlib.error, ElementTree.ParseError):
         return found  # calamine has read the sheet; a part it tolerates is not second-guessed here
     return found
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def trimmed(rows: list[list[Any]], keep: Iterable[tuple[int, int]] = ()) -> list[list[Any]]:
+    """A sheet's rows without the rows and columns after the table that hold nothing but empty or
+    whitespace cells: a stray cell far below or right of the data (a space typed in A1048576, a
+    formatted XFD6) stretches the sheet's range to a million rows or 16,384 columns, which are no
+    data (calamine reads the whole range). ``keep``: (row, column), 1-based, of cells calamine
+    reads as empty that are not (:func:`error_cells`)."""
+    keep = list(keep)
+    last = len(rows)
+    while last and all(map(_blank, rows[last - 1])):
+        last -= 1
+    last = max([last] + [r for r, _ in keep])
+    rows = rows[:last]
+    width = max([0] + [c for _, c in keep])
+    for row in rows:
+        end = len(row)
+        while end > width and _blank(row[end - 1]):
+            end -= 1
+        width = max(width, end)
+    return [row[:width] if len(row) > width else row for row in rows]
