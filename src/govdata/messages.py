@@ -64,6 +64,7 @@ TEMPLATES: dict[str, Templates] = {
         ("{size} 字节，超过 {cap} 字节的上限", "{size} bytes, over the {cap}-byte cap"),
         ("工作簿解压后为 {size} 字节，超过 {cap} 的上限", "the workbook expands to {size} bytes, over the {cap} cap"),
         ("压缩比 {ratio}:1，像是压缩炸弹", "compression ratio {ratio}:1 looks like a zip bomb"),
+        ("压缩文件解压后超过 {cap} 字节的上限", "the compressed file holds over {cap} bytes, over the cap"),
         ("资源 {resource}：{detail}", "resource {resource}: {detail}"),
     ],
     "yaml-unsafe": [
@@ -249,6 +250,12 @@ TEMPLATES: dict[str, Templates] = {
         ("找不到工作表 {sheet}；工作簿中有 {sheets}", "sheet {sheet} not found; the workbook has {sheets}"),
         ("工作簿无法读取：{detail}", "the workbook cannot be read: {detail}"),
         ("不是有效的 .xlsx 文件（不是 zip 压缩包）", "not a valid .xlsx file (not a zip archive)"),
+        ("无法读取压缩方式 {compression}：只支持 gz 或 zip", "compression {compression} cannot be read: gz or zip"),
+        ("zip 压缩包中有 {count} 个文件；一个资源只能是一个文件", "the zip archive holds {count} files; a resource is one file"),
+        (
+            "文件无法按声明的压缩方式解压（compression: {kind}）：{detail}",
+            "the file cannot be decompressed as declared (compression: {kind}): {detail}",
+        ),
         ("表头无法解析：{detail}", "header cannot be parsed: {detail}"),
         ("文件为空（没有表头行）", "the file is empty (no header row)"),
         (

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from govdata.checks.bytescan import byte_pass, line_at
+from govdata.checks.compressed import decompress
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
 from govdata.checks.excel import excel_to_csv
@@ -82,6 +83,7 @@ def fast_path(src: Path, raw: dict[str, Any]) -> bool:
         and fmt == "csv"
         and declared == "utf-8"
         and not raw.get("dialect")
+        and not raw.get("compression")
         and not head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     )
 
@@ -108,6 +110,11 @@ def prepare(
     facts = byte_pass(src, digest=isinstance(raw.get("hash"), str))
     sha = facts.sha256
     findings = declared_findings(src, raw, sha, size, where)
+    if raw.get("compression"):  # the file it holds is read (declared hash and bytes: the committed file's)
+        inner, problems = decompress(src, workdir, raw["compression"], MAX_FILE_BYTES, where)
+        if inner is None:
+            return Prepared(path=None, findings=findings + problems, sha256=sha, bytes=size)
+        src, facts = inner, byte_pass(inner, digest=False)
     fmt = (raw.get("format") or src.suffix.lstrip(".")).lower()
     excel_findings: list[Finding] = []
     if fmt in ("xlsx", "xls"):
