@@ -6,14 +6,13 @@ difference (Frictionless accepts its text)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-
-from frictionless import Resource
 from openpyxl import Workbook
 
 from govdata.pipelines.workbook import error_cells
+from tests.frictionless_run import frictionless_findings
 from tests.test_gate_corpus import _check
 from tests.test_gate_shapes import dataset
+from tests.test_pipeline_read import sheet_dataset
 
 FIELDS = [{"name": "id", "type": "integer"}, {"name": "s", "type": "string"}]
 CELLS = [
@@ -43,20 +42,11 @@ def test_cells_that_are_not_text_in_a_text_field_as_frictionless_reads_them(base
     _workbook(target / "data" / "items.xlsx")
     report = _check(root, target)
     ours = sorted((f.row, f.field, f.code) for f in report.findings if f.is_error)
-    cwd = os.getcwd()
-    os.chdir(target)
-    try:
-        theirs = Resource.from_descriptor(
-            {
-                "name": "t",
-                "path": "data/items.xlsx",
-                "schema": {"fields": FIELDS},
-                "dialect": {"excel": {"sheet": "数据"}},
-            }
-        ).validate()
-    finally:
-        os.chdir(cwd)
-    expected = sorted(tuple(x) for x in theirs.flatten(["rowNumber", "fieldName", "type"]))
+    theirs = frictionless_findings(
+        target,
+        {"name": "t", "path": "data/items.xlsx", "schema": {"fields": FIELDS}, "dialect": {"excel": {"sheet": "数据"}}},
+    )
+    expected = sorted(theirs)
     assert expected == [(row, "s", "type-error") for row in range(2, 8)]
     assert ours == expected + [(9, "s", "type-error")]  # the error cell: a deliberate difference
     by_row = {f.row: f for f in report.findings}
@@ -120,15 +110,8 @@ def test_frictionless_sheet_key_is_read(base_catalog, tmp_path):
         report = _check(root, target)
         assert sorted((f.row, f.field, f.code) for f in report.findings if f.is_error) == expected
         if case == "frictionless":
-            cwd = os.getcwd()
-            os.chdir(target)
-            try:
-                theirs = Resource.from_descriptor(
-                    {"name": "t", "path": "data/items.xlsx", "schema": {"fields": FIELDS}, **keys}
-                ).validate()
-            finally:
-                os.chdir(cwd)
-            assert [tuple(x) for x in theirs.flatten(["rowNumber", "fieldName", "type"])] == expected
+            descriptor = {"name": "t", "path": "data/items.xlsx", "schema": {"fields": FIELDS}, **keys}
+            assert frictionless_findings(target, descriptor) == expected
         else:
             (finding,) = [f for f in report.findings if f.is_error]
             assert finding.key == "resources.0.dialect.excel.sheet" and finding.file.endswith("datapackage.yaml")
@@ -139,8 +122,6 @@ def test_a_stray_cell_far_from_the_table_makes_no_rows_or_columns(base_catalog, 
     sheet's range; those rows and columns are no data (Frictionless reports a blank-row for each row
     and a type-error for the space: a deliberate difference), on the plain and the pipeline path. An
     error cell alone in a row after the table is still a row."""
-    from tests.test_pipeline_read import declare_pipeline
-
     book = Workbook()
     sheet = book.active
     sheet.title = "数据"
@@ -150,17 +131,7 @@ def test_a_stray_cell_far_from_the_table_makes_no_rows_or_columns(base_catalog, 
     sheet["Z3"] = " "
     verdicts = []
     for piped in (False, True):
-        root, target = dataset(
-            base_catalog, tmp_path / str(piped), FIELDS, b"", name="items.xlsx", format="xlsx", sheet="数据"
-        )
-        book.save(target / "data" / "items.xlsx")
-        if piped:
-            declare_pipeline(
-                root,
-                target,
-                "  - {step: read_excel, path: data/items.xlsx, sheet: 数据}\n",
-                drop=("path", "format", "sheet"),
-            )
+        root, target = sheet_dataset(base_catalog, tmp_path / str(piped), FIELDS, book, piped)
         report = _check(root, target)
         (stats,) = report.stats
         verdicts.append(

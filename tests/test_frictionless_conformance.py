@@ -13,6 +13,7 @@ from frictionless import Resource, Schema
 
 from govdata.checks.metadata import normalise_schema
 from tests.conftest import edited_yaml
+from tests.frictionless_run import frictionless_findings
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 
 LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label"}
@@ -413,16 +414,8 @@ def test_a_declared_header_row_that_is_a_comment_is_refused(tmp_path, base_catal
     dialect = {"headerRows": [2], "commentChar": "#"}
     (tmp_path / "fl").mkdir()
     (tmp_path / "fl" / "items.csv").write_text(data, encoding="utf-8")
-    cwd = os.getcwd()
-    os.chdir(tmp_path / "fl")
-    try:
-        resource = Resource.from_descriptor(
-            {"name": "items", "path": "items.csv", "schema": _clean_schema(), "dialect": dialect}
-        )
-        report = resource.validate()
-    finally:
-        os.chdir(cwd)
-    flagged = [tuple(x) for x in report.flatten(["rowNumber", "fieldName", "type"])]
+    descriptor = {"name": "items", "path": "items.csv", "schema": _clean_schema(), "dialect": dialect}
+    flagged = frictionless_findings(tmp_path / "fl", descriptor)
     assert not any(code in LABEL_ERRORS for _, _, code in flagged)  # Frictionless: no header checked
     assert (3, "id", "type-error") in flagged  # the header line read as data
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")

@@ -10,6 +10,7 @@ from typing import Callable
 import pytest
 
 from tests.conftest import edited_yaml
+from tests.frictionless_run import frictionless_findings
 from tests.test_gate_shapes import dataset
 
 FIELDS = [
@@ -266,10 +267,6 @@ def test_an_excel_error_cell_is_a_type_error_at_its_sheet_row_on_both_paths(base
     type-error at its sheet row and field, plain or read by a pipeline (judge G21): in a number field
     as Frictionless reports it (it reads the error's text), in a text field too (Frictionless passes
     the text: a deliberate difference), and the rows count among the rows with findings."""
-    import os
-
-    from frictionless import Resource
-
     from openpyxl import Workbook
 
     from tests.test_gate_corpus import _check
@@ -291,21 +288,9 @@ def test_an_excel_error_cell_is_a_type_error_at_its_sheet_row_on_both_paths(base
         sheet.append(row)
     verdicts = []
     for piped in (False, True):
-        root, target = dataset(
-            base_catalog, tmp_path / str(piped), fields, b"", name="items.xlsx", format="xlsx", sheet="数据"
-        )
-        book.save(target / "data" / "items.xlsx")
-        if piped:
-            declare_pipeline(
-                root,
-                target,
-                "  - {step: read_excel, path: data/items.xlsx, sheet: 数据, header_rows: [2]}\n",
-                drop=("path", "format", "sheet"),
-            )
-        else:
+        root, target = sheet_dataset(base_catalog, tmp_path / str(piped), fields, book, piped, header_rows=[2])
+        if not piped:
             plain_dir = target
-            with edited_yaml(target / "datapackage.yaml") as d:
-                d["resources"][0]["dialect"] = {"headerRows": [2]}
         report = _check(root, target)
         (stats,) = report.stats
         errors = [f for f in report.findings if f.is_error]
@@ -325,20 +310,23 @@ def test_an_excel_error_cell_is_a_type_error_at_its_sheet_row_on_both_paths(base
     )
     assert piped_verdict == plain
     # Frictionless on the same sheet: the number field's errors at the same rows, the text field's passed
-    cwd = os.getcwd()
-    os.chdir(plain_dir)
-    try:
-        report = Resource.from_descriptor(
-            {
-                "name": "t",
-                "path": "data/items.xlsx",
-                "schema": {"fields": fields},
-                "dialect": {"headerRows": [2], "excel": {"sheet": "数据"}},
-            }
-        ).validate()
-    finally:
-        os.chdir(cwd)
-    assert sorted(tuple(x) for x in report.flatten(["rowNumber", "fieldName", "type"])) == [
+    descriptor = {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}}
+    descriptor["dialect"] = {"headerRows": [2], "excel": {"sheet": "数据"}}
+    assert sorted(frictionless_findings(plain_dir, descriptor)) == [
         (5, "amount", "type-error"),
         (9, "amount", "type-error"),
     ]
+
+
+def sheet_dataset(base_catalog, path, fields, book, piped: bool, header_rows: list[int] | None = None):
+    """A dataset of the workbook ``book`` (sheet 数据) read plainly or by a pipeline's read_excel."""
+    root, target = dataset(base_catalog, path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+    book.save(target / "data" / "items.xlsx")
+    rows = f", header_rows: {header_rows}" if header_rows else ""
+    if piped:
+        step = f"  - {{step: read_excel, path: data/items.xlsx, sheet: 数据{rows}}}\n"
+        declare_pipeline(root, target, step, drop=("path", "format", "sheet"))
+    elif header_rows:
+        with edited_yaml(target / "datapackage.yaml") as d:
+            d["resources"][0]["dialect"] = {"headerRows": header_rows}
+    return root, target
