@@ -251,7 +251,10 @@ TEMPLATES: dict[str, Templates] = {
         ("工作簿无法读取：{detail}", "the workbook cannot be read: {detail}"),
         ("不是有效的 .xlsx 文件（不是 zip 压缩包）", "not a valid .xlsx file (not a zip archive)"),
         ("无法读取压缩方式 {compression}：只支持 gz 或 zip", "compression {compression} cannot be read: gz or zip"),
-        ("zip 压缩包中有 {count} 个文件；一个资源只能是一个文件", "the zip archive holds {count} files; a resource is one file"),
+        (
+            "zip 压缩包中有 {count} 个文件；一个资源只能是一个文件",
+            "the zip archive holds {count} files; a resource is one file",
+        ),
         (
             "文件无法按声明的压缩方式解压（compression: {kind}）：{detail}",
             "the file cannot be decompressed as declared (compression: {kind}): {detail}",
