@@ -10,7 +10,7 @@ default settings on the same SQLite files. For each server and each client count
   quiet      C clients looping a mix of cheap requests: home page, dataset page, table JSON,
              indexed filter, CKAN package_search, a download (the last three on govdata only)
   expensive  the same, plus 3 clients looping the most expensive requests the limits allow:
-             a query stopped by the SQL time limit, a facet, a streamed CSV export
+             a query stopped by the SQL time limit, a facet, a streamed CSV export, the largest HTML table page
 
 With ``--wrk`` the cheap mix comes from ``wrk`` (``apt-get install wrk``): httpx's own CPU on a
 2-core machine caps the measurable throughput, the more so the more clients.
@@ -52,6 +52,7 @@ EXPENSIVE = [
     "/hz-shuanggongshi.json?sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c)+select+count(*)+from+c",
     "/hz-shuanggongshi/penalties.json?_facet=category&_facet=status&_facet=region_code&_size=0",
     "/hz-shuanggongshi/licences.csv?_stream=1&_size=max",
+    "/hz-shuanggongshi/penalties?_size=1000",  # the largest HTML page a client can ask for
 ]
 
 
@@ -75,8 +76,9 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise RuntimeError("server did not start")
 
 
-async def run_traffic(base: str, cheap: list[tuple[str, str]], clients: int, seconds: float,
-                      expensive_clients: int) -> dict:
+async def run_traffic(
+    base: str, cheap: list[tuple[str, str]], clients: int, seconds: float, expensive_clients: int
+) -> dict:
     stop_at = time.perf_counter() + seconds
     lat: list[float] = []
     by_kind: dict[str, list[float]] = {}
@@ -85,6 +87,7 @@ async def run_traffic(base: str, cheap: list[tuple[str, str]], clients: int, sec
     limits = httpx.Limits(max_connections=clients + expensive_clients + 4)
 
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
         async def cheap_loop(seed: int):
             rnd = random.Random(seed)
             while time.perf_counter() < stop_at:
@@ -115,8 +118,9 @@ async def run_traffic(base: str, cheap: list[tuple[str, str]], clients: int, sec
                     expensive_status[-1] = expensive_status.get(-1, 0) + 1
 
         started = time.perf_counter()
-        await asyncio.gather(*[cheap_loop(i) for i in range(clients)],
-                             *[expensive_loop(1000 + i) for i in range(expensive_clients)])
+        await asyncio.gather(
+            *[cheap_loop(i) for i in range(clients)], *[expensive_loop(1000 + i) for i in range(expensive_clients)]
+        )
         wall = time.perf_counter() - started
 
     def pct(values: list[float], q: float) -> float:
@@ -126,9 +130,14 @@ async def run_traffic(base: str, cheap: list[tuple[str, str]], clients: int, sec
         return round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 1)
 
     return {
-        "clients": clients, "expensive_clients": expensive_clients, "seconds": round(wall, 1),
-        "requests": len(lat), "rps": round(len(lat) / wall, 1), "errors": errors,
-        "p50_ms": pct(lat, 0.50), "p99_ms": pct(lat, 0.99),
+        "clients": clients,
+        "expensive_clients": expensive_clients,
+        "seconds": round(wall, 1),
+        "requests": len(lat),
+        "rps": round(len(lat) / wall, 1),
+        "errors": errors,
+        "p50_ms": pct(lat, 0.50),
+        "p99_ms": pct(lat, 0.99),
         "by_kind_p99_ms": {k: pct(v, 0.99) for k, v in sorted(by_kind.items())},
         "expensive_status": {str(k): v for k, v in sorted(expensive_status.items())},
     }
@@ -147,8 +156,8 @@ end
 def _ms(text: str) -> float:
     units = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
     for unit in ("us", "ms", "s", "m"):
-        if text.endswith(unit) and text[:-len(unit)].replace(".", "", 1).isdigit():
-            return round(float(text[:-len(unit)]) * units[unit], 1)
+        if text.endswith(unit) and text[: -len(unit)].replace(".", "", 1).isdigit():
+            return round(float(text[: -len(unit)]) * units[unit], 1)
     return float("nan")
 
 
@@ -164,11 +173,15 @@ def run_wrk(base: str, cheap, clients: int, seconds: float, expensive_clients: i
     side: dict = {}
     thread = None
     if expensive_clients:
-        thread = threading.Thread(target=lambda: side.update(
-            asyncio.run(run_traffic(base, cheap, 0, seconds + 1, expensive_clients))))
+        thread = threading.Thread(
+            target=lambda: side.update(asyncio.run(run_traffic(base, cheap, 0, seconds + 1, expensive_clients)))
+        )
         thread.start()
-    out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "30s",
-                          "-s", str(script), base], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "30s", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+    ).stdout
     if thread is not None:
         thread.join()
     shutil.rmtree(script.parent, ignore_errors=True)
@@ -177,10 +190,17 @@ def run_wrk(base: str, cheap, clients: int, seconds: float, expensive_clients: i
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in sock.groups()) if sock else 0)
-    return {"clients": clients, "expensive_clients": expensive_clients, "seconds": seconds, "generator": "wrk",
-            "rps": float(rps.group(1)) if rps else float("nan"), "errors": {"non-2xx or socket": errors} if errors else {},
-            "p50_ms": _ms(pct.get("50", "")), "p99_ms": _ms(pct.get("99", "")),
-            "expensive_status": side.get("expensive_status", {})}
+    return {
+        "clients": clients,
+        "expensive_clients": expensive_clients,
+        "seconds": seconds,
+        "generator": "wrk",
+        "rps": float(rps.group(1)) if rps else float("nan"),
+        "errors": {"non-2xx or socket": errors} if errors else {},
+        "p50_ms": _ms(pct.get("50", "")),
+        "p99_ms": _ms(pct.get("99", "")),
+        "expensive_status": side.get("expensive_status", {}),
+    }
 
 
 def scenarios(base: str, cheap, client_counts, seconds, use_wrk: bool = False) -> list[dict]:
@@ -195,9 +215,12 @@ def scenarios(base: str, cheap, client_counts, seconds, use_wrk: bool = False) -
         busy["p99_ratio_to_quiet"] = round(busy["p99_ms"] / quiet["p99_ms"], 2) if quiet["p99_ms"] else None
         out += [quiet, busy]
         for r in (quiet, busy):
-            print(f"  {c:3d} clients +{r['expensive_clients']} expensive: {r['rps']:7.1f} req/s "
-                  f"p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  errors {sum(r['errors'].values())} "
-                  f"expensive {r['expensive_status']}", flush=True)
+            print(
+                f"  {c:3d} clients +{r['expensive_clients']} expensive: {r['rps']:7.1f} req/s "
+                f"p50 {r['p50_ms']:7.1f} ms  p99 {r['p99_ms']:7.1f} ms  errors {sum(r['errors'].values())} "
+                f"expensive {r['expensive_status']}",
+                flush=True,
+            )
     return out
 
 
@@ -207,22 +230,39 @@ def main() -> None:
     ap.add_argument("--clients", default="8,32")
     ap.add_argument("--out", type=Path, help="an existing output folder with a build (default: build the sample)")
     ap.add_argument("--skip-default", action="store_true", help="do not measure default Datasette")
-    ap.add_argument("--wrk", action="store_true", help="generate the cheap mix with wrk (Debian package) instead of httpx")
+    ap.add_argument(
+        "--wrk", action="store_true", help="generate the cheap mix with wrk (Debian package) instead of httpx"
+    )
     args = ap.parse_args()
     counts = [int(c) for c in args.clients.split(",")]
     tmp = None
     if args.out is None:
         tmp = Path(tempfile.mkdtemp(prefix="govdata-load-"))
         args.out = tmp / "_build"
-        subprocess.run([sys.executable, "-m", "govdata", "build", "--root", str(REPO), "--out", str(args.out),
-                        "--quiet"], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "govdata", "build", "--root", str(REPO), "--out", str(args.out), "--quiet"],
+            check=True,
+        )
     results: dict = {"seconds": args.seconds, "cpus": os.cpu_count(), "govdata": [], "default_datasette": []}
     procs = []
     try:
         port = free_port()
-        proc = subprocess.Popen([sys.executable, "-m", "govdata", "serve", "--root", str(REPO), "--out", str(args.out),
-                                 "--port", str(port)], stdout=subprocess.DEVNULL,
-                                stderr=open(REPO / "benchmarks" / "results" / "load-server.log", "w"))
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "govdata",
+                "serve",
+                "--root",
+                str(REPO),
+                "--out",
+                str(args.out),
+                "--port",
+                str(port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(REPO / "benchmarks" / "results" / "load-server.log", "w"),
+        )
         procs.append(proc)
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, proc)
@@ -234,8 +274,11 @@ def main() -> None:
             site = (args.out / "current").resolve() / "site"
             port = free_port()
             dbs = sorted(str(p) for p in site.glob("*.db"))
-            proc = subprocess.Popen([sys.executable, "-m", "datasette", "serve", *[a for d in dbs for a in ("-i", d)],
-                                     "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "datasette", "serve", *[a for d in dbs for a in ("-i", d)], "--port", str(port)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             procs.append(proc)
             base = f"http://127.0.0.1:{port}"
             wait_ready(base, proc)

@@ -367,7 +367,9 @@ def test_help_links_answer_and_writes_are_refused(ckan, live_server):
         ckan.action.help_show(name="package_create")
     for method in ("PUT", "DELETE", "PATCH"):
         r = httpx.request(method, f"{live_server}/api/3/action/package_list")
-        assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST" and r.json()["success"] is False
+        assert (
+            r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST, OPTIONS" and r.json()["success"] is False
+        )
 
 
 def test_the_directory_is_read_package_by_package_with_repeats_shared(built):

@@ -376,6 +376,14 @@ def test_oversight_pages_show_labels_not_codes_in_both_languages(datasette_app):
         assert 'title="policy-5"' in page.text
         report = visible(asyncio.run(get("/oversight/annual-report/xh-gov/2025", lang)).text)
         assert ("行号" in report) == (lang == "zh") and ("Row" in report) == (lang == "en")
+        # the format's own headings and labels follow the language (judge P21), the data does not
+        for zh, en in (
+            ("主动公开政府信息情况", "Information disclosed proactively"),
+            ("第二十条第（一）项 规章", "Art. 20 (1) Rules"),
+            ("本年制发件数", "Issued this year"),
+            ("本年新开放数据集", "Datasets opened this year"),
+        ):
+            assert (zh in report, en in report) == ((True, False) if lang == "zh" else (False, True)), (lang, zh)
         listing = visible(asyncio.run(get("/oversight/annual-report", lang)).text)
         assert ("Parts 3 and 4" in listing) == (lang == "en")
 

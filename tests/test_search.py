@@ -118,8 +118,9 @@ def test_in_table_search_finds_every_containing_row(built, live_server):
             folded = [(r[0], [textsearch.fold(v).lower() if isinstance(v, str) else "" for v in r[1:]]) for r in rows]
             values = [v for r in rows for v in r[1:] if isinstance(v, str)]
             for q in _queries(values, rng):
-                fq = textsearch.fold(q).lower()
-                expected = {rid for rid, cells in folded if any(fq in c for c in cells)}
+                # each word (list punctuation separates words, as spaces do) in some cell of the row
+                fws = [textsearch.fold(w).lower().strip() for w in textsearch.words(q)]
+                expected = {rid for rid, cells in folded if all(any(w in c for c in cells) for w in fws if w)}
                 got = {r[0] for r in db.execute(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH escape_fts(?)', (q,))}
                 assert got == expected, (db_name, table, q)
                 served = httpx.get(f"{live_server}/{db_name}/{table}.json", params={"_search": q, "_size": 1}).json()
@@ -458,3 +459,43 @@ def test_requests_that_read_many_rows_are_admitted_through_a_budget():
     assert kind_of("/db/t.json", [("region_code", "330106")]) is None
     assert kind_of("/db/t.json", [("region_code__exact", "330106")]) is None
     assert kind_of("/datasets/hz-shuanggongshi", []) is None and kind_of("/downloads/x/y.db", []) is None
+
+
+@pytest.mark.parametrize("sep", ["，", "、", "；", ";", ",", "\u200b "])
+def test_terms_listed_with_chinese_punctuation_are_separate_words(live_server, sep):
+    """处罚，许可 is two words as 处罚 许可 is, in the catalogue, in CKAN and in a table; a pasted
+    zero-width space or direction mark is no part of a word (they found nothing: judge P24)."""
+    with httpx.Client(base_url=live_server, timeout=30) as c:
+
+        def names(q):
+            res = c.get("/api/3/action/package_search", params={"q": q, "rows": 100}).json()["result"]
+            return {p["name"] for p in res["results"]}
+
+        def count(q):
+            url = "/hz-shuanggongshi/penalties.json"
+            return c.get(url, params={"_search": q, "_size": 0}).json()["filtered_table_rows_count"]
+
+        assert names(f"处罚{sep}许可") == names("处罚 许可") and names("处罚 许可")
+        assert names(f"处罚{sep}") == names("处罚")
+        assert count(f"罚款{sep}示例") == count("罚款 示例") > 0
+        page = c.get("/datasets", params={"q": f"处罚{sep}许可"}).text
+        assert all(f'href="/datasets/{n}"' in page for n in names("处罚 许可"))
+
+
+def test_words_keep_numbers_with_thousands_separators():
+    assert textsearch.words("1,000 元") == ["1,000", "元"]
+    assert textsearch.words("处罚\u200e\u200b许可") == ["处罚许可"]
+
+
+def test_codes_are_found_as_citizens_type_them(live_server):
+    """pm25 finds what PM2.5 finds, as does pm2.5 (judge P23): codes written with punctuation are
+    also indexed run together."""
+
+    def names(q):
+        res = httpx.get(f"{live_server}/api/3/action/package_search", params={"q": q, "rows": 100}).json()["result"]
+        return {p["name"] for p in res["results"]}
+
+    assert "hz-air-quality-daily" in names("PM2.5")
+    assert names("pm25") >= names("PM2.5") and names("PM25") == names("pm25")
+    page = httpx.get(f"{live_server}/datasets", params={"q": "pm25"}).text
+    assert 'href="/datasets/hz-air-quality-daily"' in page

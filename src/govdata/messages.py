@@ -291,10 +291,6 @@ TEMPLATES: dict[str, Templates] = {
         ("dialect {key}：{value} 无法使用", "dialect {key}: {value} cannot be used"),
         ("dialect 的 delimiter 与 quoteChar 是同一个字符", "dialect delimiter and quoteChar are the same character"),
         (
-            "sheet {ours} 与 dialect.excel.sheet {theirs} 指向不同的工作表：只保留一个",
-            "sheet {ours} and dialect.excel.sheet {theirs} name different sheets: keep one",
-        ),
-        (
             "dialect headerRows：第 {rows} 行是注释行（commentChar 或 commentRows），不是表头",
             "dialect headerRows: row {rows} is a comment row (commentChar or commentRows), not a header",
         ),

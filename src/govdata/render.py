@@ -71,15 +71,16 @@ def github(report: Report, lang: str = "zh") -> str:
     return "\n".join(out)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|#~<>])")
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]()!|#~>])")
 
 
 def _md(text: str) -> str:
-    """Text of a table cell of a pull-request comment: on one line (a line end shown as ⏎), with
-    nothing of the data rendered as markdown or HTML (no image fetched, no link, no table cell
-    split) and no one mentioned (@ followed by a zero-width space)."""
+    """Text from the agency's files (cells, names) inside a markdown table of a pull-request comment:
+    one line (a newline split the table), markdown and HTML inert (an image link fetched when the
+    comment is read, ``<img>``), no @mention."""
     text = re.sub(r"\r\n|\r|\n", "⏎", text)
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_ACTIVE.sub(r"\\\1", text).replace("@", "@\u200b")
 
 
 def markdown(report: Report, lang: str = "zh") -> str:
@@ -101,9 +102,8 @@ def markdown(report: Report, lang: str = "zh") -> str:
             "|---|---|---|---|",
         ]
         for f in report.findings[:200]:
-            where = _md(f.location())
             lines.append(
-                f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {where} | {_md(f.text(lang))} |"
+                f"| {SEVERITY_ZH[f.severity] if zh else f.severity} | `{f.code}` | {_md(f.location())} | {_md(f.text(lang))} |"
             )
         if len(report.findings) > 200:
             lines.append(f"| … | | | {len(report.findings) - 200} more |")

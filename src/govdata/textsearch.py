@@ -128,24 +128,36 @@ def _phrase(segment: str, trigrams: bool = True) -> str:
 
 NO_MATCH = '"\u0001"'  # folds to no token: an empty phrase, which FTS5 matches with no row
 
+# what separates the words of a query besides spaces: Chinese users list terms with the input
+# method's punctuation (处罚，许可 / 处罚、许可 / 处罚；许可) and paste invisible characters with them
+# (a zero-width space, a direction mark); an ASCII comma separates too, except between digits (1,000)
+_SEPARATORS = re.compile(r"[\s，、；;]+|(?<!\d),|,(?!\d)")
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff")
+)
+
+
+def words(query: str | None) -> list[str]:
+    """The words of what a user typed: split on spaces and list punctuation, invisible characters
+    left out."""
+    return [w for w in _SEPARATORS.split((query or "").translate(_INVISIBLE)) if w]
+
 
 def match_expression(query: str, trigrams: bool = True) -> str:
     """An FTS5 MATCH expression over a bigram index for what a user typed: every whitespace-
-    separated term must occur in one cell, as it is (punctuation included): the bigrams of a
+    separated term (:func:`words`: list punctuation separates too) must occur in one cell, as it is: the bigrams of a
     term are one phrase, which matches exactly where the term is a substring (with ``trigrams``,
     for an index of :data:`SEARCH_VERSION` 2, a term of ASCII letters and digits is the phrase of
     its trigrams instead, as exact)."""
     parts = [
-        _phrase(seg, trigrams)
-        for term in (query or "").split()
-        for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))
+        _phrase(seg, trigrams) for term in words(query) for seg in SEGMENT.findall(fold(term).translate(TOKEN_MAP))
     ]
     return " AND ".join(dict.fromkeys(parts[:MAX_TERMS])) if parts else NO_MATCH
 
 
 def terms(query: str) -> list[str]:
     """The folded terms of a query, for substring search in small collections (the catalogue)."""
-    return [seg for w in (query or "").split() for seg in SEGMENT.findall(fold(w))][:MAX_TERMS]
+    return [seg for w in words(query) for seg in SEGMENT.findall(fold(w))][:MAX_TERMS]
 
 
 MAX_TERMS = 10  # words of a query that are searched (the rest would only narrow it further)

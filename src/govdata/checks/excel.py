@@ -5,15 +5,33 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from govdata.checks.prepared import work_file
+from govdata.sheets import fill_merged, sheet_rows
 from govdata.findings import Finding, Where
-from govdata.pipelines.workbook import error_cells, trimmed
+from govdata.pipelines.workbook import error_cells, reach
+
+
+def excel_options(raw: dict[str, Any]) -> tuple[str | int | None, bool]:
+    """(sheet, fill merged cells) of a resource: govdata's ``sheet`` key, or Frictionless's
+    ``dialect: {excel: {sheet, fillMergedCells}}`` (what ``frictionless validate`` reads too)."""
+    dialect = raw.get("dialect")
+    excel = dialect.get("excel") if isinstance(dialect, dict) else None
+    excel = excel if isinstance(excel, dict) else {}
+    sheet = raw.get("sheet", excel.get("sheet"))
+    return (sheet if isinstance(sheet, (str, int)) and not isinstance(sheet, bool) else None), excel.get(
+        "fillMergedCells"
+    ) is True
 
 
 def excel_to_csv(
-    src: Path, workdir: Path, sheet: str | int | None, where: Where, fields: Sequence[object] = ()
+    src: Path,
+    workdir: Path,
+    sheet: str | int | None,
+    where: Where,
+    fields: Sequence[object] = (),
+    merged: bool = False,
 ) -> tuple[Path | None, list[Finding], set[int]]:
     """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
     cell as the declared field at its position reads it: a date or datetime cell in the declared
@@ -21,8 +39,8 @@ def excel_to_csv(
     in a field declared as text is a ``type-error`` (as Frictionless reports it: Excel shows it
     formatted, leading zeros are gone). An error cell (``#DIV/0!``, ``#N/A``: a formula that failed,
     which calamine reads as empty) is written as its text, as Frictionless reads it: a ``type-error``
-    of the table checks in a field of another type, one here in a text field. Returns (CSV,
-    findings, rows with findings)."""
+    of the table checks in a field of another type, one here in a text field. ``merged``: merged
+    cells take their first cell's value. Returns (CSV, findings, rows with findings)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -41,13 +59,16 @@ def excel_to_csv(
                 [Finding("source-error", f"sheet {sheet!r} not found; the workbook has {names}", **where)],
                 set(),
             )
-        rows = wb.get_sheet_by_name(target).to_python(skip_empty_area=False)
+        data = wb.get_sheet_by_name(target)
+        rows = sheet_rows(data)  # from A1, without blank rows and columns after the table
+        if merged:
+            fill_merged(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
     types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
     names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
     errors = error_cells(src, target) if src.suffix.lower() != ".xls" else {}
-    rows = trimmed(rows, errors)  # a stray cell far from the table makes no rows or columns
+    rows = reach(rows, errors)
     dst = work_file(workdir, src.stem + ".xlsx.csv")
     findings: list[Finding] = []
     bad: set[int] = set()

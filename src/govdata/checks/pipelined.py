@@ -44,6 +44,8 @@ def read_as(read: CommittedRead) -> dict[str, Any]:
         dialect["commentRows"] = read.comment_rows
     if read.excel:
         fmt = "xls" if read.path.suffix.lower() == ".xls" else "xlsx"
+        if read.fill_merged:
+            dialect["excel"] = {"fillMergedCells": True}
         return {"format": fmt, "sheet": read.sheet, "dialect": dialect}
     dialect["delimiter"] = read.delimiter or ","  # read_csv's default, whatever the file's suffix
     raw: dict[str, Any] = {"format": "csv", "dialect": dialect}

@@ -26,7 +26,7 @@ from govdata.checks.bytescan import byte_pass, line_at
 from govdata.checks.compressed import decompress
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
-from govdata.checks.excel import excel_to_csv
+from govdata.checks.excel import excel_options, excel_to_csv
 from govdata.checks.rules.personal_data import in_skipped_rows
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import check_header, scan_structure
@@ -53,19 +53,6 @@ def declared_findings(src: Path, raw: dict[str, Any], sha: str, size: int, where
     if isinstance(raw.get("bytes"), int) and raw["bytes"] != size:
         findings.append(Finding("byte-count", f"declared bytes {raw['bytes']} but the file has {size}", **where))
     return findings
-
-
-def _sheet(raw: dict[str, Any], where: Where) -> tuple[Any, list[Finding]]:
-    """The sheet to read: govdata's ``sheet`` key or Frictionless's ``dialect: {excel: {sheet: …}}``
-    (what ``frictionless validate`` reads; without either, both read the first sheet)."""
-    dialect = raw.get("dialect")
-    excel = dialect.get("excel") if isinstance(dialect, dict) else None
-    theirs = excel.get("sheet") if isinstance(excel, dict) else None
-    ours = raw.get("sheet")
-    if ours is not None and theirs is not None and ours != theirs:
-        text = f"sheet {ours!r} and dialect.excel.sheet {theirs!r} name different sheets: keep one"
-        return None, [Finding("dialect-error", text, key="dialect.excel.sheet", **where)]
-    return (ours if ours is not None else theirs), []
 
 
 def fast_path(src: Path, raw: dict[str, Any]) -> bool:
@@ -123,10 +110,8 @@ def prepare(
         guard = guard_workbook(src, where)
         if guard:
             return Prepared(path=None, findings=findings + guard, sha256=sha, bytes=size)
-        sheet, clash = _sheet(raw, where)
-        if clash:
-            return Prepared(path=None, findings=findings + clash, sha256=sha, bytes=size)
-        utf8, excel_findings, _ = excel_to_csv(src, workdir, sheet, where, fields)
+        sheet, merged = excel_options(raw)
+        utf8, excel_findings, _ = excel_to_csv(src, workdir, sheet, where, fields, merged)
         findings.extend(f for f in excel_findings if f.code != "type-error")
         encoding = "xlsx"
     else:

@@ -125,3 +125,89 @@ def application_rows() -> list[tuple[str, str, str]]:
         out.append((code, key, label))
         out += [(c, k, f"{label}：{lab}") for c, k, lab in parts]
     return out
+
+
+# The same labels in English, for the interface in English (the format has no official English; the
+# tables' data keep the Chinese labels). Row labels of table 三's parts are "<heading>: <part>".
+EN = {
+    "主动公开政府信息情况": "Information disclosed proactively",
+    "收到和处理政府信息公开申请情况": "Disclosure requests received and handled",
+    "政府信息公开行政复议、行政诉讼情况": "Administrative reconsideration and litigation over disclosure",
+    "第二十条第（一）项": "Art. 20 (1)",
+    "第二十条第（五）项": "Art. 20 (5)",
+    "第二十条第（六）项": "Art. 20 (6)",
+    "第二十条第（八）项": "Art. 20 (8)",
+    "附：数据开放": "Addendum: open data",
+    "规章": "Rules",
+    "行政规范性文件": "Administrative normative documents",
+    "行政许可": "Administrative licensing",
+    "行政处罚": "Administrative penalties",
+    "行政强制": "Administrative enforcement",
+    "行政事业性收费": "Administrative fees",
+    "本年制发件数": "Issued this year",
+    "本年废止件数": "Repealed this year",
+    "现行有效件数": "In force",
+    "本年处理决定数量": "Decisions this year",
+    "本年收费金额（单位：万元）": "Fees collected this year (10,000 yuan)",
+    "本年新开放数据集": "Datasets opened this year",
+    "本年更新数据集": "Datasets updated this year",
+    "本年撤销数据集": "Datasets withdrawn this year",
+    "数据集数量": "Datasets",
+    "自然人": "Natural persons",
+    "法人或其他组织：商业企业": "Organisations: businesses",
+    "法人或其他组织：科研机构": "Organisations: research institutions",
+    "法人或其他组织：社会公益组织": "Organisations: public-interest organisations",
+    "法人或其他组织：法律服务机构": "Organisations: legal service providers",
+    "法人或其他组织：其他": "Organisations: other",
+    "总计": "Total",
+    "一、本年新收政府信息公开申请数量": "1. New requests this year",
+    "二、上年结转政府信息公开申请数量": "2. Requests carried over from last year",
+    "三、本年度办理结果（一）予以公开": "3. Outcomes this year (1) Disclosed",
+    "三、本年度办理结果（二）部分公开（区分处理的，只计这一情形，不计其他情形）": (
+        "3. Outcomes this year (2) Partly disclosed (counted here only)"
+    ),
+    "三、本年度办理结果（三）不予公开": "3. Outcomes this year (3) Withheld",
+    "1.属于国家秘密": "1. State secret",
+    "2.其他法律行政法规禁止公开": "2. Barred by other laws or regulations",
+    "3.危及“三安全一稳定”": "3. Endangers national, public or economic security or social stability",
+    "4.保护第三方合法权益": "4. Protects a third party's lawful rights",
+    "5.属于三类内部事务信息": "5. Internal affairs",
+    "6.属于四类过程性信息": "6. Information in process",
+    "7.属于行政执法案卷": "7. Law-enforcement case files",
+    "8.属于行政查询事项": "8. Administrative enquiry matters",
+    "三、本年度办理结果（四）无法提供": "3. Outcomes this year (4) Cannot be provided",
+    "1.本机关不掌握相关政府信息": "1. Not held by this body",
+    "2.没有现成信息需要另行制作": "2. Would have to be newly made",
+    "3.补正后申请内容仍不明确": "3. Still unclear after correction",
+    "三、本年度办理结果（五）不予处理": "3. Outcomes this year (5) Not handled",
+    "1.信访举报投诉类申请": "1. Petitions, reports or complaints",
+    "2.重复申请": "2. Repeated requests",
+    "3.要求提供公开出版物": "3. Requests for published materials",
+    "4.无正当理由大量反复申请": "4. Mass repeated requests without good reason",
+    "5.要求行政机关确认或重新出具已获取信息": "5. Requests to confirm or reissue information already obtained",
+    "三、本年度办理结果（六）其他处理": "3. Outcomes this year (6) Otherwise handled",
+    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": (
+        "1. Not corrected in time without good reason: no longer handled"
+    ),
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": "2. Fee not paid in time: no longer handled",
+    "3.其他": "3. Other",
+    "三、本年度办理结果（七）总计": "3. Outcomes this year (7) Total",
+    "四、结转下年度继续办理": "4. Carried over to next year",
+    "结果维持": "Upheld",
+    "结果纠正": "Corrected",
+    "其他结果": "Other outcome",
+    "尚未审结": "Pending",
+    "行政复议": "Administrative reconsideration",
+    "行政诉讼：未经复议直接起诉": "Litigation: filed directly",
+    "行政诉讼：复议后起诉": "Litigation: after reconsideration",
+}
+
+
+def english(label: str) -> str:
+    """A label of the format in English: a row of table 三's parts is its heading's and its own."""
+    if label in EN:
+        return EN[label]
+    head, sep, part = label.partition("：")
+    if sep and head in EN and part in EN:
+        return f"{EN[head]}: {EN[part]}"
+    return label

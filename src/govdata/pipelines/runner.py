@@ -108,6 +108,7 @@ class CommittedRead:
     header_rows: list[int] | None = None
     comment_rows: list[int] | None = None
     sheet: str | int | None = None
+    fill_merged: bool = False
 
 
 def _rows_arg(file: str, key: str, value: Any) -> list[int] | None:
@@ -146,6 +147,7 @@ def committed_read(
         if sheet is not None and not (isinstance(sheet, str) or (type(sheet) is int and sheet > 0)):
             raise PipelineError(f"pipelines/{file}: step 1 sheet: {sheet!r} must be a sheet's name or number")
         read.sheet = sheet
+        read.fill_merged = args.get("fill_merged") is True
         return read
     encoding, delimiter = args.get("encoding"), args.get("delimiter")
     if encoding is not None:

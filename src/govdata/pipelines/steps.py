@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from govdata.hookspecs import hookimpl
-from govdata.pipelines.workbook import error_cells, trimmed
+from govdata.pipelines.workbook import error_cells, reach
 
 Rows = Iterator[dict[str, Any]]
 
@@ -176,11 +176,13 @@ def read_excel(
     sheet: str | int | None = None,
     header_rows: list[int] | None = None,
     comment_rows: list[int] | None = None,
+    fill_merged: bool = False,
     **_: Any,
 ) -> Rows:
     """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
     cell as text: numbers in their shortest form, dates and datetimes in ISO 8601, an error cell of
-    an ``.xlsx`` as its text (``#DIV/0!``, as Frictionless reads it: calamine reads it as empty)."""
+    an ``.xlsx`` as its text (``#DIV/0!``, as Frictionless reads it: calamine reads it as empty);
+    ``fill_merged``: each merged cell takes its first cell's value (Frictionless's ``fillMergedCells``)."""
     from python_calamine import CalamineWorkbook
 
     file = committed(ctx, path)
@@ -188,11 +190,16 @@ def read_excel(
         wb = CalamineWorkbook.from_path(str(file))
         names = wb.sheet_names
         name = names[sheet - 1] if isinstance(sheet, int) else (sheet or names[0])
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        from govdata.sheets import fill_merged as fill, sheet_rows
+
+        data = wb.get_sheet_by_name(name)
+        rows = sheet_rows(data)  # from A1, without blank rows and columns after the table
+        if fill_merged:
+            fill(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine's own error types
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
     errors = error_cells(file, name) if file.suffix.lower() != ".xls" else {}
-    rows = trimmed(rows, errors)
+    rows = reach(rows, errors)
     yield from _table_rows(
         ([errors.get((i, j), _cell_text(v)) for j, v in enumerate(row, 1)] for i, row in enumerate(rows, 1)),
         header_rows,
@@ -251,22 +258,6 @@ def strip_thousands_separators(rows: Rows, ctx: dict, fields: list[str], **_: An
         yield row
 
 
-def fill_down(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
-    """An empty cell of the named columns takes the value above it: a category merged over several
-    rows of a sheet keeps its value in the first cell only (``govdata new`` declares this for a
-    column whose empty cells all lie in such merged ranges)."""
-    above: dict[str, Any] = {}
-    for row in rows:
-        for f in fields:
-            value = row.get(f)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if f in above:
-                    row[f] = above[f]
-            else:
-                above[f] = value
-        yield row
-
-
 def select(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
     for row in rows:
         yield {f: row.get(f) for f in fields}
@@ -287,15 +278,12 @@ TRANSFORMS: dict[str, Callable[..., Rows]] = {
     "normalize_fullwidth": normalize_fullwidth,
     "normalize_chinese_dates": normalize_chinese_dates,
     "strip_thousands_separators": strip_thousands_separators,
-    "fill_down": fill_down,
     "select": select,
     "rename": rename,
 }
 # transforms that only rewrite cells: a row out for each row in, with the same columns (the gate runs
 # them over the rows its structure pass read from a pipeline's committed file: checks/pipelined.py)
-CELL_TRANSFORMS = frozenset(
-    {"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators", "fill_down"}
-)
+CELL_TRANSFORMS = frozenset({"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators"})
 
 
 def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:

@@ -1,5 +1,4 @@
-"""What calamine does not say about a sheet: the error cells of an ``.xlsx`` sheet (``#DIV/0!``,
-``#N/A``, ``#VALUE!`` …: a formula that failed), and where its table ends (:func:`trimmed`).
+"""The error cells of an ``.xlsx`` sheet (``#DIV/0!``, ``#N/A``, ``#VALUE!`` …: a formula that failed).
 
 python-calamine reads such a cell as empty, so a broken formula would be published as a missing
 value without a word. Frictionless (openpyxl) reads the error's text as the cell's value. The
@@ -14,7 +13,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from xml.etree import ElementTree
 
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -95,26 +94,14 @@ def error_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     return found
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def trimmed(rows: list[list[Any]], keep: Iterable[tuple[int, int]] = ()) -> list[list[Any]]:
-    """A sheet's rows without the rows and columns after the table that hold nothing but empty or
-    whitespace cells: a stray cell far below or right of the data (a space typed in A1048576, a
-    formatted XFD6) stretches the sheet's range to a million rows or 16,384 columns, which are no
-    data (calamine reads the whole range). ``keep``: (row, column), 1-based, of cells calamine
-    reads as empty that are not (:func:`error_cells`)."""
-    keep = list(keep)
-    last = len(rows)
-    while last and all(map(_blank, rows[last - 1])):
-        last -= 1
-    last = max([last] + [r for r, _ in keep])
-    rows = rows[:last]
-    width = max([0] + [c for _, c in keep])
-    for row in rows:
-        end = len(row)
-        while end > width and _blank(row[end - 1]):
-            end -= 1
-        width = max(width, end)
-    return [row[:width] if len(row) > width else row for row in rows]
+def reach(rows: list[list[Any]], errors: dict[tuple[int, int], str]) -> list[list[Any]]:
+    """``rows`` (a sheet's from A1, without the blank rows and columns after its last filled cell:
+    :func:`govdata.sheets.sheet_rows`) long and wide enough to hold every error cell, which calamine
+    reads as empty: an error alone in a row below the table is still a cell of the sheet."""
+    for r, c in errors:
+        while len(rows) < r:
+            rows.append([])
+        row = rows[r - 1]
+        if len(row) < c:
+            row.extend([""] * (c - len(row)))
+    return rows

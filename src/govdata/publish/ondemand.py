@@ -31,7 +31,14 @@ def diff_releases(
     manifests = []
     for rid in (old, new):
         folder = view / rid
-        if rid in ("", ".", "..") or "/" in rid or rid.startswith(".") or not (folder / "release.json").is_file():
+        if (
+            rid in ("", ".", "..")
+            or "/" in rid
+            or "\0" in rid
+            or rid.startswith(".")
+            or len(rid.encode("utf-8", "replace")) > 200  # no release is named so (the OS refuses over 255)
+            or not (folder / "release.json").is_file()
+        ):
             raise DiffRefused(f"no release '{rid}'")
         manifests.append(json.loads((folder / "release.json").read_text("utf-8")))
     total = sum(int(f.get("rows") or 0) for m in manifests for f in m["files"] if f["format"] == "parquet")

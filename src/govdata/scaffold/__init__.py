@@ -23,15 +23,16 @@ from govdata.checks.rules import negative_list_field
 from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
-from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field
+from govdata.sheets import fill_merged
+from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, names_column, placeholders, redact
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
     NumberCell,
     ScaffoldError,
     excel_layout,
-    merged_columns,
     find_header,
+    side_columns,
     footer_rows,
     text_layout,
 )
@@ -53,11 +54,18 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     target = catalog.root / "datasets" / publisher / name
     if target.exists():
         raise ScaffoldError(f"{target.relative_to(catalog.root)} already exists")
+    # names are the catalogue's keys (URLs, tables, downloads): a folder of that name under another
+    # publisher is the same name (the gate holds each dataset's name to its folder's)
+    taken_by = sorted((catalog.root / "datasets").glob(f"*/{name}/datapackage.*"))
+    if taken_by:
+        where = taken_by[0].parent.relative_to(catalog.root)
+        raise ScaffoldError(f"the catalogue already has a dataset named '{name}' ({where})")
     fmt = source.suffix.lower().lstrip(".")
     excel = fmt in ("xlsx", "xls")
     raw: dict[str, Any] = {"format": fmt} if excel else {}
     dialect: dict[str, Any] = {}
-    merged: list[tuple[int, int, int]] = []
+    merged: list[Any] = []
+    beside = False  # a note beside the table, below its header
     with tempfile.TemporaryDirectory() as tmp:
         if excel:
             sheet, layout_rows, sheet_notes, merged = excel_layout(source)
@@ -69,13 +77,33 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             if delimiter != ",":
                 dialect["delimiter"] = delimiter
                 notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
-        header_rows, above = find_header(layout_rows)
+        header_rows, above = find_header(layout_rows, merged)
+        for j in side_columns(layout_rows):
+            n, text = next(
+                (n, str(r[j])) for n, r in enumerate(layout_rows, start=1) if j < len(r) and str(r[j]).strip()
+            )
+            if n > header_rows[-1]:
+                beside = True
+                notes.append(
+                    f"第 {n} 行第 {j + 1} 列的「{redact(text)[:40]}」在表格之外：表格因此多出没有表头的列，检查会报告"
+                    " blank-label（Frictionless 亦然）；请在文件中删除它或移到表头上方，再重新运行 govdata new。"
+                )
+        above = [redact(a) for a in above]  # quoted in the descriptor: never a phone, ID or signer's name
+        if excel:  # Frictionless's own keys too: frictionless validate reads the same sheet, the same cells
+            dialect["excel"] = {"sheet": raw["sheet"]}
+            if any(r1 + 1 >= header_rows[0] for (_r0, _c0), (r1, _c1) in merged):
+                dialect["excel"]["fillMergedCells"] = True
+                fill_merged(layout_rows, merged)
+                notes.append(
+                    "工作表有合并单元格：已声明 dialect.excel.fillMergedCells，合并区域的每个单元格取其首格的值"
+                    "（Frictionless 亦然），合并的表头和纵向合并的类别都不会丢失。"
+                )
         if header_rows != [1]:
             dialect["headerRows"] = header_rows
             rows_text = "、".join(str(n) for n in header_rows)
             notes.append(
                 f"表头在第 {rows_text} 行"
-                + ("（两行表头已合并为字段标题）" if len(header_rows) > 1 else "")
+                + (f"（{len(header_rows)} 行表头已合并为字段标题）" if len(header_rows) > 1 else "")
                 + (f"；其上各行（{'；'.join(above)[:200]}）不是数据，已跳过。" if above else "。")
             )
         if dialect:
@@ -105,7 +133,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         if footer:
             dialect["commentRows"] = footer
             raw["dialect"] = dialect
-            shown = "；".join(" ".join(c.strip() for c in r if c.strip())[:60] for n, r in tail if n in footer)
+            shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:60] for n, r in tail if n in footer)
             notes.append(
                 f"第 {'、'.join(str(n) for n in footer)} 行在数据之后，是合计、签名或说明（{shown[:200]}），"
                 "不是数据：已写入 dialect.commentRows 跳过。"
@@ -120,12 +148,24 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     # the sheet's data rows as calamine read them (sheet row n is layout row n - 1), footer left out
     sheet_rows = [r for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
     taken: set[str] = set()
+    missing: set[str] = set()
     fields = []
     negative_list = catalog.raw.get("negative_list") or []
     for i, label in enumerate(header):
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
         values = [r[i] for r in rows]
-        cells = [r[i] for r in sheet_rows if i < len(r) and r[i] != ""] if excel else []
+        none = placeholders(values)  # "-" or "无" for none in a column of numbers: missingValues
+        if none:
+            values = ["" if v.strip() in none else v for v in values]
+        cells = (
+            [
+                r[i]
+                for r in sheet_rows
+                if i < len(r) and r[i] != "" and not (isinstance(r[i], str) and r[i].strip() in none)
+            ]
+            if excel
+            else []
+        )
         numbers = bool(cells) and all(isinstance(c, NumberCell) for c in cells)
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
         listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
@@ -140,12 +180,33 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 listed=str(listed.get("id")) if listed else None,
             )
         )
+        if none and fields[-1]["type"] in ("integer", "number"):
+            missing.update(none)
+            notes.append(
+                f"列「{title}」是数字，以「{'」「'.join(sorted(none))}」表示无：已写入 schema.missingValues（对所有列生效）。"
+            )
+        elif none:  # not numbers after all: the placeholders are values
+            fields[-1] = infer_field(
+                fname,
+                title,
+                [r[i] for r in rows],
+                len(rows),
+                excel=excel,
+                number_cells=False,
+                listed=str(listed.get("id")) if listed else None,
+            )
+        if not listed and fields[-1]["type"] == "string" and names_column(values):
+            notes.append(
+                f"列「{title}」的值像自然人姓名（值不写入描述文件）："
+                "自然人姓名属于负面清单，公开前请删除该列，或脱敏后声明 personal: person_name 与 masked: true；"
+                "若是单位或职务名称，可忽略本提示。"
+            )
         if listed and not fields[-1].get("personal"):
             notes.append(
                 f"列「{title}」名列负面清单（{listed.get('title', listed.get('id'))}）：公开前删除该列，"
                 f"或对每个值脱敏后声明 personal: {listed.get('id')} 与 masked: true；否则检查会报告 negative-list-field。"
             )
-        if not label.strip():
+        if not label.strip() and not (beside and i > max(j for j, h in enumerate(header) if h.strip())):
             empty = not any(v.strip() for v in values)
             notes.append(
                 f"第 {i + 1} 列没有表头{'，整列也没有数据' if empty else ''}：检查会报告 blank-label（Frictionless 亦然），"
@@ -166,18 +227,9 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             notes.append(
                 f"字段「{f['title']}」的值均已脱敏（{f['personal']}）：已声明 personal 与 masked: true，请确认。"
             )
-    fill, partial = merged_columns(merged, layout_rows, header_rows[-1], footer)
-    for i in fill:
-        steps.setdefault("fill_down", []).append(fields[i]["title"])
-        notes.append(
-            f"列「{fields[i]['title']}」有纵向合并的单元格：已声明 fill_down，每个空单元格取合并区域首格的值。"
-        )
-    for i in partial:
-        notes.append(
-            f"列「{fields[i]['title']}」有纵向合并的单元格，另有空单元格：合并区域只有首格有值，"
-            "请在 Excel 中取消合并并填充后重新运行 govdata new。"
-        )
     schema: dict[str, Any] = {"fields": fields}
+    if missing:
+        schema["missingValues"] = ["", *sorted(missing)]
     unique = [f["name"] for f in fields if f.get("constraints", {}).get("unique")]
     if unique:
         schema["primaryKey"] = [unique[0]]
@@ -212,7 +264,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             resource.pop(key, None)
         resource["pipeline"] = pipeline
         notes.append(
-            "以下列含中文日期、全角数字、千分位或合并单元格，已声明真实类型并生成流程 pipelines/"
+            "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
             f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
         )
     resource["schema"] = schema
@@ -259,6 +311,8 @@ def _write_pipeline(
     source: dict[str, Any] = {"step": "read_excel" if excel else "read_csv", "path": resource["path"]}
     if excel:
         source["sheet"] = resource["sheet"]
+        if (dialect.get("excel") or {}).get("fillMergedCells"):
+            source["fill_merged"] = True
     elif encoding != "utf-8":
         source["encoding"] = encoding
     if dialect.get("delimiter"):

@@ -38,12 +38,81 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
 
 
+# the most common Chinese surnames (about 85 % of people), and compound ones: a name is one of them
+# and one or two more characters
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_NAME = re.compile(rf"(?:[{_SURNAMES}]|欧阳|司马|上官|诸葛|东方|皇甫|令狐|慕容|司徒|夏侯)[\u3400-\u9fff]{{1,2}}")
+
+
+def looks_like_name(value: str) -> bool:
+    """A common surname and one or two characters (张伟, 欧阳娜娜); also masked (张*, 李**)."""
+    v = value.strip()
+    return bool(_NAME.fullmatch(v) or re.fullmatch(rf"[{_SURNAMES}][*＊]{{1,2}}", v))
+
+
+def names_column(values: list[str]) -> bool:
+    """Most of a column's distinct values look like people's names (户主, 申请人, 当事人, 负责人 …
+    whatever its title): at least 3 of them, four in five."""
+    distinct = {v.strip() for v in values if v.strip()}
+    return len(distinct) >= 3 and sum(map(looks_like_name, distinct)) >= 0.8 * len(distinct)
+
+
+# what agency exports write for "none" in a column of numbers
+PLACEHOLDERS = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "暂无", "空", "N/A", "n/a", "NA", "/ "})
+_NUMBERISH = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
+
+
+def placeholders(values: list[str]) -> set[str]:
+    """The placeholders of a column of numbers (``-``, ``/``, ``无`` …): what the schema's
+    ``missingValues`` must list for the column to be typed. Empty unless every other value is a
+    number and numbers are most of the values."""
+    seen = {v.strip() for v in values if v.strip() in PLACEHOLDERS}
+    others = [v.strip() for v in values if v.strip() and v.strip() not in PLACEHOLDERS]
+    if seen and others and len(others) >= len(values) // 2 and all(_NUMBERISH.fullmatch(v) for v in others):
+        return seen
+    return set()
+
+
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{8}")  # 2024-12-31, 20241231: dates, kept
+_REDACT = (
+    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), lambda m: "***@***"),  # e-mail addresses
+    (
+        re.compile(r"\d[\d\s()（）-]{4,}[\dXx]"),
+        lambda m: m.group() if _DATE.fullmatch(m.group()) else "*" * len(m.group()),
+    ),
+    # a person named after the role that signs an export: 制表人：赵六, 联系人 王五, 审核：李四
+    (
+        re.compile(
+            r"((?:制表|填表|填报|联系|经办|审核|负责|统计|申请|领款)人\s*[:：]?\s*|(?:制表|填表|填报|审核)\s*[:：]\s*)"
+            r"([\u3400-\u9fff]{2,4})"
+        ),
+        lambda m: m.group(1) + "*" * len(m.group(2)),
+    ),
+)
+
+
+def redact(text: str) -> str:
+    """Text of the rows around a table (a title, a unit line, signatures under it) as the scaffold may
+    quote it in the descriptor, a file meant for a public pull request: numbers of six digits and
+    more, e-mail addresses and the names after a signing role starred."""
+    for pattern, star in _REDACT:
+        text = pattern.sub(star, text)
+    return text
+
+
 def _looks_personal(value: str) -> bool:
     """A value never copied into a descriptor: digits enough to be an identity, phone or card number,
-    an e-mail address, or a masked value."""
+    an e-mail address, a masked value, or what looks like a person's name."""
     from govdata.checks.rules.personal_data import BOUNDED as _BOUNDED, holds as _holds
 
-    return bool(re.search(r"\d{6,}|@|\*{3,}", value)) or any(_holds(kind, value) for kind in _BOUNDED)
+    return (
+        bool(re.search(r"\d{6,}|@|\*{3,}", value))
+        or looks_like_name(value)
+        or any(_holds(kind, value) for kind in _BOUNDED)
+    )
 
 
 def _masked_kind(present: list[str], listed: str | None = None) -> str | None:
@@ -144,6 +213,8 @@ def infer_field(
         and any(_DATETIME.fullmatch(v) for v in present)
     ):
         field["type"] = "datetime"  # in a sheet, the gate reads a date cell of a datetime field as midnight
+    elif all_match(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"):
+        field["type"] = "time"  # a time-of-day cell of a sheet reads as 09:30:00
     elif all_match(r"true|false|TRUE|FALSE|True|False"):
         field["type"] = "boolean"
     if present and len(present) == len(values):

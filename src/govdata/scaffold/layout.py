@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import re
 from pathlib import Path
+from typing import Any, Sequence
 
 
 from govdata.csvlimit import field_size_limit
@@ -16,7 +17,7 @@ class ScaffoldError(GovdataError):
     pass
 
 
-_DELIMITERS = [",", ";", "\t", "|"]
+_DELIMITERS = [",", ";", "\t", "|", "，"]
 LAYOUT_ROWS = 60  # rows looked at to find the header
 SCAFFOLD_CELL_LIMIT = 1 << 30  # a huge cell is the gate's to report (cell-too-large), not a reason to fail here
 
@@ -51,13 +52,29 @@ def _numberish(cell: str) -> bool:
     return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
 
 
-def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
+def side_columns(rows: list[list[Any]]) -> list[int]:
+    """Columns right of the table holding one cell in all the rows looked at (a note beside the
+    table, ``注：金额单位为万元``): not part of the table, so not what makes a row the widest."""
+    filled: dict[int, int] = {}
+    for r in rows[:LAYOUT_ROWS]:
+        for j, c in enumerate(r):
+            if str(c if c is not None else "").strip():
+                filled[j] = filled.get(j, 0) + 1
+    if len([r for r in rows[:LAYOUT_ROWS] if _filled(r) >= 2]) < 4:
+        return []  # too few rows to tell a note from a column
+    widest = max((j for j, n in filled.items() if n > 1), default=-1)
+    return sorted(j for j, n in filled.items() if n == 1 and j > widest)
+
+
+def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list[int], list[str]]:
     """(header rows, 1-based; rows above them) in the first rows of a sheet or CSV as agencies
     export them: a title row, unit and date lines, then the header, possibly on two rows where
     cells are merged (the second row fills in under a merged group and leaves blank what the
-    first row's cells span)."""
+    first row's cells span), or on as many rows as a sheet's header cells are merged down
+    (``merged``: the sheet's merged ranges, 0-based, as calamine gives them)."""
     sample = rows[:LAYOUT_ROWS]
-    counts = [_filled(r) for r in sample]
+    lonely = set(side_columns(sample))
+    counts = [_filled([c for j, c in enumerate(r) if j not in lonely]) for r in sample]
     several = [c for c in counts if c >= 2]
     if not several:
         return [1], []
@@ -89,6 +106,13 @@ def find_header(rows: list[list[str]]) -> tuple[list[int], list[str]]:
             below = [str(c if c is not None else "").strip() for c in sample[h + 2]]
             if any(_numberish(b) for b, n in zip(below, nxt) if n and b):
                 header.append(h + 2)
+    end = header[-1] - 1  # a header cell merged down over more rows: the header is that deep
+    for _ in range(len(merged)):
+        deeper = [r1 for (r0, _c0), (r1, _c1) in merged if h <= r0 <= end < r1]
+        if not deeper:
+            break
+        end = max(deeper)
+    header = list(range(h + 1, end + 2)) if end + 1 > header[-1] else header
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
 
@@ -103,7 +127,9 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
     """Row numbers of the rows that end a table but are not data — a total (合计, 总计, …), lines
     signed by the makers (制表人：…, 审核：…), notes and sources, and blank rows among them — found
     from the last row up to the first data row. A signature or note counts only with a colon or
-    fewer cells than the data, so that a data row whose first value is such a word stays data."""
+    fewer cells than the data, so that a data row whose first value is such a word stays data; any
+    row of one cell (or of labelled text over less than half the row) below a table of three columns
+    or more is such a line too."""
     found: list[int] = []
     footer = False
     last_data = None
@@ -113,8 +139,12 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
             found.append(number)
             continue
         joined = " ".join(texts)
-        signed = _SIGNED.match(texts[0]) and (":" in joined or "：" in joined or len(texts) < 0.8 * max(width, 1))
-        if _TOTAL.fullmatch(texts[0]) or signed:
+        colon = ":" in joined or "：" in joined
+        signed = _SIGNED.match(texts[0]) and (colon or len(texts) < 0.8 * max(width, 1))
+        # whatever its words (经办人：…, 联系电话：…, 数据截止日期：…, （盖章）): one cell of a table of three or
+        # more, or labelled text filling less than half the row
+        lone = width >= 3 and (len(texts) == 1 or (colon and len(texts) < 0.5 * width))
+        if _TOTAL.fullmatch(texts[0]) or signed or lone:
             found.append(number)
             footer = True
             continue
@@ -133,17 +163,16 @@ class NumberCell(str):
 _NUMBER = NumberCell("0")
 
 
-def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[tuple[int, int, int]]]:
+def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[Any]]:
     """The sheet to publish (the one with the most filled cells), its first rows as text, notes, and
-    its cells merged down a column: (column, first row, last row), 0-based as the rows."""
+    its merged ranges ``((first row, first column), (last row, last column))``, 0-based."""
     from python_calamine import CalamineWorkbook
+
+    from govdata.sheets import sheet_rows
 
     try:
         wb = CalamineWorkbook.from_path(str(source))
-        sheets = {
-            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=LAYOUT_ROWS * 4)
-            for name in wb.sheet_names
-        }
+        sheets = {name: sheet_rows(wb.get_sheet_by_name(name), limit=LAYOUT_ROWS * 4) for name in wb.sheet_names}
     except Exception as exc:  # calamine's own error types
         raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
     if not sheets:
@@ -171,12 +200,7 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[tu
         ]
         for r in sheets[name]
     ]
-    merged = [
-        (c0, r0, r1)
-        for (r0, c0), (r1, c1) in (wb.get_sheet_by_name(name).merged_cell_ranges or [])
-        if c0 == c1 and r1 > r0
-    ]
-    return name, rows, notes, merged
+    return name, rows, notes, list(wb.get_sheet_by_name(name).merged_cell_ranges or [])
 
 
 @field_size_limit(SCAFFOLD_CELL_LIMIT)
@@ -199,26 +223,3 @@ def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
         except csv.Error:
             break  # the layout is found in the rows before; the gate reports the rest
     return delimiter, rows, encoding
-
-
-def merged_columns(
-    merged: list[tuple[int, int, int]], rows: list[list[str]], header_last: int, footer: list[int]
-) -> tuple[list[int], list[int]]:
-    """Columns whose cells are merged down below the header (a category over several rows keeps its
-    value in the first cell only): (those whose every empty data cell lies in such a merge — filled
-    down by a declared step —, those with other empty cells too — left for the agency). Row numbers
-    are 1-based layout rows; ``merged`` ranges 0-based sheet rows, as calamine gives both."""
-    covered: dict[int, set[int]] = {}
-    for column, first, last in merged:
-        if first + 1 > header_last:
-            covered.setdefault(column, set()).update(range(first + 2, last + 2))
-    fill: list[int] = []
-    partial: list[int] = []
-    for column, cells in sorted(covered.items()):
-        blanks = {
-            n
-            for n, r in enumerate(rows, start=1)
-            if n > header_last and n not in footer and any(c != "" for c in r) and (column >= len(r) or r[column] == "")
-        }
-        (fill if blanks and blanks <= cells else partial).append(column)
-    return fill, partial

@@ -126,15 +126,16 @@ class LazyDatabase(Database):
                     limit = max_rows + 1 if (max_rows and truncate) else None
                     rows, chars = [], 0
                     while limit is None or len(rows) < limit:
-                        batch = cursor.fetchmany(100 if limit is None else min(100, limit - len(rows)))
-                        if not batch:
+                        row = cursor.fetchone()  # one row at a time: a row may hold columns of 4 MB each
+                        if row is None:
                             break
-                        for row in batch:
-                            for value in row:
-                                chars += len(value) if isinstance(value, (str, bytes)) else 8
+                        for value in row:
+                            chars += len(value) if isinstance(value, (str, bytes)) else 8
                         if chars > hardening.RESULT_CHARS:
                             raise ResultTooLarge()
-                        rows.extend(batch)
+                        rows.append(row)
+                except MemoryError:  # SQLite's heap limit (hardening.HEAP_LIMIT): a row too big to build
+                    raise ResultTooLarge() from None
                 except sqlite3.DatabaseError as e:
                     if e.args == ("interrupted",):
                         raise QueryInterrupted(e, sql, params) from e
@@ -256,6 +257,7 @@ def worker_app(out: Path) -> Any:
 
     _tcp_nodelay_for_inherited_sockets()
     workers.die_with_supervisor()
+    workers.return_big_blocks()
     return live.LiveApp(out, freeze=True)
 
 
@@ -300,6 +302,9 @@ def serve(out: Path, host: str = "127.0.0.1", port: int = 8001, workers: int | N
         timeout_worker_healthcheck=60,
     )
     if workers == 1:
+        from govdata.serve.workers import return_big_blocks
+
+        return_big_blocks()
         uvicorn.run(live.LiveApp(out, freeze=True), **options)
         return
     config = WorkerConfig(out, workers=workers, **options)

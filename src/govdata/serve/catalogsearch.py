@@ -14,6 +14,7 @@ so counting every facet value over 10,000 datasets takes about a millisecond.
 from __future__ import annotations
 
 import functools
+import re
 import heapq
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,9 +25,18 @@ FACETS = ("theme", "publisher", "level", "format", "open_condition", "license", 
 SORTS = ("relevance", "modified", "title")
 LEVELS = ("province", "city", "county", "township", "village")
 
+_CODE = re.compile(r"[A-Za-z0-9]+(?:[\s./\-_·:]+[A-Za-z0-9]+)+")
+
+
+def _joined(text: str) -> str:
+    """Codes written with punctuation or spaces (PM2.5, GB/T 2260, ISO 3166-1) also as citizens type
+    them, run together (pm25, gbt2260, iso31661): one per line, after the text."""
+    return "\n".join(re.sub(r"[^A-Za-z0-9]", "", m) for m in _CODE.findall(text))
+
+
 # (name, weight, text of a dataset entry)
 GROUPS: list[tuple[str, int, Callable[[dict, "CatalogueIndex"], str]]] = [
-    ("title", 100, lambda d, ix: f"{d['title']}\n{d.get('title_en') or ''}"),
+    ("title", 100, lambda d, ix: f"{d['title']}\n{d.get('title_en') or ''}\n{_joined(d['title'])}"),
     ("pinyin", 60, lambda d, ix: f"{d.get('pinyin') or ''}\n{d.get('initials') or ''}"),
     ("keywords", 50, lambda d, ix: "\n".join(d.get("keywords") or [])),
     ("publisher", 30, lambda d, ix: "\n".join(ix.publisher_names(d))),
@@ -37,6 +47,7 @@ GROUPS: list[tuple[str, int, Callable[[dict, "CatalogueIndex"], str]]] = [
         10,
         lambda d, ix: (
             f"{d.get('description') or ''}\n{d.get('description_en') or ''}\n{d.get('spatial') or ''}\n{d['id']}"
+            f"\n{_joined(d.get('description') or '')}\n{_joined('；'.join(d.get('keywords') or []))}"
         ),
     ),
 ]

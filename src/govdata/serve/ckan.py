@@ -21,6 +21,7 @@ from typing import Any, Callable
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 
+from govdata.serve import admission
 from govdata.serve.ckandatastore import datastore_search
 from govdata.serve.ckanparams import (
     MAX_Q,
@@ -277,7 +278,10 @@ async def handle(datasette: Any, request: Any, directory: Directory) -> Response
                 {"Allow": "GET, HEAD, POST"},
             )
         if request.method == "POST":
-            body = await request.post_body()
+            try:
+                body = await request.post_body()
+            except admission.BodyTooLarge:  # a chunked body (no Content-Length) past the cap
+                raise ActionError("Validation Error", f"Request body over {admission.MAX_BODY} bytes", 413) from None
             try:
                 params = json.loads(body or b"{}")
             except (ValueError, RecursionError):
@@ -289,6 +293,10 @@ async def handle(datasette: Any, request: Any, directory: Directory) -> Response
             for key in request.args.keys():
                 values = request.args.getlist(key)
                 params[key] = values if key == "fq_list" else values[-1]
+        try:
+            json.dumps(params, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in a JSON body): no text, no answer
+            raise invalid("body", "Must be valid Unicode text") from None
         _check_params(action, params)
         if action == "datastore_search":
             result = await datastore_search(directory, params, datasette)

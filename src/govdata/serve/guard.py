@@ -69,9 +69,20 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
         # the same envelope as Datasette's JSON errors, in UTF-8; a CSV request gets text, not a page
         status, title = exception.status, getattr(exception, "title", None) or "Error"
         message = str(getattr(exception, "message", None) or (exception.args[0] if exception.args else exception))
+        if title == "SQL Interrupted":  # Datasette words it as HTML (a <textarea> of the SQL) even for JSON
+            message = TIME_LIMIT_MESSAGE
     elif isinstance(exception, QueryInterrupted):
         status, title = 400, "SQL Interrupted"
-        message = "SQL 查询超时 / SQL query took too long (sql_time_limit_ms)"
+        message = TIME_LIMIT_MESSAGE
+    elif isinstance(exception, admission.BodyTooLarge):  # a chunked body past the cap (no Content-Length)
+        status, title = 413, "Request Entity Too Large"
+        message = f"请求体过大 / request body over {admission.MAX_BODY} bytes"
+    elif _refused_post(exception):
+        status, title = 405, "Method Not Allowed"
+        message = "只读：此页面只接受 GET / read-only: this page answers GET only"
+    elif _client_gone(exception):  # the client closed the connection mid-body: nobody to answer
+        status, title = 400, "Client Closed Request"
+        message = "请求体未收完 / the request body ended early"
     elif _bad_input(request, exception):
         status, title = 400, "Bad request"
         message = f"请求参数无效 / invalid request parameter: {type(exception).__name__}: {str(exception)[:200]}"
@@ -89,11 +100,27 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
             f"{type(exception).__name__}: {str(exception)[:200]}{where}"
         )
     headers = {"x-request-id": rid}
+    if status == 405:
+        headers["Allow"] = "GET, HEAD"
     if datasette.cors:
         add_cors_headers(headers)
     if _wants_json(request):
         return jsonutf8.response({"ok": False, "error": message, "status": status, "title": title}, status, headers)
     return Response.text(message + "\n", status=status, headers=headers)
+
+
+TIME_LIMIT_MESSAGE = "SQL 查询超时 / SQL query took too long (sql_time_limit_ms)"
+
+
+def _refused_post(exception: Exception) -> bool:
+    """Datasette 0.65 asserts on a POST to a table page (``You may only POST to a canned query``)."""
+    return isinstance(exception, AssertionError) and "only POST to a canned query" in str(exception)
+
+
+def _client_gone(exception: Exception) -> bool:
+    """Datasette asserts on ``http.disconnect`` while it reads a body (asgi.py)."""
+    arg = exception.args[0] if isinstance(exception, AssertionError) and exception.args else None
+    return isinstance(arg, dict) and arg.get("type") == "http.disconnect"
 
 
 def _bad_input(request, exception) -> bool:

@@ -21,7 +21,10 @@ from typing import Any
 from govdata.directory import formats
 
 LIMITS = {
-    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,  # no 900 MB randomblob / zeroblob results
+    # one value (and one row record) of at most 4 MB: a result is cut at RESULT_CHARS anyway, a stored
+    # cell is at most 100,000 characters (the gate's cell-too-large); 10 MB let one fetched batch of
+    # hex(zeroblob(…)) columns reach gigabytes of Python strings
+    sqlite3.SQLITE_LIMIT_LENGTH: 4_000_000,
     sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
     sqlite3.SQLITE_LIMIT_COLUMN: 500,
     sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 100,
@@ -90,6 +93,10 @@ def limit_connection(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA hard_heap_limit={HEAP_LIMIT}")
         _heap_set = True
     conn.execute(f"PRAGMA cache_size=-{CACHE_KB}")
+    # sorts and temporary tables in memory, under the heap limit: on files, one query sorting rows of
+    # megabytes wrote gigabytes to the temporary directory and ran 5-7 times past the time limit
+    # (the time-limit handler is not called inside a sort)
+    conn.execute("PRAGMA temp_store=MEMORY")
     conn.set_authorizer(_authorize_functions)
 
 

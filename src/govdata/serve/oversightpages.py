@@ -32,19 +32,26 @@ async def _rows(datasette, db_name: str, sql: str, params: dict) -> list[dict]:
     return [dict(zip(res.columns, row)) for row in res.rows]
 
 
-def _layout(cells: list[dict]) -> dict:
-    """The report's cells arranged as the format's three tables."""
+def _layout(cells: list[dict], lang: str = "zh") -> dict:
+    """The report's cells arranged as the format's three tables, labelled in ``lang``."""
+    say = fmt.english if lang == "en" else (lambda label: label)
     v = {(c["table"], c["row"], c["column"]): c for c in cells}
     active = [
-        (row, f"{section} {label}", [(col, col_label, v.get(("二", row, col))) for col, col_label in cols])
+        (
+            row,
+            f"{say(section)} {say(label)}",
+            [(col, say(col_label), v.get(("二", row, col))) for col, col_label in cols],
+        )
         for row, label, cols, section in fmt.ACTIVE + fmt.ADDENDUM
     ]
-    columns = fmt.APPLICANTS + [fmt.APPLICANT_TOTAL]
+    columns = [(c, say(label)) for c, label in fmt.APPLICANTS + [fmt.APPLICANT_TOTAL]]
     applications = [
-        (code, label, [v.get(("三", code, c)) for c, _ in columns]) for code, _, label in fmt.application_rows()
+        (code, say(label), [v.get(("三", code, c)) for c, _ in columns]) for code, _, label in fmt.application_rows()
     ]
-    outcomes = fmt.OUTCOMES + [fmt.OUTCOME_TOTAL]
-    appeals = [(g_label, [v.get(("四", "4", f"{group}.{c}")) for c, _ in outcomes]) for group, g_label in fmt.APPEALS]
+    outcomes = [(c, say(label)) for c, label in fmt.OUTCOMES + [fmt.OUTCOME_TOTAL]]
+    appeals = [
+        (say(g_label), [v.get(("四", "4", f"{group}.{c}")) for c, _ in outcomes]) for group, g_label in fmt.APPEALS
+    ]
     return {
         "active": active,
         "columns": columns,
@@ -141,11 +148,21 @@ async def annual_report(datasette, request):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
         )
+    from govdata.serve import i18n
+
+    lang = i18n.choose(request)
+    tables = {k: (fmt.english(v) if lang == "en" else v) for k, v in fmt.TABLES.items()}
     return await render(
         datasette,
         request,
         "portal_annual_report.html",
-        {"p": ix.publishers[publisher], "year": int(year), "layout": layout, "tables": fmt.TABLES, "dataset": db_name},
+        {
+            "p": ix.publishers[publisher],
+            "year": int(year),
+            "layout": _layout(cells, lang),
+            "tables": tables,
+            "dataset": db_name,
+        },
     )
 
 

@@ -63,6 +63,25 @@ def die_with_supervisor() -> None:
         pass
 
 
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def return_big_blocks(threshold: int = 512 * 1024) -> None:
+    """glibc: blocks of ``threshold`` bytes or more are mapped on their own and given back to the
+    system when freed. By default glibc raises that threshold each time such a block is freed, so
+    after one request built large values (a 2 MB result refused, a big export) later ones come from
+    the heap and the worker kept hundreds of MB it no longer used."""
+    import ctypes
+    import sys
+
+    if sys.platform != "linux":
+        return
+    try:
+        ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, threshold)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class PortPerWorker(Multiprocess):
     """uvicorn's supervisor, each of whose workers listens on its own ``SO_REUSEPORT`` socket."""
 
