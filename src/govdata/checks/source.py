@@ -137,7 +137,6 @@ def prepare(
     if dialect is not None:
         skipped: list[tuple[int, list[str]]] = []
         plain, numbers, read_errors = apply_dialect(utf8, workdir, dialect, expected, where, skipped)
-        findings.extend(in_skipped_rows(skipped, where))
         if plain is None:
             return Prepared(path=None, findings=findings + read_errors, sha256=sha, bytes=size, encoding=encoding)
         prep = scan_structure(plain, workdir, expected, where, missing)
@@ -153,6 +152,7 @@ def prepare(
         remap_rows(prep, numbers)
         prep.findings[:0] = findings
         prep.findings.extend(read_errors + cells)
+        prep.outside = in_skipped_rows(skipped, where)
         prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
         return prep
     if utf8 == src and not facts.blank_line and not facts.spaced_quote and size > QUICK_SCAN_BYTES:
