@@ -13,6 +13,7 @@ from frictionless import Resource, Schema
 
 from govdata.checks.metadata import normalise_schema
 from tests.conftest import edited_yaml
+from tests.frictionless_run import frictionless_findings
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 
 LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label"}
@@ -353,6 +354,21 @@ DIALECTS = {
         {"headerRows": [1, 2], "headerJoin": "_"},
     ),
     "no header": ("\n".join(ROWS) + "\n", {"header": False}),
+    # headerRows are physical rows, comment rows counted (judge G27): not the n-th row that is not a comment
+    "header row after a comment line": ("# exported 2024\n" + _with(","), {"headerRows": [2], "commentChar": "#"}),
+    "header row after a comment and a title": (
+        "# exported 2024\n某某局2024年行政许可公示表,,,,\n" + _with(","),
+        {"headerRows": [3], "commentChar": "#"},
+    ),
+    "header row after a title and a comment": (
+        "某某局2024年行政许可公示表,,,,\n# exported 2024\n" + _with(","),
+        {"headerRows": [3], "commentChar": "#"},
+    ),
+    "header row after comment rows": ("说明\n某某局,,,,\n" + _with(","), {"headerRows": [3], "commentRows": [1]}),
+    "comment lines in the header rows": (
+        "id,company,region,decided,amount\n# note\nid,company,code,decided,amount\n" + "\n".join(ROWS) + "\n",
+        {"headerRows": [1, 2, 3], "headerJoin": "_", "commentChar": "#"},
+    ),
 }
 
 
@@ -377,7 +393,7 @@ def test_declared_dialects_same_findings(case, tmp_path, base_catalog):
     with edited_yaml(target / "datapackage.yaml") as d:
         d["resources"][0]["dialect"] = dialect
         d["resources"][0]["schema"].pop("foreignKeys")
-        if case == "two header rows":
+        if case in ("two header rows", "comment lines in the header rows"):
             d["resources"][0]["schema"]["fields"][2]["name"] = "region_code"
     ours = {(f.row, f.field, f.code) for f in _check(root, target).findings if f.severity == "error"}
     if case == "comment lines":
@@ -388,3 +404,27 @@ def test_declared_dialects_same_findings(case, tmp_path, base_catalog):
         expected -= header_as_data
     assert ours == expected
     assert case in ("no header",) or any(code == "type-error" for _, _, code in ours) or case == "initial spaces"
+
+
+def test_a_declared_header_row_that_is_a_comment_is_refused(tmp_path, base_catalog):
+    """A deliberate difference (docs/architecture.md): Frictionless reads a file whose declared header
+    row is a comment with no labels at all (no label check; the real header line is checked as data);
+    govdata names the descriptor's mistake."""
+    data = "某某局2024年行政许可公示表,,,,\n# exported 2024\n" + _with(",")
+    dialect = {"headerRows": [2], "commentChar": "#"}
+    (tmp_path / "fl").mkdir()
+    (tmp_path / "fl" / "items.csv").write_text(data, encoding="utf-8")
+    descriptor = {"name": "items", "path": "items.csv", "schema": _clean_schema(), "dialect": dialect}
+    flagged = frictionless_findings(tmp_path / "fl", descriptor)
+    assert not any(code in LABEL_ERRORS for _, _, code in flagged)  # Frictionless: no header checked
+    assert (3, "id", "type-error") in flagged  # the header line read as data
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    (target / "data" / "items.csv").write_text(data, encoding="utf-8")
+    with edited_yaml(target / "datapackage.yaml") as d:
+        d["resources"][0]["dialect"] = dialect
+    findings = [f for f in _check(root, target).findings if f.severity == "error"]
+    assert [(f.code, f.key, f.file) for f in findings] == [
+        ("dialect-error", "resources.0.dialect.headerRows", target.relative_to(root).as_posix() + "/datapackage.yaml")
+    ]
+    assert "row 2 is a comment row" in findings[0].message

@@ -10,6 +10,7 @@ from typing import Callable
 import pytest
 
 from tests.conftest import edited_yaml
+from tests.frictionless_run import frictionless_findings
 from tests.test_gate_shapes import dataset
 
 FIELDS = [
@@ -259,3 +260,73 @@ def test_a_sheet_read_by_a_pipeline_gives_the_plain_verdict_at_sheet_rows(base_c
     ]
     assert piped == plain
     assert piped[1] == {"datasets/hz-amr/case/data/items.xlsx"}
+
+
+def test_an_excel_error_cell_is_a_type_error_at_its_sheet_row_on_both_paths(base_catalog, tmp_path):
+    """An error cell (#DIV/0!, #N/A: a formula that failed, which calamine reads as empty) is a
+    type-error at its sheet row and field, plain or read by a pipeline (judge G21): in a number field
+    as Frictionless reports it (it reads the error's text), in a text field too (Frictionless passes
+    the text: a deliberate difference), and the rows count among the rows with findings."""
+    from openpyxl import Workbook
+
+    from tests.test_gate_corpus import _check
+
+    fields = [
+        {"name": "id", "type": "integer", "constraints": {"required": True}},
+        {"name": "name", "type": "string"},
+        {"name": "amount", "type": "number"},
+    ]
+    rows: list[list] = [["某某局统计表"], ["id", "name", "amount"]]
+    rows += [[i, f"单位{i}", 10.5 * i] for i in range(1, 11)]
+    rows[4][2] = "#DIV/0!"  # sheet row 5 (openpyxl writes an error cell for an error's text)
+    rows[8][2] = "#N/A"  # sheet row 9
+    rows[10][1] = "#REF!"  # sheet row 11
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    for row in rows:
+        sheet.append(row)
+    verdicts = []
+    for piped in (False, True):
+        root, target = sheet_dataset(base_catalog, tmp_path / str(piped), fields, book, piped, header_rows=[2])
+        if not piped:
+            plain_dir = target
+        report = _check(root, target)
+        (stats,) = report.stats
+        errors = [f for f in report.findings if f.is_error]
+        verdicts.append(
+            (sorted((f.code, f.row, f.field, f.cell) for f in errors), (stats.rows_read, stats.rows_with_findings))
+        )
+        assert all("Excel error" in f.message or "Excel error" in f.text("en") for f in errors)
+        assert all("Excel 错误值" in f.text("zh") for f in errors)
+    plain, piped_verdict = verdicts
+    assert plain == (
+        [
+            ("type-error", 5, "amount", "#DIV/0!"),
+            ("type-error", 9, "amount", "#N/A"),
+            ("type-error", 11, "name", "#REF!"),
+        ],
+        (10, 3),
+    )
+    assert piped_verdict == plain
+    # Frictionless on the same sheet: the number field's errors at the same rows, the text field's passed
+    descriptor = {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}}
+    descriptor["dialect"] = {"headerRows": [2], "excel": {"sheet": "数据"}}
+    assert sorted(frictionless_findings(plain_dir, descriptor)) == [
+        (5, "amount", "type-error"),
+        (9, "amount", "type-error"),
+    ]
+
+
+def sheet_dataset(base_catalog, path, fields, book, piped: bool, header_rows: list[int] | None = None):
+    """A dataset of the workbook ``book`` (sheet 数据) read plainly or by a pipeline's read_excel."""
+    root, target = dataset(base_catalog, path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+    book.save(target / "data" / "items.xlsx")
+    rows = f", header_rows: {header_rows}" if header_rows else ""
+    if piped:
+        step = f"  - {{step: read_excel, path: data/items.xlsx, sheet: 数据{rows}}}\n"
+        declare_pipeline(root, target, step, drop=("path", "format", "sheet"))
+    elif header_rows:
+        with edited_yaml(target / "datapackage.yaml") as d:
+            d["resources"][0]["dialect"] = {"headerRows": header_rows}
+    return root, target

@@ -64,6 +64,7 @@ TEMPLATES: dict[str, Templates] = {
         ("{size} 字节，超过 {cap} 字节的上限", "{size} bytes, over the {cap}-byte cap"),
         ("工作簿解压后为 {size} 字节，超过 {cap} 的上限", "the workbook expands to {size} bytes, over the {cap} cap"),
         ("压缩比 {ratio}:1，像是压缩炸弹", "compression ratio {ratio}:1 looks like a zip bomb"),
+        ("压缩文件解压后超过 {cap} 字节的上限", "the compressed file holds over {cap} bytes, over the cap"),
         ("资源 {resource}：{detail}", "resource {resource}: {detail}"),
     ],
     "yaml-unsafe": [
@@ -249,11 +250,24 @@ TEMPLATES: dict[str, Templates] = {
         ("找不到工作表 {sheet}；工作簿中有 {sheets}", "sheet {sheet} not found; the workbook has {sheets}"),
         ("工作簿无法读取：{detail}", "the workbook cannot be read: {detail}"),
         ("不是有效的 .xlsx 文件（不是 zip 压缩包）", "not a valid .xlsx file (not a zip archive)"),
+        ("无法读取压缩方式 {compression}：只支持 gz 或 zip", "compression {compression} cannot be read: gz or zip"),
+        (
+            "zip 压缩包中有 {count} 个文件；一个资源只能是一个文件",
+            "the zip archive holds {count} files; a resource is one file",
+        ),
+        (
+            "文件无法按声明的压缩方式解压（compression: {kind}）：{detail}",
+            "the file cannot be decompressed as declared (compression: {kind}): {detail}",
+        ),
         ("表头无法解析：{detail}", "header cannot be parsed: {detail}"),
         ("文件为空（没有表头行）", "the file is empty (no header row)"),
         (
             "没有表头行：方言的 headerRows 指向第 {row} 行，但文件只有 {rows} 行不是注释",
             "no header row: the dialect's headerRows name row {row} but the file has {rows} rows that are not comments",
+        ),
+        (
+            "没有表头行：方言的 headerRows 指向第 {row} 行，但文件只有 {rows} 行",
+            "no header row: the dialect's headerRows name row {row} but the file has {rows} rows",
         ),
         (
             "文件无法按严格的 CSV 读取为每行 {cells} 个单元格",
@@ -276,6 +290,10 @@ TEMPLATES: dict[str, Templates] = {
         ("dialect 必须是 CSV 方言键的映射", "dialect must be a mapping of CSV dialect keys"),
         ("dialect {key}：{value} 无法使用", "dialect {key}: {value} cannot be used"),
         ("dialect 的 delimiter 与 quoteChar 是同一个字符", "dialect delimiter and quoteChar are the same character"),
+        (
+            "dialect headerRows：第 {rows} 行是注释行（commentChar 或 commentRows），不是表头",
+            "dialect headerRows: row {rows} is a comment row (commentChar or commentRows), not a header",
+        ),
     ],
     "extra-cell": [("该行有 {cells} 个单元格，表头有 {width} 个", "row {row} has {cells} cells, the header {width}")],
     "missing-cell": [("该行有 {cells} 个单元格，表头有 {width} 个", "row {row} has {cells} cells, the header {width}")],
@@ -289,13 +307,32 @@ TEMPLATES: dict[str, Templates] = {
 TEMPLATES["breaking-change-versioned"] = TEMPLATES["breaking-change"]
 # findings of a check's code made before any check runs, without arguments
 UNSTRUCTURED: dict[str, Templates] = {
-    # an Excel number cell in a text field (found while the sheet is read)
+    # an Excel number cell or error cell in a text field (found while the sheet is read)
     "type-error": [
         (
             "文本字段中的单元格是数字（{cell}）：在 Excel 中把该列设为文本格式（数字会丢失前导零）",
             "row {row}, field {field}: the cell is a number ({cell}) in a text field: format the column as text in "
             "Excel (numbers lose leading zeros)",
-        )
+        ),
+        *(
+            (
+                f"文本字段中的单元格是{zh}（{{cell}}）：把字段类型声明为 {declare}，或在 Excel 中把该列设为文本格式",
+                f"row {{row}}, field {{field}}: the cell is {en} ({{cell}}) in a text field: declare the field's type "
+                f"{declare}, or format the column as text in Excel",
+            )
+            for zh, en, declare in (
+                ("布尔值", "a boolean", "boolean"),
+                ("日期时间", "a date and time", "datetime"),
+                ("日期", "a date", "date"),
+                ("时间", "a time of day", "time"),
+                ("时长", "a duration", "duration"),
+            )
+        ),
+        (
+            "单元格是 Excel 错误值（{cell}）：生成它的公式出错，请更正公式或填入数值",
+            "row {row}, field {field}: the cell is an Excel error ({cell}): the formula that made it failed; correct "
+            "the formula or enter the value",
+        ),
     ],
     # the structure pass (Python's csv module) finding a cell over the size cap
     "cell-too-large": _ROW,

@@ -251,9 +251,9 @@ case(
 case(
     "dialect-comment-and-title-rows",
     [["type-error", 5, "decided"]],
-    dialect(commentChar="#", headerRows=[2]),
+    dialect(commentChar="#", headerRows=[3]),
     csv="# 导出时间 2024-06-30\n某某局2024年行政许可公示表,,,,\n" + CSV.replace("2024-02-11", "2024-02-30"),
-    note="header after a comment line and a title row; rows keep their numbers in the file",
+    note="header after a comment line and a title row (headerRows count physical rows, as Frictionless); rows keep their numbers in the file",
 )
 case(
     "quote-after-space",

@@ -113,15 +113,28 @@ def read_dialect(raw: dict[str, Any], where: Where, excel: bool = False) -> tupl
             Finding("dialect-error", "dialect delimiter and quoteChar are the same character", key="dialect", **where)
         ]
     plain = all(d[k] == v for k, v in _DIALECT_DEFAULT.items()) and not declared.get("_excel")
+    # headerRows given: physical row numbers, comment rows counted (as Frictionless 5.21 counts them);
+    # not given: the header is the first row that is not a comment (as Frictionless's detector finds it)
+    d["_header_given"] = "headerRows" in declared
     return (None if plain else d), []
 
 
+SKIPPED_ROWS = 10_000  # rows left out of the table handed back for the confidentiality scan, at most
+
+
 def apply_dialect(
-    path: Path, workdir: Path, d: dict[str, Any], expected: Sequence[str], where: Where
+    path: Path,
+    workdir: Path,
+    d: dict[str, Any],
+    expected: Sequence[str],
+    where: Where,
+    skipped: list[tuple[int, list[str]]] | None = None,
 ) -> tuple[Path | None, list[int | None], list[Finding]]:
     """Read ``path`` (UTF-8) as the dialect says, as Frictionless does (comment rows, header rows joined,
     rows before the header skipped), and write it as a plain CSV: one header row, then the data rows.
-    Returns (plain CSV, original row number of each of its rows (header first), findings)."""
+    Returns (plain CSV, original row number of each of its rows (header first), findings); the rows
+    left out (comments, a title or unit line above the header: still in the committed file) are
+    added to ``skipped`` as (row number, cells)."""
     out_path = work_file(workdir, path.stem + ".dialect.csv")
     quoting = csv.QUOTE_NONE if d["quoteChar"] == "" else csv.QUOTE_MINIMAL
     options: dict[str, Any] = dict(
@@ -137,6 +150,7 @@ def apply_dialect(
     header_rows = d["headerRows"] if d["header"] else []
     first_data = (header_rows[-1] + 1) if header_rows else 1
     comment_rows = set(d["commentRows"]) | set(range(1, d["skipRows"] + 1))
+    physical = d.get("_header_given", False)
     labels: list[str] = []
     previous: dict[int, str] = {}
     numbers: list[int | None] = [header_rows[-1] if header_rows else None]
@@ -173,10 +187,15 @@ def apply_dialect(
                 break
             row_number += 1
             if row_number in comment_rows or (d["commentChar"] and cells and cells[0].startswith(d["commentChar"])):
+                if skipped is not None and len(skipped) < SKIPPED_ROWS:
+                    skipped.append((row_number, cells))
                 continue
-            kept += 1  # header rows count the rows that are not comments, as Frictionless finds them
-            if kept < first_data:
-                if kept in header_rows:
+            kept += 1
+            at = row_number if physical else kept  # see read_dialect: declared header rows are physical rows
+            if at < first_data:
+                if at not in header_rows and skipped is not None and len(skipped) < SKIPPED_ROWS:
+                    skipped.append((row_number, cells))
+                if at in header_rows:
                     numbers[0] = row_number
                     for i, cell in enumerate(cells):
                         if previous.get(i) == cell:
@@ -199,11 +218,15 @@ def apply_dialect(
         if not header_written:
             write_header()
     if header_rows and not labels and error is None:
+        if physical and kept and row_number >= header_rows[-1]:  # every header row is a comment row
+            named = ", ".join(map(str, header_rows))
+            text = f"dialect headerRows: row {named} is a comment row (commentChar or commentRows), not a header"
+            return None, numbers, [Finding("dialect-error", text, key="dialect.headerRows", **where)]
         text = (
             "the file is empty (no header row)"
             if not kept
-            else f"no header row: the dialect's headerRows name row {header_rows[-1]} but the file has {kept} "
-            "rows that are not comments"
+            else f"no header row: the dialect's headerRows name row {header_rows[-1]} but the file has "
+            + (f"{row_number} rows" if physical else f"{kept} rows that are not comments")
         )
         return None, numbers, [Finding("source-error", text, row=header_rows[-1] if kept else 1, **where)]
     return out_path, numbers, [error] if error else []

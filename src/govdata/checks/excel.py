@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Any, Sequence
 
 from govdata.checks.prepared import work_file
 from govdata.sheets import fill_merged, sheet_rows
 from govdata.findings import Finding, Where
+from govdata.pipelines.workbook import error_cells, reach
 
 
 def excel_options(raw: dict[str, Any]) -> tuple[str | int | None, bool]:
@@ -35,8 +37,10 @@ def excel_to_csv(
     cell as the declared field at its position reads it: a date or datetime cell in the declared
     type (calamine gives a datetime at midnight as a date), a number as its shortest text. A number
     in a field declared as text is a ``type-error`` (as Frictionless reports it: Excel shows it
-    formatted, leading zeros are gone). ``merged``: merged cells take their first cell's value.
-    Returns (CSV, findings, rows with findings)."""
+    formatted, leading zeros are gone). An error cell (``#DIV/0!``, ``#N/A``: a formula that failed,
+    which calamine reads as empty) is written as its text, as Frictionless reads it: a ``type-error``
+    of the table checks in a field of another type, one here in a text field. ``merged``: merged
+    cells take their first cell's value. Returns (CSV, findings, rows with findings)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -63,6 +67,8 @@ def excel_to_csv(
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
     types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
     names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    errors = error_cells(src, target) if src.suffix.lower() != ".xls" else {}
+    rows = reach(rows, errors)
     dst = work_file(workdir, src.stem + ".xlsx.csv")
     findings: list[Finding] = []
     bad: set[int] = set()
@@ -73,36 +79,67 @@ def excel_to_csv(
             out = []
             for j, v in enumerate(row):
                 kind = types[j] if j < len(types) else "any"
-                if (
-                    header_seen
-                    and kind == "string"
-                    and isinstance(v, (int, float))
-                    and not isinstance(v, bool)
-                    and len(findings) < 1000
-                ):
+                error = errors.get((number, j + 1)) if errors else None
+                wrong = _wrong(v, error, kind) if header_seen and j < len(types) and len(findings) < 1000 else None
+                if wrong is not None:
                     findings.append(
                         Finding(
                             "type-error",
-                            f"row {number}, field {names_at[j]}: the cell is a number "
-                            f"({_excel_cell(v)}) in a text field: format the column as text in Excel "
-                            "(numbers lose leading zeros)",
+                            f"row {number}, field {names_at[j]}: {wrong[0]}",
                             row=number,
                             field=names_at[j],
                             field_number=j + 1,
-                            cell=_excel_cell(v),
+                            cell=wrong[1],
                             **where,
                         )
                     )
                     bad.add(number)
-                out.append("" if v is None else _excel_cell(v, kind))
+                out.append(error if error is not None else "" if v is None else _excel_cell(v, kind))
             header_seen = header_seen or any(c != "" for c in out)
             writer.writerow(out)
     return dst, findings, bad
 
 
-def _excel_cell(value: object, kind: str = "any") -> str:
-    import datetime as dt
+def _wrong(value: object, error: str | None, kind: str) -> tuple[str, str] | None:
+    """(what is wrong, the cell) with a data cell that its field's type check cannot see: an error in
+    a text field (in a field of another type the error's text is a type-error of the table checks,
+    as in Frictionless), and in a ``string`` field any cell that is not text, as Frictionless reads
+    a sheet: a number (Excel shows it formatted, leading zeros are gone), a date, time, duration or
+    boolean (the field is of that type, or the column should be text in Excel)."""
+    if kind not in ("string", "any"):
+        return None
+    if error is not None:
+        return (
+            f"the cell is an Excel error ({error}): the formula that made it failed; correct the formula or enter the value",
+            error,
+        )
+    if kind != "string" or value is None or isinstance(value, str):
+        return None
+    cell = _excel_cell(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (
+            f"the cell is a number ({cell}) in a text field: format the column as text in Excel (numbers lose leading zeros)",
+            cell,
+        )
+    what, declare = next(((w, t) for kinds, w, t in _NOT_TEXT if isinstance(value, kinds)), ("a value", "any"))
+    return (
+        f"the cell is {what} ({cell}) in a text field: declare the field's type {declare}, or format the column as "
+        "text in Excel",
+        cell,
+    )
 
+
+# cells calamine reads as another type than text (a datetime before a date: it is one), as the fix words them
+_NOT_TEXT: list[tuple[type | tuple[type, ...], str, str]] = [
+    (bool, "a boolean", "boolean"),
+    (dt.datetime, "a date and time", "datetime"),
+    (dt.date, "a date", "date"),
+    (dt.time, "a time of day", "time"),
+    (dt.timedelta, "a duration", "duration"),
+]
+
+
+def _excel_cell(value: object, kind: str = "any") -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():

@@ -14,6 +14,7 @@ from govdata.catalog.loader import json_schema, json_schema_path
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata import verdicts
 from govdata.checks import profiles
+from govdata.checks.descriptor_text import check_descriptor_text
 from govdata.findings import Finding
 from govdata.catalog.tableschema import normalise_schema
 
@@ -378,4 +379,5 @@ def check_dataset_metadata(catalog: Catalog, ds: Dataset, frictionless: bool = T
         + (check_frictionless(ds) if frictionless else [])
         + check_references(catalog, ds)
         + check_quality(ds)
+        + check_descriptor_text(ds)
     )

@@ -24,6 +24,9 @@ class Prepared:
     sha256: str = ""
     bytes: int = 0
     scanned: bool = True  # False: the structure pass was skipped (DuckDB's strict read stands in)
+    # personal data in rows of the committed file the table leaves out (a title, a signature): the gate
+    # reports them with the resource's findings (govdata new, reading the file, does not stop on them)
+    outside: list[Finding] = field(default_factory=list)
 
     def row_number(self, index: int) -> int:
         return self.row_map[index] if self.row_map is not None else index + 2

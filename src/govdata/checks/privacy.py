@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from govdata.checks.rules import masking_error, negative_list_field, personal_data
+from govdata.checks.plan import owner
 from govdata.checks.rules.masking_error import declared as _declared
 from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
 from govdata.checks.loaded import LoadedTable
@@ -274,8 +275,9 @@ def _hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kinds: dict[str, in
             continue
         test = personal_data.prefilter(f, group)
         rows = sorted(tables.con.execute(f"SELECT rowid, {f.col} FROM {lt.rel([f])} WHERE {test}").fetchall())
+        registers = group == NUMBERS and personal_data.registration_numbers(v for _, v in rows)
         for kind in wanted:
-            found = [rowid for rowid, value in rows if _holds(kind, value)][:ROWS_PER_KIND]
+            found = [rowid for rowid, value in rows if _holds(kind, value, registers)][:ROWS_PER_KIND]
             if found:
                 hits[kind] = found
     return hits
@@ -287,11 +289,14 @@ def _sql_hits(tables: TableChecks, lt: LoadedTable, f: FieldSQL, kind: str) -> l
     prefilter = personal_data.prefilter(f, (kind,))
     folded = f"translate({f.value}, {lit(personal_data.WIDE)}, {lit(personal_data.NARROW)})"
     out = []
+    registers = kind == "id_card" and personal_data.registration_numbers(
+        v for (v,) in tables.con.execute(f"SELECT {f.value} FROM {lt.rel([f])} WHERE {prefilter} LIMIT 1000").fetchall()
+    )
     for rowid, value in tables.con.execute(
         f"SELECT rowid, {f.value} FROM {lt.rel([f])} WHERE {prefilter} AND regexp_matches({folded}, "
         f"{lit(bounded)}) ORDER BY rowid"
     ).fetchall():
-        if _holds(kind, value):
+        if _holds(kind, value, registers):
             out.append(rowid)
             if len(out) >= ROWS_PER_KIND:
                 break
@@ -305,12 +310,12 @@ def _enum_hits(f: FieldSQL) -> set[str]:
 
 def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict[str, Any]]) -> list[Finding]:
     """The confidentiality review of a loaded resource: negative-list fields, the plan's masked-column
-    conditions (once per column: how many values, the first row) and personal data in the clear."""
+    conditions (unmasked values of a masked column, one finding per row) and personal data in the clear."""
     out: list[Finding] = []
     # a streamed table was proven free of unmasked values and personal data in its one pass
     suspects = {} if lt.streamed else _suspects(tables, lt)
     out += tables.check_rows(lt, "privacy")  # the plan's conditions (unmasked values of masked columns)
-    verified = {r.number for r in lt.plan.rows_in(["privacy"]) if r.summary}
+    verified = {r.number for r in lt.plan.rows_in(["privacy"]) if owner(r).code == masking_error.CHECK.code}
     for number, f in enumerate(lt.fields, start=1):
         kind, masked = _declared(f.field)
         where: dict[str, Any] = dict(field=f.name, field_number=number, **lt.where)

@@ -222,6 +222,7 @@ def _load_precise(
     data_file = where["file"]
     missing = [str(m) for m in schema.get("missingValues", [""])]
     prep = prepare(src, res_dir, raw, expected, where, missing, schema.get("fields") or [])
+    prep.findings += prep.outside  # carried through the rescans below with the other findings
     prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
     if read is not None:  # the pipeline's other steps over the rows read
         prep = run_steps(root, ds, res, prep, res_dir, expected, where, missing)

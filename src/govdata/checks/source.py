@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from govdata.checks.bytescan import byte_pass, line_at
+from govdata.checks.compressed import decompress
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
 from govdata.checks.excel import excel_options, excel_to_csv
+from govdata.checks.rules.personal_data import in_skipped_rows
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import check_header, scan_structure
 from govdata.findings import Finding, Where
@@ -68,6 +70,7 @@ def fast_path(src: Path, raw: dict[str, Any]) -> bool:
         and fmt == "csv"
         and declared == "utf-8"
         and not raw.get("dialect")
+        and not raw.get("compression")
         and not head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     )
 
@@ -94,6 +97,11 @@ def prepare(
     facts = byte_pass(src, digest=isinstance(raw.get("hash"), str))
     sha = facts.sha256
     findings = declared_findings(src, raw, sha, size, where)
+    if raw.get("compression"):  # the file it holds is read (declared hash and bytes: the committed file's)
+        inner, problems = decompress(src, workdir, raw["compression"], MAX_FILE_BYTES, where)
+        if inner is None:
+            return Prepared(path=None, findings=findings + problems, sha256=sha, bytes=size)
+        src, facts = inner, byte_pass(inner, digest=False)
     fmt = (raw.get("format") or src.suffix.lstrip(".")).lower()
     excel_findings: list[Finding] = []
     if fmt in ("xlsx", "xls"):
@@ -127,7 +135,8 @@ def prepare(
     if utf8 is None:
         return Prepared(path=None, findings=findings, sha256=sha, bytes=size, encoding=encoding)
     if dialect is not None:
-        plain, numbers, read_errors = apply_dialect(utf8, workdir, dialect, expected, where)
+        skipped: list[tuple[int, list[str]]] = []
+        plain, numbers, read_errors = apply_dialect(utf8, workdir, dialect, expected, where, skipped)
         if plain is None:
             return Prepared(path=None, findings=findings + read_errors, sha256=sha, bytes=size, encoding=encoding)
         prep = scan_structure(plain, workdir, expected, where, missing)
@@ -143,6 +152,7 @@ def prepare(
         remap_rows(prep, numbers)
         prep.findings[:0] = findings
         prep.findings.extend(read_errors + cells)
+        prep.outside = in_skipped_rows(skipped, where)
         prep.sha256, prep.bytes, prep.encoding = sha, size, encoding
         return prep
     if utf8 == src and not facts.blank_line and not facts.spaced_quote and size > QUICK_SCAN_BYTES:

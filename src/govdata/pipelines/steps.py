@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from govdata.hookspecs import hookimpl
+from govdata.pipelines.workbook import error_cells, reach
 
 Rows = Iterator[dict[str, Any]]
 
@@ -179,8 +180,9 @@ def read_excel(
     **_: Any,
 ) -> Rows:
     """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
-    cell as text: numbers in their shortest form, dates and datetimes in ISO 8601; ``fill_merged``:
-    each merged cell takes its first cell's value (Frictionless's ``fillMergedCells``)."""
+    cell as text: numbers in their shortest form, dates and datetimes in ISO 8601, an error cell of
+    an ``.xlsx`` as its text (``#DIV/0!``, as Frictionless reads it: calamine reads it as empty);
+    ``fill_merged``: each merged cell takes its first cell's value (Frictionless's ``fillMergedCells``)."""
     from python_calamine import CalamineWorkbook
 
     file = committed(ctx, path)
@@ -196,7 +198,13 @@ def read_excel(
             fill(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine's own error types
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
-    yield from _table_rows(([_cell_text(v) for v in row] for row in rows), header_rows, comment_rows)
+    errors = error_cells(file, name) if file.suffix.lower() != ".xls" else {}
+    rows = reach(rows, errors)
+    yield from _table_rows(
+        ([errors.get((i, j), _cell_text(v)) for j, v in enumerate(row, 1)] for i, row in enumerate(rows, 1)),
+        header_rows,
+        comment_rows,
+    )
 
 
 def _cell_text(value: Any) -> str:

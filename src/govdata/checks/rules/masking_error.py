@@ -13,12 +13,15 @@ from govdata.sql import lit
 def _id_card_masked() -> str:
     """An 18-character identity number with 1-6 leading digits shown, 0-4 trailing ones and the rest
     starred, as agencies mask them (110105********1234, 3301**********1001, 110***********123X,
-    110105************); RE2 has no look-ahead to count the length, so one alternative per shape."""
+    110105************), or a 15-digit first-generation one alike (330106******123); RE2 has no
+    look-ahead to count the length, so one alternative per shape."""
     shapes = []
     for shown in range(1, 7):
         for tail in range(5):
             end = "" if tail == 0 else f"[0-9]{{{tail - 1}}}[0-9Xx]"
             shapes.append(f"[1-9][0-9]{{{shown - 1}}}\\*{{{18 - shown - tail}}}{end}")
+            end = "" if tail == 0 else f"[0-9]{{{tail}}}"
+            shapes.append(f"[1-9][0-9]{{{shown - 1}}}\\*{{{15 - shown - tail}}}{end}")
     return "|".join(shapes)
 
 
@@ -45,8 +48,10 @@ class MaskingError(Check):
         "声明为脱敏的列中每个值都必须已脱敏：检查所指行。",
         "Every value of a masked column must be masked: fix the rows named.",
     )
-    message_zh = "声明为已脱敏（{kind}），但有 {total} 个值未脱敏；第一个在第 {first} 行"
-    message_en = "declared masked ({kind}) but {total} value(s) are not masked; first at row {first}"
+    # one finding per row (counted in the rows with findings, listed as other row findings are); the
+    # cell itself is never echoed
+    message_zh = "声明为已脱敏（{kind}），但该值未脱敏"
+    message_en = "declared masked ({kind}) but the value is not masked"
     phase = "privacy"
 
     def field_rows(self, f: FieldSQL, number: int, table: Table) -> list[Row]:
@@ -61,7 +66,6 @@ class MaskingError(Check):
                 number=number,
                 field=f.name,
                 args=(("kind", kind),),
-                summary=True,
             )
         ]
 

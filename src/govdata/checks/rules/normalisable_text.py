@@ -30,11 +30,20 @@ HINTS = [
         "斜线日期（2020/9/17）：写成 2020-09-17，或声明处理步骤 normalize_chinese_dates",
     ),
 ]
+# a type-error's cell that is an Excel error value (no step normalises it: the formula must be corrected)
+EXCEL_ERROR = (
+    re.compile(
+        r"^#(?:DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!)$"
+    ),
+    "an Excel error value: the formula that made this cell failed; correct the formula or enter the value",
+    "Excel 错误值：生成该单元格的公式出错，请更正公式或填入数值",
+)
 
 
 def hint(cell: str) -> tuple[str, str] | None:
-    """(English, Chinese) hint for a cell written in a form a pipeline step normalises, if it is one."""
-    for pattern, en, zh in HINTS:
+    """(English, Chinese) hint for a cell written in a form a pipeline step normalises, or an Excel
+    error value, if it is one."""
+    for pattern, en, zh in HINTS + [EXCEL_ERROR]:
         if pattern.search(cell):
             return en, zh
     return None

@@ -9,18 +9,22 @@ cell (:func:`holds`: a bounded candidate that passes its checksum, via python-st
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from govdata.checks.rules.base import Check
 from govdata.checks.rules.masking_error import declared
+from govdata.findings import Finding
 from govdata.sql import lit
 
 if TYPE_CHECKING:
     from govdata.checks.sqltypes import FieldSQL
 
 # candidate patterns (RE2 and Python alike); candidates are then validated in Python
+# an identity number is 18 characters (GB 11643-1999: region, YYYYMMDD, sequence, check character)
+# or, first generation, 15 digits (region, YYMMDD of 19YY, sequence; no check character)
+_MMDD = "(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
 CANDIDATES = {
-    "id_card": r"[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]",
+    "id_card": f"[1-9][0-9]{{5}}(?:(?:19|20)[0-9]{{2}}{_MMDD}[0-9]{{3}}[0-9Xx]|[0-9]{{2}}{_MMDD}[0-9]{{3}})",
     "mobile": r"1[3-9][0-9]{9}",
     "bank_card": r"[3-6][0-9]{15,18}",
     "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
@@ -86,13 +90,20 @@ def fold(value: str) -> str:
     return value.translate(_FOLD)
 
 
-def valid(kind: str, value: str) -> bool:
+def valid(kind: str, value: str, registers: bool = False) -> bool:
+    """Is the candidate ``value`` a valid ``kind``? ``registers``: the column holds enterprise
+    registration numbers (:func:`registration_numbers`), whose 15 digits are no identity number."""
     # stdnum imported only when a candidate is validated (it imports ssl, pydoc, …: 10 ms of a gate)
     from stdnum import luhn
     from stdnum.cn import ric
 
     value = _SEPARATORS.sub("", fold(value))
     if kind == "id_card":
+        if len(value) == 15:  # first generation: the 18-digit number it was upgraded to (19YY, a check digit)
+            if registers and _registration_number(value):
+                return False
+            value = value[:6] + "19" + value[6:]
+            value += ric.calc_check_digit(value + "0")
         try:
             ric.validate(value.upper())
             return True
@@ -103,10 +114,48 @@ def valid(kind: str, value: str) -> bool:
     return True
 
 
-def holds(kind: str, value: str) -> bool:
+def holds(kind: str, value: str, registers: bool = False) -> bool:
     """Does the cell ``value`` hold a valid ``kind`` (a bounded candidate that passes its checksum),
     written plainly, in full-width digits or in groups apart?"""
-    return any(valid(kind, m.group(0)) for m in BOUNDED[kind].finditer(fold(value)))
+    return any(valid(kind, m.group(0), registers) for m in BOUNDED[kind].finditer(fold(value)))
+
+
+_FIFTEEN = re.compile(r"(?<![0-9A-Za-z])[0-9]{15}(?![0-9A-Za-z])")
+
+
+def _registration_number(digits: str) -> bool:
+    """An enterprise registration number (工商注册号, GS15-2006: region, sequence, an ISO 7064
+    MOD 11,10 check digit). One first-generation identity number in ten passes the same check."""
+    from stdnum.iso7064 import mod_11_10
+
+    return mod_11_10.is_valid(digits)
+
+
+def registration_numbers(values: Iterable[str | None]) -> bool:
+    """Are the 15-digit numbers of a column's candidate cells enterprise registration numbers (at
+    least 5 different ones, and most pass their check digit: a column of identity numbers has one in ten that
+    does)? Their region and sequence look like an identity number's region and birth date one time
+    in 170, so such a column would otherwise be reported; a lone 15-digit identity number in free
+    text is still found."""
+    numbers = {m for v in values if v for m in _FIFTEEN.findall(fold(v))}
+    return len(numbers) >= 5 and 2 * sum(map(_registration_number, numbers)) > len(numbers)
+
+
+def in_skipped_rows(rows: list[tuple[int, list[str]]], where: Mapping[str, Any]) -> list[Finding]:
+    """Findings for the rows of a committed file left out of the table (a title or unit line above
+    the header, comment rows such as a signature under the data) that hold personal data: the file
+    is public as committed. One per row and kind, the cell never echoed; not data rows, so not
+    counted among the rows with findings."""
+    out = []
+    for number, cells in rows:
+        text = "\n".join(cells)
+        if not _ANY.search(text):
+            continue
+        for kind in CANDIDATES:
+            if holds(kind, text):
+                found = dict(args(kind), variant="skipped", row=number)
+                out.append(Finding(CHECK.code, CHECK.message("en", found), row=number, args=found, **where))
+    return out
 
 
 def enum_only(f: FieldSQL) -> bool:
@@ -137,12 +186,20 @@ def args(kind: str) -> dict[str, Any]:
     return {"kind": kind, "what_zh": zh, "what_en": en}
 
 
+# the cheap test before validation, as the prefilter's (a run of digits, digit groups apart, an @)
+_ANY = re.compile(f"{NUMBER_PREFILTER}|@")
+
+
 class PersonalData(Check):
     code = "personal-data"
     title_zh, title_en = "含有未脱敏的个人信息", "Personal data in the clear"
-    hint_zh = "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true。"
+    hint_zh = (
+        "删除该列，或按规则脱敏（如 110105********002X）并在字段上声明 personal 与 masked: true；"
+        "表格之外的行（标题、签名）和描述文件的文字同样公开：删除其中的个人信息。"
+    )
     hint_en = (
-        "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field."
+        "Remove the column, or mask it (e.g. 110105********002X) and declare personal and masked: true on the field; "
+        "rows outside the table (a title, a signature) and the descriptor's text are public too: remove it there."
     )
     message_zh = "含有{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列"
     message_en = "holds {what_en}: mask them and declare personal: {kind}, masked: true — or remove the column"
@@ -150,7 +207,18 @@ class PersonalData(Check):
         "enum": (
             "枚举值中列出了{what_zh}：请脱敏并声明 personal: {kind}, masked: true，或删除该列",
             "its enum lists {what_en}; mask them and declare personal: {kind}, masked: true — or remove the column",
-        )
+        ),
+        # a row of the committed file the table leaves out (a title, a note, a signature)
+        "skipped": (
+            "第 {row} 行不在表格中（标题、说明或注释行），但含有{what_zh}：提交的文件是公开的，请删除或脱敏",
+            "row {row} is left out of the table (a title, note or comment row) but holds {what_en}: the committed "
+            "file is public — remove or mask them",
+        ),
+        # the descriptor's own text (a description, a title, a comment line)
+        "descriptor": (
+            "描述文件第 {line} 行含有{what_zh}：描述文件是公开的，请删除",
+            "line {line} of the descriptor holds {what_en}: the descriptor is public — remove them",
+        ),
     }
     phase = "privacy"
 
