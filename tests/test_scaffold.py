@@ -92,6 +92,12 @@ def test_new_from_excel_and_refusals(tmp_path):
 # ---- files as agencies export them (issue 14) -----------------------------------------------
 
 
+def _csv(path, lines):
+    """A CSV of ``lines`` (UTF-8, one per line) at ``path``."""
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def _new(tmp_path, source, name="hz-new"):
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     result = govdata("new", str(source), "--publisher", "hz-amr", "--name", name, "--root", str(root))
@@ -168,8 +174,7 @@ def test_new_declares_chinese_forms_with_their_pipeline_and_never_copies_persona
         lines.append(
             f'{i},2024年3月{i % 28 + 1}日,"{amount}",{count},110105********{1000 + i},联系人身份证{ids[i % 3]}'
         )
-    source = tmp_path / "处罚.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "处罚.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
     fields = {f["title"]: f for f in res["schema"]["fields"]}
@@ -306,8 +311,7 @@ def test_new_never_copies_a_negative_list_column_into_an_enum_and_the_gate_repor
     lines = ["编号,联系人,办理状态"] + [
         f"{i},{'王伟' if i % 2 else '王芳'},{'已办结' if i % 3 else '办理中'}" for i in range(1, 31)
     ]
-    source = tmp_path / "contacts.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "contacts.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     fields = {f["title"]: f for f in data["resources"][0]["schema"]["fields"]}
     assert "enum" not in fields["联系人"].get("constraints", {})
@@ -329,8 +333,7 @@ def test_masked_columns_take_the_kind_their_title_names_and_pass_the_gate(tmp_pa
     lines = ["序号,姓名,身份证号码,银行账号,事项"]
     for i in range(1, 21):
         lines.append(f"{i},{'张李王赵'[i % 4]}*,3301**********{1000 + i},6222**********{2000 + i},事项{i % 3}")
-    source = tmp_path / "名单.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "名单.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     fields = {f["title"]: f for f in data["resources"][0]["schema"]["fields"]}
     assert (fields["身份证号码"]["personal"], fields["身份证号码"]["masked"]) == ("id_card", True)
@@ -411,8 +414,7 @@ def test_names_never_become_an_enum_whatever_the_column_title(tmp_path):
     lines = ["序号,户主,户籍类型,补助金额"] + [
         f"{i},{names[i % 6]},{'城镇' if i % 2 else '农村'},{100 + i}" for i in range(1, 25)
     ]
-    source = tmp_path / "补助.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "补助.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     fields = {f["title"]: f for f in data["resources"][0]["schema"]["fields"]}
     assert "enum" not in fields["户主"].get("constraints", {})
@@ -433,8 +435,7 @@ def test_looks_like_name():
 def test_a_file_separated_by_full_width_commas_is_read_as_such(tmp_path):
     """Typed with a Chinese input method, ``序号，名称，金额`` is three columns (it was one, silently)."""
     lines = ["序号，名称，金额"] + [f"{i}，单位{i}，{i * 10}" for i in range(1, 21)]
-    source = tmp_path / "全角.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "全角.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
     assert [f["title"] for f in res["schema"]["fields"]] == ["序号", "名称", "金额"]
@@ -483,8 +484,7 @@ def test_rows_around_the_table_are_quoted_without_personal_data(tmp_path):
     lines = ["某某街道2024年困难群众临时救助发放表", "填报人：王五  联系电话：13912345678", "序号,救助类别,金额"]
     lines += [f"{i},{'临时救助' if i % 2 else '医疗救助'},{1000 + i}" for i in range(1, 21)]
     lines += ["合计,,21000", "制表人：赵六 联系电话：0571-88886666 身份证号：110105194912310037"]
-    source = tmp_path / "救助.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "救助.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     text = descriptor.read_text(encoding="utf-8")
     for secret in ("13912345678", "88886666", "110105194912310037", "王五", "赵六"):
@@ -499,8 +499,7 @@ def test_any_signature_line_below_a_total_is_a_footer(tmp_path, last):
     """Footer lines are not only the few words the scaffold knew (填表人, 备注 …): a line of one cell,
     or labelled text over less than half the row, below the data is one too (judge G31)."""
     lines = ["序号,救助类别,金额"] + [f"{i},临时救助,{1000 + i}" for i in range(1, 21)] + ["合计,,21000", last]
-    source = tmp_path / "救助.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source = _csv(tmp_path / "救助.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
     assert res["dialect"]["commentRows"] == [22, 23]

@@ -99,12 +99,21 @@ def test_workers_die_with_their_supervisor(tmp_path, built):
             proc.kill()
 
 
+def _in_a_process(code: str, built: Path) -> list[str]:
+    """What ``code`` prints, run in a fresh interpreter with the build folder as its argument (the
+    collector's state of a worker, not of the test process)."""
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built.parent.parent)], capture_output=True, text=True, timeout=120, check=True
+    )
+    return out.stdout.split()
+
+
 def test_a_started_worker_keeps_its_heap_out_of_the_cyclic_collector(built):
     """What a worker holds once started (modules, the build's Datasette, catalogue index, labels) is
     frozen: a full collection under load then walks only what requests made, not the whole heap
     (~50 ms on a quiet machine, 120-130 ms under load, that were the p99 of cheap pages at 8 clients)."""
-    import sys
-
     code = (
         "import gc, sys, time\n"
         "from pathlib import Path\n"
@@ -114,19 +123,14 @@ def test_a_started_worker_keeps_its_heap_out_of_the_cyclic_collector(built):
         "t = time.perf_counter(); gc.collect(); pause = time.perf_counter() - t\n"
         "print(frozen, tracked, pause)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(built.parent.parent)], capture_output=True, text=True, timeout=120, check=True
-    )
-    frozen, tracked, _pause = out.stdout.split()
-    assert int(frozen) > 50_000, out.stdout  # Datasette, jinja, the build's indexes and labels
-    assert int(tracked) < int(frozen) // 20, out.stdout  # a full collection walks < 5 % of them
+    frozen, tracked, _pause = _in_a_process(code, built)
+    assert int(frozen) > 50_000  # Datasette, jinja, the build's indexes and labels
+    assert int(tracked) < int(frozen) // 20  # a full collection walks < 5 % of them
 
 
 def test_a_retired_build_is_collected_and_the_new_one_frozen(built):
     """After a build switch the old build's Datasette (full of reference cycles) is freed, not kept
     frozen for the life of the worker; what the new build holds is frozen in its turn."""
-    import sys
-
     code = (
         "import asyncio, gc, sys, weakref\n"
         "from pathlib import Path\n"
@@ -146,9 +150,6 @@ def test_a_retired_build_is_collected_and_the_new_one_frozen(built):
         "asyncio.run(main())\n"
         "app.close()\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(built.parent.parent)], capture_output=True, text=True, timeout=120, check=True
-    )
-    freed, frozen, tracked = out.stdout.split()
-    assert freed == "True", out.stdout
-    assert int(frozen) > 50_000 and int(tracked) < int(frozen) // 20, out.stdout
+    freed, frozen, tracked = _in_a_process(code, built)
+    assert freed == "True"
+    assert int(frozen) > 50_000 and int(tracked) < int(frozen) // 20

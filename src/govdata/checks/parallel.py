@@ -14,7 +14,9 @@ the one a single process writes, finding for finding (``tests/test_gate_batch.py
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
@@ -55,25 +57,34 @@ def check(catalog: Catalog, selected: list[Dataset], workdir: Path, report: Repo
     global _job
     shares = [selected[k::n] for k in range(n)]
     _job = (share, catalog, shares, workdir)
-    import multiprocessing
-
-    pool = multiprocessing.get_context("fork").Pool(n - 1)
-    finished = False
     try:
-        others = pool.map_async(_child, range(1, n))
-        parts = [share(catalog, shares[0], workdir / "part-0")] + others.get()
-        finished = True
+        with forked_pool(n - 1) as pool:
+            others = pool.map_async(_child, range(1, n))
+            parts = [share(catalog, shares[0], workdir / "part-0")] + others.get()
     finally:
         _job = None
-        # workers told to stop and waited for: Pool's __exit__ terminates them instead, and a worker
-        # signalled while it waited for the task queue's lock (which terminate takes and keeps) could
-        # hang the check for good under a SIGTERM handler (coverage's in the test suite)
+    merge(catalog, report, parts)
+
+
+@contextlib.contextmanager
+def forked_pool(n: int) -> Iterator[Any]:
+    """A pool of ``n`` forked processes, told to stop and waited for when the block ends (terminated
+    only when it fails). Pool's own ``__exit__`` terminates them: a worker signalled while it waited
+    for the task queue's lock (which terminate takes and keeps) hung for good under a SIGTERM
+    handler (coverage's, in the test suite). Also the build's publishing (publish/workers.py)."""
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(n)
+    finished = False
+    try:
+        yield pool
+        finished = True
+    finally:
         if finished:
             pool.close()
         else:
             pool.terminate()
         pool.join()
-    merge(catalog, report, parts)
 
 
 SECTIONS = ("metadata", "verdicts", "resources", "collected")

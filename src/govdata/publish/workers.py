@@ -57,7 +57,7 @@ def publish_files(
     """The manifest entries of ``datasets`` (checked, not yet loaded), their files written by ``n``
     processes (``warehouse``: the build's folder of warehouse files)."""
     global _job
-    import multiprocessing
+    from govdata.checks.parallel import forked_pool
 
     con = publisher.con
     rows = _load(publisher, datasets)
@@ -65,20 +65,11 @@ def publish_files(
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute("SET threads=1")
     _job = (publisher, datasets, keys, rows, copied, warehouse)
-    pool = multiprocessing.get_context("fork").Pool(n)
-    finished = False
     try:
-        entries = pool.map(_child, range(len(datasets)), chunksize=max(1, len(datasets) // (n * 8)))
-        finished = True
+        with forked_pool(n) as pool:
+            entries = pool.map(_child, range(len(datasets)), chunksize=max(1, len(datasets) // (n * 8)))
     finally:
         _job = None
-        # closed and waited for on success; terminated only on failure (as checks/parallel.py: a
-        # worker signalled while it waits for the task queue's lock can hang under a SIGTERM handler)
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()
-        pool.join()
         con.execute(f"SET threads={threads}")
     return {ds.name: entry for ds, entry in zip(datasets, entries)}
 

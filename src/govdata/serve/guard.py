@@ -74,12 +74,6 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     elif isinstance(exception, QueryInterrupted):
         status, title = 400, "SQL Interrupted"
         message = TIME_LIMIT_MESSAGE
-    elif isinstance(exception, admission.BodyTooLarge):  # a chunked body past the cap (no Content-Length)
-        status, title = 413, "Request Entity Too Large"
-        message = f"请求体过大 / request body over {admission.MAX_BODY} bytes"
-    elif _refused_post(exception):
-        status, title = 405, "Method Not Allowed"
-        message = "只读：此页面只接受 GET / read-only: this page answers GET only"
     elif _client_gone(exception):  # the client closed the connection mid-body: nobody to answer
         status, title = 400, "Client Closed Request"
         message = "请求体未收完 / the request body ended early"
@@ -100,8 +94,6 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
             f"{type(exception).__name__}: {str(exception)[:200]}{where}"
         )
     headers = {"x-request-id": rid}
-    if status == 405:
-        headers["Allow"] = "GET, HEAD"
     if datasette.cors:
         add_cors_headers(headers)
     if _wants_json(request):
@@ -110,11 +102,6 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
 
 
 TIME_LIMIT_MESSAGE = "SQL 查询超时 / SQL query took too long (sql_time_limit_ms)"
-
-
-def _refused_post(exception: Exception) -> bool:
-    """Datasette 0.65 asserts on a POST to a table page (``You may only POST to a canned query``)."""
-    return isinstance(exception, AssertionError) and "only POST to a canned query" in str(exception)
 
 
 def _client_gone(exception: Exception) -> bool:
