@@ -241,7 +241,8 @@ def test_new_finds_the_header_under_a_two_cell_title_row_and_scaffolds_a_huge_ce
 def test_new_on_an_excel_export_with_number_codes_midnight_times_a_footer_and_a_blank_column(tmp_path):
     """Cells as Excel holds them decide the type (a code of number cells is an integer, datetimes
     with some at midnight stay datetimes), the total and signature rows below the data are skipped
-    through the dialect and said, and a column without a header is named as what must be edited."""
+    through the dialect and said, and an empty column without a header is left out by the pipeline
+    the scaffold writes (it stops at a value that appears there later)."""
     import datetime as dt
 
     from tests.xlsx import write_xlsx
@@ -256,19 +257,40 @@ def test_new_on_an_excel_export_with_number_codes_midnight_times_a_footer_and_a_
     write_xlsx(source, {"数据": rows})
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
-    assert res["dialect"] == {"headerRows": [3], "commentRows": [24, 25, 26], "excel": {"sheet": "数据"}}
+    step = yaml.safe_load((root / "pipelines" / f"{res['pipeline']}.yaml").read_text("utf-8"))["steps"][0]
+    assert step == {
+        "step": "read_excel",
+        "path": "data/hz-new.xlsx",
+        "skip_blank_columns": True,
+        "sheet": "数据",
+        "header_rows": [3],
+        "comment_rows": [24, 25, 26],
+    }
     assert data["title"] == "某某局2024年政务服务办件表"
     types = {f["title"]: f["type"] for f in res["schema"]["fields"]}
+    assert list(types) == ["编号", "受理时间", "事项", "金额"]
     assert types["编号"] == "integer" and types["受理时间"] == "datetime" and types["金额"] == "integer"
     assert "第 24、25、26 行" in notes and "合计" in notes and "制表人" in notes
-    assert "第 4 列没有表头，整列也没有数据" in notes and "删除该列" in notes
-    _fill(descriptor)
-    check = govdata("check", "--root", str(root), str(descriptor.parent), "--format", "json")
-    findings = __import__("json").loads(check.stdout)["findings"]
-    # the blank header is the one thing left, and only the file's edit fixes it; no row is wrong
-    errors = {f["code"] for f in findings if f["severity"] == "error"}
-    assert "blank-label" in errors and errors <= {"blank-label", "metadata-todo"}  # (its title is a TODO)
-    assert not [f for f in findings if f.get("row") not in (None, 3)], findings
+    assert "第 4 列既无表头也无数据" in notes and "skip_blank_columns" in notes
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    # a value that appears later in the left-out column stops the pipeline at its row and column
+    from govdata.pipelines.steps import StepError, read_excel
+
+    rows[10][3] = "备注"
+    write_xlsx(descriptor.parent / step["path"], {"数据": rows})
+    args = {k: v for k, v in step.items() if k != "step"}
+    with pytest.raises(StepError, match="row 11, column 4"):
+        list(read_excel({"root": root, "dataset_dir": descriptor.parent}, **args))
+
+
+def test_new_leaves_out_the_empty_columns_before_a_table_that_starts_in_column_c(tmp_path):
+    rows = [",,某某局2024年行政许可公示表,,,", ",,许可编号,单位名称,许可日期,金额"]
+    rows += [f",,XK{i:04d},某某公司{i},2024-03-{i + 1:02d},{i * 100}" for i in range(10)]
+    root, descriptor, data, notes = _new(tmp_path, _csv(tmp_path / "offset.csv", rows))
+    res = data["resources"][0]
+    assert [f["title"] for f in res["schema"]["fields"]] == ["许可编号", "单位名称", "许可日期", "金额"]
+    assert "第 1、2 列既无表头也无数据" in notes and "blank-label" not in notes
+    assert "10 rows read = 10 valid" in _passes(root, descriptor)
 
 
 def test_footer_rows_stay_data_when_they_look_like_data():

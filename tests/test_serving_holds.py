@@ -301,6 +301,11 @@ def test_request_limits_answer_cheaply_and_the_worker_lives(tmp_path, server_fac
         assert big.status_code == 413 and big.json()["success"] is False
         facets = "&".join(["_facet=level"] * 300) + "&_facet_size=max"
         assert c.get(f"/zj-admin-divisions/divisions.json?{facets}").status_code == 400
+        # the same refusal on the HTML page is a page, in both languages, with a way back
+        page = c.get(f"/zj-admin-divisions/divisions?{facets}")
+        assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
+        assert "分面过多" in page.text and "at most 5 facets" in page.text
+        assert 'href="/zj-admin-divisions/divisions"' in page.text and "<script" not in page.text
         one = c.get("/zj-admin-divisions/divisions.json?_facet=level&_facet_size=max&_size=0")
         assert one.status_code == 200
         assert len(one.json()["facet_results"]["level"]["results"]) <= 100

@@ -128,7 +128,11 @@ def committed_read(
     ``select``/``rename``), which runs as a whole. A PipelineError for a step that cannot run."""
     file, steps = _steps(root, name)
     step, args = steps[0]
-    if step not in ("read_csv", "read_excel") or any(s not in CELL_TRANSFORMS for s, _ in steps[1:]):
+    if (
+        step not in ("read_csv", "read_excel")
+        or args.get("skip_blank_columns")  # not a dialect: the step's output is what is checked
+        or any(s not in CELL_TRANSFORMS for s, _ in steps[1:])
+    ):
         return None
     for i, (s, _) in enumerate(steps[1:], start=1):
         _transform(file, i, s)

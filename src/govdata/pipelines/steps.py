@@ -124,12 +124,18 @@ def committed(ctx: dict, path: str) -> Path:
 
 
 def _table_rows(
-    rows: Iterable[list[str]], header_rows: list[int] | None, comment_rows: list[int] | None = None, join: str = " "
+    rows: Iterable[list[str]],
+    header_rows: list[int] | None,
+    comment_rows: list[int] | None = None,
+    join: str = " ",
+    skip_blank_columns: bool = False,
 ) -> Rows:
     """Rows after the header as dicts keyed by its labels. ``header_rows`` (1-based, default [1]):
     the rows above the last are skipped (a title, a unit line), several are joined as Frictionless
     joins them (a merged cell repeated across them counts once). ``comment_rows`` (1-based) are
-    skipped wherever they are (a total or the signatures below the data), as in a dialect."""
+    skipped wherever they are (a total or the signatures below the data), as in a dialect.
+    ``skip_blank_columns``: columns without a label are left out (a table that starts in column C
+    of its sheet); a value in one stops the pipeline at its row and column, never dropped unseen."""
     header_rows = header_rows or [1]
     skipped = set(comment_rows or ())
     labels: list[str] = []
@@ -151,6 +157,15 @@ def _table_rows(
         if not cells:
             continue  # an empty line, as csv.DictReader skips it
         labels = [label.strip() for label in labels]
+        if skip_blank_columns:
+            for i, cell in enumerate(cells):
+                if (i >= len(labels) or not labels[i]) and str(cell).strip():
+                    raise StepError(
+                        f"row {number}, column {i + 1}: a value ({str(cell)[:40]!r}) in a column without a header; "
+                        "skip_blank_columns leaves such columns out only while they are empty"
+                    )
+            yield {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels) if label}
+            continue
         yield {label: (cells[i] if i < len(cells) else "") for i, label in enumerate(labels)}
 
 
@@ -161,13 +176,17 @@ def read_csv(
     delimiter: str = ",",
     header_rows: list[int] | None = None,
     comment_rows: list[int] | None = None,
+    skip_blank_columns: bool = False,
     **_: Any,
 ) -> Rows:
     """Read a committed CSV of the dataset folder (UTF-8 or a declared encoding; another delimiter;
-    the header on ``header_rows``; ``comment_rows`` left out)."""
+    the header on ``header_rows``; ``comment_rows`` left out; empty columns without a header left
+    out with ``skip_blank_columns``)."""
     file = committed(ctx, path)
     with file.open("r", encoding=encoding, newline="") as fh:
-        yield from _table_rows(csv.reader(fh, delimiter=delimiter), header_rows, comment_rows)
+        yield from _table_rows(
+            csv.reader(fh, delimiter=delimiter), header_rows, comment_rows, skip_blank_columns=skip_blank_columns
+        )
 
 
 def read_excel(
@@ -177,6 +196,7 @@ def read_excel(
     header_rows: list[int] | None = None,
     comment_rows: list[int] | None = None,
     fill_merged: bool = False,
+    skip_blank_columns: bool = False,
     **_: Any,
 ) -> Rows:
     """Read a sheet of a committed workbook (by name or 1-based number; the first by default), every
@@ -200,11 +220,24 @@ def read_excel(
         raise StepError(f"{path}: sheet {sheet!r} cannot be read: {str(exc)[:200]}") from None
     errors = error_cells(file, name) if file.suffix.lower() != ".xls" else {}
     rows = reach(rows, errors)
+    # calamine reads a datetime cell at midnight as a date: in a column that holds datetimes, a date
+    # is that datetime (as the gate reads a date cell of a datetime field)
+    timed = {j for row in rows for j, v in enumerate(row, 1) if isinstance(v, dt.datetime)}
     yield from _table_rows(
-        ([errors.get((i, j), _cell_text(v)) for j, v in enumerate(row, 1)] for i, row in enumerate(rows, 1)),
+        (
+            [errors.get((i, j), _cell_text(_at_midnight(v) if j in timed else v)) for j, v in enumerate(row, 1)]
+            for i, row in enumerate(rows, 1)
+        ),
         header_rows,
         comment_rows,
+        skip_blank_columns=skip_blank_columns,
     )
+
+
+def _at_midnight(value: Any) -> Any:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
 
 
 def _cell_text(value: Any) -> str:

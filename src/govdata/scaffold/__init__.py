@@ -124,8 +124,13 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             header = next(reader)
             sample: list[tuple[int, list[str]]] = []
             tail: collections.deque[tuple[int, list[str]]] = collections.deque(maxlen=FOOTER_ROWS)
+            unlabelled = [i for i, h in enumerate(header) if not h.strip()]
+            filled: dict[int, list[int]] = {}  # an unlabelled column -> file rows with a value in it
             for index, r in enumerate(reader):  # (the file's row number, cells)
                 r = ["" if c == MISSING_CELL else c for c in r]  # a short row's padding is no value
+                for i in unlabelled:
+                    if i < len(r) and r[i].strip() and len(filled.setdefault(i, [])) <= FOOTER_ROWS:
+                        filled[i].append(prep.row_number(index))
                 if len(sample) < SAMPLE_ROWS:
                     sample.append((prep.row_number(index), r))
                 tail.append((prep.row_number(index), r))
@@ -139,6 +144,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 "不是数据：已写入 dialect.commentRows 跳过。"
             )
         rows = [r for n, r in sample if n not in footer and len(r) == len(header)]
+        # columns with neither a header nor a value in any data row (a table that starts in column C):
+        # left out by the pipeline's reader, which stops at a value that appears there later
+        skipped = [i for i in unlabelled if set(filled.get(i, [])) <= set(footer)]
+        kept = [h.strip() for i, h in enumerate(header) if i not in skipped]
+        if beside or not all(kept) or len(set(kept)) < len(kept):
+            skipped = []
     if len(header) > MAX_SERVED_COLUMNS:
         raise ScaffoldError(
             f"the file has {len(header)} columns; a published table holds at most {MAX_SERVED_COLUMNS} "
@@ -152,6 +163,8 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     fields = []
     negative_list = catalog.raw.get("negative_list") or []
     for i, label in enumerate(header):
+        if i in skipped:
+            continue
         fname = ascii_name(label, taken) if label.strip() else f"column_{i + 1}"
         values = [r[i] for r in rows]
         none = placeholders(values)  # "-" or "无" for none in a column of numbers: missingValues
@@ -213,7 +226,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 f"改描述文件无法修复；请在文件中{'删除该列' if empty else '为该列填写表头'}后重新运行 govdata new。"
             )
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
-        for i, f in enumerate(fields):
+        for i, f in zip([i for i in range(len(header)) if i not in skipped], fields):
             if f["type"] == "string" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
                 notes.append(
                     f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
@@ -258,15 +271,22 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         resource["header_labels"] = "titles"  # the file keeps its Chinese headers; they are the field titles
     if encoding not in ("utf-8", "xlsx"):
         resource["encoding"] = encoding
-    if steps:
-        pipeline = _write_pipeline(catalog.root, name, resource, excel, encoding, dialect, steps)
+    if steps or skipped:
+        pipeline = _write_pipeline(catalog.root, name, resource, excel, encoding, dialect, steps, bool(skipped))
         for key in ("path", "dialect", "encoding", "format", "sheet"):
             resource.pop(key, None)
         resource["pipeline"] = pipeline
-        notes.append(
-            "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
-            f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
-        )
+        if skipped:
+            notes.append(
+                f"第 {'、'.join(str(i + 1) for i in skipped)} 列既无表头也无数据（表格不从第 1 列开始）：流程 "
+                f"pipelines/{pipeline}.yaml 读取时略去这些列（skip_blank_columns；其中一旦出现数据，流程会在该行报错，"
+                "不会丢弃）。"
+            )
+        if steps:
+            notes.append(
+                "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
+                f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
+            )
     resource["schema"] = schema
     descriptor = {
         "name": name,
@@ -305,10 +325,19 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
 
 
 def _write_pipeline(
-    root: Path, name: str, resource: dict, excel: bool, encoding: str, dialect: dict, steps: dict[str, list[str]]
+    root: Path,
+    name: str,
+    resource: dict,
+    excel: bool,
+    encoding: str,
+    dialect: dict,
+    steps: dict[str, list[str]],
+    skip_blank_columns: bool = False,
 ) -> str:
     """pipelines/NAME.yaml reading the committed file and normalising the named columns."""
     source: dict[str, Any] = {"step": "read_excel" if excel else "read_csv", "path": resource["path"]}
+    if skip_blank_columns:
+        source["skip_blank_columns"] = True
     if excel:
         source["sheet"] = resource["sheet"]
         if (dialect.get("excel") or {}).get("fillMergedCells"):

@@ -30,6 +30,7 @@ import json
 import os
 import sys
 import time
+from html import escape
 from urllib.parse import parse_qsl, urlencode
 from typing import Any
 
@@ -136,6 +137,8 @@ def _error(scope, status: int, message: str, extra: list | None = None):
     elif path.endswith(".json"):
         body = json.dumps({"ok": False, "error": message, "status": status}, ensure_ascii=False).encode()
         ctype = b"application/json; charset=utf-8"
+    elif scope.get("method", "GET") in ("GET", "HEAD") and "." not in path_last(path):  # a browser's page
+        body, ctype = html_error(status, message, path), b"text/html; charset=utf-8"
     else:
         body, ctype = (message + "\n").encode(), b"text/plain; charset=utf-8"
     headers = [
@@ -310,6 +313,22 @@ def _posts(path: str) -> bool:
 
 class BodyTooLarge(Exception):
     pass
+
+
+def html_error(status: int, message: str, path: str) -> bytes:
+    """A refusal on an HTML page: a small page of its own (no template, no database: these are the
+    cheap refusals), in both languages as the message is, with the site's style sheet and a way home."""
+    text = escape(message)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{status} · {text}</title>"
+        '<link rel="stylesheet" href="/-/portal.css?v=7"></head>'
+        f'<body><main class="portal"><h1>{status}</h1><p class="message-error">{text}</p>'
+        f'<p><a href="{escape(path)}">此页（不带参数）/ this page without its parameters</a> · '
+        '<a href="/">首页 / home</a></p>'
+        "</main></body></html>\n"
+    ).encode()
 
 
 def path_last(path: str) -> str:
