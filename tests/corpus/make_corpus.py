@@ -194,6 +194,17 @@ case(
     add_idcard(False),
     csv=PERSON,
 )
+case(
+    "passport-column",
+    [["negative-list-field", None, "passport_no"]],
+    lambda d: d["resources"][0]["schema"]["fields"].append(
+        {"name": "passport_no", "type": "string", "title": "护照号码", "description": "持证人护照号码。"}
+    ),
+    csv=CSV.replace("amount\n", "amount,passport_no\n")
+    .replace(",1000\n", ",1000,E12345678\n")
+    .replace(",250.5\n", ",250.5,G87654321\n")
+    .replace(",0\n", ",0,\n"),
+)
 case("masking-incomplete", [["masking-error", 3, "id_card"]], add_idcard(True), csv=PERSON)
 case(
     "masking-complete",
