@@ -64,6 +64,20 @@ def test_a_first_generation_identity_number_is_validated(text):
     assert [k for k in NUMBERS if holds(k, text)] == ([OLD_IDS[text]] if OLD_IDS[text] else [])
 
 
+MAILS = {
+    "联系邮箱：zwgk@hangzhou.gov.cn": False,  # an office's mailbox at a government domain
+    "来信请寄 xxgk@mee.gov.cn 或 info@example.gov": False,
+    "联系人邮箱 zhangsan@163.com": True,
+    "zhangsan@gov.cn.example.com": True,  # not a government domain
+    "联系邮箱：zwgk@hangzhou.gov.cn，联系人 zhangsan@163.com": True,
+}
+
+
+@pytest.mark.parametrize("text", list(MAILS))
+def test_a_government_mailbox_is_no_personal_address(text):
+    assert holds("email", text) is MAILS[text]
+
+
 FREE_TEXT = [
     "无",
     "旧身份证330106850305123，已换发",

@@ -111,7 +111,12 @@ def valid(kind: str, value: str, registers: bool = False) -> bool:
             return False
     if kind == "bank_card":
         return luhn.is_valid(value)
+    if kind == "email":  # a government mailbox (xxgk@hangzhou.gov.cn) is an office's, not a person's
+        return not _OFFICIAL_MAIL.search(value)
     return True
+
+
+_OFFICIAL_MAIL = re.compile(r"@(?:[A-Za-z0-9-]+\.)*gov(?:\.cn)?$", re.I)
 
 
 def holds(kind: str, value: str, registers: bool = False) -> bool:
