@@ -155,8 +155,11 @@ _NOT_DIGIT = re.compile(rb"[^1]")
 _APART = b"1111-1111"
 _LAYOUT = re.compile(rb"1{3}-1{4}-1{4}|1{6}-1{8}")
 # a full-width digit or hyphen, or an ideographic space after an ASCII digit: the cell is validated
-# (validation folds full-width forms to ASCII); each signal costs one find over the marks
-_FULL_WIDTH = (b"FBD", b"1GSS")
+# (validation folds full-width forms to ASCII); each signal costs one search of the chunk. The
+# full-width forms (marked "FBD") are searched in the bytes themselves: a find of "FBD" over the
+# marks (mostly "0", "B" and "F" in Chinese text) costs ~3 ms a MB, this expression ~1.4 ms
+_FULL_WIDTH = re.compile(rb"\xef\xbc[\x8d\x90-\x99]")  # EF BC 8D, EF BC 90-99: marked "FBD"
+_DIGIT_SPACE = b"1GSS"  # an ASCII digit and an ideographic space (E3 80 80)
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
 
@@ -226,10 +229,12 @@ class CellScanner:
             if _LAYOUT.search(marks, max(pos - 16, 0), pos + 24):
                 end = self._cell(data, pos, NUMBERS)
             pos = marks.find(_APART, end)
-        for signal in _FULL_WIDTH:
-            pos = marks.find(signal)
-            while pos >= 0:
-                pos = marks.find(signal, self._cell(data, pos + len(signal) - 1, NUMBERS))
+        found = _FULL_WIDTH.search(data)  # as marks.find(b"FBD") from each cell's end
+        while found:
+            found = _FULL_WIDTH.search(data, self._cell(data, found.start() + 2, NUMBERS))
+        pos = marks.find(_DIGIT_SPACE)
+        while pos >= 0:
+            pos = marks.find(_DIGIT_SPACE, self._cell(data, pos + len(_DIGIT_SPACE) - 1, NUMBERS))
         pos = data.find(b"@")
         while pos >= 0:
             pos = data.find(b"@", self._cell(data, pos, ("email",)))
