@@ -166,6 +166,62 @@ def test_spreadsheet_formulas_are_warned_at_their_row(base_catalog, tmp_path):
     assert stats.rows_with_findings == 0  # a warning does not make a row invalid
 
 
+def test_the_formula_condition_is_the_rule_on_every_first_character():
+    """The condition (its cheap first test compares the text with "A") reports exactly the cells the
+    rule names: = + - @ tab or carriage return first, except a lone sign or a signed number."""
+    import duckdb
+
+    from govdata.checks.sqltypes import FieldSQL
+
+    def rule(cell: str | None) -> bool:
+        if not cell or cell[0] not in "=+-@\t\r":
+            return False
+        rest = cell[1:]
+        signed_number = (
+            cell[0] in "+-" and rest[:1].isdigit() and rest[:1].isascii() and not rest.strip("0123456789,.%")
+        )
+        return not (len(cell) == 1 or signed_number)
+
+    cells = [
+        "",
+        "=1",
+        "=SUM(A1)",
+        "+5",
+        "+1,000.5",
+        "-3%",
+        "-",
+        "+",
+        "@",
+        "@a",
+        "\tx",
+        "\rx",
+        "\t",
+        "-a",
+        "+1a",
+        "A",
+        "a",
+        "中",
+        "0",
+        " =x",
+        "é",
+        "\x01",
+        "?",
+        "<",
+        "{",
+        "-０",
+        "=中文",
+        "－1",
+        "＝1",
+        None,
+    ]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (c VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[c] for c in cells])
+    condition = FieldSQL({"name": "c", "type": "string"}, [""]).formula()
+    got = con.execute(f"SELECT c, coalesce({condition}, false) FROM t ORDER BY rowid").fetchall()
+    assert [(c, bool(hit)) for c, hit in got] == [(c, rule(c)) for c in cells]
+
+
 # ---- Excel ---------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ SHARED = {
     "govdata.codes",
     "govdata.codetable",
     "govdata.csvlimit",
+    "govdata.duck",  # DuckDB's engine without its Python layer (the gate's start-up)
     "govdata.errors",
     "govdata.findings",
     "govdata.hookspecs",

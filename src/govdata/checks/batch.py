@@ -31,7 +31,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata.checks.keys import Lookup, reference_item
 from govdata.checks.loaded import LoadedTable

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata import plugins
 from govdata.checks.loaded import LoadedTable, one_row

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata.checks.loaded import LoadedTable, one_row
 from govdata.checks.plan import key_present, owner, unique_keys

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata.checks.plan import Plan
 from govdata.checks.prepared import Prepared

@@ -8,9 +8,9 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks.bytescan import ByteFacts, byte_pass
@@ -18,7 +18,6 @@ from govdata.checks.collect import MAX_FINDINGS_PER_RESOURCE
 from govdata.checks.declared import at_descriptor, name_clashes, too_wide
 from govdata.checks.loaded import LoadedTable
 from govdata.checks.metadata import normalise_schema
-from govdata.checks.pipelined import pipeline_error, read_as, run_steps
 from govdata.checks.prepared import Prepared
 from govdata.checks.privacy import CellScanner, candidate_counts, check_privacy, scanner_for
 from govdata.checks.proof import Proof, prove
@@ -27,7 +26,9 @@ from govdata.checks.source import declared_findings, fast_path, prepare
 from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
 from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, ResourceStats, Where
-from govdata.pipelines import CommittedRead, PipelineError, committed_read, run_pipeline
+
+if TYPE_CHECKING:
+    from govdata.pipelines import CommittedRead
 
 
 def _source_for(
@@ -38,6 +39,10 @@ def _source_for(
     and the other steps run over its rows: :mod:`.pipelined`)."""
     if not res.pipeline:
         return res.source, [], res.raw, None
+    # imported for a pipeline's resource only (workbooks, XML: a plain file's check never needs them)
+    from govdata.checks.pipelined import pipeline_error, read_as
+    from govdata.pipelines import PipelineError, committed_read, run_pipeline
+
     params = res.raw.get("pipeline_params")
     try:
         read = committed_read(root, res.pipeline, ds.dir, params)
@@ -225,6 +230,8 @@ def _load_precise(
     prep.findings += prep.outside  # carried through the rescans below with the other findings
     prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
     if read is not None:  # the pipeline's other steps over the rows read
+        from govdata.checks.pipelined import run_steps
+
         prep = run_steps(root, ds, res, prep, res_dir, expected, where, missing)
     if prep.path is not None and not prep.scanned and any(f.code in LABEL_CODES for f in prep.findings):
         # a wrong header: cells map to fields by position (as in Frictionless) through the precise pass

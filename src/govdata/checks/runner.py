@@ -16,7 +16,7 @@ from pathlib import Path
 from functools import partial
 from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata.catalog.loader import discover, load
 from govdata.catalog.model import Catalog, Dataset, Resource

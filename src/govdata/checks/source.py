@@ -26,7 +26,6 @@ from govdata.checks.bytescan import byte_pass, line_at
 from govdata.checks.compressed import decompress
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
-from govdata.checks.excel import excel_options, excel_to_csv
 from govdata.checks.rules.personal_data import in_skipped_rows
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import check_header, scan_structure
@@ -110,6 +109,8 @@ def prepare(
         guard = guard_workbook(src, where)
         if guard:
             return Prepared(path=None, findings=findings + guard, sha256=sha, bytes=size)
+        from govdata.checks.excel import excel_options, excel_to_csv  # workbooks only (XML, openpyxl)
+
         sheet, merged = excel_options(raw)
         utf8, excel_findings, _ = excel_to_csv(src, workdir, sheet, where, fields, merged)
         findings.extend(f for f in excel_findings if f.code != "type-error")

@@ -238,10 +238,12 @@ class FieldSQL:
         if self.type not in ("string", "any"):
             return None
         # no regular expression (compiling one costs more than a small file's scan), and the rest
-        # evaluated only on cells whose first character is one of them (a CASE, not an AND: 10x cheaper)
+        # evaluated only on cells whose first character is one of them (a CASE, not an AND: 10x cheaper);
+        # all six are below "A", and a comparison with "A" reads the string's inlined prefix where
+        # ascii() decodes its first character: half the cost on text that starts otherwise (Chinese)
         v = self.value
         return (
-            f"CASE WHEN ascii({v}) IN (61, 43, 45, 64, 9, 13) THEN NOT (length({v}) = 1 OR "
+            f"CASE WHEN {v} < 'A' AND ascii({v}) IN (61, 43, 45, 64, 9, 13) THEN NOT (length({v}) = 1 OR "
             f"(ascii({v}) IN (43, 45) AND translate(substr({v}, 2), '0123456789,.%', '') = '' "
             f"AND substr({v}, 2, 1) BETWEEN '0' AND '9')) ELSE false END"
         )

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import duckdb
+from govdata import duck as duckdb
 
 from govdata.checks.keys import duplicates, repeating
 from govdata.checks.loaded import LoadedTable, csv_relation, null_option, one_row, write_long

@@ -1,0 +1,86 @@
+"""A cold ``govdata check`` of a small dataset pays only for what it uses (issue 14: a new dataset
+in a pull request has no cached verdict, so start-up is most of a 1,000-row check)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import REPO, edited_yaml
+
+# what a plain CSV's check must not import: DuckDB's Python layer (the engine alone, ``_duckdb``,
+# is what the gate uses: govdata/duck.py), the pipelines' workbooks and XML, importlib.metadata
+# (only read when an installed distribution may declare a plugin)
+NOT_IMPORTED = ("duckdb", "govdata.pipelines", "govdata.checks.excel", "xml.etree.ElementTree", "importlib.metadata")
+
+
+def _catalogue(tmp_path):
+    """The repository's catalogue file with one dataset: the corpus's clean plain CSV (no foreign key)."""
+    root = tmp_path / "catalogue"
+    root.mkdir()
+    shutil.copy(REPO / "catalog.yaml", root / "catalog.yaml")
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    (root / "pipelines").mkdir()
+    shutil.copytree(REPO / "tests" / "corpus" / "clean", root / "datasets" / "hz-amr" / "clean")
+    (root / "datasets" / "hz-amr" / "clean" / "expected.yaml").unlink()
+    with edited_yaml(root / "datasets" / "hz-amr" / "clean" / "datapackage.yaml") as d:
+        del d["resources"][0]["schema"]["foreignKeys"]  # its target is a pipeline's output
+    return root
+
+
+def _cold_check(tmp_path, *args: str) -> tuple[dict, dict]:
+    root = _catalogue(tmp_path)
+    code = (
+        "import json, sys\n"
+        "from govdata.cli import main\n"
+        f"sys.argv = ['govdata', 'check', '--root', {str(root)!r}, '--out', {str(tmp_path / 'out')!r}, "
+        f"'--format', 'json', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps({{m: m in sys.modules for m in {NOT_IMPORTED!r}}}), file=sys.stderr)\n"
+    )
+    env = dict(os.environ, GOVDATA_NO_CACHE="1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout), json.loads(out.stderr.strip().splitlines()[-1])
+
+
+def test_a_cold_check_of_a_plain_csv_imports_only_what_it_uses(tmp_path):
+    report, imported = _cold_check(tmp_path)
+    assert report["datasets"] == ["clean"] and report["valid"] and report["errors"] == 0
+    assert imported == dict.fromkeys(NOT_IMPORTED, False)
+
+
+def test_the_engine_alone_shares_its_classes_with_the_package():
+    """Code that imports ``duckdb`` (the builder, the server) and the gate's ``govdata.duck`` share
+    connections and catch each other's errors."""
+    import duckdb
+
+    from govdata import duck
+
+    assert duck.Error is duckdb.Error and duck.DuckDBPyConnection is duckdb.DuckDBPyConnection
+    con = duck.connect()
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    try:
+        con.execute("SELECT * FROM no_such_table")
+    except duckdb.Error as exc:
+        assert isinstance(exc, duck.Error)
+    else:
+        raise AssertionError("the statement should have failed")
+
+
+def test_yaml_anchors_and_aliases_are_refused_without_the_event_scan_for_plain_text():
+    """The alias-bomb guard scans YAML events only when the text could hold an anchor or alias."""
+    import pytest
+
+    from govdata.catalog.safeyaml import loads_yaml
+    from govdata.errors import UnsafeInputError
+
+    for text, line in (("a: &x [1, 2]\nb: *x\n", 1), ("a: &x 1\n", 1), ("a: [1]\nb: *x\n", 2)):
+        with pytest.raises(UnsafeInputError, match=f"d.yaml:{line}: YAML anchors and aliases"):
+            loads_yaml(text, "d.yaml")
+    data, lines = loads_yaml("title: 'a & b * c'\nkeywords: [x*y]\nn: 3\n", "d.yaml")
+    assert data == {"title": "a & b * c", "keywords": ["x*y"], "n": 3} and lines[("n",)] == 3
+    data, _ = loads_yaml("名称: 行政处罚\n", "d.yaml")
+    assert data == {"名称": "行政处罚"}
