@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -132,11 +133,14 @@ def change_one(dest: Path, i: int = 0) -> None:
     dp.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}*", text, count=1, flags=re.M), "utf-8")
 
 
-def fake_build(out: Path, n: int, prefix: str = "ds", table: str = "items", documents: Path | None = None) -> Path:
+def fake_build(
+    out: Path, n: int, prefix: str = "ds", table: str = "items", documents: Path | None = None, snapshot: bool = True
+) -> Path:
     """A serving build folder (site/, downloads/, directory/, manifest.json) with ``n`` databases
     ``ds-00000`` … of one 3-row table ``items`` each; returns the build folder (``out/current``).
     ``documents``: a folder with ``directory/`` and ``site/metadata.json`` of a catalogue whose
-    datasets are these databases (:func:`directory_documents`), copied into the build."""
+    datasets are these databases (:func:`directory_documents`), copied into the build. ``snapshot``:
+    the serving snapshot written as a build writes it (``govdata.serve.snapshot``)."""
     build = out / "builds" / "20260101T000000000000Z"
     site = build / "site"
     site.mkdir(parents=True)
@@ -193,6 +197,10 @@ def fake_build(out: Path, n: int, prefix: str = "ds", table: str = "items", docu
             (build / "downloads" / name / "datapackage.json").write_text(
                 json.dumps({**descriptor, "name": name}, ensure_ascii=False, default=str), "utf-8"
             )
+    if snapshot:
+        from govdata.serve import snapshot as serve_snapshot
+
+        serve_snapshot.write(build)
     os.symlink(Path("builds") / build.name, out / "current")
     return build
 
@@ -214,6 +222,36 @@ def directory_documents(dest: Path, n: int) -> Path:
         stdout=subprocess.DEVNULL,
     )
     return docs
+
+
+def cloned_documents(build: Path, dest: Path, n: int, name: str = "xh-schools") -> Path:
+    """Directory documents (``directory/``) and Datasette metadata (``site/metadata.json``) of a
+    catalogue of ``n`` copies of dataset ``name`` of a real ``build`` (``xh-schools-00000`` …, each
+    entry of portal.json, ckan.json and metadata.json cloned with its names and title changed):
+    a quick stand-in for :func:`directory_documents` in tests. Returns ``dest``."""
+    shutil.copytree(build / "directory", dest / "directory")
+    (dest / "site").mkdir(parents=True)
+
+    def clone(entry: Any, i: int) -> Any:
+        text = json.dumps(entry, ensure_ascii=False).replace(name, f"{name}-{i:05d}")
+        copy = json.loads(text)
+        if "title" in copy:
+            copy["title"] = f"{copy['title']}（{i}）"
+        return copy
+
+    def rewrite(path: Path, key: str, ident: str) -> None:
+        doc = json.loads(path.read_text("utf-8"))
+        mine = next(x for x in doc[key] if x[ident] == name)
+        doc[key] = [x for x in doc[key] if x[ident] != name] + [clone(mine, i) for i in range(n)]
+        path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+    rewrite(dest / "directory" / "portal.json", "datasets", "id")
+    rewrite(dest / "directory" / "ckan.json", "packages", "name")
+    metadata = json.loads((build / "site" / "metadata.json").read_text("utf-8"))
+    mine = metadata["databases"][name]
+    metadata["databases"] = {f"{name}-{i:05d}": clone(mine, i) for i in range(n)}
+    (dest / "site" / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+    return dest
 
 
 # ---- measuring -------------------------------------------------------------------------------
@@ -349,20 +387,27 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
 
 
 def serve_fake(
-    n: int, dest: Path, port: int, documents: bool = False, src: Path | None = None, keep: bool = False
+    n: int,
+    dest: Path,
+    port: int,
+    documents: bool = False,
+    src: Path | None = None,
+    keep: bool = False,
+    snapshot: bool = True,
 ) -> dict:
     """Serving alone at scale: ``fake_build`` of N databases, then ``govdata serve`` and browsing.
     ``documents``: with the directory documents and Datasette metadata of N real datasets
     (:func:`directory_documents`; the databases are then ``xh-schools-…`` with a table ``schools``).
-    ``src``: serve with another checkout's ``src`` (a baseline). Each worker logs what its start
+    ``src``: serve with another checkout's ``src`` (a baseline). ``snapshot``: the build's serving
+    snapshot written (a baseline's code ignores it). Each worker logs what its start
     cost (``GOVDATA_SERVE_TIMING``: CPU and wall of each phase), returned as ``workers``."""
-    out = dest / f"fake{n}{'-docs' if documents else ''}"
+    out = dest / f"fake{n}{'-docs' if documents else ''}{'' if snapshot else '-nosnap'}"
     prefix, table = ("xh-schools", "schools") if documents else ("ds", "items")
     t = time.perf_counter()
     if not keep or not (out / "current").exists():
         if out.exists():
             shutil.rmtree(out)
-        fake_build(out, n, prefix, table, directory_documents(dest, n) if documents else None)
+        fake_build(out, n, prefix, table, directory_documents(dest, n) if documents else None, snapshot)
     made = time.perf_counter() - t
     env = {**os.environ, "GOVDATA_SERVE_TIMING": "1"}
     if src is not None:
@@ -386,14 +431,24 @@ def serve_fake(
                 raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
             time.sleep(0.05)
         ready = time.perf_counter() - started
-        # both workers: until every worker has answered (each listens on its own socket)
-        while time.perf_counter() - started < 600 and len(_worker_pids(proc.pid)) < 2:
-            time.sleep(0.05)
+        # every worker: each listens on a socket of its own, and a new connection lands on one of
+        # them by a hash of its ports; a connection to a worker still loading waits in its backlog.
+        # Ready when 10 new connections in a row answer within a second (1 in 512 all land on one of 2)
+        while time.perf_counter() - started < 600:
+            try:
+                if all(httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200 for _ in range(10)):
+                    break
+            except httpx.HTTPError:
+                pass
+        all_ready = time.perf_counter() - started
+        pids = _worker_pids(proc.pid)
         result = {
             "databases": n,
             "documents": documents,
             "fake_build_s": round(made, 1),
             "ready_s": round(ready, 2),
+            "all_ready_s": round(all_ready, 2),
+            "worker_cpu_at_ready_s": [_cpu_s(p) for p in pids],
             "pages": {},
         }
         mid, last = f"{prefix}-{n // 2:05d}", f"{prefix}-{n - 1:05d}"
@@ -459,8 +514,8 @@ def serve_fake(
                 for line in err.decode("utf-8", "replace").splitlines()
                 if "govdata-timing " in line
             ]
-            if result["workers"]:  # every worker loaded (the first answer may come from either)
-                result["all_ready_s"] = round(max(w["ready_at"] for w in result["workers"]) - epoch, 2)
+            if result["workers"]:  # every worker loaded, from their own logs
+                result["all_loaded_s"] = round(max(w["ready_at"] for w in result["workers"]) - epoch, 2)
         if not keep:
             shutil.rmtree(out, ignore_errors=True)
 
@@ -470,6 +525,15 @@ def _worker_pids(pid: int) -> list[int]:
     pids = [int(p) for p in out.split()]
     # uvicorn's spawn start method adds a resource tracker; workers are the ones with big heaps
     return [p for p in pids if _rss_mb(p) > 60]
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def _rss_mb(pid: int) -> float:
@@ -531,6 +595,7 @@ def main() -> None:
         "--documents", action="store_true", help="with --fake: the directory documents and metadata of N real datasets"
     )
     ap.add_argument("--keep", action="store_true", help="with --fake: keep (and reuse) the fake build folder")
+    ap.add_argument("--no-snapshot", action="store_true", help="with --fake: no serving snapshot in the build")
     ap.add_argument("--load", action="store_true", help="the catalogue load alone, cold and warm (see --baseline)")
     ap.add_argument(
         "--baseline",
@@ -550,9 +615,8 @@ def main() -> None:
         runs = []
         for _ in range(args.repeat if args.baseline else 1):  # with --baseline: interleaved, before then after
             for label, src in (("before", args.baseline), ("after", None)) if args.baseline else (("after", None),):
-                r = serve_fake(
-                    args.datasets, args.dest, args.port, args.documents, src, args.keep or bool(args.baseline)
-                )
+                keep = args.keep or bool(args.baseline)
+                r = serve_fake(args.datasets, args.dest, args.port, args.documents, src, keep, not args.no_snapshot)
                 runs.append({"code": label, **r})
                 print(json.dumps(runs[-1], ensure_ascii=False), file=sys.stderr, flush=True)
         print(json.dumps(runs if args.baseline else runs[0], ensure_ascii=False, indent=2))

@@ -198,13 +198,20 @@ class GovDatasette(Datasette):
 
 
 def make_datasette(build: Path) -> Datasette:
+    from govdata.serve.snapshot import Snapshot
+
     site = build / "site"
-    metadata = json.loads((site / "metadata.json").read_text("utf-8"))
+    known = Snapshot(build).part("datasette")  # the metadata and inspect data, from the build's snapshot
+    if known is None:
+        known = {
+            "metadata": json.loads((site / "metadata.json").read_text("utf-8")),
+            "inspect": json.loads((site / "inspect-data.json").read_text("utf-8")),
+        }
+    metadata, inspect = known["metadata"], known["inspect"]
     plugins = metadata.get("plugins") or {}
     if isinstance(plugins.get("govdata"), dict):
         plugins["govdata"].pop("build_dir", None)
     settings = dict(json.loads((site / "settings.json").read_text("utf-8")), **SERVE_SETTINGS)
-    inspect = json.loads((site / "inspect-data.json").read_text("utf-8"))
     ds = GovDatasette(
         metadata=metadata,
         settings=settings,
