@@ -258,12 +258,12 @@ def _tcp_nodelay_for_inherited_sockets() -> None:
     base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
-def worker_app(out: Path) -> Any:
+def worker_app(out: Path, supervisor: int | None = None) -> Any:
     """The ASGI app of one uvicorn worker process: the live build of ``out``, followed."""
     from govdata.serve import live, workers
 
     _tcp_nodelay_for_inherited_sockets()
-    workers.die_with_supervisor()
+    workers.die_with_supervisor(supervisor)
     workers.return_big_blocks()
     return live.LiveApp(out, freeze=True)
 
@@ -276,9 +276,10 @@ class WorkerConfig(uvicorn.Config):
     def __init__(self, out: Path, **options: Any) -> None:
         super().__init__("govdata.serve.app:worker_app", factory=True, **options)
         self.out = out
+        self.supervisor = os.getpid()  # the process that starts the workers
 
     def load_app(self) -> Any:
-        return functools.partial(worker_app, self.out)
+        return functools.partial(worker_app, self.out, self.supervisor)
 
 
 def default_workers() -> int:
