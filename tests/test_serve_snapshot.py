@@ -98,11 +98,19 @@ def test_a_damaged_snapshot_is_not_used(copy):
     assert _used(copy) == {"catalogue": "missing", "ckan": "missing"}
     path = snapshot.write(copy)
     assert path is not None
+    found = snapshot.Snapshot(copy)
+    offset, length, _, _ = found.header()["parts"]["ckan"]
     data = bytearray(path.read_bytes())
-    data[-20:] = b"\xff" * 20  # the last part (ckan) cut short
-    path.write_bytes(bytes(data))
-    assert _used(copy)["ckan"] in ("unreadable", "snapshot")
-    assert _get(make_datasette(copy), "/api/3/action/package_show?id=xh-schools").status_code == 200
+    at = found.header()["start"] + offset + length // 2
+    data[at : at + 8] = b"\x00" * 8  # a damaged copy: the CKAN part's bytes, not its size
+    path.write_bytes(bytes(data[: len(data) - 20]))  # and the last part (Datasette's) cut short
+    found = snapshot.Snapshot(copy)
+    assert found.part("ckan") is None and found.part("datasette") is None
+    assert found.part("catalogue") is not None
+    assert found.used == {"ckan": "unreadable", "datasette": "unreadable", "catalogue": "snapshot"}
+    ds = make_datasette(copy)
+    assert _get(ds, "/api/3/action/package_show?id=xh-schools").json()["result"]["name"] == "xh-schools"
+    assert _get(ds, "/xh-schools").status_code == 200
 
 
 def test_thousands_of_datasets_with_their_documents_served(built, tmp_path):

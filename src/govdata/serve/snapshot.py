@@ -11,11 +11,11 @@ containers (``marshal``: objects shared in memory stay shared, ``ckanparams.Shar
 
 The snapshot is derived from the build folder's files and from nothing else (a replica copied from
 object storage serves the same), and each part is checked before use: its format (``FORMAT``, the
-code that derives it), the Python version (marshal's) and the sha256 of every file it was derived
-from. A missing, older, foreign or stale part (a document changed after the build) is derived
-from the documents as before: same answers, slower start.
+code that derives it), the Python version (marshal's), the sha256 of every file it was derived
+from, and its own (a copy cut short). A missing, older, foreign, damaged or stale part (a document
+changed after the build) is derived from the documents as before: same answers, slower start.
 
-    header   marshal of {"format", "python", "parts": {name: [offset, length, {file: sha256}]}}
+    header   marshal of {"format", "python", "parts": {name: [offset, length, {file: sha256}, sha256]}}
     parts    marshal of each part, at its offset after the 8-byte header length
 """
 
@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads)
+FORMAT = 2  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads)
 FILE = "serve.marshal"
 PYTHON = "%d.%d" % sys.version_info[:2]
 
@@ -83,7 +83,7 @@ def write(build: Path) -> Path | None:
             continue
         digests = {rel: _digest(build, rel) for rel in sources}
         blob = marshal.dumps(derive(build, name))
-        header["parts"][name] = [offset, len(blob), digests]
+        header["parts"][name] = [offset, len(blob), digests, hashlib.sha256(blob).hexdigest()]
         blobs.append(blob)
         offset += len(blob)
     if not blobs:
@@ -137,7 +137,10 @@ class Snapshot:
         if entry is None:
             self.used[name] = "missing"
             return None
-        offset, length, digests = entry
+        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[2], dict)):
+            self.used[name] = "format"
+            return None
+        offset, length, digests, own = entry
         assert self.build is not None
         if any(_digest(self.build, rel) != digest for rel, digest in digests.items()) or set(digests) != set(
             SOURCES[name]
@@ -148,6 +151,8 @@ class Snapshot:
             with open(self.build / FILE, "rb") as f:
                 f.seek(header["start"] + offset)
                 blob = f.read(length)
+            if hashlib.sha256(blob).hexdigest() != own:  # cut short or damaged (a partial copy)
+                raise ValueError(name)
             collecting = gc.isenabled()
             gc.disable()  # hundreds of thousands of new containers, none in a cycle: no collection
             try:  # needed while they are made (40 % of the load)
