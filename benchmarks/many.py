@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -132,9 +133,14 @@ def change_one(dest: Path, i: int = 0) -> None:
     dp.write_text(re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)}*", text, count=1, flags=re.M), "utf-8")
 
 
-def fake_build(out: Path, n: int) -> Path:
+def fake_build(
+    out: Path, n: int, prefix: str = "ds", table: str = "items", documents: Path | None = None, snapshot: bool = True
+) -> Path:
     """A serving build folder (site/, downloads/, directory/, manifest.json) with ``n`` databases
-    ``ds-00000`` … of one 3-row table ``items`` each; returns the build folder (``out/current``)."""
+    ``ds-00000`` … of one 3-row table ``items`` each; returns the build folder (``out/current``).
+    ``documents``: a folder with ``directory/`` and ``site/metadata.json`` of a catalogue whose
+    datasets are these databases (:func:`directory_documents`), copied into the build. ``snapshot``:
+    the serving snapshot written as a build writes it (``govdata.serve.snapshot``)."""
     build = out / "builds" / "20260101T000000000000Z"
     site = build / "site"
     site.mkdir(parents=True)
@@ -142,24 +148,30 @@ def fake_build(out: Path, n: int) -> Path:
     (build / "directory").mkdir()
     template = site / "_template.db"
     conn = sqlite3.connect(template)
-    conn.execute("create table items (id integer primary key, name text, region_code text)")
-    conn.executemany(
-        "insert into items values (?, ?, ?)", [(1, "甲", "330106"), (2, "乙", "330106"), (3, "丙", "330108")]
-    )
+    if documents is None:
+        conn.execute(f"create table {table} (id integer primary key, name text, region_code text)")
+        rows: list = [(1, "甲", "330106"), (2, "乙", "330106"), (3, "丙", "330108")]
+    else:  # the school directory the documents describe (its columns: their facets and sorts)
+        import csv
+
+        with open(REPO / "datasets/xh-edu/xh-schools/data/schools.csv", encoding="utf-8", newline="") as f:
+            header, *rows = list(csv.reader(f))
+        conn.execute(f"create table {table} ({', '.join(header)}, primary key ({header[0]}))")
+    conn.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
     conn.commit()
     conn.close()
     data = template.read_bytes()
-    inspect, databases, packages = {}, {}, []
+    inspect, databases = {}, {}
     for i in range(n):
-        name = f"ds-{i:05d}"
+        name = f"{prefix}-{i:05d}"
         (site / f"{name}.db").write_bytes(data)
         inspect[name] = {
             "hash": f"{i:064x}",
             "size": len(data),
             "file": f"{name}.db",
-            "tables": {"items": {"count": 3}},
+            "tables": {table: {"count": len(rows)}},
         }
-        databases[name] = {"title": f"数据集 {i}", "tables": {"items": {"title": "条目"}}}
+        databases[name] = {"title": f"数据集 {i}", "tables": {table: {"title": "条目"}}}
     template.unlink()
     (site / "metadata.json").write_text(
         json.dumps({"title": "many", "databases": databases}, ensure_ascii=False), "utf-8"
@@ -170,8 +182,76 @@ def fake_build(out: Path, n: int) -> Path:
     (site / "inspect-data.json").write_text(json.dumps(inspect), "utf-8")
     (build / "directory" / "data.json").write_text(json.dumps({"dataset": []}), "utf-8")
     (build / "manifest.json").write_text(json.dumps({"datasets": list(inspect)}), "utf-8")
+    if documents is not None:
+        import yaml
+
+        shutil.copytree(documents / "directory", build / "directory", dirs_exist_ok=True)
+        shutil.copy(documents / "site" / "metadata.json", site / "metadata.json")
+        descriptor = yaml.safe_load((REPO / "datasets/xh-edu/xh-schools/datapackage.yaml").read_text("utf-8"))
+        for r in descriptor["resources"]:  # as published (the sizes and hashes directory_scale gives)
+            r.update(path=f"{r['name']}.csv", bytes=17080, hash="sha256:" + "ab" * 32)
+            for fmt, ext in (("parquet", "parquet"), ("excel-csv", "excel.csv")):
+                r[f"x-{fmt}"] = {"path": f"{r['name']}.{ext}", "bytes": 17080, "hash": "sha256:" + "ab" * 32}
+        for name in inspect:  # the dataset page's data dictionary and contact
+            (build / "downloads" / name).mkdir()
+            (build / "downloads" / name / "datapackage.json").write_text(
+                json.dumps({**descriptor, "name": name}, ensure_ascii=False, default=str), "utf-8"
+            )
+    if snapshot:
+        from govdata.serve import snapshot as serve_snapshot
+
+        serve_snapshot.write(build)
     os.symlink(Path("builds") / build.name, out / "current")
     return build
+
+
+def directory_documents(dest: Path, n: int) -> Path:
+    """The directory documents (``directory/``) and Datasette metadata (``site/metadata.json``) of a
+    generated catalogue of ``n`` school directories, as a build writes them
+    (``benchmarks.directory_scale --once``); made once and kept under ``dest``."""
+    docs = dest / f"dirscale{n}" / "one"
+    if (docs / "directory" / "ckan.json").is_file() and (docs / "site" / "metadata.json").is_file():
+        return docs
+    root = dest / f"n{n}"
+    if not (root / "catalog.yaml").exists():
+        generate(root, n)
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks.directory_scale", "--root", str(root), "--out", str(docs.parent), "--once"],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
+    return docs
+
+
+def cloned_documents(build: Path, dest: Path, n: int, name: str = "xh-schools") -> Path:
+    """Directory documents (``directory/``) and Datasette metadata (``site/metadata.json``) of a
+    catalogue of ``n`` copies of dataset ``name`` of a real ``build`` (``xh-schools-00000`` …, each
+    entry of portal.json, ckan.json and metadata.json cloned with its names and title changed):
+    a quick stand-in for :func:`directory_documents` in tests. Returns ``dest``."""
+    shutil.copytree(build / "directory", dest / "directory")
+    (dest / "site").mkdir(parents=True)
+
+    def clone(entry: Any, i: int) -> Any:
+        text = json.dumps(entry, ensure_ascii=False).replace(name, f"{name}-{i:05d}")
+        copy = json.loads(text)
+        if "title" in copy:
+            copy["title"] = f"{copy['title']}（{i}）"
+        return copy
+
+    def rewrite(path: Path, key: str, ident: str) -> None:
+        doc = json.loads(path.read_text("utf-8"))
+        mine = next(x for x in doc[key] if x[ident] == name)
+        doc[key] = [x for x in doc[key] if x[ident] != name] + [clone(mine, i) for i in range(n)]
+        path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+    rewrite(dest / "directory" / "portal.json", "datasets", "id")
+    rewrite(dest / "directory" / "ckan.json", "packages", "name")
+    metadata = json.loads((build / "site" / "metadata.json").read_text("utf-8"))
+    mine = metadata["databases"][name]
+    metadata["databases"] = {f"{name}-{i:05d}": clone(mine, i) for i in range(n)}
+    (dest / "site" / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), "utf-8")
+    return dest
 
 
 # ---- measuring -------------------------------------------------------------------------------
@@ -306,21 +386,40 @@ def serve_and_browse(root: Path, port: int, n: int) -> dict:
             proc.kill()
 
 
-def serve_fake(n: int, dest: Path, port: int) -> dict:
-    """Serving alone at scale: ``fake_build`` of N databases, then ``govdata serve`` and browsing."""
-    out = dest / f"fake{n}"
-    if out.exists():
-        shutil.rmtree(out)
+def serve_fake(
+    n: int,
+    dest: Path,
+    port: int,
+    documents: bool = False,
+    src: Path | None = None,
+    keep: bool = False,
+    snapshot: bool = True,
+) -> dict:
+    """Serving alone at scale: ``fake_build`` of N databases, then ``govdata serve`` and browsing.
+    ``documents``: with the directory documents and Datasette metadata of N real datasets
+    (:func:`directory_documents`; the databases are then ``xh-schools-…`` with a table ``schools``).
+    ``src``: serve with another checkout's ``src`` (a baseline). ``snapshot``: the build's serving
+    snapshot written (a baseline's code ignores it). Each worker logs what its start
+    cost (``GOVDATA_SERVE_TIMING``: CPU and wall of each phase), returned as ``workers``."""
+    out = dest / f"fake{n}{'-docs' if documents else ''}{'' if snapshot else '-nosnap'}"
+    prefix, table = ("xh-schools", "schools") if documents else ("ds", "items")
     t = time.perf_counter()
-    fake_build(out, n)
+    if not keep or not (out / "current").exists():
+        if out.exists():
+            shutil.rmtree(out)
+        fake_build(out, n, prefix, table, directory_documents(dest, n) if documents else None, snapshot)
     made = time.perf_counter() - t
+    env = {**os.environ, "GOVDATA_SERVE_TIMING": "1"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    started, epoch = time.perf_counter(), time.time()
     proc = subprocess.Popen(
-        [*GOVDATA, "serve", "--root", str(REPO), "--out", str(out), "--port", str(port)],
+        [*GOVDATA, "serve", "--root", str(REPO), "--out", str(out), "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
     try:
         while True:
             try:
@@ -330,36 +429,68 @@ def serve_fake(n: int, dest: Path, port: int) -> dict:
                 pass
             if proc.poll() is not None or time.perf_counter() - started > 600:
                 raise RuntimeError("server did not start: " + proc.stderr.read().decode()[-2000:])
-            time.sleep(0.1)
+            time.sleep(0.05)
+        ready = time.perf_counter() - started
+        # every worker: each listens on a socket of its own, and a new connection lands on one of
+        # them by a hash of its ports; a connection to a worker still loading waits in its backlog.
+        # Ready when 10 new connections in a row answer within a second (1 in 512 all land on one of 2)
+        while time.perf_counter() - started < 600:
+            try:
+                if all(httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200 for _ in range(10)):
+                    break
+            except httpx.HTTPError:
+                pass
+        all_ready = time.perf_counter() - started
+        pids = _worker_pids(proc.pid)
         result = {
             "databases": n,
+            "documents": documents,
             "fake_build_s": round(made, 1),
-            "ready_s": round(time.perf_counter() - started, 2),
+            "ready_s": round(ready, 2),
+            "all_ready_s": round(all_ready, 2),
+            "worker_cpu_at_ready_s": [_cpu_s(p) for p in pids],
             "pages": {},
         }
+        mid, last = f"{prefix}-{n // 2:05d}", f"{prefix}-{n - 1:05d}"
         pages = {
             "index": "/",
             "index page 50": "/?_page=50",
             "index json": "/.json",
-            "first table": "/ds-00000/items.json?_shape=array",
-            "last table": f"/ds-{n - 1:05d}/items.json?_shape=array&region_code=330106",
-            "database page": f"/ds-{n // 2:05d}",
+            "first table": f"/{prefix}-00000/{table}.json?_shape=array",
+            "last table": f"/{last}/{table}.json?_shape=array&region_code=330106",
+            "database page": f"/{mid}",
             "databases.json": "/-/databases.json",
         }
-        with httpx.Client(base_url=base, timeout=60) as c:
+        if documents:
+            pages |= {
+                "datasets": "/datasets",
+                "datasets page 50": "/datasets?page=50",
+                "datasets search": "/datasets?q=学校",
+                "publisher page": "/publishers/xh-edu",
+                "dataset page": f"/datasets/{mid}",
+                "ckan package_search": "/api/3/action/package_search?q=学校&rows=10",
+                "ckan package_search fq": "/api/3/action/package_search?fq=publisher:xh-edu&rows=20&start=40",
+                "ckan package_show": f"/api/3/action/package_show?id={last}",
+                "ckan organization_list": "/api/3/action/organization_list?all_fields=true",
+                "data.json": "/data.json",
+            }
+        with httpx.Client(base_url=base, timeout=120) as c:
             for label, path in pages.items():
-                c.get(path)
+                t = time.perf_counter()
+                r = c.get(path)
+                first = (time.perf_counter() - t) * 1000
                 t = time.perf_counter()
                 r = c.get(path)
                 result["pages"][label] = {
                     "status": r.status_code,
+                    "first_ms": round(first, 1),
                     "ms": round((time.perf_counter() - t) * 1000, 1),
                     "bytes": len(r.content),
                 }
             failed, t = [], time.perf_counter()
             step = max(1, n // 1000)
             for i in range(0, n, step):
-                r = c.get(f"/ds-{i:05d}/items.json?_size=1")
+                r = c.get(f"/{prefix}-{i:05d}/{table}.json?_size=1")
                 if r.status_code != 200:
                     failed.append((i, r.status_code))
             result["distinct_tables"] = {
@@ -368,14 +499,51 @@ def serve_fake(n: int, dest: Path, port: int) -> dict:
                 "mean_ms": round((time.perf_counter() - t) * 1000 / len(range(0, n, step)), 1),
             }
         result["rss_mb"] = round(_tree_rss_mb(proc.pid), 1)
+        result["rss_workers_mb"] = [round(_rss_mb(p), 1) for p in _worker_pids(proc.pid)]
         return result
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=20)
+            _, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-        shutil.rmtree(out, ignore_errors=True)
+            _, err = proc.communicate()
+        if "result" in locals():
+            result["workers"] = [
+                json.loads(line.split("govdata-timing ", 1)[1])
+                for line in err.decode("utf-8", "replace").splitlines()
+                if "govdata-timing " in line
+            ]
+            if result["workers"]:  # every worker loaded, from their own logs
+                result["all_loaded_s"] = round(max(w["ready_at"] for w in result["workers"]) - epoch, 2)
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def _worker_pids(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    pids = [int(p) for p in out.split()]
+    # uvicorn's spawn start method adds a resource tracker; workers are the ones with big heaps
+    return [p for p in pids if _rss_mb(p) > 60]
+
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 _LOAD = """
@@ -423,8 +591,17 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--skip", default="", help="comma-separated: check,build,noop,one,serve")
     ap.add_argument("--fake", action="store_true", help="serving only, on fake_build(N) (no check, no build)")
+    ap.add_argument(
+        "--documents", action="store_true", help="with --fake: the directory documents and metadata of N real datasets"
+    )
+    ap.add_argument("--keep", action="store_true", help="with --fake: keep (and reuse) the fake build folder")
+    ap.add_argument("--no-snapshot", action="store_true", help="with --fake: no serving snapshot in the build")
     ap.add_argument("--load", action="store_true", help="the catalogue load alone, cold and warm (see --baseline)")
-    ap.add_argument("--baseline", type=Path, help="with --load: another checkout's src/ to compare, interleaved")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="with --load or --fake: another checkout's src/ to compare, interleaved (--repeat)",
+    )
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--hetero", action="store_true", help="each dataset with a column of its own (N schemas, not one)")
     args = ap.parse_args()
@@ -435,7 +612,14 @@ def main() -> None:
         print(json.dumps(load_times(root, args.baseline, args.repeat), indent=1))
         return
     if args.fake:
-        print(json.dumps(serve_fake(args.datasets, args.dest, args.port), ensure_ascii=False, indent=2))
+        runs = []
+        for _ in range(args.repeat if args.baseline else 1):  # with --baseline: interleaved, before then after
+            for label, src in (("before", args.baseline), ("after", None)) if args.baseline else (("after", None),):
+                keep = args.keep or bool(args.baseline)
+                r = serve_fake(args.datasets, args.dest, args.port, args.documents, src, keep, not args.no_snapshot)
+                runs.append({"code": label, **r})
+                print(json.dumps(runs[-1], ensure_ascii=False), file=sys.stderr, flush=True)
+        print(json.dumps(runs if args.baseline else runs[0], ensure_ascii=False, indent=2))
         return
     skip = set(filter(None, args.skip.split(",")))
     root = args.dest / f"n{args.datasets}"

@@ -71,6 +71,9 @@ ALLOWED = {
     # a no-op build's digest includes the day (the derived datasets are figures of the day):
     # the platform's notion of "today" (GOVDATA_TODAY) lives in oversight/timeliness.py
     ("govdata.publish.incremental", "govdata.oversight"),
+    # the build writes the serving snapshot (serve/snapshot.py): what every serving worker would
+    # derive from the build's documents, derived once, by the code that serves it
+    ("govdata.publish.builder", "govdata.serve"),
 }
 
 

@@ -41,6 +41,22 @@ def test_next_working_day_follows_the_official_schedule(day, following):
     assert tl.working_days_between(day, following) == 1
 
 
+def test_every_day_of_the_schedule_reads_as_chinese_calendar_says():
+    """The year tables read the schedule's own days (not ``is_workday`` per day): the same answer
+    on every day of every year it covers, and Monday to Friday outside them."""
+    import chinese_calendar
+    from chinese_calendar import utils
+
+    first, last = min(utils.holidays).year, max(utils.holidays).year
+    for year in (first - 1, *range(first, last + 1), last + 1):
+        day = D(year, 1, 1)
+        while day.year == year:
+            official = first <= year <= last
+            expected = chinese_calendar.is_workday(day) if official else day.weekday() < 5
+            assert tl.is_workday(day) == (expected, official), day
+            day += dt.timedelta(days=1)
+
+
 def test_deadline_of_twenty_working_days_across_the_spring_festival():
     # expected on Monday 2 Feb 2026: working days 3–6 Feb (4), 9–13 (5), Sat 14 (1), 24–27 (4), Sat 28 (1),
     # 2–6 Mar (5) → the 20th is Friday 6 March

@@ -153,3 +153,20 @@ def test_a_retired_build_is_collected_and_the_new_one_frozen(built):
     freed, frozen, tracked = _in_a_process(code, built)
     assert freed == "True"
     assert int(frozen) > 50_000 and int(tracked) < int(frozen) // 20
+
+
+def test_a_worker_whose_supervisor_is_already_gone_ends():
+    """A worker still importing when its supervisor was killed gets no death signal (it asks for it
+    too late): seeing it was adopted, it ends at once instead of serving the port, orphaned."""
+    import sys
+
+    code = (
+        "import os\n"
+        "from govdata.serve.workers import die_with_supervisor\n"
+        "die_with_supervisor(os.getppid())\n"  # its supervisor alive: goes on
+        "print('alive', flush=True)\n"
+        "die_with_supervisor(os.getppid() + 1_000_000)\n"  # another process started it: gone
+        "print('orphan', flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.split() == ["alive"], out

@@ -96,6 +96,12 @@ def mqa_points(d: dict) -> dict[str, int]:
     return {f"{dim}.{name}": (w if ok else 0) for (dim, name, w), ok in has.items()}
 
 
+def dataset_scores(d: dict, t: Timeliness | None) -> tuple[float, int]:
+    """A dataset's udata score (the share of checks it passes) and its MQA points."""
+    checks = udata_checks(d, t)
+    return sum(checks.values()) / len(checks), sum(mqa_points(d).values())
+
+
 def band(points: float) -> str:
     return next(name for floor, name in BANDS if points >= floor)
 
@@ -123,16 +129,20 @@ class Card:
     gate_failed: int = 0
     incidents: int = 0
 
-    def add(self, d: dict, t: Timeliness | None, gate: dict | None = None) -> None:
+    def add(
+        self, d: dict, t: Timeliness | None, gate: dict | None = None, scores: tuple[float, int] | None = None
+    ) -> None:
+        """Count dataset ``d`` in. ``scores``: its :func:`scores`, when the caller adds it to
+        several cards (a dataset is in the tree of every publisher of its chain)."""
         self.datasets += 1
         self.resources += len(d.get("resources") or [])
         self.cells += d.get("cells") or 0
         self.bytes += d.get("bytes") or 0
         self.fields += d.get("fields") or 0
         self.documented_fields += d.get("documented_fields") or 0
-        checks = udata_checks(d, t)
-        self.udata_sum += sum(checks.values()) / len(checks)
-        self.mqa_sum += sum(mqa_points(d).values())
+        udata, mqa = scores if scores is not None else dataset_scores(d, t)
+        self.udata_sum += udata
+        self.mqa_sum += mqa
         if d.get("missing_cells") is not None:
             self.measured_cells += d.get("cells") or 0
             self.missing_cells += d["missing_cells"]
@@ -200,9 +210,10 @@ def scorecards(
     for d, t in zip(doc["datasets"], items):
         if d.get("derived"):
             continue
+        scored = dataset_scores(d, t)  # once, for its own card and each card of its chain
         if d.get("publisher") in own:
-            own[d["publisher"]].add(d, t, gate.get(d["id"]))
+            own[d["publisher"]].add(d, t, gate.get(d["id"]), scored)
         for pid in d.get("publisher_chain") or []:
             if pid in tree:
-                tree[pid].add(d, t, gate.get(d["id"]))
+                tree[pid].add(d, t, gate.get(d["id"]), scored)
     return {pid: {"own": own[pid].to_dict(), "tree": tree[pid].to_dict()} for pid in own}

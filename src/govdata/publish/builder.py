@@ -157,6 +157,7 @@ def _build_into(
     from govdata.publish.incremental import catalog_key
     from govdata.publish.releases import Releases
     from govdata.publish.speculative import Speculation
+    from govdata.serve import snapshot as serve_snapshot
 
     catalog = loaded[0]  # loaded once: the checks take it too
     # the previous build's documents hold the pieces of unchanged records (not when forced)
@@ -195,6 +196,7 @@ def _build_into(
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
         publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
         tables = write_outputs(plan, con, catalog, records, entries)
+        serve_snapshot.write(plan.staging)  # what every serving worker would derive from the documents
         _write_manifest(plan, records, entries, tables)
         pieces.save()
         return BuildResult(

@@ -14,6 +14,7 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         warehouse/<dataset>.duckdb  its typed tables (one file a dataset: a reused one is hard-linked)
         report.json, manifest.json
         pieces.marshal            where each piece of the directory lies (directory/fragments.py)
+        serve.marshal             what serving workers derive from the documents (serve/snapshot.py)
       current -> builds/<stamp>   the live build (an atomic symlink switch)
       releases/                   every release of every dataset, by content; never pruned or rewritten
       leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)

@@ -198,13 +198,20 @@ class GovDatasette(Datasette):
 
 
 def make_datasette(build: Path) -> Datasette:
+    from govdata.serve.snapshot import Snapshot
+
     site = build / "site"
-    metadata = json.loads((site / "metadata.json").read_text("utf-8"))
+    known = Snapshot(build).part("datasette")  # the metadata and inspect data, from the build's snapshot
+    if known is None:
+        known = {
+            "metadata": json.loads((site / "metadata.json").read_text("utf-8")),
+            "inspect": json.loads((site / "inspect-data.json").read_text("utf-8")),
+        }
+    metadata, inspect = known["metadata"], known["inspect"]
     plugins = metadata.get("plugins") or {}
     if isinstance(plugins.get("govdata"), dict):
         plugins["govdata"].pop("build_dir", None)
     settings = dict(json.loads((site / "settings.json").read_text("utf-8")), **SERVE_SETTINGS)
-    inspect = json.loads((site / "inspect-data.json").read_text("utf-8"))
     ds = GovDatasette(
         metadata=metadata,
         settings=settings,
@@ -251,12 +258,12 @@ def _tcp_nodelay_for_inherited_sockets() -> None:
     base_events._set_nodelay = set_nodelay  # type: ignore[attr-defined]
 
 
-def worker_app(out: Path) -> Any:
+def worker_app(out: Path, supervisor: int | None = None) -> Any:
     """The ASGI app of one uvicorn worker process: the live build of ``out``, followed."""
     from govdata.serve import live, workers
 
     _tcp_nodelay_for_inherited_sockets()
-    workers.die_with_supervisor()
+    workers.die_with_supervisor(supervisor)
     workers.return_big_blocks()
     return live.LiveApp(out, freeze=True)
 
@@ -269,9 +276,10 @@ class WorkerConfig(uvicorn.Config):
     def __init__(self, out: Path, **options: Any) -> None:
         super().__init__("govdata.serve.app:worker_app", factory=True, **options)
         self.out = out
+        self.supervisor = os.getpid()  # the process that starts the workers
 
     def load_app(self) -> Any:
-        return functools.partial(worker_app, self.out)
+        return functools.partial(worker_app, self.out, self.supervisor)
 
 
 def default_workers() -> int:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from govdata.serve.catalogsearch import CatalogueIndex
     from govdata.serve.ckan import Directory
+    from govdata.serve.snapshot import Snapshot
 
 
 def build_dir(datasette: Any) -> Path | None:
@@ -43,11 +44,24 @@ class BuildState:
         self._label_maps: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
 
     @cached_property
+    def snapshot(self) -> Snapshot:
+        """The build's serving snapshot (serve/snapshot.py): each part used only when it is good."""
+        from govdata.serve.snapshot import Snapshot
+
+        return Snapshot(self.root)
+
+    @cached_property
     def catalogue(self) -> CatalogueIndex | None:
-        """The catalogue search index over ``directory/portal.json`` (None without one)."""
+        """The catalogue search index over ``directory/portal.json`` (None without one): from the
+        build's snapshot, or derived from the document when the snapshot is missing or stale."""
         from govdata.serve.catalogsearch import CatalogueIndex
 
-        doc = _read_json(self.root / "directory" / "portal.json") if self.root is not None else None
+        if self.root is None:
+            return None
+        state = self.snapshot.part("catalogue")
+        if state is not None:
+            return CatalogueIndex.from_state(state)
+        doc = _read_json(self.root / "directory" / "portal.json")
         return CatalogueIndex(doc) if doc is not None else None
 
     @cached_property
@@ -71,7 +85,12 @@ class BuildState:
         """The CKAN-compatible directory (None when nothing is configured)."""
         from govdata.serve.ckan import Directory
 
-        return Directory.load(self.root, self.catalogue) if self.root is not None else None
+        if self.root is None:
+            return None
+        state = self.snapshot.part("ckan")
+        if state is not None:
+            return Directory.from_state(state, self.catalogue)
+        return Directory.load(self.root, self.catalogue)
 
     def has_directory(self) -> bool:
         return self.root is not None and (self.root / "directory" / "ckan.json").is_file()

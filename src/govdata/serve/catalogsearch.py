@@ -122,6 +122,26 @@ class CatalogueIndex:
         self._fresh: dict[Any, tuple[list[Any], dict[str, int]]] = {}
         self._term_cache: dict[str, dict[int, int]] = {}
 
+    # what __init__ derives from the document: a build's serving snapshot holds it (serve/snapshot.py)
+    STATE = (
+        "doc", "datasets", "n", "all", "by_id", "publishers", "themes", "licenses", "children",
+        "group_texts", "char_masks", "facet_masks", "order", "rank",
+    )  # fmt: skip
+
+    def state(self) -> dict[str, Any]:
+        """What the index is made of, as plain containers (``marshal`` writes and reads them)."""
+        return {name: getattr(self, name) for name in self.STATE}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> "CatalogueIndex":
+        """The index :meth:`state` describes, without deriving it again."""
+        self = cls.__new__(cls)
+        for name in cls.STATE:
+            setattr(self, name, state[name])
+        self._fresh = {}
+        self._term_cache = {}
+        return self
+
     def _layout(self) -> None:
         """Per dataset its folded group texts (descending weight), and per character the set of
         datasets whose text holds it (a bitset): a term's candidates are the AND of its

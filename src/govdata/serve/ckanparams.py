@@ -136,6 +136,17 @@ class Directory:
         self.groups = {g["name"]: g for g in data["groups"]}
         self.resources = {r["id"]: (p, r) for p in data["packages"] for r in p["resources"]}
 
+    def state(self) -> tuple:
+        """The directory as plain containers (a build's serving snapshot, serve/snapshot.py)."""
+        return (self.data, self.packages, self.orgs, self.groups, self.resources)
+
+    @classmethod
+    def from_state(cls, state: Any, index: Any = None) -> "Directory":
+        self = cls.__new__(cls)
+        self.data, self.packages, self.orgs, self.groups, self.resources = state
+        self.index = index
+        return self
+
     @classmethod
     def load(cls, build: Path, index: Any = None) -> "Directory":
         return cls(read_directory((build / "directory" / "ckan.json").read_text("utf-8")), index)

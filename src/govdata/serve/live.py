@@ -16,6 +16,7 @@ by a lease younger than ``builder.LEASE_TTL_S`` (a crashed worker's lease expire
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import threading
@@ -27,12 +28,27 @@ from govdata.serve import admission, workers
 
 CHECK_S = 1.0
 TOUCH_S = 10.0
+TIMING = "GOVDATA_SERVE_TIMING"  # set: each worker logs what its start cost ("govdata-timing {json}")
+
+
+class Phases:
+    """CPU and wall seconds of the phases of a build's load (logged with ``GOVDATA_SERVE_TIMING``)."""
+
+    def __init__(self) -> None:
+        self.cpu, self.wall = time.thread_time(), time.perf_counter()
+        self.took: dict[str, list[float]] = {}
+
+    def mark(self, name: str) -> None:
+        cpu, wall = time.thread_time(), time.perf_counter()
+        self.took[name] = [round(cpu - self.cpu, 3), round(wall - self.wall, 3)]
+        self.cpu, self.wall = cpu, wall
 
 
 class Slot:
     def __init__(self, build: Path, datasette, app):
         self.build, self.datasette, self.app = build, datasette, app
         self.inflight = 0
+        self.phases: Phases | None = None
         self.retired = False
         self.closed = False
 
@@ -58,6 +74,7 @@ class LiveApp:
         self.check_s = check_s
         self.lease = lease_dir(self.out) / f"{socket.gethostname()}-{os.getpid()}.lease"
         self.slots: list[Slot] = []
+        started = time.process_time()  # the interpreter's start and the imports before it
         build = resolve_build(self.out)
         self._target: str | None = os.readlink(self.out / "current")
         self._write_lease([build.name])
@@ -66,6 +83,21 @@ class LiveApp:
         self.freeze = freeze  # a server process (not a test): keep the heap out of the collector
         if freeze:
             workers.freeze_heap()
+        if os.environ.get(TIMING) and self.slot.phases is not None:
+            self.slot.phases.mark("freeze")
+            admission.log(
+                "govdata-timing "
+                + json.dumps(
+                    {
+                        "pid": os.getpid(),
+                        "build": build.name,
+                        "start_cpu_s": round(started, 3),
+                        "phases_cpu_wall_s": self.slot.phases.took,
+                        "cpu_s": round(time.process_time(), 3),
+                        "ready_at": time.time(),
+                    }
+                )
+            )
         self._checked = time.monotonic()
         self._touched = time.monotonic()
         self._loading: asyncio.Task | None = None
@@ -108,12 +140,21 @@ class LiveApp:
         from govdata.serve import buildstate
         from govdata.serve.app import make_datasette
 
+        phases = Phases()
         ds = make_datasette(build)
+        phases.mark("datasette")
         state = buildstate.state(ds)  # the catalogue search index, code labels and CKAN directory,
-        _ = state.catalogue, state.labels  # loaded here, not on a request
+        _ = state.catalogue  # loaded here, not on a request
+        phases.mark("catalogue")
+        _ = state.labels
+        phases.mark("labels")
         if state.has_directory():
             _ = state.directory
-        return Slot(build, ds, ds.app())
+        phases.mark("ckan")
+        slot = Slot(build, ds, ds.app())
+        phases.mark("app")
+        slot.phases = phases
+        return slot
 
     async def _switch(self, target: str) -> None:
         build = (self.out / target).resolve() if not os.path.isabs(target) else Path(target)
