@@ -212,3 +212,53 @@ def test_an_old_manifests_absolute_file_hashes_still_read(tmp_path):
     # the stamp matched, so the file was not hashed again: the key follows the cached sha256
     assert incremental.dataset_keys(catalog, read)["xh-schools"] != keys["xh-schools"]
     assert read[data][3] == "0" * 64
+
+
+def test_a_one_changed_build_carries_the_recycled_builds_files_over(tmp_path):
+    """The build that pruning would remove becomes the new build (buildfolder.recycle): a reused
+    dataset unchanged since that build keeps its files there, so a one-changed build links the
+    files of the few datasets changed in the last builds, not of every dataset. The result is what
+    linking gives (the live build's very files; the changed dataset's new ones, nothing stale);
+    rollback still finds the kept builds whole; a build a server holds a lease on is never taken."""
+    import os
+
+    from benchmarks.many import change_one, generate
+    from govdata.publish.builder import rollback
+
+    n = 4
+    root = generate(tmp_path / "repo", n)
+    out = root / "_build"
+    builds = [build(root, out)]
+    for i in range(4):
+        change_one(root, i)
+        builds.append(build(root, out))
+    names = sorted(builds[0].datasets)
+    # builds 1 and 2 had no build to take over: every reused dataset linked; from build 3 on the
+    # oldest build is recycled and only the datasets changed since it (two) are linked again
+    assert [b.linked for b in builds[1:]] == [n, n, 2, 2]
+    assert sorted(p.name for p in (out / "builds").iterdir()) == [b.path.name for b in builds[2:]]
+    new, live = builds[4].path, builds[3].path
+    changed = "xh-schools-00003"
+    for name in names:
+        for rel in (f"site/{name}.db", f"warehouse/{name}.duckdb", f"downloads/{name}/datapackage.json"):
+            assert (new / rel).is_file(), rel
+            assert os.path.samefile(new / rel, live / rel) == (name != changed), rel
+
+    def files(build_dir):
+        return sorted(str(p.relative_to(build_dir)) for p in build_dir.rglob("*") if p.name != "pieces.marshal")
+
+    assert files(new) == files(live)  # nothing left over from the recycled build, nothing missing
+    dp = json.loads((new / f"downloads/{changed}/datapackage.json").read_text("utf-8"))
+    assert dp["title"].endswith("*")
+    assert sqlite3.connect(new / "site/xh-schools-00001.db").execute("select count(*) from schools").fetchone()[0]
+
+    # a build a serving worker holds a lease on is not taken, even when pruning would remove it
+    (out / "leases").mkdir(exist_ok=True)
+    (out / "leases" / "test-1.lease").write_text(builds[2].path.name + "\n")
+    change_one(root, 0)
+    leased = build(root, out)
+    assert leased.linked == n and (builds[2].path / "manifest.json").is_file()
+    # rollback goes back to the previous build, whole
+    was, now = rollback(out, notice=lambda s: None)
+    assert was == leased.path and now == new and current_build(out) == new
+    assert json.loads((now / "manifest.json").read_text("utf-8"))["datasets"] == builds[4].datasets

@@ -30,6 +30,8 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
     KEEP_BUILDS,
     LEASE_TTL_S,
     build_lock,
+    carried_over,
+    clear_stale,
     current_build,
     disk_error as _disk_error,
     leased_builds,
@@ -37,6 +39,7 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
     print_notice,
     prune,
     prune as _prune,
+    recycle,
     rollback,
     switch,
     under_lock,
@@ -64,6 +67,9 @@ class BuildResult:
     # from the parse cache), directory pieces rendered per kind (the others were kept)
     parsed: int = 0
     rendered: dict[str, int] = field(default_factory=dict)
+    # reused datasets whose files were hard-linked from the live build; the others' files came with
+    # the recycled build folder (buildfolder.recycle): a one-changed build links a few, not all
+    linked: int = 0
 
 
 def build(
@@ -115,10 +121,16 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
         )
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     staging = out / "builds" / stamp
-    staging.mkdir(parents=True)
     work = staging / "work"
     reuse = {name for name, key in keys.items() if prev.get("keys", {}).get(name) == key}
-    early = start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse], reuse)
+    # the build that pruning would remove becomes this one: its files of datasets unchanged since are kept
+    recycled = recycle(out, previous, staging) if reuse and previous is not None else None
+    if recycled is None:
+        staging.mkdir(parents=True, exist_ok=True)
+    carried = carried_over(recycled, prev, reuse)
+    clear_stale(staging, recycled, carried)
+    linked = reuse - carried
+    early = start_early_work(out, previous, staging, [ds for ds in catalog.datasets if ds.name not in reuse], linked)
     try:
         result = _build_into(
             root, staging, work, log, keys, reuse, previous, prev, file_hashes, early, inputs, (catalog, load_findings)
@@ -132,6 +144,7 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
         early.exception()  # the copies land in staging: let them finish before it goes
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    result.linked = len(linked)
     shutil.rmtree(work, ignore_errors=True)
     switch(out, staging)
     prune(out, [staging])
