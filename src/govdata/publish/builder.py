@@ -173,7 +173,7 @@ def _build_into(
 
     catalog = loaded[0]  # loaded once: the checks take it too
     # the previous build's documents hold the pieces of unchanged records (not when forced)
-    pieces = Fragments(staging, previous if prev else None, catalog_key(catalog))
+    pieces = Fragments(staging, previous if prev else None, catalog_key(catalog), keys)
     plan = Plan(root, staging, work, keys, reuse, previous, prev, file_hashes, inputs, pieces)
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
