@@ -14,7 +14,9 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         warehouse/<dataset>.duckdb  its typed tables (one file a dataset: a reused one is hard-linked)
         report.json, manifest.json
         pieces.marshal            where each piece of the directory lies (directory/fragments.py)
-      current -> builds/<stamp>   the live build (an atomic symlink switch)
+        records.marshal           each record's hash and what it was made of (directory/fragments.py)
+      current -> builds/<stamp>   the live build (an atomic symlink switch); a new build is made from
+                                  the build pruning would remove (``recycle``), renamed
       releases/                   every release of every dataset, by content; never pruned or rewritten
       leases/<host>-<pid>.lease   builds a serving worker may still read (serve/live.py)
       cache/                      verdicts (govdata/verdicts.py), parsed descriptors (catalog/parsecache.py):

@@ -163,9 +163,9 @@ class Progress:
     """The build's log lines: each dataset built or reused, with the rate and the time left."""
 
     def __init__(self, catalog, changed: list, log: Callable[[str], None]):
-        self.sizes = {
+        self.sizes = {  # of the changed datasets only: a reused one is logged without its size
             ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())
-            for ds in catalog.datasets
+            for ds in changed
         }
         self.todo = sum(self.sizes[ds.name] for ds in changed) or 1
         self.done, self.started, self.log = 0, time.perf_counter(), log
@@ -174,7 +174,7 @@ class Progress:
         if reused:
             self.log(f"reused {ds.name}: {rows:,} rows")
             return
-        size = self.sizes[ds.name]
+        size = self.sizes.get(ds.name, 0)
         self.done += size
         rate = self.done / max(time.perf_counter() - self.started, 1e-6)
         eta = (self.todo - self.done) / rate if rate else 0
