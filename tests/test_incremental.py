@@ -267,3 +267,28 @@ def test_a_one_changed_build_carries_the_recycled_builds_files_over(tmp_path):
     was, now = rollback(out, notice=lambda s: None)
     assert was == leased.path and now == new and current_build(out) == new
     assert json.loads((now / "manifest.json").read_text("utf-8"))["datasets"] == builds[4].datasets
+
+
+def test_a_build_of_few_changes_runs_without_the_cyclic_collector(tmp_path, monkeypatch):
+    """The catalogue and the live manifest are frozen out of the collector's reach once loaded,
+    and when few datasets changed the collector is off for the build (its full passes over the
+    catalogue grew with it); it is on again afterwards, and on during a build of many changes."""
+    import gc
+
+    from govdata.publish import builder
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar", "xh-schools"])
+    out = root / "_build"
+    seen: list[tuple[bool, bool]] = []
+    write = builder._write_manifest
+    monkeypatch.setattr(
+        builder, "_write_manifest", lambda *a: seen.append((gc.isenabled(), gc.get_freeze_count() > 0)) or write(*a)
+    )
+    monkeypatch.setattr(builder, "FEW_CHANGED", 1)
+    assert gc.isenabled()
+    build(root, out)  # three changed: more than FEW_CHANGED
+    desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
+    desc.write_text(desc.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    assert build(root, out).reused == ["zj-admin-divisions", "zj-holiday-calendar"]
+    assert seen == [(True, True), (False, True)]
+    assert gc.isenabled()
