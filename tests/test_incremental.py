@@ -80,6 +80,15 @@ def test_descriptors_are_parsed_once_per_content(tmp_path):
     first, names, _ = parsed()
     assert first >= 4 and names == ["hz-budget-2025", "xh-schools", "zj-admin-divisions"]  # catalog.yaml too
     assert parsed()[:2] == (0, names)
+    # a cached descriptor's line map is read only when a line is asked for, and gives the parsed lines
+    from govdata.catalog.parsecache import LazyLines
+    from govdata.catalog.safeyaml import load_descriptor
+
+    cached = load(root, cache=VerdictCache.under(out))[0].dataset("xh-schools")
+    assert isinstance(cached.lines, LazyLines) and cached.lines._map is None
+    fresh_lines = load_descriptor(cached.descriptor_file)[1]
+    assert cached.line("resources", 0, "schema") == fresh_lines[("resources", 0, "schema")]
+    assert dict(cached.lines) == fresh_lines
     desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
     desc.write_text(desc.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
     count, _, _ = parsed()

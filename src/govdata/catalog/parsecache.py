@@ -21,11 +21,12 @@ import hashlib
 import marshal
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from govdata.catalog import safeyaml
-from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, load_descriptor
+from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, Lines, load_descriptor
 from govdata.errors import UnsafeInputError
 
 FILE = "parsed.marshal"
@@ -64,19 +65,20 @@ class ParseCache:
                     pass  # no cache yet, or one of another version: parse again
         return self._entries
 
-    def load(self, path: Path) -> tuple[Any, LineMap]:
+    def load(self, path: Path) -> tuple[Any, Lines]:
         """``load_descriptor(path)``, from the cache when these bytes were parsed before."""
         key = self._keys.pop(path, None) or _key(path)
         entries = self._read()
         hit = entries.get(key)
         if hit is not None:
             self._used.add(key)
-            return marshal.loads(hit)
+            data, lines = marshal.loads(hit)
+            return data, LazyLines(lines)
         key = _key(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
         data, lines = load_descriptor(path)
         self.parsed += 1
         try:
-            entries[key] = marshal.dumps((data, lines))
+            entries[key] = _entry(data, lines)
         except ValueError:  # a value marshal cannot hold: not cached
             return data, lines
         self._used.add(key)
@@ -132,6 +134,40 @@ class ParseCache:
             pass  # a read-only output folder: no cache, same result
 
 
+def _entry(data: Any, lines: LineMap) -> bytes:
+    """A cache entry: the data, and the line map marshalled apart (read only when a finding needs a line)."""
+    return marshal.dumps((data, marshal.dumps(lines)))
+
+
+class LazyLines(Mapping[tuple[Any, ...], int]):
+    """A cached descriptor's line map, unmarshalled when first read: only the findings of a
+    descriptor need its lines, and a catalogue's unchanged descriptors have none (the line maps
+    were more than half of a warm load's unmarshalling)."""
+
+    __slots__ = ("_raw", "_map")
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+        self._map: LineMap | None = None
+
+    def _lines(self) -> LineMap:
+        if self._map is None:
+            self._map = marshal.loads(self._raw)
+        return self._map
+
+    def __getitem__(self, key: tuple[Any, ...]) -> int:
+        return self._lines()[key]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._lines())
+
+    def __len__(self) -> int:
+        return len(self._lines())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lines()
+
+
 def _key(path: Path) -> str:
     """The cache key of a descriptor file: its bytes and its kind (UnsafeInputError over the cap)."""
     size = path.stat().st_size
@@ -150,7 +186,7 @@ def _parse_share(share: tuple[int, int]) -> dict[str, bytes]:
     for path in _todo[k::n]:
         try:
             key = _key(path)
-            out[key] = marshal.dumps(load_descriptor(path))
+            out[key] = _entry(*load_descriptor(path))
         except Exception:  # refused, broken or unmarshallable: load() parses it again and says why
             continue
     return out

@@ -56,7 +56,13 @@ def start_early_work(
     will push out (the live build is kept) and copying big CSVs that will likely be published as
     they are (build.exports.early_copies). The future's result is the copies made; once it is
     done, so are the links."""
+    import govdata.catalog.tableschema  # noqa: F401  (what early_copies imports, imported here: see below)
+    import govdata.checks.source  # noqa: F401
     from govdata.publish.exports import early_copies
+
+    # Two threads importing modules of one package at once can meet a partly initialised module
+    # (``checks.rules``: "partially initialized module ... personal_data"): the chores' imports are
+    # done above, in the builder's thread, before the thread that needs them starts.
 
     def chores() -> list[Path]:
         links = threading.Thread(target=link_reused, args=(live, staging, reused), name="govdata-links", daemon=True)
