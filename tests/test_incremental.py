@@ -277,6 +277,23 @@ def test_a_one_changed_build_carries_the_recycled_builds_files_over(tmp_path):
     assert was == leased.path and now == new and current_build(out) == new
     assert json.loads((now / "manifest.json").read_text("utf-8"))["datasets"] == builds[4].datasets
 
+    # a build that fails after taking a build over leaves the live build whole, and serving
+    import pytest
+
+    from govdata.errors import BuildError
+
+    desc = root / "datasets/xh-edu/xh-schools-00002/datapackage.yaml"
+    desc.write_text(desc.read_text("utf-8").replace("^3133", "^3134", 1), "utf-8")
+    with pytest.raises(BuildError):
+        build(root, out)
+    assert not builds[3].path.exists()  # the build pruning would have removed became the failed one
+    assert current_build(out) == new and (new / "manifest.json").is_file()
+    failed = [p for p in (out / "builds").iterdir() if (p / "FAILED").is_file()]
+    assert len(failed) == 1 and not (failed[0] / "manifest.json").exists()
+    for name in names:
+        assert sqlite3.connect(new / f"site/{name}.db").execute("select count(*) from sqlite_master").fetchone()[0]
+        assert (new / f"downloads/{name}/datapackage.json").is_file()
+
 
 def test_a_build_of_few_changes_runs_without_the_cyclic_collector(tmp_path, monkeypatch):
     """The catalogue and the live manifest are frozen out of the collector's reach once loaded,
