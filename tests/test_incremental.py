@@ -318,3 +318,19 @@ def test_a_build_of_few_changes_runs_without_the_cyclic_collector(tmp_path, monk
     assert build(root, out).reused == ["zj-admin-divisions", "zj-holiday-calendar"]
     assert seen == [(True, True), (False, True)]
     assert gc.isenabled()
+
+
+def test_build_keys_hash_the_bytes_the_load_read(tmp_path):
+    """The build's keys take each descriptor's bytes from the parse cache (read once, by the load)
+    instead of reading every descriptor again, and are the keys that reading them again gives."""
+    from govdata.catalog.loader import load, parse_cache
+    from govdata.publish.incremental import dataset_keys
+    from govdata.verdicts import VerdictCache
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools"])
+    catalog, _ = load(root, cache=VerdictCache.under(tmp_path / "out"))
+    raw = parse_cache(catalog.verdicts).raw
+    assert {ds.descriptor_file for ds in catalog.datasets} <= set(raw)
+    keys = dataset_keys(catalog)
+    assert not raw  # each taken once
+    assert dataset_keys(catalog) == keys  # the files read again: the same keys

@@ -48,6 +48,9 @@ class ParseCache:
         self._used: set[str] = set()
         self._dirty = False
         self._keys: dict[Path, str] = {}  # keys computed by ``warm``, taken once by ``load``
+        # the bytes ``warm`` read, for whoever hashes a descriptor's bytes next (a build's keys:
+        # publish/incremental.dataset_keys takes them instead of reading each descriptor again)
+        self.raw: dict[Path, bytes] = {}
 
     @property
     def path(self) -> Path | None:
@@ -74,7 +77,9 @@ class ParseCache:
             self._used.add(key)
             data, lines = marshal.loads(hit)
             return data, LazyLines(lines)
-        key = _key(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
+        key, raw = _key_and_bytes(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
+        if path in self.raw:
+            self.raw[path] = raw
         data, lines = load_descriptor(path)
         self.parsed += 1
         try:
@@ -95,7 +100,8 @@ class ParseCache:
         todo: list[Path] = []
         for path in paths:
             try:
-                key = self._keys[path] = _key(path)
+                key, self.raw[path] = _key_and_bytes(path)
+                self._keys[path] = key
             except (OSError, UnsafeInputError):
                 continue  # load() reports it
             if key not in entries:
@@ -170,11 +176,16 @@ class LazyLines(Mapping[tuple[Any, ...], int]):
 
 def _key(path: Path) -> str:
     """The cache key of a descriptor file: its bytes and its kind (UnsafeInputError over the cap)."""
+    return _key_and_bytes(path)[0]
+
+
+def _key_and_bytes(path: Path) -> tuple[str, bytes]:
+    """:func:`_key` and the bytes it hashed."""
     size = path.stat().st_size
     if size > MAX_DESCRIPTOR_BYTES:
         raise UnsafeInputError(f"{path.name}: {size} bytes, over the {MAX_DESCRIPTOR_BYTES}-byte cap for descriptors")
     raw = path.read_bytes()
-    return hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest()
+    return hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest(), raw
 
 
 _todo: list[Path] = []  # what the forked children of ``warm`` parse, every n-th each
