@@ -80,6 +80,15 @@ def test_descriptors_are_parsed_once_per_content(tmp_path):
     first, names, _ = parsed()
     assert first >= 4 and names == ["hz-budget-2025", "xh-schools", "zj-admin-divisions"]  # catalog.yaml too
     assert parsed()[:2] == (0, names)
+    # a cached descriptor's line map is read only when a line is asked for, and gives the parsed lines
+    from govdata.catalog.parsecache import LazyLines
+    from govdata.catalog.safeyaml import load_descriptor
+
+    cached = load(root, cache=VerdictCache.under(out))[0].dataset("xh-schools")
+    assert isinstance(cached.lines, LazyLines) and cached.lines._map is None
+    fresh_lines = load_descriptor(cached.descriptor_file)[1]
+    assert cached.line("resources", 0, "schema") == fresh_lines[("resources", 0, "schema")]
+    assert dict(cached.lines) == fresh_lines
     desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
     desc.write_text(desc.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
     count, _, _ = parsed()
@@ -112,8 +121,13 @@ def test_build_cost_grows_with_what_changed(tmp_path, monkeypatch):
     assert first.report.ok and len(first.datasets) == n + 1
     assert first.parsed >= n + 1 and first.rendered["dcat-us"] == n + 1
     change_one(root, 3)
+    from govdata.directory import fragments
+
+    hashed = []  # records hashed: the reused ones' hashes are the previous build's (records.marshal)
+    monkeypatch.setattr(fragments, "record_hash", lambda rec, f=fragments.record_hash: hashed.append(rec.id) or f(rec))
     second = build(root, out)
     assert sorted(set(second.datasets) - set(second.reused)) == ["xh-schools-00003"]
+    assert hashed == ["xh-schools-00003"]
     assert second.parsed == 1  # the builder's load and the checks' load: one parse of the changed file
     kinds = {"dcat-us", "dcat-ap-nt", "dcat-ap-jsonld", "ckan-package", "ckan-activities", "portal", "cn-catalog"}
     kinds |= {"cn-catalog-csv", "datapackage", "datasette-metadata"}
@@ -212,3 +226,111 @@ def test_an_old_manifests_absolute_file_hashes_still_read(tmp_path):
     # the stamp matched, so the file was not hashed again: the key follows the cached sha256
     assert incremental.dataset_keys(catalog, read)["xh-schools"] != keys["xh-schools"]
     assert read[data][3] == "0" * 64
+
+
+def test_a_one_changed_build_carries_the_recycled_builds_files_over(tmp_path):
+    """The build that pruning would remove becomes the new build (buildfolder.recycle): a reused
+    dataset unchanged since that build keeps its files there, so a one-changed build links the
+    files of the few datasets changed in the last builds, not of every dataset. The result is what
+    linking gives (the live build's very files; the changed dataset's new ones, nothing stale);
+    rollback still finds the kept builds whole; a build a server holds a lease on is never taken."""
+    import os
+
+    from benchmarks.many import change_one, generate
+    from govdata.publish.builder import rollback
+
+    n = 4
+    root = generate(tmp_path / "repo", n)
+    out = root / "_build"
+    builds = [build(root, out)]
+    for i in range(4):
+        change_one(root, i)
+        builds.append(build(root, out))
+    names = sorted(builds[0].datasets)
+    # builds 1 and 2 had no build to take over: every reused dataset linked; from build 3 on the
+    # oldest build is recycled and only the datasets changed since it (two) are linked again
+    assert [b.linked for b in builds[1:]] == [n, n, 2, 2]
+    assert sorted(p.name for p in (out / "builds").iterdir()) == [b.path.name for b in builds[2:]]
+    new, live = builds[4].path, builds[3].path
+    changed = "xh-schools-00003"
+    for name in names:
+        for rel in (f"site/{name}.db", f"warehouse/{name}.duckdb", f"downloads/{name}/datapackage.json"):
+            assert (new / rel).is_file(), rel
+            assert os.path.samefile(new / rel, live / rel) == (name != changed), rel
+
+    def files(build_dir):
+        return sorted(str(p.relative_to(build_dir)) for p in build_dir.rglob("*") if p.name != "pieces.marshal")
+
+    assert files(new) == files(live)  # nothing left over from the recycled build, nothing missing
+    dp = json.loads((new / f"downloads/{changed}/datapackage.json").read_text("utf-8"))
+    assert dp["title"].endswith("*")
+    assert sqlite3.connect(new / "site/xh-schools-00001.db").execute("select count(*) from schools").fetchone()[0]
+
+    # a build a serving worker holds a lease on is not taken, even when pruning would remove it
+    (out / "leases").mkdir(exist_ok=True)
+    (out / "leases" / "test-1.lease").write_text(builds[2].path.name + "\n")
+    change_one(root, 0)
+    leased = build(root, out)
+    assert leased.linked == n and (builds[2].path / "manifest.json").is_file()
+    # rollback goes back to the previous build, whole
+    was, now = rollback(out, notice=lambda s: None)
+    assert was == leased.path and now == new and current_build(out) == new
+    assert json.loads((now / "manifest.json").read_text("utf-8"))["datasets"] == builds[4].datasets
+
+    # a build that fails after taking a build over leaves the live build whole, and serving
+    import pytest
+
+    from govdata.errors import BuildError
+
+    desc = root / "datasets/xh-edu/xh-schools-00002/datapackage.yaml"
+    desc.write_text(desc.read_text("utf-8").replace("^3133", "^3134", 1), "utf-8")
+    with pytest.raises(BuildError):
+        build(root, out)
+    assert not builds[3].path.exists()  # the build pruning would have removed became the failed one
+    assert current_build(out) == new and (new / "manifest.json").is_file()
+    failed = [p for p in (out / "builds").iterdir() if (p / "FAILED").is_file()]
+    assert len(failed) == 1 and not (failed[0] / "manifest.json").exists()
+    for name in names:
+        assert sqlite3.connect(new / f"site/{name}.db").execute("select count(*) from sqlite_master").fetchone()[0]
+        assert (new / f"downloads/{name}/datapackage.json").is_file()
+
+
+def test_a_build_of_few_changes_runs_without_the_cyclic_collector(tmp_path, monkeypatch):
+    """The catalogue and the live manifest are frozen out of the collector's reach once loaded,
+    and when few datasets changed the collector is off for the build (its full passes over the
+    catalogue grew with it); it is on again afterwards, and on during a build of many changes."""
+    import gc
+
+    from govdata.publish import builder
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "zj-holiday-calendar", "xh-schools"])
+    out = root / "_build"
+    seen: list[tuple[bool, bool]] = []
+    write = builder._write_manifest
+    monkeypatch.setattr(
+        builder, "_write_manifest", lambda *a: seen.append((gc.isenabled(), gc.get_freeze_count() > 0)) or write(*a)
+    )
+    monkeypatch.setattr(builder, "FEW_CHANGED", 1)
+    assert gc.isenabled()
+    build(root, out)  # three changed: more than FEW_CHANGED
+    desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
+    desc.write_text(desc.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    assert build(root, out).reused == ["zj-admin-divisions", "zj-holiday-calendar"]
+    assert seen == [(True, True), (False, True)]
+    assert gc.isenabled()
+
+
+def test_build_keys_hash_the_bytes_the_load_read(tmp_path):
+    """The build's keys take each descriptor's bytes from the parse cache (read once, by the load)
+    instead of reading every descriptor again, and are the keys that reading them again gives."""
+    from govdata.catalog.loader import load, parse_cache
+    from govdata.publish.incremental import dataset_keys
+    from govdata.verdicts import VerdictCache
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools"])
+    catalog, _ = load(root, cache=VerdictCache.under(tmp_path / "out"))
+    raw = parse_cache(catalog.verdicts).raw
+    assert {ds.descriptor_file for ds in catalog.datasets} <= set(raw)
+    keys = dataset_keys(catalog)
+    assert not raw  # each taken once
+    assert dataset_keys(catalog) == keys  # the files read again: the same keys

@@ -167,7 +167,8 @@ def _folders(path: Path) -> list[Path]:
     """The folders in ``path`` (not hidden), sorted; none when it is not a folder."""
     try:
         with os.scandir(path) as entries:
-            return sorted(Path(e.path) for e in entries if e.is_dir() and not e.name.startswith("."))
+            # sorted as text (one folder's entries: the order of their paths), then made paths
+            return [Path(p) for p in sorted(e.path for e in entries if e.is_dir() and not e.name.startswith("."))]
     except (FileNotFoundError, NotADirectoryError):
         return []
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govdata.catalog.safeyaml import LineMap, line_of
+from govdata.catalog.safeyaml import Lines, line_of
 from govdata.verdicts import VerdictCache
 
 LEVELS = ("province", "city", "county", "township", "village")
@@ -79,7 +79,7 @@ class Dataset:
     descriptor_file: Path
     rel_file: str  # repository-relative descriptor path, as findings print it
     descriptor: dict[str, Any]
-    lines: LineMap
+    lines: Lines
     resources: list[Resource] = field(default_factory=list)
 
     @property
@@ -118,7 +118,7 @@ class Catalog:
     themes: dict[str, Theme]
     licenses: dict[str, License]
     raw: dict[str, Any]
-    lines: LineMap
+    lines: Lines
     datasets: list[Dataset] = field(default_factory=list)
     verdicts: VerdictCache = field(default_factory=lambda: VerdictCache(None))  # see govdata.verdicts
 

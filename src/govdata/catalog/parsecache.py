@@ -21,11 +21,12 @@ import hashlib
 import marshal
 import os
 import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from govdata.catalog import safeyaml
-from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, load_descriptor
+from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, Lines, load_descriptor
 from govdata.errors import UnsafeInputError
 
 FILE = "parsed.marshal"
@@ -47,6 +48,9 @@ class ParseCache:
         self._used: set[str] = set()
         self._dirty = False
         self._keys: dict[Path, str] = {}  # keys computed by ``warm``, taken once by ``load``
+        # the bytes ``warm`` read, for whoever hashes a descriptor's bytes next (a build's keys:
+        # publish/incremental.dataset_keys takes them instead of reading each descriptor again)
+        self.raw: dict[Path, bytes] = {}
 
     @property
     def path(self) -> Path | None:
@@ -64,19 +68,22 @@ class ParseCache:
                     pass  # no cache yet, or one of another version: parse again
         return self._entries
 
-    def load(self, path: Path) -> tuple[Any, LineMap]:
+    def load(self, path: Path) -> tuple[Any, Lines]:
         """``load_descriptor(path)``, from the cache when these bytes were parsed before."""
         key = self._keys.pop(path, None) or _key(path)
         entries = self._read()
         hit = entries.get(key)
         if hit is not None:
             self._used.add(key)
-            return marshal.loads(hit)
-        key = _key(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
+            data, lines = marshal.loads(hit)
+            return data, LazyLines(lines)
+        key, raw = _key_and_bytes(path)  # the bytes as they are now (not as ``warm`` read them), then parsed
+        if path in self.raw:
+            self.raw[path] = raw
         data, lines = load_descriptor(path)
         self.parsed += 1
         try:
-            entries[key] = marshal.dumps((data, lines))
+            entries[key] = _entry(data, lines)
         except ValueError:  # a value marshal cannot hold: not cached
             return data, lines
         self._used.add(key)
@@ -93,7 +100,8 @@ class ParseCache:
         todo: list[Path] = []
         for path in paths:
             try:
-                key = self._keys[path] = _key(path)
+                key, self.raw[path] = _key_and_bytes(path)
+                self._keys[path] = key
             except (OSError, UnsafeInputError):
                 continue  # load() reports it
             if key not in entries:
@@ -132,13 +140,52 @@ class ParseCache:
             pass  # a read-only output folder: no cache, same result
 
 
+def _entry(data: Any, lines: LineMap) -> bytes:
+    """A cache entry: the data, and the line map marshalled apart (read only when a finding needs a line)."""
+    return marshal.dumps((data, marshal.dumps(lines)))
+
+
+class LazyLines(Mapping[tuple[Any, ...], int]):
+    """A cached descriptor's line map, unmarshalled when first read: only the findings of a
+    descriptor need its lines, and a catalogue's unchanged descriptors have none (the line maps
+    were more than half of a warm load's unmarshalling)."""
+
+    __slots__ = ("_raw", "_map")
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+        self._map: LineMap | None = None
+
+    def _lines(self) -> LineMap:
+        if self._map is None:
+            self._map = marshal.loads(self._raw)
+        return self._map
+
+    def __getitem__(self, key: tuple[Any, ...]) -> int:
+        return self._lines()[key]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._lines())
+
+    def __len__(self) -> int:
+        return len(self._lines())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lines()
+
+
 def _key(path: Path) -> str:
     """The cache key of a descriptor file: its bytes and its kind (UnsafeInputError over the cap)."""
+    return _key_and_bytes(path)[0]
+
+
+def _key_and_bytes(path: Path) -> tuple[str, bytes]:
+    """:func:`_key` and the bytes it hashed."""
     size = path.stat().st_size
     if size > MAX_DESCRIPTOR_BYTES:
         raise UnsafeInputError(f"{path.name}: {size} bytes, over the {MAX_DESCRIPTOR_BYTES}-byte cap for descriptors")
     raw = path.read_bytes()
-    return hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest()
+    return hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest(), raw
 
 
 _todo: list[Path] = []  # what the forked children of ``warm`` parse, every n-th each
@@ -150,7 +197,7 @@ def _parse_share(share: tuple[int, int]) -> dict[str, bytes]:
     for path in _todo[k::n]:
         try:
             key = _key(path)
-            out[key] = marshal.dumps(load_descriptor(path))
+            out[key] = _entry(*load_descriptor(path))
         except Exception:  # refused, broken or unmarshallable: load() parses it again and says why
             continue
     return out

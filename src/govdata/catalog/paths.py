@@ -57,21 +57,26 @@ def _real_root(root: str) -> str:
     return os.path.realpath(root)
 
 
-def real_path(path: Path, memo: dict[str, str]) -> str:
+def real_path(path: Path | str, memo: dict[str, str]) -> str:
     """``os.path.realpath(path)`` for an absolute ``path``, with the resolved form of every folder
     on the way kept in ``memo`` (to be used for one load of the catalogue, while the files do not
     change): each component is looked at once (one ``lstat``; a symlink is resolved by
     ``realpath`` itself), where ``realpath`` walks every component of every path again —
     ~16 ``lstat`` calls per dataset, 160,000 at 10,000 datasets."""
-    key = str(path)
+    return _real(os.fspath(path if isinstance(path, Path) else Path(path)), memo)  # normalised as a Path's text
+
+
+def _real(key: str, memo: dict[str, str]) -> str:
+    """:func:`real_path` on the path's text (a ``Path``'s: absolute, normalised), folder by folder
+    with ``os.path`` (``pathlib``'s parent, name and str were half of a warm load's path work)."""
     found = memo.get(key)
     if found is not None:
         return found
-    parent = path.parent
-    if parent == path:  # the file system's root
+    parent = os.path.dirname(key)
+    if parent == key:  # the file system's root
         found = os.path.realpath(key)
     else:
-        here = os.path.join(real_path(parent, memo), path.name)
+        here = os.path.join(_real(parent, memo), os.path.basename(key))
         found = os.path.realpath(here) if os.path.islink(here) else here
     memo[key] = found
     return found

@@ -9,6 +9,7 @@ point at ``file:line``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 LineMap = dict[tuple, int]
+Lines = Mapping[tuple, int]  # what readers take: a LineMap, or the parse cache's lazy one
 
 
 class DuplicateKeyError(ValueError):
@@ -119,7 +121,7 @@ def load_descriptor(path: Path) -> tuple[Any, LineMap]:
     return loads_yaml(text, path.name)
 
 
-def line_of(lines: LineMap, key_path: tuple) -> int | None:
+def line_of(lines: Lines, key_path: tuple) -> int | None:
     """The line of a key path, or of its nearest ancestor that has one."""
     path = tuple(key_path)
     while path:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 INDEX = "pieces.marshal"
+RECORDS = "records.marshal"  # each record's hash and what it was made of, for the next build
 _SENTINEL = "@@govdata-fragments-{}@@"
 _VERSION = 1
 Place = tuple[str, int, int, bytes | None]  # file (relative to the build), offset, length, bytes before it
@@ -59,10 +60,15 @@ class Fragments:
     piece depends on besides its record (catalog.yaml and the platform's code,
     :func:`govdata.publish.incremental.catalog_key`)."""
 
-    def __init__(self, staging: Path, previous: Path | None, context: str) -> None:
+    def __init__(self, staging: Path, previous: Path | None, context: str, keys: dict[str, str] | None = None) -> None:
         self.staging = staging
         self.previous = previous
         self.context = context
+        # each dataset's build key (publish/incremental.py): a record whose key, releases, rows and
+        # policies are those of the previous build's record has its hash (RECORDS), not hashed again
+        self.keys = keys or {}
+        self._hashes: dict[str, tuple[Any, ...]] = {}
+        self._previous_hashes: dict[str, tuple[Any, ...]] | None = None
         self.rendered: Counter[str] = Counter()
         self._known: dict[tuple[str, str], Place] | None = None
         self._ids: dict[tuple[str, str], int] = {}
@@ -88,8 +94,34 @@ class Fragments:
         """The record's hash, computed once per record object (call it when the record is final)."""
         seen = self._records.get(id(rec))
         if seen is None or seen[0] is not rec:
-            seen = self._records[id(rec)] = (rec, record_hash(rec))
+            mark = self._mark(rec)
+            old = self.previous_hashes().get(rec.id) if mark is not None else None
+            digest = old[-1] if old is not None and old[:-1] == mark else record_hash(rec)
+            seen = self._records[id(rec)] = (rec, digest)
+            if mark is not None:
+                self._hashes[rec.id] = (*mark, digest)
         return seen[1]
+
+    def _mark(self, rec: Any) -> tuple[Any, ...] | None:
+        """What a record is made of besides its dataset's build key (descriptor, schemas, data,
+        catalog.yaml, the platform's code): its releases, rows and policies (directory/record.py)."""
+        key = self.keys.get(getattr(rec, "id", None) or "")
+        if key is None:
+            return None
+        return (key, rec.releases, [r.get("rows") for r in rec.resources], rec.policies)
+
+    def previous_hashes(self) -> dict[str, tuple[Any, ...]]:
+        """The previous build's records' hashes with what they were made of (RECORDS)."""
+        if self._previous_hashes is None:
+            self._previous_hashes = {}
+            if self.previous is not None:
+                try:
+                    version, hashes = marshal.loads((self.previous / RECORDS).read_bytes())
+                    if version == _VERSION and isinstance(hashes, dict):
+                        self._previous_hashes = hashes
+                except (OSError, EOFError, ValueError, TypeError):
+                    pass  # none: every record hashed
+        return self._previous_hashes
 
     def get(self, kind: str, rec: Any, render: Callable[[], str], extra: str = "") -> str:
         """A marker standing for the piece ``kind`` of ``rec`` in a text given to :meth:`write`;
@@ -158,6 +190,13 @@ class Fragments:
         tmp = self.staging / f".{INDEX}.tmp"
         tmp.write_bytes(marshal.dumps((_VERSION, self._written)))
         os.replace(tmp, self.staging / INDEX)
+        try:
+            data = marshal.dumps((_VERSION, self._hashes))
+        except ValueError:  # a value marshal cannot hold: the next build hashes every record
+            data = marshal.dumps((_VERSION, {}))
+        tmp = self.staging / f".{RECORDS}.tmp"
+        tmp.write_bytes(data)
+        os.replace(tmp, self.staging / RECORDS)
 
 
 class _Sources:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Collection
 
 from govdata import __version__, sourcecode
+from govdata.catalog.loader import parse_cache
 from govdata.catalog.model import Catalog, Dataset
 from govdata.pipelines.runner import pipeline_fingerprint
 
@@ -63,9 +64,11 @@ def dataset_keys(catalog: Catalog, file_hashes: dict[str, list] | None = None) -
     root = catalog.root
     own: dict[str, str] = {}
     shared = catalog_key(catalog).encode()
+    read = parse_cache(catalog.verdicts).raw  # the bytes the load read (and parsed), each taken once
     for ds in catalog.datasets:
         h = hashlib.sha256(shared)
-        h.update(ds.descriptor_file.read_bytes())
+        raw = read.pop(ds.descriptor_file, None)
+        h.update(ds.descriptor_file.read_bytes() if raw is None else raw)
         for res in ds.resources:
             h.update(json.dumps(res.schema, sort_keys=True, ensure_ascii=False).encode())
             if res.source is not None and res.source.is_file():

@@ -56,7 +56,13 @@ def start_early_work(
     will push out (the live build is kept) and copying big CSVs that will likely be published as
     they are (build.exports.early_copies). The future's result is the copies made; once it is
     done, so are the links."""
+    import govdata.catalog.tableschema  # noqa: F401  (what early_copies imports, imported here: see below)
+    import govdata.checks.source  # noqa: F401
     from govdata.publish.exports import early_copies
+
+    # Two threads importing modules of one package at once can meet a partly initialised module
+    # (``checks.rules``: "partially initialized module ... personal_data"): the chores' imports are
+    # done above, in the builder's thread, before the thread that needs them starts.
 
     def chores() -> list[Path]:
         links = threading.Thread(target=link_reused, args=(live, staging, reused), name="govdata-links", daemon=True)
@@ -163,9 +169,9 @@ class Progress:
     """The build's log lines: each dataset built or reused, with the rate and the time left."""
 
     def __init__(self, catalog, changed: list, log: Callable[[str], None]):
-        self.sizes = {
+        self.sizes = {  # of the changed datasets only: a reused one is logged without its size
             ds.name: sum(r.source.stat().st_size for r in ds.resources if r.source is not None and r.source.is_file())
-            for ds in catalog.datasets
+            for ds in changed
         }
         self.todo = sum(self.sizes[ds.name] for ds in changed) or 1
         self.done, self.started, self.log = 0, time.perf_counter(), log
@@ -174,7 +180,7 @@ class Progress:
         if reused:
             self.log(f"reused {ds.name}: {rows:,} rows")
             return
-        size = self.sizes[ds.name]
+        size = self.sizes.get(ds.name, 0)
         self.done += size
         rate = self.done / max(time.perf_counter() - self.started, 1e-6)
         eta = (self.todo - self.done) / rate if rate else 0
