@@ -79,16 +79,21 @@ class Fragments:
 
     def known(self) -> dict[tuple[str, str], Place]:
         """Where the previous build wrote each piece."""
-        if self._known is None:
-            self._known = {}
-            if self.previous is not None:
-                try:
-                    version, places = marshal.loads((self.previous / INDEX).read_bytes())
-                    if version == _VERSION and isinstance(places, dict):
-                        self._known = places
-                except (OSError, EOFError, ValueError, TypeError):
-                    pass  # none (a build from before pieces, or a damaged index): render them
+        if self._known is None:  # none (a build from before pieces, or a damaged index): render them
+            self._known = self._previous_index(INDEX)
         return self._known
+
+    def _previous_index(self, name: str) -> dict[Any, Any]:
+        """The previous build's marshalled ``(version, dict)`` file ``name``; empty when it has none
+        of this version or it cannot be read."""
+        if self.previous is not None:
+            try:
+                version, found = marshal.loads((self.previous / name).read_bytes())
+                if version == _VERSION and isinstance(found, dict):
+                    return found
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+        return {}
 
     def key(self, rec: Any) -> str:
         """The record's hash, computed once per record object (call it when the record is final)."""
@@ -112,15 +117,8 @@ class Fragments:
 
     def previous_hashes(self) -> dict[str, tuple[Any, ...]]:
         """The previous build's records' hashes with what they were made of (RECORDS)."""
-        if self._previous_hashes is None:
-            self._previous_hashes = {}
-            if self.previous is not None:
-                try:
-                    version, hashes = marshal.loads((self.previous / RECORDS).read_bytes())
-                    if version == _VERSION and isinstance(hashes, dict):
-                        self._previous_hashes = hashes
-                except (OSError, EOFError, ValueError, TypeError):
-                    pass  # none: every record hashed
+        if self._previous_hashes is None:  # none: every record hashed
+            self._previous_hashes = self._previous_index(RECORDS)
         return self._previous_hashes
 
     def get(self, kind: str, rec: Any, render: Callable[[], str], extra: str = "") -> str:
