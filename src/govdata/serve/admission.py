@@ -324,7 +324,7 @@ def html_error(status: int, message: str, path: str) -> bytes:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{status} · {text}</title>"
         '<link rel="stylesheet" href="/-/portal.css?v=7"></head>'
-        f'<body><main class="portal"><h1>{status}</h1><p class="message-error">{text}</p>'
+        f'<body><main class="portal" style="padding:1rem;max-width:48rem;margin:0 auto"><h1>{status}</h1><p class="message-error">{text}</p>'
         f'<p><a href="{escape(path)}">此页（不带参数）/ this page without its parameters</a> · '
         '<a href="/">首页 / home</a></p>'
         "</main></body></html>\n"
