@@ -212,8 +212,21 @@ def test_the_formula_condition_is_the_rule_on_every_first_character():
         "=中文",
         "－1",
         "＝1",
+        "=\n",
+        "\r\n",
+        "-\n1",
+        "+1\n",
+        "-1,0.5%x",
+        "+1.5%",
+        "-12中",
         None,
     ]
+    # and a fixed sample of short strings over the characters that matter (multi-line cells included)
+    import random
+
+    pick = random.Random(14)
+    alphabet = "=+-@\t\r\n0123456789,.%aZ 中１－＋"
+    cells += ["".join(pick.choice(alphabet) for _ in range(pick.randint(1, 5))) for _ in range(3000)]
     con = duckdb.connect()
     con.execute("CREATE TABLE t (c VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?)", [[c] for c in cells])
