@@ -45,7 +45,7 @@ SHARED = {
     "govdata.verdicts",
 }
 # commands (and their packages): the top of the house, they may import any stage
-COMMANDS = {"govdata.__main__", "govdata.cli", "govdata.scaffold"}
+COMMANDS = {"govdata.__main__", "govdata.cli", "govdata.entry", "govdata.scaffold"}
 
 
 def command(module: str) -> bool:

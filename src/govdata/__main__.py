@@ -1,3 +1,3 @@
-from govdata.cli import main
+from govdata.entry import main
 
 main()

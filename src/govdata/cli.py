@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from govdata import __version__, render, verdicts
+from govdata import __version__, verdicts
 from govdata.errors import GovdataError
 
 DEFAULT_OUT = verdicts.DEFAULT_OUT
@@ -55,28 +55,14 @@ def check(
     paths: tuple[str, ...], root: str | None, fmt: str, lang: str, strict: bool, changed_since: str | None, out: str
 ) -> None:
     """Check the catalogue (or only the datasets under PATHS)."""
-    from govdata.checks.runner import run_changed, run_checks
+    from govdata.entry import run_check
 
-    repo = _root(root or (paths[0] if paths else None))
-    cache = verdicts.VerdictCache.under(_out(repo, out))
-    if changed_since:
-        if paths:
-            raise click.UsageError("give either PATHS or --changed-since, not both")
-        run = run_changed(repo, changed_since, cache=cache, report_only=True)
-    else:
-        run = run_checks(repo, [Path(p) for p in paths] or None, cache=cache, report_only=True)
-    try:
-        report = run.report.strict() if strict else run.report
-    finally:
-        run.close()
-    output = {
-        "text": lambda: render.text(report, lang),
-        "json": report.to_json,
-        "github": lambda: render.github(report, lang),
-        "markdown": lambda: render.markdown(report, lang),
-    }[fmt]()
+    if changed_since and paths:
+        _root(root or paths[0])  # a missing catalogue is reported first, as before
+        raise click.UsageError("give either PATHS or --changed-since, not both")
+    output, code = run_check(paths, root, fmt, lang, strict, changed_since, out)
     click.echo(output)
-    sys.exit(0 if report.ok else 1)
+    sys.exit(code)
 
 
 @cli.command()

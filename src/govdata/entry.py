@@ -1,0 +1,153 @@
+"""The ``govdata`` command's entry point: a plain ``govdata check`` without Click.
+
+Importing Click costs ~20 ms of CPU (it imports ``inspect``, ``uuid`` and so ``platform``), a
+tenth of a cold 1,000-row check (issue 14). A command line that is ``check`` followed only by its
+own options, well-formed, with valid choices and existing paths, is parsed here and run by the
+same function as the Click command (:func:`run_check`); anything else — another command, help,
+``--version``, an unknown or malformed option, a choice or path Click would refuse — goes to
+:mod:`govdata.cli`, which parses, refuses and explains exactly as before.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+# the check command's options: name -> (keyword, choices or None for a folder, or "flag")
+_OPTIONS: dict[str, tuple[str, tuple[str, ...] | str | None]] = {
+    "--root": ("root", None),
+    "--format": ("fmt", ("text", "json", "github", "markdown")),
+    "--lang": ("lang", ("zh", "en")),
+    "--strict": ("strict", "flag"),
+    "--changed-since": ("changed_since", ""),
+    "--out": ("out", None),
+}
+
+
+def parse_check(argv: list[str]) -> dict[str, Any] | None:
+    """The keyword arguments of :func:`run_check` for ``argv`` (the words after the program), or
+    None unless Click would accept the command line as it stands and run ``check`` with them."""
+    from govdata.verdicts import DEFAULT_OUT
+
+    if not argv or argv[0] != "check":
+        return None
+    got: dict[str, Any] = {
+        "paths": [],
+        "root": None,
+        "fmt": "text",
+        "lang": "zh",
+        "strict": False,
+        "changed_since": None,
+        "out": DEFAULT_OUT,
+    }
+    words = iter(argv[1:])
+    only_paths = False
+    for word in words:
+        if only_paths or not word.startswith("-"):
+            if not word or not os.path.exists(word) or not os.access(word, os.R_OK):
+                return None  # Click says which path does not exist
+            got["paths"].append(word)
+            continue
+        if word == "--":
+            only_paths = True
+            continue
+        name, eq, value = word.partition("=")
+        if name not in _OPTIONS:
+            return None  # help, an unknown option, a short form: Click's
+        key, kind = _OPTIONS[name]
+        if kind == "flag":
+            if eq:
+                return None
+            got[key] = True
+            continue
+        if not eq:
+            value = next(words, "")
+        if not value or value.startswith("-"):
+            return None
+        if isinstance(kind, tuple) and value not in kind:
+            return None
+        if kind is None and os.path.exists(value) and (os.path.isfile(value) or not os.access(value, os.R_OK)):
+            return None  # a folder option naming a file, or one that cannot be read
+        got[key] = value
+    if got["paths"] and got["changed_since"]:
+        return None  # Click's usage error
+    return got
+
+
+def run_check(
+    paths: list[str] | tuple[str, ...],
+    root: str | None,
+    fmt: str,
+    lang: str,
+    strict: bool,
+    changed_since: str | None,
+    out: str,
+) -> tuple[str, int]:
+    """``govdata check``: the report as text in ``fmt`` and the exit code (0 clean, 1 findings)."""
+    from govdata import verdicts
+    from govdata.catalog.loader import find_root
+    from govdata.checks.runner import run_changed, run_checks
+
+    repo = find_root(Path(root or (paths[0] if paths else None) or "."))
+    cache = verdicts.VerdictCache.under(Path(out) if Path(out).is_absolute() else repo / out)
+    if changed_since:
+        run = run_changed(repo, changed_since, cache=cache, report_only=True)
+    else:
+        run = run_checks(repo, [Path(p) for p in paths] or None, cache=cache, report_only=True)
+    try:
+        report = run.report.strict() if strict else run.report
+    finally:
+        run.close()
+    if fmt == "json":
+        output = report.to_json()
+    else:
+        from govdata import render
+
+        output = {"text": render.text, "github": render.github, "markdown": render.markdown}[fmt](report, lang)
+    return output, 0 if report.ok else 1
+
+
+def _echo(text: str) -> None:
+    """``click.echo(text)`` for text Click would write as it is (no escape sequence to strip, a
+    stream that takes every character); other text goes through Click itself."""
+    stream = sys.stdout
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if "\x1b" in text or encoding not in ("utf8", "utf8sig"):
+        import click
+
+        click.echo(text)
+        return
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def main() -> None:
+    kwargs = parse_check(sys.argv[1:])
+    if kwargs is None:
+        from govdata.cli import main as click_main
+
+        click_main()
+        return
+    from govdata.errors import GovdataError
+
+    try:
+        output, code = run_check(**kwargs)
+        _echo(output)
+    except (KeyboardInterrupt, EOFError):
+        sys.exit(130)  # Click's Abort
+    except GovdataError as exc:
+        import click
+
+        from govdata.checks.changes import GitError
+
+        click.echo(f"govdata: {exc}", err=True)
+        sys.exit(2 if isinstance(exc, GitError) else 1)
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        sys.stdout = open(os.devnull, "w")  # as Click: a closed pipe ends the command quietly
+        sys.exit(1)
+    sys.exit(code)
