@@ -41,13 +41,15 @@ def _catalogue(tmp_path):
 
 def _cold_check(tmp_path, *args: str) -> tuple[dict, dict]:
     root = _catalogue(tmp_path)
+    # the modules are listed by an exit handler: the command ends the process itself (entry._exit)
     code = (
-        "import json, sys\n"
+        "import atexit, json, sys\n"
         "from govdata.entry import main\n"
         f"sys.argv = ['govdata', 'check', '--root', {str(root)!r}, '--out', {str(tmp_path / 'out')!r}, "
         f"'--format', 'json', *{list(args)!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        f"print(json.dumps({{m: m in sys.modules for m in {NOT_IMPORTED!r}}}), file=sys.stderr)\n"
+        f"atexit.register(lambda: print(json.dumps({{m: m in sys.modules for m in {NOT_IMPORTED!r}}}), "
+        "file=sys.stderr))\n"
+        "main()\n"
     )
     env = dict(os.environ, GOVDATA_NO_CACHE="1")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
