@@ -14,7 +14,7 @@ from tests.conftest import REPO, edited_yaml
 # what a plain CSV's check must not import: DuckDB's Python layer (the engine alone, ``_duckdb``,
 # is what the gate uses: govdata/duck.py), the pipelines' workbooks and XML, importlib.metadata
 # (only read when an installed distribution may declare a plugin)
-# and Click (a plain `govdata check` is parsed by govdata/entry.py)
+# Click (a plain `govdata check` is parsed by govdata/entry.py), zipfile (a compressed resource's)
 NOT_IMPORTED = (
     "duckdb",
     "govdata.pipelines",
@@ -22,6 +22,7 @@ NOT_IMPORTED = (
     "xml.etree.ElementTree",
     "importlib.metadata",
     "click",
+    "zipfile",
 )
 
 

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from govdata.checks.bytescan import byte_pass, line_at
-from govdata.checks.compressed import decompress
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
 from govdata.checks.rules.personal_data import in_skipped_rows
@@ -97,6 +96,8 @@ def prepare(
     sha = facts.sha256
     findings = declared_findings(src, raw, sha, size, where)
     if raw.get("compression"):  # the file it holds is read (declared hash and bytes: the committed file's)
+        from govdata.checks.compressed import decompress  # gzip, zipfile: only for such a file
+
         inner, problems = decompress(src, workdir, raw["compression"], MAX_FILE_BYTES, where)
         if inner is None:
             return Prepared(path=None, findings=findings + problems, sha256=sha, bytes=size)
