@@ -66,6 +66,10 @@ CASES = {
         12: "11,卡号 6222 0212 3456 7890 121,330106,2024-01-05,1\n".encode(),
     },
     "mobile number": {70_000: "69999,联系电话13812345678,330106,2024-01-05,1\n".encode()},
+    "mobile number and a late type error": {
+        60_000: "59999,联系电话13812345678,330106,2024-01-05,1\n".encode(),
+        70_000: b"69999,x,330106,2024-13-01,1\n",
+    },
     "e-mail address": {70_000: "69999,联系 a.b@example.com,330106,2024-01-05,1\n".encode()},
     "quoted cell with personal data": {70_000: '69999,"电话,13812345678",330106,2024-01-05,1\n'.encode()},
     "spreadsheet formula": {
@@ -363,3 +367,20 @@ def test_an_error_after_the_fused_load_leaves_no_table_behind(base_catalog, tmp_
     assert calls, "the SQL candidate count must have run"
     wh = duckdb.connect(str(result.path / "warehouse" / "case.duckdb"), read_only=True)
     assert wh.execute("SELECT count(*) FROM items").fetchone() == (ROWS,)
+
+
+def test_a_failed_proof_does_not_look_again_for_personal_data_the_byte_pass_did_not_see(
+    base_catalog, tmp_path, monkeypatch
+):
+    """A big file read again after its proof failed (a type error): the byte pass's scan of every
+    cell found no personal data, so the SQL candidate scan does not run; when it found some, the
+    precise path looks for it as before (rows reported)."""
+    calls = []
+    original = privacy._suspects
+    monkeypatch.setattr(privacy, "_suspects", lambda tables, lt: calls.append(lt.resource) or original(tables, lt))
+    late_error = {70_000: b"69999,x,330106,2024-13-01,1\n"}
+    found, _ = _findings(base_catalog, tmp_path / "a", _big(late_error), 1024**2, monkeypatch, False)
+    assert found == [("type-error", 70_000, "decided", "error")] and calls == []
+    with_mobile = {**late_error, 60_000: "59999,联系电话13812345678,330106,2024-01-05,1\n".encode()}
+    found, _ = _findings(base_catalog, tmp_path / "b", _big(with_mobile), 1024**2, monkeypatch, False)
+    assert ("personal-data", 60_000, "company", "error") in found and calls == ["items"]

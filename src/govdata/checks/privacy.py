@@ -112,6 +112,11 @@ def _kinds(counts: dict[str, int], name: str) -> dict[str, int]:
     return kinds
 
 
+# in ``LoadedTable.passed``: the byte pass's personal-data scan of the same file (CellScanner) was
+# usable and found no valid value, as the candidate statements and their validation would not
+SCANNED_NONE = "personal-data:scanned-none"
+
+
 def _suspects(tables: TableChecks, lt: LoadedTable) -> dict[str, dict[str, int]]:
     """Per column, the kinds of personal data it could hold and how many cells are candidates:
     one scan for the whole table."""
@@ -327,8 +332,9 @@ def check_privacy(tables: TableChecks, lt: LoadedTable, negative_list: list[dict
     """The confidentiality review of a loaded resource: negative-list fields, the plan's masked-column
     conditions (unmasked values of a masked column, one finding per row) and personal data in the clear."""
     out: list[Finding] = []
-    # a streamed table was proven free of unmasked values and personal data in its one pass
-    suspects = {} if lt.streamed else _suspects(tables, lt)
+    # a streamed table was proven free of unmasked values and personal data in its one pass; the
+    # byte pass's scan of a table read again after a failed proof may have found no personal data
+    suspects = {} if lt.streamed or SCANNED_NONE in lt.passed else _suspects(tables, lt)
     out += tables.check_rows(lt, "privacy")  # the plan's conditions (unmasked values of masked columns)
     verified = {r.number for r in lt.plan.rows_in(["privacy"]) if owner(r).code == masking_error.CHECK.code}
     for number, f in enumerate(lt.fields, start=1):
