@@ -164,7 +164,8 @@ _LAYOUT = re.compile(rb"1{3}-1{4}-1{4}|1{6}-1{8}")
 # full-width forms (marked "FBD") are searched in the bytes themselves: a find of "FBD" over the
 # marks (mostly "0", "B" and "F" in Chinese text) costs ~3 ms a MB, this expression ~1.4 ms
 _FULL_WIDTH = re.compile(rb"\xef\xbc[\x8d\x90-\x99]")  # EF BC 8D, EF BC 90-99: marked "FBD"
-_DIGIT_SPACE = b"1GSS"  # an ASCII digit and an ideographic space (E3 80 80)
+_DIGIT_SPACE = b"1GSS"  # an ASCII digit and an ideographic space (E3 80 80), searched as:
+_IDEOGRAPHIC_SPACE = "\u3000".encode()
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
 
@@ -237,12 +238,21 @@ class CellScanner:
         found = _FULL_WIDTH.search(data)  # as marks.find(b"FBD") from each cell's end
         while found:
             found = _FULL_WIDTH.search(data, self._cell(data, found.start() + 2, NUMBERS))
-        pos = marks.find(_DIGIT_SPACE)
-        while pos >= 0:
-            pos = marks.find(_DIGIT_SPACE, self._cell(data, pos + len(_DIGIT_SPACE) - 1, NUMBERS))
+        self._digit_spaces(data)
         pos = data.find(b"@")
         while pos >= 0:
             pos = data.find(b"@", self._cell(data, pos, ("email",)))
+
+    def _digit_spaces(self, data: bytes) -> None:
+        """The cells where an ASCII digit precedes an ideographic space (the marks "1GSS"), found in
+        the bytes: E3 80 80 is rare in Chinese text where a "1GSS" search of the marks of a file
+        full of digits stops at every digit (~0.75 ms a MB against ~0.05)."""
+        pos = data.find(_IDEOGRAPHIC_SPACE)
+        while pos >= 0:
+            if pos and 0x30 <= data[pos - 1] <= 0x39:
+                pos = data.find(_IDEOGRAPHIC_SPACE, self._cell(data, pos + 2, NUMBERS) + 1)
+            else:
+                pos = data.find(_IDEOGRAPHIC_SPACE, pos + 1)
 
     def _cell(self, data: bytes, pos: int, kinds: tuple[str, ...]) -> int:
         """Validate the cell around offset ``pos`` when its column is scanned; returns the cell's end."""
