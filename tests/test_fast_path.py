@@ -384,3 +384,12 @@ def test_a_failed_proof_does_not_look_again_for_personal_data_the_byte_pass_did_
     with_mobile = {**late_error, 60_000: "59999,联系电话13812345678,330106,2024-01-05,1\n".encode()}
     found, _ = _findings(base_catalog, tmp_path / "b", _big(with_mobile), 1024**2, monkeypatch, False)
     assert ("personal-data", 60_000, "company", "error") in found and calls == ["items"]
+
+
+def test_a_quote_after_a_space_is_found_with_or_without_other_quotes():
+    """The byte pass looks for `, "` only in chunks that hold a quote at all."""
+    from govdata.checks.bytescan import has_spaced_quote
+
+    cases = {b'1,x, "2"\n': True, b'1,"x", "2"\n': True, b'1,"x","2"\n': False, b"1,x, 2\n": False, b'"': False}
+    assert {data: has_spaced_quote(data) for data in cases} == cases
+    assert [has_spaced_quote(data) for data in cases] == [b', "' in data for data in cases]

@@ -34,7 +34,8 @@ class ByteFacts:
 
 
 def has_spaced_quote(data: bytes) -> bool:
-    return b', "' in data
+    # a quote is rare (one memchr); `, "` starts with the commas of every row (~0.7 ms a MB)
+    return b'"' in data and b', "' in data
 
 
 _BLANK_LINE = re.compile(rb"\n\r?\n")  # one regex search beats two substring searches
