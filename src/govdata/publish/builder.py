@@ -72,6 +72,8 @@ class BuildResult:
     # reused datasets whose files were hard-linked from the live build; the others' files came with
     # the recycled build folder (buildfolder.recycle): a one-changed build links a few, not all
     linked: int = 0
+    # each part of the serving snapshot: "patched" from the previous build's, or "derived" again
+    snapshot: dict[str, str] = field(default_factory=dict)
 
 
 def build(
@@ -233,7 +235,10 @@ def _build_into(
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
         publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
         tables = write_outputs(plan, con, catalog, records, entries)
-        serve_snapshot.write(plan.staging)  # what every serving worker would derive from the documents
+        # what every serving worker would derive from the documents: the previous build's, patched
+        # where some datasets' pieces changed (not when forced)
+        how: dict[str, str] = {}
+        serve_snapshot.write(plan.staging, previous if prev else None, pieces.layout, how)
         _write_manifest(plan, records, entries, tables)
         pieces.save()
         return BuildResult(
@@ -244,6 +249,7 @@ def _build_into(
             reused=sorted(plan.reuse),
             parsed=parse_cache(catalog.verdicts).parsed,
             rendered=dict(pieces.rendered),
+            snapshot=how,
         )
     finally:
         speculation.close()

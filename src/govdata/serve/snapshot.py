@@ -29,7 +29,7 @@ import os
 import struct
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FORMAT = 2  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads)
 FILE = "serve.marshal"
@@ -41,6 +41,11 @@ SOURCES = {
     "ckan": ("directory/ckan.json",),
     "datasette": ("site/metadata.json", "site/inspect-data.json"),
 }
+# the documents written from per-dataset pieces; a part of which only some datasets' pieces changed
+# is patched from the previous build's (write)
+DOCUMENTS = ("directory/portal.json", "directory/ckan.json", "site/metadata.json")
+LAYOUTS = "layouts"  # the part holding the documents' layouts (the next build's base)
+MAX_PATCHED = 200  # more changed pieces in one document: the part is derived from it
 
 
 def _digest(build: Path, rel: str) -> str | None:
@@ -72,22 +77,51 @@ def derive(build: Path, name: str) -> Any:
     raise KeyError(name)
 
 
-def write(build: Path) -> Path | None:
+def write(
+    build: Path,
+    previous: Path | None = None,
+    layout: Callable[[str], Any] | None = None,
+    how: dict[str, str] | None = None,
+) -> Path | None:
     """Write ``<build>/serve.marshal`` for the parts whose documents the build has; returns its path
-    (None when there is nothing to snapshot)."""
+    (None when there is nothing to snapshot).
+
+    ``layout(rel)``: how the build wrote the document ``rel`` from per-dataset pieces
+    (``directory.fragments.Fragments.layout``). With it and the ``previous`` build's snapshot, a
+    part whose documents differ from the previous build's only in some datasets' pieces is the
+    previous part with those datasets' entries replaced (:func:`_patched`), not derived again from
+    the documents: the same value (tested), at the cost of what changed plus one load and one dump
+    of the part. Anything else (another format, outside text, number or order of pieces, many
+    changed) is derived from the documents. ``how``: filled with each part's "patched" or "derived"."""
     header: dict[str, Any] = {"format": FORMAT, "python": PYTHON, "parts": {}}
     blobs: list[bytes] = []
     offset = 0
+    base = _Base(previous) if previous is not None and layout is not None else None
+    layouts: dict[str, Any] = {}
+    for rel in DOCUMENTS:
+        found = layout(rel) if layout is not None else None
+        if found is not None:
+            layouts[rel] = found
+    stamps: dict[str, list[Any]] = {}
     for name, sources in SOURCES.items():
         if not all((build / rel).is_file() for rel in sources):
             continue
         digests = {rel: _digest(build, rel) for rel in sources}
-        blob = marshal.dumps(derive(build, name))
+        value = _patched(build, name, base, layouts) if base is not None else None
+        if how is not None:
+            how[name] = "derived" if value is None else "patched"
+        blob = marshal.dumps(value if value is not None else derive(build, name))
         header["parts"][name] = [offset, len(blob), digests, hashlib.sha256(blob).hexdigest()]
         blobs.append(blob)
         offset += len(blob)
     if not blobs:
         return None
+    for rel, found in layouts.items():  # what the next build patches by (never read by a worker)
+        st = (build / rel).stat()
+        stamps[rel] = [found.outside, found.keys, st.st_size, st.st_mtime_ns]
+    blob = marshal.dumps(stamps)
+    header["parts"][LAYOUTS] = [offset, len(blob), {}, hashlib.sha256(blob).hexdigest()]
+    blobs.append(blob)
     head = marshal.dumps(header)
     path = build / FILE
     tmp = path.with_name(f".{FILE}.{os.getpid()}.tmp")
@@ -98,6 +132,98 @@ def write(build: Path) -> Path | None:
             f.write(blob)
     os.replace(tmp, path)
     return path
+
+
+class _Base:
+    """The previous build's snapshot, as the base of a patch: its parts and the layouts of its
+    documents, when they still describe its documents (same size and modification time)."""
+
+    def __init__(self, previous: Path) -> None:
+        self.previous = previous
+        self.snapshot = Snapshot(previous)
+        self._layouts: dict[str, Any] | None = None
+
+    def layouts(self) -> dict[str, Any]:
+        if self._layouts is None:
+            found = self.snapshot.raw(LAYOUTS)
+            self._layouts = {}
+            if isinstance(found, dict):
+                for rel, value in found.items():
+                    try:
+                        outside, keys, size, mtime = value
+                        st = (self.previous / rel).stat()
+                    except (OSError, TypeError, ValueError):
+                        continue
+                    if (st.st_size, st.st_mtime_ns) == (size, mtime):
+                        self._layouts[rel] = (outside, keys)
+        return self._layouts
+
+    def part(self, name: str) -> Any | None:
+        """The previous part, checked as a worker checks it but without hashing its documents
+        again: their layouts' stamps stand for them."""
+        if not all(rel in self.layouts() for rel in SOURCES[name] if rel in DOCUMENTS):
+            return None
+        return self.snapshot.raw(name)
+
+
+def _changes(base: _Base, layouts: dict[str, Any], rel: str, kind: str) -> dict[int, Any] | None:
+    """Position among the pieces of ``kind`` → the new piece parsed, for the pieces of document
+    ``rel`` that differ from the previous build's; None when the document differs otherwise."""
+    old, new = base.layouts().get(rel), layouts.get(rel)
+    if old is None or new is None or old[0] != new.outside or len(old[1]) != len(new.keys):
+        return None
+    changed: dict[int, Any] = {}
+    at = -1
+    for i, (was, now) in enumerate(zip(old[1], new.keys)):
+        if tuple(was) != tuple(now) and was[0] != now[0]:
+            return None
+        if now[0] != kind:
+            continue
+        at += 1
+        if tuple(was) != tuple(now):
+            changed[at] = json.loads(new.text(i))
+            if len(changed) > MAX_PATCHED:
+                return None
+    return changed
+
+
+def _patched(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any | None:
+    """Part ``name`` as the previous build's part with the changed datasets' entries replaced (equal
+    to :func:`derive` of this build's documents), or None when it cannot be patched."""
+    if name == "catalogue":
+        changes = _changes(base, layouts, "directory/portal.json", "portal")
+        state = base.part(name) if changes is not None else None
+        if changes is None or state is None:
+            return None
+        from govdata.serve.catalogsearch import CatalogueIndex
+
+        index = CatalogueIndex.from_state(state)
+        return index.state() if index.replace(changes) else None
+    if name == "ckan":
+        rel = "directory/ckan.json"
+        packages = _changes(base, layouts, rel, "ckan-package")
+        activities = _changes(base, layouts, rel, "ckan-activities")
+        state = base.part(name) if packages is not None and activities is not None else None
+        if packages is None or activities is None or state is None:
+            return None
+        from govdata.serve.ckanparams import Directory
+
+        directory = Directory.from_state(state)
+        return directory.state() if directory.replace(packages, activities) else None
+    if name == "datasette":
+        databases = _changes(base, layouts, "site/metadata.json", "datasette-metadata")
+        state = base.part(name) if databases is not None else None
+        if databases is None or not isinstance(state, dict) or not isinstance(state.get("metadata"), dict):
+            return None
+        known = state["metadata"].get("databases")
+        if not isinstance(known, dict):
+            return None
+        names = list(known)
+        for at, entry in databases.items():
+            known[names[at]] = entry
+        state["inspect"] = read_json(build / "site" / "inspect-data.json")  # small: read again
+        return state
+    return None
 
 
 class Snapshot:
@@ -123,6 +249,33 @@ class Snapshot:
                     pass
         return self._header
 
+    def raw(self, name: str) -> Any | None:
+        """Part ``name`` when its format, Python and own hash are good, its documents not hashed."""
+        header = self.header()
+        entry = (header.get("parts") or {}).get(name)
+        if header.get("format") != FORMAT or header.get("python") != PYTHON or not isinstance(entry, list):
+            return None
+        return self._read(name, entry)
+
+    def _read(self, name: str, entry: list[Any]) -> Any | None:
+        assert self.build is not None
+        try:
+            offset, length, _, own = entry
+            with open(self.build / FILE, "rb") as f:
+                f.seek(self.header()["start"] + offset)
+                blob = f.read(length)
+            if hashlib.sha256(blob).hexdigest() != own:  # cut short or damaged (a partial copy)
+                raise ValueError(name)
+            collecting = gc.isenabled()
+            gc.disable()  # hundreds of thousands of new containers, none in a cycle: no collection
+            try:  # needed while they are made (40 % of the load)
+                return marshal.loads(blob)
+            finally:
+                if collecting:
+                    gc.enable()
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+
     def part(self, name: str) -> Any | None:
         """Part ``name`` from the snapshot, or None when it cannot be used (missing, another format or
         Python, or a source file changed since)."""
@@ -147,20 +300,8 @@ class Snapshot:
         ):
             self.used[name] = "stale"
             return None
-        try:
-            with open(self.build / FILE, "rb") as f:
-                f.seek(header["start"] + offset)
-                blob = f.read(length)
-            if hashlib.sha256(blob).hexdigest() != own:  # cut short or damaged (a partial copy)
-                raise ValueError(name)
-            collecting = gc.isenabled()
-            gc.disable()  # hundreds of thousands of new containers, none in a cycle: no collection
-            try:  # needed while they are made (40 % of the load)
-                value = marshal.loads(blob)
-            finally:
-                if collecting:
-                    gc.enable()
-        except (OSError, ValueError, EOFError, TypeError):
+        value = self._read(name, entry)
+        if value is None:
             self.used[name] = "unreadable"
             return None
         self.used[name] = "snapshot"
