@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import json
 import shutil
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
     switch,
     under_lock,
     write_json,
+    write_manifest,
 )
 from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside, relative_hashes
 from govdata.publish.outputs import write_outputs
@@ -260,14 +262,19 @@ def _build_into(
 
 
 def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: dict[str, int]) -> None:
-    _write_json(
-        plan.staging / "manifest.json",
+    """``manifest.json`` and its marshalled copy (buildfolder.write_manifest): the copy holds what
+    the JSON reads back, so the entries made by this build (not read from the previous manifest)
+    go through JSON first."""
+    reused = plan.reuse
+    entries = {name: e if name in reused else json.loads(json.dumps(e)) for name, e in entries.items()}
+    write_manifest(
+        plan.staging,
         {
             "govdata_version": __version__,
             "built_at": plan.staging.name,
             "root": str(plan.root),
             "datasets": [r.id for r in records],
-            "published": {name: e["published"] for name, e in entries.items() if e["published"]},
+            "published": {name: list(e["published"]) for name, e in entries.items() if e["published"]},
             "tables": tables,
             "keys": plan.keys,
             "entries": entries,
@@ -275,4 +282,5 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
             "file_hashes": plan.file_hashes,
             "inputs": plan.inputs if inputs_inside(plan.root, plan.file_hashes) else None,
         },
+        lambda path, data: _write_json(path, data),
     )
