@@ -138,10 +138,11 @@ class CatalogueIndex:
         self._term_cache = {}
         return self
 
-    def replace(self, changed: dict[int, dict[str, Any]]) -> bool:
+    def replace(self, changed: dict[int, dict[str, Any]], keys: tuple[list[Any], list[Any]] | None = None) -> bool:
         """Make this the index of the document whose datasets at the given positions are the given
         entries: the same state as ``CatalogueIndex`` of that document (a build patches its serving
         snapshot this way, serve/snapshot.py), at the cost of the changed entries and two sorts.
+        ``keys``: every dataset's :meth:`sort_keys` (updated here), so that the others are not read.
         False, and the index left unusable, when an entry's id is not the one at its position."""
         if any(not (0 <= i < self.n) or d.get("id") != self.datasets[i]["id"] for i, d in changed.items()):
             return False
@@ -185,19 +186,27 @@ class CatalogueIndex:
                 return at, [w for f, w in _facet_values(self.datasets[at]) if f == facet].index(v)
 
             self.facet_masks[facet] = {v: masks[v] for v in sorted(masks, key=first)}
-        self._sort()
+        if keys is None:
+            self._sort()
+        else:
+            for i in order:
+                (keys[0][i],), (keys[1][i],) = self.sort_keys([self.datasets[i]])
+            self._sort(keys)
         return True
 
-    def _sort(self) -> None:
+    @staticmethod
+    def sort_keys(datasets: Any) -> tuple[list[Any], list[Any]]:
+        """Each dataset's key in the two orders: (modified, id) newest first, (pinyin, title)."""
+        return (
+            [(d.get("modified") or "", d["id"]) for d in datasets],
+            [(d.get("pinyin") or "", d["title"]) for d in datasets],
+        )
+
+    def _sort(self, keys: tuple[list[Any], list[Any]] | None = None) -> None:
+        modified, title = keys if keys is not None else self.sort_keys(self.datasets)
         self.order = {
-            "modified": sorted(
-                range(self.n),
-                key=lambda i: (self.datasets[i].get("modified") or "", self.datasets[i]["id"]),
-                reverse=True,
-            ),
-            "title": sorted(
-                range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])
-            ),
+            "modified": sorted(range(self.n), key=modified.__getitem__, reverse=True),
+            "title": sorted(range(self.n), key=title.__getitem__),
         }
         self.rank = {i: r for r, i in enumerate(self.order["modified"])}
 

@@ -147,26 +147,6 @@ class Directory:
         self.index = index
         return self
 
-    def replace(self, packages: dict[int, Any], activities: dict[int, Any]) -> bool:
-        """Make this the directory of the document whose packages at the given positions, and
-        activity lists at the given positions of ``activities``, are the given ones (the same state
-        as loading that document: a build patches its serving snapshot this way, serve/snapshot.py).
-        False, the directory left unusable, when a package's name is not the one at its position."""
-        listed = self.data["packages"]
-        if any(not (0 <= i < len(listed)) or p.get("name") != listed[i]["name"] for i, p in packages.items()):
-            return False
-        sharer = Sharer()
-        for i, p in packages.items():
-            listed[i] = sharer.package(p)
-        names = list(self.data["activities"])
-        if any(not (0 <= i < len(names)) for i in activities):
-            return False
-        for i, acts in activities.items():
-            self.data["activities"][names[i]] = acts
-        self.packages = {p["name"]: p for p in listed}
-        self.resources = {r["id"]: (p, r) for p in listed for r in p["resources"]}
-        return True
-
     @classmethod
     def load(cls, build: Path, index: Any = None) -> "Directory":
         return cls(read_directory((build / "directory" / "ckan.json").read_text("utf-8")), index)

@@ -40,7 +40,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-FORMAT = 2  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads)
+FORMAT = 3  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads, chunks)
 FILE = "serve.marshal"
 PYTHON = "%d.%d" % sys.version_info[:2]
 
@@ -55,6 +55,7 @@ SOURCES = {
 DOCUMENTS = ("directory/portal.json", "directory/ckan.json", "site/metadata.json")
 LAYOUTS = "layouts"  # the part holding the documents' layouts (the next build's base)
 MAX_PATCHED = 200  # more changed pieces in one document: the part is derived from it
+CHUNK = 256  # entries per chunk of a part's per-dataset lists (what a patch loads and writes again)
 
 
 def _digest(build: Path, rel: str) -> str | None:
@@ -84,6 +85,141 @@ def derive(build: Path, name: str) -> Any:
             "inspect": read_json(build / "site" / "inspect-data.json"),
         }
     raise KeyError(name)
+
+
+# A part is stored as {"head": ..., "sizes": {list: n}, "chunks": {list: [bytes]}}: its per-dataset
+# lists in chunks of CHUNK entries, each marshalled apart (a patch loads and writes again only the
+# chunks of the changed datasets, the others stay bytes), the rest in the head. A worker joins them
+# (decode): the same state a derivation gives.
+
+
+def _chunked(columns: tuple[list[Any], ...]) -> list[bytes]:
+    """Parallel lists cut into chunks of CHUNK entries, each chunk a marshalled tuple of slices."""
+    n = len(columns[0]) if columns else 0
+    return [marshal.dumps(tuple(c[a : a + CHUNK] for c in columns)) for a in range(0, n, CHUNK)]
+
+
+def _joined(blobs: list[bytes], width: int) -> tuple[list[Any], ...]:
+    out: tuple[list[Any], ...] = tuple([] for _ in range(width))
+    for blob in blobs:
+        for column, part in zip(out, marshal.loads(blob)):
+            column.extend(part)
+    return out
+
+
+def _without(d: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``d`` with the values of ``keys`` left out (None), its order kept (decode puts them back)."""
+    return {k: (None if k in keys else v) for k, v in d.items()}
+
+
+def encode(name: str, state: Any) -> dict[str, Any]:
+    """Part ``name``'s state (what :func:`derive` gives) in its stored form."""
+    if name == "catalogue":
+        from govdata.serve.catalogsearch import CatalogueIndex
+
+        head = {k: v for k, v in state.items() if k not in ("doc", "datasets", "group_texts")}
+        head["doc"] = _without(state["doc"], "datasets")
+        head["sortkeys"] = CatalogueIndex.sort_keys(state["datasets"])
+        return {
+            "head": head,
+            "sizes": {"datasets": len(state["datasets"])},
+            "chunks": {"datasets": _chunked((state["datasets"], state["group_texts"]))},
+        }
+    if name == "ckan":
+        data, _, orgs, groups, _ = state
+        packages, activities = data["packages"], [[k, v] for k, v in data["activities"].items()]
+        return {
+            "head": {"data": _without(data, "packages", "activities"), "orgs": orgs, "groups": groups},
+            "sizes": {"packages": len(packages), "activities": len(activities)},
+            "chunks": {"packages": _chunked((packages,)), "activities": _chunked((activities,))},
+        }
+    if name == "datasette":
+        metadata = state["metadata"]
+        databases = metadata.get("databases")
+        pairs = [[k, v] for k, v in databases.items()] if isinstance(databases, dict) else []
+        return {
+            "head": {
+                "metadata": _without(metadata, "databases") if isinstance(databases, dict) else metadata,
+                "inspect": state["inspect"],
+                "databases": isinstance(databases, dict),
+            },
+            "sizes": {"databases": len(pairs)},
+            "chunks": {"databases": _chunked((pairs,))},
+        }
+    raise KeyError(name)
+
+
+def decode(name: str, stored: Any) -> Any:
+    """The state of part ``name`` from its stored form (:func:`encode`)."""
+    head, chunks = stored["head"], stored["chunks"]
+    if name == "catalogue":
+        datasets, texts = _joined(chunks["datasets"], 2)
+        state = {k: v for k, v in head.items() if k != "sortkeys"}
+        state["doc"]["datasets"] = datasets
+        state["datasets"], state["group_texts"] = datasets, texts
+        return state
+    if name == "ckan":
+        (packages,) = _joined(chunks["packages"], 1)
+        (activities,) = _joined(chunks["activities"], 1)
+        data = head["data"]
+        data["packages"], data["activities"] = packages, {k: v for k, v in activities}
+        by_name = {p["name"]: p for p in packages}
+        resources = {r["id"]: (p, r) for p in packages for r in p["resources"]}
+        return (data, by_name, head["orgs"], head["groups"], resources)
+    if name == "datasette":
+        metadata = head["metadata"]
+        if head["databases"]:
+            (pairs,) = _joined(chunks["databases"], 1)
+            metadata["databases"] = {k: v for k, v in pairs}
+        return {"metadata": metadata, "inspect": head["inspect"]}
+    raise KeyError(name)
+
+
+class _Chunks:
+    """The chunks of one list of a stored part, loaded when an entry of theirs is read or replaced."""
+
+    def __init__(self, blobs: list[bytes], size: int) -> None:
+        self.blobs, self.size = list(blobs), size
+        self.loaded: dict[int, tuple[list[Any], ...]] = {}
+
+    def _chunk(self, i: int) -> tuple[list[Any], ...]:
+        if not 0 <= i < self.size:
+            raise IndexError(i)
+        k = i // CHUNK
+        if k not in self.loaded:
+            self.loaded[k] = marshal.loads(self.blobs[k])
+        return self.loaded[k]
+
+    def get(self, field: int, i: int) -> Any:
+        return self._chunk(i)[field][i % CHUNK]
+
+    def put(self, field: int, i: int, value: Any) -> None:
+        self._chunk(i)[field][i % CHUNK] = value
+
+    def column(self, field: int) -> "_Column":
+        return _Column(self, field)
+
+    def dumped(self) -> list[bytes]:
+        """The chunks, those loaded marshalled again (only they can have changed)."""
+        for k, chunk in self.loaded.items():
+            self.blobs[k] = marshal.dumps(chunk)
+        return self.blobs
+
+
+class _Column:
+    """One list of a chunked part as a sequence (what ``CatalogueIndex.replace`` reads and sets)."""
+
+    def __init__(self, chunks: _Chunks, field: int) -> None:
+        self.chunks, self.field = chunks, field
+
+    def __len__(self) -> int:
+        return self.chunks.size
+
+    def __getitem__(self, i: int) -> Any:
+        return self.chunks.get(self.field, i)
+
+    def __setitem__(self, i: int, value: Any) -> None:
+        self.chunks.put(self.field, i, value)
 
 
 def write(
@@ -119,7 +255,7 @@ def write(
         value = _patched(build, name, base, layouts) if base is not None else None
         if how is not None:
             how[name] = "derived" if value is None else "patched"
-        blob = marshal.dumps(value if value is not None else derive(build, name))
+        blob = marshal.dumps(value if value is not None else encode(name, derive(build, name)))
         header["parts"][name] = [offset, len(blob), digests, hashlib.sha256(blob).hexdigest()]
         blobs.append(blob)
         offset += len(blob)
@@ -197,41 +333,65 @@ def _changes(base: _Base, layouts: dict[str, Any], rel: str, kind: str) -> dict[
 
 
 def _patched(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any | None:
-    """Part ``name`` as the previous build's part with the changed datasets' entries replaced (equal
-    to :func:`derive` of this build's documents), or None when it cannot be patched."""
+    """Part ``name`` stored (:func:`encode`) as the previous build's with the changed datasets' entries
+    replaced: its head and the chunks of those entries loaded, the other chunks kept as bytes. The
+    same as encoding :func:`derive` of this build's documents, or None when it cannot be patched."""
+    try:
+        return _patch(build, name, base, layouts)
+    except (KeyError, IndexError, TypeError, ValueError, EOFError, AttributeError):
+        return None  # a base of an unexpected shape: derived
+
+
+def _patch(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any | None:
     if name == "catalogue":
         changes = _changes(base, layouts, "directory/portal.json", "portal")
-        state = base.part(name) if changes is not None else None
-        if changes is None or state is None:
+        stored = base.part(name) if changes is not None else None
+        if changes is None or stored is None:
             return None
         from govdata.serve.catalogsearch import CatalogueIndex
 
-        index = CatalogueIndex.from_state(state)
-        return index.state() if index.replace(changes) else None
+        head = stored["head"]
+        chunks = _Chunks(stored["chunks"]["datasets"], stored["sizes"]["datasets"])
+        datasets = chunks.column(0)
+        head["doc"]["datasets"] = datasets
+        index = CatalogueIndex.from_state({**head, "datasets": datasets, "group_texts": chunks.column(1)})
+        if not index.replace(changes, head["sortkeys"]):
+            return None
+        head.update({k: v for k, v in index.state().items() if k not in ("doc", "datasets", "group_texts")})
+        head["doc"]["datasets"] = None
+        stored["chunks"]["datasets"] = chunks.dumped()
+        return stored
     if name == "ckan":
         rel = "directory/ckan.json"
         packages = _changes(base, layouts, rel, "ckan-package")
         activities = _changes(base, layouts, rel, "ckan-activities")
-        state = base.part(name) if packages is not None and activities is not None else None
-        if packages is None or activities is None or state is None:
+        stored = base.part(name) if packages is not None and activities is not None else None
+        if packages is None or activities is None or stored is None:
             return None
-        from govdata.serve.ckanparams import Directory
+        from govdata.serve.ckanparams import Sharer
 
-        directory = Directory.from_state(state)
-        return directory.state() if directory.replace(packages, activities) else None
+        listed = _Chunks(stored["chunks"]["packages"], stored["sizes"]["packages"])
+        sharer = Sharer()
+        for i, package in packages.items():
+            if not isinstance(package, dict) or package.get("name") != listed.get(0, i)["name"]:
+                return None
+            listed.put(0, i, sharer.package(package))
+        acts = _Chunks(stored["chunks"]["activities"], stored["sizes"]["activities"])
+        for i, value in activities.items():
+            acts.put(0, i, [acts.get(0, i)[0], value])
+        stored["chunks"]["packages"], stored["chunks"]["activities"] = listed.dumped(), acts.dumped()
+        return stored
     if name == "datasette":
         databases = _changes(base, layouts, "site/metadata.json", "datasette-metadata")
-        state = base.part(name) if databases is not None else None
-        if databases is None or not isinstance(state, dict) or not isinstance(state.get("metadata"), dict):
+        stored = base.part(name) if databases is not None else None
+        if databases is None or stored is None or not stored["head"]["databases"]:
             return None
-        known = state["metadata"].get("databases")
-        if not isinstance(known, dict):
-            return None
-        names = list(known)
+        pairs = _Chunks(stored["chunks"]["databases"], stored["sizes"]["databases"])
         for at, entry in databases.items():
-            known[names[at]] = entry
-        state["inspect"] = read_json(build / "site" / "inspect-data.json")  # small: read again
-        return state
+            pairs.put(0, at, [pairs.get(0, at)[0], entry])
+        stored["chunks"]["databases"] = pairs.dumped()
+        stored["head"]["inspect"] = read_json(build / "site" / "inspect-data.json")  # small: read again
+        return stored
     return None
 
 
@@ -309,7 +469,16 @@ class Snapshot:
         ):
             self.used[name] = "stale"
             return None
-        value = self._read(name, entry)
+        stored = self._read(name, entry)
+        collecting = gc.isenabled()
+        gc.disable()  # joining the chunks: new containers, none in a cycle
+        try:
+            value = decode(name, stored) if stored is not None else None
+        except (KeyError, IndexError, TypeError, ValueError, EOFError, AttributeError):
+            value = None
+        finally:
+            if collecting:
+                gc.enable()
         if value is None:
             self.used[name] = "unreadable"
             return None
