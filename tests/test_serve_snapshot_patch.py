@@ -35,6 +35,7 @@ def _edit(root: Path, i: int, pattern: str, repl: str) -> None:
 
 
 def test_a_one_changed_build_patches_the_previous_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setattr(snapshot, "CHUNK", 2)  # chunks of two entries: a patch loads one of four
     root = generate(tmp_path / "repo", 6)
     out = root / "_build"
     first = build(root, out)
@@ -42,12 +43,15 @@ def test_a_one_changed_build_patches_the_previous_snapshot(tmp_path, monkeypatch
     _equal_to_derived(first.path)
 
     derived: list[str] = []
-    monkeypatch.setattr(snapshot, "derive", lambda b, name, f=snapshot.derive: derived.append(name) or f(b, name))
-    change_one(root, 2)  # a title: new characters in the search index, a new order by title
-    second = build(root, out)
+    loaded: list[int] = []
+    with monkeypatch.context() as m:
+        m.setattr(snapshot, "derive", lambda b, name, f=snapshot.derive: derived.append(name) or f(b, name))
+        m.setattr(snapshot._Chunks, "_chunk", lambda self, i, f=snapshot._Chunks._chunk: loaded.append(i) or f(self, i))
+        change_one(root, 2)  # a title: new characters in the search index, a new order by title
+        second = build(root, out)
     assert second.snapshot == {name: "patched" for name in snapshot.SOURCES}
     assert derived == []
-    monkeypatch.undo()
+    assert {i // 2 for i in loaded} == {1}  # xh-schools-00002, third in every list: its chunk only
     _equal_to_derived(second.path)
 
     # a new keyword and theme (new facet values), a later modification date (a new order), a title
