@@ -183,24 +183,24 @@ class Fragments:
             if encoding == "utf-8-sig":
                 copier.text(b"\xef\xbb\xbf")
             parts = text.split("\0")
+            outsides = parts[0::2]
             idents = [int(x) for x in parts[1::2]]
+            keys = [self._pieces[i] for i in idents]
             outside = hashlib.sha256(f"{encoding}\0{len(parts)}\0".encode())
-            outside.update("\0".join(parts[0::2]).encode("utf-8"))
-            self.layouts[name] = (outside.hexdigest(), [self._pieces[i] for i in idents], idents)
-            after_piece = False
-            for i, part in enumerate(parts):
-                if i % 2 == 0:
-                    copier.text(part.encode("utf-8"))
-                    continue
-                ident = int(part)
-                piece = self._pieces[ident]
-                gap = copier.between if after_piece else None
-                if ident in self._texts:
-                    offset, length = copier.rendered(self._texts[ident].encode("utf-8"))
+            outside.update("\0".join(outsides).encode("utf-8"))
+            self.layouts[name] = (outside.hexdigest(), keys, idents)
+            texts, written = self._texts, self._written
+            known = self.known()
+            copier.text(outsides[0].encode("utf-8"))
+            for k, ident in enumerate(idents):
+                piece = keys[k]
+                gap = copier.between if k else None
+                if ident in texts:
+                    offset, length = copier.rendered(texts[ident].encode("utf-8"))
                 else:
-                    offset, length = copier.copy(self.known()[piece])
-                self._written.setdefault(piece, (name, offset, length, gap))
-                after_piece = True
+                    offset, length = copier.copy(known[piece])
+                written.setdefault(piece, (name, offset, length, gap))
+                copier.text(outsides[k + 1].encode("utf-8"))
             copier.flush()
         os.replace(tmp, path)
 
