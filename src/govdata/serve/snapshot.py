@@ -33,6 +33,7 @@ chunks, and copies the others as bytes. At 3,000 datasets the snapshot cost a on
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -43,7 +44,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-FORMAT = 3  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads, chunks)
+FORMAT = 4  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads, chunks)
 FILE = "serve.marshal"
 PYTHON = "%d.%d" % sys.version_info[:2]
 
@@ -178,11 +179,16 @@ def decode(name: str, stored: Any) -> Any:
     raise KeyError(name)
 
 
-class _Chunks:
-    """The chunks of one list of a stored part, loaded when an entry of theirs is read or replaced."""
+class _Ref(tuple):
+    """A chunk of the previous build's snapshot file, not read: (offset in that file, length, sha256)."""
 
-    def __init__(self, blobs: list[bytes], size: int) -> None:
-        self.blobs, self.size = list(blobs), size
+
+class _Chunks:
+    """The chunks of one list of a stored part (bytes, or :class:`_Ref` read by ``read``), loaded
+    when an entry of theirs is read or replaced."""
+
+    def __init__(self, blobs: list[Any], size: int, read: Callable[[Any], bytes] | None = None) -> None:
+        self.blobs, self.size, self.read = list(blobs), size, read
         self.loaded: dict[int, tuple[list[Any], ...]] = {}
 
     def _chunk(self, i: int) -> tuple[list[Any], ...]:
@@ -190,7 +196,12 @@ class _Chunks:
             raise IndexError(i)
         k = i // CHUNK
         if k not in self.loaded:
-            self.loaded[k] = marshal.loads(self.blobs[k])
+            blob = self.blobs[k]
+            if isinstance(blob, _Ref):
+                if self.read is None:
+                    raise ValueError("a chunk of another file")
+                blob = self.read(blob)
+            self.loaded[k] = marshal.loads(blob)
         return self.loaded[k]
 
     def get(self, field: int, i: int) -> Any:
@@ -202,8 +213,9 @@ class _Chunks:
     def column(self, field: int) -> "_Column":
         return _Column(self, field)
 
-    def dumped(self) -> list[bytes]:
-        """The chunks, those loaded marshalled again (only they can have changed)."""
+    def dumped(self) -> list[Any]:
+        """The chunks, those loaded marshalled again (only they can have changed), the others as
+        they were (a :class:`_Ref` is copied from the previous file by :func:`write`)."""
         for k, chunk in self.loaded.items():
             self.blobs[k] = marshal.dumps(chunk)
         return self.blobs
@@ -242,15 +254,25 @@ def write(
     of the part. Anything else (another format, outside text, number or order of pieces, many
     changed) is derived from the documents. ``how``: filled with each part's "patched" or "derived"."""
     header: dict[str, Any] = {"format": FORMAT, "python": PYTHON, "parts": {}}
-    blobs: list[bytes] = []
+    items: list[Any] = []  # in the order written: bytes, or a _Ref copied from the previous file
     offset = 0
+
+    def put(item: Any) -> list[Any]:
+        nonlocal offset
+        if isinstance(item, _Ref):
+            length, digest = item[1], item[2]
+        else:
+            length, digest = len(item), hashlib.sha256(item).hexdigest()
+        items.append(item)
+        offset += length
+        return [offset - length, length, digest]
+
     base = _Base(previous) if previous is not None and layout is not None else None
     layouts: dict[str, Any] = {}
     for rel in DOCUMENTS:
         found = layout(rel) if layout is not None else None
         if found is not None:
             layouts[rel] = found
-    stamps: dict[str, list[Any]] = {}
     for name, sources in SOURCES.items():
         if not all((build / rel).is_file() for rel in sources):
             continue
@@ -258,28 +280,62 @@ def write(
         value = _patched(build, name, base, layouts) if base is not None else None
         if how is not None:
             how[name] = "derived" if value is None else "patched"
-        blob = marshal.dumps(value if value is not None else encode(name, derive(build, name)))
-        header["parts"][name] = [offset, len(blob), digests, hashlib.sha256(blob).hexdigest()]
-        blobs.append(blob)
-        offset += len(blob)
-    if not blobs:
+        stored = value if value is not None else encode(name, derive(build, name))
+        header["parts"][name] = {
+            "sources": digests,
+            "head": put(marshal.dumps(stored["head"])),
+            "sizes": stored["sizes"],
+            "chunks": {k: [put(c) for c in chunks] for k, chunks in stored["chunks"].items()},
+        }
+    if not items:
         return None
+    stamps: dict[str, list[Any]] = {}
     for rel, found in layouts.items():  # what the next build patches by (never read by a worker)
         st = (build / rel).stat()
         stamps[rel] = [found.outside, found.keys, [st.st_size, st.st_mtime_ns, st.st_ino]]
-    blob = marshal.dumps(stamps)
-    header["parts"][LAYOUTS] = [offset, len(blob), {}, hashlib.sha256(blob).hexdigest()]
-    blobs.append(blob)
+    header["parts"][LAYOUTS] = {"sources": {}, "head": put(marshal.dumps(stamps)), "sizes": {}, "chunks": {}}
     head = marshal.dumps(header)
     path = build / FILE
     tmp = path.with_name(f".{FILE}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(head)))
-        f.write(head)
-        for blob in blobs:
-            f.write(blob)
+    source = base.previous / FILE if base is not None else None
+    with open(tmp, "wb", buffering=0) as f, contextlib.ExitStack() as stack:
+        f.write(struct.pack("<Q", len(head)) + head)
+        pending: list[bytes] = []
+        src: int | None = None
+        for item in items:
+            if not isinstance(item, _Ref):
+                pending.append(item)
+                continue
+            if pending:
+                f.write(b"".join(pending))
+                pending = []
+            if src is None:
+                assert source is not None
+                src = os.open(source, os.O_RDONLY)
+                stack.callback(os.close, src)
+            _copy(src, f, item[0], item[1])
+        if pending:
+            f.write(b"".join(pending))
     os.replace(tmp, path)
     return path
+
+
+def _copy(src: int, out: Any, offset: int, length: int) -> None:
+    """``length`` bytes of ``src`` from ``offset`` appended to ``out`` (unbuffered), in the kernel
+    where it can (a chunk kept from the previous build's snapshot)."""
+    while length > 0:
+        try:
+            done = os.copy_file_range(src, out.fileno(), length, offset)
+        except OSError:
+            done = 0
+        if done <= 0:
+            data = os.pread(src, min(length, 1 << 24), offset)
+            if not data:
+                raise OSError(f"the previous snapshot ended early at byte {offset}")
+            out.write(data)
+            done = len(data)
+        offset += done
+        length -= done
 
 
 class _Base:
@@ -289,6 +345,7 @@ class _Base:
     def __init__(self, previous: Path) -> None:
         self.previous = previous
         self.snapshot = Snapshot(previous)
+        self.read = self.snapshot._read_ref  # a chunk of the previous file, checked
         self._layouts: dict[str, Any] | None = None
 
     def layouts(self) -> dict[str, Any]:
@@ -311,7 +368,7 @@ class _Base:
         again: their layouts' stamps stand for them."""
         if not all(rel in self.layouts() for rel in SOURCES[name] if rel in DOCUMENTS):
             return None
-        return self.snapshot.raw(name)
+        return self.snapshot.stored(name, chunks=False)
 
 
 def _changes(base: _Base, layouts: dict[str, Any], rel: str, kind: str) -> dict[int, Any] | None:
@@ -354,7 +411,7 @@ def _patch(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any 
         from govdata.serve.catalogsearch import CatalogueIndex
 
         head = stored["head"]
-        chunks = _Chunks(stored["chunks"]["datasets"], stored["sizes"]["datasets"])
+        chunks = _Chunks(stored["chunks"]["datasets"], stored["sizes"]["datasets"], base.read)
         datasets = chunks.column(0)
         head["doc"]["datasets"] = datasets
         index = CatalogueIndex.from_state({**head, "datasets": datasets, "group_texts": chunks.column(1)})
@@ -373,13 +430,13 @@ def _patch(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any 
             return None
         from govdata.serve.ckanparams import Sharer
 
-        listed = _Chunks(stored["chunks"]["packages"], stored["sizes"]["packages"])
+        listed = _Chunks(stored["chunks"]["packages"], stored["sizes"]["packages"], base.read)
         sharer = Sharer()
         for i, package in packages.items():
             if not isinstance(package, dict) or package.get("name") != listed.get(0, i)["name"]:
                 return None
             listed.put(0, i, sharer.package(package))
-        acts = _Chunks(stored["chunks"]["activities"], stored["sizes"]["activities"])
+        acts = _Chunks(stored["chunks"]["activities"], stored["sizes"]["activities"], base.read)
         for i, value in activities.items():
             acts.put(0, i, [acts.get(0, i)[0], value])
         stored["chunks"]["packages"], stored["chunks"]["activities"] = listed.dumped(), acts.dumped()
@@ -389,7 +446,7 @@ def _patch(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any 
         stored = base.part(name) if databases is not None else None
         if databases is None or stored is None or not stored["head"]["databases"]:
             return None
-        pairs = _Chunks(stored["chunks"]["databases"], stored["sizes"]["databases"])
+        pairs = _Chunks(stored["chunks"]["databases"], stored["sizes"]["databases"], base.read)
         for at, entry in databases.items():
             pairs.put(0, at, [pairs.get(0, at)[0], entry])
         stored["chunks"]["databases"] = pairs.dumped()
@@ -421,32 +478,53 @@ class Snapshot:
                     pass
         return self._header
 
-    def raw(self, name: str) -> Any | None:
-        """Part ``name`` when its format, Python and own hash are good, its documents not hashed."""
+    def _blob(self, ref: Any) -> bytes:
+        """The bytes at ``ref`` ([offset, length, sha256] after the header), checked (a copy cut
+        short or damaged: ValueError)."""
+        assert self.build is not None
+        offset, length, digest = ref
+        with open(self.build / FILE, "rb") as f:
+            blob = os.pread(f.fileno(), length, self.header()["start"] + offset)
+        if len(blob) != length or hashlib.sha256(blob).hexdigest() != digest:
+            raise ValueError("damaged")
+        return blob
+
+    def _read_ref(self, ref: Any) -> bytes:
+        """A :class:`_Ref` of this file (a chunk kept by a patch), checked."""
+        assert self.build is not None
+        with open(self.build / FILE, "rb") as f:
+            blob = os.pread(f.fileno(), ref[1], ref[0])
+        if len(blob) != ref[1] or hashlib.sha256(blob).hexdigest() != ref[2]:
+            raise ValueError("damaged")
+        return blob
+
+    def stored(self, name: str, chunks: bool = True) -> Any | None:
+        """Part ``name`` in its stored form (:func:`encode`) when its format, Python and own hashes
+        are good (its documents not hashed); ``chunks`` False: its chunks as :class:`_Ref` (read
+        when needed, :meth:`_read_ref`)."""
         header = self.header()
         entry = (header.get("parts") or {}).get(name)
-        if header.get("format") != FORMAT or header.get("python") != PYTHON or not isinstance(entry, list):
+        if header.get("format") != FORMAT or header.get("python") != PYTHON or not isinstance(entry, dict):
             return None
-        return self._read(name, entry)
+        collecting = gc.isenabled()
+        gc.disable()  # hundreds of thousands of new containers, none in a cycle: no collection
+        try:  # needed while they are made (40 % of the load)
+            start = header["start"]
+            lists = {
+                k: [self._blob(ref) if chunks else _Ref((start + ref[0], ref[1], ref[2])) for ref in refs]
+                for k, refs in entry["chunks"].items()
+            }
+            return {"head": marshal.loads(self._blob(entry["head"])), "sizes": entry["sizes"], "chunks": lists}
+        except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError, AttributeError):
+            return None
+        finally:
+            if collecting:
+                gc.enable()
 
-    def _read(self, name: str, entry: list[Any]) -> Any | None:
-        assert self.build is not None
-        try:
-            offset, length, _, own = entry
-            with open(self.build / FILE, "rb") as f:
-                f.seek(self.header()["start"] + offset)
-                blob = f.read(length)
-            if hashlib.sha256(blob).hexdigest() != own:  # cut short or damaged (a partial copy)
-                raise ValueError(name)
-            collecting = gc.isenabled()
-            gc.disable()  # hundreds of thousands of new containers, none in a cycle: no collection
-            try:  # needed while they are made (40 % of the load)
-                return marshal.loads(blob)
-            finally:
-                if collecting:
-                    gc.enable()
-        except (OSError, ValueError, EOFError, TypeError):
-            return None
+    def raw(self, name: str) -> Any | None:
+        """The head of part ``name`` (the whole of ``layouts``), checked as :meth:`stored` does."""
+        found = self.stored(name, chunks=False)
+        return None if found is None else found["head"]
 
     def part(self, name: str) -> Any | None:
         """Part ``name`` from the snapshot, or None when it cannot be used (missing, another format or
@@ -462,17 +540,17 @@ class Snapshot:
         if entry is None:
             self.used[name] = "missing"
             return None
-        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[2], dict)):
+        if not (isinstance(entry, dict) and isinstance(entry.get("sources"), dict)):
             self.used[name] = "format"
             return None
-        offset, length, digests, own = entry
+        digests = entry["sources"]
         assert self.build is not None
         if any(_digest(self.build, rel) != digest for rel, digest in digests.items()) or set(digests) != set(
             SOURCES[name]
         ):
             self.used[name] = "stale"
             return None
-        stored = self._read(name, entry)
+        stored = self.stored(name)
         collecting = gc.isenabled()
         gc.disable()  # joining the chunks: new containers, none in a cycle
         try:
