@@ -334,3 +334,29 @@ def test_build_keys_hash_the_bytes_the_load_read(tmp_path):
     keys = dataset_keys(catalog)
     assert not raw  # each taken once
     assert dataset_keys(catalog) == keys  # the files read again: the same keys
+
+
+def test_the_manifest_is_read_from_its_marshalled_copy_while_it_is_the_same_file(tmp_path, monkeypatch):
+    """Each build writes beside manifest.json its marshalled copy (what the next build reads: the
+    live build's manifest, and the recycled build's): equal to the JSON read back, for a full and a
+    one-changed build; a manifest.json written again after the copy is read as JSON."""
+    from benchmarks.many import change_one, generate
+    from govdata.publish import buildfolder
+
+    root = generate(tmp_path / "repo", 3)
+    out = root / "_build"
+    first = build(root, out)
+    change_one(root, 1)
+    second = build(root, out)
+    for done in (first, second):
+        as_json = json.loads((done.path / "manifest.json").read_text("utf-8"))
+        assert (done.path / buildfolder.MANIFEST_COPY).is_file()
+        assert buildfolder.manifest(done.path) == as_json
+    with monkeypatch.context() as m:  # the copy is what is read: no JSON parsed
+        m.setattr(buildfolder.json, "loads", lambda *a, **k: (_ for _ in ()).throw(AssertionError("JSON read")))
+        assert buildfolder.manifest(second.path)["keys"] == as_json["keys"]
+    edited = dict(as_json, reused=["edited"])
+    (second.path / "manifest.json").write_text(json.dumps(edited), "utf-8")
+    assert buildfolder.manifest(second.path) == edited  # not the copy: another file now
+    (second.path / buildfolder.MANIFEST_COPY).write_bytes(b"\x00garbage")
+    assert buildfolder.manifest(second.path) == edited

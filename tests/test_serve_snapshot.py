@@ -99,10 +99,10 @@ def test_a_damaged_snapshot_is_not_used(copy):
     path = snapshot.write(copy)
     assert path is not None
     found = snapshot.Snapshot(copy)
-    offset, length, _, _ = found.header()["parts"]["ckan"]
+    offset, length, _ = found.header()["parts"]["ckan"]["chunks"]["packages"][0]
     data = bytearray(path.read_bytes())
     at = found.header()["start"] + offset + length // 2
-    data[at : at + 8] = b"\x00" * 8  # a damaged copy: the CKAN part's bytes, not its size
+    data[at : at + 8] = b"\x00" * 8  # a damaged copy: a chunk of the CKAN part's bytes, not its size
     path.write_bytes(bytes(data[: len(data) - 20]))  # and the last part (Datasette's) cut short
     found = snapshot.Snapshot(copy)
     assert found.part("ckan") is None and found.part("datasette") is None

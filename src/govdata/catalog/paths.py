@@ -13,6 +13,8 @@ import re
 from pathlib import Path
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_DRIVE_PATH = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 class PathRefused(ValueError):
@@ -32,15 +34,17 @@ def resolve_inside(base: Path, rel: str, root: Path, memo: dict[str, str] | None
     lowered = rel.strip().lower()
     if lowered.startswith(("http:", "https:", "ftp:", "ftps:", "s3:", "//")):
         raise PathRefused("path-remote", f"remote path {rel[:80]!r} refused: checks never use the network")
-    if _SCHEME.match(rel) and not re.match(r"^[A-Za-z]:[\\/]", rel):
+    if _SCHEME.match(rel) and not _DRIVE_PATH.match(rel):
         raise PathRefused("path-unsafe", f"path {rel[:80]!r} has a scheme; only relative paths are allowed")
     if "\x00" in rel or "\\" in rel:
         raise PathRefused("path-unsafe", f"path {rel[:80]!r} contains a backslash or NUL")
-    if rel.startswith(("/", "~")) or re.match(r"^[A-Za-z]:", rel):
+    if rel.startswith(("/", "~")) or _DRIVE.match(rel):
         raise PathRefused("path-unsafe", f"absolute path {rel[:80]!r} refused")
     if "$" in rel or "%" in rel:
         raise PathRefused("path-unsafe", f"path {rel[:80]!r} contains a variable")
-    if any(part == ".." for part in Path(rel).parts):
+    # a part "..": the parts of a relative path without backslashes are its "/"-separated segments
+    # (Path(rel).parts drops the empty and "." ones only; building it cost a third of this check)
+    if ".." in rel.split("/"):
         raise PathRefused("path-unsafe", f"path {rel[:80]!r} leaves its folder ('..')")
     candidate = base / rel
     resolved = real_path(candidate, memo) if memo is not None else os.path.realpath(candidate)

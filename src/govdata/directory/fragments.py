@@ -76,6 +76,9 @@ class Fragments:
         self._texts: dict[int, str] = {}
         self._written: dict[tuple[str, str], Place] = {}
         self._records: dict[int, tuple[Any, str]] = {}
+        # per document written (relative name): the sha256 of its text between pieces and its pieces
+        # in order, (kind, key) and ident: what the serving snapshot patches by (serve/snapshot.py)
+        self.layouts: dict[str, tuple[str, list[tuple[str, str]], list[int]]] = {}
 
     def known(self) -> dict[tuple[str, str], Place]:
         """Where the previous build wrote each piece."""
@@ -155,6 +158,20 @@ class Fragments:
             parts[i] = self._texts[ident]
         return "".join(parts)
 
+    def piece_text(self, ident: int) -> str:
+        """The text of the piece a marker stands for (rendered now, or read from the previous build)."""
+        return self.resolve(f"\0{ident}\0")
+
+    def layout(self, name: str) -> Layout | None:
+        """How the document ``name`` (relative to the build) was written: the sha256 of its text
+        outside the pieces, its pieces' (kind, key) in order, and a reader of the piece at a position.
+        Two documents with the same outside text and the same keys hold the same bytes."""
+        found = self.layouts.get(name)
+        if found is None:
+            return None
+        outside, keys, idents = found
+        return Layout(outside, keys, lambda at: self.piece_text(idents[at]))
+
     def write(self, path: Path, text: str, encoding: str = "utf-8") -> None:
         """Write ``text`` (with markers) to ``path`` through a rename: rendered pieces from memory,
         kept ones copied from the previous build's files, adjacent kept ones in one copy."""
@@ -166,20 +183,24 @@ class Fragments:
             if encoding == "utf-8-sig":
                 copier.text(b"\xef\xbb\xbf")
             parts = text.split("\0")
-            after_piece = False
-            for i, part in enumerate(parts):
-                if i % 2 == 0:
-                    copier.text(part.encode("utf-8"))
-                    continue
-                ident = int(part)
-                piece = self._pieces[ident]
-                gap = copier.between if after_piece else None
-                if ident in self._texts:
-                    offset, length = copier.rendered(self._texts[ident].encode("utf-8"))
+            outsides = parts[0::2]
+            idents = [int(x) for x in parts[1::2]]
+            keys = [self._pieces[i] for i in idents]
+            outside = hashlib.sha256(f"{encoding}\0{len(parts)}\0".encode())
+            outside.update("\0".join(outsides).encode("utf-8"))
+            self.layouts[name] = (outside.hexdigest(), keys, idents)
+            texts, written = self._texts, self._written
+            known = self.known()
+            copier.text(outsides[0].encode("utf-8"))
+            for k, ident in enumerate(idents):
+                piece = keys[k]
+                gap = copier.between if k else None
+                if ident in texts:
+                    offset, length = copier.rendered(texts[ident].encode("utf-8"))
                 else:
-                    offset, length = copier.copy(self.known()[piece])
-                self._written.setdefault(piece, (name, offset, length, gap))
-                after_piece = True
+                    offset, length = copier.copy(known[piece])
+                written.setdefault(piece, (name, offset, length, gap))
+                copier.text(outsides[k + 1].encode("utf-8"))
             copier.flush()
         os.replace(tmp, path)
 
@@ -195,6 +216,15 @@ class Fragments:
         tmp = self.staging / f".{RECORDS}.tmp"
         tmp.write_bytes(data)
         os.replace(tmp, self.staging / RECORDS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """A document as :meth:`Fragments.layout` describes it."""
+
+    outside: str
+    keys: list[tuple[str, str]]
+    text: Callable[[int], str]
 
 
 class _Sources:

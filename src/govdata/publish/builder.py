@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import json
 import shutil
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from govdata.publish.buildfolder import (  # noqa: F401  (re-exported: the CLI a
     switch,
     under_lock,
     write_json,
+    write_manifest,
 )
 from govdata.publish.incremental import dataset_keys, inputs_digest, inputs_inside, relative_hashes
 from govdata.publish.outputs import write_outputs
@@ -72,6 +74,8 @@ class BuildResult:
     # reused datasets whose files were hard-linked from the live build; the others' files came with
     # the recycled build folder (buildfolder.recycle): a one-changed build links a few, not all
     linked: int = 0
+    # each part of the serving snapshot: "patched" from the previous build's, or "derived" again
+    snapshot: dict[str, str] = field(default_factory=dict)
 
 
 def build(
@@ -233,7 +237,10 @@ def _build_into(
         late_publisher = Publisher(con, late_run, plan.site, plan.downloads, speculation, hashes)
         publish([ds for ds in catalog.datasets if derived.is_derived(ds)], late_publisher)
         tables = write_outputs(plan, con, catalog, records, entries)
-        serve_snapshot.write(plan.staging)  # what every serving worker would derive from the documents
+        # what every serving worker would derive from the documents: the previous build's, patched
+        # where some datasets' pieces changed (not when forced)
+        how: dict[str, str] = {}
+        serve_snapshot.write(plan.staging, previous if prev else None, pieces.layout, how)
         _write_manifest(plan, records, entries, tables)
         pieces.save()
         return BuildResult(
@@ -244,6 +251,7 @@ def _build_into(
             reused=sorted(plan.reuse),
             parsed=parse_cache(catalog.verdicts).parsed,
             rendered=dict(pieces.rendered),
+            snapshot=how,
         )
     finally:
         speculation.close()
@@ -254,14 +262,19 @@ def _build_into(
 
 
 def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: dict[str, int]) -> None:
-    _write_json(
-        plan.staging / "manifest.json",
+    """``manifest.json`` and its marshalled copy (buildfolder.write_manifest): the copy holds what
+    the JSON reads back, so the entries made by this build (not read from the previous manifest)
+    go through JSON first."""
+    reused = plan.reuse
+    entries = {name: e if name in reused else json.loads(json.dumps(e)) for name, e in entries.items()}
+    write_manifest(
+        plan.staging,
         {
             "govdata_version": __version__,
             "built_at": plan.staging.name,
             "root": str(plan.root),
             "datasets": [r.id for r in records],
-            "published": {name: e["published"] for name, e in entries.items() if e["published"]},
+            "published": {name: list(e["published"]) for name, e in entries.items() if e["published"]},
             "tables": tables,
             "keys": plan.keys,
             "entries": entries,
@@ -269,4 +282,5 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
             "file_hashes": plan.file_hashes,
             "inputs": plan.inputs if inputs_inside(plan.root, plan.file_hashes) else None,
         },
+        lambda path, data: _write_json(path, data),
     )

@@ -13,6 +13,8 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         directory/data.json       DCAT-US 1.1 (and the other directory formats, directory/formats.py)
         warehouse/<dataset>.duckdb  its typed tables (one file a dataset: a reused one is hard-linked)
         report.json, manifest.json
+        manifest.marshal          the manifest as the builder reads it (read 3-4× faster than its JSON),
+                                  used only while manifest.json is the very file it was written with
         pieces.marshal            where each piece of the directory lies (directory/fragments.py)
         serve.marshal             what serving workers derive from the documents (serve/snapshot.py)
         records.marshal           each record's hash and what it was made of (directory/fragments.py)
@@ -32,6 +34,7 @@ import datetime as dt
 import errno
 import fcntl
 import json
+import marshal
 import os
 import shutil
 import sys
@@ -205,13 +208,51 @@ def leased_builds(out: Path, ttl: float = LEASE_TTL_S) -> set[str]:
     return held
 
 
+MANIFEST_COPY = "manifest.marshal"
+_COPY_VERSION = f"govdata-manifest-1 {sys.version_info[:2]}"  # marshal's format follows Python's version
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
 def manifest(build_dir: Path | None) -> dict[str, Any]:
+    """A build's ``manifest.json`` ({} when it has none or it cannot be read): from its marshalled
+    copy (:func:`write_manifest`) while ``manifest.json`` is the file that copy was written with
+    (its size, modification time and inode), else from the JSON."""
     if build_dir is None:
         return {}
+    path = build_dir / "manifest.json"
     try:
-        return json.loads((build_dir / "manifest.json").read_text("utf-8"))
+        version, stamp, data = marshal.loads((build_dir / MANIFEST_COPY).read_bytes())
+        if version == _COPY_VERSION and stamp == _stamp(path) and isinstance(data, dict):
+            return data
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    try:
+        return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def write_manifest(build_dir: Path, data: dict[str, Any], write: Callable[..., None]) -> None:
+    """``manifest.json`` (through ``write``: write_json) and its marshalled copy, the manifest as
+    the JSON reads back (``data`` must hold only what JSON gives back the same: str keys, lists,
+    str, int, float, bool, None). The copy is what the next build reads: the JSON of 10,000
+    datasets (29 MB) took 0.24 s to read, twice a build (the live build's, the recycled one's)."""
+    copy = build_dir / MANIFEST_COPY
+    with contextlib.suppress(FileNotFoundError):
+        copy.unlink()  # a recycled folder's: never beside a manifest it was not written with
+    write(build_dir / "manifest.json", data)
+    try:
+        blob = marshal.dumps((_COPY_VERSION, _stamp(build_dir / "manifest.json"), data))
+        tmp = build_dir / f".{MANIFEST_COPY}.tmp"
+        tmp.write_bytes(blob)
+        os.replace(tmp, copy)
+    except (OSError, ValueError):  # a full disk, a value marshal cannot hold: the JSON is read instead
+        with contextlib.suppress(OSError):
+            (build_dir / f".{MANIFEST_COPY}.tmp").unlink()
 
 
 def print_notice(line: str) -> None:

@@ -53,6 +53,24 @@ GROUPS: list[tuple[str, int, Callable[[dict, "CatalogueIndex"], str]]] = [
 ]
 
 
+def _facet_values(d: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(facet, value) of a dataset entry, in the order the index first meets them."""
+    out: list[tuple[str, Any]] = []
+    for facet, vals in (
+        ("theme", d.get("themes") or []),
+        ("publisher", d.get("publisher_chain") or []),
+        ("level", [d.get("level")]),
+        ("format", d.get("formats") or []),
+        ("open_condition", [d.get("open_condition")]),
+        ("license", [d.get("license")]),
+        ("frequency", [d.get("frequency")]),
+        ("keyword", d.get("keywords") or []),
+        ("owner_org", [d.get("publisher")]),
+    ):
+        out.extend((facet, v) for v in vals if v)
+    return out
+
+
 def _mask(indices) -> int:
     return functools.reduce(lambda acc, i: acc | (1 << i), indices, 0) if len(indices) < 64 else _bulk_mask(indices)
 
@@ -93,32 +111,10 @@ class CatalogueIndex:
         self._layout()
         values: dict[str, dict[str, list[int]]] = {f: {} for f in (*FACETS, "owner_org") if f != "freshness"}
         for i, d in enumerate(self.datasets):
-            for facet, vals in (
-                ("theme", d.get("themes") or []),
-                ("publisher", d.get("publisher_chain") or []),
-                ("level", [d.get("level")]),
-                ("format", d.get("formats") or []),
-                ("open_condition", [d.get("open_condition")]),
-                ("license", [d.get("license")]),
-                ("frequency", [d.get("frequency")]),
-                ("keyword", d.get("keywords") or []),
-                ("owner_org", [d.get("publisher")]),
-            ):
-                for v in vals:
-                    if v:
-                        values[facet].setdefault(v, []).append(i)
+            for facet, v in _facet_values(d):
+                values[facet].setdefault(v, []).append(i)
         self.facet_masks = {f: {v: _mask(ix) for v, ix in vals.items()} for f, vals in values.items()}
-        self.order = {
-            "modified": sorted(
-                range(self.n),
-                key=lambda i: (self.datasets[i].get("modified") or "", self.datasets[i]["id"]),
-                reverse=True,
-            ),
-            "title": sorted(
-                range(self.n), key=lambda i: (self.datasets[i].get("pinyin") or "", self.datasets[i]["title"])
-            ),
-        }
-        self.rank = {i: r for r, i in enumerate(self.order["modified"])}
+        self._sort()
         self._fresh: dict[Any, tuple[list[Any], dict[str, int]]] = {}
         self._term_cache: dict[str, dict[int, int]] = {}
 
@@ -141,6 +137,78 @@ class CatalogueIndex:
         self._fresh = {}
         self._term_cache = {}
         return self
+
+    def replace(self, changed: dict[int, dict[str, Any]], keys: tuple[list[Any], list[Any]] | None = None) -> bool:
+        """Make this the index of the document whose datasets at the given positions are the given
+        entries: the same state as ``CatalogueIndex`` of that document (a build patches its serving
+        snapshot this way, serve/snapshot.py), at the cost of the changed entries and two sorts.
+        ``keys``: every dataset's :meth:`sort_keys` (updated here), so that the others are not read.
+        False, and the index left unusable, when an entry's id is not the one at its position."""
+        if any(not (0 <= i < self.n) or d.get("id") != self.datasets[i]["id"] for i, d in changed.items()):
+            return False
+        old = {i: self.datasets[i] for i in changed}
+        for i, d in changed.items():
+            self.datasets[i] = d
+            if self.doc["datasets"] is not self.datasets:
+                self.doc["datasets"][i] = d
+        per = len(GROUPS)
+        order = sorted(changed)
+        folded = fold_many([get(self.datasets[i], self) for i in order for _, _, get in GROUPS])
+        for k, i in enumerate(order):
+            before = set("".join(self.group_texts[i]))
+            self.group_texts[i] = tuple(folded[k * per : (k + 1) * per])
+            after = set("".join(self.group_texts[i]))
+            for ch in before - after:
+                self.char_masks[ch] &= ~(1 << i)
+                if not self.char_masks[ch]:
+                    del self.char_masks[ch]
+            for ch in after - before:
+                self.char_masks[ch] = self.char_masks.get(ch, 0) | (1 << i)
+        grown: set[str] = set()
+        for i in order:
+            before_values = set(_facet_values(old[i]))
+            after_values = set(_facet_values(self.datasets[i]))
+            for facet, v in before_values - after_values:
+                masks = self.facet_masks[facet]
+                masks[v] &= ~(1 << i)
+                if not masks[v]:
+                    del masks[v]
+            for facet, v in after_values - before_values:
+                masks = self.facet_masks[facet]
+                if v not in masks:
+                    grown.add(facet)
+                masks[v] = masks.get(v, 0) | (1 << i)
+        for facet in grown:  # a new value: where its first dataset puts it (the order __init__ gives)
+            masks = self.facet_masks[facet]
+
+            def first(v: str, masks: dict[str, int] = masks, facet: str = facet) -> tuple[int, int]:
+                at = (masks[v] & -masks[v]).bit_length() - 1
+                return at, [w for f, w in _facet_values(self.datasets[at]) if f == facet].index(v)
+
+            self.facet_masks[facet] = {v: masks[v] for v in sorted(masks, key=first)}
+        if keys is None:
+            self._sort()
+        else:
+            for i in order:
+                (keys[0][i],), (keys[1][i],) = self.sort_keys([self.datasets[i]])
+            self._sort(keys)
+        return True
+
+    @staticmethod
+    def sort_keys(datasets: Any) -> tuple[list[Any], list[Any]]:
+        """Each dataset's key in the two orders: (modified, id) newest first, (pinyin, title)."""
+        return (
+            [(d.get("modified") or "", d["id"]) for d in datasets],
+            [(d.get("pinyin") or "", d["title"]) for d in datasets],
+        )
+
+    def _sort(self, keys: tuple[list[Any], list[Any]] | None = None) -> None:
+        modified, title = keys if keys is not None else self.sort_keys(self.datasets)
+        self.order = {
+            "modified": sorted(range(self.n), key=modified.__getitem__, reverse=True),
+            "title": sorted(range(self.n), key=title.__getitem__),
+        }
+        self.rank = {i: r for r, i in enumerate(self.order["modified"])}
 
     def _layout(self) -> None:
         """Per dataset its folded group texts (descending weight), and per character the set of
