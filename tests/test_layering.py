@@ -33,6 +33,7 @@ SHARED = {
     "govdata.duck",  # DuckDB's engine without its Python layer (the gate's start-up)
     "govdata.errors",
     "govdata.findings",
+    "govdata.forking",  # forked worker pools (parse cache, parallel check, parallel publishing)
     "govdata.hookspecs",
     "govdata.messages",
     "govdata.plugins",  # registers the built-ins of each hook by module name (plugins.BUILT_IN)

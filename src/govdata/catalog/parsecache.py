@@ -28,6 +28,7 @@ from typing import Any
 from govdata.catalog import safeyaml
 from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, Lines, load_descriptor
 from govdata.errors import UnsafeInputError
+from govdata.forking import can_fork, forked_pool
 
 FILE = "parsed.marshal"
 PARALLEL_PARSES = 200  # from this many descriptors to parse, they are parsed on every core
@@ -111,9 +112,7 @@ class ParseCache:
         global _todo
         _todo = todo
         try:
-            import multiprocessing  # here: a gate in one process never needs it (3 ms of a cold start)
-
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
+            with forked_pool(processes) as pool:  # multiprocessing imported only here (3 ms of a cold start)
                 parts = pool.map(_parse_share, [(k, processes) for k in range(processes)])
         finally:
             _todo = []
@@ -201,13 +200,3 @@ def _parse_share(share: tuple[int, int]) -> dict[str, bytes]:
         except Exception:  # refused, broken or unmarshallable: load() parses it again and says why
             continue
     return out
-
-
-def can_fork() -> bool:
-    """Forking is safe only while the process has one thread (no DuckDB database, no pool yet)."""
-    import multiprocessing
-
-    try:
-        return "fork" in multiprocessing.get_all_start_methods() and len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False

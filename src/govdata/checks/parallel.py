@@ -14,14 +14,12 @@ the one a single process writes, finding for finding (``tests/test_gate_batch.py
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
 from govdata.catalog.model import Catalog, Dataset
-from govdata.catalog.parsecache import can_fork  # noqa: F401  (the runner asks it here)
+from govdata.forking import can_fork, forked_pool  # noqa: F401  (the runner asks can_fork here)
 from govdata.findings import Report
 
 PARALLEL_DATASETS = 200
@@ -64,27 +62,6 @@ def check(catalog: Catalog, selected: list[Dataset], workdir: Path, report: Repo
     finally:
         _job = None
     merge(catalog, report, parts)
-
-
-@contextlib.contextmanager
-def forked_pool(n: int) -> Iterator[Any]:
-    """A pool of ``n`` forked processes, told to stop and waited for when the block ends (terminated
-    only when it fails). Pool's own ``__exit__`` terminates them: a worker signalled while it waited
-    for the task queue's lock (which terminate takes and keeps) hung for good under a SIGTERM
-    handler (coverage's, in the test suite). Also the build's publishing (publish/workers.py)."""
-    import multiprocessing
-
-    pool = multiprocessing.get_context("fork").Pool(n)
-    finished = False
-    try:
-        yield pool
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()
-        pool.join()
 
 
 SECTIONS = ("metadata", "verdicts", "resources", "collected")

@@ -57,7 +57,7 @@ def publish_files(
     """The manifest entries of ``datasets`` (checked, not yet loaded), their files written by ``n``
     processes (``warehouse``: the build's folder of warehouse files)."""
     global _job
-    from govdata.checks.parallel import forked_pool
+    from govdata.forking import forked_pool
 
     con = publisher.con
     rows = _load(publisher, datasets)
