@@ -75,6 +75,7 @@ TEMPLATES: dict[str, Templates] = {
         ("{file}：含有 NUL 字节", "{file}: contains NUL bytes"),
         ("{file}：第 {byte} 字节起不是 UTF-8", "{file}: not UTF-8 at byte {byte}"),
         ("{file}：不允许使用 YAML 锚点和别名", "{file}: YAML anchors and aliases are not allowed"),
+        ("{file}：嵌套超过 {depth} 层", "{file}: nested more than {depth} levels deep"),
         ("资源 {resource}：{detail}", "resource {resource}: {detail}"),
     ],
     "descriptor-duplicate-key": [

@@ -317,4 +317,16 @@ alias = ROOT / "yaml-alias-bomb"
 (alias / "expected.yaml").write_text(
     yaml.safe_dump({"note": "alias bomb", "findings": [["yaml-unsafe", None, None]]}, default_flow_style=None)
 )
-print(len(cases) + 1, "cases")
+# a descriptor nested 1,000 levels deep (a valid descriptor plus one deep key): composing it raised
+# RecursionError (a traceback, no report), 100,000 levels crashed the process; refused before parsing
+deep = ROOT / "yaml-deep-nesting"
+(deep / "data").mkdir(parents=True, exist_ok=True)
+(deep / "data" / "items.csv").write_text(CSV, encoding="utf-8")
+text = yaml.safe_dump(cases["clean"][0], allow_unicode=True, sort_keys=False).replace(
+    "name: clean\n", "name: yaml-deep-nesting\n", 1
+)
+(deep / "datapackage.yaml").write_text(text + "x_note: " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
+(deep / "expected.yaml").write_text(
+    yaml.safe_dump({"note": "nested 1,000 deep", "findings": [["yaml-unsafe", None, None]]}, default_flow_style=None)
+)
+print(len(cases) + 2, "cases")

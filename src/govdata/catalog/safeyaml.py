@@ -18,6 +18,10 @@ import yaml
 from govdata.errors import UnsafeInputError
 
 MAX_DESCRIPTOR_BYTES = 1_000_000
+# deeper nesting is refused before the text is composed: libyaml's composer and the walks over the
+# tree recurse once per level, so 100,000 "[" (100 KB) crash the process (a segmentation fault) and
+# 1,000 raise RecursionError; a descriptor is a few levels deep
+MAX_DEPTH = 64
 
 try:  # the C loader is much faster and is what pyyaml wheels ship
     _Base = yaml.CSafeLoader
@@ -82,8 +86,39 @@ def read_text_capped(path: Path, cap: int = MAX_DESCRIPTOR_BYTES) -> str:
         raise UnsafeInputError(f"{path.name}: not UTF-8 at byte {exc.start}") from None
 
 
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth of YAML text, from counts only (no parse): every flow
+    collection opens with ``[`` or ``{``, and block collections nest by indentation, or on one line
+    after ``-``, ``?`` or ``:``."""
+    deepest = max(
+        (
+            2 * (len(line) - len(line.lstrip(" "))) + line.count("-") + line.count("?") + line.count(":")
+            for line in text.splitlines()
+        ),
+        default=0,
+    )
+    return text.count("[") + text.count("{") + deepest + 2
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse YAML nested deeper than ``MAX_DEPTH`` (UnsafeInputError at the line where it goes
+    too deep), from its events: the parser keeps a stack, it does not recurse."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise UnsafeInputError(f"{name}:{line}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def loads_yaml(text: str, name: str = "<yaml>") -> tuple[Any, LineMap]:
-    """Parse YAML text with no aliases; return (data, {key path: line})."""
+    """Parse YAML text with no aliases nor deep nesting; return (data, {key path: line})."""
+    _check_depth(text, name)
     # an anchor is written with "&", an alias with "*": text with neither has none (no event scan,
     # ~800 Python events for catalog.yaml, a few ms of every cold check)
     for event in yaml.parse(text, Loader=_Loader) if "&" in text or "*" in text else ():
@@ -117,7 +152,10 @@ def load_descriptor(path: Path) -> tuple[Any, LineMap]:
                 out[key] = value
             return out
 
-        return json.loads(text, object_pairs_hook=pairs), {}
+        try:
+            return json.loads(text, object_pairs_hook=pairs), {}
+        except RecursionError:
+            raise UnsafeInputError(f"{path.name}: nested more than {MAX_DEPTH} levels deep") from None
     return loads_yaml(text, path.name)
 
 
