@@ -215,6 +215,27 @@ def test_time_limited_query_has_the_same_status_in_every_format(datasette_app):
     assert _get(datasette_app, ENDLESS.format(fmt="json").replace(".json", "")).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select printf('%.*c', 2000000000, 'x')",  # SQLite padded it a character at a time: 20 s, then 200 null
+        "select format('%.*c%.*c', 3000000, 'x', 3000000, 'y')",
+        "select printf('%2000000000c', 'x')",
+    ],
+)
+def test_printf_padding_past_the_length_limit_is_refused_at_once(datasette_app, sql):
+    r = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": sql})
+    assert r.status_code == 400 and r.json()["ok"] is False
+    ok = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": "select printf('%.2f|%5d|%%', 3.14159, 42)"})
+    assert ok.json()["rows"] == [["3.14|   42|%"]]
+
+
+def test_a_value_over_the_length_limit_in_a_table_filter_is_a_400(datasette_app):
+    # _where is run by Datasette's table view, which let DataError ("string or blob too big") through: a 500
+    r = _get(datasette_app, "/zj-admin-divisions/divisions.json", params={"_where": "length(randomblob(1000000000))>0"})
+    assert r.status_code == 400 and "too big" in r.json()["error"]
+
+
 def test_fts3_tokenizer_and_paths_are_refused_on_the_sql_endpoint(datasette_app, built):
     for sql in (
         "select fts3_tokenizer('simple')",
