@@ -43,6 +43,7 @@ CASES = {
         79_000: b"78999,,330106,2024-01-05,abc\n",
     },
     "duplicate key": {50_000: b"5,dup,330106,2024-01-05,1\n"},
+    "repeated header": {50_000: b"id,company,region_code,decided,amount\n"},
     "blank line": {40_000: b"\n", 60_000: b"59999,x,330106,bad-date,1\n"},
     "whitespace-only line is a row": {40_000: b",,,,\n"},
     "NUL byte": {30_000: b"29999,a\x00b,330106,2024-01-05,1\n"},

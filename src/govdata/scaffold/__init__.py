@@ -39,6 +39,10 @@ from govdata.scaffold.layout import (
 
 __all__ = ["ScaffoldError", "scaffold"]
 
+_COMPRESSED = frozenset({"gz", "gzip", "zip", "bz2", "xz", "7z", "rar", "tgz"})
+# formats agencies export that are not a table the gate reads (JSON resources are not supported)
+_NOT_TABLES = frozenset({"json", "geojson", "xml", "pdf", "doc", "docx", "ods", "parquet", "sav", "dbf", "mdb"})
+
 
 def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: list[str] | None = None) -> Path:
     """Write datasets/PUBLISHER/NAME from ``source``; ``notes`` receives what was decided about the
@@ -61,6 +65,15 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         where = taken_by[0].parent.relative_to(catalog.root)
         raise ScaffoldError(f"the catalogue already has a dataset named '{name}' ({where})")
     fmt = source.suffix.lower().lstrip(".")
+    if fmt in _COMPRESSED:  # read as text they were "not valid UTF-8 … not a recognised GB18030 file"
+        raise ScaffoldError(
+            f"{source.name} is compressed ({fmt}): decompress it and run govdata new on the CSV or Excel file; "
+            "the descriptor may then point at the compressed file with compression: gz or zip (docs/descriptor.md)"
+        )
+    if fmt in _NOT_TABLES:
+        raise ScaffoldError(
+            f"{source.name}: a .{fmt} file is not read by the platform; save the table as CSV (UTF-8) or Excel (.xlsx)"
+        )
     excel = fmt in ("xlsx", "xls")
     raw: dict[str, Any] = {"format": fmt} if excel else {}
     dialect: dict[str, Any] = {}

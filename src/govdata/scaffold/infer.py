@@ -199,7 +199,9 @@ def infer_field(
         and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+"))
     ):
         field["type"] = "string"  # codes keep their leading zeros
-        if len(lengths) == 1:
+        # a fixed width is a code's (330106, 0571): not that of a short serial number (编号 1 to 9,
+        # which a pattern ^\d{1}$ would refuse at the tenth row)
+        if len(lengths) == 1 and (min(lengths) >= 4 or any(v.startswith("0") for v in present)):
             constraints["pattern"] = f"^\\d{{{lengths.pop()}}}$"
     elif all_match(r"[+-]?(0|[1-9]\d{0,17})"):
         field["type"] = "integer"

@@ -1,0 +1,30 @@
+"""repeated-header: a data row that is the header again (exports joined one after the other, a
+header printed on every page). In a table of text fields nothing else sees it: every cell is a
+valid string (Frictionless passes it), and it would be published as a row of data."""
+
+from __future__ import annotations
+
+from govdata.checks.rules.base import Check, Row, Table
+from govdata.sql import lit
+
+
+class RepeatedHeader(Check):
+    code = "repeated-header"
+    title_zh, title_en = "表头在数据中重复出现", "Header repeated in the data"
+    hint_zh = "删除数据中重复的表头行（多个导出文件拼接、每页重复打印表头时常见）。"
+    hint_en = "Delete the header rows repeated among the data (files joined after export, a header on every page)."
+    message_zh, message_en = "该行与表头相同，不是数据", "the row repeats the header: it is not data"
+
+    def table_rows(self, table: Table) -> list[Row]:
+        if len(table.fields) < 2:  # one column: a value equal to its name may well be data
+            return []
+        tests = []
+        for f in table.fields:
+            labels = {str(f.field.get("name", "")).strip(), str(f.field.get("title") or "").strip()} - {""}
+            if not labels:
+                return []
+            tests.append(f"trim({f.value}) IN ({', '.join(lit(x) for x in sorted(labels))})")
+        return [Row("repeated-header", " AND ".join(tests))]
+
+
+CHECK = RepeatedHeader()
