@@ -151,6 +151,10 @@ TEMPLATES: dict[str, Templates] = {
             "资源 {resource}：不予开放的数据集不能带有数据（删除 path/pipeline）",
             "resource {resource}: a not_open dataset must not carry data (remove path/pipeline)",
         ),
+        (
+            "{open}数据集没有资源：请添加数据，或声明为不予开放（not_open）并写明 legal_basis",
+            "a {open} dataset has no resources: add its data, or declare it not_open with its legal_basis",
+        ),
     ],
     "date-order": [
         ("更新日期 {modified} 早于发布日期 {issued}", "modified {modified} is before issued {issued}"),

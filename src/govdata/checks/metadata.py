@@ -248,6 +248,15 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
                     )
                 )
     else:
+        if not ds.resources:  # Frictionless passes a package without resources: nothing would be published
+            out.append(
+                _at(
+                    ds,
+                    "open-condition-error",
+                    f"a {ds.open_type} dataset has no resources: add its data, or declare it not_open with its legal_basis",
+                    ("resources",),
+                )
+            )
         for res in ds.resources:
             if not res.raw.get("path") and not res.raw.get("pipeline"):
                 out.append(

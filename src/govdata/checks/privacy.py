@@ -20,7 +20,7 @@ from typing import Any
 from govdata.checks.rules import masking_error, negative_list_field, personal_data
 from govdata.checks.plan import owner
 from govdata.checks.rules.masking_error import declared as _declared
-from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
+from govdata.checks.rules.personal_data import AT_SIGNS, DIGIT_RUN, NUMBERS, holds as _holds
 from govdata.checks.loaded import LoadedTable
 from govdata.checks.sqltypes import FieldSQL
 from govdata.checks.table import TableChecks
@@ -235,9 +235,11 @@ class CellScanner:
         pos = marks.find(_DIGIT_SPACE)
         while pos >= 0:
             pos = marks.find(_DIGIT_SPACE, self._cell(data, pos + len(_DIGIT_SPACE) - 1, NUMBERS))
-        pos = data.find(b"@")
-        while pos >= 0:
-            pos = data.find(b"@", self._cell(data, pos, ("email",)))
+        for at in AT_SIGNS:
+            mark = at.encode()
+            pos = data.find(mark)
+            while pos >= 0:
+                pos = data.find(mark, self._cell(data, pos, ("email",)))
 
     def _cell(self, data: bytes, pos: int, kinds: tuple[str, ...]) -> int:
         """Validate the cell around offset ``pos`` when its column is scanned; returns the cell's end."""
