@@ -116,7 +116,7 @@ def test_deeply_nested_descriptor_is_refused_without_crashing(tail, base_catalog
         fh.write(tail + "\n")
     report = _check(root, target)
     assert _got(report) == [["yaml-unsafe", None, None]]
-    assert "nested more than 64 levels deep" in report.findings[0].message
+    assert "nested more than 100 levels deep" in report.findings[0].message
 
 
 def test_deeply_nested_json_descriptor_is_refused(base_catalog, tmp_path):

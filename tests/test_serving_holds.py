@@ -905,3 +905,23 @@ def test_methods_and_path_lengths_answer_before_any_work(live_server):
             r = c.get(path)
             assert r.status_code in (400, 404) and "internal" not in r.text, (path[:40], r.status_code)
         assert c.post("/api/3/action/package_search", json={"q": "处罚"}).json()["success"] is True
+
+
+def test_a_request_target_in_absolute_form_is_no_open_redirect(live_server):
+    """``GET http://evil.example/ HTTP/1.1`` reached Datasette with that URL as its path, and its
+    trailing-slash redirect answered ``Location: http://evil.example`` (a proxy passing the absolute
+    form on makes it an open redirect, and a cache keyed on the path would keep it)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    port = urlsplit(live_server).port
+    for target in (b"http://evil.example/", b"https://evil.example//x/", b"http://evil.example/zj-admin-divisions/"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            head = b""
+            while b"\r\n\r\n" not in head and (chunk := s.recv(4096)):
+                head += chunk
+        assert b"evil.example" not in head.split(b"\r\n\r\n")[0], head[:300]
+        assert head.startswith(b"HTTP/1.1 400"), head[:100]
+    with httpx.Client(base_url=live_server, timeout=30) as c:
+        assert c.get("/zj-admin-divisions/").headers["location"] == "/zj-admin-divisions"

@@ -20,8 +20,9 @@ from govdata.errors import UnsafeInputError
 MAX_DESCRIPTOR_BYTES = 1_000_000
 # deeper nesting is refused before the text is composed: libyaml's composer and the walks over the
 # tree recurse once per level, so 100,000 "[" (100 KB) crash the process (a segmentation fault) and
-# 1,000 raise RecursionError; a descriptor is a few levels deep
-MAX_DEPTH = 64
+# 1,000 raise RecursionError; a descriptor is a few levels deep (190 were tried: they load, and
+# pass Frictionless), and the repository's files have a depth bound under 100: none is event-scanned
+MAX_DEPTH = 100
 
 try:  # the C loader is much faster and is what pyyaml wheels ship
     _Base = yaml.CSafeLoader

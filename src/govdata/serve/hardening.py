@@ -271,7 +271,7 @@ async def _json_error(app: Any, scope: dict) -> tuple[int, str]:
 
 
 def wrap(app: Any) -> Any:
-    """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
+    """ASGI middleware: refuse paths with a backslash or not starting with "/" (open redirects), add headers, cap response
     bytes, neutralise formulas in Datasette's CSV exports."""
     uncapped = build_files()
 
@@ -279,6 +279,18 @@ def wrap(app: Any) -> Any:
         if scope["type"] != "http":
             return await app(scope, receive, send)
         raw = scope.get("raw_path") or scope.get("path", "").encode()
+        # a request target in absolute form (GET http://evil.example/ HTTP/1.1) reaches the app as a
+        # path that does not start with "/": Datasette's trailing-slash redirect sent it to evil.example
+        if not scope.get("path", "").startswith("/"):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"Bad request: the path must start with /\n"})
+            return
         if b"\\" in raw or b"%5c" in raw.lower() or "\\" in scope.get("path", ""):
             await send(
                 {
