@@ -640,3 +640,32 @@ def test_a_header_repeated_in_a_scaffolded_file_is_reported_at_its_row(tmp_path)
     check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
     found = [(f["code"], f["row"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"]
     assert check.returncode == 1 and ("repeated-header", 12) in found
+
+
+def test_excel_dates_with_a_serial_number_and_numbers_with_a_failed_formula_keep_their_types(tmp_path):
+    """A date typed without a date format (45357) among date cells, and #N/A among numbers, made
+    both columns text: every row then a type-error. They are a date and a number column, and the
+    check names the two cells."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "检查日期", "金额"])
+    for i in range(1, 21):
+        sheet.append([i, dt.date(2024, 3, i), i * 1.5])
+    sheet["B6"] = 45357  # row 6: a serial number (the cell keeps the date format append gave it)
+    sheet["B6"].number_format = "General"
+    sheet["C9"] = "#N/A"  # row 9: openpyxl writes an error cell
+    book.save(tmp_path / "检查.xlsx")
+    root, descriptor, data, notes = _new(tmp_path, tmp_path / "检查.xlsx")
+    types = {f["title"]: f["type"] for f in data["resources"][0]["schema"]["fields"]}
+    assert types["检查日期"] == "date" and types["金额"] == "number"
+    assert "是日期，但有数字格式的单元格" in notes
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = {
+        (f["code"], f["row"], f["field"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"
+    }
+    assert found == {("type-error", 6, "jian_cha_ri_qi"), ("type-error", 9, "jin_e")}

@@ -240,7 +240,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             )
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
         for i, f in zip([i for i in range(len(header)) if i not in skipped], fields):
-            if f["type"] == "string" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
+            if f["type"] == "date" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
+                notes.append(
+                    f"列「{f['title']}」是日期，但有数字格式的单元格（未设日期格式的日期，如 45357）：检查会在这些行报告"
+                    "类型错误；请在 Excel 中把这些单元格设为日期格式后重新保存。"
+                )
+            elif f["type"] == "string" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
                 notes.append(
                     f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
                     "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。"
