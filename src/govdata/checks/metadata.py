@@ -248,7 +248,9 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
                     )
                 )
     else:
-        if not ds.resources:  # Frictionless passes a package without resources: nothing would be published
+        # Frictionless passes a package without resources: nothing would be published (entries that
+        # are not resources are the JSON Schema's metadata-type findings)
+        if ds.descriptor.get("resources") == []:
             out.append(
                 _at(
                     ds,
