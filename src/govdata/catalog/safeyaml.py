@@ -9,6 +9,7 @@ point at ``file:line``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -88,17 +89,17 @@ def read_text_capped(path: Path, cap: int = MAX_DESCRIPTOR_BYTES) -> str:
 
 
 def _depth_bound(text: str) -> int:
-    """An upper bound of the nesting depth of YAML text, from counts only (no parse): every flow
-    collection opens with ``[`` or ``{``, and block collections nest by indentation, or on one line
-    after ``-``, ``?`` or ``:``."""
-    deepest = max(
-        (
-            2 * (len(line) - len(line.lstrip(" "))) + line.count("-") + line.count("?") + line.count(":")
-            for line in text.splitlines()
-        ),
-        default=0,
-    )
-    return text.count("[") + text.count("{") + deepest + 2
+    """An upper bound of the nesting depth of YAML text, from counts only (no parse, two regular
+    expressions): every flow collection opens with ``[`` or ``{``; block collections nest by
+    indentation (a mapping and a sequence per column of it), or on one line after a run of ``-``
+    and ``?`` indicators (``- - a: 1``: each indicator and its space count 2, its key's mapping 1)."""
+    indent = max(map(len, _INDENT.findall(text)), default=0)
+    run = max(map(len, _INDICATORS.findall(text)), default=0)
+    return text.count("[") + text.count("{") + 2 * indent + run + 2
+
+
+_INDENT = re.compile(r"^ +", re.M)
+_INDICATORS = re.compile(r"^[ \t]*((?:[-?][ \t]+)+)", re.M)
 
 
 def _check_depth(text: str, name: str) -> None:
