@@ -20,11 +20,17 @@ class RepeatedHeader(Check):
             return []
         tests = []
         for f in table.fields:
-            labels = {str(f.field.get("name", "")).strip(), str(f.field.get("title") or "").strip()} - {""}
+            labels = sorted({str(f.field.get("name", "")).strip(), str(f.field.get("title") or "").strip()} - {""})
             if not labels:
                 return []
-            tests.append(f"trim({f.value}) IN ({', '.join(lit(x) for x in sorted(labels))})")
-        return [Row("repeated-header", " AND ".join(tests))]
+            tests.append((f, f"trim({f.value}) IN ({', '.join(lit(x) for x in labels)})", labels))
+        condition = " AND ".join(test for _, test, _ in tests)
+        # what the one-pass proof counts: the first cell is a label. A CASE trims only the cells that
+        # hold one (a projection evaluates every side of an AND: trimming each cell of every column
+        # cost 250 ms a million rows, this 10-20 ms)
+        f, test, labels = tests[0]
+        holds = " OR ".join(f"contains({f.value}, {lit(x)})" for x in labels)
+        return [Row("repeated-header", condition, bound=f"CASE WHEN {holds} THEN {test} ELSE false END")]
 
 
 CHECK = RepeatedHeader()
