@@ -152,8 +152,8 @@ TEMPLATES: dict[str, Templates] = {
             "resource {resource}: a not_open dataset must not carry data (remove path/pipeline)",
         ),
         (
-            "{open}数据集没有资源：请添加数据，或声明为不予开放（not_open）并写明 legal_basis",
-            "a {open} dataset has no resources: add its data, or declare it not_open with its legal_basis",
+            "数据集（开放属性 {open}）没有资源：请添加数据，或声明为不予开放（not_open）并写明 legal_basis",
+            "the dataset (open_condition {open}) has no resources: add its data, or declare it not_open with its legal_basis",
         ),
     ],
     "date-order": [

@@ -255,7 +255,7 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
                 _at(
                     ds,
                     "open-condition-error",
-                    f"a {ds.open_type} dataset has no resources: add its data, or declare it not_open with its legal_basis",
+                    f"the dataset (open_condition {ds.open_type}) has no resources: add its data, or declare it not_open with its legal_basis",
                     ("resources",),
                 )
             )
