@@ -43,6 +43,7 @@ CASES = {
         79_000: b"78999,,330106,2024-01-05,abc\n",
     },
     "duplicate key": {50_000: b"5,dup,330106,2024-01-05,1\n"},
+    "repeated header": {50_000: b"id,company,region_code,decided,amount\n"},
     "blank line": {40_000: b"\n", 60_000: b"59999,x,330106,bad-date,1\n"},
     "whitespace-only line is a row": {40_000: b",,,,\n"},
     "NUL byte": {30_000: b"29999,a\x00b,330106,2024-01-05,1\n"},
@@ -51,6 +52,7 @@ CASES = {
     "unterminated quote": {75_000: b'74999,"x,330106,2024-01-05,1\n'},
     "CRLF blank line": {20_000: b"\r\n"},
     "personal data": {60_000: "59999,联系人身份证330106199003070022,330106,2024-01-05,1\n".encode()},
+    "full-width e-mail": {60_000: "59999,联系ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ,330106,2024-01-05,1\n".encode()},
     "digit runs that are not personal data": {
         10: "9,编号91330106123456789X公司,330106,2024-01-05,1\n".encode(),
         11: "10,电话10012345678,330106,2024-01-05,1\n".encode(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import socket
@@ -100,6 +101,30 @@ def test_oversized_descriptor_is_refused_before_parsing(base_catalog, tmp_path):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     with (target / "datapackage.yaml").open("a", encoding="utf-8") as fh:
         fh.write("# " + "x" * 1_100_000 + "\n")
+    assert _got(_check(root, target)) == [["yaml-unsafe", None, None]]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["x_note: " + "[" * 100_000 + "]" * 100_000, "x_note: " + "{a: " * 50_000 + "1" + "}" * 50_000, "- " * 100_000],
+    ids=["flow-sequences", "flow-mappings", "block-sequences"],
+)
+def test_deeply_nested_descriptor_is_refused_without_crashing(tail, base_catalog, tmp_path):
+    # 100,000 levels crashed libyaml's composer (a segmentation fault: the whole gate gone, no report)
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    with (target / "datapackage.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(tail + "\n")
+    report = _check(root, target)
+    assert _got(report) == [["yaml-unsafe", None, None]]
+    assert "nested more than 100 levels deep" in report.findings[0].message
+
+
+def test_deeply_nested_json_descriptor_is_refused(base_catalog, tmp_path):
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    data = yaml.safe_load((target / "datapackage.yaml").read_text(encoding="utf-8"))
+    (target / "datapackage.yaml").unlink()
+    text = json.dumps(data, ensure_ascii=False)
+    (target / "datapackage.json").write_text(text[:-1] + ', "x_note": ' + "[" * 50_000 + "]" * 50_000 + "}")
     assert _got(_check(root, target)) == [["yaml-unsafe", None, None]]
 
 

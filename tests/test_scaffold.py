@@ -601,3 +601,71 @@ def test_new_refuses_a_name_another_publisher_already_uses(tmp_path):
     result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "zj-admin-divisions", "--root", str(root))
     assert result.returncode == 1 and "already has a dataset named 'zj-admin-divisions'" in result.stderr
     assert "Traceback" not in result.stderr and not (root / "datasets/hz-amr/zj-admin-divisions").exists()
+
+
+def test_a_short_serial_number_gets_no_fixed_width_pattern():
+    """编号 1, 2, 3 is a code kept as text, but ^\\d{1}$ would refuse the tenth row: a fixed width is
+    declared for codes (four digits and more, or written with leading zeros)."""
+    from govdata.scaffold.infer import infer_field
+
+    serial = infer_field("bian_hao", "编号", ["1", "2", "3"], 3)
+    assert serial["type"] == "string" and "pattern" not in serial.get("constraints", {})
+    assert infer_field("dai_ma", "代码", ["01", "02", "03"], 3)["constraints"]["pattern"] == "^\\d{2}$"
+    assert infer_field("qu_hua_dai_ma", "区划代码", ["330106", "330102"], 2)["constraints"]["pattern"] == "^\\d{6}$"
+    assert infer_field("bian_hao", "编号", ["1001", "1002"], 2)["constraints"]["pattern"] == "^\\d{4}$"
+
+
+def test_new_refuses_compressed_and_non_table_files_with_the_reason(tmp_path):
+    import gzip
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    (tmp_path / "items.csv.gz").write_bytes(gzip.compress(CSV.encode()))
+    (tmp_path / "items.json").write_text('[{"id": 1}]', encoding="utf-8")
+    for source, words in (
+        ("items.csv.gz", "is compressed (gz): decompress it"),
+        ("items.json", "not read by the platform"),
+    ):
+        result = govdata("new", str(tmp_path / source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+        assert result.returncode == 1 and words in result.stderr, result.stderr
+        assert "not valid UTF-8" not in result.stderr and not (root / "datasets/hz-amr/hz-z").exists()
+
+
+def test_a_header_repeated_in_a_scaffolded_file_is_reported_at_its_row(tmp_path):
+    """Two exports joined: the second header makes every column text, so every cell is valid; the
+    check names the row (it would be published as data)."""
+    lines = CSV.strip("\n").split("\n")
+    source = _csv(tmp_path / "joined.csv", lines[:11] + [lines[0]] + lines[11:])
+    root, descriptor, data, _ = _new(tmp_path, source)
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = [(f["code"], f["row"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"]
+    assert check.returncode == 1 and ("repeated-header", 12) in found
+
+
+def test_excel_dates_with_a_serial_number_and_numbers_with_a_failed_formula_keep_their_types(tmp_path):
+    """A date typed without a date format (45357) among date cells, and #N/A among numbers, made
+    both columns text: every row then a type-error. They are a date and a number column, and the
+    check names the two cells."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "检查日期", "金额"])
+    for i in range(1, 21):
+        sheet.append([i, dt.date(2024, 3, i), i * 1.5])
+    sheet["B6"] = 45357  # row 6: a serial number (the cell keeps the date format append gave it)
+    sheet["B6"].number_format = "General"
+    sheet["C9"] = "#N/A"  # row 9: openpyxl writes an error cell
+    book.save(tmp_path / "检查.xlsx")
+    root, descriptor, data, notes = _new(tmp_path, tmp_path / "检查.xlsx")
+    types = {f["title"]: f["type"] for f in data["resources"][0]["schema"]["fields"]}
+    assert types["检查日期"] == "date" and types["金额"] == "number"
+    assert "是日期，但有数字格式的单元格" in notes
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = {
+        (f["code"], f["row"], f["field"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"
+    }
+    assert found == {("type-error", 6, "jian_cha_ri_qi"), ("type-error", 9, "jin_e")}

@@ -215,6 +215,27 @@ def test_time_limited_query_has_the_same_status_in_every_format(datasette_app):
     assert _get(datasette_app, ENDLESS.format(fmt="json").replace(".json", "")).status_code == 400
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select printf('%.*c', 2000000000, 'x')",  # SQLite padded it a character at a time: 20 s, then 200 null
+        "select format('%.*c%.*c', 3000000, 'x', 3000000, 'y')",
+        "select printf('%2000000000c', 'x')",
+    ],
+)
+def test_printf_padding_past_the_length_limit_is_refused_at_once(datasette_app, sql):
+    r = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": sql})
+    assert r.status_code == 400 and r.json()["ok"] is False
+    ok = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": "select printf('%.2f|%5d|%%', 3.14159, 42)"})
+    assert ok.json()["rows"] == [["3.14|   42|%"]]
+
+
+def test_a_value_over_the_length_limit_in_a_table_filter_is_a_400(datasette_app):
+    # _where is run by Datasette's table view, which let DataError ("string or blob too big") through: a 500
+    r = _get(datasette_app, "/zj-admin-divisions/divisions.json", params={"_where": "length(randomblob(1000000000))>0"})
+    assert r.status_code == 400 and "too big" in r.json()["error"]
+
+
 def test_fts3_tokenizer_and_paths_are_refused_on_the_sql_endpoint(datasette_app, built):
     for sql in (
         "select fts3_tokenizer('simple')",
@@ -884,3 +905,23 @@ def test_methods_and_path_lengths_answer_before_any_work(live_server):
             r = c.get(path)
             assert r.status_code in (400, 404) and "internal" not in r.text, (path[:40], r.status_code)
         assert c.post("/api/3/action/package_search", json={"q": "处罚"}).json()["success"] is True
+
+
+def test_a_request_target_in_absolute_form_is_no_open_redirect(live_server):
+    """``GET http://evil.example/ HTTP/1.1`` reached Datasette with that URL as its path, and its
+    trailing-slash redirect answered ``Location: http://evil.example`` (a proxy passing the absolute
+    form on makes it an open redirect, and a cache keyed on the path would keep it)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    port = urlsplit(live_server).port
+    for target in (b"http://evil.example/", b"https://evil.example//x/", b"http://evil.example/zj-admin-divisions/"):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            head = b""
+            while b"\r\n\r\n" not in head and (chunk := s.recv(4096)):
+                head += chunk
+        assert b"evil.example" not in head.split(b"\r\n\r\n")[0], head[:300]
+        assert head.startswith(b"HTTP/1.1 400"), head[:100]
+    with httpx.Client(base_url=live_server, timeout=30) as c:
+        assert c.get("/zj-admin-divisions/").headers["location"] == "/zj-admin-divisions"

@@ -43,8 +43,8 @@ TABLE: list[tuple[str, str, str, str, str, str]] = [
         "error",
         "YAML 不安全",
         "Unsafe YAML",
-        "描述文件不能使用 YAML 锚点/别名（& 和 *），大小不能超过上限。",
-        "Descriptors may not use YAML anchors/aliases (& and *) and must stay under the size cap.",
+        "描述文件不能使用 YAML 锚点/别名（& 和 *），嵌套不能超过 100 层，大小不能超过上限。",
+        "Descriptors may not use YAML anchors/aliases (& and *), nest more than 100 levels or exceed the size cap.",
     ),
     (
         "descriptor-duplicate-key",

@@ -75,6 +75,7 @@ TEMPLATES: dict[str, Templates] = {
         ("{file}：含有 NUL 字节", "{file}: contains NUL bytes"),
         ("{file}：第 {byte} 字节起不是 UTF-8", "{file}: not UTF-8 at byte {byte}"),
         ("{file}：不允许使用 YAML 锚点和别名", "{file}: YAML anchors and aliases are not allowed"),
+        ("{file}：嵌套超过 {depth} 层", "{file}: nested more than {depth} levels deep"),
         ("资源 {resource}：{detail}", "resource {resource}: {detail}"),
     ],
     "descriptor-duplicate-key": [
@@ -149,6 +150,10 @@ TEMPLATES: dict[str, Templates] = {
         (
             "资源 {resource}：不予开放的数据集不能带有数据（删除 path/pipeline）",
             "resource {resource}: a not_open dataset must not carry data (remove path/pipeline)",
+        ),
+        (
+            "数据集（开放属性 {open}）没有资源：请添加数据，或声明为不予开放（not_open）并写明 legal_basis",
+            "the dataset (open_condition {open}) has no resources: add its data, or declare it not_open with its legal_basis",
         ),
     ],
     "date-order": [

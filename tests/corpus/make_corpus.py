@@ -163,6 +163,12 @@ case(
     csv=CSV.replace("杭州青禾食品有限公司", "联系13812345678"),
 )
 case(
+    "personal-data-fullwidth-email",
+    [["personal-data", 3, "company"]],
+    csv=CSV.replace("杭州青禾食品有限公司", "联系ｚｈａｎｇ．ｓａｎ＠ｅｘａｍｐｌｅ．ｃｏｍ"),
+    note="an e-mail address in full-width letters and signs (only digits, space and hyphen were folded)",
+)
+case(
     "personal-data-at-rows",
     [["personal-data", 2, "company"], ["personal-data", 4, "company"]],
     csv=CSV.replace("杭州云帆科技有限公司", "联系人手机13812345678").replace(
@@ -278,6 +284,27 @@ def case_names(d):
     d["resources"][0]["schema"]["fields"][1]["name"] = "ID"
 
 
+def case_text_fields(d):
+    schema = d["resources"][0]["schema"]
+    schema.pop("foreignKeys")
+    schema["primaryKey"] = ["id"]
+    for f in schema["fields"]:
+        f["type"], f["constraints"] = "string", {"required": True}
+
+
+case(
+    "repeated-header",
+    [["repeated-header", 3, None]],
+    case_text_fields,
+    csv=CSV.replace("\n2,", "\nid,company,region_code,decided,amount\n2,", 1),
+    note="the header again among the data (two exports joined): every cell is valid text, Frictionless passes it",
+)
+case(
+    "no-resources",
+    [["open-condition-error", None, None]],
+    lambda d: d.__setitem__("resources", []),
+    note="an unconditional dataset with resources: [] (Frictionless passes it; nothing would be published)",
+)
 case("field-names-equal-but-for-case", [["field-name-clash", None, "ID"]], case_names, csv=CSV.replace("company", "ID"))
 
 for name, (d, csv, raw, expected, note) in cases.items():
@@ -317,4 +344,16 @@ alias = ROOT / "yaml-alias-bomb"
 (alias / "expected.yaml").write_text(
     yaml.safe_dump({"note": "alias bomb", "findings": [["yaml-unsafe", None, None]]}, default_flow_style=None)
 )
-print(len(cases) + 1, "cases")
+# a descriptor nested 1,000 levels deep (a valid descriptor plus one deep key): composing it raised
+# RecursionError (a traceback, no report), 100,000 levels crashed the process; refused before parsing
+deep = ROOT / "yaml-deep-nesting"
+(deep / "data").mkdir(parents=True, exist_ok=True)
+(deep / "data" / "items.csv").write_text(CSV, encoding="utf-8")
+text = yaml.safe_dump(cases["clean"][0], allow_unicode=True, sort_keys=False).replace(
+    "name: clean\n", "name: yaml-deep-nesting\n", 1
+)
+(deep / "datapackage.yaml").write_text(text + "x_note: " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
+(deep / "expected.yaml").write_text(
+    yaml.safe_dump({"note": "nested 1,000 deep", "findings": [["yaml-unsafe", None, None]]}, default_flow_style=None)
+)
+print(len(cases) + 2, "cases")

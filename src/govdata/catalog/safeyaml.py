@@ -9,6 +9,7 @@ point at ``file:line``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,11 @@ import yaml
 from govdata.errors import UnsafeInputError
 
 MAX_DESCRIPTOR_BYTES = 1_000_000
+# deeper nesting is refused before the text is composed: libyaml's composer and the walks over the
+# tree recurse once per level, so 100,000 "[" (100 KB) crash the process (a segmentation fault) and
+# 1,000 raise RecursionError; a descriptor is a few levels deep (190 were tried: they load, and
+# pass Frictionless), and the repository's files have a depth bound under 100: none is event-scanned
+MAX_DEPTH = 100
 
 try:  # the C loader is much faster and is what pyyaml wheels ship
     _Base = yaml.CSafeLoader
@@ -82,8 +88,39 @@ def read_text_capped(path: Path, cap: int = MAX_DESCRIPTOR_BYTES) -> str:
         raise UnsafeInputError(f"{path.name}: not UTF-8 at byte {exc.start}") from None
 
 
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth of YAML text, from counts only (no parse, two regular
+    expressions): every flow collection opens with ``[`` or ``{``; block collections nest by
+    indentation (a mapping and a sequence per column of it), or on one line after a run of ``-``
+    and ``?`` indicators (``- - a: 1``: each indicator and its space count 2, its key's mapping 1)."""
+    indent = max(map(len, _INDENT.findall(text)), default=0)
+    run = max(map(len, _INDICATORS.findall(text)), default=0)
+    return text.count("[") + text.count("{") + 2 * indent + run + 2
+
+
+_INDENT = re.compile(r"^ +", re.M)
+_INDICATORS = re.compile(r"^[ \t]*((?:[-?][ \t]+)+)", re.M)
+
+
+def _check_depth(text: str, name: str) -> None:
+    """Refuse YAML nested deeper than ``MAX_DEPTH`` (UnsafeInputError at the line where it goes
+    too deep), from its events: the parser keeps a stack, it does not recurse."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise UnsafeInputError(f"{name}:{line}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def loads_yaml(text: str, name: str = "<yaml>") -> tuple[Any, LineMap]:
-    """Parse YAML text with no aliases; return (data, {key path: line})."""
+    """Parse YAML text with no aliases nor deep nesting; return (data, {key path: line})."""
+    _check_depth(text, name)
     # an anchor is written with "&", an alias with "*": text with neither has none (no event scan,
     # ~800 Python events for catalog.yaml, a few ms of every cold check)
     for event in yaml.parse(text, Loader=_Loader) if "&" in text or "*" in text else ():
@@ -117,7 +154,10 @@ def load_descriptor(path: Path) -> tuple[Any, LineMap]:
                 out[key] = value
             return out
 
-        return json.loads(text, object_pairs_hook=pairs), {}
+        try:
+            return json.loads(text, object_pairs_hook=pairs), {}
+        except RecursionError:
+            raise UnsafeInputError(f"{path.name}: nested more than {MAX_DEPTH} levels deep") from None
     return loads_yaml(text, path.name)
 
 

@@ -248,6 +248,17 @@ def check_references(catalog: Catalog, ds: Dataset) -> list[Finding]:
                     )
                 )
     else:
+        # Frictionless passes a package without resources: nothing would be published (entries that
+        # are not resources are the JSON Schema's metadata-type findings)
+        if ds.descriptor.get("resources") == []:
+            out.append(
+                _at(
+                    ds,
+                    "open-condition-error",
+                    f"the dataset (open_condition {ds.open_type}) has no resources: add its data, or declare it not_open with its legal_basis",
+                    ("resources",),
+                )
+            )
         for res in ds.resources:
             if not res.raw.get("path") and not res.raw.get("pipeline"):
                 out.append(

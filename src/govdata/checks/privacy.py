@@ -20,7 +20,7 @@ from typing import Any
 from govdata.checks.rules import masking_error, negative_list_field, personal_data
 from govdata.checks.plan import owner
 from govdata.checks.rules.masking_error import declared as _declared
-from govdata.checks.rules.personal_data import DIGIT_RUN, NUMBERS, holds as _holds
+from govdata.checks.rules.personal_data import AT_SIGNS, DIGIT_RUN, NUMBERS, holds as _holds
 from govdata.checks.loaded import LoadedTable
 from govdata.checks.sqltypes import FieldSQL
 from govdata.checks.table import TableChecks
@@ -239,9 +239,11 @@ class CellScanner:
         while found:
             found = _FULL_WIDTH.search(data, self._cell(data, found.start() + 2, NUMBERS))
         self._digit_spaces(data)
-        pos = data.find(b"@")
-        while pos >= 0:
-            pos = data.find(b"@", self._cell(data, pos, ("email",)))
+        for at in AT_SIGNS:
+            mark = at.encode()
+            pos = data.find(mark)
+            while pos >= 0:
+                pos = data.find(mark, self._cell(data, pos, ("email",)))
 
     def _digit_spaces(self, data: bytes) -> None:
         """The cells where an ASCII digit precedes an ideographic space (the marks "1GSS"), found in

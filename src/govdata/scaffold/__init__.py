@@ -39,6 +39,10 @@ from govdata.scaffold.layout import (
 
 __all__ = ["ScaffoldError", "scaffold"]
 
+_COMPRESSED = frozenset({"gz", "gzip", "zip", "bz2", "xz", "7z", "rar", "tgz"})
+# formats agencies export that are not a table the gate reads (JSON resources are not supported)
+_NOT_TABLES = frozenset({"json", "geojson", "xml", "pdf", "doc", "docx", "ods", "parquet", "sav", "dbf", "mdb"})
+
 
 def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: list[str] | None = None) -> Path:
     """Write datasets/PUBLISHER/NAME from ``source``; ``notes`` receives what was decided about the
@@ -61,6 +65,15 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         where = taken_by[0].parent.relative_to(catalog.root)
         raise ScaffoldError(f"the catalogue already has a dataset named '{name}' ({where})")
     fmt = source.suffix.lower().lstrip(".")
+    if fmt in _COMPRESSED:  # read as text they were "not valid UTF-8 … not a recognised GB18030 file"
+        raise ScaffoldError(
+            f"{source.name} is compressed ({fmt}): decompress it and run govdata new on the CSV or Excel file; "
+            "the descriptor may then point at the compressed file with compression: gz or zip (docs/descriptor.md)"
+        )
+    if fmt in _NOT_TABLES:
+        raise ScaffoldError(
+            f"{source.name}: a .{fmt} file is not read by the platform; save the table as CSV (UTF-8) or Excel (.xlsx)"
+        )
     excel = fmt in ("xlsx", "xls")
     raw: dict[str, Any] = {"format": fmt} if excel else {}
     dialect: dict[str, Any] = {}
@@ -227,7 +240,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             )
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
         for i, f in zip([i for i in range(len(header)) if i not in skipped], fields):
-            if f["type"] == "string" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
+            if f["type"] == "date" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
+                notes.append(
+                    f"列「{f['title']}」是日期，但有数字格式的单元格（未设日期格式的日期，如 45357）：检查会在这些行报告"
+                    "类型错误；请在 Excel 中把这些单元格设为日期格式后重新保存。"
+                )
+            elif f["type"] == "string" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
                 notes.append(
                     f"列「{f['title']}」是文本，但工作表中有数字格式的单元格：请在 Excel 中把该列设为“文本”格式"
                     "后重新保存（数字会丢失前导零），否则检查会逐行报告类型错误。"

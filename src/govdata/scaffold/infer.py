@@ -115,6 +115,20 @@ def _looks_personal(value: str) -> bool:
     )
 
 
+# what a sheet's failed formula shows (the gate reads it as the cell's text and reports it)
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+
+
+def serial_dates(present: list[str]) -> bool:
+    """Most values of a sheet's column are date cells and the others whole numbers (a date typed
+    without a date format reads as its serial number, 45357): a column of dates, whose number
+    cells the gate reports at their rows."""
+    dates = sum(1 for v in present if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v))
+    return 2 * dates > len(present) and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,6}", v) for v in present)
+
+
 def _masked_kind(present: list[str], listed: str | None = None) -> str | None:
     """Every value masked as the gate verifies masking (checks/rules/masking_error.py): the kind of
     personal data. The negative-list item the column's name or title names comes first (身份证号码
@@ -167,6 +181,8 @@ def infer_field(
     negative list that the name or title names (its values are never copied into an enum; a
     masked column is declared as that item)."""
     present = [v for v in values if v != ""]
+    if excel:  # a failed formula (#N/A) says nothing of the column's type: the gate reports it at its row
+        present = [v for v in present if v.strip() not in EXCEL_ERRORS]
     field: dict[str, Any] = {
         "name": name,
         "type": "string",
@@ -199,14 +215,16 @@ def infer_field(
         and (code_like or (len(lengths) == 1 and min(lengths) >= 6) or all_match(r"0\d+"))
     ):
         field["type"] = "string"  # codes keep their leading zeros
-        if len(lengths) == 1:
+        # a fixed width is a code's (330106, 0571): not that of a short serial number (编号 1 to 9,
+        # which a pattern ^\d{1}$ would refuse at the tenth row)
+        if len(lengths) == 1 and (min(lengths) >= 4 or any(v.startswith("0") for v in present)):
             constraints["pattern"] = f"^\\d{{{lengths.pop()}}}$"
     elif all_match(r"[+-]?(0|[1-9]\d{0,17})"):
         field["type"] = "integer"
     elif all_match(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?") and not all_match(r"0\d+"):
         field["type"] = "number"
-    elif all_match(r"\d{4}-\d{2}-\d{2}"):
-        field["type"] = "date"
+    elif all_match(r"\d{4}-\d{2}-\d{2}") or (excel and serial_dates(present)):
+        field["type"] = "date"  # in a sheet, a few number cells among dates are dates not formatted as such
     elif all_match(_DATETIME.pattern) or (
         excel
         and all_match(f"{_DATETIME.pattern}|\\d{{4}}-\\d{{2}}-\\d{{2}}")

@@ -114,8 +114,12 @@ def _bad_input(request, exception) -> bool:
     """Exceptions Datasette 0.65 lets through from unparseable parameters (found by fuzzing the
     table, database and query views): ``_timelimit=1e9`` (ValueError), ``_facet_size=[``
     (JSONDecodeError), ``code__gt=99999999999999999999`` (OverflowError binding it), a value SQLite
-    cannot bind, and ``/<db>.csv`` without ``?sql=`` (KeyError 'columns')."""
-    if isinstance(exception, (ValueError, OverflowError, sqlite3.InterfaceError, sqlite3.ProgrammingError)):
+    cannot bind, a value over SQLite's length limit (DataError "string or blob too big": the table
+    view lets it through from ``_where=length(randomblob(1000000000))``), and ``/<db>.csv`` without
+    ``?sql=`` (KeyError 'columns')."""
+    if isinstance(
+        exception, (ValueError, OverflowError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError)
+    ):
         return True
     if isinstance(exception, KeyError) and request.path.endswith(".csv") and "sql" not in request.args:
         return True

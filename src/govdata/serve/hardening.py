@@ -16,6 +16,7 @@ import io
 import json
 import re
 import sqlite3
+import threading
 from typing import Any
 
 from govdata.directory import formats
@@ -67,6 +68,50 @@ SECURITY_HEADERS = [
 
 _heap_set = False
 
+# printf()/format() widths and precisions, summed over a format: SQLite pads '%.*c' one character
+# at a time, and goes on after the length limit is hit without calling the time-limit handler, so
+# printf('%.*c', 2000000000, 'x') held a worker's thread for 20 s
+FORMAT_WIDTH = LIMITS[sqlite3.SQLITE_LIMIT_LENGTH]
+_SPEC = re.compile(r"%([-+ #0,!]*)(\*|\d+)?(?:\.(\*|\d*))?(?:ll|l)?(.)", re.S)
+_format_helper = threading.local()
+
+
+def _width_asked(fmt: str, args: tuple) -> int:
+    """The widths and precisions a format asks for, summed (``*`` takes the next argument, as
+    SQLite's printf does)."""
+    total, used = 0, 0
+    for m in _SPEC.finditer(fmt):
+        if m.group(4) == "%":
+            continue
+        for part in (m.group(2), m.group(3)):
+            if part == "*":
+                value = args[used] if used < len(args) else 0
+                used += 1
+                try:
+                    total += abs(int(value)) if isinstance(value, (int, float)) else 0
+                except (OverflowError, ValueError):  # inf, nan
+                    total += FORMAT_WIDTH + 1
+            elif part:
+                total += int(part)
+        used += 1
+    return total
+
+
+def printf(*args: Any) -> Any:
+    """SQLite's printf() (and format()), refusing a format that asks for more than FORMAT_WIDTH
+    characters of padding before SQLite spends seconds on it; the formatting itself is SQLite's own,
+    on a private in-memory connection of the thread."""
+    if not args:
+        return None
+    fmt = args[0]
+    if isinstance(fmt, str) and _width_asked(fmt, args[1:]) > FORMAT_WIDTH:
+        raise ValueError(f"printf(): widths over {FORMAT_WIDTH} characters")
+    conn = getattr(_format_helper, "conn", None)
+    if conn is None:
+        conn = _format_helper.conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, FORMAT_WIDTH)
+    return conn.execute(f"SELECT printf({', '.join('?' * len(args))})", args).fetchone()[0]
+
 
 def _authorize_functions(action: int, arg1, arg2, db_name, trigger) -> int:
     if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in DENIED_FUNCTIONS:
@@ -98,6 +143,8 @@ def limit_connection(conn: sqlite3.Connection) -> None:
     # (the time-limit handler is not called inside a sort)
     conn.execute("PRAGMA temp_store=MEMORY")
     conn.set_authorizer(_authorize_functions)
+    for name in ("printf", "format"):
+        conn.create_function(name, -1, printf, deterministic=True)
 
 
 # ---- spreadsheet-safe CSV ------------------------------------------------------------
@@ -224,7 +271,7 @@ async def _json_error(app: Any, scope: dict) -> tuple[int, str]:
 
 
 def wrap(app: Any) -> Any:
-    """ASGI middleware: refuse paths with a backslash (open-redirect), add headers, cap response
+    """ASGI middleware: refuse paths with a backslash or not starting with "/" (open redirects), add headers, cap response
     bytes, neutralise formulas in Datasette's CSV exports."""
     uncapped = build_files()
 
@@ -232,6 +279,18 @@ def wrap(app: Any) -> Any:
         if scope["type"] != "http":
             return await app(scope, receive, send)
         raw = scope.get("raw_path") or scope.get("path", "").encode()
+        # a request target in absolute form (GET http://evil.example/ HTTP/1.1) reaches the app as a
+        # path that does not start with "/": Datasette's trailing-slash redirect sent it to evil.example
+        if not scope.get("path", "").startswith("/"):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), *SECURITY_HEADERS],
+                }
+            )
+            await send({"type": "http.response.body", "body": b"Bad request: the path must start with /\n"})
+            return
         if b"\\" in raw or b"%5c" in raw.lower() or "\\" in scope.get("path", ""):
             await send(
                 {

@@ -13,6 +13,7 @@ from govdata.checks.rules import (
     normalisable_text,
     personal_data,
     primary_key,
+    repeated_header,
     spreadsheet_formula,
     type_error,
     unique_error,
@@ -22,6 +23,7 @@ from govdata.hookspecs import hookimpl
 
 BUILT_IN = [
     blank_row.CHECK,
+    repeated_header.CHECK,
     cell_too_large.CHECK,
     type_error.CHECK,
     constraint_error.CHECK,

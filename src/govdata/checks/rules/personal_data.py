@@ -42,7 +42,9 @@ DIGIT_RUN = 11  # every number candidate written plainly has this many digits in
 # full-width digits (and an identity card's full-width check character) are the ASCII ones; the
 # full-width space and hyphen separate groups as the ASCII ones do
 WIDE, NARROW = "０１２３４５６７８９Ｘｘ　－", "0123456789Xx -"
-_FOLD = str.maketrans(WIDE, NARROW)
+# and every other full-width form of ASCII (ｚｈａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ is an e-mail address)
+_FOLD = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, **str.maketrans(WIDE, NARROW)}
+AT_SIGNS = ("@", "＠")
 SEPARATOR = "[ -]"  # after folding
 # what the prefilters look for (a superset of the candidates, before folding): 11 digits in a row,
 # or the groups of a mobile (also a card's first three) or of an identity card's first two apart
@@ -86,7 +88,8 @@ _SEPARATORS = re.compile(SEPARATOR)
 
 
 def fold(value: str) -> str:
-    """Full-width digits, X, space and hyphen as their ASCII forms (each one character for one)."""
+    """Full-width digits, letters, signs (＠, ．), space and hyphen as their ASCII forms (each one
+    character for one)."""
     return value.translate(_FOLD)
 
 
@@ -181,7 +184,7 @@ def scanned(fields: list[FieldSQL]) -> list[FieldSQL]:
 def prefilter(f: FieldSQL, kinds: tuple[str, ...]) -> str:
     """SQL: the cell may hold one of ``kinds`` (NUMBERS, or ("email",))."""
     if kinds[0] == "email":
-        return f"contains({f.col}, '@')"
+        return "(" + " OR ".join(f"contains({f.col}, {lit(at)})" for at in AT_SIGNS) + ")"
     # strlen is stored with the string; one RE2 search beats ten memchr passes over text without digits
     return f"strlen({f.col}) >= {DIGIT_RUN} AND regexp_matches({f.col}, {lit(NUMBER_PREFILTER)})"
 
@@ -192,7 +195,7 @@ def args(kind: str) -> dict[str, Any]:
 
 
 # the cheap test before validation, as the prefilter's (a run of digits, digit groups apart, an @)
-_ANY = re.compile(f"{NUMBER_PREFILTER}|@")
+_ANY = re.compile(f"{NUMBER_PREFILTER}|[{''.join(AT_SIGNS)}]")
 
 
 class PersonalData(Check):
