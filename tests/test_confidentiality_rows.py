@@ -258,15 +258,7 @@ def test_the_byte_scan_finds_full_width_forms_as_the_marks_do():
         "402,手机１３９１２３４５６７８,无",
         "403,１３９－１２３４－５６７８,无",
     ]
-    data = ("\n".join(lines) + "\n").encode()
-    scanners = []
-    for kind in (ByMarks, FullWidthOnly):
-        scanner = kind({1: "remarks", 2: "other"})
-        for at in range(0, len(data), 997):
-            scanner.feed(data[at : at + 997])
-        scanner.finish()
-        scanners.append(scanner)
-    by_marks, searched = scanners
+    by_marks, searched = _scanned((ByMarks, FullWidthOnly), lines)
     assert by_marks.candidates > 300 and ("remarks", "mobile") in by_marks.found
     assert (searched.candidates, searched.found) == (by_marks.candidates, by_marks.found)
 
@@ -281,9 +273,10 @@ def test_the_byte_scan_finds_digits_before_an_ideographic_space_as_the_marks_do(
     class ByMarks(CellScanner):
         def _scan(self, data: bytes) -> None:  # the digit-and-space part of the scan as it was written first
             marks = data.translate(privacy._MARKS)
-            pos = marks.find(privacy._DIGIT_SPACE)
+            DIGIT_SPACE = b"1GSS"  # the marks of an ASCII digit and an ideographic space
+            pos = marks.find(DIGIT_SPACE)
             while pos >= 0:
-                pos = marks.find(privacy._DIGIT_SPACE, self._cell(data, pos + len(privacy._DIGIT_SPACE) - 1, NUMBERS))
+                pos = marks.find(DIGIT_SPACE, self._cell(data, pos + len(DIGIT_SPACE) - 1, NUMBERS))
 
     class InBytes(CellScanner):
         def _scan(self, data: bytes) -> None:
@@ -296,14 +289,19 @@ def test_the_byte_scan_finds_digits_before_an_ideographic_space_as_the_marks_do(
         cells = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(2)]
         lines.append(f"{i},{cells[0]},{cells[1]}")
     lines += ["601,手机139　1234　5678,无", "602,身份证110105　19491231　002X,1　2"]
+    by_marks, searched = _scanned((ByMarks, InBytes), lines)
+    assert by_marks.candidates > 200 and ("remarks", "mobile") in by_marks.found
+    assert (searched.candidates, searched.found) == (by_marks.candidates, by_marks.found)
+
+
+def _scanned(kinds: tuple[type[CellScanner], ...], lines: list[str]) -> list[CellScanner]:
+    """Each kind of scanner fed the CSV ``lines`` in chunks of 997 bytes (cells cut across chunks)."""
     data = ("\n".join(lines) + "\n").encode()
     scanners = []
-    for kind in (ByMarks, InBytes):
+    for kind in kinds:
         scanner = kind({1: "remarks", 2: "other"})
         for at in range(0, len(data), 997):
             scanner.feed(data[at : at + 997])
         scanner.finish()
         scanners.append(scanner)
-    by_marks, searched = scanners
-    assert by_marks.candidates > 200 and ("remarks", "mobile") in by_marks.found
-    assert (searched.candidates, searched.found) == (by_marks.candidates, by_marks.found)
+    return scanners

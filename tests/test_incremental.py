@@ -179,8 +179,8 @@ def test_kept_pieces_are_copied_in_runs_from_the_previous_build(tmp_path, monkey
     assert first.rendered["item"] == 1000
     records[500].title = "改了"
     copies = []
-    real = fragments._copy_range
-    monkeypatch.setattr(fragments, "_copy_range", lambda *a: copies.append(a[2:]) or real(*a))
+    real = fragments.copy_range
+    monkeypatch.setattr(fragments, "copy_range", lambda *a: copies.append(a[2:]) or real(*a))
     second = fragments.Fragments(tmp_path / "two", tmp_path / "one", "context")
     second.write(tmp_path / "two/directory/doc.json", document(second))
     assert second.rendered["item"] == 1 and len(copies) == 2

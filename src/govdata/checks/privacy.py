@@ -164,8 +164,7 @@ _LAYOUT = re.compile(rb"1{3}-1{4}-1{4}|1{6}-1{8}")
 # full-width forms (marked "FBD") are searched in the bytes themselves: a find of "FBD" over the
 # marks (mostly "0", "B" and "F" in Chinese text) costs ~3 ms a MB, this expression ~1.4 ms
 _FULL_WIDTH = re.compile(rb"\xef\xbc[\x8d\x90-\x99]")  # EF BC 8D, EF BC 90-99: marked "FBD"
-_DIGIT_SPACE = b"1GSS"  # an ASCII digit and an ideographic space (E3 80 80), searched as:
-_IDEOGRAPHIC_SPACE = "\u3000".encode()
+_IDEOGRAPHIC_SPACE = "\u3000".encode()  # after an ASCII digit: a number cut by spaces (_digit_spaces)
 _MAX_LINE = 16 * 1024**2  # a longer line is not a table row worth scanning here (the SQL prefilter takes over)
 
 

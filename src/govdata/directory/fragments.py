@@ -286,14 +286,14 @@ class _Copier:
         """Write the pending copy, then the text after it."""
         if self.run is not None:
             name, start, end = self.run
-            _copy_range(self.sources.fd(name), self.out, start, end - start)
+            copy_range(self.sources.fd(name), self.out, start, end - start)
             self.run = None
         if self.between:
             self.out.write(self.between)
             self.between = b""
 
 
-def _copy_range(src: int, out: Any, offset: int, length: int) -> None:
+def copy_range(src: int, out: Any, offset: int, length: int) -> None:
     """``length`` bytes of ``src`` from ``offset`` appended to ``out`` (unbuffered), inside the
     kernel where it can."""
     dst = out.fileno()

@@ -47,6 +47,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from govdata.directory.fragments import copy_range
+
 FORMAT = 4  # raise when a part's structure changes (CatalogueIndex, Directory, what make_datasette reads, chunks)
 FILE = "serve.marshal"
 PYTHON = "%d.%d" % sys.version_info[:2]
@@ -316,29 +318,11 @@ def write(
                 assert source is not None
                 src = os.open(source, os.O_RDONLY)
                 stack.callback(os.close, src)
-            _copy(src, f, item[0], item[1])
+            copy_range(src, f, item[0], item[1])
         if pending:
             f.write(b"".join(pending))
     os.replace(tmp, path)
     return path
-
-
-def _copy(src: int, out: Any, offset: int, length: int) -> None:
-    """``length`` bytes of ``src`` from ``offset`` appended to ``out`` (unbuffered), in the kernel
-    where it can (a chunk kept from the previous build's snapshot)."""
-    while length > 0:
-        try:
-            done = os.copy_file_range(src, out.fileno(), length, offset)
-        except OSError:
-            done = 0
-        if done <= 0:
-            data = os.pread(src, min(length, 1 << 24), offset)
-            if not data:
-                raise OSError(f"the previous snapshot ended early at byte {offset}")
-            out.write(data)
-            done = len(data)
-        offset += done
-        length -= done
 
 
 class _Base:
