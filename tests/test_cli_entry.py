@@ -108,3 +108,31 @@ def test_errors_and_usage_are_reported_as_before(tmp_path):
     )
     usage = subprocess.run([*GOVDATA, "check", "--format", "yaml"], capture_output=True, text=True)
     assert usage.returncode == 2 and "'yaml' is not one of" in usage.stderr
+
+
+def test_a_check_that_ends_the_process_leaves_its_database_open(tmp_path, monkeypatch):
+    """``run_check(..., ending=True)`` (the entry point, which then ends the process without
+    teardown): the scratch database in memory is not closed (closing it is 5-15 ms of a cold
+    small check), its work folder is removed; the report is the one a closing check writes."""
+    import shutil
+
+    from govdata import entry
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "tests" / "corpus" / "clean", root / "datasets" / "hz-amr" / "clean")
+    shutil.copy(REPO / "catalog.yaml", root / "catalog.yaml")
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    (root / "pipelines").mkdir()
+    (root / "datasets" / "hz-amr" / "clean" / "expected.yaml").unlink()
+    monkeypatch.setattr(entry, "_left_open", [])
+    args = dict(
+        paths=[], root=str(root), fmt="json", lang="en", strict=False, changed_since=None, out=str(tmp_path / "o")
+    )
+    closing = entry.run_check(**args)
+    assert entry._left_open == []
+    ending = entry.run_check(**args, ending=True)
+    assert ending == closing
+    (run,) = entry._left_open
+    assert run._con.execute("SELECT 42").fetchone() == (42,)  # still open
+    assert run._tmp is not None and not (tmp_path / run._tmp.name).exists()
+    run.close()

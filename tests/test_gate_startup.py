@@ -14,7 +14,8 @@ from tests.conftest import REPO, edited_yaml
 # what a plain CSV's check must not import: DuckDB's Python layer (the engine alone, ``_duckdb``,
 # is what the gate uses: govdata/duck.py), the pipelines' workbooks and XML, importlib.metadata
 # (only read when an installed distribution may declare a plugin)
-# Click (a plain `govdata check` is parsed by govdata/entry.py), zipfile (a compressed resource's)
+# Click (a plain `govdata check` is parsed by govdata/entry.py), zipfile (a compressed resource's),
+# concurrent.futures and so logging (plain threads: govdata/threads.py)
 NOT_IMPORTED = (
     "duckdb",
     "govdata.pipelines",
@@ -23,6 +24,8 @@ NOT_IMPORTED = (
     "importlib.metadata",
     "click",
     "zipfile",
+    "concurrent.futures",
+    "logging",
 )
 
 

@@ -5,7 +5,6 @@ one pass, :mod:`.proof`) or the precise one; then its cells, keys, columns and c
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
@@ -26,6 +25,7 @@ from govdata.checks.source import declared_findings, fast_path, prepare
 from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
 from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, ResourceStats, Where
+from govdata.threads import Later, Pool
 
 if TYPE_CHECKING:
     from govdata.pipelines import CommittedRead
@@ -80,7 +80,7 @@ class Checked:
 
 def _load_fast(
     tables: TableChecks,
-    pool: ThreadPoolExecutor,
+    pool: Pool,
     src: Path,
     raw: dict[str, Any],
     expected: Sequence[str],
@@ -103,7 +103,7 @@ def _load_fast(
     data_file = where["file"]
     lt: LoadedTable | None = None
     proof: Proof | None = None
-    reading: Future[ByteFacts]
+    reading: Later[ByteFacts]
     scanner: CellScanner | None = None
     if schema.get("foreignKeys"):  # foreign-key findings need row numbers: always materialised
         reading = pool.submit(byte_pass, src, digest, utf8=False)
@@ -156,7 +156,7 @@ def _load_fast(
 def check_resource(
     catalog: Catalog,
     tables: TableChecks,
-    pool: ThreadPoolExecutor,
+    pool: Pool,
     ds: Dataset,
     res: Resource,
     workdir: Path,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from functools import partial
 from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 from govdata import duck as duckdb
+from govdata import threads as plain_threads
 
 from govdata.catalog.loader import discover, load
 from govdata.catalog.model import Catalog, Dataset, Resource
@@ -52,9 +52,11 @@ class CheckRun:
         """A resource whose data was read and checked (None when it could not be read)."""
         return self.resources.get((dataset, resource))
 
-    def close(self) -> None:
+    def close(self, engine: bool = True) -> None:
+        """Close the connection and remove the work folder; with ``engine=False`` the connection is
+        left open (a process about to end without tearing down its objects: entry.py)."""
         try:
-            if self._con is not None:
+            if self._con is not None and engine:
                 self._con.close()
         finally:
             if self._tmp is not None:
@@ -140,16 +142,15 @@ def run_checks(
         tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
-    early = None  # DuckDB starts while the catalogue loads, unless the check may fork (parallel.can_fork)
+    # DuckDB starts while the catalogue loads, unless the check may fork (parallel.can_fork)
+    early: plain_threads.Later[duckdb.DuckDBPyConnection] | None = None
     if con is None and not (report_only and parallel.processes(len(discover(root))) > 1):
-        early = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govdata-connect")
-        connection = early.submit(connect_scratch, workdir)
-        early.shutdown(wait=False)
+        early = plain_threads.start(connect_scratch, workdir, name="govdata-connect")
     try:
         catalog, load_findings = loaded if loaded is not None else load(root, cache=cache)
     except BaseException:
         if early is not None:
-            connection.result().close()
+            early.result().close()
         if tmp is not None:
             tmp.cleanup()
         raise
@@ -164,7 +165,7 @@ def run_checks(
                 tmp.cleanup()
         return CheckRun(catalog, report, tuple(selected), {}, None)
     if con is None:
-        con = connection.result() if early is not None else connect_scratch(workdir)
+        con = early.result() if early is not None else connect_scratch(workdir)
         owned = True
     else:
         owned = False
@@ -279,7 +280,7 @@ def _check_data(
     for ds in selected:
         wanted |= ds.foreign_datasets()
     wanted_ds = [ds for ds in catalog.datasets if ds.name in wanted]
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="govdata-check") as pool:
+    with plain_threads.Pool(2, name="govdata-check") as pool:
         # Frictionless's verdict on the descriptors (a slow import) is computed beside the data
         # checks; the data findings of a resource whose schema it rejects are then dropped.
         cache = catalog.verdicts.directory("frictionless")
@@ -383,8 +384,8 @@ def _in_threads(
             local.view = tables.for_thread()
         return check_one(item, local.view)
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="govdata-resource") as workers:
-        return list(workers.map(in_thread, work))
+    with plain_threads.Pool(threads, name="govdata-resource") as workers:
+        return workers.map(in_thread, work)
 
 
 def _finish(
