@@ -75,6 +75,32 @@ def test_a_batch_that_cannot_run_leaves_its_files_to_their_own_statements(base_c
     assert _report(root) == alone
 
 
+def test_a_file_counted_ahead_in_one_statement_reports_as_counted_step_by_step(base_catalog, tmp_path, monkeypatch):
+    """A small file no batch counts has its key, column and personal-data counts in one statement
+    (resource.count_ahead) and reports what its steps' own statements report; when that statement
+    cannot run, the steps' own statements do."""
+    from govdata.checks import resource
+
+    root = _catalogue(base_catalog, tmp_path)
+    monkeypatch.setattr(batch, "MIN_FILES", 10**9)
+    counted = []
+    real = resource.count_ahead
+
+    def spy(tables, c):
+        real(tables, c)
+        counted.append(bool(c.table is not None and c.table.counted))
+
+    monkeypatch.setattr(resource, "count_ahead", spy)
+    ahead = _report(root)
+    assert sum(counted) >= 20, "the corpus's small files are counted ahead"
+    monkeypatch.setattr(resource, "count_ahead", lambda tables, c: None)
+    assert _report(root) == ahead
+    monkeypatch.setattr(resource, "count_ahead", real)
+    planned = resource.resource_counts
+    monkeypatch.setattr(resource, "resource_counts", lambda *a: [*planned(*a), ("x", "no_such_function(1)")])
+    assert _report(root) == ahead
+
+
 PARALLEL = """
 import json, sys
 from pathlib import Path

@@ -15,7 +15,7 @@ from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks.bytescan import ByteFacts, byte_pass
 from govdata.checks.collect import MAX_FINDINGS_PER_RESOURCE
 from govdata.checks.declared import at_descriptor, name_clashes, too_wide
-from govdata.checks.loaded import LoadedTable
+from govdata.checks.loaded import LoadedTable, one_row
 from govdata.checks.metadata import normalise_schema
 from govdata.checks.prepared import Prepared
 from govdata.checks.privacy import SCANNED_NONE, CellScanner, candidate_counts, check_privacy, scanner_for
@@ -23,7 +23,7 @@ from govdata.checks.proof import Proof, prove
 from govdata.checks.rules import blank_row
 from govdata.checks.source import declared_findings, fast_path, prepare
 from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
-from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
+from govdata.checks.table import COMBINED_BYTES, WIDE_COLUMNS, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, ResourceStats, Where
 from govdata.threads import Later, Pool
 
@@ -291,6 +291,7 @@ def examine(catalog: Catalog, tables: TableChecks, out: Checked) -> Checked:
     lt = out.table
     if lt is None:
         return out
+    count_ahead(tables, out)
     tables.check_cells(lt)
     out.findings += tables.check_rows(lt, "cells")  # summary conditions (a plugin's), if any
     if out.report_it and not lt.streamed:  # a streamed table was proven to hold no such column
@@ -302,4 +303,23 @@ def examine(catalog: Catalog, tables: TableChecks, out: Checked) -> Checked:
 
 def resource_counts(tables: TableChecks, report_it: bool, lt: LoadedTable) -> list[tuple[str, str]]:
     """What :func:`examine` will count over a plain table, for :func:`batch.check_together`."""
-    return planned_counts(tables, lt, report_it) + (candidate_counts(lt) if report_it else [])
+    scan = report_it and SCANNED_NONE not in lt.passed  # check_privacy asks no candidate count then
+    return planned_counts(tables, lt, report_it) + (candidate_counts(lt) if scan else [])
+
+
+def count_ahead(tables: TableChecks, c: Checked) -> None:
+    """A small plain table no batch counted (:func:`batch.check_together`): what :func:`examine`
+    will count over it (key, column and personal-data counts), as one statement instead of three
+    (each statement's start costs ~1.5-2 ms of a cold check). When it cannot run, each step's own
+    statement does, and says what is wrong."""
+    lt = c.table
+    if lt is None or lt.counted or lt.streamed or lt.long or not lt.prep.bytes or lt.prep.bytes > COMBINED_BYTES:
+        return
+    pairs = resource_counts(tables, c.report_it, lt)
+    if len(pairs) < 2:
+        return
+    try:
+        row = one_row(tables.con, "SELECT " + ", ".join(a for _, a in pairs) + f" FROM {lt.table}")
+    except duckdb.Error:
+        return
+    lt.counted = {a: value for (_, a), value in zip(pairs, row)}
