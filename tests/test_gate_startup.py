@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO, edited_yaml
 
 # what a plain CSV's check must not import: DuckDB's Python layer (the engine alone, ``_duckdb``,
@@ -51,7 +53,8 @@ def _cold_check(tmp_path, *args: str) -> tuple[dict, dict]:
         "from govdata.entry import main\n"
         f"sys.argv = ['govdata', 'check', '--root', {str(root)!r}, '--out', {str(tmp_path / 'out')!r}, "
         f"'--format', 'json', *{list(args)!r}]\n"
-        f"atexit.register(lambda: print(json.dumps({{m: m in sys.modules for m in {NOT_IMPORTED!r}}}), "
+        f"atexit.register(lambda: print(json.dumps({{m: m in sys.modules for m in {NOT_IMPORTED!r}}} | "
+        "{'yaml.reader pattern': getattr(sys.modules['yaml.reader'].Reader.NON_PRINTABLE, 'compiled', 1) is not None}), "
         "file=sys.stderr))\n"
         "main()\n"
     )
@@ -63,7 +66,8 @@ def _cold_check(tmp_path, *args: str) -> tuple[dict, dict]:
 def test_a_cold_check_of_a_plain_csv_imports_only_what_it_uses(tmp_path):
     report, imported = _cold_check(tmp_path)
     assert report["datasets"] == ["clean"] and report["valid"] and report["errors"] == 0
-    assert imported == dict.fromkeys(NOT_IMPORTED, False)
+    # the pure-Python YAML reader's pattern is never compiled (govdata/yamlimport.py)
+    assert imported == dict.fromkeys(NOT_IMPORTED, False) | {"yaml.reader pattern": False}
 
 
 def test_the_engine_alone_shares_its_classes_with_the_package():
@@ -86,8 +90,6 @@ def test_the_engine_alone_shares_its_classes_with_the_package():
 
 def test_yaml_anchors_and_aliases_are_refused_without_the_event_scan_for_plain_text():
     """The alias-bomb guard scans YAML events only when the text could hold an anchor or alias."""
-    import pytest
-
     from govdata.catalog.safeyaml import loads_yaml
     from govdata.errors import UnsafeInputError
 
@@ -98,3 +100,25 @@ def test_yaml_anchors_and_aliases_are_refused_without_the_event_scan_for_plain_t
     assert data == {"title": "a & b * c", "keywords": ["x*y"], "n": 3} and lines[("n",)] == 3
     data, _ = loads_yaml("名称: 行政处罚\n", "d.yaml")
     assert data == {"名称": "行政处罚"}
+
+
+def test_the_pure_yaml_readers_pattern_is_pyyamls_compiled_on_first_use():
+    """govdata/yamlimport.py defers exactly PyYAML's pattern: the pure-Python loaders still refuse
+    the characters YAML does not allow, as the compiled pattern does."""
+    import ast
+    import re
+
+    import yaml
+
+    from govdata import yamlimport
+
+    source = open(yaml.reader.__file__, encoding="utf-8").read()
+    line = next(x for x in source.splitlines() if "NON_PRINTABLE = re.compile(" in x)
+    assert ast.literal_eval(line.split("re.compile(", 1)[1].rsplit(")", 1)[0]) == yamlimport.READER_PATTERN
+    compiled = re.compile(yamlimport.READER_PATTERN)
+    for text in ("plain", "行政处罚", "tab\tok", "bell\x07", "\ufffe", "\U0001f600", "\x85\x84", ""):
+        lazy, real = yamlimport.OnFirstUse(yamlimport.READER_PATTERN).search(text), compiled.search(text)
+        assert (lazy and lazy.span()) == (real and real.span())
+    with pytest.raises(yaml.reader.ReaderError, match="#x0007"):
+        yaml.safe_load("a: \x07")
+    assert yaml.safe_load("a: 行政") == {"a": "行政"}

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+import govdata.yamlimport  # noqa: F401  (before yaml: its pure reader's pattern compiled on first use)
 import yaml
 
 from govdata.catalog.model import Catalog, Dataset, License, Publisher, Resource, Theme

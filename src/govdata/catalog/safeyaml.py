@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import govdata.yamlimport  # noqa: F401  (before yaml: its pure reader's pattern compiled on first use)
 import yaml
 
 from govdata.errors import UnsafeInputError
