@@ -113,3 +113,29 @@ def test_entry_point_scan_sees_what_importlib_metadata_sees(text, declares, tmp_
     monkeypatch.setattr(sys, "path", [str(tmp_path / "no.zip"), *sys.path])
     (tmp_path / "no.zip").write_bytes(b"")
     assert plugins._may_have_entry_points()  # a file on the path: importlib.metadata looks
+
+
+WITHOUT_MANAGER = """
+import json
+from govdata import plugins, codes
+from govdata.checks.rules import BUILT_IN
+before = [c.code for c in plugins.checks()]
+sources = sorted(plugins.pipeline_sources())
+made = plugins._manager is not None
+plugins.register(plugins)  # any plugin (this module declares no hook): the manager collects from now on
+after = [c.code for c in plugins.checks()]
+print(json.dumps([before, sources, made, after, sorted(plugins.pipeline_sources()), [c.code for c in BUILT_IN]]))
+"""
+
+
+def test_without_plugins_the_built_in_hooks_are_collected_without_pluggys_manager():
+    """No plugin installed nor registered: the built-in modules' hook functions are called directly
+    (pluggy's manager reads every hook's signature: ``inspect``, ~5 ms of a cold check), and give
+    what the manager gives; the first plugin registered makes the manager."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", WITHOUT_MANAGER], capture_output=True, text=True, check=True)
+    before, sources, made, after, sources_after, built_in = json.loads(out.stdout)
+    assert not made and before == after == built_in and sources == sources_after and "oversight" in sources

@@ -136,3 +136,30 @@ def test_a_check_that_ends_the_process_leaves_its_database_open(tmp_path, monkey
     assert run._con.execute("SELECT 42").fetchone() == (42,)  # still open
     assert run._tmp is not None and not (tmp_path / run._tmp.name).exists()
     run.close()
+
+
+DEFERRED = """
+import sys, threading
+from govdata.entry import _defer
+_defer("colorsys")
+import colorsys
+assert "rgb_to_hsv" not in vars(colorsys)  # not imported yet
+got = []
+threads = [threading.Thread(target=lambda: got.append(colorsys.rgb_to_hsv(1.0, 0.0, 0.0))) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert got == [(0.0, 1.0, 1.0)] * 8, got
+assert sys.modules["colorsys"].rgb_to_hsv is colorsys.rgb_to_hsv and colorsys.__file__
+from colorsys import hls_to_rgb
+print("ok")
+"""
+
+
+def test_a_deferred_module_is_imported_at_its_first_use_once():
+    """entry._defer (``inspect``: dataclasses and pluggy import it, a plain check never uses it):
+    the stand-in imports the module when an attribute is first read, from any thread, and then
+    holds its names."""
+    out = subprocess.run([sys.executable, "-c", DEFERRED], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

@@ -20,6 +20,8 @@ from govdata.messages import TEMPLATES
 
 @dataclass(frozen=True)
 class Code:
+    """A finding code: its severity and its titles (the code registry, :data:`CODES`)."""
+
     code: str
     severity: str  # "error" | "warning" | "info"
     title_zh: str

@@ -14,6 +14,8 @@ import errno
 import gc
 import os
 import sys
+import threading
+import types
 from pathlib import Path
 from typing import Any
 
@@ -133,11 +135,45 @@ def _echo(text: str) -> None:
     stream.flush()
 
 
+class _Deferred(types.ModuleType):
+    """A standard module imported when one of its attributes is first read (:func:`_defer`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import importlib
+
+        with _deferring:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+                try:
+                    real = importlib.import_module(self.__name__)
+                except BaseException:
+                    sys.modules[self.__name__] = self
+                    raise
+                self.__dict__.update(real.__dict__)  # read directly from now on, as the module itself
+        return getattr(sys.modules[self.__name__], name)
+
+
+_deferring = threading.Lock()
+
+
+def _defer(name: str) -> None:
+    """Import the standard module ``name`` when it is first used rather than when imported.
+
+    ``dataclasses`` imports ``inspect`` (with ``ast``, ``dis``, ``tokenize``: ~5 ms of a cold
+    1,000-row check, issue 14) for the one case where a class has no docstring, and pluggy for
+    its plugin manager, which a check without plugins does not make (plugins.py). A module that
+    imports ``name`` meanwhile binds a stand-in; reading an attribute of it imports the module
+    (once, under a lock: the check's threads may ask at once) and copies its names into it."""
+    if name not in sys.modules:
+        sys.modules[name] = _Deferred(name)
+
+
 def main() -> None:
     # the collector is off while the modules load (their objects live as long as the process: every
     # collection of them is wasted, ~10-20 ms of a cold small check) and then sees only what the
     # check itself makes (gc.freeze: the modules' objects are never scanned again)
     gc.disable()
+    _defer("inspect")
     kwargs = parse_check(sys.argv[1:])
     if kwargs is None:
         gc.enable()

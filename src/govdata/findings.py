@@ -39,6 +39,8 @@ class Where(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding of the gate: its code, message and where (file, row, field, cell)."""
+
     code: str
     message: str
     file: str | None = None
@@ -163,6 +165,8 @@ class ResourceStats:
 
 @dataclass
 class Report:
+    """A check run's report: its findings, each resource's row statistics and notices."""
+
     findings: list[Finding] = field(default_factory=list)
     stats: list[ResourceStats] = field(default_factory=list)
     datasets_checked: list[str] = field(default_factory=list)

@@ -34,6 +34,7 @@ BUILT_IN: dict[str, tuple[str, ...]] = {
 }
 
 _manager: pluggy.PluginManager | None = None
+_installed: bool | None = None  # whether an installed distribution may declare a plugin (scanned once)
 _lock = threading.RLock()
 _cache: dict[str, tuple[frozenset[int], list[Any]]] = {}
 generation = 0  # bumped whenever the registered checks change (codes.CODES caches on it)
@@ -48,7 +49,7 @@ def manager() -> pluggy.PluginManager:
                 pm.add_hookspecs(hookspecs)
                 # the standard library's entry-point scan (pluggy's load_setuptools_entrypoints reads
                 # every installed distribution's metadata: ten times slower, on every run)
-                if _may_have_entry_points():
+                if _may_have_installed():
                     import importlib.metadata  # ~9 ms of a cold gate (email, socket): only when it can find one
 
                     for ep in importlib.metadata.entry_points(group="govdata"):
@@ -56,6 +57,14 @@ def manager() -> pluggy.PluginManager:
                             pm.register(ep.load(), name=ep.name)
                 _manager = pm
     return _manager
+
+
+def _may_have_installed() -> bool:
+    """:func:`_may_have_entry_points`, scanned once per process."""
+    global _installed
+    if _installed is None:
+        _installed = _may_have_entry_points()
+    return _installed
 
 
 def _may_have_entry_points() -> bool:
@@ -106,8 +115,10 @@ def unregister(plugin: object) -> None:
 def _collect(hook: str, keys: Callable[[Any], dict[str, str]]) -> list[Any]:
     """What every plugin returns from ``hook`` (no arguments), the built-in module's first; a value
     of ``keys`` (e.g. a check's code) given twice is refused."""
-    pm = manager()
     builtin = BUILT_IN[hook]
+    if _manager is None and not _may_have_installed():
+        return _collect_built_in(hook, keys)
+    pm = manager()
     for name in builtin:
         if pm.get_plugin(name) is None:
             with _lock:
@@ -122,14 +133,36 @@ def _collect(hook: str, keys: Callable[[Any], dict[str, str]]) -> list[Any]:
     for impl in sorted(impls, key=lambda impl: impl.plugin_name not in builtin):
         batch = impl.function() or []
         found.extend(batch.items() if isinstance(batch, dict) else batch)
+    _refuse_twice(hook, found, keys)
+    _cache[hook] = (plugins, found)
+    return found
+
+
+def _collect_built_in(hook: str, keys: Callable[[Any], dict[str, str]]) -> list[Any]:
+    """:func:`_collect` when no plugin is registered nor installed: the built-in modules' own hook
+    functions, called in order, without pluggy's plugin manager (it reads every hook's signature
+    with ``inspect``: ~5-6 ms of a cold ``govdata check`` that has no plugin, issue 14). The first
+    :func:`register` makes the manager, and the hooks are then collected through it."""
+    cached = _cache.get(hook)
+    if cached is not None and not cached[0]:  # collected here before (an empty set of plugin ids)
+        return cached[1]
+    found: list[Any] = []
+    for name in BUILT_IN[hook]:
+        function = getattr(importlib.import_module(name), hook)
+        batch = function() or []
+        found.extend(batch.items() if isinstance(batch, dict) else batch)
+    _refuse_twice(hook, found, keys)
+    _cache[hook] = (frozenset(), found)
+    return found
+
+
+def _refuse_twice(hook: str, found: list[Any], keys: Callable[[Any], dict[str, str]]) -> None:
     seen: dict[tuple[str, str], Any] = {}
     for item in found:
         for kind, value in keys(item).items():
             if (kind, value) in seen:
                 raise ValueError(f"{hook}: {kind} {value!r} is registered twice")
             seen[kind, value] = item
-    _cache[hook] = (plugins, found)
-    return found
 
 
 def checks() -> list["Check"]:

@@ -14,6 +14,8 @@ LEVELS = ("province", "city", "county", "township", "village")
 
 @dataclass
 class Publisher:
+    """A publishing agency of the catalogue (catalog.yaml's ``publishers``)."""
+
     id: str
     code: str
     level: str
@@ -27,6 +29,8 @@ class Publisher:
 
 @dataclass
 class Theme:
+    """A theme of the catalogue (catalog.yaml's ``themes``)."""
+
     id: str
     title: str
     title_en: str
@@ -35,6 +39,8 @@ class Theme:
 
 @dataclass
 class License:
+    """A licence of the catalogue (catalog.yaml's ``licenses``)."""
+
     id: str
     title: str
     url: str
@@ -43,6 +49,8 @@ class License:
 
 @dataclass
 class Resource:
+    """A resource of a dataset's descriptor (a file, or a pipeline's output)."""
+
     name: str
     raw: dict[str, Any]
     index: int
@@ -72,6 +80,8 @@ class Resource:
 
 @dataclass
 class Dataset:
+    """A dataset: its descriptor file, as loaded, and its resources."""
+
     name: str
     folder: str  # datasets/<publisher>/<folder>
     publisher_folder: str
@@ -112,6 +122,8 @@ class Dataset:
 
 @dataclass
 class Catalog:
+    """The catalogue as loaded: catalog.yaml's lists and every dataset."""
+
     root: Path
     site: dict[str, Any]
     publishers: dict[str, Publisher]

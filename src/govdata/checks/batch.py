@@ -55,6 +55,8 @@ Counts = Callable[[LoadedTable], list[tuple[str, str]]]
 
 @dataclass
 class _Member:
+    """A file in a batch: its twin's conditions and aggregates, named as its own."""
+
     lt: LoadedTable
     rows: list[tuple[tuple[str, str], Row]]  # (the twin's condition and cell, the file's own row)
     aggregates: dict[str, str]  # the twin's aggregate -> the file's own (the key of lt.counted)

@@ -25,6 +25,8 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 @dataclass
 class ByteFacts:
+    """What the byte pass learned of a file: its hash and size, its first NUL or non-UTF-8 byte, blank lines."""
+
     sha256: str
     size: int
     nul: int | None  # offset of the first NUL byte

@@ -34,6 +34,8 @@ from govdata.sql import ident
 
 @dataclass
 class Proof:
+    """The one-pass proof's result: the rows read and which counts were zero."""
+
     rows: int
     failed: list[str] = field(default_factory=list)  # labels of the counts that were not zero
     passed: set[str] = field(default_factory=set)  # labels of the counts that were zero

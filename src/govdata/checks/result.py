@@ -19,6 +19,8 @@ from govdata.checks.sqltypes import FieldSQL
 
 @dataclass(frozen=True)
 class CheckedResource:
+    """A resource whose data the check read: its schema, fields and typed values."""
+
     dataset: str
     resource: str
     schema: Mapping[str, Any]
