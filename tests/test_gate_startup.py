@@ -17,7 +17,8 @@ from tests.conftest import REPO, edited_yaml
 # is what the gate uses: govdata/duck.py), the pipelines' workbooks and XML, importlib.metadata
 # (only read when an installed distribution may declare a plugin)
 # Click (a plain `govdata check` is parsed by govdata/entry.py), zipfile (a compressed resource's),
-# concurrent.futures and so logging (plain threads: govdata/threads.py)
+# concurrent.futures and so logging (plain threads: govdata/threads.py), hashlib and so OpenSSL (a
+# few small files hashed: govdata/sha.py; a file's own hash when its resource declares one)
 NOT_IMPORTED = (
     "duckdb",
     "govdata.pipelines",
@@ -28,6 +29,7 @@ NOT_IMPORTED = (
     "zipfile",
     "concurrent.futures",
     "logging",
+    "hashlib",
 )
 
 
@@ -125,3 +127,14 @@ def test_the_pure_yaml_readers_pattern_is_pyyamls_compiled_on_first_use():
     with pytest.raises(yaml.reader.ReaderError, match="#x0007"):
         yaml.safe_load("a: \x07")
     assert yaml.safe_load("a: 行政") == {"a": "行政"}
+
+
+def test_small_inputs_are_hashed_without_openssl_to_the_same_digest():
+    import hashlib
+
+    from govdata import sha
+
+    for data in (b"", b"abc", "行政处罚".encode(), bytes(range(256)) * 5000):
+        h = sha.sha256(data)
+        h.update(b"more")
+        assert h.hexdigest() == hashlib.sha256(data + b"more").hexdigest()

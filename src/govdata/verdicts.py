@@ -17,7 +17,6 @@ cache off; a read-only checkout simply does not keep one.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 import re
@@ -26,7 +25,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable
 
-from govdata import sourcecode
+from govdata import sha, sourcecode
 from govdata.findings import Finding
 
 
@@ -72,6 +71,8 @@ def version(distribution: str) -> str:
 
 
 def key(*parts: str | bytes) -> str:
+    import hashlib  # OpenSSL's: loaded only when verdicts are kept (~3 ms of a cold check)
+
     h = hashlib.sha256()
     for part in parts:
         h.update((part.encode() if isinstance(part, str) else part) + b"\0")
@@ -117,7 +118,8 @@ FORMATS: dict[str, Callable[[str], bool]] = {"date": _is_date, "email": lambda v
 
 @cache
 def _digest(source: Path) -> str:
-    return hashlib.sha256(source.read_bytes()).hexdigest()
+    """The sha256 of a schema file (a few KB: without loading OpenSSL, :mod:`govdata.sha`)."""
+    return sha.sha256(source.read_bytes()).hexdigest()
 
 
 def proven_valid(name: str, document: Any, source: Path) -> bool:

@@ -17,7 +17,6 @@ writes, and cannot run code.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -25,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from govdata import sha
 from govdata.catalog import safeyaml
 from govdata.catalog.safeyaml import MAX_DESCRIPTOR_BYTES, LineMap, Lines, load_descriptor
 from govdata.errors import UnsafeInputError
@@ -35,7 +35,7 @@ PARALLEL_PARSES = 200  # from this many descriptors to parse, they are parsed on
 # marshal's format follows Python's version; a parse follows the safe loader's code
 _VERSION = (
     f"govdata-parse-1 {sys.version_info[:2]} "
-    + hashlib.sha256(Path(safeyaml.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+    + sha.sha256(Path(safeyaml.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
 )
 
 
@@ -184,7 +184,7 @@ def _key_and_bytes(path: Path) -> tuple[str, bytes]:
     if size > MAX_DESCRIPTOR_BYTES:
         raise UnsafeInputError(f"{path.name}: {size} bytes, over the {MAX_DESCRIPTOR_BYTES}-byte cap for descriptors")
     raw = path.read_bytes()
-    return hashlib.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest(), raw
+    return sha.sha256(raw + (b"\0json" if path.suffix == ".json" else b"\0yaml")).hexdigest(), raw
 
 
 _todo: list[Path] = []  # what the forked children of ``warm`` parse, every n-th each

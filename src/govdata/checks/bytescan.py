@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -14,6 +13,8 @@ CHUNK = 1 << 20
 
 
 def file_digest(path: Path) -> tuple[str, int]:
+    import hashlib  # OpenSSL's, fast on big files: loaded when a file is hashed (~3 ms of a cold check)
+
     h = hashlib.sha256()
     size = 0
     with path.open("rb") as fh:
@@ -49,6 +50,8 @@ def byte_pass(
     """One read of the file: sha256 (when asked), size, first NUL, first non-UTF-8 byte (when
     ``utf8``; the fast path leaves that to DuckDB's strict read), blank lines. ``feed`` sees every
     chunk (the personal-data scan of :class:`govdata.checks.privacy.CellScanner`)."""
+    if digest:
+        import hashlib
     h = hashlib.sha256() if digest else None
     decoder = codecs.getincrementaldecoder("utf-8")("strict") if utf8 else None
     size, nul, bad, blank, spaced, tail = 0, None, None, False, False, b"\n"

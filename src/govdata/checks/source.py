@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -41,6 +40,8 @@ def declared_findings(src: Path, raw: dict[str, Any], sha: str, size: int, where
     if isinstance(declared_hash, str):
         algo, _, value = declared_hash.rpartition(":")
         if algo in ("", "md5") and len(value) == 32:
+            import hashlib
+
             actual = hashlib.md5(src.read_bytes()).hexdigest()
         else:
             actual = sha
