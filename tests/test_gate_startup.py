@@ -18,7 +18,8 @@ from tests.conftest import REPO, edited_yaml
 # (only read when an installed distribution may declare a plugin)
 # Click (a plain `govdata check` is parsed by govdata/entry.py), zipfile (a compressed resource's),
 # concurrent.futures and so logging (plain threads: govdata/threads.py), hashlib and so OpenSSL (a
-# few small files hashed: govdata/sha.py; a file's own hash when its resource declares one)
+# few small files hashed: govdata/sha.py; a file's own hash when its resource declares one), tempfile
+# (with shutil, bz2, lzma, random: govdata/workdir.py)
 NOT_IMPORTED = (
     "duckdb",
     "govdata.pipelines",
@@ -30,6 +31,7 @@ NOT_IMPORTED = (
     "concurrent.futures",
     "logging",
     "hashlib",
+    "tempfile",
 )
 
 

@@ -8,7 +8,6 @@ its loaded tables are handed to the builder, so a build reads each file once.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from govdata.checks.result import CheckedResource
 from govdata.checks.table import TableChecks
 from govdata.findings import Finding, Report, ResourceStats
 from govdata.verdicts import VerdictCache
+from govdata.workdir import WorkDir
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
@@ -46,7 +46,7 @@ class CheckRun:
     selected: tuple[Dataset, ...]
     resources: Mapping[tuple[str, str], CheckedResource]
     _con: duckdb.DuckDBPyConnection | None  # None: checked in several processes, report only
-    _tmp: tempfile.TemporaryDirectory[str] | None = None
+    _tmp: WorkDir | None = None
 
     def resource(self, dataset: str, resource: str) -> CheckedResource | None:
         """A resource whose data was read and checked (None when it could not be read)."""
@@ -139,7 +139,7 @@ def run_checks(
     datasets resolved to find them)."""
     tmp = None
     if workdir is None:
-        tmp = tempfile.TemporaryDirectory(prefix="govdata-check-")
+        tmp = WorkDir(prefix="govdata-check-")
         workdir = Path(tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
     # DuckDB starts while the catalogue loads, unless the check may fork (parallel.can_fork)
