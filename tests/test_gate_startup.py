@@ -19,7 +19,8 @@ from tests.conftest import REPO, edited_yaml
 # Click (a plain `govdata check` is parsed by govdata/entry.py), zipfile (a compressed resource's),
 # concurrent.futures and so logging (plain threads: govdata/threads.py), hashlib and so OpenSSL (a
 # few small files hashed: govdata/sha.py; a file's own hash when its resource declares one), tempfile
-# (with shutil, bz2, lzma, random: govdata/workdir.py)
+# (with shutil, bz2, lzma, random: govdata/workdir.py), decimal (the compiled schemas test for it
+# without it: govdata/schemacode.py)
 NOT_IMPORTED = (
     "duckdb",
     "govdata.pipelines",
@@ -32,6 +33,7 @@ NOT_IMPORTED = (
     "logging",
     "hashlib",
     "tempfile",
+    "decimal",
 )
 
 

@@ -2,27 +2,50 @@
 fastjsonschema 2.22.3: do not edit. See :mod:`govdata.checks.schemagen`;
 run through :func:`govdata.verdicts.proven_valid`."""
 # mypy: ignore-errors
-from decimal import Decimal
 import re
+import sys
 
 
 class JsonSchemaValueException(ValueError):
     """The document is not valid (the message is not kept: jsonschema writes the findings)."""
 
 
+class _DecimalType(type):
+    def __instancecheck__(cls, value):
+        decimal = sys.modules.get("decimal")
+        return decimal is not None and isinstance(value, decimal.Decimal)
+
+
+class Decimal(metaclass=_DecimalType):
+    """``decimal.Decimal`` to ``isinstance`` without importing ``decimal`` (a cold check's documents
+    hold none): a value is a Decimal only once ``decimal`` is imported."""
+
+
+class _Patterns(dict):
+    """The compiled expressions, each compiled when first used (from its source)."""
+
+    def __init__(self, sources):
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, key):
+        compiled = self[key] = re.compile(self.sources[key])
+        return compiled
+
+
 JsonSchemaValuesException = JsonSchemaValueException
 NoneType = type(None)
-REGEX_PATTERNS = {
-    '^([-a-z/])+$': re.compile('^([-a-z/])+\\Z'),
-    '^([-a-z0-9._/])+$': re.compile('^([-a-z0-9._/])+\\Z'),
-    '^[a-z0-9-]+$': re.compile('^[a-z0-9-]+\\Z'),
-    '^[a-z0-9][a-z0-9-]*$': re.compile('^[a-z0-9][a-z0-9-]*\\Z'),
-    '^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$': re.compile('^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]\\Z'),
-    '^[a-z0-9][a-z0-9_-]*$': re.compile('^[a-z0-9][a-z0-9_-]*\\Z'),
-    '^\\d+\\.\\d+\\.\\d+$': re.compile('^\\d+\\.\\d+\\.\\d+\\Z'),
-    '^\\d{6}(\\d{3}(\\d{3})?)?$': re.compile('^\\d{6}(\\d{3}(\\d{3})?)?\\Z'),
-    '^https?://': re.compile('^https?://'),
-}
+REGEX_PATTERNS = _Patterns({
+    '^([-a-z/])+$': '^([-a-z/])+\\Z',
+    '^([-a-z0-9._/])+$': '^([-a-z0-9._/])+\\Z',
+    '^[a-z0-9-]+$': '^[a-z0-9-]+\\Z',
+    '^[a-z0-9][a-z0-9-]*$': '^[a-z0-9][a-z0-9-]*\\Z',
+    '^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]$': '^[a-z0-9][a-z0-9-]{0,98}[a-z0-9]\\Z',
+    '^[a-z0-9][a-z0-9_-]*$': '^[a-z0-9][a-z0-9_-]*\\Z',
+    '^\\d+\\.\\d+\\.\\d+$': '^\\d+\\.\\d+\\.\\d+\\Z',
+    '^\\d{6}(\\d{3}(\\d{3})?)?$': '^\\d{6}(\\d{3}(\\d{3})?)?\\Z',
+    '^https?://': '^https?://',
+})
 
 
 def validate_urn_v_catalog(data, custom_formats={}, name_prefix=None):
