@@ -101,6 +101,22 @@ def test_a_file_counted_ahead_in_one_statement_reports_as_counted_step_by_step(b
     assert _report(root) == ahead
 
 
+def test_fewer_files_than_a_batch_compile_no_twin_plan(base_catalog, tmp_path, monkeypatch):
+    """A check of fewer than MIN_FILES small files compiles no batch plan for them (a cold check
+    of one file spent ~1.5 ms on its twin's plan before finding it had nothing to batch)."""
+    root, _ = _world(base_catalog, tmp_path)
+    shutil.copytree(CORPUS / "clean", root / "datasets" / "hz-amr" / "clean")
+    (root / "datasets" / "hz-amr" / "clean" / "expected.yaml").unlink()
+    twins = []
+    real = batch._twin
+    monkeypatch.setattr(batch, "_twin", lambda lt: twins.append(lt) or real(lt))
+    run = run_checks(root, [root / "datasets" / "hz-amr" / "clean"])
+    try:
+        assert run.report.stats and not twins
+    finally:
+        run.close()
+
+
 PARALLEL = """
 import json, sys
 from pathlib import Path

@@ -92,6 +92,9 @@ def _member(tables: TableChecks, lt: LoadedTable, counts: Counts) -> _Member | N
 def check_together(tables: TableChecks, items: Iterable[tuple[LoadedTable, Counts]]) -> None:
     """``items``: (table, what its later steps will count of a table). Plain small tables are
     checked in batches; the others are left alone."""
+    items = list(items)
+    if len(items) < MIN_FILES:
+        return  # too few to batch, whatever they are (no twin plan compiled for them)
     members = [m for lt, counts in items if (m := _member(tables, lt, counts)) is not None]
     if len(members) < MIN_FILES:
         return
