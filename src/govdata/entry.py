@@ -174,6 +174,9 @@ def main() -> None:
     # check itself makes (gc.freeze: the modules' objects are never scanned again)
     gc.disable()
     _defer("inspect")
+    from govdata import dcbytecode
+
+    dcbytecode.install()  # dataclasses' methods compiled once, kept as bytecode
     kwargs = parse_check(sys.argv[1:])
     if kwargs is None:
         gc.enable()
@@ -185,6 +188,8 @@ def main() -> None:
 
     try:
         import govdata.checks.runner  # noqa: F401  (loaded with the collector off)
+
+        dcbytecode.save()
 
         gc.freeze()
         gc.enable()
