@@ -26,3 +26,4 @@ fi
 # bytecode compiled once here: a CLI run then never compiles a library on import
 .venv/bin/uv sync --locked --inexact "${extras[@]}" --quiet --compile-bytecode
 .venv/bin/python -m compileall -q src
+.venv/bin/python -m govdata.dcbytecode  # and the gate's dataclasses' methods (govdata/dcbytecode.py)
