@@ -26,4 +26,5 @@ fi
 # bytecode compiled once here: a CLI run then never compiles a library on import
 .venv/bin/uv sync --locked --inexact "${extras[@]}" --quiet --compile-bytecode
 .venv/bin/python -m compileall -q src
-.venv/bin/python -m govdata.dcbytecode  # and the gate's dataclasses' methods (govdata/dcbytecode.py)
+# and the methods of the gate's dataclasses (govdata/dcbytecode.py)
+.venv/bin/python -c "from govdata import dcbytecode as d; d.install(); import govdata.checks.runner, govdata.render; d.save()"

@@ -98,11 +98,3 @@ def save() -> None:
         _added = 0
     except (OSError, ValueError):
         pass
-
-
-if __name__ == "__main__":  # scripts/setup.sh: the gate's dataclasses compiled with the package's bytecode
-    install()
-    import govdata.checks.runner  # noqa: F401
-    import govdata.render  # noqa: F401
-
-    save()
