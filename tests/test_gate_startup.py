@@ -142,3 +142,19 @@ def test_small_inputs_are_hashed_without_openssl_to_the_same_digest():
         h = sha.sha256(data)
         h.update(b"more")
         assert h.hexdigest() == hashlib.sha256(data + b"more").hexdigest()
+
+
+def test_the_scratch_database_is_set_up_as_before(tmp_path):
+    """Its settings given at connect time (three statements fewer) are the ones the SET statements gave."""
+    from govdata.checks.runner import connect_scratch
+
+    con = connect_scratch(tmp_path, memory_limit="256MB")
+    try:
+        zone, limit, spill, order = con.execute(
+            "SELECT current_setting('TimeZone'), current_setting('memory_limit'), "
+            "current_setting('temp_directory'), current_setting('preserve_insertion_order')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert (zone, spill, order) == ("UTC", str(tmp_path / "duckdb-spill"), True) and limit.startswith("244")
+    assert (tmp_path / "duckdb-spill").is_dir()

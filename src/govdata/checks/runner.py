@@ -64,13 +64,18 @@ class CheckRun:
 
 
 def connect_scratch(workdir: Path, memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     spill = workdir / "duckdb-spill"
     spill.mkdir(parents=True, exist_ok=True)
-    con.execute(f"SET temp_directory='{spill}'")
-    con.execute(f"SET memory_limit='{memory_limit}'")
-    con.execute("SET preserve_insertion_order=true")
-    con.execute("SET TimeZone='UTC'")  # zoned values never depend on the build machine's zone
+    # the settings as the database's configuration: three SET statements fewer (~0.5 ms each cold)
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "temp_directory": str(spill),
+        "memory_limit": memory_limit,
+        "preserve_insertion_order": True,
+    }
+    con = duckdb.connect(config=config)
+    con.execute("SET TimeZone='UTC'")  # zoned values never depend on the build machine's zone (ICU's: not a config key)
     return con
 
 
