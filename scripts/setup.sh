@@ -27,4 +27,4 @@ fi
 .venv/bin/uv sync --locked --inexact "${extras[@]}" --quiet --compile-bytecode
 .venv/bin/python -m compileall -q src
 # and the methods of the gate's dataclasses (govdata/dcbytecode.py)
-.venv/bin/python -c "from govdata import dcbytecode as d; d.install(); import govdata.checks.runner, govdata.render; d.save()"
+.venv/bin/python -c "from govdata import dcbytecode as d; d.install(); import govdata.checks.runner, govdata.render; d.save(always=True)"

@@ -81,11 +81,13 @@ def install() -> None:
     dataclasses._create_fn = _create_fn  # type: ignore[attr-defined]
 
 
-def save() -> None:
+def save(always: bool = False) -> None:
     """Keep the methods compiled since the last :func:`save` (if any), as ``.pyc`` files are kept:
-    written whole and renamed, silently not when the folder cannot be written."""
+    written whole and renamed, silently not when the folder cannot be written, nor when Python
+    writes no bytecode (``PYTHONDONTWRITEBYTECODE``) unless ``always`` (``scripts/setup.sh``, as
+    ``compileall`` writes ``.pyc`` files whatever the variable says)."""
     global _added
-    if not _added:
+    if not _added or (sys.dont_write_bytecode and not always):
         return
     kept = _codes if len(_codes) <= KEPT else {text: _codes[text] for text in _used}
     try:
