@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 from typing import Any, Iterator
 
 
@@ -26,6 +25,8 @@ def _terminable() -> None:
     """A worker ends at SIGTERM whatever it is doing. A handler inherited from the parent (coverage's,
     in the test suite) runs Python code in a worker that ``Pool.terminate`` may have stopped while it
     held, or waited for, the task queue's lock: such a worker never exits and ``join`` waits for ever."""
+    import signal  # in a pool's worker only (a cold check that never forks does without it)
+
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
