@@ -226,6 +226,7 @@ def test_time_limited_query_has_the_same_status_in_every_format(datasette_app):
 def test_printf_padding_past_the_length_limit_is_refused_at_once(datasette_app, sql):
     r = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": sql})
     assert r.status_code == 400 and r.json()["ok"] is False
+    assert "widths and precisions over" in r.json()["error"]  # not SQLite's "user-defined function raised…"
     ok = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": "select printf('%.2f|%5d|%%', 3.14159, 42)"})
     assert ok.json()["rows"] == [["3.14|   42|%"]]
 
