@@ -326,6 +326,7 @@ def wrap(app: Any) -> Any:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(SECURITY_HEADERS)]
                 message = dict(message, headers=_vary_by_language(headers) + SECURITY_HEADERS)
+                state["html"] = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
                 if capped or csv_safe:
                     if csv_safe:  # the body changes length
                         message["headers"] = [h for h in message["headers"] if h[0].lower() != b"content-length"]
@@ -336,6 +337,10 @@ def wrap(app: Any) -> Any:
                 return await send(message)
             body = message.get("body", b"")
             more = message.get("more_body", False)
+            if state.get("html") and b"\0" in body:
+                # a NUL of the query string echoed into a page (?q=%00, ?_search=%00): an HTML parse
+                # error that browsers show as U+FFFD; a space keeps the length the headers announced
+                body = body.replace(b"\0", b" ")
             if csv_safe:
                 body = csv_safe.feed(body, final=not more)
             state["sent"] += len(body)
