@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from govdata.checks import formats
 from govdata.sql import ident, lit
 
 DUCKDB_TYPES = {
@@ -61,9 +62,8 @@ _RE = {
     "duration": r"[+-]?P(?:[0-9]+(?:[,.][0-9]+)?Y)?(?:[0-9]+(?:[,.][0-9]+)?M)?(?:[0-9]+(?:[,.][0-9]+)?W)?(?:[0-9]+(?:[,.][0-9]+)?D)?(?:T(?:[0-9]+(?:[,.][0-9]+)?H)?(?:[0-9]+(?:[,.][0-9]+)?M)?(?:[0-9]+(?:[,.][0-9]+)?S)?)?",
     # lon, lat = cell.split(","), each a Decimal (ranges are checked apart)
     "geopoint": r"[^,]*,[^,]*",
-    "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
-    "uri": r"(?s)[A-Za-z][A-Za-z0-9+.-]*:.*",  # Frictionless (rfc3986) requires a scheme, nothing more
-    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    "uri": formats.URI,
+    "uuid": formats.UUID,
 }
 
 
@@ -232,7 +232,9 @@ class FieldSQL:
         if t in ("object", "array", "geojson"):
             want = "ARRAY" if t == "array" else "OBJECT"
             return f"NOT json_valid({v}) OR (CASE WHEN json_valid({v}) THEN json_type({v}) END) != '{want}'"
-        if t == "string" and self.format in ("email", "uri", "uuid"):
+        if t == "string" and self.format == "email":
+            return formats.email_invalid(v, lit)
+        if t == "string" and self.format in ("uri", "uuid"):
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
 
