@@ -171,7 +171,7 @@ class FieldSQL:
             self.value = self.col
         self.duckdb_type = DUCKDB_TYPES.get(self.type, "VARCHAR")
 
-    def _num_text(self) -> str:
+    def _num_text(self, decimal: bool = True) -> str:
         v = self.value
         if self.field.get("bareNumber") is False:  # as Frictionless: strip leading and trailing non-digits
             v = f"regexp_replace({v}, '^[^-\\p{{Nd}}]*|\\P{{Nd}}*$', '', 'g')"
@@ -180,7 +180,7 @@ class FieldSQL:
         group, dec = self.field.get("groupChar"), self.field.get("decimalChar")
         if group:
             v = f"replace({v}, {lit(group)}, '')"
-        if dec and dec != ".":
+        if decimal and dec and dec != ".":
             v = f"replace({v}, {lit(dec)}, '.')"
         return v
 
@@ -197,7 +197,12 @@ class FieldSQL:
         if t == "integer":
             return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['integer'])}) OR {self._cast('BIGINT')} IS NULL"
         if t == "number":
-            return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['number'])})"
+            bad = f"NOT regexp_full_match({self._num_text()}, {lit(_RE['number'])})"
+            dec = self.field.get("decimalChar")
+            if dec and dec != "." and self.field.get("groupChar") != ".":
+                # as Frictionless: with another decimal mark, a "." left after the group marks go is refused
+                return f"{bad} OR contains({self._num_text(decimal=False)}, '.')"
+            return bad
         if t == "boolean":
             values = (self.field.get("trueValues") or TRUE_VALUES) + (self.field.get("falseValues") or FALSE_VALUES)
             return f"{v} NOT IN ({', '.join(lit(x) for x in values)})"
