@@ -148,6 +148,13 @@ case("gb18030", [["encoding-normalised", None, None]], raw=CSV.encode("gb18030")
 case("utf8-bom", [["encoding-normalised", None, None]], raw=codecs.BOM_UTF8 + CSV.encode("utf-8"), note="valid")
 case("utf16", [["encoding-normalised", None, None]], raw=CSV.encode("utf-16"), note="valid")
 case(
+    "utf8-bom-declared",
+    [["encoding-normalised", None, None]],
+    lambda d: d["resources"][0].__setitem__("encoding", "utf-8"),
+    raw=codecs.BOM_UTF8 + CSV.encode("utf-8"),
+    note="valid: Excel's CSV UTF-8 declared utf-8 (the BOM was read into the first label)",
+)
+case(
     "declared-encoding-mismatch",
     [["encoding-error", None, None]],
     lambda d: d["resources"][0].__setitem__("encoding", "gb18030"),
