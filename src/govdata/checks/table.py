@@ -14,7 +14,7 @@ import itertools
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from govdata import duck as duckdb
 
@@ -353,6 +353,8 @@ class TableChecks:
                 continue
             check = owner(c)
             args = check.column_args(example)
+            if check.listed("") is not None:
+                args["rows"] = ", ".join(map(str, example_rows(lt, c.number, check.listed)))
             out.append(
                 Finding(
                     check.code,
@@ -398,3 +400,29 @@ def planned_counts(tables: TableChecks, lt: LoadedTable, columns: bool) -> list[
 def _what(r: Row) -> str:
     """What a row condition applies, for a schema error when it cannot be applied."""
     return r.label.split(":", 2)[-1] if r.label.startswith("constraint-error:") else owner(r).code
+
+
+EXAMPLE_ROWS = 3  # rows a column finding lists
+
+
+def example_rows(lt: LoadedTable, number: int, listed: Callable[[str], bool | None]) -> list[int]:
+    """The first rows (of the agency's file) whose cell of field ``number`` is ``listed``: read from
+    the file the table was loaded from, in Python (only for a column already reported: a streamed
+    table has no row ids, and the first examples are usually near the top)."""
+    import csv
+
+    path = lt.prep.path
+    if path is None:
+        return []
+    missing = {str(m) for m in lt.schema.get("missingValues", [""])}
+    out: list[int] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)  # the header
+        for index, cells in enumerate(reader):
+            cell = cells[number - 1] if number <= len(cells) else ""
+            if cell not in missing and listed(cell):
+                out.append(lt.prep.row_number(index))
+                if len(out) == EXAMPLE_ROWS:
+                    break
+    return out

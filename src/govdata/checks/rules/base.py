@@ -162,6 +162,11 @@ class Check:
         """The message arguments of a column finding whose aggregate gave ``example``."""
         return {"example": example[:40]}
 
+    def listed(self, cell: str) -> bool | None:
+        """Of a column finding: is ``cell`` one whose row the finding lists (the first few, as the
+        ``rows`` argument)? None: the finding lists no rows."""
+        return None
+
     def describe(self) -> Code:
         return Code(
             self.code,

@@ -1,0 +1,280 @@
+"""The forms agencies write values in that a declared pipeline step turns into typed values
+(Chinese dates, full-width digits, thousands separators, amounts with units, percentages,
+accounting negatives, Chinese year-months): one definition of each, read by
+
+* the gate (:meth:`govdata.checks.sqltypes.FieldSQL.normalisable`: the patterns in DuckDB's RE2),
+* the type-error hint and the ``normalisable-text`` message (:func:`form_of`, Python's ``re``),
+* ``govdata new`` (:mod:`govdata.scaffold.infer`: the column's type and steps),
+* the pipeline steps (:mod:`govdata.pipelines.steps`: which values a step rewrites).
+
+Every pattern is written so that RE2 and Python's ``re`` read it alike (no ``\\d``, no
+look-around), and matched against the whole value.
+
+A column is normalisable when every value is of one *family* (:data:`KINDS`) and at least one is
+not already plain: plain numbers with amounts, say, but never amounts with percentages or
+numbers with dates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+B = "[ \t\n\r\f\v]*"  # blanks around a value (ASCII, as DuckDB's and Python's patterns read them)
+_D = "[0-9０-９]"  # a digit, ASCII or full-width
+_SIGN = "[+＋－-]?"
+_BODY = f"(?:{_D}{{1,3}}(?:[,，]{_D}{{3}})+|{_D}+)(?:[.．]{_D}+)?"  # digits, thousands separators, a fraction
+_NUMBER = f"(?:{_SIGN}{_BODY}|[(（]{B}{_BODY}{B}[)）])"  # signed, or an accounting negative in brackets
+UNITS = {"亿元": 10**8, "万元": 10**4, "元": 1, "亿": 10**8, "万": 10**4}
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    bit: int  # the family bit (:data:`KINDS`); plain forms need no step
+    pattern: str  # the whole value, blanks around it allowed
+    steps: tuple[str, ...]  # the pipeline steps that turn it into a typed value
+    example: str
+    hint_en: str
+    hint_zh: str
+
+    @property
+    def plain(self) -> bool:
+        return not self.steps
+
+
+def _step(en: str, zh: str, step: str) -> tuple[str, str]:
+    return (f"{en}, or declare the pipeline step {step}", f"{zh}，或声明处理步骤 {step}")
+
+
+# in the order a value is tested: the first form a value matches is its form
+FORMS: tuple[Form, ...] = (
+    Form("number", 1, f"{B}-?[0-9]+(\\.[0-9]+)?{B}", (), "12.5", "", ""),
+    Form("date", 16, f"{B}[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}{B}", (), "2024-03-05", "", ""),
+    Form("yearmonth", 64, f"{B}[0-9]{{4}}-[0-9]{{1,2}}{B}", (), "2024-03", "", ""),
+    Form(
+        "thousands",
+        2,
+        f"{B}[+-]?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?{B}",
+        ("strip_thousands_separators",),
+        "1,234",
+        *_step(
+            "thousands separators (1,234): remove them",
+            "千分位分隔符（1,234）：去掉分隔符",
+            "strip_thousands_separators",
+        ),
+    ),
+    Form(
+        "accounting",
+        2,
+        f"{B}(?:[(（]{B}{_BODY}{B}[)）]|[+＋]{_BODY}){B}",
+        ("normalize_accounting_negatives",),
+        "(1,200.50)",
+        *_step(
+            "an accounting negative or a leading plus ((1,200.50), +5): write -1200.50 and 5",
+            "会计负数或正号（(1,200.50)、+5）：写成 -1200.50 和 5",
+            "normalize_accounting_negatives",
+        ),
+    ),
+    Form(
+        "fullwidth",
+        2,
+        f"{B}{_SIGN}{_BODY}{B}",
+        ("normalize_fullwidth", "strip_thousands_separators"),
+        "１２３",
+        *_step(
+            "full-width digits (１２３): write ASCII digits", "全角数字（１２３）：改用半角数字", "normalize_fullwidth"
+        ),
+    ),
+    Form(
+        "amount",
+        4,
+        f"{B}{_NUMBER}{B}(?:{'|'.join(UNITS)}){B}",
+        ("normalize_amounts",),
+        "12.5万元",
+        *_step(
+            "an amount with its unit (12.5万元): write the number in 元 (125000) and say the unit in the field's "
+            "description",
+            "带单位的金额（12.5万元）：写成以元计的数值（125000），单位写在字段说明中",
+            "normalize_amounts",
+        ),
+    ),
+    Form(
+        "percent",
+        8,
+        f"{B}{_NUMBER}{B}[%％]{B}",
+        ("normalize_percentages",),
+        "12.5%",
+        *_step(
+            "a percentage (12.5%): write the number of percent (12.5) and say % in the field's description",
+            "百分数（12.5%）：写成百分数的数值（12.5），单位 % 写在字段说明中",
+            "normalize_percentages",
+        ),
+    ),
+    Form(
+        "chinese-date",
+        32,
+        f"{B}(?:{_D}{{4}}{B}年{B}{_D}{{1,2}}{B}月{B}{_D}{{1,2}}{B}日?|[0-9]{{4}}[/.][0-9]{{1,2}}[/.][0-9]{{1,2}}){B}",
+        ("normalize_chinese_dates",),
+        "2024年3月5日",
+        *_step(
+            "a Chinese or slashed date (2024年3月5日, 2024/3/5): write 2024-03-05",
+            "中文或斜线日期（2024年3月5日、2024/3/5）：写成 2024-03-05",
+            "normalize_chinese_dates",
+        ),
+    ),
+    Form(
+        "chinese-yearmonth",
+        128,
+        f"{B}{_D}{{4}}{B}年{B}{_D}{{1,2}}{B}月{B}",
+        ("normalize_chinese_dates",),
+        "2024年3月",
+        *_step(
+            "a Chinese year-month (2024年3月): write 2024-03",
+            "中文年月（2024年3月）：写成 2024-03",
+            "normalize_chinese_dates",
+        ),
+    ),
+)
+# the forms of a number without a unit or % (what the number steps also rewrite)
+NUMBER_FORMS = frozenset({"number", "thousands", "accounting", "fullwidth"})
+OTHER = 256  # the bit of a value of no form
+
+# (type, the bits a column's values may have): a column is of the first kind whose bits hold all
+# its values' and that has a value of a form that is not plain
+KINDS: tuple[tuple[str, int], ...] = (
+    ("number", 1 | 2 | 4),
+    ("number", 1 | 2 | 8),
+    ("date", 16 | 32),
+    ("yearmonth", 64 | 128),
+)
+PLAIN_BITS = sum({f.bit for f in FORMS if f.plain})
+
+_COMPILED = [(f, re.compile(f.pattern)) for f in FORMS]
+
+
+def form_of(value: str) -> Form | None:
+    """The form of a value (the first that matches it whole), None for any other value."""
+    for form, pattern in _COMPILED:
+        if pattern.fullmatch(value):
+            return form
+    return None
+
+
+def kind_of(bits: int) -> str | None:
+    """The type of a column whose values' family bits OR to ``bits`` (see :data:`KINDS`), None when
+    the column is not normalisable. :func:`kinds_sql` is the same test in SQL."""
+    for kind, allowed in KINDS:
+        if bits & ~allowed == 0 and bits & allowed & ~PLAIN_BITS:
+            return kind
+    return None
+
+
+def kinds_sql(bits: str) -> str:
+    """SQL: the column whose values' bits OR to ``bits`` is normalisable (:func:`kind_of`, over every
+    combination of bits: ``bits`` is read once)."""
+    return f"{bits} IN ({', '.join(str(b) for b in range(2 * OTHER) if kind_of(b))})"
+
+
+def bit_sql(value: str) -> str:
+    """SQL: the family bit of a (non-null) value, :data:`OTHER` for a value of no form (the forms
+    tested in order, each only on the values no earlier one matched)."""
+    from govdata.sql import lit
+
+    whens = " ".join(f"WHEN regexp_full_match({value}, {lit(f.pattern)}) THEN {f.bit}" for f in FORMS)
+    return f"(CASE WHEN {value} IS NULL THEN NULL {whens} ELSE {OTHER} END)"
+
+
+def column_steps(values: list[str]) -> tuple[str, list[str], Form] | None:
+    """(type, pipeline steps, the form of the values that need a step) of a column every value of
+    which is of one family, one at least not plain; None otherwise. The steps are those of its forms,
+    in the order of :data:`STEP_ORDER`; a step that reads every number form
+    (``normalize_amounts``, ``normalize_percentages``, ``normalize_accounting_negatives``) stands
+    alone."""
+    forms = [form_of(v) for v in values]
+    if not forms or any(f is None for f in forms):
+        return None
+    found = [f for f in forms if f is not None]
+    kind = kind_of(_or(f.bit for f in found))
+    if kind is None:
+        return None
+    needing = [f for f in found if not f.plain]
+    steps = {s for f in needing for s in f.steps}
+    whole = [s for s in STEP_ORDER if s in steps and s in WHOLE_NUMBER_STEPS]
+    if whole:
+        chosen = whole[:1]
+    else:
+        chosen = [s for s in STEP_ORDER if s in steps]
+        if chosen == ["normalize_fullwidth", "strip_thousands_separators"] and not any(
+            "," in v or "，" in v for v in values
+        ):
+            chosen = ["normalize_fullwidth"]
+    if kind == "number" and not whole and all(re.fullmatch(r"[+-]?[0-9]{1,18}", _plain(v)) for v in values):
+        kind = "integer"
+    return kind, chosen, max(needing, key=lambda f: f.bit)
+
+
+STEP_ORDER = (
+    "normalize_amounts",
+    "normalize_percentages",
+    "normalize_accounting_negatives",
+    "normalize_fullwidth",
+    "strip_thousands_separators",
+    "normalize_chinese_dates",
+)
+WHOLE_NUMBER_STEPS = frozenset({"normalize_amounts", "normalize_percentages", "normalize_accounting_negatives"})
+
+
+def _or(bits: object) -> int:
+    out = 0
+    for b in bits:  # type: ignore[attr-defined]
+        out |= b
+    return out
+
+
+_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋（）％"}
+_FULLWIDTH[0x3000] = 0x20
+
+
+def _plain(value: str) -> str:
+    """A number's text with full-width characters, blanks and separators taken out (unit and %
+    left as written)."""
+    return re.sub(r"[ \t\n\r\f\v,]", "", value.translate(_FULLWIDTH))
+
+
+def number_text(value: str, scale: int = 1) -> str | None:
+    """A value of a number form (plain, full-width, thousands separators, a leading plus, an
+    accounting negative ``(100)``) times ``scale``, as plain ASCII (``-1200.5``); None for any other."""
+    text = _plain(value)
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1]
+    try:
+        number = Decimal(text.lstrip("+")) if text[:1] != "+" or text[1:2].isdigit() else None
+    except InvalidOperation:
+        return None
+    if number is None or not number.is_finite():
+        return None
+    number *= scale
+    if negative:
+        number = -number
+    out = format(number.normalize(), "f") if number != number.to_integral_value() else str(int(number))
+    return out
+
+
+def amount_text(value: str) -> str | None:
+    """An amount (``12.5万元``, ``3亿``, ``1,200 元``, a plain number) in 元 (or the bare unit)."""
+    text = value.strip()
+    for unit, scale in UNITS.items():
+        if text.endswith(unit):
+            return number_text(text[: -len(unit)], scale)
+    return number_text(text)
+
+
+def percent_text(value: str) -> str | None:
+    """A percentage (``12.5 %``, ``３％``, a plain number) as its number of percent."""
+    text = value.strip()
+    if text.endswith(("%", "％")):
+        text = text[:-1]
+    return number_text(text)
