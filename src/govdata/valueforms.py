@@ -174,16 +174,38 @@ def kind_of(bits: int) -> str | None:
 def kinds_sql(bits: str) -> str:
     """SQL: the column whose values' bits OR to ``bits`` is normalisable (:func:`kind_of`, over every
     combination of bits: ``bits`` is read once)."""
-    return f"{bits} IN ({', '.join(str(b) for b in range(2 * OTHER) if kind_of(b))})"
+    # a function of one argument: DuckDB writes ``x IN (a, b, …)`` as ``x = a OR x = b …``, a copy
+    # of the whole aggregate for each constant (a 100-column statement ran out of memory)
+    return f"list_contains([{', '.join(str(b) for b in range(2 * OTHER) if kind_of(b))}], {bits})"
 
 
-def bit_sql(value: str) -> str:
-    """SQL: the family bit of a (non-null) value, :data:`OTHER` for a value of no form (the forms
-    tested in order, each only on the values no earlier one matched)."""
+def bit_sql(value: str, cell: str | None = None) -> str:
+    """SQL: the family bit of a value (NULL when missing), :data:`OTHER` for a value of no form: the
+    forms tested in order, each only on the values no earlier one matched. ``cell``: the raw cell,
+    what the patterns read once ``value`` is known not missing (one expression node less per form:
+    a wide table's statement holds one such test per text column)."""
     from govdata.sql import lit
 
-    whens = " ".join(f"WHEN regexp_full_match({value}, {lit(f.pattern)}) THEN {f.bit}" for f in FORMS)
+    cell = cell or value
+    whens = " ".join(f"WHEN regexp_full_match({cell}, {lit(f.pattern)}) THEN {f.bit}" for f in FORMS)
     return f"(CASE WHEN {value} IS NULL THEN NULL {whens} ELSE {OTHER} END)"
+
+
+def candidate_sql(value: str, cell: str | None = None) -> str:
+    """SQL aggregate, true when every value of the column is of some form and one at least is not
+    plain: two regular expressions per value at most (every plain form, then every other), the
+    first test of a column; :func:`bit_sql` under :func:`kinds_sql` is the exact one, run on the
+    columns this one passes."""
+    from govdata.sql import lit
+
+    cell = cell or value
+    plain = "|".join(f"(?:{f.pattern})" for f in FORMS if f.plain)
+    other = "|".join(f"(?:{f.pattern})" for f in FORMS if not f.plain)
+    bits = (
+        f"bit_or(CASE WHEN {value} IS NULL THEN NULL WHEN regexp_full_match({cell}, {lit(plain)}) THEN 1 "
+        f"WHEN regexp_full_match({cell}, {lit(other)}) THEN 2 ELSE 4 END)"
+    )
+    return f"list_contains([2, 3], {bits})"
 
 
 def column_steps(values: list[str]) -> tuple[str, list[str], Form] | None:

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from govdata.sql import ident, lit
-from govdata.valueforms import bit_sql, kinds_sql
+from govdata.valueforms import bit_sql, candidate_sql, kinds_sql
 
 DUCKDB_TYPES = {
     "string": "VARCHAR",
@@ -243,18 +243,25 @@ class FieldSQL:
         return f"CASE WHEN {v} < 'A' THEN regexp_full_match({v}, {lit(FORMULA_RE)}) ELSE false END"
 
     def normalisable(self) -> str | None:
-        """Aggregate: a value of the form that needs a step when every value of a plain text column
-        (no enum, pattern or format) is of one family of :mod:`govdata.valueforms` (Chinese dates,
-        numbers written with full-width digits, thousands separators, units, % or in brackets …) and
-        one at least is not plain, else NULL. Such a column is published unusable for machines
-        (``normalisable-text``). The forms are tested in one ``CASE`` per value (the first that
-        matches; a plain number costs one regular expression), read once by both aggregates."""
+        """Aggregate: one of the values when every value of a plain text column (no enum, pattern or
+        format) is of one family of :mod:`govdata.valueforms` (Chinese dates, numbers written with
+        full-width digits, thousands separators, units, % or in brackets …) and one at least is not
+        plain, else NULL. Such a column is published unusable for machines (``normalisable-text``,
+        whose finding then takes its example and rows from the file). The forms are tested in one
+        ``CASE`` per value (the first that matches: a plain number costs one regular expression)."""
         c = self.field.get("constraints") or {}
         if self.type != "string" or self.format != "default" or "enum" in c or "pattern" in c:
             return None
         v = self.value
-        bit = bit_sql(v)
-        return f"(CASE WHEN {kinds_sql(f'bit_or({bit})')} THEN arg_max({v}, {bit}) END)"
+        return f"(CASE WHEN {candidate_sql(v, self.col)} THEN min({v}) END)"
+
+    def normalisable_exact(self) -> str | None:
+        """Aggregate: true when the column :meth:`normalisable` gives a value for holds values of one
+        family only (amounts with percentages, or numbers with dates, are not normalisable): every
+        form tested apart, so run only on the columns that test passes."""
+        if self.normalisable() is None:
+            return None
+        return kinds_sql(f"bit_or({bit_sql(self.value, self.col)})")
 
     def normalisable_likely(self) -> str | None:
         """A cheap first test for :meth:`normalisable` (no regular expression, one look at each

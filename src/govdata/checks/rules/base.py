@@ -89,6 +89,9 @@ class Column:
     number: int
     field: str
     check: "Check | None" = None
+    # an aggregate, true when the column is reported: run (a statement of its own) only on the
+    # columns ``value`` gives an example for (a precise test too costly to run on every column)
+    exact: str | None = None
 
 
 @dataclass(frozen=True)

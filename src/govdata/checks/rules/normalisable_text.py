@@ -48,7 +48,7 @@ class NormalisableText(Check):
         "cannot use it. Declare the real type (date, yearmonth, integer, number), add the normalising step to a "
         "pipeline and say the unit in the field's description."
     )
-    message_zh = "声明为字符串，但每个值都类似 '{example}'（如第 {rows} 行）：{hint_zh}；请声明类型 {kind}"
+    message_zh = "声明为字符串，但每个值都类似 '{example}'（如第 {rows_zh} 行）：{hint_zh}；请声明类型 {kind}"
     message_en = "declared a string but every value is like '{example}' (rows {rows}): {hint_en}; declare type {kind}"
 
     def columns(self, table: Table) -> list[Column]:
@@ -56,7 +56,8 @@ class NormalisableText(Check):
         for number, f in enumerate(table.fields, start=1):
             value, likely = f.normalisable(), f.normalisable_likely()
             if value and likely:
-                out.append(Column(f"normalisable-text:{f.name}", likely, value, number, f.name))
+                label = f"normalisable-text:{f.name}"
+                out.append(Column(label, likely, value, number, f.name, exact=f.normalisable_exact()))
         return out
 
     def listed(self, cell: str) -> bool | None:
