@@ -684,9 +684,11 @@ def test_new_types_amounts_percentages_accounting_negatives_and_year_months_with
     for i in range(24):
         k = i % 6
         lines.append(f"{i + 1},{amounts[k]},{rates[k]},{balances[k]},{months[k]},{days[k]},{people[k]}")
+    lines.append("25,-,-,-,2025年3月,2025/3/4,-")  # "-" for none: a missing value, the columns still typed
     source = _csv(tmp_path / "forms.csv", lines)
     root, descriptor, data, notes = _new(tmp_path, source)
     res = data["resources"][0]
+    assert res["schema"]["missingValues"] == ["", "-"]
     fields = {f["title"]: f for f in res["schema"]["fields"]}
     types = {t: fields[t]["type"] for t in ("罚没金额", "增长率", "差额", "所属月份", "登记日期", "人数")}
     assert types == {

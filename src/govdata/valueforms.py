@@ -162,6 +162,12 @@ def form_of(value: str) -> Form | None:
     return None
 
 
+def number_form(value: str) -> bool:
+    """A value of a number form (plain, full-width, separators, a unit, %, brackets)."""
+    form = form_of(value)
+    return form is not None and any(kind == "number" and form.bit & allowed for kind, allowed in KINDS)
+
+
 def kind_of(bits: int) -> str | None:
     """The type of a column whose values' family bits OR to ``bits`` (see :data:`KINDS`), None when
     the column is not normalisable. :func:`kinds_sql` is the same test in SQL."""

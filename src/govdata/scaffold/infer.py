@@ -64,10 +64,18 @@ _NUMBERISH = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 def placeholders(values: list[str]) -> set[str]:
     """The placeholders of a column of numbers (``-``, ``/``, ``无`` …): what the schema's
     ``missingValues`` must list for the column to be typed. Empty unless every other value is a
-    number and numbers are most of the values."""
+    number (also in a form a step normalises: ``12.5万元``, ``3%``, ``(100)``) and numbers are most
+    of the values."""
+    from govdata.valueforms import number_form
+
     seen = {v.strip() for v in values if v.strip() in PLACEHOLDERS}
     others = [v.strip() for v in values if v.strip() and v.strip() not in PLACEHOLDERS]
-    if seen and others and len(others) >= len(values) // 2 and all(_NUMBERISH.fullmatch(v) for v in others):
+    if (
+        seen
+        and others
+        and len(others) >= len(values) // 2
+        and all(_NUMBERISH.fullmatch(v) or number_form(v) for v in others)
+    ):
         return seen
     return set()
 
