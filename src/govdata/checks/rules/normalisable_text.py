@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from govdata.checks.rules.base import Check, Column, Table
-from govdata.valueforms import form_of
+from govdata.valueforms import KINDS, NUMBER_FORMS, Form, form_of
 
 # a type-error's cell that is an Excel error value (no step normalises it: the formula must be corrected)
 EXCEL_ERROR = (
@@ -29,8 +29,11 @@ def hint(cell: str) -> tuple[str, str] | None:
     return (en, zh) if pattern.search(cell) else None
 
 
-# the type to declare for a column of each form's family
-KIND = {1: "integer or number", 2: "integer or number", 4: "number", 8: "number", 16: "date", 32: "date"}
+def kind(form: Form) -> str:
+    """The type to declare for a column of ``form``'s family (a number without a unit or % may be
+    whole)."""
+    found = next((k for k, allowed in KINDS if form.bit & allowed), "")
+    return "integer or number" if found == "number" and form.name in NUMBER_FORMS else found
 
 
 class NormalisableText(Check):
@@ -72,7 +75,7 @@ class NormalisableText(Check):
             "example": example[:40],
             "hint_en": en,
             "hint_zh": zh,
-            "kind": KIND.get(form.bit, "yearmonth") if form is not None else "",
+            "kind": kind(form) if form is not None else "",
         }
 
 
