@@ -153,11 +153,16 @@ def _text_columns(base_catalog, tmp_path):
     return dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())
 
 
-@pytest.mark.parametrize("quick", [1000, 1 << 30], ids=["one-pass proof", "precise path"])
-def test_text_columns_of_the_new_forms_are_warned_at_their_field_with_rows(quick, base_catalog, tmp_path, monkeypatch):
-    from govdata.checks import source
+@pytest.mark.parametrize(
+    "quick, wide", [(1000, 100), (1 << 30, 100), (1 << 30, 2)], ids=["one-pass proof", "precise path", "long table"]
+)
+def test_text_columns_of_the_new_forms_are_warned_at_their_field_with_rows(
+    quick, wide, base_catalog, tmp_path, monkeypatch
+):
+    from govdata.checks import source, table
 
     monkeypatch.setattr(source, "QUICK_SCAN_BYTES", quick)
+    monkeypatch.setattr(table, "WIDE_COLUMNS", wide)  # past it, a table is held one row per cell
     root, target = _text_columns(base_catalog, tmp_path)
     report = _check(root, target)
     assert found(report, warnings=True) == [
