@@ -63,6 +63,8 @@ COLUMNS = {
     "amounts mixed with plain numbers": (["12.5万元", "500", "1,000"], ("number", ["normalize_amounts"])),
     "percentages": (["3%", "12.5 %", "３％", "7"], ("number", ["normalize_percentages"])),
     "accounting negatives": (["(100)", "（1,200.50）", "+5", "20"], ("number", ["normalize_accounting_negatives"])),
+    "whole accounting negatives": (["(100)", "+5", "-3.00"], ("integer", ["normalize_accounting_negatives"])),
+    "thousands with cents": (["1,234.00", "5"], ("number", ["strip_thousands_separators"])),
     "year-months": (["2024年3月", "2024年03月", "2024-05"], ("yearmonth", ["normalize_chinese_dates"])),
     "dotted and slashed dates": (["2024.3.5", "2024/3/5", "2024-01-01"], ("date", ["normalize_chinese_dates"])),
     "full-width with separators": (

@@ -231,8 +231,13 @@ def column_steps(values: list[str]) -> tuple[str, list[str], Form] | None:
             "," in v or "，" in v for v in values
         ):
             chosen = ["normalize_fullwidth"]
-    if kind == "number" and not whole and all(re.fullmatch(r"[+-]?[0-9]{1,18}", _plain(v)) for v in values):
-        kind = "integer"
+    # whole numbers without a unit or %, as the steps write them: an integer (an amount or a rate is
+    # a number, whatever the sample); the accounting step writes every number plain (100.00 as 100),
+    # the others only take characters out (1,234.00 stays a fraction)
+    written = number_text if "normalize_accounting_negatives" in chosen else _plain
+    if kind == "number" and all(f.name in NUMBER_FORMS for f in found):
+        if all(re.fullmatch(r"[+-]?[0-9]{1,18}", written(v) or "") for v in values):
+            kind = "integer"
     return kind, chosen, max(needing, key=lambda f: f.bit)
 
 
