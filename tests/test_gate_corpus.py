@@ -262,6 +262,10 @@ def test_big_file_with_a_ragged_row_falls_back_to_the_precise_pass(base_catalog,
         ("chinese-date", "normalize_chinese_dates"),
         ("fullwidth-digits", "normalize_fullwidth"),
         ("thousands-separator", "strip_thousands_separators"),
+        ("amount-with-unit", "normalize_amounts"),
+        ("percentage", "normalize_percentages"),
+        ("accounting-negative", "normalize_accounting_negatives"),
+        ("chinese-yearmonth", "normalize_chinese_dates"),
     ],
 )
 def test_agency_forms_are_reported_with_the_declared_fix(case, words, base_catalog, tmp_path):

@@ -43,6 +43,7 @@ SHARED = {
     "govdata.sourcecode",
     "govdata.sql",
     "govdata.textsearch",
+    "govdata.valueforms",  # the agency value forms: the gate's SQL, the pipeline steps, govdata new
     "govdata.verdicts",
 }
 # commands (and their packages): the top of the house, they may import any stage
