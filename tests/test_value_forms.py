@@ -31,7 +31,8 @@ FORMS = {
     "３％": "percent",
     "(100)": "accounting",
     "（1,200.50）": "accounting",
-    "+5": "accounting",
+    "+5": "number",  # a number as written (Frictionless reads it): no step
+    "＋5": "accounting",
     "2024年3月": "chinese-yearmonth",
     "2024年03月": "chinese-yearmonth",
     "2024.3.5": "chinese-date",
@@ -149,7 +150,7 @@ def _text_columns(base_catalog, tmp_path):
         ("500", "3%", "20", "2024年3月", "2024.3.5", "330106"),
         ("12.5万元", "12.5 %", "(100)", "2024年03月", "2024/3/5", "330102"),
         ("3亿元", "７", '"（1,200.50）"', "2024-05", "2024-01-01", "330108"),
-        ("", "３％", "+5", "", "2024/12/31", "330110"),
+        ("", "３％", "＋5", "", "2024/12/31", "330110"),
     ]
     lines += [",".join(v) for v in values]
     return dataset(base_catalog, tmp_path, fields, ("\n".join(lines) + "\n").encode())

@@ -50,7 +50,7 @@ def _step(en: str, zh: str, step: str) -> tuple[str, str]:
 
 # in the order a value is tested: the first form a value matches is its form
 FORMS: tuple[Form, ...] = (
-    Form("number", 1, f"{B}-?[0-9]+(\\.[0-9]+)?{B}", (), "", ""),
+    Form("number", 1, f"{B}[+-]?[0-9]+(\\.[0-9]+)?{B}", (), "", ""),  # +5 is a number as written (Frictionless)
     Form("date", 16, f"{B}[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}{B}", (), "", ""),
     Form("yearmonth", 64, f"{B}[0-9]{{4}}-[0-9]{{1,2}}{B}", (), "", ""),
     Form(
@@ -70,8 +70,8 @@ FORMS: tuple[Form, ...] = (
         f"{B}(?:[(（]{B}{_BODY}{B}[)）]|[+＋]{_BODY}){B}",
         ("normalize_accounting_negatives",),
         *_step(
-            "an accounting negative or a leading plus ((1,200.50), +5): write -1200.50 and 5",
-            "会计负数或正号（(1,200.50)、+5）：写成 -1200.50 和 5",
+            "an accounting negative or a leading plus ((1,200.50), ＋5): write -1200.50 and 5",
+            "会计负数或正号（(1,200.50)、＋5）：写成 -1200.50 和 5",
             "normalize_accounting_negatives",
         ),
     ),
