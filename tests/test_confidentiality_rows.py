@@ -229,7 +229,7 @@ def test_the_byte_scan_finds_full_width_forms_as_the_marks_do():
         def _scan(self, data: bytes) -> None:
             found = privacy._FULL_WIDTH.search(data)
             while found:
-                found = privacy._FULL_WIDTH.search(data, self._cell(data, found.start() + 2, NUMBERS))
+                found = privacy._FULL_WIDTH.search(data, self._cell(data, found.start() + 2, None))
 
     rng = random.Random(14)
     pieces = [
@@ -292,6 +292,47 @@ def test_the_byte_scan_finds_digits_before_an_ideographic_space_as_the_marks_do(
     by_marks, searched = _scanned((ByMarks, InBytes), lines)
     assert by_marks.candidates > 200 and ("remarks", "mobile") in by_marks.found
     assert (searched.candidates, searched.found) == (by_marks.candidates, by_marks.found)
+
+
+def test_one_search_for_full_width_forms_and_at_signs_finds_what_two_did():
+    """The full-width at sign is found by the full-width digits' search (one pass of the bytes, not
+    two): a cell holding both is validated for both kinds, as the two searches did."""
+    import random
+
+    from govdata.checks import privacy
+    from govdata.checks.rules.personal_data import AT_SIGNS
+
+    class TwoSearches(CellScanner):
+        def _scan(self, data: bytes) -> None:  # as written before: digits, then each at sign
+            found = privacy._FULL_WIDTH_NUMBER.search(data)
+            while found:
+                found = privacy._FULL_WIDTH_NUMBER.search(data, self._cell(data, found.start() + 2, NUMBERS))
+            for at in AT_SIGNS:
+                pos = data.find(at.encode())
+                while pos >= 0:
+                    pos = data.find(at.encode(), self._cell(data, pos, ("email",)))
+
+    class OneSearch(CellScanner):
+        def _scan(self, data: bytes) -> None:
+            found = privacy._FULL_WIDTH.search(data)
+            while found:
+                found = privacy._FULL_WIDTH.search(data, self._cell(data, found.start() + 2, None))
+            pos = data.find(b"@")
+            while pos >= 0:
+                pos = data.find(b"@", self._cell(data, pos, ("email",)))
+
+    rng = random.Random(12)
+    pieces = ["１３９", "１２３４", "５６７８", "－", "＠", "@", "qq", ".com", "zhang", "电话", "，", "1", " "]
+    lines = ["id,remarks,other"]
+    for i in range(600):
+        lines.append(f"{i},{''.join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))},{rng.choice(pieces)}")
+    lines += ["601,１３９１２３４５６７８ zhang＠qq.com,无", "602,zhang＠qq.com １３９１２３４５６７８,无"]
+    two, one = _scanned((TwoSearches, OneSearch), lines)
+    assert {("remarks", "mobile"), ("remarks", "email")} <= two.found
+    assert one.found == two.found
+    for line in lines[-2:]:  # each kind found in a cell holding both, whichever comes first
+        both, single = _scanned((TwoSearches, OneSearch), ["id,remarks,other", line])
+        assert single.found == both.found == {("remarks", "mobile"), ("remarks", "email")}
 
 
 def _scanned(kinds: tuple[type[CellScanner], ...], lines: list[str]) -> list[CellScanner]:

@@ -60,6 +60,28 @@ def test_cells_that_are_not_text_in_a_text_field_as_frictionless_reads_them(base
     assert (stats.rows_read, stats.rows_with_findings) == (8, 7)
 
 
+def test_a_number_cell_in_a_boolean_field_as_frictionless_reads_it(base_catalog, tmp_path):
+    """Frictionless takes a boolean cell or a text among the true/false values: a number cell 1 is
+    refused (its text "1" would pass the default true values)."""
+    fields = [{"name": "id", "type": "integer"}, {"name": "b", "type": "boolean"}]
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    for row in (["id", "b"], [1, True], [2, False], [3, "true"], [4, 1], [5, 0.0], [6, "是"]):
+        sheet.append(row)
+    book.save(target / "data" / "items.xlsx")
+    report = _check(root, target)
+    theirs = frictionless_findings(
+        target,
+        {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}, "dialect": {"excel": {"sheet": "数据"}}},
+    )
+    assert sorted((f.row, f.field, f.code) for f in report.findings if f.is_error) == sorted(theirs)
+    assert sorted(theirs) == [(5, "b", "type-error"), (6, "b", "type-error"), (7, "b", "type-error")]
+    by_row = {f.row: f for f in report.findings}
+    assert by_row[5].text("zh") == "布尔字段中的单元格是数字（1）：在 Excel 中填入 TRUE/FALSE，或把该列设为文本格式"
+
+
 def test_error_cells_of_a_sheet_part_written_in_other_ways(tmp_path):
     """Cells without a reference (their place follows the previous cell's), an absolute target, a
     sheet not in the workbook, a file that is not a workbook."""

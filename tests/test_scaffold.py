@@ -669,3 +669,97 @@ def test_excel_dates_with_a_serial_number_and_numbers_with_a_failed_formula_keep
         (f["code"], f["row"], f["field"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"
     }
     assert found == {("type-error", 6, "jian_cha_ri_qi"), ("type-error", 9, "jin_e")}
+
+
+def test_new_types_amounts_percentages_accounting_negatives_and_year_months_with_their_steps(tmp_path):
+    """Issue 14: each column typed, its step declared, the unit said in its description; the gate
+    passes the filled-in dataset and the build writes the plain values."""
+    lines = ["序号,罚没金额,增长率,差额,所属月份,登记日期,人数"]
+    amounts = ["12.5万元", "3亿元", '"1,200元"', "5万元", "100 元", "800"]
+    rates = ["3%", "12.5 %", "３％", "0.5%", "7", "-2%"]
+    balances = ["(100)", '"（1,200.50）"', "+5", "20", "-3", "0"]
+    months = ["2024年3月", "2024年03月", "2024年12月", "2024-05", "2025年1月", "2025年2月"]
+    days = ["2024.3.5", "2024/3/5", "2024-01-01", "2024/12/31", "2025.1.2", "2025/2/3"]
+    people = ["5万", "3亿", "2万", "1万", "100", "7万"]  # a count in 万: no 元, the unit is left to the agency
+    for i in range(24):
+        k = i % 6
+        lines.append(f"{i + 1},{amounts[k]},{rates[k]},{balances[k]},{months[k]},{days[k]},{people[k]}")
+    lines.append("25,-,-,-,2025年3月,2025/3/4,-")  # "-" for none: a missing value, the columns still typed
+    source = _csv(tmp_path / "forms.csv", lines)
+    root, descriptor, data, notes = _new(tmp_path, source)
+    res = data["resources"][0]
+    assert res["schema"]["missingValues"] == ["", "-"]
+    fields = {f["title"]: f for f in res["schema"]["fields"]}
+    types = {t: fields[t]["type"] for t in ("罚没金额", "增长率", "差额", "所属月份", "登记日期", "人数")}
+    assert types == {
+        "罚没金额": "number",
+        "增长率": "number",
+        "差额": "number",
+        "所属月份": "yearmonth",
+        "登记日期": "date",
+        "人数": "number",
+    }
+    assert "单位：元" in fields["罚没金额"]["description"] and "单位：%" in fields["增长率"]["description"]
+    assert "TODO" in fields["人数"]["description"] and "万" in fields["人数"]["description"]
+    pipeline = yaml.safe_load((root / "pipelines" / f"{res['pipeline']}.yaml").read_text(encoding="utf-8"))
+    steps = {s["step"]: s.get("fields") for s in pipeline["steps"][1:]}
+    assert steps == {
+        "normalize_amounts": ["罚没金额", "人数"],
+        "normalize_percentages": ["增长率"],
+        "normalize_accounting_negatives": ["差额"],
+        "normalize_chinese_dates": ["所属月份", "登记日期"],
+    }
+    assert "单位（万元）、百分号或会计负数" in notes
+    _passes(root, descriptor)
+    from govdata.publish.builder import build
+
+    build(root, root / "_build")
+    out = (root / "_build" / "current" / "downloads" / "hz-new" / "hz-new.csv").read_text(encoding="utf-8")
+    first = out.splitlines()[1].split(",")
+    assert first[1:] == ["125000.0", "3.0", "-100.0", "2024-03", "2024-03-05", "50000.0"]
+
+
+def test_new_reads_a_windows_1252_file_and_declares_its_encoding(tmp_path):
+    source = tmp_path / "latin.csv"
+    source.write_bytes("name,city,amount\nJosé,Zürich,12\nFrançois,Köln,13\nRenée,Orléans,14\n".encode("cp1252"))
+    root, descriptor, data, notes = _new(tmp_path, source)
+    assert data["resources"][0]["encoding"] == "windows-1252" and "windows-1252" in notes
+    assert "windows-1252" in descriptor.read_text(encoding="utf-8").split("\nname:")[0]  # said at the top
+    _passes(root, descriptor)
+    from govdata.publish.builder import build
+
+    build(root, root / "_build")
+    out = (root / "_build" / "current" / "downloads" / "hz-new" / "hz-new.csv").read_text(encoding="utf-8")
+    assert "José,Zürich,12" in out
+
+
+def test_new_refuses_a_file_of_no_encoding_it_can_read_with_the_fix(tmp_path):
+    source = tmp_path / "noise.csv"  # C1 control bytes: no encoding reads them as text
+    source.write_bytes(b"a,b\n\xff" + bytes(range(0x80, 0xA0)) * 50)
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+    assert result.returncode == 1 and "save it as UTF-8" in result.stderr, result.stderr
+    assert not (root / "datasets/hz-amr/hz-z").exists()
+
+
+@pytest.mark.parametrize(
+    "header, words",
+    [
+        (
+            "name,name ,amount",
+            "column 2: the header 'name ' differs from column 1's 'name' only by leading or trailing",
+        ),
+        (
+            "name, name,amount",
+            "column 2: the header ' name' differs from column 1's 'name' only by leading or trailing",
+        ),
+        ("name,amount,name", "column 3: the header 'name' repeats column 1's 'name'"),
+    ],
+)
+def test_new_refuses_headers_equal_but_for_spaces_at_their_column_with_the_fix(tmp_path, header, words):
+    source = _csv(tmp_path / "spaces.csv", [header, "a,1,b", "c,2,d"])
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+    assert result.returncode == 1 and words in result.stderr, result.stderr
+    assert "duplicate-label" in result.stderr and "_2" in result.stderr and "第 1 行第" in result.stderr
+    assert not (root / "datasets/hz-amr/hz-z").exists()

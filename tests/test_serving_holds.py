@@ -226,6 +226,7 @@ def test_time_limited_query_has_the_same_status_in_every_format(datasette_app):
 def test_printf_padding_past_the_length_limit_is_refused_at_once(datasette_app, sql):
     r = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": sql})
     assert r.status_code == 400 and r.json()["ok"] is False
+    assert "widths and precisions over" in r.json()["error"]  # not SQLite's "user-defined function raised…"
     ok = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": "select printf('%.2f|%5d|%%', 3.14159, 42)"})
     assert ok.json()["rows"] == [["3.14|   42|%"]]
 
@@ -925,3 +926,19 @@ def test_a_request_target_in_absolute_form_is_no_open_redirect(live_server):
         assert head.startswith(b"HTTP/1.1 400"), head[:100]
     with httpx.Client(base_url=live_server, timeout=30) as c:
         assert c.get("/zj-admin-divisions/").headers["location"] == "/zj-admin-divisions"
+
+
+def test_a_nul_in_the_query_string_is_not_echoed_into_pages(datasette_app):
+    """``?q=%00`` came back as a NUL byte inside the page (the portal's search box, Datasette's
+    ``_search`` and filter inputs): an HTML parse error. JSON keeps it escaped as ``\\u0000``."""
+    for path in (
+        "/datasets?q=%00a",
+        "/zj-admin-divisions/divisions?_search=%00a",
+        "/zj-admin-divisions?sql=select+'%00'",
+    ):
+        r = _get(datasette_app, path)
+        assert r.status_code in (200, 400) and "text/html" in r.headers["content-type"], path
+        assert b"\0" not in r.content and b"\xef\xbf\xbd" not in r.content, path
+        assert int(r.headers.get("content-length", len(r.content))) == len(r.content)
+    j = _get(datasette_app, "/zj-admin-divisions.json", params={"sql": "select char(0) || 'a' as v"})
+    assert j.json()["rows"] == [["\0a"]]

@@ -334,6 +334,11 @@ UNSTRUCTURED: dict[str, Templates] = {
             )
         ),
         (
+            "布尔字段中的单元格是数字（{cell}）：在 Excel 中填入 TRUE/FALSE，或把该列设为文本格式",
+            "row {row}, field {field}: the cell is a number ({cell}) in a boolean field: enter TRUE/FALSE in Excel, "
+            "or format the column as text",
+        ),
+        (
             "单元格是 Excel 错误值（{cell}）：生成它的公式出错，请更正公式或填入数值",
             "row {row}, field {field}: the cell is an Excel error ({cell}): the formula that made it failed; correct "
             "the formula or enter the value",

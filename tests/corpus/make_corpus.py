@@ -142,11 +142,22 @@ case("duplicate-header", [["duplicate-label", 1, "region_code"]], csv=CSV.replac
 case("chinese-date", [["type-error", 2, "decided"]], csv=CSV.replace("2024-01-05", "2024年1月5日"))
 case("fullwidth-digits", [["type-error", 2, "amount"]], csv=CSV.replace(",1000\n", ",１０００\n"))
 case("thousands-separator", [["type-error", 2, "amount"]], csv=CSV.replace(",1000\n", ',"1,000"\n'))
+case("amount-with-unit", [["type-error", 2, "amount"]], csv=CSV.replace(",1000\n", ",12.5万元\n"))
+case("percentage", [["type-error", 3, "amount"]], csv=CSV.replace(",250.5\n", ",３％\n"))
+case("accounting-negative", [["type-error", 4, "amount"]], csv=CSV.replace(",0\n", ',"（1,200.50）"\n'))
+case("chinese-yearmonth", [["type-error", 3, "decided"]], csv=CSV.replace("2024-02-11", "2024年2月"))
 case("nul-byte", [["nul-byte", 3, None]], raw=CSV.replace("青禾", "青\x00禾").encode())
 case("latin1-bytes", [["encoding-error", 3, None]], raw=CSV.encode("utf-8").replace("青禾".encode(), b"caf\xe9 \xff"))
 case("gb18030", [["encoding-normalised", None, None]], raw=CSV.encode("gb18030"), note="valid: content intact")
 case("utf8-bom", [["encoding-normalised", None, None]], raw=codecs.BOM_UTF8 + CSV.encode("utf-8"), note="valid")
 case("utf16", [["encoding-normalised", None, None]], raw=CSV.encode("utf-16"), note="valid")
+case(
+    "utf8-bom-declared",
+    [["encoding-normalised", None, None]],
+    lambda d: d["resources"][0].__setitem__("encoding", "utf-8"),
+    raw=codecs.BOM_UTF8 + CSV.encode("utf-8"),
+    note="valid: Excel's CSV UTF-8 declared utf-8 (the BOM was read into the first label)",
+)
 case(
     "declared-encoding-mismatch",
     [["encoding-error", None, None]],

@@ -107,6 +107,10 @@ def normalise_encoding(
         if accepted is None:  # a codec Python has but the gate does not accept (HZ)
             return None, declared, [_unknown(declared, where)]
         target = accepted
+        if target == "utf-8" and head.startswith(codecs.BOM_UTF8):
+            # declared UTF-8 with a BOM (Excel's "CSV UTF-8"): the BOM is no part of the first label,
+            # as Frictionless reads it
+            target = "utf-8-sig"
         if target not in ("utf-8", "utf_8", "utf-8-sig") and utf8_error is None and _has_non_ascii(src):
             # valid UTF-8 read as GB18030 (or another declared encoding) gives silent mojibake
             return (

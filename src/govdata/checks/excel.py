@@ -105,7 +105,16 @@ def _wrong(value: object, error: str | None, kind: str) -> tuple[str, str] | Non
     a text field (in a field of another type the error's text is a type-error of the table checks,
     as in Frictionless), and in a ``string`` field any cell that is not text, as Frictionless reads
     a sheet: a number (Excel shows it formatted, leading zeros are gone), a date, time, duration or
-    boolean (the field is of that type, or the column should be text in Excel)."""
+    boolean (the field is of that type, or the column should be text in Excel); and a number in a
+    ``boolean`` field."""
+    if kind == "boolean" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        # Frictionless takes a boolean or a text in the true/false values: a number cell (1, 0) is
+        # refused where its text "1" would pass
+        return (
+            f"the cell is a number ({_excel_cell(value)}) in a boolean field: enter TRUE/FALSE in Excel, "
+            "or format the column as text",
+            _excel_cell(value),
+        )
     if kind not in ("string", "any"):
         return None
     if error is not None:

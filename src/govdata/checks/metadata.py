@@ -108,6 +108,7 @@ def frictionless_view(ds: Dataset) -> dict[str, Any]:
         raw["schema"] = normalise_schema(res.schema) if res.schema else {"fields": []}
         # paths are checked by govdata.catalog.paths (repository containment, no URLs)
         raw["path"] = f"{res.name}.{res.format}"
+        raw.pop("data", None)  # inline data: refused apart ("needs a path"), not also as "path and data"
         raw.pop("hash", None)  # checked against the bytes by the table checks
         resources.append(raw)
     desc["resources"] = resources

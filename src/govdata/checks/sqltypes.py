@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from govdata.checks import formats
 from govdata.sql import ident, lit
+from govdata.valueforms import bit_sql, candidate_sql, kinds_sql
 
 DUCKDB_TYPES = {
     "string": "VARCHAR",
@@ -61,21 +63,11 @@ _RE = {
     "duration": r"[+-]?P(?:[0-9]+(?:[,.][0-9]+)?Y)?(?:[0-9]+(?:[,.][0-9]+)?M)?(?:[0-9]+(?:[,.][0-9]+)?W)?(?:[0-9]+(?:[,.][0-9]+)?D)?(?:T(?:[0-9]+(?:[,.][0-9]+)?H)?(?:[0-9]+(?:[,.][0-9]+)?M)?(?:[0-9]+(?:[,.][0-9]+)?S)?)?",
     # lon, lat = cell.split(","), each a Decimal (ranges are checked apart)
     "geopoint": r"[^,]*,[^,]*",
-    "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
-    "uri": r"(?s)[A-Za-z][A-Za-z0-9+.-]*:.*",  # Frictionless (rfc3986) requires a scheme, nothing more
-    "uuid": r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    "uri": formats.URI,
+    "uuid": formats.UUID,
 }
 
 
-# a Chinese date (2024年3月5日, 2024/3/5), a number with thousands separators or full-width digits:
-# text a declared pipeline step turns into a typed value
-# (written so that RE2 and Python's re read it alike: it is applied in both)
-_B = "[ \t\n\r\f\v]*"
-NORMALISABLE = (
-    f"{_B}([0-9]{{4}}{_B}年{_B}[0-9]{{1,2}}{_B}月{_B}[0-9]{{1,2}}{_B}日?|[0-9]{{4}}[/.][0-9]{{1,2}}[/.][0-9]{{1,2}}"
-    "|[+-]?[0-9０-９]{1,3}([,，][0-9０-９]{3})+([.．][0-9０-９]+)?"
-    f"|[+-]?[0-9０-９]*[０-９][0-9０-９]*([.．][0-9０-９]+)?){_B}"
-)
 FORMULA_ROWS = 20  # formula warnings listed per field
 
 
@@ -171,7 +163,7 @@ class FieldSQL:
             self.value = self.col
         self.duckdb_type = DUCKDB_TYPES.get(self.type, "VARCHAR")
 
-    def _num_text(self) -> str:
+    def _num_text(self, decimal: bool = True) -> str:
         v = self.value
         if self.field.get("bareNumber") is False:  # as Frictionless: strip leading and trailing non-digits
             v = f"regexp_replace({v}, '^[^-\\p{{Nd}}]*|\\P{{Nd}}*$', '', 'g')"
@@ -180,7 +172,7 @@ class FieldSQL:
         group, dec = self.field.get("groupChar"), self.field.get("decimalChar")
         if group:
             v = f"replace({v}, {lit(group)}, '')"
-        if dec and dec != ".":
+        if decimal and dec and dec != ".":
             v = f"replace({v}, {lit(dec)}, '.')"
         return v
 
@@ -197,7 +189,12 @@ class FieldSQL:
         if t == "integer":
             return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['integer'])}) OR {self._cast('BIGINT')} IS NULL"
         if t == "number":
-            return f"NOT regexp_full_match({self._num_text()}, {lit(_RE['number'])})"
+            bad = f"NOT regexp_full_match({self._num_text()}, {lit(_RE['number'])})"
+            dec = self.field.get("decimalChar")
+            if dec and dec != "." and self.field.get("groupChar") != ".":
+                # as Frictionless: with another decimal mark, a "." left after the group marks go is refused
+                return f"{bad} OR contains({self._num_text(decimal=False)}, '.')"
+            return bad
         if t == "boolean":
             values = (self.field.get("trueValues") or TRUE_VALUES) + (self.field.get("falseValues") or FALSE_VALUES)
             return f"{v} NOT IN ({', '.join(lit(x) for x in values)})"
@@ -232,7 +229,9 @@ class FieldSQL:
         if t in ("object", "array", "geojson"):
             want = "ARRAY" if t == "array" else "OBJECT"
             return f"NOT json_valid({v}) OR (CASE WHEN json_valid({v}) THEN json_type({v}) END) != '{want}'"
-        if t == "string" and self.format in ("email", "uri", "uuid"):
+        if t == "string" and self.format == "email":
+            return formats.email_invalid(v, lit)
+        if t == "string" and self.format in ("uri", "uuid"):
             return f"NOT regexp_full_match({v}, {lit(_RE[self.format])})"
         return None
 
@@ -252,27 +251,38 @@ class FieldSQL:
 
     def normalisable(self) -> str | None:
         """Aggregate: one of the values when every value of a plain text column (no enum, pattern or
-        format) is a Chinese date or a number written with full-width digits or thousands separators,
-        else NULL. Such a column is published unusable for machines (``normalisable-text``)."""
+        format) is of one family of :mod:`govdata.valueforms` (Chinese dates, numbers written with
+        full-width digits, thousands separators, units, % or in brackets …) and one at least is not
+        plain, else NULL. Such a column is published unusable for machines (``normalisable-text``,
+        whose finding then takes its example and rows from the file). The forms are tested in one
+        ``CASE`` per value (the first that matches: a plain number costs one regular expression)."""
         c = self.field.get("constraints") or {}
         if self.type != "string" or self.format != "default" or "enum" in c or "pattern" in c:
             return None
         v = self.value
-        return (
-            f"(CASE WHEN count({v}) > 0 AND count_if({v} IS NOT NULL AND NOT regexp_full_match({v}, "
-            f"{lit(NORMALISABLE)})) = 0 THEN min({v}) END)"
-        )
+        return f"(CASE WHEN {candidate_sql(v, self.col)} THEN min({v}) END)"
+
+    def normalisable_exact(self) -> str | None:
+        """Aggregate: true when the column :meth:`normalisable` gives a value for holds values of one
+        family only (amounts with percentages, or numbers with dates, are not normalisable): every
+        form tested apart, so run only on the columns that test passes."""
+        if self.normalisable() is None:
+            return None
+        return kinds_sql(f"bit_or({bit_sql(self.value, self.col)})")
 
     def normalisable_likely(self) -> str | None:
         """A cheap first test for :meth:`normalisable` (no regular expression, one look at each
         cell's first character): 1 when every value of the column starts like a normalisable value
-        (a digit, a sign, a blank or a full-width digit). Written for speed (a fifth of the cost of
-        ``ascii`` under ``v IS NOT NULL AND``): ``unicode`` of NULL is NULL, which ``count_if`` does
-        not count, and of '' is -1, which starts nothing."""
+        (a digit, a sign, a bracket, a blank, or their full-width forms). Written for speed (a fifth
+        of the cost of ``ascii`` under ``v IS NOT NULL AND``): ``unicode`` of NULL is NULL, which
+        ``count_if`` does not count, and of '' is -1, which starts nothing."""
         if self.normalisable() is None:
             return None
         v = self.value
-        starts = f"(unicode({v}) BETWEEN 48 AND 57 OR unicode({v}) IN (43, 45, 32, 9) OR unicode({v}) BETWEEN 65296 AND 65305)"
+        starts = (
+            f"(unicode({v}) BETWEEN 48 AND 57 OR unicode({v}) IN (43, 45, 40, 32, 9, 65288, 65291, 65293) "
+            f"OR unicode({v}) BETWEEN 65296 AND 65305)"
+        )
         return f"CAST(count({v}) > 0 AND count_if(NOT {starts}) = 0 AS INTEGER)"
 
     def _geopoint_invalid(self, v: str) -> str:

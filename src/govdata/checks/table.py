@@ -13,7 +13,7 @@ import copy
 import itertools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from govdata import duck as duckdb
 
@@ -332,6 +332,7 @@ class TableChecks:
             for c in lt.cell_plan.columns:
                 groups.setdefault(c.value, []).append(c.number)
             by_number = {c.number: c for c in lt.plan.columns}
+            cells = {c.number: c for c in lt.cell_plan.columns}
             for value, numbers in groups.items():
                 found += [
                     (by_number[fn], example)
@@ -340,6 +341,11 @@ class TableChecks:
                         "GROUP BY fn ORDER BY fn"
                     ).fetchall()
                     if fn in by_number
+                    and (
+                        example is None
+                        or cells[fn].exact is None
+                        or one_row(self.con, f"SELECT {cells[fn].exact} FROM {lt.table} WHERE fn = {int(fn)}")[0]
+                    )
                 ]
         else:
             # a cheap first test (e.g. every value starts like one); the aggregate only on the columns that pass
@@ -347,13 +353,24 @@ class TableChecks:
             likely = self.counts(lt, [(c.label, c.likely) for c in columns])
             columns = [c for c in columns if likely.get(c.label)]
             values = self.counts(lt, [(c.label, c.value) for c in columns])
-            found = [(c, values[c.label] or None) for c in columns]  # NULL (read as 0): no example
+            found = [
+                (c, values[c.label] or None)  # NULL (read as 0): no example
+                for c in columns
+                if not values[c.label] or c.exact is None or one_row(self.con, f"SELECT {c.exact} FROM {lt.table}")[0]
+            ]
         out = []
         for c, example in found:
             if not example:
                 continue
             check = owner(c)
+            rows: list[tuple[int, str]] = []
+            if check.listed("") is not None:  # the first rows of the values it names, and the first as the example
+                rows = example_rows(lt, c.number, check.listed)
+                example = rows[0][1] if rows else example
             args = check.column_args(example)
+            if rows:
+                args["rows"] = ", ".join(str(n) for n, _ in rows)
+                args["rows_zh"] = "、".join(str(n) for n, _ in rows)
             out.append(
                 Finding(
                     check.code,
@@ -399,3 +416,30 @@ def planned_counts(tables: TableChecks, lt: LoadedTable, columns: bool) -> list[
 def _what(r: Row) -> str:
     """What a row condition applies, for a schema error when it cannot be applied."""
     return r.label.split(":", 2)[-1] if r.label.startswith("constraint-error:") else owner(r).code
+
+
+EXAMPLE_ROWS = 3  # rows a column finding lists
+
+
+def example_rows(lt: LoadedTable, number: int, listed: Callable[[str], bool | None]) -> list[tuple[int, str]]:
+    """The first rows (of the agency's file) whose cell of field ``number`` is ``listed``, with the
+    cell: read from
+    the file the table was loaded from, in Python (only for a column already reported: a streamed
+    table has no row ids, and the first examples are usually near the top)."""
+    import csv
+
+    path = lt.prep.path
+    if path is None:
+        return []
+    missing = {str(m) for m in lt.schema.get("missingValues", [""])}
+    out: list[tuple[int, str]] = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)  # the header
+        for index, cells in enumerate(reader):
+            cell = cells[number - 1] if number <= len(cells) else ""
+            if cell not in missing and listed(cell):
+                out.append((lt.prep.row_number(index), cell))
+                if len(out) == EXAMPLE_ROWS:
+                    break
+    return out

@@ -39,6 +39,7 @@ def pipeline_fingerprint(root: Path, name: str) -> str:
     if path:
         h.update(path.read_bytes())
     h.update(Path(__file__).with_name("steps.py").read_bytes())
+    h.update(Path(__file__).parent.parent.joinpath("valueforms.py").read_bytes())  # the forms the steps rewrite
     return h.hexdigest()
 
 

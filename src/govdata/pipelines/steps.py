@@ -257,6 +257,7 @@ def _cell_text(value: Any) -> str:
 _FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋"}
 _FULLWIDTH[0x3000] = 0x20
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+_CN_YEARMONTH = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*$")
 _SLASH_DATE = re.compile(r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})\s*$")
 
 
@@ -270,15 +271,58 @@ def normalize_fullwidth(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> R
 
 
 def normalize_chinese_dates(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
-    """``2020年9月17日`` and ``2020/9/17`` to ``2020-09-17``; other values unchanged."""
+    """``2020年9月17日``, ``2020/9/17`` and ``2020.9.17`` to ``2020-09-17``, ``2020年9月`` to
+    ``2020-09`` (a ``yearmonth``); other values unchanged."""
     for row in rows:
         for f in fields:
             value = row.get(f)
             if value:
-                m = _CN_DATE.match(value.translate(_FULLWIDTH)) or _SLASH_DATE.match(value)
+                text = value.translate(_FULLWIDTH)
+                m = _CN_DATE.match(text) or _SLASH_DATE.match(value)
                 if m:
                     row[f] = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+                elif m := _CN_YEARMONTH.match(text):
+                    row[f] = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
         yield row
+
+
+def _numbers(rows: Rows, fields: list[str], forms: frozenset[str], convert: Callable[[str], str | None]) -> Rows:
+    """Each value of ``fields`` of one of ``forms`` or a number form (:mod:`govdata.valueforms`) as
+    ``convert`` writes it; other values unchanged (the gate reports them at their rows)."""
+    from govdata.valueforms import NUMBER_FORMS, form_of
+
+    accepted = forms | NUMBER_FORMS
+    for row in rows:
+        for f in fields:
+            value = row.get(f)
+            if value and (form := form_of(value)) is not None and form.name in accepted:
+                row[f] = convert(value) or value
+        yield row
+
+
+def normalize_amounts(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """Amounts with a unit to plain numbers in the base unit: ``12.5万元`` to ``125000``, ``3亿元``
+    to ``300000000``, ``1,200 元`` to ``1200``, ``5万`` to ``50000``; numbers without a unit (also
+    in full-width digits, with thousands separators or in accounting brackets) as plain numbers."""
+    from govdata.valueforms import amount_text
+
+    yield from _numbers(rows, fields, frozenset({"amount"}), amount_text)
+
+
+def normalize_percentages(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """Percentages to their number of percent: ``3%`` to ``3``, ``12.5 %`` to ``12.5``, ``３％`` to
+    ``3`` (not 0.03: the field's description says the unit is %); plain numbers as they are."""
+    from govdata.valueforms import percent_text
+
+    yield from _numbers(rows, fields, frozenset({"percent"}), percent_text)
+
+
+def normalize_accounting_negatives(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
+    """Accounting negatives and a leading plus to plain numbers: ``(100)`` to ``-100``,
+    ``（1,200.50）`` to ``-1200.5``, ``+5`` to ``5`` (also full-width, with thousands separators)."""
+    from govdata.valueforms import number_text
+
+    yield from _numbers(rows, fields, frozenset(), number_text)
 
 
 def strip_thousands_separators(rows: Rows, ctx: dict, fields: list[str], **_: Any) -> Rows:
@@ -311,12 +355,24 @@ TRANSFORMS: dict[str, Callable[..., Rows]] = {
     "normalize_fullwidth": normalize_fullwidth,
     "normalize_chinese_dates": normalize_chinese_dates,
     "strip_thousands_separators": strip_thousands_separators,
+    "normalize_amounts": normalize_amounts,
+    "normalize_percentages": normalize_percentages,
+    "normalize_accounting_negatives": normalize_accounting_negatives,
     "select": select,
     "rename": rename,
 }
 # transforms that only rewrite cells: a row out for each row in, with the same columns (the gate runs
 # them over the rows its structure pass read from a pipeline's committed file: checks/pipelined.py)
-CELL_TRANSFORMS = frozenset({"normalize_fullwidth", "normalize_chinese_dates", "strip_thousands_separators"})
+CELL_TRANSFORMS = frozenset(
+    {
+        "normalize_fullwidth",
+        "normalize_chinese_dates",
+        "strip_thousands_separators",
+        "normalize_amounts",
+        "normalize_percentages",
+        "normalize_accounting_negatives",
+    }
+)
 
 
 def write_csv(rows: Iterable[dict[str, Any]], path: Path) -> int:

@@ -35,6 +35,7 @@ from govdata.scaffold.layout import (
     side_columns,
     footer_rows,
     text_layout,
+    WESTERN,
 )
 
 __all__ = ["ScaffoldError", "scaffold"]
@@ -87,6 +88,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             encoding = "xlsx"
         else:
             delimiter, layout_rows, encoding = text_layout(source, Path(tmp))
+            if encoding in WESTERN.values():  # not detected by the gate: declared for it to read the file so
+                raw["encoding"] = encoding
+                notes.append(
+                    f"文件不是 UTF-8、GB18030/GBK 或 UTF-16：检测为 {encoding}（西文单字节编码），已按此读取并声明 "
+                    f"encoding: {encoding}；请确认文字无误（如 é、ü），最好另存为 UTF-8 后重新运行 govdata new。"
+                )
             if delimiter != ",":
                 dialect["delimiter"] = delimiter
                 notes.append(f"分隔符为「{'制表符' if delimiter == chr(9) else delimiter}」，已写入 dialect。")
@@ -128,6 +135,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             for f in prep.findings
             if f.is_error and f.code not in ("blank-row", "blank-label", "extra-cell", "cell-too-large", "missing-cell")
         ]
+        _refuse_repeated_headers(errors, prep.header)
         if prep.path is None or errors:
             raise ScaffoldError(
                 "the file cannot be read: " + "; ".join(f.message for f in (errors or prep.findings))[:500]
@@ -302,7 +310,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             )
         if steps:
             notes.append(
-                "以下列含中文日期、全角数字或千分位，已声明真实类型并生成流程 pipelines/"
+                "以下列含中文日期或年月、全角数字、千分位、单位（万元）、百分号或会计负数，已声明真实类型并生成流程 pipelines/"
                 f"{pipeline}.yaml 进行规范化：" + "；".join(f"{k}：{'、'.join(v)}" for k, v in steps.items())
             )
     resource["schema"] = schema
@@ -340,6 +348,33 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         )
     (target / "datapackage.yaml").write_text(text, encoding="utf-8")
     return target
+
+
+def _refuse_repeated_headers(errors: list[Any], header: list[str]) -> None:
+    """A header repeated in the file (``duplicate-label``, the gate's rule: labels compared without
+    their leading and trailing spaces, as Frictionless compares them) refused at its column, with
+    the fix: such a file cannot pass the gate whatever the descriptor says, and renaming a column
+    of the agency's file is the agency's decision, not the scaffold's."""
+    for f in errors:
+        if f.code != "duplicate-label" or f.cell is None:
+            continue
+        label = f.cell
+        first = next((i for i, h in enumerate(header, start=1) if h.strip() == label.strip()), None)
+        spaced = first is not None and header[first - 1] != label
+        other_en, other_zh = (
+            (f"column {first}'s {header[first - 1]!r}", f"第 {first} 列的 {header[first - 1]!r}")
+            if first
+            else ("an earlier header", "前面的表头")
+        )
+        why_en = f"differs from {other_en} only by leading or trailing spaces" if spaced else f"repeats {other_en}"
+        why_zh = f"与{other_zh}只差首尾空格" if spaced else f"与{other_zh}重复"
+        raise ScaffoldError(
+            f"row {f.row or 1}, column {f.field_number}: the header {label!r} {why_en}; the check compares headers "
+            "without those spaces (as Frictionless does) and would report duplicate-label: rename one of the two "
+            f"columns in the file (e.g. '{label.strip()}_2') and run govdata new again / "
+            f"第 {f.row or 1} 行第 {f.field_number} 列的表头 {label!r}{why_zh}：检查会去掉首尾空格后比较表头并报告 "
+            f"duplicate-label；请在文件中改名其一（如 '{label.strip()}_2'）后重新运行 govdata new。"
+        )
 
 
 def _write_pipeline(

@@ -31,10 +31,6 @@ def ascii_name(label: str, taken: set[str]) -> str:
     return name
 
 
-_FULLWIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９．，－＋"}
-_CN_DATE = re.compile(r"\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?\s*|\s*\d{4}[/.]\d{1,2}[/.]\d{1,2}\s*")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}([,，]\d{3})+(\.\d+)?")
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?")
 
 
@@ -68,10 +64,18 @@ _NUMBERISH = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 def placeholders(values: list[str]) -> set[str]:
     """The placeholders of a column of numbers (``-``, ``/``, ``无`` …): what the schema's
     ``missingValues`` must list for the column to be typed. Empty unless every other value is a
-    number and numbers are most of the values."""
+    number (also in a form a step normalises: ``12.5万元``, ``3%``, ``(100)``) and numbers are most
+    of the values."""
+    from govdata.valueforms import number_form
+
     seen = {v.strip() for v in values if v.strip() in PLACEHOLDERS}
     others = [v.strip() for v in values if v.strip() and v.strip() not in PLACEHOLDERS]
-    if seen and others and len(others) >= len(values) // 2 and all(_NUMBERISH.fullmatch(v) for v in others):
+    if (
+        seen
+        and others
+        and len(others) >= len(values) // 2
+        and all(_NUMBERISH.fullmatch(v) or number_form(v) for v in others)
+    ):
         return seen
     return set()
 
@@ -143,26 +147,23 @@ def _masked_kind(present: list[str], listed: str | None = None) -> str | None:
     return None
 
 
-def _normalised(present: list[str]) -> tuple[str, list[str]] | None:
-    """(type, pipeline steps) when every value is a Chinese date, or a number written with
-    full-width digits and/or thousands separators, that a declared step turns into a typed value."""
-    if not present:
+def _normalised(present: list[str]) -> tuple[str, list[str], str] | None:
+    """(type, pipeline steps, the unit for the description) when every value is of one family of
+    agency forms (:mod:`govdata.valueforms`: Chinese dates and year-months, numbers with full-width
+    digits, thousands separators, a unit, % or accounting brackets), one at least needing a step,
+    as the gate's ``normalisable-text`` reads them."""
+    from govdata.valueforms import column_steps
+
+    found = column_steps(present)
+    if found is None:
         return None
-    iso = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*")
-    forms = [v.translate(_FULLWIDTH) for v in present]
-    if all(_CN_DATE.fullmatch(v) or iso.fullmatch(v) for v in forms) and any(_CN_DATE.fullmatch(v) for v in forms):
-        return "date", ["normalize_chinese_dates"]  # the step leaves ISO dates as they are
-    ascii_values = [v.translate(_FULLWIDTH).strip() for v in present]
-    fullwidth = any(a != v.strip() for a, v in zip(ascii_values, present))
-    thousands = any(_THOUSANDS.fullmatch(a) for a in ascii_values)
-    if not (fullwidth or thousands):
-        return None
-    if not all(_THOUSANDS.fullmatch(a) or _PLAIN_NUMBER.fullmatch(a) for a in ascii_values):
-        return None
-    plain = [re.sub(r"[,，]", "", a) for a in ascii_values]
-    kind = "integer" if all(re.fullmatch(r"[+-]?\d{1,18}", v) for v in plain) else "number"
-    steps = (["normalize_fullwidth"] if fullwidth else []) + (["strip_thousands_separators"] if thousands else [])
-    return kind, steps
+    kind, steps, form = found
+    unit = ""
+    if form.name == "amount":
+        unit = "元" if any("元" in v for v in present) else f"{TODO}（原值以“万”“亿”计，已换算为基本单位）"
+    elif form.name == "percent":
+        unit = "%（百分数，3% 记为 3）"
+    return kind, steps, unit
 
 
 def infer_field(
@@ -209,6 +210,8 @@ def infer_field(
     elif normalised:
         field["type"] = normalised[0]
         field["x-normalise"] = normalised[1]  # moved into the pipeline by scaffold()
+        if normalised[2]:
+            field["description"] = f"{TODO}: 说明「{title}」的含义。单位：{normalised[2]}"
     elif (
         all_match(r"\d+")
         and not number_cells

@@ -208,6 +208,16 @@ def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
     from govdata.checks.encoding import normalise_encoding
 
     utf8, encoding, findings = normalise_encoding(source, tmp, None, {"file": source.name})
+    if utf8 is None and encoding == "unknown":  # neither UTF-8, GB18030/GBK nor UTF-16
+        western = western_encoding(source)
+        if western is None:
+            raise ScaffoldError(
+                "the file cannot be read: "
+                + "; ".join(f.message for f in findings)[:400]
+                + ". Its encoding could not be detected: save it as UTF-8 (Excel/WPS: 另存为 → CSV UTF-8) and run "
+                "govdata new again, or declare the encoding the agency's system writes (encoding: in the descriptor)"
+            )
+        utf8, encoding, findings = normalise_encoding(source, tmp, western, {"file": source.name})
     if utf8 is None:
         raise ScaffoldError("the file cannot be read: " + "; ".join(f.message for f in findings)[:500])
     with utf8.open(encoding="utf-8", newline="") as fh:
@@ -223,3 +233,25 @@ def text_layout(source: Path, tmp: Path) -> tuple[str, list[list[str]], str]:
         except csv.Error:
             break  # the layout is found in the rows before; the gate reports the rest
     return delimiter, rows, encoding
+
+
+# the single-byte Western encodings a file that is neither UTF-8, GB18030 nor UTF-16 may be in
+# (an export of a European system): charset-normalizer's name -> the name the descriptor declares
+WESTERN = {"cp1252": "windows-1252", "latin_1": "iso-8859-1"}
+WESTERN_CHAOS = 0.2  # charset-normalizer's mess ratio above which a reading is noise, not text
+
+
+def western_encoding(source: Path) -> str | None:
+    """The Western encoding (Windows-1252, Latin-1) charset-normalizer reads ``source`` in, when it
+    reads it as text (not noise): the encoding ``govdata new`` declares, for the gate to read the
+    file in. None when no reading is text."""
+    from charset_normalizer import from_bytes
+
+    from govdata.checks.bytescan import CHUNK
+
+    with source.open("rb") as fh:
+        sample = fh.read(4 * CHUNK)
+    best = from_bytes(sample, cp_isolation=list(WESTERN)).best()
+    if best is None or best.chaos > WESTERN_CHAOS:
+        return None
+    return WESTERN.get(best.encoding)

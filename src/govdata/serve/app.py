@@ -117,6 +117,7 @@ class LazyDatabase(Database):
             if custom_time_limit and custom_time_limit < time_limit_ms:
                 time_limit_ms = custom_time_limit
             with sqlite_timelimit(conn, time_limit_ms):
+                hardening.format_refused()  # a refusal of an earlier statement on this thread
                 try:
                     cursor = conn.cursor()
                     cursor.execute(sql, params if params is not None else {})
@@ -139,6 +140,8 @@ class LazyDatabase(Database):
                 except sqlite3.DatabaseError as e:
                     if e.args == ("interrupted",):
                         raise QueryInterrupted(e, sql, params) from e
+                    if hardening.format_refused():
+                        raise sqlite3.OperationalError(hardening.FORMAT_REFUSED) from e
                     raise
             if truncate:
                 truncated = bool(max_rows) and len(rows) > max_rows

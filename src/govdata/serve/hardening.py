@@ -74,6 +74,19 @@ _heap_set = False
 FORMAT_WIDTH = LIMITS[sqlite3.SQLITE_LIMIT_LENGTH]
 _SPEC = re.compile(r"%([-+ #0,!]*)(\*|\d+)?(?:\.(\*|\d*))?(?:ll|l)?(.)", re.S)
 _format_helper = threading.local()
+FORMAT_REFUSED = (
+    f"printf()/format() 的宽度或精度合计超过 {FORMAT_WIDTH} 个字符 / printf()/format() widths and "
+    f"precisions over {FORMAT_WIDTH} characters in total"
+)
+
+
+def format_refused() -> bool:
+    """Whether the last statement of this thread failed on a printf()/format() refusal (SQLite
+    reports any exception of a Python function as "user-defined function raised exception");
+    reading it resets it."""
+    refused = getattr(_format_helper, "refused", False)
+    _format_helper.refused = False
+    return refused
 
 
 def _width_asked(fmt: str, args: tuple) -> int:
@@ -105,7 +118,8 @@ def printf(*args: Any) -> Any:
         return None
     fmt = args[0]
     if isinstance(fmt, str) and _width_asked(fmt, args[1:]) > FORMAT_WIDTH:
-        raise ValueError(f"printf(): widths over {FORMAT_WIDTH} characters")
+        _format_helper.refused = True
+        raise ValueError(FORMAT_REFUSED)
     conn = getattr(_format_helper, "conn", None)
     if conn is None:
         conn = _format_helper.conn = sqlite3.connect(":memory:", check_same_thread=False)
@@ -312,6 +326,7 @@ def wrap(app: Any) -> Any:
             if message["type"] == "http.response.start":
                 headers = [h for h in message.get("headers", []) if h[0].lower() not in dict(SECURITY_HEADERS)]
                 message = dict(message, headers=_vary_by_language(headers) + SECURITY_HEADERS)
+                state["html"] = any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
                 if capped or csv_safe:
                     if csv_safe:  # the body changes length
                         message["headers"] = [h for h in message["headers"] if h[0].lower() != b"content-length"]
@@ -322,6 +337,10 @@ def wrap(app: Any) -> Any:
                 return await send(message)
             body = message.get("body", b"")
             more = message.get("more_body", False)
+            if state.get("html") and b"\0" in body:
+                # a NUL of the query string echoed into a page (?q=%00, ?_search=%00): an HTML parse
+                # error that browsers show as U+FFFD; a space keeps the length the headers announced
+                body = body.replace(b"\0", b" ")
             if csv_safe:
                 body = csv_safe.feed(body, final=not more)
             state["sent"] += len(body)

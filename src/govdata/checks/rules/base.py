@@ -89,6 +89,9 @@ class Column:
     number: int
     field: str
     check: "Check | None" = None
+    # an aggregate, true when the column is reported: run (a statement of its own) only on the
+    # columns ``value`` gives an example for (a precise test too costly to run on every column)
+    exact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,11 @@ class Check:
     def column_args(self, example: str) -> dict[str, Any]:
         """The message arguments of a column finding whose aggregate gave ``example``."""
         return {"example": example[:40]}
+
+    def listed(self, cell: str) -> bool | None:
+        """Of a column finding: is ``cell`` one whose row the finding lists (the first few, as the
+        ``rows`` argument)? None: the finding lists no rows."""
+        return None
 
     def describe(self) -> Code:
         return Code(
