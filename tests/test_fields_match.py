@@ -83,7 +83,9 @@ def test_repeated_labels_under_name_matching_are_a_finding(base_catalog, tmp_pat
     try:  # Frictionless refuses to map such a header: no row is read
         with pytest.raises(FrictionlessException, match="requires unique labels"):
             fields = [{"name": n} for n in ("id", "company", "region_code", "decided", "amount")]
-            Resource(path="items.csv", schema=Schema.from_descriptor({"fields": fields, "fieldsMatch": "subset"})).read_rows()
+            Resource(
+                path="items.csv", schema=Schema.from_descriptor({"fields": fields, "fieldsMatch": "subset"})
+            ).read_rows()
     finally:
         os.chdir(cwd)
     root = _case(base_catalog, tmp_path, text.encode(), "subset")

@@ -51,9 +51,7 @@ class Matched:
     stop: bool = False  # the labels cannot be mapped (a label repeated): no row is checked
 
 
-def match_fields(
-    schema: dict[str, Any], labels: Sequence[str], label_key: str, mode: str, where: Where
-) -> Matched:
+def match_fields(schema: dict[str, Any], labels: Sequence[str], label_key: str, mode: str, where: Where) -> Matched:
     fields = list(schema.get("fields") or [])
     keys = [str(f.get(label_key) or f["name"]) for f in fields]
     by_key: dict[str, dict[str, Any]] = {}
