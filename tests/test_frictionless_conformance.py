@@ -356,6 +356,35 @@ SCHEMAS = {
         f"fieldsMatch {mode}, no label matches": (FM_FIELDS, ["id"], "a,b\n1,2\n", {"fieldsMatch": mode})
         for mode in ("equal", "subset", "superset", "partial")
     },
+    # a field's own missingValues replace the schema's (Table Schema v2)
+    "a field's own missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["NA"]},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,NA,a\n2,,b\n3,5,\n4,x,NA\n",
+    ),
+    "a field's own missingValues under the schema's": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["", "-"]},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,-,NA\n2,NA,\n3,,x\n,-,NA\n5,-,\n",
+        {"missingValues": ["NA"]},
+    ),
+    "blank rows by each field's missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["NA"]},
+            {"name": "s", "type": "string"},
+        ],
+        [],
+        "id,n,s\n1,1,a\n,NA,\n,,\n4,NA,x\n",
+    ),
     "fieldsMatch subset, ragged rows": (
         FM_FIELDS,
         ["id"],

@@ -25,7 +25,7 @@ from govdata.checks.privacy import SCANNED_NONE, CellScanner, candidate_counts, 
 from govdata.checks.proof import Proof, prove
 from govdata.checks.rules import blank_row
 from govdata.checks.source import declared_findings, fast_path, prepare
-from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
+from govdata.checks.structure import LABEL_CODES, ColumnMissing, Label, MissingValues, fast_header, scan_structure
 from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, ResourceStats, Where
 
@@ -256,7 +256,7 @@ def _load_precise(
     a pipeline whose first step reads a committed file (``read``), its other steps run over the rows
     read. The Python structure pass runs when preparing skipped it but the header is wrong or
     DuckDB's strict read refuses the file."""
-    missing = [str(m) for m in schema.get("missingValues", [""])]
+    missing = ColumnMissing.of(schema)
     prep = prepare(src, res_dir, raw, expected, where, missing, schema.get("fields") or [])
     return _load_prepared(tables, prep, res_dir, expected, where, ds, res, schema, read, root, missing)
 
@@ -272,7 +272,7 @@ def _load_prepared(
     schema: dict[str, Any],
     read: CommittedRead | None,
     root: Path,
-    missing: list[str],
+    missing: MissingValues,
 ) -> tuple[Prepared, LoadedTable | None]:
     """The rest of :func:`_load_precise`, once the file is prepared."""
     data_file = where["file"]
@@ -330,8 +330,11 @@ def _load_by_name(
     """:func:`_load_precise` for a schema whose labels map to fields by name (``fieldsMatch``): the
     file is prepared against its own header (one column per label), the labels are mapped
     (:func:`fieldsmatch.match_fields`), and the table is read under the schema of the file as it is."""
-    missing = [str(m) for m in schema.get("missingValues", [""])]
-    prep = prepare(src, res_dir, raw, [], where, missing)  # Excel cells typed by field: not by position here
+    # the columns' fields are known once the header is mapped: the blank rows of this first pass are
+    # the schema-level missingValues' (a field's own list counts from the mapping on)
+    prep = prepare(
+        src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])]
+    )  # Excel cells typed by field: not by position here
     if prep.path is None:
         return prep, None, None
     matched = match_fields(schema, prep.header, label_key, mode, where)
@@ -347,6 +350,7 @@ def _load_by_name(
     if matched.stop:
         prep.path = None
         return prep, None, matched
+    missing = ColumnMissing.of(matched.schema)
     prep, lt = _load_prepared(
         tables, prep, res_dir, matched.expected, where, ds, res, matched.schema, read, root, missing
     )
@@ -358,7 +362,7 @@ def _rescan(
     res_dir: Path,
     expected: Sequence[str],
     where: Where,
-    missing: Sequence[str],
+    missing: MissingValues,
     rewrite_always: bool = False,
 ) -> Prepared:
     """The Python structure pass over a prepared file, keeping what preparing it learned (hash,
