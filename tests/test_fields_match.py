@@ -135,3 +135,21 @@ def test_build_of_a_big_file_by_name_on_the_fast_path(base_catalog, tmp_path, mo
     assert len(rows) == ROWS
     assert rows[12344][:3] == (12345, "公司12345", "330106") and rows[12344][4] == 12345 % 977
     assert served[12344] == (12345, "公司12345", "330106", "2024-01-05", 12345 % 977)
+
+
+def test_titles_map_by_name_under_header_labels_titles(base_catalog, tmp_path):
+    """``header_labels: titles`` (the file keeps its Chinese headers): the labels are the fields'
+    titles, in any order, and the findings name the fields."""
+    text = "金额,备注,企业名称,编号,区划代码,决定日期\n1,x,甲,1,330106,2024-01-05\n-1,y,乙,二,330106,2024-13-01\n"
+    root = _case(base_catalog, tmp_path, text.encode(), "superset")
+    with edited_yaml(root / "datasets" / "hz-amr" / "case" / "datapackage.yaml") as spec:
+        spec["resources"][0]["header_labels"] = "titles"
+    report = _check(root, root / "datasets" / "hz-amr" / "case")
+    errors = {(f.code, f.row, f.field, f.field_number) for f in report.findings if f.severity == "error"}
+    assert errors == {
+        ("extra-label", 1, None, 2),
+        ("constraint-error", 3, "amount", 1),
+        ("type-error", 3, "id", 4),
+        ("type-error", 3, "decided", 6),
+        ("primary-key", 3, None, None),
+    }
