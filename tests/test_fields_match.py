@@ -15,6 +15,7 @@ import pytest
 from frictionless import FrictionlessException, Resource, Schema
 
 from govdata.checks import resource, source
+from govdata.messages import translate
 from govdata.publish.builder import build
 from tests.conftest import edited_yaml
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
@@ -93,6 +94,9 @@ def test_repeated_labels_under_name_matching_are_a_finding(base_catalog, tmp_pat
     errors = [(f.code, f.row, f.field, f.field_number) for f in report.findings if f.severity == "error"]
     assert errors == [("duplicate-label", 1, "company", 4)]
     assert "fieldsMatch 'subset'" in report.findings[0].message
+    assert translate("duplicate-label", report.findings[0].message) == (
+        "第 4 列重复了第 2 列的表头 'company'：fieldsMatch 'subset' 按名称将列对应到字段，每列表头须唯一"
+    )
 
 
 def _published(result_path: Path) -> tuple[list, list, list]:
