@@ -16,7 +16,7 @@ from tests.conftest import edited_yaml
 from tests.frictionless_run import frictionless_findings
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 
-LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label"}
+LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label", "unmatched-header"}
 # case -> (findings only Frictionless reports, findings only govdata reports), each a set of (row, field, type)
 DIFFERENCES = {
     # Frictionless adds a primary-key error for the blank row's empty key; govdata reports the blank row once.
@@ -153,6 +153,11 @@ def test_inline_broken_files_same_findings(case, tmp_path, base_catalog):
     assert expected == ours
 
 
+FM_FIELDS = [
+    {"name": "id", "type": "integer"},
+    {"name": "n", "type": "integer"},
+    {"name": "s", "type": "string", "constraints": {"required": True}},
+]
 # (schema fields, primary key, CSV) written inline: cases found by differential fuzzing
 SCHEMAS = {
     "unique on the key field": (
@@ -323,6 +328,68 @@ SCHEMAS = {
         [{"name": "id", "type": "integer"}, {"name": "s", "type": "string", "constraints": {"pattern": "a|b"}}],
         ["id"],
         "id,s\n1,a\n2,ab\n3,cb\n4,b\n",
+    ),
+    # fieldsMatch (datapackage v2): every mode but exact maps labels to fields by name (fieldsmatch.py)
+    **{
+        f"fieldsMatch {mode}, columns reordered plus an extra one": (
+            FM_FIELDS,
+            ["id"],
+            "s,备注,id,n\na,q,1,x\n,q,2,3\nb,,y,4\n",
+            {"fieldsMatch": mode},
+        )
+        for mode in ("exact", "equal", "subset", "superset", "partial")
+    },
+    **{
+        f"fieldsMatch {mode}, a field the file lacks": (FM_FIELDS, ["id"], "s,id\na,1\nb,x\n", {"fieldsMatch": mode})
+        for mode in ("equal", "subset", "superset", "partial")
+    },
+    **{
+        f"fieldsMatch {mode}, the key field missing, blank and spaced labels": (
+            FM_FIELDS,
+            ["id"],
+            " s ,,n\na,1,x\nb,2,3\n",
+            {"fieldsMatch": mode},
+        )
+        for mode in ("equal", "subset", "superset", "partial")
+    },
+    **{
+        f"fieldsMatch {mode}, no label matches": (FM_FIELDS, ["id"], "a,b\n1,2\n", {"fieldsMatch": mode})
+        for mode in ("equal", "subset", "superset", "partial")
+    },
+    # a field's own missingValues replace the schema's (Table Schema v2)
+    "a field's own missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["NA"]},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,NA,a\n2,,b\n3,5,\n4,x,NA\n",
+    ),
+    "a field's own missingValues under the schema's": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["", "-"]},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,-,NA\n2,NA,\n3,,x\n,-,NA\n5,-,\n",
+        {"missingValues": ["NA"]},
+    ),
+    "blank rows by each field's missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["NA"]},
+            {"name": "s", "type": "string"},
+        ],
+        [],
+        "id,n,s\n1,1,a\n,NA,\n,,\n4,NA,x\n",
+    ),
+    "fieldsMatch subset, ragged rows": (
+        FM_FIELDS,
+        ["id"],
+        "n,id,s,x\n1,1,a,b\n2,2\nz,3,c,d,e\n",
+        {"fieldsMatch": "subset"},
     ),
 }
 
