@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import marshal
 import os
@@ -108,8 +109,7 @@ class Fragments:
         if self._places is None:
             self._places = {}
             for name, (text, starts, lengths) in self.previous_docs().items():
-                for body, start, length in zip(text.split("\0")[1::2], starts, lengths):
-                    self._places.setdefault(body, (name, start, length))
+                self._places.update(zip(text.split("\0")[1::2], zip(itertools.repeat(name), starts, lengths)))
         return self._places
 
     def key(self, rec: Any) -> str:
@@ -141,13 +141,15 @@ class Fragments:
     def get(self, kind: str, rec: Any, render: Callable[[], str], extra: str = "") -> str:
         """A marker standing for the piece ``kind`` of ``rec`` in a text given to :meth:`write`: the
         kind, the record's hash and ``extra`` (what else the piece depends on; the context is the
-        build's). Nothing is rendered now: :meth:`write` renders the pieces the previous build's
-        document of the same name lacks and copies the others' bytes."""
+        build's). The piece is rendered now unless the previous build wrote it; :meth:`write` copies
+        the kept pieces' bytes."""
         if len(extra) > 48 or "\0" in extra:
             extra = "#" + hashlib.sha256(extra.encode()).hexdigest()[:32]
         body = f"{kind}\1{self.key(rec)[:32]}\1{extra}"
         if body not in self._renders:
             self._renders[body] = render
+            if body not in self.places():  # a piece the previous build lacks: rendered now
+                self._piece(body, kept=False)
         return f"\0{body}\0"
 
     def put(self, kind: str, rec: Any, text: str, extra: str = "") -> None:
@@ -244,7 +246,7 @@ class Fragments:
                         length = old_lengths[i]
                         run_a, run_b, run_new = old_starts[i], old_starts[i] + length, start
                     else:
-                        data = self._piece(body, kept=False).encode("utf-8")
+                        data = self._piece(body).encode("utf-8")
                         pending.append(data)
                         length = len(data)
                 starts.append(start)
