@@ -411,6 +411,17 @@ def test_patched_documents_equal_a_full_rebuilds_after_a_change_an_addition_and_
     third = build(root, out)
     assert third.rendered["dcat-us"] == 1 and "xh-schools-00009" in third.datasets
     assert "xh-schools-00004" not in third.datasets
+    # the manifest is patched too: the reused datasets' entries copied from the previous manifest
+    import marshal
+
+    from govdata.publish.buildfolder import manifest
+
+    text = (third.path / "manifest.json").read_text("utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(text) == manifest(third.path)
+    _, index = marshal.loads((third.path / "pieces.marshal").read_bytes())
+    kept = [m for m in index["docs"]["manifest.json"][0].split("\0")[1::2] if m.count("\1") == 2]
+    assert len(kept) == len(third.reused)  # the others (the added one) carry the build's stamp: written anew
     same_as_fresh(third.path)
 
 

@@ -145,11 +145,16 @@ class Fragments:
         the kept pieces' bytes."""
         if len(extra) > 48 or "\0" in extra:
             extra = "#" + hashlib.sha256(extra.encode()).hexdigest()[:32]
-        body = f"{kind}\1{self.key(rec)[:32]}\1{extra}"
+        return self.raw(f"{kind}\1{self.key(rec)[:32]}\1{extra}", render)
+
+    def raw(self, body: str, render: Callable[[], str], count: bool = True) -> str:
+        """A marker for the piece ``body`` (no NUL; its first field, up to ``\\1``, its kind): the
+        caller vouches that two pieces with the same body, in this build and the previous one, have
+        the same text. Rendered now unless the previous build wrote it (``count``: in ``rendered``)."""
         if body not in self._renders:
             self._renders[body] = render
             if body not in self.places():  # a piece the previous build lacks: rendered now
-                self._piece(body, kept=False)
+                self._piece(body, kept=False, count=count)
         return f"\0{body}\0"
 
     def put(self, kind: str, rec: Any, text: str, extra: str = "") -> None:
@@ -167,7 +172,7 @@ class Fragments:
             parts[i] = self._piece(parts[i])
         return "".join(parts)
 
-    def _piece(self, body: str, kept: bool = True) -> str:
+    def _piece(self, body: str, kept: bool = True, count: bool = True) -> str:
         """The text of a piece: rendered or read already, read from the previous build's file
         (``kept``), or rendered now."""
         found = self._texts.get(body)
@@ -179,7 +184,8 @@ class Fragments:
                     found = os.pread(fh.fileno(), length, offset).decode("utf-8")
             else:
                 found = self._renders[body]()
-                self.rendered[body.split("\1", 1)[0]] += 1
+                if count:
+                    self.rendered[body.split("\1", 1)[0]] += 1
             self._texts[body] = found
         return found
 

@@ -57,7 +57,32 @@ from govdata.verdicts import VerdictCache
 # The heavy stages (DuckDB, frictionless, rdflib, pyarrow) are imported only when a build
 # actually has work to do, so that a no-op rebuild stays well under a second.
 FEW_CHANGED = 40  # up to this many changed datasets, a build runs without the cyclic collector
-_write_json = write_json  # the manifest is written through this name (a test makes the disk full here)
+
+
+def _manifest_file(path: Path, data: dict[str, Any], pieces: Fragments | None = None, kept: Any = ()) -> None:
+    """``manifest.json`` (a test makes the disk full here): compact JSON, as ``write_json`` writes
+    it. With ``pieces``, each entry is a piece (directory/fragments.py): the entry of a dataset in
+    ``kept`` (reused: the previous manifest's entry, as it was) is copied from the previous build's
+    manifest when that build wrote it under the same name and key; the others are written anew."""
+    if pieces is None:
+        write_json(path, data)
+        return
+    from govdata.directory.fragments import dumps, json_with
+
+    keys, stamp = data.get("keys") or {}, path.parent.name
+
+    def render(entry: Any) -> Callable[[], str]:
+        return lambda: dumps(entry)
+
+    marks = {
+        name: pieces.raw(
+            f"manifest\1{name}\1{keys.get(name, '')}" + ("" if name in kept else f"\1{stamp}"),
+            render(entry),
+            count=False,
+        )
+        for name, entry in data["entries"].items()
+    }
+    pieces.write(path, json_with(data, entries=marks))
 
 
 @dataclass
@@ -282,5 +307,5 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
             "file_hashes": plan.file_hashes,
             "inputs": plan.inputs if inputs_inside(plan.root, plan.file_hashes) else None,
         },
-        lambda path, data: _write_json(path, data),
+        lambda path, data: _manifest_file(path, data, plan.fragments, reused),
     )
