@@ -320,6 +320,26 @@ def test_a_build_of_few_changes_runs_without_the_cyclic_collector(tmp_path, monk
     assert gc.isenabled()
 
 
+def test_a_build_whose_process_ends_leaves_the_catalogue_to_the_exit(tmp_path, monkeypatch):
+    """The ``govdata build`` command's process ends with the build (cli.build, entry._exit): the
+    catalogue stays frozen and the collector off, no full pass over what the exit drops anyway;
+    the command still prints its summary and succeeds."""
+    import gc
+
+    from govdata.publish import builder
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    monkeypatch.setattr(builder, "ENDS_AFTER", True)
+    try:
+        build(root, root / "_build", force=True)
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    done = govdata("build", "--root", str(root), "--force")
+    assert done.returncode == 0 and done.stdout.startswith("built 1 datasets"), done.stderr
+
+
 def test_build_keys_hash_the_bytes_the_load_read(tmp_path):
     """The build's keys take each descriptor's bytes from the parse cache (read once, by the load)
     instead of reading every descriptor again, and are the keys that reading them again gives."""
