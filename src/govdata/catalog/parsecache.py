@@ -1,7 +1,8 @@
 """Parsed descriptors kept by the sha256 of their bytes, so that an unchanged descriptor is not
 parsed again (YAML with a line map costs ~10 ms a descriptor: 100 s for 10,000).
 
-The cache belongs to an output folder (``<out>/cache/descriptors/parsed.marshal``, beside the
+The cache belongs to an output folder (``<out>/cache/descriptors/parsed.marshal``, and
+``parsed-new.marshal`` for the entries added since, while they are few; beside the
 verdict cache of :mod:`govdata.verdicts`) and travels with the catalogue's
 :class:`~govdata.verdicts.VerdictCache`: the builder's load and the checks' load of the same build
 share one in memory, and the next build or check reads it from disk. Without a folder

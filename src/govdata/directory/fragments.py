@@ -4,17 +4,20 @@ rewritten, while their content holds.
 A catalogue-level document (data.json, DCAT-AP, the CKAN directory, portal.json, the Chinese
 catalogue, the dump, Datasette's metadata) is a short head plus one piece per dataset. Each piece
 is a function of the dataset's :class:`~govdata.directory.record.Record` (and sometimes a little
-more, given as ``extra``), of catalog.yaml and of the platform's code; its *key* is a hash of
-those (:meth:`Fragments.get`).
+more, given as ``extra``), of catalog.yaml and of the platform's code (the context: a store of
+another context is not used); its marker names the rest (:meth:`Fragments.get`).
 
 The previous build's documents are the store: each build writes ``pieces.marshal`` beside its
-documents, the place (file, byte offset, length) of every piece it wrote. A writer asks for a
-piece and gets a short marker (NUL, a number, NUL: no JSON, N-Triples or descriptor text holds a
-NUL) in place of the text; only a piece the previous build lacks is rendered.
-:meth:`Fragments.write` then writes the document, copying the kept pieces' bytes from the previous
-build's files with ``copy_file_range`` (runs of adjacent pieces in one call). A build in which one
-dataset of 10,000 changed renders one piece per document and copies the rest inside the kernel,
-with no Python string for them. ``rendered`` counts the pieces rendered per kind.
+documents, each document as it was written (its text with a marker per piece, and each piece's
+byte offset and length in the file). A writer asks for a piece and gets a marker (NUL, the piece's
+kind, its record's hash and its extra input, NUL: no JSON, N-Triples or descriptor text holds a
+NUL): no hash is computed per piece, and only a piece the previous build lacks is rendered.
+:meth:`Fragments.write` then patches the previous build's document of the same name: each run of
+pieces that lay in the same order there, with the same text between them, is one
+``copy_file_range`` of its bytes; the text outside the pieces is written as it is now. A build in
+which one dataset of 10,000 changed renders one piece per document and copies the rest inside the
+kernel in two or three ranges; what a kept piece costs is a lookup and a comparison of the text
+before it. ``rendered`` counts the pieces rendered per kind.
 """
 
 from __future__ import annotations
