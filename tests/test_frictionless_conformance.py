@@ -543,3 +543,63 @@ def test_foreign_keys_same_rows(case, tmp_path, base_catalog):
     (target / "data" / "items.csv").write_text(text, encoding="utf-8")
     ours = {(f.row, f.code) for f in _check(root, target).findings if f.severity == "error"}
     assert (3, "foreign-key") not in expected and expected and ours == expected
+
+
+# Data Package v2 keys: refused under v1 (no "$schema", as Frictionless refuses them), checked when
+# the dataset declares the v2 profile (Frictionless imposes the package's version on its schemas).
+V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+V2_SCHEMAS = {
+    "exclusive bounds": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "constraints": {"exclusiveMinimum": 5, "exclusiveMaximum": 10}},
+        ],
+        "id,n\n1,5\n2,6\n3,10\n",
+        {},
+    ),
+    "missing values with labels": (
+        [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}],
+        "id,n\n1,-\n2,x\n3,\n",
+        {"missingValues": [{"value": "-", "label": "无"}]},
+    ),
+}
+
+
+def _package_findings(schema: dict, data: bytes, tmp_path: Path, version: str | None) -> set[tuple]:
+    from frictionless import Package
+
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "items.csv").write_bytes(data)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        descriptor = {"resources": [{"name": "items", "path": "items.csv", "schema": schema}]}
+        try:
+            report = Package.from_descriptor({**({"$schema": version} if version else {}), **descriptor}).validate()
+        except Exception:  # noqa: BLE001 - Frictionless refuses the descriptor itself
+            return {"refused"}
+    finally:
+        os.chdir(cwd)
+    return {(e.row_number, e.field_name or None, e.type) for t in report.tasks for e in t.errors} or {
+        "refused" for e in report.errors
+    }
+
+
+@pytest.mark.parametrize("version", [None, V2], ids=["v1", "v2"])
+@pytest.mark.parametrize("case", list(V2_SCHEMAS))
+def test_v2_keys_follow_the_declared_package_version(case, version, tmp_path, base_catalog):
+    fields, text, extra = V2_SCHEMAS[case]
+    schema = {"fields": fields, "primaryKey": ["id"], **extra}
+    expected = _package_findings(schema, text.encode(), tmp_path / "fl", version)
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    with edited_yaml(target / "datapackage.yaml") as d:
+        if version:
+            d["$schema"] = version
+        d["resources"][0]["schema"] = {**schema, "fields": [{**f, "title": f["name"]} for f in fields]}
+    (target / "data" / "items.csv").write_text(text, encoding="utf-8")
+    errors = [f for f in _check(root, target).findings if f.severity == "error"]
+    if version is None:
+        assert expected == {"refused"} and [f.code for f in errors] and {f.code for f in errors} == {"schema-error"}
+    else:
+        assert expected and {(f.row, f.field, f.code) for f in errors} == expected
