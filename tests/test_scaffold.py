@@ -763,3 +763,37 @@ def test_new_refuses_headers_equal_but_for_spaces_at_their_column_with_the_fix(t
     assert result.returncode == 1 and words in result.stderr, result.stderr
     assert "duplicate-label" in result.stderr and "_2" in result.stderr and "第 1 行第" in result.stderr
     assert not (root / "datasets/hz-amr/hz-z").exists()
+
+
+def test_a_hidden_sheet_is_never_the_one_scaffolded(tmp_path):
+    """A hidden lookup sheet (the codes behind a drop-down) held more cells than the data and was
+    chosen: the data sheet is the visible one with the most cells (session 12, unseen files)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    lookup = wb.active
+    lookup.title, lookup.sheet_state = "代码表", "hidden"
+    for i in range(200):
+        lookup.append([f"{330100 + i}", f"区划{i}", "备用"])
+    data = wb.create_sheet("数据")
+    data.append(["序号", "单位", "金额"])
+    for i in range(1, 21):
+        data.append([i, f"单位{i}", i * 2.5])
+    source = tmp_path / "隐藏.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert meta["resources"][0]["sheet"] == "数据" and "「代码表」（隐藏）" in notes
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_amounts_with_units_in_the_first_data_row_are_not_a_second_header_row(tmp_path):
+    """项目1,1.2万 under 项目名称,投资额 read as a second header row ("投资额 1.2万"): a value in an
+    agency's number form is data (session 12, unseen files)."""
+    amounts = ["1.2万", '"3,000"', "-", "12.5万元", "800", "(200)"]
+    source = _csv(
+        tmp_path / "投资.csv", ["项目名称,投资额"] + [f"项目{i},{amounts[(i - 1) % 6]}" for i in range(1, 25)]
+    )
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    res = meta["resources"][0]
+    assert "headerRows" not in (res.get("dialect") or {})
+    assert [(f["title"], f["type"]) for f in res["schema"]["fields"]] == [("项目名称", "string"), ("投资额", "number")]

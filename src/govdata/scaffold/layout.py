@@ -49,7 +49,12 @@ def _filled(row: list) -> int:
 
 
 def _numberish(cell: str) -> bool:
-    return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
+    """A value, not a label: digits, a date, or a number in a form agencies write (``1.2万``,
+    ``(200)``, ``12.5万元``) — a data row of such values is not a second header row."""
+    from govdata.valueforms import form_of
+
+    text = cell.strip()
+    return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", text)) or form_of(text) is not None
 
 
 def side_columns(rows: list[list[Any]]) -> list[int]:
@@ -177,12 +182,16 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
         raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
     if not sheets:
         raise ScaffoldError("the workbook has no sheet")
-    name = max(sheets, key=lambda n: sum(_filled(r) for r in sheets[n]))
+    # a hidden sheet (a lookup list, the codes behind a drop-down) is not what the agency publishes,
+    # however many cells it holds: the visible sheet with the most filled cells is
+    hidden = {m.name for m in (getattr(wb, "sheets_metadata", None) or []) if str(m.visible).endswith("Hidden")}
+    shown = [n for n in sheets if n not in hidden] or list(sheets)
+    name = max(shown, key=lambda n: sum(_filled(r) for r in sheets[n]))
     notes = []
     if len(sheets) > 1:
-        others = ", ".join(f"「{n}」" for n in sheets if n != name)
+        others = ", ".join(f"「{n}」" + ("（隐藏）" if n in hidden else "") for n in sheets if n != name)
         notes.append(
-            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
+            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（{'未隐藏的工作表中' if hidden else ''}数据最多），未使用 {others}；"
             "如需发布其他工作表，请另建资源并设置 sheet。"
         )
     rows = [
