@@ -797,3 +797,35 @@ def test_amounts_with_units_in_the_first_data_row_are_not_a_second_header_row(tm
     res = meta["resources"][0]
     assert "headerRows" not in (res.get("dialect") or {})
     assert [(f["title"], f["type"]) for f in res["schema"]["fields"]] == [("项目名称", "string"), ("投资额", "number")]
+
+
+def test_subtotals_and_notes_among_the_data_rows_are_comment_rows(tmp_path):
+    """西湖区小计 rows after each district and a 注： line in the middle were published as data rows
+    (the subtotals counted twice by whoever sums the column; the note a missing-cell at its row): they
+    are declared as commentRows with a note, like the total at the end (session 12, unseen files)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["区县", "企业名称", "检查次数", "罚款金额"])
+    for d in ("上城区", "拱墅区", "西湖区"):
+        for i in range(1, 5):
+            ws.append([d, f"{d}企业{i}", i, i * 100])
+        ws.append([f"{d}小计", None, None, 1000])  # rows 6, 11, 16 (after the note at 12)
+        if d == "拱墅区":
+            ws.append(["注：以下为补录数据"])
+    ws.append(["合计", None, None, 3000])  # row 18
+    source = tmp_path / "小计.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    res = meta["resources"][0]
+    assert res["dialect"]["commentRows"] == [6, 11, 12, 17, 18]
+    assert "第 6、11、12、17 行在数据中间" in notes and "第 18 行在数据之后" in notes
+    fields = res["schema"]["fields"]
+    assert [(f["title"], f["type"]) for f in fields][2:] == [("检查次数", "integer"), ("罚款金额", "integer")]
+    assert "12 rows read = 12 valid" in _passes(root, descriptor)
+    # a row whose first cell only contains the word stays data (合计 is a name there, not a total)
+    from govdata.scaffold.layout import summary_row
+
+    assert not summary_row(["合计科技有限公司", "1", "2"], 3) and not summary_row(["备注", "甲", "乙"], 3)
+    assert summary_row(["合计", "合计", "合计", "12"], 4) and summary_row(["滨江区 小计", "", "3"], 3)

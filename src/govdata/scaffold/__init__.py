@@ -34,6 +34,7 @@ from govdata.scaffold.layout import (
     find_header,
     side_columns,
     footer_rows,
+    summary_row,
     text_layout,
     WESTERN,
 )
@@ -147,6 +148,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             tail: collections.deque[tuple[int, list[str]]] = collections.deque(maxlen=FOOTER_ROWS)
             unlabelled = [i for i, h in enumerate(header) if not h.strip()]
             filled: dict[int, list[int]] = {}  # an unlabelled column -> file rows with a value in it
+            inside: list[tuple[int, list[str]]] = []  # subtotals and notes among the rows
             for index, r in enumerate(reader):  # (the file's row number, cells)
                 r = ["" if c == MISSING_CELL else c for c in r]  # a short row's padding is no value
                 for i in unlabelled:
@@ -154,16 +156,29 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                         filled[i].append(prep.row_number(index))
                 if len(sample) < SAMPLE_ROWS:
                     sample.append((prep.row_number(index), r))
+                if summary_row(r, len(header)) and len(inside) < SAMPLE_ROWS:
+                    inside.append((prep.row_number(index), r))
                 tail.append((prep.row_number(index), r))
         footer = footer_rows(list(tail), len(header))
         if footer:
-            dialect["commentRows"] = footer
-            raw["dialect"] = dialect
             shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:60] for n, r in tail if n in footer)
             notes.append(
                 f"第 {'、'.join(str(n) for n in footer)} 行在数据之后，是合计、签名或说明（{shown[:200]}），"
                 "不是数据：已写入 dialect.commentRows 跳过。"
             )
+        # subtotals and notes among the data rows: not data either (a few of them, not half the table)
+        inside = [(n, r) for n, r in inside if not footer or n < min(footer)]
+        if inside and len(inside) < len(sample) / 2:
+            shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:40] for _n, r in inside[:5])
+            at = "、".join(str(n) for n, _r in inside[:20]) + (" 等" if len(inside) > 20 else "")
+            notes.append(
+                f"第 {at} 行在数据中间，是小计、合计或说明（{shown[:200]}），不是数据：已写入 dialect.commentRows "
+                "跳过（作为数据行发布，合计会被重复计算）；若确是数据，请从 commentRows 中删除这些行号。"
+            )
+            footer = sorted({n for n, _r in inside} | set(footer))
+        if footer:
+            dialect["commentRows"] = footer
+            raw["dialect"] = dialect
         rows = [r for n, r in sample if n not in footer and len(r) == len(header)]
         # columns with neither a header nor a value in any data row (a table that starts in column C):
         # left out by the pipeline's reader, which stops at a value that appears there later

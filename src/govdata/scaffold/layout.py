@@ -161,6 +161,23 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
     return list(range((last_data if last_data is not None else min(found) - 1) + 1, max(found) + 1))
 
 
+_SUBTOTAL = re.compile(r".{0,30}?(小\s*计|合\s*计|总\s*计|共\s*计)\s*[:：]?\s*")
+
+
+def summary_row(cells: list[str], width: int) -> bool:
+    """A row inside the data that is not data: a subtotal (``西湖区小计``, ``合计`` with cells left
+    blank, or its label repeated by a merged cell) or a note line (``注：以下为补录数据``, alone on
+    its row in a table of three columns or more). Published as a row, a subtotal is counted twice by
+    whoever sums the column."""
+    texts = [c.strip() for c in cells if c.strip()]
+    if not texts:
+        return False
+    if _SUBTOTAL.fullmatch(texts[0]) and (len(texts) < width or (len(texts) > 1 and texts[1] == texts[0])):
+        return True
+    colon = ":" in texts[0] or "：" in texts[0]
+    return width >= 3 and len(texts) == 1 and colon and bool(_SIGNED.match(texts[0]))
+
+
 class NumberCell(str):
     """A numeric Excel cell in the layout sample (its text does not matter there)."""
 
