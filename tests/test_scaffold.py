@@ -829,3 +829,38 @@ def test_subtotals_and_notes_among_the_data_rows_are_comment_rows(tmp_path):
 
     assert not summary_row(["合计科技有限公司", "1", "2"], 3) and not summary_row(["备注", "甲", "乙"], 3)
     assert summary_row(["合计", "合计", "合计", "12"], 4) and summary_row(["滨江区 小计", "", "3"], 3)
+
+
+def test_identifiers_excel_rounded_to_15_digits_are_refused_at_their_row(tmp_path):
+    """统一社会信用代码 saved by Excel as 9.13301E+17 in a CSV was typed `number` (the gate then
+    passed it), among real codes `string` (passed too); typed as numbers in a sheet, `number`. The
+    digits are lost for good: refused at the first such row and column, in both languages, with how
+    to get them back (session 12, unseen files)."""
+    import openpyxl
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    csv_all = _csv(tmp_path / "all.csv", ["统一社会信用代码,企业名称"] + [f"9.1330{i}E+17,企业{i}" for i in range(9)])
+    csv_some = _csv(
+        tmp_path / "some.csv",
+        ["序号,统一社会信用代码,企业名称"]
+        + [f"{i},{'9.13301E+17' if i == 4 else f'91330106MA2B0000{i}X'},企业{i}" for i in range(1, 9)],
+    )
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "身份证号码"])
+    for i in range(8):
+        ws.append([f"企业{i}", float(f"3301061980010{1000 + i}")])
+    sheet = tmp_path / "sheet.xlsx"
+    wb.save(sheet)
+    for source, where in (
+        (csv_all, "row 2, column 1 (统一社会信用代码): 9 value(s)"),
+        (csv_some, "row 5, column 2 (统一社会信用代码): 1 value(s)"),
+        (sheet, "row 2, column 2 (身份证号码): 8 value(s)"),
+    ):
+        result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+        assert result.returncode == 1 and where in result.stderr, result.stderr
+        assert "15 significant digits" in result.stderr and "末尾数字已丢失" in result.stderr
+        assert "Traceback" not in result.stderr and not (root / "datasets/hz-amr/hz-z").exists()
+    # a long number that is not an identifier (an amount) is left to its type
+    amounts = _csv(tmp_path / "amounts.csv", ["项目,金额"] + [f"项目{i},1.5E+12" for i in range(5)])
+    assert govdata("new", str(amounts), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root)).returncode == 0

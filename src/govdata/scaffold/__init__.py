@@ -28,6 +28,7 @@ from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, n
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
+    LostDigits,
     NumberCell,
     ScaffoldError,
     excel_layout,
@@ -194,6 +195,13 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         )
     # the sheet's data rows as calamine read them (sheet row n is layout row n - 1), footer left out
     sheet_rows = [r for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
+    _refuse_lost_digits(
+        header,
+        [(n, r) for n, r in sample if n not in footer],
+        [(n, r) for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
+        if excel
+        else [],
+    )
     taken: set[str] = set()
     missing: set[str] = set()
     fields = []
@@ -363,6 +371,39 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         )
     (target / "datapackage.yaml").write_text(text, encoding="utf-8")
     return target
+
+
+# a column of identifiers: codes, identity, card, account and phone numbers
+_IDENTIFIERS = re.compile(r"代码|编码|编号|号码|证号|身份证|证件|卡号|账号|帐号|电话|手机|code|_no$|_id$", re.I)
+# a number in scientific notation of 12 digits and more, as Excel writes a long number into a CSV
+_SCIENTIFIC = re.compile(r"\s*[+-]?\d(\.\d+)?[eE]\+?(1[1-9]|[2-9]\d)\s*")
+
+
+def _refuse_lost_digits(
+    header: list[str], rows: list[tuple[int, list[str]]], cells: list[tuple[int, list[Any]]]
+) -> None:
+    """A column of identifiers (统一社会信用代码, 身份证号码 …) that Excel turned into numbers has
+    lost its digits for good: in a CSV it reads ``9.13301E+17``, in a sheet a number cell of 16
+    digits or more (Excel keeps 15). No descriptor can publish those values; say where, and how to
+    get them back (the gate would pass a text column of them)."""
+    for i, label in enumerate(header):
+        if not _IDENTIFIERS.search(label):
+            continue
+        lost = [(n, r[i]) for n, r in rows if i < len(r) and _SCIENTIFIC.fullmatch(r[i])]
+        lost += [(n, "") for n, r in cells if i < len(r) and isinstance(r[i], LostDigits)]
+        if not lost:
+            continue
+        n, value = lost[0]
+        shown = f" ({value.strip()})" if value else ""
+        raise ScaffoldError(
+            f"row {n}, column {i + 1} ({label.strip()}): {len(lost)} value(s) of this identifier column are numbers "
+            f"Excel rounded to 15 significant digits{shown}; their last digits are lost and no descriptor can "
+            "publish them: export the column again from the source system as text (in Excel, format the column as "
+            "text before entering or pasting the codes) and run govdata new again / "
+            f"第 {n} 行第 {i + 1} 列（{label.strip()}）：该代码列有 {len(lost)} 个值被 Excel 当作数字{shown}，"
+            "只保留了 15 位有效数字，末尾数字已丢失，无法发布：请从原系统把该列按文本重新导出"
+            "（在 Excel 中先把该列设为“文本”格式再录入或粘贴），然后重新运行 govdata new。"
+        )
 
 
 def _refuse_repeated_headers(errors: list[Any], header: list[str]) -> None:

@@ -182,7 +182,14 @@ class NumberCell(str):
     """A numeric Excel cell in the layout sample (its text does not matter there)."""
 
 
+class LostDigits(NumberCell):
+    """A numeric cell of 16 digits or more (9.13301E+17): Excel keeps 15 significant digits, so a code
+    or an identity number typed as a number has lost its last ones."""
+
+
 _NUMBER = NumberCell("0")
+_LOST = LostDigits("0")
+LOST_DIGITS = 1e15  # the smallest number of 16 digits
 
 
 def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[Any]]:
@@ -218,7 +225,7 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
             else (
                 v
                 if isinstance(v, str)
-                else _NUMBER
+                else (_LOST if isinstance(v, float) and abs(v) >= LOST_DIGITS else _NUMBER)
                 if isinstance(v, (int, float)) and not isinstance(v, bool)
                 else str(v)
             )
