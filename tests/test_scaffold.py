@@ -864,3 +864,54 @@ def test_identifiers_excel_rounded_to_15_digits_are_refused_at_their_row(tmp_pat
     # a long number that is not an identifier (an amount) is left to its type
     amounts = _csv(tmp_path / "amounts.csv", ["项目,金额"] + [f"项目{i},1.5E+12" for i in range(5)])
     assert govdata("new", str(amounts), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root)).returncode == 0
+
+
+def test_a_units_row_and_a_row_of_merged_groups_are_part_of_the_header(tmp_path):
+    """A row of units under the labels (,,,,（万元）) was published as the first data row (the
+    amounts then text); a row of groups merged across their columns above the labels (企业信息 over
+    three columns) was taken for a title. Both are header rows now, the unit and the group kept in the
+    field titles, as Frictionless joins headerRows (session 12, unseen files)."""
+    import datetime as dt
+
+    import openpyxl
+
+    source = _csv(
+        tmp_path / "单位.csv",
+        ["序号,企业名称,罚款金额", ",,（万元）"] + [f"{i},企业{i},{i * 1.5}" for i in range(1, 21)],
+    )
+    root, descriptor, meta, notes = _new(tmp_path / "csv", source)
+    res = meta["resources"][0]
+    assert res["dialect"]["headerRows"] == [1, 2]
+    assert [(f["title"], f["type"]) for f in res["schema"]["fields"]][2] == ("罚款金额 （万元）", "number")
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业信息", None, None, "检查结果", None])
+    ws.append(["企业名称", "统一社会信用代码", "地址", "结果", "检查日期"])
+    ws.merge_cells("A1:C1")
+    ws.merge_cells("D1:E1")
+    for i in range(20):
+        ws.append([f"企业{i}", f"91330106MA2{i:07d}", f"某路{i + 1}号", "合格", dt.date(2024, 5, 1 + i)])
+    source = tmp_path / "分组.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "xlsx", source)
+    res = meta["resources"][0]
+    assert res["dialect"]["headerRows"] == [1, 2] and res["dialect"]["excel"]["fillMergedCells"] is True
+    titles = [f["title"] for f in res["schema"]["fields"]]
+    assert titles[0] == "企业信息 企业名称" and titles[4] == "检查结果 检查日期" and res["title"] == "TODO: 表名"
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_a_second_table_below_the_first_is_refused_at_its_header_row(tmp_path):
+    """Two tables exported one after the other (the second's header shares 序号, 企业名称) passed
+    the gate as one: the second table's rows published under the first one's columns. Refused at
+    the second header's row (a header repeated whole stays the gate's repeated-header)."""
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    source = _csv(
+        tmp_path / "两表.csv",
+        ["序号,企业名称,金额", "1,甲公司,100", "2,乙公司,200", "序号,企业名称,整改结果", "1,甲公司,已整改"],
+    )
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+    assert result.returncode == 1 and "row 4: another table starts here" in result.stderr, result.stderr
+    assert "第 4 行是另一张表的表头" in result.stderr and not (root / "datasets/hz-amr/hz-z").exists()

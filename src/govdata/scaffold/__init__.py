@@ -150,6 +150,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             unlabelled = [i for i, h in enumerate(header) if not h.strip()]
             filled: dict[int, list[int]] = {}  # an unlabelled column -> file rows with a value in it
             inside: list[tuple[int, list[str]]] = []  # subtotals and notes among the rows
+            second: tuple[int, list[str]] | None = None  # the header of another table below this one
             for index, r in enumerate(reader):  # (the file's row number, cells)
                 r = ["" if c == MISSING_CELL else c for c in r]  # a short row's padding is no value
                 for i in unlabelled:
@@ -157,9 +158,20 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                         filled[i].append(prep.row_number(index))
                 if len(sample) < SAMPLE_ROWS:
                     sample.append((prep.row_number(index), r))
+                if second is None and _second_header(r, header):
+                    second = (prep.row_number(index), [c.strip() for c in r if c.strip()])
                 if summary_row(r, len(header)) and len(inside) < SAMPLE_ROWS:
                     inside.append((prep.row_number(index), r))
                 tail.append((prep.row_number(index), r))
+        if second is not None:
+            at, labels = second
+            text = ", ".join(labels)[:120]
+            raise ScaffoldError(
+                f"row {at}: another table starts here (its header {text!r} repeats this table's column names): "
+                "a resource is one table; save each table as its own file (CSV or sheet) and run govdata new on each / "
+                f"第 {at} 行是另一张表的表头（{text}，与本表的列名部分相同）：一个资源只能是一张表，"
+                "请把每张表另存为单独的文件（CSV 或工作表），再分别运行 govdata new。"
+            )
         footer = footer_rows(list(tail), len(header))
         if footer:
             shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:60] for n, r in tail if n in footer)
@@ -404,6 +416,16 @@ def _refuse_lost_digits(
             "只保留了 15 位有效数字，末尾数字已丢失，无法发布：请从原系统把该列按文本重新导出"
             "（在 Excel 中先把该列设为“文本”格式再录入或粘贴），然后重新运行 govdata new。"
         )
+
+
+def _second_header(cells: list[str], header: list[str]) -> bool:
+    """A row naming two columns or more as the header does, at their places, but not all of them:
+    the header of another table exported below this one (a header repeated whole is the gate's
+    ``repeated-header``, reported at its row)."""
+    labels = [h.strip() for h in header]
+    texts = [c.strip() for c in cells]
+    same = sum(1 for c, h in zip(texts, labels) if c and c == h)
+    return same >= 2 and texts[: len(labels)] != labels
 
 
 def _refuse_repeated_headers(errors: list[Any], header: list[str]) -> None:

@@ -101,7 +101,9 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
         nxt = [str(c if c is not None else "").strip() for c in sample[h + 1]]
         texts = [c for c in nxt if c]
         gaps = [i for i, c in enumerate(first) if not c and i < len(nxt) and nxt[i]]
-        if texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
+        if texts and h + 2 < len(sample) and all(_UNIT.fullmatch(c) for c in texts):
+            header.append(h + 2)  # the units under the labels ("（万元）"): part of the header, not a data row
+        elif texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
             header.append(h + 2)
         elif (
             texts and len(texts) == _filled(sample[h]) and not any(_numberish(c) for c in texts) and h + 2 < len(sample)
@@ -118,8 +120,16 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
             break
         end = max(deeper)
     header = list(range(h + 1, end + 2)) if end + 1 > header[-1] else header
+    # a row of groups above the labels, each merged across its columns ("企业信息" over 名称, 代码 and
+    # 地址): the header's first row (a title merged across the table is one cell, not groups)
+    if h > 0 and _filled(sample[h - 1]) >= 2 and any(r0 == r1 == h - 1 and c1 > c0 for (r0, c0), (r1, c1) in merged):
+        header, h = [h] + header, h - 1
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
+
+
+# a unit under a header label: （万元）, (元), 单位：人
+_UNIT = re.compile(r"[（(]\s*(单位\s*[:：]\s*)?[^\d()（）]{1,8}\s*[)）]|单位\s*[:：]\s*[^\d\s]{1,8}")
 
 
 # rows agencies add below the data of an export: a total, signatures, dates, notes and sources
