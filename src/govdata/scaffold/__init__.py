@@ -183,9 +183,9 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         inside = [(n, r) for n, r in inside if not footer or n < min(footer)]
         if inside and len(inside) < len(sample) / 2:
             shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:40] for _n, r in inside[:5])
-            at = "、".join(str(n) for n, _r in inside[:20]) + (" 等" if len(inside) > 20 else "")
+            inside_rows = "、".join(str(n) for n, _r in inside[:20]) + (" 等" if len(inside) > 20 else "")
             notes.append(
-                f"第 {at} 行在数据中间，是小计、合计或说明（{shown[:200]}），不是数据：已写入 dialect.commentRows "
+                f"第 {inside_rows} 行在数据中间，是小计、合计或说明（{shown[:200]}），不是数据：已写入 dialect.commentRows "
                 "跳过（作为数据行发布，合计会被重复计算）；若确是数据，请从 commentRows 中删除这些行号。"
             )
             footer = sorted({n for n, _r in inside} | set(footer))
