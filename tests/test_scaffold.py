@@ -915,3 +915,26 @@ def test_a_second_table_below_the_first_is_refused_at_its_header_row(tmp_path):
     result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
     assert result.returncode == 1 and "row 4: another table starts here" in result.stderr, result.stderr
     assert "第 4 行是另一张表的表头" in result.stderr and not (root / "datasets/hz-amr/hz-z").exists()
+
+
+def test_digits_typed_as_text_among_number_cells_make_a_number_column(tmp_path):
+    """编号 with some cells numbers and some digits typed as text (Excel's green triangles) was a text
+    column: every number cell a type-error (7 here). With no leading zero to keep it is an integer
+    column (Frictionless reads the text cells as integers too); with one, it stays text."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "企业名称", "注册资本（万元）"])
+    for i in range(20):
+        ws.append([str(1000 + i) if i % 3 else 1000 + i, f"企业{i}", str(50 + i) if i % 2 else 50 + i])
+    source = tmp_path / "文本数字.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "a", source)
+    fields = meta["resources"][0]["schema"]["fields"]
+    assert [f["type"] for f in fields] == ["integer", "string", "integer"]
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    ws["A5"] = "01003"  # a leading zero the number cells may have lost: text, the number cells reported
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "b", source)
+    assert meta["resources"][0]["schema"]["fields"][0]["type"] == "string" and "数字格式的单元格" in notes

@@ -235,7 +235,18 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             if excel
             else []
         )
-        numbers = bool(cells) and all(isinstance(c, NumberCell) for c in cells)
+        # every cell a number, or numbers and digits typed as text (Excel's green triangles) none of which
+        # starts with a zero: nothing left to keep as text, the column is a number (as text, every number
+        # cell was a type error)
+        numbers = bool(cells) and (
+            all(isinstance(c, NumberCell) for c in cells)
+            or (
+                any(isinstance(c, NumberCell) for c in cells)
+                and not any(
+                    isinstance(c, str) and not isinstance(c, NumberCell) and c.strip().startswith("0") for c in cells
+                )
+            )
+        )
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
         listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
         fields.append(
