@@ -938,3 +938,35 @@ def test_digits_typed_as_text_among_number_cells_make_a_number_column(tmp_path):
     wb.save(source)
     root, descriptor, meta, notes = _new(tmp_path / "b", source)
     assert meta["resources"][0]["schema"]["fields"][0]["type"] == "string" and "数字格式的单元格" in notes
+
+
+def test_plain_numbers_on_another_scale_than_the_forms_of_their_column_are_said(tmp_path):
+    """12.5% beside 0.125 (a sheet's percent-formatted cell), 3万 beside 12.5 under 投资额（万元）:
+    the steps keep a plain number as written, so the column mixes two scales. The scaffold says so
+    (session 12, unseen files); a column of one scale says nothing."""
+    from govdata.scaffold import _mixed_scales
+
+    fractions = _mixed_scales("比例", ["normalize_percentages"], ["12.5%", "0.125", "100%", "0.5"])
+    assert len(fractions) == 1 and "像是小数" in fractions[0] and "look like fractions" in fractions[0]
+    assert _mixed_scales("比例", ["normalize_percentages"], ["12.5%", "30", "100%"]) == []
+    assert _mixed_scales("比例", ["normalize_percentages"], ["12.5%", "0", "100%"]) == []
+    wan = _mixed_scales("投资额（万元）", ["normalize_amounts"], ["12.5", "3万", "-", ""])
+    assert len(wan) == 1 and "如 12.5" in wan[0] and "mixes amounts" in wan[0]
+    assert _mixed_scales("投资额", ["normalize_amounts"], ["12.5", "3万"]) == []
+    assert _mixed_scales("投资额（万元）", ["normalize_amounts"], ["12.5万", "3万"]) == []
+    source = _csv(
+        tmp_path / "比例.csv", ["区县,比例"] + [f"区{i},{['12.5%', '0.125', '100%', '0.5'][i % 4]}" for i in range(12)]
+    )
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert "列「比例」中不带 % 的数（如 0.125）都不大于 1" in notes
+
+
+def test_a_data_row_equal_to_a_misread_header_is_not_a_second_table(tmp_path):
+    """Amounts written 1,234.5 without quotes split into cells; a data row then equalled the row
+    taken for the header in its number cells and was called 'another table'. Only text labels (no
+    digits) count as a repeated header's."""
+    from govdata.scaffold import _second_header
+
+    assert not _second_header(["科目4", "(1", "234.5)", "-12.5"], ["科目0", "(1", "234.5)", "-12.5"])
+    assert _second_header(["序号", "企业名称", "整改结果"], ["序号", "企业名称", "金额"])
+    assert not _second_header(["序号", "企业名称", "金额"], ["序号", "企业名称", "金额"])  # repeated-header's

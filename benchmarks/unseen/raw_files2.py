@@ -231,3 +231,24 @@ w("c_negative_minus_unicode.csv", "科目,金额\n" + "".join(f"科目{i},{'−'
 w("c_wan_with_space.csv", "项目,金额\n" + "".join(f"项目{i},{i}.5 万元\n" for i in range(1, 13)))
 w("c_crlf_in_header_quoted.csv", '"企业\r\n名称","罚款金额\r\n（元）"\r\n' + "".join(f"{FIRMS[i % 8]},{i * 10}\r\n" for i in range(12)))
 print(len(list(OUT.iterdir())), "files in", OUT)
+
+# ---- value forms in mixtures (second batch) ----
+w("v_currency_symbols.csv", "项目,金额\n" + "".join(f"项目{i},{['¥1,200.00', '￥300', '450.5', '¥12万'][i % 4]}\n" for i in range(12)))
+w("v_ranges_approx.csv", "项目,人数\n" + "".join(f"项目{i},{['约100', '100以上', '>50', '80'][i % 4]}\n" for i in range(12)))
+w("v_fullwidth_wan.csv", "项目,金额\n" + "".join(f"项目{i},{['１２万', '３.５万元', '８００', '1,２00'][i % 4]}\n" for i in range(12)))
+w("v_accounting_and_dash.csv", "科目,本期,上期\n" + "".join(f"科目{i},{['(1,234.5)', '-', '300', '（45）'][i % 4]},{['-12.5', '—', '(3)', '0'][i % 4]}\n" for i in range(12)))
+w("v_year_and_yearmonth.csv", "期间,数量\n" + "".join(f"{['2024年', '2024年3月', '2024年第一季度', '2024年3月5日'][i % 4]},{i}\n" for i in range(12)))
+w("v_date_ranges.csv", "事项,有效期\n" + "".join(f"事项{i},2024年3月{i + 1}日至2025年3月{i + 1}日\n" for i in range(12)))
+w("v_percent_and_fraction.csv", "区县,比例\n" + "".join(f"区{i},{['12.5%', '0.125', '100%', '0.5'][i % 4]}\n" for i in range(12)))
+w("v_space_thousands.csv", "项目,金额\n" + "".join(f"项目{i},{1 + i} 200 000\n" for i in range(12)))
+w("v_wan_header_plain.csv", "项目,投资额（万元）\n" + "".join(f"项目{i},{['12.5', '3万', '1,200', '-'][i % 4]}\n" for i in range(12)))
+w("v_negative_percent.csv", "指标,增速\n" + "".join(f"指标{i},{['-3.5%', '(2.1%)', '+4%', '0%'][i % 4]}\n" for i in range(12)))
+wb, ws = book(); ws.append(["区县", "完成率", "金额"])
+for i in range(16):
+    ws.append([DISTRICTS[i % 5], "12.5%" if i % 2 else 0.125, "3.5万" if i % 3 == 0 else 35000])
+    if not i % 2: ws.cell(row=ws.max_row, column=2).number_format = "0.0%"
+wb.save(OUT / "v_percent_text_and_cells.xlsx")
+wb, ws = book(); ws.append(["月份", "数量"])
+for i in range(12): ws.append([f"2024年{i + 1}月" if i % 2 else datetime.date(2024, i + 1, 1), i])
+wb.save(OUT / "v_yearmonth_text_and_dates.xlsx")
+print(len(list(OUT.iterdir())), "files in", OUT)

@@ -275,6 +275,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 number_cells=False,
                 listed=str(listed.get("id")) if listed else None,
             )
+        notes.extend(_mixed_scales(title, fields[-1].get("x-normalise", []), values))
         if not listed and fields[-1]["type"] == "string" and names_column(values):
             notes.append(
                 f"列「{title}」的值像自然人姓名（值不写入描述文件）："
@@ -429,13 +430,41 @@ def _refuse_lost_digits(
         )
 
 
+def _mixed_scales(title: str, steps: list[str], values: list[str]) -> list[str]:
+    """A note on a normalised column whose plain numbers may not be on the scale of the others: in a
+    column of percentages, fractions (0.125 beside 12.5%: a sheet's percent-formatted cell reads
+    0.125); in a column of amounts whose header names a unit (投资额（万元）), plain numbers (12.5
+    beside 3万: 12.5 万元 or 12.5 元?). The step keeps a plain number as written."""
+    from govdata.valueforms import UNITS, number_text
+
+    present = [v.strip() for v in values if v.strip()]
+    if "normalize_percentages" in steps:
+        plain = [number_text(v) for v in present if not v.endswith(("%", "％"))]
+        if plain and all(p is not None and abs(float(p)) <= 1 for p in plain) and any(float(p or 0) for p in plain):
+            return [
+                f"列「{title}」中不带 % 的数（如 {next(v for v in present if not v.endswith(('%', '％')))}）都不大于 1，像是小数"
+                "（Excel 百分比格式的单元格读出为 0.125）：规范化步骤按原值保留它们，与 12.5% 记为 12.5 不在同一尺度；请在文件中统一"
+                "写成百分数后重新运行 govdata new / the plain numbers of this percentage column look like fractions "
+                "(0.125 for 12.5%): the step keeps them as written; write them as percentages in the file."
+            ]
+    if "normalize_amounts" in steps and re.search(r"万元|亿元|万|亿", title):
+        plain = [v for v in present if not v.endswith(tuple(UNITS)) and number_text(v) is not None]
+        if plain and len(plain) < len(present):
+            return [
+                f"列「{title}」的表头带单位，但有的值带“万”“亿”（换算为元），有的是普通数字（如 {plain[0]}，按原值保留）："
+                "二者不在同一尺度；请在文件中统一单位后重新运行 govdata new / the header names a unit but the column mixes "
+                "amounts with a unit (converted to 元) and plain numbers (kept as written): make them one unit in the file."
+            ]
+    return []
+
+
 def _second_header(cells: list[str], header: list[str]) -> bool:
     """A row naming two columns or more as the header does, at their places, but not all of them:
     the header of another table exported below this one (a header repeated whole is the gate's
     ``repeated-header``, reported at its row)."""
     labels = [h.strip() for h in header]
     texts = [c.strip() for c in cells]
-    same = sum(1 for c, h in zip(texts, labels) if c and c == h)
+    same = sum(1 for c, h in zip(texts, labels) if c and c == h and not re.search(r"[0-9０-９]", c))
     return same >= 2 and texts[: len(labels)] != labels
 
 
