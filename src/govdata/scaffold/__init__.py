@@ -29,6 +29,7 @@ from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
     LostDigits,
+    DateCell,
     NumberCell,
     ScaffoldError,
     excel_layout,
@@ -247,6 +248,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 )
             )
         )
+        dated = bool(cells) and sum(isinstance(c, DateCell) for c in cells) >= 0.8 * len(cells)
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
         listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
         fields.append(
@@ -257,6 +259,7 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 len(rows),
                 excel=excel,
                 number_cells=numbers,
+                date_cells=dated,
                 listed=str(listed.get("id")) if listed else None,
             )
         )
@@ -295,7 +298,18 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             )
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
         for i, f in zip([i for i in range(len(header)) if i not in skipped], fields):
-            if f["type"] == "date" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
+            texts = [r[i] for r in sheet_rows if i < len(r) and r[i] != "" and type(r[i]) is str]
+            if (
+                f["type"] in ("date", "datetime")
+                and texts
+                and any(isinstance(r[i], DateCell) for r in sheet_rows if i < len(r))
+            ):
+                notes.append(
+                    f"列「{f['title']}」是日期，但有 {len(texts)} 个单元格是文字（不是日期）：检查会在这些行报告类型错误；"
+                    "请在文件中改为日期或留空（没有日期时留空）后重新保存 / a few cells of this date column are text: the "
+                    "check reports each at its row; enter a date or leave the cell empty."
+                )
+            elif f["type"] == "date" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
                 notes.append(
                     f"列「{f['title']}」是日期，但有数字格式的单元格（未设日期格式的日期，如 45357）：检查会在这些行报告"
                     "类型错误；请在 Excel 中把这些单元格设为日期格式后重新保存。"

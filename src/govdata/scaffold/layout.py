@@ -4,6 +4,7 @@ titles and notes, the cells of an Excel sheet rendered as text."""
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 from pathlib import Path
 from typing import Any, Sequence
@@ -197,6 +198,10 @@ class LostDigits(NumberCell):
     or an identity number typed as a number has lost its last ones."""
 
 
+class DateCell(str):
+    """A date or datetime Excel cell in the layout sample (as its ISO text)."""
+
+
 _NUMBER = NumberCell("0")
 _LOST = LostDigits("0")
 LOST_DIGITS = 1e15  # the smallest number of 16 digits
@@ -237,6 +242,8 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
                 if isinstance(v, str)
                 else (_LOST if isinstance(v, float) and abs(v) >= LOST_DIGITS else _NUMBER)
                 if isinstance(v, (int, float)) and not isinstance(v, bool)
+                else DateCell(v)
+                if isinstance(v, (datetime.date, datetime.datetime))
                 else str(v)
             )
             for v in r
