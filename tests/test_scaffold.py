@@ -997,3 +997,23 @@ def test_date_cells_with_a_few_text_cells_make_a_date_column(tmp_path):
         (f["code"], f["row"], f["field"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"
     ]
     assert found == [("type-error", 7, "ban_jie_shi_jian")]
+
+
+def test_a_header_cell_merged_across_two_columns_does_not_make_the_first_data_row_the_header(tmp_path):
+    """编号, 名称, 检查结果 (merged over C1:D1) above data: the header row counted three cells against
+    the data's four, so it was taken for a title and the first data row for the header (that row lost
+    from the data, passing both the gate and Frictionless). A merged cell counts the columns it spans:
+    the header is row 1, refused for the label it repeats in column 4, at its place."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "名称", "检查结果", None])
+    ws.merge_cells("C1:D1")
+    for i in range(12):
+        ws.append([i + 1, f"企业{i}", "合格", "2024-03-01"])
+    source = tmp_path / "合并表头.xlsx"
+    wb.save(source)
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+    assert result.returncode == 1 and "row 1, column 4: the header '检查结果' repeats column 3's" in result.stderr

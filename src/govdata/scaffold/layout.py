@@ -81,6 +81,14 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
     sample = rows[:LAYOUT_ROWS]
     lonely = set(side_columns(sample))
     counts = [_filled([c for j, c in enumerate(r) if j not in lonely]) for r in sample]
+    # a row of several cells some merged across columns (检查结果 over C1:D1, 企业信息 over A1:C1) is as
+    # wide as the columns it spans (a title merged across the table is one cell: still a title)
+    spans: dict[int, int] = {}
+    for (r0, c0), (r1, c1) in merged:
+        for r in range(r0, min(r1, len(counts) - 1) + 1):
+            spans[r] = spans.get(r, 0) + c1 - c0
+    grouped = {r for r in spans if counts[r] >= 2}
+    counts = [c + spans[i] if i in grouped else c for i, c in enumerate(counts)]
     several = [c for c in counts if c >= 2]
     if not several:
         return [1], []
@@ -104,7 +112,7 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
         gaps = [i for i, c in enumerate(first) if not c and i < len(nxt) and nxt[i]]
         if texts and h + 2 < len(sample) and all(_UNIT.fullmatch(c) for c in texts):
             header.append(h + 2)  # the units under the labels ("（万元）"): part of the header, not a data row
-        elif texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
+        elif texts and gaps and not any(_numberish(c) for c in texts) and (_filled(nxt) < width or h in grouped):
             header.append(h + 2)
         elif (
             texts and len(texts) == _filled(sample[h]) and not any(_numberish(c) for c in texts) and h + 2 < len(sample)
@@ -121,10 +129,6 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
             break
         end = max(deeper)
     header = list(range(h + 1, end + 2)) if end + 1 > header[-1] else header
-    # a row of groups above the labels, each merged across its columns ("企业信息" over 名称, 代码 and
-    # 地址): the header's first row (a title merged across the table is one cell, not groups)
-    if h > 0 and _filled(sample[h - 1]) >= 2 and any(r0 == r1 == h - 1 and c1 > c0 for (r0, c0), (r1, c1) in merged):
-        header, h = [h] + header, h - 1
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
 
