@@ -1017,3 +1017,17 @@ def test_a_header_cell_merged_across_two_columns_does_not_make_the_first_data_ro
     root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
     result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
     assert result.returncode == 1 and "row 1, column 4: the header '检查结果' repeats column 3's" in result.stderr
+
+
+def test_a_database_export_null_is_a_missing_value_of_numbers_and_dates(tmp_path):
+    """NULL (a database export's empty) in a column of amounts and one of dates made both text (NULL
+    published as a value); they are integer and date with missingValues NULL (session 12)."""
+    lines = ["编号,企业名称,金额,日期"] + [
+        f"{i},企业{i},{'NULL' if i % 4 == 0 else i * 10},{'NULL' if i % 5 == 0 else '2024-03-%02d' % (i + 1)}"
+        for i in range(1, 21)
+    ]
+    root, descriptor, meta, notes = _new(tmp_path, _csv(tmp_path / "库.csv", lines))
+    schema = meta["resources"][0]["schema"]
+    assert [f["type"] for f in schema["fields"]][2:] == ["integer", "date"] and schema["missingValues"] == ["", "NULL"]
+    assert "列「日期」是日期，以「NULL」表示无" in notes
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)

@@ -263,10 +263,11 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 listed=str(listed.get("id")) if listed else None,
             )
         )
-        if none and fields[-1]["type"] in ("integer", "number"):
+        if none and fields[-1]["type"] in ("integer", "number", "date"):
             missing.update(none)
+            kind = "日期" if fields[-1]["type"] == "date" else "数字"
             notes.append(
-                f"列「{title}」是数字，以「{'」「'.join(sorted(none))}」表示无：已写入 schema.missingValues（对所有列生效）。"
+                f"列「{title}」是{kind}，以「{'」「'.join(sorted(none))}」表示无：已写入 schema.missingValues（对所有列生效）。"
             )
         elif none:  # not numbers after all: the placeholders are values
             fields[-1] = infer_field(

@@ -57,12 +57,16 @@ def names_column(values: list[str]) -> bool:
 
 
 # what agency exports write for "none" in a column of numbers
-PLACEHOLDERS = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "暂无", "空", "N/A", "n/a", "NA", "/ "})
+PLACEHOLDERS = frozenset(
+    {"-", "--", "—", "——", "－", "/", "／", "无", "暂无", "空", "N/A", "n/a", "NA", "/ "}
+    # what a database export writes for NULL
+    | {"NULL", "null", "Null", "(null)", "<NULL>"}
+)
 _NUMBERISH = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 
 
 def placeholders(values: list[str]) -> set[str]:
-    """The placeholders of a column of numbers (``-``, ``/``, ``无`` …): what the schema's
+    """The placeholders of a column of numbers or dates (``-``, ``/``, ``无``, ``NULL`` …): what the schema's
     ``missingValues`` must list for the column to be typed. Empty unless every other value is a
     number (also in a form a step normalises: ``12.5万元``, ``3%``, ``(100)``) and numbers are most
     of the values."""
@@ -74,7 +78,10 @@ def placeholders(values: list[str]) -> set[str]:
         seen
         and others
         and len(others) >= len(values) // 2
-        and all(_NUMBERISH.fullmatch(v) or number_form(v) for v in others)
+        and (
+            all(_NUMBERISH.fullmatch(v) or number_form(v) for v in others)
+            or all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in others)  # a column of dates
+        )
     ):
         return seen
     return set()
