@@ -829,6 +829,9 @@ def test_subtotals_and_notes_among_the_data_rows_are_comment_rows(tmp_path):
 
     assert not summary_row(["合计科技有限公司", "1", "2"], 3) and not summary_row(["备注", "甲", "乙"], 3)
     assert summary_row(["合计", "合计", "合计", "12"], 4) and summary_row(["滨江区 小计", "", "3"], 3)
+    # a grand total is one whatever the row holds (合计 first, under the header); a line item is data
+    assert summary_row(["合计", "60", "12345.5"], 3) and summary_row(["全市合计", "60", "1"], 3)
+    assert not summary_row(["资产总计", "60", "1"], 3) and not summary_row(["西湖区小计", "2", "1"], 3)
 
 
 def test_identifiers_excel_rounded_to_15_digits_are_refused_at_their_row(tmp_path):

@@ -273,3 +273,11 @@ wb.save(OUT / "d_offset_b3.xlsx")
 w("d_seq_restarts.csv", "序号,区县,企业名称\n" + "".join(f"{j + 1},{d},企业{j}\n" for d in DISTRICTS[:3] for j in range(8)))
 w("d_ideographic_space.csv", "编号,企业名称,金额\n" + "".join(f"{i},\u3000企业{i}\u3000,{i}\n" for i in range(1, 21)))
 print(len(list(OUT.iterdir())), "files in", OUT)
+
+# ---- a total first (fourth batch) ----
+wb, ws = book(); ws.append(["区县", "企业数", "罚款金额"]); ws.append(["合计", 60, 12345.5])
+for d in DISTRICTS: ws.append([d, 12, 2469.1])
+wb.save(OUT / "e_total_first.xlsx")
+w("e_total_first_full.csv", "区县,企业数,罚款金额\n全市合计,60,12345.5\n" + "".join(f"{d},12,2469.1\n" for d in DISTRICTS))
+w("e_serials_text.csv", "编号,日期\n" + "".join(f"{i},{45357 + i}\n" for i in range(1, 13)))
+print(len(list(OUT.iterdir())), "files in", OUT)

@@ -179,6 +179,11 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
 _SUBTOTAL = re.compile(r".{0,30}?(小\s*计|合\s*计|总\s*计|共\s*计)\s*[:：]?\s*")
 
 
+# a total of the whole table, whatever the row holds (合计, 60, 12345.5 under the header): not a line item
+# such as 资产总计, which a statement publishes as data
+_GRAND = re.compile(r"\s*(全\s*[省市区县镇乡村]|总)?\s*(合\s*计|总\s*计)\s*[:：]?\s*")
+
+
 def summary_row(cells: list[str], width: int) -> bool:
     """A row inside the data that is not data: a subtotal (``西湖区小计``, ``合计`` with cells left
     blank, or its label repeated by a merged cell) or a note line (``注：以下为补录数据``, alone on
@@ -187,7 +192,9 @@ def summary_row(cells: list[str], width: int) -> bool:
     texts = [c.strip() for c in cells if c.strip()]
     if not texts:
         return False
-    if _SUBTOTAL.fullmatch(texts[0]) and (len(texts) < width or (len(texts) > 1 and texts[1] == texts[0])):
+    if _SUBTOTAL.fullmatch(texts[0]) and (
+        len(texts) < width or (len(texts) > 1 and texts[1] == texts[0]) or _GRAND.fullmatch(texts[0])
+    ):
         return True
     colon = ":" in texts[0] or "：" in texts[0]
     return width >= 3 and len(texts) == 1 and colon and bool(_SIGNED.match(texts[0]))
