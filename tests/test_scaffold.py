@@ -1034,3 +1034,14 @@ def test_a_database_export_null_is_a_missing_value_of_numbers_and_dates(tmp_path
     assert [f["type"] for f in schema["fields"]][2:] == ["integer", "date"] and schema["missingValues"] == ["", "NULL"]
     assert "列「日期」是日期，以「NULL」表示无" in notes
     assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_a_date_column_of_excel_serial_numbers_is_said(tmp_path):
+    """登记日期 exported from a sheet without its date format reads 45358, 45359 …: typed integer and
+    passing both the gate and Frictionless. The scaffold says they look like Excel date serials."""
+    source = _csv(tmp_path / "序号日期.csv", ["编号,登记日期"] + [f"{i},{45357 + i}" for i in range(1, 13)])
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert "列「登记日期」是日期列，但值是 45358 这样的整数：像是 Excel 的日期序号" in notes
+    from govdata.scaffold import _serial_dates
+
+    assert not _serial_dates("数量", "integer", ["45358"]) and not _serial_dates("日期", "integer", ["2024"])

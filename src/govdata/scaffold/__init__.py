@@ -280,6 +280,12 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 listed=str(listed.get("id")) if listed else None,
             )
         notes.extend(_mixed_scales(title, fields[-1].get("x-normalise", []), values))
+        if _serial_dates(title, fields[-1]["type"], values):
+            notes.append(
+                f"列「{title}」是日期列，但值是 {min(v for v in values if v.strip())} 这样的整数：像是 Excel 的日期序号"
+                "（45357 即 2024-03-05），导出时丢了日期格式；请在 Excel 中把该列设为日期格式后重新导出，再运行 govdata new / "
+                "this date column holds whole numbers like Excel's date serials: export it again with a date format."
+            )
         if not listed and fields[-1]["type"] == "string" and names_column(values):
             notes.append(
                 f"列「{title}」的值像自然人姓名（值不写入描述文件）："
@@ -443,6 +449,18 @@ def _refuse_lost_digits(
             "只保留了 15 位有效数字，末尾数字已丢失，无法发布：请从原系统把该列按文本重新导出"
             "（在 Excel 中先把该列设为“文本”格式再录入或粘贴），然后重新运行 govdata new。"
         )
+
+
+def _serial_dates(title: str, kind: str, values: list[str]) -> bool:
+    """A column named as a date (日期, 时间) of whole numbers between 1954 and 2064 as Excel counts
+    days (20000 to 60000): dates that lost their format on the way out of a sheet."""
+    present = [v.strip() for v in values if v.strip()]
+    return (
+        kind == "integer"
+        and bool(re.search(r"日期|时间|date", title, re.I))
+        and bool(present)
+        and all(v.isdigit() and 20000 <= int(v) <= 60000 for v in present)
+    )
 
 
 def _mixed_scales(title: str, steps: list[str], values: list[str]) -> list[str]:
