@@ -25,10 +25,10 @@ from pathlib import Path
 
 from benchmarks.many import change_one
 
-# govdata's command line with the platform's source digest fixed
+# govdata's command (its console script's entry point, as installed) with the platform's source digest fixed
 FIXED = (
     "import sys, govdata.sourcecode as s; s.digest = lambda: {digest!r}; "
-    "from govdata.cli import main; sys.argv[0] = 'govdata'; main()"
+    "from govdata.entry import main; sys.argv[0] = 'govdata'; main()"
 )
 DIGEST = "b10k" * 16
 

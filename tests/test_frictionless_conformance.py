@@ -16,7 +16,7 @@ from tests.conftest import edited_yaml
 from tests.frictionless_run import frictionless_findings
 from tests.test_gate_corpus import CORPUS, _check, _rename, _world
 
-LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label"}
+LABEL_ERRORS = {"blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label", "unmatched-header"}
 # case -> (findings only Frictionless reports, findings only govdata reports), each a set of (row, field, type)
 DIFFERENCES = {
     # Frictionless adds a primary-key error for the blank row's empty key; govdata reports the blank row once.
@@ -153,6 +153,11 @@ def test_inline_broken_files_same_findings(case, tmp_path, base_catalog):
     assert expected == ours
 
 
+FM_FIELDS = [
+    {"name": "id", "type": "integer"},
+    {"name": "n", "type": "integer"},
+    {"name": "s", "type": "string", "constraints": {"required": True}},
+]
 # (schema fields, primary key, CSV) written inline: cases found by differential fuzzing
 SCHEMAS = {
     "unique on the key field": (
@@ -324,6 +329,68 @@ SCHEMAS = {
         ["id"],
         "id,s\n1,a\n2,ab\n3,cb\n4,b\n",
     ),
+    # fieldsMatch (datapackage v2): every mode but exact maps labels to fields by name (fieldsmatch.py)
+    **{
+        f"fieldsMatch {mode}, columns reordered plus an extra one": (
+            FM_FIELDS,
+            ["id"],
+            "s,备注,id,n\na,q,1,x\n,q,2,3\nb,,y,4\n",
+            {"fieldsMatch": mode},
+        )
+        for mode in ("exact", "equal", "subset", "superset", "partial")
+    },
+    **{
+        f"fieldsMatch {mode}, a field the file lacks": (FM_FIELDS, ["id"], "s,id\na,1\nb,x\n", {"fieldsMatch": mode})
+        for mode in ("equal", "subset", "superset", "partial")
+    },
+    **{
+        f"fieldsMatch {mode}, the key field missing, blank and spaced labels": (
+            FM_FIELDS,
+            ["id"],
+            " s ,,n\na,1,x\nb,2,3\n",
+            {"fieldsMatch": mode},
+        )
+        for mode in ("equal", "subset", "superset", "partial")
+    },
+    **{
+        f"fieldsMatch {mode}, no label matches": (FM_FIELDS, ["id"], "a,b\n1,2\n", {"fieldsMatch": mode})
+        for mode in ("equal", "subset", "superset", "partial")
+    },
+    # a field's own missingValues replace the schema's (Table Schema v2)
+    "a field's own missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["NA"]},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,NA,a\n2,,b\n3,5,\n4,x,NA\n",
+    ),
+    "a field's own missingValues under the schema's": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["", "-"]},
+            {"name": "s", "type": "string", "constraints": {"required": True}},
+        ],
+        ["id"],
+        "id,n,s\n1,-,NA\n2,NA,\n3,,x\n,-,NA\n5,-,\n",
+        {"missingValues": ["NA"]},
+    ),
+    "blank rows by each field's missingValues": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "missingValues": ["NA"]},
+            {"name": "s", "type": "string"},
+        ],
+        [],
+        "id,n,s\n1,1,a\n,NA,\n,,\n4,NA,x\n",
+    ),
+    "fieldsMatch subset, ragged rows": (
+        FM_FIELDS,
+        ["id"],
+        "n,id,s,x\n1,1,a,b\n2,2\nz,3,c,d,e\n",
+        {"fieldsMatch": "subset"},
+    ),
 }
 
 
@@ -443,3 +510,96 @@ def test_a_declared_header_row_that_is_a_comment_is_refused(tmp_path, base_catal
         ("dialect-error", "resources.0.dialect.headerRows", target.relative_to(root).as_posix() + "/datapackage.yaml")
     ]
     assert "row 2 is a comment row" in findings[0].message
+
+
+# Foreign keys within a resource: the rows Frictionless reports (it names no field; govdata names
+# the first of the key's fields). Values are compared typed (01 is the integer 1) and a key only
+# partly missing is still looked up; one entirely missing is not.
+FOREIGN_KEYS = {
+    "typed integers": (
+        [{"name": "code", "type": "integer"}, {"name": "parent", "type": "integer"}],
+        ["code"],
+        "code,parent\n1,\n2,01\n3,+1\n4,9\n5,x\n",
+        {"foreignKeys": [{"fields": "parent", "reference": {"resource": "", "fields": "code"}}]},
+    ),
+    "composite, partly missing": (
+        [{"name": n, "type": "string"} for n in ("a", "b", "pa", "pb")],
+        ["a", "b"],
+        "a,b,pa,pb\n1,x,,\n2,y,1,x\n3,z,1,y\n4,w,1,\n5,v,,x\n",
+        {"foreignKeys": [{"fields": ["pa", "pb"], "reference": {"resource": "", "fields": ["a", "b"]}}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FOREIGN_KEYS))
+def test_foreign_keys_same_rows(case, tmp_path, base_catalog):
+    fields, pk, text, extra = FOREIGN_KEYS[case]
+    schema = {"fields": fields, "primaryKey": pk, **extra}
+    expected = {(row, code) for row, _, code in _validate(schema, text.encode(), tmp_path / "fl")}
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    with edited_yaml(target / "datapackage.yaml") as d:
+        d["resources"][0]["schema"] = {**schema, "fields": [{**f, "title": f["name"]} for f in fields]}
+    (target / "data" / "items.csv").write_text(text, encoding="utf-8")
+    ours = {(f.row, f.code) for f in _check(root, target).findings if f.severity == "error"}
+    assert (3, "foreign-key") not in expected and expected and ours == expected
+
+
+# Data Package v2 keys: refused under v1 (no "$schema", as Frictionless refuses them), checked when
+# the dataset declares the v2 profile (Frictionless imposes the package's version on its schemas).
+V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+V2_SCHEMAS = {
+    "exclusive bounds": (
+        [
+            {"name": "id", "type": "integer"},
+            {"name": "n", "type": "integer", "constraints": {"exclusiveMinimum": 5, "exclusiveMaximum": 10}},
+        ],
+        "id,n\n1,5\n2,6\n3,10\n",
+        {},
+    ),
+    "missing values with labels": (
+        [{"name": "id", "type": "integer"}, {"name": "n", "type": "integer"}],
+        "id,n\n1,-\n2,x\n3,\n",
+        {"missingValues": [{"value": "-", "label": "无"}]},
+    ),
+}
+
+
+def _package_findings(schema: dict, data: bytes, tmp_path: Path, version: str | None) -> set[tuple]:
+    from frictionless import Package
+
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "items.csv").write_bytes(data)
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        descriptor = {"resources": [{"name": "items", "path": "items.csv", "schema": schema}]}
+        try:
+            report = Package.from_descriptor({**({"$schema": version} if version else {}), **descriptor}).validate()
+        except Exception:  # noqa: BLE001 - Frictionless refuses the descriptor itself
+            return {"refused"}
+    finally:
+        os.chdir(cwd)
+    return {(e.row_number, e.field_name or None, e.type) for t in report.tasks for e in t.errors} or {
+        "refused" for e in report.errors
+    }
+
+
+@pytest.mark.parametrize("version", [None, V2], ids=["v1", "v2"])
+@pytest.mark.parametrize("case", list(V2_SCHEMAS))
+def test_v2_keys_follow_the_declared_package_version(case, version, tmp_path, base_catalog):
+    fields, text, extra = V2_SCHEMAS[case]
+    schema = {"fields": fields, "primaryKey": ["id"], **extra}
+    expected = _package_findings(schema, text.encode(), tmp_path / "fl", version)
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    with edited_yaml(target / "datapackage.yaml") as d:
+        if version:
+            d["$schema"] = version
+        d["resources"][0]["schema"] = {**schema, "fields": [{**f, "title": f["name"]} for f in fields]}
+    (target / "data" / "items.csv").write_text(text, encoding="utf-8")
+    errors = [f for f in _check(root, target).findings if f.severity == "error"]
+    if version is None:
+        assert expected == {"refused"} and [f.code for f in errors] and {f.code for f in errors} == {"schema-error"}
+    else:
+        assert expected and {(f.row, f.field, f.code) for f in errors} == expected

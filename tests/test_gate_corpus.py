@@ -87,6 +87,19 @@ def test_symlink_out_of_the_repository_is_refused(base_catalog, tmp_path):
     assert _got(_check(root, target)) == [["path-unsafe", None, None]]
 
 
+def test_inline_data_is_refused_once_with_the_reason(base_catalog, tmp_path):
+    """A resource with inline ``data`` instead of a path: one finding saying a path (or pipeline) is
+    needed, not also Frictionless's "path and data are mutually exclusive" about a path it never had."""
+    root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
+    _rename("clean", target)
+    with edited_yaml(target / "datapackage.yaml") as d:
+        resource = d["resources"][0]
+        resource.pop("path")
+        resource["data"] = [["id", "company"], [1, "x"]]
+    report = _check(root, target)
+    assert [(f.code, "needs a path" in f.message) for f in report.findings if f.is_error] == [("resource-error", True)]
+
+
 def test_huge_cell_is_an_error_without_echoing_it(base_catalog, tmp_path):
     root, target = _world(base_catalog, tmp_path, CORPUS / "clean")
     _rename("clean", target)

@@ -320,6 +320,26 @@ def test_a_build_of_few_changes_runs_without_the_cyclic_collector(tmp_path, monk
     assert gc.isenabled()
 
 
+def test_a_build_whose_process_ends_leaves_the_catalogue_to_the_exit(tmp_path, monkeypatch):
+    """The ``govdata build`` command's process ends with the build (cli.build, entry._exit): the
+    catalogue stays frozen and the collector off, no full pass over what the exit drops anyway;
+    the command still prints its summary and succeeds."""
+    import gc
+
+    from govdata.publish import builder
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    monkeypatch.setattr(builder, "ENDS_AFTER", True)
+    try:
+        build(root, root / "_build", force=True)
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    done = govdata("build", "--root", str(root), "--force")
+    assert done.returncode == 0 and done.stdout.startswith("built 1 datasets"), done.stderr
+
+
 def test_build_keys_hash_the_bytes_the_load_read(tmp_path):
     """The build's keys take each descriptor's bytes from the parse cache (read once, by the load)
     instead of reading every descriptor again, and are the keys that reading them again gives."""
@@ -360,3 +380,104 @@ def test_the_manifest_is_read_from_its_marshalled_copy_while_it_is_the_same_file
     assert buildfolder.manifest(second.path) == edited  # not the copy: another file now
     (second.path / buildfolder.MANIFEST_COPY).write_bytes(b"\x00garbage")
     assert buildfolder.manifest(second.path) == edited
+
+
+def test_patched_documents_equal_a_full_rebuilds_after_a_change_an_addition_and_a_removal(tmp_path, monkeypatch):
+    """Each directory document is the previous build's patched (directory/fragments.py: the kept
+    pieces' runs copied, the others rendered, the head written as it is now); after one dataset
+    changed, then one added and one removed, every document holds the bytes a build from nothing
+    writes."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    from benchmarks.many import change_one, generate
+    from govdata.directory import formats
+
+    monkeypatch.setattr(formats, "PRETTY_TURTLE_MAX", 3)  # the catalogue's Turtle as pieces, as at scale
+    root = generate(tmp_path / "repo", 6)
+    out = root / "_build"
+    build(root, out)
+
+    def documents(build_dir: Path) -> dict[str, bytes]:
+        found = {p.relative_to(build_dir).as_posix(): p.read_bytes() for p in (build_dir / "directory").iterdir()}
+        found["site/metadata.json"] = (build_dir / "site/metadata.json").read_bytes()
+        return found
+
+    def same_as_fresh(patched: Path) -> None:
+        fresh = build(root, out, force=True)  # forced: nothing taken from the previous build
+        mine, theirs = documents(patched), documents(fresh.path)
+        assert sorted(mine) == sorted(theirs)
+        # DCAT-AP's blank nodes are named anew by every render: the same graph, not the same bytes
+        graphs = {"directory/dcat-ap.jsonld": "json-ld", "directory/dcat-ap.ttl": "turtle"}
+        assert [name for name in mine if name not in graphs and mine[name] != theirs[name]] == []
+        for name, fmt in graphs.items():
+            assert isomorphic(Graph().parse(data=mine[name], format=fmt), Graph().parse(data=theirs[name], format=fmt))
+
+    change_one(root, 2)
+    second = build(root, out)
+    assert second.rendered["dcat-us"] == 1
+    same_as_fresh(second.path)
+
+    datasets = root / "datasets/xh-edu"
+    shutil.rmtree(datasets / "xh-schools-00004")
+    shutil.copytree(datasets / "xh-schools-00005", datasets / "xh-schools-00009")
+    descriptor = datasets / "xh-schools-00009/datapackage.yaml"
+    text = re.sub(r"^name: .*$", "name: xh-schools-00009", descriptor.read_text("utf-8"), count=1, flags=re.M)
+    descriptor.write_text(text.replace("（5）", "（9）"), "utf-8")
+    third = build(root, out)
+    assert third.rendered["dcat-us"] == 1 and "xh-schools-00009" in third.datasets
+    assert "xh-schools-00004" not in third.datasets
+    # the manifest is patched too: the reused datasets' entries copied from the previous manifest
+    import marshal
+
+    from govdata.publish.buildfolder import manifest
+
+    text = (third.path / "manifest.json").read_text("utf-8")
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(text) == manifest(third.path)
+    _, index = marshal.loads((third.path / "pieces.marshal").read_bytes())
+    kept = [m for m in index["docs"]["manifest.json"][0].split("\0")[1::2] if m.count("\1") == 2]
+    assert len(kept) == len(third.reused)  # the others (the added one) carry the build's stamp: written anew
+    same_as_fresh(third.path)
+
+
+def test_a_kept_piece_costs_a_lookup_not_a_hash(tmp_path, monkeypatch):
+    """Patching a document of 1,000 pieces with one changed hashes nothing per piece: a piece's
+    marker is its kind, its record's hash (kept from the previous build) and its extra; the
+    previous document is found by its name and its runs by their markers."""
+    from dataclasses import dataclass
+
+    from govdata.directory import fragments
+
+    @dataclass
+    class Rec:
+        id: str
+        title: str
+        releases: tuple = ()
+        resources: tuple = ()
+        policies: tuple = ()
+
+    records = [Rec(f"d{i}", f"数据集 {i}") for i in range(1000)]
+    keys = {r.id: f"key-{r.id}" for r in records}
+
+    def document(pieces: fragments.Fragments) -> str:
+        items = (pieces.get("item", r, lambda r=r: fragments.dumps(r.title)) for r in records)
+        return fragments.json_with({"n": len(records)}, items=items)
+
+    first = fragments.Fragments(tmp_path / "one", None, "context", keys)
+    first.write(tmp_path / "one/doc.json", document(first))
+    first.save()
+    records[10].title = "改了"
+    keys["d10"] = "key-changed"
+    hashed = []
+    real = fragments.hashlib.sha256
+    monkeypatch.setattr(fragments.hashlib, "sha256", lambda *a: hashed.append(a) or real(*a))
+    second = fragments.Fragments(tmp_path / "two", tmp_path / "one", "context", keys)
+    second.write(tmp_path / "two/doc.json", document(second))
+    assert second.rendered["item"] == 1
+    assert len(hashed) <= 3  # the changed record's hash and the document's outside text
+    assert json.loads((tmp_path / "two/doc.json").read_text("utf-8"))["items"] == [r.title for r in records]

@@ -162,14 +162,14 @@ def test_full_disk_is_one_line_naming_the_path_and_nothing_is_published(tmp_path
     out = root / "_build"
     builder.build(root, out)
     live = (out / "current").resolve()
-    real = builder._write_json
+    real = builder._manifest_file
 
-    def full(path, data):
+    def full(path, data, *rest):
         if path.name == "manifest.json":
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return real(path, data)
+        return real(path, data, *rest)
 
-    monkeypatch.setattr(builder, "_write_json", full)
+    monkeypatch.setattr(builder, "_manifest_file", full)
     monkeypatch.setattr(sys, "argv", ["govdata", "build", "--root", str(root), "--force", "--quiet"])
     with pytest.raises(SystemExit) as exit_:
         cli.main()

@@ -73,17 +73,23 @@ def check(
 def build(root: str | None, out: str, quiet: bool, force: bool) -> None:
     """Check and build the catalogue into OUT; the live build changes only on success.
     Unchanged datasets are reused from the live build."""
-    from govdata.publish.builder import build as do_build
+    from govdata import entry
+    from govdata.publish import builder
 
     repo = _root(root)
     # progress lines on a terminal; CI logs (not a terminal) get only the summary
     chatty = not quiet and sys.stderr.isatty()
     log = (lambda s: click.echo(s, err=True)) if chatty else (lambda s: None)
-    result = do_build(repo, _out(repo, out), log, force=force)
+    # the process ends with the build: what the build loaded is left to the exit, not collected
+    # (the full pass over the catalogue once unfrozen, and the teardown: ~1 s at 10,000 datasets)
+    builder.ENDS_AFTER = entry.ENDING
+    result = builder.build(repo, _out(repo, out), log, force=force)
     click.echo(
         f"built {len(result.datasets)} datasets ({len(result.reused)} reused), "
         f"{sum(result.tables.values())} rows → {result.path}"
     )
+    if entry.ENDING:
+        entry._exit(0)
 
 
 @cli.command()

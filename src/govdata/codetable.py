@@ -359,6 +359,15 @@ TABLE: list[tuple[str, str, str, str, str, str]] = [
         "Columns must follow the schema's fields in name and order.",
     ),
     (
+        "unmatched-header",
+        "error",
+        "表头与表结构无一相符",
+        "No header matches the schema",
+        "fieldsMatch 为 partial 时，至少一列的表头须为表结构中某个字段的名称：检查分隔符和表头。",
+        "Under fieldsMatch partial, at least one column header must be a field name of the schema: check the "
+        "delimiter and the header.",
+    ),
+    (
         "dialect-error",
         "error",
         "CSV 格式声明无效",

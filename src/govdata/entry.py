@@ -125,6 +125,11 @@ def _echo(text: str) -> None:
     stream.flush()
 
 
+# True in the ``govdata`` command's own process (not when a test calls ``cli.main`` in its
+# process): a command may then end the process through :func:`_exit` when it is done
+ENDING = False
+
+
 def main() -> None:
     # the collector is off while the modules load (their objects live as long as the process: every
     # collection of them is wasted, ~10-20 ms of a cold small check) and then sees only what the
@@ -132,6 +137,8 @@ def main() -> None:
     gc.disable()
     kwargs = parse_check(sys.argv[1:])
     if kwargs is None:
+        global ENDING
+        ENDING = True  # this process ends with the command (cli.build exits through _exit)
         gc.enable()
         from govdata.cli import main as click_main
 

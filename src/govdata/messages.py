@@ -285,9 +285,35 @@ TEMPLATES: dict[str, Templates] = {
         ("文件无法加载：{detail}", "the file cannot be loaded: {detail}"),
     ],
     "blank-label": [("第 {column} 列的表头为空", "column {column} has a blank header")],
-    "duplicate-label": [("第 {column} 列的表头 '{label}' 重复", "column {column} repeats the header '{label}'")],
-    "missing-label": [("缺少第 {column} 列 '{name}'", "column {column} '{name}' is missing")],
-    "extra-label": [("第 {column} 列 '{label}' 不在表结构中", "column {column} '{label}' is not in the schema")],
+    "duplicate-label": [
+        ("第 {column} 列的表头 '{label}' 重复", "column {column} repeats the header '{label}'"),
+        (
+            "第 {column} 列重复了第 {first} 列的表头 '{label}'：fieldsMatch '{mode}' 按名称将列对应到字段，"
+            "每列表头须唯一",
+            "column {column} repeats the header '{label}' of column {first}: fieldsMatch '{mode}' maps columns "
+            "to fields by name, which needs every header to be unique",
+        ),
+    ],
+    "missing-label": [
+        ("缺少第 {column} 列 '{name}'", "column {column} '{name}' is missing"),
+        (
+            "表结构的字段 '{name}' 不是文件中的列（fieldsMatch '{mode}'）",
+            "the schema's field '{name}' is not a column of the file (fieldsMatch '{mode}')",
+        ),
+    ],
+    "extra-label": [
+        ("第 {column} 列 '{label}' 不在表结构中", "column {column} '{label}' is not in the schema"),
+        (
+            "第 {column} 列 '{label}' 不在表结构中（fieldsMatch '{mode}'）",
+            "column {column} '{label}' is not in the schema (fieldsMatch '{mode}')",
+        ),
+    ],
+    "unmatched-header": [
+        (
+            "表头中没有一列是表结构的字段（fieldsMatch 'partial'）：{labels}",
+            "no column of the header is a field of the schema (fieldsMatch 'partial'): {labels}",
+        )
+    ],
     "incorrect-label": [
         ("第 {column} 列是 '{label}'，表结构期望 '{name}'", "column {column} is '{label}', the schema expects '{name}'")
     ],

@@ -6,9 +6,16 @@ import copy
 from typing import Any
 
 
-def normalise_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """Table Schema with single-string keys turned into lists (v2 allows both)."""
+def normalise_schema(schema: dict[str, Any], keep_labels: bool = False) -> dict[str, Any]:
+    """Table Schema with single-string keys turned into lists (v2 allows both), and missing values
+    given as objects (v2: ``{value: "-", label: 无}``) as their values, unless ``keep_labels`` (the
+    descriptor as Frictionless validates it, and as the directory publishes it)."""
     schema = copy.deepcopy(schema)
+    if not keep_labels:
+        for holder in [schema, *(f for f in schema.get("fields") or [] if isinstance(f, dict))]:
+            values = holder.get("missingValues")
+            if isinstance(values, list) and any(isinstance(m, dict) for m in values):
+                holder["missingValues"] = [m.get("value", "") if isinstance(m, dict) else m for m in values]
     if isinstance(schema.get("primaryKey"), str):
         schema["primaryKey"] = [schema["primaryKey"]]
     for fk in schema.get("foreignKeys") or []:

@@ -48,6 +48,9 @@ class LoadedTable:
     # no finding was written, so there is nothing to read back (collect.py asks no statement)
     found: bool = False
     findings_made: bool = False
+    # the declared schema when its fieldsMatch maps labels to fields by name: ``schema`` is then the
+    # file's as it is (fieldsmatch.match_fields), and the build publishes the declared fields
+    declared: dict[str, Any] | None = None
     _plan: Plan | None = field(default=None, repr=False)
     _cell_plan: Plan | None = field(default=None, repr=False)
 
@@ -96,6 +99,23 @@ class LoadedTable:
         if self.long:
             return typed_select(self.fields, self.rel()) + " ORDER BY rowid"
         return typed_select(self.fields, self.table)
+
+    def published(self) -> tuple[dict[str, Any], list[FieldSQL], str]:
+        """What the build publishes: the schema, its fields and the SELECT of their typed values.
+        Under a by-name ``fieldsMatch``, the declared fields in declared order (a field the file
+        lacks NULL; a column no field names left out)."""
+        if self.declared is None:
+            return self.schema, self.fields, self.typed_select()
+        missing = self.declared.get("missingValues", [""])
+        fields = [FieldSQL(f, missing) for f in self.declared.get("fields") or []]
+        read = {f.name: f for f in self.fields}
+        cols = ", ".join(
+            f"{read[f.name].typed() if f.name in read else f'CAST(NULL AS {f.duckdb_type})'} AS {ident(f.name)}"
+            for f in fields
+        )
+        present = [read[f.name] for f in fields if f.name in read]
+        relation = self.rel(present) if self.long else self.table
+        return self.declared, fields, f"SELECT {cols} FROM {relation}" + (" ORDER BY rowid" if self.long else "")
 
 
 @dataclass

@@ -105,9 +105,10 @@ def frictionless_view(ds: Dataset) -> dict[str, Any]:
     resources = []
     for res in ds.resources:
         raw = copy.deepcopy(res.raw)
-        raw["schema"] = normalise_schema(res.schema) if res.schema else {"fields": []}
+        raw["schema"] = normalise_schema(res.schema, keep_labels=True) if res.schema else {"fields": []}
         # paths are checked by govdata.catalog.paths (repository containment, no URLs)
         raw["path"] = f"{res.name}.{res.format}"
+        raw.pop("data", None)  # inline data: refused apart ("needs a path"), not also as "path and data"
         raw.pop("hash", None)  # checked against the bytes by the table checks
         resources.append(raw)
     desc["resources"] = resources
@@ -130,7 +131,7 @@ def _proven(ds: Dataset) -> list[Finding] | None:
     """Frictionless's findings when :mod:`.profiles` can prove them (none, or only missing schemas)."""
     missing = [_no_schema(ds, res) for res in ds.resources if res.schema is None and res.schema_ref is None]
     for res in ds.resources:
-        if res.schema is not None and profiles.schema_ok(normalise_schema(res.schema)) is not True:
+        if res.schema is not None and profiles.schema_ok(normalise_schema(res.schema, keep_labels=True)) is not True:
             return None
     if missing:
         return missing
@@ -142,7 +143,12 @@ def _proven(ds: Dataset) -> list[Finding] | None:
 def _frictionless_findings(ds: Dataset) -> list[Finding]:
     """Frictionless's own verdict (imported here, not at module level: a slow import)."""
     from frictionless import FrictionlessException, Package, Schema
+    from frictionless.metadata.context import ValidationContext
 
+    # the Data Package version the dataset's "$schema" declares (v1 when none) is imposed on its
+    # schemas, as Frictionless imposes it from the package: v2 keys (exclusiveMinimum, missing
+    # values with labels) are refused under v1 only
+    version = Package.effective_datapackage_version(ds.descriptor, None)
     out = []
     for res in ds.resources:
         if res.schema is None:
@@ -150,7 +156,12 @@ def _frictionless_findings(ds: Dataset) -> list[Finding]:
                 out.append(_no_schema(ds, res))
             continue
         try:
-            errors = list(Schema.metadata_validate(normalise_schema(res.schema)))
+            errors = list(
+                Schema.metadata_validate(
+                    normalise_schema(res.schema, keep_labels=True),
+                    context=ValidationContext(datapackage_version=version),
+                )
+            )
         except FrictionlessException as exc:
             errors = [exc.error]
         for err in errors:

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 
 from govdata.catalog.model import Dataset, Resource
 from govdata.checks.prepared import Prepared, work_file
-from govdata.checks.structure import LABEL_CODES, MAX_CELL_CHARS, scan_structure
+from govdata.checks.structure import LABEL_CODES, MAX_CELL_CHARS, MissingValues, scan_structure
 from govdata.csvlimit import field_size_limit
 from govdata.findings import Finding, Where
 from govdata.pipelines import CommittedRead, PipelineError, transform_rows
@@ -105,7 +105,7 @@ def run_steps(
     workdir: Path,
     expected: Sequence[str],
     where: Where,
-    missing: list[str],
+    missing: MissingValues,
 ) -> Prepared:
     """The pipeline's steps after the first over the prepared rows of its committed file, written
     as the copy the table checks read (the rows and the row map unchanged). A big plain file the

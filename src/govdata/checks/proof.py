@@ -67,7 +67,7 @@ def _load_and_count(tables: TableChecks, lt: LoadedTable, privacy: bool, into: s
         pairs = [("rows", "count(*)"), ("row-checks", f"count_if({FLAG})")]
         pairs += [(k.label, key_duplicates([ident(f.name) for f in k.fields])) for k in plan.keys]
         # the stored text columns hold the fields' values (missing values already NULL)
-        pairs += Plan.compile(Fields([FieldSQL(f.field, [""]) for f in lt.fields], lt.schema)).column_tests()
+        pairs += Plan.compile(Fields([FieldSQL(f.field, [""], own=False) for f in lt.fields], lt.schema)).column_tests()
         row = tables.con.execute("SELECT " + ", ".join(a for _, a in pairs) + f" FROM {into}").fetchone()
         assert row is not None  # an aggregate has one row
         counts = {label: n or 0 for (label, _), n in zip(pairs, row)}

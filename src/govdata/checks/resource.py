@@ -5,6 +5,7 @@ one pass, :mod:`.proof`) or the precise one; then its cells, keys, columns and c
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from govdata.catalog.model import Catalog, Dataset, Resource
 from govdata.checks.bytescan import ByteFacts, byte_pass
 from govdata.checks.collect import MAX_FINDINGS_PER_RESOURCE
 from govdata.checks.declared import at_descriptor, name_clashes, too_wide
+from govdata.checks.fieldsmatch import Matched, by_name, match_fields
 from govdata.checks.loaded import LoadedTable
 from govdata.checks.metadata import normalise_schema
 from govdata.checks.prepared import Prepared
@@ -23,7 +25,7 @@ from govdata.checks.privacy import SCANNED_NONE, CellScanner, candidate_counts, 
 from govdata.checks.proof import Proof, prove
 from govdata.checks.rules import blank_row
 from govdata.checks.source import declared_findings, fast_path, prepare
-from govdata.checks.structure import LABEL_CODES, Label, fast_header, scan_structure
+from govdata.checks.structure import LABEL_CODES, ColumnMissing, Label, MissingValues, fast_header, scan_structure
 from govdata.checks.table import WIDE_COLUMNS, TableChecks, planned_counts
 from govdata.findings import Finding, Notice, ResourceStats, Where
 
@@ -89,6 +91,7 @@ def _load_fast(
     res: Resource,
     schema: dict[str, Any],
     report_it: bool,
+    by_name: bool = False,
 ) -> tuple[Prepared | None, LoadedTable | None]:
     """Big plain UTF-8 CSV: DuckDB reads it while the byte pass (NUL, blank lines, hash) runs in a
     thread. A file with nothing to report is proven so in one streaming pass (proof.py); any other
@@ -123,7 +126,7 @@ def _load_fast(
 
         reading = pool.submit(read_bytes)
         into = None
-        if (ds.name, res.name) in tables.typed_into:
+        if (ds.name, res.name) in tables.typed_into and not by_name:  # by name: published in declared order
             schema_name, into = tables.typed_into[(ds.name, res.name)]
             tables.con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_name}")
         try:
@@ -187,13 +190,37 @@ def check_resource(
     res_dir = workdir / "sources" / ds.name / res.name  # made when a file is written there (prepared.work_file)
     label_key = "title" if res.raw.get("header_labels") == "titles" else "name"
     expected = [Label(f.get(label_key) or f["name"], f["name"]) for f in schema.get("fields", [])]
+    declared = schema
+    mode = by_name(schema, raw)  # fieldsMatch other than exact: labels map to fields by name
+    matched: Matched | None = None
+    fast = not res.pipeline and fast_path(src, res.raw)
+    if mode and fast:  # a plain CSV: its first line is the header
+        head = fast_header(src, [], where)
+        if head is None:
+            fast = False
+        else:
+            matched = match_fields(schema, head.header, label_key, mode, where)
+            if matched.stop:
+                out.findings = findings + matched.findings
+                return out
+            schema, expected = matched.schema, matched.expected
     prep, lt = (
-        _load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it)
-        if not res.pipeline and fast_path(src, res.raw)
+        _load_fast(tables, pool, src, res.raw, expected, where, ds, res, schema, report_it, matched is not None)
+        if fast
         else (None, None)
     )
     if prep is None:
-        prep, lt = _load_precise(tables, src, res_dir, expected, where, ds, res, schema, raw, read, catalog.root)
+        if mode and matched is None:  # the header is read as the file is prepared, then mapped by name
+            prep, lt, matched = _load_by_name(
+                tables, src, res_dir, where, ds, res, schema, raw, read, catalog.root, label_key, mode
+            )
+        else:
+            prep, lt = _load_precise(tables, src, res_dir, expected, where, ds, res, schema, raw, read, catalog.root)
+    if matched is not None:
+        # under name matching a blank label is a label like any other (extra, or tolerated)
+        prep.findings = [f for f in prep.findings if f.code != "blank-label"] + matched.findings
+        if lt is not None:
+            lt.declared = declared
     stats = ResourceStats(ds.name, res.name, data_file, rows_read=prep.rows_read, rows_with_findings=len(prep.bad_rows))
     if lt is not None and not prep.scanned:
         if not lt.streamed:  # a streamed table was proven to have neither
@@ -229,9 +256,26 @@ def _load_precise(
     a pipeline whose first step reads a committed file (``read``), its other steps run over the rows
     read. The Python structure pass runs when preparing skipped it but the header is wrong or
     DuckDB's strict read refuses the file."""
-    data_file = where["file"]
-    missing = [str(m) for m in schema.get("missingValues", [""])]
+    missing = ColumnMissing.of(schema)
     prep = prepare(src, res_dir, raw, expected, where, missing, schema.get("fields") or [])
+    return _load_prepared(tables, prep, res_dir, expected, where, ds, res, schema, read, root, missing)
+
+
+def _load_prepared(
+    tables: TableChecks,
+    prep: Prepared,
+    res_dir: Path,
+    expected: Sequence[str],
+    where: Where,
+    ds: Dataset,
+    res: Resource,
+    schema: dict[str, Any],
+    read: CommittedRead | None,
+    root: Path,
+    missing: MissingValues,
+) -> tuple[Prepared, LoadedTable | None]:
+    """The rest of :func:`_load_precise`, once the file is prepared."""
+    data_file = where["file"]
     prep.findings += prep.outside  # carried through the rescans below with the other findings
     prep.findings = [at_descriptor(ds, res, f) if f.code == "dialect-error" else f for f in prep.findings]
     if read is not None:  # the pipeline's other steps over the rows read
@@ -269,12 +313,56 @@ def _load_precise(
     return prep, lt
 
 
+def _load_by_name(
+    tables: TableChecks,
+    src: Path,
+    res_dir: Path,
+    where: Where,
+    ds: Dataset,
+    res: Resource,
+    schema: dict[str, Any],
+    raw: dict[str, Any],
+    read: CommittedRead | None,
+    root: Path,
+    label_key: str,
+    mode: str,
+) -> tuple[Prepared, LoadedTable | None, Matched | None]:
+    """:func:`_load_precise` for a schema whose labels map to fields by name (``fieldsMatch``): the
+    file is prepared against its own header (one column per label), the labels are mapped
+    (:func:`fieldsmatch.match_fields`), and the table is read under the schema of the file as it is."""
+    # the columns' fields are known once the header is mapped: the blank rows of this first pass are
+    # the schema-level missingValues' (a field's own list counts from the mapping on)
+    prep = prepare(
+        src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])]
+    )  # Excel cells typed by field: not by position here
+    if prep.path is None:
+        return prep, None, None
+    matched = match_fields(schema, prep.header, label_key, mode, where)
+    names = {i: label.field for i, label in enumerate(matched.expected, start=1)}
+    # a ragged row's missing cells are named by the field of their column
+    prep.findings = [
+        dataclasses.replace(f, field=names[f.field_number])
+        if f.code == "missing-cell" and f.field_number in names
+        else f
+        for f in prep.findings
+        if f.code not in LABEL_CODES
+    ]
+    if matched.stop:
+        prep.path = None
+        return prep, None, matched
+    missing = ColumnMissing.of(matched.schema)
+    prep, lt = _load_prepared(
+        tables, prep, res_dir, matched.expected, where, ds, res, matched.schema, read, root, missing
+    )
+    return prep, lt, matched
+
+
 def _rescan(
     prep: Prepared,
     res_dir: Path,
     expected: Sequence[str],
     where: Where,
-    missing: Sequence[str],
+    missing: MissingValues,
     rewrite_always: bool = False,
 ) -> Prepared:
     """The Python structure pass over a prepared file, keeping what preparing it learned (hash,

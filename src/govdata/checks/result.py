@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from govdata.checks.loaded import csv_relation, typed_select
-from govdata.checks.sqltypes import FieldSQL
+from govdata.checks.sqltypes import FieldSQL, read_missing
 
 
 @dataclass(frozen=True)
@@ -35,5 +35,5 @@ def typed_read(dataset: str, resource: str, path: Path, schema: Mapping[str, Any
     read and type it, before any check has run (a load started beside the checks, which publishing
     keeps only if the checks then prove the file clean)."""
     fields = tuple(FieldSQL(f, schema.get("missingValues", [""])) for f in schema.get("fields") or [])
-    relation = csv_relation(path, list(schema.get("fields") or []), schema.get("missingValues"))
+    relation = csv_relation(path, list(schema.get("fields") or []), read_missing(schema))
     return CheckedResource(dataset, resource, schema, fields, typed_select(list(fields), relation), source_path=path)

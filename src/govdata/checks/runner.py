@@ -204,12 +204,13 @@ def _mark(report: Report, marks: parallel.Marks | None, section: str) -> None:
 
 
 def _result(lt: LoadedTable) -> CheckedResource:
+    schema, fields, select = lt.published()
     return CheckedResource(
         lt.dataset,
         lt.resource,
-        lt.schema,
-        tuple(lt.fields),
-        lt.typed_select(),
+        schema,
+        tuple(fields),
+        select,
         typed_table=lt.warehoused or None,
         source_path=lt.prep.path,
         header=tuple(lt.prep.header),

@@ -27,7 +27,7 @@ from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
 from govdata.checks.encoding import normalise_encoding
 from govdata.checks.rules.personal_data import in_skipped_rows
 from govdata.checks.prepared import Prepared
-from govdata.checks.structure import check_header, scan_structure
+from govdata.checks.structure import MissingValues, check_header, scan_structure
 from govdata.findings import Finding, Where
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -79,7 +79,7 @@ def prepare(
     raw: dict[str, Any],
     expected: Sequence[str],
     where: Where,
-    missing: Sequence[str] = ("",),
+    missing: MissingValues = ("",),
     fields: Sequence[object] = (),
 ) -> Prepared:
     """All of the above for one resource file. The Python structure pass runs on small files,

@@ -10,7 +10,7 @@ by a regular expression first.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from govdata.checks import formats
 from govdata.sql import ident, lit
@@ -141,21 +141,48 @@ def _is_hex(text: str, start: int, size: int) -> bool:
 FORMULA_RE = r"(?s)[=@\t\r].+|[+-](?:[^0-9].*|[0-9][0-9,.%]*[^0-9,.%].*)"
 
 
+def field_missing(field: dict[str, Any], schema_missing: Any) -> list[str]:
+    """The strings that are missing values in ``field``: its own ``missingValues`` (Table Schema v2:
+    a field's list replaces the schema's), else the schema's (default ``[""]``)."""
+    own = field.get("missingValues") if isinstance(field, dict) else None
+    values = own if isinstance(own, list) else schema_missing
+    return [""] if values is None else [str(m) for m in values]
+
+
+def has_field_missing(schema: Mapping[str, Any]) -> bool:
+    return any(isinstance(f, dict) and isinstance(f.get("missingValues"), list) for f in schema.get("fields") or [])
+
+
+def read_missing(schema: Mapping[str, Any]) -> list[str] | None:
+    """The missing values a read of the file may turn into NULL for every column at once (DuckDB's
+    ``nullstr``, :func:`loaded.null_option`): the schema's, or with a field's own list, "" only when
+    every field's list holds it (the rest is each field's :attr:`FieldSQL.value`)."""
+    if not has_field_missing(schema):
+        return schema.get("missingValues")
+    shared = schema.get("missingValues", [""])
+    every = all("" in field_missing(f, shared) for f in schema.get("fields") or [])
+    return [""] if every else []
+
+
 class FieldSQL:
     """SQL pieces for one field over a raw VARCHAR column."""
 
-    def __init__(self, field: dict[str, Any], missing_values: list[str], column: str | None = None):
+    def __init__(self, field: dict[str, Any], missing_values: list[str], column: str | None = None, own: bool = True):
+        """``missing_values``: the schema's; a field's own ``missingValues`` replace them (unless not
+        ``own``: a column of typed values, whose missing values are NULL already)."""
         self.field = field
         self.name: str = field["name"]
         self.type: str = field.get("type", "any") or "any"
         self.format: str = field.get("format", "default") or "default"
         # the raw column: the field's own name, or ``column`` (the value column ``v`` of a long table)
         self.col = column or ident(self.name)
-        missing = [str(m) for m in missing_values]
+        missing = field_missing(field, missing_values) if own else [str(m) for m in missing_values]
         extra_missing = [m for m in missing if m != ""]
         if extra_missing:
+            # "" among them too: the read's null string holds "" only when every field's list does
+            listed = extra_missing + ([""] if "" in missing else [])
             self.value = (
-                f"(CASE WHEN {self.col} IN ({', '.join(lit(m) for m in extra_missing)}) THEN NULL ELSE {self.col} END)"
+                f"(CASE WHEN {self.col} IN ({', '.join(lit(m) for m in listed)}) THEN NULL ELSE {self.col} END)"
             )
         elif "" in missing:
             self.value = f"NULLIF({self.col}, '')"

@@ -6,8 +6,9 @@ row numbers."""
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence, Union
 
 from govdata.checks.bytescan import CHUNK, has_spaced_quote
 from govdata.checks.prepared import Prepared, work_file
@@ -17,6 +18,28 @@ from govdata.findings import Finding, Where
 LABEL_CODES = ("blank-label", "duplicate-label", "missing-label", "extra-label", "incorrect-label")
 MAX_CELL_CHARS = 100_000
 MISSING_CELL = "\x01govdata: missing cell\x01"  # pads short rows in the cleaned copy; read back as NULL
+
+
+@dataclass(frozen=True)
+class ColumnMissing:
+    """Missing values by column when a field declares its own ``missingValues`` (Table Schema v2: a
+    field's list replaces the schema's): each schema field's, the schema's past them."""
+
+    by_column: tuple[frozenset[str], ...]
+    rest: frozenset[str]
+
+    @classmethod
+    def of(cls, schema: dict[str, Any]) -> "MissingValues":
+        from govdata.checks.sqltypes import field_missing, has_field_missing
+
+        shared = schema.get("missingValues", [""])
+        if not has_field_missing(schema):
+            return [str(m) for m in shared]
+        fields = schema.get("fields") or []
+        return cls(tuple(frozenset(field_missing(f, shared)) for f in fields), frozenset(field_missing({}, shared)))
+
+
+MissingValues = Union[Sequence[str], ColumnMissing]
 
 
 class Label(str):
@@ -40,7 +63,7 @@ def scan_structure(
     workdir: Path,
     expected: Sequence[str],
     where: Where,
-    missing: Sequence[str] = ("",),
+    missing: MissingValues = ("",),
     rewrite_always: bool = False,
 ) -> Prepared:
     """One strict csv pass: header, blank/ragged rows, unterminated quotes, huge cells.
@@ -155,8 +178,12 @@ def _file_has_spaced_quote(path: Path) -> bool:
     return False
 
 
-def _blank(row: list[str], missing: Sequence[str]) -> bool:
-    """A row whose every cell is a missing value (the schema's ``missingValues``), as Frictionless sees it."""
+def _blank(row: list[str], missing: MissingValues) -> bool:
+    """A row whose every cell is a missing value (the schema's ``missingValues``, or its field's
+    own), as Frictionless sees it."""
+    if isinstance(missing, ColumnMissing):
+        cols = missing.by_column
+        return not row or all(c in (cols[i] if i < len(cols) else missing.rest) for i, c in enumerate(row))
     return not row or all(c in missing for c in row)
 
 
@@ -166,7 +193,7 @@ def _write_clean(
     bad_rows: set[int],
     names: Sequence[str],
     width: int,
-    missing: Sequence[str] = ("",),
+    missing: MissingValues = ("",),
     spaced: bool = False,
 ) -> tuple[list[int], list[int]]:
     """Copy the rows the checks read, one cell per schema field (ragged rows cut to the header's

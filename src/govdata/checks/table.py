@@ -23,7 +23,7 @@ from govdata.checks.loaded import LoadedTable, csv_relation, null_option, one_ro
 from govdata.checks.plan import combined_items, owner, unique_keys
 from govdata.checks.prepared import Prepared
 from govdata.checks.rules.base import Column, Row
-from govdata.checks.sqltypes import FieldSQL
+from govdata.checks.sqltypes import FieldSQL, field_missing, has_field_missing, read_missing
 from govdata.findings import Finding
 from govdata.sql import lit
 
@@ -63,7 +63,7 @@ class TableChecks:
             dataset,
             resource,
             file,
-            csv_relation(prep.path, schema.get("fields") or [], schema.get("missingValues")),
+            csv_relation(prep.path, schema.get("fields") or [], read_missing(schema)),
             schema,
             prep,
             streamed=True,
@@ -105,13 +105,13 @@ class TableChecks:
                     f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * FROM read_csv('{path}', "
                     "columns={'r': 'BIGINT', 'fn': 'INTEGER', 'v': 'VARCHAR'}, header=false, delim=',', "
                     "quote='\"', escape='\"', strict_mode=true, auto_detect=false"
-                    f"{null_option(schema.get('missingValues'), prep.scanned)})"
+                    f"{null_option(read_missing(schema), prep.scanned)})"
                 )
                 long_csv.unlink()
             else:
                 self.con.execute(
                     f"CREATE OR REPLACE {self.temp}TABLE {lt.table} AS SELECT * "
-                    f"FROM {csv_relation(prep.path, fields, schema.get('missingValues'), prep.scanned)}"
+                    f"FROM {csv_relation(prep.path, fields, read_missing(schema), prep.scanned)}"
                 )
         except duckdb.Error as exc:
             text = str(exc).splitlines()[0][:200]
@@ -202,7 +202,11 @@ class TableChecks:
         if not isinstance(blank, Row) or self._skippable(lt, blank):
             return []
         if lt.long:  # every field reads missing values alike: one condition over the value column
-            rows = f"SELECT r FROM {lt.table} GROUP BY r HAVING bool_and({lt.cells[0].value} IS NULL)"
+            missing = f"{lt.cells[0].value} IS NULL"
+            if has_field_missing(lt.schema):  # unless a field has its own: each cell by its field's
+                cases = " ".join(f"WHEN {i} THEN {c.value} IS NULL" for i, c in enumerate(lt.cells, start=1))
+                missing = f"CASE fn {cases} ELSE v IS NULL END"
+            rows = f"SELECT r FROM {lt.table} GROUP BY r HAVING bool_and({missing})"
             found = [r for (r,) in self.con.execute(f"{rows} ORDER BY r").fetchall()]
             if found:
                 self.con.execute(f"DELETE FROM {lt.table} WHERE r IN ({rows})")
@@ -430,7 +434,9 @@ def example_rows(lt: LoadedTable, number: int, listed: Callable[[str], bool | No
     path = lt.prep.path
     if path is None:
         return []
-    missing = {str(m) for m in lt.schema.get("missingValues", [""])}
+    fields = lt.schema.get("fields") or []
+    shared = lt.schema.get("missingValues", [""])
+    missing = set(field_missing(fields[number - 1], shared) if number <= len(fields) else field_missing({}, shared))
     out: list[tuple[int, str]] = []
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh)

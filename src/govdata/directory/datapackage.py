@@ -34,7 +34,7 @@ def datapackage(ds: Dataset, rec: Record, exports: dict[str, dict[str, Any]]) ->
             if k
             not in ("schema", "pipeline", "pipeline_params", "path", "hash", "bytes", "encoding", "sheet", "header_row")
         }
-        out["schema"] = normalise_schema(res.schema or {"fields": []})
+        out["schema"] = normalise_schema(res.schema or {"fields": []}, keep_labels=True)
         exp = exports.get(res.name, {})
         if "csv" in exp:
             out.update(

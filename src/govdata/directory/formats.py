@@ -163,8 +163,8 @@ def _cn_entries(d: DirectoryInput) -> list[tuple[str, str]]:
 
             out.append(
                 (
-                    d.piece("cn-catalog", r, lambda: fragments.dumps(one()), related),
-                    d.piece("cn-catalog-csv", r, lambda: cncatalog.csv_row(one()), related),
+                    d.piece("cn-catalog", r, lambda one=one: fragments.dumps(one()), related),
+                    d.piece("cn-catalog-csv", r, lambda one=one: cncatalog.csv_row(one()), related),
                 )
             )
         return out

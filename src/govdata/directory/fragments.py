@@ -4,23 +4,27 @@ rewritten, while their content holds.
 A catalogue-level document (data.json, DCAT-AP, the CKAN directory, portal.json, the Chinese
 catalogue, the dump, Datasette's metadata) is a short head plus one piece per dataset. Each piece
 is a function of the dataset's :class:`~govdata.directory.record.Record` (and sometimes a little
-more, given as ``extra``), of catalog.yaml and of the platform's code; its *key* is a hash of
-those (:meth:`Fragments.get`).
+more, given as ``extra``), of catalog.yaml and of the platform's code (the context: a store of
+another context is not used); its marker names the rest (:meth:`Fragments.get`).
 
 The previous build's documents are the store: each build writes ``pieces.marshal`` beside its
-documents, the place (file, byte offset, length) of every piece it wrote. A writer asks for a
-piece and gets a short marker (NUL, a number, NUL: no JSON, N-Triples or descriptor text holds a
-NUL) in place of the text; only a piece the previous build lacks is rendered.
-:meth:`Fragments.write` then writes the document, copying the kept pieces' bytes from the previous
-build's files with ``copy_file_range`` (runs of adjacent pieces in one call). A build in which one
-dataset of 10,000 changed renders one piece per document and copies the rest inside the kernel,
-with no Python string for them. ``rendered`` counts the pieces rendered per kind.
+documents, each document as it was written (its text with a marker per piece, and each piece's
+byte offset and length in the file). A writer asks for a piece and gets a marker (NUL, the piece's
+kind, its record's hash and its extra input, NUL: no JSON, N-Triples or descriptor text holds a
+NUL): no hash is computed per piece, and only a piece the previous build lacks is rendered.
+:meth:`Fragments.write` then patches the previous build's document of the same name: each run of
+pieces that lay in the same order there, with the same text between them, is one
+``copy_file_range`` of its bytes; the text outside the pieces is written as it is now. A build in
+which one dataset of 10,000 changed renders one piece per document and copies the rest inside the
+kernel in two or three ranges; what a kept piece costs is a lookup and a comparison of the text
+before it. ``rendered`` counts the pieces rendered per kind.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import marshal
 import os
@@ -32,8 +36,8 @@ from typing import Any
 INDEX = "pieces.marshal"
 RECORDS = "records.marshal"  # each record's hash and what it was made of, for the next build
 _SENTINEL = "@@govdata-fragments-{}@@"
-_VERSION = 1
-Place = tuple[str, int, int, bytes | None]  # file (relative to the build), offset, length, bytes before it
+_VERSION = 1  # of RECORDS
+_INDEX_VERSION = 2  # of INDEX: per document, its text with markers and its pieces' places
 
 
 def dumps(data: Any) -> str:
@@ -70,33 +74,46 @@ class Fragments:
         self._hashes: dict[str, tuple[Any, ...]] = {}
         self._previous_hashes: dict[str, tuple[Any, ...]] | None = None
         self.rendered: Counter[str] = Counter()
-        self._known: dict[tuple[str, str], Place] | None = None
-        self._ids: dict[tuple[str, str], int] = {}
-        self._pieces: list[tuple[str, str]] = []
-        self._texts: dict[int, str] = {}
-        self._written: dict[tuple[str, str], Place] = {}
+        self._renders: dict[str, Callable[[], str]] = {}  # piece → how to render it (when not kept)
+        self._texts: dict[str, str] = {}  # pieces rendered (or read) in this build
+        self._docs: dict[str, tuple[str, list[int], list[int]]] = {}  # written: text, piece starts, lengths
+        self._previous_docs: dict[str, Any] | None = None
+        self._places: dict[str, tuple[str, int, int]] | None = None
         self._records: dict[int, tuple[Any, str]] = {}
-        # per document written (relative name): the sha256 of its text between pieces and its pieces
-        # in order, (kind, key) and ident: what the serving snapshot patches by (serve/snapshot.py)
-        self.layouts: dict[str, tuple[str, list[tuple[str, str]], list[int]]] = {}
+        # per document written (relative name): the sha256 of its text between pieces (and of the
+        # context) and its pieces in order: what the serving snapshot patches by (serve/snapshot.py)
+        self.layouts: dict[str, tuple[str, list[str]]] = {}
 
-    def known(self) -> dict[tuple[str, str], Place]:
-        """Where the previous build wrote each piece."""
-        if self._known is None:  # none (a build from before pieces, or a damaged index): render them
-            self._known = self._previous_index(INDEX)
-        return self._known
-
-    def _previous_index(self, name: str) -> dict[Any, Any]:
+    def _previous_index(self, name: str, version: int = _VERSION) -> dict[Any, Any]:
         """The previous build's marshalled ``(version, dict)`` file ``name``; empty when it has none
         of this version or it cannot be read."""
         if self.previous is not None:
             try:
-                version, found = marshal.loads((self.previous / name).read_bytes())
-                if version == _VERSION and isinstance(found, dict):
+                found_version, found = marshal.loads((self.previous / name).read_bytes())
+                if found_version == version and isinstance(found, dict):
                     return found
             except (OSError, EOFError, ValueError, TypeError):
                 pass
         return {}
+
+    def previous_docs(self) -> dict[str, Any]:
+        """The previous build's documents as it wrote them (INDEX): per relative name, its text with
+        a marker for each piece, and each piece's byte offset and length in the file; none when the
+        previous build had another context (catalog.yaml, the platform's code)."""
+        if self._previous_docs is None:
+            found = self._previous_index(INDEX, _INDEX_VERSION)
+            docs = found.get("docs") if found.get("context") == self.context else None
+            self._previous_docs = docs if isinstance(docs, dict) else {}
+        return self._previous_docs
+
+    def places(self) -> dict[str, tuple[str, int, int]]:
+        """Where the previous build wrote each piece (file, offset, length): for a reader of a piece
+        (:meth:`text`) that the build writes in no document of the same name."""
+        if self._places is None:
+            self._places = {}
+            for name, (text, starts, lengths) in self.previous_docs().items():
+                self._places.update(zip(text.split("\0")[1::2], zip(itertools.repeat(name), starts, lengths)))
+        return self._places
 
     def key(self, rec: Any) -> str:
         """The record's hash, computed once per record object (call it when the record is final)."""
@@ -125,17 +142,29 @@ class Fragments:
         return self._previous_hashes
 
     def get(self, kind: str, rec: Any, render: Callable[[], str], extra: str = "") -> str:
-        """A marker standing for the piece ``kind`` of ``rec`` in a text given to :meth:`write`;
-        the piece is rendered now unless the previous build wrote it."""
-        key = hashlib.sha256(f"{self.context}\0{kind}\0{self.key(rec)}\0{extra}".encode()).hexdigest()
-        ident = self._ids.get((kind, key))
-        if ident is None:
-            ident = self._ids[(kind, key)] = len(self._pieces)
-            self._pieces.append((kind, key))
-            if (kind, key) not in self.known():
-                self._texts[ident] = render()
-                self.rendered[kind] += 1
-        return f"\0{ident}\0"
+        """A marker standing for the piece ``kind`` of ``rec`` in a text given to :meth:`write`: the
+        kind, the record's hash and ``extra`` (what else the piece depends on; the context is the
+        build's). The piece is rendered now unless the previous build wrote it; :meth:`write` copies
+        the kept pieces' bytes."""
+        if len(extra) > 48 or "\0" in extra:
+            extra = "#" + hashlib.sha256(extra.encode()).hexdigest()[:32]
+        seen = self._records.get(id(rec))  # key(), inlined: 100,000 calls at 10,000 datasets
+        digest = seen[1] if seen is not None and seen[0] is rec else self.key(rec)
+        body = f"{kind}\1{digest[:32]}\1{extra}"
+        if body in self._renders:
+            return f"\0{body}\0"
+        return self.raw(body, render)
+
+    def raw(self, body: str, render: Callable[[], str], count: bool = True) -> str:
+        """A marker for the piece ``body`` (no NUL; its first field, up to ``\\1``, its kind): the
+        caller vouches that two pieces with the same body, in this build and the previous one, have
+        the same text. Rendered now unless the previous build wrote it (``count``: in ``rendered``)."""
+        if body not in self._renders:
+            self._renders[body] = render
+            places = self._places if self._places is not None else self.places()
+            if body not in places:  # a piece the previous build lacks: rendered now
+                self._piece(body, kept=False, count=count)
+        return f"\0{body}\0"
 
     def put(self, kind: str, rec: Any, text: str, extra: str = "") -> None:
         """Keep ``text`` as the piece ``kind`` of ``rec`` (made by the caller for a file of its own)."""
@@ -146,68 +175,111 @@ class Fragments:
         return self.resolve(self.get(kind, rec, render, extra))
 
     def resolve(self, text: str) -> str:
-        """``text`` with its markers replaced by the pieces (read from the previous build)."""
+        """``text`` with its markers replaced by the pieces (read from the previous build when kept)."""
         parts = text.split("\0")
         for i in range(1, len(parts), 2):
-            ident = int(parts[i])
-            if ident not in self._texts:
-                assert self.previous is not None
-                name, offset, length, _ = self.known()[self._pieces[ident]]
-                with open(self.previous / name, "rb") as fh:
-                    self._texts[ident] = os.pread(fh.fileno(), length, offset).decode("utf-8")
-            parts[i] = self._texts[ident]
+            parts[i] = self._piece(parts[i])
         return "".join(parts)
 
-    def piece_text(self, ident: int) -> str:
-        """The text of the piece a marker stands for (rendered now, or read from the previous build)."""
-        return self.resolve(f"\0{ident}\0")
+    def _piece(self, body: str, kept: bool = True, count: bool = True) -> str:
+        """The text of a piece: rendered or read already, read from the previous build's file
+        (``kept``), or rendered now."""
+        found = self._texts.get(body)
+        if found is None:
+            place = self.places().get(body) if kept and self.previous is not None else None
+            if place is not None:
+                name, offset, length = place
+                with open(self.previous / name, "rb") as fh:  # type: ignore[operator]
+                    found = os.pread(fh.fileno(), length, offset).decode("utf-8")
+            else:
+                found = self._renders[body]()
+                if count:
+                    self.rendered[body.split("\1", 1)[0]] += 1
+            self._texts[body] = found
+        return found
+
+    def piece_text(self, body: str) -> str:
+        """The text of the piece a marker (without its NULs) stands for."""
+        return self._piece(body)
 
     def layout(self, name: str) -> Layout | None:
         """How the document ``name`` (relative to the build) was written: the sha256 of its text
-        outside the pieces, its pieces' (kind, key) in order, and a reader of the piece at a position.
-        Two documents with the same outside text and the same keys hold the same bytes."""
+        outside the pieces (and of the context), its pieces in order, and a reader of the piece at a
+        position. Two documents with the same outside text and the same pieces hold the same bytes."""
         found = self.layouts.get(name)
         if found is None:
             return None
-        outside, keys, idents = found
-        return Layout(outside, keys, lambda at: self.piece_text(idents[at]))
+        outside, keys = found
+        return Layout(outside, keys, lambda at: self.piece_text(keys[at]))
 
     def write(self, path: Path, text: str, encoding: str = "utf-8") -> None:
-        """Write ``text`` (with markers) to ``path`` through a rename: rendered pieces from memory,
-        kept ones copied from the previous build's files, adjacent kept ones in one copy."""
+        """Write ``text`` (with markers) to ``path`` through a rename, patching the previous build's
+        document of the same name: each run of pieces that lay in the same order in it, with the
+        same text between them, is one ranged copy of its bytes (``copy_file_range``); the pieces
+        it lacks are rendered; the text outside the pieces (a head that counts every dataset, say)
+        is written as it is now. What this costs per kept piece is a lookup and a comparison of the
+        text before it."""
         path.parent.mkdir(parents=True, exist_ok=True)
         name = path.relative_to(self.staging).as_posix()
         tmp = path.with_name(f".{path.name}.tmp")
+        parts = text.split("\0")
+        outs, bodies = parts[0::2], parts[1::2]
+        outside = hashlib.sha256(f"{self.context}\0{encoding}\0{len(parts)}\0".encode())
+        outside.update("\0".join(outs).encode("utf-8"))
+        self.layouts[name] = (outside.hexdigest(), bodies)
+        old = self.previous_docs().get(name)
+        if old is not None:
+            old_parts = old[0].split("\0")
+            old_outs, old_starts, old_lengths = old_parts[0::2], old[1], old[2]
+            where = dict(zip(old_parts[1::2], range(len(old_starts))))
+        else:
+            old_outs, old_starts, old_lengths, where = [], [], [], {}
+        starts: list[int] = []
+        lengths: list[int] = []
         with open(tmp, "wb", buffering=0) as out, _Sources(self.previous) as sources:
-            copier = _Copier(out, sources)
-            if encoding == "utf-8-sig":
-                copier.text(b"\xef\xbb\xbf")
-            parts = text.split("\0")
-            outsides = parts[0::2]
-            idents = [int(x) for x in parts[1::2]]
-            keys = [self._pieces[i] for i in idents]
-            outside = hashlib.sha256(f"{encoding}\0{len(parts)}\0".encode())
-            outside.update("\0".join(outsides).encode("utf-8"))
-            self.layouts[name] = (outside.hexdigest(), keys, idents)
-            texts, written = self._texts, self._written
-            known = self.known()
-            copier.text(outsides[0].encode("utf-8"))
-            for k, ident in enumerate(idents):
-                piece = keys[k]
-                gap = copier.between if k else None
-                if ident in texts:
-                    offset, length = copier.rendered(texts[ident].encode("utf-8"))
+            pending: list[bytes] = [b"\xef\xbb\xbf"] if encoding == "utf-8-sig" else []
+            pos = len(pending[0]) if pending else 0
+            run_a = run_b = run_new = -1  # the pending copy: its range in the previous file, its place here
+            last = -2
+            for k, body in enumerate(bodies):
+                i = where.get(body, -1)
+                gap = outs[k]
+                if i == last + 1 and run_a >= 0 and gap == old_outs[i]:
+                    start = run_new + old_starts[i] - run_a  # the run goes on: copied with it
+                    length = old_lengths[i]
+                    run_b = old_starts[i] + length
                 else:
-                    offset, length = copier.copy(known[piece])
-                written.setdefault(piece, (name, offset, length, gap))
-                copier.text(outsides[k + 1].encode("utf-8"))
-            copier.flush()
+                    if run_a >= 0:
+                        copy_range(sources.fd(name), out, run_a, run_b - run_a)
+                        run_a = -1
+                    data = gap.encode("utf-8")
+                    pending.append(data)
+                    start = pos + len(data)
+                    if i >= 0:
+                        out.write(b"".join(pending))
+                        pending = []
+                        length = old_lengths[i]
+                        run_a, run_b, run_new = old_starts[i], old_starts[i] + length, start
+                    else:
+                        data = self._piece(body).encode("utf-8")
+                        pending.append(data)
+                        length = len(data)
+                starts.append(start)
+                lengths.append(length)
+                pos = start + length
+                last = i
+            if run_a >= 0:
+                copy_range(sources.fd(name), out, run_a, run_b - run_a)
+            pending.append(outs[-1].encode("utf-8"))
+            out.write(b"".join(pending))
         os.replace(tmp, path)
+        self._docs[name] = (text, starts, lengths)
 
     def save(self) -> None:
-        """The places of this build's pieces, for the next build (``<build>/pieces.marshal``)."""
+        """This build's documents as written (their texts with markers, each piece's offset and
+        length), for the next build (``<build>/pieces.marshal``), and its records' hashes."""
         tmp = self.staging / f".{INDEX}.tmp"
-        tmp.write_bytes(marshal.dumps((_VERSION, self._written)))
+        tmp.write_bytes(marshal.dumps((_INDEX_VERSION, {"context": self.context, "docs": self._docs})))
         os.replace(tmp, self.staging / INDEX)
         try:
             data = marshal.dumps((_VERSION, self._hashes))
@@ -223,7 +295,7 @@ class Layout:
     """A document as :meth:`Fragments.layout` describes it."""
 
     outside: str
-    keys: list[tuple[str, str]]
+    keys: list[str]  # each piece's marker (without its NULs): kind, record hash, extra
     text: Callable[[int], str]
 
 
@@ -246,51 +318,6 @@ class _Sources:
     def __exit__(self, *exc: object) -> None:
         for fd in self.files.values():
             os.close(fd)
-
-
-class _Copier:
-    """Bytes out in order; a run of kept pieces adjacent in one source file (with the same bytes
-    between them as before) becomes one ranged copy."""
-
-    def __init__(self, out: Any, sources: _Sources) -> None:
-        self.out, self.sources = out, sources
-        self.position = 0  # bytes of the document so far (pending copy and text included)
-        self.run: list[Any] | None = None  # [source name, start, end] of the pending copy
-        self.between = b""  # text since the last piece
-
-    def text(self, data: bytes) -> None:
-        self.between += data
-        self.position += len(data)
-
-    def rendered(self, data: bytes) -> tuple[int, int]:
-        self.flush()
-        offset = self.position
-        self.out.write(data)
-        self.position += len(data)
-        return offset, len(data)
-
-    def copy(self, place: Place) -> tuple[int, int]:
-        name, start, length, gap = place
-        run = self.run
-        if run is not None and run[0] == name and gap == self.between and run[2] + len(gap) == start:
-            run[2] = start + length  # the same bytes follow in the source: extend the run
-        else:
-            self.flush()
-            self.run = [name, start, start + length]
-        self.between = b""
-        offset = self.position
-        self.position += length
-        return offset, length
-
-    def flush(self) -> None:
-        """Write the pending copy, then the text after it."""
-        if self.run is not None:
-            name, start, end = self.run
-            copy_range(self.sources.fd(name), self.out, start, end - start)
-            self.run = None
-        if self.between:
-            self.out.write(self.between)
-            self.between = b""
 
 
 def copy_range(src: int, out: Any, offset: int, length: int) -> None:

@@ -57,7 +57,36 @@ from govdata.verdicts import VerdictCache
 # The heavy stages (DuckDB, frictionless, rdflib, pyarrow) are imported only when a build
 # actually has work to do, so that a no-op rebuild stays well under a second.
 FEW_CHANGED = 40  # up to this many changed datasets, a build runs without the cyclic collector
-_write_json = write_json  # the manifest is written through this name (a test makes the disk full here)
+# set by the command line when its process ends after the build (cli.build): the catalogue is left
+# frozen and the collector off, since unfreezing it makes the next collection a full pass over it
+# (~1 s at 10,000 datasets) that frees what the exit would drop anyway
+ENDS_AFTER = False
+
+
+def _manifest_file(path: Path, data: dict[str, Any], pieces: Fragments | None = None, kept: Any = ()) -> None:
+    """``manifest.json`` (a test makes the disk full here): compact JSON, as ``write_json`` writes
+    it. With ``pieces``, each entry is a piece (directory/fragments.py): the entry of a dataset in
+    ``kept`` (reused: the previous manifest's entry, as it was) is copied from the previous build's
+    manifest when that build wrote it under the same name and key; the others are written anew."""
+    if pieces is None:
+        write_json(path, data)
+        return
+    from govdata.directory.fragments import dumps, json_with
+
+    keys, stamp = data.get("keys") or {}, path.parent.name
+
+    def render(entry: Any) -> Callable[[], str]:
+        return lambda: dumps(entry)
+
+    marks = {
+        name: pieces.raw(
+            f"manifest\1{name}\1{keys.get(name, '')}" + ("" if name in kept else f"\1{stamp}"),
+            render(entry),
+            count=False,
+        )
+        for name, entry in data["entries"].items()
+    }
+    pieces.write(path, json_with(data, entries=marks))
 
 
 @dataclass
@@ -104,17 +133,21 @@ def _build_locked(root: Path, out: Path, log: Callable[[str], None], force: bool
     them grew with the catalogue (1.5-2 s of a one-changed build of 3,000 datasets). When few
     datasets changed (``FEW_CHANGED``) the collector is off for the build: what it allocates then
     is the catalogue's records and documents, acyclic, and the checks of those few datasets."""
-    frozen, collecting = gc.get_freeze_count(), gc.isenabled()
+    collecting = gc.isenabled()
+    froze: list[bool] = []  # gc.get_freeze_count walks the frozen objects: a flag instead
     try:
-        return _build_frozen(root, out, log, force)
+        return _build_frozen(root, out, log, force, froze)
     finally:
-        if gc.get_freeze_count() > frozen:
-            gc.unfreeze()
-        if collecting:
-            gc.enable()
+        if not ENDS_AFTER:
+            if froze:
+                gc.unfreeze()
+            if collecting:
+                gc.enable()
 
 
-def _build_frozen(root: Path, out: Path, log: Callable[[str], None], force: bool) -> BuildResult:
+def _build_frozen(
+    root: Path, out: Path, log: Callable[[str], None], force: bool, froze: list[bool] | None = None
+) -> BuildResult:
     collecting = gc.isenabled()
     gc.disable()  # until what changed is known (then on again when many did); on at the end (_build_locked)
     previous = current_build(out)
@@ -131,6 +164,8 @@ def _build_frozen(root: Path, out: Path, log: Callable[[str], None], force: bool
         )
     catalog, load_findings = load(root, cache=VerdictCache.under(out))
     gc.freeze()  # the catalogue and the live manifest: kept to the end, never garbage
+    if froze is not None:
+        froze.append(True)
     file_hashes = relative_hashes(root, known.get("file_hashes") or {})
     keys = dataset_keys(catalog, file_hashes)
     keys.update(derived.keys(catalog, keys, timeliness.today()))
@@ -282,5 +317,5 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
             "file_hashes": plan.file_hashes,
             "inputs": plan.inputs if inputs_inside(plan.root, plan.file_hashes) else None,
         },
-        lambda path, data: _write_json(path, data),
+        lambda path, data: _manifest_file(path, data, plan.fragments, reused),
     )

@@ -15,7 +15,8 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         report.json, manifest.json
         manifest.marshal          the manifest as the builder reads it (read 3-4× faster than its JSON),
                                   used only while manifest.json is the very file it was written with
-        pieces.marshal            where each piece of the directory lies (directory/fragments.py)
+        pieces.marshal            each piece document as written: its markers, its pieces' places
+                                  (directory/fragments.py: the next build patches it)
         serve.marshal             what serving workers derive from the documents (serve/snapshot.py)
         records.marshal           each record's hash and what it was made of (directory/fragments.py)
       current -> builds/<stamp>   the live build (an atomic symlink switch); a new build is made from

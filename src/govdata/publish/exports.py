@@ -56,6 +56,7 @@ def source_is_canonical(
         and (raw.get("format") or source.suffix.lstrip(".")).lower() == "csv"
         and header == [f.get("name") for f in fields]
         and schema.get("missingValues", [""]) == [""]
+        and not any("missingValues" in f for f in fields)
         and not any(k in f for f in fields for k in _REWRITING_KEYS)
         and all(
             (f.get("format") or "default") == "default" for f in fields if f.get("type") in ("date", "datetime", "time")

@@ -31,6 +31,9 @@ def _eligible(ds: Dataset):
         return None
     res = with_schema[0]
     schema = normalise_schema(res.schema or {})
+    # a by-name fieldsMatch: the file's columns are not the schema's fields in order (fieldsmatch.py)
+    if schema.get("fieldsMatch", "exact") != "exact":
+        return None
     if res.pipeline or schema.get("foreignKeys") or res.source is None or not fast_path(res.source, res.raw):
         return None
     return res

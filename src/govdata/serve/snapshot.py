@@ -366,17 +366,23 @@ def _changes(base: _Base, layouts: dict[str, Any], rel: str, kind: str) -> dict[
         return None
     changed: dict[int, Any] = {}
     at = -1
+    prefix = kind + "\1"  # a piece's key (fragments.Fragments.get): kind, record hash, extra
     for i, (was, now) in enumerate(zip(old[1], new.keys)):
-        if tuple(was) != tuple(now) and was[0] != now[0]:
+        if was != now and _kind(was) != _kind(now):
             return None
-        if now[0] != kind:
+        if not now.startswith(prefix):
             continue
         at += 1
-        if tuple(was) != tuple(now):
+        if was != now:
             changed[at] = json.loads(new.text(i))
             if len(changed) > MAX_PATCHED:
                 return None
     return changed
+
+
+def _kind(key: Any) -> Any:
+    """The kind of a piece's key (a layout of another format: not a string, no kind)."""
+    return key.split("\1", 1)[0] if isinstance(key, str) else None
 
 
 def _patched(build: Path, name: str, base: _Base, layouts: dict[str, Any]) -> Any | None:

@@ -73,15 +73,32 @@ class ForeignKey(Check):
         rf = [target.field_sql(n) for n in ref.remote]
         if not all(lf) or not all(rf) or len(lf) != len(rf):
             return None
-        key = " AND ".join(f"t.{ident('k%d' % i)} = {lf[i].value}" for i in range(len(lf)))
-        keys = ", ".join(f"{rf[i].value} AS {ident('k%d' % i)}" for i in range(len(rf)))
-        not_null = " AND ".join(f"{f.value} IS NOT NULL" for f in lf)
-        cells = " || ', ' || ".join(f.col for f in lf)
+        pairs = [_compared(a, b) for a, b in zip(lf, rf)]
+        # as Frictionless: a key whose cells are all missing is not checked; one partly missing is
+        # looked up with its missing cells as they are (a target row missing the same cells matches)
+        key = " AND ".join(f"t.{ident('k%d' % i)} IS NOT DISTINCT FROM {here}" for i, (here, _) in enumerate(pairs))
+        keys = ", ".join(f"{there} AS {ident('k%d' % i)}" for i, (_, there) in enumerate(pairs))
+        present = " OR ".join(f"{here} IS NOT NULL" for here, _ in pairs)
+        cells = " || ', ' || ".join(f"coalesce({f.col}, '')" for f in lf) if len(lf) > 1 else lf[0].col
         return (
-            f"FROM {table.rel(lf)} WHERE {not_null} AND NOT EXISTS "
+            f"FROM {table.rel(lf)} WHERE ({present}) AND NOT EXISTS "
             f"(SELECT 1 FROM (SELECT DISTINCT {keys} FROM {target.rel(rf)}) t WHERE {key})",
             cells,
         )
+
+
+_NUMBERS = ("integer", "number")
+
+
+def _compared(here: Any, there: Any) -> tuple[str, str]:
+    """The SQL of a local field's and its referenced field's values as the reference compares them:
+    typed when both are of one type (or both numbers), as Frictionless compares them (``01`` is the
+    integer 1, an invalid cell is missing); as written otherwise (Frictionless would find no integer
+    among strings, so a reference from an integer code to a text code would fail on every row: a
+    deliberate difference, docs/architecture.md)."""
+    if here.type == there.type or (here.type in _NUMBERS and there.type in _NUMBERS):
+        return here.typed(), there.typed()
+    return here.value, there.value
 
 
 CHECK = ForeignKey()
