@@ -784,6 +784,13 @@ def test_a_hidden_sheet_is_never_the_one_scaffolded(tmp_path):
     root, descriptor, meta, notes = _new(tmp_path, source)
     assert meta["resources"][0]["sheet"] == "数据" and "「代码表」（隐藏）" in notes
     assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    # the data only on a hidden sheet, the visible one blank: the hidden sheet (it was "the file is empty")
+    for row in data.iter_rows():
+        for cell in row:
+            cell.value = None
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "only", source)
+    assert meta["resources"][0]["sheet"] == "代码表" and "（隐藏的工作表；其他工作表为空）" in notes
 
 
 def test_amounts_with_units_in_the_first_data_row_are_not_a_second_header_row(tmp_path):

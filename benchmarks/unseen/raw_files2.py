@@ -281,3 +281,16 @@ wb.save(OUT / "e_total_first.xlsx")
 w("e_total_first_full.csv", "区县,企业数,罚款金额\n全市合计,60,12345.5\n" + "".join(f"{d},12,2469.1\n" for d in DISTRICTS))
 w("e_serials_text.csv", "编号,日期\n" + "".join(f"{i},{45357 + i}\n" for i in range(1, 13)))
 print(len(list(OUT.iterdir())), "files in", OUT)
+
+# ---- odd workbooks (fifth batch) ----
+from openpyxl.chart import BarChart, Reference
+wb, ws = book(); ws.title = "数据"; ws.append(["区县", "数量"])
+for d in DISTRICTS: ws.append([d, rnd.randint(1, 99)])
+cs = wb.create_chartsheet("图表", 0); ch = BarChart(); ch.add_data(Reference(ws, min_col=2, min_row=1, max_row=6), titles_from_data=True); cs.add_chart(ch)
+wb.save(OUT / "f_chartsheet_first.xlsx")
+wb, ws = book(); ws.sheet_state = "hidden"; ws.append(["a", "b"]); ws.append([1, 2]); wb.create_sheet("空白")
+wb.save(OUT / "f_only_hidden.xlsx")  # the data only on a hidden sheet, a blank visible one
+wb, ws = book(); ws.append(["编号", "名称"]); ws.append([1, "甲"]); ws.append([2, "乙"]); ws.append([3, "丙"])
+ws["A1"].comment = None; ws.protection.sheet = True; ws.protection.password = "1234"
+wb.save(OUT / "f_protected.xlsx")
+print(len(list(OUT.iterdir())), "files in", OUT)

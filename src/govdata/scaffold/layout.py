@@ -235,13 +235,22 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
     # a hidden sheet (a lookup list, the codes behind a drop-down) is not what the agency publishes,
     # however many cells it holds: the visible sheet with the most filled cells is
     hidden = {m.name for m in (getattr(wb, "sheets_metadata", None) or []) if str(m.visible).endswith("Hidden")}
-    shown = [n for n in sheets if n not in hidden] or list(sheets)
+    # (the data only on a hidden sheet, the visible ones blank: the hidden sheet, said in the note)
+    shown = [n for n in sheets if n not in hidden and any(_filled(r) for r in sheets[n])] or list(sheets)
     name = max(shown, key=lambda n: sum(_filled(r) for r in sheets[n]))
     notes = []
     if len(sheets) > 1:
         others = ", ".join(f"「{n}」" + ("（隐藏）" if n in hidden else "") for n in sheets if n != name)
         notes.append(
-            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（{'未隐藏的工作表中' if hidden else ''}数据最多），未使用 {others}；"
+            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（"
+            + (
+                "隐藏的工作表；其他工作表为空"
+                if name in hidden
+                else "未隐藏的工作表中数据最多"
+                if hidden
+                else "数据最多"
+            )
+            + f"），未使用 {others}；"
             "如需发布其他工作表，请另建资源并设置 sheet。"
         )
     rows = [
