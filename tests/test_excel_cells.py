@@ -161,3 +161,29 @@ def test_a_stray_cell_far_from_the_table_makes_no_rows_or_columns(base_catalog, 
     (stats,) = report.stats
     errors = sorted({(f.code, f.row) for f in report.findings if f.is_error})
     assert errors[0][0] == "blank-row" and errors[-1] == ("type-error", 40) and stats.rows_read == 39
+
+
+def test_a_code_typed_as_a_number_of_16_digits_says_its_digits_are_lost(base_catalog, tmp_path):
+    """统一社会信用代码 typed as a number (9.13301E+17 on screen): Excel kept 15 significant digits.
+    Formatting the column as text (the advice for a number) does not bring the others back: the
+    finding says they are lost and shows the digits the cell kept, at the row Frictionless reports
+    (session 12, unseen files)."""
+    fields = [{"name": "id", "type": "integer"}, {"name": "code", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    for row in (["id", "code"], [1, "91330106MA2B00001X"], [2, 913301061234567890], [3, 330106], [4, 9.13301e17]):
+        sheet.append(row)
+    book.save(target / "data" / "items.xlsx")
+    report = _check(root, target)
+    theirs = frictionless_findings(
+        target,
+        {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}, "dialect": {"excel": {"sheet": "数据"}}},
+    )
+    assert sorted((f.row, f.field, f.code) for f in report.findings if f.is_error) == sorted(theirs)
+    by_row = {f.row: f for f in report.findings}
+    assert "number of 16 digits or more (9.13301061234568E+17)" in by_row[3].message
+    assert by_row[3].text("zh").startswith("文本字段中的单元格是 16 位以上的数字（9.13301061234568E+17）：Excel 只保留")
+    assert "(numbers lose leading zeros)" in by_row[4].message and "16 digits" not in by_row[4].message
+    assert "(9.13301000000000E+17)" in by_row[5].message

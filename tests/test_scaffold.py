@@ -763,3 +763,292 @@ def test_new_refuses_headers_equal_but_for_spaces_at_their_column_with_the_fix(t
     assert result.returncode == 1 and words in result.stderr, result.stderr
     assert "duplicate-label" in result.stderr and "_2" in result.stderr and "第 1 行第" in result.stderr
     assert not (root / "datasets/hz-amr/hz-z").exists()
+
+
+def test_a_hidden_sheet_is_never_the_one_scaffolded(tmp_path):
+    """A hidden lookup sheet (the codes behind a drop-down) held more cells than the data and was
+    chosen: the data sheet is the visible one with the most cells (session 12, unseen files)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    lookup = wb.active
+    lookup.title, lookup.sheet_state = "代码表", "hidden"
+    for i in range(200):
+        lookup.append([f"{330100 + i}", f"区划{i}", "备用"])
+    data = wb.create_sheet("数据")
+    data.append(["序号", "单位", "金额"])
+    for i in range(1, 21):
+        data.append([i, f"单位{i}", i * 2.5])
+    source = tmp_path / "隐藏.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert meta["resources"][0]["sheet"] == "数据" and "「代码表」（隐藏）" in notes
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    # the data only on a hidden sheet, the visible one blank: the hidden sheet (it was "the file is empty")
+    for row in data.iter_rows():
+        for cell in row:
+            cell.value = None
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "only", source)
+    assert meta["resources"][0]["sheet"] == "代码表" and "（隐藏的工作表；其他工作表为空）" in notes
+
+
+def test_amounts_with_units_in_the_first_data_row_are_not_a_second_header_row(tmp_path):
+    """项目1,1.2万 under 项目名称,投资额 read as a second header row ("投资额 1.2万"): a value in an
+    agency's number form is data (session 12, unseen files)."""
+    amounts = ["1.2万", '"3,000"', "-", "12.5万元", "800", "(200)"]
+    source = _csv(
+        tmp_path / "投资.csv", ["项目名称,投资额"] + [f"项目{i},{amounts[(i - 1) % 6]}" for i in range(1, 25)]
+    )
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    res = meta["resources"][0]
+    assert "headerRows" not in (res.get("dialect") or {})
+    assert [(f["title"], f["type"]) for f in res["schema"]["fields"]] == [("项目名称", "string"), ("投资额", "number")]
+
+
+def test_subtotals_and_notes_among_the_data_rows_are_comment_rows(tmp_path):
+    """西湖区小计 rows after each district and a 注： line in the middle were published as data rows
+    (the subtotals counted twice by whoever sums the column; the note a missing-cell at its row): they
+    are declared as commentRows with a note, like the total at the end (session 12, unseen files)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["区县", "企业名称", "检查次数", "罚款金额"])
+    for d in ("上城区", "拱墅区", "西湖区"):
+        for i in range(1, 5):
+            ws.append([d, f"{d}企业{i}", i, i * 100])
+        ws.append([f"{d}小计", None, None, 1000])  # rows 6, 11, 16 (after the note at 12)
+        if d == "拱墅区":
+            ws.append(["注：以下为补录数据"])
+    ws.append(["合计", None, None, 3000])  # row 18
+    source = tmp_path / "小计.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    res = meta["resources"][0]
+    assert res["dialect"]["commentRows"] == [6, 11, 12, 17, 18]
+    assert "第 6、11、12、17 行在数据中间" in notes and "第 18 行在数据之后" in notes
+    fields = res["schema"]["fields"]
+    assert [(f["title"], f["type"]) for f in fields][2:] == [("检查次数", "integer"), ("罚款金额", "integer")]
+    assert "12 rows read = 12 valid" in _passes(root, descriptor)
+    # a row whose first cell only contains the word stays data (合计 is a name there, not a total)
+    from govdata.scaffold.layout import summary_row
+
+    assert not summary_row(["合计科技有限公司", "1", "2"], 3) and not summary_row(["备注", "甲", "乙"], 3)
+    assert summary_row(["合计", "合计", "合计", "12"], 4) and summary_row(["滨江区 小计", "", "3"], 3)
+    # a grand total is one whatever the row holds (合计 first, under the header); a line item is data
+    assert summary_row(["合计", "60", "12345.5"], 3) and summary_row(["全市合计", "60", "1"], 3)
+    assert not summary_row(["资产总计", "60", "1"], 3) and not summary_row(["西湖区小计", "2", "1"], 3)
+
+
+def test_identifiers_excel_rounded_to_15_digits_are_refused_at_their_row(tmp_path):
+    """统一社会信用代码 saved by Excel as 9.13301E+17 in a CSV was typed `number` (the gate then
+    passed it), among real codes `string` (passed too); typed as numbers in a sheet, `number`. The
+    digits are lost for good: refused at the first such row and column, in both languages, with how
+    to get them back (session 12, unseen files)."""
+    import openpyxl
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    csv_all = _csv(tmp_path / "all.csv", ["统一社会信用代码,企业名称"] + [f"9.1330{i}E+17,企业{i}" for i in range(9)])
+    csv_some = _csv(
+        tmp_path / "some.csv",
+        ["序号,统一社会信用代码,企业名称"]
+        + [f"{i},{'9.13301E+17' if i == 4 else f'91330106MA2B0000{i}X'},企业{i}" for i in range(1, 9)],
+    )
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业名称", "身份证号码"])
+    for i in range(8):
+        ws.append([f"企业{i}", float(f"3301061980010{1000 + i}")])
+    sheet = tmp_path / "sheet.xlsx"
+    wb.save(sheet)
+    for source, where in (
+        (csv_all, "row 2, column 1 (统一社会信用代码): 9 value(s)"),
+        (csv_some, "row 5, column 2 (统一社会信用代码): 1 value(s)"),
+        (sheet, "row 2, column 2 (身份证号码): 8 value(s)"),
+    ):
+        result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+        assert result.returncode == 1 and where in result.stderr, result.stderr
+        assert "15 significant digits" in result.stderr and "末尾数字已丢失" in result.stderr
+        assert "Traceback" not in result.stderr and not (root / "datasets/hz-amr/hz-z").exists()
+    # a long number that is not an identifier (an amount) is left to its type
+    amounts = _csv(tmp_path / "amounts.csv", ["项目,金额"] + [f"项目{i},1.5E+12" for i in range(5)])
+    assert govdata("new", str(amounts), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root)).returncode == 0
+
+
+def test_a_units_row_and_a_row_of_merged_groups_are_part_of_the_header(tmp_path):
+    """A row of units under the labels (,,,,（万元）) was published as the first data row (the
+    amounts then text); a row of groups merged across their columns above the labels (企业信息 over
+    three columns) was taken for a title. Both are header rows now, the unit and the group kept in the
+    field titles, as Frictionless joins headerRows (session 12, unseen files)."""
+    import datetime as dt
+
+    import openpyxl
+
+    source = _csv(
+        tmp_path / "单位.csv",
+        ["序号,企业名称,罚款金额", ",,（万元）"] + [f"{i},企业{i},{i * 1.5}" for i in range(1, 21)],
+    )
+    root, descriptor, meta, notes = _new(tmp_path / "csv", source)
+    res = meta["resources"][0]
+    assert res["dialect"]["headerRows"] == [1, 2]
+    assert [(f["title"], f["type"]) for f in res["schema"]["fields"]][2] == ("罚款金额 （万元）", "number")
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业信息", None, None, "检查结果", None])
+    ws.append(["企业名称", "统一社会信用代码", "地址", "结果", "检查日期"])
+    ws.merge_cells("A1:C1")
+    ws.merge_cells("D1:E1")
+    for i in range(20):
+        ws.append([f"企业{i}", f"91330106MA2{i:07d}", f"某路{i + 1}号", "合格", dt.date(2024, 5, 1 + i)])
+    source = tmp_path / "分组.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "xlsx", source)
+    res = meta["resources"][0]
+    assert res["dialect"]["headerRows"] == [1, 2] and res["dialect"]["excel"]["fillMergedCells"] is True
+    titles = [f["title"] for f in res["schema"]["fields"]]
+    assert titles[0] == "企业信息 企业名称" and titles[4] == "检查结果 检查日期" and res["title"] == "TODO: 表名"
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_a_second_table_below_the_first_is_refused_at_its_header_row(tmp_path):
+    """Two tables exported one after the other (the second's header shares 序号, 企业名称) passed
+    the gate as one: the second table's rows published under the first one's columns. Refused at
+    the second header's row (a header repeated whole stays the gate's repeated-header)."""
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    source = _csv(
+        tmp_path / "两表.csv",
+        ["序号,企业名称,金额", "1,甲公司,100", "2,乙公司,200", "序号,企业名称,整改结果", "1,甲公司,已整改"],
+    )
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+    assert result.returncode == 1 and "row 4: another table starts here" in result.stderr, result.stderr
+    assert "第 4 行是另一张表的表头" in result.stderr and not (root / "datasets/hz-amr/hz-z").exists()
+
+
+def test_digits_typed_as_text_among_number_cells_make_a_number_column(tmp_path):
+    """编号 with some cells numbers and some digits typed as text (Excel's green triangles) was a text
+    column: every number cell a type-error (7 here). With no leading zero to keep it is an integer
+    column (Frictionless reads the text cells as integers too); with one, it stays text."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "企业名称", "注册资本（万元）"])
+    for i in range(20):
+        ws.append([str(1000 + i) if i % 3 else 1000 + i, f"企业{i}", str(50 + i) if i % 2 else 50 + i])
+    source = tmp_path / "文本数字.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "a", source)
+    fields = meta["resources"][0]["schema"]["fields"]
+    assert [f["type"] for f in fields] == ["integer", "string", "integer"]
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+    ws["A5"] = "01003"  # a leading zero the number cells may have lost: text, the number cells reported
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path / "b", source)
+    assert meta["resources"][0]["schema"]["fields"][0]["type"] == "string" and "数字格式的单元格" in notes
+
+
+def test_plain_numbers_on_another_scale_than_the_forms_of_their_column_are_said(tmp_path):
+    """12.5% beside 0.125 (a sheet's percent-formatted cell), 3万 beside 12.5 under 投资额（万元）:
+    the steps keep a plain number as written, so the column mixes two scales. The scaffold says so
+    (session 12, unseen files); a column of one scale says nothing."""
+    from govdata.scaffold import _mixed_scales
+
+    fractions = _mixed_scales("比例", ["normalize_percentages"], ["12.5%", "0.125", "100%", "0.5"])
+    assert len(fractions) == 1 and "像是小数" in fractions[0] and "look like fractions" in fractions[0]
+    assert _mixed_scales("比例", ["normalize_percentages"], ["12.5%", "30", "100%"]) == []
+    assert _mixed_scales("比例", ["normalize_percentages"], ["12.5%", "0", "100%"]) == []
+    wan = _mixed_scales("投资额（万元）", ["normalize_amounts"], ["12.5", "3万", "-", ""])
+    assert len(wan) == 1 and "如 12.5" in wan[0] and "mixes amounts" in wan[0]
+    assert _mixed_scales("投资额", ["normalize_amounts"], ["12.5", "3万"]) == []
+    assert _mixed_scales("投资额（万元）", ["normalize_amounts"], ["12.5万", "3万"]) == []
+    source = _csv(
+        tmp_path / "比例.csv", ["区县,比例"] + [f"区{i},{['12.5%', '0.125', '100%', '0.5'][i % 4]}" for i in range(12)]
+    )
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert "列「比例」中不带 % 的数（如 0.125）都不大于 1" in notes
+
+
+def test_a_data_row_equal_to_a_misread_header_is_not_a_second_table(tmp_path):
+    """Amounts written 1,234.5 without quotes split into cells; a data row then equalled the row
+    taken for the header in its number cells and was called 'another table'. Only text labels (no
+    digits) count as a repeated header's."""
+    from govdata.scaffold import _second_header
+
+    assert not _second_header(["科目4", "(1", "234.5)", "-12.5"], ["科目0", "(1", "234.5)", "-12.5"])
+    assert _second_header(["序号", "企业名称", "整改结果"], ["序号", "企业名称", "金额"])
+    assert not _second_header(["序号", "企业名称", "金额"], ["序号", "企业名称", "金额"])  # repeated-header's
+
+
+def test_date_cells_with_a_few_text_cells_make_a_date_column(tmp_path):
+    """办结时间: datetime cells and one 未办结 made a text column, every datetime cell a type-error (14
+    here). As a datetime column only the text cell is, at its row, as Frictionless reports it
+    (session 12, unseen files)."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "受理时间", "办结时间"])
+    for i in range(15):
+        done = dt.datetime(2024, 3, 2 + i, 17, 0) if i != 5 else "未办结"
+        ws.append([i + 1, dt.datetime(2024, 3, 1 + i, 9, 30), done])
+    source = tmp_path / "办结.xlsx"
+    wb.save(source)
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert [f["type"] for f in meta["resources"][0]["schema"]["fields"]] == ["integer", "datetime", "datetime"]
+    assert "列「办结时间」是日期，但有 1 个单元格是文字" in notes
+    _fill(descriptor)
+    check = govdata("check", "--root", str(root), str(root / "datasets/hz-amr/hz-new"), "--format", "json")
+    found = [
+        (f["code"], f["row"], f["field"]) for f in json.loads(check.stdout)["findings"] if f["severity"] == "error"
+    ]
+    assert found == [("type-error", 7, "ban_jie_shi_jian")]
+
+
+def test_a_header_cell_merged_across_two_columns_does_not_make_the_first_data_row_the_header(tmp_path):
+    """编号, 名称, 检查结果 (merged over C1:D1) above data: the header row counted three cells against
+    the data's four, so it was taken for a title and the first data row for the header (that row lost
+    from the data, passing both the gate and Frictionless). A merged cell counts the columns it spans:
+    the header is row 1, refused for the label it repeats in column 4, at its place."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["编号", "名称", "检查结果", None])
+    ws.merge_cells("C1:D1")
+    for i in range(12):
+        ws.append([i + 1, f"企业{i}", "合格", "2024-03-01"])
+    source = tmp_path / "合并表头.xlsx"
+    wb.save(source)
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions"])
+    result = govdata("new", str(source), "--publisher", "hz-amr", "--name", "hz-z", "--root", str(root))
+    assert result.returncode == 1 and "row 1, column 4: the header '检查结果' repeats column 3's" in result.stderr
+
+
+def test_a_database_export_null_is_a_missing_value_of_numbers_and_dates(tmp_path):
+    """NULL (a database export's empty) in a column of amounts and one of dates made both text (NULL
+    published as a value); they are integer and date with missingValues NULL (session 12)."""
+    lines = ["编号,企业名称,金额,日期"] + [
+        f"{i},企业{i},{'NULL' if i % 4 == 0 else i * 10},{'NULL' if i % 5 == 0 else '2024-03-%02d' % (i + 1)}"
+        for i in range(1, 21)
+    ]
+    root, descriptor, meta, notes = _new(tmp_path, _csv(tmp_path / "库.csv", lines))
+    schema = meta["resources"][0]["schema"]
+    assert [f["type"] for f in schema["fields"]][2:] == ["integer", "date"] and schema["missingValues"] == ["", "NULL"]
+    assert "列「日期」是日期，以「NULL」表示无" in notes
+    assert "20 rows read = 20 valid" in _passes(root, descriptor)
+
+
+def test_a_date_column_of_excel_serial_numbers_is_said(tmp_path):
+    """登记日期 exported from a sheet without its date format reads 45358, 45359 …: typed integer and
+    passing both the gate and Frictionless. The scaffold says they look like Excel date serials."""
+    source = _csv(tmp_path / "序号日期.csv", ["编号,登记日期"] + [f"{i},{45357 + i}" for i in range(1, 13)])
+    root, descriptor, meta, notes = _new(tmp_path, source)
+    assert "列「登记日期」是日期列，但值是 45358 这样的整数：像是 Excel 的日期序号" in notes
+    from govdata.scaffold import _serial_dates
+
+    assert not _serial_dates("数量", "integer", ["45358"]) and not _serial_dates("日期", "integer", ["2024"])

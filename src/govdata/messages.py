@@ -341,6 +341,13 @@ UNSTRUCTURED: dict[str, Templates] = {
     # an Excel number cell or error cell in a text field (found while the sheet is read)
     "type-error": [
         (
+            "文本字段中的单元格是 16 位以上的数字（{cell}）：Excel 只保留 15 位有效数字，末尾数字已丢失；"
+            "请先在 Excel 中把该列设为文本格式，再按原始资料以文本重新录入",
+            "row {row}, field {field}: the cell is a number of 16 digits or more ({cell}) in a text field: Excel keeps "
+            "15 significant digits, so its last digits are lost; enter the value again as text from the source "
+            "(format the column as text in Excel first)",
+        ),
+        (
             "文本字段中的单元格是数字（{cell}）：在 Excel 中把该列设为文本格式（数字会丢失前导零）",
             "row {row}, field {field}: the cell is a number ({cell}) in a text field: format the column as text in "
             "Excel (numbers lose leading zeros)",

@@ -125,6 +125,15 @@ def _wrong(value: object, error: str | None, kind: str) -> tuple[str, str] | Non
     if kind != "string" or value is None or isinstance(value, str):
         return None
     cell = _excel_cell(value)
+    if isinstance(value, float) and abs(value) >= 1e15:
+        # a code or identity number typed as a number: Excel keeps 15 significant digits
+        shown = f"{value:.14E}"  # as many digits as the cell kept, not the rounding's made-up ones
+        return (
+            f"the cell is a number of 16 digits or more ({shown}) in a text field: Excel keeps 15 significant "
+            "digits, so its last digits are lost; enter the value again as text from the source (format the column "
+            "as text in Excel first)",
+            shown,
+        )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return (
             f"the cell is a number ({cell}) in a text field: format the column as text in Excel (numbers lose leading zeros)",

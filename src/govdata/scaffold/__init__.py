@@ -28,12 +28,15 @@ from govdata.scaffold.infer import SAMPLE_ROWS, TODO, ascii_name, infer_field, n
 from govdata.scaffold.layout import (
     FOOTER_ROWS,
     SCAFFOLD_CELL_LIMIT,
+    LostDigits,
+    DateCell,
     NumberCell,
     ScaffoldError,
     excel_layout,
     find_header,
     side_columns,
     footer_rows,
+    summary_row,
     text_layout,
     WESTERN,
 )
@@ -147,6 +150,8 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             tail: collections.deque[tuple[int, list[str]]] = collections.deque(maxlen=FOOTER_ROWS)
             unlabelled = [i for i, h in enumerate(header) if not h.strip()]
             filled: dict[int, list[int]] = {}  # an unlabelled column -> file rows with a value in it
+            inside: list[tuple[int, list[str]]] = []  # subtotals and notes among the rows
+            second: tuple[int, list[str]] | None = None  # the header of another table below this one
             for index, r in enumerate(reader):  # (the file's row number, cells)
                 r = ["" if c == MISSING_CELL else c for c in r]  # a short row's padding is no value
                 for i in unlabelled:
@@ -154,16 +159,40 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                         filled[i].append(prep.row_number(index))
                 if len(sample) < SAMPLE_ROWS:
                     sample.append((prep.row_number(index), r))
+                if second is None and _second_header(r, header):
+                    second = (prep.row_number(index), [c.strip() for c in r if c.strip()])
+                if summary_row(r, len(header)) and len(inside) < SAMPLE_ROWS:
+                    inside.append((prep.row_number(index), r))
                 tail.append((prep.row_number(index), r))
+        if second is not None:
+            at, labels = second
+            text = ", ".join(labels)[:120]
+            raise ScaffoldError(
+                f"row {at}: another table starts here (its header {text!r} repeats this table's column names): "
+                "a resource is one table; save each table as its own file (CSV or sheet) and run govdata new on each / "
+                f"第 {at} 行是另一张表的表头（{text}，与本表的列名部分相同）：一个资源只能是一张表，"
+                "请把每张表另存为单独的文件（CSV 或工作表），再分别运行 govdata new。"
+            )
         footer = footer_rows(list(tail), len(header))
         if footer:
-            dialect["commentRows"] = footer
-            raw["dialect"] = dialect
             shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:60] for n, r in tail if n in footer)
             notes.append(
                 f"第 {'、'.join(str(n) for n in footer)} 行在数据之后，是合计、签名或说明（{shown[:200]}），"
                 "不是数据：已写入 dialect.commentRows 跳过。"
             )
+        # subtotals and notes among the data rows: not data either (a few of them, not half the table)
+        inside = [(n, r) for n, r in inside if not footer or n < min(footer)]
+        if inside and len(inside) < len(sample) / 2:
+            shown = "；".join(redact(" ".join(c.strip() for c in r if c.strip()))[:40] for _n, r in inside[:5])
+            inside_rows = "、".join(str(n) for n, _r in inside[:20]) + (" 等" if len(inside) > 20 else "")
+            notes.append(
+                f"第 {inside_rows} 行在数据中间，是小计、合计或说明（{shown[:200]}），不是数据：已写入 dialect.commentRows "
+                "跳过（作为数据行发布，合计会被重复计算）；若确是数据，请从 commentRows 中删除这些行号。"
+            )
+            footer = sorted({n for n, _r in inside} | set(footer))
+        if footer:
+            dialect["commentRows"] = footer
+            raw["dialect"] = dialect
         rows = [r for n, r in sample if n not in footer and len(r) == len(header)]
         # columns with neither a header nor a value in any data row (a table that starts in column C):
         # left out by the pipeline's reader, which stops at a value that appears there later
@@ -179,6 +208,13 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         )
     # the sheet's data rows as calamine read them (sheet row n is layout row n - 1), footer left out
     sheet_rows = [r for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
+    _refuse_lost_digits(
+        header,
+        [(n, r) for n, r in sample if n not in footer],
+        [(n, r) for n, r in enumerate(layout_rows, start=1) if n > header_rows[-1] and n not in footer]
+        if excel
+        else [],
+    )
     taken: set[str] = set()
     missing: set[str] = set()
     fields = []
@@ -200,7 +236,19 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             if excel
             else []
         )
-        numbers = bool(cells) and all(isinstance(c, NumberCell) for c in cells)
+        # every cell a number, or numbers and digits typed as text (Excel's green triangles) none of which
+        # starts with a zero: nothing left to keep as text, the column is a number (as text, every number
+        # cell was a type error)
+        numbers = bool(cells) and (
+            all(isinstance(c, NumberCell) for c in cells)
+            or (
+                any(isinstance(c, NumberCell) for c in cells)
+                and not any(
+                    isinstance(c, str) and not isinstance(c, NumberCell) and c.strip().startswith("0") for c in cells
+                )
+            )
+        )
+        dated = bool(cells) and sum(isinstance(c, DateCell) for c in cells) >= 0.8 * len(cells)
         title = label.strip() or f"{TODO}: 第 {i + 1} 列"
         listed = negative_list_field.matches({"name": fname, "title": title}, negative_list)
         fields.append(
@@ -211,13 +259,15 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 len(rows),
                 excel=excel,
                 number_cells=numbers,
+                date_cells=dated,
                 listed=str(listed.get("id")) if listed else None,
             )
         )
-        if none and fields[-1]["type"] in ("integer", "number"):
+        if none and fields[-1]["type"] in ("integer", "number", "date"):
             missing.update(none)
+            kind = "日期" if fields[-1]["type"] == "date" else "数字"
             notes.append(
-                f"列「{title}」是数字，以「{'」「'.join(sorted(none))}」表示无：已写入 schema.missingValues（对所有列生效）。"
+                f"列「{title}」是{kind}，以「{'」「'.join(sorted(none))}」表示无：已写入 schema.missingValues（对所有列生效）。"
             )
         elif none:  # not numbers after all: the placeholders are values
             fields[-1] = infer_field(
@@ -228,6 +278,13 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
                 excel=excel,
                 number_cells=False,
                 listed=str(listed.get("id")) if listed else None,
+            )
+        notes.extend(_mixed_scales(title, fields[-1].get("x-normalise", []), values))
+        if _serial_dates(title, fields[-1]["type"], values):
+            notes.append(
+                f"列「{title}」是日期列，但值是 {min(v for v in values if v.strip())} 这样的整数：像是 Excel 的日期序号"
+                "（45357 即 2024-03-05），导出时丢了日期格式；请在 Excel 中把该列设为日期格式后重新导出，再运行 govdata new / "
+                "this date column holds whole numbers like Excel's date serials: export it again with a date format."
             )
         if not listed and fields[-1]["type"] == "string" and names_column(values):
             notes.append(
@@ -248,7 +305,18 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
             )
     if excel:  # a text column with number cells: the gate reports each (type-error); say how to fix it
         for i, f in zip([i for i in range(len(header)) if i not in skipped], fields):
-            if f["type"] == "date" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
+            texts = [r[i] for r in sheet_rows if i < len(r) and r[i] != "" and type(r[i]) is str]
+            if (
+                f["type"] in ("date", "datetime")
+                and texts
+                and any(isinstance(r[i], DateCell) for r in sheet_rows if i < len(r))
+            ):
+                notes.append(
+                    f"列「{f['title']}」是日期，但有 {len(texts)} 个单元格是文字（不是日期）：检查会在这些行报告类型错误；"
+                    "请在文件中改为日期或留空（没有日期时留空）后重新保存 / a few cells of this date column are text: the "
+                    "check reports each at its row; enter a date or leave the cell empty."
+                )
+            elif f["type"] == "date" and any(i < len(r) and isinstance(r[i], NumberCell) for r in sheet_rows):
                 notes.append(
                     f"列「{f['title']}」是日期，但有数字格式的单元格（未设日期格式的日期，如 45357）：检查会在这些行报告"
                     "类型错误；请在 Excel 中把这些单元格设为日期格式后重新保存。"
@@ -348,6 +416,89 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
         )
     (target / "datapackage.yaml").write_text(text, encoding="utf-8")
     return target
+
+
+# a column of identifiers: codes, identity, card, account and phone numbers
+_IDENTIFIERS = re.compile(r"代码|编码|编号|号码|证号|身份证|证件|卡号|账号|帐号|电话|手机|code|_no$|_id$", re.I)
+# a number in scientific notation of 12 digits and more, as Excel writes a long number into a CSV
+_SCIENTIFIC = re.compile(r"\s*[+-]?\d(\.\d+)?[eE]\+?(1[1-9]|[2-9]\d)\s*")
+
+
+def _refuse_lost_digits(
+    header: list[str], rows: list[tuple[int, list[str]]], cells: list[tuple[int, list[Any]]]
+) -> None:
+    """A column of identifiers (统一社会信用代码, 身份证号码 …) that Excel turned into numbers has
+    lost its digits for good: in a CSV it reads ``9.13301E+17``, in a sheet a number cell of 16
+    digits or more (Excel keeps 15). No descriptor can publish those values; say where, and how to
+    get them back (the gate would pass a text column of them)."""
+    for i, label in enumerate(header):
+        if not _IDENTIFIERS.search(label):
+            continue
+        lost = [(n, r[i]) for n, r in rows if i < len(r) and _SCIENTIFIC.fullmatch(r[i])]
+        lost += [(n, "") for n, r in cells if i < len(r) and isinstance(r[i], LostDigits)]
+        if not lost:
+            continue
+        n, value = lost[0]
+        shown = f" ({value.strip()})" if value else ""
+        raise ScaffoldError(
+            f"row {n}, column {i + 1} ({label.strip()}): {len(lost)} value(s) of this identifier column are numbers "
+            f"Excel rounded to 15 significant digits{shown}; their last digits are lost and no descriptor can "
+            "publish them: export the column again from the source system as text (in Excel, format the column as "
+            "text before entering or pasting the codes) and run govdata new again / "
+            f"第 {n} 行第 {i + 1} 列（{label.strip()}）：该代码列有 {len(lost)} 个值被 Excel 当作数字{shown}，"
+            "只保留了 15 位有效数字，末尾数字已丢失，无法发布：请从原系统把该列按文本重新导出"
+            "（在 Excel 中先把该列设为“文本”格式再录入或粘贴），然后重新运行 govdata new。"
+        )
+
+
+def _serial_dates(title: str, kind: str, values: list[str]) -> bool:
+    """A column named as a date (日期, 时间) of whole numbers between 1954 and 2064 as Excel counts
+    days (20000 to 60000): dates that lost their format on the way out of a sheet."""
+    present = [v.strip() for v in values if v.strip()]
+    return (
+        kind == "integer"
+        and bool(re.search(r"日期|时间|date", title, re.I))
+        and bool(present)
+        and all(v.isdigit() and 20000 <= int(v) <= 60000 for v in present)
+    )
+
+
+def _mixed_scales(title: str, steps: list[str], values: list[str]) -> list[str]:
+    """A note on a normalised column whose plain numbers may not be on the scale of the others: in a
+    column of percentages, fractions (0.125 beside 12.5%: a sheet's percent-formatted cell reads
+    0.125); in a column of amounts whose header names a unit (投资额（万元）), plain numbers (12.5
+    beside 3万: 12.5 万元 or 12.5 元?). The step keeps a plain number as written."""
+    from govdata.valueforms import UNITS, number_text
+
+    present = [v.strip() for v in values if v.strip()]
+    if "normalize_percentages" in steps:
+        plain = [number_text(v) for v in present if not v.endswith(("%", "％"))]
+        if plain and all(p is not None and abs(float(p)) <= 1 for p in plain) and any(float(p or 0) for p in plain):
+            return [
+                f"列「{title}」中不带 % 的数（如 {next(v for v in present if not v.endswith(('%', '％')))}）都不大于 1，像是小数"
+                "（Excel 百分比格式的单元格读出为 0.125）：规范化步骤按原值保留它们，与 12.5% 记为 12.5 不在同一尺度；请在文件中统一"
+                "写成百分数后重新运行 govdata new / the plain numbers of this percentage column look like fractions "
+                "(0.125 for 12.5%): the step keeps them as written; write them as percentages in the file."
+            ]
+    if "normalize_amounts" in steps and re.search(r"万元|亿元|万|亿", title):
+        plain = [v for v in present if not v.endswith(tuple(UNITS)) and number_text(v) is not None]
+        if plain and len(plain) < len(present):
+            return [
+                f"列「{title}」的表头带单位，但有的值带“万”“亿”（换算为元），有的是普通数字（如 {plain[0]}，按原值保留）："
+                "二者不在同一尺度；请在文件中统一单位后重新运行 govdata new / the header names a unit but the column mixes "
+                "amounts with a unit (converted to 元) and plain numbers (kept as written): make them one unit in the file."
+            ]
+    return []
+
+
+def _second_header(cells: list[str], header: list[str]) -> bool:
+    """A row naming two columns or more as the header does, at their places, but not all of them:
+    the header of another table exported below this one (a header repeated whole is the gate's
+    ``repeated-header``, reported at its row)."""
+    labels = [h.strip() for h in header]
+    texts = [c.strip() for c in cells]
+    same = sum(1 for c, h in zip(texts, labels) if c and c == h and not re.search(r"[0-9０-９]", c))
+    return same >= 2 and texts[: len(labels)] != labels
 
 
 def _refuse_repeated_headers(errors: list[Any], header: list[str]) -> None:

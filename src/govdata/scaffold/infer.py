@@ -57,12 +57,16 @@ def names_column(values: list[str]) -> bool:
 
 
 # what agency exports write for "none" in a column of numbers
-PLACEHOLDERS = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "暂无", "空", "N/A", "n/a", "NA", "/ "})
+PLACEHOLDERS = frozenset(
+    {"-", "--", "—", "——", "－", "/", "／", "无", "暂无", "空", "N/A", "n/a", "NA", "/ "}
+    # what a database export writes for NULL
+    | {"NULL", "null", "Null", "(null)", "<NULL>"}
+)
 _NUMBERISH = re.compile(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?")
 
 
 def placeholders(values: list[str]) -> set[str]:
-    """The placeholders of a column of numbers (``-``, ``/``, ``无`` …): what the schema's
+    """The placeholders of a column of numbers or dates (``-``, ``/``, ``无``, ``NULL`` …): what the schema's
     ``missingValues`` must list for the column to be typed. Empty unless every other value is a
     number (also in a form a step normalises: ``12.5万元``, ``3%``, ``(100)``) and numbers are most
     of the values."""
@@ -74,7 +78,10 @@ def placeholders(values: list[str]) -> set[str]:
         seen
         and others
         and len(others) >= len(values) // 2
-        and all(_NUMBERISH.fullmatch(v) or number_form(v) for v in others)
+        and (
+            all(_NUMBERISH.fullmatch(v) or number_form(v) for v in others)
+            or all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in others)  # a column of dates
+        )
     ):
         return seen
     return set()
@@ -133,6 +140,12 @@ def serial_dates(present: list[str]) -> bool:
     return 2 * dates > len(present) and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}|\d{1,6}", v) for v in present)
 
 
+def _mostly_dates(present: list[str]) -> bool:
+    """Dates and datetimes but for one value in ten (at least one)."""
+    others = [v for v in present if not re.fullmatch(rf"\d{{4}}-\d{{2}}-\d{{2}}|{_DATETIME.pattern}", v)]
+    return 0 < len(others) <= max(1, len(present) // 10)
+
+
 def _masked_kind(present: list[str], listed: str | None = None) -> str | None:
     """Every value masked as the gate verifies masking (checks/rules/masking_error.py): the kind of
     personal data. The negative-list item the column's name or title names comes first (身份证号码
@@ -175,12 +188,14 @@ def infer_field(
     excel: bool = False,
     number_cells: bool = False,
     listed: str | None = None,
+    date_cells: bool = False,
 ) -> dict[str, Any]:
     """The field of a column. ``excel``: the values come from a sheet (a datetime at midnight reads
     as a date there); ``number_cells``: every cell of the column is a number in the sheet (a code
     written as a number has no leading zeros left to keep); ``listed``: the item of the catalogue's
     negative list that the name or title names (its values are never copied into an enum; a
-    masked column is declared as that item)."""
+    masked column is declared as that item); ``date_cells``: most cells of the column are date cells in
+    the sheet."""
     present = [v for v in values if v != ""]
     if excel:  # a failed formula (#N/A) says nothing of the column's type: the gate reports it at its row
         present = [v for v in present if v.strip() not in EXCEL_ERRORS]
@@ -234,6 +249,10 @@ def infer_field(
         and any(_DATETIME.fullmatch(v) for v in present)
     ):
         field["type"] = "datetime"  # in a sheet, the gate reads a date cell of a datetime field as midnight
+    elif date_cells and len(present) >= 5 and _mostly_dates(present):
+        # a sheet's date cells with a few text cells (未办结, 长期): typed as text every date cell would be
+        # a type-error; as dates only the text cells are, at their rows
+        field["type"] = "datetime" if any(_DATETIME.fullmatch(v) for v in present) else "date"
     elif all_match(r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?"):
         field["type"] = "time"  # a time-of-day cell of a sheet reads as 09:30:00
     elif all_match(r"true|false|TRUE|FALSE|True|False"):

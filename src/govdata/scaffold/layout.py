@@ -4,6 +4,7 @@ titles and notes, the cells of an Excel sheet rendered as text."""
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 from pathlib import Path
 from typing import Any, Sequence
@@ -49,7 +50,12 @@ def _filled(row: list) -> int:
 
 
 def _numberish(cell: str) -> bool:
-    return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", cell.strip()))
+    """A value, not a label: digits, a date, or a number in a form agencies write (``1.2万``,
+    ``(200)``, ``12.5万元``) — a data row of such values is not a second header row."""
+    from govdata.valueforms import form_of
+
+    text = cell.strip()
+    return bool(re.fullmatch(r"[\s+\-.,，０-９0-9%]+|\d{4}[-/年].*", text)) or form_of(text) is not None
 
 
 def side_columns(rows: list[list[Any]]) -> list[int]:
@@ -75,6 +81,14 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
     sample = rows[:LAYOUT_ROWS]
     lonely = set(side_columns(sample))
     counts = [_filled([c for j, c in enumerate(r) if j not in lonely]) for r in sample]
+    # a row of several cells some merged across columns (检查结果 over C1:D1, 企业信息 over A1:C1) is as
+    # wide as the columns it spans (a title merged across the table is one cell: still a title)
+    spans: dict[int, int] = {}
+    for (r0, c0), (r1, c1) in merged:
+        for r in range(r0, min(r1, len(counts) - 1) + 1):
+            spans[r] = spans.get(r, 0) + c1 - c0
+    grouped = {r for r in spans if counts[r] >= 2}
+    counts = [c + spans[i] if i in grouped else c for i, c in enumerate(counts)]
     several = [c for c in counts if c >= 2]
     if not several:
         return [1], []
@@ -96,7 +110,9 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
         nxt = [str(c if c is not None else "").strip() for c in sample[h + 1]]
         texts = [c for c in nxt if c]
         gaps = [i for i, c in enumerate(first) if not c and i < len(nxt) and nxt[i]]
-        if texts and gaps and not any(_numberish(c) for c in texts) and _filled(nxt) < width:
+        if texts and h + 2 < len(sample) and all(_UNIT.fullmatch(c) for c in texts):
+            header.append(h + 2)  # the units under the labels ("（万元）"): part of the header, not a data row
+        elif texts and gaps and not any(_numberish(c) for c in texts) and (_filled(nxt) < width or h in grouped):
             header.append(h + 2)
         elif (
             texts and len(texts) == _filled(sample[h]) and not any(_numberish(c) for c in texts) and h + 2 < len(sample)
@@ -115,6 +131,10 @@ def find_header(rows: list[list[str]], merged: Sequence[Any] = ()) -> tuple[list
     header = list(range(h + 1, end + 2)) if end + 1 > header[-1] else header
     above = [" ".join(str(c).strip() for c in r if str(c if c is not None else "").strip()) for r in sample[:h]]
     return header, [a for a in above if a]
+
+
+# a unit under a header label: （万元）, (元), 单位：人
+_UNIT = re.compile(r"[（(]\s*(单位\s*[:：]\s*)?[^\d()（）]{1,8}\s*[)）]|单位\s*[:：]\s*[^\d\s]{1,8}")
 
 
 # rows agencies add below the data of an export: a total, signatures, dates, notes and sources
@@ -156,11 +176,46 @@ def footer_rows(tail: list[tuple[int, list[str]]], width: int) -> list[int]:
     return list(range((last_data if last_data is not None else min(found) - 1) + 1, max(found) + 1))
 
 
+_SUBTOTAL = re.compile(r".{0,30}?(小\s*计|合\s*计|总\s*计|共\s*计)\s*[:：]?\s*")
+
+
+# a total of the whole table, whatever the row holds (合计, 60, 12345.5 under the header): not a line item
+# such as 资产总计, which a statement publishes as data
+_GRAND = re.compile(r"\s*(全\s*[省市区县镇乡村]|总)?\s*(合\s*计|总\s*计)\s*[:：]?\s*")
+
+
+def summary_row(cells: list[str], width: int) -> bool:
+    """A row inside the data that is not data: a subtotal (``西湖区小计``, ``合计`` with cells left
+    blank, or its label repeated by a merged cell) or a note line (``注：以下为补录数据``, alone on
+    its row in a table of three columns or more). Published as a row, a subtotal is counted twice by
+    whoever sums the column."""
+    texts = [c.strip() for c in cells if c.strip()]
+    if not texts:
+        return False
+    if _SUBTOTAL.fullmatch(texts[0]) and (
+        len(texts) < width or (len(texts) > 1 and texts[1] == texts[0]) or _GRAND.fullmatch(texts[0])
+    ):
+        return True
+    colon = ":" in texts[0] or "：" in texts[0]
+    return width >= 3 and len(texts) == 1 and colon and bool(_SIGNED.match(texts[0]))
+
+
 class NumberCell(str):
     """A numeric Excel cell in the layout sample (its text does not matter there)."""
 
 
+class LostDigits(NumberCell):
+    """A numeric cell of 16 digits or more (9.13301E+17): Excel keeps 15 significant digits, so a code
+    or an identity number typed as a number has lost its last ones."""
+
+
+class DateCell(str):
+    """A date or datetime Excel cell in the layout sample (as its ISO text)."""
+
+
 _NUMBER = NumberCell("0")
+_LOST = LostDigits("0")
+LOST_DIGITS = 1e15  # the smallest number of 16 digits
 
 
 def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[Any]]:
@@ -177,12 +232,25 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
         raise ScaffoldError(f"the workbook cannot be read: {str(exc)[:200]}") from None
     if not sheets:
         raise ScaffoldError("the workbook has no sheet")
-    name = max(sheets, key=lambda n: sum(_filled(r) for r in sheets[n]))
+    # a hidden sheet (a lookup list, the codes behind a drop-down) is not what the agency publishes,
+    # however many cells it holds: the visible sheet with the most filled cells is
+    hidden = {m.name for m in (getattr(wb, "sheets_metadata", None) or []) if str(m.visible).endswith("Hidden")}
+    # (the data only on a hidden sheet, the visible ones blank: the hidden sheet, said in the note)
+    shown = [n for n in sheets if n not in hidden and any(_filled(r) for r in sheets[n])] or list(sheets)
+    name = max(shown, key=lambda n: sum(_filled(r) for r in sheets[n]))
     notes = []
     if len(sheets) > 1:
-        others = ", ".join(f"「{n}」" for n in sheets if n != name)
+        others = ", ".join(f"「{n}」" + ("（隐藏）" if n in hidden else "") for n in sheets if n != name)
         notes.append(
-            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（数据最多），未使用 {others}；"
+            f"工作簿有 {len(sheets)} 个工作表：使用「{name}」（"
+            + (
+                "隐藏的工作表；其他工作表为空"
+                if name in hidden
+                else "未隐藏的工作表中数据最多"
+                if hidden
+                else "数据最多"
+            )
+            + f"），未使用 {others}；"
             "如需发布其他工作表，请另建资源并设置 sheet。"
         )
     rows = [
@@ -192,8 +260,10 @@ def excel_layout(source: Path) -> tuple[str, list[list[str]], list[str], list[An
             else (
                 v
                 if isinstance(v, str)
-                else _NUMBER
+                else (_LOST if isinstance(v, float) and abs(v) >= LOST_DIGITS else _NUMBER)
                 if isinstance(v, (int, float)) and not isinstance(v, bool)
+                else DateCell(v)
+                if isinstance(v, (datetime.date, datetime.datetime))
                 else str(v)
             )
             for v in r
