@@ -168,6 +168,19 @@ def _defer(name: str) -> None:
         sys.modules[name] = _Deferred(name)
 
 
+def _undefer(name: str) -> None:
+    """The real module ``name`` in place of :func:`_defer`'s stand-in (a module that bound the
+    stand-in reads the real names through it)."""
+    stand_in = sys.modules.get(name)
+    if isinstance(stand_in, _Deferred):
+        import importlib
+
+        with _deferring:
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+                stand_in.__dict__.update(importlib.import_module(name).__dict__)
+
+
 # True in the ``govdata`` command's own process (not when a test calls ``cli.main`` in its
 # process): a command may then end the process through :func:`_exit` when it is done
 ENDING = False
@@ -178,12 +191,11 @@ def main() -> None:
     # collection of them is wasted, ~10-20 ms of a cold small check) and then sees only what the
     # check itself makes (gc.freeze: the modules' objects are never scanned again)
     gc.disable()
-    _defer("inspect")
-    from govdata import dcbytecode
-
-    dcbytecode.install()  # dataclasses' methods compiled once, kept as bytecode
+    _defer("inspect")  # parse_check's imports bind it (dataclasses)
     kwargs = parse_check(sys.argv[1:])
     if kwargs is None:
+        # the other commands (serve, build…) use the standard library as it is
+        _undefer("inspect")
         global ENDING
         ENDING = True  # this process ends with the command (cli.build exits through _exit)
         gc.enable()
@@ -191,6 +203,9 @@ def main() -> None:
 
         click_main()
         return
+    from govdata import dcbytecode  # only for the check, whose start-up counts (issue 14)
+
+    dcbytecode.install()  # dataclasses' methods compiled once, kept as bytecode
     from govdata.errors import GovdataError
 
     try:
