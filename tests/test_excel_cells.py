@@ -60,22 +60,28 @@ def test_cells_that_are_not_text_in_a_text_field_as_frictionless_reads_them(base
     assert (stats.rows_read, stats.rows_with_findings) == (8, 7)
 
 
-def test_a_number_cell_in_a_boolean_field_as_frictionless_reads_it(base_catalog, tmp_path):
-    """Frictionless takes a boolean cell or a text among the true/false values: a number cell 1 is
-    refused (its text "1" would pass the default true values)."""
-    fields = [{"name": "id", "type": "integer"}, {"name": "b", "type": "boolean"}]
+def _sheet_checked(base_catalog, tmp_path, fields: list[dict], rows) -> tuple:
+    """The gate's report and Frictionless's findings on a sheet "数据" of ``rows``."""
     root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
     book = Workbook()
     sheet = book.active
     sheet.title = "数据"
-    for row in (["id", "b"], [1, True], [2, False], [3, "true"], [4, 1], [5, 0.0], [6, "是"]):
+    for row in rows:
         sheet.append(row)
     book.save(target / "data" / "items.xlsx")
-    report = _check(root, target)
     theirs = frictionless_findings(
         target,
         {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}, "dialect": {"excel": {"sheet": "数据"}}},
     )
+    return _check(root, target), theirs
+
+
+def test_a_number_cell_in_a_boolean_field_as_frictionless_reads_it(base_catalog, tmp_path):
+    """Frictionless takes a boolean cell or a text among the true/false values: a number cell 1 is
+    refused (its text "1" would pass the default true values)."""
+    fields = [{"name": "id", "type": "integer"}, {"name": "b", "type": "boolean"}]
+    rows = (["id", "b"], [1, True], [2, False], [3, "true"], [4, 1], [5, 0.0], [6, "是"])
+    report, theirs = _sheet_checked(base_catalog, tmp_path, fields, rows)
     assert sorted((f.row, f.field, f.code) for f in report.findings if f.is_error) == sorted(theirs)
     assert sorted(theirs) == [(5, "b", "type-error"), (6, "b", "type-error"), (7, "b", "type-error")]
     by_row = {f.row: f for f in report.findings}
@@ -169,18 +175,8 @@ def test_a_code_typed_as_a_number_of_16_digits_says_its_digits_are_lost(base_cat
     finding says they are lost and shows the digits the cell kept, at the row Frictionless reports
     (session 12, unseen files)."""
     fields = [{"name": "id", "type": "integer"}, {"name": "code", "type": "string"}]
-    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    for row in (["id", "code"], [1, "91330106MA2B00001X"], [2, 913301061234567890], [3, 330106], [4, 9.13301e17]):
-        sheet.append(row)
-    book.save(target / "data" / "items.xlsx")
-    report = _check(root, target)
-    theirs = frictionless_findings(
-        target,
-        {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}, "dialect": {"excel": {"sheet": "数据"}}},
-    )
+    rows = (["id", "code"], [1, "91330106MA2B00001X"], [2, 913301061234567890], [3, 330106], [4, 9.13301e17])
+    report, theirs = _sheet_checked(base_catalog, tmp_path, fields, rows)
     assert sorted((f.row, f.field, f.code) for f in report.findings if f.is_error) == sorted(theirs)
     by_row = {f.row: f for f in report.findings}
     assert "number of 16 digits or more (9.13301061234568E+17)" in by_row[3].message

@@ -1,12 +1,18 @@
 #!/bin/bash
-# usage: run.sh FILE...   -> /tmp/unseen/out/<name>/{new,check,fl}.txt
-WT=/work/wt-unseen; B=$WT/.venv/bin
-BASE=/tmp/unseen/base
-if [ ! -d $BASE ]; then mkdir -p $BASE/datasets/zj-gov; cp $WT/catalog.yaml $BASE/; cp -r $WT/schemas $WT/pipelines $BASE/; cp -r $WT/datasets/zj-gov/zj-admin-divisions $BASE/datasets/zj-gov/; fi
+# usage: new_check_frictionless.sh FILE...   -> $OUT/out/<name>/{new,check,fl}.txt
+# Each raw file through `govdata new`, then `govdata check`, then `frictionless validate` on the
+# descriptor written, each under `timeout 60`, in a scratch catalogue of its own.
+# REPO: the checkout whose .venv runs (default: this one); OUT: the scratch folder (default
+# /tmp/unseen; round 2 used OUT=/tmp/unseen2).
+REPO=${REPO:-$(cd "$(dirname "$0")/../.." && pwd)}; B=$REPO/.venv/bin
+OUT=${OUT:-/tmp/unseen}
+BASE=$OUT/base
+if [ ! -d $BASE ]; then mkdir -p $BASE/datasets/zj-gov; cp $REPO/catalog.yaml $BASE/; cp -r $REPO/schemas $REPO/pipelines $BASE/; cp -r $REPO/datasets/zj-gov/zj-admin-divisions $BASE/datasets/zj-gov/; fi
+mkdir -p $OUT/roots $OUT/out
 for f in "$@"; do
   n=$(basename "$f" | tr 'A-Z_.' 'a-z--'); n=case-$n
-  R=/tmp/unseen/roots/$n; rm -rf $R; cp -r $BASE $R
-  O=/tmp/unseen/out/$n; rm -rf $O; mkdir -p $O
+  R=$OUT/roots/$n; rm -rf $R; cp -r $BASE $R
+  O=$OUT/out/$n; rm -rf $O; mkdir -p $O
   ( cd $R; /usr/bin/time -f "%e s %U u %S s" timeout 60 $B/govdata new "$f" --publisher hz-amr --name $n --root $R ) > $O/new.txt 2>&1; echo "rc=$?" >> $O/new.txt
   D=$R/datasets/hz-amr/$n
   if [ -d $D ]; then
