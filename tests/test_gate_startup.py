@@ -66,6 +66,8 @@ def _cold_check(tmp_path, *args: str) -> tuple[dict, dict]:
         "main()\n"
     )
     env = dict(os.environ, GOVDATA_NO_CACHE="1")
+    for measured in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG"):  # coverage imports inspect, hashlib…
+        env.pop(measured, None)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout), json.loads(out.stderr.strip().splitlines()[-1])
 
