@@ -14,6 +14,7 @@ envelope, the errors and the parameter checks are here and in :mod:`govdata.serv
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import sqlite3
 from typing import Any, Callable
@@ -73,7 +74,9 @@ def package_list(d: Directory, params: dict) -> list:
     :param limit: the most to return (optional)
     :param offset: where to start (default 0)
     """
-    names = sorted(d.packages)
+    names = d.__dict__.get("_names")
+    if names is None:  # once per directory: the packages never change under it
+        names = d.__dict__["_names"] = sorted(d.packages)
     limit = params.get("limit")
     offset = int_param(params, "offset", 0, 0)
     return names[offset : offset + int_param(params, "limit", len(names), 0)] if limit is not None else names[offset:]
@@ -110,7 +113,7 @@ def _listing(items: dict[str, dict], params: dict) -> list:
     return values if bool_param(params, "all_fields", False) else [v["name"] for v in values]
 
 
-INCLUDED_DATASETS = 1000
+INCLUDED_DATASETS = 10  # CKAN 2.10: package_search's default rows (ckan.search.rows_max only caps it)
 
 
 def _show(items: dict[str, dict], d: Directory, params: dict, what: str, field: str) -> dict:
@@ -118,8 +121,9 @@ def _show(items: dict[str, dict], d: Directory, params: dict, what: str, field: 
     if name not in items:
         raise not_found(what)
     out = dict(items[name])
-    if bool_param(params, "include_datasets", False):  # as CKAN: the first 1,000 (package_search pages on)
-        out["packages"] = [p for p in d.packages.values() if name in package_values(p, field)][:INCLUDED_DATASETS]
+    if bool_param(params, "include_datasets", False):  # as CKAN 2.10: the first 10 (package_search pages on)
+        members = (p for p in d.packages.values() if name in package_values(p, field))
+        out["packages"] = list(itertools.islice(members, INCLUDED_DATASETS))
     if what == "Organization":
         out["users"] = []
         children = [o["name"] for o in d.orgs.values() if {"name": name, "capacity": "public"} in o.get("groups", [])]
@@ -133,7 +137,9 @@ def tag_list(d: Directory, params: dict) -> list:
     :param query: only tags containing this text (optional)
     :param all_fields: tag dictionaries instead of names (default False)
     """
-    tags = sorted({t["name"] for p in d.packages.values() for t in p["tags"]})
+    tags = d.__dict__.get("_tags")
+    if tags is None:  # once per directory
+        tags = d.__dict__["_tags"] = sorted({t["name"] for p in d.packages.values() for t in p["tags"]})
     query = params.get("query") or params.get("q")
     if query:
         tags = [t for t in tags if str(query).lower() in t.lower()]
@@ -181,7 +187,8 @@ def organization_show(d: Directory, params: dict) -> dict:
     """Return a publisher (organization); ``children`` lists the publishers under it.
 
     :param id: the publisher's name
-    :param include_datasets: list its datasets, the first 1,000 as CKAN does (default False)
+    :param include_datasets: list its first 10 datasets, as CKAN 2.10 does (default False;
+        ``package_search`` with ``fq=organization:<name>`` pages through them all)
     """
     return _show(d.orgs, d, params, "Organization", "owner_org")
 
@@ -195,7 +202,8 @@ def group_show(d: Directory, params: dict) -> dict:
     """Return a theme (group).
 
     :param id: the theme's name
-    :param include_datasets: list its datasets, the first 1,000 as CKAN does (default False)
+    :param include_datasets: list its first 10 datasets, as CKAN 2.10 does (default False;
+        ``package_search`` with ``fq=groups:<name>`` pages through them all)
     """
     return _show(d.groups, d, params, "Group", "groups")
 

@@ -43,6 +43,9 @@ SORT_FIELDS = {
 }
 
 
+MAX_FACET_VALUES = 1000  # values per facet field, whatever facet.limit asks (as rows: ckan.search.rows_max)
+
+
 def package_search(d: Directory, params: dict) -> dict:
     """Search the datasets: the portal's catalogue search (same matching and ranking as
     ``/datasets?q=``) in CKAN's shape.
@@ -54,7 +57,8 @@ def package_search(d: Directory, params: dict) -> dict:
     :param sort: ``score``, ``name``, ``title``, ``metadata_modified``, ``metadata_created``;
         ``asc``/``desc``, comma-separated
     :param rows: the most to return (default 10, at most 1000); :param start: where to start
-    :param facet.field: fields to count (JSON list); :param facet.limit: values per field (default 50)
+    :param facet.field: fields to count (JSON list); :param facet.limit: values per field (default 50;
+        -1, unlimited in CKAN, and anything above 1000 give 1000)
     :returns: ``count``, ``results``, ``sort``, ``facets``, ``search_facets``; a query the syntax
         does not cover is a 409 Search Error naming the part
     """
@@ -105,6 +109,8 @@ def package_search(d: Directory, params: dict) -> dict:
     if not isinstance(facet_fields, list) or not all(isinstance(f, str) for f in facet_fields):
         raise invalid("facet.field", "Must be a list of field names")
     limit = int_param(params, "facet.limit", 50, -1, 10_000)
+    if limit < 0 or limit > MAX_FACET_VALUES:  # "unlimited" in Solr: a facet on name listed every dataset
+        limit = MAX_FACET_VALUES
     facets, search_facets = {}, {}
     for name in map(str, facet_fields[:20]):  # all str (checked above)
         facet_field = FACET_FIELDS.get(name, name)

@@ -7,7 +7,8 @@ cheap errors, a paged index page and introspection without file-system paths.
   with the request id and a short 500, never a traceback.
 - ``/`` and ``/.json`` (Datasette's index, which walks every table of every database on each
   request) list ``INDEX_PAGE`` databases a page (``?_page=N``) from inspect data and metadata only.
-- ``/-/databases.json`` lists databases without their paths.
+- ``/-/databases.json`` lists databases without their paths; it and ``/-/metadata.json`` answer
+  ``INDEX_PAGE`` databases a page too (both grew with the catalogue: 1.8 MB and 25 MB at 10,000).
 """
 
 from __future__ import annotations
@@ -134,16 +135,39 @@ def _bad_input(request, exception) -> bool:
 INPUT_MODULES = ("/datasette/filters.py", "/datasette/facets.py")
 
 
+def paged(request: Any, total: int, base: str) -> tuple[int, int, dict[str, str]]:
+    """(first, last) indices of the page ``?_page=N`` (``INDEX_PAGE`` items a page, N clamped to
+    the pages there are) of ``total`` items, and its ``Link`` header (``rel="next"``/``"prev"``)."""
+    pages = max(1, math.ceil(total / INDEX_PAGE))
+    try:
+        page = min(max(int(request.args.get("_page", "1")), 1), pages)
+    except ValueError:
+        page = 1
+    link = []
+    if page < pages:
+        link.append(f'<{base}?_page={page + 1}>; rel="next"')
+    if page > 1:
+        link.append(f'<{base}?_page={page - 1}>; rel="prev"')
+    return (page - 1) * INDEX_PAGE, page * INDEX_PAGE, {"Link": ", ".join(link)} if link else {}
+
+
 async def databases_json(datasette: Any, request: Any) -> Response:
-    """``/-/databases.json`` without paths."""
-    out = [
-        {"name": name, "route": db.route, "is_mutable": db.is_mutable, "is_memory": db.is_memory, "hash": db.hash}
-        for name, db in datasette.databases.items()
-        if name != "_internal"
-    ]
-    if request.url_vars.get("format") == ".json" or request.path.endswith(".json"):
-        return jsonutf8.response(out)
-    return Response.text(json.dumps(out, ensure_ascii=False, indent=2))
+    """``/-/databases.json`` without paths, ``INDEX_PAGE`` databases a page (``?_page=N``, ``Link:
+    rel="next"``): the whole list was 1.76 MB at 10,000 datasets."""
+    names = [name for name in datasette.databases if name != "_internal"]
+    fmt = request.url_vars.get("format") == ".json" or request.path.endswith(".json")
+    first, last, headers = paged(request, len(names), datasette.urls.path("/-/databases" + (".json" if fmt else "")))
+    out = []
+    for name in names[first:last]:
+        db = datasette.databases[name]
+        out.append(
+            {"name": name, "route": db.route, "is_mutable": db.is_mutable, "is_memory": db.is_memory, "hash": db.hash}
+        )
+    if datasette.cors:
+        add_cors_headers(headers)
+    if fmt:
+        return jsonutf8.response(out, headers=headers)
+    return Response.text(json.dumps(out, ensure_ascii=False, indent=2), headers=headers)
 
 
 DOWNLOAD_TYPES = {
@@ -211,13 +235,22 @@ async def downloads(datasette: Any, request: Any) -> Response:
 
 
 async def metadata_json(datasette: Any, request: Any) -> Response:
-    """``/-/metadata.json`` is the build's ``site/metadata.json`` as written (the same content
-    Datasette would serialise again on every request: 25 MB at 10,000 datasets)."""
-    build = getattr(datasette, "govdata_build", None)
-    path = Path(build) / "site" / "metadata.json" if build is not None else None
-    if path is None or not path.is_file():
-        return jsonutf8.response(datasette.metadata())
-    return files.FileResponse(path, path.stat().st_size, "application/json; charset=utf-8", request.method == "HEAD")
+    """``/-/metadata.json`` (and ``/-/metadata``): the instance's metadata with the entries of
+    ``INDEX_PAGE`` databases a page (``?_page=N``, ``Link: rel="next"``), in the order of ``/.json``.
+    The whole document grows with the catalogue (25 MB at 10,000 datasets); one database's entry is
+    also in ``/<database>.json``."""
+    metadata = getattr(datasette, "_metadata_local", None) or datasette.metadata() or {}
+    databases = metadata.get("databases") or {}
+    names = [name for name in datasette.databases if name in databases]
+    fmt = request.url_vars.get("format") == ".json" or request.path.endswith(".json")
+    first, last, headers = paged(request, len(names), datasette.urls.path("/-/metadata" + (".json" if fmt else "")))
+    out = {k: v for k, v in metadata.items() if k != "databases"}
+    out["databases"] = {name: databases[name] for name in names[first:last]}
+    if datasette.cors:
+        add_cors_headers(headers)
+    if fmt:
+        return jsonutf8.response(out, headers=headers)
+    return Response.text(json.dumps(out, ensure_ascii=False, indent=2), headers=headers)
 
 
 async def not_found(datasette: Any, request: Any) -> Response:
@@ -235,9 +268,9 @@ PAGES = [
     ),
     Page(
         "metadata",
-        r"^/-/metadata\.json$",
+        r"^/-/metadata(?P<format>\.json)?$",
         metadata_json,
-        undocumented="Datasette's introspection endpoint, answered from the build's file",
+        undocumented="Datasette's introspection endpoint, a page of databases at a time",
     ),
     Page("downloads", r"^/downloads/(?P<path>.+)$", downloads, documented_at=("/downloads/{dataset}/{file}",)),
     Page(
@@ -269,14 +302,13 @@ class IndexPage(BaseView):
         as_format = request.url_vars.get("format")
         await self.ds.ensure_permissions(request.actor, ["view-instance"])
         names = [n for n in self.ds.databases if n != "_internal"]
+        base = self.ds.urls.path("/" + (".json" if as_format else ""))
+        first, last, headers = paged(request, len(names), base)
         pages = max(1, math.ceil(len(names) / INDEX_PAGE))
-        try:
-            page = min(max(int(request.args.get("_page", "1")), 1), pages)
-        except ValueError:
-            page = 1
+        page = first // INDEX_PAGE + 1
         inspect = self.ds.inspect_data or {}
         databases = []
-        for name in names[(page - 1) * INDEX_PAGE : page * INDEX_PAGE]:
+        for name in names[first:last]:
             db = self.ds.databases[name]
             tables_meta = (self.ds.metadata(database=name) or {}).get("tables") or {}
             counts = {t: v.get("count") for t, v in (inspect.get(name, {}).get("tables") or {}).items()}
@@ -309,13 +341,6 @@ class IndexPage(BaseView):
                     "private": False,
                 }
             )
-        link = []
-        base = self.ds.urls.path("/" + (".json" if as_format else ""))
-        if page < pages:
-            link.append(f'<{base}?_page={page + 1}>; rel="next"')
-        if page > 1:
-            link.append(f'<{base}?_page={page - 1}>; rel="prev"')
-        headers = {"Link": ", ".join(link)} if link else {}
         if as_format:
             if self.ds.cors:
                 add_cors_headers(headers)

@@ -3,6 +3,7 @@ every publisher's scorecard (HTML, or JSON at ``.json``)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from datasette.utils.asgi import Response
@@ -12,21 +13,59 @@ from govdata.serve.catalogsearch import CatalogueIndex
 from govdata.serve.rendering import catalogue, render
 
 
+TIMELINESS_PAGE = 100  # rows of the HTML page
+TIMELINESS_LIMIT = 1000  # the most rows of one JSON answer (its default too)
+
+
+def _int_arg(request: Any, key: str, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(request.args.get(key) or default), low), high)
+    except ValueError:
+        return default
+
+
+def timeliness_report(ix: CatalogueIndex, today: Any) -> tuple[list, dict[str, int]]:
+    """Every dataset with its timeliness on ``today``, overdue first, and the count of each status:
+    computed once per day (the catalogue never changes under its index)."""
+    from collections import Counter
+
+    from govdata.oversight import timeliness
+
+    cache = ix.__dict__.setdefault("_timeliness", {})
+    if today not in cache:
+        cache.clear()
+        rows = timeliness.report(ix.datasets, today, ix.freshness(today)[0])
+        counts = Counter(item.status if item else "not_applicable" for _, item in rows)
+        cache[today] = rows, dict(counts)
+    return cache[today]
+
+
 async def timeliness_page(datasette: Any, request: Any) -> Response:
-    """Every dataset's timeliness on the day, overdue first (HTML, or JSON at ``.json``)."""
+    """Every dataset's timeliness on the day, overdue first, a page at a time: HTML
+    ``TIMELINESS_PAGE`` rows a page (``?page=N``), JSON at ``.json`` ``?offset=&limit=`` (at most
+    ``TIMELINESS_LIMIT``) with the whole ``count``, the count of each status and ``next``."""
     from govdata.oversight import timeliness
 
     ix = catalogue(datasette)
     if ix is None:
         return Response.text("not configured", status=404)
     today = timeliness.today()
-    rows = timeliness.report(ix.datasets, today, ix.freshness(today)[0])
+    rows, counts = timeliness_report(ix, today)
     if request.url_vars.get("format") == "json":
         from govdata.serve.jsonutf8 import dumps
 
+        offset = _int_arg(request, "offset", 0, 0, len(rows))
+        limit = _int_arg(request, "limit", TIMELINESS_LIMIT, 1, TIMELINESS_LIMIT)
+        following = f"/oversight/timeliness.json?offset={offset + limit}&limit={limit}"
+        more = offset + limit < len(rows)
         body = {
             "today": today.isoformat(),
             "rule": "政府信息公开条例 第二十六条: 20 working days",
+            "count": len(rows),
+            "counts": counts,
+            "offset": offset,
+            "limit": limit,
+            "next": following if more else None,
             "datasets": [
                 {
                     "id": d["id"],
@@ -34,13 +73,22 @@ async def timeliness_page(datasette: Any, request: Any) -> Response:
                     "publisher": d.get("publisher"),
                     **(item.to_dict() if item else {"status": "not_applicable"}),
                 }
-                for d, item in rows
+                for d, item in rows[offset : offset + limit]
             ],
         }
-        return Response(
-            dumps(body), content_type="application/json; charset=utf-8", headers={"Access-Control-Allow-Origin": "*"}
-        )
-    return await render(datasette, request, "portal_timeliness.html", {"rows": rows})
+        headers = {"Access-Control-Allow-Origin": "*"}
+        if more:
+            headers["Link"] = f'<{following}>; rel="next"'
+        return Response(dumps(body), content_type="application/json; charset=utf-8", headers=headers)
+    pages = max(1, math.ceil(len(rows) / TIMELINESS_PAGE))
+    page = _int_arg(request, "page", 1, 1, pages)
+    shown = rows[(page - 1) * TIMELINESS_PAGE : page * TIMELINESS_PAGE]
+    return await render(
+        datasette,
+        request,
+        "portal_timeliness.html",
+        {"rows": shown, "count": len(rows), "counts": counts, "page": page, "pages": pages},
+    )
 
 
 def scorecards_of(ix: CatalogueIndex, today: Any, datasette: Any = None) -> dict:
