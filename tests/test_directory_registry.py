@@ -66,7 +66,7 @@ def test_every_format_is_written_and_served_at_its_route(built, datasette_app):
         r = asyncio.run(datasette_app.client.get(fmt.route))
         assert r.status_code == 200, fmt.route
         assert r.headers["content-type"] == fmt.media_type, fmt.route
-        assert r.text == (built / "directory" / fmt.file).read_text(encoding="utf-8-sig")
+        assert r.content == (built / "directory" / fmt.file).read_bytes()  # the file as written (a CSV's BOM too)
 
 
 class _IdsPlugin:
