@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import sqlite3
 import stat
 from pathlib import Path
@@ -250,7 +251,22 @@ async def metadata_json(datasette: Any, request: Any) -> Response:
         add_cors_headers(headers)
     if fmt:
         return jsonutf8.response(out, headers=headers)
-    return Response.text(json.dumps(out, ensure_ascii=False, indent=2), headers=headers)
+    # Datasette's page of it (show_json.html), a page of databases with links to the others
+    links = {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', headers.get("Link", ""))}
+    page = await rendering.render(
+        datasette,
+        request,
+        "show_json.html",
+        {
+            "filename": "metadata.json",
+            "data_json": json.dumps(out, ensure_ascii=False, indent=4),
+            "prev_url": links.get("prev"),
+            "next_url": links.get("next"),
+        },
+    )
+    for k, v in headers.items():
+        page.headers[k] = v
+    return page
 
 
 async def not_found(datasette: Any, request: Any) -> Response:
