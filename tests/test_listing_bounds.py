@@ -155,26 +155,50 @@ def test_facet_values_capped(catalogues, monkeypatch):
 def test_directory_documents_sent_as_files(catalogues):
     ds = catalogues[SMALL]
     path = Path(ds.govdata_build) / "directory" / "data.json"
-    r = _get(ds, "/data.json")
-    assert r.status_code == 200 and r.content == path.read_bytes()
+    r = _get(ds, "/data.json", headers={"accept-encoding": "identity"})
+    assert r.status_code == 200 and r.content == path.read_bytes() and "content-encoding" not in r.headers
     etag = r.headers["etag"]
     assert r.headers["cache-control"].endswith("max-age=300") and "accept-encoding" in r.headers["vary"].lower()
-    assert _get(ds, "/data.json", headers={"if-none-match": etag}).status_code == 304
-    part = _get(ds, "/data.json", headers={"range": "bytes=0-9"})
+    assert _get(ds, "/data.json", headers={"if-none-match": etag, "accept-encoding": "identity"}).status_code == 304
+    part = _get(ds, "/data.json", headers={"range": "bytes=0-9", "accept-encoding": "identity"})
     assert part.status_code == 206 and part.content == path.read_bytes()[:10]
 
 
-def test_directory_document_precompressed_sibling(built, tmp_path):
+def test_directory_documents_compressed_once(catalogues, monkeypatch):
+    """A client accepting gzip gets the document compressed, once per worker and build."""
+    from govdata.serve import files
+
+    cache = files.GzipCache()
+    monkeypatch.setattr(files, "GZIPPED", cache)
+    ds = catalogues[SMALL]
+    raw = (Path(ds.govdata_build) / "directory" / "dcat-ap.ttl").read_bytes()
+    calls = []
+    compress = cache._compress
+    monkeypatch.setattr(cache, "_compress", lambda path: calls.append(path) or compress(path))
+    for _ in range(3):
+        r = _get(ds, "/catalog.ttl", headers={"accept-encoding": "gzip, deflate"})
+        assert r.headers["content-encoding"] == "gzip" and r.content == raw  # httpx decodes it
+    assert len(calls) == 1 and len(next(iter(cache.entries.values()))) < len(raw) / 3
+    assert _get(ds, "/catalog.ttl", headers={"if-none-match": r.headers["etag"]}).status_code == 304
+    plain = _get(ds, "/catalog.ttl", headers={"accept-encoding": "gzip;q=0, identity"})
+    assert "content-encoding" not in plain.headers and plain.content == raw
+    assert plain.headers["etag"] != r.headers["etag"]
+    monkeypatch.setattr(cache, "limit", 1000)  # too big to keep compressed: sent as it is
+    big = _get(ds, "/data.json", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in big.headers and big.content.startswith(b"{")
+
+
+def test_directory_document_precompressed_sibling(tmp_path):
     """A ``<file>.gz`` beside a document is sent to clients that accept gzip, as is."""
     from benchmarks.many import fake_build
 
     build = fake_build(tmp_path / "out", 3)
     raw = (build / "directory" / "data.json").read_bytes()
-    (build / "directory" / "data.json.gz").write_bytes(gzip.compress(raw))
+    (build / "directory" / "data.json.gz").write_bytes(gzip.compress(raw + b" "))
     ds = make_datasette(build)
     try:
         zipped = _get(ds, "/data.json", headers={"accept-encoding": "gzip"})
-        assert zipped.headers["content-encoding"] == "gzip" and zipped.content == raw  # httpx decodes it
+        assert zipped.headers["content-encoding"] == "gzip" and zipped.content == raw + b" "  # the sibling's
         plain = _get(ds, "/data.json", headers={"accept-encoding": "identity"})
         assert "content-encoding" not in plain.headers and plain.content == raw
         assert plain.headers["etag"] != zipped.headers["etag"]

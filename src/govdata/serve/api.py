@@ -38,10 +38,11 @@ def directory_route() -> str:
 async def directory_file(datasette: Any, request: Any) -> Response:
     """A whole-catalogue document (``/data.json``, ``/catalog.ttl``, …) sent as the file the build
     wrote, byte for byte, in 1 MB reads (``files.FileResponse``: ranges, ``Cache-Control``), never
-    read into memory or re-encoded per request (``/catalog.ttl`` is 185 MB at 10,000 datasets). The
-    ETag is the build's name and the file's size (a build's files never change); ``If-None-Match``
-    answers 304. When the build holds ``<file>.gz`` beside it and the client accepts gzip, that is
-    sent instead (``Content-Encoding: gzip``, ``Vary: Accept-Encoding``)."""
+    read into memory and encoded again per request (``/catalog.ttl`` is 185 MB at 10,000 datasets).
+    The ETag is the build's name and the file's size (a build's files never change);
+    ``If-None-Match`` answers 304. A client that accepts gzip gets the document compressed
+    (``Content-Encoding: gzip``, ``Vary: Accept-Encoding``; no ranges): ``<file>.gz`` when the
+    build holds one beside it, else compressed once per worker (``files.GZIPPED``)."""
     from govdata.serve import files
 
     fmt = formats.by_route(request.url_vars["route"])
@@ -56,11 +57,34 @@ async def directory_file(datasette: Any, request: Any) -> Response:
     if not stat.S_ISREG(st.st_mode):
         return Response.text("not found", status=404)
     extra = {"vary": "Accept-Encoding"}
-    gz = path.with_name(path.name + ".gz")
-    if "gzip" in (request.headers.get("accept-encoding") or "") and gz.is_file():
-        path, st = gz, gz.stat()
-        extra["content-encoding"] = "gzip"
-    extra["etag"] = f'"{root.name}-{st.st_size:x}{"-gz" if "content-encoding" in extra else ""}"'
+    head = request.method == "HEAD"
+    if _accepts_gzip(request.headers.get("accept-encoding")):
+        etag = f'"{root.name}-{st.st_size:x}-gz"'
+        if files.etag_matches(request.headers.get("if-none-match"), etag):
+            return files.not_modified(etag)
+        gz = path.with_name(path.name + ".gz")
+        if gz.is_file():
+            extra.update({"content-encoding": "gzip", "etag": etag})
+            return files.FileResponse(gz, gz.stat().st_size, fmt.media_type, head, extra)
+        body = await files.GZIPPED.get(path, st)
+        if body is not None:
+            headers = {**extra, "content-encoding": "gzip", "etag": etag, "cache-control": "public, max-age=300"}
+            headers["access-control-allow-origin"] = "*"
+            return Response(b"" if head else body, content_type=fmt.media_type, headers=headers)
+    extra["etag"] = f'"{root.name}-{st.st_size:x}"'
     if files.etag_matches(request.headers.get("if-none-match"), extra["etag"]):
         return files.not_modified(extra["etag"])
-    return files.FileResponse(path, st.st_size, fmt.media_type, request.method == "HEAD", extra, request.headers)
+    return files.FileResponse(path, st.st_size, fmt.media_type, head, extra, request.headers)
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    """Whether ``Accept-Encoding`` lists gzip with a non-zero quality."""
+    for part in (header or "").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "x-gzip"):
+            q = params.strip().removeprefix("q=")
+            try:
+                return not params.strip() or float(q) > 0
+            except ValueError:
+                return True
+    return False

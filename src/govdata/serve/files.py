@@ -107,3 +107,81 @@ class FileResponse:
                 await send({"type": "http.response.body", "body": chunk, "more_body": more})
                 if not more:
                     return
+
+
+# ---- whole-catalogue documents compressed once -----------------------------------------------
+
+GZIP_CACHE_BYTES = 64 << 20  # compressed documents kept per worker process; a larger one is sent as is
+GZIP_LEVEL = 6
+
+
+def _low_priority() -> None:
+    import os
+    import threading
+
+    try:  # Linux: niceness is per thread (as the expensive SQL threads, serve/app.py)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (OSError, AttributeError):
+        pass
+
+
+class GzipCache:
+    """Documents of a build gzip-compressed on their first request that accepts gzip, kept in
+    memory (least recently used dropped past ``GZIP_CACHE_BYTES``), so that each costs the worker
+    one compression per build and later clients get the compressed bytes (``/data.json`` of 10,000
+    generated datasets: 24.6 MB, 0.4 MB compressed in 0.13 s; ``/catalog.ttl`` 185 MB, 6.9 MB in
+    1.2 s). Compression reads the file in 1 MB pieces on one low-priority thread; concurrent
+    requests for the same document wait for the same compression. Keyed by path, size and mtime:
+    a new build's documents are new keys."""
+
+    def __init__(self, limit: int = GZIP_CACHE_BYTES) -> None:
+        import collections
+
+        self.limit = limit
+        self.entries: collections.OrderedDict[tuple, bytes | None] = collections.OrderedDict()
+        self.pending: dict[tuple, asyncio.Future] = {}
+        self._executor: Any = None
+
+    def _compress(self, path: Any) -> bytes | None:
+        import zlib
+
+        z = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: the gzip container
+        out, size = [], 0
+        with open(path, "rb") as fh:
+            while chunk := fh.read(DOWNLOAD_CHUNK):
+                piece = z.compress(chunk)
+                size += len(piece)
+                if size > self.limit // 2:
+                    return None  # too big to keep: sent as is
+                out.append(piece)
+        out.append(z.flush())
+        body = b"".join(out)
+        return body if len(body) <= self.limit // 2 else None
+
+    async def get(self, path: Any, st: Any) -> bytes | None:
+        """The gzip bytes of the file, or None when it is too big to keep compressed."""
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            return self.entries[key]
+        if key not in self.pending:
+            if self._executor is None:
+                from concurrent import futures
+
+                self._executor = futures.ThreadPoolExecutor(1, "govdata-gzip", initializer=_low_priority)
+            loop = asyncio.get_running_loop()
+            self.pending[key] = loop.run_in_executor(self._executor, self._compress, path)
+        future = self.pending[key]
+        try:
+            body = await asyncio.shield(future)
+        finally:
+            if future.done():
+                self.pending.pop(key, None)
+        if key not in self.entries:
+            self.entries[key] = body
+            while sum(len(b or b"") for b in self.entries.values()) > self.limit and len(self.entries) > 1:
+                self.entries.popitem(last=False)
+        return body
+
+
+GZIPPED = GzipCache()
