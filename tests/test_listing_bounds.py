@@ -204,3 +204,17 @@ def test_directory_document_precompressed_sibling(tmp_path):
         assert plain.headers["etag"] != zipped.headers["etag"]
     finally:
         ds.close()
+
+
+def test_datasets_naming_a_dataset_as_related_found_once_per_index():
+    """The dataset page's "related" both ways: the reverse links from a map made once per index,
+    not a walk of every entry per page."""
+    from types import SimpleNamespace
+
+    from govdata.serve.portal import _related_to
+
+    entries = [{"id": "a", "related": ["c", "c"]}, {"id": "b", "related": ["c"]}, {"id": "c"}]
+    ix = SimpleNamespace(datasets=entries)
+    assert _related_to(ix) == {"c": [entries[0], entries[1]]}  # type: ignore[arg-type]
+    ix.datasets = []
+    assert _related_to(ix)["c"] == [entries[0], entries[1]]  # type: ignore[arg-type]

@@ -155,7 +155,7 @@ async def dataset(datasette: Any, request: Any) -> Response:
         json.dumps(schema_org, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") if schema_org else ""
     )
     related = [ix.datasets[ix.by_id[r]] for r in dp.get("related") or [] if r in ix.by_id]
-    related += [d for d in ix.datasets if name in (d.get("related") or []) and d not in related][:10]
+    related += [d for d in _related_to(ix).get(name, []) if d not in related][:10]
     return await render(
         datasette,
         request,
@@ -174,6 +174,19 @@ async def dataset(datasette: Any, request: Any) -> Response:
             "policies": policy_documents(ix, name, entry),
         },
     )
+
+
+def _related_to(ix: CatalogueIndex) -> dict[str, list[dict]]:
+    """The datasets naming each dataset as related, in catalogue order: once per index (a walk of
+    every entry per dataset page before)."""
+    found = ix.__dict__.get("_related_to")
+    if found is None:
+        found = {}
+        for d in ix.datasets:
+            for r in dict.fromkeys(d.get("related") or []):
+                found.setdefault(r, []).append(d)
+        ix.__dict__["_related_to"] = found
+    return found
 
 
 def policy_documents(ix: CatalogueIndex, name: str, entry: dict) -> list[dict]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from govdata.hookspecs import hookimpl
 from govdata.serve import api, history, measurepages, oversightpages, portal
 from govdata.serve.pages import Page, html_page, json_document, path_parameter
@@ -11,6 +13,16 @@ from govdata.serve.pages import Page, html_page, json_document, path_parameter
 _ATOM = {
     "200": {"description": "Atom feed (RFC 4287)", "content": {"application/atom+xml": {"schema": {"type": "string"}}}}
 }
+
+
+def _paged(item: dict[str, Any]) -> dict[str, Any]:
+    """A JSON document's path item with the ``offset`` and ``limit`` (≤ 1000) query parameters."""
+    item["get"]["parameters"] = [
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+    ]
+    return item
+
 
 BUILT_IN = [
     Page(
@@ -108,11 +120,14 @@ BUILT_IN = [
         r"^/oversight/timeliness(\.(?P<format>json))?$",
         measurepages.timeliness_page,
         openapi={
-            "/oversight/timeliness.json": json_document(
-                "oversight/timeliness_json",
-                "Every dataset's timeliness in Chinese working days, overdue first (GOVDATA_TODAY fixes the day)",
-                {"type": "object", "required": ["today", "datasets"]},
-                "Directory",
+            "/oversight/timeliness.json": _paged(
+                json_document(
+                    "oversight/timeliness_json",
+                    "Every dataset's timeliness in Chinese working days, overdue first (GOVDATA_TODAY fixes "
+                    "the day), a page at a time: count, counts per status, next",
+                    {"type": "object", "required": ["today", "count", "counts", "offset", "limit", "next", "datasets"]},
+                    "Directory",
+                )
             )
         },
     ),
