@@ -238,8 +238,7 @@ async def downloads(datasette: Any, request: Any) -> Response:
 async def metadata_json(datasette: Any, request: Any) -> Response:
     """``/-/metadata.json`` (and ``/-/metadata``): the instance's metadata with the entries of
     ``INDEX_PAGE`` databases a page (``?_page=N``, ``Link: rel="next"``), in the order of ``/.json``.
-    The whole document grows with the catalogue (25 MB at 10,000 datasets); one database's entry is
-    also in ``/<database>.json``."""
+    The whole document grows with the catalogue (25 MB at 10,000 datasets)."""
     metadata = getattr(datasette, "_metadata_local", None) or datasette.metadata() or {}
     databases = metadata.get("databases") or {}
     names = [name for name in datasette.databases if name in databases]
