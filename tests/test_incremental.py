@@ -340,20 +340,126 @@ def test_a_build_whose_process_ends_leaves_the_catalogue_to_the_exit(tmp_path, m
     assert done.returncode == 0 and done.stdout.startswith("built 1 datasets"), done.stderr
 
 
-def test_build_keys_hash_the_bytes_the_load_read(tmp_path):
-    """The build's keys take each descriptor's bytes from the parse cache (read once, by the load)
-    instead of reading every descriptor again, and are the keys that reading them again gives."""
-    from govdata.catalog.loader import load, parse_cache
+def test_build_keys_take_the_parse_caches_digests_without_reading_the_files_again(tmp_path, monkeypatch):
+    """The build's keys count each descriptor and schema file by the key the load parsed it under
+    (not read again, no JSON dump of the schema); the keys are those a fresh process gives, and a
+    change to a shared schema file changes the keys of the datasets that use it, and only theirs."""
+    from pathlib import Path
+
+    from govdata.catalog import parsecache
+    from govdata.catalog.loader import load
     from govdata.publish.incremental import dataset_keys
     from govdata.verdicts import VerdictCache
 
-    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools"])
-    catalog, _ = load(root, cache=VerdictCache.under(tmp_path / "out"))
-    raw = parse_cache(catalog.verdicts).raw
-    assert {ds.descriptor_file for ds in catalog.datasets} <= set(raw)
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools", "hz-budget-2025"])
+    schema = root / "schemas" / "shared-budget.yaml"
+    desc = root / "datasets/hz-fin/hz-budget-2025/datapackage.yaml"
+    text = desc.read_text("utf-8")
+    inline = text[text.index("    schema:") :]
+    schema.parent.mkdir(exist_ok=True)
+    import yaml
+
+    parsed = yaml.safe_load(text)
+    schema.write_text(yaml.safe_dump(parsed["resources"][0]["schema"], allow_unicode=True), "utf-8")
+    desc.write_text(text.replace("    schema:", "    schema: shared:shared-budget\n    x-was:", 1), "utf-8")
+    assert inline  # the resource now names the shared file instead of holding its schema
+    out = tmp_path / "out"
+    catalog, findings = load(root, cache=VerdictCache.under(out))
+    assert not [f for f in findings if f.is_error], findings
+    assert catalog.dataset("hz-budget-2025").resources[0].schema_file == schema
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        reads.append(path)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    monkeypatch.setattr(parsecache, "_key_and_bytes", lambda path: (_ for _ in ()).throw(AssertionError(path)))
     keys = dataset_keys(catalog)
-    assert not raw  # each taken once
-    assert dataset_keys(catalog) == keys  # the files read again: the same keys
+    assert not [p for p in reads if p.is_relative_to(root / "datasets") or p.is_relative_to(root / "schemas")], reads
+    monkeypatch.undo()
+    fresh, _ = load(root, cache=VerdictCache(None))
+    assert dataset_keys(fresh) == keys
+    schema.write_text(schema.read_text("utf-8") + "# changed\n", "utf-8")
+    changed = dataset_keys(load(root, cache=VerdictCache(None))[0])
+    assert {n for n in keys if keys[n] != changed[n]} == {"hz-budget-2025"}
+
+
+def test_an_unchanged_stamp_gives_a_files_key_without_reading_it(tmp_path, monkeypatch):
+    """The parse cache knows an unchanged file's key from its stamp (stamps.marshal); a rewritten
+    file is read again, and a stamp younger than RACY_NS is not kept (read again next time)."""
+    from govdata.catalog import parsecache
+    from govdata.catalog.loader import load, parse_cache
+    from govdata.verdicts import VerdictCache
+
+    root = copy_catalog(tmp_path / "repo", ["xh-schools"])
+    out = tmp_path / "out"
+    desc = root / "datasets/xh-edu/xh-schools/datapackage.yaml"
+    monkeypatch.setattr(parsecache, "RACY_NS", 0)  # the files were all written just now
+    read: list[str] = []
+    real = parsecache._key_and_bytes
+
+    def counted(path):
+        read.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(parsecache, "_key_and_bytes", counted)
+    first = parse_cache(load(root, cache=VerdictCache.under(out))[0].verdicts)
+    assert "datapackage.yaml" in read and (out / "cache/descriptors" / parsecache.STAMPS).is_file()
+    key = first.digests[desc]
+    read.clear()
+    again = parse_cache(load(root, cache=VerdictCache.under(out))[0].verdicts)
+    assert "datapackage.yaml" not in read and again.digests[desc] == key
+    # the same size, other bytes, a new stamp: read again, another key
+    desc.write_text(desc.read_text("utf-8").replace("title: 示", "title: 例", 1), "utf-8")
+    read.clear()
+    third = parse_cache(load(root, cache=VerdictCache.under(out))[0].verdicts)
+    assert "datapackage.yaml" in read and third.digests[desc] != key
+    # a stamp younger than RACY_NS is not trusted: read the next time too
+    monkeypatch.setattr(parsecache, "RACY_NS", 10**18)
+    desc.write_text(desc.read_text("utf-8").replace("title: 例", "title: 示", 1), "utf-8")
+    for _ in range(2):
+        read.clear()
+        load(root, cache=VerdictCache.under(out))
+        assert "datapackage.yaml" in read
+
+
+def test_the_parse_cache_maps_its_file_and_survives_a_rewrite(tmp_path, monkeypatch):
+    """Entries read from parsed.marshal come from the mapped file (line maps too, when asked for); a
+    whole rewrite (many changes) keeps this process's entries readable and the next load hits."""
+    from govdata.catalog import parsecache
+    from govdata.catalog.loader import load, parse_cache
+    from govdata.catalog.parsecache import LazyLines
+    from govdata.catalog.safeyaml import load_descriptor
+    from govdata.verdicts import VerdictCache
+
+    root = copy_catalog(tmp_path / "repo", ["zj-admin-divisions", "xh-schools", "hz-budget-2025"])
+    out = tmp_path / "out"
+    load(root, cache=VerdictCache.under(out))
+    catalog, _ = load(root, cache=VerdictCache.under(out))
+    cache = parse_cache(catalog.verdicts)
+    assert cache.parsed == 0 and len(cache._map) > 0
+    ds = catalog.dataset("xh-schools")
+    assert isinstance(ds.lines, LazyLines) and isinstance(ds.lines._raw, memoryview)
+    assert dict(ds.lines) == load_descriptor(ds.descriptor_file)[1]
+    # every descriptor changed: more than a DELTA_SHARE of the entries, the whole file is rewritten
+    monkeypatch.setattr(parsecache, "DELTA_SHARE", 100)
+    for d in catalog.datasets:
+        d.descriptor_file.write_text(d.descriptor_file.read_text("utf-8") + "\n# changed\n", "utf-8")
+    before = (out / "cache/descriptors/parsed.marshal").stat().st_ino
+    catalog2, _ = load(root, cache=VerdictCache.under(out))
+    assert (out / "cache/descriptors/parsed.marshal").stat().st_ino != before
+    assert dict(ds.lines) == load_descriptor(ds.descriptor_file)[1]  # the old map still reads
+    third, _ = load(root, cache=VerdictCache.under(out))
+    assert parse_cache(third.verdicts).parsed == 0
+    assert [d.descriptor for d in third.datasets] == [d.descriptor for d in catalog2.datasets]
+    # a file of an older format (a marshalled dict from its first byte), or garbage: parsed again
+    cache_file = out / "cache/descriptors/parsed.marshal"
+    for junk in (b"\xff" * 64, b"govdata-parsed\0\0" + (10**12).to_bytes(8, "little")):
+        cache_file.write_bytes(junk)
+        again, _ = load(root, cache=VerdictCache.under(out))
+        assert parse_cache(again.verdicts).parsed >= 3
 
 
 def test_the_manifest_is_read_from_its_marshalled_copy_while_it_is_the_same_file(tmp_path, monkeypatch):

@@ -22,6 +22,17 @@ from govdata.serve import search
 S2T = opencc.OpenCC("s2t")
 
 
+def test_the_fold_tables_traditional_characters_are_each_characters_own_conversion():
+    """fold_table converts every CJK character in one call, a line each: the same as one at a time."""
+    t2s = opencc.OpenCC("t2s")
+    table = textsearch.fold_table()
+    for lo, hi in textsearch._CJK_RANGES:
+        for cp in range(lo, hi):
+            alone = t2s.convert(chr(cp))
+            expected = alone if len(alone) == 1 and alone != chr(cp) else None
+            assert table.get(cp) == expected, hex(cp)
+
+
 def test_index_texts_equals_python():
     """The vectorised indexer (numpy, used by the build) makes exactly the reference's tokens."""
     import pyarrow as pa

@@ -19,6 +19,7 @@ import yaml
 
 from govdata.catalog.model import Catalog, Dataset, License, Publisher, Resource, Theme
 from govdata.catalog.parsecache import ParseCache
+from govdata.catalog.scan import Scan
 from govdata.catalog.paths import PathRefused, resolve_inside
 from govdata.catalog.safeyaml import DuplicateKeyError, line_of, load_descriptor
 from govdata.errors import CatalogError, UnsafeInputError
@@ -174,15 +175,22 @@ def _folders(path: Path) -> list[Path]:
         return []
 
 
-def load_shared_schema(root: Path, name: str, parse: Parse = load_descriptor) -> dict[str, Any]:
-    for ext in (".yaml", ".yml", ".json"):
-        path = root / "schemas" / f"{name}{ext}"
-        if path.is_file():
-            data, _ = parse(path)
-            if not isinstance(data, dict):
-                raise ValueError(f"schemas/{name}{ext} is not a mapping")
-            return data
-    raise FileNotFoundError(f"shared schema {name!r} not found in schemas/")
+def shared_schema_file(root: Path, name: str, is_file: Callable[[Path], bool] = Path.is_file) -> Path | None:
+    """The file of shared schema ``name``: the first of schemas/<name>.yaml, .yml, .json."""
+    return next((p for ext in (".yaml", ".yml", ".json") if is_file(p := root / "schemas" / f"{name}{ext}")), None)
+
+
+def load_shared_schema(
+    root: Path, name: str, parse: Parse = load_descriptor, path: Path | None = None
+) -> dict[str, Any]:
+    """Shared schema ``name`` (from ``path`` when its file was found already)."""
+    path = path or shared_schema_file(root, name)
+    if path is None:
+        raise FileNotFoundError(f"shared schema {name!r} not found in schemas/")
+    data, _ = parse(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"schemas/{path.name} is not a mapping")
+    return data
 
 
 def _load_resource(
@@ -193,6 +201,7 @@ def _load_resource(
     findings: list[Finding],
     parse: Parse = load_descriptor,
     memo: dict[str, str] | None = None,
+    is_file: Callable[[Path], bool] = Path.is_file,
 ) -> Resource | None:
     where: dict[str, Any] = dict(file=ds.rel_file, dataset=ds.name)
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
@@ -206,9 +215,11 @@ def _load_resource(
         match = _SHARED.match(schema)
         try:
             if match:
-                res.schema = load_shared_schema(root, match.group(1), parse)
+                res.schema_file = shared_schema_file(root, match.group(1), is_file)
+                res.schema = load_shared_schema(root, match.group(1), parse, res.schema_file)
             else:
                 path = resolve_inside(ds.dir, schema, root, memo)
+                res.schema_file = path
                 data, _ = parse(path)
                 res.schema = data if isinstance(data, dict) else None
         except PathRefused as exc:
@@ -241,7 +252,7 @@ def _load_resource(
                     "path-unsafe", "path must be a single relative path (multipart paths are not supported)"
                 )
             res.source = resolve_inside(ds.dir, data_path, root, memo)
-            if not res.source.is_file():
+            if not is_file(res.source):
                 findings.append(
                     Finding(
                         "file-missing",
@@ -268,14 +279,19 @@ def _load_resource(
 
 
 def load_dataset(
-    root: Path, descriptor_file: Path, parse: Parse = load_descriptor, memo: dict[str, str] | None = None
+    root: Path,
+    descriptor_file: Path,
+    parse: Parse = load_descriptor,
+    memo: dict[str, str] | None = None,
+    is_file: Callable[[Path], bool] = Path.is_file,
 ) -> tuple[Dataset | None, list[Finding]]:
     """One dataset's descriptor (``parse``: how a file is read, by default without a cache;
-    ``memo``: resolved folders shared by one load, see :func:`govdata.catalog.paths.real_path`)."""
+    ``memo``: resolved folders shared by one load, see :func:`govdata.catalog.paths.real_path`;
+    ``is_file``: whether a path is a file, by default asked of the file system)."""
     rel = descriptor_file.relative_to(root).as_posix()
     ds_dir = descriptor_file.parent
     findings: list[Finding] = []
-    if not descriptor_file.is_file():
+    if not is_file(descriptor_file):
         return None, [
             Finding("file-missing", f"{ds_dir.relative_to(root).as_posix()}/ has no datapackage.yaml", file=rel)
         ]
@@ -316,28 +332,40 @@ def load_dataset(
     resources = data.get("resources")
     if isinstance(resources, list):
         for i, raw in enumerate(resources):
-            res = _load_resource(root, ds, i, raw, findings, parse, memo)
+            res = _load_resource(root, ds, i, raw, findings, parse, memo, is_file)
             if res is not None:
                 ds.resources.append(res)
     return ds, findings
 
 
 def load(
-    root: Path, only: Iterable[Path] | None = None, cache: verdicts.VerdictCache | None = None
+    root: Path,
+    only: Iterable[Path] | None = None,
+    cache: verdicts.VerdictCache | None = None,
+    scan: Scan | None = None,
 ) -> tuple[Catalog, list[Finding]]:
     """Load the catalogue at ``root``: (catalog, loading findings). Verdicts of the slow checks are
-    memoised in ``cache`` (default: the cache of the default output folder, ``<root>/_build``)."""
+    memoised in ``cache`` (default: the cache of the default output folder, ``<root>/_build``).
+    ``scan``: the walk of the catalogue's files a build took first (catalog/scan.py), whose stamps
+    and listings answer instead of the file system."""
     root = root.resolve()
-    catalog, findings = load_catalog_file(root, cache or verdicts.VerdictCache.under(root / verdicts.DEFAULT_OUT))
-    parsed = parse_cache(catalog.verdicts)
-    descriptors = discover(root, only)
+    if scan is not None and scan.root != str(root):
+        scan = None
+    cache = cache or verdicts.VerdictCache.under(root / verdicts.DEFAULT_OUT)
+    parsed = parse_cache(cache)
+    parsed.digests.clear()  # keys of this load's files (a process may load again after changes)
+    parsed.stat = os.stat if scan is None else scan.stat
+    catalog, findings = load_catalog_file(root, cache)
+    descriptors = discover(root, only) if scan is None or only else scan.descriptors(DESCRIPTOR_NAMES)
     parsed.warm(descriptors, min(os.cpu_count() or 1, 4))
-    memo: dict[str, str] = {}  # resolved folders, for this load only
+    # resolved folders, for this load only (all of them known when a scan saw no link)
+    memo: dict[str, str] = {} if scan is None else scan.real_paths()
+    is_file: Callable[[Path], bool] = Path.is_file if scan is None else scan.is_file
     collecting = gc.isenabled()
     gc.disable()  # thousands of acyclic dicts: the cyclic collector's passes over them were a third of a warm load
     try:
         for descriptor in descriptors:
-            ds, ds_findings = load_dataset(root, descriptor, parsed.load, memo)
+            ds, ds_findings = load_dataset(root, descriptor, parsed.load, memo, is_file)
             findings.extend(ds_findings)
             if ds is not None:
                 catalog.datasets.append(ds)

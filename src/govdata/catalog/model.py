@@ -56,6 +56,7 @@ class Resource:
     index: int
     schema: dict[str, Any] | None = None
     schema_ref: str | None = None  # "shared:<name>" or a relative path, when not inline
+    schema_file: Path | None = None  # the file schema_ref names, when it was found
     source: Path | None = None  # the committed file, when the resource has a path
     pipeline: str | None = None
 

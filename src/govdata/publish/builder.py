@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from govdata import __version__
 from govdata.catalog.loader import load, parse_cache
+from govdata.catalog.scan import walk
 from govdata.directory.fragments import Fragments
 from govdata.errors import BuildError
 from govdata.findings import Report
@@ -152,7 +153,10 @@ def _build_frozen(
     gc.disable()  # until what changed is known (then on again when many did); on at the end (_build_locked)
     previous = current_build(out)
     known = manifest(previous)
-    inputs = inputs_digest(root, out)  # before anything is read: a change during the build shows next time
+    # before anything is read (a change during the build shows next time): the walk of the input files
+    # whose stamps and listing the load and the keys take instead of asking the file system again
+    found = walk(root, out)
+    inputs = inputs_digest(root, out, found) if found is not None else None
     if not force and previous is not None and inputs is not None and known.get("inputs") == inputs:
         log("nothing changed: the live build is up to date")
         return BuildResult(
@@ -162,12 +166,12 @@ def _build_frozen(
             dict(known.get("tables", {})),
             reused=sorted(known.get("keys", {})),
         )
-    catalog, load_findings = load(root, cache=VerdictCache.under(out))
+    catalog, load_findings = load(root, cache=VerdictCache.under(out), scan=found)
     gc.freeze()  # the catalogue and the live manifest: kept to the end, never garbage
     if froze is not None:
         froze.append(True)
     file_hashes = relative_hashes(root, known.get("file_hashes") or {})
-    keys = dataset_keys(catalog, file_hashes)
+    keys = dataset_keys(catalog, file_hashes, found)
     keys.update(derived.keys(catalog, keys, timeliness.today()))
     prev = {} if force or any(f.is_error for f in load_findings) else known
     if prev and previous is not None and prev.get("keys") == keys:
@@ -301,6 +305,8 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
     the JSON reads back, so the entries made by this build (not read from the previous manifest)
     go through JSON first."""
     reused = plan.reuse
+    prev_made = plan.prev.get("made") or {}
+    copied_from = plan.previous.name if plan.previous is not None else plan.staging.name
     entries = {name: e if name in reused else json.loads(json.dumps(e)) for name, e in entries.items()}
     write_manifest(
         plan.staging,
@@ -312,6 +318,11 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
             "published": {name: list(e["published"]) for name, e in entries.items() if e["published"]},
             "tables": tables,
             "keys": plan.keys,
+            # the build whose entry and files each dataset's are (carried from build to build while it is
+            # reused; a manifest without it: the build they were copied from)
+            "made": {
+                name: (prev_made.get(name) or copied_from) if name in reused else plan.staging.name for name in entries
+            },
             "entries": entries,
             "reused": sorted(plan.reuse),
             "file_hashes": plan.file_hashes,

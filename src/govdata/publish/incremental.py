@@ -17,6 +17,7 @@ from typing import Collection
 from govdata import __version__, sourcecode
 from govdata.catalog.loader import parse_cache
 from govdata.catalog.model import Catalog, Dataset
+from govdata.catalog.scan import INPUT_FOLDERS, Scan, walk
 from govdata.pipelines.runner import pipeline_fingerprint
 
 
@@ -38,10 +39,11 @@ def relative_hashes(root: Path, file_hashes: dict[str, list]) -> dict[str, list]
     return {hash_key(root, path): entry for path, entry in file_hashes.items()}
 
 
-def _file_hash(path: Path, cache: dict[str, list], root: Path) -> str:
+def _file_hash(path: Path, cache: dict[str, list], root: Path, scan: Scan | None = None) -> str:
     """sha256 of a file; ``cache`` maps a path (:func:`hash_key`) to [size, mtime_ns, inode, sha256]
-    (like git's index, a file whose size, mtime and inode are unchanged is not read again)."""
-    st = path.stat()
+    (like git's index, a file whose size, mtime and inode are unchanged is not read again). The
+    stamp is the ``scan``'s when the build took one."""
+    st = path.stat() if scan is None else scan.stat(path)
     stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
     key = hash_key(root, path)
     known = cache.get(key)
@@ -58,27 +60,37 @@ def catalog_key(catalog: Catalog) -> str:
     return hashlib.sha256((catalog.root / "catalog.yaml").read_bytes() + platform_key().encode()).hexdigest()
 
 
-def dataset_keys(catalog: Catalog, file_hashes: dict[str, list] | None = None) -> dict[str, str]:
-    """Build keys; ``file_hashes`` (see ``_file_hash``, keyed by :func:`hash_key`) is used and updated when given."""
+def dataset_keys(
+    catalog: Catalog, file_hashes: dict[str, list] | None = None, scan: Scan | None = None
+) -> dict[str, str]:
+    """Build keys; ``file_hashes`` (see ``_file_hash``, keyed by :func:`hash_key`) is used and
+    updated when given; ``scan``: the build's walk of the catalogue (catalog/scan.py), whose
+    stamps and listing answer instead of the file system.
+
+    A descriptor and a schema file count by the key the load parsed them under (the parse cache's
+    digest of their bytes: not read again); an inline schema is in its descriptor's bytes."""
     cache: dict[str, list] = {} if file_hashes is None else file_hashes
     root = catalog.root
     own: dict[str, str] = {}
     shared = catalog_key(catalog).encode()
-    read = parse_cache(catalog.verdicts).raw  # the bytes the load read (and parsed), each taken once
+    digest = parse_cache(catalog.verdicts).key
+    is_file = Path.is_file if scan is None else scan.is_file
     for ds in catalog.datasets:
         h = hashlib.sha256(shared)
-        raw = read.pop(ds.descriptor_file, None)
-        h.update(ds.descriptor_file.read_bytes() if raw is None else raw)
+        h.update(digest(ds.descriptor_file).encode())
         for res in ds.resources:
-            h.update(json.dumps(res.schema, sort_keys=True, ensure_ascii=False).encode())
-            if res.source is not None and res.source.is_file():
-                h.update(_file_hash(res.source, cache, root).encode())
+            if res.schema_file is not None:
+                h.update(f"\0{hash_key(root, res.schema_file)}\0".encode())
+                if res.schema is not None:
+                    h.update(digest(res.schema_file).encode())
+            if res.source is not None and is_file(res.source):
+                h.update(_file_hash(res.source, cache, root, scan).encode())
             if res.pipeline:
                 h.update(pipeline_fingerprint(catalog.root, res.pipeline).encode())
                 params = res.raw.get("pipeline_params") or {}
-                for step_file in (ds.dir / "data").rglob("*") if (ds.dir / "data").is_dir() else []:
-                    if step_file.is_file():  # inputs a read_csv step may use
-                        h.update(_file_hash(step_file, cache, root).encode())
+                for step_file in (ds.dir / "data").rglob("*") if is_dir(ds.dir / "data", scan) else []:
+                    if is_file(step_file):  # inputs a read_csv step may use
+                        h.update(_file_hash(step_file, cache, root, scan).encode())
                 h.update(json.dumps(params, sort_keys=True).encode())
         own[ds.name] = h.hexdigest()
     keys = {}
@@ -88,6 +100,10 @@ def dataset_keys(catalog: Catalog, file_hashes: dict[str, list] | None = None) -
             h.update(own.get(target, "missing").encode())
         keys[ds.name] = h.hexdigest()
     return keys
+
+
+def is_dir(path: Path, scan: Scan | None) -> bool:
+    return path.is_dir() if scan is None else scan.is_dir(path)
 
 
 def _closure(catalog: Catalog, ds: Dataset) -> set[str]:
@@ -178,44 +194,17 @@ def _link_again(src: Path, dst: Path) -> None:
         link_file(src, dst)
 
 
-INPUT_FOLDERS = ("datasets", "schemas", "pipelines", "reports")
-
-
-def inputs_digest(root: Path, out: Path) -> str | None:
+def inputs_digest(root: Path, out: Path, found: Scan | None = None) -> str | None:
     """A digest of the stamps (size, mtime, ctime, inode) of every file a build reads —
-    catalog.yaml and the files under datasets/, schemas/, pipelines/ — and of the platform's code.
-    Unchanged digest, unchanged inputs (as git's index assumes): a no-op build needs no parsing.
-    None when a symlink is met (its target's changes would not show)."""
+    catalog.yaml and the files under datasets/, schemas/, pipelines/ — and of the platform's code
+    (catalog/scan.py; ``found``: its walk, when taken already). Unchanged digest, unchanged inputs
+    (as git's index assumes): a no-op build needs no parsing. None when a symlink is met (its
+    target's changes would not show)."""
     from govdata.oversight import timeliness
 
-    h = hashlib.sha256(platform_key().encode())
-    h.update(timeliness.today().isoformat().encode())  # the derived datasets are figures of the day
-    skip = str(out)
-    cut = len(str(root)) + 1  # paths hashed relative to the root: the same digest after a move
-    stack = [str(root / f) for f in INPUT_FOLDERS]
-    files = [str(root / "catalog.yaml")]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except FileNotFoundError:
-            continue
-        for e in entries:
-            if e.is_symlink():
-                return None
-            if e.is_dir():
-                if e.path != skip:
-                    stack.append(e.path)
-            else:
-                files.append(e.path)
-    for path in sorted(files):
-        try:
-            st = os.stat(path, follow_symlinks=False)
-        except FileNotFoundError:
-            h.update(f"{path[cut:]}\0-\n".encode())
-            continue
-        h.update(f"{path[cut:]}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
-    return h.hexdigest()
+    found = found or walk(root, out)
+    # the derived datasets are figures of the day
+    return None if found is None else found.digest(platform_key() + timeliness.today().isoformat())
 
 
 def inputs_inside(root: Path, file_hashes: dict[str, list]) -> bool:

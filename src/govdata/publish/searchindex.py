@@ -15,6 +15,7 @@ from govdata import textsearch
 
 CHUNK = 200_000
 SMALL = 20_000  # rows indexed on one connection, without the chunked pipeline
+FEW = 2_000  # rows indexed cell by cell (textsearch.index_text), not as Arrow columns
 HASH_BYTES = 256 * 2**20
 
 
@@ -127,14 +128,16 @@ def write(path: Path, table: str, columns: list[str], rows: int | None = None) -
 def _write_small(path: Path, fts: str, names: list[str], select: str, insert: str) -> int:
     import sqlite3
 
-    import pyarrow as pa
-
     db = sqlite3.connect(path)
     try:
         for sql in _setup(names, fts):
             db.execute(sql)
         found = db.execute(select).fetchall()
-        if found:
+        if len(found) <= FEW:  # cell by cell: no lookup table of every code point to build
+            db.executemany(insert, ([rid, *map(textsearch.index_text, texts)] for rid, *texts in found))
+        else:
+            import pyarrow as pa
+
             ids, *texts = zip(*found)
             indexed = [textsearch.index_texts(pa.array(t, pa.string())).to_pylist() for t in texts]
             db.executemany(insert, zip(ids, *indexed))
