@@ -31,6 +31,8 @@ def _hashes(live: Path) -> dict[str, str]:
 def _manifest(live: Path) -> dict:
     doc = json.loads((live / "manifest.json").read_text("utf-8"))
     doc.pop("built_at")
+    # the build that made each dataset's files: this build's name, for each one it built
+    assert set(doc.pop("made").values()) == {live.name}
     return doc
 
 

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import gc
 import json
+import os
 import shutil
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -252,7 +253,8 @@ def _build_into(
     except BaseException:
         speculation.close()
         raise
-    hashes = {str(root / path): entry[3] for path, entry in file_hashes.items()}  # by absolute path
+    top = str(root)  # by absolute path (os.path on strings: 10,000 paths, no Path made for them)
+    hashes = {os.path.join(top, path): entry[3] for path, entry in file_hashes.items()}
     publisher = Publisher(con, run, plan.site, plan.downloads, speculation, hashes)
     late_publisher = None
     try:

@@ -18,6 +18,7 @@ serving worker holds a lease on), the build lock, rollback, and files written th
         pieces.marshal            each piece document as written: its markers, its pieces' places
                                   (directory/fragments.py: the next build patches it)
         serve.marshal             what serving workers derive from the documents (serve/snapshot.py)
+        made.marshal              each dataset's key and the build whose files it has (what recycling reads)
         records.marshal           each record's hash and what it was made of (directory/fragments.py)
       current -> builds/<stamp>   the live build (an atomic symlink switch); a new build is made from
                                   the build pruning would remove (``recycle``), renamed
