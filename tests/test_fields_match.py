@@ -157,3 +157,51 @@ def test_titles_map_by_name_under_header_labels_titles(base_catalog, tmp_path):
         ("type-error", 3, "decided", 6),
         ("primary-key", 3, None, None),
     }
+
+
+def test_blank_rows_by_each_fields_own_missing_values_under_name_matching(base_catalog, tmp_path):
+    """A field's own ``missingValues`` decide the blank rows also when labels map by name: row 2 is
+    ``-`` (missing for ``a``) and empty (missing for ``id``), a blank row as Frictionless reads it,
+    not a row with an empty key."""
+    from tests.test_gate_shapes import dataset
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "a", "type": "string", "missingValues": ["-"]}]
+    root, target = dataset(base_catalog, tmp_path, fields, "a,id\n-,\nx,2\n,3\n".encode(), primary_key=["id"])
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"]["fieldsMatch"] = "subset"
+    report = _check(root, target)
+    assert {(f.code, f.row, f.field) for f in report.findings if f.is_error} == {("blank-row", 2, None)}
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_with_findings) == (3, 1)
+
+
+def test_excel_cells_are_typed_by_the_field_their_label_names(base_catalog, tmp_path):
+    """Under name matching an Excel cell is rendered and typed as the field its column's label names
+    (not the field at its position): a number cell in the text field ``code`` is a type-error, as
+    Frictionless reads the sheet; a datetime cell in ``d`` is the field's datetime."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from tests.frictionless_run import frictionless_findings
+    from tests.test_gate_shapes import dataset
+
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "code", "type": "string"},
+        {"name": "d", "type": "datetime"},
+    ]
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", primary_key=["id"])
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0].pop("encoding", None)
+        spec["resources"][0]["schema"]["fieldsMatch"] = "equal"
+    book = Workbook()
+    sheet = book.active
+    for row in (["d", "code", "id"], [dt.datetime(2024, 1, 2), "A1", 1], [dt.datetime(2024, 1, 3, 8), 123, 2]):
+        sheet.append(row)
+    book.save(target / "data" / "items.xlsx")
+    report = _check(root, target)
+    ours = sorted((f.row, f.field, f.code) for f in report.findings if f.is_error)
+    schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "equal"}
+    descriptor = {"name": "t", "path": "data/items.xlsx", "schema": schema}
+    assert ours == sorted(frictionless_findings(target, descriptor)) == [(3, "code", "type-error")]

@@ -330,14 +330,21 @@ def _load_by_name(
     """:func:`_load_precise` for a schema whose labels map to fields by name (``fieldsMatch``): the
     file is prepared against its own header (one column per label), the labels are mapped
     (:func:`fieldsmatch.match_fields`), and the table is read under the schema of the file as it is."""
-    # the columns' fields are known once the header is mapped: the blank rows of this first pass are
-    # the schema-level missingValues' (a field's own list counts from the mapping on)
-    prep = prepare(
-        src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])]
-    )  # Excel cells typed by field: not by position here
+    # the columns' fields are known once the header is mapped: this first pass reads the header (and,
+    # when nothing depends on the fields, is the only one: blank rows by the schema's missingValues)
+    prep = prepare(src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])])
     if prep.path is None:
         return prep, None, None
     matched = match_fields(schema, prep.header, label_key, mode, where)
+    if not matched.stop and _by_field(matched.schema, src, raw):
+        # a field's own missingValues (blank rows are rows whose every cell is missing for its own
+        # field) or an Excel sheet (its cells rendered and typed as the field of their column
+        # reads them): prepared again, each column under the field its label names
+        again = prepare(
+            src, res_dir, raw, matched.expected, where, ColumnMissing.of(matched.schema), matched.schema["fields"]
+        )
+        if again.path is not None and again.header == prep.header:
+            prep = again
     names = {i: label.field for i, label in enumerate(matched.expected, start=1)}
     # a ragged row's missing cells are named by the field of their column
     prep.findings = [
@@ -355,6 +362,12 @@ def _load_by_name(
         tables, prep, res_dir, matched.expected, where, ds, res, matched.schema, read, root, missing
     )
     return prep, lt, matched
+
+
+def _by_field(schema: dict[str, Any], src: Path, raw: dict[str, Any]) -> bool:
+    """Whether preparing the file depends on the field of each column (:func:`_load_by_name`)."""
+    fmt = str(raw.get("format") or src.suffix.lstrip(".")).lower()
+    return fmt in ("xlsx", "xls") or isinstance(ColumnMissing.of(schema), ColumnMissing)
 
 
 def _rescan(
