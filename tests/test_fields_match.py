@@ -205,3 +205,21 @@ def test_excel_cells_are_typed_by_the_field_their_label_names(base_catalog, tmp_
     schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "equal"}
     descriptor = {"name": "t", "path": "data/items.xlsx", "schema": schema}
     assert ours == sorted(frictionless_findings(target, descriptor)) == [(3, "code", "type-error")]
+
+
+def test_a_composite_foreign_key_with_a_field_the_file_lacks_is_not_checked(base_catalog, tmp_path):
+    """As in Frictionless (its foreign-key groups need every field of the key among the file's): a
+    composite key whose part ``q`` the file lacks (``partial`` tolerates it) would compare a NULL
+    part, never found; it is not checked, and the rows are not reported."""
+    from tests.frictionless_run import frictionless_findings
+    from tests.test_gate_shapes import dataset
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "p", "type": "integer"}, {"name": "q", "type": "integer"}]
+    fk = [{"fields": ["p", "q"], "reference": {"resource": "", "fields": ["id", "id"]}}]
+    root, target = dataset(base_catalog, tmp_path, fields, b"id,p\n1,\n2,1\n3,9\n", primary_key=["id"])
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"].update(fieldsMatch="partial", foreignKeys=fk)
+    report = _check(root, target)
+    assert [f for f in report.findings if f.is_error] == []
+    schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "partial", "foreignKeys": fk}
+    assert frictionless_findings(target, {"name": "t", "path": "data/items.csv", "schema": schema}) == []
