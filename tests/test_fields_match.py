@@ -223,3 +223,21 @@ def test_a_composite_foreign_key_with_a_field_the_file_lacks_is_not_checked(base
     assert [f for f in report.findings if f.is_error] == []
     schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "partial", "foreignKeys": fk}
     assert frictionless_findings(target, {"name": "t", "path": "data/items.csv", "schema": schema}) == []
+
+
+def test_a_column_no_field_names_has_only_the_empty_cell_missing(base_catalog, tmp_path):
+    """Frictionless makes the field of a label no field has outside the schema (``any``, "" its only
+    missing value): a row of the schema's missing values with such a column is not blank, and its
+    empty key is a ``primary-key`` error, as Frictionless reports it."""
+    from tests.frictionless_run import frictionless_findings
+    from tests.test_gate_shapes import dataset
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "a", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, "a,id,z\n-,-,-\nx,1,\n".encode(), primary_key=["id"])
+    schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "subset", "missingValues": ["-"]}
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"].update(fieldsMatch="subset", missingValues=["-"])
+    report = _check(root, target)
+    ours = sorted((f.row, f.field, f.code) for f in report.findings if f.is_error)
+    theirs = frictionless_findings(target, {"name": "t", "path": "data/items.csv", "schema": schema})
+    assert ours == sorted(theirs) == [(2, None, "primary-key")]

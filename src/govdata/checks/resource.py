@@ -182,6 +182,8 @@ def check_resource(
     where["file"] = data_file
     assert res.schema is not None, "only resources with a schema have their data checked (runner._check_data)"
     schema = normalise_schema(res.schema)
+    if _sheet(src, raw):
+        schema = _empty_cells_missing(schema)
     clash = name_clashes(ds, res, schema, where)
     if clash:
         out.findings = findings + clash
@@ -364,10 +366,35 @@ def _load_by_name(
     return prep, lt, matched
 
 
+def _sheet(src: Path, raw: dict[str, Any]) -> bool:
+    return str(raw.get("format") or src.suffix.lstrip(".")).lower() in ("xlsx", "xls")
+
+
+def _empty_cells_missing(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema a sheet is checked under: an empty cell is missing whatever ``missingValues`` say,
+    as Frictionless reads a sheet (openpyxl gives None for it, never ""); the sheet's CSV writes it
+    as "", so "" is added to the lists that lack it."""
+    from govdata.checks.sqltypes import field_missing
+
+    shared = schema.get("missingValues", [""])
+    fields = schema.get("fields") or []
+    if "" in field_missing({}, shared) and all("" in field_missing(f, shared) for f in fields if isinstance(f, dict)):
+        return schema
+    out = dict(schema)
+    if isinstance(shared, list) and "" not in shared:
+        out["missingValues"] = [*shared, ""]
+    out["fields"] = [
+        {**f, "missingValues": [*f["missingValues"], ""]}
+        if isinstance(f, dict) and isinstance(f.get("missingValues"), list) and "" not in f["missingValues"]
+        else f
+        for f in fields
+    ]
+    return out
+
+
 def _by_field(schema: dict[str, Any], src: Path, raw: dict[str, Any]) -> bool:
     """Whether preparing the file depends on the field of each column (:func:`_load_by_name`)."""
-    fmt = str(raw.get("format") or src.suffix.lstrip(".")).lower()
-    return fmt in ("xlsx", "xls") or isinstance(ColumnMissing.of(schema), ColumnMissing)
+    return _sheet(src, raw) or isinstance(ColumnMissing.of(schema), ColumnMissing)
 
 
 def _rescan(
