@@ -175,10 +175,13 @@ def test_blank_rows_by_each_fields_own_missing_values_under_name_matching(base_c
     assert (stats.rows_read, stats.rows_with_findings) == (3, 1)
 
 
-def test_excel_cells_are_typed_by_the_field_their_label_names(base_catalog, tmp_path):
+@pytest.mark.parametrize("title_row", [False, True], ids=["header first", "title row above"])
+def test_excel_cells_are_typed_by_the_field_their_label_names(title_row, base_catalog, tmp_path, monkeypatch):
     """Under name matching an Excel cell is rendered and typed as the field its column's label names
     (not the field at its position): a number cell in the text field ``code`` is a type-error, as
-    Frictionless reads the sheet; a datetime cell in ``d`` is the field's datetime."""
+    Frictionless reads the sheet; a datetime cell in ``d`` is the field's datetime. A sheet whose
+    header is its first row is read once (its cells typed as the labels are mapped); one with a
+    title row above the header twice (the header is known after the first reading)."""
     import datetime as dt
 
     from openpyxl import Workbook
@@ -192,19 +195,27 @@ def test_excel_cells_are_typed_by_the_field_their_label_names(base_catalog, tmp_
         {"name": "d", "type": "datetime"},
     ]
     root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", primary_key=["id"])
+    dialect = {"headerRows": [2]} if title_row else {}
     with edited_yaml(target / "datapackage.yaml") as spec:
         spec["resources"][0].pop("encoding", None)
         spec["resources"][0]["schema"]["fieldsMatch"] = "equal"
+        if dialect:
+            spec["resources"][0]["dialect"] = dialect
     book = Workbook()
     sheet = book.active
-    for row in (["d", "code", "id"], [dt.datetime(2024, 1, 2), "A1", 1], [dt.datetime(2024, 1, 3, 8), 123, 2]):
+    rows = [["d", "code", "id"], [dt.datetime(2024, 1, 2), "A1", 1], [dt.datetime(2024, 1, 3, 8), 123, 2]]
+    for row in [["某局行政处罚"]] * title_row + rows:
         sheet.append(row)
     book.save(target / "data" / "items.xlsx")
+    calls = []
+    real = resource.prepare
+    monkeypatch.setattr(resource, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
     report = _check(root, target)
+    assert len(calls) == 1 + title_row
     ours = sorted((f.row, f.field, f.code) for f in report.findings if f.is_error)
     schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "equal"}
-    descriptor = {"name": "t", "path": "data/items.xlsx", "schema": schema}
-    assert ours == sorted(frictionless_findings(target, descriptor)) == [(3, "code", "type-error")]
+    descriptor = {"name": "t", "path": "data/items.xlsx", "schema": schema, "dialect": dialect}
+    assert ours == sorted(frictionless_findings(target, descriptor)) == [(3 + title_row, "code", "type-error")]
 
 
 def test_a_composite_foreign_key_with_a_field_the_file_lacks_is_not_checked(base_catalog, tmp_path):

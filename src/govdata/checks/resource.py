@@ -333,12 +333,27 @@ def _load_by_name(
     file is prepared against its own header (one column per label), the labels are mapped
     (:func:`fieldsmatch.match_fields`), and the table is read under the schema of the file as it is."""
     # the columns' fields are known once the header is mapped: this first pass reads the header (and,
-    # when nothing depends on the fields, is the only one: blank rows by the schema's missingValues)
-    prep = prepare(src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])])
+    # when nothing depends on the fields, is the only one: blank rows by the schema's missingValues);
+    # a sheet whose header is its first row has its cells typed by the fields its labels name as
+    # they are read
+    mapped: list[list[str]] = []
+
+    def fields_of(labels: list[str]) -> list[dict[str, Any]]:
+        mapped.append(labels)
+        found = match_fields(schema, labels, label_key, mode, where)
+        return [] if found.stop else found.schema["fields"]
+
+    sheet = _sheet(src, raw) and _header_first(raw)
+    prep = prepare(
+        src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])], fields_of if sheet else ()
+    )
     if prep.path is None:
         return prep, None, None
     matched = match_fields(schema, prep.header, label_key, mode, where)
-    if not matched.stop and _by_field(matched.schema, src, raw):
+    typed = mapped == [prep.header]  # the sheet's cells were typed under the mapping of this header
+    if not matched.stop and (
+        isinstance(ColumnMissing.of(matched.schema), ColumnMissing) or _sheet(src, raw) and not typed
+    ):
         # a field's own missingValues (blank rows are rows whose every cell is missing for its own
         # field) or an Excel sheet (its cells rendered and typed as the field of their column
         # reads them): prepared again, each column under the field its label names
@@ -392,9 +407,12 @@ def _empty_cells_missing(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _by_field(schema: dict[str, Any], src: Path, raw: dict[str, Any]) -> bool:
-    """Whether preparing the file depends on the field of each column (:func:`_load_by_name`)."""
-    return _sheet(src, raw) or isinstance(ColumnMissing.of(schema), ColumnMissing)
+def _header_first(raw: dict[str, Any]) -> bool:
+    """A sheet's header is its first row: no header, comment or skipped rows declared."""
+    dialect = raw.get("dialect")
+    keys = dialect if isinstance(dialect, dict) else {}
+    others = ("commentChar", "commentRows", "skipRows")
+    return keys.get("headerRows", [1]) == [1] and not any(k in keys for k in others) and not raw.get("header_row")
 
 
 def _rescan(
