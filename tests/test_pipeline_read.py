@@ -379,3 +379,50 @@ def test_a_pipeline_read_under_name_matching(case, quick, base_catalog, tmp_path
     plain, piped = verdicts
     assert plain[0] == sorted(expected)
     assert piped == plain
+
+
+@pytest.mark.parametrize("header_rows", [None, [2]], ids=["header first", "title row above"])
+def test_a_sheet_read_by_a_pipeline_under_name_matching(header_rows, base_catalog, tmp_path):
+    """read_excel of a sheet whose columns are in another order (``fieldsMatch: equal``): cells are
+    typed by the field their label names (a number in the text field ``code`` is a type-error at its
+    sheet row), the normalising step names its column by label, as on the plain sheet."""
+    from openpyxl import Workbook
+
+    from tests.test_gate_corpus import _check
+
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "decided", "type": "date"},
+        {"name": "code", "type": "string"},
+    ]
+    verdicts = []
+    for piped in (False, True):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "数据"
+        if header_rows:
+            sheet.append(["某局行政处罚"])
+        sheet.append(["code", "decided", "id"])
+        sheet.append(["A1", "2024年5月1日" if piped else "2024-05-01", 1])
+        sheet.append([330106, "2024年5月2日" if piped else "2024-05-02", 2])
+        sheet.append(["A3", "2024年13月3日" if piped else "2024-13-03", 3])
+        root, target = sheet_dataset(base_catalog, tmp_path / str(piped), fields, book, piped, header_rows)
+        if piped:
+            pipeline = root / "pipelines" / "items.yaml"
+            pipeline.write_text(
+                pipeline.read_text(encoding="utf-8") + "  - {step: normalize_chinese_dates, fields: [decided]}\n",
+                encoding="utf-8",
+            )
+        with edited_yaml(target / "datapackage.yaml") as d:
+            d["resources"][0]["schema"]["fieldsMatch"] = "equal"
+        report = _check(root, target)
+        verdicts.append(
+            (
+                sorted((f.code, f.row, f.field) for f in report.findings if f.is_error),
+                {f.file for f in report.findings if f.is_error},
+            )
+        )
+    plain, piped_verdict = verdicts
+    top = 1 if header_rows else 0
+    assert plain[0] == [("type-error", 3 + top, "code"), ("type-error", 4 + top, "decided")]
+    assert piped_verdict == plain
