@@ -9,6 +9,7 @@ import datetime as dt
 from openpyxl import Workbook
 
 from govdata.pipelines.workbook import error_cells
+from tests.conftest import edited_yaml
 from tests.frictionless_run import frictionless_findings
 from tests.test_gate_corpus import _check
 from tests.test_gate_shapes import dataset
@@ -183,3 +184,30 @@ def test_a_code_typed_as_a_number_of_16_digits_says_its_digits_are_lost(base_cat
     assert by_row[3].text("zh").startswith("文本字段中的单元格是 16 位以上的数字（9.13301061234568E+17）：Excel 只保留")
     assert "(numbers lose leading zeros)" in by_row[4].message and "16 digits" not in by_row[4].message
     assert "(9.13301000000000E+17)" in by_row[5].message
+
+
+def test_an_empty_cell_is_missing_whatever_missing_values_say(base_catalog, tmp_path):
+    """Frictionless reads an empty sheet cell as None, missing under any ``missingValues`` (the
+    schema's or a field's own, without ""): not a type-error in a number field."""
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "n", "type": "number", "missingValues": ["-"]},
+        {"name": "m", "type": "number"},
+    ]
+    rows = (["id", "n", "m"], [1, "-", None], [2, None, "-"], [3, 1.5, 2], [4, "x", None])
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"]["missingValues"] = ["-"]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    for row in rows:
+        sheet.append(row)
+    book.save(target / "data" / "items.xlsx")
+    schema = {"fields": fields, "missingValues": ["-"]}
+    theirs = frictionless_findings(
+        target, {"name": "t", "path": "data/items.xlsx", "schema": schema, "dialect": {"excel": {"sheet": "数据"}}}
+    )
+    report = _check(root, target)
+    assert sorted((f.row, f.field, f.code) for f in report.findings if f.is_error) == sorted(theirs)
+    assert sorted(theirs) == [(5, "n", "type-error")]

@@ -157,3 +157,98 @@ def test_titles_map_by_name_under_header_labels_titles(base_catalog, tmp_path):
         ("type-error", 3, "decided", 6),
         ("primary-key", 3, None, None),
     }
+
+
+def test_blank_rows_by_each_fields_own_missing_values_under_name_matching(base_catalog, tmp_path):
+    """A field's own ``missingValues`` decide the blank rows also when labels map by name: row 2 is
+    ``-`` (missing for ``a``) and empty (missing for ``id``), a blank row as Frictionless reads it,
+    not a row with an empty key."""
+    from tests.test_gate_shapes import dataset
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "a", "type": "string", "missingValues": ["-"]}]
+    root, target = dataset(base_catalog, tmp_path, fields, "a,id\n-,\nx,2\n,3\n".encode(), primary_key=["id"])
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"]["fieldsMatch"] = "subset"
+    report = _check(root, target)
+    assert {(f.code, f.row, f.field) for f in report.findings if f.is_error} == {("blank-row", 2, None)}
+    (stats,) = report.stats
+    assert (stats.rows_read, stats.rows_with_findings) == (3, 1)
+
+
+@pytest.mark.parametrize("title_row", [False, True], ids=["header first", "title row above"])
+def test_excel_cells_are_typed_by_the_field_their_label_names(title_row, base_catalog, tmp_path, monkeypatch):
+    """Under name matching an Excel cell is rendered and typed as the field its column's label names
+    (not the field at its position): a number cell in the text field ``code`` is a type-error, as
+    Frictionless reads the sheet; a datetime cell in ``d`` is the field's datetime. A sheet whose
+    header is its first row is read once (its cells typed as the labels are mapped); one with a
+    title row above the header twice (the header is known after the first reading)."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    from tests.frictionless_run import frictionless_findings
+    from tests.test_gate_shapes import dataset
+
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "code", "type": "string"},
+        {"name": "d", "type": "datetime"},
+    ]
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", primary_key=["id"])
+    dialect = {"headerRows": [2]} if title_row else {}
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0].pop("encoding", None)
+        spec["resources"][0]["schema"]["fieldsMatch"] = "equal"
+        if dialect:
+            spec["resources"][0]["dialect"] = dialect
+    book = Workbook()
+    sheet = book.active
+    rows = [["d", "code", "id"], [dt.datetime(2024, 1, 2), "A1", 1], [dt.datetime(2024, 1, 3, 8), 123, 2]]
+    for row in [["某局行政处罚"]] * title_row + rows:
+        sheet.append(row)
+    book.save(target / "data" / "items.xlsx")
+    calls = []
+    real = resource.prepare
+    monkeypatch.setattr(resource, "prepare", lambda *a, **k: calls.append(1) or real(*a, **k))
+    report = _check(root, target)
+    assert len(calls) == 1 + title_row
+    ours = sorted((f.row, f.field, f.code) for f in report.findings if f.is_error)
+    schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "equal"}
+    descriptor = {"name": "t", "path": "data/items.xlsx", "schema": schema, "dialect": dialect}
+    assert ours == sorted(frictionless_findings(target, descriptor)) == [(3 + title_row, "code", "type-error")]
+
+
+def test_a_composite_foreign_key_with_a_field_the_file_lacks_is_not_checked(base_catalog, tmp_path):
+    """As in Frictionless (its foreign-key groups need every field of the key among the file's): a
+    composite key whose part ``q`` the file lacks (``partial`` tolerates it) would compare a NULL
+    part, never found; it is not checked, and the rows are not reported."""
+    from tests.frictionless_run import frictionless_findings
+    from tests.test_gate_shapes import dataset
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "p", "type": "integer"}, {"name": "q", "type": "integer"}]
+    fk = [{"fields": ["p", "q"], "reference": {"resource": "", "fields": ["id", "id"]}}]
+    root, target = dataset(base_catalog, tmp_path, fields, b"id,p\n1,\n2,1\n3,9\n", primary_key=["id"])
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"].update(fieldsMatch="partial", foreignKeys=fk)
+    report = _check(root, target)
+    assert [f for f in report.findings if f.is_error] == []
+    schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "partial", "foreignKeys": fk}
+    assert frictionless_findings(target, {"name": "t", "path": "data/items.csv", "schema": schema}) == []
+
+
+def test_a_column_no_field_names_has_only_the_empty_cell_missing(base_catalog, tmp_path):
+    """Frictionless makes the field of a label no field has outside the schema (``any``, "" its only
+    missing value): a row of the schema's missing values with such a column is not blank, and its
+    empty key is a ``primary-key`` error, as Frictionless reports it."""
+    from tests.frictionless_run import frictionless_findings
+    from tests.test_gate_shapes import dataset
+
+    fields = [{"name": "id", "type": "integer"}, {"name": "a", "type": "string"}]
+    root, target = dataset(base_catalog, tmp_path, fields, "a,id,z\n-,-,-\nx,1,\n".encode(), primary_key=["id"])
+    schema = {"fields": fields, "primaryKey": ["id"], "fieldsMatch": "subset", "missingValues": ["-"]}
+    with edited_yaml(target / "datapackage.yaml") as spec:
+        spec["resources"][0]["schema"].update(fieldsMatch="subset", missingValues=["-"])
+    report = _check(root, target)
+    ours = sorted((f.row, f.field, f.code) for f in report.findings if f.is_error)
+    theirs = frictionless_findings(target, {"name": "t", "path": "data/items.csv", "schema": schema})
+    assert ours == sorted(theirs) == [(2, None, "primary-key")]

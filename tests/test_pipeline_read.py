@@ -330,3 +330,99 @@ def sheet_dataset(base_catalog, path, fields, book, piped: bool, header_rows: li
         with edited_yaml(target / "datapackage.yaml") as d:
             d["resources"][0]["dialect"] = {"headerRows": header_rows}
     return root, target
+
+
+def _reordered(lines: list[str]) -> list[str]:
+    """The columns in another order (people, amount, id, decided) plus a note column no field has."""
+    import csv
+    import io
+
+    out = []
+    for n, cells in enumerate(csv.reader(io.StringIO("\n".join(lines) + "\n"))):
+        if not cells:
+            out.append("")
+            continue
+        cells = cells + [""] * (4 - len(cells))
+        note = "备注" if n == 0 else f"注{n}"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow([cells[3], cells[2], cells[0], cells[1], note])
+        out.append(buf.getvalue())
+    return out
+
+
+@pytest.mark.parametrize("quick", [False, True], ids=["small", "big"])
+@pytest.mark.parametrize("case", ["clean", "a bad amount", "blank line, then a bad id", "bad date after a blank line"])
+def test_a_pipeline_read_under_name_matching(case, quick, base_catalog, tmp_path, monkeypatch):
+    """``fieldsMatch: subset`` on a resource whose pipeline reads a committed file with the columns in
+    another order and one more: the steps name columns by label, the checks map labels to fields by
+    name, and the verdict is the plain file's under the same schema, at the agency's file and rows."""
+    from govdata.checks import source
+    from tests.test_gate_corpus import _check
+
+    if quick:
+        monkeypatch.setattr(source, "QUICK_SCAN_BYTES", 64)
+    edit, expected = MUTATIONS[case] if case != "clean" else ((lambda lines: None), [])
+    verdicts = []
+    for chinese in (False, True):
+
+        def reorder(lines: list[str]) -> None:
+            edit(lines)
+            lines[:] = _reordered(lines)
+
+        root, target = _world(base_catalog, tmp_path / str(chinese), chinese, reorder)
+        with edited_yaml(target / "datapackage.yaml") as d:
+            d["resources"][0]["schema"]["fieldsMatch"] = "subset"
+        report = _check(root, target)
+        (stats,) = report.stats
+        errors = [f for f in report.findings if f.is_error]
+        verdicts.append((sorted((f.code, f.row, f.field) for f in errors), {f.file for f in errors}, stats.rows_read))
+    plain, piped = verdicts
+    assert plain[0] == sorted(expected)
+    assert piped == plain
+
+
+@pytest.mark.parametrize("header_rows", [None, [2]], ids=["header first", "title row above"])
+def test_a_sheet_read_by_a_pipeline_under_name_matching(header_rows, base_catalog, tmp_path):
+    """read_excel of a sheet whose columns are in another order (``fieldsMatch: equal``): cells are
+    typed by the field their label names (a number in the text field ``code`` is a type-error at its
+    sheet row), the normalising step names its column by label, as on the plain sheet."""
+    from openpyxl import Workbook
+
+    from tests.test_gate_corpus import _check
+
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "decided", "type": "date"},
+        {"name": "code", "type": "string"},
+    ]
+    verdicts = []
+    for piped in (False, True):
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "数据"
+        if header_rows:
+            sheet.append(["某局行政处罚"])
+        sheet.append(["code", "decided", "id"])
+        sheet.append(["A1", "2024年5月1日" if piped else "2024-05-01", 1])
+        sheet.append([330106, "2024年5月2日" if piped else "2024-05-02", 2])
+        sheet.append(["A3", "2024年13月3日" if piped else "2024-13-03", 3])
+        root, target = sheet_dataset(base_catalog, tmp_path / str(piped), fields, book, piped, header_rows)
+        if piped:
+            pipeline = root / "pipelines" / "items.yaml"
+            pipeline.write_text(
+                pipeline.read_text(encoding="utf-8") + "  - {step: normalize_chinese_dates, fields: [decided]}\n",
+                encoding="utf-8",
+            )
+        with edited_yaml(target / "datapackage.yaml") as d:
+            d["resources"][0]["schema"]["fieldsMatch"] = "equal"
+        report = _check(root, target)
+        verdicts.append(
+            (
+                sorted((f.code, f.row, f.field) for f in report.findings if f.is_error),
+                {f.file for f in report.findings if f.is_error},
+            )
+        )
+    plain, piped_verdict = verdicts
+    top = 1 if header_rows else 0
+    assert plain[0] == [("type-error", 3 + top, "code"), ("type-error", 4 + top, "decided")]
+    assert piped_verdict == plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, Union
 
 from govdata.checks.prepared import work_file
 from govdata.sheets import fill_merged, sheet_rows
@@ -25,16 +25,22 @@ def excel_options(raw: dict[str, Any]) -> tuple[str | int | None, bool]:
     ) is True
 
 
+# the fields of a sheet's columns: in order, or, for labels mapped by name (fieldsMatch), given by
+# the labels of the sheet's first row once it is read
+Fields = Union[Sequence[object], Callable[[list[str]], Sequence[object]]]
+
+
 def excel_to_csv(
     src: Path,
     workdir: Path,
     sheet: str | int | None,
     where: Where,
-    fields: Sequence[object] = (),
+    fields: Fields = (),
     merged: bool = False,
 ) -> tuple[Path | None, list[Finding], set[int]]:
     """The sheet as CSV, every row from the sheet's first (so row numbers are the sheet's), each
-    cell as the declared field at its position reads it: a date or datetime cell in the declared
+    cell as the declared field at its position reads it (``fields`` a function: the fields it gives
+    for the first row's labels, as text): a date or datetime cell in the declared
     type (calamine gives a datetime at midnight as a date), a number as its shortest text. A number
     in a field declared as text is a ``type-error`` (as Frictionless reports it: Excel shows it
     formatted, leading zeros are gone). An error cell (``#DIV/0!``, ``#N/A``: a formula that failed,
@@ -65,8 +71,8 @@ def excel_to_csv(
             fill_merged(rows, data.merged_cell_ranges or [])
     except Exception as exc:  # calamine raises its own error types for corrupt workbooks
         return None, [Finding("source-error", f"the workbook cannot be read: {str(exc)[:200]}", **where)], set()
-    types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
-    names_at = [f.get("name") if isinstance(f, dict) else None for f in fields]
+    resolve = fields if callable(fields) else None
+    types, names_at = _kinds(() if callable(fields) else fields)
     errors = error_cells(src, target) if src.suffix.lower() != ".xls" else {}
     rows = reach(rows, errors)
     dst = work_file(workdir, src.stem + ".xlsx.csv")
@@ -96,8 +102,16 @@ def excel_to_csv(
                     bad.add(number)
                 out.append(error if error is not None else "" if v is None else _excel_cell(v, kind))
             header_seen = header_seen or any(c != "" for c in out)
+            if resolve is not None and number == 1:
+                types, names_at = _kinds(resolve(out))
             writer.writerow(out)
     return dst, findings, bad
+
+
+def _kinds(fields: Sequence[object]) -> tuple[list[str], list[Any]]:
+    """(type, name) of each column's field."""
+    types = [(f.get("type") or "any") if isinstance(f, dict) else "any" for f in fields]
+    return types, [f.get("name") if isinstance(f, dict) else None for f in fields]
 
 
 def _wrong(value: object, error: str | None, kind: str) -> tuple[str, str] | None:

@@ -127,6 +127,10 @@ def match_fields(schema: dict[str, Any], labels: Sequence[str], label_key: str, 
                 name, n = f"{base}{n}", n + 1
             used.add(name.lower())
             f = {"name": name, "type": "any"}
+            if schema.get("missingValues", [""]) != [""]:
+                # Frictionless makes it outside the schema: "" is its only missing value (a row of
+                # the schema's missing values is not blank when such a column holds one)
+                f["missingValues"] = [""]
         effective.append(f)
     out.expected = [Label(label, f["name"]) for label, f in zip(stripped, effective)]
     result = copy.deepcopy({k: v for k, v in schema.items() if k != "fieldsMatch"})

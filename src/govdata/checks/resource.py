@@ -182,6 +182,8 @@ def check_resource(
     where["file"] = data_file
     assert res.schema is not None, "only resources with a schema have their data checked (runner._check_data)"
     schema = normalise_schema(res.schema)
+    if _sheet(src, raw):
+        schema = _empty_cells_missing(schema)
     clash = name_clashes(ds, res, schema, where)
     if clash:
         out.findings = findings + clash
@@ -330,14 +332,36 @@ def _load_by_name(
     """:func:`_load_precise` for a schema whose labels map to fields by name (``fieldsMatch``): the
     file is prepared against its own header (one column per label), the labels are mapped
     (:func:`fieldsmatch.match_fields`), and the table is read under the schema of the file as it is."""
-    # the columns' fields are known once the header is mapped: the blank rows of this first pass are
-    # the schema-level missingValues' (a field's own list counts from the mapping on)
+    # the columns' fields are known once the header is mapped: this first pass reads the header (and,
+    # when nothing depends on the fields, is the only one: blank rows by the schema's missingValues);
+    # a sheet whose header is its first row has its cells typed by the fields its labels name as
+    # they are read
+    mapped: list[list[str]] = []
+
+    def fields_of(labels: list[str]) -> list[dict[str, Any]]:
+        mapped.append(labels)
+        found = match_fields(schema, labels, label_key, mode, where)
+        return [] if found.stop else found.schema["fields"]
+
+    sheet = _sheet(src, raw) and _header_first(raw)
     prep = prepare(
-        src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])]
-    )  # Excel cells typed by field: not by position here
+        src, res_dir, raw, [], where, [str(m) for m in schema.get("missingValues", [""])], fields_of if sheet else ()
+    )
     if prep.path is None:
         return prep, None, None
     matched = match_fields(schema, prep.header, label_key, mode, where)
+    typed = mapped == [prep.header]  # the sheet's cells were typed under the mapping of this header
+    if not matched.stop and (
+        isinstance(ColumnMissing.of(matched.schema), ColumnMissing) or _sheet(src, raw) and not typed
+    ):
+        # a field's own missingValues (blank rows are rows whose every cell is missing for its own
+        # field) or an Excel sheet (its cells rendered and typed as the field of their column
+        # reads them): prepared again, each column under the field its label names
+        again = prepare(
+            src, res_dir, raw, matched.expected, where, ColumnMissing.of(matched.schema), matched.schema["fields"]
+        )
+        if again.path is not None and again.header == prep.header:
+            prep = again
     names = {i: label.field for i, label in enumerate(matched.expected, start=1)}
     # a ragged row's missing cells are named by the field of their column
     prep.findings = [
@@ -355,6 +379,40 @@ def _load_by_name(
         tables, prep, res_dir, matched.expected, where, ds, res, matched.schema, read, root, missing
     )
     return prep, lt, matched
+
+
+def _sheet(src: Path, raw: dict[str, Any]) -> bool:
+    return str(raw.get("format") or src.suffix.lstrip(".")).lower() in ("xlsx", "xls")
+
+
+def _empty_cells_missing(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema a sheet is checked under: an empty cell is missing whatever ``missingValues`` say,
+    as Frictionless reads a sheet (openpyxl gives None for it, never ""); the sheet's CSV writes it
+    as "", so "" is added to the lists that lack it."""
+    from govdata.checks.sqltypes import field_missing
+
+    shared = schema.get("missingValues", [""])
+    fields = schema.get("fields") or []
+    if "" in field_missing({}, shared) and all("" in field_missing(f, shared) for f in fields if isinstance(f, dict)):
+        return schema
+    out = dict(schema)
+    if isinstance(shared, list) and "" not in shared:
+        out["missingValues"] = [*shared, ""]
+    out["fields"] = [
+        {**f, "missingValues": [*f["missingValues"], ""]}
+        if isinstance(f, dict) and isinstance(f.get("missingValues"), list) and "" not in f["missingValues"]
+        else f
+        for f in fields
+    ]
+    return out
+
+
+def _header_first(raw: dict[str, Any]) -> bool:
+    """A sheet's header is its first row: no header, comment or skipped rows declared."""
+    dialect = raw.get("dialect")
+    keys = dialect if isinstance(dialect, dict) else {}
+    others = ("commentChar", "commentRows", "skipRows")
+    return keys.get("headerRows", [1]) == [1] and not any(k in keys for k in others) and not raw.get("header_row")
 
 
 def _rescan(

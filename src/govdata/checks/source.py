@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from govdata.checks.bytescan import byte_pass, line_at
 from govdata.checks.dialect import apply_dialect, read_dialect, remap_rows
@@ -28,6 +28,9 @@ from govdata.checks.rules.personal_data import in_skipped_rows
 from govdata.checks.prepared import Prepared
 from govdata.checks.structure import MissingValues, check_header, scan_structure
 from govdata.findings import Finding, Where
+
+if TYPE_CHECKING:
+    from govdata.checks.excel import Fields  # a workbook's module, imported for a sheet only
 
 MAX_FILE_BYTES = 2 * 1024**3
 QUICK_SCAN_BYTES = 8 * 1024**2  # below this the precise Python structure pass always runs
@@ -81,7 +84,7 @@ def prepare(
     expected: Sequence[str],
     where: Where,
     missing: MissingValues = ("",),
-    fields: Sequence[object] = (),
+    fields: Fields = (),
 ) -> Prepared:
     """All of the above for one resource file. The Python structure pass runs on small files,
     transcoded files and files with blank lines; otherwise DuckDB's strict CSV read stands in

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from govdata.catalog.model import Catalog
-from govdata.checks.rules import negative_list_field
+from govdata.checks.rules import lost_digits, negative_list_field
 from govdata.checks.source import prepare
 from govdata.checks.structure import MISSING_CELL
 from govdata.csvlimit import field_size_limit
@@ -418,10 +418,11 @@ def scaffold(catalog: Catalog, source: Path, publisher: str, name: str, notes: l
     return target
 
 
-# a column of identifiers: codes, identity, card, account and phone numbers
-_IDENTIFIERS = re.compile(r"代码|编码|编号|号码|证号|身份证|证件|卡号|账号|帐号|电话|手机|code|_no$|_id$", re.I)
-# a number in scientific notation of 12 digits and more, as Excel writes a long number into a CSV
-_SCIENTIFIC = re.compile(r"\s*[+-]?\d(\.\d+)?[eE]\+?(1[1-9]|[2-9]\d)\s*")
+# a column of identifiers (codes, identity, card, account and phone numbers) and a number in
+# scientific notation of 12 digits and more, as Excel writes a long number into a CSV: the gate's
+# lost-digits warning reads the same patterns
+_IDENTIFIERS = lost_digits.IDENTIFIERS
+_SCIENTIFIC = re.compile(lost_digits.SCIENTIFIC)
 
 
 def _refuse_lost_digits(
