@@ -130,7 +130,7 @@ def test_build_cost_grows_with_what_changed(tmp_path, monkeypatch):
     assert hashed == ["xh-schools-00003"]
     assert second.parsed == 1  # the builder's load and the checks' load: one parse of the changed file
     kinds = {"dcat-us", "dcat-ap-nt", "dcat-ap-jsonld", "ckan-package", "ckan-activities", "portal", "cn-catalog"}
-    kinds |= {"cn-catalog-csv", "datapackage", "datasette-metadata"}
+    kinds |= {"cn-catalog-csv", "datapackage", "datasette-metadata", "inspect", "counts"}
     assert second.rendered == {kind: 1 for kind in kinds}, second.rendered
     data = json.loads((second.path / "directory/data.json").read_text("utf-8"))
     assert [d["title"].endswith("*") for d in data["dataset"]].count(True) == 1
@@ -510,7 +510,8 @@ def test_patched_documents_equal_a_full_rebuilds_after_a_change_an_addition_and_
 
     def documents(build_dir: Path) -> dict[str, bytes]:
         found = {p.relative_to(build_dir).as_posix(): p.read_bytes() for p in (build_dir / "directory").iterdir()}
-        found["site/metadata.json"] = (build_dir / "site/metadata.json").read_bytes()
+        for name in ("metadata.json", "inspect-data.json", "counts.json"):
+            found[f"site/{name}"] = (build_dir / "site" / name).read_bytes()
         return found
 
     def same_as_fresh(patched: Path) -> None:

@@ -525,3 +525,25 @@ def test_row_diff_retyped_and_keyless(tmp_path):
     ]
     keyless = row_diff(con, a, b, {**old, "primaryKey": []}, {**new, "primaryKey": []}, sdiff, tmp_path / "rows.csv")
     assert (keyless["key"], keyless["added"], keyless["removed"], keyless["changed"]) == ([], 2, 2, 0)
+
+
+def test_the_catalogues_newest_releases_are_those_a_full_sort_gives():
+    """catalogue_entries keeps the newest releases by a partial sort: the same rows, in the same
+    order, as sorting every release (same dates across datasets included)."""
+    import random
+    from types import SimpleNamespace
+
+    from govdata.directory import changelog
+
+    rng = random.Random(3)
+    records = [
+        SimpleNamespace(
+            id=f"ds-{i:03d}",
+            title=f"数据集{i}",
+            releases=[{"id": f"r{k}", "date": f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"} for k in range(3)],
+        )
+        for i in range(300)
+    ]
+    rows = [{"dataset": r.id, "title": r.title, **h} for r in records for h in r.releases]
+    rows.sort(key=lambda h: (h["date"], h["dataset"], h["id"]), reverse=True)
+    assert changelog.catalogue_entries(records) == rows[: changelog.CATALOGUE_ENTRIES]

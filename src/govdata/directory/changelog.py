@@ -78,12 +78,19 @@ def dataset_feed(rec, history: list[dict[str, Any]], base: str) -> str:
 
 def catalogue_entries(records) -> list[dict[str, Any]]:
     """The newest releases of the catalogue, newest first (for the feed and the changelog page)."""
-    rows = [{"dataset": r.id, "title": r.title, **h} for r in records for h in r.releases]
-    rows.sort(key=lambda h: (h["date"], h["dataset"], h["id"]), reverse=True)
-    return rows[:CATALOGUE_ENTRIES]
+    import heapq
+
+    # the newest CATALOGUE_ENTRIES of every release (a partial sort: no row made for the others)
+    newest = heapq.nlargest(
+        CATALOGUE_ENTRIES,
+        ((h["date"], r.id, h["id"], r.title, h) for r in records for h in r.releases),
+        key=lambda t: t[:3],
+    )
+    return [{"dataset": dataset, "title": title, **h} for _, dataset, _, title, h in newest]
 
 
-def catalogue_feed(site: dict[str, Any], records, base: str) -> str:
+def catalogue_feed(site: dict[str, Any], records, base: str, entries: list[dict[str, Any]] | None = None) -> str:
+    """The catalogue's Atom feed (``entries``: :func:`catalogue_entries` of ``records``, when made already)."""
     page = f"{base}/changelog"
     return feed(
         f"{site['title']} — 数据更新",
@@ -91,7 +98,10 @@ def catalogue_feed(site: dict[str, Any], records, base: str) -> str:
         f"{page}.atom",
         page,
         site["title"],
-        [(h["title"], _paged(h, f"{base}/datasets/{h['dataset']}/changelog")) for h in catalogue_entries(records)],
+        [
+            (h["title"], _paged(h, f"{base}/datasets/{h['dataset']}/changelog"))
+            for h in (catalogue_entries(records) if entries is None else entries)
+        ],
     )
 
 

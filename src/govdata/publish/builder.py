@@ -307,8 +307,6 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
     the JSON reads back, so the entries made by this build (not read from the previous manifest)
     go through JSON first."""
     reused = plan.reuse
-    prev_made = plan.prev.get("made") or {}
-    copied_from = plan.previous.name if plan.previous is not None else plan.staging.name
     entries = {name: e if name in reused else json.loads(json.dumps(e)) for name, e in entries.items()}
     write_manifest(
         plan.staging,
@@ -322,9 +320,7 @@ def _write_manifest(plan: Plan, records: list, entries: dict[str, Any], tables: 
             "keys": plan.keys,
             # the build whose entry and files each dataset's are (carried from build to build while it is
             # reused; a manifest without it: the build they were copied from)
-            "made": {
-                name: (prev_made.get(name) or copied_from) if name in reused else plan.staging.name for name in entries
-            },
+            "made": {name: plan.made(name) for name in entries},
             "entries": entries,
             "reused": sorted(plan.reuse),
             "file_hashes": plan.file_hashes,

@@ -36,9 +36,25 @@ def write_outputs(plan: Plan, con: Any, catalog: Any, records: list[Any], entrie
         plan.site / "metadata.json", site_mod.metadata_text(catalog, catalog.datasets, published, table_rows, database)
     )
     write_json(plan.site / "settings.json", site_mod.SETTINGS, indent=2)
-    write_json(plan.site / "inspect-data.json", inspect)
-    write_json(plan.site / "counts.json", {name: entries[name].get("counts") or {} for name in published})
+    write(plan.site / "inspect-data.json", _per_dataset(plan, "inspect", inspect))
+    write(
+        plan.site / "counts.json", _per_dataset(plan, "counts", {n: entries[n].get("counts") or {} for n in published})
+    )
     return table_rows
+
+
+def _per_dataset(plan: Plan, kind: str, values: dict[str, Any]) -> str:
+    """A JSON object of one value per dataset (compact, as ``write_json`` writes it), each value a
+    piece known by the build that made the dataset's entry (``Plan.made``): copied from the
+    previous build's file while the dataset is reused."""
+    from govdata.directory.fragments import dumps
+
+    raw = plan.fragments.raw
+    parts = [
+        f"{dumps(name)}:" + raw(f"{kind}\1{name}\1{plan.made(name)}", lambda v=v: dumps(v))
+        for name, v in values.items()
+    ]
+    return "{" + ",".join(parts) + "}"
 
 
 def write_directory(plan: Plan, catalog: Any, records: list[Any]) -> None:
@@ -63,5 +79,6 @@ def write_directory(plan: Plan, catalog: Any, records: list[Any]) -> None:
         write_json(mine / "schema-org.json", schemaorg.dataset(rec, catalog.site))
     write(directory / "portal.json", portal.document_text(catalog, records, plan.downloads, plan.piece))
     base = catalog.site["base_url"].rstrip("/")
-    write_text(directory / "changelog.atom", changelog.catalogue_feed(catalog.site, records, base))
-    write_json(directory / "changelog.json", changelog.catalogue_entries(records))
+    newest = changelog.catalogue_entries(records)
+    write_text(directory / "changelog.atom", changelog.catalogue_feed(catalog.site, records, base, newest))
+    write_json(directory / "changelog.json", newest)

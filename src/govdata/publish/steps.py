@@ -42,6 +42,13 @@ class Plan:
     def downloads(self) -> Path:
         return self.staging / "downloads"
 
+    def made(self, name: str) -> str:
+        """The build whose entry (and files) dataset ``name``'s are: the one that made it, carried
+        from build to build while it is reused (a manifest without ``made``: the previous build)."""
+        if name in self.reuse and self.previous is not None:
+            return (self.prev.get("made") or {}).get(name) or self.previous.name
+        return self.staging.name
+
     def piece(self, kind: str, rec: Any, render: Callable[[], str], extra: str = "") -> str:
         """A marker for one dataset's piece of a document written by ``fragments.write``."""
         return self.fragments.get(kind, rec, render, extra)

@@ -68,10 +68,18 @@ CHUNK = 256  # entries per chunk of a part's per-dataset lists (what a patch loa
 
 
 def _digest(build: Path, rel: str) -> str | None:
+    """sha256 of a document, read in blocks into one buffer (the documents are tens of MB at
+    10,000 datasets: read whole, each was as much new memory to fault in)."""
+    h = hashlib.sha256()
+    block = bytearray(1 << 20)
+    view = memoryview(block)
     try:
-        return hashlib.sha256((build / rel).read_bytes()).hexdigest()
+        with open(build / rel, "rb", buffering=0) as fh:
+            while n := fh.readinto(block):
+                h.update(view[:n])
     except OSError:
         return None
+    return h.hexdigest()
 
 
 def read_json(path: Path) -> Any:
