@@ -36,7 +36,7 @@ from typing import Any
 INDEX = "pieces.marshal"
 RECORDS = "records.marshal"  # each record's hash and what it was made of, for the next build
 _SENTINEL = "@@govdata-fragments-{}@@"
-_VERSION = 1  # of RECORDS
+_VERSION = 2  # of RECORDS (2: a record's mark names the build that made its entry)
 _INDEX_VERSION = 2  # of INDEX: per document, its text with markers and its pieces' places
 
 
@@ -71,6 +71,7 @@ class Fragments:
         # each dataset's build key (publish/incremental.py): a record whose key, releases, rows and
         # policies are those of the previous build's record has its hash (RECORDS), not hashed again
         self.keys = keys or {}
+        self.made: Callable[[str], str] | None = None  # set by a build (publish/steps.Plan.made)
         self._hashes: dict[str, tuple[Any, ...]] = {}
         self._previous_hashes: dict[str, tuple[Any, ...]] | None = None
         self.rendered: Counter[str] = Counter()
@@ -129,10 +130,14 @@ class Fragments:
 
     def _mark(self, rec: Any) -> tuple[Any, ...] | None:
         """What a record is made of besides its dataset's build key (descriptor, schemas, data,
-        catalog.yaml, the platform's code): its releases, rows and policies (directory/record.py)."""
+        catalog.yaml, the platform's code): its releases, rows and policies (directory/record.py);
+        with ``made`` (the build whose entry the dataset's is: publish/steps.Plan.made), that
+        build's name stands for the releases and rows of its entry."""
         key = self.keys.get(getattr(rec, "id", None) or "")
         if key is None:
             return None
+        if self.made is not None:
+            return (key, self.made(rec.id), rec.policies)
         return (key, rec.releases, [r.get("rows") for r in rec.resources], rec.policies)
 
     def previous_hashes(self) -> dict[str, tuple[Any, ...]]:

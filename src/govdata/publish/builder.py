@@ -244,6 +244,7 @@ def _build_into(
     # the previous build's documents hold the pieces of unchanged records (not when forced)
     pieces = Fragments(staging, previous if prev else None, catalog_key(catalog), keys)
     plan = Plan(root, staging, work, keys, reuse, previous, prev, file_hashes, inputs, pieces)
+    pieces.made = plan.made  # a reused record's releases and rows are those of the entry that build made
     changed = [ds for ds in catalog.datasets if ds.name not in reuse]
     log(f"checking {len(changed)} changed dataset(s); reusing {len(reuse)}")
     late = [ds for ds in changed if derived.is_derived(ds)]  # checked after the others are published
