@@ -5,7 +5,7 @@ dataset's pieces and copies the others' bytes from the previous build's document
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from govdata.publish.buildfolder import write_json, write_text
 from govdata.publish.steps import Plan
@@ -50,10 +50,11 @@ def _per_dataset(plan: Plan, kind: str, values: dict[str, Any]) -> str:
     from govdata.directory.fragments import dumps
 
     raw = plan.fragments.raw
-    parts = [
-        f"{dumps(name)}:" + raw(f"{kind}\1{name}\1{plan.made(name)}", lambda v=v: dumps(v))
-        for name, v in values.items()
-    ]
+
+    def render(value: Any) -> Callable[[], str]:
+        return lambda: dumps(value)
+
+    parts = [f"{dumps(name)}:" + raw(f"{kind}\1{name}\1{plan.made(name)}", render(v)) for name, v in values.items()]
     return "{" + ",".join(parts) + "}"
 
 
