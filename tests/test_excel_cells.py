@@ -61,15 +61,20 @@ def test_cells_that_are_not_text_in_a_text_field_as_frictionless_reads_them(base
     assert (stats.rows_read, stats.rows_with_findings) == (8, 7)
 
 
-def _sheet_checked(base_catalog, tmp_path, fields: list[dict], rows) -> tuple:
-    """The gate's report and Frictionless's findings on a sheet "数据" of ``rows``."""
-    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+def _save_sheet(path, rows) -> None:
+    """A workbook whose one sheet "数据" holds ``rows``."""
     book = Workbook()
     sheet = book.active
     sheet.title = "数据"
     for row in rows:
         sheet.append(row)
-    book.save(target / "data" / "items.xlsx")
+    book.save(path)
+
+
+def _sheet_checked(base_catalog, tmp_path, fields: list[dict], rows) -> tuple:
+    """The gate's report and Frictionless's findings on a sheet "数据" of ``rows``."""
+    root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
+    _save_sheet(target / "data" / "items.xlsx", rows)
     theirs = frictionless_findings(
         target,
         {"name": "t", "path": "data/items.xlsx", "schema": {"fields": fields}, "dialect": {"excel": {"sheet": "数据"}}},
@@ -198,12 +203,7 @@ def test_an_empty_cell_is_missing_whatever_missing_values_say(base_catalog, tmp_
     root, target = dataset(base_catalog, tmp_path, fields, b"", name="items.xlsx", format="xlsx", sheet="数据")
     with edited_yaml(target / "datapackage.yaml") as spec:
         spec["resources"][0]["schema"]["missingValues"] = ["-"]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "数据"
-    for row in rows:
-        sheet.append(row)
-    book.save(target / "data" / "items.xlsx")
+    _save_sheet(target / "data" / "items.xlsx", rows)
     schema = {"fields": fields, "missingValues": ["-"]}
     theirs = frictionless_findings(
         target, {"name": "t", "path": "data/items.xlsx", "schema": schema, "dialect": {"excel": {"sheet": "数据"}}}
