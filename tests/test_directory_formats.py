@@ -173,3 +173,20 @@ def test_dcat_ap_joined_from_pieces_is_the_whole_graph(built):
     assert len(whole) > 1000 and isomorphic(jsonld, whole) and isomorphic(ttl, whole)
     one = Graph().parse(built / "downloads" / "xh-schools" / "dcat-ap.jsonld", format="json-ld")
     assert isomorphic(one, dcatap.build_graph(catalog, [r for r in records if r.id == "xh-schools"]))
+
+
+def test_a_names_json_is_the_encoders():
+    """fragments.name_json (no encoder for plain names) writes what json.dumps writes, for any text."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from govdata.directory.fragments import dumps, name_json
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text())
+    def same(name: str) -> None:
+        assert name_json(name) == dumps(name)
+
+    same()
+    for name in ("xh-schools-00001", 'a"b', "a\\b", "\x7f", "\u2028", "处罚"):
+        assert name_json(name) == dumps(name)

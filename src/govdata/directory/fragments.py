@@ -28,6 +28,7 @@ import itertools
 import json
 import marshal
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -43,6 +44,15 @@ _INDEX_VERSION = 2  # of INDEX: per document, its text with markers and its piec
 def dumps(data: Any) -> str:
     """Compact JSON (no indentation: machines read these files; 20-30 % smaller, and faster)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+_PLAIN = re.compile(r"[ !#-\[\]-~]*")  # printable ASCII but " and \: a JSON string of itself, quoted
+
+
+def name_json(name: str) -> str:
+    """``dumps`` of a name (a key of a per-dataset object: 10,000 a document at 10,000 datasets),
+    without the encoder for the plain ones."""
+    return f'"{name}"' if _PLAIN.fullmatch(name) else dumps(name)
 
 
 def _fields(obj: Any) -> Any:
@@ -362,7 +372,7 @@ def json_with(doc: dict[str, Any], **pieces: Iterable[str] | dict[str, str]) -> 
         if text.count(marker) != 1:
             raise ValueError(f"the document already holds the marker of {name!r}")
         if isinstance(items, dict):
-            body = "{" + ",".join(f"{dumps(k)}:{v}" for k, v in items.items()) + "}"
+            body = "{" + ",".join(f"{name_json(k)}:{v}" for k, v in items.items()) + "}"
         else:
             body = "[" + ",".join(items) + "]"
         text = text.replace(marker, body, 1)

@@ -47,14 +47,14 @@ def _per_dataset(plan: Plan, kind: str, values: dict[str, Any]) -> str:
     """A JSON object of one value per dataset (compact, as ``write_json`` writes it), each value a
     piece known by the build that made the dataset's entry (``Plan.made``): copied from the
     previous build's file while the dataset is reused."""
-    from govdata.directory.fragments import dumps
+    from govdata.directory.fragments import dumps, name_json
 
     raw = plan.fragments.raw
 
     def render(value: Any) -> Callable[[], str]:
         return lambda: dumps(value)
 
-    parts = [f"{dumps(name)}:" + raw(f"{kind}\1{name}\1{plan.made(name)}", render(v)) for name, v in values.items()]
+    parts = [f"{name_json(name)}:" + raw(f"{kind}\1{name}\1{plan.made(name)}", render(v)) for name, v in values.items()]
     return "{" + ",".join(parts) + "}"
 
 
