@@ -115,7 +115,8 @@ def _entries(catalog: Catalog, records: list[Record], downloads: Any) -> Iterato
     from govdata.oversight import is_derived
     from govdata.oversight.timeliness import data_updates
 
-    folders = {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
+    # each dataset's folder as the catalogue names it (its descriptor's relative path, less the file name)
+    folders = {ds.name: ds.rel_file.rpartition("/")[0] for ds in catalog.datasets}
     updates = data_updates(catalog.root, sorted(set(folders.values())))
     derived = {ds.name for ds in catalog.datasets if is_derived(ds)}
     for r in records:
@@ -128,7 +129,8 @@ def _texts(catalog: Catalog, records: list[Record], downloads: Any, piece: Calla
     from govdata.oversight import is_derived
     from govdata.oversight.timeliness import data_updates
 
-    folders = {ds.name: ds.dir.relative_to(catalog.root).as_posix() for ds in catalog.datasets}
+    # each dataset's folder as the catalogue names it (its descriptor's relative path, less the file name)
+    folders = {ds.name: ds.rel_file.rpartition("/")[0] for ds in catalog.datasets}
     updates = data_updates(catalog.root, sorted(set(folders.values())))
     derived = {ds.name for ds in catalog.datasets if is_derived(ds)}
     out = []
