@@ -74,7 +74,8 @@ def dataset_keys(
     own: dict[str, str] = {}
     shared = catalog_key(catalog).encode()
     digest = parse_cache(catalog.verdicts).key
-    is_file = Path.is_file if scan is None else scan.is_file
+    is_file = Path.is_file if scan is None else scan.is_file  # the build's walk answers when it took one
+    is_dir = Path.is_dir if scan is None else scan.is_dir
     for ds in catalog.datasets:
         h = hashlib.sha256(shared)
         h.update(digest(ds.descriptor_file).encode())
@@ -88,7 +89,7 @@ def dataset_keys(
             if res.pipeline:
                 h.update(pipeline_fingerprint(catalog.root, res.pipeline).encode())
                 params = res.raw.get("pipeline_params") or {}
-                for step_file in (ds.dir / "data").rglob("*") if is_dir(ds.dir / "data", scan) else []:
+                for step_file in (ds.dir / "data").rglob("*") if is_dir(ds.dir / "data") else []:
                     if is_file(step_file):  # inputs a read_csv step may use
                         h.update(_file_hash(step_file, cache, root, scan).encode())
                 h.update(json.dumps(params, sort_keys=True).encode())
@@ -100,10 +101,6 @@ def dataset_keys(
             h.update(own.get(target, "missing").encode())
         keys[ds.name] = h.hexdigest()
     return keys
-
-
-def is_dir(path: Path, scan: Scan | None) -> bool:
-    return path.is_dir() if scan is None else scan.is_dir(path)
 
 
 def _closure(catalog: Catalog, ds: Dataset) -> set[str]:
