@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def _source_for(
-    root: Path, ds: Dataset, res: Resource, workdir: Path, where: Where
+    root: Path, ds: Dataset, res: Resource, workdir: Path, where: Where, cache: Path | None = None
 ) -> tuple[Path | None, list[Finding], dict[str, Any], CommittedRead | None]:
     """The file the checks read, their findings so far, the resource keys it is read under, and for a
     pipeline whose first step reads a committed file, that step (the file is read as any resource's
@@ -53,7 +53,7 @@ def _source_for(
         out_dir = workdir / "pipelines" / ds.name
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"{res.name}.csv"
-        run_pipeline(root, res.pipeline, ds.dir, out, params)
+        run_pipeline(root, res.pipeline, ds.dir, out, params, cache)
     except PipelineError as exc:
         return None, [pipeline_error(ds, res, exc, where)], res.raw, None
     return out, [], res.raw, None
@@ -170,7 +170,9 @@ def check_resource(
     :func:`examine` and the run's foreign keys."""
     out = Checked(ds.name, res.name, report_it)
     where: Where = {"file": ds.rel_file, "dataset": ds.name, "resource": res.name}
-    src, findings, raw, read = _source_for(catalog.root, ds, res, workdir, where)
+    src, findings, raw, read = _source_for(
+        catalog.root, ds, res, workdir, where, catalog.verdicts.directory("pipelines")
+    )
     if src is None:
         out.findings = findings
         return out

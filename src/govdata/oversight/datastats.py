@@ -8,26 +8,43 @@ again, whatever the table's size.
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
+from typing import Any
+
+from govdata import duck
 
 
 def null_cells(path: Path) -> int | None:
-    """Null cells of one Parquet file, or None when it cannot be read or a chunk has no statistics."""
-    import pyarrow.parquet as pq
-
+    """Null cells of one Parquet file, or None when it cannot be read or a chunk has no statistics.
+    Read with DuckDB's ``parquet_metadata`` (the footer only), on one in-memory connection."""
     try:
-        meta = pq.ParquetFile(path).metadata
-    except (OSError, ValueError):
+        chunks = (
+            _connection()
+            .execute("SELECT row_group_num_rows, stats_null_count FROM parquet_metadata(?)", [str(path)])
+            .fetchall()
+        )
+    except duck.Error:
         return None
-    total = 0
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(group.num_columns):
-            stats = group.column(c).statistics
-            if group.num_rows and (stats is None or not stats.has_null_count):
-                return None
-            total += stats.null_count if stats is not None else 0
-    return total
+    if any(rows and nulls is None for rows, nulls in chunks):
+        return None
+    return sum(nulls or 0 for _, nulls in chunks)
+
+
+_CONNECTION: dict[int, Any] = {}  # by process id: a forked child opens its own (the parent's is left alone, not closed)
+_LOCK = threading.Lock()
+
+
+def _connection():
+    """A cursor of this process's connection for footers (a cursor per call: threads may ask at once)."""
+    with _LOCK:
+        con = _CONNECTION.get(os.getpid())
+        if con is None:
+            con = _CONNECTION[os.getpid()] = duck.connect(
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 1}
+            )
+        return con.cursor()
 
 
 def missing_cells(downloads: Path | None, dataset: str, resources: list[str]) -> int | None:

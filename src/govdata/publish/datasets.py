@@ -114,6 +114,7 @@ class Publisher:
                 checked,
                 indexed,
                 list(schema.get("primaryKey") or []),
+                rows,
             )
             canonical = exports_mod.source_is_canonical(
                 res.raw, schema, checked.source_path, res.source, list(checked.header)

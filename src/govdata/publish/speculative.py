@@ -15,8 +15,8 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-import duckdb
 
+from govdata import duck as duckdb  # the engine without DuckDB's Python layer (see govdata.duck)
 from govdata.publish import sqlite as sqlite_mod
 from govdata.catalog.model import Dataset
 from govdata.catalog.tableschema import normalise_schema

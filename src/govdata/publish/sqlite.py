@@ -1,5 +1,5 @@
-"""The serving SQLite database of a dataset: typed tables bulk-loaded with ADBC from DuckDB
-Arrow batches, indexes on the declared filter and facet columns, ANALYZE, read-only."""
+"""The serving SQLite database of a dataset: typed tables (a big one bulk-loaded with ADBC from
+DuckDB Arrow batches, a small one inserted from Python values), indexes on the declared filter and facet columns, ANALYZE, read-only."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ import queue
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import duckdb
 
+from govdata import duck as duckdb  # the engine without DuckDB's Python layer (see govdata.duck)
 from govdata.publish import searchindex
 from govdata.sql import ident
 from govdata.checks.result import CheckedResource
 
 SQLITE_TYPES = {"BIGINT": "INTEGER", "INTEGER": "INTEGER", "DOUBLE": "REAL", "BOOLEAN": "INTEGER"}
 BATCH = 50_000
+SMALL_TABLE = 10_000  # rows at most inserted from Python values (_insert_small)
 MAX_COUNTED_VALUES = 10_000
 
 
@@ -83,23 +84,61 @@ def write_table(
     lt: CheckedResource,
     indexed: list[str],
     primary_key: list[str],
+    rows: int | None = None,
 ) -> int:
-    """Create the typed table, bulk-load it with ADBC from a DuckDB Arrow stream (no per-row
-    Python work; DuckDB produces the next batches in a thread while SQLite inserts), then index
-    the declared filter and facet columns on the same connection, whose page cache still holds
-    the table. ``con`` may be a cursor of the build's connection: the builder runs this in a
-    thread beside the exports."""
-    # ADBC's low-level API: its DB-API layer imports pyarrow.dataset (0.1 s of CPU under the GIL)
-    import adbc_driver_manager as adbc
-    import adbc_driver_sqlite
-
+    """Create the typed table, load it, then index the declared filter and facet columns on the
+    same connection, whose page cache still holds the table. A table of ``rows`` (known) at most
+    ``SMALL_TABLE`` is inserted from Python values; a bigger one (or of unknown size) is
+    bulk-loaded with ADBC from a DuckDB Arrow stream (no per-row Python work; DuckDB produces the
+    next batches in a thread while SQLite inserts). ``con`` may be a cursor of the build's
+    connection: the builder runs this in a thread beside the exports."""
     table = ident(lt.resource)
     cols = ", ".join(f"{ident(f.name)} {SQLITE_TYPES.get(f.duckdb_type, 'TEXT')}" for f in lt.fields)
     pk = f", PRIMARY KEY ({', '.join(ident(c) for c in primary_key)})" if primary_key else ""
     db = open_db(path)
     db.execute(f"CREATE TABLE {table} ({cols}{pk}{_foreign_keys(lt)})")
-    db.commit()
-    db.close()
+    if rows is not None and rows <= SMALL_TABLE:
+        count = _insert_small(db, lt, con.execute(_select(lt, source)).fetchall(), indexed, primary_key)
+    else:
+        db.commit()
+        db.close()
+        count = _ingest(con, source, path, lt, indexed, primary_key)
+    searchindex.write(path, lt.resource, searchindex.text_columns(lt.schema.get("fields") or []), rows=count)
+    finish_db(open_db(path))
+    return count
+
+
+def _create_indexes(execute: Callable[[str], Any], lt: CheckedResource, indexed: list[str], primary_key: list[str]):
+    table = ident(lt.resource)
+    for column in dict.fromkeys(indexed):
+        if [column] != primary_key[:1] or len(primary_key) > 1:
+            execute(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
+
+
+def _insert_small(
+    db: sqlite3.Connection, lt: CheckedResource, rows: list[tuple], indexed: list[str], primary_key: list[str]
+) -> int:
+    """A small table's rows, fetched from DuckDB as Python values, inserted by sqlite3: the Arrow path's
+    imports (DuckDB's Python layer, pyarrow, numpy: ~0.3 s of CPU) cost more than such a table's load.
+    The values are the ones the Arrow path binds (integers, floats, text, NULL: see ``_select``)."""
+    marks = ", ".join("?" for _ in lt.fields)
+    try:
+        db.executemany(f"INSERT INTO {ident(lt.resource)} VALUES ({marks})", rows)
+        _create_indexes(db.execute, lt, indexed, primary_key)
+        db.commit()
+    finally:
+        db.close()
+    return len(rows)
+
+
+def _ingest(con: Any, source: str, path: Path, lt: CheckedResource, indexed: list[str], primary_key: list[str]) -> int:
+    """A big table bulk-loaded with ADBC from DuckDB's Arrow batches."""
+    # ADBC's low-level API: its DB-API layer imports pyarrow.dataset (0.1 s of CPU under the GIL)
+    import adbc_driver_manager as adbc
+    import adbc_driver_sqlite
+    import duckdb  # its Python layer: relations and their Arrow readers (con.sql)
+
+    assert duckdb
     reader, stop = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
     with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn:
 
@@ -124,12 +163,8 @@ def write_table(
         finally:
             stop()
         conn.commit()
-        for column in dict.fromkeys(indexed):
-            if [column] != primary_key[:1] or len(primary_key) > 1:
-                statement(f"CREATE INDEX {ident(f'idx_{lt.resource}_{column}')} ON {table} ({ident(column)})")
+        _create_indexes(statement, lt, indexed, primary_key)
         conn.commit()
-    searchindex.write(path, lt.resource, searchindex.text_columns(lt.schema.get("fields") or []), rows=count)
-    finish_db(open_db(path))
     return count
 
 

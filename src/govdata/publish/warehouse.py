@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 
+from govdata import duck as duckdb  # the engine without DuckDB's Python layer (see govdata.duck)
 from govdata.catalog.model import Dataset
 from govdata.sql import ident, lit
 from govdata.checks.result import CheckedResource

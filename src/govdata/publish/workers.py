@@ -106,7 +106,7 @@ def _child(i: int) -> dict[str, Any]:
     assert _job is not None
     parent, datasets, keys, rows, copied, warehouse = _job
     if _worker is None:  # one connection per worker process
-        import duckdb
+        from govdata import duck as duckdb
 
         con = duckdb.connect(
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": False, "threads": 1}
