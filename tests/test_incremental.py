@@ -183,6 +183,7 @@ def test_kept_pieces_are_copied_in_runs_from_the_previous_build(tmp_path, monkey
     monkeypatch.setattr(fragments, "copy_range", lambda *a: copies.append(a[2:]) or real(*a))
     second = fragments.Fragments(tmp_path / "two", tmp_path / "one", "context")
     second.write(tmp_path / "two/directory/doc.json", document(second))
+    second.flush()  # the file is written by a thread of its own
     assert second.rendered["item"] == 1 and len(copies) == 2
     written = (tmp_path / "two/directory/doc.json").read_text("utf-8")
     assert written == fragments.dumps({"format": "test", "n": 1000, "items": [vars(r) for r in records]})
@@ -585,6 +586,7 @@ def test_a_kept_piece_costs_a_lookup_not_a_hash(tmp_path, monkeypatch):
     monkeypatch.setattr(fragments.hashlib, "sha256", lambda *a: hashed.append(a) or real(*a))
     second = fragments.Fragments(tmp_path / "two", tmp_path / "one", "context", keys)
     second.write(tmp_path / "two/doc.json", document(second))
+    second.flush()
     assert second.rendered["item"] == 1
     assert len(hashed) <= 3  # the changed record's hash and the document's outside text
     assert json.loads((tmp_path / "two/doc.json").read_text("utf-8"))["items"] == [r.title for r in records]

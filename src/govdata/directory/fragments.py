@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from govdata.threads import Later, Pool
+
 INDEX = "pieces.marshal"
 RECORDS = "records.marshal"  # each record's hash and what it was made of, for the next build
 _SENTINEL = "@@govdata-fragments-{}@@"
@@ -94,6 +96,8 @@ class Fragments:
         # per document written (relative name): the sha256 of its text between pieces (and of the
         # context) and its pieces in order: what the serving snapshot patches by (serve/snapshot.py)
         self.layouts: dict[str, tuple[str, list[str]]] = {}
+        self._io: Pool | None = None  # the thread writing the documents (write, flush)
+        self._written: list[Later[None]] = []
 
     def _previous_index(self, name: str, version: int = _VERSION) -> dict[Any, Any]:
         """The previous build's marshalled ``(version, dict)`` file ``name``; empty when it has none
@@ -233,10 +237,13 @@ class Fragments:
         same text between them, is one ranged copy of its bytes (``copy_file_range``); the pieces
         it lacks are rendered; the text outside the pieces (a head that counts every dataset, say)
         is written as it is now. What this costs per kept piece is a lookup and a comparison of the
-        text before it."""
+        text before it.
+
+        The writing itself (the copies in the kernel, the writes) is done by one thread of its own
+        while the caller makes the next document: the file is there once :meth:`flush` returns
+        (raising the first failure)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         name = path.relative_to(self.staging).as_posix()
-        tmp = path.with_name(f".{path.name}.tmp")
         parts = text.split("\0")
         outs, bodies = parts[0::2], parts[1::2]
         outside = hashlib.sha256(f"{self.context}\0{encoding}\0{len(parts)}\0".encode())
@@ -251,48 +258,60 @@ class Fragments:
             old_outs, old_starts, old_lengths, where = [], [], [], {}
         starts: list[int] = []
         lengths: list[int] = []
-        with open(tmp, "wb", buffering=0) as out, _Sources(self.previous) as sources:
-            pending: list[bytes] = [b"\xef\xbb\xbf"] if encoding == "utf-8-sig" else []
-            pos = len(pending[0]) if pending else 0
-            run_a = run_b = run_new = -1  # the pending copy: its range in the previous file, its place here
-            last = -2
-            for k, body in enumerate(bodies):
-                i = where.get(body, -1)
-                gap = outs[k]
-                if i == last + 1 and run_a >= 0 and gap == old_outs[i]:
-                    start = run_new + old_starts[i] - run_a  # the run goes on: copied with it
+        ops: list[bytes | tuple[int, int]] = []  # in order: bytes to write, (offset, length) to copy
+        pending: list[bytes] = [b"\xef\xbb\xbf"] if encoding == "utf-8-sig" else []
+        pos = len(pending[0]) if pending else 0
+        run_a = run_b = run_new = -1  # the pending copy: its range in the previous file, its place here
+        last = -2
+        for k, body in enumerate(bodies):
+            i = where.get(body, -1)
+            gap = outs[k]
+            if i == last + 1 and run_a >= 0 and gap == old_outs[i]:
+                start = run_new + old_starts[i] - run_a  # the run goes on: copied with it
+                length = old_lengths[i]
+                run_b = old_starts[i] + length
+            else:
+                if run_a >= 0:
+                    ops.append((run_a, run_b - run_a))
+                    run_a = -1
+                data = gap.encode("utf-8")
+                pending.append(data)
+                start = pos + len(data)
+                if i >= 0:
+                    ops.append(b"".join(pending))
+                    pending = []
                     length = old_lengths[i]
-                    run_b = old_starts[i] + length
+                    run_a, run_b, run_new = old_starts[i], old_starts[i] + length, start
                 else:
-                    if run_a >= 0:
-                        copy_range(sources.fd(name), out, run_a, run_b - run_a)
-                        run_a = -1
-                    data = gap.encode("utf-8")
+                    data = self._piece(body).encode("utf-8")
                     pending.append(data)
-                    start = pos + len(data)
-                    if i >= 0:
-                        out.write(b"".join(pending))
-                        pending = []
-                        length = old_lengths[i]
-                        run_a, run_b, run_new = old_starts[i], old_starts[i] + length, start
-                    else:
-                        data = self._piece(body).encode("utf-8")
-                        pending.append(data)
-                        length = len(data)
-                starts.append(start)
-                lengths.append(length)
-                pos = start + length
-                last = i
-            if run_a >= 0:
-                copy_range(sources.fd(name), out, run_a, run_b - run_a)
-            pending.append(outs[-1].encode("utf-8"))
-            out.write(b"".join(pending))
-        os.replace(tmp, path)
+                    length = len(data)
+            starts.append(start)
+            lengths.append(length)
+            pos = start + length
+            last = i
+        if run_a >= 0:
+            ops.append((run_a, run_b - run_a))
+        pending.append(outs[-1].encode("utf-8"))
+        ops.append(b"".join(pending))
         self._docs[name] = (text, starts, lengths)
+        if self._io is None:
+            self._io = Pool(1, name="govdata-documents")
+        self._written.append(self._io.submit(_write_file, path, self.previous, name, ops))
+
+    def flush(self) -> None:
+        """Wait until the documents given to :meth:`write` are written (the first failure raised)."""
+        io, self._io = self._io, None
+        if io is not None:
+            io.shutdown()
+        written, self._written = self._written, []
+        for done in written:
+            done.result()
 
     def save(self) -> None:
         """This build's documents as written (their texts with markers, each piece's offset and
         length), for the next build (``<build>/pieces.marshal``), and its records' hashes."""
+        self.flush()
         tmp = self.staging / f".{INDEX}.tmp"
         tmp.write_bytes(marshal.dumps((_INDEX_VERSION, {"context": self.context, "docs": self._docs})))
         os.replace(tmp, self.staging / INDEX)
@@ -335,6 +354,26 @@ class _Sources:
             os.close(fd)
 
 
+def _write_file(path: Path, previous: Path | None, name: str, ops: list[bytes | tuple[int, int]]) -> None:
+    """A document written through a rename: ``ops`` in order, bytes written or (offset, length) of
+    the previous build's file ``name`` copied."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb", buffering=0) as out, _Sources(previous) as sources:
+        for op in ops:
+            if isinstance(op, bytes):
+                _write_all(out, op)
+            else:
+                copy_range(sources.fd(name), out, op[0], op[1])
+    os.replace(tmp, path)
+
+
+def _write_all(out: Any, data: bytes) -> None:
+    """``data`` written to the unbuffered file ``out`` (whose one write may take part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) or 0 :]
+
+
 def copy_range(src: int, out: Any, offset: int, length: int) -> None:
     """``length`` bytes of ``src`` from ``offset`` appended to ``out`` (unbuffered), inside the
     kernel where it can."""
@@ -348,7 +387,7 @@ def copy_range(src: int, out: Any, offset: int, length: int) -> None:
             data = os.pread(src, min(length, 1 << 24), offset)
             if not data:
                 raise OSError(f"the previous build's file ended early at byte {offset}")
-            out.write(data)
+            _write_all(out, data)
             done = len(data)
         offset += done
         length -= done

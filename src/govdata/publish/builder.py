@@ -89,6 +89,7 @@ def _manifest_file(path: Path, data: dict[str, Any], pieces: Fragments | None = 
         for name, entry in data["entries"].items()
     }
     pieces.write(path, json_with(data, entries=marks))
+    pieces.flush()  # on disk: its marshalled copy records its stamp (buildfolder.write_manifest)
 
 
 @dataclass
@@ -282,6 +283,7 @@ def _build_into(
         # what every serving worker would derive from the documents: the previous build's, patched
         # where some datasets' pieces changed (not when forced)
         how: dict[str, str] = {}
+        pieces.flush()  # the documents on disk: the snapshot reads them
         serve_snapshot.write(plan.staging, previous if prev else None, pieces.layout, how)
         _write_manifest(plan, records, entries, tables)
         pieces.save()
@@ -296,6 +298,8 @@ def _build_into(
             snapshot=how,
         )
     finally:
+        with contextlib.suppress(Exception):  # a failure already raised: the documents' thread ends
+            pieces.flush()
         speculation.close()
         publisher.close()
         if late_publisher is not None:
