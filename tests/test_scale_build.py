@@ -202,3 +202,34 @@ def test_the_parse_cache_writes_only_what_was_added_while_that_is_little(tmp_pat
     for path in files:
         fifth.load(path)
     assert fifth.parsed == 0 and len(fifth._read()) == 20
+
+
+def test_cached_descriptors_share_their_repeated_strings(tmp_path):
+    """The parse cache marshals a descriptor's strings as interned: read back, the field names,
+    types and titles that many descriptors repeat are one object each (less memory, fewer page
+    faults at 10,000 datasets), the data is equal to a fresh parse, and a long text is kept whole."""
+    from govdata.catalog.safeyaml import load_descriptor
+
+    long_text = "很长的说明。" * 500  # past INTERNED_UP_TO
+    files = []
+    for i in range(2):
+        path = tmp_path / f"d{i}.yaml"
+        path.write_text(
+            f"name: d{i}\ntitle: 学校名录\ndescription: {long_text}\n"
+            "resources:\n  - name: schools\n    schema:\n      fields:\n"
+            "        - {name: school_code, type: string, title: 学校标识码}\n",
+            encoding="utf-8",
+        )
+        files.append(path)
+    folder = tmp_path / "cache"
+    writer = parsecache.ParseCache(folder)
+    for path in files:
+        writer.load(path)
+    writer.save(whole=True)
+    reader = parsecache.ParseCache(folder)
+    a, b = (reader.load(path)[0] for path in files)
+    assert reader.parsed == 0
+    assert a == load_descriptor(files[0])[0] and b["description"] == long_text
+    field_a, field_b = (d["resources"][0]["schema"]["fields"][0] for d in (a, b))
+    assert field_a["title"] is field_b["title"] and a["title"] is b["title"]
+    assert next(iter(field_a)) is next(iter(field_b))  # the keys too
