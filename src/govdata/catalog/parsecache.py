@@ -292,14 +292,14 @@ class ParseCache:
 
 def _entry(data: Any, lines: LineMap) -> tuple[bytes, bytes]:
     """A cache entry: the data, and the line map marshalled apart (read only when a finding needs a line).
-    The data's strings are marshalled as interned (:func:`_interned`)."""
-    return marshal.dumps(_interned(data)), marshal.dumps(lines)
+    The data's strings are marshalled as interned (:func:`interned`)."""
+    return marshal.dumps(interned(data)), marshal.dumps(lines)
 
 
 INTERNED_UP_TO = 2048  # characters: a longer string (a long description) is kept as it is
 
 
-def _interned(value: Any) -> Any:
+def interned(value: Any) -> Any:
     """``value`` with its strings interned, so that marshal writes them as such and loading interns
     them again: the keys, types, titles and descriptions that thousands of descriptors repeat are
     then one object each, not one per descriptor. Loading 10,000 generated descriptors: 240 → 78 MB,
@@ -307,9 +307,9 @@ def _interned(value: Any) -> Any:
     if type(value) is str:
         return sys.intern(value) if len(value) <= INTERNED_UP_TO else value
     if type(value) is dict:
-        return {_interned(k): _interned(v) for k, v in value.items()}
+        return {interned(k): interned(v) for k, v in value.items()}
     if type(value) is list:
-        return [_interned(v) for v in value]
+        return [interned(v) for v in value]
     return value
 
 
