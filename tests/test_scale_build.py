@@ -170,16 +170,7 @@ def test_the_parse_cache_writes_only_what_was_added_while_that_is_little(tmp_pat
     tied to the cache file it follows), not the whole cache again (90 MB at 10,000 descriptors);
     the next load reads both and parses nothing; when the added entries grow past a share of the
     file, the file is written whole again (its unused entries dropped) and the delta goes."""
-    files = []
-    for i in range(20):
-        path = tmp_path / f"d{i}.yaml"
-        path.write_text(f"name: d{i}\ntitle: 数据集 {i}\n", encoding="utf-8")
-        files.append(path)
-    folder = tmp_path / "cache"
-    first = parsecache.ParseCache(folder)
-    for path in files:
-        first.load(path)
-    first.save(whole=True)
+    files, folder = _cached(tmp_path, [f"name: d{i}\ntitle: 数据集 {i}\n" for i in range(20)])
     base = folder / parsecache.FILE
     stamp = (base.stat().st_ino, base.stat().st_mtime_ns)
     files[3].write_text("name: d3\ntitle: 改了\n", encoding="utf-8")
@@ -211,21 +202,15 @@ def test_cached_descriptors_share_their_repeated_strings(tmp_path):
     from govdata.catalog.safeyaml import load_descriptor
 
     long_text = "很长的说明。" * 500  # past INTERNED_UP_TO
-    files = []
-    for i in range(2):
-        path = tmp_path / f"d{i}.yaml"
-        path.write_text(
+    files, folder = _cached(
+        tmp_path,
+        [
             f"name: d{i}\ntitle: 学校名录\ndescription: {long_text}\n"
             "resources:\n  - name: schools\n    schema:\n      fields:\n"
-            "        - {name: school_code, type: string, title: 学校标识码}\n",
-            encoding="utf-8",
-        )
-        files.append(path)
-    folder = tmp_path / "cache"
-    writer = parsecache.ParseCache(folder)
-    for path in files:
-        writer.load(path)
-    writer.save(whole=True)
+            "        - {name: school_code, type: string, title: 学校标识码}\n"
+            for i in range(2)
+        ],
+    )
     reader = parsecache.ParseCache(folder)
     a, b = (reader.load(path)[0] for path in files)
     assert reader.parsed == 0
@@ -233,3 +218,19 @@ def test_cached_descriptors_share_their_repeated_strings(tmp_path):
     field_a, field_b = (d["resources"][0]["schema"]["fields"][0] for d in (a, b))
     assert field_a["title"] is field_b["title"] and a["title"] is b["title"]
     assert next(iter(field_a)) is next(iter(field_b))  # the keys too
+
+
+def _cached(tmp_path, texts: list[str]):
+    """Descriptor files ``d0.yaml``… of ``texts``, parsed once into a parse cache written whole:
+    the files and the cache's folder."""
+    files = []
+    for i, text in enumerate(texts):
+        path = tmp_path / f"d{i}.yaml"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    folder = tmp_path / "cache"
+    writer = parsecache.ParseCache(folder)
+    for path in files:
+        writer.load(path)
+    writer.save(whole=True)
+    return files, folder
