@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -127,11 +128,12 @@ def run_pipeline(
         count = _run(root, file, steps, dataset_dir, out, params)
         with contextlib.suppress(OSError):  # a cache that cannot be written: the output was made anyway
             cache.mkdir(parents=True, exist_ok=True)
-            part = cache / f"{key}.{os.getpid()}.part"
+            mine = f"{os.getpid()}.{threading.get_ident()}"  # two checks, or two threads of one, at once
+            part = cache / f"{key}.{mine}.part"
             shutil.copyfile(out, part)
-            os.replace(part, kept)
-            (cache / f"{key}.rows.{os.getpid()}.part").write_text(str(count), "ascii")
-            os.replace(cache / f"{key}.rows.{os.getpid()}.part", cache / f"{key}.rows")
+            os.replace(part, kept)  # whole files only: a reader sees one or none (the rows last)
+            (cache / f"{key}.rows.{mine}.part").write_text(str(count), "ascii")
+            os.replace(cache / f"{key}.rows.{mine}.part", cache / f"{key}.rows")
         return count
     return _run(root, file, steps, dataset_dir, out, params)
 
