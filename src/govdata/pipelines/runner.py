@@ -22,7 +22,7 @@ import yaml
 from govdata.catalog.safeyaml import load_descriptor
 from govdata.errors import UnsafeInputError
 from govdata import plugins
-from govdata.pipelines.steps import CELL_TRANSFORMS, TRANSFORMS, StepError, committed, write_csv
+from govdata.pipelines.steps import CELL_TRANSFORMS, SOURCES, TRANSFORMS, StepError, committed, write_csv
 
 
 class PipelineError(Exception):
@@ -91,7 +91,6 @@ def output_key(
     platform's code (:func:`govdata.verdicts.version`). None for any other source (a plugin's, one
     that reads files or build outputs)."""
     from govdata import verdicts
-    from govdata.pipelines.steps import SOURCES
 
     source = steps[0][0]
     packages = PURE_SOURCES.get(source)

@@ -136,9 +136,8 @@ def _ingest(con: Any, source: str, path: Path, lt: CheckedResource, indexed: lis
     # ADBC's low-level API: its DB-API layer imports pyarrow.dataset (0.1 s of CPU under the GIL)
     import adbc_driver_manager as adbc
     import adbc_driver_sqlite
-    import duckdb  # its Python layer: relations and their Arrow readers (con.sql)
+    import duckdb  # noqa: F401  (its Python layer adds relations and their Arrow readers: con.sql)
 
-    assert duckdb
     reader, stop = _prefetched(con.sql(_select(lt, source)).to_arrow_reader(BATCH))
     with adbc_driver_sqlite.connect(str(path)) as database, adbc.AdbcConnection(database) as conn:
 
